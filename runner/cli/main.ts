@@ -1,0 +1,238 @@
+import path from "node:path";
+import { Readable } from "node:stream";
+import { parseArgs } from "node:util";
+import { pack } from "tar-stream";
+import { readdir, readFile, stat } from "node:fs/promises";
+import {
+  DockerodeEngine,
+  findFunction,
+  introspect,
+  listFunctions,
+  locatePackage,
+  MongoResultStore,
+  ParamValidationError,
+  Runner,
+  validateArgs,
+  type Manifest,
+  type RunEvent,
+  type RunResult,
+} from "../src/index.ts";
+
+export const DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27117/levhub";
+
+const USAGE = `usage:
+  lev exec <package-dir> <function> [--param k=v]… [--json] [--timeout SECONDS] [--quiet]
+      Runs a function of a local package on the local Docker engine, without the hub.
+      <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
+      --param may repeat; a list parameter takes repeated values or a JSON list.
+  lev inspect <package-dir>
+      Prints the package's manifest (read inside a sandbox container) as JSON.
+
+environment: MONGODB_URI (default ${DEFAULT_MONGODB_URI}), DOCKER_HOST`;
+
+class UsageError extends Error {}
+
+const write = (s: string) => process.stderr.write(s + "\n");
+const dim = (s: string) => (process.stderr.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "exec":
+        return await exec(rest);
+      case "inspect":
+        return await inspect(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE + "\n");
+        return cmd ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      write(`lev: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ParamValidationError) {
+      for (const [k, v] of Object.entries(err.errors)) write(`lev: --param ${k}: ${v}`);
+      return 2;
+    }
+    write(`lev: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError("inspect takes one package directory");
+  const engine = new DockerodeEngine();
+  await engine.ping();
+  const manifest = await introspect(engine, positionals[0]);
+  process.stdout.write(JSON.stringify(manifest, null, 2) + "\n");
+  return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
+}
+
+function parseParams(values: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const kv of values) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--param '${kv}' is not k=v`);
+    const k = kv.slice(0, eq);
+    const v = kv.slice(eq + 1);
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+async function tarDirectory(dir: string): Promise<Readable> {
+  const p = pack();
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const r = path.posix.join(rel, entry.name);
+      if (entry.name === "__pycache__" || entry.name === ".git") continue;
+      if (entry.isDirectory()) await walk(r);
+      else if (entry.isFile()) {
+        const full = path.join(dir, r);
+        const data = await readFile(full);
+        const st = await stat(full);
+        p.entry({ name: r, mode: st.mode & 0o777, size: data.length }, data);
+      }
+    }
+  };
+  await walk("");
+  p.finalize();
+  return p as unknown as Readable;
+}
+
+async function exec(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      param: { type: "string", multiple: true, short: "p", default: [] },
+      json: { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
+      timeout: { type: "string" },
+    },
+  });
+  if (positionals.length !== 2) throw new UsageError("exec takes a package directory and a function");
+  const [dir, fnName] = positionals;
+  const pkg = locatePackage(dir);
+  const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : undefined;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError("--timeout must be a positive number of seconds");
+  const raw = parseParams(values.param ?? []);
+
+  const engine = new DockerodeEngine();
+  await engine.ping();
+  const log = (s: string) => {
+    if (!values.quiet) write(s);
+  };
+
+  log(dim(`· reading ${pkg.module} (sandboxed introspection)`));
+  const manifest: Manifest = await introspect(engine, pkg.dir);
+  for (const p of manifest.problems) log(`${p.level}: ${p.where}: ${p.message}`);
+  let callArgs: Record<string, unknown> = raw;
+  if (!fnName.endsWith(".py")) {
+    const fn = findFunction(manifest, fnName);
+    if (!fn) {
+      throw new UsageError(
+        `${pkg.module} has no function '${fnName}'; it has: ${listFunctions(manifest).join(", ") || "none"}`,
+      );
+    }
+    callArgs = validateArgs(fn, raw);
+  }
+
+  const resolveImage = (ref: string) =>
+    ref.startsWith(".") ? `levpkg/${ref.slice(1).split(":")[0]}:local` : ref;
+  if (pkg.hasDockerfile) {
+    const tag = `levpkg/${pkg.namespace}.${pkg.name}:local`;
+    log(dim(`· building ${tag} from the package's Dockerfile`));
+    await engine.buildImage(await tarDirectory(pkg.dir), tag, { "zone.lev.package": pkg.module }, (l) => log(dim(`  ${l}`)));
+  }
+
+  const store = await MongoResultStore.connect(process.env.MONGODB_URI ?? DEFAULT_MONGODB_URI);
+  const runner = new Runner({ engine, store, resolveImage });
+  try {
+    await runner.reap();
+    const job = await store.nextJob();
+    const controller = new AbortController();
+    const onSigint = () => {
+      log("\n· cancelling (Ctrl-C again to force)");
+      controller.abort();
+      process.once("SIGINT", () => process.exit(130));
+    };
+    process.once("SIGINT", onSigint);
+    const run = runner.start({
+      packageDir: pkg.dir,
+      function: fnName,
+      args: callArgs,
+      job,
+      owner: process.env.USER || "local",
+      timeoutMs,
+      signal: controller.signal,
+    });
+    log(dim(`· run ${run.id} (job ${job}): ${fnName}(${JSON.stringify(callArgs)})`));
+    const off = run.on((ev) => log(describe(ev)));
+    const result = await run.result;
+    off();
+    process.off("SIGINT", onSigint);
+    if (values.json) {
+      const documents: Record<string, unknown[]> = {};
+      for (const coll of result.collections) documents[coll] = await store.findRun(coll, job);
+      process.stdout.write(JSON.stringify(summary(result, documents), null, 2) + "\n");
+    } else {
+      log(`${result.status === "succeeded" ? "✔" : "✘"} ${result.status}` + (result.error ? `: ${result.error.message}` : ""));
+      for (const coll of result.collections) log(`  stored in ${coll}`);
+    }
+    return { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 }[result.status];
+  } finally {
+    await store.close();
+  }
+}
+
+function describe(ev: RunEvent): string {
+  switch (ev.type) {
+    case "run.started":
+      return dim(`· started`);
+    case "task.started":
+      return dim(`· task ${ev.task.number} started: ${ev.task.image} → ${ev.task.coll}`);
+    case "task.finished":
+      return dim(
+        `· task ${ev.task.number} ${ev.task.status}` +
+          (ev.task.exitCode !== null ? ` (exit ${ev.task.exitCode})` : "") +
+          (ev.task.error ? `: ${ev.task.error.message}` : ""),
+      );
+    case "log":
+      return `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+    case "progress":
+      return dim(`· progress ${ev.finished}/${ev.started} tasks`);
+    case "document":
+      return dim(`· stored ${ev.coll} task ${ev.task}`);
+    case "run.finished":
+      return dim(`· finished: ${ev.result.status}`);
+  }
+}
+
+function summary(result: RunResult, documents: Record<string, unknown[]>) {
+  return {
+    runId: result.runId,
+    job: result.job,
+    function: result.function,
+    status: result.status,
+    error: result.error,
+    startedAt: result.startedAt,
+    endedAt: result.endedAt,
+    tasks: result.tasks,
+    collections: result.collections,
+    documents,
+    logs: result.logs.map((l) => ({ task: l.task, stream: l.stream, line: l.line })),
+    logsDropped: result.logsDropped,
+  };
+}
+
+export { parseParams };

@@ -1,0 +1,304 @@
+import { Readable } from "node:stream";
+import Docker from "dockerode";
+import type { ResourceLimits } from "./types.ts";
+
+/** What the runner needs from a container engine. `DockerodeEngine` is the real one; tests may fake it. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  entrypoint?: string[];
+  cmd?: string[];
+  env: string[];
+  user?: string;
+  workingDir?: string;
+  binds: string[];
+  tmpfs?: Record<string, string>;
+  readOnlyRoot: boolean;
+  /** "none", "host", or the name of a network */
+  network: string;
+  aliases?: string[];
+  links?: string[];
+  extraHosts?: string[];
+  capAdd: string[];
+  limits: ResourceLimits;
+  init: boolean;
+}
+
+export interface ContainerState {
+  running: boolean;
+  exitCode: number;
+  ips: Record<string, string>;
+}
+
+export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
+
+export interface EngineResource {
+  id: string;
+  kind: "container" | "network" | "volume";
+  labels: Record<string, string>;
+}
+
+export interface ContainerEngine {
+  ping(): Promise<void>;
+  imageExists(ref: string): Promise<boolean>;
+  pullImage(ref: string): Promise<void>;
+  create(spec: ContainerSpec): Promise<string>;
+  /** attach before start so no output is lost; resolves once attached */
+  attach(id: string, listener: OutputListener): Promise<void>;
+  start(id: string): Promise<void>;
+  wait(id: string): Promise<number>;
+  /** idempotent: a stopped or missing container is not an error */
+  kill(id: string, signal?: string): Promise<void>;
+  /** idempotent: a missing container is not an error */
+  remove(id: string): Promise<void>;
+  inspect(id: string): Promise<ContainerState>;
+  logsTail(id: string, lines: number): Promise<string>;
+  createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+  listManaged(labelFilter: string[]): Promise<EngineResource[]>;
+  removeVolume(id: string): Promise<void>;
+  buildImage(context: Readable, tag: string, labels: Record<string, string>, onLog: (line: string) => void): Promise<string>;
+}
+
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly code: "image_not_found" | "engine_unreachable" | "engine",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "EngineError";
+  }
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null && "statusCode" in err
+    ? (err as { statusCode?: number }).statusCode
+    : undefined;
+}
+
+export class DockerodeEngine implements ContainerEngine {
+  readonly docker: Docker;
+
+  constructor(docker?: Docker) {
+    this.docker = docker ?? new Docker();
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (cause) {
+      throw new EngineError(
+        `Docker engine does not answer (${process.env.DOCKER_HOST ?? "/var/run/docker.sock"}): run \`npm run setup\``,
+        "engine_unreachable",
+        { cause },
+      );
+    }
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    const stream = await this.docker.pull(ref);
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  async create(spec: ContainerSpec): Promise<string> {
+    const endpoints: Docker.EndpointsConfig = {};
+    if (!["none", "host", "bridge"].includes(spec.network)) {
+      endpoints[spec.network] = { Aliases: spec.aliases ?? [], Links: spec.links ?? [] };
+    }
+    try {
+      const c = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        Entrypoint: spec.entrypoint,
+        Cmd: spec.cmd,
+        Env: spec.env,
+        User: spec.user,
+        WorkingDir: spec.workingDir,
+        Tty: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        OpenStdin: false,
+        HostConfig: {
+          Binds: spec.binds,
+          Tmpfs: spec.tmpfs,
+          ReadonlyRootfs: spec.readOnlyRoot,
+          NetworkMode: spec.network,
+          ExtraHosts: spec.extraHosts,
+          CapDrop: ["ALL"],
+          CapAdd: spec.capAdd,
+          SecurityOpt: ["no-new-privileges"],
+          Memory: spec.limits.memoryBytes,
+          MemorySwap: spec.limits.memoryBytes,
+          NanoCpus: spec.limits.nanoCpus,
+          PidsLimit: spec.limits.pids,
+          Init: spec.init,
+          Privileged: false,
+        },
+        NetworkingConfig: { EndpointsConfig: endpoints },
+      });
+      return c.id;
+    } catch (err) {
+      if (statusOf(err) === 404) {
+        throw new EngineError(`image '${spec.image}' is not available on this Docker engine`, "image_not_found", {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async attach(id: string, listener: OutputListener): Promise<void> {
+    const stream = (await this.docker
+      .getContainer(id)
+      .attach({ stream: true, stdout: true, stderr: true, logs: true })) as unknown as Readable;
+    // Docker multiplexes stdout/stderr in 8-byte-header frames when there is no TTY.
+    let pending: Buffer = Buffer.alloc(0);
+    stream.on("data", (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const kind = pending[0] === 2 ? "stderr" : "stdout";
+        listener(kind, pending.subarray(8, 8 + size));
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.on("error", () => undefined);
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async wait(id: string): Promise<number> {
+    const res = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
+    return res.StatusCode;
+  }
+
+  async kill(id: string, signal = "SIGKILL"): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 404 || s === 409 || s === 304) return;
+      throw err;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 404 || s === 409) return; // gone, or removal already in progress
+      throw err;
+    }
+  }
+
+  async inspect(id: string): Promise<ContainerState> {
+    const info = await this.docker.getContainer(id).inspect();
+    const ips: Record<string, string> = {};
+    for (const [net, ep] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
+      if (ep.IPAddress) ips[net] = ep.IPAddress;
+    }
+    return { running: info.State.Running, exitCode: info.State.ExitCode, ips };
+  }
+
+  async logsTail(id: string, lines: number): Promise<string> {
+    const buf = (await this.docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    // strip the multiplexing headers
+    const out: Buffer[] = [];
+    let i = 0;
+    while (i + 8 <= buf.length) {
+      const size = buf.readUInt32BE(i + 4);
+      out.push(buf.subarray(i + 8, i + 8 + size));
+      i += 8 + size;
+    }
+    return Buffer.concat(out).toString("utf8");
+  }
+
+  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    const net = await this.docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+    return net.id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+  }
+
+  async listManaged(labelFilter: string[]): Promise<EngineResource[]> {
+    const filters = JSON.stringify({ label: labelFilter });
+    const [containers, networks, volumes] = await Promise.all([
+      this.docker.listContainers({ all: true, filters }),
+      this.docker.listNetworks({ filters }),
+      this.docker.listVolumes({ filters }),
+    ]);
+    return [
+      ...containers.map((c) => ({ id: c.Id, kind: "container" as const, labels: c.Labels ?? {} })),
+      ...networks.map((n) => ({ id: n.Id, kind: "network" as const, labels: n.Labels ?? {} })),
+      ...(volumes.Volumes ?? []).map((v) => ({
+        id: v.Name,
+        kind: "volume" as const,
+        labels: (v.Labels as Record<string, string> | null) ?? {},
+      })),
+    ];
+  }
+
+  async removeVolume(id: string): Promise<void> {
+    try {
+      await this.docker.getVolume(id).remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+  }
+
+  async buildImage(
+    context: Readable,
+    tag: string,
+    labels: Record<string, string>,
+    onLog: (line: string) => void,
+  ): Promise<string> {
+    const stream = await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true, pull: false });
+    let failure: string | null = null;
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (ev: { stream?: string; error?: string; status?: string }) => {
+          if (ev.stream) for (const l of ev.stream.split("\n")) if (l.trim()) onLog(l);
+          if (ev.status) onLog(ev.status);
+          if (ev.error) {
+            failure = ev.error;
+            onLog(ev.error);
+          }
+        },
+      ),
+    );
+    if (failure) throw new EngineError(`image build failed: ${failure}`, "engine");
+    const info = await this.docker.getImage(tag).inspect();
+    return info.Id;
+  }
+}

@@ -1,0 +1,17 @@
+export { ChannelReplyError, ChannelServer } from "./channel.ts";
+export { DockerodeEngine, EngineError } from "./engine.ts";
+export type { ContainerEngine, ContainerSpec, ContainerState, EngineResource } from "./engine.ts";
+export { findFunction, introspect, IntrospectionError, listFunctions } from "./introspect.ts";
+export type { Manifest, ManifestFunction, ManifestParam, ManifestProblem, ManifestTool } from "./introspect.ts";
+export { createLabels, LABEL } from "./labels.ts";
+export { defaultImageResolver, locatePackage, PackageLayoutError } from "./package.ts";
+export type { PackageLocation } from "./package.ts";
+export { coerce, ParamValidationError, validateArgs } from "./params.ts";
+export { reap } from "./reaper.ts";
+export { Run } from "./run.ts";
+export { DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./runner.ts";
+export type { RunnerOptions } from "./runner.ts";
+export { collectionName } from "./spec.ts";
+export { MongoResultStore, StoreError } from "./store.ts";
+export type { ResultStore, StoredMeta } from "./store.ts";
+export type * from "./types.ts";

@@ -1,0 +1,29 @@
+/** Every Docker resource the runner creates carries these labels (and only this function makes them). */
+export const LABEL = {
+  managed: "zone.lev.managed",
+  run: "zone.lev.run",
+  task: "zone.lev.task",
+  role: "zone.lev.role",
+  owner: "zone.lev.owner",
+  instance: "zone.lev.instance",
+} as const;
+
+export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network";
+
+export function createLabels(
+  instance: string,
+  runId: string,
+  role: ResourceRole,
+  task?: number,
+  owner?: string,
+): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABEL.managed]: "1",
+    [LABEL.instance]: instance,
+    [LABEL.run]: runId,
+    [LABEL.role]: role,
+  };
+  if (task !== undefined) labels[LABEL.task] = String(task);
+  if (owner !== undefined) labels[LABEL.owner] = owner;
+  return labels;
+}

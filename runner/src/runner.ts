@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import { hostname, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DockerodeEngine, type ContainerEngine } from "./engine.ts";
+import { LABEL } from "./labels.ts";
+import { defaultImageResolver, locatePackage } from "./package.ts";
+import { reap, type ReapReport } from "./reaper.ts";
+import { Run, type RunContext } from "./run.ts";
+import type { ResultStore } from "./store.ts";
+import type { ResourceLimits, RunnerPolicy, RunSpec } from "./types.ts";
+
+export const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../python");
+export const DEFAULT_WORKFLOW_IMAGE = "levhub/python:bookworm";
+
+export interface RunnerOptions {
+  engine?: ContainerEngine;
+  store: ResultStore;
+  policy?: Partial<RunnerPolicy>;
+  limits?: { workflow?: Partial<ResourceLimits>; tool?: Partial<ResourceLimits> };
+  /** the `levrt` runtime mounted into containers */
+  runtimeDir?: string;
+  /** per-run directories (channel socket, task outputs); must be visible to the Docker engine */
+  workDir?: string;
+  workflowImage?: string;
+  resolveImage?: (ref: string) => string;
+  runTimeoutMs?: number;
+  taskTimeoutMs?: number;
+  logger?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+const MiB = 1024 * 1024;
+
+export class RunnerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunnerError";
+  }
+}
+
+/** Starts runs and keeps track of the active ones. Independent of the hub: no Next.js, no Prisma. */
+export class Runner {
+  readonly engine: ContainerEngine;
+  /** `<hostname>:<pid>:<random>`; lets a reaper tell live runners from crashed ones */
+  readonly instance: string;
+  private readonly ctx: RunContext;
+  private readonly active = new Map<string, Run>();
+  private readonly runTimeoutMs: number;
+  private readonly taskTimeoutMs: number;
+
+  constructor(opts: RunnerOptions) {
+    this.engine = opts.engine ?? new DockerodeEngine();
+    this.instance = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    this.runTimeoutMs = opts.runTimeoutMs ?? 60 * 60_000;
+    this.taskTimeoutMs = opts.taskTimeoutMs ?? 30 * 60_000;
+    this.ctx = {
+      engine: this.engine,
+      store: opts.store,
+      policy: { allowedCaps: ["NET_RAW"], allowHostNetwork: true, pullMissingImages: false, ...opts.policy },
+      limits: {
+        workflow: { memoryBytes: 256 * MiB, nanoCpus: 1e9, pids: 128, ...opts.limits?.workflow },
+        tool: { memoryBytes: 1024 * MiB, nanoCpus: 1e9, pids: 512, ...opts.limits?.tool },
+      },
+      runtimeDir: opts.runtimeDir ?? RUNTIME_DIR,
+      workDir: opts.workDir ?? path.join(tmpdir(), "levhub-runs"),
+      workflowImage: opts.workflowImage ?? DEFAULT_WORKFLOW_IMAGE,
+      instance: this.instance,
+      resolveImage: opts.resolveImage ?? defaultImageResolver,
+      imageCache: new Map(),
+      log: opts.logger ?? (() => undefined),
+    };
+  }
+
+  /** Starts a run; the returned handle streams events and settles `result` in one terminal state. */
+  start(spec: RunSpec): Run {
+    if (!Number.isSafeInteger(spec.job) || spec.job < 1) throw new RunnerError("job must be a positive integer");
+    if (!spec.owner) throw new RunnerError("owner is required");
+    if (!/^[A-Za-z_][\w.]*$/.test(spec.function) && !/^[\w./-]+\.py$/.test(spec.function)) {
+      throw new RunnerError(`'${spec.function}' is not a function name`);
+    }
+    try {
+      JSON.stringify(spec.args);
+    } catch {
+      throw new RunnerError("args must be JSON-serialisable");
+    }
+    const pkg = locatePackage(spec.packageDir);
+    const runId = spec.runId ?? `${spec.job}-${randomBytes(3).toString("hex")}`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}$/.test(runId)) throw new RunnerError(`invalid run id '${runId}'`);
+    if (this.active.has(runId)) throw new RunnerError(`run ${runId} is already active`);
+    const run = new Run(this.ctx, {
+      runId,
+      job: spec.job,
+      owner: spec.owner,
+      function: spec.function,
+      args: spec.args,
+      pkg,
+      runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
+      taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
+    });
+    this.active.set(runId, run);
+    if (spec.signal) {
+      if (spec.signal.aborted) void run.cancel("cancelled before it started");
+      else spec.signal.addEventListener("abort", () => void run.cancel(), { once: true });
+    }
+    void run.result.finally(() => this.active.delete(runId));
+    void run.start();
+    return run;
+  }
+
+  get(runId: string): Run | undefined {
+    return this.active.get(runId);
+  }
+
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /**
+   * Removes labelled Docker resources left by crashed runners: those of runs not active here
+   * whose runner process is gone. `keep` may protect more (a hub asks its database).
+   */
+  async reap(keep?: (labels: Record<string, string>) => boolean): Promise<ReapReport> {
+    return reap(this.engine, (labels) => {
+      if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "");
+      if (keep?.(labels)) return true;
+      return instanceAlive(labels[LABEL.instance]);
+    });
+  }
+
+  /** Cancels every active run and waits for them to end. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.active.values()].map((r) => r.cancel("the runner is shutting down")));
+  }
+}
+
+/** A runner on this host is alive while its process is; one on another host is presumed alive. */
+export function instanceAlive(instance: string | undefined): boolean {
+  if (!instance) return false;
+  const [host, pid] = instance.split(":");
+  if (host !== hostname()) return true;
+  const n = Number(pid);
+  if (!Number.isInteger(n) || n <= 0) return false;
+  try {
+    process.kill(n, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,151 @@
+import { MongoClient, type Db, type Document as MongoDoc } from "mongodb";
+
+/** Bookkeeping kept beside each stored result; never shown to package code. */
+export interface StoredMeta {
+  owner: string;
+  run: string;
+  job: number;
+  task: number;
+  package: string;
+  at: Date;
+}
+
+export interface ResultStore {
+  /** replaces the task's document (`_id: {job, task}`) with `fields` */
+  put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<void>;
+  /** merges `fields` into the task's document */
+  merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<void>;
+  findOne(
+    coll: string,
+    job: number,
+    task: number,
+    query: Record<string, unknown> | null,
+    projection: Record<string, unknown> | null,
+  ): Promise<Record<string, unknown> | null>;
+  findRun(coll: string, job: number): Promise<Record<string, unknown>[]>;
+  nextJob(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
+
+const META = "_lev";
+const FORBIDDEN_OPERATORS = new Set(["$where", "$function", "$accumulator", "$expr"]);
+
+/** Package code may pass queries; operators that run code on the server are refused. */
+export function assertSafeQuery(value: unknown, path = "query"): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertSafeQuery(v, `${path}[${i}]`));
+    return;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (FORBIDDEN_OPERATORS.has(k)) throw new StoreError(`${path}: operator ${k} is not allowed`);
+      if (k === META || k.startsWith(`${META}.`)) throw new StoreError(`${path}: field ${META} is reserved`);
+      assertSafeQuery(v, `${path}.${k}`);
+    }
+  }
+}
+
+/** Field names Mongo cannot store are refused with the offending path, before anything is written. */
+export function assertStorable(value: unknown, path = ""): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`));
+    return;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const p = path ? `${path}.${k}` : k;
+      if (k.startsWith("$")) throw new StoreError(`field '${p}' starts with '$', which MongoDB cannot store`);
+      if (k.includes(".")) throw new StoreError(`field '${p}' contains '.', which MongoDB cannot store`);
+      if (k.includes("\0")) throw new StoreError(`field '${p}' contains a NUL character`);
+      if (!path && (k === "_id" || k === META)) throw new StoreError(`field '${k}' is reserved`);
+      assertStorable(v, p);
+    }
+  }
+}
+
+function stripMeta(doc: MongoDoc, keepId: boolean): Record<string, unknown> {
+  const { [META]: _meta, _id, ...rest } = doc;
+  return keepId ? { _id, ...rest } : rest;
+}
+
+export class MongoResultStore implements ResultStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {}
+
+  static async connect(uri: string, dbName?: string): Promise<MongoResultStore> {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      await client.connect();
+    } catch (cause) {
+      throw new StoreError(`cannot reach MongoDB at ${redact(uri)}: run \`npm run setup\` or set MONGODB_URI`, {
+        cause,
+      });
+    }
+    return new MongoResultStore(client, client.db(dbName));
+  }
+
+  get database(): Db {
+    return this.db;
+  }
+
+  async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
+    assertStorable(fields);
+    await this.db
+      .collection(coll)
+      .replaceOne({ _id: { job, task } } as MongoDoc, { ...fields, [META]: meta }, { upsert: true });
+  }
+
+  async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
+    assertStorable(fields);
+    await this.db
+      .collection(coll)
+      .updateOne({ _id: { job, task } } as MongoDoc, { $set: { ...fields, [META]: meta } }, { upsert: true });
+  }
+
+  async findOne(
+    coll: string,
+    job: number,
+    task: number,
+    query: Record<string, unknown> | null,
+    projection: Record<string, unknown> | null,
+  ) {
+    if (query) assertSafeQuery(query);
+    const filter: MongoDoc = query && Object.keys(query).length ? { $and: [{ _id: { job, task } }, query] } : { _id: { job, task } };
+    const doc = await this.db
+      .collection(coll)
+      .findOne(filter, projection && Object.keys(projection).length ? { projection } : {});
+    if (!doc) return null;
+    const keepId = Boolean(projection && projection._id);
+    return stripMeta(doc, keepId);
+  }
+
+  async findRun(coll: string, job: number) {
+    const docs = await this.db.collection(coll).find({ "_id.job": job }).sort({ "_id.task": 1 }).toArray();
+    return docs.map((d) => stripMeta(d, true));
+  }
+
+  async nextJob(): Promise<number> {
+    const res = await this.db
+      .collection<{ _id: string; seq: number }>("_levhub_jobs")
+      .findOneAndUpdate({ _id: "job" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" });
+    if (!res) throw new StoreError("could not allocate a job number");
+    return res.seq;
+  }
+
+  async close() {
+    await this.client.close();
+  }
+}
+
+export function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, "//***@");
+}

@@ -1,0 +1,104 @@
+/**
+ * Glossary
+ * - package:   a Leviathan package directory (`lev/<ns>/<name>/__init__.py`, `pyproject.toml`).
+ * - function:  what a run executes: a workflow (`async def`) or a mode (a function returning a `Cr`).
+ * - mode:      a function of a tool module that returns a `Cr`; calling it runs nothing.
+ * - tool:      a module whose functions are modes.
+ * - run:       one execution of one function, numbered by the caller (`job`), owned by a user.
+ * - task:      one `Cr` the run's workflow awaited or started: a tool container (plus services).
+ *              Task 0 is the workflow itself.
+ * - workflow container: runs the function; no network, no Docker socket, no credentials;
+ *              talks to the runner over the channel only.
+ * - channel:   the per-run unix socket (see PROTOCOL.md).
+ * - collection: `<ns>|…|<schema>`, where the results of a task are stored, `_id: {job, task}`.
+ */
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+export type TerminalRunStatus = Exclude<RunStatus, "queued" | "running">;
+export type TaskStatus = "starting" | "running" | "succeeded" | "failed" | "stopped" | "cancelled" | "timed_out";
+
+export interface RunError {
+  type: string;
+  message: string;
+  traceback?: string | null;
+  task?: number | null;
+}
+
+export interface TaskRecord {
+  number: number;
+  image: string;
+  schema: string;
+  coll: string;
+  host: string;
+  status: TaskStatus;
+  exitCode: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  error: RunError | null;
+  /** true when a document was stored for this task */
+  stored: boolean;
+}
+
+export interface LogLine {
+  /** 0 is the workflow, n ≥ 1 a task */
+  task: number;
+  stream: "stdout" | "stderr" | "system";
+  line: string;
+  at: string;
+}
+
+export type RunEvent =
+  | { type: "run.started"; runId: string; job: number; at: string }
+  | { type: "task.started"; task: TaskRecord }
+  | { type: "task.finished"; task: TaskRecord }
+  | { type: "log"; log: LogLine }
+  | { type: "progress"; started: number; finished: number }
+  | { type: "document"; coll: string; task: number }
+  | { type: "run.finished"; result: RunResult };
+
+export interface RunResult {
+  runId: string;
+  job: number;
+  owner: string;
+  function: string;
+  status: TerminalRunStatus;
+  error: RunError | null;
+  exitCode: number | null;
+  tasks: TaskRecord[];
+  collections: string[];
+  logs: LogLine[];
+  /** lines dropped from `logs` once the in-memory cap was reached (events still carried them) */
+  logsDropped: number;
+  startedAt: string;
+  endedAt: string;
+}
+
+export interface ResourceLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pids: number;
+}
+
+export interface RunnerPolicy {
+  /** capabilities a tool may receive when it asks for them (`host=True` asks for NET_RAW) */
+  allowedCaps: string[];
+  /** whether `Cr(host=True)` may use the host network; otherwise such a task fails clearly */
+  allowHostNetwork: boolean;
+  /** pull images that are missing locally (off where no registry is reachable) */
+  pullMissingImages: boolean;
+}
+
+export interface RunSpec {
+  /** absolute path of the package directory on the Docker host */
+  packageDir: string;
+  function: string;
+  args: Record<string, unknown>;
+  job: number;
+  owner: string;
+  runId?: string;
+  /** whole-run limit; default from the runner */
+  timeoutMs?: number;
+  /** default per-task limit (a `Cr(timeout=…)` may ask for less) */
+  taskTimeoutMs?: number;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Idempotent setup shared by `npm test`, `npm start`, the bench and CI.
+# Installs and starts only what is missing; every long step says what it does and is
+# skipped when already done. Safe to run many times; safe to run without a terminal.
+#
+#   LEVHUB_HOME   where binaries, state and logs live (default ~/.levhub)
+#   MONGODB_URI   an external MongoDB: when set, FerretDB is neither built nor started
+#   DOCKER_HOST   an external Docker engine: when set, dockerd is not started here
+#   LEVHUB_SETUP_SKIP  comma list of steps to skip: apt,docker,images,ferretdb,node,python
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LEVHUB_HOME="${LEVHUB_HOME:-$HOME/.levhub}"
+FERRETDB_VERSION="v1.24.2"
+FERRETDB_ADDR="${LEVHUB_FERRETDB_ADDR:-127.0.0.1:27117}"
+PY_IMAGE="levhub/python:bookworm"
+NMAP_IMAGE="levhub/nmap:bookworm"
+mkdir -p "$LEVHUB_HOME/bin" "$LEVHUB_HOME/logs" "$LEVHUB_HOME/ferretdb"
+
+skip() { [[ ",${LEVHUB_SETUP_SKIP:-}," == *",$1,"* ]]; }
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+# step NAME CMD…: runs a long step with a start line and its duration.
+step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  say "$name …"
+  "$@"
+  say "$name done in $((SECONDS - t0)) s"
+}
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages ---------------------------------------------------------------
+apt_install() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >"$LEVHUB_HOME/logs/apt.log" 2>&1 \
+    || { tail -30 "$LEVHUB_HOME/logs/apt.log" >&2; return 1; }
+}
+if ! skip apt; then
+  missing=()
+  if [ -z "${DOCKER_HOST:-}" ]; then command -v dockerd >/dev/null || missing+=(docker.io); fi
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v ip >/dev/null || missing+=(iproute2)
+  if [ ${#missing[@]} -gt 0 ]; then step "apt-get install ${missing[*]}" apt_install "${missing[@]}"; fi
+fi
+
+# Prefer Debian's docker client (matches the engine's API); any client works with DOCKER_HOST.
+DOCKER=docker
+[ -x /usr/bin/docker ] && DOCKER=/usr/bin/docker
+
+# --- Docker Engine -----------------------------------------------------------------
+start_dockerd() {
+  nohup setsid dockerd >"$LEVHUB_HOME/logs/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    if $DOCKER info >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  tail -20 "$LEVHUB_HOME/logs/dockerd.log" >&2
+  say "dockerd did not answer within 60 s"; return 1
+}
+if ! skip docker; then
+  if ! $DOCKER info >/dev/null 2>&1; then
+    if [ -n "${DOCKER_HOST:-}" ]; then say "DOCKER_HOST=$DOCKER_HOST does not answer"; exit 1; fi
+    step "starting dockerd" start_dockerd
+  fi
+fi
+
+# --- Base images (no registry is reachable: built from Debian packages) ------------
+debian_mirror() {
+  local uri
+  uri=$(grep -hoE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | awk '{print $2}' || true)
+  [ -n "$uri" ] || uri=$(grep -hoE '^deb +\S+' /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}' || true)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+import_rootfs() { # DIR IMAGE
+  as_root tar -C "$1" -c . | $DOCKER import \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV LANG=C.UTF-8' -c 'CMD ["python3"]' - "$2" >/dev/null
+}
+build_python_rootfs() { # DIR
+  as_root rm -rf "$1"
+  as_root debootstrap --variant=minbase --include=python3 bookworm "$1" "$(debian_mirror)" \
+    >"$LEVHUB_HOME/logs/debootstrap.log" 2>&1 || { tail -30 "$LEVHUB_HOME/logs/debootstrap.log" >&2; return 1; }
+  as_root chroot "$1" apt-get clean
+}
+build_images() {
+  local work="$LEVHUB_HOME/rootfs"
+  if ! $DOCKER image inspect "$PY_IMAGE" >/dev/null 2>&1; then
+    step "debootstrap bookworm + python3" build_python_rootfs "$work/python"
+    step "docker import $PY_IMAGE" import_rootfs "$work/python" "$PY_IMAGE"
+  fi
+  if ! $DOCKER image inspect "$NMAP_IMAGE" >/dev/null 2>&1; then
+    if [ ! -d "$work/python/usr/bin" ]; then step "debootstrap bookworm + python3" build_python_rootfs "$work/python"; fi
+    as_root rm -rf "$work/nmap" && as_root cp -a "$work/python" "$work/nmap"
+    as_root cp /etc/resolv.conf "$work/nmap/etc/resolv.conf"
+    step "apt-get install nmap (in the image)" bash -c \
+      "chroot '$work/nmap' sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nmap && apt-get clean && rm -rf /var/lib/apt/lists/*' >'$LEVHUB_HOME/logs/nmap-image.log' 2>&1 || { tail -30 '$LEVHUB_HOME/logs/nmap-image.log' >&2; exit 1; }"
+    step "docker import $NMAP_IMAGE" import_rootfs "$work/nmap" "$NMAP_IMAGE"
+  fi
+  as_root rm -rf "$work"
+}
+if ! skip images; then build_images; fi
+
+# --- FerretDB (Mongo wire protocol, SQLite backend) --------------------------------
+FERRETDB_BIN="$LEVHUB_HOME/bin/ferretdb-$FERRETDB_VERSION"
+build_ferretdb() {
+  # `go install …@version` fails on the proxy's deprecation lookup and the module zip lacks
+  # the generated version file, so: download the pinned module, add the file, build it.
+  local dir src
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || { say "go mod download of FerretDB failed"; return 1; }
+  src=$(mktemp -d)
+  cp -r "$dir/." "$src" && chmod -R u+w "$src"
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && GOFLAGS=-mod=mod go build -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) >"$LEVHUB_HOME/logs/ferretdb-build.log" 2>&1 \
+    || { tail -30 "$LEVHUB_HOME/logs/ferretdb-build.log" >&2; rm -rf "$src"; return 1; }
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$src"
+}
+port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+start_ferretdb() {
+  nohup setsid "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$LEVHUB_HOME/ferretdb/" \
+    --state-dir="$LEVHUB_HOME/ferretdb" --listen-addr="$FERRETDB_ADDR" --debug-addr=- \
+    --telemetry=disable --log-level=warn >"$LEVHUB_HOME/logs/ferretdb.log" 2>&1 </dev/null &
+  for _ in $(seq 1 100); do port_open "$FERRETDB_ADDR" && return 0; sleep 0.1; done
+  tail -20 "$LEVHUB_HOME/logs/ferretdb.log" >&2; say "FerretDB did not listen on $FERRETDB_ADDR"; return 1
+}
+if ! skip ferretdb && [ -z "${MONGODB_URI:-}" ]; then
+  [ -x "$FERRETDB_BIN" ] || step "building FerretDB $FERRETDB_VERSION (go, ~2 min the first time)" build_ferretdb
+  port_open "$FERRETDB_ADDR" || step "starting FerretDB on $FERRETDB_ADDR" start_ferretdb
+fi
+
+# --- Node and Python dependencies ---------------------------------------------------
+if ! skip node && [ ! -d "$ROOT/node_modules/dockerode" ]; then
+  step "npm ci" bash -c "cd '$ROOT' && npm ci --no-audit --no-fund"
+fi
+if ! skip python && ! python3 -c 'import pytest' 2>/dev/null; then
+  step "pip install pytest" python3 -m pip install -q pytest
+fi
+say "ready: docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-mongodb://$FERRETDB_ADDR (FerretDB $FERRETDB_VERSION)}"
