@@ -1,0 +1,13 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { main, parseParams } from "./main.ts";
+
+test("--param k=v repeats into lists and keeps '=' inside values", () => {
+  assert.deepEqual(parseParams(["ip=127.0.0.1", "h=a", "h=b", "q=x=y"]), { ip: "127.0.0.1", h: ["a", "b"], q: "x=y" });
+  assert.throws(() => parseParams(["novalue"]), /not k=v/);
+});
+
+test("unknown commands exit 2 with usage", async () => {
+  assert.equal(await main(["frobnicate"]), 2);
+  assert.equal(await main(["exec", "only-one-arg"]), 2);
+});

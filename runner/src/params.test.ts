@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ManifestFunction, ManifestParam } from "./introspect.ts";
+import { coerce, ParamValidationError, validateArgs } from "./params.ts";
+
+const p = (name: string, type: string, required = true, def: unknown = null): ManifestParam => ({
+  name,
+  type,
+  required,
+  default: def,
+  desc: null,
+  holder: null,
+});
+
+const fn: ManifestFunction = {
+  name: "scan",
+  qualified: "tool.scan",
+  module: "lev.a.b.tool",
+  kind: "mode",
+  desc: "",
+  description: "",
+  example: null,
+  doc: "",
+  params: [p("ip", "str"), p("count", "int", false, 3), p("ratio", "float", false, 0.5), p("fast", "bool", false, false), p("hosts", "list[str]", false, []), p("opts", "dict", false, {})],
+  cats: { attck: [], blackarch: [] },
+  tags: [],
+};
+
+test("coerce converts form and command-line text to each type", () => {
+  assert.equal(coerce(p("n", "int"), "42"), 42);
+  assert.equal(coerce(p("f", "float"), "1.5"), 1.5);
+  assert.equal(coerce(p("b", "bool"), "yes"), true);
+  assert.equal(coerce(p("b", "bool"), "off"), false);
+  assert.deepEqual(coerce(p("l", "list[str]"), "a\n b \n\nc"), ["a", "b", "c"]);
+  assert.deepEqual(coerce(p("l", "list[str]"), '["x","y"]'), ["x", "y"]);
+  assert.deepEqual(coerce(p("l", "list[int]"), ["1", "2"]), [1, 2]);
+  assert.deepEqual(coerce(p("d", "dict"), '{"a":1}'), { a: 1 });
+  assert.equal(coerce(p("s", "str"), 5), "5");
+});
+
+test("coerce rejects values of the wrong type with a readable reason", () => {
+  assert.throws(() => coerce(p("n", "int"), "4.5"), /whole number/);
+  assert.throws(() => coerce(p("n", "int"), "abc"), /whole number/);
+  assert.throws(() => coerce(p("b", "bool"), "maybe"), /true or false/);
+  assert.throws(() => coerce(p("d", "dict"), "[1]"), /JSON object/);
+  assert.throws(() => coerce(p("d", "dict"), "{nope"), /valid JSON/);
+  assert.throws(() => coerce(p("l", "list[int]"), ["1", "x"]), /item 2/);
+});
+
+test("validateArgs reports every problem at once", () => {
+  try {
+    validateArgs(fn, { count: "many", bogus: "1" });
+    assert.fail("expected an error");
+  } catch (e) {
+    assert.ok(e instanceof ParamValidationError);
+    assert.deepEqual(Object.keys(e.errors).sort(), ["bogus", "count", "ip"]);
+    assert.match(e.errors.ip, /required/);
+    assert.match(e.errors.bogus, /unknown parameter/);
+  }
+});
+
+test("validateArgs returns typed arguments and leaves defaults to the runtime", () => {
+  assert.deepEqual(validateArgs(fn, { ip: "127.0.0.1", count: "2", hosts: ["a"] }), {
+    ip: "127.0.0.1",
+    count: 2,
+    hosts: ["a"],
+  });
+});
