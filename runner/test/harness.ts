@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Docker from "dockerode";
+import { DockerodeEngine, LABEL, MongoResultStore, Runner, type RunResult, type RunSpec } from "../src/index.ts";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const EXAMPLES = path.join(REPO, "examples");
+export const FIXTURES = path.join(REPO, "runner/test/fixtures");
+export const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/";
+
+/** A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. */
+export async function createHarness(opts: { taskTimeoutMs?: number } = {}) {
+  const dbName = `levtest_${randomBytes(4).toString("hex")}`;
+  const store = await MongoResultStore.connect(MONGODB_URI, dbName);
+  const engine = new DockerodeEngine();
+  await engine.ping();
+  const runner = new Runner({ engine, store, taskTimeoutMs: opts.taskTimeoutMs });
+  let job = 0;
+  return {
+    store,
+    engine,
+    runner,
+    db: store.database,
+    start(spec: Omit<RunSpec, "job" | "owner"> & { owner?: string }) {
+      return runner.start({ owner: "tester", job: ++job, ...spec });
+    },
+    async run(packageDir: string, fn: string, args: Record<string, unknown> = {}, extra: Partial<RunSpec> = {}): Promise<RunResult> {
+      return this.start({ packageDir, function: fn, args, ...extra }).result;
+    },
+    /** containers and networks labelled for one run (or for this runner when no run is given) */
+    async leftovers(runId?: string) {
+      const filter = runId ? [`${LABEL.run}=${runId}`] : [`${LABEL.instance}=${runner.instance}`];
+      return engine.listManaged(filter);
+    },
+    async close() {
+      await runner.shutdown();
+      await store.database.dropDatabase();
+      await store.close();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+export function logText(result: RunResult, task?: number): string {
+  return result.logs
+    .filter((l) => task === undefined || l.task === task)
+    .map((l) => l.line)
+    .join("\n");
+}
+
+export async function allManaged(): Promise<string[]> {
+  const docker = new Docker();
+  const filters = JSON.stringify({ label: [`${LABEL.managed}=1`] });
+  const [c, n] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+  return [...c.map((x) => `container ${x.Names[0]}`), ...n.map((x) => `network ${x.Name}`)];
+}
