@@ -1,0 +1,136 @@
+"""Nmap ("Network Mapper") is a free and open source utility for network discovery and security
+auditing: which hosts are up, which services they offer, which operating systems they run.
+
+Homepage: https://nmap.org
+GitHub: https://github.com/nmap/nmap
+Type: scanner
+Version: 7.93 (Debian bookworm)
+"""
+import logging
+
+import levrt
+from levrt import Cr, annot, ctx
+from levrt.annot.cats import Attck, BlackArch
+
+IMAGE = "levhub/nmap:bookworm"
+log = logging.getLogger("lev")
+
+
+def parse_xml(xml: str) -> list:
+    """Hosts from nmap's XML output (-oX -): address, names, status, ports and OS guesses."""
+    import xml.etree.ElementTree as ET
+
+    hosts = []
+    if not xml.strip():
+        return hosts
+    root = ET.fromstring(xml)
+    for h in root.findall("host"):
+        addr = next((a.get("addr") for a in h.findall("address") if a.get("addrtype") in ("ipv4", "ipv6")), None)
+        status = h.find("status")
+        ports = []
+        for p in h.findall("ports/port"):
+            state = p.find("state")
+            service = p.find("service")
+            ports.append({
+                "port": int(p.get("portid")),
+                "protocol": p.get("protocol"),
+                "state": state.get("state") if state is not None else None,
+                "service": service.get("name") if service is not None else None,
+                "product": service.get("product") if service is not None else None,
+                "version": service.get("version") if service is not None else None,
+            })
+        hosts.append({
+            "ip": addr,
+            "hostnames": [n.get("name") for n in h.findall("hostnames/hostname")],
+            "status": status.get("state") if status is not None else None,
+            "ports": ports,
+            "os": [{"name": m.get("name"), "accuracy": int(m.get("accuracy", 0))} for m in h.findall("os/osmatch")],
+        })
+    return hosts
+
+
+def run_nmap(args: list) -> "subprocess.CompletedProcess":
+    import subprocess
+
+    log.info("nmap %s", " ".join(args))
+    return subprocess.run(["nmap", *args], capture_output=True, text=True)
+
+
+@annot.meta(desc="run nmap with any command line", params=[annot.ARGV], tags=["nmap"])
+def raw(argv: list[str]) -> Cr:
+    """
+    Runs nmap with the given command-line arguments and stores its output.
+    ```
+    await nmap.raw(["-sV", "-p", "22,80", "127.0.0.1"])
+    ```
+    """
+    @levrt.remote
+    def entry():
+        out = run_nmap(list(argv))
+        print(out.stdout, end="")
+        ctx.set(argv=list(argv), returncode=out.returncode, stdout=out.stdout, stderr=out.stderr)
+        if out.returncode != 0:
+            raise RuntimeError(f"nmap exited with {out.returncode}: {out.stderr.strip()}")
+
+    return Cr(IMAGE, host=True, entry=entry())
+
+
+@annot.meta(
+    desc="ICMP loopback message to determine host survival",
+    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24")],
+    cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]},
+    tags=["nmap", "alive", "ping"],
+)
+def alive(ip: str) -> Cr:
+    """
+    Host discovery (nmap -sn): which hosts of a target or range answer.
+    ```
+    await nmap.alive("127.0.0.1")
+    ```
+    """
+    @levrt.remote
+    def entry():
+        out = run_nmap(["-sn", "-n", "-oX", "-", ip])
+        if out.returncode != 0:
+            raise RuntimeError(f"nmap exited with {out.returncode}: {out.stderr.strip()}")
+        hosts = parse_xml(out.stdout)
+        up = [h["ip"] for h in hosts if h["status"] == "up"]
+        log.info("%d host(s) up: %s", len(up), ", ".join(up))
+        ctx.set(target=ip, alive=up)
+
+    return Cr(IMAGE, schema="szczecin/nmap_python.alive@1.0", host=True, entry=entry())
+
+
+@annot.meta(
+    desc="SYN scan target host open ports, host names and operating systems",
+    params=[
+        annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24"),
+        annot.Param("ports", "ports to scan (nmap -p syntax); empty: nmap's top 1000", holder="22,80,443"),
+    ],
+    cats={Attck: [Attck.Reconnaissance, Attck.Discovery], BlackArch: [BlackArch.Scanner, BlackArch.Fingerprint]},
+    tags=["nmap", "port", "os"],
+)
+def port_os(ip: str, ports: str = "") -> Cr:
+    """
+    TCP SYN scan with service and OS detection: open ports, host names and operating systems.
+    ```
+    await nmap.port_os("127.0.0.1")
+    ```
+    """
+    @levrt.remote
+    def entry():
+        args = ["-sS", "-O", "--osscan-guess", "-n", "-T4", "-oX", "-"]
+        if ports:
+            args += ["-p", ports]
+        out = run_nmap([*args, ip])
+        if out.returncode != 0:
+            raise RuntimeError(f"nmap exited with {out.returncode}: {out.stderr.strip()}")
+        hosts = parse_xml(out.stdout)
+        for h in hosts:
+            log.info("%s: %d port(s) listed", h["ip"], len(h["ports"]))
+        ctx.set(target=ip, hosts=hosts)
+
+    return Cr(IMAGE, schema="szczecin/nmap_python.port_os@1.0", host=True, entry=entry())
+
+
+__lev__ = annot.meta([raw, alive, port_os], desc="nmap", cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]})
