@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any, Awaitable, TypeVar
 
 from . import annot
@@ -43,7 +44,11 @@ def run(main: Awaitable[T]) -> T:
         await ctx.flush()
         return result
 
-    return asyncio.run(wrapper())
+    try:
+        return asyncio.run(wrapper())
+    finally:
+        if inspect.iscoroutine(main) and main.cr_frame is not None and not main.cr_running:
+            main.close()  # never started (no runner): no "never awaited" warning
 
 
 __all__ = [

@@ -219,8 +219,13 @@ def manifest(package_dir: str) -> dict[str, Any]:
     module_name = f"lev.{ns}.{name}"
     out.update(package=module_name, namespace=ns, name=name)
     out["images"] = _images(package_dir, os.path.join(package_dir, "lev", ns, name))
-    if package_dir not in sys.path:
-        sys.path.insert(0, package_dir)
+    # in-process callers (tests) may introspect several packages: start from a clean `lev`
+    for mod in [m for m in sys.modules if m == "lev" or m.startswith("lev.")]:
+        del sys.modules[mod]
+    if package_dir in sys.path:
+        sys.path.remove(package_dir)
+    sys.path.insert(0, package_dir)
+    importlib.invalidate_caches()
     try:
         pkg = importlib.import_module(module_name)
     except BaseException as e:
