@@ -50,7 +50,8 @@ DOCKER=docker
 
 # --- Docker Engine -----------------------------------------------------------------
 start_dockerd() {
-  nohup setsid dockerd >"$LEVHUB_HOME/logs/dockerd.log" 2>&1 </dev/null &
+  # --icc=false: containers on the default bridge reach the outside, not each other
+  nohup setsid dockerd --icc=false >"$LEVHUB_HOME/logs/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     if $DOCKER info >/dev/null 2>&1; then return 0; fi
     sleep 1
@@ -62,6 +63,9 @@ if ! skip docker; then
   if ! $DOCKER info >/dev/null 2>&1; then
     if [ -n "${DOCKER_HOST:-}" ]; then say "DOCKER_HOST=$DOCKER_HOST does not answer"; exit 1; fi
     step "starting dockerd" start_dockerd
+  fi
+  if [ "$($DOCKER network inspect bridge -f '{{index .Options "com.docker.network.bridge.enable_icc"}}' 2>/dev/null)" = "true" ]; then
+    say "note: this Docker engine lets containers on the default bridge talk to each other; start dockerd with --icc=false to isolate runs"
   fi
 fi
 
@@ -137,4 +141,8 @@ fi
 if ! skip python && ! python3 -c 'import pytest' 2>/dev/null; then
   step "pip install pytest" python3 -m pip install -q pytest
 fi
+# Containers mount the runtime read-only and cannot cache its bytecode: compile it once here
+# (the images' Python 3.11 shares the host's bytecode format; any other version recompiles).
+python3 -m compileall -q "$ROOT/runner/python/levrt" >/dev/null 2>&1 || true
+
 say "ready: docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-mongodb://$FERRETDB_ADDR (FerretDB $FERRETDB_VERSION)}"

@@ -55,6 +55,8 @@ export interface ContainerEngine {
   inspect(id: string): Promise<ContainerState>;
   logsTail(id: string, lines: number): Promise<string>;
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /** joins a running container to a network under the given aliases */
+  connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void>;
   removeNetwork(id: string): Promise<void>;
   listManaged(labelFilter: string[]): Promise<EngineResource[]>;
   removeVolume(id: string): Promise<void>;
@@ -237,6 +239,10 @@ export class DockerodeEngine implements ContainerEngine {
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     const net = await this.docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
     return net.id;
+  }
+
+  async connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {
+    await this.docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
   }
 
   async removeNetwork(id: string): Promise<void> {

@@ -63,6 +63,7 @@ interface TaskState {
   serviceIds: string[];
   outDir: string;
   signalled: boolean;
+  onRunNetwork: boolean;
   timedOut: boolean;
   cancelled: boolean;
   timer: NodeJS.Timeout | null;
@@ -474,6 +475,7 @@ export class Run {
       serviceIds: [],
       outDir: path.join(this.runDir, "tasks", String(n)),
       signalled: false,
+      onRunNetwork: false,
       timedOut: false,
       cancelled: false,
       timer: null,
@@ -534,6 +536,13 @@ export class Run {
     return this.networkPromise.then(() => this.networkName!);
   }
 
+  private async joinRunNetwork(task: TaskState) {
+    if (!task.containerId || task.onRunNetwork) return;
+    const net = await this.ensureNetwork();
+    await this.ctx.engine.connectNetwork(net, task.containerId, [task.record.host]);
+    task.onRunNetwork = true;
+  }
+
   private capsFor(cr: CrSpec): string[] {
     const wanted = new Set(cr.caps);
     if (cr.host) wanted.add("NET_RAW");
@@ -588,12 +597,18 @@ export class Run {
     ];
     const env = [...cr.env, ...this.baseEnv(), "LEV_OUT=/lev/out"];
     if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
-    const network = cr.host ? "host" : await this.ensureNetwork();
+    // The run's own network (name resolution between its containers) costs docker an embedded
+    // DNS set-up per container, so only containers that need names join it: services, tasks with
+    // services or links, and tasks another task links to (joined when that happens). The others
+    // use the default bridge, where setup runs dockerd with --icc=false: outbound only.
+    const needsRunNetwork = opts.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
+    const network = cr.host ? "host" : needsRunNetwork ? await this.ensureNetwork() : "bridge";
     const links: string[] = [];
     const extraHosts: string[] = [];
     for (const [alias, target] of Object.entries(cr.links)) {
       const other = [...this.tasks.values()].find((t) => t.record.host === target);
       if (!other?.containerId) throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+      await this.joinRunNetwork(other);
       if (cr.host) {
         const ip = (await ctx.engine.inspect(other.containerId)).ips[this.networkName ?? ""];
         if (ip) extraHosts.push(`${alias}:${ip}`);
@@ -682,6 +697,7 @@ export class Run {
     spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
     const id = await engine.create(spec);
     state.containerId = id;
+    state.onRunNetwork = spec.network === this.networkName;
     this.containers.add(id);
     await engine.attach(id, (stream, chunk) => this.output(n, stream, chunk));
     if (this.terminal) throw new ChannelReplyError("TaskCancelled", "the run is ending");

@@ -15,7 +15,7 @@ export async function createHarness(opts: { taskTimeoutMs?: number } = {}) {
   const store = await MongoResultStore.connect(MONGODB_URI, dbName);
   const engine = new DockerodeEngine();
   await engine.ping();
-  const runner = new Runner({ engine, store, taskTimeoutMs: opts.taskTimeoutMs });
+  const runner = new Runner({ engine, store, taskTimeoutMs: opts.taskTimeoutMs, runtimeDir: process.env.LEV_RUNTIME_DIR });
   let job = 0;
   return {
     store,
