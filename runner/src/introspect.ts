@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { ContainerEngine } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { locatePackage } from "./package.ts";
@@ -89,7 +90,8 @@ export async function introspect(
   const cid = await engine.create({
     name: `lev-${id}`,
     image: opts.image ?? DEFAULT_WORKFLOW_IMAGE,
-    labels: createLabels(opts.instance ?? "introspect", id, "introspect"),
+    // a real instance (host:pid) so a reaper can tell a crashed introspection from a live one
+    labels: createLabels(opts.instance ?? `${hostname()}:${process.pid}:introspect`, id, "introspect"),
     entrypoint: ["python3", "-m", "levrt.introspect", "/lev/pkg"],
     cmd: [],
     env: ["PYTHONPATH=/lev/rt:/lev/pkg", "PYTHONDONTWRITEBYTECODE=1"],

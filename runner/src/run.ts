@@ -54,6 +54,7 @@ export interface RunParams {
   pkg: PackageLocation;
   runTimeoutMs: number;
   taskTimeoutMs: number;
+  resolveImage?: (ref: string) => string;
 }
 
 interface TaskState {
@@ -507,7 +508,7 @@ export class Run {
   }
 
   private async ensureImage(ref: string): Promise<string> {
-    const image = this.ctx.resolveImage(ref);
+    const image = (this.params.resolveImage ?? this.ctx.resolveImage)(ref);
     if (this.ctx.imageCache.get(image)) return image;
     let exists = await this.ctx.engine.imageExists(image);
     if (!exists && this.ctx.policy.pullMissingImages) {

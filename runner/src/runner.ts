@@ -96,6 +96,7 @@ export class Runner {
       pkg,
       runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
       taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
+      resolveImage: spec.resolveImage,
     });
     this.active.set(runId, run);
     if (spec.signal) {

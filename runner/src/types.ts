@@ -101,4 +101,6 @@ export interface RunSpec {
   /** default per-task limit (a `Cr(timeout=…)` may ask for less) */
   taskTimeoutMs?: number;
   signal?: AbortSignal;
+  /** how this run resolves image references (`.ns.name:tag` → a pinned image); default: the runner's */
+  resolveImage?: (ref: string) => string;
 }

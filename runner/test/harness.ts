@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
-import { DockerodeEngine, LABEL, MongoResultStore, Runner, type RunResult, type RunSpec } from "../src/index.ts";
+import { DockerodeEngine, instanceAlive, LABEL, MongoResultStore, Runner, type RunResult, type RunSpec } from "../src/index.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLES = path.join(REPO, "examples");
@@ -50,9 +50,14 @@ export function logText(result: RunResult, task?: number): string {
     .join("\n");
 }
 
+/** Labelled containers and networks left on the engine, except those of other runners still alive (a hub running beside the tests). */
 export async function allManaged(): Promise<string[]> {
   const docker = new Docker();
   const filters = JSON.stringify({ label: [`${LABEL.managed}=1`] });
   const [c, n] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
-  return [...c.map((x) => `container ${x.Names[0]}`), ...n.map((x) => `network ${x.Name}`)];
+  const orphan = (labels: Record<string, string> | undefined) => !instanceAlive(labels?.[LABEL.instance]) || labels?.[LABEL.instance] === undefined;
+  return [
+    ...c.filter((x) => orphan(x.Labels)).map((x) => `container ${x.Names[0]}`),
+    ...n.filter((x) => orphan(x.Labels)).map((x) => `network ${x.Name}`),
+  ];
 }
