@@ -48,7 +48,7 @@ async function pool(n: number, limit: number, job: () => Promise<unknown>) {
 
 async function main() {
   const store = await MongoResultStore.connect(process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/", `levbench_${randomBytes(3).toString("hex")}`);
-  const runner = new Runner({ engine: new DockerodeEngine(), store });
+  const runner = new Runner({ engine: new DockerodeEngine(), store, runtimeDir: process.env.LEV_RUNTIME_DIR });
   let job = 0;
   try {
     // warm-up: page cache, image layers, python bytecode of the runtime

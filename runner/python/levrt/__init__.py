@@ -4,8 +4,6 @@
 """
 from __future__ import annotations
 
-import asyncio
-import inspect
 from typing import Any, Awaitable, TypeVar
 
 from . import annot
@@ -25,7 +23,8 @@ from ._exceptions import (
     TaskTimeout,
 )
 from ._remote import Entry, RemoteFunction, remote
-from ._task import Collection, Document, Task
+from ._document import Collection, Document
+from ._task import Task
 
 T = TypeVar("T")
 
@@ -35,6 +34,9 @@ __version__ = "1.0.0"
 def run(main: Awaitable[T]) -> T:
     """Runs a workflow coroutine from an author's own script (`levrt.run(main())`).
     It needs a runner: `npx lev exec <package-dir> main.py` runs the script inside one."""
+
+    import asyncio
+    import inspect
 
     async def wrapper() -> T:
         from ._channel import get_channel

@@ -6,24 +6,32 @@ import inspect
 import json
 import os
 import pathlib
+import re
 import sys
 from types import FrameType
-from typing import Any, Generator, Mapping, Optional, Sequence, Union
+from typing import Any, Coroutine, Generator, Mapping, Optional, Sequence, Union
 
 from ._channel import get_channel
 from ._ctx import current_namespace
+from ._document import Document
 from ._exceptions import InvalidRequest
-from ._remote import Entry, RemoteFunction
-from ._task import Document, Task
+from ._remote import Builder, Entry, FrameToken, RemoteFunction, frame_token
+from ._task import Task
 
 FileValue = Union[bytes, bytearray, str, pathlib.PurePath]
 _ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+
+# the same rules as the runner's CrSpec parser (runner/src/spec.ts): fail here, with the
+# author's line in the traceback, rather than as an InvalidRequest from the runner
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_HOST = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$")
+_CAP = re.compile(r"^[A-Z_]+$")
 
 
 def _str_list(value: Any, what: str) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, set, frozenset)):
         raise TypeError(f"Cr: {what} must be a list of strings, not {type(value).__name__}")
     out = []
     for v in value:
@@ -33,28 +41,80 @@ def _str_list(value: Any, what: str) -> list[str]:
     return out
 
 
+def _mapping(value: Any, what: str) -> dict[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"Cr: {what} must be a dict, not {type(value).__name__}")
+    return dict(value)
+
+
+def _package_of(module: str) -> Optional[str]:
+    parts = module.split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 and parts[0] == "lev" else None
+
+
 def _default_schema(frame: Optional[FrameType]) -> str:
     """`<ns>/<name>.<mode>`: the outermost plain function of the package in the chain of calls
-    that built the Cr (so a helper called by the mode `alive` still names `alive`)."""
-    mode: Optional[tuple[str, str]] = None
+    that built the Cr (so a helper `_nmap()` called by the mode `alive` still names `alive`)."""
+    package: Optional[str] = None
+    mode: Optional[str] = None
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         code = frame.f_code
-        if not module.startswith("lev.") or code.co_flags & _ASYNC_FLAGS or code.co_name == "<module>":
+        pkg = _package_of(module)
+        if pkg is None or (package is not None and pkg != package):
+            break  # left the package: a workflow, the runtime, another package
+        if code.co_flags & _ASYNC_FLAGS or code.co_name == "<module>":
             break
-        mode = (module, code.co_name)
+        package, mode = pkg, code.co_name
         frame = frame.f_back
-    if mode is None:
-        parts = os.environ.get("LEV_PACKAGE", "lev.local.package").split(".")
-        return f"{parts[1]}/{parts[2]}.cr" if len(parts) >= 3 else "local/cr"
-    parts = mode[0].split(".")
-    ns, name = (parts[1], parts[2]) if len(parts) >= 3 else ("local", parts[-1])
-    return f"{ns}/{name}.{mode[1]}"
+    if package is None or mode is None:
+        # built outside a package (a script, a test): name it after the running package
+        pkg = _package_of(os.environ.get("LEV_PACKAGE", "")) or "lev.local.package"
+        _, ns, name = pkg.split(".")
+        return f"{ns}/{name}.cr"
+    _, ns, name = package.split(".")
+    return f"{ns}/{name}.{mode}"
+
+
+def _require_json(value: Any, what: str) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise InvalidRequest(
+            f"{what} is not JSON-serialisable ({type(value).__name__}: {value!r:.80}); the tool container "
+            "rebuilds the Cr by calling the mode again with JSON arguments, so pass strings, numbers, "
+            "booleans, None, lists or dicts"
+        ) from None
+
+
+def _check_builder(b: Builder, entry: Entry) -> None:
+    """Everything the tool container needs to rebuild this entry, checked before anything is sent."""
+    if b.problem:
+        raise InvalidRequest(b.problem)
+    if b.direct:
+        names = list(inspect.signature(entry.remote.fn).parameters)
+        for i, v in enumerate(entry.args):
+            label = names[i] if i < len(names) else f"#{i + 1}"
+            _require_json(v, f"argument {label!r} of the entry {b.qualname}()")
+        for k, v in entry.kwargs.items():
+            _require_json(v, f"argument {k!r} of the entry {b.qualname}()")
+        return
+    for i, v in enumerate(b.args):
+        label = b.arg_names[i] if i < len(b.arg_names) else f"#{i + 1}"
+        _require_json(v, f"argument {label!r} of {b.qualname}()")
+    for k, v in b.kwargs.items():
+        _require_json(v, f"argument {k!r} of {b.qualname}()")
 
 
 class Cr:
-    """A container request: `Cr(image, schema=None, host=False, entry=None, cmd=[], env=[],
-    files={}, links={}, ports=[], services={})`; `caps` and `timeout` are Levhub extensions."""
+    """A container request (the seeds' `levrt.Cr`).
+
+    `Cr(image, schema=None, host=False, entry=None, cmd=[], env=[], files={}, links={}, ports=[],
+    services={}, *, caps=[], timeout=None)`; `caps` and `timeout` (seconds) are Levhub extensions.
+    `await cr` / `await cr.done()` run it and return its `Document`; `await cr.start()` gives a `Task`.
+    """
 
     def __init__(
         self,
@@ -72,51 +132,96 @@ class Cr:
         caps: Optional[Sequence[str]] = None,
         timeout: Optional[float] = None,
     ) -> None:
-        if not isinstance(image, str) or not image:
-            raise TypeError("Cr: image must be a non-empty string")
-        if schema is not None and (not isinstance(schema, str) or not schema or "|" in schema):
-            raise ValueError(f"Cr: schema must look like '<namespace>/<name>@<major>.<minor>', not {schema!r}")
+        caller = sys._getframe(1)
+        if not isinstance(image, str) or not image.strip():
+            raise TypeError(f"Cr: image must be a non-empty string, not {image!r}")
+        if len(image) > 256:
+            raise ValueError("Cr: image name is longer than 256 characters")
+        if schema is not None:
+            if not isinstance(schema, str):
+                raise TypeError(f"Cr: schema must be a string like 'ns/name@1.0', not {type(schema).__name__}")
+            if not schema or len(schema) > 200 or any(c in schema for c in "|$\0"):
+                raise ValueError(
+                    f"Cr: schema must look like '<namespace>/<name>@<major>.<minor>' (no '|' or '$'), not {schema!r}"
+                )
         if not isinstance(host, bool):
-            raise TypeError("Cr: host must be True or False")
+            raise TypeError(f"Cr: host must be True or False, not {host!r}")
         if isinstance(entry, RemoteFunction):
-            entry = entry()
+            entry = entry()  # the seeds' `entry=entry`
         if entry is not None and not isinstance(entry, Entry):
-            raise TypeError("Cr: entry must be a @levrt.remote function or its call (entry=entry(ip))")
+            raise TypeError(
+                f"Cr: entry must be a @levrt.remote function or its call (entry=entry(ip)), not {type(entry).__name__}"
+            )
+        if entry is not None:
+            _check_builder(entry.remote.builder, entry)
+
         self.image = image
-        self.schema = schema or _default_schema(sys._getframe(1))
+        self.schema = schema or _default_schema(caller)
         self.host = host
-        self.entry = entry
+        self.entry: Optional[Entry] = entry
         self.cmd = _str_list(cmd, "cmd")
         self.env = _str_list(env, "env")
         for e in self.env:
-            if "=" not in e:
+            if not _ENV.match(e):
                 raise ValueError(f"Cr: env entries look like 'KEY=value', not {e!r}")
+
         self.files: dict[str, FileValue] = {}
-        for path, value in (files or {}).items():
-            if not isinstance(path, str) or not path.startswith("/"):
-                raise ValueError(f"Cr: files keys are absolute paths in the container, not {path!r}")
-            if not isinstance(value, (bytes, bytearray, str, pathlib.PurePath)):
-                raise TypeError(f"Cr: files[{path!r}] must be bytes, str or pathlib.Path")
+        for path, value in _mapping(files, "files").items():
+            if not isinstance(path, str) or not path.startswith("/") or len(path) < 2 or ".." in path.split("/"):
+                raise ValueError(f"Cr: files keys are absolute paths in the container (no '..'), not {path!r}")
+            if isinstance(value, pathlib.PurePath):
+                if value.is_absolute() or ".." in value.parts:
+                    raise ValueError(
+                        f"Cr: files[{path!r}] = Path({str(value)!r}): a Path is relative to the package directory and stays inside it"
+                    )
+            elif not isinstance(value, (bytes, bytearray, str)):
+                raise TypeError(f"Cr: files[{path!r}] must be bytes, str or pathlib.Path, not {type(value).__name__}")
             self.files[path] = value
-        self.links = dict(links or {})
-        for alias, target in self.links.items():
+
+        self.links: dict[str, str] = {}
+        for alias, target in _mapping(links, "links").items():
             if not isinstance(alias, str) or not isinstance(target, str):
                 raise TypeError("Cr: links map an alias to another task's host: {'proxy': task.host}")
-        self.ports = list(ports or [])
-        for p in self.ports:
-            if not isinstance(p, int) or isinstance(p, bool) or not 0 < p < 65536:
-                raise ValueError(f"Cr: ports are TCP port numbers, not {p!r}")
-        self.services = dict(services or {})
-        for name, svc in self.services.items():
-            if not isinstance(svc, Cr):
-                raise TypeError(f"Cr: services[{name!r}] must be a Cr")
-        self.caps = _str_list(caps, "caps")
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
-            raise ValueError("Cr: timeout is a positive number of seconds")
-        self.timeout = timeout
+            if not _HOST.match(alias) or not _HOST.match(target):
+                raise ValueError(f"Cr: links[{alias!r}] = {target!r}: both must be host names")
+            self.links[alias] = target
 
-    def spec(self, path: Sequence[str] = ()) -> dict[str, Any]:
+        self.ports: list[int] = []
+        if ports is not None and (isinstance(ports, (str, bytes)) or not isinstance(ports, Sequence)):
+            raise TypeError(f"Cr: ports must be a list of TCP port numbers, not {type(ports).__name__}")
+        for p in ports or []:
+            if not isinstance(p, int) or isinstance(p, bool) or not 0 < p < 65536:
+                raise ValueError(f"Cr: ports are TCP port numbers (1-65535), not {p!r}")
+            self.ports.append(p)
+
+        self.services: dict[str, Cr] = {}
+        for name, svc in _mapping(services, "services").items():
+            if not isinstance(name, str) or not _HOST.match(name):
+                raise ValueError(f"Cr: services keys are host names, not {name!r}")
+            if not isinstance(svc, Cr):
+                raise TypeError(f"Cr: services[{name!r}] must be a Cr, not {type(svc).__name__}")
+            self.services[name] = svc
+
+        self.caps = _str_list(caps, "caps")
+        for c in self.caps:
+            if not _CAP.match(c):
+                raise ValueError(f"Cr: caps are Linux capability names such as 'NET_RAW', not {c!r}")
+        if timeout is not None and (
+            not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout < float("inf")
+        ):
+            raise ValueError(f"Cr: timeout is a positive number of seconds, not {timeout!r}")
+        self.timeout = timeout
+        # which call built this Cr: an entry defined by the same call is rebuilt by calling it
+        self._token: Optional[FrameToken] = frame_token(caller)
+        del caller
+
+    # ------------------------------------------------------------------ serialisation
+
+    def spec(self) -> dict[str, Any]:
         """The CrSpec sent to the runner (runner/PROTOCOL.md)."""
+        return self._spec([], [])
+
+    def _spec(self, path: list[str], ancestors: list["Cr"]) -> dict[str, Any]:
         files: dict[str, Any] = {}
         for target, value in self.files.items():
             if isinstance(value, pathlib.PurePath):
@@ -124,6 +229,7 @@ class Cr:
             else:
                 data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
                 files[target] = {"b64": base64.b64encode(data).decode("ascii")}
+        chain = [*ancestors, self]
         return {
             "image": self.image,
             "schema": self.schema,
@@ -133,57 +239,50 @@ class Cr:
             "files": files,
             "links": self.links,
             "ports": self.ports,
-            "services": {name: svc.spec([*path, "services", name]) for name, svc in self.services.items()},
+            "services": {name: svc._spec([*path, "services", name], chain) for name, svc in self.services.items()},
             "caps": self.caps,
             "timeout": self.timeout,
-            "entry": self._entry_spec(path),
+            "entry": self._entry_spec(path, chain),
         }
 
-    def _entry_spec(self, path: Sequence[str]) -> Optional[dict[str, Any]]:
+    def _entry_spec(self, path: list[str], chain: list["Cr"]) -> Optional[dict[str, Any]]:
         if self.entry is None:
             return None
         b = self.entry.remote.builder
-        if b.problem:
-            raise InvalidRequest(b.problem)
+        _check_builder(b, self.entry)  # arguments may have been mutated since
+        builder: dict[str, Any] = {"module": b.module, "qualname": b.qualname}
         if b.direct:
-            args, kwargs = list(self.entry.args), dict(self.entry.kwargs)
-            who = f"{b.qualname}()"
-        else:
-            args, kwargs = b.args, b.kwargs
-            who = f"{b.qualname}()"
-        for i, v in enumerate(args):
-            _require_json(v, f"argument {i + 1} of {who}")
-        for k, v in kwargs.items():
-            _require_json(v, f"argument {k!r} of {who}")
-        builder: dict[str, Any] = {"module": b.module, "qualname": b.qualname, "args": args, "kwargs": kwargs}
-        if b.direct:
-            builder["direct"] = True
-        return {"builder": builder, "path": list(path) if not b.direct else []}
+            builder.update(args=list(self.entry.args), kwargs=dict(self.entry.kwargs), direct=True)
+            return {"builder": builder, "path": []}
+        builder.update(args=list(b.args), kwargs=dict(b.kwargs))
+        # `path` leads from the Cr the builder returns to the Cr owning the entry: that is the
+        # outermost Cr built by the same call that defined the entry (a service may come from a
+        # helper function defining its own entry); otherwise the whole path from the top
+        start = next((i for i, cr in enumerate(chain) if cr._token == b.token), 0)
+        return {"builder": builder, "path": path[2 * start :]}
+
+    # ------------------------------------------------------------------ running
 
     async def start(self) -> Task:
         """Starts the container in the background: `task = await cr.start()`."""
         spec = self.spec()
         ch = await get_channel()
         res = await ch.request("start", cr=spec, ns=list(current_namespace()))
-        return Task(res["task"], res.get("host", ""), res.get("coll", self.schema))
+        return Task(res["task"], res.get("host", ""), res.get("coll") or "|".join([*current_namespace(), self.schema]))
 
-    async def done(self) -> Document:
-        """Runs the container to the end and returns its `Document`."""
+    def done(self) -> Coroutine[Any, Any, Document]:
+        """Runs the container to the end and returns its `Document`: `doc = await cr.done()`."""
+        return self._run()
+
+    async def _run(self) -> Document:
         task = await self.start()
         return await task.done()
 
     def __await__(self) -> Generator[Any, None, Document]:
-        return self.done().__await__()
+        return self._run().__await__()
 
     def __repr__(self) -> str:
         return f"Cr({self.image!r}, schema={self.schema!r})"
 
 
-def _require_json(value: Any, what: str) -> None:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        raise InvalidRequest(
-            f"{what} is not JSON-serialisable ({type(value).__name__}); the tool container rebuilds the "
-            "Cr from JSON arguments, so pass strings, numbers, lists or dicts"
-        ) from None
+__all__ = ["Cr"]

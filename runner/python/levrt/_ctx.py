@@ -9,13 +9,19 @@ Where `ctx.set` writes depends on where the code runs:
 """
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import json
 import os
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import asyncio
 
 _namespace: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("levrt_namespace", default=())
+
+
+_MAX_PART = 64  # the runner's limits (runner/src/spec.ts nsSchema)
+_MAX_DEPTH = 16
 
 
 def _check_part(name: object) -> str:
@@ -23,6 +29,8 @@ def _check_part(name: object) -> str:
         raise TypeError(f"a namespace is a non-empty string, not {name!r}")
     if "|" in name or "$" in name or "\0" in name:
         raise ValueError(f"namespace {name!r} may not contain '|', '$' or NUL")
+    if len(name) > _MAX_PART:
+        raise ValueError(f"namespace {name[:20]!r}… is longer than {_MAX_PART} characters")
     return name
 
 
@@ -37,7 +45,10 @@ class Namespace:
         return Namespace(self.parts + (_check_part(name),))
 
     def __enter__(self) -> "Namespace":
-        self._tokens.append(_namespace.set(_namespace.get() + self.parts))
+        parts = _namespace.get() + self.parts
+        if len(parts) > _MAX_DEPTH:
+            raise ValueError(f"namespaces nest at most {_MAX_DEPTH} deep")
+        self._tokens.append(_namespace.set(parts))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -65,6 +76,11 @@ def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Ctx:
+    """`ctx` (alias `lev`): `ctx.set(**fields)`, `ctx.update(mapping)`, `with ctx / "ns":`.
+
+    Outside any runner (no LEV_OUT, no LEV_CHANNEL: tests, a REPL) `set` keeps the fields in
+    memory in `ctx.document`, so a mode's entry can be unit-tested by calling it directly."""
+
     def __init__(self) -> None:
         self.document: dict[str, Any] = {}
         self._pending: list[asyncio.Future[Any]] = []
@@ -86,6 +102,10 @@ class Ctx:
         merged.update(fields)
         self._store(_checked(merged))
 
+    def reset(self) -> None:
+        """Forgets the in-memory document (tests)."""
+        self.document = {}
+
     def update(self, mapping: Mapping[str, Any]) -> None:
         """Merges a mapping into this task's result document."""
         if not isinstance(mapping, Mapping):
@@ -101,6 +121,8 @@ class Ctx:
                 json.dump(self.document, f, ensure_ascii=False, allow_nan=False)
             os.replace(tmp, os.path.join(out, "doc.json"))
         elif os.environ.get("LEV_CHANNEL"):
+            import asyncio
+
             from ._channel import get_channel
 
             async def send() -> None:

@@ -59,7 +59,7 @@ class ImageNotFound(TaskError):
     pass
 
 
-_BY_NAME = {
+_BY_NAME: dict[str, type[LevrtError]] = {
     c.__name__: c
     for c in (ChannelError, RunnerError, InvalidRequest, PackageError, TaskFailed, TaskTimeout, TaskCancelled, ImageNotFound)
 }
@@ -74,5 +74,6 @@ def error_from_reply(error: dict[str, Any]) -> LevrtError:
     cls = _BY_NAME.get(str(error.get("type")), RunnerError)
     message = str(error.get("message") or error.get("type") or "runner error")
     if issubclass(cls, TaskError):
-        return cls(message, task=error.get("task"), traceback=error.get("traceback"))
+        task, tb = error.get("task"), error.get("traceback")
+        return cls(message, task=task if isinstance(task, int) else None, traceback=tb if isinstance(tb, str) else None)
     return cls(message)

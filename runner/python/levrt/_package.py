@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 from types import ModuleType
 from typing import Any, Callable, Iterator, Optional
 
@@ -11,6 +10,8 @@ from ._exceptions import PackageError
 
 def iter_exports(pkg: ModuleType) -> Iterator[tuple[str, Callable[..., Any], Optional[ModuleType]]]:
     """(qualified name, function, tool module or None) for every exported mode and workflow."""
+    import inspect
+
     lev = getattr(pkg, "__lev__", None)
     for item in getattr(lev, "exports", None) or []:
         if inspect.ismodule(item):
@@ -27,6 +28,8 @@ def iter_exports(pkg: ModuleType) -> Iterator[tuple[str, Callable[..., Any], Opt
 
 
 def resolve_function(package: str, name: str) -> Callable[..., Any]:
+    import inspect
+
     try:
         pkg = importlib.import_module(package)
     except Exception as e:
@@ -43,14 +46,14 @@ def resolve_function(package: str, name: str) -> Callable[..., Any]:
         mod_name, attr = name.rsplit(".", 1)
         try:
             mod = importlib.import_module(f"{package}.{mod_name}")
-            fn = getattr(mod, attr, None)
-            if callable(fn):
-                return fn
+            found = getattr(mod, attr, None)
+            if callable(found):
+                return found  # type: ignore[no-any-return]
         except ImportError:
             pass
-    fn = getattr(pkg, name, None)
-    if callable(fn) and not inspect.isclass(fn):
-        return fn
+    found = getattr(pkg, name, None)
+    if callable(found) and not inspect.isclass(found):
+        return found  # type: ignore[no-any-return]
     available = ", ".join(q for q, _, _ in exports) or "none"
     raise PackageError(f"{package} has no function '{name}'; it exports: {available}")
 

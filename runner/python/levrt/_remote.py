@@ -3,7 +3,8 @@
 A tool container cannot receive a Python closure, so the runtime records how to rebuild it:
 the function that was running when the entry was defined (the *builder*, usually the mode) and
 its arguments. The tool container imports the package, calls the builder again with the same
-JSON arguments to rebuild the `Cr`, and runs that Cr's entry.
+JSON arguments to rebuild the `Cr`, and runs that Cr's entry (runner/PROTOCOL.md, EntrySpec).
+A remote function defined at module level needs no builder: it is called directly.
 """
 from __future__ import annotations
 
@@ -14,63 +15,107 @@ from typing import Any, Callable, Optional
 
 _ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 
+FrameToken = tuple[int, Any]
+
+
+def frame_token(frame: Optional[FrameType]) -> Optional[FrameToken]:
+    """Identifies one running call: a Cr and an entry made by the same call share it."""
+    return None if frame is None else (id(frame), frame.f_code)
+
 
 class Builder:
-    def __init__(self, module: str, qualname: str, args: list[Any], kwargs: dict[str, Any], *, direct: bool, problem: Optional[str]) -> None:
+    """How the tool container finds the entry again: `module.qualname(*args, **kwargs)`."""
+
+    def __init__(
+        self,
+        module: str,
+        qualname: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        *,
+        arg_names: Optional[list[str]] = None,
+        direct: bool,
+        problem: Optional[str] = None,
+        token: Optional[FrameToken] = None,
+    ) -> None:
         self.module = module
         self.qualname = qualname
         self.args = args
         self.kwargs = kwargs
+        self.arg_names = arg_names or []  # parameter names of `args`, for error messages
         self.direct = direct
         self.problem = problem
+        self.token = token
+
+    def __repr__(self) -> str:
+        return f"<levrt builder {self.module}.{self.qualname} direct={self.direct}>"
 
 
 def _builder_from_frame(frame: FrameType, fn: Callable[..., Any]) -> Builder:
     code = frame.f_code
     module = frame.f_globals.get("__name__", "__main__")
-    if code.co_name == "<module>":
-        return Builder(fn.__module__, fn.__qualname__, [], {}, direct=True, problem=None)
+    # module level, or a class body: the remote function itself can be found by its qualname
+    if code.co_name == "<module>" or ("__module__" in frame.f_locals and "__qualname__" in frame.f_locals):
+        return Builder(fn.__module__, fn.__qualname__, [], {}, direct=True)
     qualname = getattr(code, "co_qualname", code.co_name)
     problem = None
     if code.co_flags & _ASYNC_FLAGS:
         problem = (
-            f"@levrt.remote {fn.__name__} is defined inside the async function {qualname}; define it at "
-            "module level or inside a plain (non-async) function that builds the Cr (a mode)"
+            f"@levrt.remote {fn.__name__} is defined inside the async function {qualname}(); the tool "
+            "container cannot call a workflow to find it again. Define @levrt.remote at module level, "
+            "or inside a plain (non-async) function that builds and returns the Cr (a mode)"
         )
-    elif "<locals>" in qualname:
+    elif "<locals>" in qualname or "<lambda>" in qualname:
         problem = (
-            f"@levrt.remote {fn.__name__} is defined inside {qualname}, a nested function the tool "
-            "container cannot find again; define the function that builds the Cr at module level"
+            f"@levrt.remote {fn.__name__} is defined inside {qualname}(), a nested function the tool "
+            "container cannot find again. Define @levrt.remote at module level, or inside a plain "
+            "module-level function that builds and returns the Cr (a mode)"
+        )
+    elif module == "__main__":
+        problem = (
+            f"@levrt.remote {fn.__name__} is defined in a script ({qualname}()); the tool container imports "
+            "the package, not the script: define modes in the package's modules (lev/<ns>/<name>/…)"
         )
     info = inspect.getargvalues(frame)
     args: list[Any] = []
+    names: list[str] = []
     kwargs: dict[str, Any] = {}
     n_pos = code.co_argcount
     n_kwonly = code.co_kwonlyargcount
-    names = code.co_varnames
-    for name in names[:n_pos]:
+    for name in code.co_varnames[:n_pos]:
         args.append(info.locals[name])
+        names.append(name)
     if info.varargs:
-        args.extend(info.locals[info.varargs])
-    for name in names[n_pos : n_pos + n_kwonly]:
+        extra = list(info.locals[info.varargs])
+        args.extend(extra)
+        names.extend(f"*{info.varargs}[{i}]" for i in range(len(extra)))
+    for name in code.co_varnames[n_pos : n_pos + n_kwonly]:
         kwargs[name] = info.locals[name]
     if info.keywords:
         kwargs.update(info.locals[info.keywords])
-    return Builder(module, qualname, args, kwargs, direct=False, problem=problem)
+    return Builder(
+        module, qualname, args, kwargs, arg_names=names, direct=False, problem=problem, token=frame_token(frame)
+    )
 
 
 class RemoteFunction:
-    """A function marked with `@levrt.remote`. Calling it binds arguments and returns an `Entry`."""
+    """A function marked with `@levrt.remote`. Calling it binds arguments and returns an `Entry`;
+    `Cr(entry=f)` (uncalled, as in the seeds) is the same as `Cr(entry=f())`."""
 
     def __init__(self, fn: Callable[..., Any], builder: Builder) -> None:
         self.fn = fn
         self.builder = builder
         self.__name__ = fn.__name__
         self.__qualname__ = fn.__qualname__
+        self.__module__ = fn.__module__
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> "Entry":
+        try:
+            inspect.signature(self.fn).bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"@levrt.remote {self.__qualname__}: {e}") from None
         return Entry(self, args, kwargs)
 
     def __repr__(self) -> str:
@@ -93,7 +138,15 @@ class Entry:
 
 
 def remote(fn: Callable[..., Any]) -> RemoteFunction:
-    """Marks the function whose body runs inside the container: `Cr(image, entry=entry(ip))`."""
-    if not callable(fn):
-        raise TypeError("@levrt.remote decorates a function")
+    """Marks the function whose body runs inside the container: `Cr(image, entry=entry(ip))`.
+
+    Define it inside the mode that returns the Cr (its arguments are recorded to rebuild the Cr
+    in the container, so they must be JSON values) or at module level."""
+    if isinstance(fn, RemoteFunction):
+        return fn
+    if not callable(fn) or inspect.isclass(fn):
+        raise TypeError(f"@levrt.remote decorates a function, not {type(fn).__name__}")
     return RemoteFunction(fn, _builder_from_frame(sys._getframe(1), fn))
+
+
+__all__ = ["Builder", "Entry", "RemoteFunction", "remote"]

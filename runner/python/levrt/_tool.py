@@ -1,13 +1,12 @@
 """`python3 -m levrt._tool`: runs a Cr's `@levrt.remote` entry inside its tool container.
 
 The Cr is rebuilt by calling its builder again (see `_remote`). Exit codes: 0 success, 1 the
-entry raised (traceback on stderr and in $LEV_OUT/error.json), 130 SIGINT, 143 SIGTERM; what
-the entry stored with `ctx.set` is already in $LEV_OUT/doc.json in every case.
+entry raised or could not be rebuilt (traceback on stderr and in $LEV_OUT/error.json), 2 no
+LEV_ENTRY, 130 SIGINT, 143 SIGTERM; `sys.exit(n)` in an entry exits n (error.json written when
+n != 0). What the entry stored with `ctx.set` is already in $LEV_OUT/doc.json in every case.
 """
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 import logging
 import os
@@ -31,25 +30,48 @@ def _on_sigterm(signum: int, frame: Any) -> NoReturn:
 
 
 def _entry_call(spec: dict[str, Any]) -> Any:
+    """Rebuilds the Cr from its EntrySpec and calls its entry (runner/PROTOCOL.md, EntrySpec)."""
     b = spec["builder"]
-    target = resolve_qualname(b["module"], b["qualname"])
+    where = f"{b['module']}.{b['qualname']}"
+    try:
+        target = resolve_qualname(b["module"], b["qualname"])
+    except AttributeError as e:
+        raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
     if b.get("direct"):
         fn = target.fn if isinstance(target, RemoteFunction) else target
         return fn(*b["args"], **b["kwargs"])
-    cr = target(*b["args"], **b["kwargs"])
-    for i in range(0, len(spec.get("path", [])), 2):
-        kind, name = spec["path"][i], spec["path"][i + 1]
-        if kind != "services":
-            raise InvalidRequest(f"unknown entry path {spec['path']}")
-        cr = cr.services[name]
-    if not isinstance(cr, Cr):
-        raise InvalidRequest(f"{b['qualname']}() returned {type(cr).__name__}, not a Cr")
-    entry = cr.entry
+    built = target(*b["args"], **b["kwargs"])
+    path = list(spec.get("path") or [])
+    if isinstance(built, (Entry, RemoteFunction)):
+        # the builder made the entry, not the Cr (a helper called by the mode): path does not apply
+        entry: Any = built
+    else:
+        cr = built
+        for i in range(0, len(path), 2):
+            if not isinstance(cr, Cr):
+                break
+            if path[i] != "services" or i + 1 >= len(path) or path[i + 1] not in cr.services:
+                raise InvalidRequest(f"the Cr rebuilt by {where}() has no {'.'.join(path[: i + 2])}")
+            cr = cr.services[path[i + 1]]
+        if not isinstance(cr, Cr):
+            raise InvalidRequest(f"{where}() returned {type(cr).__name__}, not a Cr")
+        entry = cr.entry
     if isinstance(entry, RemoteFunction):
         entry = entry()
     if not isinstance(entry, Entry):
-        raise InvalidRequest(f"the Cr rebuilt by {b['qualname']}() has no entry")
+        raise InvalidRequest(f"the Cr rebuilt by {where}() has no entry")
     return entry.call()
+
+
+def _write_error(out: str, type_: str, message: str, tb: str) -> None:
+    """$LEV_OUT/error.json, read by the runner to explain the TaskFailed (atomic like doc.json)."""
+    try:
+        tmp = os.path.join(out, "error.json.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"type": type_, "message": message, "traceback": tb}, f, ensure_ascii=False)
+        os.replace(tmp, os.path.join(out, "error.json"))
+    except OSError as e:
+        print(f"levrt: cannot write error.json: {e}", file=sys.stderr)
 
 
 def main() -> int:
@@ -59,26 +81,36 @@ def main() -> int:
     log = logging.getLogger("lev")
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.propagate = False  # an entry's logging.basicConfig() must not print every line twice
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if not os.environ.get("LEV_ENTRY"):
+        print("levrt._tool: LEV_ENTRY is not set; only the runner starts tool containers", file=sys.stderr)
+        return 2
     try:
         spec = json.loads(os.environ["LEV_ENTRY"])
         result = _entry_call(spec)
-        if inspect.isawaitable(result):
-            asyncio.run(result)  # type: ignore[arg-type]
+        if hasattr(result, "__await__"):  # an async entry
+            import asyncio
+
+            asyncio.run(result)
     except KeyboardInterrupt:
         print("levrt: interrupted (SIGINT); what was stored is kept", file=sys.stderr)
         return 130
     except _Terminated:
         print("levrt: terminated (SIGTERM); what was stored is kept", file=sys.stderr)
         return 143
+    except SystemExit as e:
+        # sys.exit() in an entry: 0/None is success; anything else fails the task like a raise
+        if e.code is None or e.code == 0:
+            return 0
+        code = e.code if isinstance(e.code, int) else 1
+        _write_error(out, "SystemExit", f"the entry called sys.exit({e.code!r})", traceback.format_exc())
+        print(f"levrt: the entry exited with {e.code!r}", file=sys.stderr)
+        return code
     except BaseException as e:
         tb = traceback.format_exc()
         sys.stderr.write(tb)
-        try:
-            with open(os.path.join(out, "error.json"), "w", encoding="utf-8") as f:
-                json.dump({"type": e.__class__.__name__, "message": str(e), "traceback": tb}, f)
-        except OSError:
-            pass
+        _write_error(out, e.__class__.__name__, str(e), tb)
         return 1
     return 0
 

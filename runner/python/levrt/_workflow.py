@@ -1,6 +1,8 @@
 """`python3 -m levrt._workflow`: runs the function a user picked inside the workflow container.
 
-Exit codes: 0 success, 1 the function raised (traceback on stderr), 2 it cannot be called.
+Exit codes: 0 success, 1 the function raised (traceback on stderr), 2 it cannot be called
+(no such function or script, import error, arguments that do not bind, bad LEV_CALL),
+130 SIGINT, 143 SIGTERM. A script (`main.py`) exits with its own code.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import inspect
 import json
 import os
 import runpy
+import signal
 import sys
 import traceback
 from typing import Any
@@ -28,37 +31,78 @@ async def _call(fn: Any, args: dict[str, Any]) -> None:
     await ctx.flush()
 
 
+class _Terminated(BaseException):
+    pass
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
+def _package_dir(package: str) -> str:
+    """The directory holding `lev/<ns>/<name>/` on sys.path (/lev/pkg in the container)."""
+    rel = os.path.join(*package.split("."))
+    for entry in sys.path:
+        if entry and os.path.isfile(os.path.join(entry, rel, "__init__.py")):
+            return os.path.abspath(entry)
+    return "/lev/pkg"
+
+
+def _run_script(package: str, name: str) -> int:
+    base = _package_dir(package)
+    path = os.path.normpath(os.path.join(base, name))
+    if not path.startswith(base + os.sep) or not os.path.isfile(path):
+        print(f"levrt: no script {name!r} in the package ({base})", file=sys.stderr)
+        return 2
+    sys.argv = [path]
+    sys.path.insert(0, os.path.dirname(path))  # as `python3 main.py` would
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except _Terminated:
+        return 143
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
 def main() -> int:
-    call = json.loads(os.environ["LEV_CALL"])
-    name, args = call["function"], call.get("args") or {}
-    package = os.environ["LEV_PACKAGE"]
+    signal.signal(signal.SIGTERM, _on_sigterm)  # the run was cancelled: end quietly
+    try:
+        call = json.loads(os.environ["LEV_CALL"])
+        name, args = call["function"], call.get("args") or {}
+        package = os.environ["LEV_PACKAGE"]
+        if not isinstance(name, str) or not isinstance(args, dict):
+            raise TypeError("LEV_CALL is {\"function\": str, \"args\": object}")
+    except (KeyError, ValueError, TypeError) as e:
+        print(f"levrt._workflow: bad or missing LEV_CALL / LEV_PACKAGE ({e.__class__.__name__}: {e})", file=sys.stderr)
+        return 2
     if name.endswith(".py"):
-        path = os.path.normpath(os.path.join("/lev/pkg", name))
-        if not path.startswith("/lev/pkg/") or not os.path.isfile(path):
-            print(f"levrt: no script {name} in the package", file=sys.stderr)
-            return 2
-        sys.argv = [path]
-        try:
-            runpy.run_path(path, run_name="__main__")
-        except SystemExit as e:
-            return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        except BaseException:
-            traceback.print_exc()
-            return 1
-        return 0
+        return _run_script(package, name)
     try:
         fn = resolve_function(package, name)
-        inspect.signature(fn).bind(**args)
     except PackageError as e:
         if e.__cause__ is not None:
-            traceback.print_exception(e.__cause__)
+            traceback.print_exception(type(e.__cause__), e.__cause__, e.__cause__.__traceback__)
         print(f"levrt.PackageError: {e}", file=sys.stderr)
         return 2
+    try:
+        inspect.signature(fn).bind(**args)
     except TypeError as e:
-        print(f"levrt: cannot call {name}: {e}", file=sys.stderr)
+        print(f"levrt: cannot call {name}({', '.join(args)}): {e}", file=sys.stderr)
         return 2
     try:
         asyncio.run(_call(fn, args))
+    except KeyboardInterrupt:
+        print("levrt: interrupted (SIGINT)", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("levrt: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except BaseException:
         traceback.print_exc()
         return 1

@@ -14,6 +14,7 @@ import re
 import sys
 import textwrap
 import traceback
+import types
 import typing
 from types import ModuleType
 from typing import Any, Callable, Optional
@@ -22,6 +23,7 @@ from .annot import Meta, Param
 from .annot.cats import Attck, BlackArch
 
 FACT_RE = re.compile(r"^\s*(Homepage|GitHub|Github|Type|Version|License|Author|Source|Docs|Documentation)\s*[:：]\s*(\S.*)$", re.M)
+_UnionType = getattr(types, "UnionType", None)  # `str | None` (3.10+)
 FENCE_RE = re.compile(r"```[a-zA-Z]*\n(.*?)```", re.S)
 
 
@@ -33,20 +35,37 @@ class _Problems:
         self.items.append({"level": level, "where": where, "message": message})
 
 
+_JSON_TYPES = {"str", "int", "float", "bool", "list", "dict", "any", "tuple", "None"}
+
+
 def _type_name(annotation: Any) -> str:
-    if annotation is inspect.Parameter.empty or annotation is Any:
+    """The form type of a parameter: `str`, `int`, `list[str]`, `Optional[int]`, `dict`, `any`…"""
+    if annotation is inspect.Parameter.empty or annotation is Any or annotation is object:
         return "any"
+    if annotation is None or annotation is type(None):
+        return "None"
     if isinstance(annotation, str):
         return annotation
     origin = typing.get_origin(annotation)
-    if origin is typing.Union:
+    if origin is typing.Union or (_UnionType is not None and origin is _UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return f"Optional[{_type_name(args[0])}]" if len(args) == 1 else "any"
+        if len(args) == 1:
+            return f"Optional[{_type_name(args[0])}]"
+        return "any"
+    if origin is typing.Literal:
+        kinds = {type(a).__name__ for a in typing.get_args(annotation)}
+        return kinds.pop() if len(kinds) == 1 else "any"
     if origin is not None:
-        args = typing.get_args(annotation)
+        params = typing.get_args(annotation)
         base = getattr(origin, "__name__", str(origin))
-        return f"{base}[{', '.join(_type_name(a) for a in args)}]" if args else base
+        return f"{base}[{', '.join(_type_name(a) for a in params)}]" if params else base
     return getattr(annotation, "__name__", str(annotation))
+
+
+def _json_type(name: str) -> bool:
+    """Whether a form can give a value of this type (JSON: text, numbers, lists, objects)."""
+    parts = [p for p in re.split(r"[\[\], ]+", name.replace("Optional", "")) if p]
+    return all(p in _JSON_TYPES or p in ("List", "Dict", "Any") for p in parts)
 
 
 def _doc_parts(doc: str) -> tuple[str, Optional[str]]:
@@ -78,7 +97,7 @@ def _cats(cats: Any, where: str, problems: _Problems) -> dict[str, list[dict[str
         if isinstance(v, Attck):
             out["attck"].append({"key": v.name, "id": v.id, "label": v.label})
         elif isinstance(v, BlackArch):
-            out["blackarch"].append({"key": v.key, "label": v.label})  # type: ignore[attr-defined]
+            out["blackarch"].append({"key": v.key, "label": v.label})
         else:
             problems.add("error", where, f"unknown category {v!r}; use members of Attck or BlackArch")
     return out
@@ -111,10 +130,18 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         has_default = p.default is not inspect.Parameter.empty
-        ann: Param | None = by_param.get(name)
+        ann: Optional[Param] = by_param.get(name)
+        type_name = _type_name(hints.get(name, p.annotation))
+        if not _json_type(type_name):
+            problems.add(
+                "warning", f"{where}({name})",
+                f"type {type_name} cannot come from a form or JSON; the value arrives as JSON (str, int, float, bool, list, dict)",
+            )
+        if p.kind is p.POSITIONAL_ONLY:
+            problems.add("error", f"{where}({name})", "positional-only parameters cannot be given by name from a form")
         params.append({
             "name": name,
-            "type": _type_name(hints.get(name, p.annotation)),
+            "type": type_name,
             "required": not has_default,
             "default": _json_default(p.default, f"{where}({name})", problems) if has_default else None,
             "desc": ann.desc if ann else None,
@@ -142,83 +169,143 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
     }
 
 
-def _version(package_dir: str, problems: _Problems) -> Optional[str]:
+def _pyproject(package_dir: str, problems: _Problems) -> tuple[Optional[str], Optional[str]]:
+    """[project] name and version from pyproject.toml."""
     path = os.path.join(package_dir, "pyproject.toml")
     if not os.path.exists(path):
         problems.add("error", "pyproject.toml", "missing: it must give [project] name and version")
-        return None
+        return None, None
     try:
         import tomllib
-
+    except ImportError:  # Python < 3.11 on an author's machine
+        problems.add("warning", "pyproject.toml", "cannot be read without tomllib (Python 3.11+)")
+        return None, None
+    try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
     except Exception as e:
         problems.add("error", "pyproject.toml", f"cannot be read: {e}")
-        return None
-    version = data.get("project", {}).get("version")
+        return None, None
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+    name = project.get("name") if isinstance(project.get("name"), str) else None
+    version = project.get("version")
     if not isinstance(version, str) or not version:
         problems.add("error", "pyproject.toml", "[project] version is missing")
-        return None
-    return version
+        version = None
+    return name, version
 
 
-def _images(package_dir: str, pkg_path: str) -> list[str]:
+def _images(pkg_path: str) -> list[str]:
+    """Image names given to `Cr(...)` in the package's sources, read with `ast` (nothing runs):
+    string literals, and module-level string constants (`IMAGE = "…"; Cr(IMAGE, …)`)."""
     found: list[str] = []
-    for root, _dirs, files in os.walk(pkg_path):
-        for name in files:
+    for root, dirs, files in os.walk(pkg_path):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
             if not name.endswith(".py"):
                 continue
             try:
-                tree = ast.parse(open(os.path.join(root, name), encoding="utf-8").read())
-            except (SyntaxError, OSError, UnicodeDecodeError):
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "Cr" or getattr(node.func, "attr", None) == "Cr"):
-                    if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                        found.append(node.args[0].value)
-                    for kw in node.keywords:
-                        if kw.arg == "image" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                            found.append(kw.value.value)
-                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-                    if any("IMAGE" in n.upper() for n in names):
-                        found.append(node.value.value)
+                with open(os.path.join(root, name), encoding="utf-8") as f:
+                    tree = ast.parse(f.read())
+            except (SyntaxError, OSError, UnicodeDecodeError, ValueError):
+                continue  # reported by the import
+            consts: dict[str, str] = {}
+            for node in tree.body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for t in targets:
+                        if isinstance(t, ast.Name) and isinstance(node.value.value, str):
+                            consts[t.id] = node.value.value
+
+            def value(expr: ast.expr) -> Optional[str]:
+                if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+                    return expr.value
+                if isinstance(expr, ast.Name):
+                    return consts.get(expr.id)
+                return None
+
+            for call in ast.walk(tree):
+                if not isinstance(call, ast.Call):
+                    continue
+                if getattr(call.func, "id", None) != "Cr" and getattr(call.func, "attr", None) != "Cr":
+                    continue
+                args = list(call.args[:1]) + [kw.value for kw in call.keywords if kw.arg == "image"]
+                for a in args:
+                    v = value(a)
+                    if v:
+                        found.append(v)
     return sorted(set(found))
 
 
-def _locate(package_dir: str, problems: _Problems) -> Optional[tuple[str, str]]:
+def _locate(package_dir: str, declared: Optional[str], problems: _Problems) -> Optional[tuple[str, str]]:
     lev_dir = os.path.join(package_dir, "lev")
     found = []
     if os.path.isdir(lev_dir):
         for ns in sorted(os.listdir(lev_dir)):
-            if not os.path.isdir(os.path.join(lev_dir, ns)):
+            if not os.path.isdir(os.path.join(lev_dir, ns)) or ns == "__pycache__":
                 continue
             for name in sorted(os.listdir(os.path.join(lev_dir, ns))):
                 if os.path.isfile(os.path.join(lev_dir, ns, name, "__init__.py")):
                     found.append((ns, name))
+    parts = declared.split(".") if declared else []
+    wanted = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "lev" else None
+    if declared and not wanted:
+        problems.add("error", "pyproject.toml", f"[project] name must be lev.<namespace>.<name>, not {declared!r}")
     if not found:
-        problems.add("error", "layout", "no lev/<ns>/<name>/__init__.py in the package")
+        expect = f"lev/{wanted[0]}/{wanted[1]}/__init__.py" if wanted else "lev/<ns>/<name>/__init__.py"
+        problems.add("error", "layout", f"missing {expect}: a package's code lives in lev/<ns>/<name>/ with an __init__.py")
         return None
+    if wanted and wanted not in found:
+        problems.add(
+            "error", "layout",
+            f"pyproject.toml names {declared} but the code is in lev/{found[0][0]}/{found[0][1]}/ (expected lev/{wanted[0]}/{wanted[1]}/)",
+        )
     if len(found) > 1:
-        problems.add("error", "layout", f"several packages in one archive: {found}")
+        problems.add("error", "layout", f"several packages in one directory: {', '.join('lev.' + '.'.join(f) for f in found)}")
+        if wanted in found:
+            return wanted
     return found[0]
 
 
+def _empty(version: Optional[str]) -> dict[str, Any]:
+    return {
+        "package": None, "namespace": None, "name": None, "version": version,
+        "desc": "", "doc": "", "cats": {"attck": [], "blackarch": []}, "tags": [],
+        "exports": [], "tools": [], "modes": [], "workflows": [], "images": [], "problems": [],
+    }
+
+
+def _is_function(obj: Any) -> bool:
+    return callable(obj) and not inspect.isclass(obj) and not isinstance(obj, ModuleType) and hasattr(obj, "__name__")
+
+
+def _import_error(e: BaseException, module_name: str, package_dir: str, problems: _Problems) -> None:
+    tb = traceback.format_exc(limit=-4)
+    where = module_name
+    if isinstance(e, SyntaxError) and e.filename:
+        where = f"{os.path.relpath(e.filename, package_dir)}:{e.lineno}"
+    else:  # the innermost frame in the package's own files
+        for fs in reversed(traceback.extract_tb(e.__traceback__)):
+            if fs.filename.startswith(package_dir + os.sep):
+                where = f"{os.path.relpath(fs.filename, package_dir)}:{fs.lineno}"
+                break
+    problems.add("error", where, f"the package cannot be imported: {e.__class__.__name__}: {e}\n{tb}")
+
+
 def manifest(package_dir: str) -> dict[str, Any]:
+    """The manifest of the package in `package_dir` (imports it: run in a sandbox)."""
     problems = _Problems()
     package_dir = os.path.abspath(package_dir)
-    out: dict[str, Any] = {
-        "package": None, "namespace": None, "name": None, "version": _version(package_dir, problems),
-        "desc": "", "doc": "", "cats": {"attck": [], "blackarch": []}, "tags": [],
-        "tools": [], "modes": [], "workflows": [], "exports": [], "images": [], "problems": problems.items,
-    }
-    located = _locate(package_dir, problems)
+    declared, version = _pyproject(package_dir, problems)
+    out = _empty(version)
+    out["problems"] = problems.items
+    located = _locate(package_dir, declared, problems)
     if not located:
         return out
     ns, name = located
     module_name = f"lev.{ns}.{name}"
     out.update(package=module_name, namespace=ns, name=name)
-    out["images"] = _images(package_dir, os.path.join(package_dir, "lev", ns, name))
+    out["images"] = _images(os.path.join(package_dir, "lev", ns, name))
     # in-process callers (tests) may introspect several packages: start from a clean `lev`
     for mod in [m for m in sys.modules if m == "lev" or m.startswith("lev.")]:
         del sys.modules[mod]
@@ -228,37 +315,58 @@ def manifest(package_dir: str) -> dict[str, Any]:
     importlib.invalidate_caches()
     try:
         pkg = importlib.import_module(module_name)
-    except BaseException as e:
-        tb = traceback.format_exc(limit=-3)
-        where = module_name
-        if isinstance(e, SyntaxError) and e.filename:
-            where = f"{os.path.relpath(e.filename, package_dir)}:{e.lineno}"
-        problems.add("error", where, f"the package cannot be imported: {e.__class__.__name__}: {e}\n{tb}")
+    except BaseException as e:  # SystemExit and KeyboardInterrupt in package code are problems too
+        _import_error(e, module_name, package_dir, problems)
         return out
     lev = getattr(pkg, "__lev__", None)
+    if isinstance(lev, (list, tuple)):
+        problems.add("warning", f"{module_name}.__lev__", "__lev__ is a plain list; write __lev__ = annot.meta([...])")
+        lev = Meta(list(lev))
     if not isinstance(lev, Meta) or lev.exports is None:
-        problems.add("error", f"{module_name}.__lev__", "missing: __init__.py must set __lev__ = annot.meta([...exports])")
+        problems.add(
+            "error", f"{module_name}.__lev__",
+            "missing: lev/{0}/{1}/__init__.py must set __lev__ = annot.meta([...exports])".format(ns, name)
+            if lev is None else f"__lev__ must be annot.meta([...exports]), not {lev!r:.80}",
+        )
         return out
     out["desc"] = lev.desc or _doc_parts(pkg.__doc__ or "")[0]
     out["doc"] = inspect.cleandoc(pkg.__doc__ or "")
     out["cats"] = _cats(lev.cats, "__lev__", problems)
     out["tags"] = list(lev.tags)
+    seen: set[str] = set()
+
+    def add(fn: Any, qualified: str) -> Optional[dict[str, Any]]:
+        if qualified in seen:
+            problems.add("warning", qualified, f"{qualified} is exported twice")
+            return None
+        seen.add(qualified)
+        try:
+            f = _function(fn, qualified, problems)
+        except Exception as e:  # an exotic callable: a problem, not a crash
+            problems.add("error", qualified, f"cannot be described: {e.__class__.__name__}: {e}")
+            return None
+        (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
+        return f
+
     for i, item in enumerate(lev.exports):
         if isinstance(item, ModuleType):
             tool_name = item.__name__.rsplit(".", 1)[-1]
             tool_lev = getattr(item, "__lev__", None)
             fns = getattr(tool_lev, "exports", None)
             if fns is None:
-                problems.add("warning", item.__name__, "tool module without __lev__; exporting its annotated functions")
-                fns = [v for v in vars(item).values() if inspect.isfunction(v) and hasattr(v, "__lev_meta__")]
+                problems.add("warning", item.__name__, "tool module without __lev__ = annot.meta([...]); exporting its annotated functions")
+                fns = [
+                    v for v in vars(item).values()
+                    if inspect.isfunction(v) and hasattr(v, "__lev_meta__") and v.__module__ == item.__name__
+                ]
             modes = []
             for fn in fns:
-                if not callable(fn) or isinstance(fn, ModuleType):
-                    problems.add("error", f"{item.__name__}.__lev__", f"export {fn!r} is not a function")
+                if not _is_function(fn):
+                    problems.add("error", f"{item.__name__}.__lev__", f"export {fn!r:.80} is not a function (a tool's exports are its modes)")
                     continue
-                f = _function(fn, f"{tool_name}.{fn.__name__}", problems)
-                modes.append(f)
-                (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
+                f = add(fn, f"{tool_name}.{fn.__name__}")
+                if f is not None:
+                    modes.append(f)
             doc = inspect.cleandoc(item.__doc__ or "")
             out["tools"].append({
                 "name": tool_name,
@@ -271,12 +379,15 @@ def manifest(package_dir: str) -> dict[str, Any]:
                 "modes": modes,
             })
             out["exports"].append({"kind": "tool", "name": tool_name})
-        elif callable(item) and not inspect.isclass(item):
-            f = _function(item, item.__name__, problems)
-            (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
-            out["exports"].append({"kind": f["kind"], "name": item.__name__})
+        elif _is_function(item):
+            f = add(item, item.__name__)
+            if f is not None:
+                out["exports"].append({"kind": f["kind"], "name": item.__name__})
         else:
-            problems.add("error", f"{module_name}.__lev__", f"export #{i + 1} ({item!r}) is neither a function nor a tool module")
+            problems.add(
+                "error", f"{module_name}.__lev__",
+                f"export #{i + 1} ({item!r:.80}) is neither a function nor a tool module",
+            )
     if not out["modes"] and not out["workflows"]:
         problems.add("error", f"{module_name}.__lev__", "exports no mode and no workflow")
     return out
@@ -286,16 +397,35 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python3 -m levrt.introspect <package-dir>", file=sys.stderr)
         return 2
-    # package code may print on import: keep stdout for the manifest alone
+    # package code may print on import, even from C or a subprocess: point fd 1 at stderr while
+    # it runs and keep the real stdout for the manifest alone
+    sys.stdout.flush()
+    real_fd = os.dup(1)
+    os.dup2(2, 1)
     real_stdout = sys.stdout
     sys.stdout = sys.stderr
     try:
         data = manifest(argv[0])
+    except BaseException as e:  # a bug here, or a package that defeats the guards: still data
+        data = _empty(None)
+        data["problems"].append({
+            "level": "error",
+            "where": "introspection",
+            "message": f"introspection failed: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=-5)}",
+        })
     finally:
+        sys.stdout.flush()
         sys.stdout = real_stdout
-    json.dump(data, real_stdout, ensure_ascii=False, default=str)
-    real_stdout.write("\n")
+        os.dup2(real_fd, 1)
+        os.close(real_fd)
+    text = json.dumps(data, ensure_ascii=False, default=_json_fallback)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
     return 0
+
+
+def _json_fallback(value: Any) -> Any:
+    return repr(value)
 
 
 if __name__ == "__main__":

@@ -1,44 +1,82 @@
-"""A test double of the TypeScript runner: the protocol of runner/PROTOCOL.md over a real unix
-socket, running each tool entry as a local `python3 -m levrt._tool` subprocess. It lets the
-runtime be tested end to end without Docker (the real runner is tested against Docker)."""
+"""A test double of the TypeScript runner: runner/PROTOCOL.md over a real unix socket, each tool
+entry run as a local `python3 -m levrt._tool` subprocess with its own temporary out directory,
+documents kept in memory. This is the transport seam: the runtime is tested end to end without
+Docker (the real runner is tested against Docker in runner/test)."""
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
-from typing import Any
+from typing import Any, Optional
 
 RUNTIME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class Reply(Exception):
+    """An `ok: false` answer of a given protocol error type."""
+
+    def __init__(self, type_: str, message: str, traceback: Optional[str] = None, task: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.type = type_
+        self.traceback = traceback
+        self.task = task
+
+
 class FakeRunner:
-    def __init__(self, package_dir: str, job: int = 1) -> None:
+    def __init__(self, package_dir: str, *, job: int = 7, package: str = "", function: str = "test", env: Optional[dict[str, str]] = None) -> None:
         self.package_dir = package_dir
         self.job = job
+        self.package = package
+        self.function = function
+        self.extra_env = env or {}
         self.tmp = tempfile.mkdtemp(prefix="levrt-fake-")
         self.sock = os.path.join(self.tmp, "lev.sock")
         self.docs: dict[str, dict[int, dict[str, Any]]] = {}
         self.tasks: dict[int, dict[str, Any]] = {}
         self.specs: list[dict[str, Any]] = []
+        self.namespaces: list[list[str]] = []
+        self.ops: list[str] = []
         self.running = 0
         self.max_running = 0
         self.next = 1
 
     async def __aenter__(self) -> "FakeRunner":
         self.server = await asyncio.start_unix_server(self._client, path=self.sock)
-        os.environ["LEV_CHANNEL"] = self.sock
-        os.environ["LEV_JOB"] = str(self.job)
+        self._saved = {k: os.environ.get(k) for k in ("LEV_CHANNEL", "LEV_JOB", "LEV_PACKAGE")}
+        os.environ.update(LEV_CHANNEL=self.sock, LEV_JOB=str(self.job), LEV_PACKAGE=self.package)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        os.environ.pop("LEV_CHANNEL", None)
+        for k, v in self._saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         self.server.close()
         for t in self.tasks.values():
             if t["proc"].returncode is None:
                 t["proc"].kill()
+                await t["proc"].wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def workflow_env(self, call: dict[str, Any]) -> dict[str, str]:
+        """The workflow container's environment (PROTOCOL.md), for `python3 -m levrt._workflow`."""
+        env = dict(os.environ, **self.extra_env)
+        env.update(
+            PYTHONPATH=f"{RUNTIME}:{self.package_dir}",
+            PYTHONUNBUFFERED="1",
+            PYTHONDONTWRITEBYTECODE="1",
+            LEV_CHANNEL=self.sock,
+            LEV_JOB=str(self.job),
+            LEV_PACKAGE=self.package,
+            LEV_CALL=json.dumps(call),
+        )
+        env.pop("LEV_OUT", None)
+        return env
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while line := await reader.readline():
@@ -46,58 +84,88 @@ class FakeRunner:
             asyncio.ensure_future(self._answer(msg, writer))
 
     async def _answer(self, msg: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        self.ops.append(msg["op"])
         try:
-            result = await getattr(self, "op_" + msg["op"])(msg)
-            reply = {"id": msg["id"], "ok": True, "result": result}
+            handler = getattr(self, "op_" + msg["op"], None)
+            if handler is None:
+                raise Reply("InvalidRequest", f"unknown op '{msg['op']}'")
+            reply = {"id": msg["id"], "ok": True, "result": await handler(msg)}
+        except Reply as e:
+            reply = {"id": msg["id"], "ok": False, "error": {"type": e.type, "message": str(e), "traceback": e.traceback, "task": e.task}}
         except Exception as e:
-            reply = {"id": msg["id"], "ok": False, "error": {"type": getattr(e, "type", "RunnerError"), "message": str(e), "traceback": None, "task": None}}
+            reply = {"id": msg["id"], "ok": False, "error": {"type": "RunnerError", "message": repr(e), "traceback": None, "task": None}}
         writer.write((json.dumps(reply) + "\n").encode())
         await writer.drain()
 
+    async def op_hello(self, msg: dict[str, Any]) -> dict[str, Any]:
+        if msg.get("version") != 1:
+            raise Reply("InvalidRequest", "protocol version 1 only")
+        return {"job": self.job, "package": self.package, "function": self.function}
+
     async def op_start(self, msg: dict[str, Any]) -> dict[str, Any]:
-        cr, ns = msg["cr"], msg["ns"]
+        cr, ns = msg["cr"], msg.get("ns", [])
+        if cr["entry"] is None:
+            raise Reply("InvalidRequest", "the fake runner only runs Crs with an entry")
         self.specs.append(cr)
+        self.namespaces.append(ns)
         n = self.next
         self.next += 1
         out = os.path.join(self.tmp, f"t{n}")
         os.makedirs(out)
-        env = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{self.package_dir}", LEV_OUT=out, LEV_ENTRY=json.dumps(cr["entry"]))
-        env.pop("LEV_CHANNEL", None)
+        env = dict(os.environ, **self.extra_env)
         for e in cr["env"]:
             k, v = e.split("=", 1)
             env[k] = v
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "levrt._tool", env=env, stderr=asyncio.subprocess.PIPE)
+        env.update(PYTHONPATH=f"{RUNTIME}:{self.package_dir}", LEV_OUT=out, LEV_ENTRY=json.dumps(cr["entry"]), LEV_JOB=str(self.job), LEV_PACKAGE=self.package)
+        env.pop("LEV_CHANNEL", None)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "levrt._tool", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
         self.running += 1
         self.max_running = max(self.max_running, self.running)
         coll = "|".join([*ns, cr["schema"]])
-        self.tasks[n] = {"proc": proc, "coll": coll, "out": out, "signalled": False, "done": asyncio.ensure_future(self._finish(n, proc, coll, out))}
+        task = {"proc": proc, "coll": coll, "out": out, "signalled": False}
+        task["done"] = asyncio.ensure_future(self._finish(n, task))
+        self.tasks[n] = task
         return {"task": n, "host": f"lev-t{n}", "coll": coll}
 
-    async def _finish(self, n: int, proc: Any, coll: str, out: str) -> dict[str, Any]:
-        _, err = await proc.communicate()
+    async def _finish(self, n: int, task: dict[str, Any]) -> dict[str, Any]:
+        out, err = await task["proc"].communicate()
         self.running -= 1
-        doc_path = os.path.join(out, "doc.json")
+        doc_path = os.path.join(task["out"], "doc.json")
         if os.path.exists(doc_path):
-            self.docs.setdefault(coll, {})[n] = json.load(open(doc_path))
-        return {"code": proc.returncode, "stderr": err.decode()}
+            with open(doc_path) as f:
+                self.docs.setdefault(task["coll"], {})[n] = json.load(f)
+        return {"code": task["proc"].returncode, "stdout": out.decode(), "stderr": err.decode()}
 
     async def op_wait(self, msg: dict[str, Any]) -> dict[str, Any]:
-        t = self.tasks[msg["task"]]
+        n = msg["task"]
+        if n not in self.tasks:
+            raise Reply("InvalidRequest", f"no task {n} in this run")
+        t = self.tasks[n]
         res = await t["done"]
         if res["code"] != 0 and not t["signalled"]:
-            e = RuntimeError(f"task {msg['task']} failed: {res['stderr'].strip().splitlines()[-1]}")
-            e.type = "TaskFailed"  # type: ignore[attr-defined]
-            raise e
-        return {"task": msg["task"], "status": "stopped" if t["signalled"] else "succeeded", "coll": t["coll"], "exitCode": res["code"]}
+            err_path = os.path.join(t["out"], "error.json")
+            if os.path.exists(err_path):
+                with open(err_path) as f:
+                    e = json.load(f)
+                raise Reply("TaskFailed", f"task {n}: {e['type']}: {e['message']}", e["traceback"], n)
+            tail = (res["stderr"].strip().splitlines() or ["?"])[-1]
+            raise Reply("TaskFailed", f"task {n} exited with code {res['code']}: {tail}", res["stderr"], n)
+        return {"task": n, "status": "stopped" if t["signalled"] else "succeeded", "coll": t["coll"], "exitCode": res["code"]}
 
     async def op_signal(self, msg: dict[str, Any]) -> dict[str, Any]:
         t = self.tasks[msg["task"]]
         t["signalled"] = True
-        t["proc"].send_signal(getattr(signal, msg["signal"]))
+        if t["proc"].returncode is None:
+            t["proc"].send_signal(getattr(signal, msg["signal"]))
         return {}
 
     async def op_find_one(self, msg: dict[str, Any]) -> dict[str, Any]:
         doc = self.docs.get(msg["coll"], {}).get(msg["task"])
+        query = msg.get("query") or {}
+        if doc is not None and any(doc.get(k) != v for k, v in query.items()):
+            doc = None
         if doc is not None and msg.get("projection"):
             doc = {k: v for k, v in doc.items() if msg["projection"].get(k)}
         return {"doc": doc}
@@ -106,6 +174,18 @@ class FakeRunner:
         return {"docs": [{"_id": {"job": self.job, "task": n}, **d} for n, d in sorted(self.docs.get(msg["coll"], {}).items())]}
 
     async def op_set(self, msg: dict[str, Any]) -> dict[str, Any]:
-        coll = "|".join([*msg["ns"], "workflow"])
+        schema = f"{'/'.join(self.package.split('.')[1:3]) or 'local/pkg'}.{self.function}"
+        coll = "|".join([*msg["ns"], schema])
         self.docs.setdefault(coll, {}).setdefault(0, {}).update(msg["fields"])
         return {"coll": coll}
+
+    async def run_workflow(self, function: str, args: Optional[dict[str, Any]] = None, timeout: float = 60) -> tuple[int, str, str]:
+        """`python3 -m levrt._workflow` as the workflow container runs it: (exit code, stdout, stderr)."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "levrt._workflow",
+            env=self.workflow_env({"function": function, "args": args or {}}),
+            cwd=self.tmp, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+        assert proc.returncode is not None
+        return proc.returncode, out.decode(), err.decode()

@@ -1,4 +1,4 @@
-"""`python3 -m levrt._tool` in a subprocess, as the tool container runs it."""
+"""`python3 -m levrt._tool` in a subprocess with a temporary /lev/out, as the tool container runs it."""
 import json
 import os
 import signal
@@ -6,55 +6,128 @@ import subprocess
 import sys
 import time
 
-from conftest import CASES, RUNTIME
+import pytest
+
+from conftest import FIXTURE, RUNTIME
 
 
-def start(entry, out, **env):
-    e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{CASES}", LEV_OUT=str(out), LEV_ENTRY=json.dumps(entry), **env)
-    e.pop("LEV_CHANNEL", None)
-    return subprocess.Popen([sys.executable, "-m", "levrt._tool"], env=e, stderr=subprocess.PIPE, text=True)
+@pytest.fixture
+def tool(rt, tmp_path):
+    from lev.levtest.rt import tools
+
+    def start(cr_or_entry, **env):
+        entry = cr_or_entry if isinstance(cr_or_entry, dict) else cr_or_entry.spec()["entry"]
+        e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{FIXTURE}", LEV_OUT=str(tmp_path), LEV_ENTRY=json.dumps(entry), **env)
+        return subprocess.Popen([sys.executable, "-m", "levrt._tool"], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    start.tools = tools
+    start.out = tmp_path
+    start.doc = lambda: json.loads((tmp_path / "doc.json").read_text())
+    return start
 
 
-def builder(qualname, *args, **kwargs):
-    return {"builder": {"module": "lev.levtest.cases.tools", "qualname": qualname, "args": list(args), "kwargs": kwargs}, "path": []}
-
-
-def test_success_writes_the_document(tmp_path):
-    p = start(builder("scan", "example.com"), tmp_path)
+def test_success_writes_the_document(tool):
+    p = tool(tool.tools.scan("example.com"))
     assert p.wait(20) == 0
-    assert json.loads((tmp_path / "doc.json").read_text()) == {"target": "example.com", "issues": ["Some issues"]}
+    assert tool.doc() == {"target": "example.com", "issues": ["Some issues"]}
+    assert not (tool.out / "error.json").exists()
 
 
-def test_an_exception_writes_error_json_and_exits_1(tmp_path):
-    p = start(builder("boom", "bad input"), tmp_path)
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda t: t.direct(2, 5), {"sum": 7}),
+        (lambda t: t.uncalled("seed"), {"value": "seed"}),
+        (lambda t: t.via_entry_helper("w"), {"word": "w"}),
+        (lambda t: t.async_entry(4), {"n": 4}),
+        (lambda t: t.listy(["127.0.0.1"], 3, True, {"k": "v"}), {"ips": ["127.0.0.1"], "limit": 3, "strict": True, "extra": {"k": "v"}}),
+    ],
+    ids=["direct", "uncalled", "entry-helper", "async", "arguments"],
+)
+def test_every_way_of_defining_an_entry_is_rebuilt(tool, make, expected):
+    p = tool(make(tool.tools))
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    assert tool.doc() == expected
+
+
+def test_service_entries_follow_their_path(tool):
+    spec = tool.tools.with_service(9001).spec()
+    p = tool(spec["services"]["svc"]["entry"])
+    assert p.wait(20) == 0
+    assert tool.doc() == {"role": "service", "port": 9001}
+    p = tool(tool.tools.with_helper_service(9002).spec()["services"]["db"]["entry"])
+    assert p.wait(20) == 0
+    assert tool.doc() == {"role": "helper service", "port": 9002}
+
+
+def test_env_reaches_the_entry(tool):
+    cr = tool.tools.env_and_files("there")
+    p = tool(cr, **dict(e.split("=", 1) for e in cr.env))
+    assert p.wait(20) == 0
+    assert tool.doc() == {"greeting": "hello there"}
+
+
+def test_an_exception_writes_error_json_and_exits_1(tool):
+    p = tool(tool.tools.boom("bad input"))
     _, err = p.communicate(timeout=20)
     assert p.returncode == 1
     assert "ValueError: bad input" in err
-    error = json.loads((tmp_path / "error.json").read_text())
+    error = json.loads((tool.out / "error.json").read_text())
     assert error["type"] == "ValueError" and error["message"] == "bad input"
-    assert "Traceback" in error["traceback"]
-    assert json.loads((tmp_path / "doc.json").read_text()) == {"before": "stored before the error"}
+    assert "Traceback" in error["traceback"] and "raise ValueError(msg)" in error["traceback"]
+    assert tool.doc() == {"before": "stored before the error"}
 
 
-def test_sigint_keeps_the_document_and_exits_130(tmp_path):
-    p = start(builder("sleepy", 30), tmp_path)
+def test_sys_exit_in_an_entry(tool):
+    assert tool(tool.tools.exits(0)).wait(20) == 0
+    assert not (tool.out / "error.json").exists()
+    assert tool(tool.tools.exits(3)).wait(20) == 3
+    assert json.loads((tool.out / "error.json").read_text())["type"] == "SystemExit"
+
+
+def _wait_for_doc(tool):
     deadline = time.time() + 10
-    while not (tmp_path / "doc.json").exists() and time.time() < deadline:
-        time.sleep(0.05)
+    while not (tool.out / "doc.json").exists() and time.time() < deadline:
+        time.sleep(0.02)
+
+
+def test_sigint_keeps_the_document_and_exits_130(tool):
+    p = tool(tool.tools.sleepy(30))
+    _wait_for_doc(tool)
     p.send_signal(signal.SIGINT)
     assert p.wait(10) == 130
-    assert json.loads((tmp_path / "doc.json").read_text()) == {"progress": "interrupted"}
+    assert tool.doc() == {"progress": "interrupted"}
+    assert not (tool.out / "error.json").exists()
 
 
-def test_sigterm_exits_143(tmp_path):
-    p = start(builder("sleepy", 30), tmp_path)
-    time.sleep(0.5)
+def test_sigterm_keeps_the_document_and_exits_143(tool):
+    p = tool(tool.tools.sleepy(30))
+    _wait_for_doc(tool)
     p.send_signal(signal.SIGTERM)
     assert p.wait(10) == 143
+    assert tool.doc() == {"progress": "started"}
 
 
-def test_a_missing_builder_is_a_clear_failure(tmp_path):
-    p = start(builder("no_such_mode"), tmp_path)
+def test_a_missing_builder_is_a_clear_failure(tool):
+    entry = {"builder": {"module": "lev.levtest.rt.tools", "qualname": "no_such_mode", "args": [], "kwargs": {}}, "path": []}
+    p = tool(entry)
     _, err = p.communicate(timeout=20)
     assert p.returncode == 1
-    assert "no_such_mode" in err
+    assert "cannot find lev.levtest.rt.tools.no_such_mode" in err
+    assert json.loads((tool.out / "error.json").read_text())["type"] == "InvalidRequest"
+
+
+def test_logging_goes_to_stderr_once_at_info(tool):
+    p = tool(tool.tools.logs("scanning 127.0.0.1"))
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 0
+    assert err.count("scanning 127.0.0.1") == 1 and "INFO" in err
+    assert "not at INFO" not in err
+
+
+def test_without_lev_entry_exits_2(tmp_path):
+    e = dict(os.environ, PYTHONPATH=RUNTIME, LEV_OUT=str(tmp_path))
+    e.pop("LEV_ENTRY", None)
+    p = subprocess.run([sys.executable, "-m", "levrt._tool"], env=e, capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "LEV_ENTRY" in p.stderr

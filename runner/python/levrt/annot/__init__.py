@@ -1,6 +1,7 @@
 """Annotations: `meta` describes modes, workflows and a package's exports; `Param` a form field."""
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
 from . import cats
@@ -14,9 +15,12 @@ class Param:
     def __init__(self, name: str, desc: str = "", holder: Optional[str] = None) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"Param: name must be a parameter name, not {name!r}")
+        if not isinstance(desc, str):
+            raise TypeError(f"Param({name!r}): desc is a string, not {type(desc).__name__}")
         self.name = name
         self.desc = desc
-        self.holder = holder
+        # forms show the holder as text: a list or number is shown as its JSON
+        self.holder = holder if holder is None or isinstance(holder, str) else json.dumps(holder, default=str)
 
     def __repr__(self) -> str:
         return f"Param({self.name!r}, {self.desc!r}, holder={self.holder!r})"
@@ -52,6 +56,8 @@ class Meta:
         self.ext = ext
 
     def __call__(self, fn: F) -> F:
+        if not callable(fn):
+            raise TypeError(f"@annot.meta(...) decorates a mode or workflow function, not {type(fn).__name__}")
         fn.__lev_meta__ = self  # type: ignore[attr-defined]
         return fn
 

@@ -10,6 +10,17 @@ import enum
 from typing import Any
 
 
+def _suggest(family: str, name: str, members: list[str]) -> str:
+    """Close member names: spelling slips, prefixes (`Recon` → `Reconnaissance`), other case."""
+    low = name.lower()
+    close = [m for m in members if m.lower() == low]
+    close += [m for m in difflib.get_close_matches(name, members, n=3, cutoff=0.5) if m not in close]
+    close += [m for m in members if low and (m.lower().startswith(low) or low in m.lower()) and m not in close]
+    if close:
+        return "; did you mean " + ", ".join(f"{family}.{c}" for c in close[:4]) + "?"
+    return f"; its members are {', '.join(members)}"
+
+
 class _CategoryMeta(enum.EnumMeta):
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("_"):
@@ -17,9 +28,7 @@ class _CategoryMeta(enum.EnumMeta):
         members = cls.__dict__.get("_member_map_", {})
         if name in members:
             return members[name]
-        close = difflib.get_close_matches(name, list(members), n=3)
-        hint = f"; did you mean {', '.join(cls.__name__ + '.' + c for c in close)}?" if close else ""
-        raise AttributeError(f"{cls.__name__} has no category {name!r}{hint}")
+        raise AttributeError(f"{cls.__name__} has no category {name!r}{_suggest(cls.__name__, name, list(members))}")
 
 
 class Attck(enum.Enum, metaclass=_CategoryMeta):
@@ -55,28 +64,59 @@ class Attck(enum.Enum, metaclass=_CategoryMeta):
         return self.name
 
 
-_BLACKARCH = [
-    ("webapp", "Web application"), ("fuzzer", "Fuzzer"), ("scanner", "Scanner"), ("proxy", "Proxy"),
-    ("windows", "Windows"), ("dos", "Denial of service"), ("disassembler", "Disassembler"),
-    ("cracker", "Cracker"), ("voip", "VoIP"), ("exploitation", "Exploitation"), ("recon", "Reconnaissance"),
-    ("spoof", "Spoofing"), ("forensic", "Forensics"), ("crypto", "Cryptography"), ("backdoor", "Backdoor"),
-    ("networking", "Networking"), ("misc", "Misc"), ("defensive", "Defensive"), ("wireless", "Wireless"),
-    ("automation", "Automation"), ("sniffer", "Sniffer"), ("binary", "Binary"), ("packer", "Packer"),
-    ("reversing", "Reversing"), ("mobile", "Mobile"), ("malware", "Malware"), ("code-audit", "Code audit"),
-    ("social", "Social engineering"), ("honeypot", "Honeypot"), ("hardware", "Hardware"),
-    ("fingerprint", "Fingerprinting"), ("decompiler", "Decompiler"), ("config", "Configuration"),
-    ("debugger", "Debugger"), ("firmware", "Firmware"), ("bluetooth", "Bluetooth"), ("database", "Database"),
-    ("automobile", "Automobile (CAN)"), ("nfc", "NFC"), ("tunnel", "Tunnel"), ("drone", "Drone"),
-    ("unpacker", "Unpacker"), ("radio", "Radio"), ("keylogger", "Keylogger"), ("stego", "Steganography"),
-    ("anti-forensic", "Anti-forensics"), ("ids", "Intrusion detection"), ("gpu", "GPU"),
-]
+class BlackArch(enum.Enum, metaclass=_CategoryMeta):
+    """BlackArch tool categories: `.key` (e.g. `code-audit`) and `.label`. Members are written
+    out (not generated) so editors complete them."""
 
+    Webapp = ("webapp", "Web application")
+    Fuzzer = ("fuzzer", "Fuzzer")
+    Scanner = ("scanner", "Scanner")
+    Proxy = ("proxy", "Proxy")
+    Windows = ("windows", "Windows")
+    Dos = ("dos", "Denial of service")
+    Disassembler = ("disassembler", "Disassembler")
+    Cracker = ("cracker", "Cracker")
+    Voip = ("voip", "VoIP")
+    Exploitation = ("exploitation", "Exploitation")
+    Recon = ("recon", "Reconnaissance")
+    Spoof = ("spoof", "Spoofing")
+    Forensic = ("forensic", "Forensics")
+    Crypto = ("crypto", "Cryptography")
+    Backdoor = ("backdoor", "Backdoor")
+    Networking = ("networking", "Networking")
+    Misc = ("misc", "Misc")
+    Defensive = ("defensive", "Defensive")
+    Wireless = ("wireless", "Wireless")
+    Automation = ("automation", "Automation")
+    Sniffer = ("sniffer", "Sniffer")
+    Binary = ("binary", "Binary")
+    Packer = ("packer", "Packer")
+    Reversing = ("reversing", "Reversing")
+    Mobile = ("mobile", "Mobile")
+    Malware = ("malware", "Malware")
+    CodeAudit = ("code-audit", "Code audit")
+    Social = ("social", "Social engineering")
+    Honeypot = ("honeypot", "Honeypot")
+    Hardware = ("hardware", "Hardware")
+    Fingerprint = ("fingerprint", "Fingerprinting")
+    Decompiler = ("decompiler", "Decompiler")
+    Config = ("config", "Configuration")
+    Debugger = ("debugger", "Debugger")
+    Firmware = ("firmware", "Firmware")
+    Bluetooth = ("bluetooth", "Bluetooth")
+    Database = ("database", "Database")
+    Automobile = ("automobile", "Automobile (CAN)")
+    Nfc = ("nfc", "NFC")
+    Tunnel = ("tunnel", "Tunnel")
+    Drone = ("drone", "Drone")
+    Unpacker = ("unpacker", "Unpacker")
+    Radio = ("radio", "Radio")
+    Keylogger = ("keylogger", "Keylogger")
+    Stego = ("stego", "Steganography")
+    AntiForensic = ("anti-forensic", "Anti-forensics")
+    Ids = ("ids", "Intrusion detection")
+    Gpu = ("gpu", "GPU")
 
-def _member(key: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in key.split("-"))
-
-
-class _BlackArchCategory(enum.Enum, metaclass=_CategoryMeta):
     @property
     def key(self) -> str:
         return self.value[0]
@@ -85,10 +125,5 @@ class _BlackArchCategory(enum.Enum, metaclass=_CategoryMeta):
     def label(self) -> str:
         return self.value[1]
 
-
-BlackArch = _BlackArchCategory(  # type: ignore[call-overload]
-    "BlackArch", [(_member(k), (k, label)) for k, label in _BLACKARCH], module=__name__, qualname="BlackArch"
-)
-BlackArch.__doc__ = "BlackArch categories: `.key` (e.g. code-audit) and `.label`."
 
 __all__ = ["Attck", "BlackArch"]

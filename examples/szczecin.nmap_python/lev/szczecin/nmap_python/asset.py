@@ -46,7 +46,7 @@ async def port_os_nmap_python(ip: str):
 @annot.meta(
     desc="Detect surviving hosts in the LAN and obtain host port information",
     params=[
-        annot.Param("ip", "ip or ip segment for security review", holder="192.168.1.1/24"),
+        annot.Param("ip", "List of ip's for security review", holder="192.168.1.1/24"),
         annot.Param("ports", "ports to scan on each alive host; empty: nmap's top 1000", holder="22,80,443"),
     ],
     cats={Attck: [Attck.Reconnaissance, Attck.Discovery], BlackArch: [BlackArch.Scanner]},

@@ -7,6 +7,9 @@ Type: scanner
 Version: 7.93 (Debian bookworm)
 """
 import logging
+import subprocess
+import xml.etree.ElementTree as ET
+from typing import Any
 
 import levrt
 from levrt import Cr, annot, ctx
@@ -16,23 +19,21 @@ IMAGE = "levhub/nmap:bookworm"
 log = logging.getLogger("lev")
 
 
-def parse_xml(xml: str) -> list:
+def parse_xml(text: str) -> list[dict[str, Any]]:
     """Hosts from nmap's XML output (-oX -): address, names, status, ports and OS guesses."""
-    import xml.etree.ElementTree as ET
-
-    hosts = []
-    if not xml.strip():
+    hosts: list[dict[str, Any]] = []
+    if not text.strip():
         return hosts
-    root = ET.fromstring(xml)
+    root = ET.fromstring(text)
     for h in root.findall("host"):
         addr = next((a.get("addr") for a in h.findall("address") if a.get("addrtype") in ("ipv4", "ipv6")), None)
         status = h.find("status")
-        ports = []
+        ports: list[dict[str, Any]] = []
         for p in h.findall("ports/port"):
             state = p.find("state")
             service = p.find("service")
             ports.append({
-                "port": int(p.get("portid")),
+                "port": int(p.get("portid", "0")),
                 "protocol": p.get("protocol"),
                 "state": state.get("state") if state is not None else None,
                 "service": service.get("name") if service is not None else None,
@@ -49,9 +50,8 @@ def parse_xml(xml: str) -> list:
     return hosts
 
 
-def run_nmap(args: list) -> "subprocess.CompletedProcess":
-    import subprocess
-
+def run_nmap(args: list[str]) -> "subprocess.CompletedProcess[str]":
+    """Runs nmap in the container; its output is returned, not printed."""
     log.info("nmap %s", " ".join(args))
     return subprocess.run(["nmap", *args], capture_output=True, text=True)
 
@@ -119,7 +119,7 @@ def port_os(ip: str, ports: str = "") -> Cr:
     """
     @levrt.remote
     def entry():
-        args = ["-sS", "-O", "--osscan-guess", "-n", "-T4", "-oX", "-"]
+        args = ["-sS", "-O", "-n", "--osscan-guess", "-oX", "-"]
         if ports:
             args += ["-p", ports]
         out = run_nmap([*args, ip])
