@@ -4,11 +4,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, TypeVar
 
-from . import annot
-from ._concurrent import Concurrent
-from ._cr import Cr
 from ._ctx import Ctx, Namespace, ctx, lev
 from ._exceptions import (
     ChannelError,
@@ -22,9 +19,45 @@ from ._exceptions import (
     TaskFailed,
     TaskTimeout,
 )
-from ._remote import Entry, RemoteFunction, remote
-from ._document import Collection, Document
-from ._task import Task
+
+if TYPE_CHECKING:
+    from . import annot
+    from ._concurrent import Concurrent
+    from ._cr import Cr
+    from ._document import Collection, Document
+    from ._remote import Entry, RemoteFunction, remote
+    from ._task import Task
+
+# The rest of the API loads on first use (PEP 562): every tool container imports levrt, and a
+# task pays for each module it imports before its entry runs.
+_LAZY = {
+    "annot": (".annot", None),
+    "Concurrent": ("._concurrent", "Concurrent"),
+    "Cr": ("._cr", "Cr"),
+    "Collection": ("._document", "Collection"),
+    "Document": ("._document", "Document"),
+    "Entry": ("._remote", "Entry"),
+    "RemoteFunction": ("._remote", "RemoteFunction"),
+    "remote": ("._remote", "remote"),
+    "Task": ("._task", "Task"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module_name, attr = _LAZY[name]
+        module = importlib.import_module(module_name, __name__)
+        value = module if attr is None else getattr(module, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'levrt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 T = TypeVar("T")
 

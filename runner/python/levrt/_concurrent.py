@@ -1,7 +1,7 @@
 """`Concurrent(limit=None)`: run awaitables side by side, at most `limit` at once."""
 from __future__ import annotations
 
-import inspect
+
 from typing import TYPE_CHECKING, Any, Awaitable, Optional, TypeVar, Union, overload
 
 if TYPE_CHECKING:  # asyncio is imported on use: tool containers never need it
@@ -49,6 +49,7 @@ class Concurrent:
     def start(self, work: Union[Cr, Awaitable[Any]]) -> "asyncio.Task[Any]":
         """Schedules a mode call (a Cr) or any awaitable/coroutine; returns its handle at once."""
         import asyncio
+        import inspect
 
         if not self._entered:
             if inspect.iscoroutine(work):

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import base64
-import inspect
 import json
 import os
-import pathlib
 import re
 import sys
 from types import FrameType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import PurePath
 from typing import Any, Coroutine, Generator, Mapping, Optional, Sequence, Union
 
 from ._channel import get_channel
@@ -18,8 +20,14 @@ from ._exceptions import InvalidRequest
 from ._remote import Builder, Entry, FrameToken, RemoteFunction, frame_token
 from ._task import Task
 
-FileValue = Union[bytes, bytearray, str, pathlib.PurePath]
-_ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+FileValue = Union[bytes, bytearray, str, "PurePath"]
+_ASYNC_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+
+
+def _is_path(value: Any) -> bool:
+    # pathlib is only imported by code that made a Path, so an unimported pathlib means no Path
+    pathlib = sys.modules.get("pathlib")
+    return pathlib is not None and isinstance(value, pathlib.PurePath)
 
 # the same rules as the runner's CrSpec parser (runner/src/spec.ts): fail here, with the
 # author's line in the traceback, rather than as an InvalidRequest from the runner
@@ -94,6 +102,8 @@ def _check_builder(b: Builder, entry: Entry) -> None:
     if b.problem:
         raise InvalidRequest(b.problem)
     if b.direct:
+        import inspect
+
         names = list(inspect.signature(entry.remote.fn).parameters)
         for i, v in enumerate(entry.args):
             label = names[i] if i < len(names) else f"#{i + 1}"
@@ -169,7 +179,7 @@ class Cr:
         for path, value in _mapping(files, "files").items():
             if not isinstance(path, str) or not path.startswith("/") or len(path) < 2 or ".." in path.split("/"):
                 raise ValueError(f"Cr: files keys are absolute paths in the container (no '..'), not {path!r}")
-            if isinstance(value, pathlib.PurePath):
+            if _is_path(value):
                 if value.is_absolute() or ".." in value.parts:
                     raise ValueError(
                         f"Cr: files[{path!r}] = Path({str(value)!r}): a Path is relative to the package directory and stays inside it"
@@ -224,7 +234,7 @@ class Cr:
     def _spec(self, path: list[str], ancestors: list["Cr"]) -> dict[str, Any]:
         files: dict[str, Any] = {}
         for target, value in self.files.items():
-            if isinstance(value, pathlib.PurePath):
+            if _is_path(value):
                 files[target] = {"path": value.as_posix()}
             else:
                 data = value.encode("utf-8") if isinstance(value, str) else bytes(value)

@@ -8,12 +8,11 @@ A remote function defined at module level needs no builder: it is called directl
 """
 from __future__ import annotations
 
-import inspect
 import sys
 from types import FrameType
 from typing import Any, Callable, Optional
 
-_ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+_ASYNC_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 
 FrameToken = tuple[int, Any]
 
@@ -76,6 +75,8 @@ def _builder_from_frame(frame: FrameType, fn: Callable[..., Any]) -> Builder:
             f"@levrt.remote {fn.__name__} is defined in a script ({qualname}()); the tool container imports "
             "the package, not the script: define modes in the package's modules (lev/<ns>/<name>/…)"
         )
+    import inspect
+
     info = inspect.getargvalues(frame)
     args: list[Any] = []
     names: list[str] = []
@@ -113,6 +114,8 @@ class RemoteFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> "Entry":
         try:
+            import inspect
+
             inspect.signature(self.fn).bind(*args, **kwargs)
         except TypeError as e:
             raise TypeError(f"@levrt.remote {self.__qualname__}: {e}") from None
@@ -144,7 +147,7 @@ def remote(fn: Callable[..., Any]) -> RemoteFunction:
     in the container, so they must be JSON values) or at module level."""
     if isinstance(fn, RemoteFunction):
         return fn
-    if not callable(fn) or inspect.isclass(fn):
+    if not callable(fn) or isinstance(fn, type):
         raise TypeError(f"@levrt.remote decorates a function, not {type(fn).__name__}")
     return RemoteFunction(fn, _builder_from_frame(sys._getframe(1), fn))
 

@@ -5,7 +5,6 @@ hyphenated BlackArch keys become CamelCase (`BlackArch.CodeAudit` is `code-audit
 """
 from __future__ import annotations
 
-import difflib
 import enum
 from typing import Any
 
@@ -14,6 +13,8 @@ def _suggest(family: str, name: str, members: list[str]) -> str:
     """Close member names: spelling slips, prefixes (`Recon` → `Reconnaissance`), other case."""
     low = name.lower()
     close = [m for m in members if m.lower() == low]
+    import difflib
+
     close += [m for m in difflib.get_close_matches(name, members, n=3, cutoff=0.5) if m not in close]
     close += [m for m in members if low and (m.lower().startswith(low) or low in m.lower()) and m not in close]
     if close:
