@@ -34,7 +34,8 @@ for s in "${stages[@]}"; do
       run_stage py python3 -m pytest -q runner/python examples ;;
     integration)
       mapfile -t files < <(find runner lib test -name '*.int.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
-      run_stage integration node_tests "${files[@]}" ;;
+      # lib's modules import "server-only", which is a no-op under the react-server condition
+      NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=react-server" run_stage integration node_tests "${files[@]}" ;;
     e2e)
       if [ -f playwright.config.ts ]; then run_stage e2e npx playwright test; else echo "no e2e suite yet"; fi ;;
     *) echo "unknown stage $s" >&2; exit 2 ;;

@@ -1,0 +1,27 @@
+import "server-only";
+import { getViewer } from "./session.ts";
+import { unauthorized } from "./errors.ts";
+import { viewerFromToken } from "./tokens.ts";
+import type { Viewer } from "./types.ts";
+
+/**
+ * The caller of an `/api/*` route: `Authorization: Bearer <token>` (the CLI), else the browser's
+ * session. A bearer header with a bad token is refused outright, never downgraded to the cookie.
+ */
+export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
+  const header = req.headers.get("authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!m) throw unauthorized("the Authorization header must be 'Bearer <token>'");
+    const viewer = await viewerFromToken(m[1]);
+    if (!viewer) throw unauthorized("unknown or revoked API token");
+    return viewer;
+  }
+  return getViewer();
+}
+
+export async function requireRequestViewer(req: Request): Promise<Viewer> {
+  const viewer = await viewerFromRequest(req);
+  if (!viewer) throw unauthorized("sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
+  return viewer;
+}

@@ -1,0 +1,59 @@
+/** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
+export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "internal";
+
+const STATUS: Record<ErrorCode, number> = {
+  validation: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fieldErrors?: Record<string, string>;
+  /** several problems at once (e.g. every problem introspection found) */
+  readonly details?: string[];
+
+  constructor(code: ErrorCode, message: string, opts: { fieldErrors?: Record<string, string>; details?: string[]; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "AppError";
+    this.code = code;
+    if (opts.fieldErrors) this.fieldErrors = opts.fieldErrors;
+    if (opts.details) this.details = opts.details;
+  }
+
+  toJSON() {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fieldErrors ? { fieldErrors: this.fieldErrors } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export const validation = (message: string, fieldErrors?: Record<string, string>, details?: string[]) =>
+  new AppError("validation", message, { fieldErrors, details });
+export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
+export const forbidden = (message: string) => new AppError("forbidden", message);
+export const unauthorized = (message = "sign in first") => new AppError("unauthorized", message);
+export const conflict = (message: string) => new AppError("conflict", message);
+
+export function httpStatus(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+/** Known errors pass through; anything else is logged and becomes a generic internal error. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.error("[levhub] unexpected error:", err);
+  return new AppError("internal", "something went wrong on the server; the error was logged");
+}
+
+export function errorResponse(err: unknown): Response {
+  const e = toAppError(err);
+  return Response.json({ error: e.toJSON() }, { status: httpStatus(e.code) });
+}

@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** PEP 440-ish: what a version may look like in a URL, a path and a Docker tag. */
+export const VERSION_RE = /^[0-9][0-9A-Za-z.+!_-]{0,63}$/;
+
+/** `[project] version = "…"` from pyproject.toml (the small part of TOML this needs). */
+export function pyprojectVersion(text: string): string | null {
+  let section = "";
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.replace(/\s+#.*$/, "").trim();
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1].trim();
+      continue;
+    }
+    if (section !== "project") continue;
+    const m = /^version\s*=\s*(?:"([^"]*)"|'([^']*)')$/.exec(line);
+    if (m) return (m[1] ?? m[2]).trim();
+  }
+  return null;
+}
+
+export function pyprojectName(text: string): string | null {
+  let section = "";
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.replace(/\s+#.*$/, "").trim();
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1].trim();
+      continue;
+    }
+    if (section !== "project") continue;
+    const m = /^name\s*=\s*(?:"([^"]*)"|'([^']*)')$/.exec(line);
+    if (m) return (m[1] ?? m[2]).trim();
+  }
+  return null;
+}
+
+/** `Version:` from a wheel's `*.dist-info/METADATA`. */
+export function wheelMetadataVersion(text: string): string | null {
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") break; // headers end at the first blank line
+    const m = /^Version:\s*(.+)$/.exec(line);
+    if (m) return m[1].trim();
+  }
+  return null;
+}
+
+/**
+ * The version of an extracted package: pyproject.toml's `[project] version`, else (wheels) the
+ * dist-info METADATA's `Version:`. Returns the problems when there is none or it is malformed.
+ */
+export function readPackageVersion(dir: string): { version: string } | { problem: string } {
+  const pyproject = path.join(dir, "pyproject.toml");
+  let version: string | null = null;
+  let source = "";
+  if (existsSync(pyproject)) {
+    version = pyprojectVersion(readFileSync(pyproject, "utf8"));
+    source = "pyproject.toml [project] version";
+  }
+  if (!version) {
+    const distInfo = readdirSync(dir).find((d) => d.endsWith(".dist-info") && existsSync(path.join(dir, d, "METADATA")));
+    if (distInfo) {
+      version = wheelMetadataVersion(readFileSync(path.join(dir, distInfo, "METADATA"), "utf8"));
+      source = `${distInfo}/METADATA Version`;
+    }
+  }
+  if (!version) {
+    return { problem: "no version: add `version = \"0.1.0\"` under [project] in pyproject.toml" };
+  }
+  if (!VERSION_RE.test(version)) return { problem: `${source} '${version}' is not a valid version (e.g. 0.1.2)` };
+  return { version };
+}
+
+/** Orders versions like 0.9 < 0.10 < 1.0a1 < 1.0: numeric parts numerically, then the rest as text. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^([0-9]+(?:\.[0-9]+)*)(.*)$/.exec(v);
+    return { nums: (m?.[1] ?? "0").split(".").map(Number), rest: m?.[2] ?? v };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d) return d;
+  }
+  if (x.rest === y.rest) return 0;
+  if (!x.rest) return 1; // a final release sorts after its pre-releases
+  if (!y.rest) return -1;
+  return x.rest < y.rest ? -1 : 1;
+}

@@ -1,0 +1,305 @@
+import "server-only";
+import { randomBytes, createHash } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  EngineError,
+  introspect,
+  IntrospectionError,
+  locatePackage,
+  PackageLayoutError,
+  type Manifest,
+  type ManifestFunction,
+  type PackageLocation,
+} from "../../runner/src/index.ts";
+import { dataDir, packagesDir } from "../config.ts";
+import { db } from "../db.ts";
+import { getEngine } from "../engine.ts";
+import { AppError, conflict, forbidden, validation } from "../errors.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { normalizeCategory } from "../categories.ts";
+import { canPublishTo } from "../permissions.ts";
+import { audit } from "../audit.ts";
+import type { PublishResult, Viewer } from "../types.ts";
+import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
+import { buildPackageImage, ImageBuildError, imageTag, pinImage } from "./images.ts";
+import { compareVersions, readPackageVersion } from "./metadata.ts";
+
+export { UPLOAD_LIMITS } from "./extract.ts";
+
+/** Who publishes: a user, or the hub itself (the examples at start), which may publish anywhere. */
+export type Publisher = Viewer | "system";
+
+export interface PublishOptions {
+  private?: boolean;
+  /** publishing a version that exists returns it (`created: false`) instead of a conflict */
+  skipExisting?: boolean;
+  /** tests and the start script may use another introspection image or runtime */
+  introspectTimeoutMs?: number;
+}
+
+const stagingRoot = () => path.join(dataDir(), "staging");
+
+/** A single top-level folder (`pkg-0.1/…`) is unwrapped; wheels and bare layouts are used as they are. */
+function packageRoot(dir: string): string {
+  const entries = readdirSync(dir).filter((e) => e !== "__MACOSX");
+  if (entries.length === 1 && !existsSync(path.join(dir, "lev"))) {
+    const only = path.join(dir, entries[0]);
+    if (statSync(only).isDirectory()) return only;
+  }
+  return dir;
+}
+
+function problemsOf(manifest: Manifest): string[] {
+  const out = manifest.problems.filter((p) => p.level === "error").map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+  const check = (where: string, cats: { attck: { key: string }[]; blackarch: { key: string }[] }) => {
+    for (const c of cats.attck) if (!normalizeCategory("attck", c.key)) out.push(`${where}: unknown ATT&CK tactic '${c.key}'`);
+    for (const c of cats.blackarch) if (!normalizeCategory("blackarch", c.key)) out.push(`${where}: unknown BlackArch category '${c.key}'`);
+  };
+  check("__lev__", manifest.cats);
+  for (const f of allFunctions(manifest)) check(f.qualified, f.cats);
+  if (allFunctions(manifest).length === 0) out.push("__lev__: the package exports no mode or workflow");
+  return [...new Set(out)];
+}
+
+/** Every mode and workflow once, with the tool a mode belongs to. */
+export function allFunctions(manifest: Manifest): (ManifestFunction & { tool: string | null })[] {
+  const seen = new Map<string, ManifestFunction & { tool: string | null }>();
+  for (const t of manifest.tools) for (const f of t.modes) seen.set(f.qualified, { ...f, tool: t.name });
+  for (const f of [...manifest.modes, ...manifest.workflows]) if (!seen.has(f.qualified)) seen.set(f.qualified, { ...f, tool: null });
+  return [...seen.values()];
+}
+
+function exportRows(manifest: Manifest) {
+  const norm = (kind: "attck" | "blackarch", cats: { key: string }[]) =>
+    cats.map((c) => normalizeCategory(kind, c.key)).filter((k): k is string => k !== null);
+  const pkgAttck = norm("attck", manifest.cats.attck);
+  const pkgBlackarch = norm("blackarch", manifest.cats.blackarch);
+  return allFunctions(manifest).map((f) => ({
+    kind: f.kind,
+    qualified: f.qualified,
+    name: f.name,
+    tool: f.tool,
+    desc: f.desc || f.description || "",
+    doc: f.doc || "",
+    tags: [...new Set([...f.tags, ...manifest.tags].map((t) => t.toLowerCase()))],
+    attck: [...new Set([...norm("attck", f.cats.attck), ...pkgAttck])],
+    blackarch: [...new Set([...norm("blackarch", f.cats.blackarch), ...pkgBlackarch])],
+  }));
+}
+
+/** What the catalog's text search reads besides the exports: package and tool descriptions and docs. */
+export function searchTextOf(manifest: Manifest): string {
+  return [manifest.package, manifest.desc, manifest.doc, ...manifest.tags, ...manifest.tools.flatMap((t) => [t.name, t.desc, t.doc])]
+    .filter(Boolean)
+    .join("\n")
+    .toLowerCase()
+    .slice(0, 100_000);
+}
+
+async function introspectOrReject(pkg: PackageLocation, timeoutMs?: number): Promise<Manifest> {
+  try {
+    return await introspect(getEngine(), pkg.dir, { timeoutMs });
+  } catch (err) {
+    if (err instanceof IntrospectionError) {
+      const tail = err.output.trim().split("\n").slice(-15).join("\n");
+      throw validation(`the package could not be inspected: ${err.message}`, undefined, tail ? [err.message, tail] : [err.message]);
+    }
+    if (err instanceof EngineError) {
+      console.error("[levhub] introspection could not run:", err);
+      throw new AppError("internal", "the hub's Docker engine is not available, so the package could not be inspected; try again later");
+    }
+    throw err;
+  }
+}
+
+/**
+ * Publishes the package in `root` (already on disk, in staging). Checks, in order: layout,
+ * version, namespace permission, immutability, introspection problems, the image build. Only when
+ * all pass is anything stored: the directory moves into the data dir and the rows are written.
+ */
+async function publishStaged(
+  publisher: Publisher,
+  root: string,
+  archive: { filename: string; data: Buffer } | null,
+  opts: PublishOptions,
+): Promise<PublishResult> {
+  let pkg: PackageLocation;
+  try {
+    pkg = locatePackage(root);
+  } catch (err) {
+    if (err instanceof PackageLayoutError) {
+      const msg = err.message.replace(`${root}: `, "").replace(root, "the archive");
+      throw validation(`wrong layout: ${msg}`, undefined, [`expected lev/<namespace>/<name>/__init__.py (${msg})`]);
+    }
+    throw err;
+  }
+  const v = readPackageVersion(root);
+  if ("problem" in v) throw validation(v.problem, undefined, [v.problem]);
+  const { version } = v;
+  const full = `${pkg.namespace}.${pkg.name}`;
+  if (!existsSync(path.join(root, "pyproject.toml"))) {
+    // a wheel carries its metadata in *.dist-info/METADATA; the runtime reads pyproject.toml
+    await writeFile(path.join(root, "pyproject.toml"), `[project]\nname = "lev.${full}"\nversion = "${version}"\n`, { mode: 0o644 });
+  }
+
+  const ns = await db().namespace.findUnique({ where: { name: pkg.namespace } });
+  if (publisher !== "system" && !canPublishTo(publisher, ns)) {
+    throw forbidden(
+      ns
+        ? `namespace '${pkg.namespace}' belongs to someone else; publish under lev/${publisher.username}/…`
+        : `namespace '${pkg.namespace}' is not yours; publish under lev/${publisher.username}/…`,
+    );
+  }
+  const existing = await db().packageVersion.findFirst({
+    where: { version, package: { name: pkg.name, namespace: { name: pkg.namespace } } },
+  });
+  if (existing) {
+    if (opts.skipExisting) return resultFor(existing.id, false);
+    throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
+  }
+
+  const manifest = await introspectOrReject(pkg, opts.introspectTimeoutMs);
+  if (manifest.namespace && (manifest.namespace !== pkg.namespace || manifest.name !== pkg.name)) {
+    throw validation(`introspection found ${manifest.namespace}.${manifest.name}, the layout says ${full}`);
+  }
+  const problems = problemsOf(manifest);
+  if (problems.length) {
+    throw validation(`${full} ${version} was not published: ${problems.length} problem${problems.length > 1 ? "s" : ""}`, undefined, problems);
+  }
+
+  let image: { ref: string; id: string; log: string } | null = null;
+  if (pkg.hasDockerfile) {
+    const tag = imageTag(pkg.namespace, pkg.name, version);
+    try {
+      const built = await buildPackageImage(getEngine(), root, tag, { "zone.lev.package": full, "zone.lev.version": version });
+      image = { ref: tag, id: built.imageId, log: built.log };
+    } catch (err) {
+      if (err instanceof ImageBuildError) {
+        throw validation(`the Dockerfile did not build: ${err.message}`, undefined, [err.message, err.log.split("\n").slice(-30).join("\n")]);
+      }
+      throw err;
+    }
+  }
+
+  // everything checked: store
+  const finalDir = path.join(packagesDir(), pkg.namespace, pkg.name, version);
+  await rm(finalDir, { recursive: true, force: true }); // a leftover of a crash before its row was written
+  await mkdir(finalDir, { recursive: true, mode: 0o755 });
+  const srcDir = path.join(finalDir, "src");
+  await rename(root, srcDir);
+  let archivePath: string | null = null;
+  let archiveSha256: string | null = null;
+  if (archive) {
+    archivePath = path.join(finalDir, path.basename(archive.filename).replace(/[^A-Za-z0-9._-]/g, "_"));
+    await writeFile(archivePath, archive.data, { mode: 0o644 });
+    archiveSha256 = createHash("sha256").update(archive.data).digest("hex");
+  }
+  const createdById = publisher === "system" ? null : publisher.id;
+  let versionId: string;
+  try {
+    versionId = await db().$transaction(async (tx) => {
+      const nsRow =
+        ns ?? (await tx.namespace.upsert({ where: { name: pkg.namespace }, create: { name: pkg.namespace, ownerId: null }, update: {} }));
+      const pkgRow = await tx.package.upsert({
+        where: { namespaceId_name: { namespaceId: nsRow.id, name: pkg.name } },
+        create: { namespaceId: nsRow.id, name: pkg.name, private: opts.private ?? false },
+        update: opts.private === undefined ? {} : { private: opts.private },
+        include: { latestVersion: { select: { version: true } } },
+      });
+      const row = await tx.packageVersion.create({
+        data: {
+          packageId: pkgRow.id,
+          version,
+          manifest: manifest as unknown as Prisma.InputJsonValue,
+          dir: srcDir,
+          archivePath,
+          archiveSha256,
+          imageRef: image?.ref ?? null,
+          imageDigest: image?.id ?? null,
+          buildLog: image?.log ?? null,
+          searchText: searchTextOf(manifest),
+          createdById,
+          exports: { create: exportRows(manifest) },
+        },
+      });
+      const latest = !pkgRow.latestVersion || compareVersions(version, pkgRow.latestVersion.version) >= 0;
+      // updatedAt moves on every publish: "recently published" means any new version
+      await tx.package.update({ where: { id: pkgRow.id }, data: latest ? { latestVersionId: row.id } : { updatedAt: new Date() } });
+      return row.id;
+    });
+  } catch (err) {
+    await rm(finalDir, { recursive: true, force: true });
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
+    }
+    throw err;
+  }
+  if (image) pinImage(full, image.id);
+  await audit(createdById, "package.publish", `${full}@${version}`, { image: image?.id ?? null });
+  return resultFor(versionId, true);
+}
+
+async function resultFor(versionId: string, created: boolean): Promise<PublishResult> {
+  const row = await db().packageVersion.findUniqueOrThrow({
+    where: { id: versionId },
+    include: { package: { include: { namespace: true } } },
+  });
+  return {
+    namespace: row.package.namespace.name,
+    name: row.package.name,
+    version: row.version,
+    packageId: row.packageId,
+    versionId: row.id,
+    manifest: row.manifest as unknown as Manifest,
+    imageRef: row.imageRef,
+    buildLog: row.buildLog,
+    created,
+  };
+}
+
+async function withStaging<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = path.join(stagingRoot(), `${Date.now()}-${randomBytes(4).toString("hex")}`);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Publishes an uploaded archive (.zip, .tar.gz, .whl). Every failure is an AppError; nothing is stored then. */
+export async function publishArchive(
+  publisher: Publisher,
+  file: { filename: string; data: Buffer },
+  opts: PublishOptions = {},
+): Promise<PublishResult> {
+  try {
+    const kind = archiveKind(file.filename);
+    if (file.data.length === 0) throw new ArchiveError("the file is empty");
+    return await withStaging(async (staging) => {
+      const out = path.join(staging, "x");
+      await extractArchive(kind, file.data, out, UPLOAD_LIMITS);
+      return publishStaged(publisher, packageRoot(out), file, opts);
+    });
+  } catch (err) {
+    if (err instanceof ArchiveError) {
+      throw new AppError(err.kind === "too_large" ? "too_large" : "validation", err.message, { details: [err.message] });
+    }
+    throw err;
+  }
+}
+
+/** Publishes a package directory (the examples at start; `lev upload <dir>` sends an archive instead). */
+export async function publishDirectory(publisher: Publisher, dir: string, opts: PublishOptions = {}): Promise<PublishResult> {
+  return withStaging(async (staging) => {
+    const copy = path.join(staging, "x");
+    await cp(dir, copy, {
+      recursive: true,
+      filter: (src) => !/(^|\/)(__pycache__|\.git|node_modules|\.pytest_cache)(\/|$)/.test(path.relative(dir, src)) && !src.endsWith(".pyc"),
+      verbatimSymlinks: true,
+    });
+    return publishStaged(publisher, copy, null, opts);
+  });
+}

@@ -1,0 +1,189 @@
+/** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
+import type { Manifest, ManifestFunction, RunEvent, RunError } from "../runner/src/index.ts";
+
+export type Role = "user" | "admin";
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+
+export interface Viewer {
+  id: string;
+  email: string;
+  username: string;
+  name: string | null;
+  role: Role;
+}
+
+export interface TokenSummary {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface PublishResult {
+  namespace: string;
+  name: string;
+  version: string;
+  packageId: string;
+  versionId: string;
+  manifest: Manifest;
+  imageRef: string | null;
+  buildLog: string | null;
+  created: boolean;
+}
+
+export interface CategoryCount {
+  key: string;
+  id?: string;
+  label: string;
+  count: number;
+}
+
+export interface FacetCount {
+  key: string;
+  label: string;
+  count: number;
+}
+
+export interface ExportSummary {
+  qualified: string;
+  name: string;
+  kind: "mode" | "workflow";
+  tool: string | null;
+  desc: string;
+  tags: string[];
+  attck: string[];
+  blackarch: string[];
+}
+
+export interface PackageSummary {
+  id: string;
+  namespace: string;
+  name: string;
+  /** `ns.name` */
+  fullName: string;
+  version: string;
+  desc: string;
+  tags: string[];
+  attck: string[];
+  blackarch: string[];
+  kinds: ("tool" | "workflow")[];
+  functions: number;
+  private: boolean;
+  updatedAt: string;
+  /** exports that matched the text query (empty without one) */
+  matches: ExportSummary[];
+}
+
+export interface BrowseQuery {
+  q?: string;
+  tactic?: string;
+  category?: string;
+  tag?: string;
+  kind?: "tool" | "workflow";
+  page?: number;
+  pageSize?: number;
+}
+
+export interface BrowseResult {
+  items: PackageSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+  facets: { tactic: FacetCount[]; category: FacetCount[]; tag: FacetCount[]; kind: FacetCount[] };
+}
+
+export interface VersionSummary {
+  id: string;
+  version: string;
+  createdAt: string;
+  createdBy: string | null;
+  imageRef: string | null;
+  imageDigest: string | null;
+}
+
+export interface PackageDetail extends PackageSummary {
+  versions: VersionSummary[];
+  current: VersionSummary & { manifest: Manifest; buildLog: string | null; exports: ExportSummary[] };
+  owner: string | null;
+  canPublish: boolean;
+}
+
+export interface FileNode {
+  path: string;
+  name: string;
+  type: "file" | "dir";
+  size?: number;
+  children?: FileNode[];
+}
+
+export interface SourceFile {
+  path: string;
+  content: string;
+  size: number;
+  binary: boolean;
+  language: string | null;
+}
+
+export interface RunSummary {
+  id: string;
+  number: number;
+  status: RunStatus;
+  /** `ns.name` */
+  package: string;
+  packageVersion: string;
+  versionId: string;
+  function: string;
+  owner: string;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  progress: { started: number; finished: number };
+}
+
+export interface TaskView {
+  number: number;
+  image: string;
+  coll: string;
+  status: string;
+  exitCode: number | null;
+  error: RunError | null;
+  stored: boolean;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface LogLineView {
+  seq: number;
+  task: number;
+  stream: "stdout" | "stderr" | "system";
+  line: string;
+  at: string;
+}
+
+export interface RunDetail extends RunSummary {
+  args: Record<string, unknown>;
+  error: RunError | null;
+  exitCode: number | null;
+  collections: string[];
+  tasks: TaskView[];
+  logs: LogLineView[];
+  /** the manifest entry of the function that ran (null if it vanished from the manifest) */
+  fn: ManifestFunction | null;
+  canCancel: boolean;
+}
+
+export interface RunDocument {
+  coll: string;
+  task: number;
+  doc: Record<string, unknown>;
+}
+
+/** What `/api/runs/[id]/events` streams: a snapshot first, then the runner's events, then `end`. */
+export type RunStreamEvent =
+  | { type: "snapshot"; run: RunDetail }
+  | Exclude<RunEvent, { type: "log" }>
+  | { type: "log"; log: LogLineView }
+  | { type: "end"; status: RunStatus };

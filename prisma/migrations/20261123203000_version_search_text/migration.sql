@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PackageVersion" ADD COLUMN "searchText" TEXT NOT NULL DEFAULT '';

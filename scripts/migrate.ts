@@ -1,0 +1,16 @@
+/**
+ * Applies the committed migrations to DATABASE_URL, or to the embedded PostgreSQL in
+ * LEVHUB_DATA_DIR (started for the occasion and stopped again).
+ */
+import path from "node:path";
+import { dataDir } from "../lib/config.ts";
+import { applyMigrations } from "../lib/migrate.ts";
+import { startEmbeddedPostgres } from "../lib/postgres.ts";
+
+const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres(path.join(dataDir(), "pg"));
+try {
+  const applied = await applyMigrations(process.env.DATABASE_URL ?? embedded!.url);
+  console.log(applied.length ? `applied: ${applied.join(", ")}` : "the schema is up to date");
+} finally {
+  await embedded?.stop();
+}

@@ -1,0 +1,194 @@
+/**
+ * `npm start`: sets up what is missing, starts the embedded PostgreSQL (unless DATABASE_URL is
+ * set), applies migrations, publishes examples/, builds the Next app when needed and serves it.
+ *
+ *   LEVHUB_DATA_DIR  state (PostgreSQL data, packages, secret); default ~/.levhub/data
+ *   PORT, HOST       where the hub listens; default 3000 on 127.0.0.1
+ *   DATABASE_URL     an external PostgreSQL instead of the embedded one
+ *   MONGODB_URI      an external MongoDB instead of FerretDB (default mongodb://127.0.0.1:27117/levhub)
+ *   DOCKER_HOST      an external Docker engine
+ *   NEXTAUTH_SECRET  else one is generated and kept in the data dir
+ *   LEVHUB_ADMIN_EMAIL  the account that becomes admin when it signs up (the first account always does)
+ *   LEVHUB_SKIP_SETUP=1 / LEVHUB_SKIP_EXAMPLES=1 / LEVHUB_SKIP_BUILD=1  skip a step
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { dataDir, ensureAuthSecret, mongoUri } from "../lib/config.ts";
+import { applyMigrations } from "../lib/migrate.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/postgres.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const say = (msg: string) => console.log(`\x1b[1m[levhub]\x1b[0m ${msg}`);
+
+let pgServer: EmbeddedDatabase | null = null;
+let next: ChildProcess | null = null;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (next && next.exitCode === null) {
+    say("stopping the web server …");
+    next.kill("SIGTERM");
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        next?.kill("SIGKILL");
+        resolve();
+      }, 10_000);
+      next?.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+  try {
+    const { disconnectDb } = await import("../lib/db.ts");
+    await disconnectDb();
+  } catch {
+    // nothing was connected
+  }
+  if (pgServer) {
+    say("stopping PostgreSQL …");
+    await pgServer.stop().catch((err: unknown) => console.error(err));
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+/** The newest modification time under the given paths (files and folders, recursively). */
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    newest = Math.max(newest, st.mtimeMs);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p)) if (e !== "node_modules" && e !== "__pycache__" && !e.endsWith(".test.ts")) visit(path.join(p, e));
+    }
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  if (!existsSync(buildId)) return true;
+  const sources = ["app", "components", "lib", "runner/src", "next.config.js", "package.json", "postcss.config.mjs", "tsconfig.json", "public"];
+  return newestMtime(sources.map((s) => path.join(ROOT, s))) > statSync(buildId).mtimeMs;
+}
+
+async function main() {
+  const t0 = Date.now();
+  const port = Number(process.env.PORT || 3000);
+  const host = process.env.HOST || "127.0.0.1";
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a port number`);
+
+  if (process.env.LEVHUB_SKIP_SETUP !== "1") {
+    say("setup (Docker, images, FerretDB) …");
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/setup.sh")], { stdio: "inherit", env: process.env });
+    if (r.status !== 0) throw new Error("scripts/setup.sh failed (see above)");
+  }
+
+  process.env.LEVHUB_DATA_DIR = dataDir();
+  ensureAuthSecret();
+  process.env.MONGODB_URI = mongoUri();
+
+  if (!process.env.DATABASE_URL) {
+    const pgDir = path.join(dataDir(), "pg");
+    say(`starting the embedded PostgreSQL (${pgDir}) …`);
+    const pgPort = process.env.LEVHUB_PG_PORT ? Number(process.env.LEVHUB_PG_PORT) : undefined;
+    pgServer = await startEmbeddedPostgres(pgDir, { port: pgPort });
+    process.env.DATABASE_URL = pgServer.url;
+    say(`PostgreSQL listens on 127.0.0.1:${pgServer.port}`);
+  }
+  const schema = path.join(ROOT, "prisma", "schema.prisma");
+  const client = path.join(ROOT, "lib", "generated", "prisma", "client.ts");
+  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
+    say("generating the Prisma client …");
+    const g = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "prisma", "build", "index.js"), "generate"], {
+      cwd: ROOT,
+      stdio: "inherit",
+      // generate needs no schema engine; Prisma only insists that the variable names a file
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY || "/bin/true" },
+    });
+    if (g.status !== 0) throw new Error("prisma generate failed (see above)");
+  }
+  const applied = await applyMigrations(process.env.DATABASE_URL);
+  say(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
+
+  const { recoverInterruptedRuns } = await import("../lib/runs.ts");
+  const recovered = await recoverInterruptedRuns();
+  if (recovered) say(`ended ${recovered} run(s) left running by a previous hub`);
+
+  if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
+    const { publishDirectory } = await import("../lib/packages/upload.ts");
+    const examples = path.join(ROOT, "examples");
+    const dirs = existsSync(examples)
+      ? readdirSync(examples)
+          .map((d) => path.join(examples, d))
+          .filter((d) => statSync(d).isDirectory() && existsSync(path.join(d, "lev")))
+          .sort()
+      : [];
+    for (const dir of dirs) {
+      try {
+        const r = await publishDirectory("system", dir, { skipExisting: true });
+        say(`${r.created ? "published" : "already published:"} ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
+      } catch (err) {
+        const e = err as { message?: string; details?: string[] };
+        console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);
+        for (const d of e.details ?? []) console.error(`    ${d}`);
+      }
+    }
+  }
+
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL || `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+  };
+  if (process.env.LEVHUB_SKIP_BUILD !== "1" && buildIsStale()) {
+    say("building the web app (next build) …");
+    const b = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+    if (b.status !== 0) throw new Error("next build failed (see above)");
+  }
+
+  say("starting the web server …");
+  next = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", host], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...env, NODE_ENV: "production" },
+  });
+  let announced = false;
+  next.stdout?.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && /ready|started server|Local:/i.test(chunk.toString())) {
+      announced = true;
+      const url = env.NEXTAUTH_URL;
+      const admin = process.env.LEVHUB_ADMIN_EMAIL;
+      console.log(
+        [
+          "",
+          `\x1b[1m  Levhub is running at ${url}\x1b[0m  (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          `  Sign up at ${url}/signup — ${admin ? `the account ${admin} and the first account to sign up are admins` : "the first account to sign up is the admin"}.`,
+          `  Data: ${dataDir()}   Results: ${process.env.MONGODB_URI}`,
+          "  Stop with Ctrl-C.",
+          "",
+        ].join("\n"),
+      );
+    }
+  });
+  next.on("exit", (code) => {
+    if (!stopping) {
+      say(`the web server exited with code ${code}`);
+      void shutdown(code ?? 1);
+    }
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`[levhub] start failed: ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});
