@@ -1,0 +1,16 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import type { CreateTokenState } from "../../components/token-manager.tsx";
+import { safeAction } from "../../lib/actions/safe-action.ts";
+import { createToken } from "../../lib/tokens.ts";
+
+const create = safeAction(z.object({ name: z.string().trim().min(1, "give the token a name").max(64, "at most 64 characters") }), (input, viewer) => createToken(viewer, input.name));
+
+export async function createTokenAction(_prev: CreateTokenState, data: FormData): Promise<CreateTokenState> {
+  const res = await create({ name: data.get("name") ?? "" });
+  if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
+  revalidatePath("/settings/tokens");
+  return { status: "created", name: res.data.summary.name, token: res.data.token };
+}

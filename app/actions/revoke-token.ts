@@ -1,0 +1,14 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { safeAction } from "../../lib/actions/safe-action.ts";
+import { revokeToken } from "../../lib/tokens.ts";
+
+const revoke = safeAction(z.object({ id: z.string().min(1) }), (input, viewer) => revokeToken(viewer, input.id));
+
+export async function revokeTokenAction(data: FormData): Promise<void> {
+  const res = await revoke({ id: data.get("id") ?? "" });
+  if (!res.ok) throw new Error(res.error);
+  revalidatePath("/settings/tokens");
+}

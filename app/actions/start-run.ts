@@ -1,0 +1,36 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import type { RunFormState } from "../../components/run-form.tsx";
+import { safeAction } from "../../lib/actions/safe-action.ts";
+import { startRun } from "../../lib/runs.ts";
+
+const RUN_FIELD_PREFIX = "arg.";
+
+const startRunInput = z.object({
+  versionId: z.string().min(1),
+  function: z.string().min(1).max(200),
+  args: z.record(z.string(), z.string().max(100_000)),
+});
+
+const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));
+
+/**
+ * Starts a run from the launch form. The values go to lib as the form's text; lib validates
+ * them against the function's parameters with the runner's `validateArgs` (the same check the
+ * browser ran) and answers field errors keyed by parameter name, starting nothing.
+ */
+export async function startRunAction(versionId: string, fn: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
+  const args: Record<string, string> = {};
+  for (const [key, value] of data.entries()) {
+    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
+  }
+  const res = await start({ versionId, function: fn, args });
+  if (!res.ok) {
+    const errors: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
+    return { errors, message: Object.keys(errors).length ? null : res.error };
+  }
+  redirect(`/runs/${res.data.id}`);
+}

@@ -1,0 +1,42 @@
+"use server";
+
+import { z } from "zod";
+import type { UploadProblem, UploadState } from "../../components/upload-form.tsx";
+import { safeAction } from "../../lib/actions/safe-action.ts";
+import { publishArchive } from "../../lib/packages/upload.ts";
+
+const uploadInput = z.object({
+  archive: z.instanceof(File, { message: "choose an archive to upload" }).refine((f) => f.size > 0, "the archive is empty"),
+  private: z.enum(["on"]).optional(),
+});
+
+const upload = safeAction(uploadInput, async (input, viewer) =>
+  publishArchive(viewer, { filename: input.archive.name, data: Buffer.from(await input.archive.arrayBuffer()) }, { private: input.private === "on" }),
+);
+
+function problem(text: string): UploadProblem {
+  const warning = /^warning\b/i.test(text);
+  // `where: message`, where `where` names a place in the package (`hello.greet`, `lev/a/b/__init__.py:3`)
+  const m = /^(?:(?:error|warning):\s*)?([\w.@[\]-]+(?:\/[\w.-]+)*(?::\d+)?):\s+(.+)$/s.exec(text);
+  return m ? { level: warning ? "warning" : "error", where: m[1], message: m[2] } : { level: warning ? "warning" : "error", where: "", message: text };
+}
+
+/** Publishes an uploaded archive; on failure every problem lib found is listed. */
+export async function uploadPackageAction(_prev: UploadState, data: FormData): Promise<UploadState> {
+  const res = await upload({ archive: data.get("archive"), private: data.get("private") ?? undefined });
+  if (!res.ok) {
+    const details = res.details ?? [];
+    const fields = Object.entries(res.fieldErrors ?? {}).map(([k, v]) => ({ level: "error" as const, where: k, message: v }));
+    const problems = [...fields, ...details.filter((d) => d.trim() !== res.error.trim()).map(problem)];
+    return { status: "failed", message: res.error, problems };
+  }
+  const p = res.data;
+  return {
+    status: "published",
+    namespace: p.namespace,
+    name: p.name,
+    version: p.version,
+    href: `/p/${p.namespace}/${p.name}?v=${encodeURIComponent(p.version)}`,
+    warnings: p.manifest.problems.filter((x) => x.level === "warning").map((x) => ({ level: x.level, where: x.where, message: x.message })),
+  };
+}

@@ -1,0 +1,67 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { CodeBlock } from "../../../../../../components/code-block.tsx";
+import { InlineText } from "../../../../../../components/inline-text.tsx";
+import { RunForm } from "../../../../../../components/run-form.tsx";
+import { getPackage } from "../../../../../../lib/catalog.ts";
+import { getViewer } from "../../../../../../lib/session.ts";
+import { findFunction } from "../../../../../../runner/src/index.ts";
+import { startRunAction } from "../../../../../actions/start-run.ts";
+import { loadOr404, one, type SearchParams } from "../../../../../_lib/load.ts";
+
+type Params = Promise<{ ns: string; name: string; fn: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { ns, name, fn } = await params;
+  return { title: `Run ${decodeURIComponent(fn)} · ${ns}.${name}` };
+}
+
+export default async function RunFormPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const { ns, name, fn: rawFn } = await params;
+  const fnName = decodeURIComponent(rawFn);
+  const v = one((await searchParams).v);
+  const here = `/p/${ns}/${name}/run/${encodeURIComponent(fnName)}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
+  const viewer = await getViewer();
+  if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
+  const pkg = await loadOr404(getPackage(viewer, ns, name, v));
+  const fn = findFunction(pkg.current.manifest, fnName);
+  if (!fn) notFound();
+  const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
+  return (
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div>
+        <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+          <Link href={back}>{pkg.fullName}</Link> <span aria-hidden>/</span> run
+        </nav>
+        <h1 className="h-page mt-1">
+          Run <span className="font-mono">{fn.qualified}</span>
+        </h1>
+        <p className="mt-1 text-sm text-zinc-600">
+          {fn.kind === "workflow" ? "Workflow" : "Mode"} of {pkg.fullName} <span className="font-mono">v{pkg.current.version}</span>
+          {fn.description && (
+            <>
+              {" — "}
+              <InlineText text={fn.description.split("\n")[0]} />
+            </>
+          )}
+        </p>
+        <div className="card mt-4 p-5">
+          <RunForm fn={fn} action={startRunAction.bind(null, pkg.current.id, fn.qualified)} cancelHref={back} />
+        </div>
+      </div>
+      <aside className="space-y-4">
+        {fn.example && (
+          <section aria-labelledby="example-h">
+            <h2 id="example-h" className="h-section mb-1">Example</h2>
+            <CodeBlock code={fn.example} language="python" label={`Example for ${fn.qualified}`} />
+          </section>
+        )}
+        <section className="card p-4 text-sm text-zinc-600">
+          <h2 className="h-section mb-1">What happens</h2>
+          <p>The values are checked here and again on the server. A valid run starts one container per task; you follow its logs live and read what it stored.</p>
+        </section>
+      </aside>
+    </div>
+  );
+}

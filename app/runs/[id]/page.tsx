@@ -1,0 +1,65 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { StoredDocuments } from "../../../components/json-view.tsx";
+import { RunLive } from "../../../components/run-live.tsx";
+import { formatTime } from "../../../components/time.ts";
+import { getRun, runDocuments } from "../../../lib/runs.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { cancelRunAction } from "../../actions/cancel-run.ts";
+import { loadOr404 } from "../../_lib/load.ts";
+
+type Params = Promise<{ id: string }>;
+
+export const metadata: Metadata = { title: "Run" };
+
+export default async function RunPage({ params }: { params: Params }) {
+  const { id } = await params;
+  const viewer = await getViewer();
+  if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
+  const run = await loadOr404(getRun(viewer, id));
+  const documents = await loadOr404(runDocuments(viewer, id));
+  const [ns, name] = run.package.split(".");
+  const args = Object.entries(run.args);
+  return (
+    <div className="space-y-5">
+      <header>
+        <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+          <Link href="/runs">Runs</Link> <span aria-hidden>/</span> #{run.number}
+        </nav>
+        <h1 className="h-page mt-1">
+          <span className="font-mono">{run.function}</span> <span className="font-normal text-zinc-500">of</span>{" "}
+          <Link href={`/p/${ns}/${name}?v=${encodeURIComponent(run.packageVersion)}`}>{run.package}</Link>{" "}
+          <span className="font-mono text-sm font-normal text-zinc-500">v{run.packageVersion}</span>
+        </h1>
+        <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Run</dt><dd className="font-mono">#{run.number}</dd></div>
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Owner</dt><dd>{run.owner}</dd></div>
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Created</dt><dd className="tabular-nums">{formatTime(run.createdAt)}</dd></div>
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
+          {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
+        </dl>
+        {args.length > 0 && (
+          <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
+            {args.map(([k, v]) => (
+              <code key={k} className="rounded border border-zinc-200 bg-white px-1.5 py-0.5">
+                {k}={JSON.stringify(v)}
+              </code>
+            ))}
+          </div>
+        )}
+      </header>
+
+      <RunLive
+        eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
+        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error }}
+        cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
+      />
+
+      <section aria-label="Stored documents" className="space-y-2">
+        <h2 className="h-section">Stored documents</h2>
+        <StoredDocuments documents={documents} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import Link from "next/link";
+
+export interface PackageSummary {
+  namespace: string;
+  name: string;
+  desc: string;
+  version: string | null;
+  tags: string[];
+  tactics: string[];
+  categories: string[];
+  functionCount: number;
+  kinds: ("tool" | "workflow")[];
+  isPrivate: boolean;
+  updatedAt: string;
+}
+
+/** One package in a list: name, description, counts and its labels. */
+export function PackageCard({ pkg }: { pkg: PackageSummary }) {
+  const full = `${pkg.namespace}.${pkg.name}`;
+  return (
+    <article aria-label={full} className="card p-4">
+      <div className="flex flex-wrap items-baseline gap-2">
+        <h3 className="text-base font-semibold">
+          <Link href={`/p/${pkg.namespace}/${pkg.name}`}>
+            <span className="text-zinc-500">{pkg.namespace}.</span>
+            {pkg.name}
+          </Link>
+        </h3>
+        {pkg.version && <span className="font-mono text-xs text-zinc-500">v{pkg.version}</span>}
+        {pkg.isPrivate && <span className="badge">private</span>}
+        {pkg.kinds.map((k) => (
+          <span key={k} className={`badge ${k === "workflow" ? "border-teal-200 bg-teal-50 text-teal-800" : ""}`}>{k}</span>
+        ))}
+        <span className="ml-auto text-xs text-zinc-500">
+          {pkg.functionCount} {pkg.functionCount === 1 ? "function" : "functions"}
+        </span>
+      </div>
+      <p className="mt-1 line-clamp-2 text-sm text-zinc-600">{pkg.desc || <span className="italic text-zinc-400">No description</span>}</p>
+      {(pkg.tactics.length > 0 || pkg.categories.length > 0 || pkg.tags.length > 0) && (
+        <ul aria-label="Labels" className="mt-2 flex flex-wrap gap-1.5">
+          {pkg.tactics.map((t) => (
+            <li key={`a-${t}`} title={`ATT&CK tactic: ${t}`} className="rounded border border-rose-200 bg-rose-50 px-1.5 py-0.5 text-xs text-rose-800">{t}</li>
+          ))}
+          {pkg.categories.map((c) => (
+            <li key={`b-${c}`} title={`BlackArch category: ${c}`} className="rounded border border-violet-200 bg-violet-50 px-1.5 py-0.5 text-xs text-violet-800">{c}</li>
+          ))}
+          {pkg.tags.map((t) => (
+            <li key={`t-${t}`}>
+              <Link href={`/browse?tag=${encodeURIComponent(t)}`} className="rounded border border-zinc-200 bg-zinc-50 px-1.5 py-0.5 text-xs text-zinc-700">#{t}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
+
+export function PackageList({ packages }: { packages: PackageSummary[] }) {
+  return (
+    <ul className="grid gap-3">
+      {packages.map((p) => (
+        <li key={`${p.namespace}.${p.name}`}>
+          <PackageCard pkg={p} />
+        </li>
+      ))}
+    </ul>
+  );
+}

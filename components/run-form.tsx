@@ -1,0 +1,235 @@
+"use client";
+
+import { useActionState, useState, type FormEvent } from "react";
+import type { ManifestFunction, ManifestParam } from "../runner/src/introspect.ts";
+import { coerce, ParamValidationError, validateArgs } from "../runner/src/params.ts";
+import { formatDefault } from "./params-table.tsx";
+
+export interface RunFormState {
+  /** per-parameter messages, shown beside each field */
+  errors: Record<string, string>;
+  /** a message about the whole submission (not about one field) */
+  message: string | null;
+}
+
+export const RUN_FIELD_PREFIX = "arg.";
+
+type Widget = "text" | "int" | "float" | "bool" | "list" | "json";
+
+function baseType(type: string): string {
+  return type.replace(/^Optional\[(.+)\]$/, "$1");
+}
+
+export function widgetFor(p: ManifestParam): Widget {
+  const t = baseType(p.type);
+  if (t === "int") return "int";
+  if (t === "float") return "float";
+  if (t === "bool") return "bool";
+  if (/^(list|List|tuple)(\[.+\])?$/.test(t)) return "list";
+  if (/^(dict|Dict)(\[.+\])?$/.test(t)) return "json";
+  return "text";
+}
+
+/** The text a field starts with: the default in the widget's own notation. */
+export function initialValue(p: ManifestParam): string {
+  if (p.required || p.default === null || p.default === undefined) return "";
+  const w = widgetFor(p);
+  if (w === "list" && Array.isArray(p.default)) return p.default.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n");
+  if (w === "json") return JSON.stringify(p.default, null, 2);
+  if (w === "bool") return p.default === true ? "true" : "false";
+  return typeof p.default === "string" ? p.default : JSON.stringify(p.default);
+}
+
+/** Raw values as the server receives them: what the browser validates is exactly what is sent. */
+export function rawValues(fn: ManifestFunction, values: Record<string, string>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const p of fn.params) {
+    const v = values[p.name] ?? "";
+    if (widgetFor(p) === "bool") raw[p.name] = v === "true";
+    else if (v.trim() !== "") raw[p.name] = v;
+  }
+  return raw;
+}
+
+/**
+ * The launch form of one mode or workflow, built from its parameters. The runner's own
+ * `validateArgs` checks the values here before anything is sent, and the server action checks
+ * them again with the same function.
+ */
+export function RunForm({ fn, action, cancelHref }: { fn: ManifestFunction; action: (state: RunFormState, data: FormData) => Promise<RunFormState>; cancelHref: string }) {
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initialValue(p)])));
+  const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
+  const [state, formAction, pending] = useActionState(action, { errors: {}, message: null });
+  const [shownServer, setShownServer] = useState<RunFormState>(state);
+  if (shownServer !== state) {
+    // a new answer from the server replaces whatever the browser found before
+    setShownServer(state);
+    setClientErrors(state.errors);
+  }
+  const errors = clientErrors;
+
+  const checkOne = (p: ManifestParam, v: string) => {
+    let message: string | null = null;
+    const w = widgetFor(p);
+    if (w !== "bool" && v.trim() === "") {
+      if (p.required) message = "is required";
+    } else {
+      try {
+        coerce(p, w === "bool" ? v === "true" : v);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+    }
+    setClientErrors((errs) => {
+      if (message === null) {
+        if (!(p.name in errs)) return errs;
+        const next = { ...errs };
+        delete next[p.name];
+        return next;
+      }
+      return errs[p.name] === message ? errs : { ...errs, [p.name]: message };
+    });
+  };
+
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    try {
+      validateArgs(fn, rawValues(fn, values));
+      setClientErrors({});
+    } catch (err) {
+      if (err instanceof ParamValidationError) {
+        e.preventDefault();
+        setClientErrors(err.errors);
+        const first = fn.params.find((p) => err.errors[p.name]);
+        if (first) document.getElementById(`field-${first.name}`)?.focus();
+        return;
+      }
+      throw err;
+    }
+  };
+
+  // a field's error goes away as soon as its value changes: clearing it later (on blur, i.e. when
+  // the submit button is pressed) would move the button away from under the pointer
+  const set = (name: string, v: string) => {
+    setValues((s) => ({ ...s, [name]: v }));
+    setClientErrors((errs) => {
+      if (!(name in errs)) return errs;
+      const next = { ...errs };
+      delete next[name];
+      return next;
+    });
+  };
+  const errorCount = Object.keys(errors).length;
+
+  return (
+    <form action={formAction} onSubmit={onSubmit} noValidate aria-label={`Run ${fn.qualified}`} className="space-y-4">
+      {errorCount > 0 && (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {errorCount === 1 ? "One value needs attention" : `${errorCount} values need attention`}; nothing was started.
+        </div>
+      )}
+      {state.message && (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{state.message}</div>
+      )}
+      {fn.params.length === 0 && <p className="text-sm text-zinc-500">This {fn.kind} takes no parameters.</p>}
+      {fn.params.map((p) => (
+        <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} />
+      ))}
+      {Object.entries(errors)
+        .filter(([k]) => !fn.params.some((p) => p.name === k))
+        .map(([k, v]) => (
+          <p key={k} role="alert" className="field-error">{k}: {v}</p>
+        ))}
+      <div className="flex items-center gap-2 border-t border-zinc-200 pt-4">
+        <button type="submit" className="btn btn-primary" disabled={pending}>
+          {pending ? "Starting…" : `Start run`}
+        </button>
+        <a href={cancelHref} className="btn">Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+function ParamField({ param: p, value, error, onChange, onBlur }: { param: ManifestParam; value: string; error: string | undefined; onChange: (v: string) => void; onBlur: (v: string) => void }) {
+  const id = `field-${p.name}`;
+  const w = widgetFor(p);
+  const describedBy = [error ? `${id}-error` : null, `${id}-hint`].filter(Boolean).join(" ");
+  const common = {
+    id,
+    name: `${RUN_FIELD_PREFIX}${p.name}`,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+    "aria-required": p.required || undefined,
+  } as const;
+  const hint = (
+    <p id={`${id}-hint`} className="hint">
+      <span className="font-mono">{p.type || "any"}</span>
+      {w === "list" && " · one item per line"}
+      {w === "json" && " · a JSON object"}
+      {!p.required && p.default !== undefined && p.default !== null && <> · default <code>{formatDefault(p.default)}</code></>}
+    </p>
+  );
+  const label = (
+    <label htmlFor={id} className="label">
+      <span className="font-mono">{p.name}</span>
+      {p.required && <span className="ml-1 text-red-700" aria-hidden>*</span>}
+      {p.desc && <span className="ml-2 font-normal text-zinc-500">{p.desc}</span>}
+    </label>
+  );
+  if (w === "bool") {
+    const on = value === "true";
+    return (
+      <div>
+        <div className="flex items-center gap-3">
+          <button
+            type="button"
+            role="switch"
+            id={id}
+            aria-checked={on}
+            aria-describedby={describedBy}
+            onClick={() => onChange(on ? "false" : "true")}
+            className={`relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors ${on ? "bg-accent-600" : "bg-zinc-300"}`}
+          >
+            <span aria-hidden className={`inline-block size-4 rounded-full bg-white shadow transition-transform ${on ? "translate-x-4.5" : "translate-x-0.5"}`} />
+          </button>
+          {label}
+          <input type="hidden" name={`${RUN_FIELD_PREFIX}${p.name}`} value={on ? "true" : "false"} />
+        </div>
+        {hint}
+        {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
+      </div>
+    );
+  }
+  return (
+    <div>
+      {label}
+      <div className="mt-1">
+        {w === "list" || w === "json" ? (
+          <textarea
+            {...common}
+            rows={w === "json" ? 5 : 3}
+            spellCheck={false}
+            placeholder={p.holder ?? (w === "json" ? "{}" : undefined)}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            onBlur={(e) => onBlur(e.target.value)}
+            className="input font-mono"
+          />
+        ) : (
+          <input
+            {...common}
+            type={w === "text" ? "text" : "number"}
+            step={w === "int" ? 1 : w === "float" ? "any" : undefined}
+            placeholder={p.holder ?? undefined}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            onBlur={(e) => onBlur(e.target.value)}
+            autoComplete="off"
+            className={`input ${w === "int" || w === "float" ? "max-w-xs font-mono" : ""}`}
+          />
+        )}
+      </div>
+      {hint}
+      {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useState } from "react";
+import type { RunStreamEvent } from "../lib/types.ts";
+import { LogView, type LogLineView } from "./log-view.tsx";
+import { ProgressBar } from "./progress-bar.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+import { TaskTimeline, type TaskView } from "./task-timeline.tsx";
+
+export interface RunLiveInitial {
+  status: string;
+  progress: { started: number; finished: number };
+  tasks: TaskView[];
+  logs: LogLineView[];
+  error: { type: string; message: string } | null;
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
+  const rest = tasks.filter((x) => x.number !== t.number);
+  return [...rest, t].sort((a, b) => a.number - b.number);
+}
+
+export type CancelState = { error: string | null };
+
+/**
+ * The live part of a run page: status, progress, task timeline and logs, kept current from the
+ * run's server-sent events. When the run ends the page is refreshed so stored documents appear.
+ */
+export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: string; initial: RunLiveInitial; cancelAction: ((state: CancelState, data: FormData) => Promise<CancelState>) | null }) {
+  const router = useRouter();
+  const [status, setStatus] = useState(initial.status);
+  const [tasks, setTasks] = useState<TaskView[]>(initial.tasks);
+  const [logs, setLogs] = useState<LogLineView[]>(initial.logs);
+  const [error, setError] = useState(initial.error);
+  const [progress, setProgress] = useState(initial.progress);
+  const [connection, setConnection] = useState<"connecting" | "live" | "closed">(isTerminal(initial.status) ? "closed" : "connecting");
+
+  useEffect(() => {
+    if (isTerminal(initial.status)) return;
+    const es = new EventSource(eventsUrl);
+    const finish = () => {
+      setConnection("closed");
+      es.close();
+      router.refresh();
+    };
+    // any sign of work means the run has started, even if its `run.started` came before we listened
+    const active = () => setStatus((st) => (st === "queued" ? "running" : st));
+    const apply = (ev: RunStreamEvent) => {
+      if (ev.type === "task.started" || ev.type === "task.finished" || ev.type === "log" || ev.type === "progress" || ev.type === "document") active();
+      switch (ev.type) {
+        case "snapshot":
+          // every (re)connection starts with the whole run as stored so far
+          setStatus(ev.run.status === "queued" && (ev.run.startedAt || ev.run.tasks.length) ? "running" : ev.run.status);
+          setTasks(ev.run.tasks);
+          setLogs(ev.run.logs);
+          setError(ev.run.error);
+          setProgress(ev.run.progress);
+          break;
+        case "run.started":
+          setStatus("running");
+          break;
+        case "task.started":
+        case "task.finished":
+          setTasks((ts) => upsert(ts, ev.task));
+          break;
+        case "log":
+          setLogs((ls) => [...ls, ev.log]);
+          break;
+        case "progress":
+          setProgress({ started: ev.started, finished: ev.finished });
+          break;
+        case "document":
+          break;
+        case "run.finished":
+          setStatus(ev.result.status);
+          setTasks(ev.result.tasks);
+          setError(ev.result.error);
+          break;
+        case "end":
+          setStatus(ev.status);
+          finish();
+          break;
+      }
+    };
+    es.onopen = () => setConnection("live");
+    es.onmessage = (m: MessageEvent<string>) => {
+      try {
+        apply(JSON.parse(m.data) as RunStreamEvent);
+      } catch {
+        // a malformed line is skipped; the next event carries the full state again
+      }
+    };
+    es.onerror = () => setConnection((c) => (c === "closed" ? c : "connecting"));
+    return () => es.close();
+  }, [eventsUrl, initial.status, router]);
+
+  const done = isTerminal(status);
+  const started = Math.max(progress.started, tasks.filter((t) => t.number > 0).length);
+  const finished = done ? started : progress.finished;
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-center gap-3">
+        <span className="text-sm text-zinc-500">Status</span>
+        <span aria-label="Run status" role="status">
+          <StatusBadge status={status} />
+        </span>
+        {!done && (
+          <span className="text-xs text-zinc-500" aria-live="polite">
+            {connection === "live" ? "● live" : "connecting…"}
+          </span>
+        )}
+        {!done && cancelAction && <CancelButton action={cancelAction} />}
+      </div>
+      {error && (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <span className="font-semibold">{error.type}</span>: {error.message}
+        </div>
+      )}
+      <ProgressBar started={started} finished={finished} done={done} />
+      <section aria-labelledby="tasks-h">
+        <h2 id="tasks-h" className="h-section mb-2">Tasks</h2>
+        <TaskTimeline tasks={tasks} />
+      </section>
+      <section aria-labelledby="logs-h">
+        <h2 id="logs-h" className="h-section mb-2">Logs</h2>
+        <LogView lines={logs} live={!done} />
+      </section>
+    </div>
+  );
+}
+
+function CancelButton({ action }: { action: (state: CancelState, data: FormData) => Promise<CancelState> }) {
+  const [state, formAction, pending] = useActionState(action, { error: null });
+  return (
+    <form action={formAction} className="ml-auto flex items-center gap-2">
+      {state.error && <span role="alert" className="text-xs text-red-700">{state.error}</span>}
+      <button type="submit" className="btn btn-danger" disabled={pending}>
+        {pending ? "Cancelling…" : "Cancel run"}
+      </button>
+    </form>
+  );
+}

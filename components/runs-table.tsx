@@ -1,0 +1,69 @@
+import Link from "next/link";
+import { StatusBadge } from "./status-badge.tsx";
+import { formatTime } from "./time.ts";
+
+export interface RunRow {
+  id: string;
+  number: number;
+  status: string;
+  package: string;
+  version: string | null;
+  function: string;
+  owner: string;
+  startedAt: string | null;
+  createdAt: string;
+  durationMs: number | null;
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** Runs as a dense table; each row links to its run page. */
+export function RunsTable({ runs, showOwner, caption }: { runs: RunRow[]; showOwner: boolean; caption: string }) {
+  return (
+    <div className="card overflow-x-auto">
+      <table className="table-dense">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Status</th>
+            <th scope="col">Package</th>
+            <th scope="col">Function</th>
+            {showOwner && <th scope="col">Owner</th>}
+            <th scope="col">Started</th>
+            <th scope="col">Duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} className="hover:bg-zinc-50">
+              <td className="font-mono text-xs">
+                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
+              </td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>
+                <Link href={`/p/${r.package.replace(".", "/")}`} className="text-zinc-800">{r.package}</Link>
+                {r.version && <span className="ml-1 font-mono text-xs text-zinc-400">{r.version}</span>}
+              </td>
+              <td className="font-mono text-[13px]">
+                <Link href={`/runs/${r.id}`}>{r.function}</Link>
+              </td>
+              {showOwner && <td>{r.owner}</td>}
+              <td className="whitespace-nowrap text-xs tabular-nums">{formatTime(r.startedAt ?? r.createdAt)}</td>
+              <td className="whitespace-nowrap text-xs tabular-nums">{formatMs(r.durationMs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+/** Email and password sign-in through next-auth's credentials provider. */
+export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    setPending(true);
+    setError(null);
+    const res = await signIn("credentials", { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? ""), redirect: false });
+    setPending(false);
+    if (!res || res.error) {
+      setError("Email or password is wrong.");
+      return;
+    }
+    router.push(callbackUrl);
+    router.refresh();
+  };
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" aria-label="Sign in">
+      {error && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      <div>
+        <label htmlFor="email" className="label">Email</label>
+        <input id="email" name="email" type="email" autoComplete="email" required className="input mt-1" />
+      </div>
+      <div>
+        <label htmlFor="password" className="label">Password</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required className="input mt-1" />
+      </div>
+      <button type="submit" className="btn btn-primary w-full" disabled={pending}>{pending ? "Signing in…" : "Sign in"}</button>
+      <p className="text-center text-sm text-zinc-600">
+        New here? <Link href="/signup">Create an account</Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,68 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+export type SignUpResult = { ok: true } | { ok: false; errors: Record<string, string>; message: string | null };
+
+/**
+ * Creates the account with a server action, then signs in with the same credentials.
+ * The user name becomes the namespace packages are published under.
+ */
+export function SignUpForm({ action }: { action: (data: FormData) => Promise<SignUpResult> }) {
+  const router = useRouter();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    setPending(true);
+    const res = await action(data);
+    if (!res.ok) {
+      setErrors(res.errors);
+      setMessage(res.message);
+      setPending(false);
+      return;
+    }
+    const signed = await signIn("credentials", { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? ""), redirect: false });
+    setPending(false);
+    if (!signed || signed.error) {
+      setMessage("Your account was created, but signing in failed; please sign in.");
+      return;
+    }
+    router.push("/");
+    router.refresh();
+  };
+  const field = (name: string, label: string, type: string, autoComplete: string, hint?: string) => (
+    <div>
+      <label htmlFor={name} className="label">{label}</label>
+      <input
+        id={name}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        required
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={[errors[name] ? `${name}-error` : "", hint ? `${name}-hint` : ""].filter(Boolean).join(" ") || undefined}
+        className="input mt-1"
+      />
+      {hint && <p id={`${name}-hint`} className="hint">{hint}</p>}
+      {errors[name] && <p id={`${name}-error`} className="field-error">{errors[name]}</p>}
+    </div>
+  );
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" aria-label="Sign up" noValidate>
+      {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message}</p>}
+      {field("username", "User name", "text", "username", "2–32 lowercase letters, digits or _, starting with a letter; it is also your package namespace.")}
+      {field("email", "Email", "email", "email")}
+      {field("password", "Password", "password", "new-password", "At least 8 characters.")}
+      <button type="submit" className="btn btn-primary w-full" disabled={pending}>{pending ? "Creating account…" : "Create account"}</button>
+      <p className="text-center text-sm text-zinc-600">
+        Already have an account? <Link href="/signin">Sign in</Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,53 @@
+import { StatusBadge } from "./status-badge.tsx";
+import { formatDuration, formatTime } from "./time.ts";
+
+export interface TaskView {
+  number: number;
+  image: string;
+  coll: string;
+  status: string;
+  exitCode: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  error: { type: string; message: string } | null;
+}
+
+/** Every task of a run in start order, with image, collection, times and exit code. */
+export function TaskTimeline({ tasks }: { tasks: TaskView[] }) {
+  if (tasks.length === 0) return <p className="text-sm text-zinc-500">No task has started yet.</p>;
+  return (
+    <div className="overflow-x-auto rounded-md border border-zinc-200 bg-white">
+      <table className="table-dense" aria-label="Tasks">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Status</th>
+            <th scope="col">Image</th>
+            <th scope="col">Collection</th>
+            <th scope="col">Start</th>
+            <th scope="col">End</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Exit code</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <tr key={t.number} data-task={t.number}>
+              <td className="tabular-nums text-zinc-500">{t.number === 0 ? "0 (workflow)" : t.number}</td>
+              <td>
+                <StatusBadge status={t.status} />
+                {t.error && <div className="mt-1 max-w-xs text-xs text-red-700">{t.error.type}: {t.error.message}</div>}
+              </td>
+              <td className="font-mono text-xs">{t.image}</td>
+              <td className="font-mono text-xs">{t.coll || "—"}</td>
+              <td className="whitespace-nowrap text-xs tabular-nums">{formatTime(t.startedAt)}</td>
+              <td className="whitespace-nowrap text-xs tabular-nums">{t.endedAt ? formatTime(t.endedAt) : "—"}</td>
+              <td className="whitespace-nowrap text-xs tabular-nums">{formatDuration(t.startedAt, t.endedAt)}</td>
+              <td className="font-mono text-xs">{t.exitCode ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

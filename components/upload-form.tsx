@@ -1,0 +1,107 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+
+export interface UploadProblem {
+  level: "error" | "warning";
+  where: string;
+  message: string;
+}
+
+export type UploadState =
+  | { status: "idle" }
+  | { status: "failed"; message: string; problems: UploadProblem[] }
+  | { status: "published"; namespace: string; name: string; version: string; href: string; warnings: UploadProblem[] };
+
+const ACCEPT = ".zip,.tar.gz,.tgz,.whl";
+
+/** Archive upload: every problem introspection found is listed; on success, a link to the new version. */
+export function UploadForm({ action, maxBytes }: { action: (state: UploadState, data: FormData) => Promise<UploadState>; maxBytes: number }) {
+  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+  const [clientError, setClientError] = useState<string | null>(null);
+  return (
+    <div className="space-y-4">
+      <form
+        action={formAction}
+        onSubmit={(e) => {
+          const input = e.currentTarget.elements.namedItem("archive");
+          const file = input instanceof HTMLInputElement ? input.files?.[0] : undefined;
+          if (!file) {
+            e.preventDefault();
+            setClientError("Choose an archive to upload.");
+          } else if (!/\.(zip|tar\.gz|tgz|whl)$/i.test(file.name)) {
+            e.preventDefault();
+            setClientError(`${file.name} is not a .zip, .tar.gz or .whl archive.`);
+          } else if (file.size > maxBytes) {
+            e.preventDefault();
+            setClientError(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${(maxBytes / 1048576).toFixed(0)} MB.`);
+          } else setClientError(null);
+        }}
+        className="card space-y-3 p-4"
+        aria-label="Upload a package"
+      >
+        <div>
+          <label htmlFor="archive" className="label">Package archive</label>
+          <input
+            id="archive"
+            name="archive"
+            type="file"
+            accept={ACCEPT}
+            aria-describedby="archive-hint"
+            aria-invalid={clientError ? true : undefined}
+            className="mt-1 block w-full text-sm file:mr-3 file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium hover:file:bg-zinc-50"
+          />
+          <p id="archive-hint" className="hint">
+            A <code>.zip</code>, <code>.tar.gz</code> or wheel holding <code>pyproject.toml</code> and <code>lev/&lt;namespace&gt;/&lt;name&gt;/__init__.py</code>. Up to {(maxBytes / 1048576).toFixed(0)} MB.
+          </p>
+          {clientError && <p role="alert" className="field-error">{clientError}</p>}
+        </div>
+        <label className="flex items-center gap-2 text-sm text-zinc-700">
+          <input type="checkbox" name="private" className="size-4 rounded border-zinc-300" />
+          Private: only you (and admins) can see and run it
+        </label>
+        <button type="submit" className="btn btn-primary" disabled={pending}>
+          {pending ? "Uploading and checking…" : "Upload"}
+        </button>
+      </form>
+
+      {state.status === "failed" && (
+        <section role="alert" aria-label="Upload failed" className="rounded-md border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+          <h2 className="font-semibold">Upload failed — nothing was published</h2>
+          <p className="mt-1">{state.message}</p>
+          {state.problems.length > 0 && (
+            <ul className="mt-2 space-y-1">
+              {state.problems.map((p, i) => (
+                <li key={i} className="flex gap-2">
+                  <span className={`shrink-0 self-start rounded px-1.5 text-xs font-semibold uppercase ${p.level === "error" ? "bg-red-200 text-red-900" : "bg-amber-200 text-amber-900"}`}>{p.level}</span>
+                  {p.where && <code className="shrink-0 self-start pt-px text-xs">{p.where}</code>}
+                  <span className="whitespace-pre-wrap break-words">{p.message}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {state.status === "published" && (
+        <section role="status" aria-label="Upload succeeded" className="rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
+          <h2 className="font-semibold">
+            Published{" "}
+            <Link href={state.href}>
+              {state.namespace}.{state.name} {state.version}
+            </Link>
+          </h2>
+          {state.warnings.length > 0 && (
+            <ul className="mt-2 list-disc pl-5">
+              {state.warnings.map((w, i) => (
+                <li key={i}>
+                  {w.where && <code className="text-xs">{w.where}</code>} {w.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

