@@ -1,0 +1,214 @@
+import { expect, test, type Page } from "@playwright/test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixtureFiles, tarGz } from "./support/archive.ts";
+
+// One journey through the hub against one fresh server, in file order (one worker). Each test
+// signs in on its own (creating the account when an earlier test could not), so one failure does
+// not hide the rest.
+
+const ALICE = { name: "alice", email: "alice@example.test", password: "correct horse battery" };
+const BOB = { name: "bob", email: "bob@example.test", password: "another long secret" };
+const SHOTS = join(process.cwd(), "docs", "screenshots");
+const FIXTURES = join(process.cwd(), "e2e", "fixtures");
+
+async function signUp(page: Page, user: typeof ALICE) {
+  await page.goto("/signup");
+  await page.getByLabel("User name").fill(user.name);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("button", { name: /account menu/ })).toContainText(user.name);
+}
+
+async function signIn(page: Page, user: typeof ALICE) {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const menu = page.getByRole("button", { name: /account menu/ });
+  const wrong = page.getByRole("alert").filter({ hasText: "Email or password is wrong" });
+  await expect(menu.or(wrong)).toBeVisible();
+  if (await wrong.isVisible()) await signUp(page, user);
+  await expect(menu).toContainText(user.name);
+}
+
+async function archiveOf(fixture: string, namespace: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "levhub-e2e-archive-"));
+  const file = join(dir, `${namespace}.probe-0.1.0.tar.gz`);
+  writeFileSync(file, await tarGz(fixtureFiles(join(FIXTURES, fixture), namespace)));
+  return file;
+}
+
+test("sign up, then see every ATT&CK tactic on the home page", async ({ page }) => {
+  await signUp(page, ALICE);
+  const tactics = page.getByRole("region", { name: "ATT&CK tactics" });
+  await expect(tactics.getByRole("link")).toHaveCount(16);
+  await expect(tactics.getByRole("link", { name: /^Reconnaissance: \d+ package/ })).toBeVisible();
+  await expect(page.getByRole("region", { name: "BlackArch categories" }).getByRole("link", { name: /^Scanner: \d+ package/ })).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, "home.png"), fullPage: false });
+});
+
+test("browse a tactic, search by tag and open a package", async ({ page }) => {
+  await signIn(page, ALICE);
+  await page.goto("/");
+  await page.getByRole("region", { name: "ATT&CK tactics" }).getByRole("link", { name: /^Discovery: [1-9]\d* package/ }).click();
+  await expect(page).toHaveURL(/tactic=/);
+  await expect(page.getByRole("article", { name: "levhub.hello" })).toBeVisible();
+
+  // a tag link narrows the list to packages carrying that tag
+  await page.getByRole("article", { name: "levhub.hello" }).getByRole("link", { name: "#hello" }).click();
+  await expect(page).toHaveURL(/tag=hello/);
+  await expect(page.getByRole("article", { name: "levhub.hello" })).toBeVisible();
+  await expect(page.getByRole("article", { name: "szczecin.nmap_python" })).toHaveCount(0);
+
+  // free-text search reaches descriptions and tags too
+  await page.goto("/browse");
+  await page.getByRole("searchbox", { name: "Search packages" }).first().fill("nmap");
+  await page.getByRole("searchbox", { name: "Search packages" }).first().press("Enter");
+  await expect(page.getByRole("article", { name: "szczecin.nmap_python" })).toBeVisible();
+
+  await page.goto("/browse?tag=hello");
+  await page.getByRole("article", { name: "levhub.hello" }).getByRole("link", { name: /hello/ }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("levhub.hello");
+  await expect(page.getByRole("heading", { name: "greet.hi" })).toBeVisible();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(SHOTS, "package.png"), fullPage: false });
+
+  await page.getByRole("link", { name: "Source" }).click();
+  await page.getByRole("tree", { name: "Files" }).getByRole("link", { name: "__init__.py" }).first().click();
+  await expect(page.getByRole("region", { name: /Source of .*__init__\.py/ })).toContainText("__lev__");
+});
+
+test("a bad value is shown beside its field and starts nothing; the fixed form runs to success", async ({ page }) => {
+  await signIn(page, ALICE);
+  await page.goto("/p/levhub/hello");
+  await page.getByRole("link", { name: "Run greet.hi" }).click();
+  await expect(page.getByRole("form", { name: "Run greet.hi" })).toBeVisible();
+
+  const times = page.getByLabel(/^times/);
+  await times.fill("2.5");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.locator("#field-times-error")).toHaveText(/whole number/);
+  await expect(times).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/run\//);
+  await page.screenshot({ path: join(SHOTS, "form.png"), fullPage: false });
+
+  // the server applies the same check, and nothing was started
+  const side = await page.context().newPage();
+  const api = await side.request.post("/api/runs", { data: { package: "levhub.hello", function: "greet.hi", args: { name: "e2e", times: "2.5" } }, failOnStatusCode: false });
+  expect(api.status()).toBe(422);
+  expect((await api.json()).error.fieldErrors.times).toMatch(/whole number/);
+  await side.goto("/runs?package=levhub.hello");
+  await expect(side.getByRole("row", { name: /greet\.hi/ })).toHaveCount(0);
+  await side.close();
+
+  // fixing the last field and pressing Start at once must start the run (no layout jump on blur)
+  await page.getByLabel(/^name/).fill("e2e");
+  await times.fill("2");
+  await expect(page.locator("#field-times-error")).toHaveCount(0);
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL(/\/runs\/[^/]+$/);
+
+  // logs arrive while the run is live; the page ends on the stored documents
+  await expect(page.getByRole("log", { name: "Run logs" })).toContainText("hi e2e (2/2)", { timeout: 120_000 });
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 120_000 });
+  const docs = page.getByRole("region", { name: "Stored documents" });
+  await expect(docs).toContainText("levhub/hello.hi@1.0", { timeout: 30_000 });
+  await expect(docs).toContainText('"hi e2e (2/2)"');
+  await page.screenshot({ path: join(SHOTS, "run.png"), fullPage: true });
+
+  await page.goto("/runs");
+  await expect(page.getByRole("row", { name: /greet\.hi/ }).first()).toContainText("succeeded");
+});
+
+test("cancelling a long run stops every task", async ({ page }) => {
+  await signIn(page, ALICE);
+  await page.goto("/p/levhub/hello");
+  await page.getByRole("link", { name: "Run nap" }).click();
+  await page.getByLabel(/^seconds/).fill("300");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL(/\/runs\/[^/]+$/);
+  const tasks = page.getByRole("table", { name: "Tasks" });
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("running", { timeout: 60_000 });
+  await expect(tasks.locator("tbody tr[data-task]:not([data-task='0'])").first()).toContainText("running", { timeout: 60_000 });
+
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("cancelled", { timeout: 60_000 });
+  const rows = tasks.locator("tbody tr");
+  const n = await rows.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) await expect(rows.nth(i).locator("[data-status]")).not.toHaveText(/running|starting/);
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+});
+
+test("a broken upload explains itself and publishes nothing; the fixed one lands in its category", async ({ page }) => {
+  await signIn(page, ALICE);
+  await page.goto("/upload");
+  await page.getByLabel("Package archive").setInputFiles(await archiveOf("probe-broken", ALICE.name));
+  await page.getByRole("button", { name: "Upload" }).click();
+  const failed = page.getByRole("alert").filter({ hasText: /nothing was published/i });
+  await expect(failed).toBeVisible({ timeout: 120_000 });
+  await expect(failed).toContainText("mesage");
+  await page.screenshot({ path: join(SHOTS, "upload-error.png"), fullPage: false });
+  await page.goto(`/p/${ALICE.name}/probe`);
+  await expect(page.getByRole("heading", { name: /not found/i })).toBeVisible();
+
+  await page.goto("/upload");
+  await page.getByLabel("Package archive").setInputFiles(await archiveOf("probe-fixed", ALICE.name));
+  await page.getByRole("button", { name: "Upload" }).click();
+  const ok = page.getByRole("status", { name: "Upload succeeded" });
+  await expect(ok).toBeVisible({ timeout: 120_000 });
+  await expect(ok.getByRole("link", { name: `${ALICE.name}.probe 0.1.0` })).toBeVisible();
+
+  await page.goto("/");
+  await page.getByRole("region", { name: "BlackArch categories" }).getByRole("link", { name: /^Fingerprinting: [1-9]\d* package/ }).click();
+  await expect(page.getByRole("article", { name: `${ALICE.name}.probe` })).toBeVisible();
+});
+
+test("another user cannot open the first user's run", async ({ page, browser }) => {
+  await signIn(page, ALICE);
+  await page.goto("/p/levhub/hello/run/greet.hello");
+  await page.getByLabel(/^name/).fill("private");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL(/\/runs\/[^/]+$/);
+  const aliceRunUrl = new URL(page.url()).pathname;
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 120_000 });
+
+  const other = await browser.newContext();
+  const bob = await other.newPage();
+  await signUp(bob, BOB);
+  const res = await bob.goto(aliceRunUrl);
+  expect(res?.status()).toBe(404);
+  await expect(bob.getByRole("heading", { name: /not found/i })).toBeVisible();
+  await expect(bob.getByText("hello, private")).toHaveCount(0);
+  const events = await bob.request.get(`/api/runs${aliceRunUrl.slice("/runs".length)}/events`);
+  expect(events.status()).toBe(404);
+  await bob.goto("/runs");
+  await expect(bob.getByRole("heading", { name: "Your runs" })).toBeVisible();
+  await expect(bob.getByRole("row", { name: /greet\./ })).toHaveCount(0);
+  await other.close();
+});
+
+test("an API token is shown once, listed by name and revoked", async ({ page, request }) => {
+  await signIn(page, ALICE);
+  await page.getByRole("button", { name: /account menu/ }).click();
+  await page.getByRole("menuitem", { name: "API tokens" }).click();
+  await page.getByLabel("Token name").fill("e2e-laptop");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secret = page.getByLabel("New token");
+  await expect(secret).toHaveValue(/^lev_\S{20,}$/);
+  const token = await secret.inputValue();
+  const row = page.getByRole("row", { name: /e2e-laptop/ });
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText(token);
+
+  // the token works against the HTTP API (a client without the browser's cookies) until it is revoked
+  const ok = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+  expect(ok.status()).toBe(200);
+  await row.getByRole("button", { name: "Revoke e2e-laptop" }).click();
+  await expect(page.getByRole("row", { name: /e2e-laptop/ })).toHaveCount(0);
+  const revoked = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` }, failOnStatusCode: false });
+  expect(revoked.status()).toBe(401);
+});
