@@ -136,7 +136,7 @@ fi
 
 # --- Node and Python dependencies ---------------------------------------------------
 if ! skip node && [ ! -d "$ROOT/node_modules/dockerode" ]; then
-  step "npm ci" bash -c "cd '$ROOT' && npm ci --no-audit --no-fund"
+  step "npm install" bash -c "cd '$ROOT' && npm install --no-audit --no-fund"
 fi
 if ! skip python && ! python3 -c 'import pytest' 2>/dev/null; then
   step "pip install pytest" python3 -m pip install -q pytest
