@@ -18,9 +18,8 @@ export function databaseUrl(): string {
   return url;
 }
 
-export function mongoUri(): string {
-  return process.env.MONGODB_URI || "mongodb://127.0.0.1:27117/levhub";
-}
+/** `MONGODB_URI`, or the embedded FerretDB (a unix socket: host-network tools cannot reach it). */
+export { mongoUri } from "../runner/src/config.ts";
 
 /** The e-mail of the account that becomes admin when it signs up (besides the first account). */
 export function adminEmail(): string | null {

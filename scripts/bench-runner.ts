@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DockerodeEngine, MongoResultStore, Runner } from "../runner/src/index.ts";
+import { DockerodeEngine, MongoResultStore, mongoUri, Runner } from "../runner/src/index.ts";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PKG = path.join(REPO, "runner/test/fixtures/levtest.bench");
@@ -47,7 +47,7 @@ async function pool(n: number, limit: number, job: () => Promise<unknown>) {
 }
 
 async function main() {
-  const store = await MongoResultStore.connect(process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/", `levbench_${randomBytes(3).toString("hex")}`);
+  const store = await MongoResultStore.connect(mongoUri(`levbench_${randomBytes(3).toString("hex")}`));
   const runner = new Runner({ engine: new DockerodeEngine(), store, runtimeDir: process.env.LEV_RUNTIME_DIR });
   let job = 0;
   try {

@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LEVHUB_HOME="${LEVHUB_HOME:-$HOME/.levhub}"
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_ADDR="${LEVHUB_FERRETDB_ADDR:-127.0.0.1:27117}"
+FERRETDB_SOCKET="$LEVHUB_HOME/ferretdb/ferretdb.sock"
 PY_IMAGE="levhub/python:bookworm"
 NMAP_IMAGE="levhub/nmap:bookworm"
 mkdir -p "$LEVHUB_HOME/bin" "$LEVHUB_HOME/logs" "$LEVHUB_HOME/ferretdb"
@@ -121,17 +121,21 @@ build_ferretdb() {
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
   rm -rf "$src"
 }
-port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+socket_open() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(1); s.connect(sys.argv[1])' "$1" 2>/dev/null; }
+# A unix socket, no TCP port: tools with Cr(host=True) share the host's network and must not
+# reach the results database on 127.0.0.1. The folder is root's alone.
 start_ferretdb() {
+  chmod 700 "$LEVHUB_HOME/ferretdb"
+  rm -f "$FERRETDB_SOCKET"
   nohup setsid "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$LEVHUB_HOME/ferretdb/" \
-    --state-dir="$LEVHUB_HOME/ferretdb" --listen-addr="$FERRETDB_ADDR" --debug-addr=- \
-    --telemetry=disable --log-level=warn >"$LEVHUB_HOME/logs/ferretdb.log" 2>&1 </dev/null &
-  for _ in $(seq 1 100); do port_open "$FERRETDB_ADDR" && return 0; sleep 0.1; done
-  tail -20 "$LEVHUB_HOME/logs/ferretdb.log" >&2; say "FerretDB did not listen on $FERRETDB_ADDR"; return 1
+    --state-dir="$LEVHUB_HOME/ferretdb" --listen-addr= --listen-unix="$FERRETDB_SOCKET" --debug-addr=- \
+    --telemetry=disable --log-level=error >"$LEVHUB_HOME/logs/ferretdb.log" 2>&1 </dev/null &
+  for _ in $(seq 1 100); do socket_open "$FERRETDB_SOCKET" && return 0; sleep 0.1; done
+  tail -20 "$LEVHUB_HOME/logs/ferretdb.log" >&2; say "FerretDB did not listen on $FERRETDB_SOCKET"; return 1
 }
 if ! skip ferretdb && [ -z "${MONGODB_URI:-}" ]; then
   [ -x "$FERRETDB_BIN" ] || step "building FerretDB $FERRETDB_VERSION (go, ~2 min the first time)" build_ferretdb
-  port_open "$FERRETDB_ADDR" || step "starting FerretDB on $FERRETDB_ADDR" start_ferretdb
+  socket_open "$FERRETDB_SOCKET" || step "starting FerretDB on $FERRETDB_SOCKET" start_ferretdb
 fi
 
 # --- Node and Python dependencies ---------------------------------------------------
@@ -145,4 +149,4 @@ fi
 # (the images' Python 3.11 shares the host's bytecode format; any other version recompiles).
 python3 -m compileall -q "$ROOT/runner/python/levrt" >/dev/null 2>&1 || true
 
-say "ready: docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-mongodb://$FERRETDB_ADDR (FerretDB $FERRETDB_VERSION)}"
+say "ready: docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-FerretDB $FERRETDB_VERSION on $FERRETDB_SOCKET}"

@@ -5,7 +5,7 @@
  *   LEVHUB_DATA_DIR  state (PostgreSQL data, packages, secret); default ~/.levhub/data
  *   PORT, HOST       where the hub listens; default 3000 on 127.0.0.1
  *   DATABASE_URL     an external PostgreSQL instead of the embedded one
- *   MONGODB_URI      an external MongoDB instead of FerretDB (default mongodb://127.0.0.1:27117/levhub)
+ *   MONGODB_URI      an external MongoDB instead of FerretDB (default: the FerretDB setup starts, on a unix socket)
  *   DOCKER_HOST      an external Docker engine
  *   NEXTAUTH_SECRET  else one is generated and kept in the data dir
  *   LEVHUB_ADMIN_EMAIL  the account that becomes admin when it signs up (the first account always does)

@@ -8,6 +8,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { applyMigrations } from "../migrate.ts";
+import { mongoUri as mongoUriFor } from "../../runner/src/config.ts";
 import { startEmbeddedPostgres } from "../postgres.ts";
 
 export interface TestHub {
@@ -21,11 +22,8 @@ export async function startTestHub(): Promise<TestHub> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "levhub-it-"));
   const pg = await startEmbeddedPostgres(path.join(dataDir, "pg"));
   await applyMigrations(pg.url);
-  const base = process.env.LEVHUB_TEST_MONGODB_URI || "mongodb://127.0.0.1:27117";
   const dbName = `levhub_it_${randomBytes(4).toString("hex")}`;
-  const url = new URL(base);
-  url.pathname = `/${dbName}`;
-  const mongoUri = url.toString();
+  const mongoUri = mongoUriFor(dbName);
   process.env.LEVHUB_DATA_DIR = dataDir;
   process.env.DATABASE_URL = pg.url;
   process.env.MONGODB_URI = mongoUri;

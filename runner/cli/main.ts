@@ -10,6 +10,7 @@ import {
   listFunctions,
   locatePackage,
   MongoResultStore,
+  mongoUri,
   ParamValidationError,
   Runner,
   validateArgs,
@@ -18,7 +19,6 @@ import {
   type RunResult,
 } from "../src/index.ts";
 
-export const DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27117/levhub";
 
 const USAGE = `usage:
   lev exec <package-dir> <function> [--param k=v]… [--json] [--timeout SECONDS] [--quiet]
@@ -28,7 +28,7 @@ const USAGE = `usage:
   lev inspect <package-dir>
       Prints the package's manifest (read inside a sandbox container) as JSON.
 
-environment: MONGODB_URI (default ${DEFAULT_MONGODB_URI}), DOCKER_HOST`;
+environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
 
 class UsageError extends Error {}
 
@@ -155,7 +155,7 @@ async function exec(args: string[]): Promise<number> {
     await engine.buildImage(await tarDirectory(pkg.dir), tag, { "zone.lev.package": pkg.module }, (l) => log(dim(`  ${l}`)));
   }
 
-  const store = await MongoResultStore.connect(process.env.MONGODB_URI ?? DEFAULT_MONGODB_URI);
+  const store = await MongoResultStore.connect(mongoUri());
   const runner = new Runner({ engine, store, resolveImage });
   try {
     await runner.reap();

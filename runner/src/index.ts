@@ -12,6 +12,7 @@ export { Run } from "./run.ts";
 export { DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./runner.ts";
 export type { RunnerOptions } from "./runner.ts";
 export { collectionName } from "./spec.ts";
+export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
 export { MongoResultStore, StoreError } from "./store.ts";
 export type { ResultStore, StoredMeta } from "./store.ts";
 export type * from "./types.ts";

@@ -2,17 +2,16 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
-import { DockerodeEngine, instanceAlive, LABEL, MongoResultStore, Runner, type RunResult, type RunSpec } from "../src/index.ts";
+import { DockerodeEngine, instanceAlive, LABEL, MongoResultStore, mongoUri, Runner, type RunResult, type RunSpec } from "../src/index.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLES = path.join(REPO, "examples");
 export const FIXTURES = path.join(REPO, "runner/test/fixtures");
-export const MONGODB_URI = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/";
 
 /** A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. */
 export async function createHarness(opts: { taskTimeoutMs?: number } = {}) {
   const dbName = `levtest_${randomBytes(4).toString("hex")}`;
-  const store = await MongoResultStore.connect(MONGODB_URI, dbName);
+  const store = await MongoResultStore.connect(mongoUri(dbName));
   const engine = new DockerodeEngine();
   await engine.ping();
   const runner = new Runner({ engine, store, taskTimeoutMs: opts.taskTimeoutMs, runtimeDir: process.env.LEV_RUNTIME_DIR });
