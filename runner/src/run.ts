@@ -621,7 +621,8 @@ export class Run {
         name: opts.name,
         image,
         labels: createLabels(ctx.instance, this.id, opts.role, opts.task, params.owner),
-        entrypoint: cr.entry ? ["python3", "-m", "levrt._tool"] : undefined,
+        // `-c` rather than `-m`: runpy costs every task a few milliseconds
+        entrypoint: cr.entry ? ["python3", "-c", "import sys; from levrt._tool import main; sys.exit(main())"] : undefined,
         cmd: cr.entry ? [] : cr.cmd,
         env,
         binds,
@@ -632,7 +633,9 @@ export class Run {
         extraHosts,
         capAdd: this.capsFor(cr),
         limits: ctx.limits.tool,
-        init: true,
+        // an image's own program as PID 1 would ignore SIGINT/SIGTERM: docker-init forwards them.
+        // levrt's entry bootstrap handles both itself, so entry tasks skip the extra process.
+        init: !cr.entry,
       },
     };
   }

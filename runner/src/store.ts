@@ -1,4 +1,4 @@
-import { MongoClient, type Db, type Document as MongoDoc } from "mongodb";
+import { MongoClient, MongoServerError, type Db, type Document as MongoDoc } from "mongodb";
 
 /** Bookkeeping kept beside each stored result; never shown to package code. */
 export interface StoredMeta {
@@ -99,9 +99,16 @@ export class MongoResultStore implements ResultStore {
 
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
     assertStorable(fields);
-    await this.db
-      .collection(coll)
-      .replaceOne({ _id: { job, task } } as MongoDoc, { ...fields, [META]: meta }, { upsert: true });
+    const doc = { ...fields, [META]: meta };
+    // A task's document is normally new: insert it. FerretDB cannot use its _id index for an
+    // object-valued _id in a filter (a replace scans the collection), so the replace is only
+    // the fallback for a document that already exists.
+    try {
+      await this.db.collection(coll).insertOne({ _id: { job, task }, ...doc } as MongoDoc);
+    } catch (err) {
+      if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+      await this.db.collection(coll).replaceOne({ _id: { job, task } } as MongoDoc, doc, { upsert: true });
+    }
   }
 
   async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {

@@ -8,6 +8,7 @@ A remote function defined at module level needs no builder: it is called directl
 """
 from __future__ import annotations
 
+import os
 import sys
 from types import FrameType
 from typing import Any, Callable, Optional
@@ -75,25 +76,28 @@ def _builder_from_frame(frame: FrameType, fn: Callable[..., Any]) -> Builder:
             f"@levrt.remote {fn.__name__} is defined in a script ({qualname}()); the tool container imports "
             "the package, not the script: define modes in the package's modules (lev/<ns>/<name>/…)"
         )
-    import inspect
-
-    info = inspect.getargvalues(frame)
+    # the frame's arguments, read the way inspect.getargvalues does, without importing inspect
+    local = frame.f_locals
     args: list[Any] = []
     names: list[str] = []
     kwargs: dict[str, Any] = {}
     n_pos = code.co_argcount
     n_kwonly = code.co_kwonlyargcount
-    for name in code.co_varnames[:n_pos]:
-        args.append(info.locals[name])
+    varnames = code.co_varnames
+    for name in varnames[:n_pos]:
+        args.append(local[name])
         names.append(name)
-    if info.varargs:
-        extra = list(info.locals[info.varargs])
+    i = n_pos + n_kwonly
+    if code.co_flags & 0x04:  # CO_VARARGS
+        varargs = varnames[i]
+        extra = list(local[varargs])
         args.extend(extra)
-        names.extend(f"*{info.varargs}[{i}]" for i in range(len(extra)))
-    for name in code.co_varnames[n_pos : n_pos + n_kwonly]:
-        kwargs[name] = info.locals[name]
-    if info.keywords:
-        kwargs.update(info.locals[info.keywords])
+        names.extend(f"*{varargs}[{k}]" for k in range(len(extra)))
+        i += 1
+    for name in varnames[n_pos : n_pos + n_kwonly]:
+        kwargs[name] = local[name]
+    if code.co_flags & 0x08:  # CO_VARKEYWORDS
+        kwargs.update(local[varnames[i]])
     return Builder(
         module, qualname, args, kwargs, arg_names=names, direct=False, problem=problem, token=frame_token(frame)
     )
@@ -113,12 +117,15 @@ class RemoteFunction:
         self.__wrapped__ = fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> "Entry":
-        try:
+        # checked where the Cr is built; a tool container rebuilding it (LEV_ENTRY set) skips the
+        # check, and the cost of importing inspect, since the same call passed it in the workflow
+        if "LEV_ENTRY" not in os.environ:
             import inspect
 
-            inspect.signature(self.fn).bind(*args, **kwargs)
-        except TypeError as e:
-            raise TypeError(f"@levrt.remote {self.__qualname__}: {e}") from None
+            try:
+                inspect.signature(self.fn).bind(*args, **kwargs)
+            except TypeError as e:
+                raise TypeError(f"@levrt.remote {self.__qualname__}: {e}") from None
         return Entry(self, args, kwargs)
 
     def __repr__(self) -> str:
