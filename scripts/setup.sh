@@ -142,6 +142,12 @@ fi
 if ! skip node && [ ! -d "$ROOT/node_modules/dockerode" ]; then
   step "npm install" bash -c "cd '$ROOT' && npm install --no-audit --no-fund"
 fi
+# The Prisma client is generated, not committed: `prisma generate` needs no schema engine, Prisma
+# only insists that the variable names a file.
+PRISMA_CLIENT="$ROOT/lib/generated/prisma/client.ts"
+if ! skip node && { [ ! -f "$PRISMA_CLIENT" ] || [ "$ROOT/prisma/schema.prisma" -nt "$PRISMA_CLIENT" ]; }; then
+  step "prisma generate" bash -c "cd '$ROOT' && PRISMA_SCHEMA_ENGINE_BINARY=\"\${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/true}\" node node_modules/prisma/build/index.js generate >'$LEVHUB_HOME/logs/prisma-generate.log' 2>&1 || { tail -20 '$LEVHUB_HOME/logs/prisma-generate.log' >&2; exit 1; }"
+fi
 if ! skip python && ! python3 -c 'import pytest' 2>/dev/null; then
   step "pip install pytest" python3 -m pip install -q pytest
 fi
