@@ -1,11 +1,7 @@
-export interface ParamView {
-  name: string;
-  type: string;
-  required: boolean;
-  default: unknown;
-  desc: string | null;
-  holder: string | null;
-}
+import type { ManifestParam } from "../runner/src/index.ts";
+
+/** A parameter as the manifest describes it. */
+export type ParamView = ManifestParam;
 
 export function formatDefault(v: unknown): string {
   if (v === undefined) return "";

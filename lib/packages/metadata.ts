@@ -4,9 +4,10 @@ import path from "node:path";
 /** PEP 440-ish: what a version may look like in a URL, a path and a Docker tag. */
 export const VERSION_RE = /^[0-9][0-9A-Za-z.+!_-]{0,63}$/;
 
-/** `[project] version = "…"` from pyproject.toml (the small part of TOML this needs). */
-export function pyprojectVersion(text: string): string | null {
+/** A string key of pyproject.toml's `[project]` table (the small part of TOML this needs). */
+function projectKey(text: string, key: "name" | "version"): string | null {
   let section = "";
+  const assignment = new RegExp(`^${key}\\s*=\\s*(?:"([^"]*)"|'([^']*)')$`);
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.replace(/\s+#.*$/, "").trim();
     const header = /^\[([^\]]+)\]$/.exec(line);
@@ -15,26 +16,19 @@ export function pyprojectVersion(text: string): string | null {
       continue;
     }
     if (section !== "project") continue;
-    const m = /^version\s*=\s*(?:"([^"]*)"|'([^']*)')$/.exec(line);
+    const m = assignment.exec(line);
     if (m) return (m[1] ?? m[2]).trim();
   }
   return null;
 }
 
+/** `[project] version = "…"` from pyproject.toml. */
+export function pyprojectVersion(text: string): string | null {
+  return projectKey(text, "version");
+}
+
 export function pyprojectName(text: string): string | null {
-  let section = "";
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/\s+#.*$/, "").trim();
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      section = header[1].trim();
-      continue;
-    }
-    if (section !== "project") continue;
-    const m = /^name\s*=\s*(?:"([^"]*)"|'([^']*)')$/.exec(line);
-    if (m) return (m[1] ?? m[2]).trim();
-  }
-  return null;
+  return projectKey(text, "name");
 }
 
 /** `Version:` from a wheel's `*.dist-info/METADATA`. */
