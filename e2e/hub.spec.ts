@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -213,4 +214,31 @@ test("an API token is shown once, listed by name and revoked", async ({ page, re
   await expect(page.getByRole("row", { name: /e2e-laptop/ })).toHaveCount(0);
   const revoked = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` }, failOnStatusCode: false });
   expect(revoked.status()).toBe(401);
+});
+
+test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads results over the HTTP API", async ({ page, baseURL }) => {
+  await signIn(page, ALICE);
+  await page.goto("/settings/tokens");
+  await page.getByLabel("Token name").fill("e2e-cli");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = await page.getByLabel("New token").inputValue();
+  expect(token).toMatch(/^lev_/);
+
+  const home = mkdtempSync(join(tmpdir(), "levhub-e2e-cli-"));
+  // the saved login lives in this test's own config folder; no LEV_URL/LEV_TOKEN leak in
+  const env = { ...process.env, XDG_CONFIG_HOME: join(home, "config"), LEV_URL: "", LEV_TOKEN: "" };
+  const lev = (...args: string[]) =>
+    execFileSync(process.execPath, [join(process.cwd(), "runner", "cli", "lev.mjs"), ...args], { env, encoding: "utf8", timeout: 120_000 });
+
+  expect(lev("login", baseURL!, "--token", token)).toContain("as alice");
+  const pkg = join(home, "alice.cliprobe");
+  expect(lev("new", "alice.cliprobe", pkg)).toContain("created");
+  expect(lev("upload", pkg)).toContain("published alice.cliprobe 0.1.0");
+  const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; status: string };
+  expect(run.status).toBe("succeeded");
+  const { documents } = JSON.parse(lev("results", run.id)) as { documents: { coll: string; doc: { target: string; ok: boolean } }[] };
+  expect(documents).toEqual([expect.objectContaining({ coll: "alice/cliprobe.check", doc: expect.objectContaining({ target: "127.0.0.1", ok: true }) })]);
+  expect(lev("runs")).toContain(run.id);
+  // a bad value is refused by the hub and nothing starts
+  expect(() => lev("run", "alice.cliprobe.tool.check")).toThrow(/target: is required/);
 });

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { CliError, login, results, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -27,6 +28,15 @@ const USAGE = `usage:
       --param may repeat; a list parameter takes repeated values or a JSON list.
   lev inspect <package-dir>
       Prints the package's manifest (read inside a sandbox container) as JSON.
+  lev new <ns>.<name> [dir]
+      Creates a package skeleton: a tool, a workflow and a main.py to test it locally.
+
+  With a hub (LEV_URL and LEV_TOKEN, or \`lev login\`):
+  lev login <hub-url> --token <token>      checks the token and saves both
+  lev upload <package-dir|archive> [--private]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
+  lev runs [<run-id>] [--json]
+  lev results <run-id> [--json]
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
 
@@ -43,6 +53,13 @@ export async function main(argv: string[]): Promise<number> {
         return await exec(rest);
       case "inspect":
         return await inspect(rest);
+      case "new":
+      case "login":
+      case "upload":
+      case "run":
+      case "runs":
+      case "results":
+        return await hubCommand(cmd, rest);
       case undefined:
       case "help":
       case "--help":
@@ -53,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (err) {
+    if (err instanceof CliError) {
+      write(`lev: ${err.message}`);
+      return 1;
+    }
     if (err instanceof UsageError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
@@ -233,6 +254,68 @@ function summary(result: RunResult, documents: Record<string, unknown[]>) {
     logs: result.logs.map((l) => ({ task: l.task, stream: l.stream, line: l.line })),
     logsDropped: result.logsDropped,
   };
+}
+
+async function hubCommand(cmd: string, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      token: { type: "string" },
+      param: { type: "string", multiple: true, short: "p", default: [] },
+      version: { type: "string" },
+      wait: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      private: { type: "boolean", default: false },
+    },
+  });
+  const out = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
+  switch (cmd) {
+    case "new": {
+      if (positionals.length < 1 || positionals.length > 2) throw new UsageError("new takes <ns>.<name> and an optional directory");
+      const dir = await scaffold(positionals[0], positionals[1]);
+      out(`created ${dir}\ntry it: npx lev exec ${path.relative(process.cwd(), dir) || "."} check_all --param targets=127.0.0.1`);
+      return 0;
+    }
+    case "login": {
+      if (positionals.length !== 1 || !values.token) throw new UsageError("login takes <hub-url> --token <token>");
+      out(await login(positionals[0], values.token));
+      return 0;
+    }
+    case "upload": {
+      if (positionals.length !== 1) throw new UsageError("upload takes one package directory or archive");
+      const r = (await upload(positionals[0], { private: values.private })) as { namespace: string; name: string; version: string; imageRef: string | null };
+      out(values.json ? r : `published ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
+      return 0;
+    }
+    case "run": {
+      if (positionals.length !== 1) throw new UsageError("run takes <ns>.<name>.<function>");
+      const r = await hubRun(positionals[0], parseParams(values.param ?? []), {
+        wait: values.wait,
+        version: values.version,
+        onLog: values.json ? undefined : (line) => write(line),
+      });
+      if (values.json) out(r);
+      else out(`run ${r.id} (#${r.number}) ${r.status}${r.error ? `: ${r.error.message}` : ""}`);
+      return !values.wait || r.status === "succeeded" ? 0 : 1;
+    }
+    case "runs": {
+      const r = await runs(positionals[0]);
+      if (values.json || positionals[0]) out(r);
+      else {
+        const list = (r as { items: { id: string; number: number; status: string; package: string; function: string; createdAt: string }[] }).items;
+        for (const x of list) out(`${x.id}  #${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}`);
+        if (!list.length) out("no runs");
+      }
+      return 0;
+    }
+    case "results": {
+      if (positionals.length !== 1) throw new UsageError("results takes a run id");
+      out(await results(positionals[0]));
+      return 0;
+    }
+  }
+  throw new UsageError(`unknown command '${cmd}'`);
 }
 
 export { parseParams };

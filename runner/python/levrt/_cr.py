@@ -73,7 +73,9 @@ def _default_schema(frame: Optional[FrameType]) -> str:
         pkg = _package_of(module)
         if pkg is None or (package is not None and pkg != package):
             break  # left the package: a workflow, the runtime, another package
-        if code.co_flags & _ASYNC_FLAGS or code.co_name == "<module>":
+        # async code is a workflow; <module>, <listcomp>, <genexpr>, <lambda>… are where a mode
+        # was called from, not modes
+        if code.co_flags & _ASYNC_FLAGS or code.co_name.startswith("<"):
             break
         package, mode = pkg, code.co_name
         frame = frame.f_back

@@ -198,6 +198,10 @@ def test_default_schema_is_the_outermost_mode_of_the_package(rt):
 
     assert asyncio.run(workflow()).schema == "levtest/rt.sleepy"
 
+    from lev.levtest.rt import flows
+
+    assert asyncio.run(flows.schemas_of_comprehension(["a", "b"])) == ["levtest/rt.boom", "levtest/rt.boom"]
+
 
 def test_builder_is_captured_with_its_arguments(rt):
     from lev.levtest.rt import tools

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { archiveDirectory, CliError, scaffold, splitTarget } from "./hub.ts";
+
+test("run targets split into package and function, functions may hold dots", () => {
+  assert.deepEqual(splitTarget("levhub.hello.greet.hi"), { package: "levhub.hello", function: "greet.hi" });
+  assert.deepEqual(splitTarget("szczecin.nmap_python.server_port"), { package: "szczecin.nmap_python", function: "server_port" });
+  assert.throws(() => splitTarget("levhub.hello"), CliError);
+  assert.throws(() => splitTarget("a..b"), CliError);
+});
+
+test("lev new writes a package skeleton and archiveDirectory packs it without caches", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "levnew-"));
+  try {
+    const root = await scaffold("alice.probe", path.join(dir, "alice.probe"));
+    assert.match(await readFile(path.join(root, "pyproject.toml"), "utf8"), /name = "lev\.alice\.probe"/);
+    assert.match(await readFile(path.join(root, "lev/alice/probe/__init__.py"), "utf8"), /__lev__ = annot\.meta/);
+    await assert.rejects(scaffold("alice.probe", root), /already exists/);
+    await assert.rejects(scaffold("Bad-Name", path.join(dir, "x")), /not <ns>\.<name>/);
+    const tar = gunzipSync(await archiveDirectory(root)).toString("latin1");
+    for (const f of ["pyproject.toml", "main.py", "lev/alice/probe/tool.py", "lev/alice/probe/asset.py"]) assert.ok(tar.includes(f), f);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,188 @@
+/**
+ * The `lev` commands that talk to a hub over its HTTP API (`Authorization: Bearer <token>`):
+ * login, upload, run, runs, results. The hub's URL and token come from LEV_URL / LEV_TOKEN or
+ * from `lev login`, which keeps them in ~/.config/lev/config.json (mode 0600).
+ */
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { pack } from "tar-stream";
+
+export class CliError extends Error {}
+
+interface HubConfig {
+  url: string;
+  token: string;
+}
+
+function configPath(): string {
+  const base = process.env.XDG_CONFIG_HOME || path.join(homedir(), ".config");
+  return path.join(base, "lev", "config.json");
+}
+
+async function loadConfig(): Promise<HubConfig> {
+  let saved: Partial<HubConfig> = {};
+  try {
+    saved = JSON.parse(await readFile(configPath(), "utf8")) as Partial<HubConfig>;
+  } catch {
+    saved = {};
+  }
+  const url = process.env.LEV_URL || saved.url;
+  const token = process.env.LEV_TOKEN || saved.token;
+  if (!url || !token) throw new CliError("no hub configured: run `lev login <url> --token <token>` or set LEV_URL and LEV_TOKEN");
+  return { url: url.replace(/\/+$/, ""), token };
+}
+
+/** One request; a hub error (`{error: {message, fieldErrors, details}}`) becomes a readable CliError. */
+async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${cfg.url}${route}`, { method, headers, body: payload });
+  } catch (err) {
+    throw new CliError(`cannot reach the hub at ${cfg.url}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
+    const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
+    for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
+    for (const d of e?.details ?? []) lines.push(`  ${d}`);
+    throw new CliError(lines.join("\n"));
+  }
+  return data as T;
+}
+
+export async function login(url: string, token: string): Promise<string> {
+  const cfg = { url: url.replace(/\/+$/, ""), token };
+  const me = await api<{ user: { username: string; role: string } }>(cfg, "GET", "/api/me");
+  const file = configPath();
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, JSON.stringify(cfg, null, 2) + "\n", { mode: 0o600 });
+  await chmod(file, 0o600);
+  return `logged in to ${cfg.url} as ${me.user.username} (${me.user.role}); saved in ${file}`;
+}
+
+/** A package directory as a .tar.gz: regular files only, no caches. */
+export async function archiveDirectory(dir: string): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on("data", (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve, reject) => {
+    p.on("end", () => resolve());
+    p.on("error", reject);
+  });
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (["__pycache__", ".git", ".pytest_cache", "node_modules"].includes(entry.name)) continue;
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(r);
+      else if (entry.isFile()) {
+        const data = await readFile(path.join(dir, r));
+        p.entry({ name: r, size: data.length, mode: 0o644 }, data);
+      }
+    }
+  };
+  await walk("");
+  p.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+export async function upload(target: string, opts: { private?: boolean }): Promise<Record<string, unknown>> {
+  const cfg = await loadConfig();
+  const st = await stat(target).catch(() => null);
+  if (!st) throw new CliError(`${target}: no such file or directory`);
+  const data = st.isDirectory() ? await archiveDirectory(target) : await readFile(target);
+  const filename = st.isDirectory() ? `${path.basename(path.resolve(target))}.tar.gz` : path.basename(target);
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array(data)]), filename);
+  if (opts.private) form.append("private", "true");
+  return api(cfg, "POST", "/api/packages", form);
+}
+
+interface RunView {
+  id: string;
+  number: number;
+  status: string;
+  package: string;
+  packageVersion: string;
+  function: string;
+  error?: { message: string; traceback?: string | null } | null;
+  logs?: { seq: number; task: number; stream: string; line: string }[];
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
+
+/** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
+export function splitTarget(target: string): { package: string; function: string } {
+  const parts = target.split(".");
+  if (parts.length < 3 || parts.some((p) => !p)) throw new CliError(`'${target}' is not <ns>.<name>.<function>`);
+  return { package: `${parts[0]}.${parts[1]}`, function: parts.slice(2).join(".") };
+}
+
+export async function run(
+  target: string,
+  args: Record<string, unknown>,
+  opts: { wait: boolean; version?: string; onLog?: (line: string) => void },
+): Promise<RunView> {
+  const cfg = await loadConfig();
+  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args });
+  if (!opts.wait) return started;
+  let seen = 0;
+  for (;;) {
+    const detail = await api<RunView>(cfg, "GET", `/api/runs/${encodeURIComponent(started.id)}`);
+    for (const l of (detail.logs ?? []).filter((l) => l.seq > seen)) {
+      opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
+      seen = l.seq;
+    }
+    if (TERMINAL.has(detail.status)) return detail;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export async function runs(id?: string): Promise<unknown> {
+  const cfg = await loadConfig();
+  return id ? api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`) : api(cfg, "GET", "/api/runs");
+}
+
+export async function results(id: string): Promise<unknown> {
+  const cfg = await loadConfig();
+  return api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}/documents`);
+}
+
+const IDENT = /^[a-z][a-z0-9_]{1,31}$/;
+
+/** `lev new <ns>.<name>`: a package skeleton with a tool, a workflow and a local test script. */
+export async function scaffold(fullName: string, dir?: string): Promise<string> {
+  const [ns, name, ...rest] = fullName.split(".");
+  if (rest.length || !IDENT.test(ns ?? "") || !IDENT.test(name ?? "")) {
+    throw new CliError(`'${fullName}' is not <ns>.<name> (lower-case letters, digits, _)`);
+  }
+  const root = path.resolve(dir ?? fullName);
+  if (await stat(root).catch(() => null)) throw new CliError(`${root} already exists`);
+  const pkg = path.join(root, "lev", ns, name);
+  await mkdir(pkg, { recursive: true });
+  const files: Record<string, string> = {
+    [path.join(root, "pyproject.toml")]: `[project]\nname = "lev.${ns}.${name}"\nversion = "0.1.0"\ndescription = "${name}"\n`,
+    [path.join(pkg, "__init__.py")]: `"""${name}: describe the package here."""\nfrom levrt import annot\nfrom levrt.annot.cats import Attck, BlackArch\n\nfrom . import tool\nfrom .asset import check_all\n\n__lev__ = annot.meta(\n    [tool, check_all],\n    desc="${name}",\n    cats={Attck: [Attck.Discovery], BlackArch: [BlackArch.Misc]},\n    tags=["${name}"],\n)\n`,
+    [path.join(pkg, "tool.py")]: `"""The tool's introduction.\n\nType: example\nVersion: 0.1.0\n"""\nimport levrt\nfrom levrt import Cr, annot, ctx\n\nIMAGE = "levhub/python:bookworm"\n\n\n@annot.meta(desc="Check one target", params=[annot.Param("target", "what to check", holder="127.0.0.1")], tags=["${name}"])\ndef check(target: str) -> Cr:\n    """\n    Runs inside its own container and stores what it found.\n    \`\`\`\n    await tool.check("127.0.0.1")\n    \`\`\`\n    """\n    @levrt.remote\n    def entry():\n        ctx.set(target=target, ok=True)\n\n    return Cr(IMAGE, entry=entry())\n\n\n__lev__ = annot.meta([check], desc="${name} tool")\n`,
+    [path.join(pkg, "asset.py")]: `from levrt import Concurrent, annot\n\nfrom . import tool\n\n\n@annot.meta(desc="Check several targets", params=[annot.Param("targets", "one per line", holder="127.0.0.1")])\nasync def check_all(targets: list[str]):\n    """\n    Checks every target, four at a time.\n    \`\`\`\n    await check_all(["127.0.0.1"])\n    \`\`\`\n    """\n    async with Concurrent(limit=4) as c:\n        handles = [c.start(tool.check(t)) for t in targets]\n    for h in handles:\n        print(await (await h).get())\n`,
+    [path.join(root, "main.py")]: `"""Local test: npx lev exec . main.py"""\nimport levrt\n\nfrom lev.${ns}.${name}.asset import check_all\n\nif __name__ == "__main__":\n    levrt.run(check_all(["127.0.0.1"]))\n`,
+  };
+  for (const [file, text] of Object.entries(files)) await writeFile(file, text);
+  return root;
+}
