@@ -22,6 +22,19 @@ node_tests() { # files… (sorted, run one file at a time so integration tests n
   node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@"
 }
 
+e2e_tests() { # Playwright, then its counts as a plain "N passed, N failed" line
+  local log rc
+  log=$(mktemp)
+  npx playwright test 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local passed failed
+  passed=$(grep -oE '^ +[0-9]+ passed' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  failed=$(grep -oE '^ +[0-9]+ failed' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  echo "e2e: ${passed:-0} passed, ${failed:-0} failed"
+  rm -f "$log"
+  return "$rc"
+}
+
 for s in "${stages[@]}"; do
   case "$s" in
     static)
@@ -37,7 +50,7 @@ for s in "${stages[@]}"; do
       # lib's modules import "server-only", which is a no-op under the react-server condition
       NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=react-server" run_stage integration node_tests "${files[@]}" ;;
     e2e)
-      if [ -f playwright.config.ts ]; then run_stage e2e npx playwright test; else echo "no e2e suite yet"; fi ;;
+      if [ -f playwright.config.ts ]; then run_stage e2e e2e_tests; else echo "no e2e suite yet"; fi ;;
     *) echo "unknown stage $s" >&2; exit 2 ;;
   esac
 done
