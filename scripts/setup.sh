@@ -139,7 +139,8 @@ if ! skip ferretdb && [ -z "${MONGODB_URI:-}" ]; then
 fi
 
 # --- Node and Python dependencies ---------------------------------------------------
-if ! skip node && [ ! -d "$ROOT/node_modules/dockerode" ]; then
+# also after a pull that changed the lock: npm records what it installed in node_modules/.package-lock.json
+if ! skip node && { [ ! -d "$ROOT/node_modules/dockerode" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; }; then
   step "npm install" bash -c "cd '$ROOT' && npm install --no-audit --no-fund"
 fi
 # The Prisma client is generated, not committed: `prisma generate` needs no schema engine, Prisma

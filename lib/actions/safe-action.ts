@@ -68,6 +68,17 @@ export function safeAction<S extends z.ZodType, T>(
   };
 }
 
+/** The same for actions only admins may call; anyone else gets `forbidden` and nothing runs. */
+export function adminAction<S extends z.ZodType, T>(
+  schema: S,
+  handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
+): (input: unknown) => Promise<ActionResult<T>> {
+  return safeAction(schema, async (input, viewer) => {
+    if (viewer.role !== "admin") throw new AppError("forbidden", "only an admin may do this");
+    return handler(input, viewer);
+  });
+}
+
 /** The same for actions that need no session (sign-up). */
 export function publicAction<S extends z.ZodType, T>(
   schema: S,

@@ -16,3 +16,5 @@ export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
 export { MongoResultStore, StoreError } from "./store.ts";
 export type { ResultStore, StoredMeta } from "./store.ts";
 export type * from "./types.ts";
+export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy } from "./policy.ts";
+export type { GrantableCap, ImagePolicy, RunLimits, RunPolicy } from "./policy.ts";
