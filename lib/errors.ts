@@ -1,5 +1,5 @@
 /** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
-export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "internal";
+export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
   validation: 422,
@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  rate_limited: 429,
   internal: 500,
 };
 
