@@ -7,6 +7,7 @@ import type { Viewer } from "./types.ts";
 /**
  * The caller of an `/api/*` route: `Authorization: Bearer <token>` (the CLI), else the browser's
  * session. A bearer header with a bad token is refused outright, never downgraded to the cookie.
+ * Route handlers get it from the wrapper in `lib/api/route.ts`, which also checks access.
  */
 export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
   const header = req.headers.get("authorization");
@@ -18,10 +19,4 @@ export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
     return viewer;
   }
   return getViewer();
-}
-
-export async function requireRequestViewer(req: Request): Promise<Viewer> {
-  const viewer = await viewerFromRequest(req);
-  if (!viewer) throw unauthorized("sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
-  return viewer;
 }

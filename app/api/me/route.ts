@@ -1,5 +1,4 @@
-import { requireRequestViewer } from "../../../lib/api-auth.ts";
-import { handle } from "../../../lib/http.ts";
+import { route } from "../../../lib/api/route.ts";
 
 /** Who the token or session belongs to (`lev login` checks its token with it). */
-export const GET = handle(async (req) => Response.json({ user: await requireRequestViewer(req) }));
+export const GET = route({ access: "user", summary: "the caller's account" }, async ({ viewer }) => ({ user: viewer }));

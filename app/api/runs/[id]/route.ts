@@ -1,10 +1,5 @@
-import { requireRequestViewer } from "../../../../lib/api-auth.ts";
-import { handle } from "../../../../lib/http.ts";
+import { route } from "../../../../lib/api/route.ts";
 import { getRun } from "../../../../lib/runs.ts";
+import { runParamsSchema } from "../../../../lib/schemas/runs.ts";
 
-type Ctx = { params: Promise<{ id: string }> };
-
-export const GET = handle<Ctx>(async (req, { params }) => {
-  const viewer = await requireRequestViewer(req);
-  return Response.json(await getRun(viewer, (await params).id));
-});
+export const GET = route({ access: "user", summary: "a run with its tasks and logs", params: runParamsSchema }, async ({ viewer, params }) => getRun(viewer, params.id));

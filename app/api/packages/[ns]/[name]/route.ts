@@ -1,12 +1,9 @@
-import { viewerFromRequest } from "../../../../../lib/api-auth.ts";
+import { route } from "../../../../../lib/api/route.ts";
 import { getPackage } from "../../../../../lib/catalog.ts";
-import { handle } from "../../../../../lib/http.ts";
-
-type Ctx = { params: Promise<{ ns: string; name: string }> };
+import { packageParamsSchema, packageQuerySchema } from "../../../../../lib/schemas/packages.ts";
 
 /** A package with its versions and the manifest of `?version=` (default the latest). */
-export const GET = handle<Ctx>(async (req, { params }) => {
-  const { ns, name } = await params;
-  const version = new URL(req.url).searchParams.get("version") ?? undefined;
-  return Response.json(await getPackage(await viewerFromRequest(req), ns, name, version));
-});
+export const GET = route(
+  { access: "public", summary: "a package the caller may see, with its versions", params: packageParamsSchema, query: packageQuerySchema },
+  async ({ viewer, params, query }) => getPackage(viewer, params.ns, params.name, query.version),
+);

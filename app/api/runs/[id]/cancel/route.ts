@@ -1,13 +1,9 @@
-import { requireRequestViewer } from "../../../../../lib/api-auth.ts";
-import { handle } from "../../../../../lib/http.ts";
+import { route } from "../../../../../lib/api/route.ts";
 import { cancelRun, getRun } from "../../../../../lib/runs.ts";
-
-type Ctx = { params: Promise<{ id: string }> };
+import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 
 /** Stops every container of the run; answers with the run once its final state is recorded. */
-export const POST = handle<Ctx>(async (req, { params }) => {
-  const viewer = await requireRequestViewer(req);
-  const { id } = await params;
-  await cancelRun(viewer, id);
-  return Response.json(await getRun(viewer, id));
+export const POST = route({ access: "user", summary: "cancel a run", params: runParamsSchema }, async ({ viewer, params }) => {
+  await cancelRun(viewer, params.id);
+  return getRun(viewer, params.id);
 });

@@ -1,10 +1,7 @@
-import { requireRequestViewer } from "../../../../../lib/api-auth.ts";
-import { handle } from "../../../../../lib/http.ts";
+import { route } from "../../../../../lib/api/route.ts";
 import { runDocuments } from "../../../../../lib/runs.ts";
+import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 
-type Ctx = { params: Promise<{ id: string }> };
-
-export const GET = handle<Ctx>(async (req, { params }) => {
-  const viewer = await requireRequestViewer(req);
-  return Response.json({ documents: await runDocuments(viewer, (await params).id) });
-});
+export const GET = route({ access: "user", summary: "the documents a run stored", params: runParamsSchema }, async ({ viewer, params }) => ({
+  documents: await runDocuments(viewer, params.id),
+}));

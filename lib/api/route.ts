@@ -1,0 +1,124 @@
+import "server-only";
+import type { z } from "zod";
+import { accessRefusal, type Access } from "../access.ts";
+import { viewerFromRequest } from "../api-auth.ts";
+import { errorResponse, validation } from "../errors.ts";
+import { parseWith, searchParamsObject } from "../http.ts";
+import type { Viewer } from "../types.ts";
+import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
+
+/**
+ * What a request body is: JSON checked by a zod schema, multipart form data (parsed only from the
+ * capped bytes), or the capped bytes as they came (for a handler that parses them itself).
+ */
+export type BodySpec = z.ZodType | "multipart" | "raw";
+
+/**
+ * The declaration of one route method. It is attached to the exported handler (`GET.spec`), so
+ * the authorization matrix and an OpenAPI 3.1 generator read the same object the wrapper enforces:
+ * the path comes from the file, `params`/`query`/`body` are zod schemas (`z.toJSONSchema`),
+ * `status` and `summary` describe the success response.
+ */
+export interface RouteSpec {
+  access: Access;
+  /** one line saying what the method does */
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: BodySpec;
+  /**
+   * the cap on the request body (DEFAULT_MAX_BODY_BYTES unless declared); a function when an
+   * admin setting decides it (run arguments)
+   */
+  maxBodyBytes?: number | (() => Promise<number>);
+  /** the status of a success answered with data (default 200) */
+  status?: number;
+  /** the success answer is a stream, not JSON */
+  produces?: "application/json" | "text/event-stream";
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends "multipart" ? FormData : B extends "raw" ? Buffer : undefined;
+type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : Viewer;
+
+export interface RouteInput<S extends RouteSpec> {
+  /** the caller: null only on public routes */
+  viewer: ViewerAt<S["access"]>;
+  params: Parsed<S["params"]>;
+  query: Parsed<S["query"]>;
+  body: BodyOf<S["body"]>;
+  req: Request;
+}
+
+/** What Next.js passes a route handler: the dynamic segments of its path. */
+export interface RouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export type RouteHandler<S extends RouteSpec = RouteSpec> = ((req: Request, ctx: RouteContext) => Promise<Response>) & { readonly spec: S };
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+
+async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
+  const max = typeof spec.maxBodyBytes === "function" ? await spec.maxBodyBytes() : (spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  if (spec.body === undefined) {
+    // nothing is read, so nothing is buffered; a declared oversize body is still refused
+    const declared = Number(req.headers.get("content-length") ?? 0);
+    if (declared > max) throw tooLarge(max);
+    return undefined;
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (spec.body === "multipart") {
+    if (!MULTIPART_TYPE.test(type)) throw validation("send multipart/form-data");
+    const bytes = await readCappedBody(req, max);
+    try {
+      return await new Request("http://levhub.invalid/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) }).formData();
+    } catch {
+      throw validation("the multipart body could not be parsed");
+    }
+  }
+  if (spec.body === "raw") return readCappedBody(req, max);
+  if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json)");
+  const bytes = await readCappedBody(req, max);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw validation("the request body must be JSON");
+  }
+  return parseWith(spec.body, value);
+}
+
+/**
+ * The one wrapper for `app/api/**` route handlers: resolves the caller (bearer token or session),
+ * refuses by access level before reading anything (401 anonymous, 403 non-admin on admin routes),
+ * parses params, query and body (422 with fieldErrors; 413 past the body cap), and maps every
+ * error to the one JSON error shape. A handler returns a Response, or data sent as JSON with
+ * `spec.status`. Ownership stays in lib: someone else's run is `not_found` there.
+ */
+export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
+  const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
+    try {
+      const viewer = await viewerFromRequest(req);
+      const refusal = accessRefusal(spec.access, viewer);
+      if (refusal) throw refusal;
+      const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
+      const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
+      const body = await readBody(req, spec);
+      const out = await handler({ viewer, params, query, body, req } as RouteInput<S>);
+      return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+  Object.defineProperty(fn, "spec", { value: Object.freeze({ ...spec }), enumerable: false });
+  return fn as RouteHandler<S>;
+}
+
+/** The declaration of an exported route method, or undefined when it was not made with `route`. */
+export function routeSpec(handler: unknown): RouteSpec | undefined {
+  if (typeof handler !== "function") return undefined;
+  const spec = (handler as Partial<RouteHandler>).spec;
+  return spec && typeof spec === "object" ? spec : undefined;
+}

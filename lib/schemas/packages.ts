@@ -1,0 +1,31 @@
+/** Requests about packages (HTTP API): browse, one package, upload. */
+import { z } from "zod";
+import { MIB } from "../api/body.ts";
+import { UPLOAD_LIMITS } from "../packages/extract.ts";
+
+/**
+ * `GET /api/packages?q=&tactic=&category=&tag=&kind=&page=&pageSize=`: the browse page's query,
+ * kept in lib/catalog.ts next to the search it drives (the page and the API parse it alike).
+ */
+export { browseQuerySchema } from "../catalog.ts";
+
+const segment = z.string().min(1).max(64);
+/** `/api/packages/<ns>/<name>` */
+export const packageParamsSchema = z.object({ ns: segment, name: segment });
+/** `?version=` (default: the latest) */
+export const packageQuerySchema = z.object({ version: z.string().min(1).max(64).optional() });
+
+/** multipart overhead allowed above the archive itself */
+const MULTIPART_SLACK_BYTES = MIB;
+/** the cap on `POST /api/packages`: the archive limit plus the multipart envelope */
+export const UPLOAD_BODY_MAX_BYTES = UPLOAD_LIMITS.archiveBytes + MULTIPART_SLACK_BYTES;
+
+/** the fields of `POST /api/packages` (multipart): `file` = the archive, `private=true|on` */
+export const uploadFormSchema = z.object({
+  file: z.instanceof(File, { message: "the field 'file' must hold the archive: choose an archive" }),
+  private: z
+    .string()
+    .max(16)
+    .optional()
+    .transform((v) => (v === "true" || v === "on" ? true : undefined)),
+});

@@ -1,0 +1,34 @@
+/** Requests about runs (HTTP API and server actions): one schema per input, named by what it carries. */
+import { z } from "zod";
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "timed_out"] as const;
+
+/** a run id in a path (`/api/runs/<id>`); anything else cannot name a run */
+export const runIdSchema = z.string().min(1).max(64);
+export const runParamsSchema = z.object({ id: runIdSchema });
+
+/** parameter values by name; lib validates them against the function's manifest */
+const runArgsSchema = z.record(z.string(), z.unknown()).default({});
+
+/** `POST /api/runs`: `{versionId, function, args}` or `{package: "ns.name", version?, function, args}` */
+export const startRunBodySchema = z.union([
+  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema }),
+  z.object({ package: z.string().min(3).max(200), version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema }),
+]);
+export type StartRunBody = z.infer<typeof startRunBodySchema>;
+
+/** `GET /api/runs?status=&package=&function=&page=&pageSize=&all=` */
+export const listRunsQuerySchema = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  package: z.string().max(200).optional(),
+  function: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(1).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+  all: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+});
+
+/** the cancel button of a run page */
+export const cancelRunInputSchema = z.object({ runId: runIdSchema });
