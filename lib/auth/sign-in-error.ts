@@ -1,0 +1,22 @@
+/**
+ * next-auth v4 carries only a string from `authorize` to the browser (`signIn()`'s `error`, or
+ * `?error=` on the sign-in page), so the reasons a sign-in is refused travel as these codes.
+ * Pure: the sign-in form imports it.
+ */
+const TOO_MANY = "TooManyAttempts";
+
+export function tooManyAttemptsCode(retryAfterMs: number): string {
+  return `${TOO_MANY}_${Math.max(1, Math.ceil(retryAfterMs / 60_000))}`;
+}
+
+/** The sentence the sign-in form shows for an error code next-auth returned. */
+export function signInErrorMessage(code: string | null | undefined): string | null {
+  if (!code) return null;
+  const m = new RegExp(`^${TOO_MANY}_(\\d{1,4})$`).exec(code);
+  if (m) {
+    const n = Number(m[1]);
+    return `Too many sign-in attempts. Try again in ${n} minute${n === 1 ? "" : "s"}.`;
+  }
+  if (code === "SessionRequired") return "Sign in to continue.";
+  return "Email or password is wrong.";
+}
