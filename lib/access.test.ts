@@ -7,7 +7,7 @@ const user: Viewer = { id: "u1", email: "u@x.test", username: "u", name: null, r
 const admin: Viewer = { ...user, id: "a1", role: "admin" };
 
 test("every access level against every kind of viewer", () => {
-  const outcome = (access: (typeof ACCESS_LEVELS)[number], v: Viewer | null) => accessRefusal(access, v)?.code ?? "ok";
+  const outcome = (access: (typeof ACCESS_LEVELS)[number], v: Viewer | null) => accessRefusal(access, v) ?? "ok";
   assert.deepEqual(
     ACCESS_LEVELS.map((a) => [a, outcome(a, null), outcome(a, user), outcome(a, admin)]),
     [

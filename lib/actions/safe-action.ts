@@ -1,5 +1,7 @@
 import "server-only";
+import diagnostics_channel from "node:diagnostics_channel";
 import type { z } from "zod";
+import { accessRefusal, type Access } from "../access.ts";
 import { AppError, toAppError, type ErrorCode } from "../errors.ts";
 import { getViewer } from "../session.ts";
 import type { Viewer } from "../types.ts";
@@ -28,63 +30,127 @@ function failure(err: unknown): ActionResult<never> {
   };
 }
 
-async function run<S extends z.ZodType, T>(schema: S, input: unknown, fn: (data: z.infer<S>) => Promise<T>): Promise<ActionResult<T>> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, error: "check the highlighted fields", code: "validation", fieldErrors: zodFieldErrors(parsed.error) };
-  }
-  try {
-    return { ok: true, data: await fn(parsed.data) };
-  } catch (err) {
-    // next's redirect()/notFound() signal by throwing; they must pass through
-    if (isNextControlFlow(err)) throw err;
-    return failure(err);
-  }
+/** How an action call ended: "ok" or the error code it was refused with. */
+export type ActionOutcome = "ok" | ErrorCode;
+
+/** What a wrapped action declares: read by the authorization matrix test and the wrappers alike. */
+export interface ActionSpec {
+  access: Access;
+  input: z.ZodType;
+}
+
+/** Published on `actionChannel` after every call of a wrapped action, for tracing and the authorization tests. */
+export interface ActionSettled {
+  spec: ActionSpec;
+  outcome: ActionOutcome;
+}
+
+/**
+ * Every wrapped action reports how it ended on this diagnostics channel (a no-op without
+ * subscribers). The exported server actions adapt a wrapped action to a form's state; the
+ * authorization test subscribes here to learn what the wrapped action decided underneath.
+ */
+export const actionChannel = diagnostics_channel.channel("levhub.action");
+
+const specs = new WeakMap<object, ActionSpec>();
+
+/** The declaration of a function made by safeAction/adminAction/publicAction, or undefined. */
+export function actionSpec(fn: unknown): ActionSpec | undefined {
+  return typeof fn === "function" ? specs.get(fn) : undefined;
+}
+
+export type ViewerSource = () => Promise<Viewer | null>;
+let viewerSource: ViewerSource = getViewer;
+
+/**
+ * Where actions learn who calls them: the session (lib/session.ts) unless replaced. Integration
+ * tests call every action as each role by setting a source; returns the previous one.
+ */
+export function setActionViewerSource(source: ViewerSource): ViewerSource {
+  const previous = viewerSource;
+  viewerSource = source;
+  return previous;
+}
+
+const digestOf = (err: unknown): unknown => (typeof err === "object" && err !== null && "digest" in err ? (err as { digest: unknown }).digest : undefined);
+
+function isRedirect(err: unknown): boolean {
+  const digest = digestOf(err);
+  return typeof digest === "string" && digest.startsWith("NEXT_REDIRECT");
 }
 
 function isNextControlFlow(err: unknown): boolean {
-  const digest = typeof err === "object" && err !== null && "digest" in err ? (err as { digest: unknown }).digest : undefined;
+  const digest = digestOf(err);
   return typeof digest === "string" && (digest.startsWith("NEXT_REDIRECT") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK") || digest === "NEXT_NOT_FOUND");
 }
 
 /**
- * The one wrapper for server actions: checks the session, validates the input with `schema`,
- * and turns every error into `{ ok: false, error, code, fieldErrors }` (internals hidden).
+ * The one path of every action: who calls, refused by access level before the input is even
+ * parsed, then the input checked by `schema`, then the handler; every error becomes
+ * `{ ok: false, error, code, fieldErrors }` (internals hidden).
  */
+function wrap<S extends z.ZodType, T>(access: Access, schema: S, handler: (input: z.infer<S>, viewer: Viewer | null) => Promise<T>): (input: unknown) => Promise<ActionResult<T>> {
+  const spec: ActionSpec = Object.freeze({ access, input: schema });
+  const report = (outcome: ActionOutcome) => actionChannel.publish({ spec, outcome } satisfies ActionSettled);
+  const action = async (input: unknown): Promise<ActionResult<T>> => {
+    try {
+      const result = await settle(input);
+      report(result.ok ? "ok" : result.code);
+      return result;
+    } catch (err) {
+      // only next's control flow gets here: a redirect ends a call that did its work
+      report(isRedirect(err) ? "ok" : "not_found");
+      throw err;
+    }
+  };
+  async function settle(input: unknown): Promise<ActionResult<T>> {
+    let viewer: Viewer | null;
+    try {
+      viewer = access === "public" ? null : await viewerSource();
+    } catch (err) {
+      return failure(err);
+    }
+    const refusal = accessRefusal(access, viewer);
+    if (refusal === "unauthorized") return failure(new AppError("unauthorized", "sign in first"));
+    if (refusal === "forbidden") return failure(new AppError("forbidden", "only an admin may do this"));
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      return { ok: false, error: "check the highlighted fields", code: "validation", fieldErrors: zodFieldErrors(parsed.error) };
+    }
+    try {
+      return { ok: true, data: await handler(parsed.data, viewer) };
+    } catch (err) {
+      // next's redirect()/notFound() signal by throwing; they must pass through
+      if (isNextControlFlow(err)) throw err;
+      return failure(err);
+    }
+  }
+  specs.set(action, spec);
+  return action;
+}
+
+/** An action for signed-in users: anonymous callers get `unauthorized` and nothing runs. */
 export function safeAction<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
-  return async (input) => {
-    let viewer: Viewer | null;
-    try {
-      viewer = await getViewer();
-    } catch (err) {
-      return failure(err);
-    }
-    if (!viewer) return failure(new AppError("unauthorized", "sign in first"));
-    const v = viewer;
-    return run(schema, input, (data) => handler(data, v));
-  };
+  return wrap("user", schema, (input, viewer) => handler(input, viewer!));
 }
 
-/** The same for actions only admins may call; anyone else gets `forbidden` and nothing runs. */
+/** An action only admins may call: anyone else gets `forbidden` (anonymous `unauthorized`) before the input is parsed, and nothing runs. */
 export function adminAction<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
-  return safeAction(schema, async (input, viewer) => {
-    if (viewer.role !== "admin") throw new AppError("forbidden", "only an admin may do this");
-    return handler(input, viewer);
-  });
+  return wrap("admin", schema, (input, viewer) => handler(input, viewer!));
 }
 
-/** The same for actions that need no session (sign-up). */
+/** An action that needs no session (sign-up). */
 export function publicAction<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
-  return (input) => run(schema, input, handler);
+  return wrap("public", schema, (input) => handler(input));
 }
 
 /** FormData → plain object; repeated keys become arrays; empty file inputs are dropped. */

@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { accessRefusal, type Access } from "../access.ts";
 import { viewerFromRequest } from "../api-auth.ts";
-import { errorResponse, validation } from "../errors.ts";
+import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
 import { parseWith, searchParamsObject } from "../http.ts";
 import type { Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
@@ -102,7 +102,8 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
     try {
       const viewer = await viewerFromRequest(req);
       const refusal = accessRefusal(spec.access, viewer);
-      if (refusal) throw refusal;
+      if (refusal === "unauthorized") throw unauthorized("sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
+      if (refusal === "forbidden") throw forbidden("only an admin may do this");
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
       const body = await readBody(req, spec);
