@@ -8,8 +8,10 @@ import { ATTCK_TACTICS, BLACKARCH_CATEGORIES, categoryLabel } from "./categories
 import { db } from "./db.ts";
 import { notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
+import { grantsForPackage } from "./grants.ts";
 import { compareVersions } from "./packages/metadata.ts";
 import { canPublishTo, canViewPackage, isAdmin } from "./permissions.ts";
+import { grantedPrivileges } from "./run-policy.ts";
 import type {
   BrowseQuery,
   BrowseResult,
@@ -204,7 +206,10 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
   const versions = [...row.versions].sort((a, b) => compareVersions(b.version, a.version));
   const current = version ? versions.find((v) => v.version === version) : versions.find((v) => v.id === row.latestVersionId);
   if (!current) throw notFound(`version ${version} of ${ns}.${name}`);
-  const exports = await db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } });
+  const [exports, grants] = await Promise.all([
+    db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } }),
+    grantsForPackage(row.namespaceId, row.id),
+  ]);
   const vs = (v: (typeof versions)[number]): VersionSummary => ({
     id: v.id,
     version: v.version,
@@ -224,6 +229,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     },
     owner: row.namespace.owner?.username ?? null,
     canPublish: canPublishTo(viewer, row.namespace),
+    granted: grantedPrivileges(grants, row.id),
   };
 }
 

@@ -2,9 +2,7 @@ import "server-only";
 import path from "node:path";
 import { MongoResultStore, Runner } from "../runner/src/index.ts";
 import { dataDir, mongoUri } from "./config.ts";
-import { db } from "./db.ts";
 import { getEngine } from "./engine.ts";
-import { pinImage, resolveImage } from "./packages/images.ts";
 
 export interface HubRunner {
   runner: Runner;
@@ -15,16 +13,10 @@ const g = globalThis as typeof globalThis & { __levhubRunner?: Promise<HubRunner
 
 async function create(): Promise<HubRunner> {
   const store = await MongoResultStore.connect(mongoUri());
-  // images built for packages: the latest version of each package with a Dockerfile
-  const built = await db().package.findMany({
-    where: { latestVersion: { imageDigest: { not: null } } },
-    select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
-  });
-  for (const p of built) pinImage(`${p.namespace.name}.${p.name}`, p.latestVersion!.imageDigest!);
+  // which images a run may use travels with each run (RunSpec.policy), not with the runner
   const runner = new Runner({
     engine: getEngine(),
     store,
-    resolveImage,
     workDir: path.join(dataDir(), "runs"),
     logger: (msg, fields) => {
       if (process.env.LEVHUB_RUNNER_LOG === "1") console.log(`[runner] ${msg}`, fields ?? "");

@@ -12,6 +12,7 @@ import {
   type Run as RunnerRun,
   type RunError,
   type RunEvent,
+  type RunPolicy,
   type TaskRecord,
 } from "../runner/src/index.ts";
 import { audit } from "./audit.ts";
@@ -19,10 +20,12 @@ import { db } from "./db.ts";
 import { getEngine } from "./engine.ts";
 import { AppError, notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
+import { grantsForPackage } from "./grants.ts";
 import { getHubRunner } from "./hub-runner.ts";
-import { versionImageResolver } from "./packages/images.ts";
 import { canCancelRun, canViewPackage, canViewRun, isAdmin } from "./permissions.ts";
-import type { LogLineView, RunDetail, RunDocument, RunStatus, RunStreamEvent, RunSummary, TaskView, Viewer } from "./types.ts";
+import { oversizedArgs, runPolicy } from "./run-policy.ts";
+import { getSettings } from "./settings.ts";
+import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunStreamEvent, RunSummary, TaskView, Viewer } from "./types.ts";
 
 /** Log lines kept per run in the database; the rest are counted and reported at the end. */
 export const MAX_LOG_ROWS = 10_000;
@@ -231,9 +234,19 @@ function attach(runId: string, run: RunnerRun): LiveRun {
 
 /**
  * Validates the arguments against the function's parameters (every field error at once; nothing
- * starts on error), records the run and starts it. Returns at once; the run goes on in the runner.
+ * starts on error), records the run with the policy it gets (grants, images, limits) and starts
+ * it. Returns at once; the run goes on in the runner.
  */
 export async function startRun(viewer: Viewer, input: { versionId: string; function: string; args: Record<string, unknown> }): Promise<RunSummary> {
+  const settings = await getSettings();
+  const rawArgs = input.args ?? {};
+  if (typeof rawArgs !== "object" || Array.isArray(rawArgs)) throw validation("args must be an object of parameter values", { args: "expected an object" });
+  // before any lookup or parse of the values: a huge argument costs nothing but this measurement
+  const oversized = oversizedArgs(rawArgs, settings.args);
+  if (Object.keys(oversized).length) {
+    const names = Object.keys(oversized).filter((k) => k !== "_");
+    throw new AppError("too_large", names.length ? `argument ${names.join(", ")} is too large` : Object.values(oversized)[0], { fieldErrors: oversized });
+  }
   const version = await db().packageVersion.findUnique({
     where: { id: input.versionId },
     include: { package: { include: { namespace: true } } },
@@ -244,12 +257,13 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
   if (!fn) throw validation(`${version.package.namespace.name}.${version.package.name} has no function '${input.function}'`, { function: "unknown function" });
   let args: Record<string, unknown>;
   try {
-    args = validateArgs(fn, input.args ?? {});
+    args = validateArgs(fn, rawArgs);
   } catch (err) {
     if (err instanceof ParamValidationError) throw validation("check the highlighted fields", err.errors);
     throw err;
   }
   const full = `${version.package.namespace.name}.${version.package.name}`;
+  const policy = await policyFor(viewer, version, settings);
   const hub = await getHubRunner().catch((err: unknown) => {
     if (err instanceof StoreError) {
       console.error("[levhub] results store:", err);
@@ -268,6 +282,7 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
       args: args as Prisma.InputJsonValue,
       status: "queued",
       runnerInstance: hub.runner.instance,
+      policy: policy as unknown as Prisma.InputJsonValue,
     },
   });
   try {
@@ -278,7 +293,7 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
       job: number,
       owner: viewer.username,
       runId: row.id,
-      resolveImage: versionImageResolver(full, version.imageDigest),
+      policy,
     });
     attach(row.id, run);
   } catch (err) {
@@ -288,8 +303,42 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
       data: { status: "failed", error: { type: "RunnerError", message }, endedAt: new Date() },
     });
   }
-  await audit(viewer.id, "run.start", row.id, { package: full, version: version.version, function: fn.qualified });
+  await audit(viewer.id, "run.start", row.id, {
+    package: full,
+    version: version.version,
+    function: fn.qualified,
+    hostNetwork: policy.hostNetwork,
+    caps: policy.caps,
+  });
   return summary(await db().run.findUniqueOrThrow({ where: { id: row.id }, include: runInclude }));
+}
+
+/**
+ * The policy of a run of `version` by `viewer`: the package's grants, its own version's image, and
+ * the latest image of every package the viewer may see (admins: all), plus the base images.
+ */
+async function policyFor(
+  viewer: Viewer,
+  version: { id: string; imageDigest: string | null; package: { id: string; name: string; namespaceId: string; namespace: { name: string } } },
+  settings: Awaited<ReturnType<typeof getSettings>>,
+): Promise<RunPolicy> {
+  const [grants, visible] = await Promise.all([
+    grantsForPackage(version.package.namespaceId, version.package.id),
+    db().package.findMany({
+      where: {
+        latestVersion: { imageDigest: { not: null } },
+        ...(isAdmin(viewer) ? {} : { OR: [{ private: false }, { namespace: { ownerId: viewer.id } }] }),
+      },
+      select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
+    }),
+  ]);
+  return runPolicy({
+    packageId: version.package.id,
+    grants,
+    settings,
+    ownImage: { namespace: version.package.namespace.name, name: version.package.name, imageId: version.imageDigest },
+    visibleImages: visible.map((p) => ({ namespace: p.namespace.name, name: p.name, imageId: p.latestVersion!.imageDigest! })),
+  });
 }
 
 function parsePackageName(full: string): { ns: string; name: string } {
@@ -332,7 +381,7 @@ export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
   await audit(viewer.id, "run.cancel", runId);
 }
 
-async function endOrphan(runId: string, status: "failed" | "cancelled", error: RunError) {
+async function endOrphan(runId: string, status: "failed" | "cancelled", error: HubRunError) {
   const now = new Date();
   await db().$transaction([
     db().run.updateMany({ where: { id: runId, status: { in: ["queued", "running"] } }, data: { status, error: error as unknown as Prisma.InputJsonValue, endedAt: now } }),
@@ -398,7 +447,7 @@ export async function getRun(viewer: Viewer, runId: string): Promise<RunDetail> 
   return {
     ...summary(row),
     args: row.args as Record<string, unknown>,
-    error: (row.error as unknown as RunError | null) ?? null,
+    error: (row.error as unknown as HubRunError | null) ?? null,
     exitCode: row.exitCode,
     collections: row.collections,
     tasks: row.tasks.map(taskView),

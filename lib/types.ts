@@ -1,6 +1,12 @@
 /** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
 import type { Manifest, ManifestFunction, RunEvent, RunError } from "../runner/src/index.ts";
 
+/**
+ * A run's error as the hub records it: the runner's closed set of types, plus the one only the
+ * hub can know (its own process stopped while the run was going).
+ */
+export type HubRunError = Omit<RunError, "type"> & { type: RunError["type"] | "HubStopped" };
+
 export type Role = "user" | "admin";
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
 
@@ -108,6 +114,26 @@ export interface PackageDetail extends PackageSummary {
   current: VersionSummary & { manifest: Manifest; buildLog: string | null; exports: ExportSummary[] };
   owner: string | null;
   canPublish: boolean;
+  /** what an admin granted this package now (its namespace's grant and its own, united) */
+  granted: GrantedPrivileges;
+}
+
+/** Privileges granted to a package's runs: what the runner will allow at task start. */
+export interface GrantedPrivileges {
+  hostNetwork: boolean;
+  caps: string[];
+}
+
+/** An admin's grant as the policy page shows it; `package` null = the whole namespace. */
+export interface GrantView {
+  id: string;
+  namespace: string;
+  package: string | null;
+  hostNetwork: boolean;
+  caps: string[];
+  note: string;
+  createdAt: string;
+  createdBy: string | null;
 }
 
 export interface FileNode {
@@ -165,7 +191,7 @@ export interface LogLineView {
 
 export interface RunDetail extends RunSummary {
   args: Record<string, unknown>;
-  error: RunError | null;
+  error: HubRunError | null;
   exitCode: number | null;
   collections: string[];
   tasks: TaskView[];

@@ -4,47 +4,17 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { createReadStream } from "node:fs";
 import tar from "tar-stream";
-import { defaultImageResolver, type ContainerEngine } from "../../runner/src/index.ts";
-
-/**
- * Images built from packages' Dockerfiles, pinned by image id. Code names them `.<ns>.<name>:<tag>`;
- * the hub resolves such a name to the id built for the package version being run (see `pinImage`).
- */
-const g = globalThis as typeof globalThis & { __levhubImages?: Map<string, string> };
-const pinned = (): Map<string, string> => (g.__levhubImages ??= new Map());
-
-/** `ns.name` → the image id that `.ns.name:<any tag>` resolves to from now on. */
-export function pinImage(pkg: string, imageId: string): void {
-  pinned().set(pkg.toLowerCase(), imageId);
-}
-
-/** The Runner's `resolveImage`: `.ns.name:tag` → the pinned id, else the runner's default naming. */
-export function resolveImage(ref: string): string {
-  if (ref.startsWith(".")) {
-    const repo = ref.slice(1).split(":")[0].toLowerCase();
-    const id = pinned().get(repo);
-    if (id) return id;
-  }
-  return defaultImageResolver(ref);
-}
-
-/**
- * How one run of a package version resolves images: its own `.ns.name:tag` is the image built for
- * that very version (two versions may run side by side); other references as `resolveImage`.
- */
-export function versionImageResolver(pkg: string, imageId: string | null): (ref: string) => string {
-  return (ref) => {
-    if (imageId && ref.startsWith(".") && ref.slice(1).split(":")[0].toLowerCase() === pkg.toLowerCase()) return imageId;
-    return resolveImage(ref);
-  };
-}
+import type { ContainerEngine } from "../../runner/src/index.ts";
 
 export function imageTag(ns: string, name: string, version: string): string {
   return `levpkg/${ns}.${name}`.toLowerCase() + `:${version.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 128)}`;
 }
 
-/** The package directory as a tar stream: the build context. Only regular files and folders. */
-export function buildContext(dir: string): Readable {
+/**
+ * The package directory as a tar stream: the build context. Only regular files and folders. The
+ * top-level Dockerfile is `dockerfile` (the checked and rewritten one), not the file on disk.
+ */
+export function buildContext(dir: string, dockerfile: string): Readable {
   const pack = tar.pack();
   void (async () => {
     const walk = async (rel: string) => {
@@ -54,6 +24,8 @@ export function buildContext(dir: string): Readable {
         if (st.isDirectory()) {
           pack.entry({ name: r, type: "directory", mode: 0o755 });
           await walk(r);
+        } else if (r === "Dockerfile") {
+          pack.entry({ name: r, mode: 0o644 }, dockerfile);
         } else if (st.isFile()) {
           await new Promise<void>((resolve, reject) => {
             const w = pack.entry({ name: r, size: st.size, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
@@ -70,12 +42,27 @@ export function buildContext(dir: string): Readable {
 
 const MAX_LOG = 256 * 1024;
 
-/** Builds the package's Dockerfile; returns the image id and the whole build log (or throws with the log). */
+export interface BuildLimits {
+  memoryBytes: number;
+  timeoutMs: number;
+  network: "none" | "default";
+}
+
+/**
+ * Builds the package's (checked) Dockerfile; returns the image id and the build log, or throws
+ * ImageBuildError with the log. The build gets a memory cap, the hub's build network ("none" by
+ * default) and a time limit after which the request is aborted and the engine stops the build.
+ * Docker's build API offers no pids limit: `ulimits` nproc does not bind RUN steps (they run as
+ * root, which RLIMIT_NPROC exempts) and a cgroup-parent would make the hub manage host cgroups;
+ * the memory cap and the time limit bound a fork bomb instead.
+ */
 export async function buildPackageImage(
   engine: ContainerEngine,
   dir: string,
+  dockerfile: string,
   tag: string,
   labels: Record<string, string>,
+  limits: BuildLimits,
 ): Promise<{ imageId: string; log: string }> {
   const lines: string[] = [];
   let size = 0;
@@ -85,12 +72,27 @@ export async function buildPackageImage(
     size += line.length + 1;
     if (size > MAX_LOG) lines.push("… (build log truncated)");
   };
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error("time limit")), limits.timeoutMs);
   try {
-    const imageId = await engine.buildImage(buildContext(dir), tag, labels, onLog);
+    const imageId = await engine.buildImage(buildContext(dir, dockerfile), tag, labels, onLog, {
+      memoryBytes: limits.memoryBytes,
+      networkMode: limits.network,
+      signal: ac.signal,
+    });
     return { imageId, log: lines.join("\n") };
   } catch (err) {
+    if (ac.signal.aborted) {
+      throw new ImageBuildError(`the build took longer than ${formatDuration(limits.timeoutMs)} and was stopped`, lines.join("\n"));
+    }
     throw new ImageBuildError(err instanceof Error ? err.message : String(err), lines.join("\n"));
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function formatDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
 export class ImageBuildError extends Error {

@@ -20,6 +20,19 @@ export interface ManifestCat {
   label: string;
 }
 
+/**
+ * What code visibly asks for, read from the source (nothing runs): `Cr(host=True)`, `caps=[…]`,
+ * image names, `services=`, `ports=`. Shown to users next to what an admin granted; the runner's
+ * check at task start is the boundary, this is the declaration.
+ */
+export interface ManifestPrivileges {
+  hostNetwork: boolean;
+  caps: string[];
+  images: string[];
+  services: boolean;
+  ports: number[];
+}
+
 export interface ManifestFunction {
   name: string;
   qualified: string;
@@ -32,6 +45,8 @@ export interface ManifestFunction {
   params: ManifestParam[];
   cats: { attck: ManifestCat[]; blackarch: ManifestCat[] };
   tags: string[];
+  /** what this function asks for (its module's `Cr(...)` calls it reaches); absent in older manifests */
+  privileges?: ManifestPrivileges;
 }
 
 export interface ManifestTool {
@@ -62,8 +77,15 @@ export interface Manifest {
   modes: ManifestFunction[];
   workflows: ManifestFunction[];
   images: string[];
+  /** what the package's code asks for anywhere (the union); absent in older manifests */
+  privileges?: ManifestPrivileges;
   problems: ManifestProblem[];
 }
+
+/** The largest manifest read from an introspection container; more is refused, never buffered. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** stderr kept for error messages (the tail) */
+const MAX_STDERR_BYTES = 64 * 1024;
 
 export class IntrospectionError extends Error {
   constructor(
@@ -82,11 +104,15 @@ export class IntrospectionError extends Error {
 export async function introspect(
   engine: ContainerEngine,
   packageDir: string,
-  opts: { image?: string; timeoutMs?: number; runtimeDir?: string; instance?: string } = {},
+  opts: { image?: string; timeoutMs?: number; runtimeDir?: string; instance?: string; maxManifestBytes?: number } = {},
 ): Promise<Manifest> {
   const pkg = locatePackage(packageDir);
   const id = `introspect-${randomBytes(4).toString("hex")}`;
-  const chunks: { stream: string; data: Buffer }[] = [];
+  const maxManifest = opts.maxManifestBytes ?? MAX_MANIFEST_BYTES;
+  const stdout: Buffer[] = [];
+  let stdoutBytes = 0;
+  let stderr: Buffer = Buffer.alloc(0);
+  let tooLarge = false;
   const cid = await engine.create({
     name: `lev-${id}`,
     image: opts.image ?? DEFAULT_WORKFLOW_IMAGE,
@@ -103,11 +129,28 @@ export async function introspect(
     network: "none",
     capAdd: [],
     limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64 },
+    logMaxBytes: 1024 * 1024,
     init: true,
   });
   let timedOut = false;
   try {
-    await engine.attach(cid, (stream, data) => chunks.push({ stream, data }));
+    await engine.attach(cid, (stream, data) => {
+      if (stream === "stderr") {
+        stderr = Buffer.concat([stderr, data]);
+        if (stderr.length > MAX_STDERR_BYTES) stderr = stderr.subarray(stderr.length - MAX_STDERR_BYTES);
+        return;
+      }
+      if (tooLarge) return;
+      stdoutBytes += data.length;
+      if (stdoutBytes > maxManifest) {
+        // stop reading and stop the container: a package controls how much it prints
+        tooLarge = true;
+        stdout.length = 0;
+        void engine.kill(cid, "SIGKILL");
+        return;
+      }
+      stdout.push(data);
+    });
     await engine.start(cid);
     const timer = setTimeout(() => {
       timedOut = true;
@@ -116,14 +159,17 @@ export async function introspect(
     const code = await engine.wait(cid);
     clearTimeout(timer);
     await new Promise((r) => setImmediate(r));
-    const stdout = Buffer.concat(chunks.filter((c) => c.stream === "stdout").map((c) => c.data)).toString("utf8");
-    const stderr = Buffer.concat(chunks.filter((c) => c.stream === "stderr").map((c) => c.data)).toString("utf8");
-    if (timedOut) throw new IntrospectionError("introspection took too long and was stopped (importing the package must be quick)", stderr);
-    if (code !== 0) throw new IntrospectionError(`introspection exited with code ${code}: ${stderr.trim().split("\n").at(-1) ?? ""}`, stderr);
+    const errText = stderr.toString("utf8");
+    if (tooLarge) {
+      throw new IntrospectionError(`the manifest is larger than ${Math.round(maxManifest / 1048576)} MiB (fewer or shorter docstrings, defaults and exports)`, errText);
+    }
+    const outText = Buffer.concat(stdout).toString("utf8");
+    if (timedOut) throw new IntrospectionError("introspection took too long and was stopped (importing the package must be quick)", errText);
+    if (code !== 0) throw new IntrospectionError(`introspection exited with code ${code}: ${errText.trim().split("\n").at(-1) ?? ""}`, errText);
     try {
-      return JSON.parse(stdout) as Manifest;
+      return JSON.parse(outText) as Manifest;
     } catch {
-      throw new IntrospectionError("introspection printed no manifest (does the package print to stdout on import?)", stdout + stderr);
+      throw new IntrospectionError("introspection printed no manifest (does the package print to stdout on import?)", outText.slice(0, MAX_STDERR_BYTES) + errText);
     }
   } finally {
     await engine.remove(cid);
