@@ -237,6 +237,119 @@ def _images(pkg_path: str) -> list[str]:
     return sorted(set(found))
 
 
+def _no_privileges() -> dict[str, Any]:
+    return {"hostNetwork": False, "caps": [], "images": [], "services": False, "ports": []}
+
+
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    into["hostNetwork"] = into["hostNetwork"] or other["hostNetwork"]
+    into["services"] = into["services"] or other["services"]
+    for key in ("caps", "images", "ports"):
+        into[key] = sorted(set(into[key]) | set(other[key]))
+
+
+def _cr_privileges(call: ast.Call, value: Callable[[ast.expr], Any]) -> dict[str, Any]:
+    """What one `Cr(...)` asks for. A `host=` that is not a literal False counts as asking: it may
+    be True at run time, and a declaration errs on the side of showing a need."""
+    out = _no_privileges()
+    kw = {k.arg: k.value for k in call.keywords if k.arg}
+    image = call.args[0] if call.args else kw.get("image")
+    if image is not None and isinstance(value(image), str):
+        out["images"] = [value(image)]
+    host = call.args[2] if len(call.args) > 2 else kw.get("host")
+    if host is not None and not (isinstance(host, ast.Constant) and host.value in (False, None)):
+        out["hostNetwork"] = True
+    caps = kw.get("caps")
+    if isinstance(caps, (ast.List, ast.Tuple, ast.Set)):
+        out["caps"] = sorted({v for v in (value(e) for e in caps.elts) if isinstance(v, str)})
+    ports = call.args[8] if len(call.args) > 8 else kw.get("ports")
+    if isinstance(ports, (ast.List, ast.Tuple, ast.Set)):
+        out["ports"] = sorted({e.value for e in ports.elts if isinstance(e, ast.Constant) and type(e.value) is int})
+    services = call.args[9] if len(call.args) > 9 else kw.get("services")
+    if services is not None and not (isinstance(services, ast.Constant) and services.value is None) and not (
+        isinstance(services, ast.Dict) and not services.keys
+    ):
+        out["services"] = True
+    return out
+
+
+def _privileges(pkg_path: str, module_prefix: str) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, Any]]:
+    """What each module-level function asks for through the `Cr(...)` calls it makes, directly or
+    through the package's other module-level functions it calls (matched by name, so a shared name
+    over-reports rather than hides), read with `ast`: nothing runs. Also the union of all."""
+    direct: dict[tuple[str, str], dict[str, Any]] = {}
+    calls: dict[tuple[str, str], set[str]] = {}
+    union = _no_privileges()
+    for root, dirs, files in os.walk(pkg_path):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            rel = os.path.relpath(os.path.join(root, name), pkg_path)[:-3].replace(os.sep, ".")
+            module = module_prefix if rel == "__init__" else f"{module_prefix}.{rel.removesuffix('.__init__')}"
+            try:
+                with open(os.path.join(root, name), encoding="utf-8") as f:
+                    tree = ast.parse(f.read())
+            except (SyntaxError, OSError, UnicodeDecodeError, ValueError):
+                continue  # reported by the import
+            consts: dict[str, Any] = {}
+            for node in tree.body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for t in targets:
+                        if isinstance(t, ast.Name):
+                            consts[t.id] = node.value.value
+
+            def value(expr: ast.expr) -> Any:
+                if isinstance(expr, ast.Constant):
+                    return expr.value
+                if isinstance(expr, ast.Name):
+                    return consts.get(expr.id)
+                return None
+
+            def scan(node: ast.AST) -> tuple[dict[str, Any], set[str]]:
+                found = _no_privileges()
+                names: set[str] = set()
+                for call in ast.walk(node):
+                    if not isinstance(call, ast.Call):
+                        continue
+                    fname = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+                    if fname == "Cr":
+                        _merge(found, _cr_privileges(call, value))
+                    elif fname:
+                        names.add(fname)
+                return found, names
+
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found, names = scan(node)
+                    direct[(module, node.name)] = found
+                    calls[(module, node.name)] = names
+                    _merge(union, found)
+            # module-level Cr(...) calls (outside any function) count for the package
+            for node in tree.body:
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    _merge(union, scan(node)[0])
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for key in direct:
+        by_name.setdefault(key[1], []).append(key)
+    resolved: dict[tuple[str, str], dict[str, Any]] = {}
+    for key in direct:
+        total = _no_privileges()
+        seen: set[tuple[str, str]] = set()
+        todo = [key]
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            _merge(total, direct[k])
+            for n in calls[k]:
+                todo.extend(by_name.get(n, []))
+        resolved[key] = total
+    return resolved, union
+
+
 def _locate(package_dir: str, declared: Optional[str], problems: _Problems) -> Optional[tuple[str, str]]:
     lev_dir = os.path.join(package_dir, "lev")
     found = []
@@ -271,7 +384,8 @@ def _empty(version: Optional[str]) -> dict[str, Any]:
     return {
         "package": None, "namespace": None, "name": None, "version": version,
         "desc": "", "doc": "", "cats": {"attck": [], "blackarch": []}, "tags": [],
-        "exports": [], "tools": [], "modes": [], "workflows": [], "images": [], "problems": [],
+        "exports": [], "tools": [], "modes": [], "workflows": [], "images": [],
+        "privileges": _no_privileges(), "problems": [],
     }
 
 
@@ -306,6 +420,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
     module_name = f"lev.{ns}.{name}"
     out.update(package=module_name, namespace=ns, name=name)
     out["images"] = _images(os.path.join(package_dir, "lev", ns, name))
+    by_function, out["privileges"] = _privileges(os.path.join(package_dir, "lev", ns, name), module_name)
     # in-process callers (tests) may introspect several packages: start from a clean `lev`
     for mod in [m for m in sys.modules if m == "lev" or m.startswith("lev.")]:
         del sys.modules[mod]
@@ -345,6 +460,8 @@ def manifest(package_dir: str) -> dict[str, Any]:
         except Exception as e:  # an exotic callable: a problem, not a crash
             problems.add("error", qualified, f"cannot be described: {e.__class__.__name__}: {e}")
             return None
+        # a function the sources do not show (made at import time): the package's union
+        f["privileges"] = by_function.get((f["module"], getattr(fn, "__name__", "")), out["privileges"])
         (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
         return f
 

@@ -233,3 +233,83 @@ def test_tool_module_details(tmp_path):
     assert [(p["name"], p["type"]) for p in one["params"]] == [("a", "Optional[int]"), ("b", "Optional[str]"), ("c", "any")]
     assert two["desc"] == "" and two["params"][0]["type"] == "bytes"
     assert any("type bytes cannot come from a form" in w for w in problems(m2, "warning"))
+
+
+def test_privileges_per_function_and_package(tmp_path):
+    """What each function visibly asks for, read from the source: host, caps, images, services,
+    ports, followed through calls to the package's other functions; nothing runs."""
+    root = write_pkg(tmp_path / "priv", {
+        "__init__.py": '''
+            from levrt import annot
+            from . import scan
+            from .flows import both, plain_flow
+            __lev__ = annot.meta([scan, both, plain_flow])
+        ''',
+        "scan.py": '''
+            import levrt
+            from levrt import Cr, annot
+            IMAGE = "levhub/nmap:bookworm"
+            CAP = "NET_ADMIN"
+
+            @levrt.remote
+            def entry():
+                pass
+
+            @annot.meta(desc="raw")
+            def raw() -> Cr:
+                return Cr(IMAGE, host=True, entry=entry())
+
+            @annot.meta(desc="admin")
+            def admin() -> Cr:
+                return Cr(".alice.tools:v1", caps=[CAP, "NET_RAW"], ports=[8080, 53], entry=entry())
+
+            @annot.meta(desc="svc")
+            def svc(flag: bool = False) -> Cr:
+                db = Cr("levhub/python:bookworm", entry=entry())
+                return Cr("levhub/python:bookworm", host=flag, services={"db": db}, entry=entry())
+
+            @annot.meta(desc="quiet")
+            def quiet() -> Cr:
+                return Cr("levhub/python:bookworm", host=False, services={}, entry=entry())
+
+            __lev__ = annot.meta([raw, admin, svc, quiet])
+        ''',
+        "flows.py": '''
+            from levrt import annot
+            from . import scan
+
+            @annot.meta(desc="both")
+            async def both():
+                await scan.raw()
+                await scan.admin()
+
+            @annot.meta(desc="plain")
+            async def plain_flow():
+                return 1
+        ''',
+    })
+    m = manifest(root)
+    assert problems(m) == []
+    by = {f["qualified"]: f["privileges"] for f in m["modes"] + m["workflows"]}
+    none = {"hostNetwork": False, "caps": [], "images": [], "services": False, "ports": []}
+    assert by["scan.raw"] == {**none, "hostNetwork": True, "images": ["levhub/nmap:bookworm"]}
+    assert by["scan.admin"] == {**none, "caps": ["NET_ADMIN", "NET_RAW"], "images": [".alice.tools:v1"], "ports": [53, 8080]}
+    # host=<a variable> may be True at run time: declared as a need
+    assert by["scan.svc"] == {**none, "hostNetwork": True, "images": ["levhub/python:bookworm"], "services": True}
+    assert by["scan.quiet"] == {**none, "images": ["levhub/python:bookworm"]}
+    assert by["both"] == {**none, "hostNetwork": True, "caps": ["NET_ADMIN", "NET_RAW"], "images": [".alice.tools:v1", "levhub/nmap:bookworm"], "ports": [53, 8080]}
+    assert by["plain_flow"] == none
+    assert m["privileges"] == {
+        "hostNetwork": True, "caps": ["NET_ADMIN", "NET_RAW"],
+        "images": [".alice.tools:v1", "levhub/nmap:bookworm", "levhub/python:bookworm"], "services": True, "ports": [53, 8080],
+    }
+
+
+def test_example_privileges():
+    nmap_m = manifest(NMAP)
+    assert nmap_m["privileges"]["hostNetwork"] is True
+    assert all(f["privileges"]["hostNetwork"] for f in nmap_m["modes"])
+    port_os = next(f for f in nmap_m["workflows"] if f["name"] == "port_os_nmap_python")
+    assert port_os["privileges"]["hostNetwork"] is True and port_os["privileges"]["images"] == ["levhub/nmap:bookworm"]
+    hello = manifest(HELLO)
+    assert hello["privileges"]["hostNetwork"] is False and hello["privileges"]["caps"] == []
