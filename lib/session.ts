@@ -2,15 +2,20 @@ import "server-only";
 import { getServerSession } from "next-auth/next";
 import { authOptions } from "./auth/options.ts";
 import { unauthorized } from "./errors.ts";
-import { getUser } from "./users.ts";
+import { getSessionUser } from "./users.ts";
 import type { Viewer } from "./types.ts";
 
-/** The signed-in user for server components, server actions and route handlers; null when signed out. */
+/**
+ * The signed-in user for server components, server actions and route handlers; null when signed
+ * out. The user is read afresh on every call, and a session issued before the user's latest
+ * "sign out everywhere" (or a role change) counts as signed out.
+ */
 export async function getViewer(): Promise<Viewer | null> {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
-  if (!id) return null;
-  return getUser(id);
+  const version = session?.user?.sessionVersion;
+  if (!id || typeof version !== "number") return null;
+  return getSessionUser(id, version);
 }
 
 export async function requireViewer(): Promise<Viewer> {
