@@ -2,6 +2,7 @@ import Link from "next/link";
 import { CodeBlock } from "./code-block.tsx";
 import { InlineText } from "./inline-text.tsx";
 import { ParamsTable, type ParamView } from "./params-table.tsx";
+import { Privileges, type PrivilegeGap, type PrivilegesView } from "./privileges.tsx";
 
 export interface FunctionView {
   name: string;
@@ -12,6 +13,9 @@ export interface FunctionView {
   example: string | null;
   params: ParamView[];
   tags: string[];
+  /** what it asks for (absent in manifests older than this field) and what of it is not granted */
+  privileges?: PrivilegesView;
+  missing?: PrivilegeGap | null;
 }
 
 /** One mode or workflow on a package's introduction: what it does, an example, its parameters and a Run link. */
@@ -33,6 +37,11 @@ export function FunctionCard({ fn, runHref }: { fn: FunctionView; runHref: strin
         <p className="mt-2 whitespace-pre-line text-sm text-zinc-700">
           <InlineText text={fn.description} />
         </p>
+      )}
+      {fn.privileges && (
+        <div className="mt-3">
+          <Privileges declared={fn.privileges} missing={fn.missing ?? null} />
+        </div>
       )}
       {fn.example && (
         <div className="mt-3">

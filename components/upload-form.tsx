@@ -57,10 +57,22 @@ export function UploadForm({ action, maxBytes }: { action: (state: UploadState, 
           </p>
           {clientError && <p role="alert" className="field-error">{clientError}</p>}
         </div>
-        <label className="flex items-center gap-2 text-sm text-zinc-700">
-          <input type="checkbox" name="private" className="size-4 rounded border-zinc-300" />
-          Private: only you (and admins) can see and run it
-        </label>
+        <fieldset className="space-y-1 text-sm text-zinc-700">
+          <legend className="label">Visibility</legend>
+          {/* no choice means: public when the package is new, unchanged when it exists */}
+          <label className="flex items-center gap-2">
+            <input type="radio" name="visibility" value="" defaultChecked className="size-4 border-zinc-300" />
+            As it is (a new package is public; an existing one keeps its visibility)
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="visibility" value="private" className="size-4 border-zinc-300" />
+            Private: only you (and admins) can see and run it
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="visibility" value="public" className="size-4 border-zinc-300" />
+            Public: everyone can see and run it
+          </label>
+        </fieldset>
         <button type="submit" className="btn btn-primary" disabled={pending}>
           {pending ? "Uploading and checking…" : "Upload"}
         </button>

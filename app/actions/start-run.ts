@@ -11,7 +11,8 @@ const RUN_FIELD_PREFIX = "arg.";
 const startRunInput = z.object({
   versionId: z.string().min(1),
   function: z.string().min(1).max(200),
-  args: z.record(z.string(), z.string().max(100_000)),
+  // sizes are lib's to judge (settings.args), so an oversized value gets its field-named 413
+  args: z.record(z.string(), z.string().max(16 * 1024 * 1024)),
 });
 
 const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));

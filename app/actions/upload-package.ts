@@ -7,11 +7,16 @@ import { publishArchive } from "../../lib/packages/upload.ts";
 
 const uploadInput = z.object({
   archive: z.instanceof(File, { message: "choose an archive to upload" }).refine((f) => f.size > 0, "the archive is empty"),
-  private: z.enum(["on"]).optional(),
+  /** "" (or absent): public when new, unchanged when the package exists; never flips a private package */
+  visibility: z.enum(["", "public", "private"]).optional(),
 });
 
 const upload = safeAction(uploadInput, async (input, viewer) =>
-  publishArchive(viewer, { filename: input.archive.name, data: Buffer.from(await input.archive.arrayBuffer()) }, { private: input.private === "on" }),
+  publishArchive(
+    viewer,
+    { filename: input.archive.name, data: Buffer.from(await input.archive.arrayBuffer()) },
+    { private: input.visibility === "private" ? true : input.visibility === "public" ? false : undefined },
+  ),
 );
 
 function problem(text: string): UploadProblem {
@@ -23,7 +28,7 @@ function problem(text: string): UploadProblem {
 
 /** Publishes an uploaded archive; on failure every problem lib found is listed. */
 export async function uploadPackageAction(_prev: UploadState, data: FormData): Promise<UploadState> {
-  const res = await upload({ archive: data.get("archive"), private: data.get("private") ?? undefined });
+  const res = await upload({ archive: data.get("archive"), visibility: data.get("visibility") ?? undefined });
   if (!res.ok) {
     const details = res.details ?? [];
     const fields = Object.entries(res.fieldErrors ?? {}).map(([k, v]) => ({ level: "error" as const, where: k, message: v }));

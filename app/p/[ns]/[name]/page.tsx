@@ -11,7 +11,8 @@ import { formatTime } from "../../../../components/time.ts";
 import { getPackage, listFiles, readSourceFile } from "../../../../lib/catalog.ts";
 import { runsForPackage } from "../../../../lib/runs.ts";
 import { getViewer } from "../../../../lib/session.ts";
-import type { FileNode } from "../../../../lib/types.ts";
+import { missingPrivileges } from "../../../../lib/run-policy.ts";
+import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
 import type { ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
 import { categoryLabel, tacticLabel, toRunRow } from "../../../_lib/views.ts";
@@ -29,8 +30,19 @@ function filePaths(nodes: FileNode[]): string[] {
   return nodes.flatMap((n) => (n.type === "file" ? [n.path] : filePaths(n.children ?? [])));
 }
 
-function toView(fn: ManifestFunction): FunctionView {
-  return { name: fn.name, qualified: fn.qualified, kind: fn.kind, desc: fn.desc, description: fn.description, example: fn.example, params: fn.params, tags: fn.tags };
+function toView(fn: ManifestFunction, granted: GrantedPrivileges): FunctionView {
+  return {
+    name: fn.name,
+    qualified: fn.qualified,
+    kind: fn.kind,
+    desc: fn.desc,
+    description: fn.description,
+    example: fn.example,
+    params: fn.params,
+    tags: fn.tags,
+    privileges: fn.privileges,
+    missing: fn.privileges ? missingPrivileges(fn.privileges, granted) : null,
+  };
 }
 
 export default async function PackagePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
@@ -127,7 +139,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
                 )}
               </div>
               {tool.modes.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
               ))}
             </section>
           ))}
@@ -135,7 +147,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             <section aria-labelledby="modes-h" className="space-y-3">
               <h2 id="modes-h" className="h-section">Modes</h2>
               {looseModes.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
               ))}
             </section>
           )}
@@ -143,7 +155,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             <section aria-labelledby="workflows-h" className="space-y-3">
               <h2 id="workflows-h" className="h-section">Workflows</h2>
               {m.workflows.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
               ))}
             </section>
           )}

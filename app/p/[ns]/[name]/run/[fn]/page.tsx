@@ -3,8 +3,10 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { CodeBlock } from "../../../../../../components/code-block.tsx";
 import { InlineText } from "../../../../../../components/inline-text.tsx";
+import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
 import { getPackage } from "../../../../../../lib/catalog.ts";
+import { missingPrivileges } from "../../../../../../lib/run-policy.ts";
 import { getViewer } from "../../../../../../lib/session.ts";
 import { findFunction } from "../../../../../../runner/src/index.ts";
 import { startRunAction } from "../../../../../actions/start-run.ts";
@@ -46,6 +48,11 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             </>
           )}
         </p>
+        {fn.privileges && (
+          <div className="mt-4">
+            <Privileges declared={fn.privileges} missing={missingPrivileges(fn.privileges, pkg.granted)} />
+          </div>
+        )}
         <div className="card mt-4 p-5">
           <RunForm fn={fn} action={startRunAction.bind(null, pkg.current.id, fn.qualified)} cancelHref={back} />
         </div>

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { listGrants } from "../../../lib/grants.ts";
+import { isAdmin } from "../../../lib/permissions.ts";
+import { getPolicySettings } from "../../../lib/policy-settings.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { GRANTABLE_CAPS } from "../../../runner/src/policy.ts";
+import { grantPrivilegesAction } from "../../actions/grant-privileges.ts";
+import { revokeGrantAction } from "../../actions/revoke-grant.ts";
+import { updatePolicySettingsAction } from "../../actions/update-policy-settings.ts";
+import { NUMBER_FIELDS, readPath, shown } from "./fields.ts";
+import { GrantsEditor } from "./grants-editor.tsx";
+import { PolicySettingsForm } from "./settings-form.tsx";
+
+export const metadata: Metadata = { title: "Policy · Admin" };
+
+/** Admins only; to anyone else the page does not exist. */
+export default async function PolicyPage() {
+  const viewer = await getViewer();
+  if (!viewer || !isAdmin(viewer)) notFound();
+  const [grants, settings] = await Promise.all([listGrants(viewer), getPolicySettings(viewer)]);
+  const values = Object.fromEntries(NUMBER_FIELDS.map((f) => [f.path, shown(f, readPath(settings, f.path))]));
+  return (
+    <div className="mx-auto max-w-4xl space-y-6">
+      <div>
+        <h1 className="h-page">Policy</h1>
+        <p className="mt-1 text-sm text-zinc-600">
+          What runs may do. A tool container gets no extra privilege unless its package&apos;s namespace or the package itself is granted one here; the runner checks at every task start.
+        </p>
+      </div>
+      <section aria-labelledby="grants-h" className="space-y-2">
+        <h2 id="grants-h" className="h-section">Grants</h2>
+        <GrantsEditor grants={grants} caps={GRANTABLE_CAPS} grantAction={grantPrivilegesAction} revokeAction={revokeGrantAction} />
+      </section>
+      <section aria-labelledby="settings-h" className="space-y-2">
+        <h2 id="settings-h" className="h-section">Images, builds and limits</h2>
+        <PolicySettingsForm baseImages={settings.baseImages} buildNetwork={settings.buildNetwork} values={values} action={updatePolicySettingsAction} />
+      </section>
+    </div>
+  );
+}

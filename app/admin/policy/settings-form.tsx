@@ -1,0 +1,65 @@
+"use client";
+
+import { useActionState } from "react";
+import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
+import { ARG_FIELDS, BUILD_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
+
+/** Base images, build networking and limits, run limits and argument caps, saved together. */
+export function PolicySettingsForm({
+  baseImages,
+  buildNetwork,
+  values,
+  action,
+}: {
+  baseImages: string[];
+  buildNetwork: "none" | "default";
+  /** field path → the value in the field's unit */
+  values: Record<string, string>;
+  action: (state: PolicySettingsState, data: FormData) => Promise<PolicySettingsState>;
+}) {
+  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+  const errors = state.status === "error" ? state.errors : {};
+  const numbers = (legend: string, fields: NumberField[]) => (
+    <fieldset className="space-y-2">
+      <legend className="h-section">{legend}</legend>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {fields.map((f) => {
+          const id = `set-${f.path.replace(/\./g, "-")}`;
+          return (
+            <div key={f.path}>
+              <label htmlFor={id} className="label">
+                {f.label}
+                {f.unit && <span className="text-zinc-500"> ({f.unit})</span>}
+              </label>
+              <input id={id} name={f.path} defaultValue={values[f.path]} inputMode="decimal" className="input mt-1 w-40" aria-invalid={errors[f.path] ? true : undefined} />
+              {errors[f.path] && <p className="field-error">{errors[f.path]}</p>}
+            </div>
+          );
+        })}
+      </div>
+    </fieldset>
+  );
+  return (
+    <form action={formAction} className="card space-y-5 p-4" aria-label="Policy settings">
+      <div>
+        <label htmlFor="set-base" className="label">Base images (one per line)</label>
+        <textarea id="set-base" name="baseImages" rows={4} defaultValue={baseImages.join("\n")} className="input mt-1 font-mono text-xs" aria-invalid={errors.baseImages ? true : undefined} />
+        <p className="hint">Runs and Dockerfile builds may use these by name, besides images of packages their owner may see.</p>
+        {errors.baseImages && <p className="field-error">{errors.baseImages}</p>}
+      </div>
+      <div>
+        <label htmlFor="set-net" className="label">Build networking</label>
+        <select id="set-net" name="buildNetwork" defaultValue={buildNetwork} className="input mt-1 w-64">
+          <option value="none">none (RUN steps are offline)</option>
+          <option value="default">Docker&apos;s default bridge</option>
+        </select>
+      </div>
+      {numbers("Image builds", BUILD_FIELDS)}
+      {numbers("Runs", RUN_FIELDS)}
+      {numbers("Run arguments", ARG_FIELDS)}
+      {state.status === "error" && <p role="alert" className="field-error">{state.message}</p>}
+      {state.status === "saved" && <p role="status" className="text-sm text-emerald-700">Saved. Runs and uploads started from now on use these values.</p>}
+      <button type="submit" className="btn btn-primary" disabled={pending}>Save settings</button>
+    </form>
+  );
+}
