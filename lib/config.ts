@@ -21,12 +21,6 @@ export function databaseUrl(): string {
 /** `MONGODB_URI`, or the embedded FerretDB (a unix socket: host-network tools cannot reach it). */
 export { mongoUri } from "../runner/src/config.ts";
 
-/** The e-mail of the account that becomes admin when it signs up (besides the first account). */
-export function adminEmail(): string | null {
-  const e = process.env.LEVHUB_ADMIN_EMAIL?.trim().toLowerCase();
-  return e ? e : null;
-}
-
 /**
  * NEXTAUTH_SECRET, or one generated once and kept in the data directory so sessions survive
  * restarts.
