@@ -92,10 +92,11 @@ test("packageImageKey is lower-case .ns.name", () => {
   assert.equal(packageImageKey("Szczecin", "Nmap_Python"), ".szczecin.nmap_python");
 });
 
-test("missingPrivileges: host=True needs host networking and NET_RAW", () => {
-  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: false, caps: [] }), { hostNetwork: true, caps: ["NET_RAW"] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: true, caps: ["NET_RAW"] }), { hostNetwork: false, caps: [] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["NET_ADMIN"] }, { hostNetwork: true, caps: ["NET_RAW"] }), { hostNetwork: false, caps: ["NET_ADMIN"] });
+test("missingPrivileges: what the runner would refuse (host=True without NET_RAW runs unprivileged)", () => {
+  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: false, caps: [] }), { hostNetwork: true, caps: [] });
+  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: true, caps: [] }), { hostNetwork: false, caps: [] });
+  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["NET_ADMIN", "NET_RAW"] }, { hostNetwork: true, caps: ["NET_RAW"] }), { hostNetwork: false, caps: ["NET_ADMIN"] });
+  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["SYS_ADMIN"] }, { hostNetwork: false, caps: [] }), { hostNetwork: false, caps: ["SYS_ADMIN"] });
   assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: [] }, { hostNetwork: false, caps: [] }), { hostNetwork: false, caps: [] });
 });
 

@@ -62,16 +62,17 @@ export function grantedPrivileges(grants: readonly GrantInput[], packageId: stri
   return { hostNetwork: applicable.some((g) => g.hostNetwork), caps: GRANTABLE_CAPS.filter((c) => caps.has(c)) };
 }
 
-/** What a function declares it needs (introspection) against what a policy grants: the missing parts. */
+/**
+ * What a function declares (introspection) that its package is not granted: the parts the runner
+ * will refuse at task start. `host=True` also takes NET_RAW when granted, but runs without it.
+ */
 export function missingPrivileges(
   declared: { hostNetwork: boolean; caps: readonly string[] },
   granted: { hostNetwork: boolean; caps: readonly string[] },
 ): { hostNetwork: boolean; caps: string[] } {
-  // host=True asks for NET_RAW implicitly (runner/src/policy.ts)
-  const wanted = new Set([...declared.caps, ...(declared.hostNetwork ? ["NET_RAW"] : [])]);
   return {
     hostNetwork: declared.hostNetwork && !granted.hostNetwork,
-    caps: [...wanted].filter((c) => !granted.caps.includes(c)).sort(),
+    caps: [...new Set(declared.caps)].filter((c) => !granted.caps.includes(c)).sort(),
   };
 }
 
