@@ -3,7 +3,6 @@ import diagnostics_channel from "node:diagnostics_channel";
 import type { z } from "zod";
 import { accessRefusal, type Access } from "../access.ts";
 import { AppError, toAppError, type ErrorCode } from "../errors.ts";
-import { getViewer } from "../session.ts";
 import type { Viewer } from "../types.ts";
 
 export type ActionResult<T> =
@@ -60,7 +59,9 @@ export function actionSpec(fn: unknown): ActionSpec | undefined {
 }
 
 export type ViewerSource = () => Promise<Viewer | null>;
-let viewerSource: ViewerSource = getViewer;
+// imported when first needed: next-auth loads only inside Next.js, and scripts and integration
+// tests import the action modules without it
+let viewerSource: ViewerSource = async () => (await import("../session.ts")).getViewer();
 
 /**
  * Where actions learn who calls them: the session (lib/session.ts) unless replaced. Integration

@@ -1,0 +1,184 @@
+/**
+ * Every exported server action, called as each role against the real database (and Docker for
+ * uploads and runs), gets the outcome the authorization matrix declares; a refused call changes
+ * no row. The outcome is what the wrapped action underneath decided (reported on its diagnostics
+ * channel), since the exported actions adapt it to their forms' states.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ACTIONS, ROLES, type ActionFixtures, type Role } from "../../e2e/support/authz-matrix.ts";
+import { actionExports, surfaceDiff } from "../../e2e/support/app-surface.ts";
+import { fixtureFiles } from "../../e2e/support/archive.ts";
+import "../../lib/testing/next-server.ts";
+import { startTestHub, type TestHub } from "../../lib/testing/hub.ts";
+import type { ActionSettled } from "../../lib/actions/safe-action.ts";
+import type { Viewer } from "../../lib/types.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const PROBE = path.join(ROOT, "e2e", "fixtures", "probe-fixed");
+const PACKAGE = "probe";
+
+let hub: TestHub;
+let fx: ActionFixtures;
+const viewers = new Map<Role, Viewer | null>();
+
+/** The owner's probe package at `version`, as a zip. */
+async function probeZip(owner: string, version: string): Promise<Buffer> {
+  const { buildZip } = await import("../../lib/packages/archives.ts");
+  return buildZip(
+    fixtureFiles(PROBE, owner).map((f) => ({
+      name: `${owner}.${PACKAGE}/${f.path}`,
+      data: f.path === "pyproject.toml" ? f.content.toString("utf8").replace(/^version = .*$/m, `version = "${version}"`) : f.content,
+    })),
+  );
+}
+
+before(async () => {
+  hub = await startTestHub();
+  const { signUp, getUser } = await import("../../lib/users.ts");
+  const { db } = await import("../../lib/db.ts");
+  const { publishArchive } = await import("../../lib/packages/upload.ts");
+  const { startRun, waitForRun } = await import("../../lib/runs.ts");
+  const { createToken } = await import("../../lib/tokens.ts");
+
+  const account = async (username: string, role: "user" | "admin") => {
+    const v = await signUp({ email: `${username}@example.test`, username, password: "a long enough password" });
+    // roles are set directly: how the first admin is made is not what this test is about
+    await db().user.update({ where: { id: v.id }, data: { role } });
+    return (await getUser(v.id))!;
+  };
+  const owner = await account("owner", "user");
+  const other = await account("other", "user");
+  const admin = await account("admin_1", "admin");
+  viewers.set("anonymous", null).set("owner", owner).set("other", other).set("admin", admin);
+
+  const published = await publishArchive(owner, { filename: "probe.zip", data: await probeZip(owner.username, "0.1.0") }, { private: true });
+  const run = await startRun(owner, { versionId: published.versionId, function: "echo", args: { message: "fixture" } });
+  await waitForRun(owner, run.id);
+  const token = await createToken(owner, "fixture");
+  const { setGrant } = await import("../../lib/grants.ts");
+  const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
+
+  const archives = new Map<Role, File>();
+  for (const [i, role] of ROLES.entries()) {
+    archives.set(role, new File([new Uint8Array(await probeZip(owner.username, `0.3.${i}`))], `probe-0.3.${i}.zip`));
+  }
+  let n = 0;
+  fx = {
+    owner: owner.username,
+    other: other.username,
+    admin: admin.username,
+    packageName: PACKAGE,
+    fn: "echo",
+    versionId: published.versionId,
+    runId: run.id,
+    ownerTokenId: token.summary.id,
+    archive: (role) => archives.get(role)!,
+    unique: (role) => `u${++n}_${role}`.slice(0, 32),
+    grantId: grant.id,
+  };
+});
+
+after(async () => {
+  await hub?.close();
+});
+
+/** A digest of every row of every table: equal before and after means the call changed nothing. */
+async function databaseDigest(): Promise<string> {
+  const { db } = await import("../../lib/db.ts");
+  const tables = await db().$queryRawUnsafe<{ name: string }[]>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`,
+  );
+  const parts: string[] = [];
+  for (const { name } of tables) {
+    const quoted = `"${name.replace(/"/g, '""')}"`;
+    const [row] = await db().$queryRawUnsafe<{ h: string }[]>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${quoted} t`);
+    parts.push(`${name}:${row.h}`);
+  }
+  return parts.join("\n");
+}
+
+/** Runs started by an allowed call finish before the next digest is taken. */
+async function untilNoActiveRuns(): Promise<void> {
+  const { db } = await import("../../lib/db.ts");
+  const deadline = Date.now() + 120_000;
+  while ((await db().run.count({ where: { status: { in: ["queued", "running"] } } })) > 0) {
+    assert.ok(Date.now() < deadline, "runs started by the actions ended within 120 s");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The action modules: every `"use server"` file of app/actions, imported for real. */
+async function actionModules(): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const files = [...new Set(actionExports(ROOT).map((k) => k.split("#")[0]))];
+  for (const file of files) out.set(file, (await import(path.join(ROOT, file))) as Record<string, unknown>);
+  return out;
+}
+
+test("the matrix has an entry for every exported server action, and no other", async () => {
+  const problems = surfaceDiff("server action", actionExports(ROOT), Object.keys(ACTIONS));
+  // what the module really exports must agree with what was read from its source
+  for (const [file, mod] of await actionModules()) {
+    const real = Object.keys(mod).filter((k) => typeof mod[k] === "function").map((k) => `${file}#${k}`);
+    problems.push(...surfaceDiff("export (read from the module)", real, actionExports(ROOT).filter((k) => k.startsWith(`${file}#`))));
+  }
+  assert.ok(readdirSync(path.join(ROOT, "app", "actions")).length > 0);
+  assert.deepEqual(problems, []);
+});
+
+test("every exported server action answers each role as the matrix says, and a refused call changes nothing", async (t) => {
+  const { actionChannel, setActionViewerSource } = await import("../../lib/actions/safe-action.ts");
+  const modules = await actionModules();
+  const settled: ActionSettled[] = [];
+  const listen = (msg: unknown) => settled.push(msg as ActionSettled);
+  actionChannel.subscribe(listen);
+  let role: Role = "anonymous";
+  const previous = setActionViewerSource(async () => viewers.get(role) ?? null);
+  const mismatches: string[] = [];
+  try {
+    for (const [key, entry] of Object.entries(ACTIONS)) {
+      const [file, name] = key.split("#");
+      const action = modules.get(file)?.[name];
+      if (typeof action !== "function") {
+        mismatches.push(`${key}: not exported by ${file}`);
+        continue;
+      }
+      // refusals first, so the allowed calls cannot change what a later refusal is checked against
+      const order = [...ROLES].sort((a, b) => Number(entry.expect[a] === "ok") - Number(entry.expect[b] === "ok"));
+      for (const r of order) {
+        role = r;
+        settled.length = 0;
+        const before = await databaseDigest();
+        let thrown: unknown = null;
+        try {
+          await (action as (...args: unknown[]) => Promise<unknown>)(...entry.args(fx, r));
+        } catch (err) {
+          // after an allowed call, Next's revalidatePath/redirect have no request to act on here
+          thrown = err;
+        }
+        if (settled.length === 0) {
+          mismatches.push(`${key} as ${r}: went through no wrapped action${thrown ? ` (threw ${String(thrown)})` : ""}`);
+          continue;
+        }
+        const refused = settled.find((s) => s.outcome !== "ok");
+        const outcome = refused?.outcome ?? "ok";
+        t.diagnostic(`${key} as ${r}: ${outcome}`);
+        if (outcome !== entry.expect[r]) mismatches.push(`${key} as ${r}: ${outcome}, expected ${entry.expect[r]}`);
+        for (const s of settled) if (s.spec.access !== entry.access) mismatches.push(`${key}: wrapped as ${s.spec.access}, the matrix says ${entry.access}`);
+        if (outcome !== "ok") {
+          if ((await databaseDigest()) !== before) mismatches.push(`${key} as ${r}: refused (${outcome}) but the database changed`);
+        } else {
+          await untilNoActiveRuns();
+        }
+      }
+    }
+  } finally {
+    setActionViewerSource(previous);
+    actionChannel.unsubscribe(listen);
+  }
+  assert.deepEqual(mismatches, []);
+});

@@ -1,0 +1,192 @@
+/**
+ * The authorization matrix: for every page, every route method and every exported server action,
+ * what each kind of caller gets. `e2e/authz.spec.ts` checks pages and routes against a real
+ * server, `app/actions/authz.int.test.ts` checks actions against the real database; both first
+ * check that the files on disk and the entries here are the same set, so a new page, route or
+ * action without an entry fails them.
+ *
+ * The callers: `anonymous` (no session, no token), `owner` (owns a private package and a run),
+ * `other` (another user), `admin`. Someone else's resources answer not found, never forbidden.
+ * This file imports nothing from the app: it is data and small request builders.
+ */
+
+export const ROLES = ["anonymous", "owner", "other", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export type Access = "public" | "user" | "admin";
+
+/** A page: rendered ("ok"), sent to sign in, a 404, or sent elsewhere (`/signin` for a signed-in user). */
+export type PageOutcome = "ok" | "signin" | "404" | "redirect";
+/** An exact status, or a class ("2xx", "3xx"). */
+export type RouteOutcome = 200 | 201 | 401 | 403 | 404 | 413 | 422 | "2xx" | "3xx";
+/** What the wrapped action underneath decided ("ok" or the error code). */
+export type ActionOutcome = "ok" | "unauthorized" | "forbidden" | "not_found" | "validation";
+
+type ByRole<T> = Record<Role, T>;
+
+/** What the specs create before checking: an owner with a private package and a finished run. */
+export interface Fixtures {
+  owner: string;
+  other: string;
+  admin: string;
+  /** the owner's private package `<owner>.<name>` and one of its functions */
+  packageName: string;
+  fn: string;
+  versionId: string;
+  runId: string;
+  /** the owner's API token id (for revoking) */
+  ownerTokenId: string;
+}
+
+export interface PageEntry {
+  path: (fx: Fixtures) => string;
+  expect: ByRole<PageOutcome>;
+}
+
+export interface RouteRequest {
+  path: string;
+  json?: unknown;
+  /** multipart fields; `archiveVersion` asks the spec to attach the private package's archive at that version */
+  multipart?: { archiveVersion: string; private?: boolean };
+}
+
+export interface RouteEntry {
+  access: Access;
+  /** the request each role sends; given the role so requests that create things do not collide */
+  request: (fx: Fixtures, role: Role) => RouteRequest;
+  expect: ByRole<RouteOutcome>;
+}
+
+/** What an action test needs besides the matrix fixtures. */
+export interface ActionFixtures extends Fixtures {
+  /** an archive of the owner's package at a version of its own per role */
+  archive: (role: Role) => File;
+  /** a name no other call used */
+  unique: (role: Role) => string;
+  /** a privilege grant an admin made (on the other user's namespace) */
+  grantId: string;
+}
+
+export interface ActionEntry {
+  access: Access;
+  /** the arguments each role calls the exported action with */
+  args: (fx: ActionFixtures, role: Role) => unknown[];
+  expect: ByRole<ActionOutcome>;
+}
+
+/** admin actions: anonymous callers must sign in, other users are refused before their input is read */
+const adminOnly: ByRole<ActionOutcome> = { anonymous: "unauthorized", owner: "forbidden", other: "forbidden", admin: "ok" };
+const all = <T>(v: T): ByRole<T> => ({ anonymous: v, owner: v, other: v, admin: v });
+/** signed-in users only; anonymous callers go to sign in */
+const signedIn: ByRole<PageOutcome> = { anonymous: "signin", owner: "ok", other: "ok", admin: "ok" };
+/** the owner's private things: sign in first, then only the owner and admins see them */
+const ownersPage: ByRole<PageOutcome> = { anonymous: "signin", owner: "ok", other: "404", admin: "ok" };
+/** admin pages do not reveal that they exist */
+const adminPage: ByRole<PageOutcome> = { anonymous: "404", owner: "404", other: "404", admin: "ok" };
+const form = (fields: Record<string, string | File>): FormData => {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+  return fd;
+};
+
+/** Keyed by the page file. */
+export const PAGES: Record<string, PageEntry> = {
+  "app/page.tsx": { path: () => "/", expect: all("ok") },
+  "app/browse/page.tsx": { path: () => "/browse", expect: all("ok") },
+  "app/p/[ns]/[name]/page.tsx": {
+    path: (fx) => `/p/${fx.owner}/${fx.packageName}`,
+    expect: { anonymous: "404", owner: "ok", other: "404", admin: "ok" },
+  },
+  "app/p/[ns]/[name]/run/[fn]/page.tsx": { path: (fx) => `/p/${fx.owner}/${fx.packageName}/run/${fx.fn}`, expect: ownersPage },
+  "app/runs/page.tsx": { path: () => "/runs", expect: signedIn },
+  "app/runs/[id]/page.tsx": { path: (fx) => `/runs/${fx.runId}`, expect: ownersPage },
+  "app/settings/tokens/page.tsx": { path: () => "/settings/tokens", expect: signedIn },
+  "app/settings/security/page.tsx": { path: () => "/settings/security", expect: signedIn },
+  "app/upload/page.tsx": { path: () => "/upload", expect: signedIn },
+  "app/signin/page.tsx": { path: () => "/signin", expect: { anonymous: "ok", owner: "redirect", other: "redirect", admin: "redirect" } },
+  "app/signup/page.tsx": { path: () => "/signup", expect: { anonymous: "ok", owner: "redirect", other: "redirect", admin: "redirect" } },
+  "app/admin/accounts/page.tsx": { path: () => "/admin/accounts", expect: adminPage },
+  "app/admin/policy/page.tsx": { path: () => "/admin/policy", expect: adminPage },
+};
+
+const ownRun = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
+
+/** Keyed by `<METHOD> <route file>`. */
+export const ROUTES: Record<string, RouteEntry> = {
+  "GET app/api/me/route.ts": { access: "user", request: () => ({ path: "/api/me" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "GET app/api/packages/route.ts": { access: "public", request: () => ({ path: "/api/packages?q=probe" }), expect: all(200) },
+  "POST app/api/packages/route.ts": {
+    access: "user",
+    // every role publishes into the owner's namespace, each at a version of its own
+    request: (_fx, role) => ({ path: "/api/packages", multipart: { archiveVersion: `0.2.${ROLES.indexOf(role)}`, private: true } }),
+    expect: { anonymous: 401, owner: 201, other: 403, admin: 201 },
+  },
+  "GET app/api/packages/[ns]/[name]/route.ts": {
+    access: "public",
+    request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}` }),
+    expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  },
+  "GET app/api/runs/route.ts": { access: "user", request: () => ({ path: "/api/runs" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "POST app/api/runs/route.ts": {
+    access: "user",
+    request: (fx) => ({ path: "/api/runs", json: { package: `${fx.owner}.${fx.packageName}`, function: fx.fn, args: { message: "authz" } } }),
+    expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
+  },
+  "GET app/api/runs/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}` }), expect: ownRun },
+  "POST app/api/runs/[id]/cancel/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/cancel` }), expect: ownRun },
+  "GET app/api/runs/[id]/documents/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/documents` }), expect: ownRun },
+  "GET app/api/runs/[id]/events/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/events` }), expect: ownRun },
+  "GET app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
+  // without next-auth's CSRF token a sign-out is sent back to the confirmation page, whoever asks
+  "POST app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/signout", json: {} }), expect: all("3xx") },
+};
+
+/** Keyed by `<action file>#<export>`. */
+export const ACTIONS: Record<string, ActionEntry> = {
+  "app/actions/cancel-run.ts#cancelRunAction": {
+    access: "user",
+    args: (fx) => [fx.runId, { error: null }, new FormData()],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/create-token.ts#createTokenAction": {
+    access: "user",
+    args: (fx, role) => [{ status: "idle" }, form({ name: fx.unique(role) })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  "app/actions/revoke-token.ts#revokeTokenAction": {
+    access: "user",
+    // tokens are personal: not even an admin revokes someone else's
+    args: (fx) => [form({ id: fx.ownerTokenId })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/sign-up.ts#signUpAction": {
+    access: "public",
+    args: (fx, role) => [form({ username: fx.unique(role), email: `${fx.unique(role)}@example.test`, password: "a long enough password" })],
+    expect: all("ok"),
+  },
+  "app/actions/start-run.ts#startRunAction": {
+    access: "user",
+    args: (fx) => [fx.versionId, fx.fn, { errors: {}, message: null }, form({ "arg.message": "authz" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/upload-package.ts#uploadPackageAction": {
+    access: "user",
+    args: (fx, role) => [{ status: "idle" }, form({ archive: fx.archive(role), private: "on" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "forbidden", admin: "ok" },
+  },
+  "app/actions/grant-privileges.ts#grantPrivilegesAction": {
+    access: "admin",
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, caps: "NET_RAW", note: "authz" })],
+    expect: adminOnly,
+  },
+  "app/actions/revoke-grant.ts#revokeGrantAction": {
+    access: "admin",
+    args: (fx) => [form({ id: fx.grantId })],
+    expect: adminOnly,
+  },
+  "app/actions/update-policy-settings.ts#updatePolicySettingsAction": {
+    access: "admin",
+    // an empty form: the admin gets past the role check and is then told what is missing
+    args: () => [{ status: "idle" }, new FormData()],
+    expect: { ...adminOnly, admin: "validation" },
+  },
+};
