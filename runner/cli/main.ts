@@ -9,6 +9,7 @@ import {
   findFunction,
   introspect,
   listFunctions,
+  localPolicy,
   locatePackage,
   MongoResultStore,
   mongoUri,
@@ -168,16 +169,18 @@ async function exec(args: string[]): Promise<number> {
     callArgs = validateArgs(fn, raw);
   }
 
-  const resolveImage = (ref: string) =>
-    ref.startsWith(".") ? `levpkg/${ref.slice(1).split(":")[0]}:local` : ref;
+  // one person on their own machine: host network, NET_RAW and any local image, as before;
+  // the package's own `.ns.name:tag` is the image just built from its Dockerfile
+  const tag = `levpkg/${pkg.namespace}.${pkg.name}`.toLowerCase() + ":local";
+  const policy = localPolicy();
+  policy.images.refs[`.${pkg.namespace}.${pkg.name}`.toLowerCase()] = tag;
   if (pkg.hasDockerfile) {
-    const tag = `levpkg/${pkg.namespace}.${pkg.name}:local`;
     log(dim(`· building ${tag} from the package's Dockerfile`));
     await engine.buildImage(await tarDirectory(pkg.dir), tag, { "zone.lev.package": pkg.module }, (l) => log(dim(`  ${l}`)));
   }
 
   const store = await MongoResultStore.connect(mongoUri());
-  const runner = new Runner({ engine, store, resolveImage });
+  const runner = new Runner({ engine, store, policy });
   try {
     await runner.reap();
     const job = await store.nextJob();

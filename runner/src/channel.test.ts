@@ -40,10 +40,14 @@ test("the channel answers each request once, out of order, with typed errors", a
       if (op === "fail") throw new ChannelReplyError("TaskFailed", "boom", "Traceback…", 3);
       throw new Error("internal detail");
     },
-    (m) => protocolErrors.push(m),
+    { maxFrameBytes: 1024, uid: 65534, onProtocolError: (m) => protocolErrors.push(m) },
   );
   try {
-    assert.equal((await stat(path.join(dir, "lev.sock"))).mode & 0o777, 0o666);
+    const st = await stat(path.join(dir, "lev.sock"));
+    if (process.getuid?.() === 0) {
+      assert.equal(st.mode & 0o777, 0o600, "a private socket for the one container user");
+      assert.equal(st.uid, 65534);
+    } else assert.equal(st.mode & 0o777, 0o666);
     const c = await client(server.path);
     c.s.write(JSON.stringify({ id: 1, op: "slow" }) + "\n" + JSON.stringify({ id: 2, op: "echo", x: 1 }) + "\n");
     c.s.write(JSON.stringify({ id: 3, op: "fail" }) + "\nnot json\n" + JSON.stringify({ id: 4, op: "other" }) + "\n");
@@ -54,6 +58,61 @@ test("the channel answers each request once, out of order, with typed errors", a
     assert.deepEqual(byId[3], { id: 3, ok: false, error: { type: "TaskFailed", message: "boom", traceback: "Traceback…", task: 3 } });
     assert.equal((byId[4].error as { type: string }).type, "RunnerError");
     assert.match(protocolErrors[0], /invalid JSON/);
+    c.s.destroy();
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a line over the cap is drained, not kept, and answered with id null; the channel goes on", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "chan-"));
+  const sizes: number[] = [];
+  const server = await ChannelServer.listen(path.join(dir, "lev.sock"), async (_op, body) => ({ body }), {
+    maxFrameBytes: 64 * 1024,
+    uid: 65534,
+    onProtocolError: () => undefined,
+    onOversize: (bytes) => {
+      sizes.push(bytes);
+      return new ChannelReplyError("OutputTooLarge", `${bytes} bytes`);
+    },
+  });
+  try {
+    const c = await client(server.path);
+    const heapBefore = process.memoryUsage().rss;
+    const t0 = Date.now();
+    // 64 MiB in 1 MiB chunks without a newline, then a normal request
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < 64; i++) {
+      if (!c.s.write(chunk)) await new Promise((r) => c.s.once("drain", r));
+    }
+    c.s.write("\n" + JSON.stringify({ id: 5, op: "echo", x: 2 }) + "\n");
+    await c.until(2);
+    assert.ok(Date.now() - t0 < 10_000, "linear in the input");
+    assert.ok(process.memoryUsage().rss - heapBefore < 48 * 1024 * 1024, "the oversize line is not accumulated");
+    assert.deepEqual(sizes, [64 * 1024 * 1024]);
+    assert.deepEqual(c.replies[0], { id: null, ok: false, error: { type: "OutputTooLarge", message: `${64 * 1024 * 1024} bytes`, traceback: null, task: null } });
+    assert.deepEqual(c.replies[1], { id: 5, ok: true, result: { body: { x: 2 } } });
+    c.s.destroy();
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("requests split across many chunks are reassembled", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "chan-"));
+  const server = await ChannelServer.listen(path.join(dir, "lev.sock"), async (_op, body) => ({ n: (body.s as string).length }), {
+    maxFrameBytes: 1024 * 1024,
+    uid: 65534,
+    onProtocolError: () => undefined,
+  });
+  try {
+    const c = await client(server.path);
+    const line = Buffer.from(JSON.stringify({ id: 1, op: "x", s: "é".repeat(100_000) }) + "\n");
+    for (let i = 0; i < line.length; i += 7777) c.s.write(line.subarray(i, i + 7777));
+    await c.until(1);
+    assert.deepEqual(c.replies[0], { id: 1, ok: true, result: { n: 100_000 } });
     c.s.destroy();
   } finally {
     await server.close();

@@ -1,11 +1,11 @@
-import { chmod, rm } from "node:fs/promises";
+import { chmod, chown, rm } from "node:fs/promises";
 import net from "node:net";
-import type { RunError } from "./types.ts";
+import type { RunError, RunErrorType } from "./types.ts";
 
-/** An error answered to the workflow as `{ok: false, error}`; `type` becomes the Python exception class. */
+/** An error answered as `{ok: false, error}`; `type` becomes the Python exception class. */
 export class ChannelReplyError extends Error {
   constructor(
-    readonly type: string,
+    readonly type: RunErrorType,
     message: string,
     readonly traceback: string | null = null,
     readonly task: number | null = null,
@@ -19,13 +19,51 @@ export class ChannelReplyError extends Error {
   }
 }
 
-export type RequestHandler = (op: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+export interface FrameInfo {
+  /** bytes of the request line, newline excluded */
+  bytes: number;
+}
 
-const MAX_LINE = 16 * 1024 * 1024;
+export type RequestHandler = (op: string, body: Record<string, unknown>, frame: FrameInfo) => Promise<Record<string, unknown>>;
+
+export interface ChannelOptions {
+  /** the largest request line; a longer one is drained (counted, not kept) and refused */
+  maxFrameBytes: number;
+  /** something the peer sent that is not a request; the channel goes on */
+  onProtocolError: (message: string) => void;
+  /**
+   * A request line over `maxFrameBytes` (its size once its newline arrived, or what came before
+   * the peer closed). A returned error is answered with `id: null` and the connection goes on;
+   * otherwise the connection is closed.
+   */
+  onOversize?: (bytes: number) => ChannelReplyError | void;
+  /** who connects: the socket is given to this uid with mode 0600 (or 0666 when the runner cannot chown) */
+  uid: number;
+  /** why the socket could not be made private (the runner is not root) */
+  onPermissionFallback?: (message: string) => void;
+}
 
 /**
- * The runner's end of the per-run channel: newline-delimited JSON over a unix socket.
- * Requests are handled concurrently; each gets exactly one answer.
+ * Makes a freshly bound socket reachable by exactly one container user: owned by `uid`, mode
+ * 0600. A runner that is not root cannot chown; the socket then stays 0666, still inside the
+ * runner's private (0700) run directory, so only the container it is mounted into reaches it.
+ */
+export async function restrictSocket(path: string, uid: number, onFallback?: (message: string) => void): Promise<void> {
+  if (process.getuid?.() === 0) {
+    await chown(path, uid, uid);
+    await chmod(path, 0o600);
+    return;
+  }
+  await chmod(path, 0o666);
+  onFallback?.(`channel socket ${path} is mode 0666: the runner is not root and cannot give it to uid ${uid}`);
+}
+
+const NL = 0x0a;
+
+/**
+ * The runner's end of a channel: newline-delimited JSON over a unix socket. Requests are handled
+ * concurrently; each gets exactly one answer. Input is kept as Buffers (no string concatenation)
+ * and every line is capped, so a peer cannot make the runner grow or spin.
  */
 export class ChannelServer {
   private readonly server: net.Server;
@@ -34,23 +72,23 @@ export class ChannelServer {
   private constructor(
     readonly path: string,
     private readonly handler: RequestHandler,
-    private readonly onProtocolError: (message: string) => void,
+    private readonly opts: ChannelOptions,
   ) {
     this.server = net.createServer((s) => this.accept(s));
   }
 
-  static async listen(
-    path: string,
-    handler: RequestHandler,
-    onProtocolError: (message: string) => void,
-  ): Promise<ChannelServer> {
-    const ch = new ChannelServer(path, handler, onProtocolError);
+  static async listen(path: string, handler: RequestHandler, opts: ChannelOptions): Promise<ChannelServer> {
+    const ch = new ChannelServer(path, handler, opts);
     await new Promise<void>((resolve, reject) => {
       ch.server.once("error", reject);
       ch.server.listen(path, () => resolve());
     });
-    // the workflow runs as an unprivileged user
-    await chmod(path, 0o666);
+    try {
+      await restrictSocket(path, opts.uid, opts.onPermissionFallback);
+    } catch (err) {
+      await ch.close();
+      throw err;
+    }
     return ch;
   }
 
@@ -58,41 +96,72 @@ export class ChannelServer {
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));
     socket.on("error", () => undefined);
-    let buf = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_LINE && !buf.includes("\n")) {
-        this.onProtocolError("channel message larger than 16 MiB; closing the channel");
+    const max = this.opts.maxFrameBytes;
+    let parts: Buffer[] = [];
+    let size = 0;
+    let oversize = false;
+    const overLimit = () => {
+      const reply = this.opts.onOversize?.(size);
+      if (!reply) {
         socket.destroy();
-        return;
+        return false;
       }
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim()) void this.dispatch(socket, line);
+      if (!socket.destroyed) socket.write(JSON.stringify({ id: null, ok: false, error: reply.toJSON() }) + "\n");
+      return true;
+    };
+    socket.on("data", (chunk: Buffer) => {
+      let start = 0;
+      while (start <= chunk.length) {
+        const nl = chunk.indexOf(NL, start);
+        const end = nl < 0 ? chunk.length : nl;
+        const piece = end - start;
+        if (!oversize && size + piece > max) {
+          oversize = true;
+          parts = [];
+        }
+        if (!oversize && piece > 0) parts.push(chunk.subarray(start, end));
+        size += piece;
+        if (nl < 0) {
+          // keep only what this line needs, not the whole chunk it arrived in
+          if (!oversize && parts.length) parts[parts.length - 1] = Buffer.from(parts[parts.length - 1]);
+          return;
+        }
+        if (oversize) {
+          if (!overLimit()) return;
+        } else if (size > 0) {
+          const line = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+          void this.dispatch(socket, line);
+        }
+        parts = [];
+        size = 0;
+        oversize = false;
+        start = nl + 1;
       }
+    });
+    socket.on("end", () => {
+      if (oversize) overLimit();
     });
   }
 
-  private async dispatch(socket: net.Socket, line: string) {
+  private async dispatch(socket: net.Socket, raw: Buffer) {
+    const line = raw.toString("utf8");
+    if (!line.trim()) return;
     let msg: unknown;
     try {
       msg = JSON.parse(line);
     } catch {
-      this.onProtocolError(`invalid JSON on the channel: ${line.slice(0, 200)}`);
+      this.opts.onProtocolError(`invalid JSON on the channel: ${line.slice(0, 200)}`);
       return;
     }
-    if (!msg || typeof msg !== "object" || typeof (msg as { id?: unknown }).id !== "number") {
-      this.onProtocolError(`channel message without a numeric id: ${line.slice(0, 200)}`);
+    if (!msg || typeof msg !== "object" || Array.isArray(msg) || typeof (msg as { id?: unknown }).id !== "number") {
+      this.opts.onProtocolError(`channel message without a numeric id: ${line.slice(0, 200)}`);
       return;
     }
     const { id, op, ...body } = msg as { id: number; op?: unknown };
     let reply: Record<string, unknown>;
     try {
       if (typeof op !== "string") throw new ChannelReplyError("InvalidRequest", "missing op");
-      const result = await this.handler(op, body);
+      const result = await this.handler(op, body, { bytes: raw.length });
       reply = { id, ok: true, result };
     } catch (err) {
       const e =

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   extraHosts?: string[];
   capAdd: string[];
   limits: ResourceLimits;
+  /** Docker's json-file log of the container is capped at this many bytes (one file) */
+  logMaxBytes: number;
   init: boolean;
 }
 
@@ -42,7 +44,6 @@ export interface EngineResource {
 export interface ContainerEngine {
   ping(): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
-  pullImage(ref: string): Promise<void>;
   create(spec: ContainerSpec): Promise<string>;
   /** attach before start so no output is lost; resolves once attached */
   attach(id: string, listener: OutputListener): Promise<void>;
@@ -60,7 +61,22 @@ export interface ContainerEngine {
   removeNetwork(id: string): Promise<void>;
   listManaged(labelFilter: string[]): Promise<EngineResource[]>;
   removeVolume(id: string): Promise<void>;
-  buildImage(context: Readable, tag: string, labels: Record<string, string>, onLog: (line: string) => void): Promise<string>;
+  buildImage(
+    context: Readable,
+    tag: string,
+    labels: Record<string, string>,
+    onLog: (line: string) => void,
+    options?: BuildOptions,
+  ): Promise<string>;
+}
+
+/** Limits of an image build (Docker's build API has no pids limit; see lib/packages/images.ts). */
+export interface BuildOptions {
+  memoryBytes?: number;
+  /** "none" keeps RUN steps offline; "default" is Docker's bridge */
+  networkMode?: "none" | "default";
+  /** aborting stops the build (the engine cancels it when the request goes away) */
+  signal?: AbortSignal;
 }
 
 export class EngineError extends Error {
@@ -109,13 +125,6 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
-  async pullImage(ref: string): Promise<void> {
-    const stream = await this.docker.pull(ref);
-    await new Promise<void>((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-    );
-  }
-
   async create(spec: ContainerSpec): Promise<string> {
     const endpoints: Docker.EndpointsConfig = {};
     if (!["none", "host", "bridge"].includes(spec.network)) {
@@ -150,6 +159,7 @@ export class DockerodeEngine implements ContainerEngine {
           PidsLimit: spec.limits.pids,
           Init: spec.init,
           Privileged: false,
+          LogConfig: { Type: "json-file", Config: { "max-size": String(spec.logMaxBytes), "max-file": "1" } },
         },
         NetworkingConfig: { EndpointsConfig: endpoints },
       });
@@ -286,8 +296,18 @@ export class DockerodeEngine implements ContainerEngine {
     tag: string,
     labels: Record<string, string>,
     onLog: (line: string) => void,
+    options: BuildOptions = {},
   ): Promise<string> {
-    const stream = await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true, pull: false });
+    const stream = await this.docker.buildImage(context, {
+      t: tag,
+      labels,
+      rm: true,
+      forcerm: true,
+      pull: false,
+      ...(options.memoryBytes ? { memory: options.memoryBytes, memswap: options.memoryBytes } : {}),
+      ...(options.networkMode ? { networkmode: options.networkMode } : {}),
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    });
     let failure: string | null = null;
     await new Promise<void>((resolve, reject) =>
       this.docker.modem.followProgress(
@@ -303,6 +323,8 @@ export class DockerodeEngine implements ContainerEngine {
         },
       ),
     );
+    // an aborted request may end the stream quietly: never take an older image of the tag for this build
+    options.signal?.throwIfAborted();
     if (failure) throw new EngineError(`image build failed: ${failure}`, "engine");
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;

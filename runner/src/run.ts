@@ -1,46 +1,41 @@
 import { EventEmitter } from "node:events";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
+import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { subscribeIterator } from "./async-queue.ts";
 import { ChannelReplyError, ChannelServer } from "./channel.ts";
-import { EngineError, type ContainerEngine, type ContainerSpec } from "./engine.ts";
-import { createLabels } from "./labels.ts";
-import type { PackageLocation } from "./package.ts";
 import {
-  collectionName,
-  findOneRequest,
-  findRequest,
-  formatZodError,
-  setRequest,
-  signalRequest,
-  startRequest,
-  taskRequest,
-  type CrSpec,
-} from "./spec.ts";
+  imageNotAvailable,
+  NOBODY_UID,
+  taskWeight,
+  toolContainerConfig,
+  workflowContainerConfig,
+  type ContainerFacts,
+  type RunFacts,
+  type ToolContainerPlan,
+} from "./container-config.ts";
+import { EngineError, type ContainerEngine } from "./engine.ts";
+import { createLabels } from "./labels.ts";
+import { LogSink } from "./log-sink.ts";
+import type { PackageLocation } from "./package.ts";
+import type { RunPolicy } from "./policy.ts";
+import { waitForPorts } from "./ports.ts";
+import { Slots, SlotsClosedError } from "./slots.ts";
+import { collectionName, type CrSpec } from "./spec.ts";
 import type { ResultStore, StoredMeta } from "./store.ts";
-import type {
-  LogLine,
-  ResourceLimits,
-  RunError,
-  RunEvent,
-  RunnerPolicy,
-  RunResult,
-  TaskRecord,
-  TerminalRunStatus,
-} from "./types.ts";
-import type { z } from "zod";
+import { TaskChannel } from "./task-channel.ts";
+import { planFiles, readFiles, writeFiles, type PlannedFile } from "./task-files.ts";
+import { taskOutcome } from "./task-outcome.ts";
+import type { LogLine, RunError, RunEvent, RunResult, TaskRecord, TerminalRunStatus } from "./types.ts";
+import { workflowRequestHandler } from "./workflow-ops.ts";
 
 export interface RunContext {
   engine: ContainerEngine;
   store: ResultStore;
-  policy: RunnerPolicy;
-  limits: { workflow: ResourceLimits; tool: ResourceLimits };
   runtimeDir: string;
   workDir: string;
   workflowImage: string;
   instance: string;
-  resolveImage: (ref: string) => string;
+  /** images known to exist on the engine */
   imageCache: Map<string, boolean>;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -54,15 +49,30 @@ export interface RunParams {
   pkg: PackageLocation;
   runTimeoutMs: number;
   taskTimeoutMs: number;
-  resolveImage?: (ref: string) => string;
+  policy: RunPolicy;
+}
+
+/** One container of a task as planned: the tool (`service` null) or one of its services. */
+interface PlannedContainer {
+  service: string | null;
+  cr: CrSpec;
+  facts: ContainerFacts;
+  files: PlannedFile[];
+  /** null when the image is not available to this run: the task then fails like a missing image */
+  plan: ToolContainerPlan | null;
+  imageError: RunError | null;
 }
 
 interface TaskState {
   record: TaskRecord;
   name: string;
+  dir: string;
+  weight: number;
+  slotHeld: boolean;
   containerId: string | null;
   serviceIds: string[];
-  outDir: string;
+  /** the tool's channel first, then its services' */
+  channels: TaskChannel[];
   signalled: boolean;
   onRunNetwork: boolean;
   timedOut: boolean;
@@ -74,10 +84,11 @@ interface TaskState {
 
 const MAX_LOG_LINES = 20_000;
 const TAIL_LINES = 40;
+const MiB = 1024 * 1024;
 
 const now = () => new Date().toISOString();
 
-/** One run: the workflow container, its tasks, the channel, and their cleanup. */
+/** One run: the workflow container, its tasks, their channels, and their cleanup. */
 export class Run {
   readonly id: string;
   readonly job: number;
@@ -89,12 +100,13 @@ export class Run {
   private readonly pendingRemovals = new Set<Promise<void>>();
   private readonly logs: LogLine[] = [];
   private readonly workflowStderr: string[] = [];
-  private readonly partial = new Map<string, string>();
   private readonly collections = new Set<string>();
+  private readonly sink: LogSink;
+  private readonly slots: Slots;
+  private readonly facts: RunFacts;
   private logsDropped = 0;
   private nextTask = 1;
   private workflowId: string | null = null;
-  private networkName: string | null = null;
   private networkPromise: Promise<string> | null = null;
   private channel: ChannelServer | null = null;
   private terminal: { status: TerminalRunStatus; error: RunError | null } | null = null;
@@ -113,6 +125,20 @@ export class Run {
     this.runDir = path.join(ctx.workDir, params.runId);
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     this.emitter.setMaxListeners(0);
+    const { limits } = params.policy;
+    this.sink = new LogSink(limits, (log) => this.pushLog(log));
+    this.slots = new Slots(limits.maxConcurrentTasks);
+    this.facts = {
+      runId: this.id,
+      owner: params.owner,
+      instance: ctx.instance,
+      job: this.job,
+      pkgModule: params.pkg.module,
+      pkgDir: params.pkg.dir,
+      runtimeDir: ctx.runtimeDir,
+      runNetwork: `lev-${this.id}`,
+      workflowImage: ctx.workflowImage,
+    };
   }
 
   on(listener: (ev: RunEvent) => void): () => void {
@@ -121,26 +147,8 @@ export class Run {
   }
 
   /** Every event from now on, as an async iterator that ends with `run.finished`. */
-  async *events(): AsyncGenerator<RunEvent> {
-    const queue: RunEvent[] = [];
-    let wake: (() => void) | null = null;
-    const off = this.on((ev) => {
-      queue.push(ev);
-      wake?.();
-    });
-    try {
-      for (;;) {
-        while (queue.length) {
-          const ev = queue.shift()!;
-          yield ev;
-          if (ev.type === "run.finished") return;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-      }
-    } finally {
-      off();
-    }
+  events(signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    return subscribeIterator<RunEvent>((push) => this.on(push), { last: (ev) => ev.type === "run.finished", signal });
   }
 
   private emit(ev: RunEvent) {
@@ -152,50 +160,37 @@ export class Run {
   async start(): Promise<void> {
     const { ctx, params } = this;
     this.emit({ type: "run.started", runId: this.id, job: this.job, at: this.startedAt });
-    this.runTimer = setTimeout(() => void this.abort("timed_out", {
-      type: "RunTimeout",
-      message: `the run exceeded its time limit of ${Math.round(params.runTimeoutMs / 1000)} s and was stopped`,
-    }), params.runTimeoutMs);
+    this.runTimer = setTimeout(
+      () =>
+        void this.abort("timed_out", {
+          type: "RunTimeout",
+          message: `the run exceeded its time limit of ${Math.round(params.runTimeoutMs / 1000)} s and was stopped`,
+        }),
+      params.runTimeoutMs,
+    );
     try {
-      const chanDir = path.join(this.runDir, "chan");
-      await mkdir(chanDir, { recursive: true, mode: 0o755 });
-      await chmod(this.runDir, 0o755);
-      await chmod(chanDir, 0o755);
-      this.channel = await ChannelServer.listen(
-        path.join(chanDir, "lev.sock"),
-        (op, body) => this.handle(op, body),
-        (msg) => this.systemLog(0, msg),
-      );
       if (this.terminal) return void (await this.finish(null));
-      const spec: ContainerSpec = {
-        name: `lev-${this.id}-wf`,
-        image: ctx.workflowImage,
-        labels: createLabels(ctx.instance, this.id, "workflow", 0, params.owner),
-        entrypoint: ["python3", "-m", "levrt._workflow"],
-        cmd: [],
-        env: [
-          ...this.baseEnv(),
-          "LEV_CHANNEL=/lev/chan/lev.sock",
-          `LEV_CALL=${JSON.stringify({ function: params.function, args: params.args })}`,
-        ],
-        user: "65534:65534",
-        workingDir: "/lev/pkg",
-        binds: [
-          `${ctx.runtimeDir}:/lev/rt:ro`,
-          `${params.pkg.dir}:/lev/pkg:ro`,
-          `${chanDir}:/lev/chan:ro`,
-        ],
-        tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
-        readOnlyRoot: true,
-        network: "none",
-        capAdd: [],
-        limits: ctx.limits.workflow,
-        init: true,
-      };
+      // the runner's own directory: nobody else on the host reads the run's sockets and files
+      await mkdir(this.runDir, { recursive: true, mode: 0o700 });
+      await chmod(this.runDir, 0o700);
+      const chanDir = path.join(this.runDir, "chan");
+      await mkdir(chanDir, { mode: 0o755 });
+      await chmod(chanDir, 0o755);
+      const docBytes = params.policy.limits.docBytes;
+      this.channel = await ChannelServer.listen(path.join(chanDir, "lev.sock"), workflowRequestHandler(this.workflowHost()), {
+        // a `start` carries its files inline, a `set` a document
+        maxFrameBytes: Math.max(16 * MiB, 2 * docBytes),
+        uid: NOBODY_UID,
+        onProtocolError: (msg) => this.sink.system(0, msg),
+        onOversize: (bytes) => this.sink.system(0, `a channel message of ${bytes} bytes is over the limit; closing the channel`),
+        onPermissionFallback: (msg) => ctx.log(msg, { run: this.id }),
+      });
+      if (this.terminal) return void (await this.finish(null));
+      const spec = workflowContainerConfig(params.policy, this.facts, { chanDir, function: params.function, args: params.args });
       const id = await ctx.engine.create(spec);
       this.workflowId = id;
       this.containers.add(id);
-      await ctx.engine.attach(id, (stream, chunk) => this.output(0, stream, chunk));
+      await ctx.engine.attach(id, (stream, chunk) => this.sink.output(0, stream, chunk));
       if (this.terminal) return void (await this.finish(null));
       await ctx.engine.start(id);
       ctx.log("workflow started", { run: this.id, container: id.slice(0, 12) });
@@ -221,13 +216,13 @@ export class Run {
   private async abort(status: "cancelled" | "timed_out", error: RunError) {
     if (this.terminal || this.finishing) return;
     this.terminal = { status, error };
-    this.systemLog(0, error.message);
+    this.sink.system(0, error.message);
+    this.slots.close();
     const kills: Promise<void>[] = [];
     for (const t of this.tasks.values()) {
       if (t.record.endedAt) continue;
       t.cancelled = true;
-      if (t.containerId) kills.push(this.ctx.engine.kill(t.containerId, "SIGKILL"));
-      for (const s of t.serviceIds) kills.push(this.ctx.engine.kill(s, "SIGKILL"));
+      for (const id of [t.containerId, ...t.serviceIds]) if (id) kills.push(this.ctx.engine.kill(id, "SIGKILL"));
     }
     if (this.workflowId) kills.push(this.ctx.engine.kill(this.workflowId, "SIGKILL"));
     await Promise.allSettled(kills);
@@ -237,12 +232,13 @@ export class Run {
     if (this.finishing) return;
     this.finishing = true;
     if (this.runTimer) clearTimeout(this.runTimer);
-    this.flushPartial(0);
+    this.slots.close();
+    this.sink.flush(0);
     // tasks the workflow left running are stopped: nothing outlives its run
     const orphans = [...this.tasks.values()].filter((t) => !t.record.endedAt);
     for (const t of orphans) {
       t.cancelled = true;
-      if (!this.terminal) this.systemLog(t.record.number, `the workflow ended before task ${t.record.number}; stopping it`);
+      if (!this.terminal) this.sink.system(t.record.number, `the workflow ended before task ${t.record.number}; stopping it`);
       if (t.containerId) await this.ctx.engine.kill(t.containerId, "SIGKILL").catch(() => undefined);
     }
     await Promise.all(orphans.map((t) => t.finished));
@@ -283,16 +279,10 @@ export class Run {
     const lines = this.workflowStderr;
     const tbStart = lines.lastIndexOf("Traceback (most recent call last):");
     if (tbStart >= 0) {
-      const traceback = lines.slice(tbStart).join("\n");
-      const last = lines[lines.length - 1] ?? "";
-      return { type: "WorkflowError", message: last, traceback };
+      return { type: "WorkflowError", message: lines.at(-1) ?? "", traceback: lines.slice(tbStart).join("\n") };
     }
     const tail = lines.slice(-TAIL_LINES).join("\n");
-    return {
-      type: "WorkflowError",
-      message: lines.at(-1) ?? `the workflow exited with code ${exitCode}`,
-      traceback: tail || null,
-    };
+    return { type: "WorkflowError", message: lines.at(-1) ?? `the workflow exited with code ${exitCode}`, traceback: tail || null };
   }
 
   private async cleanup() {
@@ -307,38 +297,7 @@ export class Run {
     await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
-  private baseEnv(): string[] {
-    return [
-      "PYTHONPATH=/lev/rt:/lev/pkg",
-      "PYTHONUNBUFFERED=1",
-      "PYTHONDONTWRITEBYTECODE=1",
-      `LEV_JOB=${this.job}`,
-      `LEV_PACKAGE=${this.params.pkg.module}`,
-    ];
-  }
-
   // ---------------------------------------------------------------- logs
-
-  private output(task: number, stream: "stdout" | "stderr", chunk: Buffer) {
-    const key = `${task}:${stream}`;
-    const text = (this.partial.get(key) ?? "") + chunk.toString("utf8");
-    const parts = text.split("\n");
-    this.partial.set(key, parts.pop() ?? "");
-    for (const line of parts) this.pushLog({ task, stream, line: line.replace(/\r$/, ""), at: now() });
-  }
-
-  private flushPartial(task: number) {
-    for (const stream of ["stdout", "stderr"] as const) {
-      const key = `${task}:${stream}`;
-      const rest = this.partial.get(key);
-      if (rest) this.pushLog({ task, stream, line: rest, at: now() });
-      this.partial.delete(key);
-    }
-  }
-
-  private systemLog(task: number, line: string) {
-    this.pushLog({ task, stream: "system", line, at: now() });
-  }
 
   private pushLog(log: LogLine) {
     if (log.task === 0 && log.stream === "stderr") {
@@ -351,74 +310,33 @@ export class Run {
   }
 
   private taskLogTail(task: number): string {
-    return this.logs
-      .filter((l) => l.task === task && l.stream !== "system")
-      .slice(-TAIL_LINES)
-      .map((l) => l.line)
-      .join("\n");
+    const tail: string[] = [];
+    for (let i = this.logs.length - 1; i >= 0 && tail.length < TAIL_LINES; i--) {
+      const l = this.logs[i];
+      if (l.task === task && l.stream !== "system") tail.push(l.line);
+    }
+    return tail.reverse().join("\n");
   }
 
-  // ---------------------------------------------------------------- channel
+  // ---------------------------------------------------------------- the workflow's requests
 
-  private async handle(op: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const parse = <T extends z.ZodType>(schema: T): z.infer<T> => {
-      const r = schema.safeParse(body);
-      if (!r.success) throw new ChannelReplyError("InvalidRequest", `${op}: ${formatZodError(r.error)}`);
-      return r.data;
-    };
-    switch (op) {
-      case "hello":
-        return { job: this.job, package: this.params.pkg.module, function: this.params.function };
-      case "start": {
-        const { cr, ns } = parse(startRequest);
-        return this.startTask(cr, ns);
-      }
-      case "wait": {
-        const { task } = parse(taskRequest);
-        return this.waitTask(task);
-      }
-      case "signal": {
-        const { task, signal } = parse(signalRequest);
-        const t = this.taskOrThrow(task);
-        t.signalled = true;
-        if (t.containerId && !t.record.endedAt) {
-          this.systemLog(task, `signal ${signal} sent by the workflow`);
-          await this.ctx.engine.kill(t.containerId, signal.startsWith("SIG") ? signal : `SIG${signal}`);
-        }
-        return {};
-      }
-      case "find_one": {
-        const { coll, task, query, projection } = parse(findOneRequest);
-        this.assertOwnCollection(coll);
-        const doc = await this.ctx.store.findOne(coll, this.job, task, query, projection);
-        return { doc };
-      }
-      case "find": {
-        const { coll } = parse(findRequest);
-        this.assertOwnCollection(coll);
-        return { docs: await this.ctx.store.findRun(coll, this.job) };
-      }
-      case "set": {
-        const { ns, fields } = parse(setRequest);
-        const coll = collectionName(ns, `${this.params.pkg.namespace}/${this.params.pkg.name}.${this.params.function}`);
-        try {
-          await this.ctx.store.merge(coll, this.job, 0, fields, this.meta(0));
-        } catch (err) {
-          throw new ChannelReplyError("InvalidRequest", err instanceof Error ? err.message : String(err));
-        }
+  private workflowHost() {
+    return {
+      job: this.job,
+      pkg: this.params.pkg,
+      function: this.params.function,
+      docBytes: this.params.policy.limits.docBytes,
+      store: this.ctx.store,
+      startTask: (cr: CrSpec, ns: string[]) => this.startTask(cr, ns),
+      waitTask: (n: number) => this.waitTask(n),
+      signalTask: (n: number, signal: string) => this.signalTask(n, signal),
+      ownsCollection: (coll: string) => this.collections.has(coll) || [...this.tasks.values()].some((t) => t.record.coll === coll),
+      workflowStored: (coll: string) => {
         this.collections.add(coll);
         this.emit({ type: "document", coll, task: 0 });
-        return { coll };
-      }
-      default:
-        throw new ChannelReplyError("InvalidRequest", `unknown op '${op}'`);
-    }
-  }
-
-  private assertOwnCollection(coll: string) {
-    if (!this.collections.has(coll) && ![...this.tasks.values()].some((t) => t.record.coll === coll)) {
-      throw new ChannelReplyError("InvalidRequest", `collection '${coll}' was not written by this run`);
-    }
+      },
+      meta: (task: number) => this.meta(task),
+    };
   }
 
   private taskOrThrow(n: number): TaskState {
@@ -428,14 +346,7 @@ export class Run {
   }
 
   private meta(task: number): StoredMeta {
-    return {
-      owner: this.params.owner,
-      run: this.id,
-      job: this.job,
-      task,
-      package: this.params.pkg.module,
-      at: new Date(),
-    };
+    return { owner: this.params.owner, run: this.id, job: this.job, task, package: this.params.pkg.module, at: new Date() };
   }
 
   private async waitTask(n: number): Promise<Record<string, unknown>> {
@@ -449,11 +360,71 @@ export class Run {
     throw new ChannelReplyError(e.type, e.message, e.traceback ?? null, n);
   }
 
+  private async signalTask(n: number, signal: string) {
+    const t = this.taskOrThrow(n);
+    t.signalled = true;
+    if (t.containerId && !t.record.endedAt) {
+      this.sink.system(n, `signal ${signal} sent by the workflow`);
+      await this.ctx.engine.kill(t.containerId, signal);
+    }
+  }
+
   // ---------------------------------------------------------------- tasks
+
+  /**
+   * Everything that can refuse a task without touching anything: quotas, the policy (host
+   * network, capabilities, images), links. Returns the plan of each of its containers.
+   */
+  private planTask(cr: CrSpec, n: number): PlannedContainer[] {
+    const { limits } = this.params.policy;
+    if (this.nextTask > limits.maxTasks) {
+      throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${limits.maxTasks} tasks; no more are started`);
+    }
+    const weight = taskWeight(cr);
+    if (weight > limits.maxConcurrentTasks) {
+      throw new ChannelReplyError(
+        "QuotaExceeded",
+        `a Cr with ${weight - 1} services needs ${weight} containers at once; this run may have at most ${limits.maxConcurrentTasks}`,
+      );
+    }
+    const taskDir = path.join(this.runDir, "tasks", String(n));
+    const name = `lev-${this.id}-t${n}`;
+    const containers: [string | null, CrSpec, string, string[]][] = [
+      ...Object.entries(cr.services).map(([s, svc]): [string, CrSpec, string, string[]] => [s, svc, `${name}-${s}`, [s]]),
+      [null, cr, name, [`lev-t${n}`]],
+    ];
+    return containers.map(([service, c, cname, aliases]) => {
+      const dir = path.join(taskDir, service === null ? "tool" : `svc-${service}`);
+      for (const target of Object.values(c.links)) {
+        if (![...this.tasks.values()].some((t) => t.record.host === target && t.containerId && !t.record.endedAt)) {
+          throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+        }
+      }
+      const files = planFiles(c, path.join(dir, "files"));
+      const facts: ContainerFacts = {
+        name: cname,
+        role: service === null ? "tool" : "service",
+        task: n,
+        chanDir: path.join(dir, "chan"),
+        files: files.map((f) => ({ host: f.host, target: f.target })),
+        aliases,
+        links: [],
+        extraHosts: [],
+        taskTimeoutMs: this.params.taskTimeoutMs,
+      };
+      const r = toolContainerConfig(c, this.params.policy, this.facts, facts);
+      if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null };
+      // an image this run may not use reads exactly like a missing one: it fails as a task
+      if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error };
+      throw new ChannelReplyError(r.error.type, r.error.message);
+    });
+  }
 
   private async startTask(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.terminal || this.finishing) throw new ChannelReplyError("TaskCancelled", "the run is ending");
-    const n = this.nextTask++;
+    const n = this.nextTask;
+    const planned = this.planTask(cr, n);
+    this.nextTask++;
     const coll = collectionName(ns, cr.schema);
     let markFinished!: () => void;
     const finished = new Promise<void>((r) => (markFinished = r));
@@ -472,9 +443,12 @@ export class Run {
         stored: false,
       },
       name: `lev-${this.id}-t${n}`,
+      dir: path.join(this.runDir, "tasks", String(n)),
+      weight: taskWeight(cr),
+      slotHeld: false,
       containerId: null,
       serviceIds: [],
-      outDir: path.join(this.runDir, "tasks", String(n)),
+      channels: [],
       signalled: false,
       onRunNetwork: false,
       timedOut: false,
@@ -485,21 +459,21 @@ export class Run {
     };
     this.tasks.set(n, state);
     try {
-      await this.launch(state, cr);
+      await this.launch(state, planned);
     } catch (err) {
       const e =
         err instanceof ChannelReplyError
           ? err
-          : err instanceof EngineError && err.code === "image_not_found"
-            ? new ChannelReplyError("ImageNotFound", err.message, null, n)
-            : new ChannelReplyError("RunnerError", err instanceof Error ? err.message : String(err), null, n);
-      state.record.status = "failed";
+          : err instanceof SlotsClosedError
+            ? new ChannelReplyError("TaskCancelled", `task ${n} was not started: the run is ending`)
+            : err instanceof EngineError && err.code === "image_not_found"
+              ? new ChannelReplyError("ImageNotFound", imageNotAvailable(cr.image).message)
+              : new ChannelReplyError("RunnerError", err instanceof Error ? err.message : String(err));
+      state.record.status = e.type === "TaskCancelled" ? "cancelled" : "failed";
       state.record.error = { ...e.toJSON(), task: n };
       state.record.endedAt = now();
-      this.systemLog(n, `task ${n} could not start: ${e.message}`);
-      await Promise.allSettled(
-        [state.containerId, ...state.serviceIds].filter((x): x is string => !!x).map((id) => this.ctx.engine.remove(id)),
-      );
+      this.sink.system(n, `task ${n} could not start: ${e.message}`);
+      await this.releaseTask(state);
       this.emit({ type: "task.finished", task: { ...state.record } });
       markFinished();
       throw new ChannelReplyError(e.type, e.message, null, n);
@@ -507,34 +481,19 @@ export class Run {
     return { task: n, host: state.record.host, coll };
   }
 
-  private async ensureImage(ref: string): Promise<string> {
-    const image = (this.params.resolveImage ?? this.ctx.resolveImage)(ref);
-    if (this.ctx.imageCache.get(image)) return image;
-    let exists = await this.ctx.engine.imageExists(image);
-    if (!exists && this.ctx.policy.pullMissingImages) {
-      await this.ctx.engine.pullImage(image).catch(() => undefined);
-      exists = await this.ctx.engine.imageExists(image);
-    }
-    if (!exists) {
-      throw new ChannelReplyError(
-        "ImageNotFound",
-        `image '${ref}'${image !== ref ? ` (${image})` : ""} is not available on this Docker engine` +
-          (this.ctx.policy.pullMissingImages ? " and could not be pulled" : " and pulling is disabled"),
-      );
-    }
+  /** An image the policy allows must also exist on the engine; both failures read the same. */
+  private async ensureImage(ref: string, image: string): Promise<void> {
+    if (this.ctx.imageCache.get(image)) return;
+    if (!(await this.ctx.engine.imageExists(image))) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
     this.ctx.imageCache.set(image, true);
-    return image;
   }
 
   private ensureNetwork(): Promise<string> {
-    if (!this.networkPromise) {
-      this.networkName = `lev-${this.id}`;
-      this.networkPromise = this.ctx.engine.createNetwork(
-        this.networkName,
-        createLabels(this.ctx.instance, this.id, "network", undefined, this.params.owner),
-      );
-    }
-    return this.networkPromise.then(() => this.networkName!);
+    this.networkPromise ??= this.ctx.engine.createNetwork(
+      this.facts.runNetwork,
+      createLabels(this.ctx.instance, this.id, "network", undefined, this.params.owner),
+    );
+    return this.networkPromise.then(() => this.facts.runNetwork);
   }
 
   private async joinRunNetwork(task: TaskState) {
@@ -544,260 +503,175 @@ export class Run {
     task.onRunNetwork = true;
   }
 
-  private capsFor(cr: CrSpec): string[] {
-    const wanted = new Set(cr.caps);
-    if (cr.host) wanted.add("NET_RAW");
-    const granted: string[] = [];
-    for (const cap of wanted) {
-      if (this.ctx.policy.allowedCaps.includes(cap)) granted.push(cap);
-      else if (!(cr.host && cap === "NET_RAW" && !cr.caps.includes(cap))) {
-        throw new ChannelReplyError("InvalidRequest", `capability ${cap} is not allowed by this runner's policy`);
-      }
-    }
-    return granted;
-  }
-
-  private async writeFiles(cr: CrSpec, dir: string): Promise<string[]> {
-    const binds: string[] = [];
-    let i = 0;
-    for (const [target, src] of Object.entries(cr.files)) {
-      let data: Buffer;
-      if ("b64" in src) {
-        data = Buffer.from(src.b64, "base64");
-      } else {
-        const abs = path.resolve(this.params.pkg.dir, src.path);
-        if (!abs.startsWith(this.params.pkg.dir + path.sep)) {
-          throw new ChannelReplyError("InvalidRequest", `files: '${src.path}' is outside the package`);
-        }
-        if (!existsSync(abs)) throw new ChannelReplyError("InvalidRequest", `files: '${src.path}' does not exist in the package`);
-        data = await readFile(abs);
-      }
-      const host = path.join(dir, `file-${i++}`);
-      await writeFile(host, data, { mode: 0o644 });
-      binds.push(`${host}:${target}:ro`);
-    }
-    return binds;
-  }
-
-  private async containerSpec(
-    cr: CrSpec,
-    opts: { name: string; role: "tool" | "service"; task: number; outDir: string; aliases: string[] },
-  ): Promise<{ spec: ContainerSpec; hostMode: boolean }> {
-    const { ctx, params } = this;
-    const image = await this.ensureImage(cr.image);
-    if (cr.host && !ctx.policy.allowHostNetwork) {
-      throw new ChannelReplyError("InvalidRequest", "Cr(host=True): the host network is not allowed by this runner's policy");
-    }
-    await mkdir(opts.outDir, { recursive: true, mode: 0o777 });
-    await chmod(opts.outDir, 0o777);
-    const binds = [
-      `${ctx.runtimeDir}:/lev/rt:ro`,
-      `${params.pkg.dir}:/lev/pkg:ro`,
-      `${opts.outDir}:/lev/out`,
-      ...(await this.writeFiles(cr, opts.outDir)),
-    ];
-    const env = [...cr.env, ...this.baseEnv(), "LEV_OUT=/lev/out"];
-    if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
-    // The run's own network (name resolution between its containers) costs docker an embedded
-    // DNS set-up per container, so only containers that need names join it: services, tasks with
-    // services or links, and tasks another task links to (joined when that happens). The others
-    // use the default bridge, where setup runs dockerd with --icc=false: outbound only.
-    const needsRunNetwork = opts.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
-    const network = cr.host ? "host" : needsRunNetwork ? await this.ensureNetwork() : "bridge";
+  /** `links=` → docker links, or extra hosts for a host-network container. */
+  private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
     const links: string[] = [];
     const extraHosts: string[] = [];
     for (const [alias, target] of Object.entries(cr.links)) {
       const other = [...this.tasks.values()].find((t) => t.record.host === target);
-      if (!other?.containerId) throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+      if (!other?.containerId || other.record.endedAt) {
+        throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+      }
       await this.joinRunNetwork(other);
       if (cr.host) {
-        const ip = (await ctx.engine.inspect(other.containerId)).ips[this.networkName ?? ""];
+        const ip = (await this.ctx.engine.inspect(other.containerId)).ips[this.facts.runNetwork];
         if (ip) extraHosts.push(`${alias}:${ip}`);
       } else links.push(`${other.name}:${alias}`);
     }
-    return {
-      hostMode: cr.host,
-      spec: {
-        name: opts.name,
-        image,
-        labels: createLabels(ctx.instance, this.id, opts.role, opts.task, params.owner),
-        // `-c` rather than `-m`: runpy costs every task a few milliseconds
-        entrypoint: cr.entry ? ["python3", "-c", "import sys; from levrt._tool import main; sys.exit(main())"] : undefined,
-        cmd: cr.entry ? [] : cr.cmd,
-        env,
-        binds,
-        readOnlyRoot: false,
-        network,
-        aliases: opts.aliases,
-        links,
-        extraHosts,
-        capAdd: this.capsFor(cr),
-        limits: ctx.limits.tool,
-        // an image's own program as PID 1 would ignore SIGINT/SIGTERM: docker-init forwards them.
-        // levrt's entry bootstrap handles both itself, so entry tasks skip the extra process.
-        init: !cr.entry,
-      },
-    };
+    return { links, extraHosts };
   }
 
-  private async waitPorts(containerId: string, ports: number[], hostMode: boolean, deadline: number) {
-    if (!ports.length) return;
-    const info = await this.ctx.engine.inspect(containerId);
-    const ip = hostMode ? "127.0.0.1" : Object.values(info.ips)[0];
-    if (!ip) throw new ChannelReplyError("RunnerError", "ports: the container has no address to probe");
-    for (const port of ports) {
-      for (;;) {
-        const open = await new Promise<boolean>((resolve) => {
-          const s = net.connect({ host: ip, port, timeout: 500 });
-          s.once("connect", () => (s.destroy(), resolve(true)));
-          s.once("error", () => resolve(false));
-          s.once("timeout", () => (s.destroy(), resolve(false)));
-        });
-        if (open) break;
-        const state = await this.ctx.engine.inspect(containerId);
-        if (!state.running) throw new ChannelReplyError("TaskFailed", `ports: the container exited before port ${port} opened`);
-        if (Date.now() > deadline) throw new ChannelReplyError("TaskTimeout", `ports: port ${port} did not open in time`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+  private get ending(): boolean {
+    return this.terminal !== null || this.finishing;
   }
 
-  private async launch(state: TaskState, cr: CrSpec) {
+  private async launch(state: TaskState, planned: PlannedContainer[]) {
     const { engine } = this.ctx;
+    const { limits } = this.params.policy;
     const n = state.record.number;
-    const timeoutMs = Math.min(cr.timeout ? cr.timeout * 1000 : Infinity, this.params.taskTimeoutMs);
-    const deadline = Date.now() + timeoutMs;
-    await mkdir(state.outDir, { recursive: true });
+    const ready: (PlannedContainer & { plan: ToolContainerPlan })[] = [];
+    for (const p of planned) {
+      if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
+      await this.ensureImage(p.cr.image, p.plan.spec.image);
+      ready.push({ ...p, plan: p.plan });
+    }
+    const contents = await Promise.all(planned.map((p) => readFiles(p.files, this.params.pkg.dir, limits.docBytes)));
 
-    const serviceHosts: string[] = [];
-    for (const [name, svc] of Object.entries(cr.services)) {
-      const { spec, hostMode } = await this.containerSpec(svc, {
-        name: `${state.name}-${name}`,
-        role: "service",
-        task: n,
-        outDir: path.join(state.outDir, `svc-${name}`),
-        aliases: [name],
-      });
-      const id = await engine.create(spec);
-      state.serviceIds.push(id);
-      this.containers.add(id);
-      await engine.attach(id, (stream, chunk) => this.output(n, stream, chunk));
-      await engine.start(id);
-      this.systemLog(n, `service '${name}' started (${svc.image})`);
-      await this.waitPorts(id, svc.ports, hostMode, deadline);
-      if (cr.host) {
-        const ip = Object.values((await engine.inspect(id)).ips)[0];
-        if (ip) serviceHosts.push(`${name}:${ip}`);
+    if (this.slots.inUse + state.weight > this.slots.capacity || this.slots.queued) {
+      this.sink.system(n, `task ${n} waits: ${this.slots.capacity} containers of this run are already running`);
+    }
+    await this.slots.acquire(state.weight);
+    state.slotHeld = true;
+    if (this.ending) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+
+    await mkdir(state.dir, { recursive: true, mode: 0o700 });
+    const uid = (p: (typeof ready)[number]) => (p.plan.spec.user?.startsWith("0:") ? 0 : NOBODY_UID);
+    for (const [i, p] of ready.entries()) {
+      await mkdir(p.facts.chanDir, { recursive: true, mode: 0o755 });
+      await chmod(p.facts.chanDir, 0o755);
+      if (p.files.length) {
+        await mkdir(path.dirname(p.files[0].host), { recursive: true, mode: 0o755 });
+        await writeFiles(p.files, contents[i]);
       }
+      const ch = await TaskChannel.open(p.facts.chanDir, {
+        task: n,
+        job: this.job,
+        docBytes: limits.docBytes,
+        uid: uid(p),
+        log: (line) => this.sink.system(n, line),
+      });
+      if (p.service === null) state.channels.unshift(ch);
+      else state.channels.push(ch);
     }
 
-    const { spec, hostMode } = await this.containerSpec(cr, {
-      name: state.name,
-      role: "tool",
-      task: n,
-      outDir: state.outDir,
-      aliases: [state.record.host],
-    });
-    spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
-    const id = await engine.create(spec);
-    state.containerId = id;
-    state.onRunNetwork = spec.network === this.networkName;
-    this.containers.add(id);
-    await engine.attach(id, (stream, chunk) => this.output(n, stream, chunk));
-    if (this.terminal) throw new ChannelReplyError("TaskCancelled", "the run is ending");
-    await engine.start(id);
-    state.record.status = "running";
-    state.timer = setTimeout(() => {
-      state.timedOut = true;
-      this.systemLog(n, `task ${n} exceeded its time limit of ${Math.round(timeoutMs / 1000)} s; killing it`);
-      void engine.kill(id, "SIGKILL");
-    }, timeoutMs);
-    this.ctx.log("task started", { run: this.id, task: n, container: id.slice(0, 12), image: spec.image });
-    this.emit({ type: "task.started", task: { ...state.record } });
-    this.emitProgress();
-    void engine
-      .wait(id)
-      .then((code) => this.taskEnded(state, code))
-      .catch((err) => this.taskEnded(state, null, err));
-    if (cr.ports.length) await this.waitPorts(id, cr.ports, hostMode, deadline);
-    if (state.signalled) await engine.kill(id, "SIGINT");
+    const tool = ready[ready.length - 1];
+    const deadline = Date.now() + tool.plan.timeoutMs;
+    const serviceHosts: string[] = [];
+    for (const p of ready) {
+      const resolved = await this.resolveLinks(p.cr);
+      const r = toolContainerConfig(p.cr, this.params.policy, this.facts, { ...p.facts, ...resolved });
+      if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
+      const { spec, hostMode } = r.value;
+      if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
+      if (spec.network === this.facts.runNetwork) await this.ensureNetwork();
+      if (this.ending) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+      const id = await engine.create(spec);
+      this.containers.add(id);
+      if (p.service === null) {
+        state.containerId = id;
+        state.onRunNetwork = spec.network === this.facts.runNetwork;
+      } else state.serviceIds.push(id);
+      await engine.attach(id, (stream, chunk) => this.sink.output(n, stream, chunk));
+      if (this.ending) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+      await engine.start(id);
+      if (p.service !== null) {
+        this.sink.system(n, `service '${p.service}' started (${p.cr.image})`);
+        await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
+        if (tool.cr.host) {
+          const ip = Object.values((await engine.inspect(id)).ips)[0];
+          if (ip) serviceHosts.push(`${p.service}:${ip}`);
+        }
+        continue;
+      }
+      state.record.status = "running";
+      const timeoutMs = r.value.timeoutMs;
+      state.timer = setTimeout(() => {
+        state.timedOut = true;
+        this.sink.system(n, `task ${n} exceeded its time limit of ${Math.round(timeoutMs / 1000)} s; killing it`);
+        void engine.kill(id, "SIGKILL");
+      }, timeoutMs);
+      this.ctx.log("task started", { run: this.id, task: n, container: id.slice(0, 12), image: spec.image });
+      this.emit({ type: "task.started", task: { ...state.record } });
+      this.emitProgress();
+      void engine
+        .wait(id)
+        .then((code) => this.taskEnded(state, code))
+        .catch((err: unknown) => this.taskEnded(state, null, err));
+      if (p.cr.ports.length) await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
+      if (state.signalled) await engine.kill(id, "SIGINT");
+    }
+  }
+
+  /** Gives back what a task holds: its slots, its channels, its containers, its directory. */
+  private async releaseTask(state: TaskState): Promise<void> {
+    const channels = state.channels.splice(0);
+    await Promise.allSettled(channels.map((c) => c.close()));
+    const ids = [state.containerId, ...state.serviceIds].filter((x): x is string => !!x);
+    await Promise.allSettled(ids.map((id) => this.ctx.engine.remove(id)));
+    for (const id of ids) this.containers.delete(id);
+    // the slots come back once its containers (services included) are gone
+    if (state.slotHeld) {
+      state.slotHeld = false;
+      this.slots.release(state.weight);
+    }
+    await rm(state.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   private async taskEnded(state: TaskState, exitCode: number | null, waitError?: unknown) {
-    const { engine, store } = this.ctx;
+    const { store } = this.ctx;
     const r = state.record;
     const n = r.number;
     if (state.timer) clearTimeout(state.timer);
-    this.flushPartial(n);
+    this.sink.flush(n);
     if (r.endedAt) return; // it failed while starting; startTask already ended it
     r.exitCode = exitCode;
+    const channel = state.channels[0];
 
-    let stored = false;
     let storeError: string | null = null;
-    const docPath = path.join(state.outDir, "doc.json");
-    if (existsSync(docPath)) {
+    if (channel?.document && !channel.outputError) {
       try {
-        const fields = JSON.parse(await readFile(docPath, "utf8")) as Record<string, unknown>;
-        await store.put(r.coll, this.job, n, fields, this.meta(n));
-        stored = true;
+        await store.put(r.coll, this.job, n, channel.document, this.meta(n));
+        r.stored = true;
         this.collections.add(r.coll);
       } catch (err) {
         storeError = `the task's document could not be stored: ${err instanceof Error ? err.message : String(err)}`;
-        this.systemLog(n, storeError);
+        this.sink.system(n, storeError);
       }
     }
-    r.stored = stored;
-
-    let entryError: { type: string; message: string; traceback?: string } | null = null;
-    const errPath = path.join(state.outDir, "error.json");
-    if (existsSync(errPath)) {
-      try {
-        entryError = JSON.parse(await readFile(errPath, "utf8"));
-      } catch {
-        entryError = null;
-      }
-    }
-
-    if (state.cancelled) {
-      r.status = "cancelled";
-      r.error = { type: "TaskCancelled", message: `task ${n} was stopped because the run ended`, task: n };
-    } else if (state.timedOut) {
-      r.status = "timed_out";
-      r.error = { type: "TaskTimeout", message: `task ${n} exceeded its time limit and was killed`, task: n };
-    } else if (state.signalled) {
-      r.status = "stopped";
-    } else if (waitError) {
-      r.status = "failed";
-      r.error = { type: "RunnerError", message: String(waitError), task: n };
-    } else if (exitCode === 0 && !storeError) {
-      r.status = "succeeded";
-    } else {
-      r.status = "failed";
-      r.error = entryError
-        ? {
-            type: "TaskFailed",
-            message: `task ${n} (${r.image}) failed: ${entryError.type}: ${entryError.message}`,
-            traceback: entryError.traceback ?? null,
-            task: n,
-          }
-        : {
-            type: "TaskFailed",
-            message: storeError ?? `task ${n} (${r.image}) exited with code ${exitCode}`,
-            traceback: this.taskLogTail(n) || null,
-            task: n,
-          };
-    }
+    const outcome = taskOutcome({
+      number: n,
+      image: r.image,
+      exitCode,
+      cancelled: state.cancelled,
+      timedOut: state.timedOut,
+      signalled: state.signalled,
+      waitError: waitError === undefined ? null : String(waitError),
+      outputError: channel?.outputError ?? null,
+      storeError,
+      entryError: channel?.entryError ?? null,
+      logTail: this.taskLogTail(n),
+    });
+    r.status = outcome.status;
+    r.error = outcome.error;
     r.endedAt = now();
-    if (stored) this.emit({ type: "document", coll: r.coll, task: n });
+    if (r.stored) this.emit({ type: "document", coll: r.coll, task: n });
     this.emit({ type: "task.finished", task: { ...r } });
     this.emitProgress();
     this.ctx.log("task finished", { run: this.id, task: n, status: r.status, exitCode });
     state.markFinished();
 
     // removal does not hold up the workflow; the run waits for it before it ends
-    const ids = [state.containerId, ...state.serviceIds].filter((x): x is string => !!x);
-    const removal = Promise.allSettled(ids.map((id) => engine.remove(id))).then(() => {
-      for (const id of ids) this.containers.delete(id);
+    const removal = this.releaseTask(state).then(() => {
       this.pendingRemovals.delete(removal);
     });
     this.pendingRemovals.add(removal);

@@ -4,32 +4,32 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DockerodeEngine, type ContainerEngine } from "./engine.ts";
 import { LABEL } from "./labels.ts";
-import { defaultImageResolver, locatePackage } from "./package.ts";
+import { locatePackage } from "./package.ts";
+import { restrictedPolicy, type RunPolicy } from "./policy.ts";
 import { reap, type ReapReport } from "./reaper.ts";
 import { Run, type RunContext } from "./run.ts";
 import type { ResultStore } from "./store.ts";
-import type { ResourceLimits, RunnerPolicy, RunSpec } from "./types.ts";
+import type { RunSpec } from "./types.ts";
 
 export const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../python");
 export const DEFAULT_WORKFLOW_IMAGE = "levhub/python:bookworm";
+/** The base images setup builds; what a run may use when nobody said otherwise. */
+export const DEFAULT_BASE_IMAGES = ["levhub/python:bookworm", "levhub/nmap:bookworm"];
 
 export interface RunnerOptions {
   engine?: ContainerEngine;
   store: ResultStore;
-  policy?: Partial<RunnerPolicy>;
-  limits?: { workflow?: Partial<ResourceLimits>; tool?: Partial<ResourceLimits> };
+  /** what a run may do when its RunSpec carries no policy; default: restricted, base images only */
+  policy?: RunPolicy;
   /** the `levrt` runtime mounted into containers */
   runtimeDir?: string;
   /** per-run directories (channel socket, task outputs); must be visible to the Docker engine */
   workDir?: string;
   workflowImage?: string;
-  resolveImage?: (ref: string) => string;
   runTimeoutMs?: number;
   taskTimeoutMs?: number;
   logger?: (msg: string, fields?: Record<string, unknown>) => void;
 }
-
-const MiB = 1024 * 1024;
 
 export class RunnerError extends Error {
   constructor(message: string) {
@@ -47,25 +47,21 @@ export class Runner {
   private readonly active = new Map<string, Run>();
   private readonly runTimeoutMs: number;
   private readonly taskTimeoutMs: number;
+  private readonly policy: RunPolicy;
 
   constructor(opts: RunnerOptions) {
     this.engine = opts.engine ?? new DockerodeEngine();
     this.instance = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     this.runTimeoutMs = opts.runTimeoutMs ?? 60 * 60_000;
     this.taskTimeoutMs = opts.taskTimeoutMs ?? 30 * 60_000;
+    this.policy = opts.policy ?? restrictedPolicy({ refs: {}, base: [...DEFAULT_BASE_IMAGES], any: false });
     this.ctx = {
       engine: this.engine,
       store: opts.store,
-      policy: { allowedCaps: ["NET_RAW"], allowHostNetwork: true, pullMissingImages: false, ...opts.policy },
-      limits: {
-        workflow: { memoryBytes: 256 * MiB, nanoCpus: 1e9, pids: 128, ...opts.limits?.workflow },
-        tool: { memoryBytes: 1024 * MiB, nanoCpus: 1e9, pids: 512, ...opts.limits?.tool },
-      },
       runtimeDir: opts.runtimeDir ?? RUNTIME_DIR,
       workDir: opts.workDir ?? path.join(tmpdir(), "levhub-runs"),
       workflowImage: opts.workflowImage ?? DEFAULT_WORKFLOW_IMAGE,
       instance: this.instance,
-      resolveImage: opts.resolveImage ?? defaultImageResolver,
       imageCache: new Map(),
       log: opts.logger ?? (() => undefined),
     };
@@ -96,7 +92,7 @@ export class Runner {
       pkg,
       runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
       taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
-      resolveImage: spec.resolveImage,
+      policy: spec.policy ?? this.policy,
     });
     this.active.set(runId, run);
     if (spec.signal) {

@@ -1,3 +1,5 @@
+import type { RunPolicy } from "./policy.ts";
+
 /**
  * Glossary
  * - package:   a Leviathan package directory (`lev/<ns>/<name>/__init__.py`, `pyproject.toml`).
@@ -9,7 +11,8 @@
  *              Task 0 is the workflow itself.
  * - workflow container: runs the function; no network, no Docker socket, no credentials;
  *              talks to the runner over the channel only.
- * - channel:   the per-run unix socket (see PROTOCOL.md).
+ * - channel:   a unix socket to the runner (see PROTOCOL.md): the workflow's, one per run, and
+ *              one per task, through which a tool container hands over its document or error.
  * - collection: `<ns>|…|<schema>`, where the results of a task are stored, `_id: {job, task}`.
  */
 
@@ -17,8 +20,28 @@ export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancell
 export type TerminalRunStatus = Exclude<RunStatus, "queued" | "running">;
 export type TaskStatus = "starting" | "running" | "succeeded" | "failed" | "stopped" | "cancelled" | "timed_out";
 
+/**
+ * Every error type a run, a task or a channel answer can carry: one closed set. The Python side
+ * raises the `levrt` exception of the same name (runner/python/levrt/_exceptions.py).
+ */
+export const RUN_ERROR_TYPES = [
+  "RunnerError",
+  "WorkflowError",
+  "TaskFailed",
+  "TaskTimeout",
+  "TaskCancelled",
+  "RunTimeout",
+  "Cancelled",
+  "ImageNotFound",
+  "PolicyDenied",
+  "QuotaExceeded",
+  "OutputTooLarge",
+  "InvalidRequest",
+] as const;
+export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
+
 export interface RunError {
-  type: string;
+  type: RunErrorType;
   message: string;
   traceback?: string | null;
   task?: number | null;
@@ -79,15 +102,6 @@ export interface ResourceLimits {
   pids: number;
 }
 
-export interface RunnerPolicy {
-  /** capabilities a tool may receive when it asks for them (`host=True` asks for NET_RAW) */
-  allowedCaps: string[];
-  /** whether `Cr(host=True)` may use the host network; otherwise such a task fails clearly */
-  allowHostNetwork: boolean;
-  /** pull images that are missing locally (off where no registry is reachable) */
-  pullMissingImages: boolean;
-}
-
 export interface RunSpec {
   /** absolute path of the package directory on the Docker host */
   packageDir: string;
@@ -101,6 +115,6 @@ export interface RunSpec {
   /** default per-task limit (a `Cr(timeout=…)` may ask for less) */
   taskTimeoutMs?: number;
   signal?: AbortSignal;
-  /** how this run resolves image references (`.ns.name:tag` → a pinned image); default: the runner's */
-  resolveImage?: (ref: string) => string;
+  /** what this run may do (images, privileges, quotas); default: the runner's `policy` */
+  policy?: RunPolicy;
 }

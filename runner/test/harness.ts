@@ -2,19 +2,39 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
-import { DockerodeEngine, instanceAlive, LABEL, MongoResultStore, mongoUri, Runner, type RunResult, type RunSpec } from "../src/index.ts";
+import {
+  DockerodeEngine,
+  instanceAlive,
+  LABEL,
+  localPolicy,
+  MongoResultStore,
+  mongoUri,
+  Runner,
+  type RunPolicy,
+  type RunResult,
+  type RunSpec,
+} from "../src/index.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLES = path.join(REPO, "examples");
 export const FIXTURES = path.join(REPO, "runner/test/fixtures");
 
-/** A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. */
-export async function createHarness(opts: { taskTimeoutMs?: number } = {}) {
+/**
+ * A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. Runs
+ * get `policy` (default: `lev exec`'s local policy) unless a RunSpec carries its own.
+ */
+export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy } = {}) {
   const dbName = `levtest_${randomBytes(4).toString("hex")}`;
   const store = await MongoResultStore.connect(mongoUri(dbName));
   const engine = new DockerodeEngine();
   await engine.ping();
-  const runner = new Runner({ engine, store, taskTimeoutMs: opts.taskTimeoutMs, runtimeDir: process.env.LEV_RUNTIME_DIR });
+  const runner = new Runner({
+    engine,
+    store,
+    taskTimeoutMs: opts.taskTimeoutMs,
+    runtimeDir: process.env.LEV_RUNTIME_DIR,
+    policy: opts.policy ?? localPolicy(),
+  });
   let job = 0;
   return {
     store,

@@ -12,7 +12,10 @@ from ._exceptions import (
     ImageNotFound,
     InvalidRequest,
     LevrtError,
+    OutputTooLarge,
     PackageError,
+    PolicyDenied,
+    QuotaExceeded,
     RunnerError,
     TaskCancelled,
     TaskError,
@@ -88,6 +91,7 @@ def run(main: Awaitable[T]) -> T:
 
 __all__ = [
     "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "ImageNotFound",
-    "InvalidRequest", "LevrtError", "Namespace", "PackageError", "RemoteFunction", "RunnerError", "Task",
-    "TaskCancelled", "TaskError", "TaskFailed", "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
+    "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
+    "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
+    "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
 ]

@@ -88,6 +88,44 @@ def _default_schema(frame: Optional[FrameType]) -> str:
     return f"{ns}/{name}.{mode}"
 
 
+PKG_IN_CONTAINER = "/lev/pkg"  # where every container sees the package (runner/PROTOCOL.md)
+
+
+def _package_roots(frame: Optional[FrameType]) -> list[str]:
+    """Where the package directory is, as this process sees it: /lev/pkg in a container, and the
+    folder holding `lev/<ns>/<name>/` of the package that built the Cr (tests, a checkout)."""
+    roots = [PKG_IN_CONTAINER]
+    pkg = _package_of(frame.f_globals.get("__name__", "")) if frame is not None else None
+    module = sys.modules.get(pkg or _package_of(os.environ.get("LEV_PACKAGE", "")) or "")
+    file = getattr(module, "__file__", None)
+    if isinstance(file, str):
+        roots.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(file))))))
+    return roots
+
+
+def _package_relative(value: "PurePath", target: str, frame: Optional[FrameType]) -> "PurePath":
+    """A Path naming a file of the package → the same file relative to the package directory.
+    Relative Paths are relative to the package directory; absolute ones must lie under it
+    (`pathlib.Path(__file__).parent / "x"`). The runner checks again, following symlinks."""
+    import pathlib
+
+    raw = str(value)
+    if value.is_absolute():
+        norm = os.path.normpath(raw)
+        for root in _package_roots(frame):
+            root = os.path.normpath(root)
+            if norm.startswith(root + os.sep):
+                return pathlib.PurePosixPath(*pathlib.PurePath(norm[len(root) + 1 :]).parts)
+    else:
+        norm = os.path.normpath(raw)
+        if norm != ".." and not norm.startswith(".." + os.sep) and norm != ".":
+            return pathlib.PurePosixPath(*pathlib.PurePath(norm).parts)
+    raise ValueError(
+        f"Cr: files[{target!r}] = Path({raw!r}): a Path names a file of the package, relative to the package "
+        f"directory or under it ({PKG_IN_CONTAINER}/…), and stays inside it"
+    )
+
+
 def _require_json(value: Any, what: str) -> None:
     try:
         json.dumps(value, allow_nan=False)
@@ -182,10 +220,7 @@ class Cr:
             if not isinstance(path, str) or not path.startswith("/") or len(path) < 2 or ".." in path.split("/"):
                 raise ValueError(f"Cr: files keys are absolute paths in the container (no '..'), not {path!r}")
             if _is_path(value):
-                if value.is_absolute() or ".." in value.parts:
-                    raise ValueError(
-                        f"Cr: files[{path!r}] = Path({str(value)!r}): a Path is relative to the package directory and stays inside it"
-                    )
+                value = _package_relative(value, path, caller)
             elif not isinstance(value, (bytes, bytearray, str)):
                 raise TypeError(f"Cr: files[{path!r}] must be bytes, str or pathlib.Path, not {type(value).__name__}")
             self.files[path] = value

@@ -1,8 +1,9 @@
 """`ctx` (alias `lev`): storing results and namespacing where they are stored.
 
 Where `ctx.set` writes depends on where the code runs:
-- in a tool container (LEV_OUT set): the task's document, rewritten atomically after every call
-  so whatever was stored before a signal or a kill survives;
+- in a tool container (LEV_TASK and LEV_CHANNEL set): the task's whole document, sent over the
+  task channel after every call and acknowledged by the runner, so whatever was stored before a
+  signal or a kill survives;
 - in a workflow container (LEV_CHANNEL set): the workflow's own document (task 0), sent to the
   runner;
 - anywhere else (tests, a REPL): kept in memory in `ctx.document`.
@@ -78,7 +79,7 @@ def _checked(fields: Mapping[str, Any]) -> dict[str, Any]:
 class Ctx:
     """`ctx` (alias `lev`): `ctx.set(**fields)`, `ctx.update(mapping)`, `with ctx / "ns":`.
 
-    Outside any runner (no LEV_OUT, no LEV_CHANNEL: tests, a REPL) `set` keeps the fields in
+    Outside any runner (no LEV_CHANNEL: tests, a REPL) `set` keeps the fields in
     memory in `ctx.document`, so a mode's entry can be unit-tested by calling it directly."""
 
     def __init__(self) -> None:
@@ -113,14 +114,17 @@ class Ctx:
         self._store(_checked(mapping))
 
     def _store(self, fields: dict[str, Any]) -> None:
+        from ._taskchannel import task_channel
+
+        tool = task_channel()
+        if tool is not None:
+            # the runner keeps the last whole document it accepted; a refused one (over the size
+            # limit) raises here and leaves the previous one in place
+            tool.request("put", fields={**self.document, **fields})
+            self.document.update(fields)
+            return
         self.document.update(fields)
-        out = os.environ.get("LEV_OUT")
-        if out:
-            tmp = os.path.join(out, "doc.json.tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(self.document, f, ensure_ascii=False, allow_nan=False)
-            os.replace(tmp, os.path.join(out, "doc.json"))
-        elif os.environ.get("LEV_CHANNEL"):
+        if os.environ.get("LEV_CHANNEL"):
             import asyncio
 
             from ._channel import get_channel

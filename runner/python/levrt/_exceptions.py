@@ -9,7 +9,10 @@
         ├── TaskFailed      the entry raised, or the container exited non-zero
         ├── TaskTimeout     the task exceeded its time limit and was killed
         ├── TaskCancelled   the run ended (cancel, timeout) before the task did
-        └── ImageNotFound   the task's image is not on the Docker engine
+        ├── ImageNotFound   the task's image is not available to this run
+        ├── PolicyDenied    the task asks for a privilege (host network, a capability) not granted
+        ├── QuotaExceeded   the run may start no more tasks, or this one needs too many containers
+        └── OutputTooLarge  the task's document is over the size limit
 """
 from __future__ import annotations
 
@@ -59,9 +62,22 @@ class ImageNotFound(TaskError):
     pass
 
 
+class PolicyDenied(TaskError):
+    pass
+
+
+class QuotaExceeded(TaskError):
+    pass
+
+
+class OutputTooLarge(TaskError):
+    pass
+
+
 _BY_NAME: dict[str, type[LevrtError]] = {
     c.__name__: c
-    for c in (ChannelError, RunnerError, InvalidRequest, PackageError, TaskFailed, TaskTimeout, TaskCancelled, ImageNotFound)
+    for c in (ChannelError, RunnerError, InvalidRequest, PackageError, TaskFailed, TaskTimeout, TaskCancelled, ImageNotFound,
+              PolicyDenied, QuotaExceeded, OutputTooLarge)
 }
 
 # tracebacks print `levrt.TaskFailed: …`, the name authors import

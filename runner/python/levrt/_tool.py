@@ -1,9 +1,9 @@
 """`python3 -m levrt._tool`: runs a Cr's `@levrt.remote` entry inside its tool container.
 
 The Cr is rebuilt by calling its builder again (see `_remote`). Exit codes: 0 success, 1 the
-entry raised or could not be rebuilt (traceback on stderr and in $LEV_OUT/error.json), 2 no
-LEV_ENTRY, 130 SIGINT, 143 SIGTERM; `sys.exit(n)` in an entry exits n (error.json written when
-n != 0). What the entry stored with `ctx.set` is already in $LEV_OUT/doc.json in every case.
+entry raised or could not be rebuilt (traceback on stderr and sent as an `error` over the task
+channel), 2 no LEV_ENTRY, 130 SIGINT, 143 SIGTERM; `sys.exit(n)` in an entry exits n (an `error`
+sent when n != 0). What the entry stored with `ctx.set` has already reached the runner.
 """
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ import traceback
 from typing import Any, NoReturn
 
 from ._cr import Cr
-from ._exceptions import InvalidRequest
+from ._exceptions import InvalidRequest, LevrtError
 from ._package import resolve_qualname
 from ._remote import Entry, RemoteFunction
+from ._taskchannel import task_channel
 
 
 class _Terminated(BaseException):
@@ -63,19 +64,18 @@ def _entry_call(spec: dict[str, Any]) -> Any:
     return entry.call()
 
 
-def _write_error(out: str, type_: str, message: str, tb: str) -> None:
-    """$LEV_OUT/error.json, read by the runner to explain the TaskFailed (atomic like doc.json)."""
+def _report_error(type_: str, message: str, tb: str) -> None:
+    """Tells the runner why the task failed (the `error` op of the task channel)."""
+    ch = task_channel()
+    if ch is None:
+        return
     try:
-        tmp = os.path.join(out, "error.json.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"type": type_, "message": message, "traceback": tb}, f, ensure_ascii=False)
-        os.replace(tmp, os.path.join(out, "error.json"))
-    except OSError as e:
-        print(f"levrt: cannot write error.json: {e}", file=sys.stderr)
+        ch.request("error", type=type_, message=message, traceback=tb)
+    except LevrtError as e:
+        print(f"levrt: cannot report the error to the runner: {e}", file=sys.stderr)
 
 
 def main() -> int:
-    out = os.environ.get("LEV_OUT", "/lev/out")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     log = logging.getLogger("lev")
@@ -104,13 +104,13 @@ def main() -> int:
         if e.code is None or e.code == 0:
             return 0
         code = e.code if isinstance(e.code, int) else 1
-        _write_error(out, "SystemExit", f"the entry called sys.exit({e.code!r})", traceback.format_exc())
+        _report_error("SystemExit", f"the entry called sys.exit({e.code!r})", traceback.format_exc())
         print(f"levrt: the entry exited with {e.code!r}", file=sys.stderr)
         return code
     except BaseException as e:
         tb = traceback.format_exc()
         sys.stderr.write(tb)
-        _write_error(out, e.__class__.__name__, str(e), tb)
+        _report_error(e.__class__.__name__, str(e), tb)
         return 1
     return 0
 

@@ -1,6 +1,6 @@
 """A test double of the TypeScript runner: runner/PROTOCOL.md over a real unix socket, each tool
-entry run as a local `python3 -m levrt._tool` subprocess with its own temporary out directory,
-documents kept in memory. This is the transport seam: the runtime is tested end to end without
+entry run as a local `python3 -m levrt._tool` subprocess with its own task channel (a second
+socket, like the runner's per-task one), documents kept in memory. This is the transport seam: the runtime is tested end to end without
 Docker (the real runner is tested against Docker in runner/test)."""
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class FakeRunner:
             LEV_PACKAGE=self.package,
             LEV_CALL=json.dumps(call),
         )
-        env.pop("LEV_OUT", None)
+        env.pop("LEV_TASK", None)
         return env
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -112,30 +112,44 @@ class FakeRunner:
         self.next += 1
         out = os.path.join(self.tmp, f"t{n}")
         os.makedirs(out)
+        coll = "|".join([*ns, cr["schema"]])
+        task: dict[str, Any] = {"coll": coll, "signalled": False, "doc": None, "error": None}
+        task["server"] = await asyncio.start_unix_server(lambda r, w: self._task_client(task, r, w), path=os.path.join(out, "lev.sock"))
         env = dict(os.environ, **self.extra_env)
         for e in cr["env"]:
             k, v = e.split("=", 1)
             env[k] = v
-        env.update(PYTHONPATH=f"{RUNTIME}:{self.package_dir}", LEV_OUT=out, LEV_ENTRY=json.dumps(cr["entry"]), LEV_JOB=str(self.job), LEV_PACKAGE=self.package)
-        env.pop("LEV_CHANNEL", None)
+        env.update(
+            PYTHONPATH=f"{RUNTIME}:{self.package_dir}", LEV_CHANNEL=os.path.join(out, "lev.sock"), LEV_TASK=str(n),
+            LEV_ENTRY=json.dumps(cr["entry"]), LEV_JOB=str(self.job), LEV_PACKAGE=self.package,
+        )
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "levrt._tool", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
         self.running += 1
         self.max_running = max(self.max_running, self.running)
-        coll = "|".join([*ns, cr["schema"]])
-        task = {"proc": proc, "coll": coll, "out": out, "signalled": False}
+        task["proc"] = proc
         task["done"] = asyncio.ensure_future(self._finish(n, task))
         self.tasks[n] = task
         return {"task": n, "host": f"lev-t{n}", "coll": coll}
 
+    async def _task_client(self, task: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """The task channel: `put` keeps the whole document, `error` the entry's report."""
+        while line := await reader.readline():
+            msg = json.loads(line)
+            if msg["op"] == "put":
+                task["doc"] = msg["fields"]
+            elif msg["op"] == "error":
+                task["error"] = msg
+            writer.write((json.dumps({"id": msg["id"], "ok": True, "result": {}}) + "\n").encode())
+            await writer.drain()
+
     async def _finish(self, n: int, task: dict[str, Any]) -> dict[str, Any]:
         out, err = await task["proc"].communicate()
         self.running -= 1
-        doc_path = os.path.join(task["out"], "doc.json")
-        if os.path.exists(doc_path):
-            with open(doc_path) as f:
-                self.docs.setdefault(task["coll"], {})[n] = json.load(f)
+        task["server"].close()
+        if task["doc"] is not None:
+            self.docs.setdefault(task["coll"], {})[n] = task["doc"]
         return {"code": task["proc"].returncode, "stdout": out.decode(), "stderr": err.decode()}
 
     async def op_wait(self, msg: dict[str, Any]) -> dict[str, Any]:
@@ -145,10 +159,8 @@ class FakeRunner:
         t = self.tasks[n]
         res = await t["done"]
         if res["code"] != 0 and not t["signalled"]:
-            err_path = os.path.join(t["out"], "error.json")
-            if os.path.exists(err_path):
-                with open(err_path) as f:
-                    e = json.load(f)
+            e = t["error"]
+            if e is not None:
                 raise Reply("TaskFailed", f"task {n}: {e['type']}: {e['message']}", e["traceback"], n)
             tail = (res["stderr"].strip().splitlines() or ["?"])[-1]
             raise Reply("TaskFailed", f"task {n} exited with code {res['code']}: {tail}", res["stderr"], n)

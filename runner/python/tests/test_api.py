@@ -45,8 +45,9 @@ def table(text):
 def test_public_api_is_exactly_the_documented_list():
     assert sorted(levrt.__all__) == sorted([
         "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "ImageNotFound",
-        "InvalidRequest", "LevrtError", "Namespace", "PackageError", "RemoteFunction", "RunnerError", "Task",
-        "TaskCancelled", "TaskError", "TaskFailed", "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
+        "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
+        "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
+        "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
     ])
     for name in levrt.__all__:
         assert hasattr(levrt, name), name
@@ -339,17 +340,37 @@ def test_ctx_set_in_memory_outside_a_runner():
     assert c.document == {"a": 1, "b": [1, 2], "c": "x", "d": {"e": None}}  # a refused set stores nothing
 
 
-def test_ctx_set_writes_the_document_atomically(monkeypatch, tmp_path):
-    monkeypatch.setenv("LEV_OUT", str(tmp_path))
-    c = levrt.Ctx()
-    replaced = []
-    real = __import__("os").replace
-    monkeypatch.setattr("os.replace", lambda a, b: (replaced.append((a, b)), real(a, b)))
-    c.set(x=1)
-    c.update({"y": 2})
-    assert json.loads((tmp_path / "doc.json").read_text()) == {"x": 1, "y": 2}
-    assert not (tmp_path / "doc.json.tmp").exists()
-    assert replaced == [(str(tmp_path / "doc.json.tmp"), str(tmp_path / "doc.json"))] * 2
+def test_ctx_set_in_a_tool_container_puts_the_whole_document(monkeypatch, tmp_path):
+    from task_channel_stub import TaskChannelStub
+
+    chan = TaskChannelStub(str(tmp_path), max_doc=4096)
+    try:
+        for k, v in chan.env.items():
+            monkeypatch.setenv(k, v)
+        c = levrt.Ctx()
+        c.set(x=1)
+        c.update({"y": 2})
+        assert chan.ops == ["put", "put"] and chan.document == {"x": 1, "y": 2}
+        with pytest.raises(levrt.OutputTooLarge):
+            c.set(z="z" * 10_000)
+        # refused by the runner: neither there nor here
+        assert chan.document == {"x": 1, "y": 2} and c.document == {"x": 1, "y": 2}
+    finally:
+        chan.close()
+        import levrt._taskchannel as tc
+
+        tc._channel = None
+
+
+def test_files_paths_name_files_of_the_package(rt):
+    from lev.levtest.rt import tools
+
+    assert tools.beside_me().spec()["files"] == {"/data/x": {"path": "lev/levtest/rt/beside.txt"}}
+    assert Cr("img", files={"/a": pathlib.Path("/lev/pkg/data/sample.txt")}).spec()["files"] == {"/a": {"path": "data/sample.txt"}}
+    assert Cr("img", files={"/a": pathlib.Path("data/../data/sample.txt")}).spec()["files"] == {"/a": {"path": "data/sample.txt"}}
+    for outside in ["/etc/passwd", "/lev/pkg/../etc/passwd", "/lev/pkgx/a", "..", "../x"]:
+        with pytest.raises(ValueError, match="stays inside"):
+            Cr("img", files={"/a": pathlib.Path(outside)})
 
 
 def test_run_outside_a_runner_explains_what_to_do():

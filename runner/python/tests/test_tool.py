@@ -1,4 +1,4 @@
-"""`python3 -m levrt._tool` in a subprocess with a temporary /lev/out, as the tool container runs it."""
+"""`python3 -m levrt._tool` in a subprocess with its own task channel, as the tool container runs it."""
 import json
 import os
 import signal
@@ -9,28 +9,34 @@ import time
 import pytest
 
 from conftest import FIXTURE, RUNTIME
+from task_channel_stub import TaskChannelStub
 
 
 @pytest.fixture
 def tool(rt, tmp_path):
     from lev.levtest.rt import tools
 
+    chan = TaskChannelStub(str(tmp_path))
+
     def start(cr_or_entry, **env):
+        chan.document = chan.error = None
         entry = cr_or_entry if isinstance(cr_or_entry, dict) else cr_or_entry.spec()["entry"]
-        e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{FIXTURE}", LEV_OUT=str(tmp_path), LEV_ENTRY=json.dumps(entry), **env)
+        e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{FIXTURE}", LEV_ENTRY=json.dumps(entry), **chan.env, **env)
         return subprocess.Popen([sys.executable, "-m", "levrt._tool"], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     start.tools = tools
-    start.out = tmp_path
-    start.doc = lambda: json.loads((tmp_path / "doc.json").read_text())
-    return start
+    start.chan = chan
+    start.doc = lambda: chan.document
+    yield start
+    chan.close()
 
 
-def test_success_writes_the_document(tool):
+def test_success_sends_the_document(tool):
     p = tool(tool.tools.scan("example.com"))
     assert p.wait(20) == 0
     assert tool.doc() == {"target": "example.com", "issues": ["Some issues"]}
-    assert not (tool.out / "error.json").exists()
+    assert tool.chan.error is None
+    assert tool.chan.ops == ["put"]
 
 
 @pytest.mark.parametrize(
@@ -68,12 +74,12 @@ def test_env_reaches_the_entry(tool):
     assert tool.doc() == {"greeting": "hello there"}
 
 
-def test_an_exception_writes_error_json_and_exits_1(tool):
+def test_an_exception_is_reported_over_the_channel_and_exits_1(tool):
     p = tool(tool.tools.boom("bad input"))
     _, err = p.communicate(timeout=20)
     assert p.returncode == 1
     assert "ValueError: bad input" in err
-    error = json.loads((tool.out / "error.json").read_text())
+    error = tool.chan.error
     assert error["type"] == "ValueError" and error["message"] == "bad input"
     assert "Traceback" in error["traceback"] and "raise ValueError(msg)" in error["traceback"]
     assert tool.doc() == {"before": "stored before the error"}
@@ -81,14 +87,14 @@ def test_an_exception_writes_error_json_and_exits_1(tool):
 
 def test_sys_exit_in_an_entry(tool):
     assert tool(tool.tools.exits(0)).wait(20) == 0
-    assert not (tool.out / "error.json").exists()
+    assert tool.chan.error is None
     assert tool(tool.tools.exits(3)).wait(20) == 3
-    assert json.loads((tool.out / "error.json").read_text())["type"] == "SystemExit"
+    assert tool.chan.error["type"] == "SystemExit"
 
 
 def _wait_for_doc(tool):
     deadline = time.time() + 10
-    while not (tool.out / "doc.json").exists() and time.time() < deadline:
+    while tool.chan.document is None and time.time() < deadline:
         time.sleep(0.02)
 
 
@@ -98,7 +104,7 @@ def test_sigint_keeps_the_document_and_exits_130(tool):
     p.send_signal(signal.SIGINT)
     assert p.wait(10) == 130
     assert tool.doc() == {"progress": "interrupted"}
-    assert not (tool.out / "error.json").exists()
+    assert tool.chan.error is None
 
 
 def test_sigterm_keeps_the_document_and_exits_143(tool):
@@ -115,7 +121,7 @@ def test_a_missing_builder_is_a_clear_failure(tool):
     _, err = p.communicate(timeout=20)
     assert p.returncode == 1
     assert "cannot find lev.levtest.rt.tools.no_such_mode" in err
-    assert json.loads((tool.out / "error.json").read_text())["type"] == "InvalidRequest"
+    assert tool.chan.error["type"] == "InvalidRequest"
 
 
 def test_logging_goes_to_stderr_once_at_info(tool):
@@ -126,8 +132,27 @@ def test_logging_goes_to_stderr_once_at_info(tool):
     assert "not at INFO" not in err
 
 
+def test_a_document_over_the_limit_fails_the_entry_and_keeps_the_previous_one(tool):
+    tool.chan.max_doc = 64 * 1024
+    p = tool(tool.tools.big(200 * 1024))
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 1
+    assert "levrt.OutputTooLarge" in err
+    assert tool.doc() == {"small": True}
+    assert tool.chan.error["type"] == "OutputTooLarge"
+
+
+def test_without_a_runner_the_channel_error_is_clear(rt, tmp_path):
+    from lev.levtest.rt import tools
+
+    entry = tools.scan("x").spec()["entry"]
+    e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{FIXTURE}", LEV_ENTRY=json.dumps(entry), LEV_TASK="1", LEV_CHANNEL=str(tmp_path / "missing.sock"))
+    p = subprocess.run([sys.executable, "-m", "levrt._tool"], env=e, capture_output=True, text=True, timeout=20)
+    assert p.returncode == 1 and "cannot reach the runner" in p.stderr
+
+
 def test_without_lev_entry_exits_2(tmp_path):
-    e = dict(os.environ, PYTHONPATH=RUNTIME, LEV_OUT=str(tmp_path))
+    e = dict(os.environ, PYTHONPATH=RUNTIME)
     e.pop("LEV_ENTRY", None)
     p = subprocess.run([sys.executable, "-m", "levrt._tool"], env=e, capture_output=True, text=True, timeout=20)
     assert p.returncode == 2 and "LEV_ENTRY" in p.stderr

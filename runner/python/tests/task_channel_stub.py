@@ -1,0 +1,73 @@
+"""The runner's end of one task channel (runner/PROTOCOL.md, "Task channel") for tests: a unix
+socket served by a thread, keeping the last `put` document and the `error` report like the
+runner does, refusing documents over `max_doc` bytes with an `id: null` OutputTooLarge answer."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from typing import Any, Optional
+
+
+class TaskChannelStub:
+    def __init__(self, directory: str, *, task: int = 1, max_doc: int = 16 * 1024 * 1024) -> None:
+        self.path = os.path.join(directory, "lev.sock")
+        self.task = task
+        self.max_doc = max_doc
+        self.document: Optional[dict[str, Any]] = None
+        self.error: Optional[dict[str, Any]] = None
+        self.ops: list[str] = []
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(self.path)
+        self._server.listen(8)
+        self._threads: list[threading.Thread] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a tool container's environment says about its channel."""
+        return {"LEV_CHANNEL": self.path, "LEV_TASK": str(self.task)}
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def _serve(self, conn: socket.socket) -> None:
+        buf = b""
+        with conn:
+            while True:
+                chunk = conn.recv(1 << 20)
+                if not chunk:
+                    return
+                buf += chunk
+                while b"\n" in buf:
+                    line, _, buf = buf.partition(b"\n")
+                    conn.sendall((json.dumps(self._answer(line)) + "\n").encode())
+
+    def _answer(self, line: bytes) -> dict[str, Any]:
+        if len(line) > self.max_doc + 1024:
+            return {"id": None, "ok": False, "error": {"type": "OutputTooLarge", "message": f"the task's document is {len(line)} bytes", "traceback": None, "task": self.task}}
+        msg = json.loads(line)
+        self.ops.append(msg["op"])
+        if msg["op"] == "put":
+            self.document = msg["fields"]
+        elif msg["op"] == "error":
+            self.error = {k: msg.get(k) for k in ("type", "message", "traceback")}
+        elif msg["op"] != "hello":
+            return {"id": msg["id"], "ok": False, "error": {"type": "InvalidRequest", "message": f"unknown op {msg['op']}", "traceback": None, "task": None}}
+        return {"id": msg["id"], "ok": True, "result": {}}
+
+    def close(self) -> None:
+        self._server.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass

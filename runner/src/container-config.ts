@@ -1,0 +1,208 @@
+/**
+ * What a container of a run may be, as pure functions of the request, the run's policy and a few
+ * runtime facts (names, host directories, the run's network). This is the boundary: nothing
+ * else grants a privilege, and every branch is unit-tested (container-config.test.ts).
+ */
+import type { ContainerSpec } from "./engine.ts";
+import { createLabels } from "./labels.ts";
+import { GRANTABLE_CAPS, type ImagePolicy, type RunPolicy } from "./policy.ts";
+import type { CrSpec } from "./spec.ts";
+import type { RunError } from "./types.ts";
+
+/** The unprivileged user every container runs as, unless a granted capability needs root. */
+export const NOBODY = "65534:65534";
+export const NOBODY_UID = 65534;
+export const CHANNEL_IN_CONTAINER = "/lev/chan/lev.sock";
+
+export type ConfigResult<T> = { ok: true; value: T } | { ok: false; error: RunError };
+
+/** The runner's facts about one run that every container of it shares. */
+export interface RunFacts {
+  runId: string;
+  owner: string;
+  instance: string;
+  job: number;
+  /** `lev.<ns>.<name>` */
+  pkgModule: string;
+  /** host paths the Docker engine can see */
+  pkgDir: string;
+  runtimeDir: string;
+  /** the run's own network: services, tasks with services or links, linked tasks */
+  runNetwork: string;
+  workflowImage: string;
+}
+
+/** The facts about one tool or service container. */
+export interface ContainerFacts {
+  name: string;
+  role: "tool" | "service";
+  task: number;
+  /** runner-owned host directory holding this container's channel socket, mounted read-only */
+  chanDir: string;
+  /** `files=` already written by the runner: host file → container path, each mounted read-only */
+  files: { host: string; target: string }[];
+  aliases: string[];
+  /** docker links (`<container>:<alias>`) and extra hosts (`alias:ip`) resolved from `links=` */
+  links: string[];
+  extraHosts: string[];
+  /** the runner's default per-task limit; `Cr(timeout=…)` may ask for less */
+  taskTimeoutMs: number;
+}
+
+export interface ToolContainerPlan {
+  spec: ContainerSpec;
+  timeoutMs: number;
+  /** the container shares the host's network (ports are probed on 127.0.0.1) */
+  hostMode: boolean;
+}
+
+const GRANT_HINT = "an admin can grant it (Admin → Policy)";
+
+export function policyDenied(message: string): RunError {
+  return { type: "PolicyDenied", message };
+}
+
+/** One message whether the image is missing, private to someone else, or not allowed. */
+export function imageNotAvailable(ref: string): RunError {
+  return { type: "ImageNotFound", message: `image '${ref}' is not available to this run` };
+}
+
+/**
+ * The image a reference names under `images`, or null when this run may not use it. `.ns.name:tag`
+ * is a package's image (any tag) and only resolves through `refs`; other names resolve through
+ * `refs` (exact), the admin's base images, or, with `any`, whatever the engine has.
+ */
+export function resolveImage(ref: string, images: ImagePolicy): string | null {
+  if (ref.startsWith(".")) {
+    const key = ref.split(":")[0].toLowerCase();
+    return Object.hasOwn(images.refs, key) ? images.refs[key] : null;
+  }
+  if (Object.hasOwn(images.refs, ref)) return images.refs[ref];
+  if (images.base.includes(ref)) return ref;
+  return images.any ? ref : null;
+}
+
+/**
+ * The capabilities a Cr receives. Each one asked for by `caps=` must be granted; `host=True`
+ * asks for NET_RAW implicitly, and without a grant the tool then simply runs unprivileged.
+ */
+export function grantedCaps(cr: CrSpec, policy: RunPolicy): ConfigResult<string[]> {
+  const granted = new Set<string>(policy.caps);
+  const caps: string[] = [];
+  for (const cap of new Set(cr.caps)) {
+    if (!granted.has(cap)) {
+      const never = (GRANTABLE_CAPS as readonly string[]).includes(cap)
+        ? ""
+        : ` (only ${GRANTABLE_CAPS.join(", ")} can ever be granted)`;
+      return { ok: false, error: policyDenied(`Cr(caps=['${cap}']): capability ${cap} is not granted to this package${never}; ${GRANT_HINT}`) };
+    }
+    caps.push(cap);
+  }
+  if (cr.host && granted.has("NET_RAW") && !caps.includes("NET_RAW")) caps.push("NET_RAW");
+  return { ok: true, value: caps };
+}
+
+/** Environment every container of the run gets (PROTOCOL.md). */
+export function baseEnv(run: RunFacts): string[] {
+  return [
+    "PYTHONPATH=/lev/rt:/lev/pkg",
+    "PYTHONUNBUFFERED=1",
+    "PYTHONDONTWRITEBYTECODE=1",
+    `LEV_JOB=${run.job}`,
+    `LEV_PACKAGE=${run.pkgModule}`,
+    `LEV_CHANNEL=${CHANNEL_IN_CONTAINER}`,
+  ];
+}
+
+function logBytes(policy: RunPolicy): number {
+  return policy.limits.dockerLogBytes;
+}
+
+/** The configuration of a tool or service container, or why this run may not have it. */
+export function toolContainerConfig(
+  cr: CrSpec,
+  policy: RunPolicy,
+  run: RunFacts,
+  c: ContainerFacts,
+): ConfigResult<ToolContainerPlan> {
+  const image = resolveImage(cr.image, policy.images);
+  if (image === null) return { ok: false, error: imageNotAvailable(cr.image) };
+  if (cr.host && !policy.hostNetwork) {
+    return { ok: false, error: policyDenied(`Cr(host=True): host networking is not granted to this package; ${GRANT_HINT}`) };
+  }
+  const caps = grantedCaps(cr, policy);
+  if (!caps.ok) return caps;
+  const { limits } = policy;
+  // The run's own network (name resolution between its containers) costs docker an embedded
+  // DNS set-up per container, so only containers that need names join it: services, tasks with
+  // services or links. The others use the default bridge, where setup runs dockerd with
+  // --icc=false: outbound only.
+  const needsRunNetwork = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
+  const network = cr.host ? "host" : needsRunNetwork ? run.runNetwork : "bridge";
+  const env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
+  if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
+  const privileged = caps.value.length > 0;
+  const spec: ContainerSpec = {
+    name: c.name,
+    image,
+    labels: createLabels(run.instance, run.runId, c.role, c.task, run.owner),
+    // `-c` rather than `-m`: runpy costs every task a few milliseconds
+    entrypoint: cr.entry ? ["python3", "-c", "import sys; from levrt._tool import main; sys.exit(main())"] : undefined,
+    cmd: cr.entry ? [] : cr.cmd,
+    env,
+    // Docker gives a non-root user no effective capabilities: a granted one needs uid 0, with
+    // everything else dropped (the engine always drops ALL first)
+    user: privileged ? "0:0" : NOBODY,
+    binds: [
+      `${run.runtimeDir}:/lev/rt:ro`,
+      `${run.pkgDir}:/lev/pkg:ro`,
+      `${c.chanDir}:/lev/chan:ro`,
+      ...c.files.map((f) => `${f.host}:${f.target}:ro`),
+    ],
+    tmpfs: { "/tmp": `rw,nosuid,nodev,size=${limits.tmpBytes}` },
+    readOnlyRoot: true,
+    network,
+    aliases: c.aliases,
+    links: cr.host ? [] : c.links,
+    extraHosts: c.extraHosts,
+    capAdd: caps.value,
+    limits: limits.tool,
+    logMaxBytes: logBytes(policy),
+    // an image's own program as PID 1 would ignore SIGINT/SIGTERM: docker-init forwards them.
+    // levrt's entry bootstrap handles both itself, so entry tasks skip the extra process.
+    init: !cr.entry,
+  };
+  const timeoutMs = Math.min(cr.timeout ? cr.timeout * 1000 : Infinity, c.taskTimeoutMs);
+  return { ok: true, value: { spec, timeoutMs, hostMode: cr.host } };
+}
+
+/** The workflow container: no network, no capability, user 65534, read-only; only the channel. */
+export function workflowContainerConfig(
+  policy: RunPolicy,
+  run: RunFacts,
+  w: { chanDir: string; function: string; args: Record<string, unknown> },
+): ContainerSpec {
+  return {
+    name: `lev-${run.runId}-wf`,
+    image: run.workflowImage,
+    labels: createLabels(run.instance, run.runId, "workflow", 0, run.owner),
+    entrypoint: ["python3", "-m", "levrt._workflow"],
+    cmd: [],
+    env: [...baseEnv(run), "HOME=/tmp", `LEV_CALL=${JSON.stringify({ function: w.function, args: w.args })}`],
+    user: NOBODY,
+    workingDir: "/lev/pkg",
+    binds: [`${run.runtimeDir}:/lev/rt:ro`, `${run.pkgDir}:/lev/pkg:ro`, `${w.chanDir}:/lev/chan:ro`],
+    tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
+    readOnlyRoot: true,
+    network: "none",
+    capAdd: [],
+    limits: policy.limits.workflow,
+    logMaxBytes: logBytes(policy),
+    init: true,
+  };
+}
+
+/** Containers a task keeps alive at once: its tool and each of its services. */
+export function taskWeight(cr: CrSpec): number {
+  return 1 + Object.keys(cr.services).length;
+}
