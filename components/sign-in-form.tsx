@@ -4,11 +4,16 @@ import { signIn } from "next-auth/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+// pure: turns next-auth's error code (a wrong password, too many attempts) into a sentence
+import { signInErrorMessage } from "../lib/auth/sign-in-error.ts";
 
-/** Email and password sign-in through next-auth's credentials provider. */
-export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+/**
+ * Email and password sign-in through next-auth's credentials provider. `callbackUrl` must already
+ * be a same-origin path (the page passes it through `safeCallbackUrl`).
+ */
+export function SignInForm({ callbackUrl, initialError = null }: { callbackUrl: string; initialError?: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -18,7 +23,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const res = await signIn("credentials", { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? ""), redirect: false });
     setPending(false);
     if (!res || res.error) {
-      setError("Email or password is wrong.");
+      setError(signInErrorMessage(res?.error ?? "CredentialsSignin"));
       return;
     }
     router.push(callbackUrl);

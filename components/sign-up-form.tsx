@@ -9,9 +9,10 @@ export type SignUpResult = { ok: true } | { ok: false; errors: Record<string, st
 
 /**
  * Creates the account with a server action, then signs in with the same credentials.
- * The user name becomes the namespace packages are published under.
+ * The user name becomes the namespace packages are published under. `linkTokens` carries the
+ * invite or admin set-up token of the link the page was opened with.
  */
-export function SignUpForm({ action }: { action: (data: FormData) => Promise<SignUpResult> }) {
+export function SignUpForm({ action, linkTokens = {} }: { action: (data: FormData) => Promise<SignUpResult>; linkTokens?: { invite?: string; bootstrap?: string } }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -55,7 +56,9 @@ export function SignUpForm({ action }: { action: (data: FormData) => Promise<Sig
   );
   return (
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Sign up" noValidate>
-      {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message}</p>}
+      {message && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{message[0].toUpperCase() + message.slice(1)}</p>}
+      {linkTokens.invite && <input type="hidden" name="invite" value={linkTokens.invite} />}
+      {linkTokens.bootstrap && <input type="hidden" name="bootstrap" value={linkTokens.bootstrap} />}
       {field("username", "User name", "text", "username", "2–32 lowercase letters, digits or _, starting with a letter; it is also your package namespace.")}
       {field("email", "Email", "email", "email")}
       {field("password", "Password", "password", "new-password", "At least 8 characters.")}

@@ -6,9 +6,9 @@ import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./auth/pa
 import { assertAdmin } from "./auth/assert-admin.ts";
 import { authLimiters, RateLimitedError, type AuthLimiters } from "./auth/limits.ts";
 import { admit } from "./rate-limit.ts";
-import { isPendingBootstrapToken, removeBootstrapTokenFile, spendBootstrapToken } from "./bootstrap.ts";
-import { INVITE_REFUSALS, inviteTokenState, spendInvite } from "./invites.ts";
-import { getSettings, type SignUpMode } from "./settings.ts";
+import { removeBootstrapTokenFile, spendBootstrapToken } from "./bootstrap.ts";
+import { INVITE_REFUSALS, spendInvite } from "./invites.ts";
+import { SIGN_UP_REFUSALS, signUpGate } from "./sign-up-gate.ts";
 import { audit } from "./audit.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import type { Role, Viewer } from "./types.ts";
@@ -67,13 +67,6 @@ const viewerSelect = { id: true, email: true, username: true, name: true, role: 
 /** The e-mail the per-address limit counts under: the same account however it is typed. */
 const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 
-/** Why sign-up is refused in a mode without a usable invite. */
-export const SIGN_UP_REFUSALS: Record<Exclude<SignUpMode, "open">, string> = {
-  invite: "this hub signs up by invitation only: open the invite link an admin gave you",
-  closed: "sign-up is closed on this hub; ask an admin for an account",
-};
-const BAD_BOOTSTRAP = "this admin set-up link is not valid any more: it was used, or a newer one was made (see the hub's data directory)";
-
 /**
  * Creates the account and its namespace. Who may: anyone in sign-up mode "open"; holders of an
  * unused invite in "invite"; nobody in "closed". The holder of the admin bootstrap token may in
@@ -96,18 +89,10 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
     ]);
     if (!admission.ok) throw new RateLimitedError("sign-up", admission.retryAfterMs);
   }
-  const bootstrap = ctx.bootstrap || null;
-  const mode = (await getSettings()).signUpMode;
-  const invite = mode === "invite" && !bootstrap ? ctx.invite || null : null;
-  if (bootstrap) {
-    if (!(await isPendingBootstrapToken(bootstrap))) throw forbidden(BAD_BOOTSTRAP);
-  } else if (mode === "closed") {
-    throw forbidden(SIGN_UP_REFUSALS.closed);
-  } else if (mode === "invite") {
-    if (!invite) throw forbidden(SIGN_UP_REFUSALS.invite);
-    const state = await inviteTokenState(invite, d.now());
-    if (state !== "pending") throw forbidden(INVITE_REFUSALS[state]);
-  }
+  const gate = await signUpGate(ctx, d.now());
+  if (!gate.allowed) throw forbidden(gate.message);
+  const bootstrap = gate.via === "bootstrap" ? (ctx.bootstrap ?? null) : null;
+  const invite = gate.via === "invite" ? (ctx.invite ?? null) : null;
 
   const passwordHash = await d.hashPassword(input.password);
   const user = await db().$transaction(async (tx) => {
@@ -122,7 +107,7 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
       (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
     if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
-    if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(BAD_BOOTSTRAP);
+    if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
     const created = await tx.user.create({
       data: { email: input.email, username: input.username, name: input.name || null, passwordHash, role: bootstrap ? "admin" : "user" },
       select: viewerSelect,
@@ -133,7 +118,7 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
     return created;
   });
   if (bootstrap) removeBootstrapTokenFile();
-  await audit(user.id, "user.signup", user.username, { role: user.role, via: bootstrap ? "bootstrap" : invite ? "invite" : "open" });
+  await audit(user.id, "user.signup", user.username, { role: user.role, via: gate.via });
   return user;
 }
 

@@ -1,17 +1,27 @@
 "use server";
 
+import { headers } from "next/headers";
+import { z } from "zod";
 import type { SignUpResult } from "../../components/sign-up-form.tsx";
 import { publicAction } from "../../lib/actions/safe-action.ts";
+import { clientAddress } from "../../lib/auth/client-address.ts";
 import { signUp, signUpSchema } from "../../lib/users.ts";
 
-const create = publicAction(signUpSchema, (input) => signUp(input));
+const linkToken = z.string().trim().max(200).optional();
+const create = publicAction(signUpSchema.extend({ client: z.string(), invite: linkToken, bootstrap: linkToken }), ({ client, invite, bootstrap, ...input }) =>
+  signUp(input, { client, invite, bootstrap }),
+);
 
 /** Creates an account; the form signs in with the same credentials afterwards. */
 export async function signUpAction(data: FormData): Promise<SignUpResult> {
+  const optional = (k: string) => String(data.get(k) ?? "").trim() || undefined;
   const res = await create({
     username: String(data.get("username") ?? "").trim(),
     email: String(data.get("email") ?? "").trim(),
     password: String(data.get("password") ?? ""),
+    invite: optional("invite"),
+    bootstrap: optional("bootstrap"),
+    client: clientAddress(await headers()),
   });
   if (res.ok) return { ok: true };
   return { ok: false, errors: res.fieldErrors ?? {}, message: res.fieldErrors && Object.keys(res.fieldErrors).length ? null : res.error };

@@ -1,24 +1,22 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "../../components/sign-in-form.tsx";
+import { hubOrigin, safeCallbackUrl } from "../../lib/auth/callback-url.ts";
+import { signInErrorMessage } from "../../lib/auth/sign-in-error.ts";
 import { getViewer } from "../../lib/session.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-/** Only same-site paths are followed after sign-in. */
-function safeReturn(v: string | undefined): string {
-  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
-  const callbackUrl = safeReturn(one((await searchParams).callbackUrl));
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(one(params.callbackUrl), hubOrigin());
   if (await getViewer()) redirect(callbackUrl);
   return (
     <div className="mx-auto max-w-sm py-8">
       <h1 className="h-page mb-6 text-center">Sign in to Levhub</h1>
       <div className="card p-5">
-        <SignInForm callbackUrl={callbackUrl} />
+        <SignInForm callbackUrl={callbackUrl} initialError={signInErrorMessage(one(params.error))} />
       </div>
     </div>
   );

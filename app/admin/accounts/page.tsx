@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import { notFound, redirect } from "next/navigation";
+import { AccountTable } from "../../../components/account-table.tsx";
+import { InviteManager } from "../../../components/invite-manager.tsx";
+import { SignUpModeForm } from "../../../components/sign-up-mode-form.tsx";
+import { listInvites } from "../../../lib/invites.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { getSettings } from "../../../lib/settings.ts";
+import { listAccounts } from "../../../lib/users.ts";
+import { createInviteAction } from "../../actions/create-invite.ts";
+import { revokeInviteAction } from "../../actions/revoke-invite.ts";
+import { setSignUpModeAction } from "../../actions/set-sign-up-mode.ts";
+import { setUserRoleAction } from "../../actions/set-user-role.ts";
+
+export const metadata: Metadata = { title: "Accounts" };
+
+export default async function AccountsPage() {
+  const viewer = await getViewer();
+  if (!viewer) redirect("/signin?callbackUrl=%2Fadmin%2Faccounts");
+  // the page does not exist for anyone but admins
+  if (viewer.role !== "admin") notFound();
+  const [settings, invites, accounts] = await Promise.all([getSettings(), listInvites(viewer), listAccounts(viewer)]);
+  return (
+    <div className="mx-auto max-w-4xl space-y-8">
+      <div>
+        <h1 className="h-page">Accounts</h1>
+        <p className="mt-1 text-sm text-zinc-600">Who may sign up, invite links, and who is an admin. Changing someone&apos;s role ends their sessions.</p>
+      </div>
+      <section aria-labelledby="mode-h" className="space-y-2">
+        <h2 id="mode-h" className="h-section">Sign-up</h2>
+        <SignUpModeForm mode={settings.signUpMode} action={setSignUpModeAction} />
+      </section>
+      <section aria-labelledby="invites-h" className="space-y-2">
+        <h2 id="invites-h" className="h-section">Invites</h2>
+        <InviteManager invites={invites} createAction={createInviteAction} revokeAction={revokeInviteAction} />
+      </section>
+      <section aria-labelledby="accounts-h" className="space-y-2">
+        <h2 id="accounts-h" className="h-section">Users</h2>
+        <AccountTable accounts={accounts} viewerId={viewer.id} action={setUserRoleAction} />
+      </section>
+    </div>
+  );
+}
