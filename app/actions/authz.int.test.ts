@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { ACTIONS, ROLES, type ActionFixtures, type Role } from "../../e2e/support/authz-matrix.ts";
 import { actionExports, surfaceDiff } from "../../e2e/support/app-surface.ts";
 import { fixtureFiles } from "../../e2e/support/archive.ts";
-import "../../lib/testing/next-server.ts";
+import { inActionRequest } from "../../lib/testing/next-server.ts";
 import { startTestHub, type TestHub } from "../../lib/testing/hub.ts";
 import type { ActionSettled } from "../../lib/actions/safe-action.ts";
 import type { Viewer } from "../../lib/types.ts";
@@ -61,6 +61,9 @@ before(async () => {
   const token = await createToken(owner, "fixture");
   const { setGrant } = await import("../../lib/grants.ts");
   const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
+  const { createInvite } = await import("../../lib/invites.ts");
+  const invite = await createInvite(admin, { note: "fixture" });
+  const spare = await account("spare", "user");
 
   const archives = new Map<Role, File>();
   for (const [i, role] of ROLES.entries()) {
@@ -79,6 +82,8 @@ before(async () => {
     archive: (role) => archives.get(role)!,
     unique: (role) => `u${++n}_${role}`.slice(0, 32),
     grantId: grant.id,
+    inviteId: invite.invite.id,
+    spareUserId: spare.id,
   };
 });
 
@@ -155,7 +160,7 @@ test("every exported server action answers each role as the matrix says, and a r
         const before = await databaseDigest();
         let thrown: unknown = null;
         try {
-          await (action as (...args: unknown[]) => Promise<unknown>)(...entry.args(fx, r));
+          await inActionRequest(new Headers({ "x-forwarded-for": "127.0.0.1" }), () => (action as (...args: unknown[]) => Promise<unknown>)(...entry.args(fx, r)));
         } catch (err) {
           // after an allowed call, Next's revalidatePath/redirect have no request to act on here
           thrown = err;

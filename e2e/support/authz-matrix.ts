@@ -64,6 +64,10 @@ export interface ActionFixtures extends Fixtures {
   unique: (role: Role) => string;
   /** a privilege grant an admin made (on the other user's namespace) */
   grantId: string;
+  /** a pending invite an admin made */
+  inviteId: string;
+  /** an account of no other use, whose role the admin action may change */
+  spareUserId: string;
 }
 
 export interface ActionEntry {
@@ -188,5 +192,22 @@ export const ACTIONS: Record<string, ActionEntry> = {
     // an empty form: the admin gets past the role check and is then told what is missing
     args: () => [{ status: "idle" }, new FormData()],
     expect: { ...adminOnly, admin: "validation" },
+  },
+  "app/actions/create-invite.ts#createInviteAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ note: "authz", days: "7" })],
+    expect: adminOnly,
+  },
+  "app/actions/revoke-invite.ts#revokeInviteAction": { access: "admin", args: (fx) => [form({ id: fx.inviteId })], expect: adminOnly },
+  "app/actions/set-sign-up-mode.ts#setSignUpModeAction": { access: "admin", args: () => [{ status: "idle" }, form({ mode: "open" })], expect: adminOnly },
+  "app/actions/set-user-role.ts#setUserRoleAction": {
+    access: "admin",
+    args: (fx) => [{ status: "idle" }, form({ id: fx.spareUserId, role: "admin" })],
+    expect: adminOnly,
+  },
+  "app/actions/sign-out-everywhere.ts#signOutEverywhereAction": {
+    access: "user",
+    args: () => [],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
   },
 };
