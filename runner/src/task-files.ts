@@ -36,13 +36,16 @@ export async function packageFile(pkgDir: string, target: string, source: string
   if (rel.startsWith(`${PKG_IN_CONTAINER}/`)) rel = rel.slice(PKG_IN_CONTAINER.length + 1);
   if (path.posix.isAbsolute(rel) || rel.includes("\0")) refuse(target, `'${source}' is not a path inside the package`);
   const root = await realpath(pkgDir);
+  const inside = (p: string) => p.startsWith(root + path.sep);
+  const lexical = path.resolve(root, rel);
+  if (!inside(lexical)) refuse(target, `'${source}' resolves outside the package`);
   let real: string;
   try {
-    real = await realpath(path.resolve(root, rel));
+    real = await realpath(lexical);
   } catch {
     refuse(target, `'${source}' does not exist in the package`);
   }
-  if (!real.startsWith(root + path.sep)) refuse(target, `'${source}' resolves outside the package`);
+  if (!inside(real)) refuse(target, `'${source}' resolves outside the package`);
   const st = await stat(real);
   if (!st.isFile()) refuse(target, `'${source}' is not a regular file`);
   if (st.size > maxBytes) refuse(target, `'${source}' is ${formatBytes(st.size)}, over the limit of ${formatBytes(maxBytes)}`);
