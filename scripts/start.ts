@@ -8,7 +8,8 @@
  *   MONGODB_URI      an external MongoDB instead of FerretDB (default: the FerretDB setup starts, on a unix socket)
  *   DOCKER_HOST      an external Docker engine
  *   NEXTAUTH_SECRET  else one is generated and kept in the data dir
- *   LEVHUB_ADMIN_EMAIL  the account that becomes admin when it signs up (the first account always does)
+ *   The first admin signs up through the one-time link printed at the first start (also kept in
+ *   <data dir>/admin-bootstrap-token until used); `npm run admin` manages admins later.
  *   LEVHUB_SKIP_SETUP=1 / LEVHUB_SKIP_EXAMPLES=1 / LEVHUB_SKIP_BUILD=1  skip a step
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -125,6 +126,7 @@ async function main() {
 
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
+    const { ensureOperatorGrant } = await import("../lib/grants.ts");
     const examples = path.join(ROOT, "examples");
     const dirs = existsSync(examples)
       ? readdirSync(examples)
@@ -136,6 +138,8 @@ async function main() {
       try {
         const r = await publishDirectory("system", dir, { skipExisting: true });
         say(`${r.created ? "published" : "already published:"} ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
+        // the operator's own grant: the examples run as before (host network, raw sockets)
+        if (r.created && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
       } catch (err) {
         const e = err as { message?: string; details?: string[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);
@@ -143,6 +147,9 @@ async function main() {
       }
     }
   }
+
+  const { ensureBootstrapToken } = await import("../lib/bootstrap.ts");
+  const bootstrapToken = await ensureBootstrapToken();
 
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
   const env: NodeJS.ProcessEnv = {
@@ -167,12 +174,13 @@ async function main() {
     if (!announced && /ready|started server|Local:/i.test(chunk.toString())) {
       announced = true;
       const url = env.NEXTAUTH_URL;
-      const admin = process.env.LEVHUB_ADMIN_EMAIL;
       console.log(
         [
           "",
           `\x1b[1m  Levhub is running at ${url}\x1b[0m  (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-          `  Sign up at ${url}/signup — ${admin ? `the account ${admin} and the first account to sign up are admins` : "the first account to sign up is the admin"}.`,
+          bootstrapToken
+            ? `  No admin yet: create the admin account with this one-time link: ${url}/signup?bootstrap=${bootstrapToken}`
+            : `  Sign in at ${url}/signin (new accounts: ${url}/signup, as the admin's sign-up mode allows).`,
           `  Data: ${dataDir()}   Results: ${process.env.MONGODB_URI}`,
           "  Stop with Ctrl-C.",
           "",
