@@ -7,6 +7,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 // Every run of the suite starts from an empty hub: its own data directory (database, uploads).
 const DATA_DIR = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "levhub-e2e-"));
+// specs read the hub's files (the admin bootstrap token) from it; workers inherit it, so they agree
+process.env.E2E_DATA_DIR = DATA_DIR;
 
 export default defineConfig({
   testDir: "e2e",

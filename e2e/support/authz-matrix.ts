@@ -33,8 +33,6 @@ export interface Fixtures {
   fn: string;
   versionId: string;
   runId: string;
-  /** the owner's API token id (for revoking) */
-  ownerTokenId: string;
 }
 
 export interface PageEntry {
@@ -58,6 +56,8 @@ export interface RouteEntry {
 
 /** What an action test needs besides the matrix fixtures. */
 export interface ActionFixtures extends Fixtures {
+  /** the owner's API token id (for revoking) */
+  ownerTokenId: string;
   /** an archive of the owner's package at a version of its own per role */
   archive: (role: Role) => File;
   /** a name no other call used */
