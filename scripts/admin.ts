@@ -1,0 +1,137 @@
+/**
+ * `npm run admin -- <command>`: account administration for operators with access to the hub's
+ * database (the data directory, or DATABASE_URL). It works whether the hub is running or not.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { dataDir } from "../lib/config.ts";
+import { applyMigrations } from "../lib/migrate.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/postgres.ts";
+// the closed set only; lib/settings.ts itself is loaded once DATABASE_URL is known
+import { SIGN_UP_MODES } from "../lib/settings.ts";
+
+const USAGE = `usage: npm run admin -- <command>
+
+  promote <email>        make that account an admin (its sessions end)
+  demote <email>         make that admin a plain user (never the last admin)
+  bootstrap-link         print the one-time link that makes the next sign-up the admin
+                         (only while the hub has no admin)
+  sign-up-mode <mode>    who may sign up: open | invite | closed
+
+The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
+(default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
+for the command and stopped after it.`;
+
+const say = (msg: string) => console.log(msg);
+
+function fail(msg: string): never {
+  console.error(msg);
+  process.exit(2);
+}
+
+/** The pid and port of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
+function runningPostgres(pgDir: string): { pid: number; port: number } | null {
+  const file = path.join(pgDir, "postmaster.pid");
+  if (!existsSync(file)) return null;
+  // line 1: pid, line 4: port (PostgreSQL's documented layout)
+  const lines = readFileSync(file, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null; // a stale file of a killed server
+  }
+  return { pid, port };
+}
+
+/** Points DATABASE_URL at the hub's database; returns the server this command started, if any. */
+async function connect(): Promise<EmbeddedDatabase | null> {
+  if (process.env.DATABASE_URL) return null;
+  const dir = dataDir();
+  const pgDir = path.join(dir, "pg");
+  if (!existsSync(path.join(pgDir, "PG_VERSION"))) {
+    fail(`no hub database in ${pgDir}: set LEVHUB_DATA_DIR to the hub's data directory, or DATABASE_URL`);
+  }
+  const running = runningPostgres(pgDir);
+  if (running) {
+    const password = readFileSync(path.join(dir, "pg-password"), "utf8").trim();
+    process.env.DATABASE_URL = `postgresql://levhub:${encodeURIComponent(password)}@127.0.0.1:${running.port}/levhub`;
+    return null;
+  }
+  const pg = await startEmbeddedPostgres(pgDir);
+  process.env.DATABASE_URL = pg.url;
+  // the same schema the hub would have after its next start
+  await applyMigrations(pg.url);
+  return pg;
+}
+
+function hubUrl(): string {
+  return process.env.NEXTAUTH_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
+}
+
+type Task = () => Promise<void>;
+
+/** Checks the command line completely before anything touches the database. */
+function plan(command: string, args: string[]): Task {
+  switch (command) {
+    case "promote":
+    case "demote": {
+      if (args.length !== 1 || !args[0].includes("@")) fail(`${command} takes the account's e-mail address\n\n${USAGE}`);
+      const role = command === "promote" ? "admin" : "user";
+      return async () => {
+        const { setUserRoleByEmail } = await import("../lib/users.ts");
+        const user = await setUserRoleByEmail(args[0], role);
+        say(`${user.username} <${user.email}> is now ${user.role === "admin" ? "an admin" : "a user"}; their browser sessions were ended.`);
+      };
+    }
+    case "bootstrap-link":
+      if (args.length) fail(USAGE);
+      return async () => {
+        const { ensureBootstrapToken, bootstrapTokenFile } = await import("../lib/bootstrap.ts");
+        const token = await ensureBootstrapToken();
+        if (!token) {
+          say("The hub has an admin already, so there is no set-up link. Make someone admin with: npm run admin -- promote <email>");
+          return;
+        }
+        say(`Open this link to create the admin account (it works once):\n\n  ${hubUrl()}/signup?bootstrap=${token}\n\n(the token is also in ${bootstrapTokenFile()})`);
+      };
+    case "sign-up-mode": {
+      const mode = SIGN_UP_MODES.find((m) => m === args[0]);
+      if (args.length !== 1 || !mode) fail(`sign-up-mode takes one of: ${SIGN_UP_MODES.join(", ")}`);
+      return async () => {
+        const { updateSettings } = await import("../lib/settings.ts");
+        const { audit } = await import("../lib/audit.ts");
+        await updateSettings({ signUpMode: mode });
+        await audit(null, "settings.sign_up_mode", mode, { by: "npm run admin" });
+        say(`Sign-up mode is now ${mode}.`);
+      };
+    }
+    default:
+      fail(USAGE);
+  }
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    say(USAGE);
+    return;
+  }
+  const task = plan(command, args);
+  const pg = await connect();
+  try {
+    await task();
+  } finally {
+    const { disconnectDb } = await import("../lib/db.ts");
+    await disconnectDb().catch(() => undefined);
+    await pg?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  console.error(e.code ? `${e.message} (${e.code})` : err);
+  process.exit(1);
+});
