@@ -1,0 +1,470 @@
+/**
+ * The tasks of one run: each `start` is checked (quotas, policy, images, files) before anything
+ * is created, waits for a slot, gets its channel(s), services and tool container, and ends
+ * with its document stored and everything it held given back.
+ */
+import { chmod, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { ChannelReplyError } from "./channel.ts";
+import {
+  imageNotAvailable,
+  NOBODY_UID,
+  taskWeight,
+  toolContainerConfig,
+  type ContainerFacts,
+  type RunFacts,
+  type ToolContainerPlan,
+} from "./container-config.ts";
+import { EngineError } from "./engine.ts";
+import { createLabels } from "./labels.ts";
+import type { LogSink } from "./log-sink.ts";
+import { waitForPorts } from "./ports.ts";
+import type { RunContext, RunParams } from "./run.ts";
+import { Slots, SlotsClosedError } from "./slots.ts";
+import { collectionName, type CrSpec } from "./spec.ts";
+import type { StoredMeta } from "./store.ts";
+import { TaskChannel } from "./task-channel.ts";
+import { planFiles, readFiles, writeFiles, type PlannedFile } from "./task-files.ts";
+import { taskOutcome } from "./task-outcome.ts";
+import type { RunError, RunEvent, TaskRecord } from "./types.ts";
+
+/** What the tasks need from their run. */
+export interface TaskHost {
+  ctx: RunContext;
+  params: RunParams;
+  facts: RunFacts;
+  runDir: string;
+  sink: LogSink;
+  emit(ev: RunEvent): void;
+  /** collections this run stored documents in */
+  collections: Set<string>;
+  /** every container of the run not yet removed */
+  containers: Set<string>;
+  /** the run is ending (cancel, timeout, the workflow exited): nothing new starts */
+  ending(): boolean;
+  logTail(task: number): string;
+  meta(task: number): StoredMeta;
+}
+
+/** One container of a task as planned: the tool (`service` null) or one of its services. */
+interface PlannedContainer {
+  service: string | null;
+  cr: CrSpec;
+  facts: ContainerFacts;
+  files: PlannedFile[];
+  /** null when the image is not available to this run: the task then fails like a missing image */
+  plan: ToolContainerPlan | null;
+  imageError: RunError | null;
+}
+
+interface TaskState {
+  record: TaskRecord;
+  name: string;
+  dir: string;
+  weight: number;
+  slotHeld: boolean;
+  containerId: string | null;
+  serviceIds: string[];
+  /** the tool's channel first, then its services' */
+  channels: TaskChannel[];
+  signalled: boolean;
+  onRunNetwork: boolean;
+  timedOut: boolean;
+  cancelled: boolean;
+  timer: NodeJS.Timeout | null;
+  finished: Promise<void>;
+  markFinished: () => void;
+}
+
+const now = () => new Date().toISOString();
+
+export class RunTasks {
+  private readonly tasks = new Map<number, TaskState>();
+  private readonly pendingRemovals = new Set<Promise<void>>();
+  private readonly slots: Slots;
+  private nextTask = 1;
+  private networkPromise: Promise<string> | null = null;
+
+  constructor(private readonly host: TaskHost) {
+    this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
+  }
+
+  records(): TaskRecord[] {
+    return [...this.tasks.values()].map((t) => ({ ...t.record }));
+  }
+
+  ownsCollection(coll: string): boolean {
+    return [...this.tasks.values()].some((t) => t.record.coll === coll);
+  }
+
+  /** The run is ending: starts waiting for a slot are refused, every running container killed. */
+  killAll(): Promise<unknown> {
+    this.slots.close();
+    const kills: Promise<void>[] = [];
+    for (const t of this.tasks.values()) {
+      if (t.record.endedAt) continue;
+      t.cancelled = true;
+      for (const id of [t.containerId, ...t.serviceIds]) if (id) kills.push(this.host.ctx.engine.kill(id, "SIGKILL"));
+    }
+    return Promise.allSettled(kills);
+  }
+
+  /** Stops the tasks the workflow left running and waits until each has ended. */
+  async stopOrphans(announce: boolean): Promise<void> {
+    this.slots.close();
+    const orphans = [...this.tasks.values()].filter((t) => !t.record.endedAt);
+    for (const t of orphans) {
+      t.cancelled = true;
+      if (announce) this.host.sink.system(t.record.number, `the workflow ended before task ${t.record.number}; stopping it`);
+      for (const id of [t.containerId, ...t.serviceIds]) if (id) await this.host.ctx.engine.kill(id, "SIGKILL").catch(() => undefined);
+    }
+    await Promise.all(orphans.map((t) => t.finished));
+  }
+
+  /** Waits until every ended task's containers are removed. */
+  async cleanup(): Promise<void> {
+    await Promise.allSettled([...this.pendingRemovals]);
+  }
+
+  /** The run's network, once no container uses it. */
+  async removeNetwork(): Promise<void> {
+    if (!this.networkPromise) return;
+    const engine = this.host.ctx.engine;
+    await this.networkPromise.then((id) => engine.removeNetwork(id)).catch(() => undefined);
+  }
+
+  private taskOrThrow(n: number): TaskState {
+    const t = this.tasks.get(n);
+    if (!t) throw new ChannelReplyError("InvalidRequest", `no task ${n} in this run`);
+    return t;
+  }
+
+  async wait(n: number): Promise<Record<string, unknown>> {
+    const t = this.taskOrThrow(n);
+    await t.finished;
+    const r = t.record;
+    if (r.status === "succeeded" || r.status === "stopped") {
+      return { task: n, status: r.status, coll: r.coll, exitCode: r.exitCode };
+    }
+    const e = r.error ?? { type: "TaskFailed", message: `task ${n} ${r.status}` };
+    throw new ChannelReplyError(e.type, e.message, e.traceback ?? null, n);
+  }
+
+  async signal(n: number, signal: string) {
+    const t = this.taskOrThrow(n);
+    t.signalled = true;
+    if (t.containerId && !t.record.endedAt) {
+      this.host.sink.system(n, `signal ${signal} sent by the workflow`);
+      await this.host.ctx.engine.kill(t.containerId, signal);
+    }
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  /**
+   * Everything that can refuse a task without touching anything: quotas, the policy (host
+   * network, capabilities, images), links. Returns the plan of each of its containers.
+   */
+  private planTask(cr: CrSpec, n: number): PlannedContainer[] {
+    const { limits } = this.host.params.policy;
+    if (this.nextTask > limits.maxTasks) {
+      throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${limits.maxTasks} tasks; no more are started`);
+    }
+    const weight = taskWeight(cr);
+    if (weight > limits.maxConcurrentTasks) {
+      throw new ChannelReplyError(
+        "QuotaExceeded",
+        `a Cr with ${weight - 1} services needs ${weight} containers at once; this run may have at most ${limits.maxConcurrentTasks}`,
+      );
+    }
+    const taskDir = path.join(this.host.runDir, "tasks", String(n));
+    const name = `lev-${this.host.facts.runId}-t${n}`;
+    const containers: [string | null, CrSpec, string, string[]][] = [
+      ...Object.entries(cr.services).map(([s, svc]): [string, CrSpec, string, string[]] => [s, svc, `${name}-${s}`, [s]]),
+      [null, cr, name, [`lev-t${n}`]],
+    ];
+    return containers.map(([service, c, cname, aliases]) => {
+      const dir = path.join(taskDir, service === null ? "tool" : `svc-${service}`);
+      for (const target of Object.values(c.links)) {
+        if (![...this.tasks.values()].some((t) => t.record.host === target && t.containerId && !t.record.endedAt)) {
+          throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+        }
+      }
+      const files = planFiles(c, path.join(dir, "files"));
+      const facts: ContainerFacts = {
+        name: cname,
+        role: service === null ? "tool" : "service",
+        task: n,
+        chanDir: path.join(dir, "chan"),
+        files: files.map((f) => ({ host: f.host, target: f.target })),
+        aliases,
+        links: [],
+        extraHosts: [],
+        taskTimeoutMs: this.host.params.taskTimeoutMs,
+      };
+      const r = toolContainerConfig(c, this.host.params.policy, this.host.facts, facts);
+      if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null };
+      // an image this run may not use reads exactly like a missing one: it fails as a task
+      if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error };
+      throw new ChannelReplyError(r.error.type, r.error.message);
+    });
+  }
+
+  async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
+    if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+    const n = this.nextTask;
+    const planned = this.planTask(cr, n);
+    this.nextTask++;
+    const coll = collectionName(ns, cr.schema);
+    let markFinished!: () => void;
+    const finished = new Promise<void>((r) => (markFinished = r));
+    const state: TaskState = {
+      record: {
+        number: n,
+        image: cr.image,
+        schema: cr.schema,
+        coll,
+        host: `lev-t${n}`,
+        status: "starting",
+        exitCode: null,
+        startedAt: now(),
+        endedAt: null,
+        error: null,
+        stored: false,
+      },
+      name: `lev-${this.host.facts.runId}-t${n}`,
+      dir: path.join(this.host.runDir, "tasks", String(n)),
+      weight: taskWeight(cr),
+      slotHeld: false,
+      containerId: null,
+      serviceIds: [],
+      channels: [],
+      signalled: false,
+      onRunNetwork: false,
+      timedOut: false,
+      cancelled: false,
+      timer: null,
+      finished,
+      markFinished,
+    };
+    this.tasks.set(n, state);
+    try {
+      await this.launch(state, planned);
+    } catch (err) {
+      const e =
+        err instanceof ChannelReplyError
+          ? err
+          : err instanceof SlotsClosedError
+            ? new ChannelReplyError("TaskCancelled", `task ${n} was not started: the run is ending`)
+            : err instanceof EngineError && err.code === "image_not_found"
+              ? new ChannelReplyError("ImageNotFound", imageNotAvailable(cr.image).message)
+              : new ChannelReplyError("RunnerError", err instanceof Error ? err.message : String(err));
+      state.record.status = e.type === "TaskCancelled" ? "cancelled" : "failed";
+      state.record.error = { ...e.toJSON(), task: n };
+      state.record.endedAt = now();
+      this.host.sink.system(n, `task ${n} could not start: ${e.message}`);
+      await this.releaseTask(state);
+      this.host.emit({ type: "task.finished", task: { ...state.record } });
+      markFinished();
+      throw new ChannelReplyError(e.type, e.message, null, n);
+    }
+    return { task: n, host: state.record.host, coll };
+  }
+
+  /** An image the policy allows must also exist on the engine; both failures read the same. */
+  private async ensureImage(ref: string, image: string): Promise<void> {
+    if (this.host.ctx.imageCache.get(image)) return;
+    if (!(await this.host.ctx.engine.imageExists(image))) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
+    this.host.ctx.imageCache.set(image, true);
+  }
+
+  private ensureNetwork(): Promise<string> {
+    this.networkPromise ??= this.host.ctx.engine.createNetwork(
+      this.host.facts.runNetwork,
+      createLabels(this.host.ctx.instance, this.host.facts.runId, "network", undefined, this.host.params.owner),
+    );
+    return this.networkPromise.then(() => this.host.facts.runNetwork);
+  }
+
+  private async joinRunNetwork(task: TaskState) {
+    if (!task.containerId || task.onRunNetwork) return;
+    const net = await this.ensureNetwork();
+    await this.host.ctx.engine.connectNetwork(net, task.containerId, [task.record.host]);
+    task.onRunNetwork = true;
+  }
+
+  /** `links=` → docker links, or extra hosts for a host-network container. */
+  private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
+    const links: string[] = [];
+    const extraHosts: string[] = [];
+    for (const [alias, target] of Object.entries(cr.links)) {
+      const other = [...this.tasks.values()].find((t) => t.record.host === target);
+      if (!other?.containerId || other.record.endedAt) {
+        throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
+      }
+      await this.joinRunNetwork(other);
+      if (cr.host) {
+        const ip = (await this.host.ctx.engine.inspect(other.containerId)).ips[this.host.facts.runNetwork];
+        if (ip) extraHosts.push(`${alias}:${ip}`);
+      } else links.push(`${other.name}:${alias}`);
+    }
+    return { links, extraHosts };
+  }
+
+  private async launch(state: TaskState, planned: PlannedContainer[]) {
+    const { engine } = this.host.ctx;
+    const { limits } = this.host.params.policy;
+    const n = state.record.number;
+    const ready: (PlannedContainer & { plan: ToolContainerPlan })[] = [];
+    for (const p of planned) {
+      if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
+      await this.ensureImage(p.cr.image, p.plan.spec.image);
+      ready.push({ ...p, plan: p.plan });
+    }
+    const contents = await Promise.all(planned.map((p) => readFiles(p.files, this.host.params.pkg.dir, limits.docBytes)));
+
+    if (this.slots.inUse + state.weight > this.slots.capacity || this.slots.queued) {
+      this.host.sink.system(n, `task ${n} waits: ${this.slots.capacity} containers of this run are already running`);
+    }
+    await this.slots.acquire(state.weight);
+    state.slotHeld = true;
+    if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+
+    await mkdir(state.dir, { recursive: true, mode: 0o700 });
+    const uid = (p: (typeof ready)[number]) => (p.plan.spec.user?.startsWith("0:") ? 0 : NOBODY_UID);
+    for (const [i, p] of ready.entries()) {
+      await mkdir(p.facts.chanDir, { recursive: true, mode: 0o755 });
+      await chmod(p.facts.chanDir, 0o755);
+      if (p.files.length) {
+        await mkdir(path.dirname(p.files[0].host), { recursive: true, mode: 0o755 });
+        await writeFiles(p.files, contents[i]);
+      }
+      const ch = await TaskChannel.open(p.facts.chanDir, {
+        task: n,
+        job: this.host.facts.job,
+        docBytes: limits.docBytes,
+        uid: uid(p),
+        log: (line) => this.host.sink.system(n, line),
+      });
+      if (p.service === null) state.channels.unshift(ch);
+      else state.channels.push(ch);
+    }
+
+    const tool = ready[ready.length - 1];
+    const deadline = Date.now() + tool.plan.timeoutMs;
+    const serviceHosts: string[] = [];
+    for (const p of ready) {
+      const resolved = await this.resolveLinks(p.cr);
+      const r = toolContainerConfig(p.cr, this.host.params.policy, this.host.facts, { ...p.facts, ...resolved });
+      if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
+      const { spec, hostMode } = r.value;
+      if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
+      if (spec.network === this.host.facts.runNetwork) await this.ensureNetwork();
+      if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+      const id = await engine.create(spec);
+      this.host.containers.add(id);
+      if (p.service === null) {
+        state.containerId = id;
+        state.onRunNetwork = spec.network === this.host.facts.runNetwork;
+      } else state.serviceIds.push(id);
+      await engine.attach(id, (stream, chunk) => this.host.sink.output(n, stream, chunk));
+      if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+      await engine.start(id);
+      if (p.service !== null) {
+        this.host.sink.system(n, `service '${p.service}' started (${p.cr.image})`);
+        await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
+        if (tool.cr.host) {
+          const ip = Object.values((await engine.inspect(id)).ips)[0];
+          if (ip) serviceHosts.push(`${p.service}:${ip}`);
+        }
+        continue;
+      }
+      state.record.status = "running";
+      const timeoutMs = r.value.timeoutMs;
+      state.timer = setTimeout(() => {
+        state.timedOut = true;
+        this.host.sink.system(n, `task ${n} exceeded its time limit of ${Math.round(timeoutMs / 1000)} s; killing it`);
+        void engine.kill(id, "SIGKILL");
+      }, timeoutMs);
+      this.host.ctx.log("task started", { run: this.host.facts.runId, task: n, container: id.slice(0, 12), image: spec.image });
+      this.host.emit({ type: "task.started", task: { ...state.record } });
+      this.emitProgress();
+      void engine
+        .wait(id)
+        .then((code) => this.taskEnded(state, code))
+        .catch((err: unknown) => this.taskEnded(state, null, err));
+      if (p.cr.ports.length) await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
+      if (state.signalled) await engine.kill(id, "SIGINT");
+    }
+  }
+
+  /** Gives back what a task holds: its slots, its channels, its containers, its directory. */
+  private async releaseTask(state: TaskState): Promise<void> {
+    const channels = state.channels.splice(0);
+    await Promise.allSettled(channels.map((c) => c.close()));
+    const ids = [state.containerId, ...state.serviceIds].filter((x): x is string => !!x);
+    await Promise.allSettled(ids.map((id) => this.host.ctx.engine.remove(id)));
+    for (const id of ids) this.host.containers.delete(id);
+    // the slots come back once its containers (services included) are gone
+    if (state.slotHeld) {
+      state.slotHeld = false;
+      this.slots.release(state.weight);
+    }
+    await rm(state.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private async taskEnded(state: TaskState, exitCode: number | null, waitError?: unknown) {
+    const { store } = this.host.ctx;
+    const r = state.record;
+    const n = r.number;
+    if (state.timer) clearTimeout(state.timer);
+    this.host.sink.flush(n);
+    if (r.endedAt) return; // it failed while starting; startTask already ended it
+    r.exitCode = exitCode;
+    const channel = state.channels[0];
+
+    let storeError: string | null = null;
+    if (channel?.document && !channel.outputError) {
+      try {
+        await store.put(r.coll, this.host.facts.job, n, channel.document, this.host.meta(n));
+        r.stored = true;
+        this.host.collections.add(r.coll);
+      } catch (err) {
+        storeError = `the task's document could not be stored: ${err instanceof Error ? err.message : String(err)}`;
+        this.host.sink.system(n, storeError);
+      }
+    }
+    const outcome = taskOutcome({
+      number: n,
+      image: r.image,
+      exitCode,
+      cancelled: state.cancelled,
+      timedOut: state.timedOut,
+      signalled: state.signalled,
+      waitError: waitError === undefined ? null : String(waitError),
+      outputError: channel?.outputError ?? null,
+      storeError,
+      entryError: channel?.entryError ?? null,
+      logTail: this.host.logTail(n),
+    });
+    r.status = outcome.status;
+    r.error = outcome.error;
+    r.endedAt = now();
+    if (r.stored) this.host.emit({ type: "document", coll: r.coll, task: n });
+    this.host.emit({ type: "task.finished", task: { ...r } });
+    this.emitProgress();
+    this.host.ctx.log("task finished", { run: this.host.facts.runId, task: n, status: r.status, exitCode });
+    state.markFinished();
+
+    // removal does not hold up the workflow; the run waits for it before it ends
+    const removal = this.releaseTask(state).then(() => {
+      this.pendingRemovals.delete(removal);
+    });
+    this.pendingRemovals.add(removal);
+  }
+
+  private emitProgress() {
+    const all = [...this.tasks.values()];
+    this.host.emit({ type: "progress", started: all.length, finished: all.filter((t) => t.record.endedAt).length });
+  }
+}
