@@ -1,5 +1,4 @@
 import "server-only";
-import { getViewer } from "./session.ts";
 import { unauthorized } from "./errors.ts";
 import { viewerFromToken } from "./tokens.ts";
 import type { Viewer } from "./types.ts";
@@ -18,5 +17,7 @@ export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
     if (!viewer) throw unauthorized("unknown or revoked API token");
     return viewer;
   }
-  return getViewer();
+  // imported when first needed: next-auth loads only inside Next.js, and integration tests
+  // import the route modules without it (they call with tokens)
+  return (await import("./session.ts")).getViewer();
 }

@@ -1,0 +1,133 @@
+/**
+ * The route wrapper against the real database (callers identified by real API tokens): access is
+ * refused before a byte of the body is read, inputs are parsed by the declared schemas, bodies
+ * stop at their cap, and every error leaves in the one JSON shape.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { startTestHub, type TestHub } from "../testing/hub.ts";
+import type { RouteHandler } from "./route.ts";
+
+let hub: TestHub;
+let userToken: string;
+let adminToken: string;
+let adminRoute: RouteHandler;
+let userRoute: RouteHandler;
+let failing: RouteHandler;
+
+before(async () => {
+  hub = await startTestHub();
+  const { signUp } = await import("../users.ts");
+  const { db } = await import("../db.ts");
+  const { createToken } = await import("../tokens.ts");
+  const { notFound } = await import("../errors.ts");
+  const { route } = await import("./route.ts");
+  const user = await signUp({ email: "user@example.test", username: "user_1", password: "a long enough password" });
+  const admin = await signUp({ email: "admin@example.test", username: "admin_1", password: "a long enough password" });
+  await db().user.update({ where: { id: user.id }, data: { role: "user" } });
+  await db().user.update({ where: { id: admin.id }, data: { role: "admin" } });
+  userToken = (await createToken(user, "t")).token;
+  adminToken = (await createToken(admin, "t")).token;
+  adminRoute = route(
+    { access: "admin", summary: "test", params: z.object({ id: z.string().regex(/^\d+$/) }), body: z.object({ n: z.number().int() }), maxBodyBytes: 1024, status: 201 },
+    async ({ viewer, params, body }) => ({ by: viewer.username, id: params.id, n: body.n }),
+  );
+  userRoute = route({ access: "user", summary: "test", query: z.object({ page: z.coerce.number().int().min(1) }) }, async ({ viewer, query }) => ({ by: viewer.username, page: query.page }));
+  failing = route({ access: "user", summary: "test" }, async ({ req }) => {
+    if (new URL(req.url).searchParams.has("missing")) throw notFound("run");
+    throw new Error("database password is hunter2");
+  });
+});
+
+after(async () => {
+  await hub?.close();
+});
+
+/** A POST with a streamed body of `chunks` × 1 KiB and no Content-Length; counts the chunks the server pulled. */
+function streamed(url: string, headers: Record<string, string>, chunks: number) {
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (pulled >= chunks) return c.close();
+      pulled++;
+      c.enqueue(new TextEncoder().encode(pulled === 1 ? '{"n": 1, "pad": "' : "x".repeat(1024)));
+    },
+  });
+  const req = new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, duplex: "half" } as RequestInit);
+  return { req, pulled: () => pulled };
+}
+
+const ctx = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+test("a non-admin on an admin route gets 403 before the body is read; a bad token 401", async () => {
+  const { req, pulled } = streamed("http://hub.test/x/1", bearer(userToken), 10_000);
+  const res = await adminRoute(req, ctx({ id: "1" }));
+  assert.equal(res.status, 403);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, "forbidden");
+  // the stream's start-up read-ahead at most; the wrapper itself read nothing
+  assert.ok(pulled() <= 1, `pulled ${pulled()} chunks`);
+  const bad = await adminRoute(streamed("http://hub.test/x/1", bearer("lev_not_a_token"), 10).req, ctx({ id: "1" }));
+  assert.equal(bad.status, 401);
+});
+
+test("params, query and body are parsed by the declared schemas: 422 with fieldErrors", async () => {
+  const post = (id: string, body: string, type = "application/json") =>
+    adminRoute(new Request(`http://hub.test/x/${id}`, { method: "POST", headers: { ...bearer(adminToken), "content-type": type }, body }), ctx({ id }));
+  const ok = await post("7", '{"n": 3}');
+  assert.equal(ok.status, 201);
+  assert.deepEqual(await ok.json(), { by: "admin_1", id: "7", n: 3 });
+  const badParam = await post("abc", '{"n": 3}');
+  assert.equal(badParam.status, 422);
+  assert.ok(((await badParam.json()) as { error: { fieldErrors: Record<string, string> } }).error.fieldErrors.id);
+  const badBody = await post("7", '{"n": "three"}');
+  assert.equal(badBody.status, 422);
+  assert.ok(((await badBody.json()) as { error: { fieldErrors: Record<string, string> } }).error.fieldErrors.n);
+  assert.equal((await post("7", "{not json")).status, 422);
+  assert.equal((await post("7", '{"n": 3}', "text/plain")).status, 422, "a JSON body must say it is JSON");
+  const badQuery = await userRoute(new Request("http://hub.test/y?page=0", { headers: bearer(userToken) }), ctx({}));
+  assert.equal(badQuery.status, 422);
+  const goodQuery = await userRoute(new Request("http://hub.test/y?page=2", { headers: bearer(userToken) }), ctx({}));
+  assert.deepEqual(await goodQuery.json(), { by: "user_1", page: 2 });
+});
+
+test("a body past the declared cap gets 413 without being read to its end", async () => {
+  const { req, pulled } = streamed("http://hub.test/x/1", bearer(adminToken), 10_000);
+  const res = await adminRoute(req, ctx({ id: "1" }));
+  assert.equal(res.status, 413);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, "too_large");
+  assert.ok(pulled() < 10, `pulled ${pulled()} of 10000 chunks for a 1 KiB cap`);
+  const declared = await adminRoute(
+    new Request("http://hub.test/x/1", { method: "POST", headers: { ...bearer(adminToken), "content-type": "application/json", "content-length": "5000" }, body: "{}" }),
+    ctx({ id: "1" }),
+  );
+  assert.equal(declared.status, 413);
+});
+
+test("errors leave in the one JSON shape; unknown errors hide their message", async () => {
+  const missing = await failing(new Request("http://hub.test/z?missing", { headers: bearer(userToken) }), ctx({}));
+  assert.equal(missing.status, 404);
+  assert.deepEqual(await missing.json(), { error: { code: "not_found", message: "run not found" } });
+  const boom = await failing(new Request("http://hub.test/z", { headers: bearer(userToken) }), ctx({}));
+  assert.equal(boom.status, 500);
+  const text = await boom.text();
+  assert.doesNotMatch(text, /hunter2/);
+  assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, "internal");
+});
+
+test("every app/api route method declares its access on the exported handler", async () => {
+  const { routeSpec } = await import("./route.ts");
+  const { ACCESS_LEVELS } = await import("../access.ts");
+  const { routeMethods } = await import("../../e2e/support/app-surface.ts");
+  const path = await import("node:path");
+  const root = path.resolve(import.meta.dirname, "../..");
+  for (const key of routeMethods(root)) {
+    const [method, file] = key.split(" ");
+    if (file.includes("[...nextauth]")) continue; // next-auth's module needs Next's bundler to load
+    const mod = (await import(path.join(root, file))) as Record<string, unknown>;
+    const spec = routeSpec(mod[method]);
+    assert.ok(spec, `${key} is made with route()`);
+    assert.ok(ACCESS_LEVELS.includes(spec.access), `${key}: access ${spec.access}`);
+  }
+});
