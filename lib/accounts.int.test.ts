@@ -190,20 +190,36 @@ test("closed mode refuses every sign-up, invite or not", async () => {
   await setMode("open");
 });
 
-test("sign-up limit: 5 per client an hour, refused before the password is hashed", async () => {
+test("sign-up limit: 10 open sign-ups per client an hour, refused before the password is hashed; invite links are not counted", async () => {
   const { signUp } = await import("./users.ts");
+  const { createInvite } = await import("./invites.ts");
   const t = await instrumented();
-  for (let i = 0; i < 5; i++) await signUp({ email: `r${i}@example.org`, username: `rate${i}`, password: "longenough" }, { client: "203.0.113.5" }, t.deps);
-  assert.equal(t.calls.hash, 5);
+  const client = { client: "203.0.113.5" };
+  for (let i = 0; i < 10; i++) await signUp({ email: `r${i}@example.org`, username: `rate${i}`, password: "longenough" }, client, t.deps);
+  assert.equal(t.calls.hash, 10);
   await assert.rejects(
-    signUp({ email: "r5@example.org", username: "rate5", password: "longenough" }, { client: "203.0.113.5" }, t.deps),
+    signUp({ email: "r10@example.org", username: "rate10", password: "longenough" }, client, t.deps),
     refusedWith("rate_limited", /too many sign-up attempts; try again in 60 minutes/),
   );
-  assert.equal(t.calls.hash, 5);
-  // another client is not affected; the first may come back after the hour
-  await signUp({ email: "r6@example.org", username: "rate6", password: "longenough" }, { client: "203.0.113.6" }, t.deps);
+  assert.equal(t.calls.hash, 10);
+  // another client is not affected
+  await signUp({ email: "r11@example.org", username: "rate11", password: "longenough" }, { client: "203.0.113.6" }, t.deps);
+  // an invite from an admin still works for the limited client: invite sign-ups are not counted
+  await setMode("invite");
+  const { token } = await createInvite(await rootAdmin(), {});
+  await signUp({ email: "r12@example.org", username: "rate12", password: "longenough" }, { ...client, invite: token }, t.deps);
+  await setMode("open");
+  // the first client may come back after the hour
   t.advance(60 * MIN);
-  await signUp({ email: "r5@example.org", username: "rate5", password: "longenough" }, { client: "203.0.113.5" }, t.deps);
+  await signUp({ email: "r10@example.org", username: "rate10", password: "longenough" }, client, t.deps);
+});
+
+test("sign-up limit: a hub-wide ceiling holds when every attempt claims another address", async () => {
+  const { signUp } = await import("./users.ts");
+  const t = await instrumented();
+  for (let i = 0; i < 60; i++) t.deps.limiters.signUpPerHub.record("hub");
+  await assert.rejects(signUp({ email: "h1@example.org", username: "hubwide1", password: "longenough" }, { client: "192.0.2.200" }, t.deps), refusedWith("rate_limited"));
+  assert.equal(t.calls.hash, 0);
 });
 
 test("sign-in limit: 10 refused passwords per e-mail in 15 minutes, then refused before the password is checked", async () => {

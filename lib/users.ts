@@ -70,8 +70,8 @@ const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 /**
  * Creates the account and its namespace. Who may: anyone in sign-up mode "open"; holders of an
  * unused invite in "invite"; nobody in "closed". The holder of the admin bootstrap token may in
- * any mode and becomes admin; every other account is a plain user. Limits are checked, and the
- * mode's refusal given, before the password is hashed.
+ * any mode and becomes admin; every other account is a plain user. The mode's refusal is given,
+ * and open sign-ups are counted against their limits, before the password is hashed.
  */
 export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Partial<AccountDeps> = {}): Promise<Viewer> {
   const d = accountDeps(deps);
@@ -82,15 +82,17 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
     throw validation("check the highlighted fields", fieldErrors);
   }
   const input = parsed.data;
-  if (ctx.client !== undefined) {
+  // a refusal here costs one lookup and no hashing; links are 256-bit secrets, not worth guessing
+  const gate = await signUpGate(ctx, d.now());
+  if (!gate.allowed) throw forbidden(gate.message);
+  // invite and admin links were handed out by an admin and work once: only open sign-ups are counted
+  if (gate.via === "open" && ctx.client !== undefined) {
     const admission = admit([
       [d.limiters.signUpPerClient, ctx.client],
       [d.limiters.signUpPerHub, "hub"],
     ]);
     if (!admission.ok) throw new RateLimitedError("sign-up", admission.retryAfterMs);
   }
-  const gate = await signUpGate(ctx, d.now());
-  if (!gate.allowed) throw forbidden(gate.message);
   const bootstrap = gate.via === "bootstrap" ? (ctx.bootstrap ?? null) : null;
   const invite = gate.via === "invite" ? (ctx.invite ?? null) : null;
 

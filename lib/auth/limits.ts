@@ -7,12 +7,13 @@ const MIN = 60_000;
  * Attempt limits on the web's sign-in and sign-up, checked before any password is hashed.
  * Sign-in counts refused passwords only (a good one takes its attempt back), so people who sign
  * in often are never locked out; an attempt counts while it is being checked, so a burst of
- * parallel guesses cannot slip past. Every sign-up counts. Client addresses: see client-address.ts.
+ * parallel guesses cannot slip past. Every open sign-up counts. Client addresses: see client-address.ts.
  */
 export const AUTH_LIMITS = {
   signInPerEmail: { limit: 10, windowMs: 15 * MIN },
   signInPerClient: { limit: 30, windowMs: 15 * MIN },
-  signUpPerClient: { limit: 5, windowMs: 60 * MIN },
+  /** open sign-ups only: invite and admin links are an admin's decision and work once */
+  signUpPerClient: { limit: 10, windowMs: 60 * MIN },
   /** a ceiling that holds even when clients forge their address (see client-address.ts) */
   signUpPerHub: { limit: 60, windowMs: 60 * MIN },
 } as const;
