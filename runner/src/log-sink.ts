@@ -16,9 +16,9 @@ type Stream = "stdout" | "stderr";
 const NL = 0x0a;
 
 export function formatBytes(n: number): string {
-  const MiB = 1024 * 1024;
-  if (n >= MiB) return `${Number.isInteger(n / MiB) ? n / MiB : (n / MiB).toFixed(1)} MiB`;
-  if (n >= 1024) return `${Number.isInteger(n / 1024) ? n / 1024 : (n / 1024).toFixed(1)} KiB`;
+  const one = (v: number) => v.toFixed(1).replace(/\.0$/, "");
+  if (n >= 1024 * 1024) return `${one(n / (1024 * 1024))} MiB`;
+  if (n >= 1024) return `${one(n / 1024)} KiB`;
   return `${n} bytes`;
 }
 

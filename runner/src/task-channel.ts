@@ -55,7 +55,7 @@ export class TaskChannel {
       uid: opts.uid,
       onProtocolError: (m) => opts.log(`task ${opts.task} channel: ${m}`),
       onOversize: (bytes) => {
-        const e = outputTooLarge(Math.max(0, bytes - FRAME_OVERHEAD), opts.docBytes);
+        const e = outputTooLarge(bytes, opts.docBytes);
         ch.outputError ??= e;
         opts.log(e.message);
         return new ChannelReplyError("OutputTooLarge", e.message, null, opts.task);

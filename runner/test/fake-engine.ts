@@ -1,0 +1,198 @@
+/**
+ * Test doubles for Run's unit tests: a ContainerEngine that keeps containers in memory (the test
+ * decides when each exits), an in-memory ResultStore, and a client for the runner's real channel
+ * sockets (which the fake containers' binds point at).
+ */
+import net from "node:net";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type OutputListener } from "../src/engine.ts";
+import type { ResultStore, StoredMeta } from "../src/store.ts";
+
+export interface FakeContainer {
+  id: string;
+  spec: ContainerSpec;
+  running: boolean;
+  started: boolean;
+  removed: boolean;
+  exitCode: number | null;
+  listener: OutputListener | null;
+  exited: Promise<number>;
+  exit: (code: number) => void;
+}
+
+export class FakeEngine implements ContainerEngine {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly images = new Set(["levhub/python:bookworm", "levhub/nmap:bookworm"]);
+  readonly calls: string[] = [];
+  /** make `start` of a container fail (by name) */
+  failStart: (spec: ContainerSpec) => boolean = () => false;
+  /** called when a container starts: a test can play the workflow or a tool there */
+  onStart: (c: FakeContainer) => void = () => undefined;
+  private next = 0;
+
+  byName(name: string): FakeContainer | undefined {
+    return [...this.containers.values()].find((c) => c.spec.name === name);
+  }
+
+  tools(): FakeContainer[] {
+    return [...this.containers.values()].filter((c) => c.spec.labels["zone.lev.role"] === "tool");
+  }
+
+  alive(): FakeContainer[] {
+    return [...this.containers.values()].filter((c) => !c.removed);
+  }
+
+  /** the host path of the channel socket mounted into a container */
+  static socketOf(c: FakeContainer): string {
+    const bind = c.spec.binds.find((b) => b.includes(":/lev/chan:"))!;
+    return path.join(bind.split(":")[0], "lev.sock");
+  }
+
+  async ping() {}
+
+  async imageExists(ref: string) {
+    return this.images.has(ref);
+  }
+
+  async create(spec: ContainerSpec): Promise<string> {
+    this.calls.push(`create ${spec.name}`);
+    if (!this.images.has(spec.image)) throw new EngineError(`image '${spec.image}' is not available`, "image_not_found");
+    const id = `c${++this.next}`.padEnd(16, "0");
+    let exit!: (code: number) => void;
+    const exited = new Promise<number>((r) => (exit = r));
+    const c: FakeContainer = { id, spec, running: false, started: false, removed: false, exitCode: null, listener: null, exited, exit: () => undefined };
+    c.exit = (code) => {
+      if (c.exitCode !== null) return;
+      c.running = false;
+      c.exitCode = code;
+      exit(code);
+    };
+    this.containers.set(id, c);
+    return id;
+  }
+
+  async attach(id: string, listener: OutputListener) {
+    this.containers.get(id)!.listener = listener;
+  }
+
+  async start(id: string) {
+    const c = this.containers.get(id)!;
+    this.calls.push(`start ${c.spec.name}`);
+    if (this.failStart(c.spec)) throw new Error(`cannot start ${c.spec.name}`);
+    c.running = true;
+    c.started = true;
+    this.onStart(c);
+  }
+
+  wait(id: string): Promise<number> {
+    return this.containers.get(id)!.exited;
+  }
+
+  async kill(id: string, signal = "SIGKILL") {
+    const c = this.containers.get(id);
+    this.calls.push(`kill ${c?.spec.name} ${signal}`);
+    if (c?.running) c.exit(signal === "SIGKILL" ? 137 : 130);
+  }
+
+  async remove(id: string) {
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.calls.push(`remove ${c.spec.name}`);
+    c.exit(137);
+    c.removed = true;
+  }
+
+  async inspect(id: string): Promise<ContainerState> {
+    const c = this.containers.get(id)!;
+    return { running: c.running, exitCode: c.exitCode ?? 0, ips: {} };
+  }
+
+  async logsTail() {
+    return "";
+  }
+
+  async createNetwork(name: string) {
+    return name;
+  }
+
+  async connectNetwork() {}
+
+  async removeNetwork() {}
+
+  async listManaged(): Promise<EngineResource[]> {
+    return [];
+  }
+
+  async removeVolume() {}
+
+  async buildImage(_c: Readable, _t: string, _l: Record<string, string>, _o: (line: string) => void): Promise<string> {
+    throw new Error("the fake engine builds nothing");
+  }
+}
+
+export class MemoryStore implements ResultStore {
+  readonly docs = new Map<string, Record<string, unknown>>();
+  failPut = false;
+  private job = 0;
+
+  async put(coll: string, job: number, task: number, fields: Record<string, unknown>, _meta: StoredMeta) {
+    if (this.failPut) throw new Error("the store is down");
+    this.docs.set(`${coll}#${job}#${task}`, fields);
+  }
+
+  async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, _meta: StoredMeta) {
+    const key = `${coll}#${job}#${task}`;
+    this.docs.set(key, { ...this.docs.get(key), ...fields });
+  }
+
+  async findOne(coll: string, job: number, task: number) {
+    return this.docs.get(`${coll}#${job}#${task}`) ?? null;
+  }
+
+  async findRun() {
+    return [];
+  }
+
+  async nextJob() {
+    return ++this.job;
+  }
+
+  async close() {}
+}
+
+/** A client of a runner channel: `request` resolves with the answer (or the `id: null` one). */
+export async function channelClient(socketPath: string) {
+  const s = net.connect(socketPath);
+  await new Promise<void>((resolve, reject) => {
+    s.once("connect", resolve);
+    s.once("error", reject);
+  });
+  let buf = "";
+  let next = 0;
+  const waiting = new Map<number | null, (msg: Record<string, unknown>) => void>();
+  s.setEncoding("utf8");
+  s.on("data", (d: string) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const msg = JSON.parse(buf.slice(0, i)) as { id: number | null };
+      buf = buf.slice(i + 1);
+      // `id: null` answers the request the runner refused before reading it whole: the oldest
+      const key = msg.id === null ? [...waiting.keys()][0] : msg.id;
+      const w = waiting.get(key);
+      waiting.delete(key);
+      w?.(msg);
+    }
+  });
+  return {
+    request(op: string, fields: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+      const id = ++next;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        s.write(JSON.stringify({ id, op, ...fields }) + "\n");
+      });
+    },
+    close: () => s.destroy(),
+  };
+}
