@@ -3,39 +3,23 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pendingBootstrapToken, signInAsAdmin, signInOrUp, signUp, type Account } from "./support/accounts.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
 
 // One journey through the hub against one fresh server, in file order (one worker). Each test
 // signs in on its own (creating the account when an earlier test could not), so one failure does
 // not hide the rest.
 
-const ALICE = { name: "alice", email: "alice@example.test", password: "correct horse battery" };
-const BOB = { name: "bob", email: "bob@example.test", password: "another long secret" };
+const ALICE: Account = { name: "alice", email: "alice@example.test", password: "correct horse battery" };
+const BOB: Account = { name: "bob", email: "bob@example.test", password: "another long secret" };
+const DAVE: Account = { name: "dave", email: "dave@example.test", password: "dave's invited passphrase" };
 // README screenshots are refreshed on request (LEVHUB_SCREENSHOTS=1 npx playwright test);
 // ordinary runs keep theirs with the other test output, so `npm test` leaves the tree clean.
 const SHOTS = process.env.LEVHUB_SCREENSHOTS === "1" ? join(process.cwd(), "docs", "screenshots") : join(process.cwd(), "test-results", "screenshots");
 const FIXTURES = join(process.cwd(), "e2e", "fixtures");
 
-async function signUp(page: Page, user: typeof ALICE) {
-  await page.goto("/signup");
-  await page.getByLabel("User name").fill(user.name);
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: /account menu/ })).toContainText(user.name);
-}
-
-async function signIn(page: Page, user: typeof ALICE) {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  const menu = page.getByRole("button", { name: /account menu/ });
-  const wrong = page.getByRole("alert").filter({ hasText: "Email or password is wrong" });
-  await expect(menu.or(wrong)).toBeVisible();
-  if (await wrong.isVisible()) await signUp(page, user);
-  await expect(menu).toContainText(user.name);
-}
+const signIn = signInOrUp;
+const accountMenu = (page: Page) => page.getByRole("button", { name: /account menu/ });
 
 async function archiveOf(fixture: string, namespace: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "levhub-e2e-archive-"));
@@ -44,13 +28,122 @@ async function archiveOf(fixture: string, namespace: string): Promise<string> {
   return file;
 }
 
-test("sign up, then see every ATT&CK tactic on the home page", async ({ page }) => {
+test("sign up, then see every ATT&CK tactic on the home page; signing up makes nobody admin", async ({ page }) => {
   await signUp(page, ALICE);
   const tactics = page.getByRole("region", { name: "ATT&CK tactics" });
   await expect(tactics.getByRole("link")).toHaveCount(16);
   await expect(tactics.getByRole("link", { name: /^Reconnaissance: \d+ package/ })).toBeVisible();
   await expect(page.getByRole("region", { name: "BlackArch categories" }).getByRole("link", { name: /^Scanner: \d+ package/ })).toBeVisible();
   await page.screenshot({ path: join(SHOTS, "home.png"), fullPage: false });
+
+  // even when alice was the hub's first account, she is a plain user: admins come from the bootstrap link
+  await accountMenu(page).click();
+  await expect(page.getByRole("menu", { name: "Account" })).not.toContainText("admin");
+  await expect(page.getByRole("menuitem", { name: "Accounts" })).toHaveCount(0);
+  const res = await page.goto("/admin/accounts");
+  expect(res?.status()).toBe(404);
+});
+
+test("the one-time admin link makes the admin; the admin invites, and an invite link works once", async ({ page, browser }) => {
+  await signInAsAdmin(page);
+  expect(pendingBootstrapToken(), "the bootstrap token file is removed once spent").toBeNull();
+  await accountMenu(page).click();
+  await page.getByRole("menuitem", { name: "Accounts" }).click();
+  await expect(page.getByRole("heading", { name: "Accounts", level: 1 })).toBeVisible();
+
+  const visitor = await browser.newContext();
+  const guest = await visitor.newPage();
+  try {
+    // a spent or made-up admin link is refused in words
+    await guest.goto("/signup?bootstrap=not-the-token");
+    await expect(guest.getByRole("alert")).toContainText(/admin set-up link is not valid/);
+    await expect(guest.getByRole("button", { name: "Create account" })).toHaveCount(0);
+
+    const mode = page.getByRole("form", { name: "Sign-up mode" });
+    await mode.getByLabel(/Invite only/).check();
+    await mode.getByRole("button", { name: "Save sign-up mode" }).click();
+    await expect(mode.getByRole("status")).toContainText("invite only");
+
+    await guest.goto("/signup");
+    await expect(guest.getByText("by invitation only")).toBeVisible();
+    await expect(guest.getByRole("alert")).toContainText(/invitation only/);
+    await expect(guest.getByRole("button", { name: "Create account" })).toHaveCount(0);
+
+    const invite = page.getByRole("form", { name: "Create an invite" });
+    await invite.getByLabel("Note").fill("for dave");
+    await invite.getByRole("button", { name: "Create invite link" }).click();
+    const link = await page.getByLabel("New invite link").inputValue();
+    expect(link).toMatch(/\/signup\?invite=[\w-]{40,}$/);
+    await expect(page.getByRole("table", { name: "Invites" }).getByRole("row", { name: /for dave/ })).toContainText("pending");
+    await expect(page.getByRole("table", { name: "Invites" })).not.toContainText(new URL(link).searchParams.get("invite")!);
+
+    const path = new URL(link).pathname + new URL(link).search;
+    await signUp(guest, DAVE, path.slice("/signup".length));
+    await page.reload();
+    await expect(page.getByRole("table", { name: "Invites" }).getByRole("row", { name: /for dave/ })).toContainText("used");
+
+    const late = await browser.newContext();
+    const latePage = await late.newPage();
+    await latePage.goto(path);
+    await expect(latePage.getByRole("alert")).toContainText(/used already/);
+    await late.close();
+
+    // promoting dave ends his sessions: his next page is signed out
+    const accounts = page.getByRole("table", { name: "Accounts" });
+    await accounts.getByRole("button", { name: `Make ${DAVE.name} admin` }).click();
+    await expect(page.getByRole("status").filter({ hasText: `${DAVE.name} is now an admin` })).toBeVisible();
+    await expect(accounts.getByRole("row", { name: new RegExp(DAVE.name) })).toContainText("admin");
+    await guest.goto("/settings/tokens");
+    await expect(guest).toHaveURL(/\/signin/);
+    await accounts.getByRole("button", { name: `Demote ${DAVE.name}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: `${DAVE.name} is now a user` })).toBeVisible();
+  } finally {
+    // later tests sign up in the open mode
+    await page.goto("/admin/accounts");
+    const mode = page.getByRole("form", { name: "Sign-up mode" });
+    await mode.getByLabel(/^Open/).check();
+    await mode.getByRole("button", { name: "Save sign-up mode" }).click();
+    await expect(mode.getByRole("status")).toContainText("open");
+    await visitor.close();
+  }
+});
+
+test("sign out everywhere ends the account's sessions in every browser", async ({ browser }) => {
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  const a = await first.newPage();
+  const b = await second.newPage();
+  await signIn(a, BOB);
+  await signIn(b, BOB);
+  await a.goto("/settings/security");
+  await a.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(a).toHaveURL(/\/signin/);
+  await b.goto("/runs");
+  await expect(b).toHaveURL(/\/signin/);
+  await expect(b.getByRole("link", { name: "Sign in" })).toBeVisible();
+  // signing in again works
+  await signIn(b, BOB);
+  await first.close();
+  await second.close();
+});
+
+test("after sign-in the hub follows only its own paths", async ({ page, baseURL }) => {
+  for (const evil of ["/\\evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example/"]) {
+    await page.context().clearCookies();
+    await page.goto(`/signin?callbackUrl=${encodeURIComponent(evil)}`);
+    await page.getByLabel("Email").fill(BOB.email);
+    await page.getByLabel("Password").fill(BOB.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(accountMenu(page)).toContainText(BOB.name);
+    expect(new URL(page.url()).origin, evil).toBe(new URL(baseURL!).origin);
+    expect(new URL(page.url()).pathname, evil).toBe("/");
+  }
+  await page.context().clearCookies();
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent("/runs")}`);
+  await page.getByLabel("Email").fill(BOB.email);
+  await page.getByLabel("Password").fill(BOB.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/runs$/);
 });
 
 test("browse a tactic, search by tag and open a package", async ({ page }) => {
@@ -181,7 +274,7 @@ test("another user cannot open the first user's run", async ({ page, browser }) 
 
   const other = await browser.newContext();
   const bob = await other.newPage();
-  await signUp(bob, BOB);
+  await signIn(bob, BOB);
   const res = await bob.goto(aliceRunUrl);
   expect(res?.status()).toBe(404);
   await expect(bob.getByRole("heading", { name: /not found/i })).toBeVisible();
@@ -241,4 +334,21 @@ test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads resul
   expect(lev("runs")).toContain(run.id);
   // a bad value is refused by the hub and nothing starts
   expect(() => lev("run", "alice.cliprobe.tool.check")).toThrow(/target: is required/);
+});
+
+// Last in the file: its refused attempts count against this machine's address for 15 minutes.
+test("after ten wrong passwords for an account, sign-in is refused with the time to wait", async ({ page }) => {
+  const target = { email: "mallory-target@example.test" };
+  await page.goto("/signin");
+  const alert = page.getByRole("alert");
+  for (let i = 1; i <= 10; i++) {
+    await page.getByLabel("Email").fill(target.email);
+    await page.getByLabel("Password").fill(`wrong guess ${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(alert).toHaveText("Email or password is wrong.");
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+  }
+  await page.getByLabel("Password").fill("wrong guess 11");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(alert).toHaveText(/^Too many sign-in attempts\. Try again in 1[45] minutes\.$/);
 });
