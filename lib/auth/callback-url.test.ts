@@ -69,6 +69,7 @@ test("sign-in error codes travel through next-auth and become sentences", () => 
   assert.equal(signInErrorMessage("TooManyAttempts_15"), "Too many sign-in attempts. Try again in 15 minutes.");
   assert.equal(signInErrorMessage("TooManyAttempts_1"), "Too many sign-in attempts. Try again in 1 minute.");
   assert.equal(signInErrorMessage("CredentialsSignin"), "Email or password is wrong.");
-  assert.equal(signInErrorMessage("TooManyAttempts_<script>"), "Email or password is wrong.");
+  assert.equal(signInErrorMessage("TooManyAttempts_<script>"), "Signing in failed. Please try again.");
+  assert.equal(signInErrorMessage("Configuration"), "Signing in failed. Please try again.");
   assert.equal(signInErrorMessage(undefined), null);
 });

@@ -17,6 +17,8 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
     const n = Number(m[1]);
     return `Too many sign-in attempts. Try again in ${n} minute${n === 1 ? "" : "s"}.`;
   }
+  if (code === "CredentialsSignin") return "Email or password is wrong.";
   if (code === "SessionRequired") return "Sign in to continue.";
-  return "Email or password is wrong.";
+  // next-auth's other codes (a misconfiguration, a broken callback) say nothing useful to a person
+  return "Signing in failed. Please try again.";
 }
