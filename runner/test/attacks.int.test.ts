@@ -1,0 +1,197 @@
+/**
+ * The trust boundary, attacked from inside tool containers on the real Docker engine and
+ * FerretDB: each case is something a hostile package did (or could do) to the runner's host.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import Docker from "dockerode";
+import { DEFAULT_BASE_IMAGES, defaultRunLimits, LABEL, restrictedPolicy, type RunLimits, type RunPolicy, type RunResult } from "../src/index.ts";
+import { createHarness, FIXTURES, logText, type Harness } from "./harness.ts";
+
+const PKG = path.join(FIXTURES, "levtest.attacks");
+const MiB = 1024 * 1024;
+const docker = new Docker();
+
+const images = { refs: {}, base: DEFAULT_BASE_IMAGES, any: false };
+const restricted = (limits: Partial<RunLimits> = {}): RunPolicy => restrictedPolicy(images, { ...defaultRunLimits(), ...limits });
+const granted = (limits: Partial<RunLimits> = {}): RunPolicy => ({ ...restricted(limits), hostNetwork: true, caps: ["NET_RAW"] });
+
+describe("attacks on the runner from tool containers (real Docker and FerretDB)", () => {
+  let h: Harness;
+  let marker: string;
+  let hostFile: string;
+  before(async () => {
+    h = await createHarness({ policy: restricted() });
+    marker = `levtest-marker-${randomBytes(8).toString("hex")}`;
+    hostFile = path.join(tmpdir(), `${marker}.json`);
+    await writeFile(hostFile, JSON.stringify({ marker }));
+  });
+  after(async () => {
+    await rm(hostFile, { force: true });
+    await h.close();
+    assert.deepEqual(await h.leftovers(), [], "no labelled container or network of this runner remains");
+  });
+
+  const run = (fn: string, args: Record<string, unknown> = {}, policy?: RunPolicy) => h.run(PKG, fn, args, policy ? { policy } : {});
+  const docs = async (r: RunResult) => (await Promise.all(r.collections.map((c) => h.store.findRun(c, r.job)))).flat();
+  const taskDoc = async (r: RunResult, task = 1) => (await h.store.findOne(r.tasks[task - 1].coll, r.job, task, null, null)) ?? {};
+  const everything = async (r: RunResult) => JSON.stringify(r) + JSON.stringify(await docs(r));
+
+  test("symlinks, FIFOs and devices at /lev/out or /lev/chan never bring a host file into a result", async () => {
+    const t0 = Date.now();
+    const r = await run("tools.links_to_host", { host_path: hostFile });
+    assert.ok(Date.now() - t0 < 30_000, "no FIFO or device blocks the runner");
+    assert.equal(r.tasks[0].stored, false, "nothing became the task's document");
+    assert.match(logText(r, 1), /tried/);
+    assert.match(logText(r, 1), /Read-only file system|No such file or directory/);
+    assert.ok(!(await everything(r)).includes(marker), "the host file's marker is in no document, log or error");
+  });
+
+  test("a stream of zero bytes into the task channel is drained, bounded, and fails as OutputTooLarge", async () => {
+    const rss = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const r = await run("tools.zeros_to_channel", { mib: 200 });
+    assert.ok(Date.now() - t0 < 30_000);
+    assert.ok(process.memoryUsage().rss - rss < 150 * MiB, `runner grew by ${((process.memoryUsage().rss - rss) / MiB).toFixed(0)} MiB`);
+    assert.equal(r.tasks[0].status, "failed");
+    assert.equal(r.tasks[0].error?.type, "OutputTooLarge");
+    assert.match(r.tasks[0].error?.message ?? "", /over the limit of 16 MiB/);
+  });
+
+  test("one 300 MB line without a newline is cut, bounded in time and memory", async () => {
+    const rss = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const r = await run("tools.one_long_line", { mib: 300 });
+    const took = Date.now() - t0;
+    assert.ok(took < 60_000, `took ${took} ms`);
+    assert.equal(r.status, "succeeded", JSON.stringify(r.error));
+    const lines = r.logs.filter((l) => l.task === 1 && l.stream === "stdout");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0].line, /^x{16384} … \[line cut at 16 KiB; the rest of it was dropped\]$/);
+    assert.ok(process.memoryUsage().rss - rss < 200 * MiB, `runner grew by ${((process.memoryUsage().rss - rss) / MiB).toFixed(0)} MiB`);
+  });
+
+  test("a 4 MB document stores; one over the cap fails with OutputTooLarge and stores nothing", async () => {
+    const ok = await run("tools.document", { mib: 4 });
+    assert.equal(ok.status, "succeeded", JSON.stringify(ok.error));
+    assert.equal(((await taskDoc(ok)).blob as string).length, 4 * MiB);
+    const big = await run("tools.document", { mib: 20 });
+    assert.equal(big.status, "failed");
+    assert.equal(big.tasks[0].error?.type, "OutputTooLarge");
+    assert.match(big.tasks[0].error?.message ?? "", /^the task's document is 20 MiB, over the limit of 16 MiB$/);
+    assert.equal(big.tasks[0].stored, false);
+    assert.match(big.error?.message ?? "", /OutputTooLarge/);
+  });
+
+  test("10,000 tasks asked: maxTasks start, the rest are refused with QuotaExceeded, the run goes on", async () => {
+    const t0 = Date.now();
+    const r = await run("many_tasks", { n: 10_000 }, restricted({ maxTasks: 3 }));
+    assert.ok(Date.now() - t0 < 40_000);
+    assert.equal(r.status, "succeeded", JSON.stringify(r.error) + logText(r, 0));
+    assert.equal(r.tasks.length, 3);
+    const doc = (await docs(r)).find((d) => "refused" in d)!;
+    assert.equal(doc.started, 3);
+    assert.equal(doc.refused, 9_997);
+    assert.match(doc.message as string, /at most 3 tasks/);
+  });
+
+  test("the concurrency cap holds: never more tool containers alive than maxConcurrentTasks", async () => {
+    const run = h.start({ packageDir: PKG, function: "concurrent_sleepers", args: { n: 5, seconds: 1 }, policy: restricted({ maxConcurrentTasks: 2 }) });
+    let alive = 0;
+    let most = 0;
+    const off = run.on((ev) => {
+      if (ev.type === "task.started") most = Math.max(most, ++alive);
+      if (ev.type === "task.finished") alive--;
+    });
+    const r = await run.result;
+    off();
+    assert.equal(r.status, "succeeded", JSON.stringify(r.error));
+    assert.equal(r.tasks.length, 5);
+    assert.equal(most, 2);
+  });
+
+  test("host=True is refused under the restricted policy and runs as root with NET_RAW only under a grant", async () => {
+    const denied = await run("refused", { kind: "host" });
+    const d = (await docs(denied))[0];
+    assert.equal(d.error, "PolicyDenied");
+    assert.equal(d.message, "Cr(host=True): host networking is not granted to this package; an admin can grant it (Admin → Policy)");
+    assert.equal(denied.tasks.length, 0, "a refusal starts nothing");
+
+    const allowed = await run("tools.sandbox", { host: true }, granted());
+    assert.equal(allowed.status, "succeeded", JSON.stringify(allowed.error));
+    const facts = await taskDoc(allowed);
+    assert.equal(facts.uid, 0, "a granted capability needs uid 0");
+    assert.equal(facts.cap_eff, "0000000000002000", "NET_RAW and nothing else");
+    assert.equal(facts.sock_uid, 0);
+  });
+
+  test("capabilities not granted are refused, grantable or not", async () => {
+    for (const [cap, policy] of [["NET_ADMIN", restricted()], ["SYS_ADMIN", granted()]] as const) {
+      const r = await run("refused", { kind: "caps", arg: cap }, policy);
+      const d = (await docs(r))[0];
+      assert.equal(d.error, "PolicyDenied", cap);
+      assert.match(d.message as string, new RegExp(`capability ${cap} is not granted to this package`));
+    }
+  });
+
+  test("another package's image, a levpkg/ name, an image present but not allowed: all 'not available'", async () => {
+    const tag = { repo: "levpkg/levtest.private", tag: "1.0" };
+    await docker.getImage(DEFAULT_BASE_IMAGES[0]).tag(tag);
+    try {
+      for (const ref of [".bob.secret:1.0", ".levtest.private", "levpkg/levtest.private:1.0", "levpkg/nobody.nothing:1", "alpine:latest"]) {
+        const r = await run("refused", { kind: "image", arg: ref });
+        const d = (await docs(r))[0];
+        assert.equal(d.error, "ImageNotFound", ref);
+        assert.equal(d.message, `image '${ref}' is not available to this run`);
+      }
+    } finally {
+      await docker.getImage(`${tag.repo}:${tag.tag}`).remove();
+    }
+  });
+
+  test("a tool runs as 65534 with no capability, a read-only root, a bounded /tmp and a private socket", async () => {
+    const r = await run("tools.sandbox", {}, restricted({ tmpBytes: 8 * MiB }));
+    assert.equal(r.status, "succeeded", JSON.stringify(r.error));
+    const facts = await taskDoc(r);
+    assert.equal(facts.uid, 65534);
+    assert.equal(facts.gid, 65534);
+    assert.equal(facts.cap_eff, "0000000000000000");
+    assert.equal(facts.home, "/tmp");
+    assert.match(facts.root_write as string, /^refused: Read-only file system/);
+    assert.match(facts.tmp_fill as string, /^stopped at [78] MiB: No space left on device/);
+    assert.equal(facts.sock_mode, "0o600");
+    assert.equal(facts.sock_uid, 65534);
+    assert.deepEqual(facts.chan_entries, ["lev.sock"], "the channel directory holds the socket only");
+    const wf = await run("refused", { kind: "caps", arg: "NET_ADMIN" });
+    const w = (await docs(wf))[0];
+    assert.equal(w.sock_mode, "0o600", "the workflow's socket too");
+    assert.equal(w.sock_uid, 65534);
+  });
+
+  test("Docker's own log is capped and the sandbox is what the policy says (inspect)", async () => {
+    const run = h.start({ packageDir: PKG, function: "tools.sandbox", args: { seconds: 10 } });
+    let containerId: string | null = null;
+    for await (const ev of run.events()) {
+      if (ev.type === "task.started") break;
+    }
+    const [c] = await docker.listContainers({ filters: JSON.stringify({ label: [`${LABEL.run}=${run.id}`, `${LABEL.role}=tool`] }) });
+    containerId = c.Id;
+    const info = await docker.getContainer(containerId).inspect();
+    const runDir = path.join(tmpdir(), "levhub-runs", run.id);
+    const dirMode = (await stat(runDir)).mode & 0o777;
+    await run.cancel();
+    assert.deepEqual(info.HostConfig.LogConfig, { Type: "json-file", Config: { "max-size": String(defaultRunLimits().dockerLogBytes), "max-file": "1" } });
+    assert.equal(info.HostConfig.ReadonlyRootfs, true);
+    assert.equal(info.Config.User, "65534:65534");
+    assert.deepEqual(info.HostConfig.CapDrop, ["ALL"]);
+    assert.ok(!info.HostConfig.CapAdd?.length);
+    assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
+    assert.equal(info.HostConfig.NetworkMode, "bridge");
+    assert.ok(info.Mounts.every((m) => !m.RW || m.Type === "tmpfs"), JSON.stringify(info.Mounts));
+    assert.equal(dirMode, 0o700, "the run directory is the runner's alone");
+  });
+});
