@@ -49,13 +49,14 @@ export interface ChannelOptions {
  * runner's private (0700) run directory, so only the container it is mounted into reaches it.
  */
 export async function restrictSocket(path: string, uid: number, onFallback?: (message: string) => void): Promise<void> {
-  if (process.getuid?.() === 0) {
+  try {
     await chown(path, uid, uid);
     await chmod(path, 0o600);
-    return;
+  } catch (err) {
+    await chmod(path, 0o666);
+    const why = (err as NodeJS.ErrnoException).code ?? String(err);
+    onFallback?.(`channel socket ${path} is mode 0666 inside the runner's private directory: it cannot be given to uid ${uid} (${why}; the runner is not root)`);
   }
-  await chmod(path, 0o666);
-  onFallback?.(`channel socket ${path} is mode 0666: the runner is not root and cannot give it to uid ${uid}`);
 }
 
 const NL = 0x0a;

@@ -4,6 +4,7 @@
  * queue to a worker or a device agent. The check at every task start (`containerConfig`) is the
  * boundary; nothing else grants a privilege.
  */
+import { z } from "zod";
 import type { ResourceLimits } from "./types.ts";
 
 /** The only Linux capabilities an admin can ever grant to tool containers. */
@@ -76,3 +77,30 @@ export function restrictedPolicy(images: ImagePolicy, limits: RunLimits = defaul
 export function localPolicy(limits: RunLimits = defaultRunLimits()): RunPolicy {
   return { hostNetwork: true, caps: ["NET_RAW"], images: { refs: {}, base: [], any: true }, limits };
 }
+
+const positive = z.number().int().positive();
+const resources = z.object({ memoryBytes: positive, nanoCpus: positive, pids: positive }).strict();
+
+/** A policy as it arrives from elsewhere (a queue, a stored run): checked before a run uses it. */
+export const runPolicySchema: z.ZodType<RunPolicy> = z
+  .object({
+    hostNetwork: z.boolean(),
+    caps: z.array(z.enum(GRANTABLE_CAPS)),
+    images: z
+      .object({ refs: z.record(z.string(), z.string().min(1)), base: z.array(z.string().min(1)), any: z.boolean() })
+      .strict(),
+    limits: z
+      .object({
+        maxTasks: positive,
+        maxConcurrentTasks: positive,
+        taskLogBytes: positive,
+        logLineBytes: positive,
+        docBytes: positive,
+        tmpBytes: positive,
+        dockerLogBytes: positive,
+        tool: resources,
+        workflow: resources,
+      })
+      .strict(),
+  })
+  .strict();

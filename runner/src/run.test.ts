@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { channelClient, FakeEngine, MemoryStore, type FakeContainer } from "../test/fake-engine.ts";
-import { defaultRunLimits, restrictedPolicy, type RunLimits } from "./policy.ts";
+import { defaultRunLimits, restrictedPolicy, type RunLimits, type RunPolicy } from "./policy.ts";
 import { DEFAULT_BASE_IMAGES, Runner } from "./runner.ts";
 import type { RunResult } from "./types.ts";
 
@@ -286,4 +286,17 @@ test("policy refusals change nothing; images read 'not available' and fail as a 
   assert.equal(errorOf(replies[3]).message, "image 'levpkg/bob.secret:1.0' is not available to this run");
   assert.deepEqual(r.tasks.map((t) => [t.number, t.status]), [[1, "failed"], [2, "failed"]]);
   assert.equal(engine.tools().length, 0);
+});
+
+test("a malformed policy is refused before anything starts", async () => {
+  const engine = new FakeEngine();
+  const runner = new Runner({ engine, store: new MemoryStore(), workDir: work });
+  const policy = { ...restrictedPolicy({ refs: {}, base: [], any: false }), caps: ["SYS_ADMIN"] } as unknown as RunPolicy;
+  assert.throws(() => runner.start({ packageDir: PKG, function: "wf", args: {}, job: 1, owner: "t", policy }), /invalid run policy: caps\.0/);
+  const limits = { ...defaultRunLimits(), maxConcurrentTasks: 0 };
+  assert.throws(
+    () => runner.start({ packageDir: PKG, function: "wf", args: {}, job: 1, owner: "t", policy: restrictedPolicy({ refs: {}, base: [], any: false }, limits) }),
+    /limits\.maxConcurrentTasks/,
+  );
+  assert.equal(engine.containers.size, 0);
 });

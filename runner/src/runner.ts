@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { DockerodeEngine, type ContainerEngine } from "./engine.ts";
 import { LABEL } from "./labels.ts";
 import { locatePackage } from "./package.ts";
-import { restrictedPolicy, type RunPolicy } from "./policy.ts";
+import { restrictedPolicy, runPolicySchema, type RunPolicy } from "./policy.ts";
+import { formatZodError } from "./spec.ts";
 import { reap, type ReapReport } from "./reaper.ts";
 import { Run, type RunContext } from "./run.ts";
 import type { ResultStore } from "./store.ts";
@@ -79,6 +80,8 @@ export class Runner {
     } catch {
       throw new RunnerError("args must be JSON-serialisable");
     }
+    const policy = runPolicySchema.safeParse(spec.policy ?? this.policy);
+    if (!policy.success) throw new RunnerError(`invalid run policy: ${formatZodError(policy.error)}`);
     const pkg = locatePackage(spec.packageDir);
     const runId = spec.runId ?? `${spec.job}-${randomBytes(3).toString("hex")}`;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}$/.test(runId)) throw new RunnerError(`invalid run id '${runId}'`);
@@ -92,7 +95,7 @@ export class Runner {
       pkg,
       runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
       taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
-      policy: spec.policy ?? this.policy,
+      policy: policy.data,
     });
     this.active.set(runId, run);
     if (spec.signal) {
