@@ -1,11 +1,11 @@
 "use server";
 
-import { z } from "zod";
 import type { CancelState } from "../../components/run-live.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { cancelRun } from "../../lib/runs.ts";
+import { cancelRunInputSchema } from "../../lib/schemas/runs.ts";
 
-const cancel = safeAction(z.object({ runId: z.string().min(1) }), (input, viewer) => cancelRun(viewer, input.runId));
+const cancel = safeAction(cancelRunInputSchema, (input, viewer) => cancelRun(viewer, input.runId));
 
 /** Cancels a run; the run page learns the outcome from the run's event stream. */
 export async function cancelRunAction(runId: string, _prev: CancelState, _data: FormData): Promise<CancelState> {

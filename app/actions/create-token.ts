@@ -1,12 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import type { CreateTokenState } from "../../components/token-manager.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
+import { createTokenInputSchema } from "../../lib/schemas/tokens.ts";
 import { createToken } from "../../lib/tokens.ts";
 
-const create = safeAction(z.object({ name: z.string().trim().min(1, "give the token a name").max(64, "at most 64 characters") }), (input, viewer) => createToken(viewer, input.name));
+const create = safeAction(createTokenInputSchema, (input, viewer) => createToken(viewer, input.name));
 
 export async function createTokenAction(_prev: CreateTokenState, data: FormData): Promise<CreateTokenState> {
   const res = await create({ name: data.get("name") ?? "" });

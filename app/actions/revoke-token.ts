@@ -1,11 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
 import { safeAction } from "../../lib/actions/safe-action.ts";
+import { revokeTokenInputSchema } from "../../lib/schemas/tokens.ts";
 import { revokeToken } from "../../lib/tokens.ts";
 
-const revoke = safeAction(z.object({ id: z.string().min(1) }), (input, viewer) => revokeToken(viewer, input.id));
+const revoke = safeAction(revokeTokenInputSchema, (input, viewer) => revokeToken(viewer, input.id));
 
 export async function revokeTokenAction(data: FormData): Promise<void> {
   const res = await revoke({ id: data.get("id") ?? "" });
