@@ -153,6 +153,17 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     }
   });
 
+  test("files=: package files by relative path or next to the module; a symlink out of the package is refused", async () => {
+    const ok = await run("tools.files_idioms");
+    assert.equal(ok.status, "succeeded", JSON.stringify(ok.error) + logText(ok));
+    assert.deepEqual(await taskDoc(ok), { beside: "beside the module", note: "in the data folder" });
+    const escape = await run("refused", { kind: "files" });
+    const d = (await docs(escape))[0];
+    assert.equal(d.error, "InvalidRequest");
+    assert.match(d.message as string, /files\['\/data\/x'\]: 'lev\/levtest\/attacks\/passwd-link' resolves outside the package/);
+    assert.ok(!(await everything(escape)).includes("root:x:0:0"), "nothing of /etc/passwd reached the run");
+  });
+
   test("a tool runs as 65534 with no capability, a read-only root, a bounded /tmp and a private socket", async () => {
     const r = await run("tools.sandbox", {}, restricted({ tmpBytes: 8 * MiB }));
     assert.equal(r.status, "succeeded", JSON.stringify(r.error));
