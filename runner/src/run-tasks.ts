@@ -11,7 +11,6 @@ import {
   NOBODY_UID,
   taskWeight,
   toolContainerConfig,
-  type ContainerFacts,
   type RunFacts,
   type ToolContainerPlan,
 } from "./container-config.ts";
@@ -24,9 +23,10 @@ import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "./spec.ts";
 import type { StoredMeta } from "./store.ts";
 import { TaskChannel } from "./task-channel.ts";
-import { planFiles, readFiles, writeFiles, type PlannedFile } from "./task-files.ts";
+import { readFiles, writeFiles } from "./task-files.ts";
 import { taskOutcome } from "./task-outcome.ts";
-import type { RunError, RunEvent, TaskRecord } from "./types.ts";
+import { planTask, type PlannedContainer } from "./task-plan.ts";
+import type { RunEvent, TaskRecord } from "./types.ts";
 
 /** What the tasks need from their run. */
 export interface TaskHost {
@@ -44,17 +44,6 @@ export interface TaskHost {
   ending(): boolean;
   logTail(task: number): string;
   meta(task: number): StoredMeta;
-}
-
-/** One container of a task as planned: the tool (`service` null) or one of its services. */
-interface PlannedContainer {
-  service: string | null;
-  cr: CrSpec;
-  facts: ContainerFacts;
-  files: PlannedFile[];
-  /** null when the image is not available to this run: the task then fails like a missing image */
-  plan: ToolContainerPlan | null;
-  imageError: RunError | null;
 }
 
 interface TaskState {
@@ -161,59 +150,17 @@ export class RunTasks {
 
   // ---------------------------------------------------------------- tasks
 
-  /**
-   * Everything that can refuse a task without touching anything: quotas, the policy (host
-   * network, capabilities, images), links. Returns the plan of each of its containers.
-   */
-  private planTask(cr: CrSpec, n: number): PlannedContainer[] {
-    const { limits } = this.host.params.policy;
-    if (this.nextTask > limits.maxTasks) {
-      throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${limits.maxTasks} tasks; no more are started`);
-    }
-    const weight = taskWeight(cr);
-    if (weight > limits.maxConcurrentTasks) {
-      throw new ChannelReplyError(
-        "QuotaExceeded",
-        `a Cr with ${weight - 1} services needs ${weight} containers at once; this run may have at most ${limits.maxConcurrentTasks}`,
-      );
-    }
-    const taskDir = path.join(this.host.runDir, "tasks", String(n));
-    const name = `lev-${this.host.facts.runId}-t${n}`;
-    const containers: [string | null, CrSpec, string, string[]][] = [
-      ...Object.entries(cr.services).map(([s, svc]): [string, CrSpec, string, string[]] => [s, svc, `${name}-${s}`, [s]]),
-      [null, cr, name, [`lev-t${n}`]],
-    ];
-    return containers.map(([service, c, cname, aliases]) => {
-      const dir = path.join(taskDir, service === null ? "tool" : `svc-${service}`);
-      for (const target of Object.values(c.links)) {
-        if (![...this.tasks.values()].some((t) => t.record.host === target && t.containerId && !t.record.endedAt)) {
-          throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
-        }
-      }
-      const files = planFiles(c, path.join(dir, "files"));
-      const facts: ContainerFacts = {
-        name: cname,
-        role: service === null ? "tool" : "service",
-        task: n,
-        chanDir: path.join(dir, "chan"),
-        files: files.map((f) => ({ host: f.host, target: f.target })),
-        aliases,
-        links: [],
-        extraHosts: [],
-        taskTimeoutMs: this.host.params.taskTimeoutMs,
-      };
-      const r = toolContainerConfig(c, this.host.params.policy, this.host.facts, facts);
-      if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null };
-      // an image this run may not use reads exactly like a missing one: it fails as a task
-      if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error };
-      throw new ChannelReplyError(r.error.type, r.error.message);
-    });
-  }
-
   async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
-    const planned = this.planTask(cr, n);
+    const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
+    const planned = planTask(cr, n, {
+      policy: this.host.params.policy,
+      run: this.host.facts,
+      runDir: this.host.runDir,
+      taskTimeoutMs: this.host.params.taskTimeoutMs,
+      runningHosts: running,
+    });
     this.nextTask++;
     const coll = collectionName(ns, cr.schema);
     let markFinished!: () => void;
