@@ -1,0 +1,70 @@
+import { expect, test } from "@playwright/test";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
+import { tarGz } from "./support/archive.ts";
+
+// A user publishes a copy of the nmap example in their own namespace. Its modes ask for the host
+// network, which nobody has granted that namespace: the run is refused at the task's start. The
+// admin grants host networking to the namespace, and the same run succeeds.
+
+const CAROL: Account = { name: "carol", email: "carol@example.test", password: "carol's long passphrase" };
+const EXAMPLE = join(process.cwd(), "examples", "szczecin.nmap_python");
+
+/** The nmap example as a `.tar.gz` published under `namespace` (paths, imports and schemas renamed). */
+async function nmapCopy(namespace: string): Promise<string> {
+  const files: { path: string; content: Buffer }[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (name === "__pycache__" || name === "tests") continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else
+        files.push({
+          path: relative(EXAMPLE, full).split("szczecin").join(namespace),
+          content: Buffer.from(readFileSync(full, "utf8").split("szczecin").join(namespace)),
+        });
+    }
+  };
+  walk(EXAMPLE);
+  const file = join(mkdtempSync(join(tmpdir(), "levhub-e2e-nmap-")), `${namespace}.nmap_python.tar.gz`);
+  writeFileSync(file, await tarGz(files));
+  return file;
+}
+
+test("a user's copy of the nmap example is refused the host network until an admin grants it", async ({ page, browser }) => {
+  await signInOrUp(page, CAROL);
+  await page.goto("/upload");
+  await page.getByLabel("Package archive").setInputFiles(await nmapCopy(CAROL.name));
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("status", { name: "Upload succeeded" })).toBeVisible({ timeout: 120_000 });
+
+  // the form says what the mode asks for before anything runs
+  const form = `/p/${CAROL.name}/nmap_python/run/nmap.alive`;
+  await page.goto(form);
+  await expect(page.getByLabel("Privileges")).toContainText(/host network/i);
+  await expect(page.getByLabel("Privileges")).toContainText(/not granted/i);
+  await page.getByLabel("ip").fill("127.0.0.1");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("failed", { timeout: 120_000 });
+  await expect(page.getByRole("alert").first()).toContainText(/host network.*not granted/i);
+
+  const admin = await browser.newPage();
+  await signInAsAdmin(admin);
+  await admin.goto("/admin/policy");
+  const grant = admin.getByRole("form", { name: "Grant privileges" });
+  await grant.getByLabel("Namespace").fill(CAROL.name);
+  await grant.getByLabel(/Host network/).check();
+  await grant.getByLabel("Note").fill("carol's recon copy, reviewed");
+  await grant.getByRole("button", { name: "Save grant" }).click();
+  await expect(admin.getByRole("button", { name: `Revoke the grant of ${CAROL.name} (whole namespace)` })).toBeVisible();
+  await admin.close();
+
+  await page.goto(form);
+  await expect(page.getByLabel("Privileges")).not.toContainText(/not granted/i);
+  await page.getByLabel("ip").fill("127.0.0.1");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 120_000 });
+  await expect(page.getByText(`${CAROL.name}/nmap_python.alive@1.0`).first()).toBeVisible();
+});
