@@ -335,3 +335,46 @@ test("the operator's grant to an example namespace is given once and never re-ad
   assert.equal((await listGrants(root)).some((x) => x.namespace === "szczecin"), false);
   assert.equal(await ensureOperatorGrant("no_such_namespace"), false);
 });
+
+test("grants: only grantable capabilities, existing targets, admins; a package grant reaches that package's runs only", async () => {
+  const { setGrant, listGrants } = await import("./grants.ts");
+  const { db } = await import("./db.ts");
+  const before = await db().grant.count();
+  await assert.rejects(setGrant(root, { namespace: "alice", hostNetwork: false, caps: ["SYS_ADMIN" as "NET_RAW"] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["caps.0"]));
+  await assert.rejects(setGrant(root, { namespace: "nobody_here", hostNetwork: true, caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.namespace));
+  await assert.rejects(setGrant(root, { namespace: "alice", package: "no_such", hostNetwork: true, caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.package));
+  await assert.rejects(listGrants(alice), (e: Rejection) => e.code === "forbidden");
+  assert.equal(await db().grant.count(), before, "refused grants change nothing");
+
+  await setGrant(root, { namespace: "alice", package: "greeter", hostNetwork: false, caps: ["NET_ADMIN"] });
+  // granting again replaces, it does not add a second row
+  await setGrant(root, { namespace: "alice", package: "greeter", hostNetwork: false, caps: ["NET_BIND_SERVICE", "NET_ADMIN"] });
+  assert.equal(await db().grant.count({ where: { package: { name: "greeter" } } }), 1);
+  const greeter = await db().package.findFirstOrThrow({ where: { name: "greeter", namespace: { name: "alice" } } });
+  const probes = await db().package.findFirstOrThrow({ where: { name: "probes", namespace: { name: "alice" } } });
+  const greeted = await runToEnd(alice, greeter.latestVersionId!, "greet", { name: "grant" });
+  assert.equal(greeted.status, "succeeded", JSON.stringify(refusal(greeted)));
+  const policyOf = async (id: string) => (await db().run.findUniqueOrThrow({ where: { id } })).policy as { caps: string[] };
+  assert.deepEqual((await policyOf(greeted.id)).caps, ["NET_ADMIN", "NET_BIND_SERVICE"]);
+  const probed = await runToEnd(alice, probes.latestVersionId!, "public");
+  assert.deepEqual((await policyOf(probed.id)).caps, [], "another package of the namespace gets nothing");
+  const { getPackage } = await import("./catalog.ts");
+  assert.deepEqual((await getPackage(alice, "alice", "greeter")).granted, { hostNetwork: false, caps: ["NET_ADMIN", "NET_BIND_SERVICE"] });
+});
+
+test("policy settings: admins only, every value within its bounds, a refused change stores nothing", async () => {
+  const { getPolicySettings, updatePolicySettings } = await import("./policy-settings.ts");
+  const { getSettings } = await import("./settings.ts");
+  await assert.rejects(getPolicySettings(alice), (e: Rejection) => e.code === "forbidden");
+  const current = await getPolicySettings(root);
+  await assert.rejects(updatePolicySettings(alice, current), (e: Rejection) => e.code === "forbidden");
+  await assert.rejects(updatePolicySettings(root, { ...current, args: { fieldBytes: 10, totalBytes: 1024 } }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["args.fieldBytes"]));
+  await assert.rejects(updatePolicySettings(root, { ...current, buildNetwork: "host" }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.buildNetwork));
+  await assert.rejects(updatePolicySettings(root, { ...current, signUpMode: "open" }), (e: Rejection) => e.code === "validation", "only the policy's keys");
+  assert.deepEqual((await getSettings()).args, current.args);
+  await updatePolicySettings(root, { ...current, args: { fieldBytes: 2048, totalBytes: 4096 } });
+  assert.deepEqual((await getSettings()).args, { fieldBytes: 2048, totalBytes: 4096 });
+  const { startRunByName } = await import("./runs.ts");
+  await assert.rejects(startRunByName(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(3000) } }), (e: Rejection) => e.code === "too_large");
+  await updatePolicySettings(root, current);
+});
