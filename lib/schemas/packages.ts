@@ -27,5 +27,6 @@ export const uploadFormSchema = z.object({
     .string()
     .max(16)
     .optional()
-    .transform((v) => (v === "true" || v === "on" ? true : undefined)),
+    // tri-state: "true" private, "false" public, absent: public when new, unchanged when it exists
+    .transform((v) => (v === "true" || v === "on" ? true : v === "false" ? false : undefined)),
 });
