@@ -94,3 +94,9 @@ test("line continuations and the escape directive are followed; the rewritten te
 test("RUN --mount from another image is refused", () => {
   assert.match(checkDockerfile("FROM alpine\nRUN --mount=type=bind,from=.bob.secret,target=/s cat /s/x\n", resolve).problems[0], /mounting other images/);
 });
+
+test("ONBUILD triggers that read other images are refused (they would run in someone else's later build)", () => {
+  assert.match(checkDockerfile("FROM alpine\nONBUILD COPY --from=levpkg/carol.secret:1 / /loot\n", resolve).problems[0], /ONBUILD .*not allowed/);
+  assert.match(checkDockerfile("FROM alpine\nonbuild RUN --mount=type=bind,from=x,target=/x true\n", resolve).problems[0], /ONBUILD .*not allowed/);
+  assert.deepEqual(checkDockerfile("FROM alpine\nONBUILD RUN echo hi\n", resolve).problems, []);
+});

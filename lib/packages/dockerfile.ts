@@ -173,6 +173,12 @@ export function checkDockerfile(text: string, resolve: BuildImageResolver): Chec
       else replace(l, `${m[1]} ${rest.replace(from[0], `${from[1]}--from=${use}`)}`);
       continue;
     }
+    if (instr === "ONBUILD" && /(^|\s)--(from|mount)=/.test(rest)) {
+      // a trigger runs in a later build (someone deriving from this image), where its --from would
+      // name images this check never saw: the image of one package must not reach into another's
+      problems.push(`ONBUILD ${rest}: triggers that read other images (--from, --mount) are not allowed`);
+      continue;
+    }
     if (instr === "RUN" && /(^|\s)--mount=\S*from=/.test(rest)) {
       problems.push("RUN --mount=…from=…: mounting other images is not allowed");
     }
