@@ -7,12 +7,13 @@
  *
  * The callers: `anonymous` (no session, no token), `owner` (owns a private package and a run),
  * `other` (another user), `admin`. Someone else's resources answer not found, never forbidden.
- * This file imports nothing from the app: it is data and small request builders.
+ * This file is data and small request builders: it imports nothing from the app but types.
  */
+import type { Access } from "../../lib/access.ts";
 
 export const ROLES = ["anonymous", "owner", "other", "admin"] as const;
 export type Role = (typeof ROLES)[number];
-export type Access = "public" | "user" | "admin";
+export type { Access };
 
 /** A page: rendered ("ok"), sent to sign in, a 404, or sent elsewhere (`/signin` for a signed-in user). */
 export type PageOutcome = "ok" | "signin" | "404" | "redirect";

@@ -116,10 +116,11 @@ test("errors leave in the one JSON shape; unknown errors hide their message", as
   assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, "internal");
 });
 
-test("every app/api route method declares its access on the exported handler", async () => {
+test("every app/api route method declares on its handler the access the authorization matrix expects", async () => {
   const { routeSpec } = await import("./route.ts");
   const { ACCESS_LEVELS } = await import("../access.ts");
   const { routeMethods } = await import("../../e2e/support/app-surface.ts");
+  const { ROUTES } = await import("../../e2e/support/authz-matrix.ts");
   const path = await import("node:path");
   const root = path.resolve(import.meta.dirname, "../..");
   for (const key of routeMethods(root)) {
@@ -129,5 +130,6 @@ test("every app/api route method declares its access on the exported handler", a
     const spec = routeSpec(mod[method]);
     assert.ok(spec, `${key} is made with route()`);
     assert.ok(ACCESS_LEVELS.includes(spec.access), `${key}: access ${spec.access}`);
+    assert.equal(spec.access, ROUTES[key]?.access, `${key}: declared ${spec.access}, the matrix says ${ROUTES[key]?.access}`);
   }
 });
