@@ -64,7 +64,7 @@ function accountDeps(d: Partial<AccountDeps>): AccountDeps {
 
 const viewerSelect = { id: true, email: true, username: true, name: true, role: true } as const;
 
-/** The e-mail the per-address limit counts under: the same account however it is typed. */
+/** The key the per-e-mail limit counts under: the same account however it is typed. */
 const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 
 /**

@@ -38,9 +38,10 @@ export const authOptions: NextAuthOptions = {
           const user = await authenticate(parsed.data.email, parsed.data.password, { client: clientAddress(req.headers ?? {}) });
           return user ? { id: user.id, email: user.email, name: user.name ?? user.username, sessionVersion: user.sessionVersion } : null;
         } catch (err) {
-          // next-auth passes only an Error's message on to the browser
+          // next-auth hands an Error's message to the browser: only codes may travel, never internals
           if (err instanceof RateLimitedError) throw new Error(tooManyAttemptsCode(err.retryAfterMs));
-          throw err;
+          console.error("[levhub] sign-in failed:", err);
+          throw new Error("SignInUnavailable");
         }
       },
     }),
