@@ -15,6 +15,7 @@ let adminToken: string;
 let adminRoute: RouteHandler;
 let userRoute: RouteHandler;
 let failing: RouteHandler;
+let upload: RouteHandler;
 
 before(async () => {
   hub = await startTestHub();
@@ -34,6 +35,10 @@ before(async () => {
     async ({ viewer, params, body }) => ({ by: viewer.username, id: params.id, n: body.n }),
   );
   userRoute = route({ access: "user", summary: "test", query: z.object({ page: z.coerce.number().int().min(1) }) }, async ({ viewer, query }) => ({ by: viewer.username, page: query.page }));
+  upload = route(
+    { access: "user", summary: "test", body: { multipart: z.object({ file: z.file(), tags: z.array(z.string()).optional() }) }, maxBodyBytes: 4096 },
+    async ({ body }) => ({ name: body.file.name, size: body.file.size, tags: body.tags ?? [] }),
+  );
   failing = route({ access: "user", summary: "test" }, async ({ req }) => {
     if (new URL(req.url).searchParams.has("missing")) throw notFound("run");
     throw new Error("database password is hunter2");
@@ -105,6 +110,25 @@ test("a body past the declared cap gets 413 without being read to its end", asyn
   assert.equal(declared.status, 413);
 });
 
+test("multipart fields are parsed from the capped bytes by the declared schema", async () => {
+  const post = (form: FormData) => upload(new Request("http://hub.test/u", { method: "POST", headers: bearer(userToken), body: form }), ctx({}));
+  const ok = new FormData();
+  ok.append("file", new File(["abc"], "a.zip"));
+  ok.append("tags", "x");
+  ok.append("tags", "y");
+  assert.deepEqual(await (await post(ok)).json(), { name: "a.zip", size: 3, tags: ["x", "y"] });
+  const noFile = new FormData();
+  noFile.append("file", "not a file");
+  const res = await post(noFile);
+  assert.equal(res.status, 422);
+  assert.ok(((await res.json()) as { error: { fieldErrors: Record<string, string> } }).error.fieldErrors.file);
+  const big = new FormData();
+  big.append("file", new File([new Uint8Array(8192)], "big.zip"));
+  assert.equal((await post(big)).status, 413);
+  const notMultipart = await upload(new Request("http://hub.test/u", { method: "POST", headers: { ...bearer(userToken), "content-type": "application/json" }, body: "{}" }), ctx({}));
+  assert.equal(notMultipart.status, 422);
+});
+
 test("errors leave in the one JSON shape; unknown errors hide their message", async () => {
   const missing = await failing(new Request("http://hub.test/z?missing", { headers: bearer(userToken) }), ctx({}));
   assert.equal(missing.status, 404);
@@ -116,7 +140,7 @@ test("errors leave in the one JSON shape; unknown errors hide their message", as
   assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, "internal");
 });
 
-test("every app/api route method declares on its handler the access the authorization matrix expects", async () => {
+test("every app/api route method declares on its handler the access the matrix expects, and inputs with a JSON Schema", async () => {
   const { routeSpec } = await import("./route.ts");
   const { ACCESS_LEVELS } = await import("../access.ts");
   const { routeMethods } = await import("../../e2e/support/app-surface.ts");
@@ -131,5 +155,8 @@ test("every app/api route method declares on its handler the access the authoriz
     assert.ok(spec, `${key} is made with route()`);
     assert.ok(ACCESS_LEVELS.includes(spec.access), `${key}: access ${spec.access}`);
     assert.equal(spec.access, ROUTES[key]?.access, `${key}: declared ${spec.access}, the matrix says ${ROUTES[key]?.access}`);
+    // the declarations are what a later OpenAPI 3.1 document is generated from: each schema has a JSON Schema
+    const body = spec.body === "raw" || spec.body === undefined ? undefined : "multipart" in spec.body ? spec.body.multipart : spec.body;
+    for (const schema of [spec.params, spec.query, body]) if (schema) assert.doesNotThrow(() => z.toJSONSchema(schema, { io: "input" }), `${key}: a schema without a JSON Schema`);
   }
 });

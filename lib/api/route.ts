@@ -8,10 +8,11 @@ import type { Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
 
 /**
- * What a request body is: JSON checked by a zod schema, multipart form data (parsed only from the
- * capped bytes), or the capped bytes as they came (for a handler that parses them itself).
+ * What a request body is: JSON checked by a zod schema; multipart form data, parsed only from the
+ * capped bytes, whose fields (a repeated field as an array, files as `File`s: `z.file()`) are
+ * checked by a zod schema; or the capped bytes as they came (for a handler that parses them itself).
  */
-export type BodySpec = z.ZodType | "multipart" | "raw";
+export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
 
 /**
  * The declaration of one route method. It is attached to the exported handler (`GET.spec`), so
@@ -38,7 +39,7 @@ export interface RouteSpec {
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
-type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends "multipart" ? FormData : B extends "raw" ? Buffer : undefined;
+type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
 type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : Viewer;
 
 export interface RouteInput<S extends RouteSpec> {
@@ -69,16 +70,18 @@ async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
     return undefined;
   }
   const type = req.headers.get("content-type") ?? "";
-  if (spec.body === "multipart") {
+  if (spec.body === "raw") return readCappedBody(req, max);
+  if ("multipart" in spec.body) {
     if (!MULTIPART_TYPE.test(type)) throw validation("send multipart/form-data");
     const bytes = await readCappedBody(req, max);
+    let form: FormData;
     try {
-      return await new Request("http://levhub.invalid/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) }).formData();
+      form = await new Request("http://levhub.invalid/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) }).formData();
     } catch {
       throw validation("the multipart body could not be parsed");
     }
+    return parseWith(spec.body.multipart, formFields(form));
   }
-  if (spec.body === "raw") return readCappedBody(req, max);
   if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json)");
   const bytes = await readCappedBody(req, max);
   let value: unknown;
@@ -88,6 +91,16 @@ async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
     throw validation("the request body must be JSON");
   }
   return parseWith(spec.body, value);
+}
+
+/** Form fields by name: one value as it is, a repeated field as an array. */
+function formFields(form: FormData): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
+  const out: Record<string, FormDataEntryValue | FormDataEntryValue[]> = {};
+  for (const key of new Set(form.keys())) {
+    const all = form.getAll(key);
+    out[key] = all.length === 1 ? all[0] : all;
+  }
+  return out;
 }
 
 /**

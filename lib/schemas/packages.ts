@@ -22,7 +22,7 @@ export const UPLOAD_BODY_MAX_BYTES = UPLOAD_LIMITS.archiveBytes + MULTIPART_SLAC
 
 /** the fields of `POST /api/packages` (multipart): `file` = the archive, `private=true|on` */
 export const uploadFormSchema = z.object({
-  file: z.instanceof(File, { message: "the field 'file' must hold the archive: choose an archive" }),
+  file: z.file("the field 'file' must hold the archive (.zip, .tar.gz or .whl)"),
   private: z
     .string()
     .max(16)

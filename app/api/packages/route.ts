@@ -1,6 +1,5 @@
 import { route } from "../../../lib/api/route.ts";
 import { browse } from "../../../lib/catalog.ts";
-import { parseWith } from "../../../lib/http.ts";
 import { publishArchive } from "../../../lib/packages/upload.ts";
 import { browseQuerySchema, UPLOAD_BODY_MAX_BYTES, uploadFormSchema } from "../../../lib/schemas/packages.ts";
 
@@ -13,10 +12,6 @@ export const GET = route({ access: "public", summary: "browse and search the pac
 
 /** Upload (the CLI's `lev upload`): multipart with `file` (.zip, .tar.gz, .whl) and optional `private=true`. */
 export const POST = route(
-  { access: "user", summary: "publish a package version from an archive", body: "multipart", maxBodyBytes: UPLOAD_BODY_MAX_BYTES, status: 201 },
-  async ({ viewer, body }) => {
-    const form = parseWith(uploadFormSchema, { file: body.get("file") ?? undefined, private: body.get("private") ?? undefined });
-    const data = Buffer.from(await form.file.arrayBuffer());
-    return publishArchive(viewer, { filename: form.file.name, data }, { private: form.private });
-  },
+  { access: "user", summary: "publish a package version from an archive", body: { multipart: uploadFormSchema }, maxBodyBytes: UPLOAD_BODY_MAX_BYTES, status: 201 },
+  async ({ viewer, body }) => publishArchive(viewer, { filename: body.file.name, data: Buffer.from(await body.file.arrayBuffer()) }, { private: body.private }),
 );
