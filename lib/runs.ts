@@ -1,5 +1,4 @@
 import "server-only";
-import { EventEmitter } from "node:events";
 import {
   findFunction,
   instanceAlive,
@@ -9,48 +8,25 @@ import {
   StoreError,
   validateArgs,
   type Manifest,
-  type Run as RunnerRun,
   type RunError,
-  type RunEvent,
-  type RunPolicy,
-  type TaskRecord,
 } from "../runner/src/index.ts";
 import { audit } from "./audit.ts";
 import { db } from "./db.ts";
 import { getEngine } from "./engine.ts";
 import { AppError, notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
-import { grantsForPackage } from "./grants.ts";
 import { getHubRunner } from "./hub-runner.ts";
+import { attach, live } from "./run-live.ts";
 import { canCancelRun, canViewPackage, canViewRun, isAdmin } from "./permissions.ts";
-import { oversizedArgs, runPolicy } from "./run-policy.ts";
+import { oversizedArgs } from "./run-policy.ts";
+import { loadRunPolicy } from "./run-policy-load.ts";
 import { getSettings } from "./settings.ts";
 import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunStreamEvent, RunSummary, TaskView, Viewer } from "./types.ts";
 
-/** Log lines kept per run in the database; the rest are counted and reported at the end. */
-export const MAX_LOG_ROWS = 10_000;
+export { MAX_LOG_ROWS } from "./run-live.ts";
 export const HUB_STOPPED = "the hub stopped while this run was running";
 const TERMINAL: RunStatus[] = ["succeeded", "failed", "cancelled", "timed_out"];
 
-// ------------------------------------------------------------------ live state of this process's runs
-
-interface LiveRun {
-  emitter: EventEmitter;
-  /** the runner said `run.started` (the row may not say so yet) */
-  started: boolean;
-  seq: number;
-  kept: number;
-  dropped: number;
-  buffer: Prisma.RunLogCreateManyInput[];
-  flushTimer: NodeJS.Timeout | null;
-  collections: Set<string>;
-  /** persistence, one write after another in event order */
-  chain: Promise<void>;
-  done: Promise<void>;
-}
-
-const g = globalThis as typeof globalThis & { __levhubLive?: Map<string, LiveRun> };
-const live = (): Map<string, LiveRun> => (g.__levhubLive ??= new Map());
 
 const runInclude = {
   owner: { select: { username: true } },
@@ -99,137 +75,6 @@ async function loadRun(viewer: Viewer | null, runId: string): Promise<RunRow> {
   return row;
 }
 
-// ------------------------------------------------------------------ persistence of runner events
-
-function taskData(t: TaskRecord) {
-  return {
-    image: t.image,
-    coll: t.coll,
-    status: t.status,
-    exitCode: t.exitCode,
-    error: (t.error ?? undefined) as Prisma.InputJsonValue | undefined,
-    stored: t.stored,
-    startedAt: new Date(t.startedAt),
-    endedAt: t.endedAt ? new Date(t.endedAt) : null,
-  };
-}
-
-function attach(runId: string, run: RunnerRun): LiveRun {
-  let resolveDone!: () => void;
-  const entry: LiveRun = {
-    emitter: new EventEmitter().setMaxListeners(0),
-    started: false,
-    seq: 0,
-    kept: 0,
-    dropped: 0,
-    buffer: [],
-    flushTimer: null,
-    collections: new Set(),
-    chain: Promise.resolve(),
-    done: new Promise((r) => (resolveDone = r)),
-  };
-  live().set(runId, entry);
-  const persist = (fn: () => Promise<unknown>) => {
-    entry.chain = entry.chain.then(fn).then(
-      () => undefined,
-      (err: unknown) => console.error(`[levhub] run ${runId}: could not record an event:`, err),
-    );
-  };
-  const flush = () => {
-    if (entry.flushTimer) clearTimeout(entry.flushTimer);
-    entry.flushTimer = null;
-    const rows = entry.buffer.splice(0);
-    if (rows.length) persist(() => db().runLog.createMany({ data: rows }));
-  };
-  const emit = (ev: RunStreamEvent) => entry.emitter.emit("event", ev);
-
-  run.on((ev: RunEvent) => {
-    switch (ev.type) {
-      case "run.started":
-        entry.started = true;
-        persist(() => db().run.updateMany({ where: { id: runId, status: "queued" }, data: { status: "running", startedAt: new Date(ev.at) } }));
-        emit(ev);
-        break;
-      case "task.started":
-      case "task.finished": {
-        const data = taskData(ev.task);
-        persist(() =>
-          db().task.upsert({
-            where: { runId_number: { runId, number: ev.task.number } },
-            create: { runId, number: ev.task.number, ...data },
-            update: data,
-          }),
-        );
-        emit(ev);
-        break;
-      }
-      case "document":
-        if (!entry.collections.has(ev.coll)) {
-          entry.collections.add(ev.coll);
-          const colls = [...entry.collections];
-          persist(() => db().run.update({ where: { id: runId }, data: { collections: colls } }));
-        }
-        emit(ev);
-        break;
-      case "progress":
-        emit(ev);
-        break;
-      case "log": {
-        const view: LogLineView = { seq: ++entry.seq, task: ev.log.task, stream: ev.log.stream, line: ev.log.line, at: ev.log.at };
-        if (entry.kept < MAX_LOG_ROWS) {
-          entry.kept++;
-          entry.buffer.push({ runId, seq: view.seq, task: view.task, stream: view.stream, line: view.line, at: new Date(view.at) });
-          if (entry.buffer.length >= 500) flush();
-          else entry.flushTimer ??= setTimeout(flush, 250);
-        } else entry.dropped++;
-        emit({ type: "log", log: view });
-        break;
-      }
-      case "run.finished": {
-        const r = ev.result;
-        if (entry.dropped) {
-          entry.buffer.push({
-            runId,
-            seq: ++entry.seq,
-            task: 0,
-            stream: "system",
-            line: `${entry.dropped} more log lines were not kept (at most ${MAX_LOG_ROWS} per run)`,
-            at: new Date(),
-          });
-        }
-        flush();
-        for (const t of r.tasks) {
-          const data = taskData(t);
-          persist(() =>
-            db().task.upsert({ where: { runId_number: { runId, number: t.number } }, create: { runId, number: t.number, ...data }, update: data }),
-          );
-        }
-        persist(() =>
-          db().run.update({
-            where: { id: runId },
-            data: {
-              status: r.status,
-              error: (r.error ?? undefined) as Prisma.InputJsonValue | undefined,
-              exitCode: r.exitCode,
-              collections: [...new Set([...entry.collections, ...r.collections])],
-              startedAt: new Date(r.startedAt),
-              endedAt: new Date(r.endedAt),
-            },
-          }),
-        );
-        entry.chain = entry.chain.then(() => {
-          emit(ev);
-          emit({ type: "end", status: r.status });
-          live().delete(runId);
-          resolveDone();
-        });
-        break;
-      }
-    }
-  });
-  return entry;
-}
-
 // ------------------------------------------------------------------ the API
 
 /**
@@ -263,7 +108,7 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
     throw err;
   }
   const full = `${version.package.namespace.name}.${version.package.name}`;
-  const policy = await policyFor(viewer, version, settings);
+  const policy = await loadRunPolicy(viewer, version, settings);
   const hub = await getHubRunner().catch((err: unknown) => {
     if (err instanceof StoreError) {
       console.error("[levhub] results store:", err);
@@ -311,34 +156,6 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
     caps: policy.caps,
   });
   return summary(await db().run.findUniqueOrThrow({ where: { id: row.id }, include: runInclude }));
-}
-
-/**
- * The policy of a run of `version` by `viewer`: the package's grants, its own version's image, and
- * the latest image of every package the viewer may see (admins: all), plus the base images.
- */
-async function policyFor(
-  viewer: Viewer,
-  version: { id: string; imageDigest: string | null; package: { id: string; name: string; namespaceId: string; namespace: { name: string } } },
-  settings: Awaited<ReturnType<typeof getSettings>>,
-): Promise<RunPolicy> {
-  const [grants, visible] = await Promise.all([
-    grantsForPackage(version.package.namespaceId, version.package.id),
-    db().package.findMany({
-      where: {
-        latestVersion: { imageDigest: { not: null } },
-        ...(isAdmin(viewer) ? {} : { OR: [{ private: false }, { namespace: { ownerId: viewer.id } }] }),
-      },
-      select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
-    }),
-  ]);
-  return runPolicy({
-    packageId: version.package.id,
-    grants,
-    settings,
-    ownImage: { namespace: version.package.namespace.name, name: version.package.name, imageId: version.imageDigest },
-    visibleImages: visible.map((p) => ({ namespace: p.namespace.name, name: p.name, imageId: p.latestVersion!.imageDigest! })),
-  });
 }
 
 function parsePackageName(full: string): { ns: string; name: string } {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes, createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -19,13 +19,11 @@ import { getEngine } from "../engine.ts";
 import { AppError, conflict, forbidden, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { normalizeCategory } from "../categories.ts";
-import { canPublishTo, isAdmin } from "../permissions.ts";
+import { canPublishTo } from "../permissions.ts";
 import { audit } from "../audit.ts";
-import { getSettings } from "../settings.ts";
 import type { PublishResult, Viewer } from "../types.ts";
-import { buildImageResolver, checkDockerfile } from "./dockerfile.ts";
+import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
 import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
-import { buildPackageImage, ImageBuildError, imageTag } from "./images.ts";
 import { compareVersions, readPackageVersion } from "./metadata.ts";
 
 export { UPLOAD_LIMITS } from "./extract.ts";
@@ -175,30 +173,7 @@ async function publishStaged(
     throw validation(`${full} ${version} was not published: ${problems.length} problem${problems.length > 1 ? "s" : ""}`, undefined, problems);
   }
 
-  let image: { ref: string; id: string; log: string } | null = null;
-  // a unique tag per upload: a concurrent upload of the same version never moves the winner's tag
-  const buildTag = `${imageTag(pkg.namespace, pkg.name, version)}-upload-${randomBytes(4).toString("hex")}`;
-  if (pkg.hasDockerfile) {
-    const settings = await getSettings();
-    const checked = checkDockerfile(readFileSync(path.join(root, "Dockerfile"), "utf8"), buildImageResolver(settings.baseImages, await visibleImages(publisher)));
-    if (checked.problems.length) {
-      throw validation(`the Dockerfile cannot be built: ${checked.problems[0]}`, undefined, checked.problems.map((p) => `Dockerfile: ${p}`));
-    }
-    try {
-      const built = await buildPackageImage(getEngine(), root, checked.text, buildTag, { "zone.lev.package": full, "zone.lev.version": version }, {
-        memoryBytes: settings.build.memoryBytes,
-        timeoutMs: settings.build.timeoutMs,
-        network: settings.buildNetwork,
-      });
-      image = { ref: imageTag(pkg.namespace, pkg.name, version), id: built.imageId, log: built.log };
-    } catch (err) {
-      await untag(buildTag);
-      if (err instanceof ImageBuildError) {
-        throw validation(`the Dockerfile did not build: ${err.message}`, undefined, [err.message, err.log.split("\n").slice(-30).join("\n")]);
-      }
-      throw err;
-    }
-  }
+  const image = pkg.hasDockerfile ? await buildUploadImage(publisher, root, full, pkg.namespace, pkg.name, version) : null;
 
   // everything checked: store. The files go to a directory of this upload alone, so a concurrent
   // upload of the same version that loses the race below removes only its own files.
@@ -250,41 +225,15 @@ async function publishStaged(
     });
   } catch (err) {
     await rm(finalDir, { recursive: true, force: true });
-    if (image) await untag(buildTag);
+    if (image) await discardUploadImage(image);
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
       throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
     }
     throw err;
   }
-  if (image) {
-    // the winner's image gets the version's tag; the upload's own tag goes
-    await getEngine().docker.getImage(image.id).tag({ repo: image.ref.slice(0, image.ref.lastIndexOf(":")), tag: image.ref.slice(image.ref.lastIndexOf(":") + 1) });
-    await untag(buildTag);
-  }
+  if (image) await keepUploadImage(image);
   await audit(createdById, "package.publish", `${full}@${version}`, { image: image?.id ?? null, private: opts.private ?? null });
   return resultFor(versionId, true);
-}
-
-/** Removes one tag; the image itself goes only if nothing else names it (an identical build may share its id). */
-async function untag(tag: string): Promise<void> {
-  try {
-    await getEngine().docker.getImage(tag).remove({ noprune: false });
-  } catch {
-    // already gone, or never built
-  }
-}
-
-/** Built images of the packages a publisher may see (at their latest version): what a Dockerfile may build FROM. */
-async function visibleImages(publisher: Publisher) {
-  const everyone = publisher === "system" || isAdmin(publisher);
-  const rows = await db().package.findMany({
-    where: {
-      latestVersion: { imageDigest: { not: null } },
-      ...(everyone ? {} : { OR: [{ private: false }, { namespace: { ownerId: publisher.id } }] }),
-    },
-    select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
-  });
-  return rows.map((p) => ({ namespace: p.namespace.name, name: p.name, imageId: p.latestVersion!.imageDigest! }));
 }
 
 async function resultFor(versionId: string, created: boolean): Promise<PublishResult> {

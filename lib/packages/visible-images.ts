@@ -1,0 +1,27 @@
+import "server-only";
+import { db } from "../db.ts";
+import { isAdmin } from "../permissions.ts";
+import type { Viewer } from "../types.ts";
+
+export interface VisiblePackageImage {
+  namespace: string;
+  name: string;
+  /** the image built for the package's latest version */
+  imageId: string;
+}
+
+/**
+ * Built images of the packages `who` may see, each at its latest version: what its runs may use
+ * and its Dockerfiles may build FROM. Public packages, its own, and (admins, the hub) all.
+ */
+export async function visiblePackageImages(who: Viewer | "system"): Promise<VisiblePackageImage[]> {
+  const everyone = who === "system" || isAdmin(who);
+  const rows = await db().package.findMany({
+    where: {
+      latestVersion: { imageDigest: { not: null } },
+      ...(everyone ? {} : { OR: [{ private: false }, { namespace: { ownerId: who.id } }] }),
+    },
+    select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
+  });
+  return rows.map((p) => ({ namespace: p.namespace.name, name: p.name, imageId: p.latestVersion!.imageDigest! }));
+}
