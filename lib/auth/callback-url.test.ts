@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { safeCallbackUrl } from "./callback-url.ts";
-import { signInErrorMessage, tooManyAttemptsCode } from "./sign-in-error.ts";
 
 const ORIGIN = "http://127.0.0.1:3000";
 
@@ -61,15 +60,4 @@ test("anything that could leave the hub becomes /", () => {
 
 test("a bad origin refuses everything but /", () => {
   assert.equal(safeCallbackUrl("/runs", "not a url"), "/");
-});
-
-test("sign-in error codes travel through next-auth and become sentences", () => {
-  assert.equal(tooManyAttemptsCode(14 * 60_000 + 1), "TooManyAttempts_15");
-  assert.equal(tooManyAttemptsCode(1), "TooManyAttempts_1");
-  assert.equal(signInErrorMessage("TooManyAttempts_15"), "Too many sign-in attempts. Try again in 15 minutes.");
-  assert.equal(signInErrorMessage("TooManyAttempts_1"), "Too many sign-in attempts. Try again in 1 minute.");
-  assert.equal(signInErrorMessage("CredentialsSignin"), "Email or password is wrong.");
-  assert.equal(signInErrorMessage("TooManyAttempts_<script>"), "Signing in failed. Please try again.");
-  assert.equal(signInErrorMessage("Configuration"), "Signing in failed. Please try again.");
-  assert.equal(signInErrorMessage(undefined), null);
 });
