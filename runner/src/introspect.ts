@@ -161,7 +161,8 @@ export async function introspect(
     await new Promise((r) => setImmediate(r));
     const errText = stderr.toString("utf8");
     if (tooLarge) {
-      throw new IntrospectionError(`the manifest is larger than ${Math.round(maxManifest / 1048576)} MiB (fewer or shorter docstrings, defaults and exports)`, errText);
+      const cap = maxManifest >= 1048576 ? `${Math.round((maxManifest / 1048576) * 10) / 10} MiB` : `${maxManifest} bytes`;
+      throw new IntrospectionError(`the manifest is larger than ${cap} (fewer or shorter docstrings, defaults and exports)`, errText);
     }
     const outText = Buffer.concat(stdout).toString("utf8");
     if (timedOut) throw new IntrospectionError("introspection took too long and was stopped (importing the package must be quick)", errText);
