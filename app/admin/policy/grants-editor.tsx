@@ -77,8 +77,9 @@ export function GrantsEditor({
             {errors.namespace && <p className="field-error">{errors.namespace}</p>}
           </div>
           <div>
-            <label htmlFor="grant-pkg" className="label">Package (empty: the whole namespace)</label>
-            <input id="grant-pkg" name="package" className="input mt-1 w-48" aria-invalid={errors.package ? true : undefined} />
+            <label htmlFor="grant-pkg" className="label">Package (optional)</label>
+            <input id="grant-pkg" name="package" className="input mt-1 w-48" aria-describedby="grant-pkg-hint" aria-invalid={errors.package ? true : undefined} />
+            <p id="grant-pkg-hint" className="hint">Empty: every package of the namespace.</p>
             {errors.package && <p className="field-error">{errors.package}</p>}
           </div>
           <div>
