@@ -16,14 +16,14 @@ import {
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
 import { createLabels } from "./labels.ts";
-import type { LogSink } from "./log-sink.ts";
+import { formatBytes, type LogSink } from "./log-sink.ts";
 import { waitForPorts } from "./ports.ts";
 import type { RunContext, RunParams } from "./run.ts";
 import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "./spec.ts";
 import type { StoredMeta } from "./store.ts";
 import { TaskChannel } from "./task-channel.ts";
-import { readFiles, writeFiles } from "./task-files.ts";
+import { checkFiles, readFiles, writeFiles } from "./task-files.ts";
 import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
 import type { RunEvent, TaskRecord } from "./types.ts";
@@ -268,7 +268,14 @@ export class RunTasks {
       await this.ensureImage(p.cr.image, p.plan.spec.image);
       ready.push({ ...p, plan: p.plan });
     }
-    const contents = await Promise.all(planned.map((p) => readFiles(p.files, this.host.params.pkg.dir, limits.docBytes)));
+    const pkgDir = this.host.params.pkg.dir;
+    const fileBytes = (await Promise.all(planned.map((p) => checkFiles(p.files, pkgDir, limits.docBytes)))).reduce((a, b) => a + b, 0);
+    if (fileBytes > limits.docBytes) {
+      throw new ChannelReplyError(
+        "InvalidRequest",
+        `files: the task's files are ${formatBytes(fileBytes)} in all, over the limit of ${formatBytes(limits.docBytes)}`,
+      );
+    }
 
     if (this.slots.inUse + state.weight > this.slots.capacity || this.slots.queued) {
       this.host.sink.system(n, `task ${n} waits: ${this.slots.capacity} containers of this run are already running`);
@@ -277,6 +284,8 @@ export class RunTasks {
     state.slotHeld = true;
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
 
+    // read only now: a task waiting for a slot holds no package file in memory
+    const contents = await Promise.all(ready.map((p) => readFiles(p.files, pkgDir, limits.docBytes)));
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     const uid = (p: (typeof ready)[number]) => (p.plan.spec.user?.startsWith("0:") ? 0 : NOBODY_UID);
     for (const [i, p] of ready.entries()) {

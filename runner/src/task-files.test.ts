@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { ChannelReplyError } from "./channel.ts";
-import { packageFile, planFiles, readFiles, writeFiles } from "./task-files.ts";
+import { checkFiles, packageFile, planFiles, readFiles, writeFiles } from "./task-files.ts";
 import { crSpecSchema } from "./spec.ts";
 
 let root: string;
@@ -57,3 +57,11 @@ async function realpathOf(p: string) {
   const { realpath } = await import("node:fs/promises");
   return realpath(p);
 }
+
+test("checkFiles validates without reading and caps the files' total", async () => {
+  const mk = (files: Record<string, unknown>) => planFiles(crSpecSchema.parse({ image: "i", schema: "s", files }), "/nowhere");
+  const b64 = (n: number) => ({ b64: Buffer.alloc(n).toString("base64") });
+  assert.equal(await checkFiles(mk({ "/a": b64(600), "/b": { path: "lev/a/b/x.txt" } }), pkg, 1024), 606);
+  await refused(checkFiles(mk({ "/a": b64(600), "/b": b64(600) }), pkg, 1024), /in all, over the limit of 1 KiB/);
+  await refused(checkFiles(mk({ "/b": { path: "lev/a/b/link.txt" } }), pkg, 1024), /outside the package/);
+});

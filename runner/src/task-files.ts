@@ -52,6 +52,22 @@ export async function packageFile(pkgDir: string, target: string, source: string
   return real;
 }
 
+/**
+ * Checks every planned file (package paths resolved, sizes) without reading the package files;
+ * together they may hold at most `maxBytes`, so a task waiting for a slot holds little.
+ */
+export async function checkFiles(files: PlannedFile[], pkgDir: string, maxBytes: number): Promise<number> {
+  let total = 0;
+  for (const f of files) {
+    if ("b64" in f.source) total += Math.floor((f.source.b64.length * 3) / 4);
+    else total += (await stat(await packageFile(pkgDir, f.target, f.source.path, maxBytes))).size;
+    if (total > maxBytes) {
+      throw new ChannelReplyError("InvalidRequest", `files: ${formatBytes(total)} or more in all, over the limit of ${formatBytes(maxBytes)}`);
+    }
+  }
+  return total;
+}
+
 /** Every planned file's content (given, or read from the package); refuses before anything is written. */
 export async function readFiles(files: PlannedFile[], pkgDir: string, maxBytes: number): Promise<Buffer[]> {
   const contents: Buffer[] = [];
