@@ -1,27 +1,13 @@
 import "server-only";
-import { z } from "zod";
-import { GRANTABLE_CAPS } from "../runner/src/policy.ts";
 import { audit } from "./audit.ts";
 import { db } from "./db.ts";
 import { AppError, forbidden, notFound, validation } from "./errors.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 import { isAdmin } from "./permissions.ts";
+import { grantInputSchema, type GrantInput } from "./schemas/grants.ts";
 import type { GrantView, Viewer } from "./types.ts";
 
-/** What an admin grants: to a whole namespace (no package) or to one package of it. */
-export const grantInputSchema = z.object({
-  namespace: z.string().trim().regex(/^[A-Za-z_]\w{0,63}$/, "a namespace name"),
-  package: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z_]\w{0,127}$/, "a package name")
-    .nullish()
-    .transform((v) => v || null),
-  hostNetwork: z.boolean(),
-  caps: z.array(z.enum(GRANTABLE_CAPS)).max(GRANTABLE_CAPS.length).transform((c) => GRANTABLE_CAPS.filter((x) => c.includes(x))),
-  note: z.string().trim().max(500).default(""),
-});
-export type GrantInput = z.input<typeof grantInputSchema>;
+export { grantInputSchema, type GrantInput };
 
 const grantInclude = {
   namespace: { select: { name: true } },
