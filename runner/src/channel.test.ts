@@ -119,3 +119,44 @@ test("requests split across many chunks are reassembled", async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("connections share one line's budget, and their number is capped", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "chan-"));
+  const sizes: number[] = [];
+  const server = await ChannelServer.listen(path.join(dir, "lev.sock"), async () => ({ ok: 1 }), {
+    maxFrameBytes: 64 * 1024,
+    maxConnections: 2,
+    uid: 65534,
+    onProtocolError: () => undefined,
+    onOversize: (bytes) => {
+      sizes.push(bytes);
+      return new ChannelReplyError("OutputTooLarge", "too much");
+    },
+  });
+  try {
+    const a = await client(server.path);
+    const b = await client(server.path);
+    a.s.write(Buffer.alloc(40 * 1024, 0x20));
+    await new Promise((r) => setTimeout(r, 50));
+    b.s.write(Buffer.alloc(40 * 1024, 0x20));
+    await new Promise((r) => setTimeout(r, 50));
+    b.s.write("\n");
+    await b.until(1);
+    assert.equal((b.replies[0].error as { type: string }).type, "OutputTooLarge", "the second partial line did not fit beside the first");
+    a.s.write(JSON.stringify({ id: 1, op: "x" }) + "\n");
+    await a.until(1);
+    assert.deepEqual(a.replies[0], { id: 1, ok: true, result: { ok: 1 } }, "the first connection's line still fits and is answered");
+    const c = net.connect(server.path);
+    const closed = await new Promise<boolean>((r) => {
+      c.once("close", () => r(true));
+      c.once("data", () => r(false));
+      setTimeout(() => r(false), 1000);
+    });
+    assert.ok(closed, "a third connection is refused");
+    a.s.destroy();
+    b.s.destroy();
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -37,6 +37,8 @@ export interface ChannelOptions {
    * otherwise the connection is closed.
    */
   onOversize?: (bytes: number) => ChannelReplyError | void;
+  /** connections at once (levrt uses one per process); default 8 */
+  maxConnections?: number;
   /** who connects: the socket is given to this uid with mode 0600 (or 0666 when the runner cannot chown) */
   uid: number;
   /** why the socket could not be made private (the runner is not root) */
@@ -69,6 +71,8 @@ const NL = 0x0a;
 export class ChannelServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** bytes of unfinished lines kept across all connections: one line's worth at most */
+  private buffered = 0;
 
   private constructor(
     readonly path: string,
@@ -76,6 +80,7 @@ export class ChannelServer {
     private readonly opts: ChannelOptions,
   ) {
     this.server = net.createServer((s) => this.accept(s));
+    this.server.maxConnections = opts.maxConnections ?? 8;
   }
 
   static async listen(path: string, handler: RequestHandler, opts: ChannelOptions): Promise<ChannelServer> {
@@ -94,13 +99,19 @@ export class ChannelServer {
   }
 
   private accept(socket: net.Socket) {
-    this.sockets.add(socket);
-    socket.on("close", () => this.sockets.delete(socket));
-    socket.on("error", () => undefined);
     const max = this.opts.maxFrameBytes;
     let parts: Buffer[] = [];
     let size = 0;
     let oversize = false;
+    // what this connection adds to `buffered`: many connections share one line's budget
+    let kept = 0;
+    this.sockets.add(socket);
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      this.buffered -= kept;
+      kept = 0;
+    });
+    socket.on("error", () => undefined);
     const overLimit = () => {
       const reply = this.opts.onOversize?.(size);
       if (!reply) {
@@ -110,13 +121,13 @@ export class ChannelServer {
       if (!socket.destroyed) socket.write(JSON.stringify({ id: null, ok: false, error: reply.toJSON() }) + "\n");
       return true;
     };
-    socket.on("data", (chunk: Buffer) => {
+    const consume = (chunk: Buffer) => {
       let start = 0;
       while (start <= chunk.length) {
         const nl = chunk.indexOf(NL, start);
         const end = nl < 0 ? chunk.length : nl;
         const piece = end - start;
-        if (!oversize && size + piece > max) {
+        if (!oversize && (size + piece > max || this.buffered + size + piece > max)) {
           oversize = true;
           parts = [];
         }
@@ -138,6 +149,12 @@ export class ChannelServer {
         oversize = false;
         start = nl + 1;
       }
+    };
+    socket.on("data", (chunk: Buffer) => {
+      this.buffered -= kept;
+      consume(chunk);
+      kept = oversize || socket.destroyed ? 0 : size;
+      this.buffered += kept;
     });
     socket.on("end", () => {
       if (oversize) overLimit();

@@ -52,6 +52,8 @@ export class TaskChannel {
     const ch = new TaskChannel(opts);
     ch.server = await ChannelServer.listen(path.join(dir, "lev.sock"), (op, body) => ch.handle(op, body), {
       maxFrameBytes: opts.docBytes + FRAME_OVERHEAD,
+      // levrt uses one; a few more for tools that fork, never enough to multiply the budget
+      maxConnections: 4,
       uid: opts.uid,
       onProtocolError: (m) => opts.log(`task ${opts.task} channel: ${m}`),
       onOversize: (bytes) => {
