@@ -33,10 +33,10 @@ export interface ChannelOptions {
   onProtocolError: (message: string) => void;
   /**
    * A request line over `maxFrameBytes` (its size once its newline arrived, or what came before
-   * the peer closed). A returned error is answered with `id: null` and the connection goes on;
+   * the peer closed); `shared` when it was the connections together that went over. A returned error is answered with `id: null` and the connection goes on;
    * otherwise the connection is closed.
    */
-  onOversize?: (bytes: number) => ChannelReplyError | void;
+  onOversize?: (bytes: number, shared: boolean) => ChannelReplyError | void;
   /** connections at once (levrt uses one per process); default 8 */
   maxConnections?: number;
   /** who connects: the socket is given to this uid with mode 0600 (or 0666 when the runner cannot chown) */
@@ -103,6 +103,7 @@ export class ChannelServer {
     let parts: Buffer[] = [];
     let size = 0;
     let oversize = false;
+    let shared = false;
     // what this connection adds to `buffered`: many connections share one line's budget
     let kept = 0;
     this.sockets.add(socket);
@@ -113,7 +114,7 @@ export class ChannelServer {
     });
     socket.on("error", () => undefined);
     const overLimit = () => {
-      const reply = this.opts.onOversize?.(size);
+      const reply = this.opts.onOversize?.(size, shared);
       if (!reply) {
         socket.destroy();
         return false;
@@ -129,6 +130,7 @@ export class ChannelServer {
         const piece = end - start;
         if (!oversize && (size + piece > max || this.buffered + size + piece > max)) {
           oversize = true;
+          shared = size + piece <= max;
           parts = [];
         }
         if (!oversize && piece > 0) parts.push(chunk.subarray(start, end));

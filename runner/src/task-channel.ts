@@ -56,8 +56,10 @@ export class TaskChannel {
       maxConnections: 4,
       uid: opts.uid,
       onProtocolError: (m) => opts.log(`task ${opts.task} channel: ${m}`),
-      onOversize: (bytes) => {
-        const e = outputTooLarge(bytes, opts.docBytes);
+      onOversize: (bytes, shared) => {
+        const e: RunError = shared
+          ? { type: "OutputTooLarge", message: `the task sent more than ${formatBytes(opts.docBytes)} on several connections at once` }
+          : outputTooLarge(bytes, opts.docBytes);
         ch.outputError ??= e;
         opts.log(e.message);
         return new ChannelReplyError("OutputTooLarge", e.message, null, opts.task);

@@ -62,6 +62,15 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     assert.match(r.tasks[0].error?.message ?? "", /over the limit of 16 MiB/);
   });
 
+  test("many connections to one task channel share one document's budget", async () => {
+    const rss = process.memoryUsage().rss;
+    const r = await run("tools.many_connections", { n: 50, mib: 8 });
+    assert.ok(process.memoryUsage().rss - rss < 150 * MiB, `runner grew by ${((process.memoryUsage().rss - rss) / MiB).toFixed(0)} MiB`);
+    assert.equal(r.tasks[0].stored, false);
+    assert.equal(r.tasks[0].error?.message, "the task sent more than 16 MiB on several connections at once");
+    assert.match(logText(r, 1), /connections \d+ MiB sent 32$/m, "4 connections of 8 MiB; the others were refused");
+  });
+
   test("one 300 MB line without a newline is cut, bounded in time and memory", async () => {
     const rss = process.memoryUsage().rss;
     const t0 = Date.now();
