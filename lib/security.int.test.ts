@@ -217,6 +217,14 @@ test("builds have no network by default, and a build that hangs ends at the time
     await setSettings({ buildNetwork: "none" });
   }
 
+  // ADD <url> is fetched by the engine from the host's network (measured: with --network none, from
+  // 127.0.0.1 of the Docker host), so it is refused before any build
+  await assert.rejects(
+    publishArchive(alice, await pkg("alice", "fetcher", "0.1.0", modesInit({ own: ".alice.fetcher" }), [{ name: "Dockerfile", data: "FROM levhub/python:bookworm\nADD http://127.0.0.1:9/x /x\n" }])),
+    (e: Rejection) => e.code === "validation" && /downloads are not allowed/.test(e.message ?? ""),
+  );
+  assert.equal(await versionCount("alice", "fetcher"), 0);
+
   await setSettings({ build: { memoryBytes: 512 * 1024 * 1024, timeoutMs: 10_000 } });
   const t0 = Date.now();
   try {

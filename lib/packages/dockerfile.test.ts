@@ -100,3 +100,16 @@ test("ONBUILD triggers that read other images are refused (they would run in som
   assert.match(checkDockerfile("FROM alpine\nonbuild RUN --mount=type=bind,from=x,target=/x true\n", resolve).problems[0], /ONBUILD .*not allowed/);
   assert.deepEqual(checkDockerfile("FROM alpine\nONBUILD RUN echo hi\n", resolve).problems, []);
 });
+
+test("ADD of a URL is refused: the engine would download it from the host, whatever the build network", () => {
+  for (const line of [
+    "ADD http://127.0.0.1:5432/x /x",
+    "ADD --chown=1:1 https://example.org/a.tgz /a",
+    'ADD ["http://169.254.169.254/latest/meta-data", "/m"]',
+    "ADD git@github.com:a/b.git /b",
+    "add local.txt HTTPS://x/y /d",
+  ]) {
+    assert.match(checkDockerfile(`FROM alpine\n${line}\n`, resolve).problems[0] ?? "", /downloads are not allowed/, line);
+  }
+  assert.deepEqual(checkDockerfile("FROM alpine\nADD files.tar.gz /opt/\nADD --chown=1:1 a b /c/\n", resolve).problems, []);
+});

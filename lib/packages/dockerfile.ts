@@ -95,6 +95,20 @@ function substitute(value: string, args: Map<string, string | null>): { value: s
   return missing !== null ? { missing } : { value: out };
 }
 
+/** The sources of `ADD [--flags] <src>... <dest>` or its JSON form. */
+function addSources(rest: string): string[] {
+  const args = rest.replace(/^(\s*--\S+)+\s*/, "").trim();
+  if (args.startsWith("[")) {
+    try {
+      const list: unknown = JSON.parse(args);
+      if (Array.isArray(list)) return list.slice(0, -1).map(String);
+    } catch {
+      // not JSON after all: read as words below
+    }
+  }
+  return args.split(/\s+/).filter(Boolean).slice(0, -1);
+}
+
 function unquote(v: string): string {
   return /^"(.*)"$/.test(v) || /^'(.*)'$/.test(v) ? v.slice(1, -1) : v;
 }
@@ -157,6 +171,12 @@ export function checkDockerfile(text: string, resolve: BuildImageResolver): Chec
       else replace(l, ["FROM", ...flags, use, ...(stage ? ["AS", plain[2]] : [])].join(" "));
       if (stage) stages.add(stage);
       stageCount++;
+      continue;
+    }
+    if (instr === "ADD" && addSources(rest).some((src) => /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(src))) {
+      // the engine itself downloads ADD's URLs, from the host's network: no build network setting
+      // applies, and 127.0.0.1 would be the Docker host's
+      problems.push(`ADD ${rest}: downloads are not allowed (the engine would fetch them from the host); copy files from the package instead`);
       continue;
     }
     if (instr === "COPY" || instr === "ADD") {
