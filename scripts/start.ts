@@ -138,8 +138,9 @@ async function main() {
       try {
         const r = await publishDirectory("system", dir, { skipExisting: true });
         say(`${r.created ? "published" : "already published:"} ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
-        // the operator's own grant: the examples run as before (host network, raw sockets)
-        if (r.created && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
+        // the operator's own grant: the examples that ask for the host network run as before
+        const asks = r.manifest.privileges;
+        if (r.created && (asks?.hostNetwork || asks?.caps.length) && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
       } catch (err) {
         const e = err as { message?: string; details?: string[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);
