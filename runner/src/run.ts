@@ -37,9 +37,11 @@ export interface RunParams {
   policy: RunPolicy;
 }
 
-const MAX_LOG_LINES = 20_000;
-const TAIL_LINES = 40;
 const MiB = 1024 * 1024;
+/** what a run keeps of its logs in memory for its result (events carry every line) */
+const MAX_LOG_LINES = 20_000;
+const MAX_LOG_BYTES = 32 * MiB;
+const TAIL_LINES = 40;
 
 const now = () => new Date().toISOString();
 
@@ -58,6 +60,7 @@ export class Run {
   private readonly sink: LogSink;
   private readonly facts: RunFacts;
   private logsDropped = 0;
+  private logBytes = 0;
   private workflowId: string | null = null;
   private channel: ChannelServer | null = null;
   private terminal: { status: TerminalRunStatus; error: RunError | null } | null = null;
@@ -253,8 +256,10 @@ export class Run {
       this.workflowStderr.push(log.line);
       if (this.workflowStderr.length > 2000) this.workflowStderr.splice(0, 1000);
     }
-    if (this.logs.length < MAX_LOG_LINES) this.logs.push(log);
-    else this.logsDropped++;
+    if (this.logs.length < MAX_LOG_LINES && this.logBytes + log.line.length <= MAX_LOG_BYTES) {
+      this.logs.push(log);
+      this.logBytes += log.line.length;
+    } else this.logsDropped++;
     this.emit({ type: "log", log });
   }
 

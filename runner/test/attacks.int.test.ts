@@ -84,6 +84,24 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     assert.ok(process.memoryUsage().rss - rss < 200 * MiB, `runner grew by ${((process.memoryUsage().rss - rss) / MiB).toFixed(0)} MiB`);
   });
 
+  test("64 MiB of short lines: the task's log keeps 4 MiB, then one notice; the stream is drained", async () => {
+    const t0 = Date.now();
+    const started = h.start({ packageDir: PKG, function: "tools.many_lines", args: { mib: 64 } });
+    let bytes = 0;
+    const notices: string[] = [];
+    started.on((ev) => {
+      if (ev.type !== "log" || ev.log.task !== 1) return;
+      if (ev.log.stream === "stdout") bytes += ev.log.line.length + 1;
+      if (ev.log.stream === "system" && /further output/.test(ev.log.line)) notices.push(ev.log.line);
+    });
+    const r = await started.result;
+    assert.ok(Date.now() - t0 < 60_000);
+    assert.equal(r.status, "succeeded", JSON.stringify(r.error));
+    assert.ok(bytes <= 4 * MiB && bytes > 4 * MiB - 200, `${bytes} bytes of lines passed`);
+    assert.deepEqual(notices, ["… further output of task 1 dropped (over 4 MiB)"]);
+    assert.ok(r.logs.length <= 20_000, "the result keeps a bounded number of lines");
+  });
+
   test("a 4 MB document stores; one over the cap fails with OutputTooLarge and stores nothing", async () => {
     const ok = await run("tools.document", { mib: 4 });
     assert.equal(ok.status, "succeeded", JSON.stringify(ok.error));
