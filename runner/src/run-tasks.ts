@@ -15,9 +15,9 @@ import {
   type ToolContainerPlan,
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
-import { createLabels } from "./labels.ts";
 import { formatBytes, type LogSink } from "./log-sink.ts";
 import { waitForPorts } from "./ports.ts";
+import { RunNetwork } from "./run-network.ts";
 import type { RunContext, RunParams } from "./run.ts";
 import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "./spec.ts";
@@ -72,10 +72,11 @@ export class RunTasks {
   private readonly pendingRemovals = new Set<Promise<void>>();
   private readonly slots: Slots;
   private nextTask = 1;
-  private networkPromise: Promise<string> | null = null;
+  private readonly network: RunNetwork;
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
+    this.network = new RunNetwork(host.ctx.engine, host.facts);
   }
 
   records(): TaskRecord[] {
@@ -116,10 +117,8 @@ export class RunTasks {
   }
 
   /** The run's network, once no container uses it. */
-  async removeNetwork(): Promise<void> {
-    if (!this.networkPromise) return;
-    const engine = this.host.ctx.engine;
-    await this.networkPromise.then((id) => engine.removeNetwork(id)).catch(() => undefined);
+  removeNetwork(): Promise<void> {
+    return this.network.remove();
   }
 
   private taskOrThrow(n: number): TaskState {
@@ -225,21 +224,6 @@ export class RunTasks {
     this.host.ctx.imageCache.set(image, true);
   }
 
-  private ensureNetwork(): Promise<string> {
-    this.networkPromise ??= this.host.ctx.engine.createNetwork(
-      this.host.facts.runNetwork,
-      createLabels(this.host.ctx.instance, this.host.facts.runId, "network", undefined, this.host.params.owner),
-    );
-    return this.networkPromise.then(() => this.host.facts.runNetwork);
-  }
-
-  private async joinRunNetwork(task: TaskState) {
-    if (!task.containerId || task.onRunNetwork) return;
-    const net = await this.ensureNetwork();
-    await this.host.ctx.engine.connectNetwork(net, task.containerId, [task.record.host]);
-    task.onRunNetwork = true;
-  }
-
   /** `links=` → docker links, or extra hosts for a host-network container. */
   private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
     const links: string[] = [];
@@ -249,7 +233,10 @@ export class RunTasks {
       if (!other?.containerId || other.record.endedAt) {
         throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
       }
-      await this.joinRunNetwork(other);
+      if (!other.onRunNetwork) {
+        await this.network.join(other.containerId, other.record.host);
+        other.onRunNetwork = true;
+      }
       if (cr.host) {
         const ip = (await this.host.ctx.engine.inspect(other.containerId)).ips[this.host.facts.runNetwork];
         if (ip) extraHosts.push(`${alias}:${ip}`);
@@ -315,7 +302,7 @@ export class RunTasks {
       if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
       const { spec, hostMode } = r.value;
       if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
-      if (spec.network === this.host.facts.runNetwork) await this.ensureNetwork();
+      if (spec.network === this.host.facts.runNetwork) await this.network.ensure();
       if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
       const id = await engine.create(spec);
       this.host.containers.add(id);
