@@ -1,5 +1,6 @@
 import "server-only";
 import {
+  AsyncQueue,
   findFunction,
   instanceAlive,
   LABEL,
@@ -297,15 +298,10 @@ export async function runDocuments(viewer: Viewer, runId: string): Promise<RunDo
 export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSignal): AsyncGenerator<RunStreamEvent> {
   await loadRun(viewer, runId);
   const entry = live().get(runId);
-  const queue: RunStreamEvent[] = [];
-  let wake: (() => void) | null = null;
-  const listener = (ev: RunStreamEvent) => {
-    queue.push(ev);
-    wake?.();
-  };
+  // subscribe before the snapshot is read, so nothing that happens in between is missed
+  const queue = new AsyncQueue<RunStreamEvent>(signal);
+  const listener = (ev: RunStreamEvent) => queue.push(ev);
   entry?.emitter.on("event", listener);
-  const onAbort = () => wake?.();
-  signal.addEventListener("abort", onAbort);
   try {
     const snapshot = await getRun(viewer, runId);
     yield { type: "snapshot", run: snapshot };
@@ -314,19 +310,13 @@ export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSig
       return;
     }
     const lastSeq = snapshot.logs.at(-1)?.seq ?? 0;
-    while (!signal.aborted) {
-      while (queue.length) {
-        const ev = queue.shift()!;
-        if (ev.type === "log" && ev.log.seq <= lastSeq) continue;
-        yield ev;
-        if (ev.type === "end") return;
-      }
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
+    for await (const ev of queue) {
+      if (ev.type === "log" && ev.log.seq <= lastSeq) continue;
+      yield ev;
+      if (ev.type === "end") return;
     }
   } finally {
     entry?.emitter.off("event", listener);
-    signal.removeEventListener("abort", onAbort);
   }
 }
 
