@@ -80,14 +80,10 @@ function refusal(run: RunDetail): HubRunError | null {
   return run.tasks.find((t) => t.error)?.error ?? run.error;
 }
 
-/**
- * The type of a refusal: a task's error type, or, when the refused start reached the workflow as
- * a `levrt` exception that ended it, the name of that exception (`levrt.PolicyDenied: …`).
- */
+/** The run's own error type: a refused task's error, carried to the run by the runner. */
 function refusalType(run: RunDetail): string | undefined {
-  const e = refusal(run);
-  if (e?.type === "WorkflowError") return /^levrt\.(\w+):/.exec(e.message)?.[1] ?? e.type;
-  return e?.type;
+  assert.equal(run.error?.type, refusal(run)?.type, "the run ends with the refused task's error");
+  return run.error?.type;
 }
 
 async function versionCount(ns: string, name: string): Promise<number> {

@@ -153,13 +153,22 @@ export class RunTasks {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
-    const planned = planTask(cr, n, {
-      policy: this.host.params.policy,
-      run: this.host.facts,
-      runDir: this.host.runDir,
-      taskTimeoutMs: this.host.params.taskTimeoutMs,
-      runningHosts: running,
-    });
+    let planned: PlannedContainer[] = [];
+    // A request the policy refuses is still a task (numbered, shown failed, counted against
+    // maxTasks, so refusals cannot pile up); past maxTasks nothing is recorded at all.
+    let refusal: ChannelReplyError | null = null;
+    try {
+      planned = planTask(cr, n, {
+        policy: this.host.params.policy,
+        run: this.host.facts,
+        runDir: this.host.runDir,
+        taskTimeoutMs: this.host.params.taskTimeoutMs,
+        runningHosts: running,
+      });
+    } catch (err) {
+      if (!(err instanceof ChannelReplyError) || err.type === "QuotaExceeded") throw err;
+      refusal = err;
+    }
     this.nextTask++;
     const coll = collectionName(ns, cr.schema);
     let markFinished!: () => void;
@@ -195,6 +204,7 @@ export class RunTasks {
     };
     this.tasks.set(n, state);
     try {
+      if (refusal) throw refusal;
       await this.launch(state, planned);
     } catch (err) {
       const e =

@@ -284,8 +284,41 @@ test("policy refusals change nothing; images read 'not available' and fail as a 
   assert.deepEqual(replies.map((x) => errorOf(x).type), ["PolicyDenied", "PolicyDenied", "ImageNotFound", "ImageNotFound"]);
   assert.equal(errorOf(replies[2]).message, "image '.bob.secret:1' is not available to this run");
   assert.equal(errorOf(replies[3]).message, "image 'levpkg/bob.secret:1.0' is not available to this run");
-  assert.deepEqual(r.tasks.map((t) => [t.number, t.status]), [[1, "failed"], [2, "failed"]]);
+  assert.deepEqual(r.tasks.map((t) => [t.number, t.status, t.error?.type]), [
+    [1, "failed", "PolicyDenied"],
+    [2, "failed", "PolicyDenied"],
+    [3, "failed", "ImageNotFound"],
+    [4, "failed", "ImageNotFound"],
+  ]);
   assert.equal(engine.tools().length, 0);
+});
+
+test("a workflow that dies of a refused task ends the run with that task's error, as the runner recorded it", async () => {
+  const { start } = setup(async (ch) => {
+    const reply = await ch.request("start", { cr: cr({ host: true }) });
+    await ch.request("failed", { task: (reply.error as { task: number }).task });
+    return 1;
+  });
+  const r = await start().result;
+  assert.equal(r.status, "failed");
+  assert.equal(r.error?.type, "PolicyDenied");
+  assert.equal(r.error?.task, 1);
+  assert.match(r.error?.message ?? "", /host network/);
+});
+
+test("a workflow cannot blame a task that did not fail: the run's error stays WorkflowError", async () => {
+  const { engine, start } = setup(async (ch) => {
+    await ch.request("start", { cr: cr() });
+    await until(() => engine.tools().length === 1);
+    engine.tools()[0].exit(0);
+    await ch.request("wait", { task: 1 });
+    await ch.request("failed", { task: 1 });
+    await ch.request("failed", { task: 99 });
+    return 1;
+  });
+  const r = await start().result;
+  assert.equal(r.status, "failed");
+  assert.equal(r.error?.type, "WorkflowError");
 });
 
 test("a malformed policy is refused before anything starts", async () => {

@@ -56,6 +56,7 @@ export class Run {
   private readonly containers = new Set<string>();
   private readonly logs: LogLine[] = [];
   private readonly workflowStderr: string[] = [];
+  private failedByTask: number | null = null;
   private readonly collections = new Set<string>();
   private readonly sink: LogSink;
   private readonly facts: RunFacts;
@@ -232,8 +233,13 @@ export class Run {
   private workflowError(exitCode: number | null): RunError {
     const lines = this.workflowStderr;
     const tbStart = lines.lastIndexOf("Traceback (most recent call last):");
-    if (tbStart >= 0) {
-      return { type: "WorkflowError", message: lines.at(-1) ?? "", traceback: lines.slice(tbStart).join("\n") };
+    const traceback = tbStart >= 0 ? lines.slice(tbStart).join("\n") : null;
+    // The workflow says which task's error it died of; the run's error is that task's error as
+    // the runner itself recorded it (a workflow cannot make up an error type), else WorkflowError.
+    const cause = this.failedByTask === null ? undefined : this.tasks.records().find((t) => t.number === this.failedByTask)?.error;
+    if (cause) return { ...cause, traceback: traceback ?? cause.traceback ?? null };
+    if (traceback) {
+      return { type: "WorkflowError", message: lines.at(-1) ?? "", traceback };
     }
     const tail = lines.slice(-TAIL_LINES).join("\n");
     return { type: "WorkflowError", message: lines.at(-1) ?? `the workflow exited with code ${exitCode}`, traceback: tail || null };
@@ -284,6 +290,7 @@ export class Run {
       startTask: (cr, ns) => this.tasks.start(cr, ns),
       waitTask: (n) => this.tasks.wait(n),
       signalTask: (n, signal) => this.tasks.signal(n, signal),
+      failedBy: (n) => (this.failedByTask = n),
       ownsCollection: (coll) => this.collections.has(coll) || this.tasks.ownsCollection(coll),
       workflowStored: (coll) => {
         this.collections.add(coll);

@@ -28,6 +28,8 @@ export interface WorkflowHost {
   startTask(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>>;
   waitTask(task: number): Promise<Record<string, unknown>>;
   signalTask(task: number, signal: string): Promise<void>;
+  /** the workflow is dying of task `task`'s error (the run verifies it against its own record) */
+  failedBy(task: number): void;
   /** a collection this run wrote (only those may be read back) */
   ownsCollection(coll: string): boolean;
   /** the workflow's own document (task 0) was stored in `coll` */
@@ -59,6 +61,9 @@ export function workflowRequestHandler(host: WorkflowHost): RequestHandler {
         await host.signalTask(task, signal.startsWith("SIG") ? signal : `SIG${signal}`);
         return {};
       }
+      case "failed":
+        host.failedBy(parse(taskRequest).task);
+        return {};
       case "find_one": {
         const { coll, task, query, projection } = parse(findOneRequest);
         own(coll);

@@ -67,7 +67,8 @@ describe("runner against real Docker and FerretDB: the seeds' API and every fail
   test("a missing image is a clear ImageNotFound error", async () => {
     const r = await h.run(CASES, "wf_missing_image");
     assert.equal(r.status, "failed");
-    assert.match(r.error?.message ?? "", /ImageNotFound.*levhub\/does-not-exist:never.*not available/);
+    assert.equal(r.error?.type, "ImageNotFound");
+    assert.equal(r.error?.message, "image 'levhub/does-not-exist:never' is not available to this run");
     assert.equal(r.tasks[0].status, "failed");
     assert.deepEqual(await h.leftovers(r.runId), []);
   });
@@ -94,7 +95,8 @@ describe("runner against real Docker and FerretDB: the seeds' API and every fail
     assert.ok(Date.now() - t0 < 30_000);
     assert.equal(r.status, "failed");
     assert.equal(r.tasks[0].status, "timed_out");
-    assert.match(r.error?.message ?? "", /TaskTimeout/);
+    assert.equal(r.error?.type, "TaskTimeout");
+    assert.match(r.error?.traceback ?? "", /Traceback/, "the workflow's traceback is kept beside the task's error");
     assert.deepEqual(await h.leftovers(r.runId), []);
   });
 

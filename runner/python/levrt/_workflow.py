@@ -18,17 +18,28 @@ from typing import Any
 
 from ._cr import Cr
 from ._ctx import ctx
-from ._exceptions import PackageError
+from ._channel import get_channel
+from ._exceptions import LevrtError, PackageError, TaskError
 from ._package import resolve_function
 
 
 async def _call(fn: Any, args: dict[str, Any]) -> None:
-    result = fn(**args)
-    if inspect.isawaitable(result):
-        result = await result
-    if isinstance(result, Cr):  # a mode run on its own: a trivial workflow awaiting it
-        await result
-    await ctx.flush()
+    try:
+        result = fn(**args)
+        if inspect.isawaitable(result):
+            result = await result
+        if isinstance(result, Cr):  # a mode run on its own: a trivial workflow awaiting it
+            await result
+        await ctx.flush()
+    except TaskError as e:
+        # the run's error is then that task's error (PolicyDenied, TaskTimeout, …) as the runner
+        # recorded it, not a generic WorkflowError; the traceback still goes to stderr
+        if e.task is not None:
+            try:
+                await (await get_channel()).request("failed", task=e.task)
+            except LevrtError:
+                pass
+        raise
 
 
 class _Terminated(BaseException):
