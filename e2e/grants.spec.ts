@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
 import { tarGz } from "./support/archive.ts";
+import { SHOTS } from "./support/screenshots.ts";
 
 // A user publishes a copy of the nmap example in their own namespace. Its modes ask for the host
 // network, which nobody has granted that namespace: the run is refused at the task's start. The
@@ -49,6 +50,7 @@ test("a user's copy of the nmap example is refused the host network until an adm
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page.getByRole("status", { name: "Run status" })).toHaveText("failed", { timeout: 120_000 });
   await expect(page.getByRole("alert").first()).toContainText(/host network.*not granted/i);
+  await page.screenshot({ path: join(SHOTS, "refused.png"), fullPage: false });
 
   const admin = await browser.newPage();
   await signInAsAdmin(admin);
@@ -59,6 +61,9 @@ test("a user's copy of the nmap example is refused the host network until an adm
   await grant.getByLabel("Note").fill("carol's recon copy, reviewed");
   await grant.getByRole("button", { name: "Save grant" }).click();
   await expect(admin.getByRole("button", { name: `Revoke the grant of ${CAROL.name} (whole namespace)` })).toBeVisible();
+  await admin.screenshot({ path: join(SHOTS, "policy.png"), fullPage: false });
+  await admin.goto("/admin/accounts");
+  await admin.screenshot({ path: join(SHOTS, "accounts.png"), fullPage: false });
   await admin.close();
 
   await page.goto(form);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pendingBootstrapToken, signInAsAdmin, signInOrUp, signUp, type Account } from "./support/accounts.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
+import { SHOTS } from "./support/screenshots.ts";
 
 // One journey through the hub against one fresh server, in file order (one worker). Each test
 // signs in on its own (creating the account when an earlier test could not), so one failure does
@@ -13,9 +14,6 @@ import { fixtureFiles, tarGz } from "./support/archive.ts";
 const ALICE: Account = { name: "alice", email: "alice@example.test", password: "correct horse battery" };
 const BOB: Account = { name: "bob", email: "bob@example.test", password: "another long secret" };
 const DAVE: Account = { name: "dave", email: "dave@example.test", password: "dave's invited passphrase" };
-// README screenshots are refreshed on request (LEVHUB_SCREENSHOTS=1 npx playwright test);
-// ordinary runs keep theirs with the other test output, so `npm test` leaves the tree clean.
-const SHOTS = process.env.LEVHUB_SCREENSHOTS === "1" ? join(process.cwd(), "docs", "screenshots") : join(process.cwd(), "test-results", "screenshots");
 const FIXTURES = join(process.cwd(), "e2e", "fixtures");
 
 const signIn = signInOrUp;
