@@ -20,4 +20,4 @@ export type { ResultStore, StoredMeta } from "./store.ts";
 export type * from "./types.ts";
 export { RUN_ERROR_TYPES } from "./types.ts";
 export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy, runPolicySchema } from "./policy.ts";
-export type { GrantableCap, ImagePolicy, RunLimits, RunPolicy } from "./policy.ts";
+export type { GrantableCap, ImagePolicy, PackageGrant, RunLimits, RunPolicy } from "./policy.ts";
