@@ -80,6 +80,14 @@ export interface PackageSummary {
   updatedAt: string;
   /** exports that matched the text query (empty without one) */
   matches: ExportSummary[];
+  /** curation: an admin reviewed the package and marked it official; null when not marked */
+  official: OfficialMark | null;
+}
+
+/** Who marked a package official and when (the reviewer is null once their account is gone). */
+export interface OfficialMark {
+  at: string;
+  by: string | null;
 }
 
 export interface BrowseQuery {
@@ -88,6 +96,8 @@ export interface BrowseQuery {
   category?: string;
   tag?: string;
   kind?: "tool" | "workflow";
+  /** only packages an admin marked official */
+  official?: boolean;
   page?: number;
   pageSize?: number;
 }
@@ -97,7 +107,7 @@ export interface BrowseResult {
   total: number;
   page: number;
   pageSize: number;
-  facets: { tactic: FacetCount[]; category: FacetCount[]; tag: FacetCount[]; kind: FacetCount[] };
+  facets: { tactic: FacetCount[]; category: FacetCount[]; tag: FacetCount[]; kind: FacetCount[]; official: FacetCount[] };
 }
 
 export interface VersionSummary {
