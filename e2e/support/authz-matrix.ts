@@ -194,6 +194,11 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [{ status: "idle" }, new FormData()],
     expect: { ...adminOnly, admin: "validation" },
   },
+  "app/actions/mark-official.ts#markOfficialAction": {
+    access: "admin",
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, name: fx.packageName, official: "true" })],
+    expect: adminOnly,
+  },
   "app/actions/create-invite.ts#createInviteAction": {
     access: "admin",
     args: () => [{ status: "idle" }, form({ note: "authz", days: "7" })],
