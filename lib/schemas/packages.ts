@@ -4,7 +4,7 @@ import { MIB } from "../api/body.ts";
 import { UPLOAD_LIMITS } from "../packages/extract.ts";
 
 /**
- * `GET /api/packages?q=&tactic=&category=&tag=&kind=&page=&pageSize=`: the browse page's query,
+ * `GET /api/packages?q=&tactic=&category=&tag=&kind=&official=true&page=&pageSize=`: the browse page's query,
  * kept in lib/catalog.ts next to the search it drives (the page and the API parse it alike).
  */
 export { browseQuerySchema } from "../catalog.ts";
