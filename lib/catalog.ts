@@ -9,6 +9,7 @@ import { db } from "./db.ts";
 import { notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { grantsForPackage } from "./grants.ts";
+import { dependencyLinks } from "./packages/dependency-links.ts";
 import { compareVersions } from "./packages/metadata.ts";
 import { canPublishTo, canViewPackage, isAdmin } from "./permissions.ts";
 import { grantedPrivileges } from "./run-policy.ts";
@@ -19,6 +20,7 @@ import type {
   ExportSummary,
   FacetCount,
   FileNode,
+  HubManifest,
   PackageDetail,
   PackageSummary,
   SourceFile,
@@ -216,10 +218,12 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
   const versions = [...row.versions].sort((a, b) => compareVersions(b.version, a.version));
   const current = version ? versions.find((v) => v.version === version) : versions.find((v) => v.id === row.latestVersionId);
   if (!current) throw notFound(`version ${version} of ${ns}.${name}`);
-  const [exports, grants] = await Promise.all([
+  const [exports, grants, links] = await Promise.all([
     db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } }),
     grantsForPackage(row.namespaceId, row.id),
+    dependencyLinks(viewer, current.id, row.id),
   ]);
+  const manifest = current.manifest as unknown as HubManifest;
   const vs = (v: (typeof versions)[number]): VersionSummary => ({
     id: v.id,
     version: v.version,
@@ -233,13 +237,15 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     versions: versions.map(vs),
     current: {
       ...vs(current),
-      manifest: current.manifest as unknown as Manifest,
+      manifest,
       buildLog: current.buildLog,
       exports: exports.map((e) => exportSummary(e)),
     },
     owner: row.namespace.owner?.username ?? null,
     canPublish: canPublishTo(viewer, row.namespace),
     granted: grantedPrivileges(grants, row.id),
+    ...links,
+    external: manifest.external ?? [],
   };
 }
 

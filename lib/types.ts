@@ -27,6 +27,32 @@ export interface TokenSummary {
   revokedAt: string | null;
 }
 
+/** A direct dependency as a version's manifest records it: pinned at upload, never changed. */
+export interface PinnedDependency {
+  namespace: string;
+  name: string;
+  version: string;
+  /** the requirement as written in pyproject.toml (`lev.joe.jsfuck>=1.0`) */
+  requirement: string;
+}
+
+/**
+ * A manifest as the hub stores it: what introspection found, plus the pinned direct dependencies
+ * and the requirements the hub does not install (absent in manifests stored before issue 9).
+ */
+export type HubManifest = Manifest & { dependencies?: PinnedDependency[]; external?: string[] };
+
+/** A package on the other side of a dependency, as the package page lists it. */
+export interface DependencyLink {
+  namespace: string;
+  name: string;
+  version: string;
+  /** Depends on: the requirement; Used by: null */
+  requirement: string | null;
+  /** false when the viewer may not see it (shown by name without a link) */
+  visible: boolean;
+}
+
 export interface PublishResult {
   namespace: string;
   name: string;
@@ -126,6 +152,12 @@ export interface PackageDetail extends PackageSummary {
   canPublish: boolean;
   /** what an admin granted this package now (its namespace's grant and its own, united) */
   granted: GrantedPrivileges;
+  /** the shown version's pinned direct dependencies */
+  dependsOn: DependencyLink[];
+  /** packages whose latest version depends on some version of this one, that the viewer may see */
+  usedBy: DependencyLink[];
+  /** requirements of the shown version the hub does not install */
+  external: string[];
 }
 
 /** Privileges granted to a package's runs: what the runner will allow at task start. */
