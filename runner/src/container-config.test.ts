@@ -30,6 +30,7 @@ const run: RunFacts = {
   runtimeDir: "/rt",
   runNetwork: "lev-r1",
   workflowImage: PY,
+  deps: [],
 };
 const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
   name: "lev-r1-t1",

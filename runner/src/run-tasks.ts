@@ -8,7 +8,9 @@ import path from "node:path";
 import { ChannelReplyError } from "./channel.ts";
 import {
   imageNotAvailable,
+  mayPull,
   NOBODY_UID,
+  pinnedRef,
   taskWeight,
   toolContainerConfig,
   type RunFacts,
@@ -16,6 +18,9 @@ import {
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
 import { formatBytes, type LogSink } from "./log-sink.ts";
+import { dependencyClaim, taskPolicy } from "./package-grant.ts";
+import { Planner } from "./planner.ts";
+import type { RunPolicy } from "./policy.ts";
 import { waitForPorts } from "./ports.ts";
 import { RunNetwork } from "./run-network.ts";
 import type { RunContext, RunParams } from "./run.ts";
@@ -48,6 +53,8 @@ export interface TaskHost {
 
 interface TaskState {
   record: TaskRecord;
+  /** the run's policy, with a verified dependency's grant when this task's Cr comes from one */
+  policy: RunPolicy;
   name: string;
   dir: string;
   weight: number;
@@ -66,6 +73,8 @@ interface TaskState {
 }
 
 const now = () => new Date().toISOString();
+/** a pull that takes longer fails the task (the image is then "not available") */
+export const PULL_TIMEOUT_MS = 120_000;
 
 export class RunTasks {
   private readonly tasks = new Map<number, TaskState>();
@@ -73,6 +82,9 @@ export class RunTasks {
   private readonly slots: Slots;
   private nextTask = 1;
   private readonly network: RunNetwork;
+  private planner: Planner | null = null;
+  /** image → what it was pinned to for this run (pull-listed references: a digest) */
+  private readonly pinned = new Map<string, Promise<string>>();
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
@@ -151,6 +163,11 @@ export class RunTasks {
 
   async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+    // the planner (policyFor) costs a container: nothing past the task quota gets one
+    const { maxTasks } = this.host.params.policy.limits;
+    if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
+    const policy = await this.policyFor(cr);
+    if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
     let planned: PlannedContainer[] = [];
@@ -159,7 +176,7 @@ export class RunTasks {
     let refusal: ChannelReplyError | null = null;
     try {
       planned = planTask(cr, n, {
-        policy: this.host.params.policy,
+        policy,
         run: this.host.facts,
         runDir: this.host.runDir,
         taskTimeoutMs: this.host.params.taskTimeoutMs,
@@ -186,7 +203,9 @@ export class RunTasks {
         endedAt: null,
         error: null,
         stored: false,
+        resolvedImage: null,
       },
+      policy,
       name: `lev-${this.host.facts.runId}-t${n}`,
       dir: path.join(this.host.runDir, "tasks", String(n)),
       weight: taskWeight(cr),
@@ -227,11 +246,69 @@ export class RunTasks {
     return { task: n, host: state.record.host, coll };
   }
 
-  /** An image the policy allows must also exist on the engine; both failures read the same. */
-  private async ensureImage(ref: string, image: string): Promise<void> {
-    if (this.host.ctx.imageCache.get(image)) return;
+  /**
+   * The policy for a Cr: the run's, or with its origin dependency's grant once the planner rebuilt
+   * the same Cr from that dependency's code. No planner for Crs without a wider claim.
+   */
+  private async policyFor(cr: CrSpec): Promise<RunPolicy> {
+    const { policy } = this.host.params;
+    const claim = dependencyClaim(cr, policy);
+    if (!claim || !cr.entry) return policy;
+    const dep = this.host.facts.deps.find((d) => `${d.namespace}.${d.name}`.toLowerCase() === claim.package);
+    if (!dep) return policy;
+    this.planner ??= new Planner({
+      engine: this.host.ctx.engine,
+      runId: this.host.facts.runId,
+      instance: this.host.facts.instance,
+      owner: this.host.facts.owner,
+      runtimeDir: this.host.facts.runtimeDir,
+      image: this.host.facts.workflowImage,
+      deps: this.host.facts.deps,
+      log: (line) => this.host.sink.system(0, line),
+    });
+    const rebuilt = await this.planner.rebuild(claim.package, cr.entry);
+    const result = taskPolicy(cr, policy, claim, rebuilt);
+    if (result === policy) this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): the Cr is not the one ${claim.package} builds; it gets this run's grant only`);
+    return result;
+  }
+
+  /**
+   * An image the policy allows must also exist on the engine; both failures read the same. A
+   * reference from a listed pull registry is pulled when missing, then pinned (by digest) for the
+   * rest of the run. Returns the image to run.
+   */
+  private async ensureImage(ref: string, image: string, task: number): Promise<string> {
+    if (mayPull(image, this.host.params.policy.images)) {
+      let pin = this.pinned.get(image);
+      if (!pin) {
+        pin = this.pin(ref, image, task);
+        this.pinned.set(image, pin);
+      }
+      return pin;
+    }
+    if (this.host.ctx.imageCache.get(image)) return image;
     if (!(await this.host.ctx.engine.imageExists(image))) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
     this.host.ctx.imageCache.set(image, true);
+    return image;
+  }
+
+  private async pin(ref: string, image: string, task: number): Promise<string> {
+    const { engine } = this.host.ctx;
+    let info = await engine.inspectImage(image);
+    if (!info) {
+      this.host.sink.system(task, `pulling ${image}`);
+      try {
+        await engine.pullImage(image, { timeoutMs: PULL_TIMEOUT_MS });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new ChannelReplyError("ImageNotFound", `${imageNotAvailable(ref).message} (${why})`);
+      }
+      info = await engine.inspectImage(image);
+      if (!info) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
+    }
+    const pinned = pinnedRef(image, info);
+    this.host.sink.system(task, `${image} is ${pinned} for the rest of this run`);
+    return pinned;
   }
 
   /** `links=` → docker links, or extra hosts for a host-network container. */
@@ -257,16 +334,17 @@ export class RunTasks {
 
   private async launch(state: TaskState, planned: PlannedContainer[]) {
     const { engine } = this.host.ctx;
-    const { limits } = this.host.params.policy;
+    const { limits } = state.policy;
     const n = state.record.number;
-    const ready: (PlannedContainer & { plan: ToolContainerPlan })[] = [];
+    const ready: (PlannedContainer & { plan: ToolContainerPlan; image: string })[] = [];
     for (const p of planned) {
       if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
-      await this.ensureImage(p.cr.image, p.plan.spec.image);
-      ready.push({ ...p, plan: p.plan });
+      const image = await this.ensureImage(p.cr.image, p.plan.spec.image, n);
+      ready.push({ ...p, plan: p.plan, image });
     }
-    const pkgDir = this.host.params.pkg.dir;
-    const fileBytes = (await Promise.all(planned.map((p) => checkFiles(p.files, pkgDir, limits.docBytes)))).reduce((a, b) => a + b, 0);
+    const toolImage = ready[ready.length - 1].image;
+    if (toolImage !== state.record.image) state.record.resolvedImage = toolImage;
+    const fileBytes = (await Promise.all(planned.map((p) => checkFiles(p.files, p.pkgDir, limits.docBytes)))).reduce((a, b) => a + b, 0);
     if (fileBytes > limits.docBytes) {
       throw new ChannelReplyError(
         "InvalidRequest",
@@ -282,7 +360,7 @@ export class RunTasks {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
 
     // read only now: a task waiting for a slot holds no package file in memory
-    const contents = await Promise.all(ready.map((p) => readFiles(p.files, pkgDir, limits.docBytes)));
+    const contents = await Promise.all(ready.map((p) => readFiles(p.files, p.pkgDir, limits.docBytes)));
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     const uid = (p: (typeof ready)[number]) => (p.plan.spec.user?.startsWith("0:") ? 0 : NOBODY_UID);
     for (const [i, p] of ready.entries()) {
@@ -308,9 +386,10 @@ export class RunTasks {
     const serviceHosts: string[] = [];
     for (const p of ready) {
       const resolved = await this.resolveLinks(p.cr);
-      const r = toolContainerConfig(p.cr, this.host.params.policy, this.host.facts, { ...p.facts, ...resolved });
+      const r = toolContainerConfig(p.cr, state.policy, this.host.facts, { ...p.facts, ...resolved });
       if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
       const { spec, hostMode } = r.value;
+      spec.image = p.image;
       if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
       if (spec.network === this.host.facts.runNetwork) await this.network.ensure();
       if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");

@@ -8,7 +8,7 @@ import { planTask, type PlanFacts } from "./task-plan.ts";
 const PY = "levhub/python:bookworm";
 const facts = (over: Partial<PlanFacts> = {}): PlanFacts => ({
   policy: restrictedPolicy({ refs: {}, base: [PY], any: false }, { ...defaultRunLimits(), maxTasks: 5, maxConcurrentTasks: 3 }),
-  run: { runId: "r", owner: "o", instance: "i", job: 1, pkgModule: "lev.a.b", pkgDir: "/p", runtimeDir: "/rt", runNetwork: "lev-r", workflowImage: PY },
+  run: { runId: "r", owner: "o", instance: "i", job: 1, pkgModule: "lev.a.b", pkgDir: "/p", runtimeDir: "/rt", runNetwork: "lev-r", workflowImage: PY, deps: [] },
   runDir: "/runs/r",
   taskTimeoutMs: 1000,
   runningHosts: new Set(["lev-t1"]),
