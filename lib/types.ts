@@ -53,6 +53,17 @@ export interface DependencyLink {
   visible: boolean;
 }
 
+/** `GET /api/packages/{ns}/{name}/versions/{version}`: what `lev add` fetches, archives named by sha256. */
+export interface PublishedVersion {
+  namespace: string;
+  name: string;
+  version: string;
+  /** sha256 (hex) of `…/archive` */
+  sha256: string;
+  /** the pinned closure (direct and transitive), sorted by package */
+  dependencies: { namespace: string; name: string; version: string; sha256: string }[];
+}
+
 export interface PublishResult {
   namespace: string;
   name: string;

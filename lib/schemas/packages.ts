@@ -30,3 +30,10 @@ export const uploadFormSchema = z.object({
     // tri-state: "true" private, "false" public, absent: public when new, unchanged when it exists
     .transform((v) => (v === "true" || v === "on" ? true : v === "false" ? false : undefined)),
 });
+
+/** `/api/packages/<ns>/<name>/versions/<version>[/archive]`: a published version or `latest` */
+export const versionParamsSchema = z.object({
+  ns: segment,
+  name: segment,
+  version: z.string().regex(/^(latest|[0-9][0-9A-Za-z.+!_-]{0,63})$/, "a version (e.g. 1.0.2) or 'latest'"),
+});
