@@ -5,6 +5,7 @@ import { EmptyState } from "../../../../components/empty-state.tsx";
 import { FileTree } from "../../../../components/file-tree.tsx";
 import { FunctionCard, type FunctionView } from "../../../../components/function-card.tsx";
 import { InlineText, withoutFacts } from "../../../../components/inline-text.tsx";
+import { PackageDependencies } from "../../../../components/package-dependencies.tsx";
 import { OfficialReview } from "../../../../components/official-mark.tsx";
 import { RunsTable } from "../../../../components/runs-table.tsx";
 import { Tabs } from "../../../../components/tabs.tsx";
@@ -119,6 +120,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
               <InlineText text={m.doc} />
             </p>
           )}
+          <PackageDependencies dependsOn={pkg.dependsOn} usedBy={pkg.usedBy} external={pkg.external} />
           {m.tools.map((tool) => (
             <section key={tool.module} aria-label={`Tool ${tool.name}`} className="space-y-3">
               <div className="card p-4">
