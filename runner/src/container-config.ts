@@ -114,8 +114,10 @@ export function resolveImage(ref: string, images: ImagePolicy): string | null {
  */
 export function pinnedRef(ref: string, info: { id: string; repoDigests: string[] }): string {
   const repo = ref.replace(/:[^/:]+$/, "");
-  const docker = registryOf(ref) === "docker.io" && !ref.startsWith("docker.io/");
-  const candidates = [repo, docker && !repo.includes("/") ? `library/${repo}` : "", docker ? `docker.io/${repo}` : ""].filter(Boolean);
+  // Docker Hub names have several spellings: alpine, library/alpine, docker.io/library/alpine
+  const hub = registryOf(ref) === "docker.io" && !ref.startsWith("docker.io/");
+  const full = hub && !repo.includes("/") ? `library/${repo}` : repo;
+  const candidates = hub ? [repo, full, `docker.io/${full}`] : [repo];
   const digest = info.repoDigests.find((d) => candidates.includes(d.slice(0, d.indexOf("@"))));
   return digest ?? info.id;
 }

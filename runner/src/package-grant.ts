@@ -18,17 +18,29 @@ export function isWider(grant: PackageGrant, policy: RunPolicy): boolean {
   return (grant.hostNetwork && !policy.hostNetwork) || grant.caps.some((c) => !policy.caps.includes(c));
 }
 
+/** The Cr (its services included) asks for something the run's grant lacks and P's has. */
+export function asksBeyond(cr: CrSpec, policy: RunPolicy, grant: PackageGrant): boolean {
+  const beyond = (c: CrSpec): boolean =>
+    (c.host && grant.hostNetwork && !policy.hostNetwork) ||
+    // host=True takes NET_RAW implicitly when it is granted
+    (c.host && grant.caps.includes("NET_RAW") && !policy.caps.includes("NET_RAW")) ||
+    c.caps.some((cap) => !policy.caps.includes(cap as never)) ||
+    Object.values(c.services).some(beyond);
+  return beyond(cr);
+}
+
 /**
  * The claim worth verifying, or null when the run's own grant applies without a planner: no
- * origin package, no grant for it, a grant no wider than the run's, a Cr without an entry or with
- * a module-level (direct) entry (no builder to call), or a builder module outside P.
+ * origin package, no grant for it, a grant no wider than the run's, a Cr asking for nothing
+ * beyond the run's grant, a Cr without an entry or with a module-level (direct) entry (no builder
+ * to call), or a builder module outside P.
  */
 export function dependencyClaim(cr: CrSpec, policy: RunPolicy): DependencyClaim | null {
   if (cr.package === null || !policy.packages) return null;
   const key = cr.package.toLowerCase();
   if (!Object.hasOwn(policy.packages, key)) return null;
   const grant = policy.packages[key];
-  if (!isWider(grant, policy)) return null;
+  if (!isWider(grant, policy) || !asksBeyond(cr, policy, grant)) return null;
   const b = cr.entry?.builder;
   if (!b || b.direct) return null;
   const module = b.module.toLowerCase();

@@ -266,6 +266,7 @@ export class RunTasks {
       deps: this.host.facts.deps,
       log: (line) => this.host.sink.system(0, line),
     });
+    this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): checking that ${claim.package} builds this Cr (planner)`);
     const rebuilt = await this.planner.rebuild(claim.package, cr.entry);
     const result = taskPolicy(cr, policy, claim, rebuilt);
     if (result === policy) this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): the Cr is not the one ${claim.package} builds; it gets this run's grant only`);
