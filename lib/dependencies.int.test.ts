@@ -294,3 +294,46 @@ test("the lev add routes: a version with its closure and sha256s; the archive is
   assert.equal((await versionGet(asAlice(), ctx({ ns: "bob", name: "echo", version: "9.9.9" }))).status, 404);
   assert.equal((await versionGet(asAlice(), ctx({ ns: "bob", name: "echo", version: "../x" }))).status, 422);
 });
+
+test("grants follow the package whose code asks: bob's host-network mode gets bob's grant inside alice's workflow, alice's own ask is refused", async () => {
+  const { signUpAdmin } = await import("./testing/accounts.ts");
+  const { setGrant } = await import("./grants.ts");
+  const root = await signUpAdmin({ email: "root@example.org", username: "root_1", password: "longenough" });
+  const probe = `"""Host probe: needs the host network."""
+import levrt
+from levrt import Cr, annot, ctx
+
+
+@annot.meta(desc="Probe from the host network", params=[annot.Param("text", "a label", holder="hi")])
+def say(text: str = "hi") -> Cr:
+    """Stores the host name seen from the host network."""
+    # defined in the mode, so the runner can rebuild this Cr from bob's code (the planner)
+    @levrt.remote
+    def entry():
+        import socket
+        ctx.set(echo=text, version="probe", image=None, host=socket.gethostname())
+
+    return Cr("levhub/python:bookworm", entry=entry(), host=True)
+
+
+__lev__ = annot.meta([say], desc="host probe")
+`;
+  await publish(bob, "bob", "hostprobe", "1.0.0", probe);
+  await setGrant(root, { namespace: "bob", package: "hostprobe", hostNetwork: true, caps: [] });
+  const wf = await publish(alice, "alice", "probeuse", "1.0.0", workflowInit("bob", "hostprobe"), { deps: ["lev.bob.hostprobe"] });
+  const run = await runToEnd(alice, wf.versionId, "relay", { text: "via alice" });
+  assert.equal(run.status, "succeeded", JSON.stringify(run.error ?? run.tasks.map((t) => t.error)));
+  const doc = await echoedBy(alice, run);
+  const { hostname } = await import("node:os");
+  assert.equal(doc.host, hostname(), "the task ran on the host network");
+  const { db } = await import("./db.ts");
+  const stored = await db().run.findUniqueOrThrow({ where: { id: run.id } });
+  const policy = stored.policy as { hostNetwork: boolean; packages?: Record<string, { hostNetwork: boolean }> };
+  assert.equal(policy.hostNetwork, false, "alice's workflow itself has no grant");
+  assert.equal(policy.packages?.["bob.hostprobe"]?.hostNetwork, true);
+
+  // the same code in alice's own package asks with alice's grant: refused
+  const own = await publish(alice, "alice", "ownprobe", "1.0.0", probe);
+  const denied = await runToEnd(alice, own.versionId, "say", { text: "own" });
+  assert.equal(denied.error?.type, "PolicyDenied", JSON.stringify(denied.error));
+});
