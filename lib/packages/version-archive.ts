@@ -14,7 +14,8 @@ import tar from "tar-stream";
  * It is built once, next to the version's directory, and served from there.
  */
 const SKIP = new Set(["__pycache__", ".git", ".pytest_cache", ".lev"]);
-const ARCHIVE_NAME = "files.tar.gz";
+/** never an uploaded archive's stored name: those are reduced to `[A-Za-z0-9._-]` */
+const ARCHIVE_NAME = "files@levhub.tar.gz";
 
 export interface VersionArchive {
   path: string;
