@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { addPackage, localDependencies } from "./deps.ts";
 import { CliError, login, results, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import {
   DockerodeEngine,
@@ -31,10 +32,14 @@ const USAGE = `usage:
       Prints the package's manifest (read inside a sandbox container) as JSON.
   lev new <ns>.<name> [dir]
       Creates a package skeleton: a tool, a workflow and a main.py to test it locally.
+  Packages in <package-dir>/.lev/deps/ (see lev add) are importable by exec and inspect.
 
   With a hub (LEV_URL and LEV_TOKEN, or \`lev login\`):
   lev login <hub-url> --token <token>      checks the token and saves both
-  lev upload <package-dir|archive> [--private]
+  lev upload <package-dir|archive> [--private]      (.lev/ is never packed)
+  lev add <ns>.<name>[@version] [--dir <package-dir>]
+      Fetches a published package and what it depends on into .lev/deps/ and records
+      lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
   lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
   lev runs [<run-id>] [--json]
   lev results <run-id> [--json]
@@ -54,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exec(rest);
       case "inspect":
         return await inspect(rest);
+      case "add":
+        return await add(rest);
       case "new":
       case "login":
       case "upload":
@@ -88,12 +95,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function add(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: "string", default: "." } } });
+  if (positionals.length !== 1) throw new UsageError("add takes <ns>.<name>[@version]");
+  const v = await addPackage(values.dir ?? ".", positionals[0]);
+  const also = v.dependencies.map((d) => `lev.${d.namespace}.${d.name} ${d.version}`);
+  process.stdout.write(`added lev.${v.namespace}.${v.name} ${v.version}${also.length ? ` (with ${also.join(", ")})` : ""} to .lev/deps; pyproject.toml requires lev.${v.namespace}.${v.name}==${v.version}\n`);
+  return 0;
+}
+
 async function inspect(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError("inspect takes one package directory");
   const engine = new DockerodeEngine();
   await engine.ping();
-  const manifest = await introspect(engine, positionals[0]);
+  const manifest = await introspect(engine, positionals[0], { dependencies: await localDependencies(positionals[0]) });
   process.stdout.write(JSON.stringify(manifest, null, 2) + "\n");
   return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
 }
@@ -116,7 +132,7 @@ async function tarDirectory(dir: string): Promise<Readable> {
   const walk = async (rel: string): Promise<void> => {
     for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
       const r = path.posix.join(rel, entry.name);
-      if (entry.name === "__pycache__" || entry.name === ".git") continue;
+      if (entry.name === "__pycache__" || entry.name === ".git" || entry.name === ".lev") continue;
       if (entry.isDirectory()) await walk(r);
       else if (entry.isFile()) {
         const full = path.join(dir, r);
@@ -155,8 +171,10 @@ async function exec(args: string[]): Promise<number> {
     if (!values.quiet) write(s);
   };
 
+  const dependencies = await localDependencies(pkg.dir);
+  for (const d of dependencies) log(dim(`· with lev.${d.namespace}.${d.name} ${d.version} (.lev/deps)`));
   log(dim(`· reading ${pkg.module} (sandboxed introspection)`));
-  const manifest: Manifest = await introspect(engine, pkg.dir);
+  const manifest: Manifest = await introspect(engine, pkg.dir, { dependencies });
   for (const p of manifest.problems) log(`${p.level}: ${p.where}: ${p.message}`);
   let callArgs: Record<string, unknown> = raw;
   if (!fnName.endsWith(".py")) {
@@ -177,6 +195,15 @@ async function exec(args: string[]): Promise<number> {
   if (pkg.hasDockerfile) {
     log(dim(`· building ${tag} from the package's Dockerfile`));
     await engine.buildImage(await tarDirectory(pkg.dir), tag, { "zone.lev.package": pkg.module }, (l) => log(dim(`  ${l}`)));
+  }
+  // a dependency's `.ns.name:tag` is its own image, built from its own Dockerfile
+  for (const d of dependencies) {
+    const depPkg = locatePackage(d.dir);
+    if (!depPkg.hasDockerfile) continue;
+    const depTag = `levpkg/${d.namespace}.${d.name}`.toLowerCase() + `:local`;
+    log(dim(`· building ${depTag} from lev.${d.namespace}.${d.name}'s Dockerfile`));
+    await engine.buildImage(await tarDirectory(d.dir), depTag, { "zone.lev.package": depPkg.module }, (l) => log(dim(`  ${l}`)));
+    policy.images.refs[`.${d.namespace}.${d.name}`.toLowerCase()] = depTag;
   }
 
   const store = await MongoResultStore.connect(mongoUri());
@@ -199,6 +226,7 @@ async function exec(args: string[]): Promise<number> {
       owner: process.env.USER || "local",
       timeoutMs,
       signal: controller.signal,
+      dependencies,
     });
     log(dim(`· run ${run.id} (job ${job}): ${fnName}(${JSON.stringify(callArgs)})`));
     const off = run.on((ev) => log(describe(ev)));
@@ -224,7 +252,7 @@ function describe(ev: RunEvent): string {
     case "run.started":
       return dim(`· started`);
     case "task.started":
-      return dim(`· task ${ev.task.number} started: ${ev.task.image} → ${ev.task.coll}`);
+      return dim(`· task ${ev.task.number} started: ${ev.task.image}${ev.task.resolvedImage ? ` (${ev.task.resolvedImage})` : ""} → ${ev.task.coll}`);
     case "task.finished":
       return dim(
         `· task ${ev.task.number} ${ev.task.status}` +

@@ -4,7 +4,10 @@
  * whose code asks — checked by the planner, so a workflow cannot borrow a dependency's grant.
  */
 import assert from "node:assert/strict";
+import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { main } from "../cli/main.ts";
 import { after, before, describe, test } from "node:test";
 import { DEFAULT_BASE_IMAGES, introspect, restrictedPolicy, type PackageDependency, type RunPolicy } from "../src/index.ts";
 import { allManaged, createHarness, FIXTURES, logText, REPO, type Harness } from "./harness.ts";
@@ -90,5 +93,22 @@ describe("packages that import packages", () => {
     assert.equal(r.status, "failed");
     assert.equal(r.tasks[0].error?.type, "InvalidRequest", logText(r));
     assert.match(r.tasks[0].error?.message ?? "", /'levdep.absent'\): not a dependency of this run/);
+  });
+});
+
+describe("lev exec with .lev/deps (what lev add leaves behind), offline", () => {
+  test("a workflow importing a package from .lev/deps runs; without it, it cannot", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "levexec-deps-"));
+    await chmod(dir, 0o755); // containers read it as user 65534
+    try {
+      await cp(PKG, dir, { recursive: true });
+      assert.equal(await main(["exec", dir, "use_shared", "--quiet"]), 2, "no .lev/deps: the workflow is not even found");
+      await cp(DEP_DIR, path.join(dir, ".lev/deps/levdep.net"), { recursive: true });
+      assert.equal(await main(["exec", dir, "use_shared", "--quiet"]), 0);
+      assert.equal(await main(["exec", dir, "use_hostnet", "--quiet"]), 0, "lev exec: one person's machine, host network allowed");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(await allManaged(), []);
   });
 });
