@@ -49,17 +49,26 @@ export function OfficialReview({
       ) : (
         <p className="text-zinc-500">Not reviewed by an admin.</p>
       )}
+      {action && official && publishedSince.length > 0 && (
+        <CurationButton namespace={namespace} name={name} official label="Mark reviewed again" action={formAction} pending={pending} />
+      )}
       {action && (
-        <form action={formAction}>
-          <input type="hidden" name="namespace" value={namespace} />
-          <input type="hidden" name="name" value={name} />
-          <input type="hidden" name="official" value={official ? "false" : "true"} />
-          <button type="submit" className="btn text-xs" disabled={pending}>
-            {official ? "Remove official mark" : "Mark official"}
-          </button>
-        </form>
+        <CurationButton namespace={namespace} name={name} official={!official} label={official ? "Remove official mark" : "Mark official"} action={formAction} pending={pending} />
       )}
       {state.status === "error" && <p role="alert" className="field-error">{state.message}</p>}
     </section>
+  );
+}
+
+function CurationButton({ namespace, name, official, label, action, pending }: { namespace: string; name: string; official: boolean; label: string; action: (data: FormData) => void; pending: boolean }) {
+  return (
+    <form action={action}>
+      <input type="hidden" name="namespace" value={namespace} />
+      <input type="hidden" name="name" value={name} />
+      <input type="hidden" name="official" value={official ? "true" : "false"} />
+      <button type="submit" className="btn text-xs" disabled={pending}>
+        {label}
+      </button>
+    </form>
   );
 }

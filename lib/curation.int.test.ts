@@ -119,3 +119,19 @@ test("removing the mark is audited and takes the package out of the filter; remo
   assert.equal(await setOfficial(root, { namespace: "alice", name: "reviewed", official: false }), null);
   assert.equal(await db().auditEvent.count({ where: { action: "package.unofficial", target: "alice.reviewed" } }), 1);
 });
+
+test("a version published after the review is newer than the mark; marking again records a new review", async () => {
+  const { setOfficial } = await import("./curation.ts");
+  const { getPackage } = await import("./catalog.ts");
+  const { publishArchive } = await import("./packages/upload.ts");
+  const { buildTarGz } = await import("./packages/archives.ts");
+  const first = await setOfficial(root, { namespace: "alice", name: "plain", official: true });
+  assert.ok(first);
+  await publishArchive(alice, { filename: "plain.tar.gz", data: await buildTarGz(packageEntries("alice", "plain", "1.1.0", goodInit())) });
+  const detail = await getPackage(alice, "alice", "plain");
+  assert.deepEqual(detail.official, first, "a new version keeps the mark (the page names what the review did not see)");
+  assert.deepEqual(detail.versions.filter((v) => Date.parse(v.createdAt) > Date.parse(first.at)).map((v) => v.version), ["1.1.0"]);
+  const again = await setOfficial(root, { namespace: "alice", name: "plain", official: true });
+  assert.ok(again && Date.parse(again.at) >= Date.parse(detail.versions[0].createdAt));
+  assert.deepEqual((await getPackage(alice, "alice", "plain")).official, again);
+});
