@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { pack, type Headers } from "tar-stream";
+import { pack, type Headers as Header } from "tar-stream";
 import { extractArchive, safeEntryName, UnsafeArchiveError } from "./safe-extract.ts";
 
-async function tarGz(entries: (Partial<Headers> & { name: string; body?: string })[]): Promise<Buffer> {
+async function tarGz(entries: (Partial<Header> & { name: string; body?: string })[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on("end", r));
+  p.on("data", (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on("end", () => r()));
   for (const { body, ...h } of entries) p.entry({ type: "file", mode: 0o644, ...h }, body ?? "");
   p.finalize();
   await done;
