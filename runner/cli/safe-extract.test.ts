@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { pack, type Headers as Header } from "tar-stream";
+import { pack, type Header } from "tar-stream";
 import { extractArchive, safeEntryName, UnsafeArchiveError } from "./safe-extract.ts";
 
 async function tarGz(entries: (Partial<Header> & { name: string; body?: string })[]): Promise<Buffer> {
