@@ -4,7 +4,7 @@
  * the unpacked size and the number of entries. Everything lands in a fresh temporary directory
  * beside the target first, so a refused archive leaves nothing behind.
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
@@ -62,6 +62,8 @@ export async function extractArchive(gz: Buffer, target: string, limits: Extract
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}-`));
   try {
+    // mkdtemp makes it 0700; renamed into place it must be readable by the containers' user 65534
+    await chmod(tmp, 0o755);
     const files = new Set(list.filter((e) => !e.dir).map((e) => e.name));
     for (const e of list) {
       // a file and a directory of one name, or a path through a file: refused, not overwritten
