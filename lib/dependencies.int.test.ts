@@ -337,3 +337,81 @@ __lev__ = annot.meta([say], desc="host probe")
   const denied = await runToEnd(alice, own.versionId, "say", { text: "own" });
   assert.equal(denied.error?.type, "PolicyDenied", JSON.stringify(denied.error));
 });
+
+/** The hub's two lev add routes behind a real HTTP listener on 127.0.0.1 (what the CLI talks to). */
+async function serveLevAddRoutes(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = await import("node:http");
+  const { GET: versionGet } = await import("../app/api/packages/[ns]/[name]/versions/[version]/route.ts");
+  const { GET: archiveGet } = await import("../app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts");
+  const server = http.createServer(async (req, res) => {
+    const m = /^\/api\/packages\/([^/]+)\/([^/]+)\/versions\/([^/]+)(\/archive)?$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+    if (req.method !== "GET" || !m) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const handler = m[4] ? archiveGet : versionGet;
+    const out = await handler(new Request(`http://127.0.0.1${req.url}`, { headers }), ctx({ ns: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]), version: decodeURIComponent(m[3]) }));
+    res.writeHead(out.status, Object.fromEntries(out.headers));
+    res.end(Buffer.from(await out.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test("lev add fetches a published version and its closure over HTTP; lev exec then runs the workflow offline", async () => {
+  const { chmodSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const path = await import("node:path");
+  const { addPackage } = await import("../runner/cli/deps.ts");
+  const { main } = await import("../runner/cli/main.ts");
+  const { createToken } = await import("./tokens.ts");
+  const token = (await createToken(alice, "cli")).token;
+
+  // a local project of carol's that imports bob's tool, as Leviathan's docs write it
+  const project = mkdtempSync(path.join(tmpdir(), "levhub-levadd-"));
+  // containers read the project as an unprivileged user, as in a user's home directory
+  chmodSync(project, 0o755);
+  try {
+    mkdirSync(path.join(project, "lev", "carol", "local"), { recursive: true });
+    writeFileSync(path.join(project, "pyproject.toml"), `[project]\nname = "lev.carol.local"\nversion = "0.1.0"\ndependencies = [\n    "levrt",\n]\n`);
+    writeFileSync(path.join(project, "lev", "carol", "local", "__init__.py"), workflowInit("bob", "echo"));
+
+    const hubHttp = await serveLevAddRoutes();
+    let added;
+    try {
+      // alice's relay 1.0.0 brings bob.echo 1.1.0 with it (its pinned closure)
+      added = await addPackage(project, "alice.relay@1.0.0", { url: hubHttp.url, token });
+      await assert.rejects(addPackage(project, "bob.hidden", { url: hubHttp.url, token }), /404/);
+    } finally {
+      await hubHttp.close();
+    }
+    assert.deepEqual([added.version, added.dependencies.map((d) => `${d.namespace}.${d.name}@${d.version}`)], ["1.0.0", ["bob.echo@1.1.0"]]);
+    assert.ok(existsSync(path.join(project, ".lev", "deps", "bob.echo", "lev", "bob", "echo", "__init__.py")));
+    assert.ok(existsSync(path.join(project, ".lev", "deps", "alice.relay", "lev", "alice", "relay", "__init__.py")));
+    assert.match(readFileSync(path.join(project, "pyproject.toml"), "utf8"), /"lev\.alice\.relay==1\.0\.0"/);
+
+    // the hub is gone: lev exec runs from .lev/deps alone
+    let out = "";
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(["exec", project, "relay", "--param", "text=offline", "--json"]);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(code, 0, out);
+    const docs = Object.values((JSON.parse(out) as { documents: Record<string, Record<string, unknown>[]> }).documents).flat();
+    const echoed = docs.find((d) => "echo" in d);
+    assert.ok(echoed, out);
+    assert.deepEqual([echoed.echo, echoed.version, echoed.image], ["offline", "1.1.0", "image-1.1.0"]);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
