@@ -64,8 +64,8 @@ export function PolicySettingsForm({
           aria-invalid={errors.imageAliases ? true : undefined}
         />
         <p className="hint">
-          For hubs without a registry: a task asking for the image on the left runs the local image on the right instead, and its run page says so. The right-hand image is trusted as you
-          name it; it must exist on every worker&apos;s engine.
+          For hubs without a registry: a task asking for the reference on the left, exactly as the package writes it (<code>alpine</code> and <code>alpine:latest</code> are two
+          aliases), runs the local image on the right instead. The right-hand image is trusted as you name it; it must exist on every worker&apos;s engine.
         </p>
         {errors.imageAliases && <p className="field-error">{errors.imageAliases}</p>}
       </div>
