@@ -415,3 +415,21 @@ test("lev add fetches a published version and its closure over HTTP; lev exec th
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+test("an admin's image alias reaches the run's policy, and the task records the image that really ran", async () => {
+  const { updateSettings } = await import("./settings.ts");
+  await updateSettings({ imageAliases: { "alpine:latest": "levhub/python:bookworm" } });
+  try {
+    const pub = await publish(bob, "bob", "alpine", "1.0.0", echoInit("bob", "a1", "alpine:latest"));
+    const run = await runToEnd(alice, pub.versionId, "say", { text: "aliased" });
+    assert.equal(run.status, "succeeded", JSON.stringify(run.error));
+    const task = run.tasks.find((t) => t.number > 0);
+    assert.deepEqual([task?.image, task?.resolvedImage], ["alpine:latest", "levhub/python:bookworm"]);
+    assert.equal((await echoedBy(alice, run)).echo, "aliased");
+    const { db } = await import("./db.ts");
+    const stored = await db().run.findUniqueOrThrow({ where: { id: run.id } });
+    assert.deepEqual((stored.policy as { images: { aliases?: Record<string, string> } }).images.aliases, { "alpine:latest": "levhub/python:bookworm" });
+  } finally {
+    await updateSettings({ imageAliases: {} });
+  }
+});

@@ -60,6 +60,7 @@ function taskView(t: RunRow["tasks"][number]): TaskView {
   return {
     number: t.number,
     image: t.image,
+    resolvedImage: t.resolvedImage,
     coll: t.coll,
     status: t.status,
     exitCode: t.exitCode,

@@ -225,6 +225,8 @@ export interface RunSummary {
 export interface TaskView {
   number: number;
   image: string;
+  /** the image that really ran when it differs from `image` (an admin's alias, a pinned digest) */
+  resolvedImage: string | null;
   coll: string;
   status: string;
   exitCode: number | null;
