@@ -3,7 +3,7 @@
  * runtime facts (names, host directories, the run's network). This is the boundary: nothing
  * else grants a privilege, and every branch is unit-tested (container-config.test.ts).
  */
-import { dependencyBinds, pythonPath } from "./dependencies.ts";
+import { dependencyBinds, isolatedEnv, pythonPath } from "./dependencies.ts";
 import type { ContainerSpec } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { GRANTABLE_CAPS, type ImagePolicy, type RunPolicy } from "./policy.ts";
@@ -50,6 +50,11 @@ export interface ContainerFacts {
   extraHosts: string[];
   /** the runner's default per-task limit; `Cr(timeout=…)` may ask for less */
   taskTimeoutMs: number;
+  /**
+   * `ns.name` of the dependency whose verified grant this task runs under: the run's package is
+   * then not mounted, and no package directory is on the Python path (dependencies.ts)
+   */
+  isolatedFor?: string;
 }
 
 export interface ToolContainerPlan {
@@ -179,7 +184,9 @@ export function toolContainerConfig(
   // --icc=false: outbound only.
   const needsRunNetwork = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
   const network = cr.host ? "host" : needsRunNetwork ? run.runNetwork : "bridge";
-  const env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
+  const isolated = c.isolatedFor !== undefined;
+  let env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
+  if (isolated) env = [...env.filter((e) => !e.startsWith("PYTHONPATH=")), ...isolatedEnv(run.deps, c.isolatedFor ?? "")];
   if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
   const privileged = caps.value.length > 0;
   const spec: ContainerSpec = {
@@ -195,7 +202,7 @@ export function toolContainerConfig(
     user: privileged ? "0:0" : NOBODY,
     binds: [
       `${run.runtimeDir}:/lev/rt:ro`,
-      `${run.pkgDir}:/lev/pkg:ro`,
+      ...(isolated ? [] : [`${run.pkgDir}:/lev/pkg:ro`]),
       `${c.chanDir}:/lev/chan:ro`,
       ...dependencyBinds(run.deps),
       ...c.files.map((f) => `${f.host}:${f.target}:ro`),

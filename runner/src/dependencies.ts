@@ -3,6 +3,8 @@
  * at `/lev/deps/<ns>.<name>` and appended to the Python path. `lev/` and `lev/<ns>/` are implicit
  * namespace packages, so `from lev.joe.jsfuck import jsfuck` finds the mounted copy.
  */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 import type { PackageDependency } from "./types.ts";
 
 export const DEPS_IN_CONTAINER = "/lev/deps";
@@ -49,6 +51,38 @@ export function checkDependencies(deps: readonly PackageDependency[], own: { nam
     const key = packageKey(d);
     if (seen.has(key)) return `dependency ${key} appears twice (or is the package itself)`;
     seen.add(key);
+  }
+  return null;
+}
+
+/**
+ * Containers that run a dependency's code under that dependency's grant (the planner, a verified
+ * task) must not run code of anyone else: no directory of the closure goes on the Python path
+ * (a `sitecustomize.py` or `json.py` at its root would run first), only their `lev/` folders
+ * become the `lev` namespace (levrt reads `LEV_DEPS`), the origin package's first.
+ */
+export function isolatedEnv(deps: readonly PackageDependency[], origin: string): string[] {
+  const first = deps.filter((d) => packageKey(d) === origin);
+  const rest = deps.filter((d) => packageKey(d) !== origin);
+  return ["PYTHONPATH=/lev/rt", `LEV_DEPS=${[...first, ...rest].map(dependencyTarget).join(":")}`];
+}
+
+/**
+ * Each dependency's `lev/` holds only `lev/<ns>/<name>/` (and caches): then no package of the
+ * closure can shadow a module of another inside the `lev` namespace (a `lev/joe/scan.py` beside
+ * Joe's real `lev/joe/scan/`). Null when every one does; else why not. Checked before a
+ * dependency's grant is ever used.
+ */
+export async function checkDependencyLayout(deps: readonly PackageDependency[]): Promise<string | null> {
+  const only = async (dir: string, name: string): Promise<boolean> => {
+    const names = (await readdir(dir).catch(() => null))?.filter((n) => n !== "__pycache__");
+    return names !== undefined && names !== null && names.length === 1 && names[0] === name;
+  };
+  for (const d of deps) {
+    const lev = path.join(d.dir, "lev");
+    if (!(await only(lev, d.namespace)) || !(await only(path.join(lev, d.namespace), d.name))) {
+      return `dependency ${d.namespace}.${d.name}: lev/ must hold only lev/${d.namespace}/${d.name}/`;
+    }
   }
   return null;
 }

@@ -4,7 +4,7 @@
  * network, no capability, user 65534, a read-only root, and only the runtime and the dependency
  * closure mounted — never the run's package, whose code makes the claim.
  */
-import { dependencyBinds, pythonPath } from "./dependencies.ts";
+import { dependencyBinds, isolatedEnv } from "./dependencies.ts";
 import type { ContainerEngine, ContainerSpec } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { crSpecSchema, type CrSpec } from "./spec.ts";
@@ -56,7 +56,7 @@ export class Planner {
       cmd: [],
       env: [
         // no /lev/pkg: the run's package is the one whose claim is checked
-        `PYTHONPATH=${pythonPath(this.f.deps).replace(":/lev/pkg", "")}`,
+        ...isolatedEnv(this.f.deps, pkg),
         "PYTHONDONTWRITEBYTECODE=1",
         "HOME=/tmp",
         `LEV_PACKAGE=lev.${pkg}`,

@@ -18,6 +18,7 @@ import {
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
 import { formatBytes, type LogSink } from "./log-sink.ts";
+import { checkDependencyLayout, packageKey } from "./dependencies.ts";
 import { dependencyClaim, taskPolicy } from "./package-grant.ts";
 import { Planner } from "./planner.ts";
 import type { RunPolicy } from "./policy.ts";
@@ -83,6 +84,7 @@ export class RunTasks {
   private nextTask = 1;
   private readonly network: RunNetwork;
   private planner: Planner | null = null;
+  private layout: Promise<string | null> | null = null;
   /** image → what it was pinned to for this run (pull-listed references: a digest) */
   private readonly pinned = new Map<string, Promise<string>>();
 
@@ -166,7 +168,7 @@ export class RunTasks {
     // the planner (policyFor) costs a container: nothing past the task quota gets one
     const { maxTasks } = this.host.params.policy.limits;
     if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
-    const policy = await this.policyFor(cr);
+    const { policy, isolatedFor } = await this.policyFor(cr);
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
@@ -181,6 +183,7 @@ export class RunTasks {
         runDir: this.host.runDir,
         taskTimeoutMs: this.host.params.taskTimeoutMs,
         runningHosts: running,
+        isolatedFor,
       });
     } catch (err) {
       if (!(err instanceof ChannelReplyError) || err.type === "QuotaExceeded") throw err;
@@ -250,12 +253,18 @@ export class RunTasks {
    * The policy for a Cr: the run's, or with its origin dependency's grant once the planner rebuilt
    * the same Cr from that dependency's code. No planner for Crs without a wider claim.
    */
-  private async policyFor(cr: CrSpec): Promise<RunPolicy> {
+  private async policyFor(cr: CrSpec): Promise<{ policy: RunPolicy; isolatedFor?: string }> {
     const { policy } = this.host.params;
     const claim = dependencyClaim(cr, policy);
-    if (!claim || !cr.entry) return policy;
-    const dep = this.host.facts.deps.find((d) => `${d.namespace}.${d.name}`.toLowerCase() === claim.package);
-    if (!dep) return policy;
+    if (!claim || !cr.entry) return { policy };
+    const dep = this.host.facts.deps.find((d) => packageKey(d) === claim.package);
+    if (!dep) return { policy };
+    this.layout ??= checkDependencyLayout(this.host.facts.deps);
+    const badLayout = await this.layout;
+    if (badLayout) {
+      this.host.sink.system(0, `${badLayout}; no dependency's grant is used in this run`);
+      return { policy };
+    }
     this.planner ??= new Planner({
       engine: this.host.ctx.engine,
       runId: this.host.facts.runId,
@@ -269,8 +278,11 @@ export class RunTasks {
     this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): checking that ${claim.package} builds this Cr (planner)`);
     const rebuilt = await this.planner.rebuild(claim.package, cr.entry);
     const result = taskPolicy(cr, policy, claim, rebuilt);
-    if (result === policy) this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): the Cr is not the one ${claim.package} builds; it gets this run's grant only`);
-    return result;
+    if (result === policy) {
+      this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): the Cr is not the one ${claim.package} builds; it gets this run's grant only`);
+      return { policy };
+    }
+    return { policy: result, isolatedFor: claim.package };
   }
 
   /**

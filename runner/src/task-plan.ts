@@ -32,6 +32,8 @@ export interface PlanFacts {
   taskTimeoutMs: number;
   /** hosts (`lev-tN`) of the run's tasks whose container is running */
   runningHosts: Set<string>;
+  /** the task runs under this dependency's verified grant (ContainerFacts.isolatedFor) */
+  isolatedFor?: string;
 }
 
 /** The containers of task `n` (services first, the tool last), or the refusal it gets. */
@@ -71,6 +73,7 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
       links: [],
       extraHosts: [],
       taskTimeoutMs: f.taskTimeoutMs,
+      ...(f.isolatedFor === undefined ? {} : { isolatedFor: f.isolatedFor }),
     };
     const r = toolContainerConfig(c, f.policy, f.run, facts);
     if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null, pkgDir };

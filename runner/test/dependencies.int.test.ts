@@ -59,6 +59,9 @@ describe("packages that import packages", () => {
     const r = await run("use_hostnet");
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(planned(logText(r)), true);
+    // the run's package is on the workflow's path, never on the path of a task under another grant
+    assert.match(logText(r, 0), /levtest\.deps sitecustomize ran/);
+    assert.doesNotMatch(logText(r, 1), /sitecustomize ran/);
     const doc = await h.db.collection("levdep/net.hostnet").findOne({ "_id.job": r.job });
     assert.equal(doc?.net, "host");
     const own = await run("ask_host_ourselves");
@@ -74,6 +77,15 @@ describe("packages that import packages", () => {
       assert.match(logText(r), /is not the one levdep\.net builds/);
       assert.equal(r.tasks[0].status, "failed");
     }
+  });
+
+  test("a dependency whose lev/ holds more than its own package voids every dependency grant of the run", async () => {
+    const evil: PackageDependency = { namespace: "levevil", name: "shadow", version: "1.0.0", dir: path.join(FIXTURES, "levevil.shadow") };
+    // (listed after the real one, so the workflow itself still imports the real lev.levdep.net)
+    const r = await run("use_hostnet", depGranted, [dep, evil]);
+    assert.equal(r.error?.type, "PolicyDenied", logText(r));
+    assert.match(logText(r), /dependency levevil\.shadow: lev\/ must hold only lev\/levevil\/shadow\//);
+    assert.equal(planned(logText(r)), false);
   });
 
   test("no planner when the dependency's grant is not wider than the run's", async () => {

@@ -82,3 +82,19 @@ def test_plan_main_fails_without_a_plan_or_with_a_bad_builder():
     bad = {"builder": {"module": "lev.levdep.net", "qualname": "nothing_here", "args": [], "kwargs": {}}, "path": []}
     p = _plan(json.dumps(bad))
     assert p.returncode == 1 and p.stdout == ""
+
+
+def test_lev_deps_makes_the_lev_namespace_from_lev_folders_only(tmp_path):
+    """An isolated container: package roots are not on sys.path, only their lev/ folders count."""
+    evil = tmp_path / "evil"
+    (evil / "lev" / "evil" / "x").mkdir(parents=True)
+    (evil / "lev" / "evil" / "x" / "__init__.py").write_text("")
+    (evil / "json.py").write_text("raise SystemExit('evil json imported')\n")
+    (evil / "sitecustomize.py").write_text("raise SystemExit('evil sitecustomize ran')\n")
+    code = "import json, levrt, lev.levdep.net as n, lev.evil.x; print(n.__file__); print(json.__file__)"
+    env = {**os.environ, "PYTHONPATH": RUNTIME, "LEV_DEPS": f"{DEP}:{evil}", "LEV_PACKAGE": "lev.levdep.net"}
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.splitlines()
+    assert out[0] == os.path.join(DEP, "lev", "levdep", "net", "__init__.py")
+    assert not out[1].startswith(str(evil))
