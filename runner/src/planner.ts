@@ -29,6 +29,8 @@ export class Planner {
   /** per run, by (package, entry) JSON: the same builder and arguments rebuild the same Cr */
   private readonly cache = new Map<string, Promise<CrSpec | null>>();
   private next = 0;
+  private readonly running = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly f: PlannerFacts) {}
 
@@ -73,7 +75,9 @@ export class Planner {
       logMaxBytes: 1024 * 1024,
       init: true,
     };
+    if (this.stopped) return null;
     const id = await engine.create(spec);
+    this.running.add(id);
     const out: Buffer[] = [];
     let bytes = 0;
     let err = "";
@@ -101,7 +105,14 @@ export class Planner {
       const parsed = crSpecSchema.safeParse(JSON.parse(Buffer.concat(out).toString("utf8")));
       return parsed.success ? parsed.data : null;
     } finally {
+      this.running.delete(id);
       await engine.remove(id);
     }
+  }
+
+  /** The run is ending: no new planner, the running ones killed (each removes itself). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.running].map((id) => this.f.engine.kill(id, "SIGKILL")));
   }
 }

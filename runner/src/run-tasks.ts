@@ -8,9 +8,7 @@ import path from "node:path";
 import { ChannelReplyError } from "./channel.ts";
 import {
   imageNotAvailable,
-  mayPull,
   NOBODY_UID,
-  pinnedRef,
   taskWeight,
   toolContainerConfig,
   type RunFacts,
@@ -18,10 +16,9 @@ import {
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
 import { formatBytes, type LogSink } from "./log-sink.ts";
-import { checkDependencyLayout, packageKey } from "./dependencies.ts";
-import { dependencyClaim, taskPolicy } from "./package-grant.ts";
-import { Planner } from "./planner.ts";
+import { DependencyGrants } from "./dependency-grants.ts";
 import type { RunPolicy } from "./policy.ts";
+import { RunImages } from "./run-images.ts";
 import { waitForPorts } from "./ports.ts";
 import { RunNetwork } from "./run-network.ts";
 import type { RunContext, RunParams } from "./run.ts";
@@ -74,8 +71,6 @@ interface TaskState {
 }
 
 const now = () => new Date().toISOString();
-/** a pull that takes longer fails the task (the image is then "not available") */
-export const PULL_TIMEOUT_MS = 120_000;
 
 export class RunTasks {
   private readonly tasks = new Map<number, TaskState>();
@@ -83,14 +78,14 @@ export class RunTasks {
   private readonly slots: Slots;
   private nextTask = 1;
   private readonly network: RunNetwork;
-  private planner: Planner | null = null;
-  private layout: Promise<string | null> | null = null;
-  /** image → what it was pinned to for this run (pull-listed references: a digest) */
-  private readonly pinned = new Map<string, Promise<string>>();
+  private readonly grants: DependencyGrants;
+  private readonly images: RunImages;
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
     this.network = new RunNetwork(host.ctx.engine, host.facts);
+    this.grants = new DependencyGrants(host.ctx, host.facts, host.params.policy, host.sink);
+    this.images = new RunImages(host.ctx, host.params.policy.images, host.sink);
   }
 
   records(): TaskRecord[] {
@@ -104,7 +99,7 @@ export class RunTasks {
   /** The run is ending: starts waiting for a slot are refused, every running container killed. */
   killAll(): Promise<unknown> {
     this.slots.close();
-    const kills: Promise<void>[] = [];
+    const kills: Promise<void>[] = [this.grants.stop()];
     for (const t of this.tasks.values()) {
       if (t.record.endedAt) continue;
       t.cancelled = true;
@@ -116,6 +111,7 @@ export class RunTasks {
   /** Stops the tasks the workflow left running and waits until each has ended. */
   async stopOrphans(announce: boolean): Promise<void> {
     this.slots.close();
+    await this.grants.stop();
     const orphans = [...this.tasks.values()].filter((t) => !t.record.endedAt);
     for (const t of orphans) {
       t.cancelled = true;
@@ -165,10 +161,10 @@ export class RunTasks {
 
   async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
-    // the planner (policyFor) costs a container: nothing past the task quota gets one
+    // the planner (grants.forCr) costs a container: nothing past the task quota gets one
     const { maxTasks } = this.host.params.policy.limits;
     if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
-    const { policy, isolatedFor } = await this.policyFor(cr);
+    const { policy, isolatedFor } = await this.grants.forCr(cr);
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
@@ -249,81 +245,6 @@ export class RunTasks {
     return { task: n, host: state.record.host, coll };
   }
 
-  /**
-   * The policy for a Cr: the run's, or with its origin dependency's grant once the planner rebuilt
-   * the same Cr from that dependency's code. No planner for Crs without a wider claim.
-   */
-  private async policyFor(cr: CrSpec): Promise<{ policy: RunPolicy; isolatedFor?: string }> {
-    const { policy } = this.host.params;
-    const claim = dependencyClaim(cr, policy);
-    if (!claim || !cr.entry) return { policy };
-    const dep = this.host.facts.deps.find((d) => packageKey(d) === claim.package);
-    if (!dep) return { policy };
-    this.layout ??= checkDependencyLayout(this.host.facts.deps);
-    const badLayout = await this.layout;
-    if (badLayout) {
-      this.host.sink.system(0, `${badLayout}; no dependency's grant is used in this run`);
-      return { policy };
-    }
-    this.planner ??= new Planner({
-      engine: this.host.ctx.engine,
-      runId: this.host.facts.runId,
-      instance: this.host.facts.instance,
-      owner: this.host.facts.owner,
-      runtimeDir: this.host.facts.runtimeDir,
-      image: this.host.facts.workflowImage,
-      deps: this.host.facts.deps,
-      log: (line) => this.host.sink.system(0, line),
-    });
-    this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): checking that ${claim.package} builds this Cr (planner)`);
-    const rebuilt = await this.planner.rebuild(claim.package, cr.entry);
-    const result = taskPolicy(cr, policy, claim, rebuilt);
-    if (result === policy) {
-      this.host.sink.system(0, `${cr.entry.builder.module}.${cr.entry.builder.qualname}(): the Cr is not the one ${claim.package} builds; it gets this run's grant only`);
-      return { policy };
-    }
-    return { policy: result, isolatedFor: claim.package };
-  }
-
-  /**
-   * An image the policy allows must also exist on the engine; both failures read the same. A
-   * reference from a listed pull registry is pulled when missing, then pinned (by digest) for the
-   * rest of the run. Returns the image to run.
-   */
-  private async ensureImage(ref: string, image: string, task: number): Promise<string> {
-    if (mayPull(image, this.host.params.policy.images)) {
-      let pin = this.pinned.get(image);
-      if (!pin) {
-        pin = this.pin(ref, image, task);
-        this.pinned.set(image, pin);
-      }
-      return pin;
-    }
-    if (this.host.ctx.imageCache.get(image)) return image;
-    if (!(await this.host.ctx.engine.imageExists(image))) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
-    this.host.ctx.imageCache.set(image, true);
-    return image;
-  }
-
-  private async pin(ref: string, image: string, task: number): Promise<string> {
-    const { engine } = this.host.ctx;
-    let info = await engine.inspectImage(image);
-    if (!info) {
-      this.host.sink.system(task, `pulling ${image}`);
-      try {
-        await engine.pullImage(image, { timeoutMs: PULL_TIMEOUT_MS });
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new ChannelReplyError("ImageNotFound", `${imageNotAvailable(ref).message} (${why})`);
-      }
-      info = await engine.inspectImage(image);
-      if (!info) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
-    }
-    const pinned = pinnedRef(image, info);
-    this.host.sink.system(task, `${image} is ${pinned} for the rest of this run`);
-    return pinned;
-  }
-
   /** `links=` → docker links, or extra hosts for a host-network container. */
   private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
     const links: string[] = [];
@@ -352,7 +273,7 @@ export class RunTasks {
     const ready: (PlannedContainer & { plan: ToolContainerPlan; image: string })[] = [];
     for (const p of planned) {
       if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
-      const image = await this.ensureImage(p.cr.image, p.plan.spec.image, n);
+      const image = await this.images.ensure(p.cr.image, p.plan.spec.image, n);
       ready.push({ ...p, plan: p.plan, image });
     }
     const toolImage = ready[ready.length - 1].image;
