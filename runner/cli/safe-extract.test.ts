@@ -40,6 +40,7 @@ test("files and directories land under the target, modes normalised, an old targ
     await extractArchive(gz, target);
     assert.equal(await readFile(path.join(target, "lev/joe/x/__init__.py"), "utf8"), "X = 1\n");
     assert.equal((await stat(path.join(target, "lev/joe/x/__init__.py"))).mode & 0o7777, 0o644);
+    assert.equal((await stat(target)).mode & 0o777, 0o755, "containers read it as user 65534");
     assert.equal(existsSync(path.join(target, "old")), false, "the previous copy is gone");
     assert.deepEqual((await readdir(path.join(dir, ".lev/deps"))).sort(), ["joe.x"], "no temporary directory left");
   }));
