@@ -24,8 +24,9 @@ import {
 
 
 const USAGE = `usage:
-  lev exec <package-dir> <function> [--param k=v]… [--json] [--timeout SECONDS] [--quiet]
+  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--json] [--timeout SECONDS] [--quiet]
       Runs a function of a local package on the local Docker engine, without the hub.
+      --alias runs IMAGE wherever the package names REF (alpine:latest=levhub/python:bookworm).
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list.
   lev inspect <package-dir>
@@ -114,6 +115,17 @@ async function inspect(args: string[]): Promise<number> {
   return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
 }
 
+/** `--alias REF=IMAGE`, repeated. */
+function parseAliases(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0 || eq === kv.length - 1 || /\s/.test(kv)) throw new UsageError(`--alias '${kv}' is not REF=IMAGE`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
 function parseParams(values: string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const kv of values) {
@@ -156,9 +168,11 @@ async function exec(args: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       timeout: { type: "string" },
+      alias: { type: "string", multiple: true, default: [] },
     },
   });
   if (positionals.length !== 2) throw new UsageError("exec takes a package directory and a function");
+  const aliases = parseAliases(values.alias ?? []);
   const [dir, fnName] = positionals;
   const pkg = locatePackage(dir);
   const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : undefined;
@@ -191,6 +205,7 @@ async function exec(args: string[]): Promise<number> {
   // the package's own `.ns.name:tag` is the image just built from its Dockerfile
   const tag = `levpkg/${pkg.namespace}.${pkg.name}`.toLowerCase() + ":local";
   const policy = localPolicy();
+  if (Object.keys(aliases).length) policy.images.aliases = aliases;
   policy.images.refs[`.${pkg.namespace}.${pkg.name}`.toLowerCase()] = tag;
   if (pkg.hasDockerfile) {
     log(dim(`· building ${tag} from the package's Dockerfile`));
@@ -349,4 +364,4 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
   throw new UsageError(`unknown command '${cmd}'`);
 }
 
-export { parseParams };
+export { parseAliases, parseParams };

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Docker from "dockerode";
+import { main } from "../cli/main.ts";
 import { DEFAULT_BASE_IMAGES, restrictedPolicy, type ImagePolicy, type RunPolicy } from "../src/index.ts";
 import { allManaged, createHarness, FIXTURES, logText, type Harness } from "./harness.ts";
 
@@ -123,5 +124,11 @@ describe("image pulls from a real registry, pinned digests, aliases", () => {
     const without = await h.run(PKG, "main.py", {}, { policy: policy({}) });
     assert.equal(without.status, "failed");
     assert.equal(without.tasks[0].error?.type, "ImageNotFound");
+  });
+
+  test("lev exec runs the docs' main.py unchanged with --alias alpine:latest=…, and not without", async () => {
+    assert.equal(await main(["exec", PKG, "main.py", "--quiet", "--alias", `alpine:latest=${PY}`]), 0);
+    if (await h.engine.imageExists("alpine:latest")) return; // an engine that has alpine runs it either way
+    assert.equal(await main(["exec", PKG, "main.py", "--quiet"]), 1);
   });
 });
