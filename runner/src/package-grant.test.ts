@@ -54,6 +54,7 @@ test("P's grant only when the rebuilt Cr equals the claimed one in every field b
   const claimed = cr();
   const claim = dependencyClaim(claimed, run);
   const honest = { ...claimed, package: null, entry: null };
+  assert.equal(taskPolicy(claimed, run, claim, { ...honest, package: "joe.scan" }), run, "the rebuilt Cr names P's own Crs null");
   assert.equal(taskPolicy(claimed, run, claim, honest).hostNetwork, true);
   // a reordered JSON object is the same Cr
   assert.equal(taskPolicy(claimed, run, claim, JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(honest).reverse())))).hostNetwork, true);
@@ -71,10 +72,22 @@ test("P's grant only when the rebuilt Cr equals the claimed one in every field b
   assert.equal(taskPolicy(claimed, run, null, honest), run, "no claim: the run's grant");
 });
 
-test("canonical form: sorted keys, package dropped everywhere, entry dropped at the top only", () => {
+test("packages compare by meaning: a service moved to the run's package (its files from there) is a forgery", () => {
+  const svc = (pkg: string | null) => ({ image: PY, schema: "s", package: pkg, files: { "/etc/x": { path: "data/x" } } });
+  const claimed = cr({ services: { db: svc("joe.scan") } });
+  const claim = dependencyClaim(claimed, run);
+  const rebuilt = { ...cr({ services: { db: svc(null) } }), package: null };
+  assert.equal(taskPolicy(claimed, run, claim, rebuilt).hostNetwork, true, "built by P: the same");
+  assert.equal(taskPolicy(cr({ services: { db: svc(null) } }), run, claim, rebuilt), run, "claimed from the run's package");
+  assert.equal(taskPolicy(cr({ services: { db: svc("eve.x") } }), run, claim, rebuilt), run, "claimed from another package");
+  const viaOther = { ...cr({ services: { db: svc("joe.lib") } }), package: null };
+  assert.equal(taskPolicy(cr({ services: { db: svc("joe.lib") } }), run, claim, viaOther).hostNetwork, true, "P's service built by its own dependency");
+});
+
+test("canonical form: sorted keys, entry dropped at the top only", () => {
   const svc = { image: PY, schema: "s", package: "joe.scan", entry: entry() };
   const a = canonicalCr(cr({ services: { db: svc } }));
-  const b = canonicalCr({ ...cr({ services: { db: { ...svc, package: null } } }), entry: null, package: "x.y" });
+  const b = canonicalCr({ ...cr({ services: { db: { ...svc } } }), entry: null });
   assert.equal(a, b);
   assert.notEqual(a, canonicalCr(cr({ services: { db: { ...svc, entry: entry("lev.joe.scan", { args: ["10.0.0.1"] }) } } })));
 });

@@ -57,13 +57,15 @@ export function withGrant(policy: RunPolicy, grant: PackageGrant): RunPolicy {
   };
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+type PackageName = (pkg: string | null) => string;
+
+function canonical(value: unknown, name: PackageName): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonical(v, name));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value).sort()) {
-      if (k === "package") continue;
-      out[k] = canonical((value as Record<string, unknown>)[k]);
+      const v = (value as Record<string, unknown>)[k];
+      out[k] = k === "package" && (v === null || typeof v === "string") ? name(v) : canonical(v, name);
     }
     return out;
   }
@@ -71,20 +73,25 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * A Cr as compared with its rebuilt twin: keys sorted, `package` dropped everywhere, the top-level
- * `entry` dropped (it is what the rebuild started from). Services keep their entries.
+ * A Cr as compared with its rebuilt twin: keys sorted, the top-level `entry` dropped (it is what
+ * the rebuild started from), and every `package` (services' too: it decides where their files
+ * come from) spelled by `name`. Services keep their entries.
  */
-export function canonicalCr(spec: unknown): string {
-  const c = canonical(spec);
+export function canonicalCr(spec: unknown, name: PackageName = (p) => String(p)): string {
+  const c = canonical(spec, name);
   if (c && typeof c === "object" && !Array.isArray(c)) delete (c as Record<string, unknown>).entry;
   return JSON.stringify(c);
 }
 
 /**
  * The policy a task runs under. `rebuilt` is the planner's Cr for a claim (null: not rebuilt,
- * or no claim): P's grant only when the rebuilt Cr is the claimed one in every field.
+ * or no claim): P's grant only when the rebuilt Cr is the claimed one in every field. Packages
+ * compare by meaning: in the claim, P is the origin and null the run's package; in the rebuilt
+ * Cr (built where P is the running package) null is the origin.
  */
 export function taskPolicy(cr: CrSpec, policy: RunPolicy, claim: DependencyClaim | null, rebuilt: unknown): RunPolicy {
   if (!claim || rebuilt === null || rebuilt === undefined) return policy;
-  return canonicalCr(cr) === canonicalCr(rebuilt) ? withGrant(policy, claim.grant) : policy;
+  const claimed = canonicalCr(cr, (p) => (p === null ? "(run)" : p.toLowerCase() === claim.package ? "(origin)" : p.toLowerCase()));
+  const again = canonicalCr(rebuilt, (p) => (p === null ? "(origin)" : p.toLowerCase()));
+  return claimed === again ? withGrant(policy, claim.grant) : policy;
 }

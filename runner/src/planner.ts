@@ -4,7 +4,7 @@
  * network, no capability, user 65534, a read-only root, and only the runtime and the dependency
  * closure mounted — never the run's package, whose code makes the claim.
  */
-import { dependencyBinds, isolatedEnv } from "./dependencies.ts";
+import { dependencyBinds, isolatedEnv, packageKey } from "./dependencies.ts";
 import type { ContainerEngine, ContainerSpec } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { crSpecSchema, type CrSpec } from "./spec.ts";
@@ -48,6 +48,11 @@ export class Planner {
     return hit;
   }
 
+  private moduleOf(pkg: string): string {
+    const d = this.f.deps.find((x) => packageKey(x) === pkg);
+    return d ? `lev.${d.namespace}.${d.name}` : `lev.${pkg}`;
+  }
+
   private async run(pkg: string, entry: NonNullable<CrSpec["entry"]>): Promise<CrSpec | null> {
     const { engine } = this.f;
     const spec: ContainerSpec = {
@@ -61,7 +66,8 @@ export class Planner {
         ...isolatedEnv(this.f.deps, pkg),
         "PYTHONDONTWRITEBYTECODE=1",
         "HOME=/tmp",
-        `LEV_PACKAGE=lev.${pkg}`,
+        // P is the running package there, so the Crs its code builds say `package: null`
+        `LEV_PACKAGE=${this.moduleOf(pkg)}`,
         `LEV_PLAN=${JSON.stringify(entry)}`,
       ],
       user: NOBODY,
