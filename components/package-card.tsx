@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { OfficialBadge } from "./official-mark.tsx";
 
 export interface PackageSummary {
   namespace: string;
@@ -11,6 +12,8 @@ export interface PackageSummary {
   functionCount: number;
   kinds: ("tool" | "workflow")[];
   isPrivate: boolean;
+  /** an admin reviewed it */
+  isOfficial: boolean;
   updatedAt: string;
 }
 
@@ -27,6 +30,7 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }) {
           </Link>
         </h3>
         {pkg.version && <span className="font-mono text-xs text-zinc-500">v{pkg.version}</span>}
+        {pkg.isOfficial && <OfficialBadge />}
         {pkg.isPrivate && <span className="badge">private</span>}
         {pkg.kinds.map((k) => (
           <span key={k} className={`badge ${k === "workflow" ? "border-teal-200 bg-teal-50 text-teal-800" : ""}`}>{k}</span>

@@ -4,6 +4,8 @@ import { formatDuration, formatTime } from "./time.ts";
 export interface TaskView {
   number: number;
   image: string;
+  /** what really ran when it differs from `image` (an alias target, a pulled image's digest) */
+  resolvedImage?: string | null;
   coll: string;
   status: string;
   exitCode: number | null;
@@ -38,7 +40,10 @@ export function TaskTimeline({ tasks }: { tasks: TaskView[] }) {
                 <StatusBadge status={t.status} />
                 {t.error && <div className="mt-1 max-w-xs text-xs text-red-700">{t.error.type}: {t.error.message}</div>}
               </td>
-              <td className="font-mono text-xs">{t.image}</td>
+              <td className="font-mono text-xs">
+                {t.image}
+                {t.resolvedImage && <div className="text-zinc-500" title="the image that ran: an admin's alias or the pulled image's pinned digest">→ {t.resolvedImage}</div>}
+              </td>
               <td className="font-mono text-xs">{t.coll || "—"}</td>
               <td className="whitespace-nowrap text-xs tabular-nums">{formatTime(t.startedAt)}</td>
               <td className="whitespace-nowrap text-xs tabular-nums">{t.endedAt ? formatTime(t.endedAt) : "—"}</td>

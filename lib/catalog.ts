@@ -9,6 +9,7 @@ import { db } from "./db.ts";
 import { notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { grantsForPackage } from "./grants.ts";
+import { dependencyLinks } from "./packages/dependency-links.ts";
 import { compareVersions } from "./packages/metadata.ts";
 import { canPublishTo, canViewPackage, isAdmin } from "./permissions.ts";
 import { grantedPrivileges } from "./run-policy.ts";
@@ -19,6 +20,7 @@ import type {
   ExportSummary,
   FacetCount,
   FileNode,
+  HubManifest,
   PackageDetail,
   PackageSummary,
   SourceFile,
@@ -29,13 +31,18 @@ import type {
 export { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "./categories.ts";
 
 const one = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().trim().max(200).optional());
-/** Parses page search params (`?q=&tactic=&category=&tag=&kind=&page=`); bad values become defaults. */
+/** Parses page search params (`?q=&tactic=&category=&tag=&kind=&official=&page=`); bad values become defaults. */
 export const browseQuerySchema = z.object({
   q: one.transform((v) => v || undefined),
   tactic: one.transform((v) => v || undefined),
   category: one.transform((v) => v || undefined),
   tag: one.transform((v) => v?.toLowerCase() || undefined),
   kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["tool", "workflow"]).optional().catch(undefined)),
+  // `?official=true` from a link; `true` again when browse() re-parses a parsed query
+  official: z.preprocess((v) => {
+    const x = Array.isArray(v) ? v[0] : v;
+    return x === true || x === "true" ? true : undefined;
+  }, z.literal(true).optional()),
   page: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(10_000).optional().catch(undefined)),
   pageSize: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(100).optional().catch(undefined)),
 });
@@ -51,6 +58,7 @@ function visibleWhere(viewer: Viewer | null): Prisma.PackageWhereInput {
 
 const summaryInclude = {
   namespace: { select: { name: true, ownerId: true } },
+  officialBy: { select: { username: true } },
   latestVersion: {
     select: {
       version: true,
@@ -96,6 +104,7 @@ function toSummary(row: SummaryRow, q?: string): PackageSummary {
     private: row.private,
     updatedAt: row.updatedAt.toISOString(),
     matches: q ? exports.filter((e) => matchesText(e, q)).map(exportSummary) : [],
+    official: row.officialAt ? { at: row.officialAt.toISOString(), by: row.officialBy?.username ?? null } : null,
   };
 }
 
@@ -128,7 +137,7 @@ function facet(items: PackageSummary[], pick: (p: PackageSummary) => string[], l
 
 /**
  * Browse and search: text over package names, descriptions, docstrings and tags (ILIKE), facets
- * by tactic, category, tag and kind, sorted by name, paginated. Facet counts are over the
+ * by tactic, category, tag, kind and the official mark, sorted by name, paginated. Facet counts are over the
  * packages matching the text query and the other facets.
  */
 export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<BrowseResult> {
@@ -163,6 +172,7 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
     category: (p: PackageSummary) => !q.category || p.blackarch.includes(q.category),
     tag: (p: PackageSummary) => !q.tag || p.tags.includes(q.tag),
     kind: (p: PackageSummary) => !q.kind || p.kinds.includes(q.kind),
+    official: (p: PackageSummary) => !q.official || p.official !== null,
   };
   const except = (skip: keyof typeof filters) =>
     all.filter((p) => (Object.keys(filters) as (keyof typeof filters)[]).every((k) => k === skip || filters[k](p)));
@@ -172,6 +182,8 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
     category: facet(except("category"), (p) => p.blackarch, (k) => categoryLabel("blackarch", k)),
     tag: facet(except("tag"), (p) => p.tags, (k) => k),
     kind: facet(except("kind"), (p) => p.kinds, (k) => (k === "tool" ? "Tool" : "Workflow")),
+    // one option, shown with 0 too: the filter exists before any package is marked
+    official: [{ key: "true", label: "Official", count: except("official").filter((p) => p.official).length }],
   };
   return { items: items.slice((page - 1) * pageSize, page * pageSize), total: items.length, page, pageSize, facets };
 }
@@ -206,10 +218,12 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
   const versions = [...row.versions].sort((a, b) => compareVersions(b.version, a.version));
   const current = version ? versions.find((v) => v.version === version) : versions.find((v) => v.id === row.latestVersionId);
   if (!current) throw notFound(`version ${version} of ${ns}.${name}`);
-  const [exports, grants] = await Promise.all([
+  const [exports, grants, links] = await Promise.all([
     db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } }),
     grantsForPackage(row.namespaceId, row.id),
+    dependencyLinks(viewer, current.id, row.id),
   ]);
+  const manifest = current.manifest as unknown as HubManifest;
   const vs = (v: (typeof versions)[number]): VersionSummary => ({
     id: v.id,
     version: v.version,
@@ -223,13 +237,15 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     versions: versions.map(vs),
     current: {
       ...vs(current),
-      manifest: current.manifest as unknown as Manifest,
+      manifest,
       buildLog: current.buildLog,
       exports: exports.map((e) => exportSummary(e)),
     },
     owner: row.namespace.owner?.username ?? null,
     canPublish: canPublishTo(viewer, row.namespace),
     granted: grantedPrivileges(grants, row.id),
+    ...links,
+    external: manifest.external ?? [],
   };
 }
 

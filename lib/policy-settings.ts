@@ -3,19 +3,33 @@ import { audit } from "./audit.ts";
 import { zodFieldErrors } from "./actions/safe-action.ts";
 import { forbidden, validation } from "./errors.ts";
 import { isAdmin } from "./permissions.ts";
+import { imageAliasesSchema, pullRegistriesSchema } from "./schemas/image-settings.ts";
 import { getSettings, hubSettingsSchema, updateSettings, type HubSettings } from "./settings.ts";
 import type { Viewer } from "./types.ts";
 
 /** The settings the policy page edits; sign-up and the bootstrap token are the accounts page's. */
-export type PolicySettings = Pick<HubSettings, "baseImages" | "buildNetwork" | "build" | "run" | "args">;
+export type PolicySettings = Pick<HubSettings, "baseImages" | "imageAliases" | "pullRegistries" | "buildNetwork" | "build" | "run" | "args">;
 
-const policySchema = hubSettingsSchema.pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true }).strict();
+const policySchema = hubSettingsSchema
+  .pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true })
+  // the settings document only bounds sizes; here aliases and registries must also be well formed
+  .extend({ imageAliases: imageAliasesSchema, pullRegistries: pullRegistriesSchema })
+  .strict();
+
+const policyOf = (s: HubSettings): PolicySettings => ({
+  baseImages: s.baseImages,
+  imageAliases: s.imageAliases,
+  pullRegistries: s.pullRegistries,
+  buildNetwork: s.buildNetwork,
+  build: s.build,
+  run: s.run,
+  args: s.args,
+});
 
 /** The policy settings in force (admins only). */
 export async function getPolicySettings(viewer: Viewer): Promise<PolicySettings> {
   if (!isAdmin(viewer)) throw forbidden("only an admin may see the hub's policy");
-  const s = await getSettings();
-  return { baseImages: s.baseImages, buildNetwork: s.buildNetwork, build: s.build, run: s.run, args: s.args };
+  return policyOf(await getSettings());
 }
 
 /**
@@ -33,5 +47,5 @@ export async function updatePolicySettings(viewer: Viewer, input: unknown): Prom
   const before = await getPolicySettings(viewer);
   const saved = await updateSettings(next);
   await audit(viewer.id, "settings.policy", null, { before, after: next } as unknown as Parameters<typeof audit>[3]);
-  return { baseImages: saved.baseImages, buildNetwork: saved.buildNetwork, build: saved.build, run: saved.run, args: saved.args };
+  return policyOf(saved);
 }

@@ -38,6 +38,7 @@ export const live = (): Map<string, LiveRun> => (g.__levhubLive ??= new Map());
 function taskData(t: TaskRecord) {
   return {
     image: t.image,
+    resolvedImage: t.resolvedImage ?? null,
     coll: t.coll,
     status: t.status,
     exitCode: t.exitCode,

@@ -115,3 +115,53 @@ test("oversizedArgs names the field over its cap, and the total over the overall
   cyclic.self = cyclic;
   assert.deepEqual(Object.keys(oversizedArgs({ c: cyclic }, caps)), ["c"]);
 });
+
+const dep = (over: Partial<import("./run-policy.ts").RunDependency> = {}) => ({
+  namespace: "bob",
+  name: "tool",
+  packageId: "p2",
+  imageId: "sha256:pinned",
+  grants: [] as { packageId: string | null; hostNetwork: boolean; caps: string[] }[],
+  ...over,
+});
+
+test("dependencies: each one's pinned image wins over the visible latest; the run's own image wins over all", () => {
+  const p = runPolicy(
+    input({
+      visibleImages: [{ namespace: "bob", name: "tool", imageId: "sha256:latest" }],
+      dependencies: [dep(), dep({ namespace: "carol", name: "plain", packageId: "p3", imageId: null })],
+    }),
+  );
+  assert.equal(p.images.refs[packageImageKey("bob", "tool")], "sha256:pinned");
+  assert.equal(p.images.refs[packageImageKey("carol", "plain")], undefined, "no image: no reference");
+  const own = runPolicy(input({ ownImage: { namespace: "bob", name: "tool", imageId: "sha256:own" }, dependencies: [dep()] }));
+  assert.equal(own.images.refs[packageImageKey("bob", "tool")], "sha256:own");
+});
+
+test("dependencies: each gets the grant of its own namespace and package, never the run's or another package's", () => {
+  const p = runPolicy(
+    input({
+      grants: [{ packageId: null, hostNetwork: true, caps: ["NET_ADMIN"] }],
+      dependencies: [
+        dep({ grants: [{ packageId: null, hostNetwork: true, caps: [] }, { packageId: "p9", hostNetwork: false, caps: ["NET_RAW"] }] }),
+        dep({ namespace: "Carol", name: "Scan", packageId: "p3", grants: [{ packageId: "p3", hostNetwork: false, caps: ["NET_RAW", "BOGUS"] }] }),
+        dep({ namespace: "dave", name: "none", packageId: "p4" }),
+      ],
+    }),
+  );
+  assert.deepEqual(p.packages, {
+    "bob.tool": { hostNetwork: true, caps: [] },
+    "carol.scan": { hostNetwork: false, caps: ["NET_RAW"] },
+    "dave.none": { hostNetwork: false, caps: [] },
+  });
+  assert.deepEqual([p.hostNetwork, p.caps], [true, ["NET_ADMIN"]], "the run's own grant is unchanged");
+  assert.equal(runPolicy(input()).packages, undefined, "no dependencies: no package grants");
+});
+
+test("aliases and pull registries come from the settings; empty ones are left out", () => {
+  const p = runPolicy(input({ settings: { ...settings, imageAliases: { "alpine:latest": "levhub/python:bookworm" }, pullRegistries: ["127.0.0.1:5000", "127.0.0.1:5000"] } }));
+  assert.deepEqual(p.images.aliases, { "alpine:latest": "levhub/python:bookworm" });
+  assert.deepEqual(p.images.pull, ["127.0.0.1:5000"]);
+  const none = runPolicy(input({ settings: { ...settings, imageAliases: {}, pullRegistries: [] } }));
+  assert.deepEqual(none.images, { refs: {}, base: settings.baseImages, any: false });
+});

@@ -20,6 +20,7 @@ import { getHubRunner } from "./hub-runner.ts";
 import { attach, live } from "./run-live.ts";
 import { canCancelRun, canViewPackage, canViewRun, isAdmin } from "./permissions.ts";
 import { oversizedArgs } from "./run-policy.ts";
+import { versionClosure } from "./packages/dependency-load.ts";
 import { loadRunPolicy } from "./run-policy-load.ts";
 import { getSettings } from "./settings.ts";
 import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunStreamEvent, RunSummary, TaskView, Viewer } from "./types.ts";
@@ -59,6 +60,7 @@ function taskView(t: RunRow["tasks"][number]): TaskView {
   return {
     number: t.number,
     image: t.image,
+    resolvedImage: t.resolvedImage,
     coll: t.coll,
     status: t.status,
     exitCode: t.exitCode,
@@ -109,7 +111,13 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
     throw err;
   }
   const full = `${version.package.namespace.name}.${version.package.name}`;
-  const policy = await loadRunPolicy(viewer, version, settings);
+  const closure = await versionClosure(version.id);
+  // a dependency turned private since: its code runs for nobody who may not see it
+  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId } }));
+  if (hidden.length) {
+    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+  }
+  const policy = await loadRunPolicy(viewer, version, settings, closure);
   const hub = await getHubRunner().catch((err: unknown) => {
     if (err instanceof StoreError) {
       console.error("[levhub] results store:", err);
@@ -140,6 +148,7 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
       owner: viewer.username,
       runId: row.id,
       policy,
+      dependencies: closure.map((m) => ({ namespace: m.namespace, name: m.name, version: m.version, dir: m.dir })),
     });
     attach(row.id, run);
   } catch (err) {

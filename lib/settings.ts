@@ -25,6 +25,13 @@ export const hubSettingsSchema = z.object({
   signUpMode: z.enum(SIGN_UP_MODES).default("open"),
   /** base images any run may use by name (besides its own package's and visible packages' images) */
   baseImages: z.array(z.string().min(1).max(256)).max(100).default(["levhub/python:bookworm", "levhub/nmap:bookworm"]),
+  /** references packages write → a local image standing in for it (`alpine:latest` → `levhub/python:bookworm`) */
+  imageAliases: z
+    .record(z.string().min(1).max(256), z.string().min(1).max(256))
+    .refine((m) => Object.keys(m).length <= 100, "at most 100 aliases")
+    .default({}),
+  /** registries missing images may be pulled from (`127.0.0.1:5000`); empty: never pull */
+  pullRegistries: z.array(z.string().min(1).max(256)).max(20).default([]),
   /** whether Dockerfile builds get a network ("none" keeps builds offline) */
   buildNetwork: z.enum(["none", "default"]).default("none"),
   build: z

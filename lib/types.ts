@@ -27,6 +27,43 @@ export interface TokenSummary {
   revokedAt: string | null;
 }
 
+/** A direct dependency as a version's manifest records it: pinned at upload, never changed. */
+export interface PinnedDependency {
+  namespace: string;
+  name: string;
+  version: string;
+  /** the requirement as written in pyproject.toml (`lev.joe.jsfuck>=1.0`) */
+  requirement: string;
+}
+
+/**
+ * A manifest as the hub stores it: what introspection found, plus the pinned direct dependencies
+ * and the requirements the hub does not install (absent in manifests stored before issue 9).
+ */
+export type HubManifest = Manifest & { dependencies?: PinnedDependency[]; external?: string[] };
+
+/** A package on the other side of a dependency, as the package page lists it. */
+export interface DependencyLink {
+  namespace: string;
+  name: string;
+  version: string;
+  /** Depends on: the requirement; Used by: null */
+  requirement: string | null;
+  /** false when the viewer may not see it (shown by name without a link) */
+  visible: boolean;
+}
+
+/** `GET /api/packages/{ns}/{name}/versions/{version}`: what `lev add` fetches, archives named by sha256. */
+export interface PublishedVersion {
+  namespace: string;
+  name: string;
+  version: string;
+  /** sha256 (hex) of `…/archive` */
+  sha256: string;
+  /** the pinned closure (direct and transitive), sorted by package */
+  dependencies: { namespace: string; name: string; version: string; sha256: string }[];
+}
+
 export interface PublishResult {
   namespace: string;
   name: string;
@@ -80,6 +117,14 @@ export interface PackageSummary {
   updatedAt: string;
   /** exports that matched the text query (empty without one) */
   matches: ExportSummary[];
+  /** curation: an admin reviewed the package and marked it official; null when not marked */
+  official: OfficialMark | null;
+}
+
+/** Who marked a package official and when (the reviewer is null once their account is gone). */
+export interface OfficialMark {
+  at: string;
+  by: string | null;
 }
 
 export interface BrowseQuery {
@@ -88,6 +133,8 @@ export interface BrowseQuery {
   category?: string;
   tag?: string;
   kind?: "tool" | "workflow";
+  /** only packages an admin marked official */
+  official?: boolean;
   page?: number;
   pageSize?: number;
 }
@@ -97,7 +144,7 @@ export interface BrowseResult {
   total: number;
   page: number;
   pageSize: number;
-  facets: { tactic: FacetCount[]; category: FacetCount[]; tag: FacetCount[]; kind: FacetCount[] };
+  facets: { tactic: FacetCount[]; category: FacetCount[]; tag: FacetCount[]; kind: FacetCount[]; official: FacetCount[] };
 }
 
 export interface VersionSummary {
@@ -116,6 +163,12 @@ export interface PackageDetail extends PackageSummary {
   canPublish: boolean;
   /** what an admin granted this package now (its namespace's grant and its own, united) */
   granted: GrantedPrivileges;
+  /** the shown version's pinned direct dependencies */
+  dependsOn: DependencyLink[];
+  /** packages whose latest version depends on some version of this one, that the viewer may see */
+  usedBy: DependencyLink[];
+  /** requirements of the shown version the hub does not install */
+  external: string[];
 }
 
 /** Privileges granted to a package's runs: what the runner will allow at task start. */
@@ -172,6 +225,8 @@ export interface RunSummary {
 export interface TaskView {
   number: number;
   image: string;
+  /** the image that really ran when it differs from `image` (an admin's alias, a pinned digest) */
+  resolvedImage: string | null;
   coll: string;
   status: string;
   exitCode: number | null;

@@ -41,7 +41,13 @@ if ! skip apt; then
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ip >/dev/null || missing+=(iproute2)
+  # the runner's pull tests start their own registry on a free 127.0.0.1 port
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
   if [ ${#missing[@]} -gt 0 ]; then step "apt-get install ${missing[*]}" apt_install "${missing[@]}"; fi
+  # Debian's package enables a registry service on :5000 under systemd: Levhub needs none
+  if [ -d /run/systemd/system ] && systemctl is-enabled docker-registry >/dev/null 2>&1; then
+    as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 
 # Prefer Debian's docker client (matches the engine's API); any client works with DOCKER_HOST.

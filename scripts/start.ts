@@ -127,12 +127,16 @@ async function main() {
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
     const { ensureOperatorGrant } = await import("../lib/grants.ts");
+    const { publishOrder, readExample } = await import("./example-order.ts");
     const examples = path.join(ROOT, "examples");
+    // an example is published after those it depends on: an upload resolves against what is published
     const dirs = existsSync(examples)
-      ? readdirSync(examples)
-          .map((d) => path.join(examples, d))
-          .filter((d) => statSync(d).isDirectory() && existsSync(path.join(d, "lev")))
-          .sort()
+      ? publishOrder(
+          readdirSync(examples)
+            .map((d) => path.join(examples, d))
+            .filter((d) => statSync(d).isDirectory() && existsSync(path.join(d, "lev")))
+            .map(readExample),
+        ).map((e) => e.dir)
       : [];
     for (const dir of dirs) {
       try {

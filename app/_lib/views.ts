@@ -16,6 +16,7 @@ export function toCard(p: PackageSummary): CardSummary {
     functionCount: p.functions,
     kinds: p.kinds,
     isPrivate: p.private,
+    isOfficial: p.official !== null,
     updatedAt: p.updatedAt,
   };
 }

@@ -18,7 +18,7 @@ function options(f: FacetCount[]): FacetOption[] {
 
 export default async function BrowsePage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const raw = { q: one(sp.q), tactic: one(sp.tactic), category: one(sp.category), tag: one(sp.tag), kind: one(sp.kind), page: one(sp.page) };
+  const raw = { q: one(sp.q), tactic: one(sp.tactic), category: one(sp.category), tag: one(sp.tag), kind: one(sp.kind), official: one(sp.official), page: one(sp.page) };
   const parsed = browseQuerySchema.safeParse(raw);
   const viewer = await getViewer();
   if (!parsed.success) {
@@ -31,11 +31,12 @@ export default async function BrowsePage({ searchParams }: { searchParams: Searc
   const query = parsed.data;
   const result = await browse(viewer, query);
   const pageCount = Math.max(1, Math.ceil(result.total / result.pageSize));
-  const keep: Record<string, string | undefined> = { q: raw.q, tactic: raw.tactic, category: raw.category, tag: raw.tag, kind: raw.kind };
+  const keep: Record<string, string | undefined> = { q: raw.q, tactic: raw.tactic, category: raw.category, tag: raw.tag, kind: raw.kind, official: query.official ? "true" : undefined };
   const active = Object.entries(keep).filter(([, v]) => v);
   return (
     <div className="grid gap-6 md:grid-cols-[14rem_minmax(0,1fr)]">
       <aside aria-label="Filters">
+        <FacetList title="Curation" param="official" options={options(result.facets.official)} selected={query.official ? "true" : undefined} query={keep} />
         <FacetList title="Kind" param="kind" options={options(result.facets.kind)} selected={raw.kind} query={keep} />
         <FacetList title="Tactic" param="tactic" options={options(result.facets.tactic)} selected={raw.tactic} query={keep} />
         <FacetList title="Category" param="category" options={options(result.facets.category)} selected={raw.category} query={keep} />

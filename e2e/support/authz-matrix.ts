@@ -130,6 +130,16 @@ export const ROUTES: Record<string, RouteEntry> = {
     request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}` }),
     expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
   },
+  "GET app/api/packages/[ns]/[name]/versions/[version]/route.ts": {
+    access: "public",
+    request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/versions/latest` }),
+    expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  },
+  "GET app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts": {
+    access: "public",
+    request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/versions/latest/archive` }),
+    expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  },
   "GET app/api/runs/route.ts": { access: "user", request: () => ({ path: "/api/runs" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
   "POST app/api/runs/route.ts": {
     access: "user",
@@ -193,6 +203,11 @@ export const ACTIONS: Record<string, ActionEntry> = {
     // an empty form: the admin gets past the role check and is then told what is missing
     args: () => [{ status: "idle" }, new FormData()],
     expect: { ...adminOnly, admin: "validation" },
+  },
+  "app/actions/mark-official.ts#markOfficialAction": {
+    access: "admin",
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, name: fx.packageName, official: "true" })],
+    expect: adminOnly,
   },
   "app/actions/create-invite.ts#createInviteAction": {
     access: "admin",

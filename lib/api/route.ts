@@ -35,7 +35,7 @@ export interface RouteSpec {
   /** the status of a success answered with data (default 200) */
   status?: number;
   /** the success answer is a stream, not JSON */
-  produces?: "application/json" | "text/event-stream";
+  produces?: "application/json" | "text/event-stream" | "application/gzip";
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -93,6 +93,8 @@ export function directoryEntries(dir: string, prefix = ""): ArchiveEntry[] {
   const walk = (rel: string) => {
     for (const name of readdirSync(path.join(dir, rel)).sort()) {
       if (name === "__pycache__" || name === ".git" || name.endsWith(".pyc")) continue;
+      // `lev add` keeps fetched dependencies in the project's .lev/: they are pinned, never packed
+      if (!rel && name === ".lev") continue;
       const r = rel ? `${rel}/${name}` : name;
       const st = statSync(path.join(dir, r));
       if (st.isDirectory()) walk(r);

@@ -84,3 +84,59 @@ export function compareVersions(a: string, b: string): number {
   if (!y.rest) return -1;
   return x.rest < y.rest ? -1 : 1;
 }
+
+/**
+ * `[project] dependencies = [...]` from pyproject.toml: the array of strings, over several lines,
+ * with comments and a trailing comma. Absent: an empty list. Anything else there is a problem.
+ */
+export function pyprojectDependencies(text: string): { dependencies: string[] } | { problem: string } {
+  let section = "";
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    const header = /^\[([^\]]+)\]\s*(#.*)?$/.exec(line);
+    if (header) {
+      section = header[1].trim();
+      continue;
+    }
+    if (section !== "project" || !/^dependencies\s*=/.test(line)) continue;
+    const rest = [line.replace(/^dependencies\s*=\s*/, ""), ...lines.slice(i + 1)].join("\n");
+    return readStringArray(rest);
+  }
+  return { dependencies: [] };
+}
+
+/** A TOML array of strings at the start of `text` (the part of TOML requirement lists use). */
+function readStringArray(text: string): { dependencies: string[] } | { problem: string } {
+  const bad = { problem: "pyproject.toml [project] dependencies must be a list of strings" };
+  if (!text.startsWith("[")) return bad;
+  const out: string[] = [];
+  let i = 1;
+  let expectValue = true;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s/.test(c)) i++;
+    else if (c === "#") i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
+    else if (c === "]") return { dependencies: out };
+    else if (c === ",") {
+      if (expectValue) return bad;
+      expectValue = true;
+      i++;
+    } else if ((c === '"' || c === "'") && expectValue) {
+      let j = i + 1;
+      let value = "";
+      while (j < text.length && text[j] !== c && text[j] !== "\n") {
+        // basic strings may escape a quote or backslash; literal strings have no escapes
+        if (c === '"' && text[j] === "\\" && j + 1 < text.length) {
+          value += text[j + 1];
+          j += 2;
+        } else value += text[j++];
+      }
+      if (text[j] !== c) return bad;
+      out.push(value);
+      expectValue = false;
+      i = j + 1;
+    } else return bad;
+  }
+  return bad;
+}

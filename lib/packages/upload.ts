@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes, createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   EngineError,
@@ -11,6 +11,7 @@ import {
   PackageLayoutError,
   type Manifest,
   type ManifestFunction,
+  type PackageDependency,
   type PackageLocation,
 } from "../../runner/src/index.ts";
 import { dataDir, packagesDir } from "../config.ts";
@@ -21,10 +22,11 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { normalizeCategory } from "../categories.ts";
 import { canPublishTo } from "../permissions.ts";
 import { audit } from "../audit.ts";
-import type { PublishResult, Viewer } from "../types.ts";
+import type { HubManifest, PublishResult, Viewer } from "../types.ts";
 import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
 import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
-import { compareVersions, readPackageVersion } from "./metadata.ts";
+import { resolveDependencies } from "./dependency-load.ts";
+import { compareVersions, pyprojectDependencies, readPackageVersion } from "./metadata.ts";
 
 export { UPLOAD_LIMITS } from "./extract.ts";
 
@@ -102,9 +104,9 @@ export function searchTextOf(manifest: Manifest): string {
     .slice(0, 100_000);
 }
 
-async function introspectOrReject(pkg: PackageLocation, timeoutMs?: number): Promise<Manifest> {
+async function introspectOrReject(pkg: PackageLocation, dependencies: PackageDependency[], timeoutMs?: number): Promise<Manifest> {
   try {
-    return await introspect(getEngine(), pkg.dir, { timeoutMs });
+    return await introspect(getEngine(), pkg.dir, { timeoutMs, dependencies });
   } catch (err) {
     if (err instanceof IntrospectionError) {
       const tail = err.output.trim().split("\n").slice(-15).join("\n");
@@ -164,7 +166,23 @@ async function publishStaged(
     throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
   }
 
-  const manifest = await introspectOrReject(pkg, opts.introspectTimeoutMs);
+  // dependencies first: introspection imports the package, and with it the packages it imports
+  const requirements = pyprojectDependencies(await readFile(path.join(root, "pyproject.toml"), "utf8"));
+  if ("problem" in requirements) throw validation(requirements.problem, undefined, [requirements.problem]);
+  const existingPackage = await db().package.findFirst({ where: { name: pkg.name, namespace: { name: pkg.namespace } }, select: { private: true } });
+  const willBePrivate = opts.private ?? existingPackage?.private ?? false;
+  const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, requirements.dependencies);
+
+  const introspected = await introspectOrReject(
+    pkg,
+    deps.closure.map((m) => ({ namespace: m.namespace, name: m.name, version: m.version, dir: m.dir })),
+    opts.introspectTimeoutMs,
+  );
+  const manifest: HubManifest = {
+    ...introspected,
+    dependencies: deps.direct.map(({ namespace, name, version, requirement }) => ({ namespace, name, version, requirement })),
+    external: deps.external,
+  };
   if (manifest.namespace && (manifest.namespace !== pkg.namespace || manifest.name !== pkg.name)) {
     throw validation(`introspection found ${manifest.namespace}.${manifest.name}, the layout says ${full}`);
   }
@@ -216,6 +234,8 @@ async function publishStaged(
           searchText: searchTextOf(manifest),
           createdById,
           exports: { create: exportRows(manifest) },
+          // the pinned direct dependencies, in the same transaction: a version never exists without them
+          dependsOn: { create: deps.direct.map((d) => ({ dependencyId: d.versionId, requirement: d.requirement })) },
         },
       });
       const latest = !pkgRow.latestVersion || compareVersions(version, pkgRow.latestVersion.version) >= 0;

@@ -4,7 +4,7 @@ import { MIB } from "../api/body.ts";
 import { UPLOAD_LIMITS } from "../packages/extract.ts";
 
 /**
- * `GET /api/packages?q=&tactic=&category=&tag=&kind=&page=&pageSize=`: the browse page's query,
+ * `GET /api/packages?q=&tactic=&category=&tag=&kind=&official=true&page=&pageSize=`: the browse page's query,
  * kept in lib/catalog.ts next to the search it drives (the page and the API parse it alike).
  */
 export { browseQuerySchema } from "../catalog.ts";
@@ -29,4 +29,11 @@ export const uploadFormSchema = z.object({
     .optional()
     // tri-state: "true" private, "false" public, absent: public when new, unchanged when it exists
     .transform((v) => (v === "true" || v === "on" ? true : v === "false" ? false : undefined)),
+});
+
+/** `/api/packages/<ns>/<name>/versions/<version>[/archive]`: a published version or `latest` */
+export const versionParamsSchema = z.object({
+  ns: segment,
+  name: segment,
+  version: z.string().regex(/^(latest|[0-9][0-9A-Za-z.+!_-]{0,63})$/, "a version (e.g. 1.0.2) or 'latest'"),
 });

@@ -11,7 +11,7 @@ import { pack } from "tar-stream";
 
 export class CliError extends Error {}
 
-interface HubConfig {
+export interface HubConfig {
   url: string;
   token: string;
 }
@@ -21,7 +21,7 @@ function configPath(): string {
   return path.join(base, "lev", "config.json");
 }
 
-async function loadConfig(): Promise<HubConfig> {
+export async function loadConfig(): Promise<HubConfig> {
   let saved: Partial<HubConfig> = {};
   try {
     saved = JSON.parse(await readFile(configPath(), "utf8")) as Partial<HubConfig>;
@@ -35,7 +35,7 @@ async function loadConfig(): Promise<HubConfig> {
 }
 
 /** One request; a hub error (`{error: {message, fieldErrors, details}}`) becomes a readable CliError. */
-async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
+export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
@@ -87,7 +87,8 @@ export async function archiveDirectory(dir: string): Promise<Buffer> {
   });
   const walk = async (rel: string): Promise<void> => {
     for (const entry of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (["__pycache__", ".git", ".pytest_cache", "node_modules"].includes(entry.name)) continue;
+      // .lev/ holds what `lev add` fetched: the hub pins dependencies itself
+      if (["__pycache__", ".git", ".pytest_cache", "node_modules", ".lev"].includes(entry.name)) continue;
       const r = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(r);
       else if (entry.isFile()) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { main, parseParams } from "./main.ts";
+import { main, parseAliases, parseParams } from "./main.ts";
 
 test("--param k=v repeats into lists and keeps '=' inside values", () => {
   assert.deepEqual(parseParams(["ip=127.0.0.1", "h=a", "h=b", "q=x=y"]), { ip: "127.0.0.1", h: ["a", "b"], q: "x=y" });
@@ -10,4 +10,9 @@ test("--param k=v repeats into lists and keeps '=' inside values", () => {
 test("unknown commands exit 2 with usage", async () => {
   assert.equal(await main(["frobnicate"]), 2);
   assert.equal(await main(["exec", "only-one-arg"]), 2);
+});
+
+test("--alias REF=IMAGE repeats; anything else is a usage error", () => {
+  assert.deepEqual(parseAliases(["alpine:latest=levhub/python:bookworm", "a=b"]), { "alpine:latest": "levhub/python:bookworm", a: "b" });
+  for (const bad of ["alpine", "=x", "x=", "a b=c"]) assert.throws(() => parseAliases([bad]), /not REF=IMAGE/, bad);
 });

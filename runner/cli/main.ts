@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { addPackage, localDependencies } from "./deps.ts";
 import { CliError, login, results, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import {
   DockerodeEngine,
@@ -23,18 +24,23 @@ import {
 
 
 const USAGE = `usage:
-  lev exec <package-dir> <function> [--param k=v]… [--json] [--timeout SECONDS] [--quiet]
+  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--json] [--timeout SECONDS] [--quiet]
       Runs a function of a local package on the local Docker engine, without the hub.
+      --alias runs IMAGE wherever the package names REF (alpine:latest=levhub/python:bookworm).
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list.
   lev inspect <package-dir>
       Prints the package's manifest (read inside a sandbox container) as JSON.
   lev new <ns>.<name> [dir]
       Creates a package skeleton: a tool, a workflow and a main.py to test it locally.
+  Packages in <package-dir>/.lev/deps/ (see lev add) are importable by exec and inspect.
 
   With a hub (LEV_URL and LEV_TOKEN, or \`lev login\`):
   lev login <hub-url> --token <token>      checks the token and saves both
-  lev upload <package-dir|archive> [--private]
+  lev upload <package-dir|archive> [--private]      (.lev/ is never packed)
+  lev add <ns>.<name>[@version] [--dir <package-dir>]
+      Fetches a published package and what it depends on into .lev/deps/ and records
+      lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
   lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
   lev runs [<run-id>] [--json]
   lev results <run-id> [--json]
@@ -54,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exec(rest);
       case "inspect":
         return await inspect(rest);
+      case "add":
+        return await add(rest);
       case "new":
       case "login":
       case "upload":
@@ -88,14 +96,34 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function add(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: "string", default: "." } } });
+  if (positionals.length !== 1) throw new UsageError("add takes <ns>.<name>[@version]");
+  const v = await addPackage(values.dir ?? ".", positionals[0]);
+  const also = v.dependencies.map((d) => `lev.${d.namespace}.${d.name} ${d.version}`);
+  process.stdout.write(`added lev.${v.namespace}.${v.name} ${v.version}${also.length ? ` (with ${also.join(", ")})` : ""} to .lev/deps; pyproject.toml requires lev.${v.namespace}.${v.name}==${v.version}\n`);
+  return 0;
+}
+
 async function inspect(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError("inspect takes one package directory");
   const engine = new DockerodeEngine();
   await engine.ping();
-  const manifest = await introspect(engine, positionals[0]);
+  const manifest = await introspect(engine, positionals[0], { dependencies: await localDependencies(positionals[0]) });
   process.stdout.write(JSON.stringify(manifest, null, 2) + "\n");
   return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
+}
+
+/** `--alias REF=IMAGE`, repeated. */
+function parseAliases(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0 || eq === kv.length - 1 || /\s/.test(kv)) throw new UsageError(`--alias '${kv}' is not REF=IMAGE`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
 }
 
 function parseParams(values: string[]): Record<string, string | string[]> {
@@ -116,7 +144,7 @@ async function tarDirectory(dir: string): Promise<Readable> {
   const walk = async (rel: string): Promise<void> => {
     for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
       const r = path.posix.join(rel, entry.name);
-      if (entry.name === "__pycache__" || entry.name === ".git") continue;
+      if (entry.name === "__pycache__" || entry.name === ".git" || entry.name === ".lev") continue;
       if (entry.isDirectory()) await walk(r);
       else if (entry.isFile()) {
         const full = path.join(dir, r);
@@ -140,9 +168,11 @@ async function exec(args: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       timeout: { type: "string" },
+      alias: { type: "string", multiple: true, default: [] },
     },
   });
   if (positionals.length !== 2) throw new UsageError("exec takes a package directory and a function");
+  const aliases = parseAliases(values.alias ?? []);
   const [dir, fnName] = positionals;
   const pkg = locatePackage(dir);
   const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : undefined;
@@ -155,8 +185,10 @@ async function exec(args: string[]): Promise<number> {
     if (!values.quiet) write(s);
   };
 
+  const dependencies = await localDependencies(pkg.dir);
+  for (const d of dependencies) log(dim(`· with lev.${d.namespace}.${d.name} ${d.version} (.lev/deps)`));
   log(dim(`· reading ${pkg.module} (sandboxed introspection)`));
-  const manifest: Manifest = await introspect(engine, pkg.dir);
+  const manifest: Manifest = await introspect(engine, pkg.dir, { dependencies });
   for (const p of manifest.problems) log(`${p.level}: ${p.where}: ${p.message}`);
   let callArgs: Record<string, unknown> = raw;
   if (!fnName.endsWith(".py")) {
@@ -173,10 +205,20 @@ async function exec(args: string[]): Promise<number> {
   // the package's own `.ns.name:tag` is the image just built from its Dockerfile
   const tag = `levpkg/${pkg.namespace}.${pkg.name}`.toLowerCase() + ":local";
   const policy = localPolicy();
+  if (Object.keys(aliases).length) policy.images.aliases = aliases;
   policy.images.refs[`.${pkg.namespace}.${pkg.name}`.toLowerCase()] = tag;
   if (pkg.hasDockerfile) {
     log(dim(`· building ${tag} from the package's Dockerfile`));
     await engine.buildImage(await tarDirectory(pkg.dir), tag, { "zone.lev.package": pkg.module }, (l) => log(dim(`  ${l}`)));
+  }
+  // a dependency's `.ns.name:tag` is its own image, built from its own Dockerfile
+  for (const d of dependencies) {
+    const depPkg = locatePackage(d.dir);
+    if (!depPkg.hasDockerfile) continue;
+    const depTag = `levpkg/${d.namespace}.${d.name}`.toLowerCase() + `:local`;
+    log(dim(`· building ${depTag} from lev.${d.namespace}.${d.name}'s Dockerfile`));
+    await engine.buildImage(await tarDirectory(d.dir), depTag, { "zone.lev.package": depPkg.module }, (l) => log(dim(`  ${l}`)));
+    policy.images.refs[`.${d.namespace}.${d.name}`.toLowerCase()] = depTag;
   }
 
   const store = await MongoResultStore.connect(mongoUri());
@@ -199,6 +241,7 @@ async function exec(args: string[]): Promise<number> {
       owner: process.env.USER || "local",
       timeoutMs,
       signal: controller.signal,
+      dependencies,
     });
     log(dim(`· run ${run.id} (job ${job}): ${fnName}(${JSON.stringify(callArgs)})`));
     const off = run.on((ev) => log(describe(ev)));
@@ -224,7 +267,7 @@ function describe(ev: RunEvent): string {
     case "run.started":
       return dim(`· started`);
     case "task.started":
-      return dim(`· task ${ev.task.number} started: ${ev.task.image} → ${ev.task.coll}`);
+      return dim(`· task ${ev.task.number} started: ${ev.task.image}${ev.task.resolvedImage ? ` (${ev.task.resolvedImage})` : ""} → ${ev.task.coll}`);
     case "task.finished":
       return dim(
         `· task ${ev.task.number} ${ev.task.status}` +
@@ -321,4 +364,4 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
   throw new UsageError(`unknown command '${cmd}'`);
 }
 
-export { parseParams };
+export { parseAliases, parseParams };

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   grantedCaps,
+  mayPull,
   NOBODY,
+  pinnedRef,
+  registryOf,
   resolveImage,
   taskWeight,
   toolContainerConfig,
@@ -30,6 +33,7 @@ const run: RunFacts = {
   runtimeDir: "/rt",
   runNetwork: "lev-r1",
   workflowImage: PY,
+  deps: [],
 };
 const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
   name: "lev-r1-t1",
@@ -237,4 +241,50 @@ test("the workflow container: nothing but the channel", () => {
   assert.ok(spec.binds.every((b) => b.endsWith(":ro")));
   assert.ok(spec.env.includes(`LEV_CALL=${JSON.stringify({ function: "main", args: { a: 1 } })}`));
   assert.equal(spec.labels[LABEL.role], "workflow");
+});
+
+test("aliases come first and stand in for what packages write; the admin's target is trusted", () => {
+  const aliased = { ...images, aliases: { "alpine:latest": PY, ".alice.scanner": NMAP } };
+  assert.equal(resolveImage("alpine:latest", aliased), PY);
+  assert.equal(resolveImage("alpine:latest", images), null, "without the alias: not available");
+  assert.equal(resolveImage("alpine:3", aliased), null, "an alias is exact");
+  assert.equal(resolveImage(".alice.scanner", aliased), NMAP);
+  assert.equal(resolveImage("constructor", { ...images, aliases: {} }), null, "no prototype keys");
+});
+
+test("the registry of a reference: a host component, else Docker Hub", () => {
+  assert.equal(registryOf("alpine:latest"), "docker.io");
+  assert.equal(registryOf("library/alpine"), "docker.io");
+  assert.equal(registryOf("joe/tool:1"), "docker.io");
+  assert.equal(registryOf("docker.io/library/alpine"), "docker.io");
+  assert.equal(registryOf("127.0.0.1:5000/lev/python:x"), "127.0.0.1:5000");
+  assert.equal(registryOf("GHCR.io/x/y"), "ghcr.io");
+  assert.equal(registryOf("localhost/x"), "localhost");
+});
+
+test("pulls only from listed registries, never digests, ids or package images", () => {
+  const pull = { ...images, pull: ["127.0.0.1:5000", "docker.io"] };
+  assert.equal(mayPull("127.0.0.1:5000/lev/python:x", pull), true);
+  assert.equal(resolveImage("127.0.0.1:5000/lev/python:x", pull), "127.0.0.1:5000/lev/python:x", "a listed registry is allowed to every run");
+  assert.equal(mayPull("alpine:latest", pull), true);
+  assert.equal(mayPull("127.0.0.1:5001/lev/python:x", pull), false, "another port is another registry");
+  assert.equal(resolveImage("127.0.0.1:5001/lev/python:x", pull), null);
+  assert.equal(mayPull("alpine:latest", { ...images, pull: ["127.0.0.1:5000"] }), false, "Docker Hub only when docker.io is listed");
+  assert.equal(mayPull("alpine:latest", images), false, "no list: never");
+  assert.equal(mayPull("alpine:latest", { ...images, pull: [] }), false);
+  assert.equal(mayPull("sha256:abc", pull), false);
+  assert.equal(mayPull("alpine@sha256:" + "a".repeat(64), pull), false, "already pinned");
+  assert.equal(mayPull(".alice.scanner", pull), false);
+  assert.equal(mayPull("Alpine:latest", pull), false, "not a valid reference");
+  assert.equal(mayPull("alpine:latest --x", pull), false);
+});
+
+test("a pulled reference is pinned to its repository's digest, else the image id", () => {
+  const d = "sha256:" + "d".repeat(64);
+  const info = (repoDigests: string[]) => ({ id: "sha256:" + "1".repeat(64), repoDigests });
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python:x", info([`127.0.0.1:5000/lev/python@${d}`])), `127.0.0.1:5000/lev/python@${d}`);
+  assert.equal(pinnedRef("alpine:latest", info([`alpine@${d}`])), `alpine@${d}`);
+  assert.equal(pinnedRef("alpine:latest", info([`docker.io/library/alpine@${d}`])), `docker.io/library/alpine@${d}`);
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python:x", info([`other/repo@${d}`])), "sha256:" + "1".repeat(64), "another repository's digest is not this one's");
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python", info([])), "sha256:" + "1".repeat(64));
 });

@@ -3,11 +3,12 @@
  * runtime facts (names, host directories, the run's network). This is the boundary: nothing
  * else grants a privilege, and every branch is unit-tested (container-config.test.ts).
  */
+import { dependencyBinds, isolatedEnv, pythonPath } from "./dependencies.ts";
 import type { ContainerSpec } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { GRANTABLE_CAPS, type ImagePolicy, type RunPolicy } from "./policy.ts";
 import type { CrSpec } from "./spec.ts";
-import type { RunError } from "./types.ts";
+import type { PackageDependency, RunError } from "./types.ts";
 
 /** The unprivileged user every container runs as, unless a granted capability needs root. */
 export const NOBODY = "65534:65534";
@@ -30,6 +31,8 @@ export interface RunFacts {
   /** the run's own network: services, tasks with services or links, linked tasks */
   runNetwork: string;
   workflowImage: string;
+  /** the pinned dependency closure, mounted read-only at /lev/deps/<ns>.<name> */
+  deps: readonly PackageDependency[];
 }
 
 /** The facts about one tool or service container. */
@@ -47,6 +50,11 @@ export interface ContainerFacts {
   extraHosts: string[];
   /** the runner's default per-task limit; `Cr(timeout=…)` may ask for less */
   taskTimeoutMs: number;
+  /**
+   * `ns.name` of the dependency whose verified grant this task runs under: the run's package is
+   * then not mounted, and no package directory is on the Python path (dependencies.ts)
+   */
+  isolatedFor?: string;
 }
 
 export interface ToolContainerPlan {
@@ -68,18 +76,55 @@ export function imageNotAvailable(ref: string): RunError {
 }
 
 /**
- * The image a reference names under `images`, or null when this run may not use it. `.ns.name:tag`
+ * The registry a reference would be pulled from: its first component when that names a host
+ * (`127.0.0.1:5000/x/y`, `ghcr.io/x`, `localhost/x`), else Docker Hub, "docker.io".
+ */
+export function registryOf(ref: string): string {
+  const slash = ref.indexOf("/");
+  const first = slash < 0 ? "" : ref.slice(0, slash);
+  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) return first.toLowerCase();
+  return "docker.io";
+}
+
+const PULLABLE = /^[a-z0-9][a-z0-9._:/-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+
+/** A reference this run may pull when the engine lacks it: its registry is listed (never a digest or an id). */
+export function mayPull(ref: string, images: ImagePolicy): boolean {
+  if (!images.pull?.length || ref.startsWith(".") || ref.startsWith("sha256:") || ref.includes("@") || !PULLABLE.test(ref)) return false;
+  return images.pull.map((r) => r.toLowerCase()).includes(registryOf(ref));
+}
+
+/**
+ * The image a reference names under `images`, or null when this run may not use it. An admin's
+ * alias comes first (its target is trusted: the admin chose it; it must still exist). `.ns.name:tag`
  * is a package's image (any tag) and only resolves through `refs`; other names resolve through
- * `refs` (exact), the admin's base images, or, with `any`, whatever the engine has.
+ * `refs` (exact), the admin's base images, a listed pull registry, or, with `any`, whatever the
+ * engine has.
  */
 export function resolveImage(ref: string, images: ImagePolicy): string | null {
+  if (images.aliases && Object.hasOwn(images.aliases, ref)) return images.aliases[ref];
   if (ref.startsWith(".")) {
     const key = ref.split(":")[0].toLowerCase();
     return Object.hasOwn(images.refs, key) ? images.refs[key] : null;
   }
   if (Object.hasOwn(images.refs, ref)) return images.refs[ref];
   if (images.base.includes(ref)) return ref;
+  if (mayPull(ref, images)) return ref;
   return images.any ? ref : null;
+}
+
+/**
+ * What a pulled (or pull-listed) reference is pinned to for the rest of the run: its digest from
+ * the same repository when the engine has one, else the image id. Every task then runs the same bytes.
+ */
+export function pinnedRef(ref: string, info: { id: string; repoDigests: string[] }): string {
+  const repo = ref.replace(/:[^/:]+$/, "");
+  // Docker Hub names have several spellings: alpine, library/alpine, docker.io/library/alpine
+  const hub = registryOf(ref) === "docker.io" && !ref.startsWith("docker.io/");
+  const full = hub && !repo.includes("/") ? `library/${repo}` : repo;
+  const candidates = hub ? [repo, full, `docker.io/${full}`] : [repo];
+  const digest = info.repoDigests.find((d) => candidates.includes(d.slice(0, d.indexOf("@"))));
+  return digest ?? info.id;
 }
 
 /**
@@ -105,7 +150,7 @@ export function grantedCaps(cr: CrSpec, policy: RunPolicy): ConfigResult<string[
 /** Environment every container of the run gets (PROTOCOL.md). */
 export function baseEnv(run: RunFacts): string[] {
   return [
-    "PYTHONPATH=/lev/rt:/lev/pkg",
+    `PYTHONPATH=${pythonPath(run.deps)}`,
     "PYTHONUNBUFFERED=1",
     "PYTHONDONTWRITEBYTECODE=1",
     `LEV_JOB=${run.job}`,
@@ -139,7 +184,9 @@ export function toolContainerConfig(
   // --icc=false: outbound only.
   const needsRunNetwork = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
   const network = cr.host ? "host" : needsRunNetwork ? run.runNetwork : "bridge";
-  const env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
+  const isolated = c.isolatedFor !== undefined;
+  let env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
+  if (isolated) env = [...env.filter((e) => !e.startsWith("PYTHONPATH=")), ...isolatedEnv(run.deps, c.isolatedFor ?? "")];
   if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
   const privileged = caps.value.length > 0;
   const spec: ContainerSpec = {
@@ -155,8 +202,9 @@ export function toolContainerConfig(
     user: privileged ? "0:0" : NOBODY,
     binds: [
       `${run.runtimeDir}:/lev/rt:ro`,
-      `${run.pkgDir}:/lev/pkg:ro`,
+      ...(isolated ? [] : [`${run.pkgDir}:/lev/pkg:ro`]),
       `${c.chanDir}:/lev/chan:ro`,
+      ...dependencyBinds(run.deps),
       ...c.files.map((f) => `${f.host}:${f.target}:ro`),
     ],
     tmpfs: { "/tmp": `rw,nosuid,nodev,size=${limits.tmpBytes}` },
@@ -191,7 +239,7 @@ export function workflowContainerConfig(
     env: [...baseEnv(run), "HOME=/tmp", `LEV_CALL=${JSON.stringify({ function: w.function, args: w.args })}`],
     user: NOBODY,
     workingDir: "/lev/pkg",
-    binds: [`${run.runtimeDir}:/lev/rt:ro`, `${run.pkgDir}:/lev/pkg:ro`, `${w.chanDir}:/lev/chan:ro`],
+    binds: [`${run.runtimeDir}:/lev/rt:ro`, `${run.pkgDir}:/lev/pkg:ro`, `${w.chanDir}:/lev/chan:ro`, ...dependencyBinds(run.deps)],
     tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
     readOnlyRoot: true,
     network: "none",

@@ -44,6 +44,10 @@ export interface EngineResource {
 export interface ContainerEngine {
   ping(): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
+  /** what the engine knows of a local image, or null when it has none by that reference */
+  inspectImage(ref: string): Promise<ImageInfo | null>;
+  /** pulls a reference from its registry; gives up (EngineError) after `timeoutMs` */
+  pullImage(ref: string, opts: { timeoutMs: number; onLog?: (line: string) => void }): Promise<void>;
   create(spec: ContainerSpec): Promise<string>;
   /** attach before start so no output is lost; resolves once attached */
   attach(id: string, listener: OutputListener): Promise<void>;
@@ -68,6 +72,13 @@ export interface ContainerEngine {
     onLog: (line: string) => void,
     options?: BuildOptions,
   ): Promise<string>;
+}
+
+export interface ImageInfo {
+  /** `sha256:…` */
+  id: string;
+  /** `repo@sha256:…` for every registry the image came from or was pushed to */
+  repoDigests: string[];
 }
 
 /** Limits of an image build (Docker's build API has no pids limit; see lib/packages/images.ts). */
@@ -123,6 +134,44 @@ export class DockerodeEngine implements ContainerEngine {
       if (statusOf(err) === 404) return false;
       throw err;
     }
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | null> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return { id: info.Id, repoDigests: info.RepoDigests ?? [] };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async pullImage(ref: string, opts: { timeoutMs: number; onLog?: (line: string) => void }): Promise<void> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
+    let failure: string | null = null;
+    try {
+      const stream = (await this.docker.pull(ref, { abortSignal: abort.signal })) as NodeJS.ReadableStream;
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (ev: { status?: string; error?: string }) => {
+            if (ev.error) failure = ev.error;
+            else if (ev.status && opts.onLog) opts.onLog(ev.status);
+          },
+        ),
+      );
+    } catch (cause) {
+      if (abort.signal.aborted) {
+        throw new EngineError(`pulling '${ref}' took longer than ${Math.round(opts.timeoutMs / 1000)} s`, "engine", { cause });
+      }
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new EngineError(`pulling '${ref}' failed: ${message}`, statusOf(cause) === 404 ? "image_not_found" : "engine", { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (failure) throw new EngineError(`pulling '${ref}' failed: ${failure}`, "engine");
   }
 
   async create(spec: ContainerSpec): Promise<string> {

@@ -1,8 +1,9 @@
 export { AsyncQueue, subscribeIterator } from "./async-queue.ts";
 export { ChannelReplyError, ChannelServer } from "./channel.ts";
-export { grantedCaps, resolveImage, toolContainerConfig, workflowContainerConfig } from "./container-config.ts";
+export { grantedCaps, mayPull, registryOf, resolveImage, toolContainerConfig, workflowContainerConfig } from "./container-config.ts";
+export { checkDependencies, DEPS_IN_CONTAINER } from "./dependencies.ts";
 export { DockerodeEngine, EngineError } from "./engine.ts";
-export type { ContainerEngine, ContainerSpec, ContainerState, EngineResource } from "./engine.ts";
+export type { ContainerEngine, ContainerSpec, ContainerState, EngineResource, ImageInfo } from "./engine.ts";
 export { findFunction, introspect, IntrospectionError, listFunctions } from "./introspect.ts";
 export type { Manifest, ManifestFunction, ManifestParam, ManifestProblem, ManifestTool } from "./introspect.ts";
 export { createLabels, LABEL } from "./labels.ts";
@@ -20,4 +21,4 @@ export type { ResultStore, StoredMeta } from "./store.ts";
 export type * from "./types.ts";
 export { RUN_ERROR_TYPES } from "./types.ts";
 export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy, runPolicySchema } from "./policy.ts";
-export type { GrantableCap, ImagePolicy, RunLimits, RunPolicy } from "./policy.ts";
+export type { GrantableCap, ImagePolicy, PackageGrant, RunLimits, RunPolicy } from "./policy.ts";

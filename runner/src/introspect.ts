@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { checkDependencies, dependencyBinds, pythonPath } from "./dependencies.ts";
 import type { ContainerEngine } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { locatePackage } from "./package.ts";
 import { DEFAULT_WORKFLOW_IMAGE, RUNTIME_DIR } from "./runner.ts";
+import type { PackageDependency } from "./types.ts";
 
 export interface ManifestParam {
   name: string;
@@ -104,9 +106,20 @@ export class IntrospectionError extends Error {
 export async function introspect(
   engine: ContainerEngine,
   packageDir: string,
-  opts: { image?: string; timeoutMs?: number; runtimeDir?: string; instance?: string; maxManifestBytes?: number } = {},
+  opts: {
+    image?: string;
+    timeoutMs?: number;
+    runtimeDir?: string;
+    instance?: string;
+    maxManifestBytes?: number;
+    /** the pinned dependency closure, mounted as in a run so the package's imports of them work */
+    dependencies?: PackageDependency[];
+  } = {},
 ): Promise<Manifest> {
   const pkg = locatePackage(packageDir);
+  const deps = opts.dependencies ?? [];
+  const badDependency = checkDependencies(deps, pkg);
+  if (badDependency) throw new IntrospectionError(badDependency, "");
   const id = `introspect-${randomBytes(4).toString("hex")}`;
   const maxManifest = opts.maxManifestBytes ?? MAX_MANIFEST_BYTES;
   const stdout: Buffer[] = [];
@@ -120,10 +133,10 @@ export async function introspect(
     labels: createLabels(opts.instance ?? `${hostname()}:${process.pid}:introspect`, id, "introspect"),
     entrypoint: ["python3", "-m", "levrt.introspect", "/lev/pkg"],
     cmd: [],
-    env: ["PYTHONPATH=/lev/rt:/lev/pkg", "PYTHONDONTWRITEBYTECODE=1"],
+    env: [`PYTHONPATH=${pythonPath(deps)}`, "PYTHONDONTWRITEBYTECODE=1"],
     user: "65534:65534",
     workingDir: "/lev/pkg",
-    binds: [`${opts.runtimeDir ?? RUNTIME_DIR}:/lev/rt:ro`, `${pkg.dir}:/lev/pkg:ro`],
+    binds: [`${opts.runtimeDir ?? RUNTIME_DIR}:/lev/rt:ro`, `${pkg.dir}:/lev/pkg:ro`, ...dependencyBinds(deps)],
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
     readOnlyRoot: true,
     network: "none",

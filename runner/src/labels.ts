@@ -8,7 +8,7 @@ export const LABEL = {
   instance: "zone.lev.instance",
 } as const;
 
-export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network";
+export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network" | "planner";
 
 export function createLabels(
   instance: string,

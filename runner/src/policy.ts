@@ -41,6 +41,23 @@ export interface ImagePolicy {
   base: string[];
   /** any image present on the engine (local, single-user `lev exec`) */
   any: boolean;
+  /**
+   * Admin-set aliases for hubs without a registry: a reference as packages write it (Leviathan's
+   * `alpine:latest`) → the local image that stands in for it. Applied before anything else; the
+   * task record shows what really ran.
+   */
+  aliases?: Record<string, string>;
+  /**
+   * Registries images may be pulled from when missing locally (`127.0.0.1:5000`, `docker.io`);
+   * empty or absent: never pull. A pulled image is pinned by digest for the rest of the run.
+   */
+  pull?: string[];
+}
+
+/** What an admin granted one package (or its namespace). */
+export interface PackageGrant {
+  hostNetwork: boolean;
+  caps: GrantableCap[];
 }
 
 export interface RunPolicy {
@@ -50,6 +67,13 @@ export interface RunPolicy {
   caps: GrantableCap[];
   images: ImagePolicy;
   limits: RunLimits;
+  /**
+   * Grants of the run's dependency packages, by `ns.name` (lower-case): a task built by a
+   * dependency's code gets that package's grant instead of the run's (`hostNetwork`/`caps` above
+   * are the grant of the package being run), once the runner has checked that the dependency's
+   * code really builds that Cr. Absent: dependencies get no more than the run's own grant.
+   */
+  packages?: Record<string, PackageGrant>;
 }
 
 const MiB = 1024 * 1024;
@@ -87,8 +111,15 @@ export const runPolicySchema: z.ZodType<RunPolicy> = z
     hostNetwork: z.boolean(),
     caps: z.array(z.enum(GRANTABLE_CAPS)),
     images: z
-      .object({ refs: z.record(z.string(), z.string().min(1)), base: z.array(z.string().min(1)), any: z.boolean() })
+      .object({
+        refs: z.record(z.string(), z.string().min(1)),
+        base: z.array(z.string().min(1)),
+        any: z.boolean(),
+        aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
+        pull: z.array(z.string().min(1)).optional(),
+      })
       .strict(),
+    packages: z.record(z.string(), z.object({ hostNetwork: z.boolean(), caps: z.array(z.enum(GRANTABLE_CAPS)) }).strict()).optional(),
     limits: z
       .object({
         maxTasks: positive,

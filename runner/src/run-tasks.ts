@@ -16,6 +16,9 @@ import {
 } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
 import { formatBytes, type LogSink } from "./log-sink.ts";
+import { DependencyGrants } from "./dependency-grants.ts";
+import type { RunPolicy } from "./policy.ts";
+import { RunImages } from "./run-images.ts";
 import { waitForPorts } from "./ports.ts";
 import { RunNetwork } from "./run-network.ts";
 import type { RunContext, RunParams } from "./run.ts";
@@ -48,6 +51,8 @@ export interface TaskHost {
 
 interface TaskState {
   record: TaskRecord;
+  /** the run's policy, with a verified dependency's grant when this task's Cr comes from one */
+  policy: RunPolicy;
   name: string;
   dir: string;
   weight: number;
@@ -73,10 +78,14 @@ export class RunTasks {
   private readonly slots: Slots;
   private nextTask = 1;
   private readonly network: RunNetwork;
+  private readonly grants: DependencyGrants;
+  private readonly images: RunImages;
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
     this.network = new RunNetwork(host.ctx.engine, host.facts);
+    this.grants = new DependencyGrants(host.ctx, host.facts, host.params.policy, host.sink);
+    this.images = new RunImages(host.ctx, host.params.policy.images, host.sink);
   }
 
   records(): TaskRecord[] {
@@ -90,7 +99,7 @@ export class RunTasks {
   /** The run is ending: starts waiting for a slot are refused, every running container killed. */
   killAll(): Promise<unknown> {
     this.slots.close();
-    const kills: Promise<void>[] = [];
+    const kills: Promise<void>[] = [this.grants.stop()];
     for (const t of this.tasks.values()) {
       if (t.record.endedAt) continue;
       t.cancelled = true;
@@ -102,6 +111,7 @@ export class RunTasks {
   /** Stops the tasks the workflow left running and waits until each has ended. */
   async stopOrphans(announce: boolean): Promise<void> {
     this.slots.close();
+    await this.grants.stop();
     const orphans = [...this.tasks.values()].filter((t) => !t.record.endedAt);
     for (const t of orphans) {
       t.cancelled = true;
@@ -151,6 +161,11 @@ export class RunTasks {
 
   async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
+    // the planner (grants.forCr) costs a container: nothing past the task quota gets one
+    const { maxTasks } = this.host.params.policy.limits;
+    if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
+    const { policy, isolatedFor } = await this.grants.forCr(cr);
+    if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
     let planned: PlannedContainer[] = [];
@@ -159,11 +174,12 @@ export class RunTasks {
     let refusal: ChannelReplyError | null = null;
     try {
       planned = planTask(cr, n, {
-        policy: this.host.params.policy,
+        policy,
         run: this.host.facts,
         runDir: this.host.runDir,
         taskTimeoutMs: this.host.params.taskTimeoutMs,
         runningHosts: running,
+        isolatedFor,
       });
     } catch (err) {
       if (!(err instanceof ChannelReplyError) || err.type === "QuotaExceeded") throw err;
@@ -186,7 +202,9 @@ export class RunTasks {
         endedAt: null,
         error: null,
         stored: false,
+        resolvedImage: null,
       },
+      policy,
       name: `lev-${this.host.facts.runId}-t${n}`,
       dir: path.join(this.host.runDir, "tasks", String(n)),
       weight: taskWeight(cr),
@@ -227,13 +245,6 @@ export class RunTasks {
     return { task: n, host: state.record.host, coll };
   }
 
-  /** An image the policy allows must also exist on the engine; both failures read the same. */
-  private async ensureImage(ref: string, image: string): Promise<void> {
-    if (this.host.ctx.imageCache.get(image)) return;
-    if (!(await this.host.ctx.engine.imageExists(image))) throw new ChannelReplyError("ImageNotFound", imageNotAvailable(ref).message);
-    this.host.ctx.imageCache.set(image, true);
-  }
-
   /** `links=` → docker links, or extra hosts for a host-network container. */
   private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
     const links: string[] = [];
@@ -257,16 +268,17 @@ export class RunTasks {
 
   private async launch(state: TaskState, planned: PlannedContainer[]) {
     const { engine } = this.host.ctx;
-    const { limits } = this.host.params.policy;
+    const { limits } = state.policy;
     const n = state.record.number;
-    const ready: (PlannedContainer & { plan: ToolContainerPlan })[] = [];
+    const ready: (PlannedContainer & { plan: ToolContainerPlan; image: string })[] = [];
     for (const p of planned) {
       if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
-      await this.ensureImage(p.cr.image, p.plan.spec.image);
-      ready.push({ ...p, plan: p.plan });
+      const image = await this.images.ensure(p.cr.image, p.plan.spec.image, n);
+      ready.push({ ...p, plan: p.plan, image });
     }
-    const pkgDir = this.host.params.pkg.dir;
-    const fileBytes = (await Promise.all(planned.map((p) => checkFiles(p.files, pkgDir, limits.docBytes)))).reduce((a, b) => a + b, 0);
+    const toolImage = ready[ready.length - 1].image;
+    if (toolImage !== state.record.image) state.record.resolvedImage = toolImage;
+    const fileBytes = (await Promise.all(planned.map((p) => checkFiles(p.files, p.pkgDir, limits.docBytes)))).reduce((a, b) => a + b, 0);
     if (fileBytes > limits.docBytes) {
       throw new ChannelReplyError(
         "InvalidRequest",
@@ -282,7 +294,7 @@ export class RunTasks {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
 
     // read only now: a task waiting for a slot holds no package file in memory
-    const contents = await Promise.all(ready.map((p) => readFiles(p.files, pkgDir, limits.docBytes)));
+    const contents = await Promise.all(ready.map((p) => readFiles(p.files, p.pkgDir, limits.docBytes)));
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     const uid = (p: (typeof ready)[number]) => (p.plan.spec.user?.startsWith("0:") ? 0 : NOBODY_UID);
     for (const [i, p] of ready.entries()) {
@@ -308,9 +320,10 @@ export class RunTasks {
     const serviceHosts: string[] = [];
     for (const p of ready) {
       const resolved = await this.resolveLinks(p.cr);
-      const r = toolContainerConfig(p.cr, this.host.params.policy, this.host.facts, { ...p.facts, ...resolved });
+      const r = toolContainerConfig(p.cr, state.policy, this.host.facts, { ...p.facts, ...resolved });
       if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
       const { spec, hostMode } = r.value;
+      spec.image = p.image;
       if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
       if (spec.network === this.host.facts.runNetwork) await this.network.ensure();
       if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");

@@ -333,3 +333,36 @@ test("a malformed policy is refused before anything starts", async () => {
   );
   assert.equal(engine.containers.size, 0);
 });
+
+test("a pull-listed image is pulled once, pinned for every task of the run; an alias is shown as what ran", async () => {
+  const engine = new FakeEngine();
+  const REF = "127.0.0.1:5000/x/tool:1";
+  const DIGEST = "sha256:" + "ab".repeat(32);
+  engine.registry.set(REF, DIGEST);
+  const policy = restrictedPolicy({ refs: {}, base: DEFAULT_BASE_IMAGES, any: false, pull: ["127.0.0.1:5000"], aliases: { "alpine:latest": PY } });
+  const runner = new Runner({ engine, store: new MemoryStore(), policy, workDir: work });
+  engine.onStart = (c: FakeContainer) => {
+    const role = c.spec.labels["zone.lev.role"];
+    if (role === "tool") return void setImmediate(() => c.exit(0));
+    if (role !== "workflow") return;
+    void (async () => {
+      const ch = await channelClient(FakeEngine.socketOf(c));
+      for (const image of [REF, REF, "alpine:latest"]) {
+        const s = await ch.request("start", { cr: cr({ image }) });
+        await ch.request("wait", { task: (s.result as { task: number }).task });
+      }
+      ch.close();
+      c.exit(0);
+    })();
+  };
+  const r = await runner.start({ packageDir: PKG, function: "wf", args: {}, job: 1, owner: "t" }).result;
+  assert.equal(r.status, "succeeded", JSON.stringify(r.logs));
+  assert.deepEqual(engine.calls.filter((x) => x.startsWith("pull")), [`pull ${REF}`]);
+  assert.deepEqual(r.tasks.map((t) => [t.image, t.resolvedImage]), [
+    [REF, `127.0.0.1:5000/x/tool@${DIGEST}`],
+    [REF, `127.0.0.1:5000/x/tool@${DIGEST}`],
+    ["alpine:latest", PY],
+  ]);
+  assert.deepEqual(engine.tools().map((c) => c.spec.image), [`127.0.0.1:5000/x/tool@${DIGEST}`, `127.0.0.1:5000/x/tool@${DIGEST}`, PY]);
+  await noLeftovers(engine, r);
+});

@@ -10,7 +10,7 @@ import type { PackageLocation } from "./package.ts";
 import type { RunPolicy } from "./policy.ts";
 import { RunTasks } from "./run-tasks.ts";
 import type { ResultStore, StoredMeta } from "./store.ts";
-import type { LogLine, RunError, RunEvent, RunResult, TerminalRunStatus } from "./types.ts";
+import type { LogLine, PackageDependency, RunError, RunEvent, RunResult, TerminalRunStatus } from "./types.ts";
 import { workflowRequestHandler, type WorkflowHost } from "./workflow-ops.ts";
 
 export interface RunContext {
@@ -35,6 +35,8 @@ export interface RunParams {
   runTimeoutMs: number;
   taskTimeoutMs: number;
   policy: RunPolicy;
+  /** the pinned dependency closure (RunSpec.dependencies) */
+  dependencies: PackageDependency[];
 }
 
 const MiB = 1024 * 1024;
@@ -92,6 +94,7 @@ export class Run {
       runtimeDir: ctx.runtimeDir,
       runNetwork: `lev-${this.id}`,
       workflowImage: ctx.workflowImage,
+      deps: params.dependencies,
     };
     this.tasks = new RunTasks({
       ctx,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkDependencies } from "./dependencies.ts";
 import { DockerodeEngine, type ContainerEngine } from "./engine.ts";
 import { LABEL } from "./labels.ts";
 import { locatePackage } from "./package.ts";
@@ -83,6 +84,9 @@ export class Runner {
     const policy = runPolicySchema.safeParse(spec.policy ?? this.policy);
     if (!policy.success) throw new RunnerError(`invalid run policy: ${formatZodError(policy.error)}`);
     const pkg = locatePackage(spec.packageDir);
+    const dependencies = spec.dependencies ?? [];
+    const badDependency = checkDependencies(dependencies, pkg);
+    if (badDependency) throw new RunnerError(badDependency);
     const runId = spec.runId ?? `${spec.job}-${randomBytes(3).toString("hex")}`;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}$/.test(runId)) throw new RunnerError(`invalid run id '${runId}'`);
     if (this.active.has(runId)) throw new RunnerError(`run ${runId} is already active`);
@@ -96,6 +100,7 @@ export class Runner {
       runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
       taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
       policy: policy.data,
+      dependencies,
     });
     this.active.set(runId, run);
     if (spec.signal) {

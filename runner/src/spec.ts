@@ -42,6 +42,12 @@ export interface CrSpec {
   caps: string[];
   timeout: number | null;
   entry: z.infer<typeof entrySpecSchema> | null;
+  /**
+   * `ns.name` of the package whose code built this Cr (a dependency's mode called by the
+   * workflow); null: the run's own package. Decides where `files=` paths resolve and, once
+   * verified, whose grant applies.
+   */
+  package: string | null;
 }
 
 const hostName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, "not a valid host name");
@@ -65,6 +71,11 @@ export const crSpecSchema: z.ZodType<CrSpec> = z.lazy(() =>
       caps: z.array(z.string().regex(/^[A-Z_]+$/)).default([]),
       timeout: z.number().positive().nullable().default(null),
       entry: entrySpecSchema.nullable().default(null),
+      package: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i, "package is 'ns.name'")
+        .nullable()
+        .default(null),
     })
     .strict(),
 );

@@ -8,7 +8,7 @@ import { planTask, type PlanFacts } from "./task-plan.ts";
 const PY = "levhub/python:bookworm";
 const facts = (over: Partial<PlanFacts> = {}): PlanFacts => ({
   policy: restrictedPolicy({ refs: {}, base: [PY], any: false }, { ...defaultRunLimits(), maxTasks: 5, maxConcurrentTasks: 3 }),
-  run: { runId: "r", owner: "o", instance: "i", job: 1, pkgModule: "lev.a.b", pkgDir: "/p", runtimeDir: "/rt", runNetwork: "lev-r", workflowImage: PY },
+  run: { runId: "r", owner: "o", instance: "i", job: 1, pkgModule: "lev.a.b", pkgDir: "/p", runtimeDir: "/rt", runNetwork: "lev-r", workflowImage: PY, deps: [] },
   runDir: "/runs/r",
   taskTimeoutMs: 1000,
   runningHosts: new Set(["lev-t1"]),
@@ -41,4 +41,15 @@ test("links only to running tasks; policy refusals throw; unavailable images fai
   const [p] = planTask(cr({ image: ".x.y" }), 2, facts());
   assert.equal(p.plan, null);
   assert.deepEqual(p.imageError, { type: "ImageNotFound", message: "image '.x.y' is not available to this run" });
+});
+
+test("files= resolve inside the Cr's package: the run's own, a dependency, never an unknown one", () => {
+  const dep = { namespace: "joe", name: "jsfuck", version: "1.0.0", dir: "/deps/joe.jsfuck" };
+  const f = facts({ run: { ...facts().run, deps: [dep] } });
+  assert.equal(planTask(cr(), 2, f)[0].pkgDir, "/p");
+  assert.equal(planTask(cr({ package: "joe.jsfuck" }), 2, f)[0].pkgDir, "/deps/joe.jsfuck");
+  assert.equal(planTask(cr({ package: "Joe.JSFuck" }), 2, f)[0].pkgDir, "/deps/joe.jsfuck", "package keys are case-insensitive");
+  assert.throws(() => planTask(cr({ package: "eve.other" }), 2, f), refusedWith("InvalidRequest", /'eve.other'\): not a dependency of this run/));
+  const svc = { image: PY, schema: "s", package: "eve.other" };
+  assert.throws(() => planTask(cr({ services: { db: svc } }), 2, f), refusedWith("InvalidRequest", /not a dependency/), "services too");
 });

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { ChannelReplyError } from "./channel.ts";
 import { taskWeight, toolContainerConfig, type ContainerFacts, type RunFacts, type ToolContainerPlan } from "./container-config.ts";
+import { packageDir } from "./dependencies.ts";
 import type { RunPolicy } from "./policy.ts";
 import type { CrSpec } from "./spec.ts";
 import { planFiles, type PlannedFile } from "./task-files.ts";
@@ -20,6 +21,8 @@ export interface PlannedContainer {
   /** null when the image is not available to this run: the task then fails like a missing image */
   plan: ToolContainerPlan | null;
   imageError: RunError | null;
+  /** where this container's `files=` paths resolve: its Cr's package (the run's own, or a dependency) */
+  pkgDir: string;
 }
 
 export interface PlanFacts {
@@ -29,6 +32,8 @@ export interface PlanFacts {
   taskTimeoutMs: number;
   /** hosts (`lev-tN`) of the run's tasks whose container is running */
   runningHosts: Set<string>;
+  /** the task runs under this dependency's verified grant (ContainerFacts.isolatedFor) */
+  isolatedFor?: string;
 }
 
 /** The containers of task `n` (services first, the tool last), or the refusal it gets. */
@@ -55,6 +60,8 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
       if (!f.runningHosts.has(target)) throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
     }
     const dir = path.join(taskDir, service === null ? "tool" : `svc-${service}`);
+    const pkgDir = packageDir(c.package, f.run.pkgDir, f.run.deps);
+    if (pkgDir === null) throw new ChannelReplyError("InvalidRequest", `Cr(package='${c.package}'): not a dependency of this run`);
     const files = planFiles(c, path.join(dir, "files"));
     const facts: ContainerFacts = {
       name: cname,
@@ -66,11 +73,12 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
       links: [],
       extraHosts: [],
       taskTimeoutMs: f.taskTimeoutMs,
+      ...(f.isolatedFor === undefined ? {} : { isolatedFor: f.isolatedFor }),
     };
     const r = toolContainerConfig(c, f.policy, f.run, facts);
-    if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null };
+    if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null, pkgDir };
     // an image this run may not use reads exactly like a missing one: it fails as a task
-    if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error };
+    if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error, pkgDir };
     throw new ChannelReplyError(r.error.type, r.error.message);
   });
 }

@@ -60,6 +60,8 @@ export interface TaskRecord {
   error: RunError | null;
   /** true when a document was stored for this task */
   stored: boolean;
+  /** the image that really ran when it differs from `image` (an alias, a pinned digest); else null */
+  resolvedImage?: string | null;
 }
 
 export interface LogLine {
@@ -117,4 +119,18 @@ export interface RunSpec {
   signal?: AbortSignal;
   /** what this run may do (images, privileges, quotas); default: the runner's `policy` */
   policy?: RunPolicy;
+  /**
+   * The pinned dependency closure of the package version being run: each mounted read-only at
+   * `/lev/deps/<ns>.<name>` and put on the Python path, in the workflow, tool and service containers.
+   */
+  dependencies?: PackageDependency[];
+}
+
+/** One published package version another one depends on (already resolved and pinned). */
+export interface PackageDependency {
+  namespace: string;
+  name: string;
+  version: string;
+  /** absolute path of its files on the Docker host */
+  dir: string;
 }

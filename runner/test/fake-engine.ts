@@ -6,7 +6,7 @@
 import net from "node:net";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type OutputListener } from "../src/engine.ts";
+import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type ImageInfo, type OutputListener } from "../src/engine.ts";
 import type { ResultStore, StoredMeta } from "../src/store.ts";
 
 export interface FakeContainer {
@@ -53,6 +53,27 @@ export class FakeEngine implements ContainerEngine {
 
   async imageExists(ref: string) {
     return this.images.has(ref);
+  }
+
+  /** images a fake registry serves: reference → digest; `pullImage` copies them into `images` */
+  readonly registry = new Map<string, string>();
+  readonly digests = new Map<string, string>();
+
+  async inspectImage(ref: string): Promise<ImageInfo | null> {
+    if (!this.images.has(ref)) return null;
+    const digest = this.digests.get(ref);
+    const repo = ref.replace(/:[^/:]+$/, "");
+    return { id: `sha256:${Buffer.from(ref).toString("hex").padEnd(64, "0").slice(0, 64)}`, repoDigests: digest ? [`${repo}@${digest}`] : [] };
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    this.calls.push(`pull ${ref}`);
+    const digest = this.registry.get(ref);
+    if (!digest) throw new EngineError(`pulling '${ref}' failed: not found`, "image_not_found");
+    const repo = ref.replace(/:[^/:]+$/, "");
+    this.images.add(ref);
+    this.images.add(`${repo}@${digest}`);
+    this.digests.set(ref, digest);
   }
 
   async create(spec: ContainerSpec): Promise<string> {

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { listGrants } from "../../../lib/grants.ts";
 import { isAdmin } from "../../../lib/permissions.ts";
 import { getPolicySettings } from "../../../lib/policy-settings.ts";
+import { formatImageAliases } from "../../../lib/schemas/image-settings.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { GRANTABLE_CAPS } from "../../../runner/src/policy.ts";
 import { grantPrivilegesAction } from "../../actions/grant-privileges.ts";
@@ -34,7 +35,14 @@ export default async function PolicyPage() {
       </section>
       <section aria-labelledby="settings-h" className="space-y-2">
         <h2 id="settings-h" className="h-section">Images, builds and limits</h2>
-        <PolicySettingsForm baseImages={settings.baseImages} buildNetwork={settings.buildNetwork} values={values} action={updatePolicySettingsAction} />
+        <PolicySettingsForm
+          baseImages={settings.baseImages}
+          imageAliases={formatImageAliases(settings.imageAliases)}
+          pullRegistries={settings.pullRegistries}
+          buildNetwork={settings.buildNetwork}
+          values={values}
+          action={updatePolicySettingsAction}
+        />
       </section>
     </div>
   );

@@ -4,14 +4,19 @@ import { useActionState } from "react";
 import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
 import { ARG_FIELDS, BUILD_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
 
-/** Base images, build networking and limits, run limits and argument caps, saved together. */
+/** Base images, image aliases, pull registries, build networking and limits, run limits and argument caps, saved together. */
 export function PolicySettingsForm({
   baseImages,
+  imageAliases,
+  pullRegistries,
   buildNetwork,
   values,
   action,
 }: {
   baseImages: string[];
+  /** the aliases as the field shows them, `reference = image` per line */
+  imageAliases: string;
+  pullRegistries: string[];
   buildNetwork: "none" | "default";
   /** field path → the value in the field's unit */
   values: Record<string, string>;
@@ -46,6 +51,40 @@ export function PolicySettingsForm({
         <textarea id="set-base" name="baseImages" rows={4} defaultValue={baseImages.join("\n")} className="input mt-1 font-mono text-xs" aria-invalid={errors.baseImages ? true : undefined} />
         <p className="hint">Runs and Dockerfile builds may use these by name, besides images of packages their owner may see.</p>
         {errors.baseImages && <p className="field-error">{errors.baseImages}</p>}
+      </div>
+      <div>
+        <label htmlFor="set-aliases" className="label">Image aliases (one &quot;reference = image&quot; per line)</label>
+        <textarea
+          id="set-aliases"
+          name="imageAliases"
+          rows={3}
+          defaultValue={imageAliases}
+          placeholder="alpine:latest = levhub/python:bookworm"
+          className="input mt-1 font-mono text-xs"
+          aria-invalid={errors.imageAliases ? true : undefined}
+        />
+        <p className="hint">
+          For hubs without a registry: a task asking for the reference on the left, exactly as the package writes it (<code>alpine</code> and <code>alpine:latest</code> are two
+          aliases), runs the local image on the right instead. The right-hand image is trusted as you name it; it must exist on every worker&apos;s engine.
+        </p>
+        {errors.imageAliases && <p className="field-error">{errors.imageAliases}</p>}
+      </div>
+      <div>
+        <label htmlFor="set-registries" className="label">Pull from registries (one host[:port] per line)</label>
+        <textarea
+          id="set-registries"
+          name="pullRegistries"
+          rows={2}
+          defaultValue={pullRegistries.join("\n")}
+          placeholder="127.0.0.1:5000"
+          className="input mt-1 font-mono text-xs"
+          aria-invalid={errors.pullRegistries ? true : undefined}
+        />
+        <p className="hint">
+          An image missing on the engine is pulled when its registry is listed here (<code>docker.io</code> for names like <code>alpine:latest</code>), and pinned by digest for the rest of the
+          run. Any run may use images from these registries. Empty: never pull.
+        </p>
+        {errors.pullRegistries && <p className="field-error">{errors.pullRegistries}</p>}
       </div>
       <div>
         <label htmlFor="set-net" className="label">Build networking</label>

@@ -23,6 +23,16 @@ from ._exceptions import (
     TaskTimeout,
 )
 
+# A container running a dependency's code under that dependency's grant has no package directory
+# on sys.path; `LEV_DEPS` lists the dependencies whose `lev/` folders make the `lev` namespace
+# (runner/PROTOCOL.md, "Grants of dependencies"). Set before any `lev.…` import.
+import os as _os
+
+if _os.environ.get("LEV_DEPS"):
+    from ._deps import mount_lev_namespace
+
+    mount_lev_namespace(_os.environ["LEV_DEPS"].split(":"))
+
 if TYPE_CHECKING:
     from . import annot
     from ._concurrent import Concurrent

@@ -88,6 +88,18 @@ def _default_schema(frame: Optional[FrameType]) -> str:
     return f"{ns}/{name}.{mode}"
 
 
+def _origin_package(entry: Optional[Entry], frame: Optional[FrameType]) -> Optional[str]:
+    """`ns.name` of the package whose code built the Cr, or None for the run's own package (or a
+    script): an entry's builder module, else the module that called `Cr(...)`. The runner resolves
+    `files=` there and, once it has verified the claim, applies that package's grant."""
+    module = entry.remote.builder.module if entry is not None else (frame.f_globals.get("__name__", "") if frame else "")
+    pkg = _package_of(module)
+    own = _package_of(os.environ.get("LEV_PACKAGE", ""))
+    if pkg is None or own is None or pkg == own:
+        return None
+    return pkg[len("lev.") :]
+
+
 PKG_IN_CONTAINER = "/lev/pkg"  # where every container sees the package (runner/PROTOCOL.md)
 
 
@@ -258,6 +270,7 @@ class Cr:
         ):
             raise ValueError(f"Cr: timeout is a positive number of seconds, not {timeout!r}")
         self.timeout = timeout
+        self.package: Optional[str] = _origin_package(entry, caller)
         # which call built this Cr: an entry defined by the same call is rebuilt by calling it
         self._token: Optional[FrameToken] = frame_token(caller)
         del caller
@@ -290,6 +303,7 @@ class Cr:
             "caps": self.caps,
             "timeout": self.timeout,
             "entry": self._entry_spec(path, chain),
+            "package": self.package,
         }
 
     def _entry_spec(self, path: list[str], chain: list["Cr"]) -> Optional[dict[str, Any]]:

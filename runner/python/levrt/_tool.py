@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from ._cr import Cr
 from ._exceptions import InvalidRequest, LevrtError
 from ._package import resolve_qualname
+from ._plan import call_builder, follow_path
 from ._remote import Entry, RemoteFunction
 from ._taskchannel import task_channel
 
@@ -31,29 +32,23 @@ def _on_sigterm(signum: int, frame: Any) -> NoReturn:
 
 
 def _entry_call(spec: dict[str, Any]) -> Any:
-    """Rebuilds the Cr from its EntrySpec and calls its entry (runner/PROTOCOL.md, EntrySpec)."""
+    """Rebuilds the Cr from its EntrySpec and calls its entry (runner/PROTOCOL.md, EntrySpec).
+    The rebuilding is shared with the planner (`_plan`), which must build exactly the same Cr."""
     b = spec["builder"]
     where = f"{b['module']}.{b['qualname']}"
-    try:
-        target = resolve_qualname(b["module"], b["qualname"])
-    except AttributeError as e:
-        raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
     if b.get("direct"):
+        try:
+            target = resolve_qualname(b["module"], b["qualname"])
+        except AttributeError as e:
+            raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
         fn = target.fn if isinstance(target, RemoteFunction) else target
         return fn(*b["args"], **b["kwargs"])
-    built = target(*b["args"], **b["kwargs"])
-    path = list(spec.get("path") or [])
+    built = call_builder(spec)
     if isinstance(built, (Entry, RemoteFunction)):
         # the builder made the entry, not the Cr (a helper called by the mode): path does not apply
         entry: Any = built
     else:
-        cr = built
-        for i in range(0, len(path), 2):
-            if not isinstance(cr, Cr):
-                break
-            if path[i] != "services" or i + 1 >= len(path) or path[i + 1] not in cr.services:
-                raise InvalidRequest(f"the Cr rebuilt by {where}() has no {'.'.join(path[: i + 2])}")
-            cr = cr.services[path[i + 1]]
+        cr = follow_path(built, list(spec.get("path") or []), where)
         if not isinstance(cr, Cr):
             raise InvalidRequest(f"{where}() returned {type(cr).__name__}, not a Cr")
         entry = cr.entry

@@ -181,7 +181,7 @@ def test_cr_spec_serialises_every_field():
         "image": "img", "schema": "ts/x@1.0", "host": True, "cmd": ["a"], "env": ["K=v"],
         "files": {"/a": {"b64": "AAE="}, "/b": {"b64": base64.b64encode(b"text").decode()}, "/c": {"path": "data/x"}},
         "links": {"proxy": "lev-t3"}, "ports": [8000],
-        "services": {"redis": svc.spec()}, "caps": ["NET_ADMIN"], "timeout": 30, "entry": None,
+        "services": {"redis": svc.spec()}, "caps": ["NET_ADMIN"], "timeout": 30, "entry": None, "package": None,
     }
     assert json.loads(json.dumps(spec)) == spec
 

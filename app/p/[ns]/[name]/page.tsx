@@ -5,12 +5,16 @@ import { EmptyState } from "../../../../components/empty-state.tsx";
 import { FileTree } from "../../../../components/file-tree.tsx";
 import { FunctionCard, type FunctionView } from "../../../../components/function-card.tsx";
 import { InlineText, withoutFacts } from "../../../../components/inline-text.tsx";
+import { PackageDependencies } from "../../../../components/package-dependencies.tsx";
+import { OfficialReview } from "../../../../components/official-mark.tsx";
 import { RunsTable } from "../../../../components/runs-table.tsx";
 import { Tabs } from "../../../../components/tabs.tsx";
 import { formatTime } from "../../../../components/time.ts";
 import { getPackage, listFiles, readSourceFile } from "../../../../lib/catalog.ts";
 import { runsForPackage } from "../../../../lib/runs.ts";
 import { getViewer } from "../../../../lib/session.ts";
+import { isAdmin } from "../../../../lib/permissions.ts";
+import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/run-policy.ts";
 import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
 import type { ManifestFunction } from "../../../../runner/src/index.ts";
@@ -78,6 +82,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
           {requested && requested !== pkg.version && <span className="badge border-amber-200 bg-amber-50 text-amber-800">not the latest version</span>}
         </div>
         {pkg.desc && <p className="mt-1 text-zinc-600">{pkg.desc}</p>}
+        <OfficialReview namespace={pkg.namespace} name={pkg.name} official={pkg.official} versions={pkg.versions} action={isAdmin(viewer) ? markOfficialAction : null} />
         <ul aria-label="Categories and tags" className="mt-2 flex flex-wrap gap-1.5 text-xs">
           {pkg.attck.map((c) => (
             <li key={`a-${c}`}>
@@ -115,6 +120,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
               <InlineText text={m.doc} />
             </p>
           )}
+          <PackageDependencies dependsOn={pkg.dependsOn} usedBy={pkg.usedBy} external={pkg.external} />
           {m.tools.map((tool) => (
             <section key={tool.module} aria-label={`Tool ${tool.name}`} className="space-y-3">
               <div className="card p-4">

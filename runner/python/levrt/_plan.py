@@ -1,0 +1,73 @@
+"""`python3 -m levrt._plan`: the runner's planner (runner/src/planner.ts, PROTOCOL.md "Planner").
+
+A workflow may say a Cr was built by a dependency's mode (`Cr.package`); that dependency may hold
+a wider grant than the run's package. The runner believes it only if the dependency's own code,
+called with the same builder and arguments in a container where the run's package is absent,
+builds the same Cr. This module rebuilds it exactly as `levrt._tool` does (same functions) and
+prints its CrSpec as JSON on stdout. Exit codes: 0 printed, 1 could not rebuild, 2 no LEV_PLAN.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+from ._cr import Cr
+from ._exceptions import InvalidRequest
+from ._package import resolve_qualname
+
+
+def call_builder(spec: dict[str, Any]) -> Any:
+    """Calls the entry's builder (`module.qualname(*args, **kwargs)`) and returns what it built."""
+    b = spec["builder"]
+    where = f"{b['module']}.{b['qualname']}"
+    try:
+        target = resolve_qualname(b["module"], b["qualname"])
+    except AttributeError as e:
+        raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
+    return target(*b["args"], **b["kwargs"])
+
+
+def follow_path(built: Any, path: list[str], where: str) -> Any:
+    """From the Cr a builder returned to the Cr owning the entry (`path`: services, name, …)."""
+    cr = built
+    for i in range(0, len(path), 2):
+        if not isinstance(cr, Cr):
+            break
+        if path[i] != "services" or i + 1 >= len(path) or path[i + 1] not in cr.services:
+            raise InvalidRequest(f"the Cr rebuilt by {where}() has no {'.'.join(path[: i + 2])}")
+        cr = cr.services[path[i + 1]]
+    return cr
+
+
+def rebuild(spec: dict[str, Any]) -> Cr:
+    """The Cr an EntrySpec's builder makes (only builders that return a Cr can be checked)."""
+    b = spec["builder"]
+    where = f"{b['module']}.{b['qualname']}"
+    if b.get("direct"):
+        raise InvalidRequest(f"{where} is a module-level entry: no builder makes its Cr")
+    cr = follow_path(call_builder(spec), list(spec.get("path") or []), where)
+    if not isinstance(cr, Cr):
+        raise InvalidRequest(f"{where}() returned {type(cr).__name__}, not a Cr")
+    return cr
+
+
+def main() -> int:
+    raw = os.environ.get("LEV_PLAN")
+    if not raw:
+        print("levrt._plan: LEV_PLAN is not set; only the runner starts the planner", file=sys.stderr)
+        return 2
+    try:
+        out = json.dumps(rebuild(json.loads(raw)).spec(), allow_nan=False)
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
