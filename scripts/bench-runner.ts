@@ -2,7 +2,10 @@
  * `npm run bench:runner`: the runner measured side by side with plain `docker run` of the same
  * image doing the same work, in one run, on this machine. Prints ratios; asserts nothing.
  *   1. per-task overhead: 30+ sequential tasks awaited by a workflow vs sequential `docker run`
- *   2. throughput: 100 tasks under Concurrent(limit=8) vs 100 `docker run`s, 8 at a time
+ *   2. throughput: 100 tasks under Concurrent(limit=8) vs 100 `docker run`s, 8 at a time, in
+ *      alternating rounds (BENCH_ROUNDS, default 3): the same 100 `docker run`s vary by ±15 %
+ *      from one pass to the next on a 2-core machine, so one pass of each side measures mostly
+ *      that; the median of the per-round ratios is what is compared with the target.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +20,7 @@ const DOCKER = process.env.DOCKER_CLI ?? "/usr/bin/docker";
 const SEQ = Number(process.env.BENCH_SEQ ?? 30);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
 const LIMIT = 8;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // the entry's work, as a plain script: same computation, JSON written to a file
 const WORK = "import json; json.dump({'i': 1, 'squares': [k * k for k in range(100)]}, open('/tmp/doc.json', 'w'))";
 
@@ -68,19 +72,25 @@ async function main() {
     console.log(`   overhead per task     ${(oursMed - rawMed).toFixed(0)} ms   (target ≤ 50 ms)`);
     console.log(`   ratio runner/raw      ${(oursMed / rawMed).toFixed(2)}×`);
 
-    console.log(`2. throughput, ${PAR} tasks, ${LIMIT} at a time`);
-    let t0 = performance.now();
-    await pool(PAR, LIMIT, dockerRun);
-    const rawMs = performance.now() - t0;
-    t0 = performance.now();
-    const par = await runner.start({ packageDir: PKG, function: "par", args: { n: PAR, limit: LIMIT }, job: ++job, owner: "bench" }).result;
-    const oursMs = performance.now() - t0;
-    if (par.status !== "succeeded") throw new Error(`par run ${par.status}: ${par.error?.message}`);
-    const rawTput = PAR / (rawMs / 1000);
-    const oursTput = PAR / (oursMs / 1000);
-    console.log(`   docker run ×${LIMIT}          ${rawTput.toFixed(2)} tasks/s (${(rawMs / 1000).toFixed(1)} s)`);
-    console.log(`   Concurrent(limit=${LIMIT})   ${oursTput.toFixed(2)} tasks/s (${(oursMs / 1000).toFixed(1)} s, incl. the workflow container)`);
-    console.log(`   throughput ratio      ${(oursTput / rawTput).toFixed(2)}×   (target ≥ 0.90×)`);
+    console.log(`2. throughput, ${PAR} tasks, ${LIMIT} at a time, ${ROUNDS} alternating rounds`);
+    const ratios: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      let t0 = performance.now();
+      await pool(PAR, LIMIT, dockerRun);
+      const rawMs = performance.now() - t0;
+      t0 = performance.now();
+      const par = await runner.start({ packageDir: PKG, function: "par", args: { n: PAR, limit: LIMIT }, job: ++job, owner: "bench" }).result;
+      const oursMs = performance.now() - t0;
+      if (par.status !== "succeeded") throw new Error(`par run ${par.status}: ${par.error?.message}`);
+      const rawTput = PAR / (rawMs / 1000);
+      const oursTput = PAR / (oursMs / 1000);
+      ratios.push(oursTput / rawTput);
+      console.log(
+        `   round ${round}: docker run ×${LIMIT} ${rawTput.toFixed(2)} tasks/s, Concurrent(limit=${LIMIT}) ${oursTput.toFixed(2)} tasks/s ` +
+          `(incl. the workflow container), ratio ${(oursTput / rawTput).toFixed(2)}×`,
+      );
+    }
+    console.log(`   throughput ratio      ${median(ratios).toFixed(2)}× median of rounds   (target ≥ 0.90×)`);
   } finally {
     await runner.shutdown();
     await store.database.dropDatabase();
