@@ -1,26 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { projectKey } from "../../runner/src/pyproject.ts";
 
 /** PEP 440-ish: what a version may look like in a URL, a path and a Docker tag. */
 export const VERSION_RE = /^[0-9][0-9A-Za-z.+!_-]{0,63}$/;
-
-/** A string key of pyproject.toml's `[project]` table (the small part of TOML this needs). */
-function projectKey(text: string, key: "name" | "version"): string | null {
-  let section = "";
-  const assignment = new RegExp(`^${key}\\s*=\\s*(?:"([^"]*)"|'([^']*)')$`);
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/\s+#.*$/, "").trim();
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      section = header[1].trim();
-      continue;
-    }
-    if (section !== "project") continue;
-    const m = assignment.exec(line);
-    if (m) return (m[1] ?? m[2]).trim();
-  }
-  return null;
-}
 
 /** `[project] version = "…"` from pyproject.toml. */
 export function pyprojectVersion(text: string): string | null {

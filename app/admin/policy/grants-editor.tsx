@@ -1,18 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { GrantView } from "../../../lib/types.ts";
 import type { GrantFormState } from "../../actions/grant-privileges.ts";
-
-export interface GrantRow {
-  id: string;
-  namespace: string;
-  package: string | null;
-  hostNetwork: boolean;
-  caps: string[];
-  note: string;
-  createdAt: string;
-  createdBy: string | null;
-}
 
 /** The grants table (change by granting again, revoke) and the form that adds or replaces one. */
 export function GrantsEditor({
@@ -21,7 +11,7 @@ export function GrantsEditor({
   grantAction,
   revokeAction,
 }: {
-  grants: GrantRow[];
+  grants: GrantView[];
   caps: readonly string[];
   grantAction: (state: GrantFormState, data: FormData) => Promise<GrantFormState>;
   revokeAction: (data: FormData) => Promise<void>;
