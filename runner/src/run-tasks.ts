@@ -1,74 +1,26 @@
 /**
  * The tasks of one run: each `start` is checked (quotas, policy, images, files) before anything
- * is created, waits for a slot, gets its channel(s), services and tool container, and ends
- * with its document stored and everything it held given back.
+ * is created, waits for a slot, gets its channel(s), has its containers started (task-launch.ts),
+ * and ends with its document stored and everything it held given back.
  */
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { ChannelReplyError } from "./channel.ts";
-import {
-  imageNotAvailable,
-  NOBODY_UID,
-  taskWeight,
-  toolContainerConfig,
-  type RunFacts,
-  type ToolContainerPlan,
-} from "./container-config.ts";
+import { imageNotAvailable, NOBODY_UID, taskWeight } from "./container-config.ts";
 import { EngineError } from "./engine.ts";
-import { formatBytes, type LogSink } from "./log-sink.ts";
+import { formatBytes } from "./log-sink.ts";
 import { DependencyGrants } from "./dependency-grants.ts";
-import type { RunPolicy } from "./policy.ts";
 import { RunImages } from "./run-images.ts";
-import { waitForPorts } from "./ports.ts";
 import { RunNetwork } from "./run-network.ts";
-import type { RunContext, RunParams } from "./run.ts";
 import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "./spec.ts";
-import type { StoredMeta } from "./store.ts";
 import { TaskChannel } from "./task-channel.ts";
 import { checkFiles, readFiles, writeFiles } from "./task-files.ts";
+import { startContainers, type ReadyContainer } from "./task-launch.ts";
 import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
-import type { RunEvent, TaskRecord } from "./types.ts";
-
-/** What the tasks need from their run. */
-export interface TaskHost {
-  ctx: RunContext;
-  params: RunParams;
-  facts: RunFacts;
-  runDir: string;
-  sink: LogSink;
-  emit(ev: RunEvent): void;
-  /** collections this run stored documents in */
-  collections: Set<string>;
-  /** every container of the run not yet removed */
-  containers: Set<string>;
-  /** the run is ending (cancel, timeout, the workflow exited): nothing new starts */
-  ending(): boolean;
-  logTail(task: number): string;
-  meta(task: number): StoredMeta;
-}
-
-interface TaskState {
-  record: TaskRecord;
-  /** the run's policy, with a verified dependency's grant when this task's Cr comes from one */
-  policy: RunPolicy;
-  name: string;
-  dir: string;
-  weight: number;
-  slotHeld: boolean;
-  containerId: string | null;
-  serviceIds: string[];
-  /** the tool's channel first, then its services' */
-  channels: TaskChannel[];
-  signalled: boolean;
-  onRunNetwork: boolean;
-  timedOut: boolean;
-  cancelled: boolean;
-  timer: NodeJS.Timeout | null;
-  finished: Promise<void>;
-  markFinished: () => void;
-}
+import type { TaskHost, TaskState } from "./task-state.ts";
+import type { TaskRecord } from "./types.ts";
 
 const now = () => new Date().toISOString();
 
@@ -245,32 +197,10 @@ export class RunTasks {
     return { task: n, host: state.record.host, coll };
   }
 
-  /** `links=` → docker links, or extra hosts for a host-network container. */
-  private async resolveLinks(cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
-    const links: string[] = [];
-    const extraHosts: string[] = [];
-    for (const [alias, target] of Object.entries(cr.links)) {
-      const other = [...this.tasks.values()].find((t) => t.record.host === target);
-      if (!other?.containerId || other.record.endedAt) {
-        throw new ChannelReplyError("InvalidRequest", `links: '${target}' is not a running task of this run`);
-      }
-      if (!other.onRunNetwork) {
-        await this.network.join(other.containerId, other.record.host);
-        other.onRunNetwork = true;
-      }
-      if (cr.host) {
-        const ip = (await this.host.ctx.engine.inspect(other.containerId)).ips[this.host.facts.runNetwork];
-        if (ip) extraHosts.push(`${alias}:${ip}`);
-      } else links.push(`${other.name}:${alias}`);
-    }
-    return { links, extraHosts };
-  }
-
   private async launch(state: TaskState, planned: PlannedContainer[]) {
-    const { engine } = this.host.ctx;
     const { limits } = state.policy;
     const n = state.record.number;
-    const ready: (PlannedContainer & { plan: ToolContainerPlan; image: string })[] = [];
+    const ready: ReadyContainer[] = [];
     for (const p of planned) {
       if (!p.plan) throw new ChannelReplyError("ImageNotFound", (p.imageError ?? imageNotAvailable(p.cr.image)).message);
       const image = await this.images.ensure(p.cr.image, p.plan.spec.image, n);
@@ -315,53 +245,17 @@ export class RunTasks {
       else state.channels.push(ch);
     }
 
-    const tool = ready[ready.length - 1];
-    const deadline = Date.now() + tool.plan.timeoutMs;
-    const serviceHosts: string[] = [];
-    for (const p of ready) {
-      const resolved = await this.resolveLinks(p.cr);
-      const r = toolContainerConfig(p.cr, state.policy, this.host.facts, { ...p.facts, ...resolved });
-      if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
-      const { spec, hostMode } = r.value;
-      spec.image = p.image;
-      if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
-      if (spec.network === this.host.facts.runNetwork) await this.network.ensure();
-      if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
-      const id = await engine.create(spec);
-      this.host.containers.add(id);
-      if (p.service === null) {
-        state.containerId = id;
-        state.onRunNetwork = spec.network === this.host.facts.runNetwork;
-      } else state.serviceIds.push(id);
-      await engine.attach(id, (stream, chunk) => this.host.sink.output(n, stream, chunk));
-      if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
-      await engine.start(id);
-      if (p.service !== null) {
-        this.host.sink.system(n, `service '${p.service}' started (${p.cr.image})`);
-        await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
-        if (tool.cr.host) {
-          const ip = Object.values((await engine.inspect(id)).ips)[0];
-          if (ip) serviceHosts.push(`${p.service}:${ip}`);
-        }
-        continue;
-      }
-      state.record.status = "running";
-      const timeoutMs = r.value.timeoutMs;
-      state.timer = setTimeout(() => {
-        state.timedOut = true;
-        this.host.sink.system(n, `task ${n} exceeded its time limit of ${Math.round(timeoutMs / 1000)} s; killing it`);
-        void engine.kill(id, "SIGKILL");
-      }, timeoutMs);
-      this.host.ctx.log("task started", { run: this.host.facts.runId, task: n, container: id.slice(0, 12), image: spec.image });
-      this.host.emit({ type: "task.started", task: { ...state.record } });
-      this.emitProgress();
-      void engine
-        .wait(id)
-        .then((code) => this.taskEnded(state, code))
-        .catch((err: unknown) => this.taskEnded(state, null, err));
-      if (p.cr.ports.length) await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
-      if (state.signalled) await engine.kill(id, "SIGINT");
-    }
+    await startContainers(
+      {
+        host: this.host,
+        network: this.network,
+        runningTask: (h) => [...this.tasks.values()].find((t) => t.record.host === h && !t.record.endedAt) ?? null,
+        started: () => this.emitProgress(),
+        ended: (st, code, err) => this.taskEnded(st, code, err),
+      },
+      state,
+      ready,
+    );
   }
 
   /** Gives back what a task holds: its slots, its channels, its containers, its directory. */
