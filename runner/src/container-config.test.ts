@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   grantedCaps,
+  helperSandbox,
   mayPull,
   NOBODY,
   pinnedRef,
@@ -287,4 +288,16 @@ test("a pulled reference is pinned to its repository's digest, else the image id
   assert.equal(pinnedRef("alpine:latest", info([`docker.io/library/alpine@${d}`])), `docker.io/library/alpine@${d}`);
   assert.equal(pinnedRef("127.0.0.1:5000/lev/python:x", info([`other/repo@${d}`])), "sha256:" + "1".repeat(64), "another repository's digest is not this one's");
   assert.equal(pinnedRef("127.0.0.1:5000/lev/python", info([])), "sha256:" + "1".repeat(64));
+});
+
+test("helper containers (introspection, the planner) get no network, no capability, user 65534, a read-only root", () => {
+  const a = helperSandbox();
+  assert.deepEqual(
+    { user: a.user, network: a.network, capAdd: a.capAdd, readOnlyRoot: a.readOnlyRoot, init: a.init },
+    { user: "65534:65534", network: "none", capAdd: [], readOnlyRoot: true, init: true },
+  );
+  assert.match(a.tmpfs?.["/tmp"] ?? "", /^rw,noexec,nosuid,nodev,size=\d+m$/);
+  assert.ok(a.limits.memoryBytes <= 256 * 1024 * 1024 && a.limits.pids <= 64);
+  a.capAdd.push("NET_RAW");
+  assert.deepEqual(helperSandbox().capAdd, [], "each call is a fresh object");
 });

@@ -224,6 +224,27 @@ export function toolContainerConfig(
   return { ok: true, value: { spec, timeoutMs, hostMode: cr.host } };
 }
 
+/**
+ * What every short-lived helper container that runs package code for the runner (introspection,
+ * the planner) is: no network, no capability, user 65534, read-only with a small /tmp, small
+ * limits and log. The caller adds what it runs, with which mounts and environment.
+ */
+export function helperSandbox(): Pick<
+  ContainerSpec,
+  "user" | "tmpfs" | "readOnlyRoot" | "network" | "capAdd" | "limits" | "logMaxBytes" | "init"
+> {
+  return {
+    user: NOBODY,
+    tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
+    readOnlyRoot: true,
+    network: "none",
+    capAdd: [],
+    limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64 },
+    logMaxBytes: 1024 * 1024,
+    init: true,
+  };
+}
+
 /** The workflow container: no network, no capability, user 65534, read-only; only the channel. */
 export function workflowContainerConfig(
   policy: RunPolicy,

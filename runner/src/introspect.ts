@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { helperSandbox } from "./container-config.ts";
 import { checkDependencies, dependencyBinds, pythonPath } from "./dependencies.ts";
 import type { ContainerEngine } from "./engine.ts";
 import { createLabels } from "./labels.ts";
@@ -134,16 +135,9 @@ export async function introspect(
     entrypoint: ["python3", "-m", "levrt.introspect", "/lev/pkg"],
     cmd: [],
     env: [`PYTHONPATH=${pythonPath(deps)}`, "PYTHONDONTWRITEBYTECODE=1"],
-    user: "65534:65534",
     workingDir: "/lev/pkg",
     binds: [`${opts.runtimeDir ?? RUNTIME_DIR}:/lev/rt:ro`, `${pkg.dir}:/lev/pkg:ro`, ...dependencyBinds(deps)],
-    tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
-    readOnlyRoot: true,
-    network: "none",
-    capAdd: [],
-    limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64 },
-    logMaxBytes: 1024 * 1024,
-    init: true,
+    ...helperSandbox(),
   });
   let timedOut = false;
   try {

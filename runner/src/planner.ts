@@ -9,7 +9,7 @@ import type { ContainerEngine, ContainerSpec } from "./engine.ts";
 import { createLabels } from "./labels.ts";
 import { crSpecSchema, type CrSpec } from "./spec.ts";
 import type { PackageDependency } from "./types.ts";
-import { NOBODY } from "./container-config.ts";
+import { helperSandbox } from "./container-config.ts";
 
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 const PLAN_TIMEOUT_MS = 30_000;
@@ -70,16 +70,9 @@ export class Planner {
         `LEV_PACKAGE=${this.moduleOf(pkg)}`,
         `LEV_PLAN=${JSON.stringify(entry)}`,
       ],
-      user: NOBODY,
       workingDir: "/tmp",
       binds: [`${this.f.runtimeDir}:/lev/rt:ro`, ...dependencyBinds(this.f.deps)],
-      tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
-      readOnlyRoot: true,
-      network: "none",
-      capAdd: [],
-      limits: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64 },
-      logMaxBytes: 1024 * 1024,
-      init: true,
+      ...helperSandbox(),
     };
     if (this.stopped) return null;
     const id = await engine.create(spec);
