@@ -19,13 +19,10 @@ const refusedWith = (code: string) => (e: Coded) => e.code === code;
 
 before(async () => {
   hub = await startTestHub();
-  const { signUp } = await import("./users.ts");
-  const { signUpAdmin } = await import("./testing/accounts.ts");
+  const { signUpTestUsers } = await import("./testing/accounts.ts");
   const { publishArchive } = await import("./packages/upload.ts");
   const { buildTarGz } = await import("./packages/archives.ts");
-  root = await signUpAdmin({ email: "root@example.org", username: "root_1", password: "longenough" });
-  alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
-  bob = await signUp({ email: "bob@example.org", username: "bob", password: "longenough" });
+  ({ root, alice, bob } = await signUpTestUsers());
   const publish = async (v: Viewer, name: string, isPrivate: boolean) =>
     publishArchive(v, { filename: `${name}.tar.gz`, data: await buildTarGz(packageEntries(v.username, name, "1.0.0", goodInit())) }, { private: isPrivate });
   await publish(alice, "reviewed", false);

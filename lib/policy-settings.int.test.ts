@@ -10,10 +10,8 @@ let alice: Viewer;
 
 before(async () => {
   hub = await startTestHub();
-  const { signUp } = await import("./users.ts");
-  const { signUpAdmin } = await import("./testing/accounts.ts");
-  root = await signUpAdmin({ email: "root@example.org", username: "root_1", password: "longenough" });
-  alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
+  const { signUpTestUsers } = await import("./testing/accounts.ts");
+  ({ root, alice } = await signUpTestUsers());
 });
 after(async () => {
   await hub?.close();

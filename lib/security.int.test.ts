@@ -23,11 +23,8 @@ type Rejection = { code?: string; message?: string; details?: string[]; fieldErr
 
 before(async () => {
   hub = await startTestHub();
-  const { signUp } = await import("./users.ts");
-  const { signUpAdmin } = await import("./testing/accounts.ts");
-  root = await signUpAdmin({ email: "root@example.org", username: "root_1", password: "longenough" });
-  alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
-  bob = await signUp({ email: "bob@example.org", username: "bob", password: "longenough" });
+  const { signUpTestUsers } = await import("./testing/accounts.ts");
+  ({ root, alice, bob } = await signUpTestUsers());
 });
 after(async () => {
   await hub?.close();
