@@ -1,5 +1,5 @@
 /** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
-export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "internal";
+export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "gone" | "unavailable" | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
   validation: 422,
@@ -9,6 +9,10 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  /** a worker instance the hub declared lost: it must register again */
+  gone: 410,
+  /** a service the hub needs (PostgreSQL, the results store) does not answer; nothing was changed */
+  unavailable: 503,
   internal: 500,
 };
 

@@ -1,14 +1,17 @@
 /** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
-import type { Manifest, ManifestFunction, RunEvent, RunError } from "../runner/src/index.ts";
+import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
 
 /**
  * A run's error as the hub records it: the runner's closed set of types, plus the one only the
  * hub can know (its own process stopped while the run was going).
  */
-export type HubRunError = Omit<RunError, "type"> & { type: RunError["type"] | "HubStopped" };
+export type HubRunError = Omit<RunError, "type"> & { type: RunError["type"] | HubErrorType };
+/** Run errors only the hub can know: its own process stopped (before the queue), the worker holding the run stopped answering. */
+export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost"] as const;
+export type HubErrorType = (typeof HUB_ERROR_TYPES)[number];
 
 export type Role = "user" | "admin";
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+export type RunStatus = "queued" | "starting" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
 
 export interface Viewer {
   id: string;
@@ -220,6 +223,10 @@ export interface RunSummary {
   endedAt: string | null;
   durationMs: number | null;
   progress: { started: number; finished: number };
+  /** a queued run's place in its queue (1 = next), else null */
+  queuePosition: number | null;
+  /** the name of the worker holding (or that held) the run */
+  worker: string | null;
 }
 
 export interface TaskView {
@@ -262,9 +269,14 @@ export interface RunDocument {
   doc: Record<string, unknown>;
 }
 
-/** What `/api/runs/[id]/events` streams: a snapshot first, then the runner's events, then `end`. */
+/**
+ * What `/api/runs/[id]/events` streams, read from the database wherever the run runs: a snapshot
+ * first (or, resuming after `Last-Event-ID`, the status and every task), then changes — log lines
+ * by seq, tasks as they change, the status — then `end`.
+ */
 export type RunStreamEvent =
   | { type: "snapshot"; run: RunDetail }
-  | Exclude<RunEvent, { type: "log" }>
+  | { type: "status"; status: RunStatus; queuePosition: number | null; worker: string | null; error: HubRunError | null; progress: { started: number; finished: number } }
+  | { type: "task"; task: TaskView }
   | { type: "log"; log: LogLineView }
   | { type: "end"; status: RunStatus };
