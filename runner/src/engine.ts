@@ -31,6 +31,8 @@ export interface ContainerState {
   running: boolean;
   exitCode: number;
   ips: Record<string, string>;
+  /** the kernel killed it for going over its memory limit (Docker's State.OOMKilled) */
+  oomKilled?: boolean;
 }
 
 export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
@@ -72,6 +74,8 @@ export interface ContainerEngine {
     onLog: (line: string) => void,
     options?: BuildOptions,
   ): Promise<string>;
+  /** loads a `docker save` archive (image ids stay those of the engine that saved it) */
+  loadImage(archive: Readable): Promise<void>;
 }
 
 export interface ImageInfo {
@@ -277,7 +281,7 @@ export class DockerodeEngine implements ContainerEngine {
     for (const [net, ep] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
       if (ep.IPAddress) ips[net] = ep.IPAddress;
     }
-    return { running: info.State.Running, exitCode: info.State.ExitCode, ips };
+    return { running: info.State.Running, exitCode: info.State.ExitCode, ips, oomKilled: info.State.OOMKilled === true };
   }
 
   async logsTail(id: string, lines: number): Promise<string> {
@@ -377,5 +381,25 @@ export class DockerodeEngine implements ContainerEngine {
     if (failure) throw new EngineError(`image build failed: ${failure}`, "engine");
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;
+  }
+
+  async loadImage(archive: Readable): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.loadImage(archive, { quiet: true })) as NodeJS.ReadableStream;
+    } catch (cause) {
+      throw new EngineError(`loading an image failed: ${cause instanceof Error ? cause.message : String(cause)}`, "engine", { cause });
+    }
+    let failure: string | null = null;
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (ev: { error?: string }) => {
+          if (ev.error) failure = ev.error;
+        },
+      ),
+    );
+    if (failure) throw new EngineError(`loading an image failed: ${failure}`, "engine");
   }
 }

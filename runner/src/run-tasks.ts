@@ -16,6 +16,7 @@ import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "./spec.ts";
 import { TaskChannel } from "./task-channel.ts";
 import { checkFiles, readFiles, writeFiles } from "./task-files.ts";
+import { storeTaskDocument } from "./task-document.ts";
 import { startContainers, type ReadyContainer } from "./task-launch.ts";
 import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
@@ -273,8 +274,14 @@ export class RunTasks {
     await rm(state.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
+  /** Whether the engine says the kernel killed the task's container for memory. */
+  private async diedOfMemory(state: TaskState, exitCode: number | null): Promise<boolean> {
+    if (exitCode === 0 || !state.containerId || state.cancelled || state.timedOut) return false;
+    const info = await this.host.ctx.engine.inspect(state.containerId).catch(() => null);
+    return info?.oomKilled === true;
+  }
+
   private async taskEnded(state: TaskState, exitCode: number | null, waitError?: unknown) {
-    const { store } = this.host.ctx;
     const r = state.record;
     const n = r.number;
     if (state.timer) clearTimeout(state.timer);
@@ -283,23 +290,17 @@ export class RunTasks {
     r.exitCode = exitCode;
     const channel = state.channels[0];
 
-    let storeError: string | null = null;
-    if (channel?.document && !channel.outputError) {
-      try {
-        await store.put(r.coll, this.host.facts.job, n, channel.document, this.host.meta(n));
-        r.stored = true;
-        this.host.collections.add(r.coll);
-      } catch (err) {
-        storeError = `the task's document could not be stored: ${err instanceof Error ? err.message : String(err)}`;
-        this.host.sink.system(n, storeError);
-      }
-    }
+    const oomKilled = await this.diedOfMemory(state, exitCode);
+    if (oomKilled) this.host.sink.system(n, `task ${n} ran out of memory and was killed by the kernel`);
+    const storeError = channel?.document && !channel.outputError ? await storeTaskDocument(this.host, r, channel.document) : null;
     const outcome = taskOutcome({
       number: n,
       image: r.image,
       exitCode,
       cancelled: state.cancelled,
       timedOut: state.timedOut,
+      oomKilled,
+      memoryBytes: state.policy.limits.tool.memoryBytes,
       signalled: state.signalled,
       waitError: waitError === undefined ? null : String(waitError),
       outputError: channel?.outputError ?? null,

@@ -17,11 +17,16 @@ after(() => rm(work, { recursive: true, force: true }));
 type Client = Awaited<ReturnType<typeof channelClient>>;
 
 /** A runner on the fake engine whose workflow container plays `workflow` over the real channel. */
-function setup(workflow: (ch: Client, engine: FakeEngine) => Promise<number>, limits: Partial<RunLimits> = {}, runTimeoutMs = 60_000) {
+function setup(
+  workflow: (ch: Client, engine: FakeEngine) => Promise<number>,
+  limits: Partial<RunLimits> = {},
+  runTimeoutMs = 60_000,
+  storeRetryMs = 0,
+) {
   const engine = new FakeEngine();
   const store = new MemoryStore();
   const policy = restrictedPolicy({ refs: {}, base: DEFAULT_BASE_IMAGES, any: false }, { ...defaultRunLimits(), ...limits });
-  const runner = new Runner({ engine, store, policy, workDir: work, runTimeoutMs });
+  const runner = new Runner({ engine, store, policy, workDir: work, runTimeoutMs, storeRetryMs });
   engine.onStart = (c: FakeContainer) => {
     if (c.spec.labels["zone.lev.role"] !== "workflow") return;
     void (async () => {
@@ -165,6 +170,66 @@ test("a failed result write fails the task", async () => {
   assert.equal(r.tasks[0].status, "failed");
   assert.equal(r.tasks[0].error?.type, "TaskFailed");
   assert.match(r.tasks[0].error?.message ?? "", /could not be stored: the store is down/);
+});
+
+/** The workflow starts one tool that puts `{a: 1}` and exits with `code`; the run exits 0 when the task succeeded. */
+function oneTask(code: number, before?: (c: FakeContainer, engine: FakeEngine) => void) {
+  return async (ch: Client, eng: FakeEngine) => {
+    eng.onStart = (c) => {
+      if (c.spec.labels["zone.lev.role"] !== "tool") return;
+      void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
+        await t.request("put", { fields: { a: 1 } });
+        t.close();
+        before?.(c, eng);
+        c.exit(code);
+      });
+    };
+    const s = await ch.request("start", { cr: cr() });
+    const w = await ch.request("wait", { task: (s.result as { task: number }).task });
+    return w.ok ? 0 : 3;
+  };
+}
+
+test("the results store down when a task finishes: the document is kept and written once it is back", async () => {
+  const { store, start } = setup(oneTask(0), {}, 60_000, 60_000);
+  store.failPuts = 2;
+  const r = await start().result;
+  assert.equal(r.status, "succeeded");
+  assert.equal(r.tasks[0].status, "succeeded");
+  assert.equal(r.tasks[0].stored, true);
+  assert.equal(store.putAttempts, 3, "two refused writes, then one that worked");
+  assert.deepEqual([...store.docs.values()], [{ a: 1 }]);
+  assert.ok(r.logs.some((l) => l.task === 1 && /keeping it and retrying/.test(l.line)));
+  assert.ok(r.logs.some((l) => l.task === 1 && /stored \(attempt 3\)/.test(l.line)));
+});
+
+test("a store that stays down past the retry time fails the task; a cancel stops the retries at once", async () => {
+  const a = setup(oneTask(0), {}, 60_000, 300);
+  a.store.failPut = true;
+  const r = await a.start().result;
+  assert.equal(r.tasks[0].status, "failed");
+  assert.match(r.tasks[0].error?.message ?? "", /could not be stored: the store is down/);
+  assert.ok(a.store.putAttempts >= 2, "it was retried before giving up");
+
+  const b = setup(oneTask(0), {}, 60_000, 60 * 60_000);
+  b.store.failPut = true;
+  const run = b.start();
+  await until(() => b.store.putAttempts >= 1);
+  const t0 = Date.now();
+  const cancelled = await run.cancel("stop");
+  assert.equal(cancelled.status, "cancelled");
+  assert.ok(Date.now() - t0 < 3000, "the cancel did not wait for the store");
+  await noLeftovers(b.engine, cancelled);
+});
+
+test("a tool the kernel killed for memory ends failed with 'out of memory'", async () => {
+  const { start } = setup(oneTask(137, (c, eng) => eng.oomKilled.add(c.id)), { tool: { memoryBytes: 64 * 1024 * 1024, nanoCpus: 1e9, pids: 64 } });
+  const r = await start().result;
+  assert.equal(r.status, "failed");
+  assert.equal(r.tasks[0].status, "failed");
+  assert.equal(r.tasks[0].error?.type, "TaskFailed");
+  assert.equal(r.tasks[0].error?.message, `task 1 (${PY}) ran out of memory: killed at its limit of 64 MiB`);
+  assert.equal(r.tasks[0].stored, true, "what it handed over before dying is kept");
 });
 
 test("a document over the limit fails the task with OutputTooLarge; the earlier one is not stored either", async () => {

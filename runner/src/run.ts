@@ -22,6 +22,8 @@ export interface RunContext {
   instance: string;
   /** images known to exist on the engine */
   imageCache: Map<string, boolean>;
+  /** how long a task's document write is retried while the store is down */
+  storeRetryMs: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -72,6 +74,8 @@ export class Run {
   private readonly startedAt = now();
   private resolveResult!: (r: RunResult) => void;
   private readonly runDir: string;
+  /** aborts when the run is cancelled or times out: nothing waits for the store any longer */
+  private readonly abortSignal = new AbortController();
 
   constructor(
     private readonly ctx: RunContext,
@@ -106,6 +110,7 @@ export class Run {
       collections: this.collections,
       containers: this.containers,
       ending: () => this.terminal !== null || this.finishing,
+      aborted: this.abortSignal.signal,
       logTail: (n) => this.taskLogTail(n),
       meta: (n) => this.meta(n),
     });
@@ -186,6 +191,7 @@ export class Run {
   private async abort(status: "cancelled" | "timed_out", error: RunError) {
     if (this.terminal || this.finishing) return;
     this.terminal = { status, error };
+    this.abortSignal.abort();
     this.sink.system(0, error.message);
     await Promise.allSettled([
       this.tasks.killAll(),

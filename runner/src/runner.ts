@@ -30,6 +30,11 @@ export interface RunnerOptions {
   workflowImage?: string;
   runTimeoutMs?: number;
   taskTimeoutMs?: number;
+  /**
+   * How long a finished task's document is kept and its write retried while the results store
+   * is down (default 10 min); the task ends once it is written, or failed after that.
+   */
+  storeRetryMs?: number;
   logger?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -65,6 +70,7 @@ export class Runner {
       workflowImage: opts.workflowImage ?? DEFAULT_WORKFLOW_IMAGE,
       instance: this.instance,
       imageCache: new Map(),
+      storeRetryMs: opts.storeRetryMs ?? 10 * 60_000,
       log: opts.logger ?? (() => undefined),
     };
   }

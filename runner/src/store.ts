@@ -28,10 +28,24 @@ export interface ResultStore {
 }
 
 export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** true when trying again later may succeed (the store is down), false when it never will */
+  readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
     super(message, options);
     this.name = "StoreError";
+    this.transient = options?.transient ?? false;
   }
+}
+
+/**
+ * Whether a failed store call may succeed later: a refusal (a StoreError that says so, or the
+ * server answering with an error) never will; anything else (no connection, a timeout) may.
+ */
+export function storeFailureIsTransient(err: unknown): boolean {
+  if (err instanceof StoreError) return err.transient;
+  if (err instanceof MongoServerError) return false;
+  return true;
 }
 
 const META = "_lev";

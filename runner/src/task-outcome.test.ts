@@ -8,6 +8,8 @@ const base: TaskEndFacts = {
   exitCode: 0,
   cancelled: false,
   timedOut: false,
+  oomKilled: false,
+  memoryBytes: 256 * 1024 * 1024,
   signalled: false,
   waitError: null,
   outputError: null,
@@ -28,6 +30,16 @@ test("success, and each failure with its type", () => {
   assert.equal(out({ waitError: "engine gone" }).error?.type, "RunnerError");
   assert.deepEqual(out({ outputError: { type: "OutputTooLarge", message: "big" } }).error, { type: "OutputTooLarge", message: "big", task: 2 });
   assert.equal(out({ outputError: { type: "OutputTooLarge", message: "big" } }).status, "failed", "even when the entry caught it and exited 0");
+});
+
+test("a container the kernel killed for memory ends failed with 'out of memory', whatever its exit code", () => {
+  const e = out({ oomKilled: true, exitCode: 137 });
+  assert.equal(e.status, "failed");
+  assert.deepEqual(e.error, { type: "TaskFailed", message: "task 2 (img) ran out of memory: killed at its limit of 256 MiB", traceback: "tail", task: 2 });
+  assert.equal(out({ oomKilled: true, exitCode: 0 }).error?.message, "task 2 (img) ran out of memory: killed at its limit of 256 MiB");
+  assert.equal(out({ oomKilled: true, cancelled: true }).status, "cancelled", "a run that ended first is what the task shows");
+  assert.equal(out({ oomKilled: true, timedOut: true }).status, "timed_out");
+  assert.equal(out({ oomKilled: true, signalled: true }).status, "failed", "stopping it does not hide that it died of memory");
 });
 
 test("precedence: cancelled > timed out > output too large > signalled > engine > store > exit code", () => {

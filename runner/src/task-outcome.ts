@@ -8,6 +8,10 @@ export interface TaskEndFacts {
   /** the run ended (cancel, run timeout, the workflow finished) before the task did */
   cancelled: boolean;
   timedOut: boolean;
+  /** the kernel killed the container for going over its memory limit */
+  oomKilled: boolean;
+  /** the container's memory limit, for the message */
+  memoryBytes: number;
   /** the workflow signalled it (`Task.signal`): a deliberate stop, not a failure */
   signalled: boolean;
   /** the engine could not tell how the container ended */
@@ -27,6 +31,13 @@ export function taskOutcome(f: TaskEndFacts): { status: TaskStatus; error: RunEr
   const n = f.number;
   if (f.cancelled) return { status: "cancelled", error: { type: "TaskCancelled", message: `task ${n} was stopped because the run ended`, task: n } };
   if (f.timedOut) return { status: "timed_out", error: { type: "TaskTimeout", message: `task ${n} exceeded its time limit and was killed`, task: n } };
+  if (f.oomKilled) {
+    const limit = `${Math.round(f.memoryBytes / (1024 * 1024))} MiB`;
+    return {
+      status: "failed",
+      error: { type: "TaskFailed", message: `task ${n} (${f.image}) ran out of memory: killed at its limit of ${limit}`, traceback: f.logTail || null, task: n },
+    };
+  }
   if (f.outputError) return { status: "failed", error: { ...f.outputError, task: n } };
   if (f.signalled) return { status: "stopped", error: null };
   if (f.waitError) return { status: "failed", error: { type: "RunnerError", message: f.waitError, task: n } };

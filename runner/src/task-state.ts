@@ -21,6 +21,8 @@ export interface TaskHost {
   containers: Set<string>;
   /** the run is ending (cancel, timeout, the workflow exited): nothing new starts */
   ending(): boolean;
+  /** aborts when the run is cancelled or times out (a workflow that just ended does not) */
+  aborted: AbortSignal;
   logTail(task: number): string;
   meta(task: number): StoredMeta;
 }

@@ -29,6 +29,10 @@ export class FakeEngine implements ContainerEngine {
   failStart: (spec: ContainerSpec) => boolean = () => false;
   /** called when a container starts: a test can play the workflow or a tool there */
   onStart: (c: FakeContainer) => void = () => undefined;
+  /** containers (by id) the kernel killed for memory: `inspect` reports OOMKilled */
+  readonly oomKilled = new Set<string>();
+  /** archives `loadImage` received, each as the image references it names (one per line) */
+  readonly loaded: string[] = [];
   private next = 0;
 
   byName(name: string): FakeContainer | undefined {
@@ -126,7 +130,7 @@ export class FakeEngine implements ContainerEngine {
 
   async inspect(id: string): Promise<ContainerState> {
     const c = this.containers.get(id)!;
-    return { running: c.running, exitCode: c.exitCode ?? 0, ips: {} };
+    return { running: c.running, exitCode: c.exitCode ?? 0, ips: {}, oomKilled: this.oomKilled.has(id) };
   }
 
   async logsTail() {
@@ -150,15 +154,35 @@ export class FakeEngine implements ContainerEngine {
   async buildImage(_c: Readable, _t: string, _l: Record<string, string>, _o: (line: string) => void): Promise<string> {
     throw new Error("the fake engine builds nothing");
   }
+
+  /** the fake's archive format: the image references it holds, one per line */
+  async loadImage(archive: Readable): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of archive) chunks.push(c as Buffer);
+    const refs = Buffer.concat(chunks).toString("utf8").split("\n").filter(Boolean);
+    this.calls.push(`load ${refs.join(",")}`);
+    for (const r of refs) {
+      this.images.add(r);
+      this.loaded.push(r);
+    }
+  }
 }
 
 export class MemoryStore implements ResultStore {
   readonly docs = new Map<string, Record<string, unknown>>();
   failPut = false;
+  /** puts that fail before the store answers again (a store down for a while) */
+  failPuts = 0;
+  putAttempts = 0;
   private job = 0;
 
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, _meta: StoredMeta) {
+    this.putAttempts++;
     if (this.failPut) throw new Error("the store is down");
+    if (this.failPuts > 0) {
+      this.failPuts--;
+      throw new Error("the store is down for now");
+    }
     this.docs.set(`${coll}#${job}#${task}`, fields);
   }
 
