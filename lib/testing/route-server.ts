@@ -1,0 +1,139 @@
+/**
+ * The hub's `/api` route handlers (every app/api/…/route.ts, the very modules Next.js serves) behind a
+ * plain node HTTP server, for tests and benches that need a hub web process without a Next build:
+ * workers speak their protocol to it, clients read run events from it (user API tokens; sessions
+ * need Next). Paths match as in Next's app router: `[id]` is a parameter, static segments win.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readdirSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const APP_API = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app/api");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+interface RouteFile {
+  segments: string[];
+  file: string;
+}
+
+function routeFiles(dir: string, segments: string[] = []): RouteFile[] {
+  const found: RouteFile[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) found.push(...routeFiles(full, [...segments, entry]));
+    else if (entry === "route.ts") found.push({ segments, file: full });
+  }
+  return found;
+}
+
+/** `params` of `segments` matched against a request path's parts, or null. Catch-all routes (auth) are not served. */
+function match(segments: string[], parts: string[]): Record<string, string> | null {
+  if (segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    const dynamic = /^\[([A-Za-z0-9_]+)\]$/.exec(s);
+    if (dynamic) params[dynamic[1]] = decodeURIComponent(parts[i]);
+    else if (s !== parts[i]) return null;
+  }
+  return params;
+}
+
+const staticCount = (r: RouteFile) => r.segments.filter((s) => !s.startsWith("[")).length;
+
+export interface RouteServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveRoutes(opts: { port?: number } = {}): Promise<RouteServer> {
+  const routes = routeFiles(APP_API)
+    .filter((r) => !r.segments.some((s) => s.startsWith("[...")))
+    .sort((a, b) => staticCount(b) - staticCount(a));
+  const modules = new Map<string, Promise<Record<string, Handler>>>();
+  const load = (file: string) => {
+    if (!modules.has(file)) modules.set(file, import(pathToFileURL(file).href) as Promise<Record<string, Handler>>);
+    return modules.get(file)!;
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (parts[0] !== "api") return void res.writeHead(404).end();
+    let found: { route: RouteFile; params: Record<string, string> } | null = null;
+    for (const route of routes) {
+      const params = match(route.segments, parts.slice(1));
+      if (params) {
+        found = { route, params };
+        break;
+      }
+    }
+    if (!found) return void res.writeHead(404).end();
+    const method = (req.method ?? "GET").toUpperCase() as (typeof METHODS)[number];
+    const handler = (await load(found.route.file))[method];
+    if (!METHODS.includes(method) || typeof handler !== "function") return void res.writeHead(405).end();
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
+      else if (v !== undefined) headers.set(k, v);
+    }
+    const hasBody = method !== "GET" && method !== "DELETE";
+    const request = new Request(url, {
+      method,
+      headers,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      signal: abort.signal,
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+    const response = await handler(request, { params: Promise.resolve(found.params) });
+    const out: Record<string, string | string[]> = {};
+    response.headers.forEach((v, k) => {
+      if (k !== "set-cookie") out[k] = v;
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) out["set-cookie"] = cookies;
+    res.writeHead(response.status, out);
+    if (!response.body) return void res.end();
+    res.flushHeaders();
+    const reader = response.body.getReader();
+    abort.signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined), { once: true });
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        res.write(value);
+      }
+    } finally {
+      res.end();
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error("route server:", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+      else res.destroy();
+    });
+  });
+  // long polls and event streams stay open far longer than node's defaults allow
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
