@@ -20,6 +20,12 @@ export const DEFAULT_BASE_IMAGES = ["levhub/python:bookworm", "levhub/nmap:bookw
 
 export interface RunnerOptions {
   engine?: ContainerEngine;
+  /**
+   * What labels this runner's containers as theirs (LABEL.instance). Default
+   * `<hostname>:<pid>:<random>`; a worker passes the instance the hub gave it, so the hub can
+   * tell which of them a lost instance left behind.
+   */
+  instance?: string;
   store: ResultStore;
   /** what a run may do when its RunSpec carries no policy; default: restricted, base images only */
   policy?: RunPolicy;
@@ -58,7 +64,7 @@ export class Runner {
 
   constructor(opts: RunnerOptions) {
     this.engine = opts.engine ?? new DockerodeEngine();
-    this.instance = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    this.instance = opts.instance ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     this.runTimeoutMs = opts.runTimeoutMs ?? 60 * 60_000;
     this.taskTimeoutMs = opts.taskTimeoutMs ?? 30 * 60_000;
     this.policy = opts.policy ?? restrictedPolicy({ refs: {}, base: [...DEFAULT_BASE_IMAGES], any: false });
@@ -109,6 +115,7 @@ export class Runner {
       dependencies,
     });
     this.active.set(runId, run);
+    if (spec.onEvent) run.on(spec.onEvent);
     if (spec.signal) {
       if (spec.signal.aborted) void run.cancel("cancelled before it started");
       else spec.signal.addEventListener("abort", () => void run.cancel(), { once: true });

@@ -117,6 +117,8 @@ export interface RunSpec {
   /** default per-task limit (a `Cr(timeout=…)` may ask for less) */
   taskTimeoutMs?: number;
   signal?: AbortSignal;
+  /** receives every event of the run, its first (`run.started`, sent as it starts) included */
+  onEvent?: (ev: RunEvent) => void;
   /** what this run may do (images, privileges, quotas); default: the runner's `policy` */
   policy?: RunPolicy;
   /**

@@ -1,0 +1,89 @@
+/**
+ * One run the hub handed this worker: its files fetched by content hash, then started with the
+ * same runner library as everywhere (policy, limits and images as the assignment says), every
+ * event reported. A run that cannot start (its files refused, a cancel first, a bad spec) still
+ * ends properly: `run.started` then `run.finished` with a clear RunError.
+ */
+import type { Run } from "../src/run.ts";
+import type { Runner } from "../src/runner.ts";
+import type { RunError } from "../src/types.ts";
+import { notStartedEvents, reportedEvent } from "./events.ts";
+import type { HttpResultStore } from "./http-store.ts";
+import type { PackageCache } from "./package-cache.ts";
+import type { RunAssignment } from "./protocol.ts";
+import type { RunReporter } from "./reporter.ts";
+
+export interface AssignmentContext {
+  runner: Runner;
+  instance: string;
+  cache: PackageCache;
+  store: HttpResultStore;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class AssignedRun {
+  private run: Run | null = null;
+  private cancelReason: string | null = null;
+  private readonly preparing = new AbortController();
+  /** settles when the run's containers are gone (its result is known) */
+  readonly finished: Promise<void>;
+
+  constructor(
+    readonly assignment: RunAssignment,
+    readonly reporter: RunReporter,
+    private readonly ctx: AssignmentContext,
+  ) {
+    this.finished = this.execute();
+  }
+
+  get runId(): string {
+    return this.assignment.runId;
+  }
+
+  /** Stops the run for `reason` (the hub's cancel order, the worker shutting down). Idempotent. */
+  cancel(reason: string): void {
+    if (this.cancelReason !== null) return;
+    this.cancelReason = reason;
+    this.preparing.abort();
+    if (this.run) void this.run.cancel(reason);
+  }
+
+  private async execute(): Promise<void> {
+    const a = this.assignment;
+    const startedAt = new Date().toISOString();
+    const { cache, store, runner } = this.ctx;
+    try {
+      const signal = this.preparing.signal;
+      const [packageDir, ...depDirs] = await Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, signal)));
+      if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
+      store.bind(a.job, a.runId, this.ctx.instance);
+      this.run = runner.start({
+        packageDir,
+        function: a.function,
+        args: a.args,
+        job: a.job,
+        owner: a.owner,
+        runId: a.runId,
+        timeoutMs: a.timeoutMs,
+        policy: a.policy,
+        dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
+        onEvent: (ev) => this.reporter.push(reportedEvent(ev)),
+      });
+      // a cancel that came while the run was being started
+      if (this.cancelReason !== null) void this.run.cancel(this.cancelReason);
+      const result = await this.run.result;
+      this.ctx.log("run finished", { run: a.runId, status: result.status });
+    } catch (err) {
+      if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
+      const message = err instanceof Error ? err.message : String(err);
+      this.ctx.log("run could not start", { run: a.runId, error: message });
+      this.notStarted(startedAt, "failed", { type: "RunnerError", message: `the worker could not start the run: ${message}` });
+    } finally {
+      store.unbind(a.job);
+    }
+  }
+
+  private notStarted(startedAt: string, status: "failed" | "cancelled", error: RunError): void {
+    for (const ev of notStartedEvents(startedAt, status, error)) this.reporter.push(ev);
+  }
+}

@@ -1,0 +1,38 @@
+/** The runner's events as the worker reports them (protocol.ts `ReportedEvent`). */
+import type { RunError, RunEvent } from "../src/types.ts";
+import type { ReportedEvent } from "./protocol.ts";
+
+export function reportedEvent(ev: RunEvent): ReportedEvent {
+  switch (ev.type) {
+    case "run.started":
+      return { type: "run.started", at: ev.at };
+    case "run.finished": {
+      // the logs went as `log` events already; the result keeps only what ends the run
+      const r = ev.result;
+      return {
+        type: "run.finished",
+        status: r.status,
+        error: r.error,
+        exitCode: r.exitCode,
+        tasks: r.tasks,
+        collections: r.collections,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+      };
+    }
+    default:
+      return ev;
+  }
+}
+
+/** The two events of a run that ended before the runner could start it (its files, a bad spec, a cancel). */
+export function notStartedEvents(startedAt: string, status: "failed" | "cancelled", error: RunError): ReportedEvent[] {
+  return [
+    { type: "run.started", at: startedAt },
+    {
+      type: "log",
+      log: { task: 0, stream: "system", line: error.message, at: new Date().toISOString() },
+    },
+    { type: "run.finished", status, error, exitCode: null, tasks: [], collections: [], startedAt, endedAt: new Date().toISOString() },
+  ];
+}

@@ -1,0 +1,143 @@
+/**
+ * The worker's side of the HTTP contract (protocol.ts): JSON requests with its bearer credential,
+ * a time limit on each, and errors kept structured — the hub's `{error: {code, message}}` with
+ * its HTTP status, or "unreachable" when no answer came. Network errors and 5xx are retried with
+ * backoff for as long as the caller allows; a 4xx never is (the caller decides, e.g. 410 →
+ * register again).
+ */
+import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
+
+/** The hub answered with an error. */
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HubError";
+  }
+
+  /** worth trying again later: the hub (or what is behind it) is having trouble, not refusing */
+  get transient(): boolean {
+    return this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+}
+
+/** No answer from the hub: connection refused, reset, or the time limit. */
+export class HubUnreachableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HubUnreachableError";
+  }
+}
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof HubUnreachableError || (err instanceof HubError && err.transient);
+}
+
+export interface CallOptions {
+  /** the limit of one attempt (default: the client's) */
+  timeoutMs?: number;
+  /** keep retrying transient failures for this long (0: one attempt) */
+  retryForMs?: number;
+  /** stops waiting and retrying (the call then throws the last error, or an AbortError) */
+  signal?: AbortSignal;
+  /** called before each retry, with what failed */
+  onRetry?: (err: Error, attempt: number) => void;
+}
+
+export interface HubClientOptions {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+  backoff?: Backoff;
+}
+
+export class HubClient {
+  readonly url: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly backoff: Backoff;
+
+  constructor(opts: HubClientOptions) {
+    this.url = opts.url.replace(/\/+$/, "");
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.backoff = opts.backoff ?? { baseMs: 250, maxMs: 10_000 };
+  }
+
+  /** POSTs `body` as JSON and returns the JSON answer. */
+  post<T>(route: string, body: unknown, opts: CallOptions = {}): Promise<T> {
+    return this.retrying(opts, async (signal) => {
+      const res = await this.fetch(route, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }, signal);
+      const text = await res.text().catch((cause: unknown) => {
+        throw new HubUnreachableError(`the hub's answer to ${route} broke off`, { cause });
+      });
+      if (!res.ok) throw errorOf(res.status, text, route);
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new HubError(res.status, "bad_response", `the hub's answer to ${route} is not JSON`);
+      }
+    });
+  }
+
+  /** GETs a download; the body streams (its reading has no time limit of its own, only the answer). */
+  get(route: string, opts: CallOptions = {}): Promise<Response> {
+    return this.retrying(opts, async (signal) => {
+      const res = await this.fetch(route, { method: "GET" }, signal, false);
+      if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
+      return res;
+    });
+  }
+
+  private async retrying<T>(opts: CallOptions, once: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (opts.retryForMs ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(opts.signal);
+      } catch (err) {
+        const wait = backoffMs(attempt, this.backoff);
+        if (!isTransient(err) || Date.now() + wait > deadline || opts.signal?.aborted) throw err;
+        opts.onRetry?.(err as Error, attempt);
+        if (!(await sleep(wait, opts.signal))) throw err;
+      }
+    }
+  }
+
+  private async fetch(route: string, init: RequestInit, signal: AbortSignal | undefined, limitBody = true): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const headers = { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}`, accept: "application/json" };
+    // a download's body may take longer than the answer: only the answer is timed then
+    const timer = limitBody ? null : new AbortController();
+    const signals = [signal, limitBody ? timeout : timer!.signal].filter((s): s is AbortSignal => !!s);
+    let timing: NodeJS.Timeout | null = null;
+    if (timer) timing = setTimeout(() => timer.abort(), this.timeoutMs);
+    try {
+      return await fetch(`${this.url}${route}`, { ...init, headers, signal: AbortSignal.any(signals) });
+    } catch (cause) {
+      const why = timeout.aborted || timer?.signal.aborted ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : describe(cause);
+      throw new HubUnreachableError(`cannot reach the hub at ${this.url} (${route}): ${why}`, { cause });
+    } finally {
+      if (timing) clearTimeout(timing);
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code) return cause.code;
+  return err instanceof Error ? (cause?.message ?? err.message) : String(err);
+}
+
+/** The hub's one error shape, or a readable stand-in when the answer is something else. */
+function errorOf(status: number, text: string, route: string): HubError {
+  try {
+    const e = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (e && typeof e.message === "string") return new HubError(status, typeof e.code === "string" ? e.code : String(status), e.message);
+  } catch {
+    // not JSON: a proxy's page or an empty body
+  }
+  return new HubError(status, String(status), `${route}: HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+}

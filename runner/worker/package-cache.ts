@@ -1,0 +1,96 @@
+/**
+ * Package versions on this worker's disk, by the sha256 of their deterministic archive:
+ * `<dataDir>/packages/<sha256>/`. An archive is downloaded to a temporary file, its sha256
+ * checked, and unpacked by the same safe extraction `lev add` uses (files and directories only,
+ * no `..`, size and entry caps) beside the target, then renamed into place: a directory there is
+ * always complete, and a wrong or hostile archive leaves nothing behind. Several runs needing the
+ * same version at once download it once.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DEFAULT_EXTRACT_LIMITS, extractArchive, UnsafeArchiveError, type ExtractLimits } from "../cli/safe-extract.ts";
+import type { HubClient } from "./hub-client.ts";
+import type { PackageRef } from "./protocol.ts";
+
+export class PackageFetchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PackageFetchError";
+  }
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export class PackageCache {
+  readonly root: string;
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  constructor(
+    dataDir: string,
+    private readonly hub: HubClient,
+    private readonly limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
+  ) {
+    this.root = path.join(dataDir, "packages");
+  }
+
+  /** The directory holding `ref`'s files, downloading them first when needed. */
+  ensure(ref: PackageRef, signal?: AbortSignal): Promise<string> {
+    const label = `${ref.namespace}/${ref.name}@${ref.version}`;
+    if (!SHA256.test(ref.sha256)) return Promise.reject(new PackageFetchError(`${label}: '${ref.sha256}' is not a sha256`));
+    const dir = path.join(this.root, ref.sha256);
+    if (existsSync(dir)) return Promise.resolve(dir);
+    let p = this.inFlight.get(ref.sha256);
+    if (!p) {
+      p = this.fetch(ref.sha256, label, dir, signal).finally(() => this.inFlight.delete(ref.sha256));
+      this.inFlight.set(ref.sha256, p);
+    }
+    return p;
+  }
+
+  private async fetch(sha256: string, label: string, dir: string, signal?: AbortSignal): Promise<string> {
+    await mkdir(this.root, { recursive: true, mode: 0o755 });
+    const tmp = path.join(this.root, `.download-${randomBytes(6).toString("hex")}`);
+    try {
+      let res: Response;
+      try {
+        res = await this.hub.get(`/api/worker/packages/${sha256}`, { retryForMs: 60_000, signal });
+      } catch (cause) {
+        throw new PackageFetchError(`${label}: the package files could not be fetched from the hub: ${(cause as Error).message}`, { cause });
+      }
+      const hash = createHash("sha256");
+      let bytes = 0;
+      // the compressed archive is never larger than what it may unpack to
+      const max = this.limits.maxBytes;
+      const counted = async function* (body: AsyncIterable<Uint8Array>) {
+        for await (const chunk of body) {
+          bytes += chunk.length;
+          if (bytes > max) throw new PackageFetchError(`${label}: the package archive is over ${max} bytes`);
+          hash.update(chunk);
+          yield chunk;
+        }
+      };
+      if (!res.body) throw new PackageFetchError(`${label}: the hub sent no package archive`);
+      try {
+        await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream<Uint8Array>), counted, createWriteStream(tmp, { mode: 0o600 }));
+      } catch (cause) {
+        if (cause instanceof PackageFetchError) throw cause;
+        throw new PackageFetchError(`${label}: downloading the package files broke off: ${(cause as Error).message}`, { cause });
+      }
+      const got = hash.digest("hex");
+      if (got !== sha256) throw new PackageFetchError(`${label}: the package archive does not match its sha256 (expected ${sha256}, got ${got}); refused`);
+      try {
+        await extractArchive(await readFile(tmp), dir, this.limits);
+      } catch (cause) {
+        if (cause instanceof UnsafeArchiveError) throw new PackageFetchError(`${label}: the package archive is refused: ${cause.message}`, { cause });
+        throw cause;
+      }
+      return dir;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * One run's events on their way to the hub (`POST /api/worker/runs/{id}/events`): numbered from 1,
+ * sent in order in batches (every ~50 ms, or at once past 200 waiting), and dropped only once the
+ * hub acknowledged them. While the hub is unreachable they are kept and resent with backoff; past
+ * `memoryEvents` waiting, further events go to `<spoolDir>/<runId>.ndjson` and are read back in
+ * order, so a long outage loses nothing and costs no memory. The hub applies each seq once, so a
+ * batch resent after a lost answer is harmless. The run's final event is the last one and is
+ * retried until acknowledged.
+ */
+import { createReadStream } from "node:fs";
+import { appendFile, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
+import { HubError, isTransient, type HubClient } from "./hub-client.ts";
+import type { EventsResponse, ReportedEvent } from "./protocol.ts";
+
+export interface ReporterOptions {
+  flushMs: number;
+  batchEvents: number;
+  /** events kept in memory while unsent; more go to the spool file */
+  memoryEvents: number;
+  spoolDir: string;
+  backoff: Backoff;
+}
+
+export const DEFAULT_REPORTER_OPTIONS: Omit<ReporterOptions, "spoolDir"> = {
+  flushMs: 50,
+  batchEvents: 200,
+  memoryEvents: 10_000,
+  backoff: { baseMs: 250, maxMs: 10_000 },
+};
+
+interface Numbered {
+  seq: number;
+  event: ReportedEvent;
+}
+
+export class RunReporter {
+  private nextSeq = 1;
+  private acked = 0;
+  /** unacknowledged events in memory, oldest first (all older than the spooled ones) */
+  private readonly memory: Numbered[] = [];
+  /** events in the spool file not yet read back */
+  private spooled = 0;
+  private spoolOffset = 0;
+  private spoolWrites: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private sending: Promise<void> | null = null;
+  private finalSeq: number | null = null;
+  private abandoned: string | null = null;
+  private readonly stopped = new AbortController();
+  private settle!: () => void;
+  /** resolves once every event up to the final one is acknowledged (or the reporter gave up) */
+  readonly delivered: Promise<void>;
+
+  constructor(
+    private readonly hub: HubClient,
+    readonly runId: string,
+    private readonly instance: string,
+    private readonly opts: ReporterOptions,
+    private readonly onCancel: (reason: string) => void,
+    private readonly log: (msg: string, fields?: Record<string, unknown>) => void,
+  ) {
+    this.delivered = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  private get spoolFile(): string {
+    return path.join(this.opts.spoolDir, `${this.runId}.ndjson`);
+  }
+
+  /** the highest seq the hub acknowledged */
+  get acknowledged(): number {
+    return this.acked;
+  }
+
+  push(event: ReportedEvent): void {
+    if (this.finalSeq !== null || this.abandoned) return;
+    const n: Numbered = { seq: this.nextSeq++, event };
+    if (event.type === "run.finished") this.finalSeq = n.seq;
+    if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents) {
+      this.spooled++;
+      const line = JSON.stringify(n) + "\n";
+      this.spoolWrites = this.spoolWrites
+        .then(() => mkdir(this.opts.spoolDir, { recursive: true, mode: 0o700 }))
+        .then(() => appendFile(this.spoolFile, line, { mode: 0o600 }));
+    } else this.memory.push(n);
+    if (this.memory.length + this.spooled >= this.opts.batchEvents || this.finalSeq !== null) this.kick(0);
+    else this.kick(this.opts.flushMs);
+  }
+
+  /** Gives up delivering (the hub will never take these events: the run is not ours any more, or the worker exits). */
+  abandon(why: string): void {
+    if (this.abandoned) return;
+    this.abandoned = why;
+    this.stopped.abort();
+    if (this.timer) clearTimeout(this.timer);
+    void this.spoolWrites.then(() => rm(this.spoolFile, { force: true }));
+    this.settle();
+  }
+
+  private kick(delayMs: number) {
+    if (this.sending || this.abandoned) return;
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.sending = this.sendAll().finally(() => {
+        this.sending = null;
+        if (this.pending() && !this.abandoned) this.kick(0);
+      });
+    }, delayMs);
+  }
+
+  private pending(): boolean {
+    return this.memory.length > 0 || this.spooled > 0;
+  }
+
+  /** Sends batches until nothing is waiting; failures back off and retry. */
+  private async sendAll(): Promise<void> {
+    let failures = 0;
+    while (this.pending() && !this.abandoned) {
+      if (this.memory.length === 0) await this.readSpool();
+      const batch = this.memory.slice(0, this.opts.batchEvents);
+      try {
+        const res = await this.hub.post<EventsResponse>(
+          `/api/worker/runs/${encodeURIComponent(this.runId)}/events`,
+          { instance: this.instance, events: batch },
+          { signal: this.stopped.signal },
+        );
+        if (res.cancel) this.onCancel(res.cancel);
+        if (this.ack(typeof res.acked === "number" ? res.acked : 0)) failures = 0;
+        else {
+          // the hub answered but recorded none of them (it wants an earlier seq it lost?): resend, slowly
+          failures++;
+          await sleep(backoffMs(failures, this.opts.backoff), this.stopped.signal);
+        }
+      } catch (err) {
+        if (this.abandoned) return;
+        if (!isTransient(err)) {
+          const e = err as Error;
+          this.log("the hub refused the run's events; they are dropped", { run: this.runId, error: e.message, status: err instanceof HubError ? err.status : undefined });
+          this.abandon(e.message);
+          return;
+        }
+        failures++;
+        if (failures === 1) this.log("the hub does not take the run's events for now; keeping them", { run: this.runId, error: (err as Error).message });
+        await sleep(backoffMs(failures, this.opts.backoff), this.stopped.signal);
+      }
+    }
+    if (this.finalSeq !== null && this.acked >= this.finalSeq) {
+      await this.spoolWrites.catch(() => undefined);
+      await rm(this.spoolFile, { force: true });
+      this.settle();
+    }
+  }
+
+  /** Drops what the hub has recorded; false when that was nothing of what is waiting. */
+  private ack(acked: number): boolean {
+    if (acked > this.acked) this.acked = acked;
+    let drop = 0;
+    while (drop < this.memory.length && this.memory[drop].seq <= this.acked) drop++;
+    this.memory.splice(0, drop);
+    return drop > 0;
+  }
+
+  /** Moves the oldest spooled events (up to a batch) back into memory. */
+  private async readSpool(): Promise<void> {
+    await this.spoolWrites;
+    const want = this.opts.batchEvents;
+    const stream = createReadStream(this.spoolFile, { start: this.spoolOffset, encoding: "utf8", highWaterMark: 256 * 1024 });
+    let rest = "";
+    let read = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        rest += chunk;
+        let i;
+        while (read < want && (i = rest.indexOf("\n")) >= 0) {
+          const line = rest.slice(0, i);
+          rest = rest.slice(i + 1);
+          this.spoolOffset += Buffer.byteLength(line) + 1;
+          this.memory.push(JSON.parse(line) as Numbered);
+          this.spooled--;
+          read++;
+        }
+        if (read >= want) break;
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (this.spooled === 0) {
+      this.spoolOffset = 0;
+      await rm(this.spoolFile, { force: true });
+    }
+  }
+}

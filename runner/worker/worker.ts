@@ -1,0 +1,322 @@
+/**
+ * A worker: serves one Docker engine for a hub, over the HTTP contract of protocol.ts only (no
+ * database, no open port). It registers (a new instance every time), removes what lost instances
+ * left on its engine, heartbeats, long-polls for runs while it has free slots, and runs each with
+ * the same runner library as the hub and `lev exec`. `npm run worker` (scripts/worker.ts) and the
+ * worker `npm start` runs in-process are both `startWorker`.
+ *
+ * A hub that says `gone` (410) declared this instance lost: its runs are stopped (the hub already
+ * failed them) and the worker registers again as a new instance.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { backoffMs, sleep } from "../src/backoff.ts";
+import { DockerodeEngine, type ContainerEngine } from "../src/engine.ts";
+import { LABEL } from "../src/labels.ts";
+import { reap } from "../src/reaper.ts";
+import { instanceAlive, Runner } from "../src/runner.ts";
+import { AssignedRun } from "./assignment.ts";
+import { HubClient, HubError } from "./hub-client.ts";
+import { HttpResultStore, type HttpStoreTimes } from "./http-store.ts";
+import { HubImageEngine } from "./images.ts";
+import { PackageCache } from "./package-cache.ts";
+import {
+  PROTOCOL_VERSION,
+  type HeartbeatResponse,
+  type PollResponse,
+  type RegisterRequest,
+  type RegisterResponse,
+  type RunAssignment,
+  type WorkerLabels,
+} from "./protocol.ts";
+import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./reporter.ts";
+
+export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
+
+export interface WorkerOptions {
+  hubUrl: string;
+  /** the worker credential (`lwk_…`) */
+  token: string;
+  name: string;
+  /** default: the Docker engine of DOCKER_HOST */
+  engine?: ContainerEngine;
+  /** packages, run directories and the event spool; must be visible to the engine (bind mounts) */
+  dataDir: string;
+  /** runs at once */
+  capacity: number;
+  labels?: Partial<WorkerLabels>;
+  logger?: WorkerLogger;
+  /** how long a finished task's document is kept while the results store is down (default 10 min) */
+  storeRetryMs?: number;
+  /** tests make these shorter */
+  storeTimes?: HttpStoreTimes;
+  reporter?: Partial<Omit<ReporterOptions, "spoolDir">>;
+  /** gives up registering (startWorker then rejects) */
+  signal?: AbortSignal;
+}
+
+export interface WorkerHandle {
+  /** the instance the hub knows this process by now (a new one after a re-registration) */
+  readonly instance: string;
+  /** Takes no new run; with `cancelRunning` the running ones are cancelled, else they finish. */
+  stop(opts: { cancelRunning: boolean }): Promise<void>;
+  /** settles once the worker has stopped */
+  readonly done: Promise<void>;
+}
+
+/** What one registration gave: the hub's identity for this process and its own runner. */
+interface Registration {
+  instance: string;
+  heartbeatMs: number;
+  pollMs: number;
+  runner: Runner;
+}
+
+const SOFTWARE_VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+})();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether a labelled resource on this engine is kept when a worker starts: those of instances the
+ * hub declared lost go, and those of an old-style runner (`host:pid:…`) whose process is gone;
+ * everything else (other workers, the hub's own runner, `lev exec`) is left alone.
+ */
+export function keepOnStart(labels: Record<string, string>, lost: ReadonlySet<string>): boolean {
+  const instance = labels[LABEL.instance];
+  if (!instance) return false;
+  if (lost.has(instance)) return false;
+  if (UUID.test(instance)) return true;
+  return instanceAlive(instance);
+}
+
+async function engineFacts(engine: ContainerEngine): Promise<RegisterRequest["engine"]> {
+  const inner = engine instanceof HubImageEngine ? engine.inner : engine;
+  if (!(inner instanceof DockerodeEngine)) return { host: "custom", version: "unknown" };
+  const modem = inner.docker.modem as { socketPath?: string; host?: string; port?: string | number };
+  const host = modem.socketPath ? `unix://${modem.socketPath}` : `${modem.host ?? "?"}:${modem.port ?? "?"}`;
+  const version = await inner.docker.version().then(
+    (v) => v.Version,
+    () => "unknown",
+  );
+  return { host: host.slice(0, 256), version: String(version).slice(0, 64) };
+}
+
+class Worker implements WorkerHandle {
+  private reg!: Registration;
+  private readonly hub: HubClient;
+  private readonly engine: HubImageEngine;
+  private readonly store: HttpResultStore;
+  private readonly cache: PackageCache;
+  /** runs whose containers may still exist */
+  private readonly active = new Map<string, AssignedRun>();
+  /** runs whose final events the hub has not acknowledged yet (active ones included) */
+  private readonly reporting = new Map<string, RunReporter>();
+  private draining = false;
+  /** ends the heartbeats (once nothing runs any more) */
+  private readonly stopping = new AbortController();
+  /** gives up the long poll (a stop that cancels) */
+  private readonly pollAbort = new AbortController();
+  private pollLoopDone: Promise<void> = Promise.resolve();
+  private heartbeatLoopDone: Promise<void> = Promise.resolve();
+  private slotFreed: (() => void) | null = null;
+  private reRegistering: Promise<void> | null = null;
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+  private readonly log: WorkerLogger;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.log = opts.logger ?? (() => undefined);
+    this.hub = new HubClient({ url: opts.hubUrl, token: opts.token });
+    this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, this.log);
+    this.store = new HttpResultStore(this.hub, opts.storeTimes);
+    this.cache = new PackageCache(opts.dataDir, this.hub);
+  }
+
+  get instance(): string {
+    return this.reg.instance;
+  }
+
+  async start(): Promise<void> {
+    await this.register(this.opts.signal);
+    this.heartbeatLoopDone = this.heartbeatLoop();
+    this.pollLoopDone = this.pollLoop();
+  }
+
+  private async register(signal?: AbortSignal): Promise<void> {
+    const body: RegisterRequest = {
+      protocol: PROTOCOL_VERSION,
+      name: this.opts.name,
+      version: SOFTWARE_VERSION,
+      engine: await engineFacts(this.engine),
+      capacity: this.opts.capacity,
+      labels: { hostNetwork: this.opts.labels?.hostNetwork ?? false },
+    };
+    const res = await this.hub.post<RegisterResponse>("/api/worker/register", body, {
+      retryForMs: Number.MAX_SAFE_INTEGER,
+      signal: AbortSignal.any([this.pollAbort.signal, ...(signal ? [signal] : [])]),
+      onRetry: (err, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0) this.log("waiting for the hub to register", { error: err.message });
+      },
+    });
+    if (!UUID.test(res.instance)) throw new HubError(200, "bad_response", `the hub gave an instance that is not a uuid: '${res.instance}'`);
+    const runner = new Runner({
+      engine: this.engine,
+      store: this.store,
+      instance: res.instance,
+      workDir: path.join(this.opts.dataDir, "runs"),
+      storeRetryMs: this.opts.storeRetryMs,
+      logger: this.log,
+    });
+    this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner };
+    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length });
+    const lost = new Set(res.lostInstances);
+    const reaped = await reap(this.engine, (labels) => keepOnStart(labels, lost)).catch((err: Error) => {
+      this.log("could not remove what lost instances left", { error: err.message });
+      return null;
+    });
+    if (reaped && reaped.containers + reaped.networks + reaped.volumes > 0) this.log("removed what lost instances left", { ...reaped });
+  }
+
+  /** The hub declared this instance lost: its runs stop, and the worker comes back as a new instance. */
+  private gone(): Promise<void> {
+    this.reRegistering ??= (async () => {
+      this.log("the hub declared this worker lost; stopping its runs and registering again", { instance: this.reg.instance });
+      for (const run of this.active.values()) run.cancel("the hub declared this worker lost");
+      for (const r of this.reporting.values()) r.abandon("the worker was declared lost");
+      await Promise.allSettled([...this.active.values()].map((r) => r.finished));
+      if (!this.draining) await this.register();
+    })()
+      .catch((err: Error) => this.log("registering again failed", { error: err.message }))
+      .finally(() => (this.reRegistering = null));
+    return this.reRegistering;
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      await sleep(this.reg.heartbeatMs, this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+      if (this.reRegistering) {
+        await this.reRegistering;
+        continue;
+      }
+      try {
+        const res = await this.hub.post<HeartbeatResponse>(
+          "/api/worker/heartbeat",
+          { instance: this.reg.instance, running: [...this.reporting.keys()] },
+          { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal },
+        );
+        for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
+        for (const id of res.ended ?? []) this.active.get(id)?.cancel("the hub has already ended this run");
+      } catch (err) {
+        if (err instanceof HubError && err.status === 410) await this.gone();
+        else if (!this.stopping.signal.aborted) this.log("heartbeat failed", { error: (err as Error).message });
+      }
+    }
+  }
+
+  private async pollLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.draining) {
+      if (this.reRegistering) await this.reRegistering;
+      const free = this.opts.capacity - this.active.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      const reg = this.reg;
+      const waitMs = Math.min(reg.pollMs, 30_000);
+      try {
+        const res = await this.hub.post<PollResponse>(
+          "/api/worker/poll",
+          { instance: reg.instance, free, waitMs },
+          { timeoutMs: waitMs + 15_000, signal: this.pollAbort.signal },
+        );
+        failures = 0;
+        for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
+        // runs the hub handed over are ours even when a stop began meanwhile
+        for (const a of res.assign ?? []) this.take(a, reg);
+      } catch (err) {
+        if (this.pollAbort.signal.aborted) return;
+        if (err instanceof HubError && err.status === 410) {
+          await this.gone();
+          continue;
+        }
+        failures++;
+        if (failures === 1 || failures % 10 === 0) this.log("polling the hub failed", { error: (err as Error).message, failures });
+        await sleep(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }), this.pollAbort.signal);
+      }
+    }
+  }
+
+  private take(a: RunAssignment, reg: Registration): void {
+    if (this.active.has(a.runId)) return;
+    this.log("run assigned", { run: a.runId, function: a.function, attempt: a.attempt });
+    const reporter = new RunReporter(
+      this.hub,
+      a.runId,
+      reg.instance,
+      { ...DEFAULT_REPORTER_OPTIONS, ...this.opts.reporter, spoolDir: path.join(this.opts.dataDir, "spool") },
+      (reason) => this.active.get(a.runId)?.cancel(reason),
+      this.log,
+    );
+    const run = new AssignedRun(a, reporter, { runner: reg.runner, instance: reg.instance, cache: this.cache, store: this.store, log: this.log });
+    this.active.set(a.runId, run);
+    this.reporting.set(a.runId, reporter);
+    void run.finished.finally(() => {
+      this.active.delete(a.runId);
+      this.slotFreed?.();
+      this.slotFreed = null;
+    });
+    void reporter.delivered.finally(() => this.reporting.delete(a.runId));
+  }
+
+  async stop({ cancelRunning }: { cancelRunning: boolean }): Promise<void> {
+    if (!this.draining) {
+      this.draining = true;
+      this.log(cancelRunning ? "stopping: cancelling the running runs" : "stopping: finishing the running runs, taking no new one", {
+        running: this.active.size,
+      });
+      this.slotFreed?.();
+      void this.finishStop();
+    }
+    if (cancelRunning) {
+      // the long poll is given up too: a run it would still have brought ends WorkerLost on the hub
+      this.pollAbort.abort();
+      for (const run of this.active.values()) run.cancel("the worker is shutting down");
+      // a hub that stays away does not keep a stopping worker alive: its last events wait 30 s at most
+      setTimeout(() => {
+        for (const r of this.reporting.values()) r.abandon("the worker stopped before the hub took the run's last events");
+      }, 30_000).unref();
+    }
+    return this.done;
+  }
+
+  private async finishStop(): Promise<void> {
+    // a poll under way may still hand over runs (graceful stop): they run like the others
+    await this.pollLoopDone;
+    while (this.active.size > 0 || this.reporting.size > 0) {
+      await Promise.allSettled([...[...this.active.values()].map((r) => r.finished), ...[...this.reporting.values()].map((r) => r.delivered)]);
+    }
+    this.stopping.abort();
+    await this.heartbeatLoopDone;
+    await this.store.close();
+    this.log("stopped");
+    this.resolveDone();
+  }
+}
+
+/** Registers a worker with the hub and starts serving; resolves once registered. */
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  if (!Number.isInteger(options.capacity) || options.capacity < 1 || options.capacity > 256) {
+    throw new RangeError(`capacity must be a whole number from 1 to 256, not ${options.capacity}`);
+  }
+  const worker = new Worker(options);
+  await worker.start();
+  return worker;
+}
