@@ -14,7 +14,7 @@ export const scanNameSchema = z
   .trim()
   .min(1, "a name is required")
   .max(MAX_SCAN_NAME, `at most ${MAX_SCAN_NAME} characters`)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, "one line of printable text");
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "one line of printable text");
 
 /** a cron expression (checked by lib: `nextFireTime`); null or "" = no schedule, run by hand only */
 const cronSchema = z

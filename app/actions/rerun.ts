@@ -1,0 +1,37 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import type { RunFormState } from "../../components/run-form.tsx";
+import type { ScanActionState } from "../../components/scan-run-controls.tsx";
+import { safeAction } from "../../lib/actions/safe-action.ts";
+import { rerun } from "../../lib/scans/rerun.ts";
+import { rerunInputSchema } from "../../lib/schemas/scans.ts";
+
+const RUN_FIELD_PREFIX = "arg.";
+
+const again = safeAction(rerunInputSchema, (input, viewer) => rerun(viewer, input.runId, { latest: input.latest, args: input.args }));
+
+/** "Re-run" (and "on the latest version") on a run page: goes to the new run. */
+export async function rerunAction(runId: string, latest: boolean, _prev: ScanActionState, _data: FormData): Promise<ScanActionState> {
+  const res = await again({ runId, latest });
+  if (!res.ok) return { error: res.error, errors: res.fieldErrors ?? {}, saved: null };
+  redirect(`/runs/${res.data.id}`);
+}
+
+/**
+ * "Edit and re-run": the run form prefilled with the run's arguments; the edited values (text, as
+ * the form sends them) go to lib, which checks them like a new run's. Field errors keyed by parameter.
+ */
+export async function rerunEditedAction(runId: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
+  const args: Record<string, string> = {};
+  for (const [key, value] of data.entries()) {
+    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
+  }
+  const res = await again({ runId, args });
+  if (!res.ok) {
+    const errors: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
+    return { errors, message: Object.keys(errors).length ? null : res.error };
+  }
+  redirect(`/runs/${res.data.id}`);
+}

@@ -1,0 +1,70 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import type { ScanActionState } from "../../components/scan-run-controls.tsx";
+import { safeAction, type ActionResult } from "../../lib/actions/safe-action.ts";
+import { runScanNow } from "../../lib/scans/fire.ts";
+import { saveRunAsScan } from "../../lib/scans/rerun.ts";
+import { createScan, deleteScan, updateScan } from "../../lib/scans/scans.ts";
+import { createScanBodySchema, saveRunAsScanInputSchema, scanRefInputSchema, setScanEnabledInputSchema } from "../../lib/schemas/scans.ts";
+
+const RUN_FIELD_PREFIX = "arg.";
+
+const saveRun = safeAction(saveRunAsScanInputSchema, (input, viewer) => saveRunAsScan(viewer, input));
+const saveForm = safeAction(createScanBodySchema, (input, viewer) => createScan(viewer, input));
+const runNow = safeAction(scanRefInputSchema, (input, viewer) => runScanNow(viewer, input.scanId));
+const setEnabled = safeAction(setScanEnabledInputSchema, (input, viewer) => updateScan(viewer, input.scanId, { enabled: input.enabled }));
+const remove = safeAction(scanRefInputSchema, (input, viewer) => deleteScan(viewer, input.scanId));
+
+const text = (data: FormData, key: string): string => {
+  const v = data.get(key);
+  return typeof v === "string" ? v : "";
+};
+
+function failed(res: Extract<ActionResult<unknown>, { ok: false }>): ScanActionState {
+  const errors = res.fieldErrors ?? {};
+  return { error: Object.keys(errors).length ? "check the highlighted fields" : res.error, errors, saved: null };
+}
+
+/** "Save as scan" on a run page. */
+export async function saveRunAsScanAction(runId: string, _prev: ScanActionState, data: FormData): Promise<ScanActionState> {
+  const res = await saveRun({ runId, name: text(data, "scanName"), cron: text(data, "cron"), timezone: text(data, "timezone") || undefined, pinVersion: data.get("pinVersion") === "true" });
+  if (!res.ok) return failed(res);
+  revalidatePath("/scans");
+  return { error: null, errors: {}, saved: { id: res.data.id, name: res.data.name } };
+}
+
+/** "Save as scan" on the run form: the form's values (as text, checked by lib like a run's) under a name and schedule. */
+export async function saveFormAsScanAction(pkg: string, version: string | null, fn: string, _prev: ScanActionState, data: FormData): Promise<ScanActionState> {
+  const args: Record<string, string> = {};
+  for (const [key, value] of data.entries()) {
+    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string" && value.trim() !== "") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
+  }
+  const res = await saveForm({ name: text(data, "scanName"), package: pkg, version, function: fn, args, cron: text(data, "cron"), timezone: text(data, "timezone") || undefined });
+  if (!res.ok) return failed(res);
+  revalidatePath("/scans");
+  return { error: null, errors: {}, saved: { id: res.data.id, name: res.data.name } };
+}
+
+/** A scan's "Run now": goes to the new run. */
+export async function runScanNowAction(_prev: ScanActionState, data: FormData): Promise<ScanActionState> {
+  const res = await runNow({ scanId: text(data, "scanId") });
+  if (!res.ok) return failed(res);
+  redirect(`/runs/${res.data.id}`);
+}
+
+export async function setScanEnabledAction(_prev: ScanActionState, data: FormData): Promise<ScanActionState> {
+  const res = await setEnabled({ scanId: text(data, "scanId"), enabled: text(data, "enabled") === "true" });
+  if (!res.ok) return failed(res);
+  revalidatePath("/scans");
+  revalidatePath(`/scans/${res.data.id}`);
+  return { error: null, errors: {}, saved: null };
+}
+
+export async function deleteScanAction(_prev: ScanActionState, data: FormData): Promise<ScanActionState> {
+  const res = await remove({ scanId: text(data, "scanId") });
+  if (!res.ok) return failed(res);
+  revalidatePath("/scans");
+  redirect("/scans");
+}

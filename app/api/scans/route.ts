@@ -1,0 +1,22 @@
+import { route } from "../../../lib/api/route.ts";
+import { KIB } from "../../../lib/api/body.ts";
+import { createScan, listScans } from "../../../lib/scans/scans.ts";
+import { createScanBodySchema, listScansQuerySchema } from "../../../lib/schemas/scans.ts";
+import { getSettings } from "../../../lib/settings.ts";
+
+export const runtime = "nodejs";
+
+/** The caller's saved scans by name (an admin's: everyone's unless `?all=false`). */
+export const GET = route({ access: "user", summary: "list saved scans", query: listScansQuerySchema }, async ({ viewer, query }) => listScans(viewer, query));
+
+/** Saves `{name, package, version?, function, args, cron?, timezone?, enabled?}`; 422 with fieldErrors (`cron`, `timezone`, `args.<param>`), nothing stored. */
+export const POST = route(
+  {
+    access: "user",
+    summary: "save a run configuration as a scan, optionally on a cron schedule",
+    body: createScanBodySchema,
+    maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
+    status: 201,
+  },
+  async ({ viewer, body }) => createScan(viewer, body),
+);

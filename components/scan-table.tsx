@@ -1,0 +1,114 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import type { ScanSummary } from "../lib/scans/types.ts";
+import { IDLE, type ScanActionState } from "./scan-run-controls.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+import { formatTime } from "./time.ts";
+
+type Action = (state: ScanActionState, data: FormData) => Promise<ScanActionState>;
+
+export interface ScanRowActions {
+  runNow: Action;
+  setEnabled: Action;
+  remove: Action;
+}
+
+/** Run now, pause/resume and delete one scan; each form names the scan in a hidden field. */
+export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary, "id" | "name" | "enabled">; actions: ScanRowActions; canRun: boolean }) {
+  const [runState, runAction, runPending] = useActionState(actions.runNow, IDLE);
+  const [enState, enAction, enPending] = useActionState(actions.setEnabled, IDLE);
+  const [delState, delAction, delPending] = useActionState(actions.remove, IDLE);
+  const error = runState.error ?? enState.error ?? delState.error;
+  return (
+    <div className="flex flex-wrap items-center gap-1.5">
+      {canRun && (
+        <form action={runAction}>
+          <input type="hidden" name="scanId" value={scan.id} />
+          <button type="submit" className="btn py-0.5 text-xs" disabled={runPending} aria-label={`Run ${scan.name} now`}>Run now</button>
+        </form>
+      )}
+      <form action={enAction}>
+        <input type="hidden" name="scanId" value={scan.id} />
+        <input type="hidden" name="enabled" value={scan.enabled ? "false" : "true"} />
+        <button type="submit" className="btn py-0.5 text-xs" disabled={enPending} aria-label={`${scan.enabled ? "Disable" : "Enable"} ${scan.name}`}>
+          {scan.enabled ? "Disable" : "Enable"}
+        </button>
+      </form>
+      <form
+        action={delAction}
+        onSubmit={(e) => {
+          if (!confirm(`Delete the scan “${scan.name}”? Its runs stay.`)) e.preventDefault();
+        }}
+      >
+        <input type="hidden" name="scanId" value={scan.id} />
+        <button type="submit" className="btn py-0.5 text-xs text-red-700" disabled={delPending} aria-label={`Delete ${scan.name}`}>Delete</button>
+      </form>
+      {error && <p role="alert" className="field-error w-full">{error}</p>}
+    </div>
+  );
+}
+
+/** Saved scans as a table: schedule in words and as cron, next and last run, last status, actions. */
+export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: ScanSummary[]; actions: ScanRowActions; viewerName: string; showOwner: boolean }) {
+  return (
+    <div className="card overflow-x-auto">
+      <table className="table-dense">
+        <caption className="sr-only">Saved scans</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Package</th>
+            <th scope="col">Function</th>
+            {showOwner && <th scope="col">Owner</th>}
+            <th scope="col">Schedule</th>
+            <th scope="col">Next run</th>
+            <th scope="col">Last run</th>
+            <th scope="col"><span className="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {scans.map((s) => (
+            <tr key={s.id} data-scan={s.name}>
+              <td>
+                <Link href={`/scans/${s.id}`} className="font-medium">{s.name}</Link>
+                {!s.enabled && <span className="ml-1.5 rounded border border-zinc-300 px-1 text-[11px] text-zinc-500">disabled</span>}
+              </td>
+              <td>
+                {s.package}
+                <span className="ml-1 font-mono text-xs text-zinc-400">{s.version ?? "latest"}</span>
+              </td>
+              <td className="font-mono text-[13px]">{s.function}</td>
+              {showOwner && <td>{s.owner}</td>}
+              <td>
+                {s.cron ? (
+                  <>
+                    {s.schedule} <code className="ml-1 text-xs text-zinc-500">{s.cron}</code>
+                    {s.timezone !== "UTC" && <span className="ml-1 text-xs text-zinc-500">{s.timezone}</span>}
+                  </>
+                ) : (
+                  <span className="text-zinc-500">by hand</span>
+                )}
+              </td>
+              <td className="tabular-nums">{formatTime(s.nextRunAt)}</td>
+              <td>
+                {s.lastRun ? (
+                  <Link href={`/runs/${s.lastRun.id}`} className="inline-flex items-center gap-1.5">
+                    <StatusBadge status={s.lastRun.status} /> <span className="tabular-nums">{formatTime(s.lastRun.createdAt)}</span>
+                  </Link>
+                ) : (
+                  "—"
+                )}
+                {s.lastError && <p className="field-error">{s.lastError.message}</p>}
+              </td>
+              <td>
+                <ScanButtons scan={s} actions={actions} canRun={s.owner === viewerName} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import "server-only";
+import { db } from "../db.ts";
+import { notFound } from "../errors.ts";
+import { canViewRun } from "../permissions.ts";
+import { canViewScan } from "./access.ts";
+import { startRun } from "../runs/index.ts";
+import type { RunSummary, Viewer } from "../types.ts";
+import { sameConfiguration, type Configuration } from "./configuration.ts";
+import { createScan } from "./scans.ts";
+import type { RunOrigin, RunTrigger, ScanSummary } from "./types.ts";
+
+const runSelect = {
+  id: true,
+  ownerId: true,
+  versionId: true,
+  function: true,
+  args: true,
+  createdAt: true,
+  trigger: true,
+  scan: { select: { id: true, name: true, ownerId: true } },
+  version: { select: { packageId: true, package: { select: { name: true, latestVersionId: true, namespace: { select: { name: true } } } } } },
+} as const;
+
+async function loadRun(viewer: Viewer, runId: string) {
+  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, select: runSelect }) : null;
+  if (!row || !canViewRun(viewer, row)) throw notFound("run");
+  return row;
+}
+
+type RunRow = Awaited<ReturnType<typeof loadRun>>;
+
+function configurationOf(row: Pick<RunRow, "function" | "args" | "version">): Configuration {
+  const pkg = row.version.package;
+  return { package: `${pkg.namespace.name}.${pkg.name}`, function: row.function, args: row.args as Record<string, unknown> };
+}
+
+/**
+ * A new run of the same function with the same arguments (or `args` instead), of the same version
+ * (or the package's latest with `latest`), as the viewer: their rights of today apply, so a package
+ * they no longer see is missing and arguments are checked again. Trigger "rerun".
+ */
+export async function rerun(viewer: Viewer, runId: string, opts: { latest?: boolean; args?: Record<string, unknown> } = {}): Promise<RunSummary> {
+  const row = await loadRun(viewer, runId);
+  const versionId = opts.latest ? row.version.package.latestVersionId : row.versionId;
+  if (!versionId) throw notFound("a published version of the package");
+  const args = opts.args ?? (row.args as Record<string, unknown>);
+  return startRun(viewer, { versionId, function: row.function, args }, { trigger: "rerun" });
+}
+
+/**
+ * The run before this one of the same configuration (package, function, arguments) by the same
+ * owner, whatever started it; null when there is none. "Since the previous run" compares with it.
+ */
+export async function previousRunOf(viewer: Viewer, runId: string): Promise<string | null> {
+  const row = await loadRun(viewer, runId);
+  const mine = configurationOf(row);
+  const candidates = await db().run.findMany({
+    where: { ownerId: row.ownerId, function: row.function, version: { packageId: row.version.packageId }, createdAt: { lt: row.createdAt } },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+    select: runSelect,
+  });
+  return candidates.find((c) => sameConfiguration(mine, configurationOf(c)))?.id ?? null;
+}
+
+/** How the run was started, for its page: the trigger and the scan that started it (shown to whoever may see that scan). */
+export async function runOrigin(viewer: Viewer, runId: string): Promise<RunOrigin> {
+  const row = await loadRun(viewer, runId);
+  const scan = row.scan && canViewScan(viewer, row.scan) ? { id: row.scan.id, name: row.scan.name } : null;
+  return { trigger: row.trigger as RunTrigger, scan };
+}
+
+/**
+ * "Save as scan" on a run page: the run's package, function and arguments under a name, following
+ * the package's latest version unless `pinVersion` keeps the run's.
+ */
+export async function saveRunAsScan(
+  viewer: Viewer,
+  input: { runId: string; name: string; cron?: string | null; timezone?: string; pinVersion?: boolean },
+): Promise<ScanSummary> {
+  const row = await loadRun(viewer, input.runId);
+  const conf = configurationOf(row);
+  const version = input.pinVersion ? (await db().packageVersion.findUniqueOrThrow({ where: { id: row.versionId }, select: { version: true } })).version : null;
+  return createScan(viewer, { name: input.name, package: conf.package, version, function: conf.function, args: conf.args, cron: input.cron ?? null, timezone: input.timezone });
+}
