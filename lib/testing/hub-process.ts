@@ -1,0 +1,76 @@
+/**
+ * A hub web process of its own, for tests that kill it: the `/api` route handlers (route-server.ts)
+ * and the janitor every hub web process runs, on the database, results store and data directory
+ * of the environment (DATABASE_URL, MONGODB_URI, LEVHUB_DATA_DIR, NEXTAUTH_SECRET; PORT, else any).
+ * Prints one JSON line `{"url": …}` once it listens. Started with
+ *   node --conditions=react-server --import tsx lib/testing/hub-process.ts
+ * `spawnHubProcess()` does that from a test.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(SELF), "../..");
+
+export interface HubProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** SIGKILL, as a crash or the OOM killer would; resolves once it is gone */
+  kill(): Promise<void>;
+  /** SIGTERM and wait */
+  stop(): Promise<void>;
+}
+
+export async function spawnHubProcess(env: Record<string, string>, opts: { port?: number } = {}): Promise<HubProcess> {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", SELF], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(opts.port ?? 0) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split("\n").find((l) => l.startsWith("{"));
+      if (line) {
+        child.stdout!.off("data", onData);
+        child.stdout!.resume();
+        resolve((JSON.parse(line) as { url: string }).url);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`the hub process exited (${code}) before listening`)));
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, pid: child.pid!, child, kill: () => end("SIGKILL"), stop: () => end("SIGTERM") };
+}
+
+async function main() {
+  const { serveRoutes } = await import("./route-server.ts");
+  const { startJanitor, stopJanitor } = await import("../queue/janitor.ts");
+  const server = await serveRoutes({ port: Number(process.env.PORT ?? 0) });
+  startJanitor();
+  process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
+  const shutdown = async () => {
+    stopJanitor();
+    await server.close();
+    const { disconnectDb } = await import("../db.ts");
+    await disconnectDb().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown());
+  process.once("SIGINT", () => void shutdown());
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
+  main().catch((err: unknown) => {
+    console.error("hub process:", err);
+    process.exit(1);
+  });
+}
