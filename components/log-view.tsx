@@ -3,6 +3,8 @@
 import { useEffect, useRef } from "react";
 
 export interface LogLineView {
+  /** the hub's order of the run's lines (absent for lines made in the page) */
+  seq?: number;
   task: number;
   stream: "stdout" | "stderr" | "system";
   line: string;

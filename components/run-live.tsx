@@ -14,7 +14,15 @@ export interface RunLiveInitial {
   tasks: TaskView[];
   logs: LogLineView[];
   error: { type: string; message: string } | null;
+  queuePosition: number | null;
+  worker: string | null;
 }
+
+const ordinal = (n: number) => {
+  const t = n % 100;
+  const suffix = t >= 11 && t <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
+};
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 
@@ -40,6 +48,7 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
   const [logs, setLogs] = useState<LogLineView[]>(initial.logs);
   const [error, setError] = useState(initial.error);
   const [progress, setProgress] = useState(initial.progress);
+  const [place, setPlace] = useState({ queuePosition: initial.queuePosition, worker: initial.worker });
   const [connection, setConnection] = useState<"connecting" | "live" | "closed">(isTerminal(initial.status) ? "closed" : "connecting");
 
   useEffect(() => {
@@ -50,38 +59,29 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
       es.close();
       router.refresh();
     };
-    // any sign of work means the run has started, even if its `run.started` came before we listened
-    const active = () => setStatus((st) => (st === "queued" ? "running" : st));
     const apply = (ev: RunStreamEvent) => {
-      if (ev.type === "task.started" || ev.type === "task.finished" || ev.type === "log" || ev.type === "progress" || ev.type === "document") active();
       switch (ev.type) {
         case "snapshot":
-          // every (re)connection starts with the whole run as stored so far
-          setStatus(ev.run.status === "queued" && (ev.run.startedAt || ev.run.tasks.length) ? "running" : ev.run.status);
+          // a first connection starts with the whole run as stored so far
+          setStatus(ev.run.status);
           setTasks(ev.run.tasks);
           setLogs(ev.run.logs);
           setError(ev.run.error);
           setProgress(ev.run.progress);
+          setPlace({ queuePosition: ev.run.queuePosition, worker: ev.run.worker });
           break;
-        case "run.started":
-          setStatus("running");
+        case "status":
+          setStatus(ev.status);
+          setError(ev.error);
+          setProgress(ev.progress);
+          setPlace({ queuePosition: ev.queuePosition, worker: ev.worker });
           break;
-        case "task.started":
-        case "task.finished":
+        case "task":
           setTasks((ts) => upsert(ts, ev.task));
           break;
         case "log":
-          setLogs((ls) => [...ls, ev.log]);
-          break;
-        case "progress":
-          setProgress({ started: ev.started, finished: ev.finished });
-          break;
-        case "document":
-          break;
-        case "run.finished":
-          setStatus(ev.result.status);
-          setTasks(ev.result.tasks);
-          setError(ev.result.error);
+          // a reconnection resumes after the last line received (Last-Event-ID); never show one twice
+          setLogs((ls) => ((ls.at(-1)?.seq ?? 0) >= ev.log.seq ? ls : [...ls, ev.log]));
           break;
         case "end":
           setStatus(ev.status);
@@ -111,6 +111,12 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
         <span aria-label="Run status" role="status">
           <StatusBadge status={status} />
         </span>
+        {status === "queued" && place.queuePosition !== null && (
+          <span className="text-sm text-zinc-600" aria-label="Queue position">
+            {place.queuePosition === 1 ? "next in line" : `${ordinal(place.queuePosition)} in line`}
+          </span>
+        )}
+        {place.worker && <span className="text-sm text-zinc-600">on worker {place.worker}</span>}
         {!done && (
           <span className="text-xs text-zinc-500" aria-live="polite">
             {connection === "live" ? "● live" : "connecting…"}

@@ -7,11 +7,21 @@
  */
 import type { Viewer } from "./types.ts";
 
-export const ACCESS_LEVELS = ["public", "user", "admin"] as const;
+export const ACCESS_LEVELS = ["public", "user", "admin", "worker"] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
 
-/** Why a viewer is refused at an access level, or null when the call may go on. Pure. */
-export function accessRefusal(access: Access, viewer: Viewer | null): "unauthorized" | "forbidden" | null {
+/** A worker process's credential (`lwk_…`): it may run containers and report on runs it was given, nothing a user may do. */
+export interface WorkerCaller {
+  credentialId: string;
+  name: string;
+}
+
+/**
+ * Why a caller is refused at an access level, or null when the call may go on. Pure. A user (session
+ * or API token) never passes `worker`, and a worker credential is no viewer at all.
+ */
+export function accessRefusal(access: Access, viewer: Viewer | null, worker: WorkerCaller | null = null): "unauthorized" | "forbidden" | null {
+  if (access === "worker") return worker && !viewer ? null : "unauthorized";
   if (access === "public") return null;
   if (!viewer) return "unauthorized";
   if (access === "admin" && viewer.role !== "admin") return "forbidden";

@@ -119,7 +119,7 @@ async function rejected(p: Promise<unknown>): Promise<Rejection> {
 }
 
 async function runToEnd(viewer: Viewer, versionId: string, fn: string, args: Record<string, unknown> = {}): Promise<RunDetail> {
-  const { startRun, waitForRun } = await import("./runs.ts");
+  const { startRun, waitForRun } = await import("./runs/index.ts");
   const started = await startRun(viewer, { versionId, function: fn, args });
   return waitForRun(viewer, started.id);
 }
@@ -205,7 +205,7 @@ test("two versions of one package in a closure are a conflict", async () => {
 });
 
 async function echoedBy(viewer: Viewer, run: RunDetail): Promise<Record<string, unknown>> {
-  const { runDocuments } = await import("./runs.ts");
+  const { runDocuments } = await import("./runs/index.ts");
   const docs = await runDocuments(viewer, run.id);
   const echoed = docs.find((d) => "echo" in d.doc);
   assert.ok(echoed, `the dependency's mode stored its document: ${JSON.stringify(docs)}`);
@@ -242,7 +242,7 @@ test("a dependency turned private since: its code runs for nobody who may not se
   await publish(bob, "bob", "fickle", "1.0.0", echoInit("bob", "f1", "levhub/python:bookworm"));
   const wf = await publish(alice, "alice", "fickleuse", "1.0.0", workflowInit("bob", "fickle"), { deps: ["lev.bob.fickle"] });
   await publish(bob, "bob", "fickle", "1.0.1", echoInit("bob", "f2", "levhub/python:bookworm"), { private: true });
-  const { startRun } = await import("./runs.ts");
+  const { startRun } = await import("./runs/index.ts");
   const err = await rejected(startRun(alice, { versionId: wf.versionId, function: "relay", args: {} }));
   assert.equal(err.code, "validation");
   assert.match(err.message ?? "", /depends on lev\.bob\.fickle, which is not available/);

@@ -55,7 +55,7 @@ test("npm start's order publishes every example; recon is a workflow-only packag
 });
 
 test("sweep_and_greet runs nmap and hello from their own packages through the hub and stores its summary", async () => {
-  const { startRun, waitForRun, runDocuments } = await import("./runs.ts");
+  const { startRun, waitForRun, runDocuments } = await import("./runs/index.ts");
   const recon = published.get("levhub.recon")!;
   const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: "127.0.0.1", limit: 2 } });
   const run = await waitForRun(alice, started.id);
@@ -74,7 +74,7 @@ test("sweep_and_greet runs nmap and hello from their own packages through the hu
 
 test("without szczecin's grant the same sweep is refused at nmap's task: the grant follows the package whose code asks", async () => {
   const { db } = await import("./db.ts");
-  const { startRun, waitForRun } = await import("./runs.ts");
+  const { startRun, waitForRun } = await import("./runs/index.ts");
   await db().grant.deleteMany({ where: { namespace: { name: "szczecin" } } });
   const recon = published.get("levhub.recon")!;
   const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: "127.0.0.1", limit: 2 } });

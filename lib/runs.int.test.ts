@@ -1,7 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFunction, type Manifest } from "../runner/src/index.ts";
@@ -20,6 +19,8 @@ let goodArgs: Record<string, unknown>;
 
 before(async () => {
   hub = await startTestHub();
+  // runs go through the queue: a worker on this machine's engine takes them
+  await hub.startWorker();
   const { signUpTestUsers } = await import("./testing/accounts.ts");
   ({ root, alice, bob } = await signUpTestUsers());
   assert.ok(existsSync(HELLO), `${HELLO} exists`);
@@ -39,7 +40,7 @@ after(async () => {
 type Rejection = { code?: string; fieldErrors?: Record<string, string> };
 
 test("startRun validates arguments on the server: field errors, no run recorded", async () => {
-  const { startRun } = await import("./runs.ts");
+  const { startRun } = await import("./runs/index.ts");
   const { db } = await import("./db.ts");
   await assert.rejects(startRun(alice, { versionId, function: fnName, args: { ...goodArgs, no_such_param: 1 } }), (e: Rejection) => {
     assert.equal(e.code, "validation");
@@ -52,7 +53,7 @@ test("startRun validates arguments on the server: field errors, no run recorded"
 });
 
 test("a real run of levhub.hello through lib/runs: events, tasks, logs and stored documents", async () => {
-  const { startRun, waitForRun, runDocuments, runEvents, listRuns } = await import("./runs.ts");
+  const { startRun, waitForRun, runDocuments, runEvents, listRuns } = await import("./runs/index.ts");
   const started = await startRun(alice, { versionId, function: fnName, args: goodArgs });
   assert.equal(started.owner, "alice");
   const seen: RunStreamEvent["type"][] = [];
@@ -76,7 +77,7 @@ test("a real run of levhub.hello through lib/runs: events, tasks, logs and store
 });
 
 test("a second user cannot see, cancel or read another user's run; an admin can", async () => {
-  const { listRuns, getRun, cancelRun, runDocuments } = await import("./runs.ts");
+  const { listRuns, getRun, cancelRun, runDocuments } = await import("./runs/index.ts");
   const [run] = (await listRuns(alice)).items;
   for (const attempt of [getRun(bob, run.id), cancelRun(bob, run.id), runDocuments(bob, run.id)]) {
     await assert.rejects(attempt, (e: Rejection) => e.code === "not_found");
@@ -86,26 +87,27 @@ test("a second user cannot see, cancel or read another user's run; an admin can"
   assert.equal((await listRuns(root)).total, 1);
 });
 
-test("recoverInterruptedRuns ends runs of a hub process that is gone, with a clear message", async () => {
-  const { recoverInterruptedRuns, getRun, HUB_STOPPED } = await import("./runs.ts");
+test("the janitor ends runs a hub from before the queue left behind (no worker, no job), with a clear message", async () => {
+  const { getRun, HUB_STOPPED } = await import("./runs/index.ts");
+  const { janitorPass } = await import("./queue/janitor.ts");
   const { db } = await import("./db.ts");
   const dead = await db().run.create({
-    data: { number: 999_001, ownerId: alice.id, versionId, function: fnName, args: {}, status: "running", runnerInstance: `${hostname()}:999999999:dead` },
+    data: { number: 999_001, ownerId: alice.id, versionId, function: fnName, args: {}, status: "running", runnerInstance: "old-host:999999999:dead" },
   });
   await db().task.create({ data: { runId: dead.id, number: 1, image: "x", coll: "c", status: "running", startedAt: new Date() } });
-  assert.ok((await recoverInterruptedRuns()) >= 1);
+  assert.ok((await janitorPass()).failed >= 1);
   const after = await getRun(alice, dead.id);
   assert.equal(after.status, "failed");
   assert.equal(after.error?.message, HUB_STOPPED);
   assert.ok(after.endedAt);
-  assert.equal(after.tasks[0].status, "cancelled");
+  assert.equal(after.tasks[0].status, "failed");
 });
 
 test("cancelRun stops every container of a long run and records it as cancelled", async () => {
   const { publishArchive } = await import("./packages/upload.ts");
   const { buildZip } = await import("./packages/archives.ts");
   const { packageEntries, sleeperInit } = await import("./testing/packages.ts");
-  const { startRun, getRun, cancelRun } = await import("./runs.ts");
+  const { startRun, getRun, cancelRun } = await import("./runs/index.ts");
   const { getEngine } = await import("./engine.ts");
   const pub = await publishArchive(alice, { filename: "sleeper.zip", data: buildZip(packageEntries("alice", "sleeper", "0.1.0", sleeperInit())) });
   const started = await startRun(alice, { versionId: pub.versionId, function: "nap", args: { seconds: "120" } });
@@ -113,7 +115,7 @@ test("cancelRun stops every container of a long run and records it as cancelled"
   for (;;) {
     const r = await getRun(alice, started.id);
     if (r.tasks.some((t) => t.status === "running")) break;
-    assert.ok(["queued", "running"].includes(r.status), `the run should still be going but is ${r.status}: ${JSON.stringify(r.error)}`);
+    assert.ok(["queued", "starting", "running"].includes(r.status), `the run should still be going but is ${r.status}: ${JSON.stringify(r.error)}`);
     assert.ok(Date.now() < deadline, "a task started within 60 s");
     await new Promise((res) => setTimeout(res, 250));
   }
@@ -133,7 +135,7 @@ test("a package with a Dockerfile gets its image built, pinned to the version, a
   const { publishArchive } = await import("./packages/upload.ts");
   const { buildZip } = await import("./packages/archives.ts");
   const { imagedEntries } = await import("./testing/packages.ts");
-  const { startRun, waitForRun, runDocuments } = await import("./runs.ts");
+  const { startRun, waitForRun, runDocuments } = await import("./runs/index.ts");
   const { db } = await import("./db.ts");
   const pub = await publishArchive(alice, { filename: "imaged.zip", data: buildZip(imagedEntries("alice", "0.1.0", "first-build")) });
   assert.ok(pub.imageRef, "an image was built");

@@ -67,7 +67,7 @@ __lev__ = annot.meta([${Object.keys(images).join(", ")}], desc="probes")
 const imagedDockerfile = (marker: string): ArchiveEntry => ({ name: "Dockerfile", data: `FROM levhub/python:bookworm\nRUN echo ${marker} > /marker.txt\n` });
 
 async function runToEnd(viewer: Viewer, versionId: string, fn: string, args: Record<string, unknown> = {}): Promise<RunDetail> {
-  const { startRun, waitForRun } = await import("./runs.ts");
+  const { startRun, waitForRun } = await import("./runs/index.ts");
   const started = await startRun(viewer, { versionId, function: fn, args });
   return waitForRun(viewer, started.id);
 }
@@ -161,7 +161,7 @@ test("images: another user's private image reads exactly like a missing one; lev
 
   const publicRun = await runToEnd(alice, probes.versionId, "public");
   assert.equal(publicRun.status, "succeeded", JSON.stringify(refusal(publicRun)));
-  const { runDocuments } = await import("./runs.ts");
+  const { runDocuments } = await import("./runs/index.ts");
   assert.equal((await runDocuments(alice, publicRun.id)).find((d) => d.task === 1)?.doc.marker, "bob-public");
 });
 
@@ -186,7 +186,7 @@ test("a Dockerfile FROM another user's private package is refused with the same 
   const ok = await publishArchive(alice, await pkg("alice", "derived", "0.1.0", modesInit({ own: ".alice.derived" }), [{ name: "Dockerfile", data: "FROM .bob.pub\nRUN true\n" }]));
   const run = await runToEnd(alice, ok.versionId, "own");
   assert.equal(run.status, "succeeded", JSON.stringify(refusal(run)));
-  const { runDocuments } = await import("./runs.ts");
+  const { runDocuments } = await import("./runs/index.ts");
   assert.equal((await runDocuments(alice, run.id)).find((d) => d.task === 1)?.doc.marker, "bob-public", "built FROM bob's public image");
 });
 
@@ -244,7 +244,7 @@ test("builds have no network by default, and a build that hangs ends at the time
 test("a 2,000,000-character argument is refused with 413 naming the field, and no run is recorded", async () => {
   const { publishArchive } = await import("./packages/upload.ts");
   const { goodInit } = await import("./testing/packages.ts");
-  const { startRunByName } = await import("./runs.ts");
+  const { startRunByName } = await import("./runs/index.ts");
   const { db } = await import("./db.ts");
   const { httpStatus } = await import("./errors.ts");
   await publishArchive(alice, await pkg("alice", "greeter", "0.1.0", goodInit()));
@@ -375,7 +375,7 @@ test("policy settings: admins only, every value within its bounds, a refused cha
   assert.deepEqual((await getSettings()).args, current.args);
   await updatePolicySettings(root, { ...current, args: { fieldBytes: 2048, totalBytes: 4096 } });
   assert.deepEqual((await getSettings()).args, { fieldBytes: 2048, totalBytes: 4096 });
-  const { startRunByName } = await import("./runs.ts");
+  const { startRunByName } = await import("./runs/index.ts");
   await assert.rejects(startRunByName(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(3000) } }), (e: Rejection) => e.code === "too_large");
   await updatePolicySettings(root, current);
 });

@@ -60,6 +60,13 @@ export const hubSettingsSchema = z.object({
       totalBytes: z.number().int().min(1024).max(64 * MiB).default(256 * 1024),
     })
     .default({ fieldBytes: 64 * 1024, totalBytes: 256 * 1024 }),
+  /** runs at once: in the whole hub, and per user (more wait as `queued`); each worker adds the capacity it registered */
+  queue: z
+    .object({
+      totalRuns: z.number().int().min(1).max(10_000).default(16),
+      perUserRuns: z.number().int().min(1).max(10_000).default(4),
+    })
+    .default({ totalRuns: 16, perUserRuns: 4 }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });

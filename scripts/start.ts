@@ -13,7 +13,7 @@
  *   LEVHUB_SKIP_SETUP=1 / LEVHUB_SKIP_EXAMPLES=1 / LEVHUB_SKIP_BUILD=1  skip a step
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataDir, ensureAuthSecret, mongoUri } from "../lib/config.ts";
@@ -25,11 +25,16 @@ const say = (msg: string) => console.log(`\x1b[1m[levhub]\x1b[0m ${msg}`);
 
 let pgServer: EmbeddedDatabase | null = null;
 let next: ChildProcess | null = null;
+let worker: { stop(opts: { cancelRunning: boolean }): Promise<void> } | null = null;
 let stopping = false;
 
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
+  if (worker) {
+    say("stopping the worker (its runs are cancelled) …");
+    await worker.stop({ cancelRunning: true }).catch((err: unknown) => console.error(err));
+  }
   if (next && next.exitCode === null) {
     say("stopping the web server …");
     next.kill("SIGTERM");
@@ -120,9 +125,9 @@ async function main() {
   const applied = await applyMigrations(process.env.DATABASE_URL);
   say(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
 
-  const { recoverInterruptedRuns } = await import("../lib/runs.ts");
-  const recovered = await recoverInterruptedRuns();
-  if (recovered) say(`ended ${recovered} run(s) left running by a previous hub`);
+  // runs of a worker process that is gone (this hub's previous in-process worker, too) end WorkerLost after three missed heartbeats
+  const { startJanitor } = await import("../lib/queue/janitor.ts");
+  startJanitor();
 
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
@@ -178,6 +183,7 @@ async function main() {
     process.stdout.write(chunk);
     if (!announced && /ready|started server|Local:/i.test(chunk.toString())) {
       announced = true;
+      void startInProcessWorker(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
       const url = env.NEXTAUTH_URL;
       console.log(
         [
@@ -199,6 +205,29 @@ async function main() {
       void shutdown(code ?? 1);
     }
   });
+}
+
+/**
+ * The worker `npm start` runs in this process (the two-command setup keeps running runs on this
+ * machine's Docker engine): a credential created once and kept in <data>/worker-token (0600),
+ * registered against the hub's own URL like any other worker.
+ */
+async function startInProcessWorker(hubUrl: string) {
+  try {
+    const file = path.join(dataDir(), "worker-token");
+    if (!existsSync(file)) {
+      const { createWorkerCredential } = await import("../lib/queue/credentials.ts");
+      const { token } = await createWorkerCredential(null, "npm start");
+      writeFileSync(file, token, { mode: 0o600 });
+    }
+    const token = readFileSync(file, "utf8").trim();
+    const { startWorker } = await import("../runner/worker/worker.ts");
+    const capacity = Number(process.env.LEVHUB_WORKER_CAPACITY) || 4;
+    worker = await startWorker({ hubUrl, token, name: process.env.LEVHUB_WORKER_NAME || "hub", dataDir: path.join(dataDir(), "worker"), capacity, labels: { hostNetwork: true } });
+    say(`worker "hub" serves this machine's Docker engine (${capacity} runs at once)`);
+  } catch (err) {
+    console.error(`[levhub] the in-process worker did not start: ${err instanceof Error ? err.message : String(err)}; runs wait in the queue until a worker registers`);
+  }
 }
 
 main().catch((err: unknown) => {

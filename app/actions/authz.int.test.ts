@@ -41,7 +41,7 @@ before(async () => {
   const { signUp, getUser } = await import("../../lib/users.ts");
   const { db } = await import("../../lib/db.ts");
   const { publishArchive } = await import("../../lib/packages/upload.ts");
-  const { startRun, waitForRun } = await import("../../lib/runs.ts");
+  const { startRun, waitForRun } = await import("../../lib/runs/index.ts");
   const { createToken } = await import("../../lib/tokens.ts");
 
   const account = async (username: string, role: "user" | "admin") => {

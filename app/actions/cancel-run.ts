@@ -2,7 +2,7 @@
 
 import type { CancelState } from "../../components/run-live.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
-import { cancelRun } from "../../lib/runs.ts";
+import { cancelRun } from "../../lib/runs/index.ts";
 import { cancelRunInputSchema } from "../../lib/schemas/runs.ts";
 
 const cancel = safeAction(cancelRunInputSchema, (input, viewer) => cancelRun(viewer, input.runId));

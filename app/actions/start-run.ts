@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { RunFormState } from "../../components/run-form.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
-import { startRun } from "../../lib/runs.ts";
+import { startRun } from "../../lib/runs/index.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { Pagination } from "../../components/pagination.tsx";
 import { RunsTable } from "../../components/runs-table.tsx";
-import { listRuns } from "../../lib/runs.ts";
+import { listRuns } from "../../lib/runs/index.ts";
 import { getViewer } from "../../lib/session.ts";
 import type { RunStatus } from "../../lib/types.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
@@ -12,7 +12,7 @@ import { toRunRow } from "../_lib/views.ts";
 
 export const metadata: Metadata = { title: "Runs" };
 
-const STATUSES: RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "timed_out"];
+const STATUSES: RunStatus[] = ["queued", "starting", "running", "succeeded", "failed", "cancelled", "timed_out"];
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   const viewer = await getViewer();

@@ -1,7 +1,8 @@
 import "server-only";
 import type { z } from "zod";
-import { accessRefusal, type Access } from "../access.ts";
+import { accessRefusal, type Access, type WorkerCaller } from "../access.ts";
 import { viewerFromRequest } from "../api-auth.ts";
+import { workerFromRequest } from "../queue/credentials.ts";
 import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
 import { parseWith, searchParamsObject } from "../http.ts";
 import type { Viewer } from "../types.ts";
@@ -40,11 +41,14 @@ export interface RouteSpec {
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
-type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : Viewer;
+type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" ? null : Viewer;
+type WorkerAt<A extends Access> = A extends "worker" ? WorkerCaller : null;
 
 export interface RouteInput<S extends RouteSpec> {
   /** the caller: null only on public routes */
   viewer: ViewerAt<S["access"]>;
+  /** the worker credential: set only on `worker` routes */
+  worker: WorkerAt<S["access"]>;
   params: Parsed<S["params"]>;
   query: Parsed<S["query"]>;
   body: BodyOf<S["body"]>;
@@ -113,14 +117,18 @@ function formFields(form: FormData): Record<string, FormDataEntryValue | FormDat
 export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
   const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
     try {
-      const viewer = await viewerFromRequest(req);
-      const refusal = accessRefusal(spec.access, viewer);
-      if (refusal === "unauthorized") throw unauthorized("sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
+      // worker routes know only worker credentials: a user's session or token is no way in
+      const worker = spec.access === "worker" ? await workerFromRequest(req) : null;
+      const viewer = spec.access === "worker" ? null : await viewerFromRequest(req);
+      const refusal = accessRefusal(spec.access, viewer, worker);
+      if (refusal === "unauthorized") {
+        throw unauthorized(spec.access === "worker" ? "send 'Authorization: Bearer lwk_…' with a worker credential (Admin → Workers)" : "sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
+      }
       if (refusal === "forbidden") throw forbidden("only an admin may do this");
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
       const body = await readBody(req, spec);
-      const out = await handler({ viewer, params, query, body, req } as RouteInput<S>);
+      const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
       return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
     } catch (err) {
       return errorResponse(err);

@@ -1,7 +1,7 @@
 /** Requests about runs (HTTP API and server actions): one schema per input, named by what it carries. */
 import { z } from "zod";
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "timed_out"] as const;
+export const RUN_STATUSES = ["queued", "starting", "running", "succeeded", "failed", "cancelled", "timed_out"] as const;
 
 /** a run id in a path (`/api/runs/<id>`); anything else cannot name a run */
 export const runIdSchema = z.string().min(1).max(64);

@@ -2,7 +2,7 @@
  * Throwaway hub state for integration tests: a fresh embedded PostgreSQL in a temporary data
  * dir, migrations applied, and a MongoDB database name of its own. `close()` removes all of it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -10,11 +10,17 @@ import { MongoClient } from "mongodb";
 import { applyMigrations } from "../migrate.ts";
 import { mongoUri as mongoUriFor } from "../../runner/src/config.ts";
 import { startEmbeddedPostgres } from "../postgres.ts";
+import { serveRoutes, type RouteServer } from "./route-server.ts";
 
 export interface TestHub {
   dataDir: string;
   databaseUrl: string;
   mongoUri: string;
+  /**
+   * Runs a worker (runner/worker's startWorker) in this process against the hub's worker routes,
+   * with a credential of its own; runs submitted meanwhile are taken by it. Stopped by close().
+   */
+  startWorker(opts?: { name?: string; capacity?: number; hostNetwork?: boolean }): Promise<{ instance: string; stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -28,14 +34,42 @@ export async function startTestHub(): Promise<TestHub> {
   process.env.DATABASE_URL = pg.url;
   process.env.MONGODB_URI = mongoUri;
   process.env.NEXTAUTH_SECRET ??= randomBytes(16).toString("hex");
+  const stops: (() => Promise<void>)[] = [];
+  let routes: RouteServer | null = null;
   return {
     dataDir,
     databaseUrl: pg.url,
     mongoUri,
+    async startWorker(opts = {}) {
+      routes ??= await serveRoutes();
+      const name = opts.name ?? `test-worker-${stops.length + 1}`;
+      const { createWorkerCredential } = await import("../queue/credentials.ts");
+      const { token } = await createWorkerCredential(null, name);
+      const { startWorker } = await import("../../runner/worker/worker.ts");
+      const workerDir = path.join(dataDir, "workers", name);
+      mkdirSync(workerDir, { recursive: true });
+      const handle = await startWorker({ hubUrl: routes.url, token, name, dataDir: workerDir, capacity: opts.capacity ?? 4, labels: { hostNetwork: opts.hostNetwork ?? true } });
+      let stopped = false;
+      const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        await handle.stop({ cancelRunning: true });
+      };
+      stops.push(stop);
+      return { instance: handle.instance, stop };
+    },
     async close() {
-      const { closeHubRunner } = await import("../hub-runner.ts");
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      await routes?.close();
+      const { stopJanitor } = await import("../queue/janitor.ts");
+      stopJanitor();
+      const { stopBoss } = await import("../queue/boss.ts");
+      const { closeNotify } = await import("../queue/notify.ts");
+      const { closeResultStore } = await import("../results-store.ts");
       const { disconnectDb } = await import("../db.ts");
-      await closeHubRunner().catch(() => undefined);
+      await stopBoss();
+      await closeNotify();
+      await closeResultStore();
       await disconnectDb().catch(() => undefined);
       const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
       try {

@@ -1,6 +1,6 @@
 import { route } from "../../../lib/api/route.ts";
 import { KIB } from "../../../lib/api/body.ts";
-import { listRuns, startRun, startRunByName } from "../../../lib/runs.ts";
+import { listRuns, startRun, startRunByName } from "../../../lib/runs/index.ts";
 import { listRunsQuerySchema, startRunBodySchema } from "../../../lib/schemas/runs.ts";
 import { getSettings } from "../../../lib/settings.ts";
 

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
-import { getRun, runDocuments } from "../../../lib/runs.ts";
+import { getRun, runDocuments } from "../../../lib/runs/index.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
 import { loadOr404 } from "../../_lib/load.ts";
@@ -52,7 +52,7 @@ export default async function RunPage({ params }: { params: Params }) {
 
       <RunLive
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
-        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error }}
+        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
       />
 

@@ -11,7 +11,7 @@ import { RunsTable } from "../../../../components/runs-table.tsx";
 import { Tabs } from "../../../../components/tabs.tsx";
 import { formatTime } from "../../../../components/time.ts";
 import { getPackage, listFiles, readSourceFile } from "../../../../lib/catalog.ts";
-import { runsForPackage } from "../../../../lib/runs.ts";
+import { runsForPackage } from "../../../../lib/runs/index.ts";
 import { getViewer } from "../../../../lib/session.ts";
 import { isAdmin } from "../../../../lib/permissions.ts";
 import { markOfficialAction } from "../../../actions/mark-official.ts";

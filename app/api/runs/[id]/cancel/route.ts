@@ -1,5 +1,5 @@
 import { route } from "../../../../../lib/api/route.ts";
-import { cancelRun, getRun } from "../../../../../lib/runs.ts";
+import { cancelRun, getRun } from "../../../../../lib/runs/index.ts";
 import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 
 /** Stops every container of the run; answers with the run once its final state is recorded. */

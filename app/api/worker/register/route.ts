@@ -1,0 +1,10 @@
+import { route } from "../../../../lib/api/route.ts";
+import { registerWorker } from "../../../../lib/queue/workers.ts";
+import { registerRequestSchema } from "../../../../lib/schemas/worker.ts";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: "worker", summary: "register a worker process (a new instance every time)", body: registerRequestSchema, status: 201 }, ({ worker, body }) =>
+  registerWorker(worker, body),
+);

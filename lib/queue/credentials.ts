@@ -1,0 +1,75 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { WorkerCaller } from "../access.ts";
+import { audit } from "../audit.ts";
+import { db } from "../db.ts";
+import { notFound, validation } from "../errors.ts";
+
+/** Worker credentials: `lwk_` + 43 characters of base64url (32 random bytes); only the sha256 is kept. */
+export const WORKER_TOKEN_PREFIX = "lwk_";
+const TOKEN_RE = /^lwk_[A-Za-z0-9_-]{43}$/;
+export const workerCredentialNameSchema = z.string().trim().min(1, "give the credential a name").max(64, "at most 64 characters");
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export interface WorkerCredentialSummary {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+type Row = { id: string; name: string; prefix: string; createdAt: Date; revokedAt: Date | null; lastUsedAt: Date | null };
+const view = (r: Row): WorkerCredentialSummary => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  createdAt: r.createdAt.toISOString(),
+  revokedAt: r.revokedAt?.toISOString() ?? null,
+  lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+});
+
+/** Creates a credential; the token is returned once. `createdBy` null: the hub's own (npm start's worker). */
+export async function createWorkerCredential(createdBy: string | null, name: string): Promise<{ token: string; credential: WorkerCredentialSummary }> {
+  const parsed = workerCredentialNameSchema.safeParse(name);
+  if (!parsed.success) throw validation("invalid credential name", { name: parsed.error.issues[0].message });
+  const token = WORKER_TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const row = await db().workerCredential.create({
+    data: { name: parsed.data, tokenHash: sha256(token), prefix: token.slice(0, WORKER_TOKEN_PREFIX.length + 6), createdBy },
+  });
+  await audit(createdBy, "worker-credential.create", row.id, { name: row.name });
+  return { token, credential: view(row) };
+}
+
+export async function listWorkerCredentials(): Promise<WorkerCredentialSummary[]> {
+  const rows = await db().workerCredential.findMany({ orderBy: { createdAt: "desc" } });
+  return rows.map(view);
+}
+
+/** Revokes at once: the next request with it is 401; its workers' runs end as WorkerLost once they stop answering. */
+export async function revokeWorkerCredential(actorId: string, id: string): Promise<void> {
+  const row = await db().workerCredential.findUnique({ where: { id } });
+  if (!row) throw notFound("worker credential");
+  if (!row.revokedAt) await db().workerCredential.update({ where: { id }, data: { revokedAt: new Date() } });
+  await audit(actorId, "worker-credential.revoke", id);
+}
+
+/** The worker a bearer credential names, or null (unknown, revoked, or not a worker credential). */
+export async function workerFromToken(token: string): Promise<WorkerCaller | null> {
+  if (!TOKEN_RE.test(token)) return null;
+  const row = await db().workerCredential.findUnique({ where: { tokenHash: sha256(token) } });
+  if (!row || row.revokedAt) return null;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db().workerCredential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { credentialId: row.id, name: row.name };
+}
+
+/** The caller of a worker route: `Authorization: Bearer lwk_…` only (never a session cookie or a user token). */
+export async function workerFromRequest(req: Request): Promise<WorkerCaller | null> {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization")?.trim() ?? "");
+  return m ? workerFromToken(m[1]) : null;
+}

@@ -1,0 +1,22 @@
+import { AppError } from "../errors.ts";
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08003", "08006", "P1001", "P1002", "P1017", "P2024"]);
+const CONNECTION_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|connection (is )?closed|Can't reach database|server closed the connection|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
+
+/** Whether an error says PostgreSQL could not be reached or dropped the connection (not a failed query). Pure. */
+export function isDatabaseDown(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    if (name === "PrismaClientInitializationError") return true;
+    if (typeof message === "string" && CONNECTION_TEXT.test(message)) return true;
+  }
+  return false;
+}
+
+/** `unavailable` for a database that is down, the error itself otherwise. */
+export function unavailableIfDown(err: unknown, what: string): unknown {
+  if (err instanceof AppError || !isDatabaseDown(err)) return err;
+  console.error(`[levhub] database unreachable (${what}):`, err instanceof Error ? err.message : err);
+  return new AppError("unavailable", `the database does not answer, so ${what}; try again in a moment`, { cause: err });
+}

@@ -1,0 +1,34 @@
+import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "./queue-names.ts";
+
+/** What a claim may take right now. Pure: the arithmetic of the three limits. */
+export interface ClaimInput {
+  /** free slots the worker reported */
+  free: number;
+  /** the capacity the worker registered, and the runs its instance holds */
+  capacity: number;
+  heldByInstance: number;
+  /** HubSettings.queue */
+  totalRuns: number;
+  perUserRuns: number;
+  /** active (starting/running) runs in the hub, and per owner */
+  activeTotal: number;
+  activeByOwner: ReadonlyMap<string, number>;
+}
+
+export interface ClaimPlan {
+  /** how many more runs this claim may take (0: none) */
+  slots: number;
+  /** owners at their per-user limit: pg-boss `ignoreGroups` */
+  ignoreGroups: string[];
+}
+
+export function claimPlan(i: ClaimInput): ClaimPlan {
+  const slots = Math.max(0, Math.min(i.free, i.capacity - i.heldByInstance, i.totalRuns - i.activeTotal));
+  const ignoreGroups = [...i.activeByOwner].filter(([, n]) => n >= i.perUserRuns).map(([owner]) => owner).sort();
+  return { slots, ignoreGroups };
+}
+
+/** The queues a worker takes from, in order: host-network runs first where the engine allows them (they have nowhere else to go). */
+export function queuesFor(labels: { hostNetwork?: boolean }): RunQueue[] {
+  return labels.hostNetwork ? [HOSTNET_QUEUE, RUN_QUEUE] : [RUN_QUEUE];
+}

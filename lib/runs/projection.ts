@@ -1,0 +1,88 @@
+import "server-only";
+import type { RunError } from "../../runner/src/index.ts";
+import { db } from "../db.ts";
+import { notFound } from "../errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { canViewRun } from "../permissions.ts";
+import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
+
+/** How runs are shown: the row with what a summary needs, and the DTOs made from it. */
+
+export const TERMINAL: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "timed_out"];
+/** a worker holds the run */
+export const ACTIVE: readonly RunStatus[] = ["starting", "running"];
+
+export function isTerminal(status: RunStatus): boolean {
+  return TERMINAL.includes(status);
+}
+
+export const runInclude = {
+  owner: { select: { username: true } },
+  version: { select: { version: true, package: { select: { name: true, namespace: { select: { name: true } } } } } },
+  tasks: { orderBy: { number: "asc" } },
+  worker: { select: { name: true } },
+} satisfies Prisma.RunInclude;
+export type RunRow = Prisma.RunGetPayload<{ include: typeof runInclude }>;
+
+export function summary(row: RunRow, queuePosition: number | null = null): RunSummary {
+  const start = row.startedAt ?? row.createdAt;
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    package: `${row.version.package.namespace.name}.${row.version.package.name}`,
+    packageVersion: row.version.version,
+    versionId: row.versionId,
+    function: row.function,
+    owner: row.owner.username,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    endedAt: row.endedAt?.toISOString() ?? null,
+    durationMs: row.endedAt ? row.endedAt.getTime() - start.getTime() : null,
+    progress: { started: row.tasks.length, finished: row.tasks.filter((t) => t.endedAt).length },
+    queuePosition: row.status === "queued" ? queuePosition : null,
+    worker: row.worker?.name ?? null,
+  };
+}
+
+/**
+ * The place in line of queued runs: the queued runs of the same queue submitted before it, plus
+ * one (ties by id). One query for a whole page.
+ */
+export async function queuePositions(rows: { id: string; status: RunStatus }[]): Promise<Map<string, number>> {
+  const ids = rows.filter((r) => r.status === "queued").map((r) => r.id);
+  if (!ids.length) return new Map();
+  const found = await db().$queryRaw<{ id: string; pos: bigint }[]>`
+    SELECT r.id, (SELECT count(*) FROM "Run" q
+                   WHERE q.status = 'queued' AND q.queue = r.queue
+                     AND (q."queuedAt", q.id) < (r."queuedAt", r.id)) + 1 AS pos
+      FROM "Run" r WHERE r.id = ANY(${ids}) AND r.status = 'queued'`;
+  return new Map(found.map((f) => [f.id, Number(f.pos)]));
+}
+
+export async function summaries(rows: RunRow[]): Promise<RunSummary[]> {
+  const pos = await queuePositions(rows);
+  return rows.map((r) => summary(r, pos.get(r.id) ?? null));
+}
+
+export function taskView(t: RunRow["tasks"][number]): TaskView {
+  return {
+    number: t.number,
+    image: t.image,
+    resolvedImage: t.resolvedImage,
+    coll: t.coll,
+    status: t.status,
+    exitCode: t.exitCode,
+    error: (t.error as unknown as RunError | null) ?? null,
+    stored: t.stored,
+    startedAt: t.startedAt.toISOString(),
+    endedAt: t.endedAt?.toISOString() ?? null,
+  };
+}
+
+export async function loadRun(viewer: Viewer | null, runId: string): Promise<RunRow> {
+  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, include: runInclude }) : null;
+  // someone else's run is reported as missing: its existence is not the viewer's business
+  if (!row || !canViewRun(viewer, row)) throw notFound("run");
+  return row;
+}

@@ -1,0 +1,96 @@
+import "server-only";
+import { findFunction, type Manifest } from "../../runner/src/index.ts";
+import { db } from "../db.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { canCancelRun, isAdmin } from "../permissions.ts";
+import { getResultStore } from "../results-store.ts";
+import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import { isTerminal, loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
+
+export interface RunFilters {
+  status?: RunStatus;
+  /** `ns.name`, or part of it */
+  package?: string;
+  function?: string;
+  page?: number;
+  pageSize?: number;
+  /** admins: false to see only their own runs */
+  all?: boolean;
+}
+
+/** The viewer's runs, newest first (admins: everyone's unless `all: false`). */
+export async function listRuns(viewer: Viewer, filters: RunFilters = {}): Promise<{ items: RunSummary[]; total: number; page: number; pageSize: number }> {
+  const page = Math.max(1, Math.floor(filters.page ?? 1));
+  const pageSize = Math.min(100, Math.max(1, Math.floor(filters.pageSize ?? 25)));
+  const and: Prisma.RunWhereInput[] = [];
+  if (!isAdmin(viewer) || filters.all === false) and.push({ ownerId: viewer.id });
+  if (filters.status) and.push({ status: filters.status });
+  if (filters.function) and.push({ function: { contains: filters.function, mode: "insensitive" } });
+  if (filters.package) {
+    const [a, b] = filters.package.split(".", 2);
+    and.push(
+      b !== undefined
+        ? { version: { package: { namespace: { name: a }, name: { startsWith: b } } } }
+        : { version: { package: { OR: [{ name: { contains: a, mode: "insensitive" } }, { namespace: { name: { contains: a, mode: "insensitive" } } }] } } },
+    );
+  }
+  const where: Prisma.RunWhereInput = { AND: and };
+  const [rows, total] = await Promise.all([
+    db().run.findMany({ where, include: runInclude, orderBy: { createdAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
+    db().run.count({ where }),
+  ]);
+  return { items: await summaries(rows), total, page, pageSize };
+}
+
+/** The viewer's runs of one package (the package page's history tab). */
+export async function runsForPackage(viewer: Viewer | null, packageId: string, limit = 50): Promise<RunSummary[]> {
+  if (!viewer) return [];
+  const rows = await db().run.findMany({
+    where: { ownerId: viewer.id, version: { packageId } },
+    include: runInclude,
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
+  return summaries(rows);
+}
+
+const LOG_PAGE = 5000;
+
+export async function runDetail(viewer: Viewer, row: RunRow): Promise<RunDetail> {
+  const logs = await db().runLog.findMany({ where: { runId: row.id }, orderBy: { seq: "desc" }, take: LOG_PAGE });
+  const version = await db().packageVersion.findUnique({ where: { id: row.versionId }, select: { manifest: true } });
+  const fn = version ? (findFunction(version.manifest as unknown as Manifest, row.function) ?? null) : null;
+  const pos = await queuePositions([row]);
+  return {
+    ...summary(row, pos.get(row.id) ?? null),
+    args: row.args as Record<string, unknown>,
+    error: (row.error as unknown as HubRunError | null) ?? null,
+    exitCode: row.exitCode,
+    collections: row.collections,
+    tasks: row.tasks.map(taskView),
+    logs: logs.reverse().map((l) => ({ seq: l.seq, task: l.task, stream: l.stream as LogLineView["stream"], line: l.line, at: l.at.toISOString() })),
+    fn,
+    canCancel: canCancelRun(viewer, row) && !isTerminal(row.status),
+  };
+}
+
+/** A run with its tasks and (the last 5 000) log lines. 404 for runs the viewer may not see. */
+export async function getRun(viewer: Viewer, runId: string): Promise<RunDetail> {
+  return runDetail(viewer, await loadRun(viewer, runId));
+}
+
+/** The documents the run stored: every collection it wrote, `_id: {job, task}` with job = run number. */
+export async function runDocuments(viewer: Viewer, runId: string): Promise<RunDocument[]> {
+  const row = await loadRun(viewer, runId);
+  const colls = [...new Set([...row.collections, ...row.tasks.filter((t) => t.stored).map((t) => t.coll)])];
+  if (!colls.length) return [];
+  const store = await getResultStore();
+  const out: RunDocument[] = [];
+  for (const coll of colls.sort()) {
+    for (const doc of await store.findRun(coll, row.number)) {
+      const id = doc._id as { task?: number } | undefined;
+      out.push({ coll, task: typeof id?.task === "number" ? id.task : 0, doc });
+    }
+  }
+  return out.sort((a, b) => a.task - b.task || a.coll.localeCompare(b.coll));
+}

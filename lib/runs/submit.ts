@@ -1,0 +1,144 @@
+import "server-only";
+import { findFunction, ParamValidationError, validateArgs, type Manifest, type RunPolicy } from "../../runner/src/index.ts";
+import { audit } from "../audit.ts";
+import { db } from "../db.ts";
+import { AppError, notFound, validation } from "../errors.ts";
+import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
+import { canViewPackage } from "../permissions.ts";
+import { versionClosure } from "../packages/dependency-load.ts";
+import { bossDb, getBoss, HOSTNET_QUEUE, RUN_QUEUE, type RunJobData, type RunQueue } from "../queue/boss.ts";
+import { unavailableIfDown } from "../queue/db-down.ts";
+import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../queue/notify.ts";
+import { getResultStore } from "../results-store.ts";
+import { oversizedArgs } from "../run-policy.ts";
+import { loadRunPolicy } from "../run-policy-load.ts";
+import { getSettings } from "../settings.ts";
+import type { RunSummary, Viewer } from "../types.ts";
+import { runInclude, summaries } from "./projection.ts";
+
+/** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
+export function queueFor(policy: RunPolicy): RunQueue {
+  const deps = Object.values(policy.packages ?? {});
+  return policy.hostNetwork || deps.some((p) => p.hostNetwork) ? HOSTNET_QUEUE : RUN_QUEUE;
+}
+
+/** Where a run came from (saved scans and re-runs pass theirs). */
+export interface RunOrigin {
+  scanId?: string | null;
+  trigger?: RunTrigger;
+}
+
+/**
+ * Queues one run: the Run row and its pg-boss job in ONE transaction, so a database that fails in
+ * between leaves neither (the job's group is the owner: the per-user limit; its singleton key the
+ * run). Pollers are woken by a NOTIFY sent when it commits.
+ */
+export async function enqueueRun(data: Omit<Prisma.RunUncheckedCreateInput, "status" | "queue" | "queuedAt" | "jobId">, policy: RunPolicy): Promise<string> {
+  const queue = queueFor(policy);
+  const boss = await getBoss();
+  return db().$transaction(async (tx) => {
+    const row = await tx.run.create({ data: { ...data, status: "queued", queue, queuedAt: new Date() } });
+    const job: RunJobData = { runId: row.id };
+    const jobId = await boss.send(queue, job, { db: bossDb(tx), group: { id: row.ownerId }, singletonKey: row.id, retryLimit: 0 });
+    if (!jobId) throw new AppError("conflict", "this run is already queued");
+    await tx.run.update({ where: { id: row.id }, data: { jobId } });
+    await notify(tx, QUEUE_CHANNEL, queue);
+    await notify(tx, RUN_CHANNEL, row.id);
+    return row.id;
+  });
+}
+
+/**
+ * Validates the arguments against the function's parameters (every field error at once; nothing
+ * is queued on error), decides the run's policy (grants, images, limits) and queues it. Returns at
+ * once; a worker takes it when the limits allow.
+ */
+export async function startRun(viewer: Viewer, input: { versionId: string; function: string; args: Record<string, unknown> }, origin: RunOrigin = {}): Promise<RunSummary> {
+  try {
+    return await submit(viewer, input, origin);
+  } catch (err) {
+    throw unavailableIfDown(err, "no run was started");
+  }
+}
+
+async function submit(viewer: Viewer, input: { versionId: string; function: string; args: Record<string, unknown> }, origin: RunOrigin): Promise<RunSummary> {
+  const settings = await getSettings();
+  const rawArgs = input.args ?? {};
+  if (typeof rawArgs !== "object" || Array.isArray(rawArgs)) throw validation("args must be an object of parameter values", { args: "expected an object" });
+  // before any lookup or parse of the values: a huge argument costs nothing but this measurement
+  const oversized = oversizedArgs(rawArgs, settings.args);
+  if (Object.keys(oversized).length) {
+    const names = Object.keys(oversized).filter((k) => k !== "_");
+    throw new AppError("too_large", names.length ? `argument ${names.join(", ")} is too large` : Object.values(oversized)[0], { fieldErrors: oversized });
+  }
+  const version = await db().packageVersion.findUnique({
+    where: { id: input.versionId },
+    include: { package: { include: { namespace: true } } },
+  });
+  if (!version || !canViewPackage(viewer, version.package)) throw notFound("package version");
+  const manifest = version.manifest as unknown as Manifest;
+  const fn = findFunction(manifest, input.function);
+  if (!fn) throw validation(`${version.package.namespace.name}.${version.package.name} has no function '${input.function}'`, { function: "unknown function" });
+  let args: Record<string, unknown>;
+  try {
+    args = validateArgs(fn, rawArgs);
+  } catch (err) {
+    if (err instanceof ParamValidationError) throw validation("check the highlighted fields", err.errors);
+    throw err;
+  }
+  const full = `${version.package.namespace.name}.${version.package.name}`;
+  const closure = await versionClosure(version.id);
+  // a dependency turned private since: its code runs for nobody who may not see it
+  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId } }));
+  if (hidden.length) {
+    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+  }
+  const policy = await loadRunPolicy(viewer, version, settings, closure);
+  // job numbers come from the results store, so documents of different hubs sharing it never collide
+  const number = await (await getResultStore()).nextJob();
+  const runId = await enqueueRun(
+    {
+      number,
+      ownerId: viewer.id,
+      versionId: version.id,
+      function: fn.qualified,
+      args: args as Prisma.InputJsonValue,
+      policy: policy as unknown as Prisma.InputJsonValue,
+      ...(origin.scanId ? { scanId: origin.scanId } : {}),
+      ...(origin.trigger ? { trigger: origin.trigger } : {}),
+    },
+    policy,
+  );
+  await audit(viewer.id, "run.start", runId, {
+    package: full,
+    version: version.version,
+    function: fn.qualified,
+    hostNetwork: policy.hostNetwork,
+    caps: policy.caps,
+  });
+  const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
+  return out;
+}
+
+function parsePackageName(full: string): { ns: string; name: string } {
+  const m = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(full ?? "");
+  if (!m) throw validation("package must look like <namespace>.<name>", { package: "expected <namespace>.<name>" });
+  return { ns: m[1], name: m[2] };
+}
+
+/** The CLI's form: `{ package: "ns.name", version?, function, args }` (latest version by default). */
+export async function startRunByName(
+  viewer: Viewer,
+  input: { package: string; version?: string; function: string; args: Record<string, unknown> },
+  origin: RunOrigin = {},
+): Promise<RunSummary> {
+  const { ns, name } = parsePackageName(input.package);
+  const pkg = await db().package.findFirst({
+    where: { name, namespace: { name: ns } },
+    include: { namespace: true, versions: { select: { id: true, version: true } } },
+  });
+  if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${input.package}`);
+  const versionId = input.version ? pkg.versions.find((v) => v.version === input.version)?.id : pkg.latestVersionId;
+  if (!versionId) throw notFound(`version ${input.version} of ${input.package}`);
+  return startRun(viewer, { versionId, function: input.function, args: input.args }, origin);
+}
