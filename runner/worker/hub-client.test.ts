@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import { HubClient, HubError, HubUnreachableError } from "./hub-client.ts";
+
+let server: http.Server;
+let url = "";
+/** what the next answers are, in order; each entry: status and body (or "drop" to cut the connection) */
+let script: (number | "drop")[] = [];
+let calls = 0;
+let lastAuth = "";
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    calls++;
+    lastAuth = req.headers.authorization ?? "";
+    const next = script.shift() ?? 200;
+    if (next === "drop") return void req.socket.destroy();
+    res.writeHead(next, { "content-type": "application/json" });
+    res.end(next === 200 ? JSON.stringify({ ok: true }) : next === 502 ? "<html>bad gateway</html>" : JSON.stringify({ error: { code: `c${next}`, message: `m${next}` } }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+after(() => new Promise((r) => server.close(r)));
+
+const client = () => new HubClient({ url, token: "lwk_x", timeoutMs: 2000, backoff: { baseMs: 5, maxMs: 20 } });
+
+test("a JSON answer with the bearer credential", async () => {
+  script = [];
+  assert.deepEqual(await client().post("/api/worker/heartbeat", {}), { ok: true });
+  assert.equal(lastAuth, "Bearer lwk_x");
+});
+
+test("the hub's error shape stays structured: status, code, message; a 4xx is never retried", async () => {
+  for (const status of [400, 401, 404, 410]) {
+    script = [status, 200];
+    calls = 0;
+    const err = await client().post("/x", {}, { retryForMs: 5000 }).catch((e: unknown) => e);
+    assert.ok(err instanceof HubError);
+    assert.equal(err.status, status);
+    assert.equal(err.code, `c${status}`);
+    assert.equal(err.message, `m${status}`);
+    assert.equal(err.transient, false);
+    assert.equal(calls, 1, `${status} was not retried`);
+  }
+});
+
+test("network errors and 5xx are retried with backoff while the caller allows; then the last error", async () => {
+  script = ["drop", 503, 502, 200];
+  calls = 0;
+  const retries: string[] = [];
+  assert.deepEqual(await client().post("/x", {}, { retryForMs: 5000, onRetry: (e) => retries.push(e.name) }), { ok: true });
+  assert.equal(calls, 4);
+  assert.deepEqual(retries, ["HubUnreachableError", "HubError", "HubError"]);
+
+  script = [503, 503, 503, 503, 503, 503, 503, 503, 503, 503];
+  const err = await client().post("/x", {}, { retryForMs: 30 }).catch((e: unknown) => e);
+  assert.ok(err instanceof HubError && err.status === 503 && err.code === "c503");
+  script = [502];
+  const proxy = await client().post("/x", {}).catch((e: unknown) => e);
+  assert.ok(proxy instanceof HubError && proxy.code === "502" && /HTTP 502: <html>bad gateway/.test(proxy.message), "a non-JSON error page is still readable");
+});
+
+test("nobody listening: HubUnreachableError naming the hub", async () => {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const c = new HubClient({ url: `http://127.0.0.1:${port}`, token: "t", timeoutMs: 1000 });
+  const err = await c.post("/api/worker/poll", {}).catch((e: unknown) => e);
+  assert.ok(err instanceof HubUnreachableError);
+  assert.equal(err.message, `cannot reach the hub at http://127.0.0.1:${port} (/api/worker/poll): ECONNREFUSED`);
+});
+
+test("an abort stops the retries at once", async () => {
+  script = Array(100).fill("drop");
+  const ac = new AbortController();
+  const t0 = Date.now();
+  const p = new HubClient({ url, token: "t", backoff: { baseMs: 2000, maxMs: 2000 } }).post("/x", {}, { retryForMs: 60_000, signal: ac.signal }).catch((e: unknown) => e);
+  setTimeout(() => ac.abort(), 100);
+  assert.ok((await p) instanceof Error);
+  assert.ok(Date.now() - t0 < 1500);
+  script = [];
+});
