@@ -105,7 +105,7 @@ export async function watch(channel: Channel, accept?: (payload: string) => bool
 
 /** Sends a notification inside the caller's transaction (delivered when it commits). */
 export async function notify(tx: RawSql, channel: Channel, payload: string): Promise<void> {
-  await tx.$queryRawUnsafe("SELECT pg_notify($1, $2)", channel, payload);
+  await tx.$queryRawUnsafe("SELECT 1 AS sent FROM pg_notify($1, $2)", channel, payload);
 }
 
 export async function closeNotify(): Promise<void> {
