@@ -143,7 +143,7 @@ export class FakeEngine implements ContainerEngine {
 
   async connectNetwork() {}
 
-  async removeNetwork() {}
+  async removeNetwork(_id: string) {}
 
   async listManaged(): Promise<EngineResource[]> {
     return [];
