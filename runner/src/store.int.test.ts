@@ -29,3 +29,14 @@ test("put inserts, replaces on a second put, and findOne hides bookkeeping", asy
     await store.close();
   }
 });
+
+test("the first job numbers of a new database, taken at once, are all distinct", async () => {
+  const store = await MongoResultStore.connect(mongoUri(`levtest_store_${randomBytes(3).toString("hex")}`));
+  try {
+    const numbers = await Promise.all(Array.from({ length: 8 }, () => store.nextJob()));
+    assert.deepEqual([...numbers].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+  } finally {
+    await store.database.dropDatabase();
+    await store.close();
+  }
+});

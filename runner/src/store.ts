@@ -155,9 +155,14 @@ export class MongoResultStore implements ResultStore {
   }
 
   async nextJob(): Promise<number> {
-    const res = await this.db
-      .collection<{ _id: string; seq: number }>("_levhub_jobs")
-      .findOneAndUpdate({ _id: "job" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" });
+    const bump = () =>
+      this.db.collection<{ _id: string; seq: number }>("_levhub_jobs").findOneAndUpdate({ _id: "job" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" });
+    // the first numbers of a new database: concurrent upserts both insert, one loses on the
+    // duplicate key; by then the counter exists, so doing it again increments it
+    const res = await bump().catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 11000) return bump();
+      throw err;
+    });
     if (!res) throw new StoreError("could not allocate a job number");
     return res.seq;
   }
