@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ContainerEngine, OutputListener } from "./engine.ts";
-import { introspect, IntrospectionError } from "./introspect.ts";
+import { functionRetries, introspect, IntrospectionError, MAX_FUNCTION_RETRIES } from "./introspect.ts";
 
 const HELLO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../examples/levhub.hello");
 
@@ -60,4 +60,21 @@ test("output past the manifest cap stops the container at once and is refused, n
   assert.equal(stats.kills, 1, "killed once");
   assert.ok(stats.sent <= 3, `the container was stopped after the cap, not after all its output (${stats.sent} chunks)`);
   assert.equal(stats.removed, true);
+});
+
+test("retries= reaches the manifest; absent, or anything but a whole number within the limit, is 0", async () => {
+  const manifest = JSON.stringify({ package: "lev.levhub.hello", workflows: [{ name: "w", retries: 2 }, { name: "old" }], problems: [] });
+  const { engine } = fakeEngine([Buffer.from(manifest + "\n")]);
+  const m = await introspect(engine, HELLO);
+  assert.deepEqual(m.workflows.map(functionRetries), [2, 0]);
+  assert.equal(functionRetries({ retries: MAX_FUNCTION_RETRIES }), 5);
+  for (const hostile of [-1, 6, 1e9, 1.5, NaN, "3", true, null]) {
+    assert.equal(functionRetries({ retries: hostile as unknown as number }), 0, String(hostile));
+  }
+});
+
+test("the retries limit is levrt's annot.MAX_RETRIES", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const annot = await readFile(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../python/levrt/annot/__init__.py"), "utf8");
+  assert.equal(Number(/^MAX_RETRIES = (\d+)$/m.exec(annot)?.[1]), MAX_FUNCTION_RETRIES);
 });

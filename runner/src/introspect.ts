@@ -50,6 +50,23 @@ export interface ManifestFunction {
   tags: string[];
   /** what this function asks for (its module's `Cr(...)` calls it reaches); absent in older manifests */
   privileges?: ManifestPrivileges;
+  /**
+   * `annot.meta(retries=N)`: a run whose worker was lost is queued again up to N times. Absent in
+   * older manifests and Leviathan packages: read it with `functionRetries`.
+   */
+  retries?: number;
+}
+
+/** The most retries a function may ask for (levrt's `annot.MAX_RETRIES`). */
+export const MAX_FUNCTION_RETRIES = 5;
+
+/**
+ * The retries a function asked for, 0 unless the manifest says a whole number within the limit:
+ * a manifest is printed by a container that imported package code, so it is read as untrusted.
+ */
+export function functionRetries(f: Pick<ManifestFunction, "retries">): number {
+  const r = f.retries;
+  return typeof r === "number" && Number.isInteger(r) && r >= 0 && r <= MAX_FUNCTION_RETRIES ? r : 0;
 }
 
 export interface ManifestTool {

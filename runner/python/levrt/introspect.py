@@ -166,6 +166,7 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
         "params": params,
         "cats": _cats(meta.cats, where, problems),
         "tags": list(meta.tags),
+        "retries": meta.retries,
     }
 
 

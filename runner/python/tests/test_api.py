@@ -120,6 +120,23 @@ def test_meta_as_decorator_returns_the_function_unchanged():
     assert bare.__lev_meta__.desc == ""
 
 
+def test_meta_retries_default_to_none_and_are_checked_eagerly():
+    @annot.meta(desc="d")
+    def plain():
+        pass
+
+    @annot.meta(desc="d", retries=2)
+    async def safe_twice():
+        pass
+
+    assert plain.__lev_meta__.retries == 0, "Leviathan packages without retries= are unchanged"
+    assert safe_twice.__lev_meta__.retries == 2
+    assert annot.meta(retries=annot.MAX_RETRIES).retries == 5
+    for bad in [-1, 6, 1.5, True, "2", None]:
+        with pytest.raises(ValueError, match=r"annot.meta: retries is a whole number from 0 to 5, not "):
+            annot.meta(retries=bad)
+
+
 def test_meta_as_export_value():
     def f():
         pass

@@ -235,6 +235,40 @@ def test_tool_module_details(tmp_path):
     assert any("type bytes cannot come from a form" in w for w in problems(m2, "warning"))
 
 
+def test_retries_in_the_manifest(tmp_path):
+    """`annot.meta(retries=N)` reaches the manifest; a function without it says 0."""
+    d = write_pkg(tmp_path, {
+        "__init__.py": """
+            from levrt import Cr, annot
+
+            @annot.meta(desc="idempotent", retries=3)
+            async def again():
+                pass
+
+            @annot.meta(desc="once")
+            def once() -> Cr:
+                return Cr("example/x:1")
+
+            __lev__ = annot.meta([again, once])
+        """,
+    })
+    m = manifest(d)
+    assert problems(m) == []
+    assert [(f["name"], f["retries"]) for f in m["workflows"] + m["modes"]] == [("again", 3), ("once", 0)]
+    bad = write_pkg(tmp_path / "bad", {
+        "__init__.py": """
+            from levrt import annot
+
+            @annot.meta(retries=99)
+            async def too_many():
+                pass
+
+            __lev__ = annot.meta([too_many])
+        """,
+    })
+    assert any("retries is a whole number from 0 to 5, not 99" in p for p in problems(manifest(bad)))
+
+
 def test_privileges_per_function_and_package(tmp_path):
     """What each function visibly asks for, read from the source: host, caps, images, services,
     ports, followed through calls to the package's other functions; nothing runs."""

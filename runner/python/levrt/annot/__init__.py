@@ -30,6 +30,9 @@ ARGV = Param("argv", "command line arguments")
 
 CatsSpec = Union[Sequence[Any], dict[Any, Sequence[Any]], None]
 
+#: the most times a function may ask to be run again after its worker was lost
+MAX_RETRIES = 5
+
 
 class Meta:
     """What `annot.meta(...)` returns: a decorator for a mode or workflow, or a package's `__lev__`."""
@@ -42,7 +45,10 @@ class Meta:
         cats: CatsSpec = None,
         tags: Optional[Sequence[str]] = None,
         ext: Any = None,
+        retries: int = 0,
     ) -> None:
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
+            raise ValueError(f"annot.meta: retries is a whole number from 0 to {MAX_RETRIES}, not {retries!r}")
         if exports is not None and not isinstance(exports, (list, tuple)):
             raise TypeError("annot.meta: exports is a list of functions and tool modules")
         self.exports = list(exports) if exports is not None else None
@@ -54,6 +60,8 @@ class Meta:
         self.cats = cats
         self.tags = [str(t) for t in (tags or [])]
         self.ext = ext
+        # runs of this function whose worker is lost are queued again up to this many times (0: never)
+        self.retries = retries
 
     def __call__(self, fn: F) -> F:
         if not callable(fn):
@@ -72,12 +80,16 @@ def meta(
     cats: CatsSpec = None,
     tags: Optional[Sequence[str]] = None,
     ext: Any = None,
+    retries: int = 0,
 ) -> Any:
-    """`@annot.meta(desc=…, params=[…], cats=…, tags=[…])` on a mode or workflow, or
-    `__lev__ = annot.meta([f1, tool_module], desc=…, cats=…)` for a package's exports."""
+    """`@annot.meta(desc=…, params=[…], cats=…, tags=[…], retries=N)` on a mode or workflow, or
+    `__lev__ = annot.meta([f1, tool_module], desc=…, cats=…)` for a package's exports.
+
+    `retries`: a run of this function whose worker stopped answering is queued again up to N
+    times (default 0: it ends failed). Only for functions that are safe to run twice."""
     if callable(exports) and not isinstance(exports, (list, tuple)):
         return Meta()(exports)  # bare `@annot.meta`
-    return Meta(exports, desc, params, cats, tags, ext)
+    return Meta(exports, desc, params, cats, tags, ext, retries)
 
 
 __all__ = ["ARGV", "Meta", "Param", "cats", "meta"]
