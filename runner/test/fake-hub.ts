@@ -11,6 +11,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   eventsRequestSchema,
+  INSTANCE_HEADER,
   heartbeatRequestSchema,
   pollRequestSchema,
   registerRequestSchema,
@@ -109,6 +110,8 @@ export class FakeHub {
       const img = /^\/api\/worker\/images\/(.+)$/.exec(url.pathname);
       const data = pkg ? this.packages.get(pkg[1]) : img ? this.images.get(decodeURIComponent(img[1])) : undefined;
       if (!data) return this.send(res, 404, { error: { code: "not_found", message: "no such file" } });
+      // the hub serves files only to an instance that holds a run using them
+      if (!this.live(String(req.headers[INSTANCE_HEADER] ?? ""))) return this.send(res, 404, { error: { code: "not_found", message: "not for this instance" } });
       this.downloads.push(url.pathname);
       res.writeHead(200, { "content-type": "application/octet-stream" });
       return res.end(data);

@@ -54,7 +54,7 @@ export class AssignedRun {
     const { cache, store, runner } = this.ctx;
     try {
       const signal = this.preparing.signal;
-      const [packageDir, ...depDirs] = await Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, signal)));
+      const [packageDir, ...depDirs] = await Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance, signal)));
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
       store.bind(a.job, a.runId, this.ctx.instance);
       this.run = runner.start({

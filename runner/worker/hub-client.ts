@@ -45,6 +45,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** called before each retry, with what failed */
   onRetry?: (err: Error, attempt: number) => void;
+  /** extra request headers */
+  headers?: Record<string, string>;
 }
 
 export interface HubClientOptions {
@@ -86,7 +88,7 @@ export class HubClient {
   /** GETs a download; the body streams (its reading has no time limit of its own, only the answer). */
   get(route: string, opts: CallOptions = {}): Promise<Response> {
     return this.retrying(opts, async (signal) => {
-      const res = await this.fetch(route, { method: "GET" }, signal, false);
+      const res = await this.fetch(route, { method: "GET", headers: opts.headers }, signal, false);
       if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
       return res;
     });

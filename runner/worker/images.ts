@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine.ts";
 import { EngineError } from "../src/engine.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
+import { INSTANCE_HEADER } from "./protocol.ts";
 
 /** how long one image download may be retried while the hub is unreachable */
 const IMAGE_RETRY_MS = 60_000;
@@ -22,6 +23,8 @@ export class HubImageEngine implements ContainerEngine {
   constructor(
     readonly inner: ContainerEngine,
     private readonly hub: HubClient,
+    /** the worker's instance now: the hub serves images of the runs it holds */
+    private readonly instance: () => string,
     private readonly log: (msg: string, fields?: Record<string, unknown>) => void = () => undefined,
   ) {}
 
@@ -39,7 +42,7 @@ export class HubImageEngine implements ContainerEngine {
     const t0 = Date.now();
     let res: Response;
     try {
-      res = await this.hub.get(`/api/worker/images/${encodeURIComponent(ref)}`, { retryForMs: IMAGE_RETRY_MS });
+      res = await this.hub.get(`/api/worker/images/${encodeURIComponent(ref)}`, { retryForMs: IMAGE_RETRY_MS, headers: { [INSTANCE_HEADER]: this.instance() } });
     } catch (err) {
       // not there, or not for a run this worker holds: to the run, the image is not available
       if (err instanceof HubError && !err.transient) {

@@ -201,6 +201,12 @@ export const storeRequestSchema = z.discriminatedUnion("op", [
 ]);
 export type StoreRequest = z.infer<typeof storeRequestSchema>;
 
+/**
+ * Downloads (GET packages, images) name the instance asking in this header: the hub serves only
+ * what the runs that instance holds use.
+ */
+export const INSTANCE_HEADER = "x-levhub-instance";
+
 /** `put`/`merge`: `{ok: true}`; `findOne`: `{doc}`; `findRun`: `{docs}`. */
 export type StoreResponse = { ok: true } | { doc: Record<string, unknown> | null } | { docs: Record<string, unknown>[] };
 

@@ -97,7 +97,7 @@ class Worker implements WorkerHandle {
   constructor(private readonly opts: WorkerOptions) {
     this.log = opts.logger ?? (() => undefined);
     this.hub = new HubClient({ url: opts.hubUrl, token: opts.token });
-    this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, this.log);
+    this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, () => this.reg?.instance ?? "", this.log);
     this.store = new HttpResultStore(this.hub, opts.storeTimes);
     this.cache = new PackageCache(opts.dataDir, this.hub);
   }
