@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState, type FormEvent } from "react";
+import { useActionState, useState, type FormEvent, type ReactNode } from "react";
 import type { ManifestFunction, ManifestParam } from "../runner/src/introspect.ts";
 import { coerce, ParamValidationError, validateArgs } from "../runner/src/params.ts";
 import { formatDefault } from "./params-table.tsx";
@@ -56,8 +56,24 @@ export function rawValues(fn: ManifestFunction, values: Record<string, string>):
  * `validateArgs` checks the values here before anything is sent, and the server action checks
  * them again with the same function.
  */
-export function RunForm({ fn, action, cancelHref }: { fn: ManifestFunction; action: (state: RunFormState, data: FormData) => Promise<RunFormState>; cancelHref: string }) {
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initialValue(p)])));
+export function RunForm({
+  fn,
+  action,
+  cancelHref,
+  initial,
+  submitLabel = "Start run",
+  children,
+}: {
+  fn: ManifestFunction;
+  action: (state: RunFormState, data: FormData) => Promise<RunFormState>;
+  cancelHref: string;
+  /** argument values to start from instead of the defaults (edit and re-run), shown in each widget's notation */
+  initial?: Record<string, unknown>;
+  submitLabel?: string;
+  /** more controls inside the form, above its buttons (save as scan) */
+  children?: ReactNode;
+}) {
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initial && Object.hasOwn(initial, p.name) ? initialValue({ ...p, required: false, default: initial[p.name] }) : initialValue(p)])));
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const [state, formAction, pending] = useActionState(action, { errors: {}, message: null });
   const [shownServer, setShownServer] = useState<RunFormState>(state);
@@ -139,9 +155,10 @@ export function RunForm({ fn, action, cancelHref }: { fn: ManifestFunction; acti
         .map(([k, v]) => (
           <p key={k} role="alert" className="field-error">{k}: {v}</p>
         ))}
+      {children}
       <div className="flex items-center gap-2 border-t border-zinc-200 pt-4">
         <button type="submit" className="btn btn-primary" disabled={pending}>
-          {pending ? "Starting…" : `Start run`}
+          {pending ? "Starting…" : submitLabel}
         </button>
         <a href={cancelHref} className="btn">Cancel</a>
       </div>

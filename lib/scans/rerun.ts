@@ -67,7 +67,9 @@ export async function previousRunOf(viewer: Viewer, runId: string): Promise<stri
 export async function runOrigin(viewer: Viewer, runId: string): Promise<RunOrigin> {
   const row = await loadRun(viewer, runId);
   const scan = row.scan && canViewScan(viewer, row.scan) ? { id: row.scan.id, name: row.scan.name } : null;
-  return { trigger: row.trigger as RunTrigger, scan };
+  const latestId = row.version.package.latestVersionId;
+  const latest = latestId && latestId !== row.versionId ? await db().packageVersion.findUnique({ where: { id: latestId }, select: { version: true } }) : null;
+  return { trigger: row.trigger as RunTrigger, scan, newerVersion: latest?.version ?? null };
 }
 
 /**

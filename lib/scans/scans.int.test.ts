@@ -164,7 +164,7 @@ test("re-run: the same version and arguments by default, the latest on request, 
   assert.equal(sameRow.versionId, v1);
   assert.deepEqual(sameRow.args, { name: "first" });
   assert.equal(sameRow.trigger, "rerun");
-  assert.deepEqual(await runOrigin(alice, same.id), { trigger: "rerun", scan: null });
+  assert.deepEqual(await runOrigin(alice, same.id), { trigger: "rerun", scan: null, newerVersion: "1.1.0" });
   assert.equal(await previousRunOf(alice, same.id), first.id);
   assert.equal(await previousRunOf(alice, first.id), null);
   // the latest version calls the parameter `who`: the old arguments no longer fit it

@@ -53,4 +53,6 @@ export interface ScanDetail extends ScanSummary {
 export interface RunOrigin {
   trigger: RunTrigger;
   scan: { id: string; name: string } | null;
+  /** the package's latest version when it is not the run's (re-run "on the latest version") */
+  newerVersion: string | null;
 }

@@ -7,6 +7,10 @@ import { formatTime } from "../../../components/time.ts";
 import { getRun, runDocuments } from "../../../lib/runs/index.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
+import { RunRerunControls } from "../../../components/scan-run-controls.tsx";
+import { runOrigin } from "../../../lib/scans/rerun.ts";
+import { rerunAction } from "../../actions/rerun.ts";
+import { saveRunAsScanAction } from "../../actions/scans.ts";
 import { loadOr404 } from "../../_lib/load.ts";
 
 type Params = Promise<{ id: string }>;
@@ -19,6 +23,7 @@ export default async function RunPage({ params }: { params: Params }) {
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
   const run = await loadOr404(getRun(viewer, id));
   const documents = await loadOr404(runDocuments(viewer, id));
+  const origin = await loadOr404(runOrigin(viewer, id));
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
   return (
@@ -37,6 +42,8 @@ export default async function RunPage({ params }: { params: Params }) {
           <div className="flex gap-1.5"><dt className="text-zinc-500">Owner</dt><dd>{run.owner}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Created</dt><dd className="tabular-nums">{formatTime(run.createdAt)}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
+          {origin.trigger !== "manual" && <div className="flex gap-1.5"><dt className="text-zinc-500">Started by</dt><dd>{origin.trigger === "rerun" ? "a re-run" : "its schedule"}</dd></div>}
+          {origin.scan && <div className="flex gap-1.5"><dt className="text-zinc-500">Scan</dt><dd><Link href={`/scans/${origin.scan.id}`}>{origin.scan.name}</Link></dd></div>}
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
         {args.length > 0 && (
@@ -48,6 +55,14 @@ export default async function RunPage({ params }: { params: Params }) {
             ))}
           </div>
         )}
+        <div className="mt-3">
+          <RunRerunControls
+            rerunAction={rerunAction.bind(null, run.id, false)}
+            rerunLatestAction={origin.newerVersion ? rerunAction.bind(null, run.id, true) : null}
+            editHref={`/p/${ns}/${name}/run/${encodeURIComponent(run.function)}?v=${encodeURIComponent(run.packageVersion)}&rerun=${encodeURIComponent(run.id)}`}
+            saveAction={saveRunAsScanAction.bind(null, run.id)}
+          />
+        </div>
       </header>
 
       <RunLive

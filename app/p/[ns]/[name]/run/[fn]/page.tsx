@@ -10,6 +10,10 @@ import { missingPrivileges } from "../../../../../../lib/run-policy.ts";
 import { getViewer } from "../../../../../../lib/session.ts";
 import { findFunction } from "../../../../../../runner/src/index.ts";
 import { startRunAction } from "../../../../../actions/start-run.ts";
+import { SaveAsScanFields } from "../../../../../../components/scan-save-fields.tsx";
+import { getRun } from "../../../../../../lib/runs/index.ts";
+import { rerunEditedAction } from "../../../../../actions/rerun.ts";
+import { saveFormAsScanAction } from "../../../../../actions/scans.ts";
 import { loadOr404, one, type SearchParams } from "../../../../../_lib/load.ts";
 
 type Params = Promise<{ ns: string; name: string; fn: string }>;
@@ -22,13 +26,18 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function RunFormPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { ns, name, fn: rawFn } = await params;
   const fnName = decodeURIComponent(rawFn);
-  const v = one((await searchParams).v);
+  const sp = await searchParams;
+  const v = one(sp.v);
+  // "Edit and re-run": the form starts from that run's arguments and re-runs it
+  const rerunId = one(sp.rerun);
   const here = `/p/${ns}/${name}/run/${encodeURIComponent(fnName)}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
   const pkg = await loadOr404(getPackage(viewer, ns, name, v));
   const fn = findFunction(pkg.current.manifest, fnName);
   if (!fn) notFound();
+  const rerunOf = rerunId ? await loadOr404(getRun(viewer, rerunId)) : null;
+  if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
@@ -54,7 +63,15 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
           </div>
         )}
         <div className="card mt-4 p-5">
-          <RunForm fn={fn} action={startRunAction.bind(null, pkg.current.id, fn.qualified)} cancelHref={back} />
+          <RunForm
+            fn={fn}
+            action={rerunOf ? rerunEditedAction.bind(null, rerunOf.id) : startRunAction.bind(null, pkg.current.id, fn.qualified)}
+            cancelHref={rerunOf ? `/runs/${rerunOf.id}` : back}
+            initial={rerunOf?.args}
+            submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
+          >
+            <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
+          </RunForm>
         </div>
       </div>
       <aside className="space-y-4">

@@ -1,0 +1,112 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { ScanButtons } from "../../../components/scan-table.tsx";
+import { StatusBadge } from "../../../components/status-badge.tsx";
+import { formatTime } from "../../../components/time.ts";
+import { getScan } from "../../../lib/scans/scans.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { deleteScanAction, runScanNowAction, setScanEnabledAction } from "../../actions/scans.ts";
+import { loadOr404 } from "../../_lib/load.ts";
+
+type Params = Promise<{ id: string }>;
+
+export const metadata: Metadata = { title: "Scan" };
+
+const TRIGGER_LABEL = { manual: "by hand", schedule: "schedule", rerun: "re-run" } as const;
+
+export default async function ScanPage({ params }: { params: Params }) {
+  const { id } = await params;
+  const viewer = await getViewer();
+  if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/scans/${id}`)}`);
+  const scan = await loadOr404(getScan(viewer, id));
+  const [ns, name] = scan.package.split(".");
+  const args = Object.entries(scan.args);
+  return (
+    <div className="space-y-5">
+      <header>
+        <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+          <Link href="/scans">Scans</Link> <span aria-hidden>/</span> {scan.name}
+        </nav>
+        <h1 className="h-page mt-1">
+          {scan.name}
+          {!scan.enabled && <span className="ml-2 rounded border border-zinc-300 px-1.5 text-xs font-normal text-zinc-500">disabled</span>}
+        </h1>
+        <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+          <dt className="text-zinc-500">Runs</dt>
+          <dd>
+            <span className="font-mono">{scan.function}</span> of <Link href={`/p/${ns}/${name}`}>{scan.package}</Link>{" "}
+            <span className="font-mono text-xs text-zinc-500">{scan.version ?? "latest version"}</span>
+          </dd>
+          <dt className="text-zinc-500">Schedule</dt>
+          <dd>
+            {scan.cron ? (
+              <>
+                {scan.schedule} <code className="text-xs">{scan.cron}</code> <span className="text-xs text-zinc-500">({scan.timezone})</span>
+              </>
+            ) : (
+              "none: runs by hand"
+            )}
+          </dd>
+          <dt className="text-zinc-500">Next run</dt>
+          <dd className="tabular-nums">{formatTime(scan.nextRunAt)}</dd>
+          <dt className="text-zinc-500">Owner</dt>
+          <dd>{scan.owner}</dd>
+        </dl>
+        {args.length > 0 && (
+          <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
+            {args.map(([k, v]) => (
+              <code key={k} className="rounded border border-zinc-200 bg-white px-1.5 py-0.5">
+                {k}={JSON.stringify(v)}
+              </code>
+            ))}
+          </div>
+        )}
+        {scan.lastError && (
+          <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            The last firing ({formatTime(scan.lastError.at)}) started nothing: {scan.lastError.message}
+            {!scan.enabled && " The scan was disabled; enable it again once the package and function are back."}
+          </p>
+        )}
+        <div className="mt-3">
+          <ScanButtons scan={scan} canRun={scan.owner === viewer.username} actions={{ runNow: runScanNowAction, setEnabled: setScanEnabledAction, remove: deleteScanAction }} />
+        </div>
+      </header>
+
+      <section aria-labelledby="history-h" className="space-y-2">
+        <h2 id="history-h" className="h-section">History</h2>
+        {scan.runs.length === 0 ? (
+          <p className="text-sm text-zinc-500">No runs yet.</p>
+        ) : (
+          <div className="card overflow-x-auto">
+            <table className="table-dense">
+              <caption className="sr-only">Runs of this scan</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Run</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Started by</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Ended</th>
+                </tr>
+              </thead>
+              <tbody>
+                {scan.runs.map((r) => (
+                  <tr key={r.id}>
+                    <td className="font-mono text-xs"><Link href={`/runs/${r.id}`}>#{r.number}</Link></td>
+                    <td><StatusBadge status={r.status} /></td>
+                    <td>{TRIGGER_LABEL[r.trigger]}</td>
+                    <td className="font-mono text-xs">{r.packageVersion}</td>
+                    <td className="tabular-nums">{formatTime(r.createdAt)}</td>
+                    <td className="tabular-nums">{formatTime(r.endedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
