@@ -30,11 +30,14 @@ test("put inserts, replaces on a second put, and findOne hides bookkeeping", asy
   }
 });
 
-test("the first job numbers of a new database, taken at once, are all distinct", async () => {
+test("job numbers taken at once are all distinct, and continue above an older counter", async () => {
   const store = await MongoResultStore.connect(mongoUri(`levtest_store_${randomBytes(3).toString("hex")}`));
   try {
-    const numbers = await Promise.all(Array.from({ length: 8 }, () => store.nextJob()));
-    assert.deepEqual([...numbers].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+    // what versions before numbered by: one counter document
+    await store.database.collection<{ _id: string; seq: number }>("_levhub_jobs").insertOne({ _id: "job", seq: 40 });
+    const numbers: number[] = [];
+    for (let round = 0; round < 3; round++) numbers.push(...(await Promise.all(Array.from({ length: 20 }, () => store.nextJob()))));
+    assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => 41 + i));
   } finally {
     await store.database.dropDatabase();
     await store.close();

@@ -154,17 +154,28 @@ export class MongoResultStore implements ResultStore {
     return docs.map((d) => stripMeta(d, true));
   }
 
+  /**
+   * A number no other call ever got. FerretDB's findOneAndUpdate is not atomic ($inc from several
+   * connections at once hands out the same number), so each number is claimed by inserting it as
+   * the `_id` of a document: the primary key lets exactly one insert win, the others try the next.
+   * Numbers continue above the counter document older versions kept.
+   */
   async nextJob(): Promise<number> {
-    const bump = () =>
-      this.db.collection<{ _id: string; seq: number }>("_levhub_jobs").findOneAndUpdate({ _id: "job" }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" });
-    // the first numbers of a new database: concurrent upserts both insert, one loses on the
-    // duplicate key; by then the counter exists, so doing it again increments it
-    const res = await bump().catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === 11000) return bump();
-      throw err;
-    });
-    if (!res) throw new StoreError("could not allocate a job number");
-    return res.seq;
+    const taken = this.db.collection<{ _id: number }>("_levhub_job_numbers");
+    const [legacy, last] = await Promise.all([
+      this.db.collection<{ _id: string; seq: number }>("_levhub_jobs").findOne({ _id: "job" }),
+      taken.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).next(),
+    ]);
+    let next = Math.max(legacy?.seq ?? 0, last?._id ?? 0) + 1;
+    for (let attempt = 0; attempt < 1000; attempt++, next++) {
+      try {
+        await taken.insertOne({ _id: next });
+        return next;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+      }
+    }
+    throw new StoreError("could not allocate a job number");
   }
 
   async close() {
