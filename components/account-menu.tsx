@@ -50,6 +50,9 @@ export function AccountMenu({ name, email, role }: { name: string; email: string
           {role === "admin" && (
             <Link role="menuitem" href="/admin/policy" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">Policy</Link>
           )}
+          {role === "admin" && (
+            <Link role="menuitem" href="/admin/workers" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">Workers</Link>
+          )}
           <button role="menuitem" type="button" onClick={() => void signOut({ callbackUrl: "/" })} className="block w-full px-3 py-1.5 text-left hover:bg-zinc-50">
             Sign out
           </button>

@@ -34,6 +34,8 @@ export interface Fixtures {
   fn: string;
   versionId: string;
   runId: string;
+  /** the owner's saved scan of that function (slice C) */
+  scanId: string;
 }
 
 export interface PageEntry {
@@ -92,6 +94,8 @@ const form = (fields: Record<string, string | File>): FormData => {
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
   return fd;
 };
+/** the idle state of the scan and re-run forms (slice C) */
+const SCAN_IDLE = { error: null, errors: {}, saved: null };
 
 /** Keyed by the page file. */
 export const PAGES: Record<string, PageEntry> = {
@@ -111,7 +115,14 @@ export const PAGES: Record<string, PageEntry> = {
   "app/signup/page.tsx": { path: () => "/signup", expect: { anonymous: "ok", owner: "redirect", other: "redirect", admin: "redirect" } },
   "app/admin/accounts/page.tsx": { path: () => "/admin/accounts", expect: adminPage },
   "app/admin/policy/page.tsx": { path: () => "/admin/policy", expect: adminPage },
+  // slice A (issue 8, the run queue)
+  "app/admin/workers/page.tsx": { path: () => "/admin/workers", expect: adminPage },
+  // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
+  "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
+  "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: ownersPage },
 };
+
+const ownScan = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
 
 const ownRun = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
 
@@ -153,6 +164,28 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
   // without next-auth's CSRF token a sign-out is sent back to the confirmation page, whoever asks
   "POST app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/signout", json: {} }), expect: all("3xx") },
+  // slice A (issue 8, the run queue): worker routes take only worker credentials; no user session or token gets in
+  "POST app/api/worker/register/route.ts": { access: "worker", request: () => ({ path: "/api/worker/register", json: {} }), expect: all(401) },
+  "POST app/api/worker/heartbeat/route.ts": { access: "worker", request: () => ({ path: "/api/worker/heartbeat", json: {} }), expect: all(401) },
+  "POST app/api/worker/poll/route.ts": { access: "worker", request: () => ({ path: "/api/worker/poll", json: {} }), expect: all(401) },
+  "POST app/api/worker/runs/[id]/events/route.ts": { access: "worker", request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/events`, json: {} }), expect: all(401) },
+  "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
+  "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
+  "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
+  // slice C (saved scans and re-run): someone else's scan or run is 404; admins see and pause scans, but a scan runs only as its owner
+  "GET app/api/scans/route.ts": { access: "user", request: () => ({ path: "/api/scans" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "POST app/api/scans/route.ts": {
+    access: "user",
+    request: (fx, role) => ({ path: "/api/scans", json: { name: `authz ${role} ${Date.now()}`, package: `${fx.owner}.${fx.packageName}`, function: fx.fn, args: { message: "authz" }, cron: "0 3 * * *" } }),
+    expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
+  },
+  "GET app/api/scans/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}` }), expect: ownScan },
+  // PATCH carries its body as JSON like every other method here
+  "PATCH app/api/scans/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}`, json: { enabled: true } }), expect: ownScan },
+  // deleting the fixture scan would change what the other entries see: no scan by that id, past the access check
+  "DELETE app/api/scans/[id]/route.ts": { access: "user", request: () => ({ path: "/api/scans/no-such-scan" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "POST app/api/scans/[id]/run/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 403 } },
+  "POST app/api/runs/[id]/rerun/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 201 } },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -225,5 +258,59 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: () => [],
     expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  // slice A (issue 8, the run queue)
+  "app/actions/create-worker-credential.ts#createWorkerCredentialAction": {
+    access: "admin",
+    args: (fx, role) => [{ status: "idle" }, form({ name: fx.unique(role) })],
+    expect: adminOnly,
+  },
+  "app/actions/revoke-worker-credential.ts#revokeWorkerCredentialAction": {
+    access: "admin",
+    // no credential by that id: the admin gets past the role check and is told so
+    args: () => [form({ id: "no-such-credential" })],
+    expect: { ...adminOnly, admin: "not_found" },
+  },
+  "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4" })],
+    expect: adminOnly,
+  },
+  // slice C (saved scans and re-run)
+  "app/actions/scans.ts#saveRunAsScanAction": {
+    access: "user",
+    args: (fx, role) => [fx.runId, SCAN_IDLE, form({ scanName: fx.unique(role), cron: "0 3 * * *" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/scans.ts#saveFormAsScanAction": {
+    access: "user",
+    args: (fx, role) => [`${fx.owner}.${fx.packageName}`, null, fx.fn, SCAN_IDLE, form({ scanName: fx.unique(role), "arg.message": "authz" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/scans.ts#runScanNowAction": {
+    access: "user",
+    args: (fx) => [SCAN_IDLE, form({ scanId: fx.scanId })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "forbidden" },
+  },
+  "app/actions/scans.ts#setScanEnabledAction": {
+    access: "user",
+    args: (fx) => [SCAN_IDLE, form({ scanId: fx.scanId, enabled: "true" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/scans.ts#deleteScanAction": {
+    access: "user",
+    // no scan by that id (deleting the fixture would change the other entries): past the access check
+    args: () => [SCAN_IDLE, form({ scanId: "no-such-scan" })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/rerun.ts#rerunAction": {
+    access: "user",
+    args: (fx) => [fx.runId, false, SCAN_IDLE, new FormData()],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/rerun.ts#rerunEditedAction": {
+    access: "user",
+    args: (fx) => [fx.runId, { errors: {}, message: null }, form({ "arg.message": "edited" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
   },
 };

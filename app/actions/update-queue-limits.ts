@@ -1,0 +1,22 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { QueueLimitsState } from "../../components/queue-limits-form.tsx";
+import { adminAction } from "../../lib/actions/safe-action.ts";
+import { audit } from "../../lib/audit.ts";
+import { queueLimitsSchema } from "../../lib/schemas/worker.ts";
+import { updateSettings } from "../../lib/settings.ts";
+
+const update = adminAction(queueLimitsSchema, async (input, viewer) => {
+  const next = await updateSettings({ queue: input });
+  await audit(viewer.id, "settings.queue", null, next.queue);
+  return next.queue;
+});
+
+/** Runs at once in the hub and per user; more wait as queued. */
+export async function updateQueueLimitsAction(_prev: QueueLimitsState, data: FormData): Promise<QueueLimitsState> {
+  const res = await update({ totalRuns: data.get("totalRuns") ?? "", perUserRuns: data.get("perUserRuns") ?? "" });
+  if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
+  revalidatePath("/admin/workers");
+  return { status: "saved", ...res.data };
+}

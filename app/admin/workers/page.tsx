@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { QueueLimitsForm } from "../../../components/queue-limits-form.tsx";
+import { WorkerCredentials } from "../../../components/worker-credentials.tsx";
+import { WorkerTable } from "../../../components/worker-table.tsx";
+import { listWorkerCredentials } from "../../../lib/queue/credentials.ts";
+import { listWorkers } from "../../../lib/queue/workers.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { getSettings } from "../../../lib/settings.ts";
+import { createWorkerCredentialAction } from "../../actions/create-worker-credential.ts";
+import { revokeWorkerCredentialAction } from "../../actions/revoke-worker-credential.ts";
+import { updateQueueLimitsAction } from "../../actions/update-queue-limits.ts";
+
+export const metadata: Metadata = { title: "Workers" };
+export const dynamic = "force-dynamic";
+
+export default async function WorkersPage() {
+  const viewer = await getViewer();
+  // the page does not exist for anyone but admins, signed in or not
+  if (viewer?.role !== "admin") notFound();
+  const [settings, workers, credentials] = await Promise.all([getSettings(), listWorkers(), listWorkerCredentials()]);
+  return (
+    <div className="mx-auto max-w-5xl space-y-8">
+      <div>
+        <h1 className="h-page">Workers</h1>
+        <p className="mt-1 text-sm text-zinc-600">
+          Workers run the queued runs, each on its own Docker engine. <code>npm start</code> runs one on this machine; add a Docker host with a credential below and
+          <code> npm run worker</code> there. A worker that misses three heartbeats is lost: its runs end failed (WorkerLost).
+        </p>
+      </div>
+      <section aria-labelledby="workers-h" className="space-y-2">
+        <h2 id="workers-h" className="h-section">Workers</h2>
+        <WorkerTable workers={workers} />
+      </section>
+      <section aria-labelledby="limits-h" className="space-y-2">
+        <h2 id="limits-h" className="h-section">Limits</h2>
+        <QueueLimitsForm totalRuns={settings.queue.totalRuns} perUserRuns={settings.queue.perUserRuns} action={updateQueueLimitsAction} />
+      </section>
+      <section aria-labelledby="creds-h" className="space-y-2">
+        <h2 id="creds-h" className="h-section">Credentials</h2>
+        <WorkerCredentials credentials={credentials} createAction={createWorkerCredentialAction} revokeAction={revokeWorkerCredentialAction} />
+      </section>
+    </div>
+  );
+}
