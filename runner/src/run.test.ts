@@ -431,3 +431,16 @@ test("a pull-listed image is pulled once, pinned for every task of the run; an a
   assert.deepEqual(engine.tools().map((c) => c.spec.image), [`127.0.0.1:5000/x/tool@${DIGEST}`, `127.0.0.1:5000/x/tool@${DIGEST}`, PY]);
   await noLeftovers(engine, r);
 });
+
+test("a workflow the kernel killed for memory fails the run with 'out of memory'", async () => {
+  const { engine, start } = setup(async () => 137);
+  const onStart = engine.onStart;
+  engine.onStart = (c) => {
+    engine.oomKilled.add(c.id);
+    onStart(c);
+  };
+  const r = await start().result;
+  assert.equal(r.status, "failed");
+  assert.deepEqual(r.error, { type: "WorkflowError", message: "the workflow ran out of memory: killed at its limit of 256 MiB" });
+  await noLeftovers(engine, r);
+});

@@ -170,6 +170,11 @@ export class Run {
       await ctx.engine.start(id);
       ctx.log("workflow started", { run: this.id, container: id.slice(0, 12) });
       const exitCode = await ctx.engine.wait(id);
+      if (exitCode !== 0 && !this.terminal && (await ctx.engine.inspect(id).catch(() => null))?.oomKilled) {
+        const limit = Math.round(params.policy.limits.workflow.memoryBytes / (1024 * 1024));
+        this.terminal = { status: "failed", error: { type: "WorkflowError", message: `the workflow ran out of memory: killed at its limit of ${limit} MiB` } };
+        this.sink.system(0, this.terminal.error!.message);
+      }
       await this.finish(exitCode);
     } catch (err) {
       const error: RunError =
