@@ -37,7 +37,7 @@ export function WorkerCredentials({
           <p className="font-semibold">Credential &ldquo;{state.name}&rdquo; created. Copy the token now: it will not be shown again.</p>
           <label htmlFor="new-worker-token" className="sr-only">New worker token</label>
           <input id="new-worker-token" readOnly value={state.token} className="input mt-2 font-mono" onFocus={(e) => e.currentTarget.select()} />
-          <p className="mt-2">On the Docker host: <code>LEVHUB_URL=… LEVHUB_WORKER_TOKEN={state.token.slice(0, 10)}… npm run worker</code></p>
+          <p className="mt-2">On the Docker host: <code>LEVHUB_HUB_URL=… LEVHUB_WORKER_TOKEN={state.token.slice(0, 10)}… npm run worker</code></p>
         </div>
       )}
       {credentials.length === 0 ? (

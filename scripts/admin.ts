@@ -17,6 +17,8 @@ const USAGE = `usage: npm run admin -- <command>
   bootstrap-link         print the one-time link that makes the next sign-up the admin
                          (only while the hub has no admin)
   sign-up-mode <mode>    who may sign up: open | invite | closed
+  worker-token <name>    create a worker credential and print its token (shown once), for
+                         \`npm run worker\` on another Docker host
 
 The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
 (default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
@@ -106,6 +108,14 @@ function plan(command: string, args: string[]): Task {
         await updateSettings({ signUpMode: mode });
         await audit(null, "settings.sign_up_mode", mode, { by: "npm run admin" });
         say(`Sign-up mode is now ${mode}.`);
+      };
+    }
+    case "worker-token": {
+      if (args.length !== 1 || !args[0].trim() || args[0].length > 64) fail(`worker-token takes a name of at most 64 characters (the Docker host it is for)\n\n${USAGE}`);
+      return async () => {
+        const { createWorkerCredential } = await import("../lib/queue/credentials.ts");
+        const { token, credential } = await createWorkerCredential(null, args[0]);
+        say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
       };
     }
     default:
