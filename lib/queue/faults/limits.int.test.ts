@@ -1,0 +1,54 @@
+/**
+ * Limits through the queue and a worker: a tool killed for memory ends with a clear "out of
+ * memory", a task over its own time limit is killed with TaskTimeout; each leaves nothing behind.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import Docker from "dockerode";
+import { startQueueCluster, type QueueCluster } from "../../testing/queue-cluster.ts";
+import type { PublishResult } from "../../types.ts";
+import { noLeftovers, PROBE, settled } from "./support.ts";
+
+const MiB = 1024 * 1024;
+let cluster: QueueCluster;
+let probe: PublishResult;
+const engines = { first: new Docker() };
+
+before(async () => {
+  cluster = await startQueueCluster();
+  probe = await cluster.publishDirectory(PROBE);
+  const { getSettings, updateSettings } = await import("../../settings.ts");
+  const { run } = await getSettings();
+  // the policy is fixed at submission: runs submitted from now on get tools of 96 MiB
+  await updateSettings({ run: { ...run, tool: { ...run.tool, memoryBytes: 96 * MiB } } });
+  await cluster.startWorker({ name: "limits", capacity: 2 });
+});
+after(async () => {
+  await cluster?.close();
+});
+
+test("a tool killed for memory: the task and the run fail with a clear 'out of memory'", async () => {
+  const { startRun } = await import("../../runs/index.ts");
+  const started = await startRun(cluster.alice, { versionId: probe.versionId, function: "hog", args: {} });
+  const run = await settled(cluster.alice, started.id, 60_000);
+  assert.equal(run.status, "failed");
+  const [task] = run.tasks;
+  assert.equal(task.status, "failed");
+  assert.match(task.error?.message ?? "", /out of memory.*96 MiB/);
+  assert.match(run.error?.message ?? "", /out of memory/);
+  await noLeftovers(engines, run.id);
+});
+
+test("a task over its own time limit is killed: TaskTimeout, and the run ends well before the tool's sleep would", async () => {
+  const { startRun } = await import("../../runs/index.ts");
+  const t0 = Date.now();
+  const started = await startRun(cluster.alice, { versionId: probe.versionId, function: "overrun", args: { limit: 1, sleep: 120 } });
+  const run = await settled(cluster.alice, started.id, 60_000);
+  assert.ok(Date.now() - t0 < 60_000);
+  assert.equal(run.status, "failed");
+  const [task] = run.tasks;
+  assert.equal(task.status, "timed_out");
+  assert.equal(task.error?.type, "TaskTimeout");
+  assert.match(run.error?.message ?? "", /time limit/);
+  await noLeftovers(engines, run.id);
+});
