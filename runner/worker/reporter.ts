@@ -19,6 +19,8 @@ export interface ReporterOptions {
   batchEvents: number;
   /** events kept in memory while unsent; more go to the spool file */
   memoryEvents: number;
+  /** and at most about this many bytes of them (log lines may be long) */
+  memoryBytes: number;
   spoolDir: string;
   backoff: Backoff;
 }
@@ -27,6 +29,7 @@ export const DEFAULT_REPORTER_OPTIONS: Omit<ReporterOptions, "spoolDir"> = {
   flushMs: 50,
   batchEvents: 200,
   memoryEvents: 10_000,
+  memoryBytes: 16 * 1024 * 1024,
   backoff: { baseMs: 250, maxMs: 10_000 },
 };
 
@@ -39,7 +42,8 @@ export class RunReporter {
   private nextSeq = 1;
   private acked = 0;
   /** unacknowledged events in memory, oldest first (all older than the spooled ones) */
-  private readonly memory: Numbered[] = [];
+  private readonly memory: (Numbered & { bytes: number })[] = [];
+  private memoryBytes = 0;
   /** events in the spool file not yet read back */
   private spooled = 0;
   private spoolOffset = 0;
@@ -77,13 +81,13 @@ export class RunReporter {
     if (this.finalSeq !== null || this.abandoned) return;
     const n: Numbered = { seq: this.nextSeq++, event };
     if (event.type === "run.finished") this.finalSeq = n.seq;
-    if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents) {
+    const line = JSON.stringify(n) + "\n";
+    if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents || this.memoryBytes + line.length > this.opts.memoryBytes) {
       this.spooled++;
-      const line = JSON.stringify(n) + "\n";
       this.spoolWrites = this.spoolWrites
         .then(() => mkdir(this.opts.spoolDir, { recursive: true, mode: 0o700 }))
         .then(() => appendFile(this.spoolFile, line, { mode: 0o600 }));
-    } else this.memory.push(n);
+    } else this.keep(n, line.length);
     if (this.memory.length + this.spooled >= this.opts.batchEvents || this.finalSeq !== null) this.kick(0);
     else this.kick(this.opts.flushMs);
   }
@@ -120,7 +124,7 @@ export class RunReporter {
     let failures = 0;
     while (this.pending() && !this.abandoned) {
       if (this.memory.length === 0) await this.readSpool();
-      const batch = this.memory.slice(0, this.opts.batchEvents);
+      const batch = this.memory.slice(0, this.opts.batchEvents).map(({ seq, event }) => ({ seq, event }));
       try {
         const res = await this.hub.post<EventsResponse>(
           `/api/worker/runs/${encodeURIComponent(this.runId)}/events`,
@@ -159,8 +163,13 @@ export class RunReporter {
     if (acked > this.acked) this.acked = acked;
     let drop = 0;
     while (drop < this.memory.length && this.memory[drop].seq <= this.acked) drop++;
-    this.memory.splice(0, drop);
+    for (const n of this.memory.splice(0, drop)) this.memoryBytes -= n.bytes;
     return drop > 0;
+  }
+
+  private keep(n: Numbered, bytes: number) {
+    this.memory.push({ ...n, bytes });
+    this.memoryBytes += bytes;
   }
 
   /** Moves the oldest spooled events (up to a batch) back into memory. */
@@ -178,7 +187,7 @@ export class RunReporter {
           const line = rest.slice(0, i);
           rest = rest.slice(i + 1);
           this.spoolOffset += Buffer.byteLength(line) + 1;
-          this.memory.push(JSON.parse(line) as Numbered);
+          this.keep(JSON.parse(line) as Numbered, line.length + 1);
           this.spooled--;
           read++;
         }

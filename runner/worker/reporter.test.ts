@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { FAKE_TOKEN, FakeHub } from "../test/fake-hub.ts";
+import { HubClient } from "./hub-client.ts";
+import type { ReportedEvent } from "./protocol.ts";
+import { DEFAULT_REPORTER_OPTIONS, RunReporter } from "./reporter.ts";
+
+const INSTANCE = "33333333-3333-4333-8333-333333333333";
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const c of cleanups) await c();
+});
+
+async function setup(over: Partial<typeof DEFAULT_REPORTER_OPTIONS> = {}) {
+  const hub = await new FakeHub().start();
+  const spoolDir = await mkdtemp(path.join(tmpdir(), "reporter-test-"));
+  cleanups.push(() => hub.close(), () => rm(spoolDir, { recursive: true, force: true }));
+  const cancels: string[] = [];
+  const reporter = new RunReporter(
+    new HubClient({ url: hub.url, token: FAKE_TOKEN, timeoutMs: 2000 }),
+    "r1",
+    INSTANCE,
+    { ...DEFAULT_REPORTER_OPTIONS, backoff: { baseMs: 10, maxMs: 50 }, ...over, spoolDir },
+    (reason) => cancels.push(reason),
+    () => undefined,
+  );
+  return { hub, spoolDir, reporter, cancels };
+}
+
+const log = (i: number, line = `l${i}`): ReportedEvent => ({ type: "log", log: { task: 0, stream: "stdout", line, at: "2026-01-01T00:00:00.000Z" } });
+const end: ReportedEvent = { type: "run.finished", status: "succeeded", error: null, exitCode: 0, tasks: [], collections: [], startedAt: "a", endedAt: "b" };
+
+test("past the memory byte cap, events wait on disk; all arrive in order once, and the spool is removed", async () => {
+  const { hub, reporter, spoolDir } = await setup({ memoryBytes: 2000, batchEvents: 7 });
+  hub.down = true;
+  reporter.push({ type: "run.started", at: "a" });
+  for (let i = 0; i < 60; i++) reporter.push(log(i, "x".repeat(200)));
+  reporter.push(end);
+  reporter.push(log(999));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(await readdir(spoolDir), ["r1.ndjson"]);
+  hub.down = false;
+  await reporter.delivered;
+  const events = hub.run("r1").events;
+  assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 62 }, (_, i) => i + 1), "nothing after the final event is sent");
+  assert.equal(events.at(-1)!.event.type, "run.finished");
+  assert.equal(reporter.acknowledged, 62);
+  assert.deepEqual(await readdir(spoolDir), []);
+});
+
+test("the hub's cancel in an events answer reaches the run; a refusal (4xx) drops the report instead of retrying forever", async () => {
+  const { hub, reporter, cancels, spoolDir } = await setup();
+  hub.run("r1").cancel = "cancelled by bob";
+  reporter.push({ type: "run.started", at: "a" });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(cancels, ["cancelled by bob"]);
+
+  const refusing = new RunReporter(
+    new HubClient({ url: hub.url, token: "lwk_revoked", timeoutMs: 2000 }),
+    "r2",
+    INSTANCE,
+    { ...DEFAULT_REPORTER_OPTIONS, spoolDir },
+    () => undefined,
+    () => undefined,
+  );
+  refusing.push(end);
+  await refusing.delivered;
+  assert.equal(refusing.acknowledged, 0);
+  assert.equal(hub.runs.has("r2"), false);
+});
