@@ -5,6 +5,7 @@ import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { addPackage, localDependencies } from "./deps.ts";
 import { CliError, login, results, run as hubRun, runs, scaffold, upload } from "./hub.ts";
+import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -44,12 +45,14 @@ const USAGE = `usage:
   lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
   lev runs [<run-id>] [--json]
   lev results <run-id> [--json]
+${SCAN_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
 
 class UsageError extends Error {}
 
 const write = (s: string) => process.stderr.write(s + "\n");
+const print = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
 const dim = (s: string) => (process.stderr.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
 export async function main(argv: string[]): Promise<number> {
@@ -69,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
       case "runs":
       case "results":
         return await hubCommand(cmd, rest);
+      case "scan":
+        return await scanCommand(rest, parseParams, print);
+      case "rerun":
+        return await rerunCommand(rest, parseParams, print);
       case undefined:
       case "help":
       case "--help":
@@ -83,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }

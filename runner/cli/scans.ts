@@ -1,0 +1,148 @@
+/**
+ * `lev scan …` and `lev rerun`: saved scans and re-runs through the hub's HTTP API. Flags mirror
+ * the API's fields; the hub checks everything and its JSON errors are shown as they come.
+ */
+import { parseArgs } from "node:util";
+import { api, CliError, loadConfig, splitTarget, type HubConfig } from "./hub.ts";
+
+export const SCAN_USAGE = `  lev scan list [--all] [--json]
+  lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
+      Saves a run configuration as a named scan; --cron runs it on a schedule (5 fields, in --tz,
+      UTC by default), without it the scan runs by hand. No --version: always the latest.
+  lev scan run|enable|disable|delete <scan-id>
+  lev rerun <run-id> [--latest] [--param k=v]… [--json]
+      Runs it again: the same version (--latest: the package's latest) and the same arguments,
+      with each --param replacing one of them.`;
+
+interface ScanView {
+  id: string;
+  name: string;
+  package: string;
+  version: string | null;
+  function: string;
+  cron: string | null;
+  timezone: string;
+  schedule: string | null;
+  enabled: boolean;
+  nextRunAt: string | null;
+  lastRun: { id: string; number: number; status: string } | null;
+  lastError: { message: string } | null;
+}
+
+interface RunView {
+  id: string;
+  number: number;
+  status: string;
+  package: string;
+  packageVersion: string;
+  function: string;
+  args?: Record<string, unknown>;
+}
+
+const SCAN_COMMANDS = ["list", "create", "run", "enable", "disable", "delete"] as const;
+
+export type ParamParser = (values: string[]) => Record<string, string | string[]>;
+
+export class ScanUsageError extends Error {}
+
+const id = (s: string | undefined, what: string): string => {
+  if (!s) throw new ScanUsageError(`${what} is missing`);
+  return encodeURIComponent(s);
+};
+
+/** One line per scan: id, name, what it runs, the schedule, when next, how it last went. */
+export function scanLine(s: ScanView): string {
+  const schedule = s.cron ? `${s.schedule} (${s.cron}${s.timezone === "UTC" ? "" : ` ${s.timezone}`})` : "by hand";
+  const last = s.lastError ? `last firing failed: ${s.lastError.message}` : s.lastRun ? `last #${s.lastRun.number} ${s.lastRun.status}` : "never ran";
+  return [s.id, s.name, `${s.package}.${s.function}@${s.version ?? "latest"}`, s.enabled ? schedule : `${schedule}, disabled`, `next ${s.nextRunAt ?? "—"}`, last].join("  ");
+}
+
+const runLine = (r: RunView) => `run ${r.id} (#${r.number}) ${r.status}: ${r.package}.${r.function} ${r.packageVersion}`;
+
+export async function scanCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      param: { type: "string", multiple: true, short: "p", default: [] },
+      version: { type: "string" },
+      cron: { type: "string" },
+      tz: { type: "string" },
+      disabled: { type: "boolean", default: false },
+      all: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (!SCAN_COMMANDS.includes(sub as (typeof SCAN_COMMANDS)[number])) {
+    throw new ScanUsageError(sub ? `unknown scan command '${sub}'` : `scan needs a command: ${SCAN_COMMANDS.join(", ")}`);
+  }
+  const hub = cfg ?? (await loadConfig());
+  switch (sub) {
+    case "list": {
+      const scans = await api<ScanView[]>(hub, "GET", `/api/scans${values.all ? "" : "?all=false"}`);
+      if (values.json) out(scans);
+      else out(scans.length ? scans.map(scanLine).join("\n") : "no scans");
+      return 0;
+    }
+    case "create": {
+      if (positionals.length !== 2) throw new ScanUsageError("scan create takes <name> <ns>.<name>.<function>");
+      const target = splitTarget(positionals[1]);
+      const body = {
+        name: positionals[0],
+        ...target,
+        version: values.version ?? null,
+        args: parseParams(values.param ?? []),
+        cron: values.cron ?? null,
+        ...(values.tz ? { timezone: values.tz } : {}),
+        enabled: !values.disabled,
+      };
+      const s = await api<ScanView>(hub, "POST", "/api/scans", body);
+      out(values.json ? s : `saved scan ${scanLine(s)}`);
+      return 0;
+    }
+    case "run": {
+      const r = await api<RunView>(hub, "POST", `/api/scans/${id(positionals[0], "the scan id")}/run`, {});
+      out(values.json ? r : runLine(r));
+      return 0;
+    }
+    case "enable":
+    case "disable": {
+      const s = await api<ScanView>(hub, "PATCH", `/api/scans/${id(positionals[0], "the scan id")}`, { enabled: sub === "enable" });
+      out(values.json ? s : scanLine(s));
+      return 0;
+    }
+    case "delete": {
+      await api(hub, "DELETE", `/api/scans/${id(positionals[0], "the scan id")}`);
+      out(`deleted scan ${positionals[0]}`);
+      return 0;
+    }
+  }
+  throw new ScanUsageError(`unknown scan command '${sub}'`);
+}
+
+/** `lev rerun <run-id>`: each --param replaces one argument of the run; the hub checks them all again. */
+export async function rerunCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      latest: { type: "boolean", default: false },
+      param: { type: "string", multiple: true, short: "p", default: [] },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new ScanUsageError("rerun takes one run id");
+  const hub = cfg ?? (await loadConfig());
+  const runId = id(positionals[0], "the run id");
+  const edits = parseParams(values.param ?? []);
+  let body: { latest?: boolean; args?: Record<string, unknown> } = values.latest ? { latest: true } : {};
+  if (Object.keys(edits).length) {
+    const before = await api<RunView>(hub, "GET", `/api/runs/${runId}`);
+    if (!before.args) throw new CliError("the hub did not send the run's arguments");
+    body = { ...body, args: { ...before.args, ...edits } };
+  }
+  const r = await api<RunView>(hub, "POST", `/api/runs/${runId}/rerun`, body);
+  out(values.json ? r : runLine(r));
+  return 0;
+}
