@@ -75,6 +75,12 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   expect(started.status()).toBe(201);
   const run = (await started.json()) as { id: string };
   await expect.poll(async () => ((await (await owner.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 120_000 }).toBe("succeeded");
+  // and saves it as a scan (slice C); a server kept from an earlier pass already has it
+  const scanned = await owner.post("/api/scans", { data: { name: "authz fixture", package: `${OWNER.name}.probe`, function: "echo", args: { message: "authz" }, cron: "0 3 * * *" } });
+  expect([201, 409]).toContain(scanned.status());
+  const scans = (await (await owner.get("/api/scans")).json()) as { id: string; name: string }[];
+  const scanId = scans.find((s) => s.name === "authz fixture")?.id;
+  expect(scanId).toBeTruthy();
   fx = {
     owner: OWNER.name,
     other: OTHER.name,
@@ -83,6 +89,7 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
     fn: "echo",
     versionId: detail.current.id,
     runId: run.id,
+    scanId: scanId!,
   };
   await admin.dispose();
   await owner.dispose();
