@@ -129,6 +129,10 @@ async function main() {
   const { startJanitor } = await import("../lib/queue/janitor.ts");
   startJanitor();
 
+  // saved scans: those that came due while no hub ran fire once now; then pg-boss ticks every minute
+  const { startScanTicker } = await import("../lib/scans/tick-schedule.ts");
+  await startScanTicker().catch((err: unknown) => console.error(`[levhub] scheduled scans do not run: ${err instanceof Error ? err.message : String(err)}`));
+
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
     const { ensureOperatorGrant } = await import("../lib/grants.ts");
