@@ -284,3 +284,29 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
     await db().packageVersion.update({ where: { id: versionId }, data: { manifest: version.manifest as object } });
   }
 });
+
+test("files and images: only for runs the worker holds; the archive's bytes match the sha256 it was named by", async () => {
+  await drain();
+  await setLimits(16, 16);
+  const { startRun } = await import("../runs/index.ts");
+  const { createHash } = await import("node:crypto");
+  const w = await newWorker("files-1");
+  const other = await newWorker("files-2");
+  const run = await startRun(alice, { versionId, function: fnName, args });
+  const [a] = (await w.poll(1)).assign;
+  assert.equal(a.runId, run.id);
+  const get = (token: string, route: string) => fetch(`${routes.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await get(w.token, `/api/worker/packages/${a.package.sha256}`);
+  assert.equal(res.status, 200);
+  assert.equal(createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex"), a.package.sha256);
+  assert.equal((await get(other.token, `/api/worker/packages/${a.package.sha256}`)).status, 404, "a worker holding no run of it");
+  assert.equal((await get(w.token, `/api/worker/packages/${"ab".repeat(32)}`)).status, 404);
+  // the workflow image, saved from the hub's engine on first request
+  const img = await get(w.token, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`);
+  assert.equal(img.status, 200);
+  assert.equal(img.headers.get("content-type"), "application/x-tar");
+  const head = Buffer.from(await img.arrayBuffer()).subarray(0, 512);
+  assert.equal(head.subarray(257, 262).toString(), "ustar", "a tar archive");
+  assert.equal((await get(other.token, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`)).status, 404);
+  assert.equal((await get(w.token, `/api/worker/images/${encodeURIComponent("alpine:latest")}`)).status, 404, "not an image its run may use");
+});

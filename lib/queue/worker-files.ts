@@ -1,7 +1,11 @@
 import "server-only";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import Docker from "dockerode";
 import { z } from "zod";
 import type { WorkerCaller } from "../access.ts";
 import { dataDir } from "../config.ts";
@@ -9,7 +13,7 @@ import { db } from "../db.ts";
 import { notFound } from "../errors.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
-import type { RunPolicy } from "../../runner/src/index.ts";
+import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
 import { liveInstance } from "./workers.ts";
 
 /** An image id (`sha256:<hex>`) or a reference as a run's policy names it (`levhub/python:bookworm`). */
@@ -21,9 +25,6 @@ export function imagesDir(): string {
   return path.join(dataDir(), "images");
 }
 export const imageTarPath = (id: string) => path.join(imagesDir(), `${id.replace(/^sha256:/, "")}.tar`);
-/** `{reference: id}` of the admin's base images and the runtime's workflow image, written beside the tars by `npm start` */
-export const SHARED_IMAGES = "shared-images.json";
-
 /**
  * The runs the caller's instance holds (the `X-Levhub-Instance` header), or without the header
  * those of every live instance of its credential.
@@ -52,38 +53,57 @@ export async function packageArchiveForWorker(caller: WorkerCaller, instance: st
   throw notFound("package archive");
 }
 
-function sharedImages(): Map<string, string> {
-  try {
-    const map = JSON.parse(readFileSync(path.join(imagesDir(), SHARED_IMAGES), "utf8")) as unknown;
-    if (!map || typeof map !== "object") return new Map();
-    return new Map(Object.entries(map).filter((e): e is [string, string] => typeof e[1] === "string" && IMAGE_ID.test(e[1])));
-  } catch {
-    return new Map();
-  }
-}
-
 const hexOf = (id: string) => id.replace(/^sha256:/, "");
 
+/** The references and ids a run may use: its package images (refs), base images, alias targets, the workflow image. */
+function imagesOf(policy: RunPolicy | null): string[] {
+  const images = policy?.images;
+  if (!images) return [DEFAULT_WORKFLOW_IMAGE];
+  return [DEFAULT_WORKFLOW_IMAGE, ...Object.keys(images.refs), ...Object.values(images.refs), ...images.base, ...Object.values(images.aliases ?? {})];
+}
+
+const saving = new Map<string, Promise<string>>();
+
 /**
- * `GET /api/worker/images/{imageId}`: the saved tar of an image a held run's policy names (the
- * image ids its references resolve to), or of a base / workflow image; 404 for anything else,
- * and for an image the hub has no tar of.
+ * `docker save` of the image `ref` from the hub's own engine, kept as `<data>/images/<hex>.tar`
+ * (written once, atomically; concurrent requests share one save). Returns the file.
+ */
+async function savedImage(ref: string): Promise<string> {
+  const docker = new Docker();
+  const info = await docker.getImage(ref).inspect().catch(() => null);
+  if (!info) throw notFound("image");
+  const file = imageTarPath(hexOf(info.Id));
+  if (existsSync(file)) return file;
+  let p = saving.get(file);
+  if (!p) {
+    p = (async () => {
+      mkdirSync(imagesDir(), { recursive: true });
+      const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await pipeline(await docker.getImage(info.Id).get(), createWriteStream(tmp, { mode: 0o600 }));
+        await rename(tmp, file);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+      return file;
+    })().finally(() => saving.delete(file));
+    saving.set(file, p);
+  }
+  return p;
+}
+
+/**
+ * `GET /api/worker/images/{ref}`: the `docker save` tar of an image a held run may use (by the
+ * reference its policy names, or the id it resolves to; the workflow image), saved from the hub's
+ * engine on first request. 404 for anything else: a worker gets no image no run of it needs.
  */
 export async function imageTarForWorker(caller: WorkerCaller, instance: string, image: string): Promise<Response> {
-  // reference or id → the id whose tar the hub keeps; only what a held run may use, or a shared image
-  const known = sharedImages();
-  for (const run of await heldRuns(caller, instance)) {
-    const refs = (run.policy as unknown as RunPolicy | null)?.images?.refs ?? {};
-    for (const [ref, id] of Object.entries(refs)) {
-      if (!IMAGE_ID.test(id)) continue;
-      known.set(ref, id);
-      known.set(id, id);
-    }
-  }
-  for (const id of [...known.values()]) known.set(id, id);
-  const id = known.get(image) ?? (IMAGE_ID.test(image) ? known.get(`sha256:${hexOf(image)}`) : undefined);
-  const file = id ? imageTarPath(hexOf(id)) : null;
-  if (!file || !existsSync(file)) throw notFound("image");
+  const allowed = new Set<string>();
+  for (const run of await heldRuns(caller, instance)) for (const ref of imagesOf(run.policy as unknown as RunPolicy | null)) allowed.add(ref);
+  const wanted = IMAGE_ID.test(image) ? `sha256:${hexOf(image)}` : image;
+  if (!allowed.has(wanted) && !allowed.has(image)) throw notFound("image");
+  const file = await savedImage(wanted);
   const size = statSync(file).size;
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
     headers: { "content-type": "application/x-tar", "content-length": String(size) },
