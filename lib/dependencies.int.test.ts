@@ -20,6 +20,8 @@ type Rejection = { code?: string; message?: string; details?: string[] };
 
 before(async () => {
   hub = await startTestHub();
+  // runs go through the queue: a worker on this machine's engine takes them
+  await hub.startWorker();
   const { signUp } = await import("./users.ts");
   alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
   bob = await signUp({ email: "bob@example.org", username: "bob", password: "longenough" });

@@ -21,6 +21,8 @@ const published = new Map<string, PublishResult>();
 
 before(async () => {
   hub = await startTestHub();
+  // runs go through the queue: a worker on this machine's engine takes them
+  await hub.startWorker();
   const { signUp } = await import("./users.ts");
   alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
   const { publishDirectory } = await import("./packages/upload.ts");

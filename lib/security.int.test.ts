@@ -23,6 +23,8 @@ type Rejection = { code?: string; message?: string; details?: string[]; fieldErr
 
 before(async () => {
   hub = await startTestHub();
+  // runs go through the queue: a worker on this machine's engine takes them
+  await hub.startWorker();
   const { signUpTestUsers } = await import("./testing/accounts.ts");
   ({ root, alice, bob } = await signUpTestUsers());
 });
