@@ -194,3 +194,35 @@ test("save a run as a scan: its package, function and arguments; the version pin
   assert.equal((await saveRunAsScan(alice, { runId: old.id, name: "old, pinned", pinVersion: true })).version, "1.0.0");
   await assert.rejects(saveRunAsScan(bob, { runId: run.id, name: "stolen" }), (e: Rejection) => e.code === "not_found");
 });
+
+test("npm start's ticker: catch-up fires what came due, the schedule is pg-boss's, and a tick job fires due scans", async () => {
+  const { db } = await import("../db.ts");
+  const { createScan, getScan } = await import("./scans.ts");
+  const { startScanTicker, SCAN_TICK, SCAN_TICK_CRON } = await import("./tick-schedule.ts");
+  const { getBoss } = await import("../queue/boss.ts");
+  // quiet the scans of the earlier tests: only this test's scans may fire
+  await db().savedScan.updateMany({ data: { enabled: false } });
+  const missed = await createScan(alice, { name: "missed while down", package: "alice.greet", function: "greet", args: { who: "m" }, cron: "0 * * * *" });
+  await db().savedScan.update({ where: { id: missed.id }, data: { nextRunAt: new Date(Date.now() - 26 * 3600_000) } });
+  const ticker = await startScanTicker();
+  try {
+    assert.deepEqual(ticker.catchUp, { started: 1, failed: 0, disabled: 0 });
+    assert.equal((await getScan(alice, missed.id)).runs.length, 1, "a day of missed hours fired once");
+    const boss = await getBoss();
+    const schedules = await boss.getSchedules();
+    assert.ok(schedules.some((s) => s.name === SCAN_TICK && s.cron === SCAN_TICK_CRON), "the tick is scheduled in pg-boss");
+    // a tick job (what the schedule sends each minute) fires a scan that is due
+    const due = await createScan(alice, { name: "due at the next tick", package: "alice.greet", function: "greet", args: { who: "t" }, cron: "*/5 * * * *" });
+    await db().savedScan.update({ where: { id: due.id }, data: { nextRunAt: new Date(Date.now() - 1000) } });
+    await boss.send(SCAN_TICK, {});
+    const deadline = Date.now() + 30_000;
+    while ((await db().run.count({ where: { scanId: due.id } })) === 0) {
+      assert.ok(Date.now() < deadline, "the tick job fired the due scan within 30 s");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const run = await db().run.findFirstOrThrow({ where: { scanId: due.id } });
+    assert.equal(run.trigger, "schedule");
+  } finally {
+    await ticker.stop();
+  }
+});
