@@ -52,6 +52,8 @@ export class FakeHub {
   dropEventAnswers = 0;
   /** this many store writes answer 503 (the results store is down) */
   store503 = 0;
+  /** package downloads wait this long before answering */
+  packageDelayMs = 0;
   /** instances whose heartbeat and poll answer 410 */
   readonly gone = new Set<string>();
   private server!: http.Server;
@@ -113,6 +115,7 @@ export class FakeHub {
       // the hub serves files only to an instance that holds a run using them
       if (!this.live(String(req.headers[INSTANCE_HEADER] ?? ""))) return this.send(res, 404, { error: { code: "not_found", message: "not for this instance" } });
       this.downloads.push(url.pathname);
+      if (pkg && this.packageDelayMs) await new Promise((w) => setTimeout(w, this.packageDelayMs));
       res.writeHead(200, { "content-type": "application/octet-stream" });
       return res.end(data);
     }

@@ -53,8 +53,11 @@ export class AssignedRun {
     const startedAt = new Date().toISOString();
     const { cache, store, runner } = this.ctx;
     try {
-      const signal = this.preparing.signal;
-      const [packageDir, ...depDirs] = await Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance, signal)));
+      const cancelled = new Promise<never>((_, reject) =>
+        this.preparing.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }),
+      );
+      const files = Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance)));
+      const [packageDir, ...depDirs] = await Promise.race([files, cancelled]);
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
       store.bind(a.job, a.runId, this.ctx.instance);
       this.run = runner.start({

@@ -37,27 +37,31 @@ export class PackageCache {
     this.root = path.join(dataDir, "packages");
   }
 
-  /** The directory holding `ref`'s files, downloading them first (as `instance`, which holds a run using them) when needed. */
-  ensure(ref: PackageRef, instance: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * The directory holding `ref`'s files, downloading them first (as `instance`, which holds a run
+   * using them) when needed. A download may serve several runs: one of them giving up does not
+   * stop it (a caller that stops waiting races this promise).
+   */
+  ensure(ref: PackageRef, instance: string): Promise<string> {
     const label = `${ref.namespace}/${ref.name}@${ref.version}`;
     if (!SHA256.test(ref.sha256)) return Promise.reject(new PackageFetchError(`${label}: '${ref.sha256}' is not a sha256`));
     const dir = path.join(this.root, ref.sha256);
     if (existsSync(dir)) return Promise.resolve(dir);
     let p = this.inFlight.get(ref.sha256);
     if (!p) {
-      p = this.fetch(ref.sha256, label, dir, instance, signal).finally(() => this.inFlight.delete(ref.sha256));
+      p = this.fetch(ref.sha256, label, dir, instance).finally(() => this.inFlight.delete(ref.sha256));
       this.inFlight.set(ref.sha256, p);
     }
     return p;
   }
 
-  private async fetch(sha256: string, label: string, dir: string, instance: string, signal?: AbortSignal): Promise<string> {
+  private async fetch(sha256: string, label: string, dir: string, instance: string): Promise<string> {
     await mkdir(this.root, { recursive: true, mode: 0o755 });
     const tmp = path.join(this.root, `.download-${randomBytes(6).toString("hex")}`);
     try {
       let res: Response;
       try {
-        res = await this.hub.get(`/api/worker/packages/${sha256}`, { retryForMs: 60_000, signal, headers: { [INSTANCE_HEADER]: instance } });
+        res = await this.hub.get(`/api/worker/packages/${sha256}`, { retryForMs: 60_000, headers: { [INSTANCE_HEADER]: instance } });
       } catch (cause) {
         throw new PackageFetchError(`${label}: the package files could not be fetched from the hub: ${(cause as Error).message}`, { cause });
       }

@@ -211,6 +211,23 @@ test("a cancel order stops the run with the hub's reason; its containers are rem
   assert.deepEqual(engine.alive(), []);
 });
 
+test("a cancel while the run's files are still downloading ends it cancelled at once; the download still completes for others", async () => {
+  const { hub, engine, assign, dataDir } = await setup();
+  hub.packageDelayMs = 1500;
+  const a = assign();
+  await until(() => hub.downloads.length === 1, "the download under way");
+  hub.cancels.push({ runId: a.runId, reason: "changed my mind" });
+  await until(() => hub.finished(a.runId) !== undefined, "the run's end", 1200);
+  assert.deepEqual(hub.finished(a.runId)!.error, { type: "Cancelled", message: "changed my mind" });
+  assert.equal(engine.containers.size, 0, "nothing started");
+  let unpacked: string[] = [];
+  for (let i = 0; i < 100 && !unpacked.includes(a.package.sha256); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    unpacked = await readdir(path.join(dataDir, "packages"));
+  }
+  assert.deepEqual(unpacked, [a.package.sha256], "the shared download was not stopped by one run's cancel");
+});
+
 test("410 on heartbeat: the worker stops its runs and registers again as a new instance", async () => {
   const { hub, engine, worker, assign } = await setup();
   toolPuts(engine, () => false);
