@@ -310,3 +310,71 @@ test("files and images: only for runs the worker holds; the archive's bytes matc
   assert.equal((await get(other.token, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`)).status, 404);
   assert.equal((await get(w.token, `/api/worker/images/${encodeURIComponent("alpine:latest")}`)).status, 404, "not an image its run may use");
 });
+
+/** Reads server-sent events until `stop` says so; returns them with their ids. */
+async function readSse(url: string, token: string, headers: Record<string, string>, stop: (ev: { id: string | null; data: { type: string; [k: string]: unknown } }) => boolean) {
+  const ac = new AbortController();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: ac.signal });
+  assert.equal(res.status, 200);
+  const out: { id: string | null; data: { type: string; [k: string]: unknown } }[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return out;
+      buf += decoder.decode(value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const id = /^id: (.*)$/m.exec(block)?.[1] ?? null;
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (!data) continue;
+        const ev = { id, data: JSON.parse(data) as { type: string } };
+        out.push(ev);
+        if (stop(ev)) return out;
+      }
+    }
+  } finally {
+    ac.abort();
+  }
+}
+
+test("live page: a reconnection with Last-Event-ID resumes after the last line, no line lost or twice, wherever the run runs", async () => {
+  await drain();
+  const { startRun } = await import("../runs/index.ts");
+  const { createToken } = await import("../tokens.ts");
+  const { token } = await createToken(alice, "sse");
+  const run = await startRun(alice, { versionId, function: fnName, args });
+  const w = await newWorker("sse-1");
+  assert.equal((await w.poll(1)).assign[0].runId, run.id);
+  const at = new Date().toISOString();
+  let seq = 0;
+  const send = (events: unknown[]) =>
+    call<{ acked: number }>(w.token, "POST", `/api/worker/runs/${run.id}/events`, { instance: w.instance, events: events.map((event) => ({ seq: ++seq, event })) });
+  const log = (n: number) => ({ type: "log", log: { task: 0, stream: "stdout", line: `line ${n}`, at } });
+  await send([{ type: "run.started", at }, log(1), log(2)]);
+  const url = `${routes.url}/api/runs/${run.id}/events`;
+  // first connection: the snapshot, then the lines as they come
+  const reading = readSse(url, token, {}, (ev) => ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3");
+  await new Promise((r) => setTimeout(r, 300));
+  await send([log(3)]);
+  const first = await reading;
+  assert.equal(first[0].data.type, "snapshot");
+  const snapLines = ((first[0].data.run as { logs: { seq: number; line: string }[] }).logs).map((l) => l.line);
+  assert.deepEqual(snapLines, ["line 1", "line 2"]);
+  assert.equal(first[0].id, "2", "the snapshot's id is its last line's seq");
+  const lastId = first.at(-1)!.id!;
+  // the page is gone for a while: more lines, a task, the end
+  await send([log(4), log(5)]);
+  const task = { number: 1, image: "levhub/python:bookworm", schema: "s", coll: "c|s", host: "t1", status: "succeeded", exitCode: 0, startedAt: at, endedAt: at, error: null, stored: false };
+  await send([{ type: "run.finished", status: "succeeded", error: null, exitCode: 0, tasks: [task], collections: [], startedAt: at, endedAt: at }]);
+  const resumed = await readSse(url, token, { "last-event-id": lastId }, (ev) => ev.data.type === "end");
+  assert.equal(resumed[0].data.type, "status", "a resumed stream starts with the status, not a snapshot");
+  const seen = [...snapLines, ...first.filter((e) => e.data.type === "log").map((e) => (e.data.log as { line: string }).line), ...resumed.filter((e) => e.data.type === "log").map((e) => (e.data.log as { line: string }).line)];
+  assert.deepEqual(seen, ["line 1", "line 2", "line 3", "line 4", "line 5"]);
+  assert.ok(resumed.some((e) => e.data.type === "task" && (e.data.task as { status: string }).status === "succeeded"));
+  assert.deepEqual(resumed.at(-1)!.data, { type: "end", status: "succeeded" });
+});

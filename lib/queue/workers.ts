@@ -74,11 +74,6 @@ export async function heartbeat(caller: WorkerCaller, req: HeartbeatRequest): Pr
   return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)) };
 }
 
-/** A worker process that stops on purpose (npm start's shutdown) says so; its runs are then ended like a lost one's. */
-export async function markStopped(instance: string): Promise<void> {
-  await db().worker.updateMany({ where: { instance, state: { in: ["online", "draining"] } }, data: { state: "stopped" } });
-}
-
 export interface WorkerView {
   id: string;
   name: string;
