@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { accessRefusal, type Access, type WorkerCaller } from "../access.ts";
 import { viewerFromRequest } from "../api-auth.ts";
 import { workerFromRequest } from "../queue/credentials.ts";
+import { unavailableIfDown } from "../queue/db-down.ts";
 import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
 import { parseWith, searchParamsObject } from "../http.ts";
 import type { Viewer } from "../types.ts";
@@ -131,7 +132,8 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
       return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
     } catch (err) {
-      return errorResponse(err);
+      // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
+      return errorResponse(unavailableIfDown(err, "the request could not be served"));
     }
   };
   Object.defineProperty(fn, "spec", { value: Object.freeze({ ...spec }), enumerable: false });
