@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -11,9 +11,7 @@ import { DEFAULT_BASE_IMAGES } from "../src/runner.ts";
 import { restrictedPolicy } from "../src/policy.ts";
 import { channelClient, FakeEngine, type FakeContainer } from "../test/fake-engine.ts";
 import { FAKE_TOKEN, FakeHub } from "../test/fake-hub.ts";
-import { HubError } from "./hub-client.ts";
 import type { RunAssignment } from "./protocol.ts";
-import { keepOnStart } from "./registration.ts";
 import { startWorker, type WorkerHandle } from "./worker.ts";
 
 const PKG = path.resolve(import.meta.dirname, "../test/fixtures/levtest.cases");
@@ -325,48 +323,4 @@ test("graceful stop finishes the running run and takes no new one; a second stop
   assert.equal(end.status, "cancelled");
   assert.equal(end.error?.message, "the worker is shutting down");
   assert.deepEqual(second.engine.alive(), []);
-});
-
-test("at registration, what lost instances and dead old-style runners left on the engine is removed; nothing else", async () => {
-  const lost = "11111111-1111-4111-8111-111111111111";
-  const other = "22222222-2222-4222-8222-222222222222";
-  const labels = (instance?: string) => ({ "zone.lev.managed": "1", ...(instance ? { "zone.lev.instance": instance } : {}) });
-  assert.equal(keepOnStart(labels(lost), new Set([lost])), false);
-  assert.equal(keepOnStart(labels(other), new Set([lost])), true, "another worker's, alive for all we know");
-  assert.equal(keepOnStart(labels(`${hostname()}:999999999:ab`), new Set()), false, "an old-style runner whose process is gone");
-  assert.equal(keepOnStart(labels(`${hostname()}:${process.pid}:ab`), new Set()), true, "an old-style runner still running");
-  assert.equal(keepOnStart(labels(), new Set()), false, "no owner at all");
-
-  const engine = new FakeEngine();
-  const removed: string[] = [];
-  engine.listManaged = async () => [
-    { id: "c-lost", kind: "container", labels: labels(lost) },
-    { id: "c-other", kind: "container", labels: labels(other) },
-    { id: "n-lost", kind: "network", labels: labels(lost) },
-  ];
-  engine.remove = async (id) => void removed.push(id);
-  engine.removeNetwork = async (id) => void removed.push(id);
-  const hub = await new FakeHub().start();
-  hub.lostInstances = [lost];
-  const dataDir = await mkdtemp(path.join(tmpdir(), "worker-test-"));
-  const worker = await startWorker({ hubUrl: hub.url, token: FAKE_TOKEN, name: "w-reap", engine, dataDir, capacity: 1 });
-  cleanups.push(async () => {
-    await worker.stop({ cancelRunning: true });
-    await hub.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  assert.deepEqual(removed, ["c-lost", "n-lost"], "containers first, then networks");
-});
-
-test("a bad credential is a clear error at registration, not a retry loop", async () => {
-  const hub = await new FakeHub().start();
-  const dataDir = await mkdtemp(path.join(tmpdir(), "worker-test-"));
-  cleanups.push(async () => {
-    await hub.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const err = await startWorker({ hubUrl: hub.url, token: "lwk_wrong", name: "w-bad", engine: new FakeEngine(), dataDir, capacity: 1 }).catch((e: unknown) => e);
-  assert.ok(err instanceof HubError);
-  assert.equal(err.status, 401);
-  assert.equal(err.message, "no worker credential");
 });
