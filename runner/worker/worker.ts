@@ -86,6 +86,8 @@ class Worker implements WorkerHandle {
   private readonly stopping = new AbortController();
   /** gives up the long poll (a stop that cancels) */
   private readonly pollAbort = new AbortController();
+  /** any stop: a registration still waiting for the hub is given up */
+  private readonly drain = new AbortController();
   private pollLoopDone: Promise<void> = Promise.resolve();
   private heartbeatLoopDone: Promise<void> = Promise.resolve();
   private slotFreed: (() => void) | null = null;
@@ -123,7 +125,7 @@ class Worker implements WorkerHandle {
     };
     const res = await this.hub.post<RegisterResponse>("/api/worker/register", body, {
       retryForMs: Number.MAX_SAFE_INTEGER,
-      signal: AbortSignal.any([this.pollAbort.signal, ...(signal ? [signal] : [])]),
+      signal: AbortSignal.any([this.drain.signal, ...(signal ? [signal] : [])]),
       onRetry: (err, attempt) => {
         if (attempt === 1 || attempt % 10 === 0) this.log("waiting for the hub to register", { error: err.message });
       },
@@ -172,7 +174,7 @@ class Worker implements WorkerHandle {
       try {
         const res = await this.hub.post<HeartbeatResponse>(
           "/api/worker/heartbeat",
-          { instance: this.reg.instance, running: [...this.reporting.keys()] },
+          { instance: this.reg.instance, running: [...this.reporting.keys()].slice(0, 256) },
           { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal },
         );
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
@@ -220,6 +222,11 @@ class Worker implements WorkerHandle {
 
   private take(a: RunAssignment, reg: Registration): void {
     if (this.active.has(a.runId)) return;
+    if (reg !== this.reg || this.reRegistering) {
+      // handed to an instance the hub has declared lost meanwhile: the hub ends it, nothing runs here
+      this.log("run assigned to a lost instance; not started", { run: a.runId });
+      return;
+    }
     this.log("run assigned", { run: a.runId, function: a.function, attempt: a.attempt });
     const reporter = new RunReporter(
       this.hub,
@@ -243,6 +250,7 @@ class Worker implements WorkerHandle {
   async stop({ cancelRunning }: { cancelRunning: boolean }): Promise<void> {
     if (!this.draining) {
       this.draining = true;
+      this.drain.abort();
       this.log(cancelRunning ? "stopping: cancelling the running runs" : "stopping: finishing the running runs, taking no new one", {
         running: this.active.size,
       });
