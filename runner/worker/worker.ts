@@ -14,6 +14,7 @@ import { DockerodeEngine, type ContainerEngine } from "../src/engine.ts";
 import { reap } from "../src/reaper.ts";
 import { Runner } from "../src/runner.ts";
 import { AssignedRun } from "./assignment.ts";
+import { claimDataDir } from "./data-dir.ts";
 import { HubClient, HubError } from "./hub-client.ts";
 import { HttpResultStore, type HttpStoreTimes } from "./http-store.ts";
 import { HubImageEngine } from "./images.ts";
@@ -39,7 +40,10 @@ export interface WorkerOptions {
   name: string;
   /** default: the Docker engine of DOCKER_HOST */
   engine?: ContainerEngine;
-  /** packages, run directories and the event spool; must be visible to the engine (bind mounts) */
+  /**
+   * packages, run directories and the event spool; must be visible to the engine (bind mounts);
+   * one worker's alone (claimDataDir refuses a second one, and clears what an earlier one left)
+   */
   dataDir: string;
   /** runs at once */
   capacity: number;
@@ -96,7 +100,10 @@ class Worker implements WorkerHandle {
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
   private readonly log: WorkerLogger;
 
-  constructor(private readonly opts: WorkerOptions) {
+  constructor(
+    private readonly opts: WorkerOptions,
+    private readonly releaseDataDir: () => Promise<void>,
+  ) {
     this.log = opts.logger ?? (() => undefined);
     this.hub = new HubClient({ url: opts.hubUrl, token: opts.token });
     this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, () => this.reg?.instance ?? "", this.log);
@@ -278,6 +285,7 @@ class Worker implements WorkerHandle {
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();
+    await this.releaseDataDir();
     this.log("stopped");
     this.resolveDone();
   }
@@ -288,7 +296,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   if (!Number.isInteger(options.capacity) || options.capacity < 1 || options.capacity > 256) {
     throw new RangeError(`capacity must be a whole number from 1 to 256, not ${options.capacity}`);
   }
-  const worker = new Worker(options);
-  await worker.start();
+  const claim = await claimDataDir(options.dataDir);
+  const worker = new Worker(options, claim.release);
+  try {
+    await worker.start();
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
   return worker;
 }
