@@ -13,7 +13,7 @@ export function SaveAsScanFields({ action }: { action: (state: ScanActionState, 
     <details className="rounded-md border border-zinc-200 p-3" open={Boolean(state.error || Object.keys(state.errors).length)}>
       <summary className="cursor-pointer text-sm font-medium">Save as scan</summary>
       <div className="mt-3 space-y-3">
-        <ScheduleFields errors={state.errors} idPrefix="form-scan" />
+        <ScheduleFields errors={state.errors} idPrefix="form-scan" values={state.values} />
         {state.error && <p role="alert" className="field-error">{state.error}</p>}
         <button type="submit" formAction={formAction} className="btn" disabled={pending}>Save scan</button>
         <SavedNotice state={state} />

@@ -17,20 +17,27 @@ const runNow = safeAction(scanRefInputSchema, (input, viewer) => runScanNow(view
 const setEnabled = safeAction(setScanEnabledInputSchema, (input, viewer) => updateScan(viewer, input.scanId, { enabled: input.enabled }));
 const remove = safeAction(scanRefInputSchema, (input, viewer) => deleteScan(viewer, input.scanId));
 
+/** the fields of the scan forms that show their own errors */
+const SCAN_FIELDS = ["name", "cron", "timezone"];
+
 const text = (data: FormData, key: string): string => {
   const v = data.get(key);
   return typeof v === "string" ? v : "";
 };
 
-function failed(res: Extract<ActionResult<unknown>, { ok: false }>): ScanActionState {
+function failed(res: Extract<ActionResult<unknown>, { ok: false }>, data?: FormData): ScanActionState {
   const errors = res.fieldErrors ?? {};
-  return { error: Object.keys(errors).length ? "check the highlighted fields" : res.error, errors, saved: null };
+  const known = Object.keys(errors).filter((k) => SCAN_FIELDS.includes(k));
+  // errors about the run's arguments (`args.x`) are named in the message: the fields here are the scan's
+  const message = known.length === Object.keys(errors).length && known.length ? "check the highlighted fields" : [res.error, ...Object.entries(errors).filter(([k]) => !SCAN_FIELDS.includes(k)).map(([k, v]) => `${k}: ${v}`)].join("; ");
+  const values = data ? Object.fromEntries(["scanName", "cron", "timezone", "pinVersion"].map((k) => [k, text(data, k)])) : undefined;
+  return { error: message, errors, saved: null, values };
 }
 
 /** "Save as scan" on a run page. */
 export async function saveRunAsScanAction(runId: string, _prev: ScanActionState, data: FormData): Promise<ScanActionState> {
   const res = await saveRun({ runId, name: text(data, "scanName"), cron: text(data, "cron"), timezone: text(data, "timezone") || undefined, pinVersion: data.get("pinVersion") === "true" });
-  if (!res.ok) return failed(res);
+  if (!res.ok) return failed(res, data);
   revalidatePath("/scans");
   return { error: null, errors: {}, saved: { id: res.data.id, name: res.data.name } };
 }
@@ -42,7 +49,7 @@ export async function saveFormAsScanAction(pkg: string, version: string | null, 
     if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string" && value.trim() !== "") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
   }
   const res = await saveForm({ name: text(data, "scanName"), package: pkg, version, function: fn, args, cron: text(data, "cron"), timezone: text(data, "timezone") || undefined });
-  if (!res.ok) return failed(res);
+  if (!res.ok) return failed(res, data);
   revalidatePath("/scans");
   return { error: null, errors: {}, saved: { id: res.data.id, name: res.data.name } };
 }
