@@ -18,8 +18,11 @@ after(async () => {
   for (const c of cleanups) await c();
 });
 
+/** the worker's own settings are not inherited from the test's environment (empty reads as unset) */
+const UNSET = { LEVHUB_WORKER_NAME: "", LEVHUB_WORKER_CAPACITY: "", LEVHUB_WORKER_LABELS: "", LEVHUB_WORKER_DATA_DIR: "" };
+
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], { env: { ...process.env, ...UNSET, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
