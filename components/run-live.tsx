@@ -5,6 +5,7 @@ import { useActionState, useEffect, useState } from "react";
 import type { RunStreamEvent } from "../lib/types.ts";
 import { LogView, type LogLineView } from "./log-view.tsx";
 import { ProgressBar } from "./progress-bar.tsx";
+import { placeInLine } from "./queue-place.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { TaskTimeline, type TaskView } from "./task-timeline.tsx";
 
@@ -17,12 +18,6 @@ export interface RunLiveInitial {
   queuePosition: number | null;
   worker: string | null;
 }
-
-const ordinal = (n: number) => {
-  const t = n % 100;
-  const suffix = t >= 11 && t <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
-};
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 
@@ -113,7 +108,7 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
         </span>
         {status === "queued" && place.queuePosition !== null && (
           <span className="text-sm text-zinc-600" aria-label="Queue position">
-            {place.queuePosition === 1 ? "next in line" : `${ordinal(place.queuePosition)} in line`}
+            {placeInLine(place.queuePosition)}
           </span>
         )}
         {place.worker && <span className="text-sm text-zinc-600">on worker {place.worker}</span>}

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { placeInLine } from "./queue-place.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { formatTime } from "./time.ts";
 
@@ -13,6 +14,9 @@ export interface RunRow {
   startedAt: string | null;
   createdAt: string;
   durationMs: number | null;
+  /** a queued run's place in line; the worker holding (or that held) it */
+  queuePosition?: number | null;
+  worker?: string | null;
 }
 
 export function formatMs(ms: number | null): string {
@@ -49,6 +53,8 @@ export function RunsTable({ runs, showOwner, caption }: { runs: RunRow[]; showOw
               </td>
               <td>
                 <StatusBadge status={r.status} />
+                {r.status === "queued" && r.queuePosition ? <span className="ml-1 text-xs text-zinc-500">{placeInLine(r.queuePosition)}</span> : null}
+                {r.worker && r.status !== "queued" ? <span className="ml-1 text-xs text-zinc-500">on {r.worker}</span> : null}
               </td>
               <td>
                 <Link href={`/p/${r.package.replace(".", "/")}`} className="text-zinc-800">{r.package}</Link>

@@ -33,6 +33,8 @@ export function toRunRow(r: RunSummary): RunRow {
     startedAt: r.startedAt,
     createdAt: r.createdAt,
     durationMs: r.durationMs,
+    queuePosition: r.queuePosition,
+    worker: r.worker,
   };
 }
 
