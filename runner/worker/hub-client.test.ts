@@ -7,7 +7,7 @@ import { HubClient, HubError, HubUnreachableError } from "./hub-client.ts";
 let server: http.Server;
 let url = "";
 /** what the next answers are, in order; each entry: status and body (or "drop" to cut the connection) */
-let script: (number | "drop")[] = [];
+let script: (number | "drop" | "slow")[] = [];
 let calls = 0;
 let lastAuth = "";
 
@@ -17,6 +17,10 @@ before(async () => {
     lastAuth = req.headers.authorization ?? "";
     const next = script.shift() ?? 200;
     if (next === "drop") return void req.socket.destroy();
+    if (next === "slow") {
+      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"slow":true}'), 1500);
+      return;
+    }
     res.writeHead(next, { "content-type": "application/json" });
     res.end(next === 200 ? JSON.stringify({ ok: true }) : next === 502 ? "<html>bad gateway</html>" : JSON.stringify({ error: { code: `c${next}`, message: `m${next}` } }));
   });
@@ -83,4 +87,14 @@ test("an abort stops the retries at once", async () => {
   assert.ok((await p) instanceof Error);
   assert.ok(Date.now() - t0 < 1500);
   script = [];
+});
+
+test("each call may set its own time limit (a long poll waits longer than the client's default)", async () => {
+  const c = new HubClient({ url, token: "t", timeoutMs: 500 });
+  script = ["slow"];
+  const err = await c.post("/api/worker/poll", {}).catch((e: unknown) => e);
+  assert.ok(err instanceof HubUnreachableError);
+  assert.match(err.message, /no answer within 500 ms$/);
+  script = ["slow"];
+  assert.deepEqual(await c.post("/api/worker/poll", {}, { timeoutMs: 5000 }), { slow: true });
 });

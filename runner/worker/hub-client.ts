@@ -72,7 +72,8 @@ export class HubClient {
   /** POSTs `body` as JSON and returns the JSON answer. */
   post<T>(route: string, body: unknown, opts: CallOptions = {}): Promise<T> {
     return this.retrying(opts, async (signal) => {
-      const res = await this.fetch(route, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }, signal);
+      const init = { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs);
       const text = await res.text().catch((cause: unknown) => {
         throw new HubUnreachableError(`the hub's answer to ${route} broke off`, { cause });
       });
@@ -88,7 +89,7 @@ export class HubClient {
   /** GETs a download; the body streams (its reading has no time limit of its own, only the answer). */
   get(route: string, opts: CallOptions = {}): Promise<Response> {
     return this.retrying(opts, async (signal) => {
-      const res = await this.fetch(route, { method: "GET", headers: opts.headers }, signal, false);
+      const res = await this.fetch(route, { method: "GET", headers: opts.headers }, signal, opts.timeoutMs ?? this.timeoutMs, false);
       if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
       return res;
     });
@@ -108,18 +109,18 @@ export class HubClient {
     }
   }
 
-  private async fetch(route: string, init: RequestInit, signal: AbortSignal | undefined, limitBody = true): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+  private async fetch(route: string, init: RequestInit, signal: AbortSignal | undefined, timeoutMs: number, limitBody = true): Promise<Response> {
+    const timeout = AbortSignal.timeout(timeoutMs);
     const headers = { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}`, accept: "application/json" };
     // a download's body may take longer than the answer: only the answer is timed then
     const timer = limitBody ? null : new AbortController();
     const signals = [signal, limitBody ? timeout : timer!.signal].filter((s): s is AbortSignal => !!s);
     let timing: NodeJS.Timeout | null = null;
-    if (timer) timing = setTimeout(() => timer.abort(), this.timeoutMs);
+    if (timer) timing = setTimeout(() => timer.abort(), timeoutMs);
     try {
       return await fetch(`${this.url}${route}`, { ...init, headers, signal: AbortSignal.any(signals) });
     } catch (cause) {
-      const why = timeout.aborted || timer?.signal.aborted ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : describe(cause);
+      const why = timeout.aborted || timer?.signal.aborted ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}` : describe(cause);
       throw new HubUnreachableError(`cannot reach the hub at ${this.url} (${route}): ${why}`, { cause });
     } finally {
       if (timing) clearTimeout(timing);
