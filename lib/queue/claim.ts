@@ -107,19 +107,21 @@ export async function assignment(runId: string): Promise<RunAssignment> {
  * `POST /api/worker/poll`: runs for the worker's free slots and cancels of runs it holds; waits
  * (at most the request's waitMs, and POLL_MS) until there is either, woken by NOTIFY.
  */
-export async function poll(caller: WorkerCaller, req: PollRequest): Promise<PollResponse> {
+export async function poll(caller: WorkerCaller, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
   const w = await watch(QUEUE_CHANNEL);
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);
     for (;;) {
       const worker = await liveInstance(caller, req.instance);
       const cancel = await cancelOrders(worker.instance);
+      // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
+      if (signal?.aborted) return { assign: [], cancel: [] };
       const runIds = await claimRuns(worker, req.free);
       const left = deadline - Date.now();
       if (runIds.length || cancel.length || left <= 0) {
         return { assign: await Promise.all(runIds.map(assignment)), cancel };
       }
-      await w.next(Math.min(left, POLL_RECHECK_MS));
+      await w.next(Math.min(left, POLL_RECHECK_MS), signal);
     }
   } finally {
     w.close();

@@ -7,13 +7,14 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import Docker from "dockerode";
-import { startQueueCluster, type QueueCluster } from "../../testing/queue-cluster.ts";
+import { startQueueCluster, type ClusterWorker, type QueueCluster } from "../../testing/queue-cluster.ts";
 import type { PublishResult } from "../../types.ts";
 import { leftovers, logLines, noLeftovers, PROBE, settled, until } from "./support.ts";
 
 const HEARTBEAT_MS = 500;
 let cluster: QueueCluster;
 let probe: PublishResult;
+let heir: ClusterWorker | null = null;
 const docker = new Docker();
 
 before(async () => {
@@ -49,14 +50,39 @@ test("a worker killed mid-run: the run fails WorkerLost within ~3 heartbeats; th
 
   // nothing on the hub's side can reach the engine: its containers are still there until a worker comes
   assert.ok((await leftovers(docker, started.id)).length > 0, "the killed worker's containers outlive it");
-  const heir = await cluster.startWorker({ name: "heir", capacity: 1 });
+  heir = await cluster.startWorker({ name: "heir", capacity: 1 });
   await noLeftovers({ first: docker }, started.id, 15_000);
 
   // no retry for a function that did not opt in: the run stays failed, and the heir takes new runs
   const next = await startRun(cluster.alice, { versionId: probe.versionId, function: "tick", args: { n: 1, every: 0.1 } });
   const done = await settled(cluster.alice, next.id, 60_000);
   assert.equal(done.status, "succeeded", JSON.stringify(done.error));
-  assert.equal(done.worker, heir.name);
+  assert.equal(done.worker, "heir");
   const again = await settled(cluster.alice, started.id, 1000);
   assert.equal(again.status, "failed");
+});
+
+test("a long poll the worker gave up (it is stopping) hands out nothing: the run stays queued for a live worker", async () => {
+  const { startRun, getRun } = await import("../../runs/index.ts");
+  await heir?.stop({ cancelRunning: false }); // no live worker: only the given-up poll could take a run
+  const token = await cluster.workerToken("quitter");
+  const call = (p: string, body: unknown, signal?: AbortSignal) =>
+    fetch(`${cluster.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  const reg = (await (
+    await call("/api/worker/register", { protocol: 1, name: "quitter", version: "test", engine: { host: "none", version: "none" }, capacity: 1, labels: { hostNetwork: false } })
+  ).json()) as { instance: string };
+  const abort = new AbortController();
+  const polling = call("/api/worker/poll", { instance: reg.instance, free: 1, waitMs: 20_000 }, abort.signal).catch(() => null);
+  await new Promise((r) => setTimeout(r, 300));
+  abort.abort();
+  await polling;
+  const started = await startRun(cluster.alice, { versionId: probe.versionId, function: "tick", args: { n: 1, every: 0.1 } });
+  await new Promise((r) => setTimeout(r, 2000));
+  const run = await getRun(cluster.alice, started.id);
+  assert.equal(run.status, "queued", `claimed by ${run.worker}`);
+  assert.equal(run.worker, null);
+  await cluster.startWorker({ name: "successor", capacity: 1 });
+  const done = await settled(cluster.alice, started.id, 60_000);
+  assert.equal(done.status, "succeeded", JSON.stringify(done.error));
+  assert.equal(done.worker, "successor");
 });
