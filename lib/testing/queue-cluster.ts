@@ -75,7 +75,8 @@ export interface QueueCluster {
   publishDirectory(dir: string): Promise<PublishResult>;
   workerToken(name: string): Promise<string>;
   startWorker(spec: WorkerSpec): Promise<ClusterWorker>;
-  spawnWorker(spec: WorkerSpec): Promise<WorkerProcess>;
+  /** `npm run worker` (scripts/worker.ts), or another entry of the same settings (bench:queue's fake-engine worker) */
+  spawnWorker(spec: WorkerSpec, opts?: { script?: string; env?: Record<string, string> }): Promise<WorkerProcess>;
   /** SIGKILLs the hub web process; `restartHub` starts a new one on the same port, database and data */
   killHub(): Promise<void>;
   restartHub(): Promise<void>;
@@ -165,7 +166,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
       cleanups.push(() => stop());
       return { name: spec.name, dataDir, handle, stop };
     },
-    async spawnWorker(spec) {
+    async spawnWorker(spec, extra = {}) {
       const dataDir = newDataDir(spec.name);
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -175,10 +176,11 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
         LEVHUB_WORKER_CAPACITY: String(spec.capacity ?? 4),
         LEVHUB_WORKER_LABELS: spec.hostNetwork ? "hostNetwork" : "",
         LEVHUB_WORKER_DATA_DIR: dataDir,
+        ...extra.env,
       };
       if (spec.dockerHost) env.DOCKER_HOST = spec.dockerHost;
       else delete env.DOCKER_HOST;
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, extra.script ?? "scripts/worker.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr!.on("data", (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:queue`: the queue measured in one run on this machine, with its own throwaway hub
+ * (PostgreSQL, results database, a hub web process serving the /api routes and the janitor) and
+ * its own workers (`npm run worker` processes). Prints figures side by side; asserts nothing.
+ *   1. submit → first container: `startRun` returned → the engine's `start` event of the run's
+ *      workflow container, one run at a time (BENCH_LATENCY_RUNS, default 40): p50 / p95
+ *   2. throughput: BENCH_PAR (100) runs of levhub.hello's greet.hello submitted at once with a
+ *      total limit of 8, one worker of capacity 8, vs plain `docker run`s of the same two
+ *      containers per run (a workflow, then a tool), 8 runs at a time
+ *   3. the software's own ceiling: workers whose engine's containers cost nothing (a played run
+ *      over the real channels), BENCH_TASKS (50) tools per run: task lifecycles per second through
+ *      queue + worker + runner + event reports + results store, with 1, 2 and 4 workers
+ *   4. resident memory (peak) of the hub web process and of each worker during 2 and 3
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import Docker from "dockerode";
+import { HELLO, IMAGE, watchEngines } from "../lib/queue/faults/support.ts";
+import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
+import type { PublishResult } from "../lib/types.ts";
+
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
+const PAR = Number(process.env.BENCH_PAR ?? 100);
+const LIMIT = 8;
+const TASKS = Number(process.env.BENCH_TASKS ?? 50);
+const DOCKER = process.env.DOCKER_CLI ?? "docker";
+const FINAL = ["succeeded", "failed", "cancelled", "timed_out"] as const;
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+
+/** Peak resident memory of some processes, sampled every 200 ms. */
+function rssSampler(pids: Record<string, number>) {
+  const peak: Record<string, number> = {};
+  const timer = setInterval(() => {
+    for (const [name, pid] of Object.entries(pids)) {
+      try {
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+        peak[name] = Math.max(peak[name] ?? 0, kb / 1024);
+      } catch {
+        // gone
+      }
+    }
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+async function waitAll(ids: string[], ms: number): Promise<{ status: Map<string, string>; errors: string[]; lastEnd: number }> {
+  const { db } = await import("../lib/db.ts");
+  const until = Date.now() + ms;
+  for (;;) {
+    const rows = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, endedAt: true, error: true } });
+    const done = rows.filter((r) => (FINAL as readonly string[]).includes(r.status));
+    if (done.length === ids.length) {
+      const errors = [...new Set(rows.filter((r) => r.error).map((r) => (r.error as { message?: string }).message ?? JSON.stringify(r.error)))];
+      return { status: new Map(rows.map((r) => [r.id, r.status])), errors, lastEnd: Math.max(...rows.map((r) => r.endedAt?.getTime() ?? 0)) };
+    }
+    if (Date.now() > until) throw new Error(`${ids.length - done.length} of ${ids.length} runs not finished after ${ms / 1000} s`);
+    await sleep(200);
+  }
+}
+
+async function waitWorkers(names: string[]) {
+  const { db } = await import("../lib/db.ts");
+  for (let i = 0; i < 600; i++) {
+    const online = await db().worker.count({ where: { name: { in: names }, state: "online" } });
+    if (online === names.length) return;
+    await sleep(100);
+  }
+  throw new Error(`workers ${names.join(", ")} did not register`);
+}
+
+const summary = ({ status, errors }: { status: Map<string, string>; errors: string[] }) => {
+  const counts = new Map<string, number>();
+  for (const s of status.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const text = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+  return errors.length ? `${text}; errors: ${errors.slice(0, 3).join(" | ").slice(0, 300)}` : text;
+};
+
+function dockerRun(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(DOCKER, ["run", "--rm", "--label", "zone.lev.bench=1", IMAGE, ...args], { stdio: "ignore" });
+    p.on("error", reject);
+    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`docker run exited ${code}`))));
+  });
+}
+
+/** The plain counterpart of one greet.hello run: a workflow container, then a tool container. */
+async function rawRun(i: number) {
+  await dockerRun(["python3", "-c", "import json; json.dumps({'function': 'greet.hello'})"]);
+  await dockerRun(["python3", "-c", `print('hello, guest-${i}')`]);
+}
+
+async function pool(n: number, limit: number, job: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < n) await job(next++);
+    }),
+  );
+}
+
+async function latency(cluster: QueueCluster, hello: PublishResult) {
+  const { startRun } = await import("../lib/runs/index.ts");
+  const watch = await watchEngines({ first: new Docker() });
+  const one = async (i: number) => {
+    const r = await startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `l${i}` } });
+    const submitted = Date.now();
+    for (let k = 0; k < 600; k++) {
+      const started = watch.events.find((e) => e.run === r.id && e.role === "workflow" && e.action === "start");
+      if (started) {
+        await waitAll([r.id], 120_000);
+        return started.at - submitted;
+      }
+      await sleep(5);
+    }
+    throw new Error(`no workflow container started for run ${r.id}`);
+  };
+  try {
+    await one(-1); // warm-up: the worker's package cache, the database's plans
+    const ms: number[] = [];
+    for (let i = 0; i < LATENCY_RUNS; i++) ms.push(await one(i));
+    console.log(`1. submit → first container started, ${LATENCY_RUNS} runs one at a time`);
+    console.log(`   p50 ${percentile(ms, 50).toFixed(0)} ms   p95 ${percentile(ms, 95).toFixed(0)} ms   max ${Math.max(...ms).toFixed(0)} ms   (targets: p50 ≤ 300 ms, p95 ≤ 600 ms)`);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function throughput(cluster: QueueCluster, hello: PublishResult, worker: WorkerProcess) {
+  const { startRun } = await import("../lib/runs/index.ts");
+  await rawRun(-1);
+  let t0 = performance.now();
+  await pool(PAR, LIMIT, rawRun);
+  const rawS = (performance.now() - t0) / 1000;
+
+  const rss = rssSampler({ hub: cluster.web.pid, worker: worker.child.pid! });
+  t0 = Date.now();
+  const runs = await Promise.all(Array.from({ length: PAR }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `guest-${i}` } })));
+  const ended = await waitAll(
+    runs.map((r) => r.id),
+    20 * 60_000,
+  );
+  const { lastEnd } = ended;
+  const queueS = (lastEnd - t0) / 1000;
+  const peak = rss.stop();
+  console.log(`2. throughput: ${PAR} runs (a workflow and a tool container each), ${LIMIT} at a time`);
+  console.log(`   docker run ×2 per run   ${rawS.toFixed(1)} s   ${(PAR / rawS).toFixed(2)} runs/s`);
+  console.log(`   queue + 1 worker        ${queueS.toFixed(1)} s   ${(PAR / queueS).toFixed(2)} runs/s   (${summary(ended)})`);
+  console.log(`   ratio queue/raw         ${(rawS / queueS).toFixed(2)}×   (target ≥ 0.9×)`);
+  console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB`);
+}
+
+async function ceiling(cluster: QueueCluster, hello: PublishResult) {
+  const { startRun } = await import("../lib/runs/index.ts");
+  const { getSettings, updateSettings } = await import("../lib/settings.ts");
+  const s = await getSettings();
+  await updateSettings({ queue: { totalRuns: 64, perUserRuns: 64 }, run: { ...s.run, maxConcurrentTasks: Math.max(s.run.maxConcurrentTasks, 8), maxTasks: Math.max(s.run.maxTasks, TASKS) } });
+  console.log(`3. the software's ceiling: containers that cost nothing, ${TASKS} tools per run (8 at a time), 4 runs per worker at once`);
+  for (const n of [1, 2, 4]) {
+    const workers: WorkerProcess[] = [];
+    for (let i = 0; i < n; i++) {
+      workers.push(
+        await cluster.spawnWorker(
+          { name: `fake-${n}-${i}`, capacity: 4 },
+          { script: "scripts/bench-queue-worker.ts", env: { BENCH_TASKS: String(TASKS), BENCH_PARALLEL: "8", BENCH_SCHEMA: "levhub/hello.bench" } },
+        ),
+      );
+    }
+    await waitWorkers(workers.map((w) => w.name));
+    const pids: Record<string, number> = { hub: cluster.web.pid };
+    workers.forEach((w, i) => (pids[`worker${i}`] = w.child.pid!));
+    const rss = rssSampler(pids);
+    const runsN = 8 * n;
+    const t0 = Date.now();
+    const runs = await Promise.all(Array.from({ length: runsN }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `c${i}` } })));
+    const ended = await waitAll(
+      runs.map((r) => r.id),
+      10 * 60_000,
+    );
+    const { lastEnd } = ended;
+    const secs = (lastEnd - t0) / 1000;
+    const peak = rss.stop();
+    const workerPeak = Object.entries(peak)
+      .filter(([k]) => k.startsWith("worker"))
+      .map(([, v]) => v.toFixed(0));
+    console.log(
+      `   ${n} worker${n > 1 ? "s" : " "}  ${runsN * TASKS} tasks in ${secs.toFixed(1)} s: ${((runsN * TASKS) / secs).toFixed(0)} task lifecycles/s   (${summary(ended)})   peak RSS hub ${peak.hub?.toFixed(0)} MiB, workers ${workerPeak.join(" / ")} MiB`,
+    );
+    await Promise.all(workers.map((w) => w.kill("SIGTERM")));
+  }
+  console.log("   (target ≥ 500 task lifecycles/s)");
+}
+
+async function main() {
+  console.log(`bench:queue — load average at start: ${load()} (2 cores; figures scale with what else runs)`);
+  const cluster = await startQueueCluster({ heartbeatMs: 5000, queue: { totalRuns: LIMIT, perUserRuns: 1000 } });
+  try {
+    const hello = await cluster.publishDirectory(HELLO);
+    const worker = await cluster.spawnWorker({ name: "bench", capacity: LIMIT });
+    await waitWorkers(["bench"]);
+    await latency(cluster, hello);
+    await throughput(cluster, hello, worker);
+    await worker.kill("SIGTERM");
+    await ceiling(cluster, hello);
+  } finally {
+    await cluster.close();
+  }
+  console.log(`load average at the end: ${load()}`);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
