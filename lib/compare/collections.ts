@@ -1,0 +1,133 @@
+/**
+ * The difference between the documents of two runs (pure): per collection, documents added,
+ * removed and changed. Documents match by the schema's document key (`annot.keys`), never by task
+ * number; without one, by content. A collection over the limits is not compared and says why.
+ */
+import { canonicalJson, contentHash } from "./canonical.ts";
+import { DIFF_LIMITS, diffDocuments, itemKey, withoutId, type ChangeOp, type DiffLimits, type FieldChange } from "./diff.ts";
+import { collectionSchema, keyPathsFor, keyPlan, type SchemaKeys } from "./key-paths.ts";
+
+export interface CompareLimits extends DiffLimits {
+  /** documents per run and collection */
+  documents: number;
+  /** field changes listed over the whole comparison; the rest are counted */
+  totalChanges: number;
+}
+
+export const COMPARE_LIMITS: CompareLimits = { ...DIFF_LIMITS, documents: 5_000, totalChanges: 5_000 };
+
+export interface SideDocument {
+  coll: string;
+  doc: Record<string, unknown>;
+}
+
+export interface DocumentEntry {
+  /** how the document is named: its key (`target=127.0.0.1`) or its content hash */
+  label: string;
+  doc: Record<string, unknown>;
+}
+
+export interface ChangedDocument {
+  label: string;
+  changes: FieldChange[];
+  /** changes found but not listed (over a limit) */
+  omitted: number;
+  counts: Record<ChangeOp, number>;
+}
+
+export interface CollectionDiff {
+  coll: string;
+  schema: string;
+  /** the key paths used (empty: documents and array items matched by content) */
+  keys: string[];
+  added: DocumentEntry[];
+  removed: DocumentEntry[];
+  changed: ChangedDocument[];
+  unchanged: number;
+  /** why this collection was not compared, with what was there */
+  tooLarge: string | null;
+  /** parts compared as a whole because of a limit */
+  notes: string[];
+}
+
+export interface RunsDiff {
+  collections: CollectionDiff[];
+  /** "new" = documents and items added, "gone" = removed, "changed" = values that changed */
+  totals: { new: number; gone: number; changed: number; unchangedDocuments: number };
+  /** true when anything was left out (a collection not compared, changes not listed) */
+  partial: boolean;
+}
+
+function name(doc: Record<string, unknown>, fields: string[][]): { id: string; label: string } {
+  const key = itemKey(doc, fields);
+  if (key) return { id: `k${key.id}`, label: key.label };
+  const body = withoutId(doc);
+  return { id: `c${canonicalJson(body)}`, label: `document ${contentHash(body)}` };
+}
+
+/** Names for the documents of one side; a name met twice gets its occurrence (`#2`). */
+function named(docs: Record<string, unknown>[], fields: string[][]) {
+  const seen = new Map<string, number>();
+  return docs.map((doc) => {
+    const n0 = name(doc, fields);
+    const n = (seen.get(n0.id) ?? 0) + 1;
+    seen.set(n0.id, n);
+    return n > 1 ? { id: `${n0.id}#${n}`, label: `${n0.label} #${n}`, doc } : { ...n0, doc };
+  });
+}
+
+function compareCollection(coll: string, a: Record<string, unknown>[], b: Record<string, unknown>[], keys: string[], limits: CompareLimits, budget: { changes: number }): CollectionDiff {
+  const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
+  if (a.length > limits.documents || b.length > limits.documents) {
+    out.tooLarge = `too large to compare: ${a.length} document(s) in run A and ${b.length} in run B; at most ${limits.documents} per run are compared`;
+    return out;
+  }
+  const plan = keyPlan(keys);
+  const after = new Map(named(b, plan.document).map((d) => [d.id, d]));
+  for (const d of named(a, plan.document)) {
+    const match = after.get(d.id);
+    if (!match) {
+      out.removed.push({ label: d.label, doc: d.doc });
+      continue;
+    }
+    after.delete(d.id);
+    if (canonicalJson(withoutId(d.doc)) === canonicalJson(withoutId(match.doc))) {
+      out.unchanged += 1;
+      continue;
+    }
+    const diff = diffDocuments(d.doc, match.doc, plan, { ...limits, changes: Math.max(0, Math.min(limits.changes, budget.changes)) });
+    budget.changes -= diff.changes.length;
+    out.notes.push(...diff.notes.map((n) => `${d.label}: ${n}`));
+    out.changed.push({ label: d.label, changes: diff.changes, omitted: diff.omitted, counts: diff.counts });
+  }
+  for (const d of after.values()) out.added.push({ label: d.label, doc: d.doc });
+  return out;
+}
+
+/**
+ * Compares the documents of run A with those of run B. `keys` are the key paths the package
+ * declared (run B's version: the newer declaration wins).
+ */
+export function compareRuns(a: readonly SideDocument[], b: readonly SideDocument[], keys: readonly SchemaKeys[] = [], limits: CompareLimits = COMPARE_LIMITS): RunsDiff {
+  const byColl = new Map<string, { a: Record<string, unknown>[]; b: Record<string, unknown>[] }>();
+  const side = (coll: string) => byColl.get(coll) ?? byColl.set(coll, { a: [], b: [] }).get(coll)!;
+  for (const d of a) side(d.coll).a.push(d.doc);
+  for (const d of b) side(d.coll).b.push(d.doc);
+  const budget = { changes: limits.totalChanges };
+  const collections = [...byColl.keys()].sort().map((coll) => compareCollection(coll, byColl.get(coll)!.a, byColl.get(coll)!.b, keyPathsFor(coll, keys), limits, budget));
+  const totals = { new: 0, gone: 0, changed: 0, unchangedDocuments: 0 };
+  let partial = false;
+  for (const c of collections) {
+    totals.new += c.added.length;
+    totals.gone += c.removed.length;
+    totals.unchangedDocuments += c.unchanged;
+    for (const d of c.changed) {
+      totals.new += d.counts.added;
+      totals.gone += d.counts.removed;
+      totals.changed += d.counts.changed;
+      if (d.omitted) partial = true;
+    }
+    if (c.tooLarge || c.notes.length) partial = true;
+  }
+  return { collections, totals, partial };
+}
