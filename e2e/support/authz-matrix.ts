@@ -153,6 +153,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
   // without next-auth's CSRF token a sign-out is sent back to the confirmation page, whoever asks
   "POST app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/signout", json: {} }), expect: all("3xx") },
+  // slice G: compare, OpenAPI
+  "GET app/api/runs/compare/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: ownRun },
 };
 
 /** Keyed by `<action file>#<export>`. */
