@@ -111,6 +111,8 @@ export const PAGES: Record<string, PageEntry> = {
   "app/signup/page.tsx": { path: () => "/signup", expect: { anonymous: "ok", owner: "redirect", other: "redirect", admin: "redirect" } },
   "app/admin/accounts/page.tsx": { path: () => "/admin/accounts", expect: adminPage },
   "app/admin/policy/page.tsx": { path: () => "/admin/policy", expect: adminPage },
+  // slice G: compare
+  "app/compare/page.tsx": { path: (fx) => `/compare?a=${fx.runId}&b=${fx.runId}`, expect: ownersPage },
 };
 
 const ownRun = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;

@@ -89,3 +89,17 @@ export async function changesSincePrevious(viewer: Viewer, runId: string): Promi
   const { diff } = await compareRunsFor(viewer, previous, runId);
   return { previous, totals: diff.totals, partial: diff.partial };
 }
+
+/** Runs a run may be compared with: the same owner's runs of the same package and function, newest first (the compare page's picker). */
+export async function comparableRuns(viewer: Viewer, runId: string, limit = 50): Promise<{ id: string; number: number; createdAt: string; status: string; args: Record<string, unknown> }[]> {
+  await getRun(viewer, runId);
+  const run = await db().run.findUnique({ where: { id: runId }, select: { ownerId: true, function: true, version: { select: { packageId: true } } } });
+  if (!run) throw notFound("run");
+  const rows = await db().run.findMany({
+    where: { ownerId: run.ownerId, function: run.function, version: { packageId: run.version.packageId } },
+    select: { id: true, number: true, createdAt: true, status: true, args: true },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
+  return rows.map((r) => ({ id: r.id, number: r.number, createdAt: r.createdAt.toISOString(), status: r.status, args: r.args as Record<string, unknown> }));
+}

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { CompareSince } from "../../../components/compare-since.tsx";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
+import { changesSincePrevious } from "../../../lib/compare/runs.ts";
 import { getRun, runDocuments } from "../../../lib/runs.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
@@ -19,6 +21,8 @@ export default async function RunPage({ params }: { params: Params }) {
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
   const run = await loadOr404(getRun(viewer, id));
   const documents = await loadOr404(runDocuments(viewer, id));
+  const ended = run.endedAt !== null;
+  const since = ended ? await loadOr404(changesSincePrevious(viewer, id)) : null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
   return (
@@ -39,6 +43,7 @@ export default async function RunPage({ params }: { params: Params }) {
           <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
+        {ended && <div className="mt-2"><CompareSince runId={run.id} since={since} /></div>}
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
