@@ -3,6 +3,7 @@ import path from "node:path";
 import { MongoResultStore, Runner } from "../runner/src/index.ts";
 import { dataDir, mongoUri } from "./config.ts";
 import { getEngine } from "./engine.ts";
+import { IndexingResultStore } from "./results/indexing-store.ts";
 
 export interface HubRunner {
   runner: Runner;
@@ -16,7 +17,8 @@ async function create(): Promise<HubRunner> {
   // which images a run may use travels with each run (RunSpec.policy), not with the runner
   const runner = new Runner({
     engine: getEngine(),
-    store,
+    // every stored document also goes into the PostgreSQL results index the browser queries
+    store: new IndexingResultStore(store),
     workDir: path.join(dataDir(), "runs"),
     logger: (msg, fields) => {
       if (process.env.LEVHUB_RUNNER_LOG === "1") console.log(`[runner] ${msg}`, fields ?? "");

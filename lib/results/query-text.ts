@@ -170,7 +170,7 @@ class Parser {
 
   private value(op: string): Scalar {
     const t = this.peek();
-    if (!t || t.kind === "lparen" || t.kind === "rparen" || t.kind === "op") throw queryError(this.where(t), `expected a value after '${op}'`);
+    if (t?.kind !== "string" && t?.kind !== "word") throw queryError(this.where(t), `expected a value after '${op}'`);
     this.i++;
     const value = t.kind === "string" ? t.value : wordValue(t.text);
     if (typeof value === "string" && value.length > QUERY_LIMITS.stringLength) {
