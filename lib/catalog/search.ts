@@ -90,10 +90,12 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
   const query = searchSql(viewer, q, page, pageSize);
-  // the fuzzy threshold is a setting of pg_trgm's `<%` operator (the one its index answers): set for this statement only
-  const [row] = q.q
-    ? (await db().$transaction([db().$executeRawUnsafe(`SET LOCAL pg_trgm.word_similarity_threshold = ${FUZZY_NAME_THRESHOLD}`), db().$queryRaw<SearchRow[]>(query)]))[1]
-    : await db().$queryRaw<SearchRow[]>(query);
+  // settings for this statement only: the fuzzy threshold of pg_trgm's `<%` (the operator its index
+  // answers), and room to keep the matched rows in memory while the facets count them
+  const [, [row]] = await db().$transaction([
+    db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true)`,
+    db().$queryRaw<SearchRow[]>(query),
+  ]);
   const ids = JSON.parse(row.ids) as string[];
   const items = await summariesOf(ids, q.q ? textSearch(q.q).tsquery : null);
   return {

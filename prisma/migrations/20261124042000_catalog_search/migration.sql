@@ -24,6 +24,11 @@ CREATE TABLE "PackageSearch" (
     CONSTRAINT "PackageSearch_versionId_fkey" FOREIGN KEY ("versionId") REFERENCES "PackageVersion"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- the document lives out of line and uncompressed (TOAST): counting facets reads a heap of small
+-- rows, and a matched document is read without decompressing it
+ALTER TABLE "PackageSearch" ALTER COLUMN "document" SET STORAGE EXTERNAL;
+ALTER TABLE "PackageSearch" SET (toast_tuple_target = 128);
+
 CREATE INDEX "PackageSearch_document_idx" ON "PackageSearch" USING GIN ("document");
 -- fuzzy and substring matches on the package name ("nmp" finds nmap, "map" finds nmap)
 CREATE INDEX "PackageSearch_name_trgm_idx" ON "PackageSearch" USING GIN ("name" gin_trgm_ops);
