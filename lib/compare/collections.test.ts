@@ -82,3 +82,16 @@ test("the change budget is shared across documents; what is cut is counted", () 
   assert.equal(d.totals.new, 6);
   assert.equal(d.partial, true);
 });
+
+test("collections a loader left unread (too many documents) are reported by their counts", () => {
+  const d = compareRuns([scan(1, "h", [1])], [scan(1, "h", [1])], KEYS, { ...COMPARE_LIMITS, documents: 10 }, { a: { huge: 50_000 }, b: { huge: 49_000, [COLL]: 1 } });
+  assert.deepEqual(
+    d.collections.map((c) => [c.coll, c.tooLarge]),
+    [
+      ["huge", "too large to compare: 50000 document(s) in run A and 49000 in run B; at most 10 per run are compared"],
+      [COLL, null],
+    ],
+  );
+  assert.equal(d.collections[1].unchanged, 1);
+  assert.equal(d.partial, true);
+});

@@ -76,12 +76,19 @@ function named(docs: Record<string, unknown>[], fields: string[][]) {
   });
 }
 
-function compareCollection(coll: string, a: Record<string, unknown>[], b: Record<string, unknown>[], keys: string[], limits: CompareLimits, budget: { changes: number }): CollectionDiff {
+interface Side {
+  docs: Record<string, unknown>[];
+  /** how many documents the run holds in the collection (more than `docs` when they were not all read) */
+  count: number;
+}
+
+function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], limits: CompareLimits, budget: { changes: number }): CollectionDiff {
   const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
-  if (a.length > limits.documents || b.length > limits.documents) {
-    out.tooLarge = `too large to compare: ${a.length} document(s) in run A and ${b.length} in run B; at most ${limits.documents} per run are compared`;
+  if (sa.count > limits.documents || sb.count > limits.documents) {
+    out.tooLarge = `too large to compare: ${sa.count} document(s) in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
     return out;
   }
+  const [a, b] = [sa.docs, sb.docs];
   const plan = keyPlan(keys);
   const after = new Map(named(b, plan.document).map((d) => [d.id, d]));
   for (const d of named(a, plan.document)) {
@@ -104,17 +111,36 @@ function compareCollection(coll: string, a: Record<string, unknown>[], b: Record
   return out;
 }
 
+/** Document counts per collection of the two runs, when a loader read only collections under the cap. */
+export interface SideCounts {
+  a: Record<string, number>;
+  b: Record<string, number>;
+}
+
 /**
  * Compares the documents of run A with those of run B. `keys` are the key paths the package
- * declared (run B's version: the newer declaration wins).
+ * declared (run B's version: the newer declaration wins). `counts` names collections whose
+ * documents were left unread because there are too many (they are reported, not compared).
  */
-export function compareRuns(a: readonly SideDocument[], b: readonly SideDocument[], keys: readonly SchemaKeys[] = [], limits: CompareLimits = COMPARE_LIMITS): RunsDiff {
+export function compareRuns(
+  a: readonly SideDocument[],
+  b: readonly SideDocument[],
+  keys: readonly SchemaKeys[] = [],
+  limits: CompareLimits = COMPARE_LIMITS,
+  counts: SideCounts = { a: {}, b: {} },
+): RunsDiff {
   const byColl = new Map<string, { a: Record<string, unknown>[]; b: Record<string, unknown>[] }>();
   const side = (coll: string) => byColl.get(coll) ?? byColl.set(coll, { a: [], b: [] }).get(coll)!;
   for (const d of a) side(d.coll).a.push(d.doc);
   for (const d of b) side(d.coll).b.push(d.doc);
+  for (const coll of [...Object.keys(counts.a), ...Object.keys(counts.b)]) side(coll);
   const budget = { changes: limits.totalChanges };
-  const collections = [...byColl.keys()].sort().map((coll) => compareCollection(coll, byColl.get(coll)!.a, byColl.get(coll)!.b, keyPathsFor(coll, keys), limits, budget));
+  const collections = [...byColl.keys()].sort().map((coll) => {
+    const { a: docsA, b: docsB } = byColl.get(coll)!;
+    const sa = { docs: docsA, count: Math.max(docsA.length, counts.a[coll] ?? 0) };
+    const sb = { docs: docsB, count: Math.max(docsB.length, counts.b[coll] ?? 0) };
+    return compareCollection(coll, sa, sb, keyPathsFor(coll, keys), limits, budget);
+  });
   const totals = { new: 0, gone: 0, changed: 0, unchangedDocuments: 0 };
   let partial = false;
   for (const c of collections) {

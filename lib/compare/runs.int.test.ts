@@ -89,6 +89,10 @@ test("two real runs compare by key: an item added is one change; previous = same
   assert.equal(await previousRunId(alice, first), null);
   assert.deepEqual(await changesSincePrevious(alice, third), { previous: first, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false });
   assert.equal(await changesSincePrevious(alice, other), null);
+  // read from the results index; a collection over the cap is counted, its documents left unread
+  const { runDocumentsForCompare } = await import("./runs.ts");
+  assert.deepEqual((await runDocumentsForCompare(alice, second)).counts, { "alice/cmp.scan@1.0": 1 });
+  assert.deepEqual(await runDocumentsForCompare(alice, second, 0), { docs: [], counts: { "alice/cmp.scan@1.0": 1 } });
   const back = await compareRunsFor(alice, second, third);
   assert.deepEqual(back.diff.totals, { new: 0, gone: 1, changed: 0, unchangedDocuments: 0 });
 });
@@ -106,6 +110,8 @@ test("another user's runs are not found, even paired with their own; an admin co
     await assert.rejects(compareRunsFor(bob, x, y), (e: { code?: string }) => e.code === "not_found");
   }
   await assert.rejects(previousRunId(bob, mine.id), (e: { code?: string }) => e.code === "not_found");
+  const { runDocumentsForCompare } = await import("./runs.ts");
+  await assert.rejects(runDocumentsForCompare(bob, mine.id), (e: { code?: string }) => e.code === "not_found");
   await assert.rejects(compareRunsFor(alice, "no-such-run", mine.id), (e: { code?: string }) => e.code === "not_found");
   const asAdmin = await compareRunsFor(root, mine.id, bobs);
   assert.equal(asAdmin.diff.collections[0].coll, "alice/cmp.scan@1.0");

@@ -2,9 +2,11 @@ import "server-only";
 import type { Manifest } from "../../runner/src/index.ts";
 import { db } from "../db.ts";
 import { notFound, validation } from "../errors.ts";
-import { getRun, runDocuments } from "../runs.ts";
+import { listDocuments, runDocumentsPage } from "../results/documents.ts";
+import { resultsQuery } from "../results/pg.ts";
+import { getRun } from "../runs.ts";
 import type { RunSummary, Viewer } from "../types.ts";
-import { compareRuns, type RunsDiff, type SideDocument } from "./collections.ts";
+import { COMPARE_LIMITS, compareRuns, type RunsDiff, type SideDocument } from "./collections.ts";
 import { keyPathProblems, type SchemaKeys } from "./key-paths.ts";
 
 export interface RunComparison {
@@ -13,13 +15,35 @@ export interface RunComparison {
   diff: RunsDiff;
 }
 
+/** Documents read per page from the results index. */
+const PAGE = 200;
+
+export interface RunDocumentsForCompare {
+  docs: SideDocument[];
+  /** documents per collection of the run; collections over `cap` are counted, not read */
+  counts: Record<string, number>;
+}
+
 /**
- * The documents of a run, for a comparison. One function so the source can change: today the
- * results store (`findRun` per collection); the results index (ResultDocument by runId) once it
- * holds every run. Someone else's run is not found.
+ * The documents of a run for a comparison, from the results index (ResultDocument by runId):
+ * collection by collection, only those with at most `cap` documents, so a huge run costs one
+ * count query, never its documents in memory. Someone else's run is not found.
  */
-export async function runDocumentsForCompare(viewer: Viewer, runId: string): Promise<SideDocument[]> {
-  return (await runDocuments(viewer, runId)).map(({ coll, doc }) => ({ coll, doc }));
+export async function runDocumentsForCompare(viewer: Viewer, runId: string, cap: number = COMPARE_LIMITS.documents): Promise<RunDocumentsForCompare> {
+  await runDocumentsPage(viewer, runId, { limit: 1 });
+  const rows = await resultsQuery<{ coll: string; n: string }>(`SELECT "coll", count(*)::text AS "n" FROM "ResultDocument" WHERE "runId" = $1 GROUP BY "coll"`, [runId]);
+  const counts = Object.fromEntries(rows.map((r) => [r.coll, Number(r.n)]));
+  const docs: SideDocument[] = [];
+  for (const coll of Object.keys(counts).sort()) {
+    if (counts[coll] > cap) continue;
+    let after: string | undefined;
+    do {
+      const page = await listDocuments(viewer, { run: runId, coll }, { after, limit: PAGE });
+      for (const item of page.items) docs.push({ coll, doc: (item.doc ?? {}) as Record<string, unknown> });
+      after = page.next ?? undefined;
+    } while (after);
+  }
+  return { docs, counts };
 }
 
 /** Arguments as text with object keys sorted and list order kept: the same arguments, the same text. */
@@ -77,9 +101,9 @@ export async function compareRunsFor(viewer: Viewer, aId: string, bId: string): 
   const versions = await db().packageVersion.findMany({ where: { id: { in: [a.versionId, b.versionId] } }, select: { id: true, manifest: true } });
   const keysOf = (id: string) => declaredKeys(versions.find((v) => v.id === id)?.manifest);
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
-  const [docsA, docsB] = await Promise.all([runDocumentsForCompare(viewer, aId), runDocumentsForCompare(viewer, bId)]);
+  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, aId), runDocumentsForCompare(viewer, bId)]);
   const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
-  return { a: pick(a), b: pick(b), diff: compareRuns(docsA, docsB, keys) };
+  return { a: pick(a), b: pick(b), diff: compareRuns(sideA.docs, sideB.docs, keys, COMPARE_LIMITS, { a: sideA.counts, b: sideB.counts }) };
 }
 
 /** What changed since the previous run with the same arguments, for the run page; null without one. */
