@@ -81,3 +81,18 @@ test("the viewer's scope always comes first and is ANDed with everything", () =>
   const pk = whereSql(resultScope(user), { package: "ns.pkg", function: "f", from: new Date(0), to: new Date(1) });
   assert.deepEqual(pk.params, ["u1", "ns", "pkg", "f", new Date(0), new Date(1)]);
 });
+
+test("the collection tree: `|` segments as nodes, counts summed upwards", async () => {
+  const { collectionTree } = await import("./tree.ts");
+  const at = "2026-01-01T00:00:00.000Z";
+  const tree = collectionTree([
+    { coll: "lev|nmap|port_os", documents: 3, bytes: 1, lastAt: at },
+    { coll: "lev|nmap", documents: 1, bytes: 1, lastAt: at },
+    { coll: "lev|hello|greeting", documents: 2, bytes: 1, lastAt: at },
+    { coll: "plain", documents: 5, bytes: 1, lastAt: at },
+  ]);
+  assert.deepEqual(tree.map((n) => [n.name, n.documents, n.coll]), [["lev", 6, null], ["plain", 5, "plain"]]);
+  const lev = tree[0];
+  assert.deepEqual(lev.children.map((n) => [n.path, n.documents, n.coll]), [["lev|hello", 2, null], ["lev|nmap", 4, "lev|nmap"]]);
+  assert.deepEqual(lev.children[1].children.map((n) => [n.path, n.coll, n.documents]), [["lev|nmap|port_os", "lev|nmap|port_os", 3]]);
+});

@@ -6,21 +6,26 @@ import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { changesSincePrevious } from "../../../lib/compare/runs.ts";
-import { getRun, runDocuments } from "../../../lib/runs.ts";
+import { runDocumentsPage } from "../../../lib/results/documents.ts";
+import { getRun } from "../../../lib/runs.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
-import { loadOr404 } from "../../_lib/load.ts";
+import { loadOr404, one, type SearchParams } from "../../_lib/load.ts";
 
 type Params = Promise<{ id: string }>;
 
 export const metadata: Metadata = { title: "Run" };
 
-export default async function RunPage({ params }: { params: Params }) {
+/** Documents per page of the run's stored documents (`?after=` continues; the results browser has all). */
+const DOCUMENTS_PAGE = 50;
+
+export default async function RunPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
   const run = await loadOr404(getRun(viewer, id));
-  const documents = await loadOr404(runDocuments(viewer, id));
+  const after = one((await searchParams).after);
+  const page = await loadOr404(runDocumentsPage(viewer, id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
   const ended = run.endedAt !== null;
   const since = ended ? await loadOr404(changesSincePrevious(viewer, id)) : null;
   const [ns, name] = run.package.split(".");
@@ -62,8 +67,17 @@ export default async function RunPage({ params }: { params: Params }) {
       />
 
       <section aria-label="Stored documents" className="space-y-2">
-        <h2 className="h-section">Stored documents</h2>
-        <StoredDocuments documents={documents} />
+        <div className="flex items-baseline justify-between gap-2">
+          <h2 className="h-section">Stored documents</h2>
+          <Link href={`/results?run=${encodeURIComponent(run.id)}`} className="text-sm">Results of this run in the browser</Link>
+        </div>
+        <StoredDocuments documents={page.items} />
+        {(after || page.next) && (
+          <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
+            {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}
+            {page.next && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}?after=${page.next}`}>Next {DOCUMENTS_PAGE} documents</Link>}
+          </nav>
+        )}
       </section>
     </div>
   );
