@@ -21,6 +21,11 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/runs/[id]/documents/route.ts": () => import("../runs/[id]/documents/route.ts"),
   "app/api/runs/[id]/events/route.ts": () => import("../runs/[id]/events/route.ts"),
   "app/api/runs/compare/route.ts": () => import("../runs/compare/route.ts"),
+  "app/api/results/collections/route.ts": () => import("../results/collections/route.ts"),
+  "app/api/results/documents/route.ts": () => import("../results/documents/route.ts"),
+  "app/api/results/documents/[id]/route.ts": () => import("../results/documents/[id]/route.ts"),
+  "app/api/results/export/route.ts": () => import("../results/export/route.ts"),
+  "app/api/results/chart/route.ts": () => import("../results/chart/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */
