@@ -4,7 +4,7 @@
  * the context (its own data dir, generated data, a real Next production server) and calls each
  * part: benchCatalog (catalog.ts) and benchResults (results.ts).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 
 /** One line of the final table. `met` is null for a figure without a target. */
@@ -103,4 +103,46 @@ export const fmtMb = (mb: number) => `${Math.round(mb)} MB`;
 export function atMost(figure: string, measured: number, limit: number, unit: "ms" | "MB"): Figure {
   const fmt = unit === "ms" ? fmtMs : fmtMb;
   return { figure, target: `≤ ${fmt(limit)}`, measured: fmt(measured), met: measured <= limit };
+}
+
+/** pids of a process and all its descendants (Linux /proc). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // the command name is in parentheses and may contain spaces: the ppid is the 2nd field after it
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const visit = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return out;
+}
+
+/** What a process's RSS is made of (MB): anonymous memory (heaps) and file-backed pages (code, mapped files). */
+export function rssParts(pid: number): { anon: number; file: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? Number.NaN) / 1024;
+    return { anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN };
+  }
+}
+
+/** The final table: figure, target, measured, met? */
+export function printFigures(figures: Figure[]): void {
+  const rows = [["figure", "target", "measured", "met?"], ...figures.map((f) => [f.figure, f.target, f.measured, f.met === null ? "—" : f.met ? "yes" : "NO"])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(["", line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line), ""].join("\n"));
 }
