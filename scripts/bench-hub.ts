@@ -7,7 +7,9 @@
  *
  *   LEVHUB_BENCH_PORT   the server's port (default: a free one)
  *   LEVHUB_BENCH_KEEP=1 keep the data dir (its path is printed)
- * The Next build in .next is rebuilt first when the sources are newer (under the tree's e2e lock).
+ * The Next build in .next is rebuilt first when the sources are newer. `npm run bench:hub` holds
+ * the tree's e2e lock for the whole run: .next is shared, and a build by someone else would pull it
+ * from under the running server.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -39,9 +41,8 @@ function ensureBuild() {
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
   const sources = ["app", "components", "lib", "runner/src", "next.config.js", "package.json"].map((s) => path.join(ROOT, s));
   if (existsSync(buildId) && Math.max(...sources.map(newestMtime)) <= statSync(buildId).mtimeMs) return;
-  say("building the web app (next build, under the tree's e2e lock) …");
-  const lock = `/tmp/levhub-e2e-${path.basename(ROOT)}.lock`;
-  const b = spawnSync("flock", [lock, process.execPath, NEXT_BIN, "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  say("building the web app (next build) …");
+  const b = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
   if (b.status !== 0) throw new Error("next build failed (see above)");
 }
 
