@@ -5,6 +5,7 @@ import { ComparePicker } from "../../components/compare-picker.tsx";
 import { CompareView } from "../../components/compare-view.tsx";
 import { formatTime } from "../../components/time.ts";
 import { comparableRuns, compareRunsFor, previousRunId } from "../../lib/compare/runs.ts";
+import { AppError } from "../../lib/errors.ts";
 import { getViewer } from "../../lib/session.ts";
 import { loadOr404, one, type SearchParams } from "../_lib/load.ts";
 
@@ -56,7 +57,21 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       </div>
     );
   }
-  const { a: runA, b: runB, diff } = await loadOr404(compareRunsFor(viewer, a, b));
+  let comparison;
+  try {
+    comparison = await loadOr404(compareRunsFor(viewer, a, b));
+  } catch (e) {
+    // two runs of different functions: say so next to the picker instead of failing the page
+    if (!(e instanceof AppError && e.code === "validation")) throw e;
+    return (
+      <div className="space-y-4">
+        <h1 className="h-page">Compare runs</h1>
+        <p role="alert" className="text-sm text-red-800">{e.message}</p>
+        <ComparePicker runs={runs} a={runs.find((r) => r.id !== b)?.id ?? b} b={b} />
+      </div>
+    );
+  }
+  const { a: runA, b: runB, diff } = comparison;
   const [ns, name] = runB.package.split(".");
   return (
     <div className="space-y-5">

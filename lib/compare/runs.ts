@@ -6,7 +6,7 @@ import { listDocuments, runDocumentsPage } from "../results/documents.ts";
 import { resultsQuery } from "../results/pg.ts";
 import { getRun } from "../runs.ts";
 import type { RunSummary, Viewer } from "../types.ts";
-import { COMPARE_LIMITS, compareRuns, type RunsDiff, type SideDocument } from "./collections.ts";
+import { COMPARE_LIMITS, compareRuns, type CompareLimits, type RunsDiff, type SideDocument } from "./collections.ts";
 import { keyPathProblems, type SchemaKeys } from "./key-paths.ts";
 
 export interface RunComparison {
@@ -93,7 +93,7 @@ export function declaredKeys(manifest: unknown): SchemaKeys[] {
  * not found; both must be runs of the same function of the same package. The key paths come from
  * run B's version, else run A's.
  */
-export async function compareRunsFor(viewer: Viewer, aId: string, bId: string): Promise<RunComparison> {
+export async function compareRunsFor(viewer: Viewer, aId: string, bId: string, limits: CompareLimits = COMPARE_LIMITS): Promise<RunComparison> {
   const [a, b] = await Promise.all([getRun(viewer, aId), getRun(viewer, bId)]);
   if (a.package !== b.package || a.function !== b.function) {
     throw validation(`only runs of the same function compare: run A is ${a.package} ${a.function}, run B is ${b.package} ${b.function}`);
@@ -101,16 +101,19 @@ export async function compareRunsFor(viewer: Viewer, aId: string, bId: string): 
   const versions = await db().packageVersion.findMany({ where: { id: { in: [a.versionId, b.versionId] } }, select: { id: true, manifest: true } });
   const keysOf = (id: string) => declaredKeys(versions.find((v) => v.id === id)?.manifest);
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
-  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, aId), runDocumentsForCompare(viewer, bId)]);
+  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, aId, limits.documents), runDocumentsForCompare(viewer, bId, limits.documents)]);
   const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
-  return { a: pick(a), b: pick(b), diff: compareRuns(sideA.docs, sideB.docs, keys, COMPARE_LIMITS, { a: sideA.counts, b: sideB.counts }) };
+  return { a: pick(a), b: pick(b), diff: compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }) };
 }
+
+/** The run page's comparison stays light: bigger collections are left to the compare page. */
+const RUN_PAGE_LIMITS: CompareLimits = { ...COMPARE_LIMITS, documents: 1_000, totalChanges: 1_000 };
 
 /** What changed since the previous run with the same arguments, for the run page; null without one. */
 export async function changesSincePrevious(viewer: Viewer, runId: string): Promise<{ previous: string; totals: RunsDiff["totals"]; partial: boolean } | null> {
   const previous = await previousRunId(viewer, runId);
   if (!previous) return null;
-  const { diff } = await compareRunsFor(viewer, previous, runId);
+  const { diff } = await compareRunsFor(viewer, previous, runId, RUN_PAGE_LIMITS);
   return { previous, totals: diff.totals, partial: diff.partial };
 }
 

@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { CompareSince } from "../../../components/compare-since.tsx";
+import { Suspense } from "react";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
-import { changesSincePrevious } from "../../../lib/compare/runs.ts";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
 import { loadOr404, one, type SearchParams } from "../../_lib/load.ts";
+import { SincePrevious } from "./since-previous.tsx";
 
 type Params = Promise<{ id: string }>;
 
@@ -27,7 +27,6 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const after = one((await searchParams).after);
   const page = await loadOr404(runDocumentsPage(viewer, id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
   const ended = run.endedAt !== null;
-  const since = ended ? await loadOr404(changesSincePrevious(viewer, id)) : null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
   return (
@@ -48,7 +47,13 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
-        {ended && <div className="mt-2"><CompareSince runId={run.id} since={since} /></div>}
+        {ended && (
+          <div className="mt-2">
+            <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>
+              <SincePrevious viewer={viewer} runId={run.id} />
+            </Suspense>
+          </div>
+        )}
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
