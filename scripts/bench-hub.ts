@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MongoClient } from "mongodb";
@@ -99,6 +99,9 @@ async function main() {
     say(`Next server up on ${baseUrl} (pid ${nextPid}, ${fmtMb(idle)} RSS)`);
 
     const figures: Figure[] = [{ figure: "Next server RSS right after start", target: "—", measured: fmtMb(idle), met: null }];
+    // timings on a shared machine mean little without its load beside them
+    const load = () => loadavg()[0].toFixed(1);
+    const loadBefore = load();
     figures.push(...(await benchCatalog(ctx)));
     const resultsPart = path.join(ROOT, "scripts", "bench-hub", "results.ts");
     if (existsSync(resultsPart)) {
@@ -109,6 +112,7 @@ async function main() {
     const parts = rssParts(nextPid);
     const pids = processTree(nextPid);
     figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(parts.anon)}, file ${fmtMb(parts.file)})`, treeRss(nextPid), 300, "MB"));
+    figures.push({ figure: "1-minute load average before / after the measurements (2 cores here)", target: "—", measured: `${loadBefore} / ${load()}`, met: null });
     printFigures(figures);
   } finally {
     if (next && next.exitCode === null) {
