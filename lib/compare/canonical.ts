@@ -13,10 +13,31 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).sort().join(",")}]`;
+  return canonicalWith(value, canonicalJson);
+}
+
+/**
+ * A canonicalJson that remembers each object's text, for one comparison: a diff asks for the same
+ * subtrees at every level, and documents do not change while they are compared.
+ */
+export function canonicalMemo(): (value: unknown) => string {
+  const memo = new WeakMap<object, string>();
+  const canon = (value: unknown): string => {
+    if (value === null || typeof value !== "object") return canonicalWith(value, canon);
+    const known = memo.get(value);
+    if (known !== undefined) return known;
+    const text = canonicalWith(value, canon);
+    memo.set(value, text);
+    return text;
+  };
+  return canon;
+}
+
+function canonicalWith(value: unknown, canon: (v: unknown) => string): string {
+  if (Array.isArray(value)) return `[${value.map(canon).sort().join(",")}]`;
   if (isPlainObject(value)) {
     const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canon(value[k])}`).join(",")}}`;
   }
   if (value === undefined) return "null";
   if (typeof value === "bigint") return JSON.stringify(value.toString());
@@ -30,6 +51,6 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** A short, stable name for a value: the first 12 hex digits of the sha256 of its canonical JSON. */
-export function contentHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 12);
+export function contentHash(value: unknown, canon: (v: unknown) => string = canonicalJson): string {
+  return createHash("sha256").update(canon(value)).digest("hex").slice(0, 12);
 }

@@ -3,7 +3,7 @@
  * removed and changed. Documents match by the schema's document key (`annot.keys`), never by task
  * number; without one, by content. A collection over the limits is not compared and says why.
  */
-import { canonicalJson, contentHash } from "./canonical.ts";
+import { canonicalMemo, contentHash } from "./canonical.ts";
 import { DIFF_LIMITS, diffDocuments, itemKey, withoutId, type ChangeOp, type DiffLimits, type FieldChange } from "./diff.ts";
 import { collectionSchema, keyPathsFor, keyPlan, type SchemaKeys } from "./key-paths.ts";
 
@@ -58,18 +58,20 @@ export interface RunsDiff {
   partial: boolean;
 }
 
-function name(doc: Record<string, unknown>, fields: string[][]): { id: string; label: string } {
-  const key = itemKey(doc, fields);
+type Canon = (v: unknown) => string;
+
+function name(doc: Record<string, unknown>, fields: string[][], canon: Canon): { id: string; label: string } {
+  const key = itemKey(doc, fields, canon);
   if (key) return { id: `k${key.id}`, label: key.label };
   const body = withoutId(doc);
-  return { id: `c${canonicalJson(body)}`, label: `document ${contentHash(body)}` };
+  return { id: `c${canon(body)}`, label: `document ${contentHash(body, canon)}` };
 }
 
 /** Names for the documents of one side; a name met twice gets its occurrence (`#2`). */
-function named(docs: Record<string, unknown>[], fields: string[][]) {
+function named(docs: Record<string, unknown>[], fields: string[][], canon: Canon) {
   const seen = new Map<string, number>();
   return docs.map((doc) => {
-    const n0 = name(doc, fields);
+    const n0 = name(doc, fields, canon);
     const n = (seen.get(n0.id) ?? 0) + 1;
     seen.set(n0.id, n);
     return n > 1 ? { id: `${n0.id}#${n}`, label: `${n0.label} #${n}`, doc } : { ...n0, doc };
@@ -82,7 +84,7 @@ interface Side {
   count: number;
 }
 
-function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], limits: CompareLimits, budget: { changes: number }): CollectionDiff {
+function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], limits: CompareLimits, budget: { changes: number }, canon: Canon): CollectionDiff {
   const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
   if (sa.count > limits.documents || sb.count > limits.documents) {
     out.tooLarge = `too large to compare: ${sa.count} document(s) in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
@@ -90,19 +92,19 @@ function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], lim
   }
   const [a, b] = [sa.docs, sb.docs];
   const plan = keyPlan(keys);
-  const after = new Map(named(b, plan.document).map((d) => [d.id, d]));
-  for (const d of named(a, plan.document)) {
+  const after = new Map(named(b, plan.document, canon).map((d) => [d.id, d]));
+  for (const d of named(a, plan.document, canon)) {
     const match = after.get(d.id);
     if (!match) {
       out.removed.push({ label: d.label, doc: d.doc });
       continue;
     }
     after.delete(d.id);
-    if (canonicalJson(withoutId(d.doc)) === canonicalJson(withoutId(match.doc))) {
+    if (canon(withoutId(d.doc)) === canon(withoutId(match.doc))) {
       out.unchanged += 1;
       continue;
     }
-    const diff = diffDocuments(d.doc, match.doc, plan, { ...limits, changes: Math.max(0, Math.min(limits.changes, budget.changes)) });
+    const diff = diffDocuments(d.doc, match.doc, plan, { ...limits, changes: Math.max(0, Math.min(limits.changes, budget.changes)) }, canon);
     budget.changes -= diff.changes.length;
     out.notes.push(...diff.notes.map((n) => `${d.label}: ${n}`));
     out.changed.push({ label: d.label, changes: diff.changes, omitted: diff.omitted, counts: diff.counts });
@@ -135,11 +137,12 @@ export function compareRuns(
   for (const d of b) side(d.coll).b.push(d.doc);
   for (const coll of [...Object.keys(counts.a), ...Object.keys(counts.b)]) side(coll);
   const budget = { changes: limits.totalChanges };
+  const canon = canonicalMemo();
   const collections = [...byColl.keys()].sort().map((coll) => {
     const { a: docsA, b: docsB } = byColl.get(coll)!;
     const sa = { docs: docsA, count: Math.max(docsA.length, counts.a[coll] ?? 0) };
     const sb = { docs: docsB, count: Math.max(docsB.length, counts.b[coll] ?? 0) };
-    return compareCollection(coll, sa, sb, keyPathsFor(coll, keys), limits, budget);
+    return compareCollection(coll, sa, sb, keyPathsFor(coll, keys), limits, budget, canon);
   });
   const totals = { new: 0, gone: 0, changed: 0, unchangedDocuments: 0 };
   let partial = false;

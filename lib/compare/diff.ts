@@ -4,7 +4,7 @@
  * equal, so "port 8080 opened on 127.0.0.1" is one change, an item added at
  * `hosts[ip=127.0.0.1].ports[port=8080]`; items of other arrays match by content.
  */
-import { canonicalJson, isPlainObject } from "./canonical.ts";
+import { canonicalJson, canonicalMemo, isPlainObject } from "./canonical.ts";
 import type { KeyPlan } from "./key-paths.ts";
 
 export type ChangeOp = "added" | "removed" | "changed";
@@ -37,6 +37,7 @@ export interface DocumentChanges {
 }
 
 interface Walk {
+  canon: (v: unknown) => string;
   plan: KeyPlan;
   limits: DiffLimits;
   out: DocumentChanges;
@@ -53,15 +54,15 @@ export function fieldAt(value: unknown, field: readonly string[]): unknown {
   return v;
 }
 
-const keyText = (v: unknown) => (typeof v === "string" ? v : canonicalJson(v));
+const keyText = (v: unknown, canon: (v: unknown) => string) => (typeof v === "string" ? v : canon(v));
 
 /** The identity of an item by its key fields, and how it is shown; null when a key field is missing. */
-export function itemKey(item: unknown, fields: readonly (readonly string[])[]): { id: string; label: string } | null {
+export function itemKey(item: unknown, fields: readonly (readonly string[])[], canon: (v: unknown) => string = canonicalJson): { id: string; label: string } | null {
   if (!fields.length || !isPlainObject(item)) return null;
   const values = fields.map((f) => fieldAt(item, f));
   if (values.some((v) => v === undefined)) return null;
   // in field order: (port 80, tcp) and (tcp, 80) are different keys
-  return { id: `[${values.map(canonicalJson).join(",")}]`, label: fields.map((f, i) => `${f.join(".")}=${keyText(values[i])}`).join(",") };
+  return { id: `[${values.map(canon).join(",")}]`, label: fields.map((f, i) => `${f.join(".")}=${keyText(values[i], canon)}`).join(",") };
 }
 
 function record(w: Walk, change: FieldChange) {
@@ -73,7 +74,7 @@ function record(w: Walk, change: FieldChange) {
 const childPath = (path: string, name: string) => (path ? `${path}.${name}` : name);
 
 function diffValue(w: Walk, a: unknown, b: unknown, schemaPath: string, path: string, depth: number) {
-  if (canonicalJson(a) === canonicalJson(b)) return;
+  if (w.canon(a) === w.canon(b)) return;
   if (depth >= w.limits.depth) {
     w.out.notes.push(`${path || "the document"}: nested deeper than ${w.limits.depth} levels, compared as a whole`);
     record(w, { op: "changed", path, before: a, after: b });
@@ -112,11 +113,11 @@ interface Item {
  * Items named so that equal names are the same item: by key (`port=80`), else by content; a name
  * met twice gets its occurrence (`port=80 #2`), so duplicates pair up in order instead of vanishing.
  */
-function items(values: unknown[], fields: string[][] | undefined): Item[] {
+function items(values: unknown[], fields: string[][] | undefined, canon: (v: unknown) => string): Item[] {
   const seen = new Map<string, number>();
   return values.map((value) => {
-    const key = fields ? itemKey(value, fields) : null;
-    const base = key ? `k${key.id}` : `c${canonicalJson(value)}`;
+    const key = fields ? itemKey(value, fields, canon) : null;
+    const base = key ? `k${key.id}` : `c${canon(value)}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     const label = key ? (n > 1 ? `${key.label} #${n}` : key.label) : null;
@@ -126,8 +127,8 @@ function items(values: unknown[], fields: string[][] | undefined): Item[] {
 
 function diffArray(w: Walk, a: unknown[], b: unknown[], schemaPath: string, path: string, depth: number) {
   const fields = w.plan.arrays.get(schemaPath);
-  const before = items(a, fields);
-  const after = new Map(items(b, fields).map((i) => [i.id, i]));
+  const before = items(a, fields, w.canon);
+  const after = new Map(items(b, fields, w.canon).map((i) => [i.id, i]));
   const where = (i: Item) => (i.label ? `${path}[${i.label}]` : `${path}[]`);
   for (const item of before) {
     const match = after.get(item.id);
@@ -142,8 +143,14 @@ function diffArray(w: Walk, a: unknown[], b: unknown[], schemaPath: string, path
 }
 
 /** The changes from document `a` to document `b`; `_id` (the run and task numbers) is never compared. */
-export function diffDocuments(a: Record<string, unknown>, b: Record<string, unknown>, plan: KeyPlan, limits: DiffLimits = DIFF_LIMITS): DocumentChanges & { counts: Record<ChangeOp, number> } {
-  const w: Walk = { plan, limits, out: { changes: [], omitted: 0, notes: [] }, counts: { added: 0, removed: 0, changed: 0 } };
+export function diffDocuments(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  plan: KeyPlan,
+  limits: DiffLimits = DIFF_LIMITS,
+  canon: (v: unknown) => string = canonicalMemo(),
+): DocumentChanges & { counts: Record<ChangeOp, number> } {
+  const w: Walk = { canon, plan, limits, out: { changes: [], omitted: 0, notes: [] }, counts: { added: 0, removed: 0, changed: 0 } };
   diffValue(w, withoutId(a), withoutId(b), "", "", 0);
   return { ...w.out, notes: [...new Set(w.out.notes)], counts: w.counts };
 }
