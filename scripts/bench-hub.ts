@@ -102,7 +102,10 @@ async function main() {
     // timings on a shared machine mean little without its load beside them
     const load = () => loadavg()[0].toFixed(1);
     const loadBefore = load();
-    figures.push(...(await benchCatalog(ctx)));
+    const catalog = await benchCatalog(ctx);
+    // each part's figures as soon as it has them: the next part runs for minutes
+    printFigures(catalog);
+    figures.push(...catalog);
     const resultsPart = path.join(ROOT, "scripts", "bench-hub", "results.ts");
     if (existsSync(resultsPart)) {
       const { benchResults } = (await import(resultsPart)) as { benchResults: (c: BenchContext) => Promise<Figure[]> };
