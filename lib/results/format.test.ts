@@ -75,11 +75,14 @@ test("the viewer's scope always comes first and is ANDed with everything", () =>
   assert.deepEqual(resultScope(user), { all: false, ownerId: "u1" });
   assert.deepEqual(resultScope(admin), { all: true });
   const w = whereSql(resultScope(user), { q: "a = 1 or b = 2", coll: "c" }, { after: "10" });
-  assert.match(w.sql, /^d\."ownerId" = \$1 AND d\."coll" = \$2 AND \(.* OR .*\) AND d\."id" > \$\d+::bigint$/);
+  assert.match(w.sql, /^d\."ownerId" = \$1 AND d\."coll" = \$2 AND \(.* OR .*\) AND d\."id" > \$\d+::bigint$/, "a field query gets no id bound");
   assert.equal(w.params[0], "u1");
   assert.equal(whereSql(resultScope(admin), {}).sql, "TRUE");
   const pk = whereSql(resultScope(user), { package: "ns.pkg", function: "f", from: new Date(0), to: new Date(1) });
-  assert.deepEqual(pk.params, ["u1", "ns", "pkg", "f", new Date(0), new Date(1)]);
+  assert.deepEqual(pk.params, ["u1", "ns", "pkg", "f", new Date(0), new Date(1), "u1"]);
+  assert.match(pk.sql, /AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."ownerId" = \$7\) AND \(SELECT max\(r\."id"\) FROM "ResultDocument" r WHERE r\."ownerId" = \$7\)$/);
+  const run = whereSql(resultScope(user), { run: "r1", coll: "c", q: "a = 1" });
+  assert.match(run.sql, /^d\."ownerId" = \$1 AND .* AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."runId" = \$\d+\)/, "a run bounds the ids even with a field query");
 });
 
 test("the collection tree: `|` segments as nodes, counts summed upwards", async () => {

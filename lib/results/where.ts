@@ -30,5 +30,27 @@ export function whereSql(scope: ResultScope, filter: ResultFilter, opts: { after
   if (filter.to) parts.push(`d."storedAt" < ${p.add(filter.to)}`);
   if (filter.q?.trim()) parts.push(querySql(parseFieldQuery(filter.q), p, `d."doc"`));
   if (opts.after) parts.push(`d."id" > ${p.add(opts.after)}::bigint`);
+  // with a field query the planner's choice between the GIN hint and an id-ordered scan is left alone
+  const bound = !filter.q?.trim() || filter.run ? idBound(scope, filter, p) : null;
+  if (bound) parts.push(bound);
   return { sql: parts.length ? parts.join(" AND ") : "TRUE", params: p.values };
+}
+
+/**
+ * `d.id BETWEEN` the first and last id under the filter's most selective equality (a run, a
+ * collection, an owner), each looked up in its keyset index. Implied by the filter, so it changes
+ * no result; it lets the planner start the id-ordered scan where those documents are. Without it,
+ * a run in the middle of a million documents was found by walking the primary key from the
+ * first id and filtering (~400 ms instead of ~5), since the planner assumes its rows are spread.
+ */
+function idBound(scope: ResultScope, filter: ResultFilter, p: SqlParams): string | null {
+  const eq: string[] = [];
+  if (filter.run) eq.push(`r."runId" = ${p.add(filter.run)}`);
+  else {
+    if (!scope.all) eq.push(`r."ownerId" = ${p.add(scope.ownerId)}`);
+    if (filter.coll) eq.push(`r."coll" = ${p.add(filter.coll)}`);
+  }
+  if (!eq.length) return null;
+  const where = eq.join(" AND ");
+  return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
 }
