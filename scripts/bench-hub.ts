@@ -7,6 +7,7 @@
  *
  *   LEVHUB_BENCH_PORT   the server's port (default: a free one)
  *   LEVHUB_BENCH_KEEP=1 keep the data dir (its path is printed)
+ *   LEVHUB_BENCH_PARTS  which parts run, comma-separated (default: catalog,results)
  * The Next build in .next is rebuilt first when the sources are newer. `npm run bench:hub` holds
  * the tree's e2e lock for the whole run: .next is shared, and a build by someone else would pull it
  * from under the running server.
@@ -102,19 +103,23 @@ async function main() {
     // timings on a shared machine mean little without its load beside them
     const load = () => loadavg()[0].toFixed(1);
     const loadBefore = load();
-    const catalog = await benchCatalog(ctx);
-    // each part's figures as soon as it has them: the next part runs for minutes
-    printFigures(catalog);
-    figures.push(...catalog);
+    const parts = new Set((process.env.LEVHUB_BENCH_PARTS || "catalog,results").split(",").map((p) => p.trim()));
+    if (parts.has("catalog")) {
+      const catalog = await benchCatalog(ctx);
+      // each part's figures as soon as it has them: the next part runs for minutes
+      printFigures(catalog);
+      figures.push(...catalog);
+    }
     const resultsPart = path.join(ROOT, "scripts", "bench-hub", "results.ts");
-    if (existsSync(resultsPart)) {
+    if (!parts.has("results")) say("results part skipped (LEVHUB_BENCH_PARTS)");
+    else if (existsSync(resultsPart)) {
       const { benchResults } = (await import(resultsPart)) as { benchResults: (c: BenchContext) => Promise<Figure[]> };
       figures.push(...(await benchResults(ctx)));
     } else say("results part (scripts/bench-hub/results.ts) not present: its figures are missing");
 
-    const parts = rssParts(nextPid);
+    const rss = rssParts(nextPid);
     const pids = processTree(nextPid);
-    figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(parts.anon)}, file ${fmtMb(parts.file)})`, treeRss(nextPid), 300, "MB"));
+    figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(rss.anon)}, file ${fmtMb(rss.file)})`, treeRss(nextPid), 300, "MB"));
     figures.push({ figure: "1-minute load average before / after the measurements (2 cores here)", target: "—", measured: `${loadBefore} / ${load()}`, met: null });
     printFigures(figures);
   } finally {
