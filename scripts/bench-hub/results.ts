@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
-import { atMost, fmtMb, fmtMs, measure, quantile, rssMb, type BenchContext, type Figure } from "./common.ts";
+import { atMost, fmtMb, fmtMs, measure, processTree, quantile, rssMb, type BenchContext, type Figure } from "./common.ts";
 
 const COLL = "bench|nmap|port_os";
 /** documents in the big collection (LEVHUB_BENCH_RESULTS overrides, e.g. for a quick try) */
@@ -109,9 +109,12 @@ export async function seedResults(ctx: BenchContext): Promise<Seeded> {
 
 /** Streams the whole export once, sampling the Next server's RSS; returns rows, bytes, time and the RSS growth. */
 async function streamExport(ctx: BenchContext, path: string): Promise<{ rows: number; bytes: number; ms: number; growthMb: number; baseMb: number }> {
-  const baseMb = rssMb(ctx.nextPid);
+  // the server's whole process tree (Next may serve from a child process)
+  const pids = processTree(ctx.nextPid);
+  const treeMb = () => pids.reduce((sum, pid) => sum + (rssMb(pid) || 0), 0);
+  const baseMb = treeMb();
   let peak = baseMb;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(ctx.nextPid))), 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, treeMb())), 100);
   const t0 = performance.now();
   let rows = 0;
   let bytes = 0;
@@ -125,7 +128,7 @@ async function streamExport(ctx: BenchContext, path: string): Promise<{ rows: nu
   } finally {
     clearInterval(sampler);
   }
-  peak = Math.max(peak, rssMb(ctx.nextPid));
+  peak = Math.max(peak, treeMb());
   return { rows, bytes, ms: performance.now() - t0, growthMb: peak - baseMb, baseMb };
 }
 
@@ -153,7 +156,7 @@ async function bigResult(ctx: BenchContext, run: { id: string; number: number })
 }
 
 /** The same documents in FerretDB: what a filtered query and a run's documents cost there. */
-async function ferret(ctx: BenchContext, smallJob: number): Promise<Figure[]> {
+export async function ferret(ctx: BenchContext, smallJob: number): Promise<Figure[]> {
   const client = new MongoClient(ctx.mongoUri, { serverSelectionTimeoutMS: 5000 });
   await client.connect();
   const coll = client.db().collection(`${COLL}|ferret`);
