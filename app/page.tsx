@@ -2,14 +2,13 @@ import Link from "next/link";
 import { CategoryOverview } from "../components/category-overview.tsx";
 import { EmptyState } from "../components/empty-state.tsx";
 import { PackageList } from "../components/package-card.tsx";
-import { browse, categoryOverview } from "../lib/catalog.ts";
+import { homeCatalog } from "../lib/catalog.ts";
 import { getViewer } from "../lib/session.ts";
 import { toCard } from "./_lib/views.ts";
 
 export default async function HomePage() {
   const viewer = await getViewer();
-  const [overview, listed] = await Promise.all([categoryOverview(viewer), browse(viewer, { page: 1, pageSize: 100 })]);
-  const recent = [...listed.items].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, 6);
+  const { overview, recent } = await homeCatalog(viewer);
   return (
     <div className="space-y-6">
       <section className="flex flex-wrap items-end gap-4 border-b border-zinc-200 pb-5">

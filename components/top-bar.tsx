@@ -19,6 +19,7 @@ export function TopBar({ viewer }: { viewer: TopBarViewer | null }) {
         <Link href="/browse" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Browse</Link>
         <Link href="/runs" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Runs</Link>
         <Link href="/scans" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Scans</Link>
+        <Link href="/results" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Results</Link>
         <Link href="/upload" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Upload</Link>
         <form action="/browse" role="search" className="ml-auto hidden md:block">
           <label htmlFor="topbar-q" className="sr-only">Search packages</label>

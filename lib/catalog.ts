@@ -2,23 +2,18 @@ import "server-only";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import type { Manifest } from "../runner/src/index.ts";
-import { ATTCK_TACTICS, BLACKARCH_CATEGORIES, categoryLabel } from "./categories.ts";
+import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "./categories.ts";
 import { db } from "./db.ts";
 import { notFound, validation } from "./errors.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { grantsForPackage } from "./grants.ts";
 import { dependencyLinks } from "./packages/dependency-links.ts";
 import { compareVersions } from "./packages/metadata.ts";
-import { canPublishTo, canViewPackage, isAdmin } from "./permissions.ts";
+import { canPublishTo, canViewPackage } from "./permissions.ts";
 import { grantedPrivileges } from "./run-policy.ts";
 import type {
-  BrowseQuery,
-  BrowseResult,
-  CategoryCount,
   ExportSummary,
-  FacetCount,
   FileNode,
   HubManifest,
   PackageDetail,
@@ -30,31 +25,9 @@ import type {
 
 export { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "./categories.ts";
 
-const one = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().trim().max(200).optional());
-/** Parses page search params (`?q=&tactic=&category=&tag=&kind=&official=&page=`); bad values become defaults. */
-export const browseQuerySchema = z.object({
-  q: one.transform((v) => v || undefined),
-  tactic: one.transform((v) => v || undefined),
-  category: one.transform((v) => v || undefined),
-  tag: one.transform((v) => v?.toLowerCase() || undefined),
-  kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["tool", "workflow"]).optional().catch(undefined)),
-  // `?official=true` from a link; `true` again when browse() re-parses a parsed query
-  official: z.preprocess((v) => {
-    const x = Array.isArray(v) ? v[0] : v;
-    return x === true || x === "true" ? true : undefined;
-  }, z.literal(true).optional()),
-  page: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(10_000).optional().catch(undefined)),
-  pageSize: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(100).optional().catch(undefined)),
-});
-
-/** Packages the viewer may see: public ones, their own, everything for admins. */
-function visibleWhere(viewer: Viewer | null): Prisma.PackageWhereInput {
-  if (isAdmin(viewer)) return { latestVersionId: { not: null } };
-  return {
-    latestVersionId: { not: null },
-    OR: [{ private: false }, ...(viewer ? [{ namespace: { ownerId: viewer.id } }] : [])],
-  };
-}
+export { browseQuerySchema } from "./catalog/query.ts";
+export { browse } from "./catalog/search.ts";
+export { categoryOverview, homeCatalog, recentPackages } from "./catalog/overview.ts";
 
 const summaryInclude = {
   namespace: { select: { name: true, ownerId: true } },
@@ -77,12 +50,8 @@ function exportSummary(e: ExportRow): ExportSummary {
   return { qualified: e.qualified, name: e.name, kind: e.kind, tool: e.tool, desc: e.desc, tags: e.tags, attck: e.attck, blackarch: e.blackarch };
 }
 
-function matchesText(e: ExportRow, q: string): boolean {
-  const s = q.toLowerCase();
-  return [e.qualified, e.desc, e.doc, ...e.tags].some((x) => x.toLowerCase().includes(s));
-}
-
-function toSummary(row: SummaryRow, q?: string): PackageSummary {
+/** A package page's summary, from its latest version's manifest and exports. */
+function toSummary(row: SummaryRow): PackageSummary {
   const v = row.latestVersion!;
   const manifest = v.manifest as unknown as Manifest;
   const exports = v.exports;
@@ -103,100 +72,9 @@ function toSummary(row: SummaryRow, q?: string): PackageSummary {
     functions: exports.length,
     private: row.private,
     updatedAt: row.updatedAt.toISOString(),
-    matches: q ? exports.filter((e) => matchesText(e, q)).map(exportSummary) : [],
+    matches: [],
     official: row.officialAt ? { at: row.officialAt.toISOString(), by: row.officialBy?.username ?? null } : null,
   };
-}
-
-/** Home page: every ATT&CK tactic and BlackArch category with how many visible packages have it (0 too). */
-export async function categoryOverview(viewer: Viewer | null): Promise<{
-  attck: CategoryCount[];
-  blackarch: CategoryCount[];
-  packages: number;
-  functions: number;
-}> {
-  const rows = await db().package.findMany({
-    where: visibleWhere(viewer),
-    select: { latestVersion: { select: { exports: { select: { attck: true, blackarch: true } } } } },
-  });
-  const count = (kind: "attck" | "blackarch", key: string) =>
-    rows.filter((r) => r.latestVersion?.exports.some((e) => e[kind].includes(key))).length;
-  return {
-    attck: ATTCK_TACTICS.map((c) => ({ ...c, count: count("attck", c.key) })),
-    blackarch: BLACKARCH_CATEGORIES.map((c) => ({ ...c, count: count("blackarch", c.key) })),
-    packages: rows.length,
-    functions: rows.reduce((n, r) => n + (r.latestVersion?.exports.length ?? 0), 0),
-  };
-}
-
-function facet(items: PackageSummary[], pick: (p: PackageSummary) => string[], label: (k: string) => string): FacetCount[] {
-  const counts = new Map<string, number>();
-  for (const p of items) for (const k of uniq(pick(p))) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].map(([key, count]) => ({ key, label: label(key), count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-}
-
-/**
- * Browse and search: text over package names, descriptions, docstrings and tags (ILIKE), facets
- * by tactic, category, tag, kind and the official mark, sorted by name, paginated. Facet counts are over the
- * packages matching the text query and the other facets.
- */
-export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<BrowseResult> {
-  const parsed = browseQuerySchema.safeParse(raw);
-  if (!parsed.success) throw validation("invalid search");
-  const q = parsed.data;
-  const page = q.page ?? 1;
-  const pageSize = q.pageSize ?? 20;
-  const and: Prisma.PackageWhereInput[] = [visibleWhere(viewer)];
-  if (q.q) {
-    const text = q.q;
-    const ci = { contains: text, mode: "insensitive" as const };
-    const dotted = /^([\w]+)\.([\w]+)$/.exec(text);
-    and.push({
-      OR: [
-        { name: ci },
-        { namespace: { name: ci } },
-        ...(dotted ? [{ namespace: { name: dotted[1] }, name: { startsWith: dotted[2] } }] : []),
-        { latestVersion: { searchText: { contains: text.toLowerCase() } } },
-        {
-          latestVersion: {
-            exports: { some: { OR: [{ qualified: ci }, { desc: ci }, { doc: ci }, { tags: { has: text.toLowerCase() } }] } },
-          },
-        },
-      ],
-    });
-  }
-  const rows = await db().package.findMany({ where: { AND: and }, include: summaryInclude, orderBy: [{ name: "asc" }] });
-  const all = rows.map((r) => toSummary(r, q.q));
-  const filters = {
-    tactic: (p: PackageSummary) => !q.tactic || p.attck.includes(q.tactic),
-    category: (p: PackageSummary) => !q.category || p.blackarch.includes(q.category),
-    tag: (p: PackageSummary) => !q.tag || p.tags.includes(q.tag),
-    kind: (p: PackageSummary) => !q.kind || p.kinds.includes(q.kind),
-    official: (p: PackageSummary) => !q.official || p.official !== null,
-  };
-  const except = (skip: keyof typeof filters) =>
-    all.filter((p) => (Object.keys(filters) as (keyof typeof filters)[]).every((k) => k === skip || filters[k](p)));
-  const items = all.filter((p) => Object.values(filters).every((f) => f(p)));
-  const facets = {
-    tactic: facet(except("tactic"), (p) => p.attck, (k) => categoryLabel("attck", k)),
-    category: facet(except("category"), (p) => p.blackarch, (k) => categoryLabel("blackarch", k)),
-    tag: facet(except("tag"), (p) => p.tags, (k) => k),
-    kind: facet(except("kind"), (p) => p.kinds, (k) => (k === "tool" ? "Tool" : "Workflow")),
-    // one option, shown with 0 too: the filter exists before any package is marked
-    official: [{ key: "true", label: "Official", count: except("official").filter((p) => p.official).length }],
-  };
-  return { items: items.slice((page - 1) * pageSize, page * pageSize), total: items.length, page, pageSize, facets };
-}
-
-/** The most recently published visible packages (the home page's "Recently published"). */
-export async function recentPackages(viewer: Viewer | null, limit = 6): Promise<PackageSummary[]> {
-  const rows = await db().package.findMany({
-    where: visibleWhere(viewer),
-    include: summaryInclude,
-    orderBy: { updatedAt: "desc" },
-    take: Math.min(100, Math.max(1, Math.floor(limit))),
-  });
-  return rows.map((r) => toSummary(r));
 }
 
 async function findVisiblePackage(viewer: Viewer | null, ns: string, name: string) {

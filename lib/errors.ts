@@ -16,6 +16,9 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** Every error code (the OpenAPI document's error shape lists them). */
+export const ERROR_CODES = Object.keys(STATUS) as ErrorCode[];
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fieldErrors?: Record<string, string>;

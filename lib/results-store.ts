@@ -2,6 +2,7 @@ import "server-only";
 import { MongoResultStore, StoreError, type ResultStore } from "../runner/src/index.ts";
 import { mongoUri } from "./config.ts";
 import { AppError } from "./errors.ts";
+import { IndexingResultStore } from "./results/indexing-store.ts";
 
 const g = globalThis as typeof globalThis & { __levhubStore?: Promise<ResultStore> };
 
@@ -12,7 +13,8 @@ const g = globalThis as typeof globalThis & { __levhubStore?: Promise<ResultStor
  */
 export function getResultStore(): Promise<ResultStore> {
   if (!g.__levhubStore) {
-    g.__levhubStore = MongoResultStore.connect(mongoUri()).catch((err: unknown) => {
+    // every stored document also goes into the PostgreSQL results index the browser queries
+    g.__levhubStore = MongoResultStore.connect(mongoUri()).then((mongo): ResultStore => new IndexingResultStore(mongo)).catch((err: unknown) => {
       g.__levhubStore = undefined;
       if (err instanceof StoreError) {
         console.error("[levhub] results store:", err.message);

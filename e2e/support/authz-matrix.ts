@@ -120,11 +120,16 @@ export const PAGES: Record<string, PageEntry> = {
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: ownersPage },
+  // slice G: compare
+  "app/compare/page.tsx": { path: (fx) => `/compare?a=${fx.runId}&b=${fx.runId}`, expect: ownersPage },
+  // slice F: results browser (another user's run filter shows nothing, never someone else's documents)
+  "app/results/page.tsx": { path: (fx) => `/results?run=${fx.runId}`, expect: signedIn },
 };
 
 const ownScan = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
 
 const ownRun = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
+const signedInRoute = { anonymous: 401, owner: 200, other: 200, admin: 200 } as const;
 
 /** Keyed by `<METHOD> <route file>`. */
 export const ROUTES: Record<string, RouteEntry> = {
@@ -186,6 +191,15 @@ export const ROUTES: Record<string, RouteEntry> = {
   "DELETE app/api/scans/[id]/route.ts": { access: "user", request: () => ({ path: "/api/scans/no-such-scan" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
   "POST app/api/scans/[id]/run/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 403 } },
   "POST app/api/runs/[id]/rerun/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 201 } },
+  // slice G: compare, OpenAPI
+  "GET app/api/runs/compare/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: ownRun },
+  // slice F: results index (filters only ever narrow the caller's own documents; someone else's document is 404)
+  "GET app/api/results/collections/route.ts": { access: "user", request: () => ({ path: "/api/results/collections" }), expect: signedInRoute },
+  "GET app/api/results/documents/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/documents?run=${fx.runId}&limit=5` }), expect: signedInRoute },
+  "GET app/api/results/documents/[id]/route.ts": { access: "user", request: () => ({ path: "/api/results/documents/999999999999" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "GET app/api/results/export/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/export?run=${fx.runId}&format=csv` }), expect: signedInRoute },
+  "GET app/api/results/chart/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/chart?kind=runs&run=${fx.runId}` }), expect: signedInRoute },
+  "GET app/api/openapi.json/route.ts": { access: "public", request: () => ({ path: "/api/openapi.json" }), expect: all(200) },
 };
 
 /** Keyed by `<action file>#<export>`. */

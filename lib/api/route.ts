@@ -37,7 +37,7 @@ export interface RouteSpec {
   /** the status of a success answered with data (default 200) */
   status?: number;
   /** the success answer is a stream, not JSON */
-  produces?: "application/json" | "text/event-stream" | "application/gzip";
+  produces?: "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv";
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -1,6 +1,6 @@
 /**
  * The `lev` commands that talk to a hub over its HTTP API (`Authorization: Bearer <token>`):
- * login, upload, run, runs, results. The hub's URL and token come from LEV_URL / LEV_TOKEN or
+ * login, upload, run, runs (results and diff: results.ts). The hub's URL and token come from LEV_URL / LEV_TOKEN or
  * from `lev login`, which keeps them in ~/.config/lev/config.json (mode 0600).
  */
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
@@ -56,14 +56,23 @@ export async function api<T>(cfg: HubConfig, method: string, route: string, body
   } catch {
     data = null;
   }
-  if (!res.ok) {
-    const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
-    const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
-    for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
-    for (const d of e?.details ?? []) lines.push(`  ${d}`);
-    throw new CliError(lines.join("\n"));
-  }
+  if (!res.ok) throw hubError(res, text);
   return data as T;
+}
+
+/** A hub's error answer (`{error: {message, fieldErrors, details}}`) as a readable CliError. */
+export function hubError(res: { status: number; statusText: string }, text: string): CliError {
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
+  const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
+  for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
+  for (const d of e?.details ?? []) lines.push(`  ${d}`);
+  return new CliError(lines.join("\n"));
 }
 
 export async function login(url: string, token: string): Promise<string> {
@@ -158,11 +167,6 @@ export async function run(
 export async function runs(id?: string): Promise<unknown> {
   const cfg = await loadConfig();
   return id ? api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`) : api(cfg, "GET", "/api/runs");
-}
-
-export async function results(id: string): Promise<unknown> {
-  const cfg = await loadConfig();
-  return api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}/documents`);
 }
 
 const IDENT = /^[a-z][a-z0-9_]{1,31}$/;

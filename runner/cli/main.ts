@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { addPackage, localDependencies } from "./deps.ts";
-import { CliError, login, results, run as hubRun, runs, scaffold, upload } from "./hub.ts";
+import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
+import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import {
   DockerodeEngine,
@@ -44,7 +45,11 @@ const USAGE = `usage:
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
   lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
   lev runs [<run-id>] [--json]
-  lev results <run-id> [--json]
+  lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
+      Streams the run's documents (default ndjson) to stdout or a file.
+  lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--json]
+      What changed from run A to run B (or since B's previous run with the same arguments):
+      documents and items new, gone and changed, per collection.
 ${SCAN_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -71,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       case "run":
       case "runs":
       case "results":
+      case "diff":
         return await hubCommand(cmd, rest);
       case "scan":
         return await scanCommand(rest, parseParams, print);
@@ -320,6 +326,10 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
+      format: { type: "string", default: "ndjson" },
+      coll: { type: "string" },
+      out: { type: "string", short: "o" },
+      previous: { type: "boolean", default: false },
     },
   });
   const out = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
@@ -364,7 +374,16 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "results": {
       if (positionals.length !== 1) throw new UsageError("results takes a run id");
-      out(await results(positionals[0]));
+      const format = values.format as ResultFormat;
+      if (!RESULT_FORMATS.includes(format)) throw new UsageError(`--format is one of ${RESULT_FORMATS.join(", ")}`);
+      await streamResults(positionals[0], { format, coll: values.coll, out: values.out });
+      if (values.out) write(`wrote ${values.out}`);
+      return 0;
+    }
+    case "diff": {
+      if (values.previous ? positionals.length !== 1 : positionals.length !== 2) throw new UsageError("diff takes <run-a> <run-b>, or <run-b> --previous");
+      const r = values.previous ? await compare(null, positionals[0]) : await compare(positionals[0], positionals[1]);
+      out(values.json ? r : formatComparison(r));
       return 0;
     }
   }

@@ -5,7 +5,7 @@ export { checkDependencies, DEPS_IN_CONTAINER } from "./dependencies.ts";
 export { DockerodeEngine, EngineError } from "./engine.ts";
 export type { ContainerEngine, ContainerSpec, ContainerState, EngineResource, ImageInfo } from "./engine.ts";
 export { findFunction, functionRetries, introspect, IntrospectionError, listFunctions, MAX_FUNCTION_RETRIES } from "./introspect.ts";
-export type { Manifest, ManifestFunction, ManifestParam, ManifestProblem, ManifestTool } from "./introspect.ts";
+export type { Manifest, ManifestFunction, ManifestKeys, ManifestParam, ManifestProblem, ManifestTool } from "./introspect.ts";
 export { createLabels, LABEL } from "./labels.ts";
 export { defaultImageResolver, locatePackage, PackageLayoutError } from "./package.ts";
 export type { PackageLocation } from "./package.ts";

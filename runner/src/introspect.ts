@@ -78,6 +78,16 @@ export interface ManifestTool {
   modes: ManifestFunction[];
 }
 
+/**
+ * Which fields identify the documents of a schema and the items of their arrays (`annot.Keys`):
+ * `target`, `hosts[].ip`, `hosts[].ports[].port`. The hub's comparison of two runs reads them.
+ */
+export interface ManifestKeys {
+  /** the full schema name, `<ns>/<name>.<mode>@<major>.<minor>` */
+  schema: string;
+  paths: string[];
+}
+
 export interface ManifestProblem {
   level: "error" | "warning";
   where: string;
@@ -99,6 +109,8 @@ export interface Manifest {
   images: string[];
   /** what the package's code asks for anywhere (the union); absent in older manifests */
   privileges?: ManifestPrivileges;
+  /** key paths per schema; absent in older manifests and for packages that declare none */
+  keys?: ManifestKeys[];
   problems: ManifestProblem[];
 }
 

@@ -1,29 +1,37 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { Suspense } from "react";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
-import { getRun, runDocuments } from "../../../lib/runs/index.ts";
+import { runDocumentsPage } from "../../../lib/results/documents.ts";
+import { getRun } from "../../../lib/runs/index.ts";
 import { getViewer } from "../../../lib/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
 import { RunRerunControls } from "../../../components/scan-run-controls.tsx";
 import { runOrigin } from "../../../lib/scans/rerun.ts";
 import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
-import { loadOr404 } from "../../_lib/load.ts";
+import { loadOr404, one, type SearchParams } from "../../_lib/load.ts";
+import { SincePrevious } from "./since-previous.tsx";
 
 type Params = Promise<{ id: string }>;
 
 export const metadata: Metadata = { title: "Run" };
 
-export default async function RunPage({ params }: { params: Params }) {
+/** Documents per page of the run's stored documents (`?after=` continues; the results browser has all). */
+const DOCUMENTS_PAGE = 50;
+
+export default async function RunPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
   const run = await loadOr404(getRun(viewer, id));
-  const documents = await loadOr404(runDocuments(viewer, id));
+  const after = one((await searchParams).after);
+  const page = await loadOr404(runDocumentsPage(viewer, id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
   const origin = await loadOr404(runOrigin(viewer, id));
+  const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
   return (
@@ -46,6 +54,13 @@ export default async function RunPage({ params }: { params: Params }) {
           {origin.scan && <div className="flex gap-1.5"><dt className="text-zinc-500">Scan</dt><dd><Link href={`/scans/${origin.scan.id}`}>{origin.scan.name}</Link></dd></div>}
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
+        {ended && (
+          <div className="mt-2">
+            <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>
+              <SincePrevious viewer={viewer} runId={run.id} />
+            </Suspense>
+          </div>
+        )}
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
@@ -72,8 +87,17 @@ export default async function RunPage({ params }: { params: Params }) {
       />
 
       <section aria-label="Stored documents" className="space-y-2">
-        <h2 className="h-section">Stored documents</h2>
-        <StoredDocuments documents={documents} />
+        <div className="flex items-baseline justify-between gap-2">
+          <h2 className="h-section">Stored documents</h2>
+          <Link href={`/results?run=${encodeURIComponent(run.id)}`} className="text-sm">Results of this run in the browser</Link>
+        </div>
+        <StoredDocuments documents={page.items} />
+        {(after || page.next) && (
+          <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
+            {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}
+            {page.next && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}?after=${page.next}`}>Next {DOCUMENTS_PAGE} documents</Link>}
+          </nav>
+        )}
       </section>
     </div>
   );

@@ -19,7 +19,7 @@ import typing
 from types import ModuleType
 from typing import Any, Callable, Optional
 
-from .annot import Meta, Param
+from .annot import Keys, Meta, Param
 from .annot.cats import Attck, BlackArch
 
 FACT_RE = re.compile(r"^\s*(Homepage|GitHub|Github|Type|Version|License|Author|Source|Docs|Documentation)\s*[:：]\s*(\S.*)$", re.M)
@@ -386,8 +386,23 @@ def _empty(version: Optional[str]) -> dict[str, Any]:
         "package": None, "namespace": None, "name": None, "version": version,
         "desc": "", "doc": "", "cats": {"attck": [], "blackarch": []}, "tags": [],
         "exports": [], "tools": [], "modes": [], "workflows": [], "images": [],
-        "privileges": _no_privileges(), "problems": [],
+        "privileges": _no_privileges(), "keys": [], "problems": [],
     }
+
+
+def _add_keys(out: dict[str, Any], meta: Any, where: str, problems: _Problems) -> None:
+    """The key paths a `Meta` declares, by full schema name; one schema declared twice with other
+    paths is an error (which would the hub use?)."""
+    declared = getattr(meta, "keys", None) if isinstance(meta, Meta) else None
+    for k in declared or []:
+        if not isinstance(k, Keys):
+            continue
+        schema = k.schema if "/" in k.schema else f"{out['namespace']}/{out['name']}.{k.schema}"
+        same = next((d for d in out["keys"] if d["schema"] == schema), None)
+        if same is None:
+            out["keys"].append({"schema": schema, "paths": list(k.paths)})
+        elif same["paths"] != list(k.paths):
+            problems.add("error", where, f"key paths for {schema} are declared twice, differently: {same['paths']} and {list(k.paths)}")
 
 
 def _is_function(obj: Any) -> bool:
@@ -449,6 +464,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
     out["doc"] = inspect.cleandoc(pkg.__doc__ or "")
     out["cats"] = _cats(lev.cats, "__lev__", problems)
     out["tags"] = list(lev.tags)
+    _add_keys(out, lev, "__lev__", problems)
     seen: set[str] = set()
 
     def add(fn: Any, qualified: str) -> Optional[dict[str, Any]]:
@@ -461,6 +477,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
         except Exception as e:  # an exotic callable: a problem, not a crash
             problems.add("error", qualified, f"cannot be described: {e.__class__.__name__}: {e}")
             return None
+        _add_keys(out, getattr(fn, "__lev_meta__", None), qualified, problems)
         # a function the sources do not show (made at import time): the package's union
         f["privileges"] = by_function.get((f["module"], getattr(fn, "__name__", "")), out["privileges"])
         (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
@@ -470,6 +487,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
         if isinstance(item, ModuleType):
             tool_name = item.__name__.rsplit(".", 1)[-1]
             tool_lev = getattr(item, "__lev__", None)
+            _add_keys(out, tool_lev, item.__name__, problems)
             fns = getattr(tool_lev, "exports", None)
             if fns is None:
                 problems.add("warning", item.__name__, "tool module without __lev__ = annot.meta([...]); exporting its annotated functions")

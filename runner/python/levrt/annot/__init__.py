@@ -1,7 +1,9 @@
-"""Annotations: `meta` describes modes, workflows and a package's exports; `Param` a form field."""
+"""Annotations: `meta` describes modes, workflows and a package's exports; `Param` a form field;
+`Keys` which fields identify the documents of a schema and the items of their arrays."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
 from . import cats
@@ -28,6 +30,46 @@ class Param:
 
 ARGV = Param("argv", "command line arguments")
 
+_SEGMENT = re.compile(r"^[^.\[\]\s]{1,100}$")
+MAX_KEY_PATHS = 32
+
+
+def _key_path_problem(path: Any) -> Optional[str]:
+    if not isinstance(path, str) or not path or len(path) > 200:
+        return f"key path {path!r}: a non-empty string of at most 200 characters"
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        name = part[:-2] if part.endswith("[]") else part
+        if not _SEGMENT.match(name) or (i == len(parts) - 1 and part.endswith("[]")):
+            return f"key path {path!r}: write fields separated by '.', arrays as 'name[]', ending in a field ('hosts[].ports[].port')"
+    return None
+
+
+class Keys:
+    """Which fields identify the documents of a schema and the items of their arrays, so that the
+    hub compares two runs item by item: `Keys("port_os@1.0", ["target", "hosts[].ip",
+    "hosts[].ports[].port"])`. A path without `[]` is the document's key; `a[].f` keys the items
+    of the array `a` by their field `f` (several paths for one array: a composite key). A schema
+    without '/' is one of this package's (`<ns>/<name>.port_os@1.0`). Without keys, documents and
+    items are matched by their content."""
+
+    def __init__(self, schema: str, paths: Sequence[str]) -> None:
+        if not isinstance(schema, str) or not schema or len(schema) > 200 or any(c in schema for c in "|$\0"):
+            raise ValueError(f"Keys: schema must look like 'port_os@1.0' or '<ns>/<name>.port_os@1.0', not {schema!r}")
+        if isinstance(paths, str) or not isinstance(paths, (list, tuple)) or not paths:
+            raise TypeError(f"Keys({schema!r}): paths is a non-empty list of key paths like 'hosts[].ip'")
+        if len(paths) > MAX_KEY_PATHS:
+            raise ValueError(f"Keys({schema!r}): at most {MAX_KEY_PATHS} key paths")
+        for p in paths:
+            problem = _key_path_problem(p)
+            if problem:
+                raise ValueError(f"Keys({schema!r}): {problem}")
+        self.schema = schema
+        self.paths = list(paths)
+
+    def __repr__(self) -> str:
+        return f"Keys({self.schema!r}, {self.paths!r})"
+
 CatsSpec = Union[Sequence[Any], dict[Any, Sequence[Any]], None]
 
 #: the most times a function may ask to be run again after its worker was lost
@@ -46,6 +88,7 @@ class Meta:
         tags: Optional[Sequence[str]] = None,
         ext: Any = None,
         retries: int = 0,
+        keys: Optional[Sequence[Keys]] = None,
     ) -> None:
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
             raise ValueError(f"annot.meta: retries is a whole number from 0 to {MAX_RETRIES}, not {retries!r}")
@@ -62,6 +105,12 @@ class Meta:
         self.ext = ext
         # runs of this function whose worker is lost are queued again up to this many times (0: never)
         self.retries = retries
+        if keys is not None and not isinstance(keys, (list, tuple)):
+            raise TypeError("annot.meta: keys is a list of annot.Keys objects")
+        self.keys = list(keys or [])
+        for k in self.keys:
+            if not isinstance(k, Keys):
+                raise TypeError(f"annot.meta: keys holds annot.Keys objects, not {k!r}")
 
     def __call__(self, fn: F) -> F:
         if not callable(fn):
@@ -81,15 +130,18 @@ def meta(
     tags: Optional[Sequence[str]] = None,
     ext: Any = None,
     retries: int = 0,
+    keys: Optional[Sequence[Keys]] = None,
 ) -> Any:
-    """`@annot.meta(desc=…, params=[…], cats=…, tags=[…], retries=N)` on a mode or workflow, or
-    `__lev__ = annot.meta([f1, tool_module], desc=…, cats=…)` for a package's exports.
+    """`@annot.meta(desc=…, params=[…], cats=…, tags=[…], retries=N, keys=[…])` on a mode or
+    workflow, or `__lev__ = annot.meta([f1, tool_module], desc=…, cats=…, keys=[annot.Keys(…)])`
+    for a package's exports.
 
     `retries`: a run of this function whose worker stopped answering is queued again up to N
-    times (default 0: it ends failed). Only for functions that are safe to run twice."""
+    times (default 0: it ends failed). Only for functions that are safe to run twice.
+    `keys`: which fields identify a schema's documents and array items when two runs are compared."""
     if callable(exports) and not isinstance(exports, (list, tuple)):
         return Meta()(exports)  # bare `@annot.meta`
-    return Meta(exports, desc, params, cats, tags, ext, retries)
+    return Meta(exports, desc, params, cats, tags, ext, retries, keys)
 
 
-__all__ = ["ARGV", "Meta", "Param", "cats", "meta"]
+__all__ = ["ARGV", "Keys", "Meta", "Param", "cats", "meta"]

@@ -1,7 +1,12 @@
 import { route } from "../../../../../lib/api/route.ts";
-import { runDocuments } from "../../../../../lib/runs/index.ts";
+import { runDocumentsPage } from "../../../../../lib/results/documents.ts";
 import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
+import { runDocumentsQuerySchema } from "../../../../../lib/schemas/results.ts";
 
-export const GET = route({ access: "user", summary: "the documents a run stored", params: runParamsSchema }, async ({ viewer, params }) => ({
-  documents: await runDocuments(viewer, params.id),
-}));
+export const GET = route(
+  { access: "user", summary: "a page of the documents a run stored (keyset: pass `next` as `after`)", params: runParamsSchema, query: runDocumentsQuerySchema },
+  async ({ viewer, params, query }) => {
+    const page = await runDocumentsPage(viewer, params.id, query);
+    return { documents: page.items, next: page.next };
+  },
+);

@@ -133,4 +133,14 @@ def port_os(ip: str, ports: str = "") -> Cr:
     return Cr(IMAGE, schema="szczecin/nmap_python.port_os@1.0", host=True, entry=entry())
 
 
-__lev__ = annot.meta([raw, alive, port_os], desc="nmap", cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]})
+__lev__ = annot.meta(
+    [raw, alive, port_os],
+    desc="nmap",
+    cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]},
+    # a scan is the same scan when its target is; a host by its address, a port by number and
+    # protocol: comparing two runs then shows "8080/tcp opened on 127.0.0.1" as one change
+    keys=[
+        annot.Keys("port_os@1.0", ["target", "hosts[].ip", "hosts[].ports[].port", "hosts[].ports[].protocol", "hosts[].os[].name"]),
+        annot.Keys("alive@1.0", ["target"]),
+    ],
+)

@@ -1,0 +1,46 @@
+/**
+ * Every `app/api/**` route module, for the OpenAPI document. A test compares this list with the
+ * route files on disk, so a new route cannot be missing from the document: add one line here.
+ * Modules load when the document is first asked for (literal paths, so Next bundles them).
+ */
+import type { RouteModule } from "../../../lib/api/openapi.ts";
+
+type Loader = () => Promise<Record<string, unknown>>;
+
+export const API_ROUTE_FILES: Record<string, Loader> = {
+  "app/api/auth/[...nextauth]/route.ts": () => import("../auth/[...nextauth]/route.ts"),
+  "app/api/me/route.ts": () => import("../me/route.ts"),
+  "app/api/openapi.json/route.ts": () => import("./route.ts"),
+  "app/api/packages/route.ts": () => import("../packages/route.ts"),
+  "app/api/packages/[ns]/[name]/route.ts": () => import("../packages/[ns]/[name]/route.ts"),
+  "app/api/packages/[ns]/[name]/versions/[version]/route.ts": () => import("../packages/[ns]/[name]/versions/[version]/route.ts"),
+  "app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts": () => import("../packages/[ns]/[name]/versions/[version]/archive/route.ts"),
+  "app/api/runs/route.ts": () => import("../runs/route.ts"),
+  "app/api/runs/[id]/route.ts": () => import("../runs/[id]/route.ts"),
+  "app/api/runs/[id]/cancel/route.ts": () => import("../runs/[id]/cancel/route.ts"),
+  "app/api/runs/[id]/documents/route.ts": () => import("../runs/[id]/documents/route.ts"),
+  "app/api/runs/[id]/events/route.ts": () => import("../runs/[id]/events/route.ts"),
+  "app/api/runs/compare/route.ts": () => import("../runs/compare/route.ts"),
+  "app/api/results/collections/route.ts": () => import("../results/collections/route.ts"),
+  "app/api/results/documents/route.ts": () => import("../results/documents/route.ts"),
+  "app/api/results/documents/[id]/route.ts": () => import("../results/documents/[id]/route.ts"),
+  "app/api/results/export/route.ts": () => import("../results/export/route.ts"),
+  "app/api/results/chart/route.ts": () => import("../results/chart/route.ts"),
+  "app/api/runs/[id]/rerun/route.ts": () => import("../runs/[id]/rerun/route.ts"),
+  "app/api/scans/[id]/route.ts": () => import("../scans/[id]/route.ts"),
+  "app/api/scans/[id]/run/route.ts": () => import("../scans/[id]/run/route.ts"),
+  "app/api/scans/route.ts": () => import("../scans/route.ts"),
+  "app/api/worker/heartbeat/route.ts": () => import("../worker/heartbeat/route.ts"),
+  "app/api/worker/images/[imageId]/route.ts": () => import("../worker/images/[imageId]/route.ts"),
+  "app/api/worker/packages/[sha256]/route.ts": () => import("../worker/packages/[sha256]/route.ts"),
+  "app/api/worker/poll/route.ts": () => import("../worker/poll/route.ts"),
+  "app/api/worker/register/route.ts": () => import("../worker/register/route.ts"),
+  "app/api/worker/runs/[id]/events/route.ts": () => import("../worker/runs/[id]/events/route.ts"),
+  "app/api/worker/runs/[id]/store/route.ts": () => import("../worker/runs/[id]/store/route.ts"),
+};
+
+/** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */
+export async function loadApiRoutes(skip: (file: string) => boolean = () => false): Promise<RouteModule[]> {
+  const files = Object.keys(API_ROUTE_FILES).filter((f) => !skip(f));
+  return Promise.all(files.map(async (file) => ({ file, module: await API_ROUTE_FILES[file]() })));
+}

@@ -1,0 +1,8 @@
+import { CompareSince } from "../../../components/compare-since.tsx";
+import { changesSincePrevious } from "../../../lib/compare/runs.ts";
+import type { Viewer } from "../../../lib/types.ts";
+
+/** "N new, M gone since the previous run": streamed after the page, so the comparison never delays it. */
+export async function SincePrevious({ viewer, runId }: { viewer: Viewer; runId: string }) {
+  return <CompareSince runId={runId} since={await changesSincePrevious(viewer, runId)} />;
+}

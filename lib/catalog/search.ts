@@ -1,0 +1,120 @@
+import "server-only";
+import { categoryLabel } from "../categories.ts";
+import { db } from "../db.ts";
+import { validation } from "../errors.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { BrowseQuery, BrowseResult, FacetCount, Viewer } from "../types.ts";
+import { browseQuerySchema, FUZZY_NAME_THRESHOLD, TAG_FACET_LIMIT, textSearch, type ParsedBrowseQuery } from "./query.ts";
+import { summariesOf } from "./summaries.ts";
+import { visibleSql } from "./visibility.ts";
+
+type Pair = [key: string, count: number];
+
+interface SearchRow {
+  total: number;
+  ids: string;
+  tactic: string;
+  category: string;
+  tag: string;
+  kind: string;
+  official: number;
+}
+
+const TRUE = Prisma.sql`TRUE`;
+
+/** One filter as a condition over the matched rows (TRUE when the filter is not set). */
+function filterSql(q: ParsedBrowseQuery) {
+  return {
+    tactic: q.tactic ? Prisma.sql`${q.tactic} = ANY(s."attck")` : TRUE,
+    category: q.category ? Prisma.sql`${q.category} = ANY(s."blackarch")` : TRUE,
+    tag: q.tag ? Prisma.sql`${q.tag} = ANY(s."tags")` : TRUE,
+    kind: q.kind ? Prisma.sql`${q.kind} = ANY(s."kinds")` : TRUE,
+    official: q.official ? Prisma.sql`p."officialAt" IS NOT NULL` : TRUE,
+  };
+}
+
+/**
+ * The whole answer in one statement: the matching packages (visibility and text) are computed
+ * once; each facet counts them under every filter but its own; the page is ordered by rank
+ * (ts_rank_cd over the weighted document plus the name's trigram similarity), then by name.
+ */
+function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pageSize: number): Prisma.Sql {
+  const text = q.q ? textSearch(q.q) : null;
+  const tsq = text?.tsquery ? Prisma.sql`to_tsquery('simple', ${text.tsquery})` : null;
+  // a UNION, not an OR: each branch gets its own index (the planner prices an OR as a scan of the
+  // small heap and then reads every out-of-line document)
+  const match = text
+    ? Prisma.sql`AND s."packageId" IN (
+        ${tsq ? Prisma.sql`SELECT "packageId" FROM "PackageSearch" WHERE "document" @@ ${tsq} UNION ` : Prisma.empty}
+        SELECT "packageId" FROM "PackageSearch" WHERE "name" ILIKE ${text.namePattern}
+        UNION SELECT "packageId" FROM "PackageSearch" WHERE ${text.text} <% "name")`
+    : Prisma.empty;
+  const rank = text ? Prisma.sql`${tsq ? Prisma.sql`ts_rank_cd(s."document", ${tsq}) + ` : Prisma.empty}word_similarity(${text.text}, s."name")` : Prisma.sql`0`;
+  const f = filterSql(q);
+  return Prisma.sql`
+    WITH m AS MATERIALIZED (
+      SELECT s."packageId" AS id, s."name", n."name" AS ns, s."attck", s."blackarch", s."tags", s."kinds",
+             p."officialAt" IS NOT NULL AS official, ${rank} AS rank,
+             ${f.tactic} AS ok_tactic, ${f.category} AS ok_category, ${f.tag} AS ok_tag, ${f.kind} AS ok_kind, ${f.official} AS ok_official
+      FROM "PackageSearch" s
+      JOIN "Package" p ON p."id" = s."packageId"
+      JOIN "Namespace" n ON n."id" = p."namespaceId"
+      WHERE p."latestVersionId" IS NOT NULL AND ${visibleSql(viewer)} ${match}
+    )
+    SELECT
+      (SELECT count(*)::int FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official) AS total,
+      (SELECT coalesce(json_agg(id), '[]')::text FROM (
+         SELECT id FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
+         ORDER BY rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) x) AS ids,
+      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM m, unnest(m."attck") k WHERE ok_category AND ok_tag AND ok_kind AND ok_official GROUP BY k) x) AS tactic,
+      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM m, unnest(m."blackarch") k WHERE ok_tactic AND ok_tag AND ok_kind AND ok_official GROUP BY k) x) AS category,
+      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM m, unnest(m."tags") k WHERE ok_tactic AND ok_category AND ok_kind AND ok_official GROUP BY k
+         ORDER BY k = ${q.tag ?? null}::text DESC NULLS LAST, c DESC, k LIMIT ${TAG_FACET_LIMIT}) x) AS tag,
+      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM m, unnest(m."kinds") k WHERE ok_tactic AND ok_category AND ok_tag AND ok_official GROUP BY k) x) AS kind,
+      (SELECT count(*)::int FROM m WHERE official AND ok_tactic AND ok_category AND ok_tag AND ok_kind) AS official`;
+}
+
+function facet(pairs: Pair[], label: (k: string) => string): FacetCount[] {
+  return pairs.map(([key, count]) => ({ key, label: label(key), count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}
+
+/**
+ * Browse and search, done by PostgreSQL: full text over names, descriptions, docstrings and tags
+ * (every word as a prefix), fuzzy and substring matches on the package name (pg_trgm), facets by
+ * tactic, category, tag, kind and the official mark counted under the query and the other
+ * filters, ranked with a text query and by name without, one page loaded.
+ */
+export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<BrowseResult> {
+  const parsed = browseQuerySchema.safeParse(raw);
+  if (!parsed.success) throw validation("invalid search");
+  const q = parsed.data;
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? 20;
+  const query = searchSql(viewer, q, page, pageSize);
+  // settings for this statement only: the fuzzy threshold of pg_trgm's `<%` (the operator its index
+  // answers), and room to keep the matched rows in memory while the facets count them
+  const [, [row]] = await db().$transaction([
+    db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true)`,
+    db().$queryRaw<SearchRow[]>(query),
+  ]);
+  const ids = JSON.parse(row.ids) as string[];
+  const items = await summariesOf(ids, q.q ? textSearch(q.q).tsquery : null);
+  return {
+    items,
+    total: row.total,
+    page,
+    pageSize,
+    facets: {
+      tactic: facet(JSON.parse(row.tactic) as Pair[], (k) => categoryLabel("attck", k)),
+      category: facet(JSON.parse(row.category) as Pair[], (k) => categoryLabel("blackarch", k)),
+      tag: facet(JSON.parse(row.tag) as Pair[], (k) => k),
+      kind: facet(JSON.parse(row.kind) as Pair[], (k) => (k === "tool" ? "Tool" : "Workflow")),
+      // one option, shown with 0 too: the filter exists before any package is marked
+      official: [{ key: "true", label: "Official", count: row.official }],
+    },
+  };
+}

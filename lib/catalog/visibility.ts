@@ -1,0 +1,15 @@
+import "server-only";
+import { Prisma } from "../generated/prisma/client.ts";
+import { isAdmin } from "../permissions.ts";
+import type { Viewer } from "../types.ts";
+
+/**
+ * canViewPackage (lib/permissions.ts) as a SQL condition over `p` ("Package") and `n`
+ * ("Namespace"): public packages, the viewer's own, everything for admins. Every catalog query
+ * puts it in its WHERE, so a hidden package is never listed nor counted in a facet.
+ */
+export function visibleSql(viewer: Viewer | null): Prisma.Sql {
+  if (isAdmin(viewer)) return Prisma.sql`TRUE`;
+  if (!viewer) return Prisma.sql`NOT p."private"`;
+  return Prisma.sql`(NOT p."private" OR n."ownerId" = ${viewer.id})`;
+}

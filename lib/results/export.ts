@@ -1,0 +1,118 @@
+import "server-only";
+import type { ExportFormat, ResultFilter } from "../schemas/results.ts";
+import type { Viewer } from "../types.ts";
+import { resultScope } from "./access.ts";
+import { inferFields } from "./columns.ts";
+import { csvRow, fieldValue } from "./csv.ts";
+import { resultsPool, userQueryError } from "./pg.ts";
+import { whereSql } from "./where.ts";
+
+/** Rows fetched from the cursor per pull: the most an export holds in memory at once. */
+export const EXPORT_BATCH = 500;
+/** Without picked fields, a CSV's columns are inferred from this many first documents. */
+const CSV_SAMPLE = 200;
+
+const CONTENT_TYPE: Record<ExportFormat, string> = {
+  json: "application/json; charset=utf-8",
+  ndjson: "application/x-ndjson; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+};
+
+interface ExportRow {
+  coll: string;
+  runId: string;
+  job: number;
+  task: number;
+  storedAt: Date;
+  /** the document's JSON text as the index holds it (not parsed for JSON and NDJSON) */
+  doc: string;
+}
+
+/** One exported record: where the document was stored and the document. */
+function recordJson(r: ExportRow): string {
+  return `{"coll":${JSON.stringify(r.coll)},"run":${JSON.stringify(r.runId)},"job":${r.job},"task":${r.task},"storedAt":${JSON.stringify(r.storedAt.toISOString())},"doc":${r.doc}}`;
+}
+
+const META_COLUMNS = ["coll", "job", "task"];
+
+/**
+ * The documents matching the filter as a byte stream in id order, read through a PostgreSQL
+ * cursor EXPORT_BATCH rows at a time as the client reads: never the whole result in memory.
+ * The query is checked (and a bad field query refused) before the response starts.
+ */
+export async function exportDocuments(
+  viewer: Viewer,
+  filter: ResultFilter,
+  format: ExportFormat,
+  fields?: string[],
+): Promise<{ stream: ReadableStream<Uint8Array>; contentType: string }> {
+  const where = whereSql(resultScope(viewer), filter);
+  const client = await resultsPool().connect();
+  let released = false;
+  const release = async (err?: Error) => {
+    if (released) return;
+    released = true;
+    await client.query(err ? "ROLLBACK" : "COMMIT").catch(() => undefined);
+    client.release(err);
+  };
+  const fetch = async (): Promise<ExportRow[]> => (await client.query<ExportRow>(`FETCH ${EXPORT_BATCH} FROM levhub_export`)).rows;
+  let first: ExportRow[];
+  try {
+    await client.query("BEGIN READ ONLY");
+    // an export may take long; the pool's statement timeout is for interactive queries
+    await client.query("SET LOCAL statement_timeout = 0");
+    await client.query(
+      `DECLARE levhub_export NO SCROLL CURSOR FOR
+       SELECT d."coll", d."runId", d."job", d."task", d."storedAt", d."doc"::text AS "doc" FROM "ResultDocument" d WHERE ${where.sql} ORDER BY d."id"`,
+      where.params,
+    );
+    first = await fetch();
+  } catch (err) {
+    await release(err as Error);
+    throw userQueryError(err);
+  }
+
+  const columns = format === "csv" ? (fields?.length ? fields : inferFields(first.slice(0, CSV_SAMPLE).map((r) => JSON.parse(r.doc)))) : [];
+  const encoder = new TextEncoder();
+  let pending: ExportRow[] | null = first;
+  let count = 0;
+  const encode = (rows: ExportRow[]): string => {
+    let out = "";
+    for (const r of rows) {
+      if (format === "ndjson") out += `${recordJson(r)}\n`;
+      else if (format === "json") out += `${count === 0 ? "" : ",\n"}${recordJson(r)}`;
+      else {
+        const doc = JSON.parse(r.doc) as unknown;
+        out += csvRow([r.coll, r.job, r.task, ...columns.map((c) => fieldValue(doc, c))]);
+      }
+      count++;
+    }
+    return out;
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (format === "json") controller.enqueue(encoder.encode("[\n"));
+      if (format === "csv") controller.enqueue(encoder.encode(csvRow([...META_COLUMNS, ...columns])));
+    },
+    async pull(controller) {
+      try {
+        const rows = pending ?? (await fetch());
+        pending = null;
+        if (rows.length) controller.enqueue(encoder.encode(encode(rows)));
+        if (rows.length < EXPORT_BATCH) {
+          if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
+          await release();
+          controller.close();
+        }
+      } catch (err) {
+        await release(err as Error);
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await release();
+    },
+  }, { highWaterMark: 1 });
+  return { stream, contentType: CONTENT_TYPE[format] };
+}

@@ -1,0 +1,77 @@
+/**
+ * The one intermediate form of a field query. Both the text language (`query-text.ts`) and the
+ * JSON form with read-only operators (`query-json.ts`) compile to it; `query-sql.ts` turns it into
+ * parameterised SQL. Pure.
+ *
+ * A path is a list of field names, each optionally marked as an array (`hosts[].address`); field
+ * names are validated (FIELD_NAME) because the SQL side builds a jsonpath from them.
+ */
+import { validation, type AppError } from "../errors.ts";
+
+export type Scalar = string | number | boolean | null;
+
+export interface PathSegment {
+  key: string;
+  /** `key[]`: the value under key is an array whose items the rest of the path reads */
+  each: boolean;
+}
+
+export const COMPARISONS = ["eq", "ne", "lt", "lte", "gt", "gte", "contains", "regex", "in", "nin", "exists"] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+export type QueryNode =
+  | { op: "and"; items: QueryNode[] }
+  | { op: "or"; items: QueryNode[] }
+  | { op: "not"; item: QueryNode }
+  | { op: "cmp"; path: PathSegment[]; cmp: "eq" | "ne" | "lt" | "lte" | "gt" | "gte"; value: Scalar }
+  | { op: "cmp"; path: PathSegment[]; cmp: "contains"; value: string }
+  | { op: "cmp"; path: PathSegment[]; cmp: "regex"; value: string; caseInsensitive: boolean }
+  | { op: "cmp"; path: PathSegment[]; cmp: "in" | "nin"; value: Scalar[] }
+  | { op: "cmp"; path: PathSegment[]; cmp: "exists"; value: boolean };
+
+/** What a query may be: beyond these it is refused (422) before any SQL is built. */
+export const QUERY_LIMITS = {
+  /** characters of the text form, or of the JSON form's text */
+  textLength: 2000,
+  /** nesting of and/or/not and parentheses */
+  depth: 12,
+  /** comparisons in one query */
+  comparisons: 40,
+  /** segments of one path */
+  pathSegments: 16,
+  /** characters of one string value */
+  stringLength: 500,
+  /** characters of one $regex pattern */
+  regexLength: 100,
+  /** values of one $in / $nin list */
+  listLength: 100,
+} as const;
+
+/** Field names the query may name: the jsonpath is built from them, so nothing that could quote or escape. */
+export const FIELD_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** A refused query: a 422 whose message names the position, also under fieldErrors.q. */
+export function queryError(where: string, message: string): AppError {
+  const text = `field query, ${where}: ${message}`;
+  return validation(text, { q: text });
+}
+
+export function pathText(path: PathSegment[]): string {
+  return path.map((s) => (s.each ? `${s.key}[]` : s.key)).join(".");
+}
+
+/** Counts comparisons and nesting, refusing past the limits (both forms call it on their result). */
+export function checkSize(node: QueryNode, where = "the query"): void {
+  let comparisons = 0;
+  const walk = (n: QueryNode, depth: number) => {
+    if (depth > QUERY_LIMITS.depth) throw queryError(where, `nested deeper than ${QUERY_LIMITS.depth} levels`);
+    if (n.op === "cmp") {
+      comparisons += n.cmp === "in" || n.cmp === "nin" ? Math.max(1, n.value.length) : 1;
+      if (comparisons > QUERY_LIMITS.comparisons) throw queryError(where, `more than ${QUERY_LIMITS.comparisons} comparisons`);
+      return;
+    }
+    if (n.op === "not") return walk(n.item, depth + 1);
+    for (const item of n.items) walk(item, depth + 1);
+  };
+  walk(node, 0);
+}

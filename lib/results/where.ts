@@ -1,0 +1,56 @@
+/**
+ * A results filter and the viewer's scope → one parameterised WHERE clause on "ResultDocument"
+ * (aliased `d`). The scope comes first and is never optional: no filter, field query included,
+ * can widen it (every part is ANDed). Pure.
+ */
+import type { ResultFilter } from "../schemas/results.ts";
+import type { ResultScope } from "./access.ts";
+import { parseFieldQuery } from "./query.ts";
+import { querySql, SqlParams } from "./query-sql.ts";
+
+export interface WhereClause {
+  sql: string;
+  params: unknown[];
+}
+
+export function whereSql(scope: ResultScope, filter: ResultFilter, opts: { after?: string; params?: SqlParams } = {}): WhereClause {
+  const p = opts.params ?? new SqlParams();
+  const parts: string[] = [];
+  if (!scope.all) parts.push(`d."ownerId" = ${p.add(scope.ownerId)}`);
+  if (filter.coll) parts.push(`d."coll" = ${p.add(filter.coll)}`);
+  if (filter.run) parts.push(`d."runId" = ${p.add(filter.run)}`);
+  if (filter.package) {
+    const [ns, name] = filter.package.split(".");
+    parts.push(
+      `d."packageId" = (SELECT pk."id" FROM "Package" pk JOIN "Namespace" ns ON ns."id" = pk."namespaceId" WHERE ns."name" = ${p.add(ns)} AND pk."name" = ${p.add(name)})`,
+    );
+  }
+  if (filter.function) parts.push(`d."function" = ${p.add(filter.function)}`);
+  if (filter.from) parts.push(`d."storedAt" >= ${p.add(filter.from)}`);
+  if (filter.to) parts.push(`d."storedAt" < ${p.add(filter.to)}`);
+  if (filter.q?.trim()) parts.push(querySql(parseFieldQuery(filter.q), p, `d."doc"`));
+  if (opts.after) parts.push(`d."id" > ${p.add(opts.after)}::bigint`);
+  // with a field query the planner's choice between the GIN hint and an id-ordered scan is left alone
+  const bound = !filter.q?.trim() || filter.run ? idBound(scope, filter, p) : null;
+  if (bound) parts.push(bound);
+  return { sql: parts.length ? parts.join(" AND ") : "TRUE", params: p.values };
+}
+
+/**
+ * `d.id BETWEEN` the first and last id under the filter's most selective equality (a run, a
+ * collection, an owner), each looked up in its keyset index. Implied by the filter, so it changes
+ * no result; it lets the planner start the id-ordered scan where those documents are. Without it,
+ * a run in the middle of a million documents was found by walking the primary key from the
+ * first id and filtering (~400 ms instead of ~5), since the planner assumes its rows are spread.
+ */
+function idBound(scope: ResultScope, filter: ResultFilter, p: SqlParams): string | null {
+  const eq: string[] = [];
+  if (filter.run) eq.push(`r."runId" = ${p.add(filter.run)}`);
+  else {
+    if (!scope.all) eq.push(`r."ownerId" = ${p.add(scope.ownerId)}`);
+    if (filter.coll) eq.push(`r."coll" = ${p.add(filter.coll)}`);
+  }
+  if (!eq.length) return null;
+  const where = eq.join(" AND ");
+  return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
+}

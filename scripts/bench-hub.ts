@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:hub` (outside CI): the hub at scale, measured over plain HTTP against a real
+ * Next production server. Everything runs on data of its own: a temporary data dir with its own
+ * embedded PostgreSQL, its own database on the Mongo-wire store, an admin and a user with API
+ * tokens. Parts: the catalog (scripts/bench-hub/catalog.ts) and the results
+ * (scripts/bench-hub/results.ts). Prints one table: figure, target, measured, met?
+ *
+ *   LEVHUB_BENCH_PORT   the server's port (default: a free one)
+ *   LEVHUB_BENCH_KEEP=1 keep the data dir (its path is printed)
+ *   LEVHUB_BENCH_PARTS  which parts run, comma-separated (default: catalog,results)
+ * The Next build in .next is rebuilt first when the sources are newer. `npm run bench:hub` holds
+ * the tree's e2e lock for the whole run: .next is shared, and a build by someone else would pull it
+ * from under the running server.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { MongoClient } from "mongodb";
+import pg from "pg";
+import { mongoUri as mongoUriFor } from "../runner/src/config.ts";
+import { applyMigrations } from "../lib/migrate.ts";
+import { freePort, startEmbeddedPostgres } from "../lib/postgres.ts";
+import { atMost, fmtMb, printFigures, processTree, rssMb, rssParts, type BenchContext, type Figure } from "./bench-hub/common.ts";
+import { benchCatalog } from "./bench-hub/catalog.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const say = (msg: string) => console.log(`[bench] ${msg}`);
+
+function newestMtime(p: string): number {
+  if (!existsSync(p)) return 0;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(p).filter((e) => e !== "node_modules" && e !== "generated" && !e.endsWith(".test.ts")).map((e) => newestMtime(path.join(p, e))));
+}
+
+/** Rebuilds .next when the sources changed since its build: a stale build would measure old code. */
+function ensureBuild() {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const sources = ["app", "components", "lib", "runner/src", "next.config.js", "package.json"].map((s) => path.join(ROOT, s));
+  if (existsSync(buildId) && Math.max(...sources.map(newestMtime)) <= statSync(buildId).mtimeMs) return;
+  say("building the web app (next build) …");
+  const b = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  if (b.status !== 0) throw new Error("next build failed (see above)");
+}
+
+async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/me`);
+      await res.arrayBuffer();
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  child.kill("SIGKILL");
+  throw new Error("next start did not answer within 120 s");
+}
+
+async function makeAccount(role: "admin" | "user", username: string) {
+  const { signUp, setUserRoleByEmail } = await import("../lib/users.ts");
+  const { createToken } = await import("../lib/tokens.ts");
+  const email = `${username}@bench.invalid`;
+  let viewer = await signUp({ email, username, password: randomBytes(12).toString("hex") });
+  if (role === "admin") viewer = await setUserRoleByEmail(email, "admin");
+  const { token } = await createToken(viewer, "bench");
+  return { id: viewer.id, username, token };
+}
+
+const treeRss = (pid: number) => processTree(pid).reduce((sum, p) => sum + (rssMb(p) || 0), 0);
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "levhub-bench-"));
+  const dbName = `levhub_bench_${randomBytes(4).toString("hex")}`;
+  say(`data dir ${dataDir}`);
+  const pgServer = await startEmbeddedPostgres(path.join(dataDir, "pg"));
+  let next: ChildProcess | null = null;
+  let sql: pg.Pool | null = null;
+  const mongoUri = mongoUriFor(dbName);
+  try {
+    await applyMigrations(pgServer.url);
+    Object.assign(process.env, { LEVHUB_DATA_DIR: dataDir, DATABASE_URL: pgServer.url, MONGODB_URI: mongoUri, NEXTAUTH_SECRET: randomBytes(24).toString("hex") });
+    const admin = await makeAccount("admin", "benchadmin");
+    const user = await makeAccount("user", "benchuser");
+    ensureBuild();
+    const port = Number(process.env.LEVHUB_BENCH_PORT) || (await freePort());
+    const baseUrl = `http://127.0.0.1:${port}`;
+    next = await startNext(port, { ...process.env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl });
+    const nextPid = next.pid!;
+    sql = new pg.Pool({ connectionString: pgServer.url, max: 4 });
+    const ctx: BenchContext = { baseUrl, databaseUrl: pgServer.url, mongoUri, dataDir, admin, user, nextPid, sql };
+    const idle = treeRss(nextPid);
+    say(`Next server up on ${baseUrl} (pid ${nextPid}, ${fmtMb(idle)} RSS)`);
+
+    const figures: Figure[] = [{ figure: "Next server RSS right after start", target: "—", measured: fmtMb(idle), met: null }];
+    // timings on a shared machine mean little without its load beside them
+    const load = () => loadavg()[0].toFixed(1);
+    const loadBefore = load();
+    const parts = new Set((process.env.LEVHUB_BENCH_PARTS || "catalog,results").split(",").map((p) => p.trim()));
+    if (parts.has("catalog")) {
+      const catalog = await benchCatalog(ctx);
+      // each part's figures as soon as it has them: the next part runs for minutes
+      printFigures(catalog);
+      figures.push(...catalog);
+    }
+    const resultsPart = path.join(ROOT, "scripts", "bench-hub", "results.ts");
+    if (!parts.has("results")) say("results part skipped (LEVHUB_BENCH_PARTS)");
+    else if (existsSync(resultsPart)) {
+      const { benchResults } = (await import(resultsPart)) as { benchResults: (c: BenchContext) => Promise<Figure[]> };
+      figures.push(...(await benchResults(ctx)));
+    } else say("results part (scripts/bench-hub/results.ts) not present: its figures are missing");
+
+    const rss = rssParts(nextPid);
+    const pids = processTree(nextPid);
+    figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(rss.anon)}, file ${fmtMb(rss.file)})`, treeRss(nextPid), 300, "MB"));
+    figures.push({ figure: "1-minute load average before / after the measurements (2 cores here)", target: "—", measured: `${loadBefore} / ${load()}`, met: null });
+    printFigures(figures);
+  } finally {
+    if (next && next.exitCode === null) {
+      next.kill("SIGTERM");
+      await new Promise((r) => next!.once("exit", r));
+    }
+    await sql?.end().catch(() => undefined);
+    const { disconnectDb } = await import("../lib/db.ts");
+    await disconnectDb().catch(() => undefined);
+    const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
+    await client
+      .connect()
+      .then(() => client.db(dbName).dropDatabase())
+      .catch(() => undefined)
+      .finally(() => client.close().catch(() => undefined));
+    await pgServer.stop();
+    if (process.env.LEVHUB_BENCH_KEEP === "1") say(`kept ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

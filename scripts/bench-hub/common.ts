@@ -1,0 +1,148 @@
+/**
+ * What the parts of `npm run bench:hub` share: the running hub they measure (BenchContext), the
+ * figures they report (Figure), and the timing and memory helpers. scripts/bench-hub.ts builds
+ * the context (its own data dir, generated data, a real Next production server) and calls each
+ * part: benchCatalog (catalog.ts) and benchResults (results.ts).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import pg from "pg";
+
+/** One line of the final table. `met` is null for a figure without a target. */
+export interface Figure {
+  figure: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** The hub under measurement. Everything points at 127.0.0.1 and at data the bench created. */
+export interface BenchContext {
+  /** `http://127.0.0.1:<port>` of the Next production server */
+  baseUrl: string;
+  /** the bench's own embedded PostgreSQL (a throwaway data dir) */
+  databaseUrl: string;
+  /** the bench's own database on the Mongo-wire store */
+  mongoUri: string;
+  dataDir: string;
+  /** an admin account and a plain user, each with an API token (`Authorization: Bearer …`) */
+  admin: { id: string; username: string; token: string };
+  user: { id: string; username: string; token: string };
+  /** pid of the Next server process (the one whose RSS is a target) */
+  nextPid: number;
+  /** a pooled connection to databaseUrl for direct inserts and queries */
+  sql: pg.Pool;
+}
+
+/** Resident set size of a process in MB (Linux /proc), or NaN when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The q-quantile (0..1) of durations, nearest-rank. */
+export function quantile(ms: number[], q: number): number {
+  if (!ms.length) return Number.NaN;
+  const s = [...ms].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+export interface Timing {
+  p50: number;
+  p95: number;
+  n: number;
+}
+
+export interface TimedResponse {
+  status: number;
+  ms: number;
+  bytes: number;
+}
+
+/** One GET, body read to the end; the time includes the whole body. */
+export async function timedGet(ctx: BenchContext, path: string, token?: string): Promise<TimedResponse> {
+  const t0 = performance.now();
+  const res = await fetch(ctx.baseUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: "manual" });
+  const body = await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - t0, bytes: body.byteLength };
+}
+
+/**
+ * Times `paths` round-robin `rounds` times each, `concurrency` at once, after one warm-up pass.
+ * Any non-2xx answer aborts the bench: a figure measured on errors would be meaningless.
+ */
+export async function measure(ctx: BenchContext, paths: string[], opts: { rounds?: number; concurrency?: number; token?: string } = {}): Promise<Timing> {
+  const rounds = opts.rounds ?? 20;
+  const concurrency = opts.concurrency ?? 1;
+  const check = (r: TimedResponse, p: string) => {
+    if (r.status < 200 || r.status >= 300) throw new Error(`GET ${p} answered ${r.status}`);
+    return r.ms;
+  };
+  for (const p of paths) check(await timedGet(ctx, p, opts.token), p);
+  const queue = Array.from({ length: rounds }, () => paths).flat();
+  const times: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < queue.length) {
+        const p = queue[next++];
+        times.push(check(await timedGet(ctx, p, opts.token), p));
+      }
+    }),
+  );
+  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length };
+}
+
+export const fmtMs = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+export const fmtMb = (mb: number) => `${Math.round(mb)} MB`;
+
+/** A figure with an upper bound: measured ≤ limit. */
+export function atMost(figure: string, measured: number, limit: number, unit: "ms" | "MB"): Figure {
+  const fmt = unit === "ms" ? fmtMs : fmtMb;
+  return { figure, target: `≤ ${fmt(limit)}`, measured: fmt(measured), met: measured <= limit };
+}
+
+/** pids of a process and all its descendants (Linux /proc). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // the command name is in parentheses and may contain spaces: the ppid is the 2nd field after it
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const visit = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return out;
+}
+
+/** What a process's RSS is made of (MB): anonymous memory (heaps) and file-backed pages (code, mapped files). */
+export function rssParts(pid: number): { anon: number; file: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? Number.NaN) / 1024;
+    return { anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN };
+  }
+}
+
+/** The final table: figure, target, measured, met? */
+export function printFigures(figures: Figure[]): void {
+  const rows = [["figure", "target", "measured", "met?"], ...figures.map((f) => [f.figure, f.target, f.measured, f.met === null ? "—" : f.met ? "yes" : "NO"])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(["", line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line), ""].join("\n"));
+}
