@@ -302,7 +302,7 @@ test("graceful stop finishes the running run and takes no new one; a second stop
   let stopped = false;
   const stopping = worker.stop({ cancelRunning: false }).then(() => (stopped = true));
   // a poll already under way may still bring a run (it would be run); after it, none is asked for
-  await new Promise((r) => setTimeout(r, hub.pollMs + 100));
+  await new Promise((r) => setTimeout(r, hub.pollMs + 600));
   const b = assign();
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(stopped, false, "the run still runs");
