@@ -10,10 +10,11 @@
  *   3. the software's own ceiling: workers whose engine's containers cost nothing (a played run
  *      over the real channels), BENCH_TASKS (50) tools per run: task lifecycles per second through
  *      queue + worker + runner + event reports + results store, with 1, 2 and 4 workers
- *   4. resident memory (peak) of the hub web process and of each worker during 2 and 3
+ *   4. resident memory (peak) and CPU of the hub web process and of each worker during 2 and 3
+ * BENCH_PARTS=1,3 runs some of them.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
 import { HELLO, IMAGE, watchEngines } from "../lib/queue/faults/support.ts";
@@ -24,6 +25,8 @@ const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
 const LIMIT = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 50);
+/** which of the parts 1-3 to run (4, memory, comes with 2 and 3) */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3").split(",").map((p) => p.trim()));
 const DOCKER = process.env.DOCKER_CLI ?? "docker";
 const FINAL = ["succeeded", "failed", "cancelled", "timed_out"] as const;
 
@@ -34,9 +37,33 @@ const percentile = (xs: number[], p: number) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
-/** Peak resident memory of some processes, sampled every 200 ms. */
+const CLOCK_TICKS = 100;
+
+/** The results store's process (FerretDB) on this machine, if it runs here: its CPU is part of every stored document. */
+function ferretdbPid(): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("ferretdb")) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Peak resident memory of some processes, sampled every 200 ms, and the CPU each used meanwhile. */
 function rssSampler(pids: Record<string, number>) {
   const peak: Record<string, number> = {};
+  const t0 = performance.now();
+  const cpu0: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) cpu0[name] = cpuTicks(pid);
   const timer = setInterval(() => {
     for (const [name, pid] of Object.entries(pids)) {
       try {
@@ -50,7 +77,16 @@ function rssSampler(pids: Record<string, number>) {
   return {
     stop() {
       clearInterval(timer);
-      return peak;
+      const secs = (performance.now() - t0) / 1000;
+      const cpu: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(pids)) {
+        try {
+          cpu[name] = ((cpuTicks(pid) - cpu0[name]) / CLOCK_TICKS / secs) * 100;
+        } catch {
+          cpu[name] = NaN;
+        }
+      }
+      return { peak, cpu };
     },
   };
 }
@@ -153,12 +189,12 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   );
   const { lastEnd } = ended;
   const queueS = (lastEnd - t0) / 1000;
-  const peak = rss.stop();
+  const { peak, cpu } = rss.stop();
   console.log(`2. throughput: ${PAR} runs (a workflow and a tool container each), ${LIMIT} at a time`);
   console.log(`   docker run ×2 per run   ${rawS.toFixed(1)} s   ${(PAR / rawS).toFixed(2)} runs/s`);
   console.log(`   queue + 1 worker        ${queueS.toFixed(1)} s   ${(PAR / queueS).toFixed(2)} runs/s   (${summary(ended)})`);
   console.log(`   ratio queue/raw         ${(rawS / queueS).toFixed(2)}×   (target ≥ 0.9×)`);
-  console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB`);
+  console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB; CPU: hub ${cpu.hub.toFixed(0)} %, worker ${cpu.worker.toFixed(0)} % of a core`);
 }
 
 async function ceiling(cluster: QueueCluster, hello: PublishResult) {
@@ -179,6 +215,8 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     }
     await waitWorkers(workers.map((w) => w.name));
     const pids: Record<string, number> = { hub: cluster.web.pid };
+    const ferret = ferretdbPid();
+    if (ferret) pids.store = ferret;
     workers.forEach((w, i) => (pids[`worker${i}`] = w.child.pid!));
     const rss = rssSampler(pids);
     const runsN = 8 * n;
@@ -190,12 +228,15 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     );
     const { lastEnd } = ended;
     const secs = (lastEnd - t0) / 1000;
-    const peak = rss.stop();
+    const { peak, cpu } = rss.stop();
     const workerPeak = Object.entries(peak)
       .filter(([k]) => k.startsWith("worker"))
       .map(([, v]) => v.toFixed(0));
     console.log(
-      `   ${n} worker${n > 1 ? "s" : " "}  ${runsN * TASKS} tasks in ${secs.toFixed(1)} s: ${((runsN * TASKS) / secs).toFixed(0)} task lifecycles/s   (${summary(ended)})   peak RSS hub ${peak.hub?.toFixed(0)} MiB, workers ${workerPeak.join(" / ")} MiB`,
+      `   ${n} worker${n > 1 ? "s" : " "}  ${runsN * TASKS} tasks in ${secs.toFixed(1)} s: ${((runsN * TASKS) / secs).toFixed(0)} task lifecycles/s   (${summary(ended)})   peak RSS hub ${peak.hub?.toFixed(0)} MiB, workers ${workerPeak.join(" / ")} MiB; CPU hub ${cpu.hub.toFixed(0)} %, FerretDB ${cpu.store?.toFixed(0) ?? "?"} %, workers ${Object.entries(cpu)
+        .filter(([k]) => k.startsWith("worker"))
+        .map(([, v]) => v.toFixed(0))
+        .join(" / ")} %`,
     );
     await Promise.all(workers.map((w) => w.kill("SIGTERM")));
   }
@@ -209,10 +250,10 @@ async function main() {
     const hello = await cluster.publishDirectory(HELLO);
     const worker = await cluster.spawnWorker({ name: "bench", capacity: LIMIT });
     await waitWorkers(["bench"]);
-    await latency(cluster, hello);
-    await throughput(cluster, hello, worker);
+    if (PARTS.has("1")) await latency(cluster, hello);
+    if (PARTS.has("2")) await throughput(cluster, hello, worker);
     await worker.kill("SIGTERM");
-    await ceiling(cluster, hello);
+    if (PARTS.has("3")) await ceiling(cluster, hello);
   } finally {
     await cluster.close();
   }

@@ -40,8 +40,13 @@ test("past the memory byte cap, events wait on disk; all arrive in order once, a
   for (let i = 0; i < 60; i++) reporter.push(log(i, "x".repeat(200)));
   reporter.push(end);
   reporter.push(log(999));
-  await new Promise((r) => setTimeout(r, 150));
-  assert.deepEqual(await readdir(spoolDir), ["r1.ndjson"]);
+  let spooled: string[] = [];
+  for (let i = 0; i < 100 && !spooled.length; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    spooled = await readdir(spoolDir);
+  }
+  assert.deepEqual(spooled, ["r1.ndjson"]);
+  assert.equal(hub.run("r1").events.length, 0);
   hub.down = false;
   await reporter.delivered;
   const events = hub.run("r1").events;

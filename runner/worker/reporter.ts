@@ -7,8 +7,7 @@
  * batch resent after a lost answer is harmless. The run's final event is the last one and is
  * retried until acknowledged.
  */
-import { createReadStream } from "node:fs";
-import { appendFile, mkdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
 import { HubError, isTransient, type HubClient } from "./hub-client.ts";
@@ -48,6 +47,8 @@ export class RunReporter {
   private spooled = 0;
   private spoolOffset = 0;
   private spoolWrites: Promise<void> = Promise.resolve();
+  /** spooled lines not yet written */
+  private readonly spoolBuffer: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private finalSeq: number | null = null;
@@ -84,9 +85,8 @@ export class RunReporter {
     const line = JSON.stringify(n) + "\n";
     if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents || this.memoryBytes + line.length > this.opts.memoryBytes) {
       this.spooled++;
-      this.spoolWrites = this.spoolWrites
-        .then(() => mkdir(this.opts.spoolDir, { recursive: true, mode: 0o700 }))
-        .then(() => appendFile(this.spoolFile, line, { mode: 0o600 }));
+      this.spoolBuffer.push(line);
+      if (this.spoolBuffer.length === 1) this.spoolWrites = this.spoolWrites.then(() => this.flushSpool()).catch((err: Error) => this.spoolFailed(err));
     } else this.keep(n, line.length);
     if (this.memory.length + this.spooled >= this.opts.batchEvents || this.finalSeq !== null) this.kick(0);
     else this.kick(this.opts.flushMs);
@@ -123,7 +123,13 @@ export class RunReporter {
   private async sendAll(): Promise<void> {
     let failures = 0;
     while (this.pending() && !this.abandoned) {
-      if (this.memory.length === 0) await this.readSpool();
+      if (this.memory.length === 0) {
+        try {
+          await this.readSpool();
+        } catch (err) {
+          return this.spoolFailed(err as Error);
+        }
+      }
       const batch = this.memory.slice(0, this.opts.batchEvents).map(({ seq, event }) => ({ seq, event }));
       try {
         const res = await this.hub.post<EventsResponse>(
@@ -172,29 +178,42 @@ export class RunReporter {
     this.memoryBytes += bytes;
   }
 
+  /** A spool that cannot be written or read back (a full disk): the report is given up, loudly, rather than sent with a gap. */
+  private spoolFailed(err: Error): void {
+    this.log("the run's spooled events could not be kept; its report is dropped", { run: this.runId, error: err.message });
+    this.abandon(`the event spool failed: ${err.message}`);
+  }
+
+  /** Appends what waits in `spoolBuffer` in one write (events come much faster than files open). */
+  private async flushSpool(): Promise<void> {
+    const lines = this.spoolBuffer.splice(0);
+    await mkdir(this.opts.spoolDir, { recursive: true, mode: 0o700 });
+    await appendFile(this.spoolFile, lines.join(""), { mode: 0o600 });
+  }
+
   /** Moves the oldest spooled events (up to a batch) back into memory. */
   private async readSpool(): Promise<void> {
     await this.spoolWrites;
     const want = this.opts.batchEvents;
-    const stream = createReadStream(this.spoolFile, { start: this.spoolOffset, encoding: "utf8", highWaterMark: 256 * 1024 });
-    let rest = "";
-    let read = 0;
+    const file = await open(this.spoolFile, "r");
     try {
-      for await (const chunk of stream as AsyncIterable<string>) {
-        rest += chunk;
-        let i;
-        while (read < want && (i = rest.indexOf("\n")) >= 0) {
-          const line = rest.slice(0, i);
-          rest = rest.slice(i + 1);
-          this.spoolOffset += Buffer.byteLength(line) + 1;
-          this.keep(JSON.parse(line) as Numbered, line.length + 1);
+      for (let size = 1024 * 1024; ; size *= 2) {
+        const buf = Buffer.alloc(size);
+        const { bytesRead } = await file.read(buf, 0, size, this.spoolOffset);
+        let start = 0;
+        let read = 0;
+        for (let nl = buf.indexOf(10, start); read < want && nl >= 0 && nl < bytesRead; nl = buf.indexOf(10, start)) {
+          this.keep(JSON.parse(buf.toString("utf8", start, nl)) as Numbered, nl - start + 1);
           this.spooled--;
           read++;
+          start = nl + 1;
         }
-        if (read >= want) break;
+        this.spoolOffset += start;
+        // nothing whole in the buffer: one event longer than it (a big final result); read more at once
+        if (read > 0 || bytesRead < size) break;
       }
     } finally {
-      stream.destroy();
+      await file.close();
     }
     if (this.spooled === 0) {
       this.spoolOffset = 0;

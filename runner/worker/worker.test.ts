@@ -211,15 +211,15 @@ test("a cancel order stops the run with the hub's reason; its containers are rem
 
 test("a cancel while the run's files are still downloading ends it cancelled at once; the download still completes for others", async () => {
   const { hub, engine, assign, dataDir } = await setup();
-  hub.packageDelayMs = 1500;
+  hub.packageDelayMs = 5000;
   const a = assign();
   await until(() => hub.downloads.length === 1, "the download under way");
   hub.cancels.push({ runId: a.runId, reason: "changed my mind" });
-  await until(() => hub.finished(a.runId) !== undefined, "the run's end", 1200);
+  await until(() => hub.finished(a.runId) !== undefined, "the run's end before the download", 3000);
   assert.deepEqual(hub.finished(a.runId)!.error, { type: "Cancelled", message: "changed my mind" });
   assert.equal(engine.containers.size, 0, "nothing started");
   let unpacked: string[] = [];
-  for (let i = 0; i < 100 && !unpacked.includes(a.package.sha256); i++) {
+  for (let i = 0; i < 300 && !unpacked.includes(a.package.sha256); i++) {
     await new Promise((r) => setTimeout(r, 50));
     unpacked = await readdir(path.join(dataDir, "packages"));
   }
@@ -302,7 +302,7 @@ test("graceful stop finishes the running run and takes no new one; a second stop
   let stopped = false;
   const stopping = worker.stop({ cancelRunning: false }).then(() => (stopped = true));
   // a poll already under way may still bring a run (it would be run); after it, none is asked for
-  await new Promise((r) => setTimeout(r, hub.pollMs + 100));
+  await new Promise((r) => setTimeout(r, hub.pollMs + 600));
   const b = assign();
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(stopped, false, "the run still runs");
