@@ -12,6 +12,16 @@ test("an instance is lost after three missed heartbeats, not before", () => {
   assert.deepEqual(d.lose, ["b", "c"]);
 });
 
+test("heartbeats missed while the hub itself was not listening never lose an instance", () => {
+  const instances = [inst("a", "online", 60_000), inst("b", "online", 10_000)];
+  // the hub came back 2 s ago after a minute away: nobody could have been heard meanwhile
+  assert.deepEqual(janitorDecision({ now, heartbeatMs: 1000, instances, held: [run("r", "a")], listeningSince: ago(2000) }), { lose: [], fail: [], requeue: [] });
+  // listening for longer than three heartbeats: the silent ones are lost after all
+  assert.deepEqual(janitorDecision({ now, heartbeatMs: 1000, instances, held: [], listeningSince: ago(3001) }).lose, ["a", "b"]);
+  // an instance seen after the hub came back is judged on that heartbeat
+  assert.deepEqual(janitorDecision({ now, heartbeatMs: 1000, instances: [inst("c", "online", 3500)], held: [], listeningSince: ago(10_000) }).lose, ["c"]);
+});
+
 test("instances already lost or stopped are not lost again", () => {
   const d = janitorDecision({ now, heartbeatMs: 1000, instances: [inst("a", "lost", 99_999), inst("b", "stopped", 99_999)], held: [] });
   assert.deepEqual(d.lose, []);

@@ -29,13 +29,24 @@ export interface JanitorDecision {
 
 /**
  * `held` are the runs in `starting`/`running`. An online or draining instance not seen for
- * MISSED_HEARTBEATS heartbeats is lost; a run held by an instance that is lost or stopped (or by
+ * MISSED_HEARTBEATS heartbeats while the hub could hear it (since `listeningSince`: this janitor's
+ * process start, or the end of an outage of the database it records heartbeats in) is lost — a
+ * hub that was down itself never declares its workers lost for the heartbeats it missed; a run held by an instance that is lost or stopped (or by
  * no known instance) fails, unless its function opted into retries and attempts remain (attempt ≤
  * retries: at most retries + 1 attempts in all).
  */
-export function janitorDecision(input: { now: Date; heartbeatMs: number; instances: readonly InstanceFact[]; held: readonly HeldRunFact[] }): JanitorDecision {
+export function janitorDecision(input: {
+  now: Date;
+  heartbeatMs: number;
+  instances: readonly InstanceFact[];
+  held: readonly HeldRunFact[];
+  listeningSince?: Date;
+}): JanitorDecision {
   const cutoff = input.now.getTime() - MISSED_HEARTBEATS * input.heartbeatMs;
-  const lose = input.instances.filter((i) => (i.state === "online" || i.state === "draining") && i.lastSeenAt.getTime() < cutoff).map((i) => i.instance);
+  const listening = input.listeningSince?.getTime() ?? 0;
+  const lose = input.instances
+    .filter((i) => (i.state === "online" || i.state === "draining") && Math.max(i.lastSeenAt.getTime(), listening) < cutoff)
+    .map((i) => i.instance);
   const alive = new Set(input.instances.filter((i) => (i.state === "online" || i.state === "draining") && !lose.includes(i.instance)).map((i) => i.instance));
   const fail: string[] = [];
   const requeue: string[] = [];

@@ -24,7 +24,7 @@ function retriesOf(manifest: unknown, fn: string): number {
  * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped).
  * Idempotent and safe to run in every process: it takes an advisory lock or skips.
  */
-export async function janitorPass(now = new Date()): Promise<{ lost: number; failed: number; requeued: number }> {
+export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number }> {
   const boss = await getBoss();
   return db().$transaction(
     async (tx) => {
@@ -38,6 +38,7 @@ export async function janitorPass(now = new Date()): Promise<{ lost: number; fai
       const decision = janitorDecision({
         now,
         heartbeatMs: heartbeatMs(),
+        listeningSince,
         instances,
         held: held.map((r) => ({ id: r.id, workerInstance: r.workerInstance, attempt: r.attempt, retries: retriesOf(r.version.manifest, r.function) })),
       });
@@ -86,10 +87,16 @@ const g = globalThis as typeof globalThis & { __levhubJanitor?: NodeJS.Timeout }
 /** Runs `janitorPass` every heartbeat interval in this process (once per process, whoever calls). */
 export function startJanitor(): void {
   if (g.__levhubJanitor) return;
+  // heartbeats could reach the hub only while this process ran and its database answered: a
+  // worker is judged on the heartbeats it missed since then, never on the hub's own outage
+  let listeningSince: Date | null = new Date();
   const tick = async () => {
+    const since = listeningSince ?? new Date();
     try {
-      await janitorPass();
+      await janitorPass(new Date(), since);
+      listeningSince = since;
     } catch (err) {
+      listeningSince = null;
       console.error("[levhub] janitor:", err instanceof Error ? err.message : err);
     }
   };

@@ -228,9 +228,11 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async attach(id: string, listener: OutputListener): Promise<void> {
+    // every caller attaches before it starts the container, so the stream alone sees all output;
+    // `logs: true` (replay, then stream) delivered an introspection's manifest twice on a loaded engine
     const stream = (await this.docker
       .getContainer(id)
-      .attach({ stream: true, stdout: true, stderr: true, logs: true })) as unknown as Readable;
+      .attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as Readable;
     // Docker multiplexes stdout/stderr in 8-byte-header frames when there is no TTY.
     let pending: Buffer = Buffer.alloc(0);
     stream.on("data", (chunk: Buffer) => {
