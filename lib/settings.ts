@@ -1,11 +1,13 @@
 import "server-only";
 import { z } from "zod";
-import { defaultRunLimits, type RunLimits } from "../runner/src/index.ts";
+import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, defaultRunLimits, type RunLimits } from "../runner/src/index.ts";
 import { db } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 
 const MiB = 1024 * 1024;
 const defaults = defaultRunLimits();
+const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
+const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
@@ -51,8 +53,10 @@ export const hubSettingsSchema = z.object({
       dockerLogBytes: z.number().int().min(MiB).max(1024 * MiB).default(defaults.dockerLogBytes),
       tool: resourceLimits(defaults.tool),
       workflow: resourceLimits(defaults.workflow),
+      runTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600_000).default(RUN_TIMEOUT_MS),
+      taskTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600_000).default(TASK_TIMEOUT_MS),
     })
-    .default(defaults),
+    .default({ ...defaults, runTimeoutMs: RUN_TIMEOUT_MS, taskTimeoutMs: TASK_TIMEOUT_MS }),
   /** arguments of one run: bytes of one field's JSON, and of all of them */
   args: z
     .object({

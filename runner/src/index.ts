@@ -12,7 +12,7 @@ export type { PackageLocation } from "./package.ts";
 export { coerce, ParamValidationError, validateArgs } from "./params.ts";
 export { reap } from "./reaper.ts";
 export { Run } from "./run.ts";
-export { DEFAULT_BASE_IMAGES, DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./runner.ts";
+export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./runner.ts";
 export type { RunnerOptions } from "./runner.ts";
 export { collectionName } from "./spec.ts";
 export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";

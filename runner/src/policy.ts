@@ -28,6 +28,10 @@ export interface RunLimits {
   dockerLogBytes: number;
   tool: ResourceLimits;
   workflow: ResourceLimits;
+  /** the whole run's time limit (RunTimeout); absent: the runner's default */
+  runTimeoutMs?: number;
+  /** a task's time limit (TaskTimeout; a `Cr(timeout=…)` may ask for less); absent: the runner's default */
+  taskTimeoutMs?: number;
 }
 
 export interface ImagePolicy {
@@ -131,6 +135,8 @@ export const runPolicySchema: z.ZodType<RunPolicy> = z
         dockerLogBytes: positive,
         tool: resources,
         workflow: resources,
+        runTimeoutMs: positive.optional(),
+        taskTimeoutMs: positive.optional(),
       })
       .strict(),
   })

@@ -44,6 +44,10 @@ export interface RunnerOptions {
   logger?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** A run's and a task's time limits when neither the caller nor the run's policy sets one. */
+export const DEFAULT_RUN_TIMEOUT_MS = 60 * 60_000;
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+
 export class RunnerError extends Error {
   constructor(message: string) {
     super(message);
@@ -65,8 +69,8 @@ export class Runner {
   constructor(opts: RunnerOptions) {
     this.engine = opts.engine ?? new DockerodeEngine();
     this.instance = opts.instance ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-    this.runTimeoutMs = opts.runTimeoutMs ?? 60 * 60_000;
-    this.taskTimeoutMs = opts.taskTimeoutMs ?? 30 * 60_000;
+    this.runTimeoutMs = opts.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+    this.taskTimeoutMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     this.policy = opts.policy ?? restrictedPolicy({ refs: {}, base: [...DEFAULT_BASE_IMAGES], any: false });
     this.ctx = {
       engine: this.engine,
@@ -109,8 +113,9 @@ export class Runner {
       function: spec.function,
       args: spec.args,
       pkg,
-      runTimeoutMs: spec.timeoutMs ?? this.runTimeoutMs,
-      taskTimeoutMs: spec.taskTimeoutMs ?? this.taskTimeoutMs,
+      // the caller's own limit, else the run's policy (the hub's admin settings), else the runner's default
+      runTimeoutMs: spec.timeoutMs ?? policy.data.limits.runTimeoutMs ?? this.runTimeoutMs,
+      taskTimeoutMs: spec.taskTimeoutMs ?? policy.data.limits.taskTimeoutMs ?? this.taskTimeoutMs,
       policy: policy.data,
       dependencies,
     });

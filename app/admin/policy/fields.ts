@@ -21,6 +21,8 @@ export const BUILD_FIELDS: NumberField[] = [
 export const RUN_FIELDS: NumberField[] = [
   { path: "run.maxTasks", label: "Tasks per run", unit: "", factor: 1 },
   { path: "run.maxConcurrentTasks", label: "Tasks at once per run", unit: "", factor: 1 },
+  { path: "run.runTimeoutMs", label: "Run time limit", unit: "s", factor: 1000 },
+  { path: "run.taskTimeoutMs", label: "Task time limit", unit: "s", factor: 1000 },
   { path: "run.tool.memoryBytes", label: "Tool container memory", unit: "MiB", factor: MiB },
   { path: "run.tool.nanoCpus", label: "Tool container CPUs", unit: "CPUs", factor: 1e9 },
   { path: "run.tool.pids", label: "Tool container processes", unit: "", factor: 1 },

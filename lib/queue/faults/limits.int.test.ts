@@ -52,3 +52,24 @@ test("a task over its own time limit is killed: TaskTimeout, and the run ends we
   assert.match(run.error?.message ?? "", /time limit/);
   await noLeftovers(engines, run.id);
 });
+
+test("a run over the admin's run time limit is stopped: timed_out with RunTimeout, nothing left behind", async () => {
+  const { startRun } = await import("../../runs/index.ts");
+  const { getSettings, updateSettings } = await import("../../settings.ts");
+  const before = await getSettings();
+  // the limit travels with the run's policy: only runs submitted while it is set get it
+  await updateSettings({ run: { ...before.run, runTimeoutMs: 4000 } });
+  let runId: string;
+  try {
+    runId = (await startRun(cluster.alice, { versionId: probe.versionId, function: "tick", args: { n: 200, every: 0.5 } })).id;
+  } finally {
+    await updateSettings({ run: before.run });
+  }
+  const t0 = Date.now();
+  const run = await settled(cluster.alice, runId, 60_000);
+  assert.ok(Date.now() - t0 < 60_000, "stopped long before its 100 s of ticks");
+  assert.equal(run.status, "timed_out");
+  assert.equal(run.error?.type, "RunTimeout");
+  assert.match(run.error?.message ?? "", /time limit of 4 s/);
+  await noLeftovers(engines, run.id);
+});
