@@ -36,6 +36,8 @@ export async function startTestHub(): Promise<TestHub> {
       const { closeHubRunner } = await import("../hub-runner.ts");
       const { disconnectDb } = await import("../db.ts");
       await closeHubRunner().catch(() => undefined);
+      const { closeResultsPool } = await import("../results/pg.ts");
+      await closeResultsPool().catch(() => undefined);
       await disconnectDb().catch(() => undefined);
       const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
       try {
