@@ -59,7 +59,7 @@ function TopValuesChart({ filterQuery, initialField }: { filterQuery: string; in
               labels: data.values.map((v) => (v.value.startsWith('"') ? (JSON.parse(v.value) as string) : v.value)),
               datasets: [{ label: "documents", data: data.values.map((v) => v.count), backgroundColor: ACCENT }],
             }}
-            options={{ indexAxis: "y", maintainAspectRatio: false, animation: false, plugins: { tooltip: { enabled: true } } }}
+            options={{ indexAxis: "y", maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }}
           />
         )}
       </div>
@@ -84,7 +84,7 @@ function RunsChart({ filterQuery }: { filterQuery: string }) {
               labels: data.runs.map((r) => `#${r.number} ${new Date(r.createdAt).toLocaleDateString()}`),
               datasets: [{ label: "documents", data: data.runs.map((r) => r.documents), borderColor: ACCENT, backgroundColor: ACCENT, tension: 0.2 }],
             }}
-            options={{ maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } }}
+            options={{ maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
           />
         )}
       </div>

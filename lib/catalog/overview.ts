@@ -30,8 +30,8 @@ export async function categoryOverview(viewer: Viewer | null): Promise<{
     SELECT
       (SELECT count(*)::int FROM v) AS packages,
       (SELECT coalesce(sum("functions"), 0)::int FROM v) AS functions,
-      (SELECT coalesce(json_object_agg(k, c), '{}')::text FROM (SELECT k, count(*)::int c FROM v, unnest(v."attck") k GROUP BY k) x) AS attck,
-      (SELECT coalesce(json_object_agg(k, c), '{}')::text FROM (SELECT k, count(*)::int c FROM v, unnest(v."blackarch") k GROUP BY k) x) AS blackarch`;
+      (SELECT coalesce(json_object_agg(k, c), '{}')::text FROM (SELECT k, count(*)::int c FROM (SELECT unnest(v."attck") k FROM v) u GROUP BY k) x) AS attck,
+      (SELECT coalesce(json_object_agg(k, c), '{}')::text FROM (SELECT k, count(*)::int c FROM (SELECT unnest(v."blackarch") k FROM v) u GROUP BY k) x) AS blackarch`;
   const attck = JSON.parse(row.attck) as Record<string, number>;
   const blackarch = JSON.parse(row.blackarch) as Record<string, number>;
   return {

@@ -62,7 +62,8 @@ export function previewValue(v: unknown, budget = PREVIEW_CHARS): string {
       if (used > budget) break;
       parts.push(p);
     }
-    return clip(`[${v.length}] ${parts.join(", ")}${parts.length < v.length ? ", …" : ""}`, budget);
+    const more = parts.length < v.length ? (parts.length ? ", …" : "…") : "";
+    return clip(`[${v.length}] ${parts.join(", ")}${more}`, budget);
   }
   const entries = Object.entries(v);
   const parts: string[] = [];
@@ -73,5 +74,6 @@ export function previewValue(v: unknown, budget = PREVIEW_CHARS): string {
     if (used > budget) break;
     parts.push(p);
   }
-  return clip(`{${parts.join(", ")}${parts.length < entries.length ? ", …" : ""}}`, budget);
+  const more = parts.length < entries.length ? (parts.length ? ", …" : "…") : "";
+  return clip(`{${parts.join(", ")}${more}}`, budget);
 }

@@ -9,6 +9,8 @@ import { whereSql } from "./where.ts";
 
 /** Rows fetched from the cursor per pull: the most an export holds in memory at once. */
 export const EXPORT_BATCH = 500;
+/** Characters per enqueued piece (see `emit`). */
+const CHUNK_CHARS = 16 * 1024;
 /** Without picked fields, a CSV's columns are inferred from this many first documents. */
 const CSV_SAMPLE = 200;
 
@@ -76,7 +78,11 @@ export async function exportDocuments(
   const encoder = new TextEncoder();
   let pending: ExportRow[] | null = first;
   let count = 0;
-  const encode = (rows: ExportRow[]): string => {
+  /**
+   * Rows as text, enqueued in pieces of about CHUNK_CHARS rather than one ~175 KB piece per
+   * fetched batch, so the socket gets data early and no piece is larger than it needs to be.
+   */
+  const emit = (rows: ExportRow[], controller: ReadableStreamDefaultController<Uint8Array>) => {
     let out = "";
     for (const r of rows) {
       if (format === "ndjson") out += `${recordJson(r)}\n`;
@@ -86,8 +92,12 @@ export async function exportDocuments(
         out += csvRow([r.coll, r.job, r.task, ...columns.map((c) => fieldValue(doc, c))]);
       }
       count++;
+      if (out.length >= CHUNK_CHARS) {
+        controller.enqueue(encoder.encode(out));
+        out = "";
+      }
     }
-    return out;
+    if (out) controller.enqueue(encoder.encode(out));
   };
 
   const stream = new ReadableStream<Uint8Array>({
@@ -99,7 +109,7 @@ export async function exportDocuments(
       try {
         const rows = pending ?? (await fetch());
         pending = null;
-        if (rows.length) controller.enqueue(encoder.encode(encode(rows)));
+        emit(rows, controller);
         if (rows.length < EXPORT_BATCH) {
           if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
           await release();

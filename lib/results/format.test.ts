@@ -49,6 +49,9 @@ test("columns are inferred from a page's fields, most common first; previews sta
   const many = previewValue(Array.from({ length: 1000 }, (_, i) => i));
   assert.ok(many.startsWith("[1000] 0, 1, 2") && many.endsWith("…") && many.length <= 80);
   assert.ok(previewValue({ k: "v".repeat(500), j: 1 }).length <= 80);
+  assert.equal(previewValue([{ long: "x".repeat(40) }]), "[1] {…}", "nothing fits: a count, never a dangling comma");
+  assert.equal(previewValue({ a: { b: "y".repeat(60) } }, 10), "{a: {…}}");
+  assert.equal(previewValue({ a: "y".repeat(60) }, 5), "{…}");
 });
 
 test("the index copy: jsonb-safe strings, names as they are, depth capped", () => {

@@ -70,6 +70,8 @@ export async function startTestHub(): Promise<TestHub> {
       await stopBoss();
       await closeNotify();
       await closeResultStore();
+      const { closeResultsPool } = await import("../results/pg.ts");
+      await closeResultsPool().catch(() => undefined);
       await disconnectDb().catch(() => undefined);
       const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
       try {

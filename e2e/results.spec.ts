@@ -1,0 +1,105 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { signInOrUp, type Account } from "./support/accounts.ts";
+import { SHOTS } from "./support/screenshots.ts";
+
+// The results browser. A user scans 127.0.0.1 twice with the nmap example (a listener the spec
+// opens makes one port open), then browses the results of both runs from the top bar: the
+// collection tree, the table, one document's JSON, a field query (and a wrong one), a CSV export
+// downloaded, and the chart of a field's top values. Targets: 127.0.0.1 only.
+
+const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
+const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out"];
+
+async function scan(request: APIRequestContext, ports: string): Promise<{ id: string; number: number }> {
+  const res = await request.post("/api/runs", { data: { package: "szczecin.nmap_python", function: "nmap.port_os", args: { ip: "127.0.0.1", ports } } });
+  expect(res.status(), await res.text()).toBe(201);
+  const run = (await res.json()) as { id: string; number: number };
+  await expect
+    .poll(async () => ((await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 150_000, intervals: [1000] })
+    .toMatch(new RegExp(`^(${TERMINAL.join("|")})$`));
+  const done = (await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string; error: unknown };
+  expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
+  return run;
+}
+
+test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1", async ({ page }) => {
+  test.setTimeout(400_000);
+  await signInOrUp(page, GRACE);
+  const listener: Server = createServer((sock) => sock.destroy());
+  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+  const port = (listener.address() as { port: number }).port;
+  try {
+    const first = await scan(page.request, `${port},${port + 1}`);
+    const second = await scan(page.request, `${port},${port + 1}`);
+
+    // from the top bar: the collection tree, then the nmap collection across both runs
+    await page.goto("/");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Results" }).click();
+    await expect(page.getByRole("heading", { name: "Results", level: 1 })).toBeVisible();
+    const tree = page.getByRole("navigation", { name: "Collections" });
+    const coll = tree.getByRole("link", { name: /port_os/ });
+    await expect(coll).toBeVisible();
+    await coll.click();
+    await expect(page).toHaveURL(/coll=/);
+    const table = page.getByRole("table", { name: "Documents" });
+    await expect(table.getByRole("link", { name: `#${first.number}` }).first()).toBeVisible();
+    await expect(table.getByRole("link", { name: `#${second.number}` }).first()).toBeVisible();
+
+    // one document's JSON, opened lazily
+    await table.getByRole("button", { name: "JSON" }).first().click();
+    const json = page.getByRole("tree", { name: /Document of run #/ });
+    await expect(json).toContainText('"hosts"');
+    // one level at a time: the hosts array, then its first host
+    await json.getByRole("button", { name: "expand" }).first().click();
+    await expect(json).toContainText(/\d+ fields/);
+    await json.getByRole("button", { name: "expand" }).first().click();
+    await expect(json).toContainText('"ports"');
+
+    // a field query: the open port, in both runs
+    const query = page.getByLabel("Field query");
+    await query.fill(`hosts.ports.port = ${port} and hosts.ports.state = open`);
+    await page.getByRole("button", { name: "Filter", exact: true }).click();
+    await expect(page).toHaveURL(/q=/);
+    await expect(table.locator("tbody tr")).toHaveCount(2);
+    await page.screenshot({ path: join(SHOTS, "results.png"), fullPage: true });
+
+    // a wrong query names where it went wrong and shows nothing
+    await page.getByLabel("Field query").fill("hosts.ports.port = ");
+    await page.getByRole("button", { name: "Filter", exact: true }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "field query" })).toContainText("position 20 (the end): expected a value after '='");
+    await expect(page.getByRole("table", { name: "Documents" })).toHaveCount(0);
+
+    // export the filter as CSV: a download whose rows are the two documents
+    await page.getByLabel("Field query").fill(`hosts.ports.port = ${port}`);
+    await page.getByRole("button", { name: "Filter", exact: true }).click();
+    await expect(table.locator("tbody tr")).toHaveCount(2);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const csv = readFileSync(await download.path(), "utf8").trim().split("\r\n");
+    expect(csv[0]).toMatch(/^coll,job,task,/);
+    expect(csv).toHaveLength(3);
+    expect(csv.slice(1).join("\n")).toContain(String(port));
+
+    // the chart of the ports' states, and documents per run
+    await page.getByText("Charts", { exact: true }).click();
+    await page.getByLabel("Top values of the field").fill("hosts.ports.state");
+    await page.getByRole("button", { name: "Chart", exact: true }).click();
+    await expect(page.getByRole("img", { name: "Top values of hosts.ports.state" })).toBeVisible();
+    await expect(page.getByRole("img", { name: "Documents per run over time" })).toBeVisible();
+    const chart = await page.request.get(`/api/results/chart?kind=top&field=hosts.ports.state&q=${encodeURIComponent(`hosts.ports.port = ${port}`)}`);
+    const values = ((await chart.json()) as { values: { value: string; count: number }[] }).values;
+    expect(values.find((v) => v.value === '"open"')?.count).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(SHOTS, "results-chart.png"), fullPage: true });
+
+    // every run page links to its results
+    await page.goto(`/runs/${second.id}`);
+    await page.getByRole("link", { name: /Results of this run/ }).click();
+    await expect(page).toHaveURL(new RegExp(`/results\\?run=${second.id}`));
+    await expect(page.getByRole("table", { name: "Documents" }).getByRole("link", { name: `#${first.number}` })).toHaveCount(0);
+  } finally {
+    await new Promise((r) => listener.close(r));
+  }
+});
