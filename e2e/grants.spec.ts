@@ -64,6 +64,11 @@ test("a user's copy of the nmap example is refused the host network until an adm
   await admin.screenshot({ path: join(SHOTS, "policy.png"), fullPage: false });
   await admin.goto("/admin/accounts");
   await admin.screenshot({ path: join(SHOTS, "accounts.png"), fullPage: false });
+  // the hub's own worker (npm start runs one in-process) is online with its capacity
+  await admin.goto("/admin/workers");
+  await expect(admin.getByRole("heading", { name: "Workers", level: 1 })).toBeVisible();
+  await expect(admin.getByText("online").first()).toBeVisible();
+  await admin.screenshot({ path: join(SHOTS, "workers.png"), fullPage: false });
   await admin.close();
 
   await page.goto(form);

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
+import { join } from "node:path";
 import { signInOrUp, type Account } from "./support/accounts.ts";
+import { SHOTS } from "./support/screenshots.ts";
 
 // Saved scans and re-run (issue 8 item 4, issue 7 item 3), against the example levhub.hello.
 
@@ -59,6 +61,7 @@ test("save a run as a scan with a schedule, see it listed, run it now, and find 
   await expect(page.getByRole("row", { name: /nightly hello/ })).toContainText("disabled");
   await page.getByRole("button", { name: "Enable nightly hello" }).click();
   await expect(page.getByRole("row", { name: /nightly hello/ })).not.toContainText("disabled");
+  await page.screenshot({ path: join(SHOTS, "scans.png"), fullPage: false });
 });
 
 test("re-run a run from its page, and edit and re-run it with the form prefilled", async ({ page }) => {
