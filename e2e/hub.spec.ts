@@ -327,7 +327,8 @@ test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads resul
   expect(lev("upload", pkg)).toContain("published alice.cliprobe 0.1.0");
   const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; status: string };
   expect(run.status).toBe("succeeded");
-  const { documents } = JSON.parse(lev("results", run.id)) as { documents: { coll: string; doc: { target: string; ok: boolean } }[] };
+  // the export's JSON form: one record per document, with where it was stored
+  const documents = JSON.parse(lev("results", run.id, "--format", "json")) as { coll: string; doc: { target: string; ok: boolean } }[];
   expect(documents).toEqual([expect.objectContaining({ coll: "alice/cliprobe.check", doc: expect.objectContaining({ target: "127.0.0.1", ok: true }) })]);
   expect(lev("runs")).toContain(run.id);
   // a bad value is refused by the hub and nothing starts

@@ -57,3 +57,15 @@ test("a bad credential is a clear error at registration, not a retry loop", asyn
   assert.equal(err.status, 401);
   assert.equal(err.message, "no worker credential");
 });
+
+test("the engine a worker registers names its socket, also when docker-modem finds the default one lazily", async () => {
+  const { DockerodeEngine } = await import("../src/engine.ts");
+  const Docker = (await import("dockerode")).default;
+  const { engineFacts } = await import("./registration.ts");
+  // a socket nobody listens on: the version is unknown, the name is still what the worker uses
+  const lazy = new Docker();
+  (lazy.modem as unknown as { socketPath: () => Promise<string> }).socketPath = async () => "/nonexistent/levhub-test.sock";
+  assert.deepEqual(await engineFacts(new DockerodeEngine(lazy)), { host: "unix:///nonexistent/levhub-test.sock", version: "unknown" });
+  const fixed = new Docker({ socketPath: "/nonexistent/other.sock" });
+  assert.deepEqual(await engineFacts(new DockerodeEngine(fixed)), { host: "unix:///nonexistent/other.sock", version: "unknown" });
+});
