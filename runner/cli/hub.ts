@@ -124,13 +124,15 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
   return api(cfg, "POST", "/api/packages", form);
 }
 
-interface RunView {
+/** A run as the hub's API answers (`RunSummary`/`RunDetail`), as far as the CLI reads it. */
+export interface RunView {
   id: string;
   number: number;
   status: string;
   package: string;
   packageVersion: string;
   function: string;
+  args?: Record<string, unknown>;
   error?: { message: string; traceback?: string | null } | null;
   logs?: { seq: number; task: number; stream: string; line: string }[];
 }

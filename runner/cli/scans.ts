@@ -3,7 +3,7 @@
  * the API's fields; the hub checks everything and its JSON errors are shown as they come.
  */
 import { parseArgs } from "node:util";
-import { api, CliError, loadConfig, splitTarget, type HubConfig } from "./hub.ts";
+import { api, CliError, loadConfig, splitTarget, type HubConfig, type RunView } from "./hub.ts";
 
 export const SCAN_USAGE = `  lev scan list [--all] [--json]
   lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
@@ -29,15 +29,6 @@ interface ScanView {
   lastError: { message: string } | null;
 }
 
-interface RunView {
-  id: string;
-  number: number;
-  status: string;
-  package: string;
-  packageVersion: string;
-  function: string;
-  args?: Record<string, unknown>;
-}
 
 const SCAN_COMMANDS = ["list", "create", "run", "enable", "disable", "delete"] as const;
 
