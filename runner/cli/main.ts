@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
@@ -51,6 +52,7 @@ const USAGE = `usage:
       What changed from run A to run B (or since B's previous run with the same arguments):
       documents and items new, gone and changed, per collection.
 ${SCAN_USAGE}
+${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
 
@@ -82,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "agent":
+        return await runAgent(agentConfig(rest, process.env));
       case undefined:
       case "help":
       case "--help":
@@ -96,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
