@@ -97,3 +97,33 @@ test("lev agent with a refused token fails at once with the hub's answer", async
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test("lev run --device sends the run to that device by name; without it, no device is named", async () => {
+  const bodies: Record<string, unknown>[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d: Buffer) => (raw += d.toString()));
+    req.on("end", () => {
+      bodies.push(JSON.parse(raw) as Record<string, unknown>);
+      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id: "r1", number: 1, status: "queued", error: null }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const saved = { url: process.env.LEV_URL, token: process.env.LEV_TOKEN };
+  process.env.LEV_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.LEV_TOKEN = "lev_test";
+  try {
+    const { main } = await import("./main.ts");
+    assert.equal(await main(["run", "levhub.hello.greet.hello", "--param", "name=x", "--device", "laptop"]), 0);
+    assert.equal(await main(["run", "levhub.hello.greet.hello", "--param", "name=x"]), 0);
+    assert.equal(bodies[0].device, "laptop");
+    assert.deepEqual(bodies[0].args, { name: "x" });
+    assert.ok(!("device" in bodies[1]));
+  } finally {
+    process.env.LEV_URL = saved.url;
+    process.env.LEV_TOKEN = saved.token;
+    if (saved.url === undefined) delete process.env.LEV_URL;
+    if (saved.token === undefined) delete process.env.LEV_TOKEN;
+    await new Promise((r) => server.close(r));
+  }
+});

@@ -44,7 +44,8 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--wait] [--json]
+      --device sends the run to one of your devices (lev agent), not the hub's workers.
   lev runs [<run-id>] [--json]
   lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
@@ -327,6 +328,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       token: { type: "string" },
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
+      device: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
@@ -360,6 +362,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       const r = await hubRun(positionals[0], parseParams(values.param ?? []), {
         wait: values.wait,
         version: values.version,
+        device: values.device,
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);
