@@ -39,7 +39,8 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
     orderBy: { lastSeenAt: "desc" },
     take: 1000,
   });
-  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance) };
+  const device = caller.device ? { id: caller.device.id, name: caller.device.name } : null;
+  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device };
 }
 
 /**
