@@ -227,6 +227,8 @@ export interface RunSummary {
   queuePosition: number | null;
   /** the name of the worker holding (or that held) the run */
   worker: string | null;
+  /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
+  device: string | null;
 }
 
 export interface TaskView {
