@@ -207,3 +207,36 @@ test("the real `lev agent` process: connects as the device, runs a run sent to i
     if (child.exitCode === null) child.kill("SIGKILL");
   }
 });
+
+test("the hub restarted and the agent's network cut mid-run lose nothing: every tick and the result arrive once", async () => {
+  const { startTcpProxy } = await import("../testing/tcp-proxy.ts");
+  const { startWorker } = await import("../../runner/worker/worker.ts");
+  // the agent reaches the hub through a link the test can cut
+  const link = await startTcpProxy({ port: Number(new URL(cluster.url).port) });
+  try {
+    const tablet = await enrol(cluster.alice, "tablet");
+    const h = await startWorker({ hubUrl: `http://127.0.0.1:${link.port}`, token: tablet.token, name: "alice-tablet", engine: device.engine(), dataDir: dataDir("tablet"), capacity: 1, labels: { hostNetwork: false } });
+    handles.push(h);
+    const started = await run(cluster.alice, probe.versionId, "tick", { n: 16, every: 0.3 }, "tablet");
+    await until(cluster.alice, started.id, "the second tick", (r) => logLines(r).includes("tick 2 of 16"));
+    // ticks go on while nobody hears them: the agent keeps its events and sends them again
+    await cluster.restartHub();
+    await until(cluster.alice, started.id, "a tick after the restart", (r) => logLines(r).some((l) => /^tick ([6-9]|1\d) of 16$/.test(l)), 30_000);
+    // shorter than three heartbeats: a cut, not a lost device
+    await link.down();
+    await new Promise((r) => setTimeout(r, 800));
+    await link.up();
+    const done = await settled(cluster.alice, started.id, 60_000);
+    assert.equal(done.status, "succeeded", JSON.stringify(done.error));
+    assert.equal(done.worker, "alice-tablet");
+    assert.deepEqual(
+      logLines(done).filter((l) => l.startsWith("tick ")),
+      Array.from({ length: 16 }, (_, i) => `tick ${i + 1} of 16`),
+    );
+    const docs = (await documents(cluster.alice, done.id)).filter((d) => d.task === 1);
+    assert.deepEqual(docs.map((d) => ({ ticks: d.doc.ticks, done: d.doc.done })), [{ ticks: 16, done: true }]);
+    await noLeftovers(engines, done.id);
+  } finally {
+    await link.close();
+  }
+});
