@@ -2,13 +2,16 @@
 
 import { revalidatePath } from "next/cache";
 import type { AddDeviceState, RenameDeviceState } from "../../components/device-manager.tsx";
-import { safeAction } from "../../lib/actions/safe-action.ts";
+import type { DeviceRulesState } from "../../components/device-rules-form.tsx";
+import { adminAction, safeAction } from "../../lib/actions/safe-action.ts";
 import { createDevice, renameDevice, revokeDevice } from "../../lib/devices/devices.ts";
-import { createDeviceSchema, renameDeviceInputSchema, revokeDeviceInputSchema } from "../../lib/schemas/devices.ts";
+import { setHostNetworkOnDevicesOnly } from "../../lib/devices/rules.ts";
+import { createDeviceSchema, deviceRulesSchema, renameDeviceInputSchema, revokeDeviceInputSchema } from "../../lib/schemas/devices.ts";
 
 const create = safeAction(createDeviceSchema, (input, viewer) => createDevice(viewer, input.name));
 const rename = safeAction(renameDeviceInputSchema, (input, viewer) => renameDevice(viewer, input.deviceId, input.name));
 const revoke = safeAction(revokeDeviceInputSchema, (input, viewer) => revokeDevice(viewer, input.deviceId));
+const setRules = adminAction(deviceRulesSchema, (input, viewer) => setHostNetworkOnDevicesOnly(viewer, input.hostNetworkOnDevicesOnly));
 
 /** Settings → My devices: adds a device; its agent token is in the answer, once. */
 export async function addDeviceAction(_prev: AddDeviceState, data: FormData): Promise<AddDeviceState> {
@@ -30,4 +33,13 @@ export async function revokeDeviceAction(data: FormData): Promise<void> {
   const res = await revoke({ deviceId: data.get("deviceId") ?? "" });
   if (!res.ok) throw new Error(res.error);
   revalidatePath("/settings/devices");
+}
+
+/** Admin → Workers: runs granted host networking only on their owners' devices. */
+export async function setDeviceRulesAction(_prev: DeviceRulesState, data: FormData): Promise<DeviceRulesState> {
+  const on = data.get("hostNetworkOnDevicesOnly");
+  const res = await setRules(on === null ? {} : { hostNetworkOnDevicesOnly: on });
+  if (!res.ok) return { status: "error", message: res.error };
+  revalidatePath("/admin/workers");
+  return { status: "saved", hostNetworkOnDevicesOnly: res.data };
 }

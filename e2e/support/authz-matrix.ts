@@ -356,6 +356,11 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [{ status: "idle", message: null }, form({ deviceId: "no-such-device", name: "renamed" })],
     expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
   },
+  "app/actions/devices.ts#setDeviceRulesAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ hostNetworkOnDevicesOnly: "false" })],
+    expect: adminOnly,
+  },
   "app/actions/devices.ts#revokeDeviceAction": {
     access: "user",
     args: () => [form({ deviceId: "no-such-device" })],

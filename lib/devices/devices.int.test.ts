@@ -19,6 +19,7 @@ const HELLO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../
 
 let hub: TestHub;
 let routes: RouteServer;
+let root: Viewer;
 let alice: Viewer;
 let bob: Viewer;
 let aliceApi: string;
@@ -32,7 +33,7 @@ before(async () => {
   hub = await startTestHub();
   routes = await serveRoutes();
   const { signUpTestUsers } = await import("../testing/accounts.ts");
-  ({ alice, bob } = await signUpTestUsers());
+  ({ root, alice, bob } = await signUpTestUsers());
   const { createToken } = await import("../tokens.ts");
   aliceApi = (await createToken(alice, "api")).token;
   bobApi = (await createToken(bob, "api")).token;
@@ -217,4 +218,31 @@ test("device runs count toward their owner's limit, not the hub-wide one", async
   } finally {
     await updateSettings({ queue: { totalRuns: 16, perUserRuns: 4 } });
   }
+});
+
+// last: it grants the example's namespace host networking, which changes where its hub runs wait
+test("the admin's rule: runs granted host networking go only to devices while it is on", async () => {
+  const { ensureOperatorGrant } = await import("../grants.ts");
+  const { db } = await import("../db.ts");
+  const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
+  assert.equal(await ensureOperatorGrant(ns), true);
+  const { setHostNetworkOnDevicesOnly } = await import("./rules.ts");
+  await addDevice(aliceApi, "hostnet-box");
+  try {
+    const before = await runOn(aliceApi);
+    assert.equal(before.status, 201);
+    assert.equal((await db().run.findUniqueOrThrow({ where: { id: before.json.id } })).queue, "levhub-run-hostnet");
+    assert.equal(await setHostNetworkOnDevicesOnly(root, true), true);
+    const refused = await runOn(aliceApi);
+    assert.equal(refused.status, 422, JSON.stringify(refused.json));
+    assert.match(JSON.stringify(refused.json), /host networking/);
+    const onDevice = await runOn(aliceApi, "hostnet-box");
+    assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
+    // the rule leaves the queue limits as they were, and the limits form leaves the rule
+    const { getSettings } = await import("../settings.ts");
+    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: true });
+  } finally {
+    await setHostNetworkOnDevicesOnly(root, false);
+  }
+  assert.equal((await runOn(aliceApi)).status, 201);
 });

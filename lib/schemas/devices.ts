@@ -18,3 +18,11 @@ export const createDeviceSchema = z.object({ name: deviceNameSchema }).strict();
 export const renameDeviceSchema = z.object({ name: deviceNameSchema }).strict();
 export const renameDeviceInputSchema = z.object({ deviceId: deviceIdSchema, name: deviceNameSchema });
 export const revokeDeviceInputSchema = z.object({ deviceId: deviceIdSchema });
+
+/** Admin → Workers: runs granted host networking only on their owners' devices (a checkbox: absent = off) */
+export const deviceRulesSchema = z.object({
+  hostNetworkOnDevicesOnly: z
+    .enum(["true", "false"], "on or off")
+    .optional()
+    .transform((v) => v === "true"),
+});
