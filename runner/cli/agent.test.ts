@@ -127,3 +127,23 @@ test("lev run --device sends the run to that device by name; without it, no devi
     await new Promise((r) => server.close(r));
   }
 });
+
+test("the agent tells the hub its engine's socket, also when DOCKER_HOST is unset (docker-modem keeps a resolver then)", async () => {
+  const { engineFacts } = await import("../worker/registration.ts");
+  const { DockerodeEngine } = await import("../src/engine.ts");
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    const facts = await engineFacts(new DockerodeEngine());
+    assert.match(facts.host, /^unix:\/\/\/\S+docker\.sock$/, facts.host);
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
+  process.env.DOCKER_HOST = "unix:///tmp/levhub-agent-test.sock";
+  try {
+    assert.equal((await engineFacts(new DockerodeEngine())).host, "unix:///tmp/levhub-agent-test.sock");
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  }
+});

@@ -32,8 +32,10 @@ export function keepOnStart(labels: Record<string, string>, lost: ReadonlySet<st
 export async function engineFacts(engine: ContainerEngine): Promise<RegisterRequest["engine"]> {
   const inner = engine instanceof HubImageEngine ? engine.inner : engine;
   if (!(inner instanceof DockerodeEngine)) return { host: "custom", version: "unknown" };
-  const modem = inner.docker.modem as { socketPath?: string; host?: string; port?: string | number };
-  const host = modem.socketPath ? `unix://${modem.socketPath}` : `${modem.host ?? "?"}:${modem.port ?? "?"}`;
+  const modem = inner.docker.modem as { socketPath?: unknown; getSocketPath?: () => Promise<string | undefined>; host?: string; port?: string | number };
+  // without DOCKER_HOST docker-modem keeps a resolver of the default socket, not a path
+  const socketPath = typeof modem.socketPath === "function" ? await modem.getSocketPath?.().catch(() => undefined) : (modem.socketPath as string | undefined);
+  const host = socketPath ? `unix://${socketPath}` : `${modem.host ?? "?"}:${modem.port ?? "?"}`;
   const version = await inner.docker.version().then(
     (v) => v.Version,
     () => "unknown",
