@@ -4,6 +4,7 @@
  * fetches the hub's queues. The device owner chose the machine, so there is no host-network split
  * there — but the policy's grants still apply on the device.
  */
+import { queuesFor } from "../queue/limits.ts";
 import { HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
 
 export const DEVICE_QUEUE_PREFIX = "levhub-device-";
@@ -48,8 +49,7 @@ export function placeRun(i: PlacementInput): Placement {
  * runs first where its engine allows them (they have nowhere else to go), then the common queue.
  */
 export function queuesForWorker(device: { id: string } | null | undefined, labels: { hostNetwork?: boolean }): string[] {
-  if (device) return [deviceQueue(device.id)];
-  return labels.hostNetwork ? [HOSTNET_QUEUE, RUN_QUEUE] : [RUN_QUEUE];
+  return device ? [deviceQueue(device.id)] : queuesFor(labels);
 }
 
 /**
