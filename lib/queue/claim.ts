@@ -6,7 +6,7 @@ import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
 import { bossDb, getBoss, type RunJobData } from "./boss.ts";
-import { queuesForWorker, totalLimitFor } from "../devices/placement.ts";
+import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
 import { claimPlan } from "./limits.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "./notify.ts";
 import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "./workers.ts";
@@ -66,11 +66,15 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           }
         }
         if (!found) break;
-        const { count } = await tx.run.updateMany({
-          // the Run row itself decides who may take it (the queues only keep runs apart): see `mayClaim`
-          where: { id: found.runId, status: "queued", jobId: found.id, deviceId: device?.id ?? null, ...(device ? { ownerId: device.ownerId } : {}) },
-          data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
-        });
+        // the Run row itself decides who may take it (the queues only keep runs apart)
+        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true } });
+        const { count } =
+          target && mayClaim(device, target)
+            ? await tx.run.updateMany({
+                where: { id: found.runId, status: "queued", jobId: found.id },
+                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
+              })
+            : { count: 0 };
         if (!count) {
           // cancelled (or otherwise ended) after it was queued, or not this worker's to take: its job has nothing left to do
           await boss.complete(found.queue, found.id, null, { db: bossDb(tx) });
