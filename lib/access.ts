@@ -10,10 +10,15 @@ import type { Viewer } from "./types.ts";
 export const ACCESS_LEVELS = ["public", "user", "admin", "worker"] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
 
-/** A worker process's credential (`lwk_…`): it may run containers and report on runs it was given, nothing a user may do. */
+/**
+ * A worker process's credential (`lwk_…`: a hub worker; `ldv_…`: a user's device): it may run
+ * containers and report on runs it was given, nothing a user may do.
+ */
 export interface WorkerCaller {
   credentialId: string;
   name: string;
+  /** set for a device credential: its worker takes only this user's runs sent to this device */
+  device?: { id: string; ownerId: string; name: string } | null;
 }
 
 /**

@@ -69,8 +69,10 @@ export const hubSettingsSchema = z.object({
     .object({
       totalRuns: z.number().int().min(1).max(10_000).default(16),
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
+      /** runs whose policy grants host networking may run only on their owner's own devices */
+      hostNetworkOnDevicesOnly: z.boolean().default(false),
     })
-    .default({ totalRuns: 16, perUserRuns: 4 }),
+    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });
@@ -85,7 +87,7 @@ export async function getSettings(): Promise<HubSettings> {
 }
 
 /** Changes some settings; the caller has checked that the viewer is an admin and parsed the patch. */
-export async function updateSettings(patch: Partial<HubSettings>): Promise<HubSettings> {
+export async function updateSettings(patch: Partial<z.input<typeof hubSettingsSchema>>): Promise<HubSettings> {
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(72107)`;
     const row = await tx.hubSettings.findUnique({ where: { id: 1 } });

@@ -6,8 +6,8 @@ import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.t
  * hub can know (its own process stopped while the run was going).
  */
 export type HubRunError = Omit<RunError, "type"> & { type: RunError["type"] | HubErrorType };
-/** Run errors only the hub can know: its own process stopped (before the queue), the worker holding the run stopped answering. */
-export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost"] as const;
+/** Run errors only the hub can know: its own process stopped (before the queue), the worker holding the run stopped answering, its owner revoked the device it was sent to. */
+export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost", "DeviceRevoked"] as const;
 export type HubErrorType = (typeof HUB_ERROR_TYPES)[number];
 
 export type Role = "user" | "admin";
@@ -227,6 +227,8 @@ export interface RunSummary {
   queuePosition: number | null;
   /** the name of the worker holding (or that held) the run */
   worker: string | null;
+  /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
+  device: string | null;
 }
 
 export interface TaskView {

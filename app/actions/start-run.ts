@@ -13,6 +13,8 @@ const startRunInput = z.object({
   function: z.string().min(1).max(200),
   // sizes are lib's to judge (settings.args), so an oversized value gets its field-named 413
   args: z.record(z.string(), z.string().max(16 * 1024 * 1024)),
+  /** "Run on": one of the viewer's devices by name; empty: the hub's workers */
+  device: z.string().max(64).optional(),
 });
 
 const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));
@@ -27,7 +29,8 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
   for (const [key, value] of data.entries()) {
     if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
   }
-  const res = await start({ versionId, function: fn, args });
+  const device = data.get("device");
+  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}) });
   if (!res.ok) {
     const errors: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;

@@ -5,10 +5,11 @@ import type { QueueLimitsState } from "../../components/queue-limits-form.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
 import { audit } from "../../lib/audit.ts";
 import { queueLimitsSchema } from "../../lib/schemas/worker.ts";
-import { updateSettings } from "../../lib/settings.ts";
+import { getSettings, updateSettings } from "../../lib/settings.ts";
 
 const update = adminAction(queueLimitsSchema, async (input, viewer) => {
-  const next = await updateSettings({ queue: input });
+  // the limits only: the devices rule of the same section is set by its own form
+  const next = await updateSettings({ queue: { ...(await getSettings()).queue, ...input } });
   await audit(viewer.id, "settings.queue", null, next.queue);
   return next.queue;
 });

@@ -124,6 +124,8 @@ export const PAGES: Record<string, PageEntry> = {
   "app/compare/page.tsx": { path: (fx) => `/compare?a=${fx.runId}&b=${fx.runId}`, expect: ownersPage },
   // slice F: results browser (another user's run filter shows nothing, never someone else's documents)
   "app/results/page.tsx": { path: (fx) => `/results?run=${fx.runId}`, expect: signedIn },
+  // slice D1 (issue 10, my devices): every user has their own list
+  "app/settings/devices/page.tsx": { path: () => "/settings/devices", expect: signedIn },
 };
 
 const ownScan = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
@@ -200,6 +202,21 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/results/export/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/export?run=${fx.runId}&format=csv` }), expect: signedInRoute },
   "GET app/api/results/chart/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/chart?kind=runs&run=${fx.runId}` }), expect: signedInRoute },
   "GET app/api/openapi.json/route.ts": { access: "public", request: () => ({ path: "/api/openapi.json" }), expect: all(200) },
+  // slice D1 (issue 10, my devices): a user's own devices only; someone else's (or none) is 404. A
+  // device token in the worker routes is checked in lib/devices/devices.int.test.ts.
+  "GET app/api/devices/route.ts": { access: "user", request: () => ({ path: "/api/devices" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "POST app/api/devices/route.ts": {
+    access: "user",
+    request: (_fx, role) => ({ path: "/api/devices", json: { name: `authz-${role}-${Date.now()}` } }),
+    expect: { anonymous: 401, owner: 201, other: 201, admin: 201 },
+  },
+  "GET app/api/devices/[id]/route.ts": { access: "user", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "PATCH app/api/devices/[id]/route.ts": {
+    access: "user",
+    request: () => ({ path: "/api/devices/no-such-device", json: { name: "renamed" } }),
+    expect: { anonymous: 401, owner: 404, other: 404, admin: 404 },
+  },
+  "DELETE app/api/devices/[id]/route.ts": { access: "user", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -326,5 +343,27 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: (fx) => [fx.runId, { errors: {}, message: null }, form({ "arg.message": "edited" })],
     expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  // slice D1 (issue 10, my devices)
+  "app/actions/devices.ts#addDeviceAction": {
+    access: "user",
+    args: (fx, role) => [{ status: "idle" }, form({ name: fx.unique(role) })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  "app/actions/devices.ts#renameDeviceAction": {
+    access: "user",
+    // no device by that id, for anyone: past the access check (ownership: lib/devices/devices.int.test.ts)
+    args: () => [{ status: "idle", message: null }, form({ deviceId: "no-such-device", name: "renamed" })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/devices.ts#setDeviceRulesAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ hostNetworkOnDevicesOnly: "false" })],
+    expect: adminOnly,
+  },
+  "app/actions/devices.ts#revokeDeviceAction": {
+    access: "user",
+    args: () => [form({ deviceId: "no-such-device" })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
   },
 };

@@ -6,7 +6,8 @@ import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
 import { bossDb, getBoss, type RunJobData } from "./boss.ts";
-import { claimPlan, queuesFor } from "./limits.ts";
+import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
+import { claimPlan } from "./limits.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "./notify.ts";
 import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "./workers.ts";
 
@@ -21,8 +22,12 @@ const POLL_RECHECK_MS = 1000;
  * their per-user limit to pg-boss `ignoreGroups`, fetches one job at a time from the queues the
  * worker's labels allow (recounting between) and marks each run `starting` for this instance. A
  * run cancelled meanwhile has its job completed and is skipped.
+ *
+ * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
+ * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
+ * do not run on the hub's engines).
  */
-export async function claimRuns(worker: WorkerRow, free: number): Promise<string[]> {
+export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[]> {
   if (free <= 0 || worker.state !== "online") return [];
   const [boss, settings] = await Promise.all([getBoss(), getSettings()]);
   const labels = worker.labels as { hostNetwork?: boolean };
@@ -31,14 +36,14 @@ export async function claimRuns(worker: WorkerRow, free: number): Promise<string
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
       const taken: string[] = [];
       for (;;) {
-        const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; n: bigint }[]>`
-          SELECT "ownerId", "workerInstance", count(*) AS n FROM "Run" WHERE status IN ('starting', 'running') GROUP BY 1, 2`;
+        const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
+          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run" WHERE status IN ('starting', 'running') GROUP BY 1, 2, 3`;
         const byOwner = new Map<string, number>();
         let total = 0;
         let held = 0;
         for (const a of active) {
           const n = Number(a.n);
-          total += n;
+          if (!a.onDevice) total += n;
           byOwner.set(a.ownerId, (byOwner.get(a.ownerId) ?? 0) + n);
           if (a.workerInstance === worker.instance) held += n;
         }
@@ -46,14 +51,14 @@ export async function claimRuns(worker: WorkerRow, free: number): Promise<string
           free: free - taken.length,
           capacity: worker.capacity,
           heldByInstance: held,
-          totalRuns: settings.queue.totalRuns,
+          totalRuns: totalLimitFor(device, settings.queue.totalRuns),
           perUserRuns: settings.queue.perUserRuns,
           activeTotal: total,
           activeByOwner: byOwner,
         });
         if (plan.slots <= 0) break;
         let found: { queue: string; id: string; runId: string } | null = null;
-        for (const queue of queuesFor(labels)) {
+        for (const queue of queuesForWorker(device, labels)) {
           const [job] = await boss.fetch<RunJobData>(queue, { db: bossDb(tx), batchSize: 1, ignoreGroups: plan.ignoreGroups.length ? plan.ignoreGroups : null });
           if (job) {
             found = { queue, id: job.id, runId: job.data.runId };
@@ -61,12 +66,17 @@ export async function claimRuns(worker: WorkerRow, free: number): Promise<string
           }
         }
         if (!found) break;
-        const { count } = await tx.run.updateMany({
-          where: { id: found.runId, status: "queued", jobId: found.id },
-          data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
-        });
+        // the Run row itself decides who may take it (the queues only keep runs apart)
+        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true } });
+        const { count } =
+          target && mayClaim(device, target)
+            ? await tx.run.updateMany({
+                where: { id: found.runId, status: "queued", jobId: found.id },
+                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
+              })
+            : { count: 0 };
         if (!count) {
-          // cancelled (or otherwise ended) after it was queued: its job has nothing left to do
+          // cancelled (or otherwise ended) after it was queued, or not this worker's to take: its job has nothing left to do
           await boss.complete(found.queue, found.id, null, { db: bossDb(tx) });
           continue;
         }
@@ -116,7 +126,7 @@ export async function poll(caller: WorkerCaller, req: PollRequest, signal?: Abor
       const cancel = await cancelOrders(worker.instance);
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };
-      const runIds = await claimRuns(worker, req.free);
+      const runIds = await claimRuns(worker, req.free, caller.device);
       const left = deadline - Date.now();
       if (runIds.length || cancel.length || left <= 0) {
         return { assign: await Promise.all(runIds.map(assignment)), cancel };

@@ -5,13 +5,20 @@ import type { WorkerCaller } from "../access.ts";
 import { audit } from "../audit.ts";
 import { db } from "../db.ts";
 import { notFound, validation } from "../errors.ts";
+import { credentialMatchesKind, WORKER_TOKEN_KINDS, workerTokenKind, type WorkerTokenKind } from "./token-kind.ts";
 
-/** Worker credentials: `lwk_` + 43 characters of base64url (32 random bytes); only the sha256 is kept. */
-export const WORKER_TOKEN_PREFIX = "lwk_";
-const TOKEN_RE = /^lwk_[A-Za-z0-9_-]{43}$/;
+/** Worker credentials: `lwk_` + 43 characters of base64url (32 random bytes); only the sha256 is kept. Devices' are `ldv_…`. */
+export const WORKER_TOKEN_PREFIX = WORKER_TOKEN_KINDS.worker;
 export const workerCredentialNameSchema = z.string().trim().min(1, "give the credential a name").max(64, "at most 64 characters");
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** A new token of a kind, with what the credential row stores of it (never the token itself). */
+export function newWorkerToken(kind: WorkerTokenKind): { token: string; tokenHash: string; prefix: string } {
+  const p = WORKER_TOKEN_KINDS[kind];
+  const token = p + randomBytes(32).toString("base64url");
+  return { token, tokenHash: sha256(token), prefix: token.slice(0, p.length + 6) };
+}
 
 export interface WorkerCredentialSummary {
   id: string;
@@ -36,39 +43,47 @@ const view = (r: Row): WorkerCredentialSummary => ({
 export async function createWorkerCredential(createdBy: string | null, name: string): Promise<{ token: string; credential: WorkerCredentialSummary }> {
   const parsed = workerCredentialNameSchema.safeParse(name);
   if (!parsed.success) throw validation("invalid credential name", { name: parsed.error.issues[0].message });
-  const token = WORKER_TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const row = await db().workerCredential.create({
-    data: { name: parsed.data, tokenHash: sha256(token), prefix: token.slice(0, WORKER_TOKEN_PREFIX.length + 6), createdBy },
-  });
+  const { token, tokenHash, prefix } = newWorkerToken("worker");
+  const row = await db().workerCredential.create({ data: { name: parsed.data, tokenHash, prefix, createdBy } });
   await audit(createdBy, "worker-credential.create", row.id, { name: row.name });
   return { token, credential: view(row) };
 }
 
 export async function listWorkerCredentials(): Promise<WorkerCredentialSummary[]> {
-  const rows = await db().workerCredential.findMany({ orderBy: { createdAt: "desc" } });
+  // devices' credentials are their owners' business (Settings → My devices)
+  const rows = await db().workerCredential.findMany({ where: { ownerId: null }, orderBy: { createdAt: "desc" } });
   return rows.map(view);
 }
 
 /** Revokes at once: the next request with it is 401; its workers' runs end as WorkerLost once they stop answering. */
 export async function revokeWorkerCredential(actorId: string, id: string): Promise<void> {
   const row = await db().workerCredential.findUnique({ where: { id } });
-  if (!row) throw notFound("worker credential");
+  if (!row || row.ownerId) throw notFound("worker credential");
   if (!row.revokedAt) await db().workerCredential.update({ where: { id }, data: { revokedAt: new Date() } });
   await audit(actorId, "worker-credential.revoke", id);
 }
 
-/** The worker a bearer credential names, or null (unknown, revoked, or not a worker credential). */
+/**
+ * The worker a bearer credential names, or null (unknown, revoked, or not a worker credential). A
+ * device credential (`ldv_…`) comes with its device: revoking the device revokes the credential.
+ */
 export async function workerFromToken(token: string): Promise<WorkerCaller | null> {
-  if (!TOKEN_RE.test(token)) return null;
-  const row = await db().workerCredential.findUnique({ where: { tokenHash: sha256(token) } });
-  if (!row || row.revokedAt) return null;
+  const kind = workerTokenKind(token);
+  if (!kind) return null;
+  const row = await db().workerCredential.findUnique({
+    where: { tokenHash: sha256(token) },
+    include: { device: { select: { id: true, ownerId: true, name: true, revokedAt: true } } },
+  });
+  if (!row || row.revokedAt || row.device?.revokedAt) return null;
+  if (!credentialMatchesKind(kind, { ownerId: row.ownerId, hasDevice: !!row.device })) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db().workerCredential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { credentialId: row.id, name: row.name };
+  const device = row.device ? { id: row.device.id, ownerId: row.device.ownerId, name: row.device.name } : null;
+  return { credentialId: row.id, name: row.name, device };
 }
 
-/** The caller of a worker route: `Authorization: Bearer lwk_…` only (never a session cookie or a user token). */
+/** The caller of a worker route: `Authorization: Bearer lwk_…` or `ldv_…` only (never a session cookie or a user token). */
 export async function workerFromRequest(req: Request): Promise<WorkerCaller | null> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization")?.trim() ?? "");
   return m ? workerFromToken(m[1]) : null;

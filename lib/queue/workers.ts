@@ -31,14 +31,16 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
       instance,
     },
   });
-  // containers of gone instances carry their instance label: the worker may remove them
+  // containers of gone instances carry their instance label: the worker may remove them. A device
+  // learns only its own (a user's machine has no business knowing the hub's instances)
   const lost = await db().worker.findMany({
-    where: { state: { in: ["lost", "stopped"] }, lastSeenAt: { gt: new Date(Date.now() - 30 * 86400_000) } },
+    where: { state: { in: ["lost", "stopped"] }, lastSeenAt: { gt: new Date(Date.now() - 30 * 86400_000) }, ...(caller.device ? { credentialId: caller.credentialId } : {}) },
     select: { instance: true },
     orderBy: { lastSeenAt: "desc" },
     take: 1000,
   });
-  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance) };
+  const device = caller.device ? { id: caller.device.id, name: caller.device.name } : null;
+  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device };
 }
 
 /**
@@ -92,9 +94,11 @@ export interface WorkerView {
 
 /** Workers for Admin → Workers: every online/draining one, and the last 50 others. */
 export async function listWorkers(): Promise<WorkerView[]> {
+  // users' devices are theirs (Settings → My devices), not the hub's workers
+  const hub = { credential: { ownerId: null } };
   const [live, gone] = await Promise.all([
-    db().worker.findMany({ where: { state: { in: ["online", "draining"] } }, include: { credential: { select: { name: true } } }, orderBy: { registeredAt: "desc" } }),
-    db().worker.findMany({ where: { state: { in: ["lost", "stopped"] } }, include: { credential: { select: { name: true } } }, orderBy: { lastSeenAt: "desc" }, take: 50 }),
+    db().worker.findMany({ where: { ...hub, state: { in: ["online", "draining"] } }, include: { credential: { select: { name: true } } }, orderBy: { registeredAt: "desc" } }),
+    db().worker.findMany({ where: { ...hub, state: { in: ["lost", "stopped"] } }, include: { credential: { select: { name: true } } }, orderBy: { lastSeenAt: "desc" }, take: 50 }),
   ]);
   const rows = [...live, ...gone];
   const counts = await db().run.groupBy({ by: ["workerId"], where: { workerId: { in: rows.map((r) => r.id) }, status: { in: ["starting", "running"] } }, _count: true });

@@ -21,6 +21,7 @@ export const runInclude = {
   version: { select: { version: true, package: { select: { name: true, namespace: { select: { name: true } } } } } },
   tasks: { orderBy: { number: "asc" } },
   worker: { select: { name: true } },
+  device: { select: { name: true } },
 } satisfies Prisma.RunInclude;
 export type RunRow = Prisma.RunGetPayload<{ include: typeof runInclude }>;
 
@@ -42,6 +43,7 @@ export function summary(row: RunRow, queuePosition: number | null = null): RunSu
     progress: { started: row.tasks.length, finished: row.tasks.filter((t) => t.endedAt).length },
     queuePosition: row.status === "queued" ? queuePosition : null,
     worker: row.worker?.name ?? null,
+    device: row.device?.name ?? null,
   };
 }
 

@@ -6,6 +6,8 @@ import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../permissions.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
+import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
+import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
 import { bossDb, getBoss, HOSTNET_QUEUE, RUN_QUEUE, type RunJobData, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../queue/notify.ts";
@@ -18,8 +20,7 @@ import { runInclude, summaries } from "./projection.ts";
 
 /** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
-  const deps = Object.values(policy.packages ?? {});
-  return policy.hostNetwork || deps.some((p) => p.hostNetwork) ? HOSTNET_QUEUE : RUN_QUEUE;
+  return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
 
 /** Where a run came from (saved scans and re-runs pass theirs). */
@@ -31,13 +32,18 @@ export interface RunOrigin {
 /**
  * Queues one run: the Run row and its pg-boss job in ONE transaction, so a database that fails in
  * between leaves neither (the job's group is the owner: the per-user limit; its singleton key the
- * run). Pollers are woken by a NOTIFY sent when it commits.
+ * run). Pollers are woken by a NOTIFY sent when it commits. `place` says where it waits: the hub's
+ * queue its policy calls for, or a device's own queue (`placeRun`).
  */
-export async function enqueueRun(data: Omit<Prisma.RunUncheckedCreateInput, "status" | "queue" | "queuedAt" | "jobId">, policy: RunPolicy): Promise<string> {
-  const queue = queueFor(policy);
+export async function enqueueRun(
+  data: Omit<Prisma.RunUncheckedCreateInput, "status" | "queue" | "queuedAt" | "jobId" | "deviceId">,
+  place: { queue: string; deviceId: string | null },
+): Promise<string> {
+  const { queue, deviceId } = place;
   const boss = await getBoss();
+  if (deviceId) await ensureDeviceQueue(deviceId);
   return db().$transaction(async (tx) => {
-    const row = await tx.run.create({ data: { ...data, status: "queued", queue, queuedAt: new Date() } });
+    const row = await tx.run.create({ data: { ...data, status: "queued", queue, queuedAt: new Date(), deviceId } });
     const job: RunJobData = { runId: row.id };
     const jobId = await boss.send(queue, job, { db: bossDb(tx), group: { id: row.ownerId }, singletonKey: row.id, retryLimit: 0 });
     if (!jobId) throw new AppError("conflict", "this run is already queued");
@@ -48,12 +54,20 @@ export async function enqueueRun(data: Omit<Prisma.RunUncheckedCreateInput, "sta
   });
 }
 
+/** What to run, and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
+export interface RunInput {
+  versionId: string;
+  function: string;
+  args: Record<string, unknown>;
+  device?: string | null;
+}
+
 /**
  * Validates the arguments against the function's parameters (every field error at once; nothing
- * is queued on error), decides the run's policy (grants, images, limits) and queues it. Returns at
- * once; a worker takes it when the limits allow.
+ * is queued on error), decides the run's policy (grants, images, limits) and where it waits, and
+ * queues it. Returns at once; a worker (or the chosen device) takes it when the limits allow.
  */
-export async function startRun(viewer: Viewer, input: { versionId: string; function: string; args: Record<string, unknown> }, origin: RunOrigin = {}): Promise<RunSummary> {
+export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigin = {}): Promise<RunSummary> {
   try {
     return await submit(viewer, input, origin);
   } catch (err) {
@@ -61,7 +75,7 @@ export async function startRun(viewer: Viewer, input: { versionId: string; funct
   }
 }
 
-async function submit(viewer: Viewer, input: { versionId: string; function: string; args: Record<string, unknown> }, origin: RunOrigin): Promise<RunSummary> {
+async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promise<RunSummary> {
   const settings = await getSettings();
   const rawArgs = input.args ?? {};
   if (typeof rawArgs !== "object" || Array.isArray(rawArgs)) throw validation("args must be an object of parameter values", { args: "expected an object" });
@@ -94,6 +108,9 @@ async function submit(viewer: Viewer, input: { versionId: string; function: stri
     throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
   }
   const policy = await loadRunPolicy(viewer, version, settings, closure);
+  const device = input.device ? await deviceByName(viewer, input.device) : null;
+  const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
+  if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
   // job numbers come from the results store, so documents of different hubs sharing it never collide
   const number = await (await getResultStore()).nextJob();
   const runId = await enqueueRun(
@@ -107,9 +124,10 @@ async function submit(viewer: Viewer, input: { versionId: string; function: stri
       ...(origin.scanId ? { scanId: origin.scanId } : {}),
       ...(origin.trigger ? { trigger: origin.trigger } : {}),
     },
-    policy,
+    place,
   );
   await audit(viewer.id, "run.start", runId, {
+    ...(device ? { device: device.name } : {}),
     package: full,
     version: version.version,
     function: fn.qualified,
@@ -129,7 +147,7 @@ function parsePackageName(full: string): { ns: string; name: string } {
 /** The CLI's form: `{ package: "ns.name", version?, function, args }` (latest version by default). */
 export async function startRunByName(
   viewer: Viewer,
-  input: { package: string; version?: string; function: string; args: Record<string, unknown> },
+  input: { package: string; version?: string; function: string; args: Record<string, unknown>; device?: string | null },
   origin: RunOrigin = {},
 ): Promise<RunSummary> {
   const { ns, name } = parsePackageName(input.package);
@@ -140,5 +158,5 @@ export async function startRunByName(
   if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${input.package}`);
   const versionId = input.version ? pkg.versions.find((v) => v.version === input.version)?.id : pkg.latestVersionId;
   if (!versionId) throw notFound(`version ${input.version} of ${input.package}`);
-  return startRun(viewer, { versionId, function: input.function, args: input.args }, origin);
+  return startRun(viewer, { versionId, function: input.function, args: input.args, device: input.device }, origin);
 }

@@ -10,10 +10,13 @@ export const runParamsSchema = z.object({ id: runIdSchema });
 /** parameter values by name; lib validates them against the function's manifest */
 const runArgsSchema = z.record(z.string(), z.unknown()).default({});
 
-/** `POST /api/runs`: `{versionId, function, args}` or `{package: "ns.name", version?, function, args}` */
+/** one of the caller's devices, by name (`lev run --device <name>`); absent or null: the hub's workers */
+const runDeviceSchema = z.string().min(1).max(64).nullish();
+
+/** `POST /api/runs`: `{versionId, function, args, device?}` or `{package: "ns.name", version?, function, args, device?}` */
 export const startRunBodySchema = z.union([
-  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema }),
-  z.object({ package: z.string().min(3).max(200), version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema }),
+  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
+  z.object({ package: z.string().min(3).max(200), version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
 ]);
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 

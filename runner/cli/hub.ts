@@ -149,10 +149,11 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
-  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args });
+  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers
+  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args, ...(opts.device ? { device: opts.device } : {}) });
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
@@ -43,7 +44,8 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--wait] [--json]
+      --device sends the run to one of your devices (lev agent), not the hub's workers.
   lev runs [<run-id>] [--json]
   lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
@@ -51,6 +53,7 @@ const USAGE = `usage:
       What changed from run A to run B (or since B's previous run with the same arguments):
       documents and items new, gone and changed, per collection.
 ${SCAN_USAGE}
+${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
 
@@ -82,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "agent":
+        return await runAgent(agentConfig(rest, process.env));
       case undefined:
       case "help":
       case "--help":
@@ -96,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -323,6 +328,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       token: { type: "string" },
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
+      device: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
@@ -356,6 +362,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       const r = await hubRun(positionals[0], parseParams(values.param ?? []), {
         wait: values.wait,
         version: values.version,
+        device: values.device,
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);

@@ -58,6 +58,8 @@ export interface RegisterResponse {
   pollMs: number;
   /** instances the hub no longer counts as alive: their leftover containers may be removed */
   lostInstances: string[];
+  /** the device a device credential belongs to (absent for a hub worker) */
+  device?: { id: string; name: string } | null;
 }
 
 export const heartbeatRequestSchema = z

@@ -61,6 +61,8 @@ export interface WorkerOptions {
 export interface WorkerHandle {
   /** the instance the hub knows this process by now (a new one after a re-registration) */
   readonly instance: string;
+  /** the device this worker serves (a device agent), as the hub named it at registration */
+  readonly device: { id: string; name: string } | null;
   /** Takes no new run; with `cancelRunning` the running ones are cancelled, else they finish. */
   stop(opts: { cancelRunning: boolean }): Promise<void>;
   /** settles once the worker has stopped */
@@ -73,6 +75,7 @@ interface Registration {
   heartbeatMs: number;
   pollMs: number;
   runner: Runner;
+  device: { id: string; name: string } | null;
 }
 
 class Worker implements WorkerHandle {
@@ -115,6 +118,10 @@ class Worker implements WorkerHandle {
     return this.reg.instance;
   }
 
+  get device(): { id: string; name: string } | null {
+    return this.reg.device;
+  }
+
   async start(): Promise<void> {
     await this.register(this.opts.signal);
     this.heartbeatLoopDone = this.heartbeatLoop();
@@ -146,7 +153,7 @@ class Worker implements WorkerHandle {
       storeRetryMs: this.opts.storeRetryMs,
       logger: this.log,
     });
-    this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner };
+    this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner, device: res.device ?? null };
     this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length });
     const lost = new Set(res.lostInstances);
     const reaped = await reap(this.engine, (labels) => keepOnStart(labels, lost)).catch((err: Error) => {
@@ -219,6 +226,12 @@ class Worker implements WorkerHandle {
         if (err instanceof HubError && err.status === 410) {
           await this.gone();
           continue;
+        }
+        if (err instanceof HubError && err.status === 401) {
+          // a revoked credential (an admin's, or a device its owner revoked) never works again
+          this.log("the hub refuses this worker's credential (revoked); stopping", { error: err.message });
+          void this.stop({ cancelRunning: true });
+          return;
         }
         failures++;
         if (failures === 1 || failures % 10 === 0) this.log("polling the hub failed", { error: (err as Error).message, failures });

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { QueueLimitsForm } from "../../../components/queue-limits-form.tsx";
+import { DeviceRulesForm } from "../../../components/device-rules-form.tsx";
+import { setDeviceRulesAction } from "../../actions/devices.ts";
 import { WorkerCredentials } from "../../../components/worker-credentials.tsx";
 import { WorkerTable } from "../../../components/worker-table.tsx";
 import { listWorkerCredentials } from "../../../lib/queue/credentials.ts";
@@ -35,6 +37,7 @@ export default async function WorkersPage() {
       <section aria-labelledby="limits-h" className="space-y-2">
         <h2 id="limits-h" className="h-section">Limits</h2>
         <QueueLimitsForm totalRuns={settings.queue.totalRuns} perUserRuns={settings.queue.perUserRuns} action={updateQueueLimitsAction} />
+        <DeviceRulesForm hostNetworkOnDevicesOnly={settings.queue.hostNetworkOnDevicesOnly} action={setDeviceRulesAction} />
       </section>
       <section aria-labelledby="creds-h" className="space-y-2">
         <h2 id="creds-h" className="h-section">Credentials</h2>

@@ -37,6 +37,8 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/worker/register/route.ts": () => import("../worker/register/route.ts"),
   "app/api/worker/runs/[id]/events/route.ts": () => import("../worker/runs/[id]/events/route.ts"),
   "app/api/worker/runs/[id]/store/route.ts": () => import("../worker/runs/[id]/store/route.ts"),
+  "app/api/devices/route.ts": () => import("../devices/route.ts"),
+  "app/api/devices/[id]/route.ts": () => import("../devices/[id]/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */

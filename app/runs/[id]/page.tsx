@@ -48,6 +48,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">
           <div className="flex gap-1.5"><dt className="text-zinc-500">Run</dt><dd className="font-mono">#{run.number}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Owner</dt><dd>{run.owner}</dd></div>
+          {run.device && <div className="flex gap-1.5"><dt className="text-zinc-500">Runs</dt><dd>on device <span className="font-medium">{run.device}</span></dd></div>}
           <div className="flex gap-1.5"><dt className="text-zinc-500">Created</dt><dd className="tabular-nums">{formatTime(run.createdAt)}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
           {origin.trigger !== "manual" && <div className="flex gap-1.5"><dt className="text-zinc-500">Started by</dt><dd>{origin.trigger === "rerun" ? "a re-run" : "its schedule"}</dd></div>}

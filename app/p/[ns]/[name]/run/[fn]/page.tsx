@@ -5,6 +5,8 @@ import { CodeBlock } from "../../../../../../components/code-block.tsx";
 import { InlineText } from "../../../../../../components/inline-text.tsx";
 import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
+import { DeviceSelect } from "../../../../../../components/device-select.tsx";
+import { listDevices } from "../../../../../../lib/devices/devices.ts";
 import { getPackage } from "../../../../../../lib/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/run-policy.ts";
 import { getViewer } from "../../../../../../lib/session.ts";
@@ -37,6 +39,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   const fn = findFunction(pkg.current.manifest, fnName);
   if (!fn) notFound();
   const rerunOf = rerunId ? await loadOr404(getRun(viewer, rerunId)) : null;
+  const devices = rerunOf ? [] : await listDevices(viewer);
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -70,6 +73,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             initial={rerunOf?.args}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
           >
+            {!rerunOf && <DeviceSelect devices={devices} />}
             <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
         </div>

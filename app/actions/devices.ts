@@ -1,0 +1,45 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { AddDeviceState, RenameDeviceState } from "../../components/device-manager.tsx";
+import type { DeviceRulesState } from "../../components/device-rules-form.tsx";
+import { adminAction, safeAction } from "../../lib/actions/safe-action.ts";
+import { createDevice, renameDevice, revokeDevice } from "../../lib/devices/devices.ts";
+import { setHostNetworkOnDevicesOnly } from "../../lib/devices/rules.ts";
+import { createDeviceSchema, deviceRulesSchema, renameDeviceInputSchema, revokeDeviceInputSchema } from "../../lib/schemas/devices.ts";
+
+const create = safeAction(createDeviceSchema, (input, viewer) => createDevice(viewer, input.name));
+const rename = safeAction(renameDeviceInputSchema, (input, viewer) => renameDevice(viewer, input.deviceId, input.name));
+const revoke = safeAction(revokeDeviceInputSchema, (input, viewer) => revokeDevice(viewer, input.deviceId));
+const setRules = adminAction(deviceRulesSchema, (input, viewer) => setHostNetworkOnDevicesOnly(viewer, input.hostNetworkOnDevicesOnly));
+
+/** Settings → My devices: adds a device; its agent token is in the answer, once. */
+export async function addDeviceAction(_prev: AddDeviceState, data: FormData): Promise<AddDeviceState> {
+  const res = await create({ name: data.get("name") ?? "" });
+  if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
+  revalidatePath("/settings/devices");
+  return { status: "created", name: res.data.device.name, token: res.data.token };
+}
+
+export async function renameDeviceAction(_prev: RenameDeviceState, data: FormData): Promise<RenameDeviceState> {
+  const res = await rename({ deviceId: data.get("deviceId") ?? "", name: data.get("name") ?? "" });
+  if (!res.ok) return { status: "error", message: res.fieldErrors?.name ?? res.error };
+  revalidatePath("/settings/devices");
+  return { status: "saved", message: null };
+}
+
+/** Revokes at once: the agent's next request is refused and the device's runs end failed. */
+export async function revokeDeviceAction(data: FormData): Promise<void> {
+  const res = await revoke({ deviceId: data.get("deviceId") ?? "" });
+  if (!res.ok) throw new Error(res.error);
+  revalidatePath("/settings/devices");
+}
+
+/** Admin → Workers: runs granted host networking only on their owners' devices. */
+export async function setDeviceRulesAction(_prev: DeviceRulesState, data: FormData): Promise<DeviceRulesState> {
+  const on = data.get("hostNetworkOnDevicesOnly");
+  const res = await setRules(on === null ? {} : { hostNetworkOnDevicesOnly: on });
+  if (!res.ok) return { status: "error", message: res.error };
+  revalidatePath("/admin/workers");
+  return { status: "saved", hostNetworkOnDevicesOnly: res.data };
+}

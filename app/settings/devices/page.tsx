@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { DeviceManager } from "../../../components/device-manager.tsx";
+import { listDevices } from "../../../lib/devices/devices.ts";
+import { getViewer } from "../../../lib/session.ts";
+import { addDeviceAction, renameDeviceAction, revokeDeviceAction } from "../../actions/devices.ts";
+
+export const metadata: Metadata = { title: "My devices" };
+
+/** The hub's address as this browser reached it: what the agent on the user's machine connects to. */
+async function hubUrl(): Promise<string> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
+  const proto = h.get("x-forwarded-proto") ?? "http";
+  return `${proto}://${host}`;
+}
+
+export default async function DevicesPage() {
+  const viewer = await getViewer();
+  if (!viewer) redirect("/signin?callbackUrl=%2Fsettings%2Fdevices");
+  const [devices, url] = await Promise.all([listDevices(viewer), hubUrl()]);
+  return (
+    <div className="mx-auto max-w-5xl space-y-4">
+      <div>
+        <h1 className="h-page">My devices</h1>
+        <p className="mt-1 text-sm text-zinc-600">
+          A device is a machine of yours with Docker that runs your runs — from inside the network you were hired to test, with its own address — while the hub keeps the
+          catalog, the forms and the results. Its agent connects out to the hub and takes only your runs sent to it (&ldquo;Run on&rdquo; in a run form, or{" "}
+          <code>lev run … --device NAME</code>), under the same container rules and grants as the hub&apos;s workers.
+        </p>
+      </div>
+      <DeviceManager devices={devices} hubUrl={url} addAction={addDeviceAction} renameAction={renameDeviceAction} revokeAction={revokeDeviceAction} />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
+import { deviceQueue, grantsHostNetwork, mayClaim, placeRun, queuesForWorker, totalLimitFor } from "./placement.ts";
+
+const mine = { id: "d1", ownerId: "alice", revokedAt: null };
+
+test("a run sent to my device waits in that device's queue, whatever its grants", () => {
+  for (const hostNetwork of [false, true]) {
+    for (const only of [false, true]) {
+      assert.deepEqual(placeRun({ viewerId: "alice", device: mine, hostNetwork, hostNetworkOnDevicesOnly: only }), { ok: true, queue: "levhub-device-d1", deviceId: "d1" });
+    }
+  }
+});
+
+test("someone else's device is not found, and a revoked one is refused", () => {
+  const other = placeRun({ viewerId: "bob", device: mine, hostNetwork: false, hostNetworkOnDevicesOnly: false });
+  assert.deepEqual(other, { ok: false, code: "not_found", message: "device not found" });
+  const revoked = placeRun({ viewerId: "alice", device: { ...mine, revokedAt: new Date() }, hostNetwork: false, hostNetworkOnDevicesOnly: false });
+  assert.equal(revoked.ok, false);
+  assert.equal(!revoked.ok && revoked.code, "validation");
+  // someone else's revoked device is still just not found (nothing about it leaks)
+  const both = placeRun({ viewerId: "bob", device: { ...mine, revokedAt: new Date() }, hostNetwork: false, hostNetworkOnDevicesOnly: false });
+  assert.equal(!both.ok && both.code, "not_found");
+});
+
+test("hub runs: the host-network split, and the admin's rule that host networking needs a device", () => {
+  assert.deepEqual(placeRun({ viewerId: "alice", device: null, hostNetwork: false, hostNetworkOnDevicesOnly: false }), { ok: true, queue: RUN_QUEUE, deviceId: null });
+  assert.deepEqual(placeRun({ viewerId: "alice", device: null, hostNetwork: false, hostNetworkOnDevicesOnly: true }), { ok: true, queue: RUN_QUEUE, deviceId: null });
+  assert.deepEqual(placeRun({ viewerId: "alice", device: null, hostNetwork: true, hostNetworkOnDevicesOnly: false }), { ok: true, queue: HOSTNET_QUEUE, deviceId: null });
+  const refused = placeRun({ viewerId: "alice", device: null, hostNetwork: true, hostNetworkOnDevicesOnly: true });
+  assert.equal(!refused.ok && refused.code, "validation");
+  assert.match(!refused.ok ? refused.message : "", /host networking.*devices/);
+});
+
+test("host networking granted to the run or to any dependency", () => {
+  assert.equal(grantsHostNetwork({ hostNetwork: false }), false);
+  assert.equal(grantsHostNetwork({ hostNetwork: true }), true);
+  assert.equal(grantsHostNetwork({ hostNetwork: false, packages: { a: { hostNetwork: false }, b: { hostNetwork: true } } }), true);
+  assert.equal(grantsHostNetwork({ packages: { a: {} } }), false);
+});
+
+test("a device fetches only its own queue; hub workers never fetch a device's", () => {
+  assert.deepEqual(queuesForWorker({ id: "d1" }, { hostNetwork: true }), [deviceQueue("d1")]);
+  assert.deepEqual(queuesForWorker({ id: "d1" }, {}), ["levhub-device-d1"]);
+  assert.deepEqual(queuesForWorker(null, {}), [RUN_QUEUE]);
+  assert.deepEqual(queuesForWorker(undefined, { hostNetwork: true }), [HOSTNET_QUEUE, RUN_QUEUE]);
+  for (const q of [...queuesForWorker(null, { hostNetwork: true })]) assert.ok(!q.startsWith("levhub-device-"));
+});
+
+test("a claim takes only runs of the device's owner sent to that device; hub workers only hub runs", () => {
+  const dev = { id: "d1", ownerId: "alice" };
+  assert.equal(mayClaim(dev, { ownerId: "alice", deviceId: "d1" }), true);
+  assert.equal(mayClaim(dev, { ownerId: "bob", deviceId: "d1" }), false);
+  assert.equal(mayClaim(dev, { ownerId: "alice", deviceId: "d2" }), false);
+  assert.equal(mayClaim(dev, { ownerId: "alice", deviceId: null }), false);
+  assert.equal(mayClaim(null, { ownerId: "alice", deviceId: null }), true);
+  assert.equal(mayClaim(null, { ownerId: "alice", deviceId: "d1" }), false);
+});
+
+test("the hub-wide limit binds hub workers only", () => {
+  assert.equal(totalLimitFor(null, 16), 16);
+  assert.ok(totalLimitFor({ id: "d1" }, 16) > 1e9);
+});
