@@ -246,3 +246,18 @@ test("the admin's rule: runs granted host networking go only to devices while it
   }
   assert.equal((await runOn(aliceApi)).status, 201);
 });
+
+test("a re-run goes where the run went while the device is still its owner's to use; an admin's re-run goes to the hub's workers", async () => {
+  const { device } = await addDevice(aliceApi, "rerun-box");
+  const first = await runOn(aliceApi, "rerun-box");
+  assert.equal(first.status, 201, JSON.stringify(first.json));
+  const { rerun } = await import("../scans/rerun.ts");
+  const { db } = await import("../db.ts");
+  const deviceOf = async (runId: string) => (await db().run.findUniqueOrThrow({ where: { id: runId } })).deviceId;
+  assert.equal(await deviceOf((await rerun(alice, first.json.id)).id), device.id);
+  // the admin may re-run alice's run, but never on alice's machine
+  assert.equal(await deviceOf((await rerun(root, first.json.id)).id), null);
+  // revoked since: the re-run goes to the hub's workers instead of being refused
+  assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
+  assert.equal(await deviceOf((await rerun(alice, first.json.id)).id), null);
+});

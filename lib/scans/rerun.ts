@@ -18,6 +18,7 @@ const runSelect = {
   createdAt: true,
   trigger: true,
   scan: { select: { id: true, name: true, ownerId: true } },
+  device: { select: { name: true, ownerId: true, revokedAt: true } },
   version: { select: { packageId: true, package: { select: { name: true, latestVersionId: true, namespace: { select: { name: true } } } } } },
 } as const;
 
@@ -44,7 +45,10 @@ export async function rerun(viewer: Viewer, runId: string, opts: { latest?: bool
   const versionId = opts.latest ? row.version.package.latestVersionId : row.versionId;
   if (!versionId) throw notFound("a published version of the package");
   const args = opts.args ?? (row.args as Record<string, unknown>);
-  return startRun(viewer, { versionId, function: row.function, args }, { trigger: "rerun" });
+  // the same place when it is still the viewer's to use: an admin re-running someone's device run,
+  // or a run whose device was revoked since, goes to the hub's workers
+  const device = row.device && row.device.ownerId === viewer.id && !row.device.revokedAt ? row.device.name : undefined;
+  return startRun(viewer, { versionId, function: row.function, args, device }, { trigger: "rerun" });
 }
 
 /**
