@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createApiToken, signInOrUp, type Account } from "./support/accounts.ts";
+import { scanLoopback } from "./support/nmap.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
 // What changed between two scans. A user runs the nmap example's port scan on 127.0.0.1 over 30
@@ -14,7 +15,6 @@ import { SHOTS } from "./support/screenshots.ts";
 // hosts[ip=127.0.0.1].ports[port=P,protocol=tcp]. Targets: 127.0.0.1 only.
 
 const FRANK: Account = { name: "frank", email: "frank@example.test", password: "frank's long passphrase" };
-const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out"];
 
 /** A port nothing listens on: the kernel's pick, released at once. */
 async function freePort(): Promise<number> {
@@ -25,17 +25,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function scan(request: APIRequestContext, ports: string): Promise<{ id: string; number: number }> {
-  const res = await request.post("/api/runs", { data: { package: "szczecin.nmap_python", function: "nmap.port_os", args: { ip: "127.0.0.1", ports } } });
-  expect(res.status(), await res.text()).toBe(201);
-  const run = (await res.json()) as { id: string; number: number };
-  await expect
-    .poll(async () => ((await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 150_000, intervals: [1000] })
-    .toMatch(new RegExp(`^(${TERMINAL.join("|")})$`));
-  const done = (await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string; error: unknown };
-  expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
-  return run;
-}
 
 test("a port opened between two nmap scans of 127.0.0.1 shows as one change", async ({ page }) => {
   test.setTimeout(400_000);
@@ -43,13 +32,13 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
   // 30 ports: nmap folds closed ones into a count (more than 25), so an opened port is a new item
   const port = await freePort();
   const ports = `${port}-${Math.min(port + 29, 65535)}`;
-  const first = await scan(page.request, ports);
+  const first = await scanLoopback(page.request, ports);
 
   let listener: Server | undefined;
   try {
     listener = createServer((sock) => sock.destroy());
     await new Promise<void>((r) => listener!.listen(port, "127.0.0.1", r));
-    const second = await scan(page.request, ports);
+    const second = await scanLoopback(page.request, ports);
 
     await page.goto(`/runs/${second.id}`);
     const since = page.getByLabel("Since the previous run");

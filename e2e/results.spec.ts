@@ -1,8 +1,9 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { signInOrUp, type Account } from "./support/accounts.ts";
+import { scanLoopback } from "./support/nmap.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
 // The results browser. A user scans 127.0.0.1 twice with the nmap example (a listener the spec
@@ -11,19 +12,7 @@ import { SHOTS } from "./support/screenshots.ts";
 // downloaded, and the chart of a field's top values. Targets: 127.0.0.1 only.
 
 const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
-const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out"];
 
-async function scan(request: APIRequestContext, ports: string): Promise<{ id: string; number: number }> {
-  const res = await request.post("/api/runs", { data: { package: "szczecin.nmap_python", function: "nmap.port_os", args: { ip: "127.0.0.1", ports } } });
-  expect(res.status(), await res.text()).toBe(201);
-  const run = (await res.json()) as { id: string; number: number };
-  await expect
-    .poll(async () => ((await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 150_000, intervals: [1000] })
-    .toMatch(new RegExp(`^(${TERMINAL.join("|")})$`));
-  const done = (await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string; error: unknown };
-  expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
-  return run;
-}
 
 test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1", async ({ page }) => {
   test.setTimeout(400_000);
@@ -32,8 +21,8 @@ test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1
   await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
   const port = (listener.address() as { port: number }).port;
   try {
-    const first = await scan(page.request, `${port},${port + 1}`);
-    const second = await scan(page.request, `${port},${port + 1}`);
+    const first = await scanLoopback(page.request, `${port},${port + 1}`);
+    const second = await scanLoopback(page.request, `${port},${port + 1}`);
 
     // from the top bar: the collection tree, then the nmap collection across both runs
     await page.goto("/");

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFunction } from "../../runner/src/index.ts";
 import type { PollResponse, RegisterResponse } from "../../runner/worker/protocol.ts";
-import { serveRoutes, type RouteServer } from "../testing/route-server.ts";
+import { callRoute, serveRoutes, type RouteServer } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
@@ -49,15 +49,7 @@ after(async () => {
   await hub?.close();
 });
 
-async function call<T>(token: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${routes.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
-}
+const call = <T>(token: string, method: string, route: string, body?: unknown) => callRoute<T>(routes.url, token, method, route, body);
 
 async function register(token: string, name: string) {
   const reg = await call<RegisterResponse>(token, "POST", "/api/worker/register", {

@@ -137,3 +137,14 @@ export async function serveRoutes(opts: { port?: number } = {}): Promise<RouteSe
       }),
   };
 }
+
+/** One JSON request to a route server as `token`'s bearer (tests drive the API as a client would). */
+export async function callRoute<T>(url: string, token: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
+}
