@@ -6,7 +6,8 @@
 #   LEVHUB_HOME   where binaries, state and logs live (default ~/.levhub)
 #   MONGODB_URI   an external MongoDB: when set, FerretDB is neither built nor started
 #   DOCKER_HOST   an external Docker engine: when set, dockerd is not started here
-#   LEVHUB_SETUP_SKIP  comma list of steps to skip: apt,docker,images,ferretdb,node,python
+#   LEVHUB_SETUP_SKIP  comma list of steps to skip: apt,docker,images,ferretdb,nodejs,node,python
+#                      (nodejs: the pinned Node.js download; node: the npm dependencies)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,11 @@ NMAP_IMAGE="levhub/nmap:bookworm"
 mkdir -p "$LEVHUB_HOME/bin" "$LEVHUB_HOME/logs" "$LEVHUB_HOME/ferretdb"
 
 skip() { [[ ",${LEVHUB_SETUP_SKIP:-}," == *",$1,"* ]]; }
+
+# --- Node.js (.nvmrc): the pinned build when the system's is older than the dependencies need ---
+if skip nodejs; then LEVHUB_NODE_INSTALL=0; fi
+# shellcheck source=scripts/node-env.sh
+. "$ROOT/scripts/node-env.sh"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 # step NAME CMD…: runs a long step with a start line and its duration.
 step() {
@@ -162,4 +168,4 @@ fi
 # (the images' Python 3.11 shares the host's bytecode format; any other version recompiles).
 python3 -m compileall -q "$ROOT/runner/python/levrt" >/dev/null 2>&1 || true
 
-say "ready: docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-FerretDB $FERRETDB_VERSION on $FERRETDB_SOCKET}"
+say "ready: node $(node -v), docker $($DOCKER version -f '{{.Server.Version}}' 2>/dev/null || echo '?'), mongo ${MONGODB_URI:-FerretDB $FERRETDB_VERSION on $FERRETDB_SOCKET}"

@@ -9,6 +9,8 @@ stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(static unit py integration e2e)
 
 bash scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
+# every stage runs on the Node.js setup provided (.nvmrc), npx and the test runners included
+. scripts/node-env.sh
 
 failed=()
 banner() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
