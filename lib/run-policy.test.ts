@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultRunLimits } from "../runner/src/policy.ts";
+import { defaultRunLimits } from "../runner/src/policy/policy.ts";
 import { missingPrivileges, packageImageKey, runPolicy, type RunPolicyInput } from "./run-policy.ts";
 
 const settings = { baseImages: ["levhub/python:bookworm", "levhub/nmap:bookworm"], run: defaultRunLimits() };

@@ -2,7 +2,7 @@
  * What one run may do, computed from admin grants and hub settings. Pure: the caller loads the
  * rows; this decides. The runner enforces the result at every task start.
  */
-import { GRANTABLE_CAPS, type GrantableCap, type PackageGrant, type RunLimits, type RunPolicy } from "../runner/src/policy.ts";
+import { GRANTABLE_CAPS, type GrantableCap, type PackageGrant, type RunLimits, type RunPolicy } from "../runner/src/policy/policy.ts";
 
 /** A grant row as stored: namespace-wide when `packageId` is null, else for that one package. */
 export interface GrantInput {

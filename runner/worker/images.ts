@@ -9,8 +9,8 @@
  * the runner reports it as it always does.
  */
 import { Readable } from "node:stream";
-import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine.ts";
-import { EngineError } from "../src/engine.ts";
+import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine/engine.ts";
+import { EngineError } from "../src/engine/engine.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
 import { INSTANCE_HEADER } from "./protocol.ts";
 

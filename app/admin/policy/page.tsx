@@ -5,7 +5,7 @@ import { isAdmin } from "../../../lib/permissions.ts";
 import { getPolicySettings } from "../../../lib/policy-settings.ts";
 import { formatImageAliases } from "../../../lib/schemas/image-settings.ts";
 import { getViewer } from "../../../lib/session.ts";
-import { GRANTABLE_CAPS } from "../../../runner/src/policy.ts";
+import { GRANTABLE_CAPS } from "../../../runner/src/policy/policy.ts";
 import { grantPrivilegesAction } from "../../actions/grant-privileges.ts";
 import { revokeGrantAction } from "../../actions/revoke-grant.ts";
 import { updatePolicySettingsAction } from "../../actions/update-policy-settings.ts";
