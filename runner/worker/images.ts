@@ -1,7 +1,7 @@
 /**
  * Images reach a worker's engine from the hub: there is no registry. This engine decorator
  * catches every way the runner finds an image missing — `imageExists`/`inspectImage` before a
- * task (run-images.ts) and `create` failing with image_not_found (the workflow and planner
+ * task (src/run/run-images.ts) and `create` failing with image_not_found (the workflow and planner
  * containers are created directly) — and then streams `GET /api/worker/images/{ref}` (a
  * `docker save` archive) into the engine's `loadImage`, once per reference even when several
  * runs need it at the same moment. `docker save`/`load` keeps image ids, so an id the hub pinned

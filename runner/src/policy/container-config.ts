@@ -52,7 +52,7 @@ export interface ContainerFacts {
   taskTimeoutMs: number;
   /**
    * `ns.name` of the dependency whose verified grant this task runs under: the run's package is
-   * then not mounted, and no package directory is on the Python path (dependencies.ts)
+   * then not mounted, and no package directory is on the Python path (package/dependencies.ts)
    */
   isolatedFor?: string;
 }

@@ -1,7 +1,7 @@
 /**
  * Which grant a task of a run gets: the run's, or the run's plus the grant of the dependency whose
  * code built its Cr — once the dependencies' layout was checked and the planner rebuilt the same
- * Cr from that dependency's code (package-grant.ts decides, planner.ts rebuilds). Crs without
+ * Cr from that dependency's code (policy/package-grant.ts decides, policy/planner.ts rebuilds). Crs without
  * such a claim cost nothing here.
  */
 import { checkDependencyLayout, packageKey } from "../package/dependencies.ts";
