@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { TopBar } from "../components/top-bar.tsx";
-import { getViewer } from "../lib/session.ts";
+import { getViewer } from "../lib/auth/session.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {

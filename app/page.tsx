@@ -2,8 +2,8 @@ import Link from "next/link";
 import { CategoryOverview } from "../components/category-overview.tsx";
 import { EmptyState } from "../components/empty-state.tsx";
 import { PackageList } from "../components/package-card.tsx";
-import { homeCatalog } from "../lib/catalog.ts";
-import { getViewer } from "../lib/session.ts";
+import { homeCatalog } from "../lib/catalog/catalog.ts";
+import { getViewer } from "../lib/auth/session.ts";
 import { toCard } from "./_lib/views.ts";
 
 export default async function HomePage() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import type { AccountSummary } from "../lib/users.ts";
+import type { AccountSummary } from "../lib/accounts/users.ts";
 import { formatTime } from "./time.ts";
 
 export type RoleChangeState = { status: "idle" } | { status: "saved"; message: string } | { status: "error"; message: string };

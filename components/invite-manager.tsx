@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import type { InviteSummary } from "../lib/invites.ts";
+import type { InviteSummary } from "../lib/accounts/invites.ts";
 import { formatTime } from "./time.ts";
 
 export type CreateInviteState =

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ManifestFunction, ManifestParam } from "../runner/src/introspect.ts";
-import { ParamValidationError, validateArgs } from "../runner/src/params.ts";
+import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
+import { ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
 import { initialValue, rawValues, widgetFor } from "./run-form.tsx";
 
 const p = (name: string, type: string, dflt: unknown, required = dflt === undefined): ManifestParam => ({ name, type, required, default: dflt ?? null, desc: null, holder: null });

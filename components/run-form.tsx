@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState, useState, type FormEvent, type ReactNode } from "react";
-import type { ManifestFunction, ManifestParam } from "../runner/src/introspect.ts";
-import { coerce, ParamValidationError, validateArgs } from "../runner/src/params.ts";
+import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
+import { coerce, ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
 import { formatDefault } from "./params-table.tsx";
 
 export interface RunFormState {

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
 export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "gone" | "unavailable" | "internal";
 
@@ -52,6 +54,15 @@ export const conflict = (message: string) => new AppError("conflict", message);
 
 export function httpStatus(code: ErrorCode): number {
   return STATUS[code];
+}
+
+export function zodFieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    out[key] ??= issue.message;
+  }
+  return out;
 }
 
 /** Known errors pass through; anything else is logged and becomes a generic internal error. */

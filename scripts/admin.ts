@@ -4,11 +4,11 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { dataDir } from "../lib/config.ts";
-import { applyMigrations } from "../lib/migrate.ts";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/postgres.ts";
-// the closed set only; lib/settings.ts itself is loaded once DATABASE_URL is known
-import { SIGN_UP_MODES } from "../lib/settings.ts";
+import { dataDir } from "../lib/platform/config.ts";
+import { applyMigrations } from "../lib/platform/migrate.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
+// the closed set only; lib/platform/settings.ts itself is loaded once DATABASE_URL is known
+import { SIGN_UP_MODES } from "../lib/platform/settings.ts";
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -83,7 +83,7 @@ function plan(command: string, args: string[]): Task {
       if (args.length !== 1 || !args[0].includes("@")) fail(`${command} takes the account's e-mail address\n\n${USAGE}`);
       const role = command === "promote" ? "admin" : "user";
       return async () => {
-        const { setUserRoleByEmail } = await import("../lib/users.ts");
+        const { setUserRoleByEmail } = await import("../lib/accounts/users.ts");
         const user = await setUserRoleByEmail(args[0], role);
         say(`${user.username} <${user.email}> is now ${user.role === "admin" ? "an admin" : "a user"}; their browser sessions were ended.`);
       };
@@ -91,7 +91,7 @@ function plan(command: string, args: string[]): Task {
     case "bootstrap-link":
       if (args.length) fail(USAGE);
       return async () => {
-        const { ensureBootstrapToken, bootstrapTokenFile } = await import("../lib/bootstrap.ts");
+        const { ensureBootstrapToken, bootstrapTokenFile } = await import("../lib/accounts/bootstrap.ts");
         const token = await ensureBootstrapToken();
         if (!token) {
           say("The hub has an admin already, so there is no set-up link. Make someone admin with: npm run admin -- promote <email>");
@@ -103,8 +103,8 @@ function plan(command: string, args: string[]): Task {
       const mode = SIGN_UP_MODES.find((m) => m === args[0]);
       if (args.length !== 1 || !mode) fail(`sign-up-mode takes one of: ${SIGN_UP_MODES.join(", ")}`);
       return async () => {
-        const { updateSettings } = await import("../lib/settings.ts");
-        const { audit } = await import("../lib/audit.ts");
+        const { updateSettings } = await import("../lib/platform/settings.ts");
+        const { audit } = await import("../lib/platform/audit.ts");
         await updateSettings({ signUpMode: mode });
         await audit(null, "settings.sign_up_mode", mode, { by: "npm run admin" });
         say(`Sign-up mode is now ${mode}.`);
@@ -134,7 +134,7 @@ async function main() {
   try {
     await task();
   } finally {
-    const { disconnectDb } = await import("../lib/db.ts");
+    const { disconnectDb } = await import("../lib/platform/db.ts");
     await disconnectDb().catch(() => undefined);
     await pg?.stop();
   }

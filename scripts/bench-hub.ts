@@ -21,8 +21,8 @@ import { fileURLToPath } from "node:url";
 import { MongoClient } from "mongodb";
 import pg from "pg";
 import { mongoUri as mongoUriFor } from "../runner/src/config.ts";
-import { applyMigrations } from "../lib/migrate.ts";
-import { freePort, startEmbeddedPostgres } from "../lib/postgres.ts";
+import { applyMigrations } from "../lib/platform/migrate.ts";
+import { freePort, startEmbeddedPostgres } from "../lib/platform/postgres.ts";
 import { atMost, fmtMb, printFigures, processTree, rssMb, rssParts, type BenchContext, type Figure } from "./bench-hub/common.ts";
 import { benchCatalog } from "./bench-hub/catalog.ts";
 
@@ -65,8 +65,8 @@ async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildPro
 }
 
 async function makeAccount(role: "admin" | "user", username: string) {
-  const { signUp, setUserRoleByEmail } = await import("../lib/users.ts");
-  const { createToken } = await import("../lib/tokens.ts");
+  const { signUp, setUserRoleByEmail } = await import("../lib/accounts/users.ts");
+  const { createToken } = await import("../lib/accounts/tokens.ts");
   const email = `${username}@bench.invalid`;
   let viewer = await signUp({ email, username, password: randomBytes(12).toString("hex") });
   if (role === "admin") viewer = await setUserRoleByEmail(email, "admin");
@@ -128,7 +128,7 @@ async function main() {
       await new Promise((r) => next!.once("exit", r));
     }
     await sql?.end().catch(() => undefined);
-    const { disconnectDb } = await import("../lib/db.ts");
+    const { disconnectDb } = await import("../lib/platform/db.ts");
     await disconnectDb().catch(() => undefined);
     const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
     await client

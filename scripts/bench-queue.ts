@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
-import { HELLO, IMAGE, watchEngines } from "../lib/queue/faults/support.ts";
+import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
 
@@ -92,7 +92,7 @@ function rssSampler(pids: Record<string, number>) {
 }
 
 async function waitAll(ids: string[], ms: number): Promise<{ status: Map<string, string>; errors: string[]; lastEnd: number }> {
-  const { db } = await import("../lib/db.ts");
+  const { db } = await import("../lib/platform/db.ts");
   const until = Date.now() + ms;
   for (;;) {
     const rows = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, endedAt: true, error: true } });
@@ -107,7 +107,7 @@ async function waitAll(ids: string[], ms: number): Promise<{ status: Map<string,
 }
 
 async function waitWorkers(names: string[]) {
-  const { db } = await import("../lib/db.ts");
+  const { db } = await import("../lib/platform/db.ts");
   for (let i = 0; i < 600; i++) {
     const online = await db().worker.count({ where: { name: { in: names }, state: "online" } });
     if (online === names.length) return;
@@ -199,7 +199,7 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
 
 async function ceiling(cluster: QueueCluster, hello: PublishResult) {
   const { startRun } = await import("../lib/runs/index.ts");
-  const { getSettings, updateSettings } = await import("../lib/settings.ts");
+  const { getSettings, updateSettings } = await import("../lib/platform/settings.ts");
   const s = await getSettings();
   await updateSettings({ queue: { totalRuns: 64, perUserRuns: 64 }, run: { ...s.run, maxConcurrentTasks: Math.max(s.run.maxConcurrentTasks, 8), maxTasks: Math.max(s.run.maxTasks, TASKS) } });
   console.log(`3. the software's ceiling: containers that cost nothing, ${TASKS} tools per run (8 at a time), 4 runs per worker at once`);

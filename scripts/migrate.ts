@@ -3,9 +3,9 @@
  * LEVHUB_DATA_DIR (started for the occasion and stopped again).
  */
 import path from "node:path";
-import { dataDir } from "../lib/config.ts";
-import { applyMigrations } from "../lib/migrate.ts";
-import { startEmbeddedPostgres } from "../lib/postgres.ts";
+import { dataDir } from "../lib/platform/config.ts";
+import { applyMigrations } from "../lib/platform/migrate.ts";
+import { startEmbeddedPostgres } from "../lib/platform/postgres.ts";
 
 const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres(path.join(dataDir(), "pg"));
 try {

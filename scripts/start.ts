@@ -16,9 +16,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataDir, ensureAuthSecret, mongoUri } from "../lib/config.ts";
-import { applyMigrations } from "../lib/migrate.ts";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/postgres.ts";
+import { dataDir, ensureAuthSecret, mongoUri } from "../lib/platform/config.ts";
+import { applyMigrations } from "../lib/platform/migrate.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const say = (msg: string) => console.log(`\x1b[1m[levhub]\x1b[0m ${msg}`);
@@ -50,7 +50,7 @@ async function shutdown(code: number) {
     });
   }
   try {
-    const { disconnectDb } = await import("../lib/db.ts");
+    const { disconnectDb } = await import("../lib/platform/db.ts");
     await disconnectDb();
   } catch {
     // nothing was connected
@@ -135,7 +135,7 @@ async function main() {
 
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
-    const { ensureOperatorGrant } = await import("../lib/grants.ts");
+    const { ensureOperatorGrant } = await import("../lib/policy/grants.ts");
     const { publishOrder, readExample } = await import("./example-order.ts");
     const examples = path.join(ROOT, "examples");
     // an example is published after those it depends on: an upload resolves against what is published
@@ -162,7 +162,7 @@ async function main() {
     }
   }
 
-  const { ensureBootstrapToken } = await import("../lib/bootstrap.ts");
+  const { ensureBootstrapToken } = await import("../lib/accounts/bootstrap.ts");
   const bootstrapToken = await ensureBootstrapToken();
 
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");

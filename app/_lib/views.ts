@@ -1,6 +1,6 @@
 import type { PackageSummary as CardSummary } from "../../components/package-card.tsx";
 import type { RunRow } from "../../components/runs-table.tsx";
-import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../../lib/categories.ts";
+import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../../lib/packages/categories.ts";
 import type { PackageSummary, RunSummary } from "../../lib/types.ts";
 
 /** lib's package DTO in the shape the package card shows. */

@@ -40,11 +40,11 @@ before(async () => {
   hub = await startTestHub();
   // the fixture run goes through the queue: a worker on this machine's engine takes it
   await hub.startWorker();
-  const { signUp, getUser } = await import("../../lib/users.ts");
-  const { db } = await import("../../lib/db.ts");
+  const { signUp, getUser } = await import("../../lib/accounts/users.ts");
+  const { db } = await import("../../lib/platform/db.ts");
   const { publishArchive } = await import("../../lib/packages/upload.ts");
   const { startRun, waitForRun } = await import("../../lib/runs/index.ts");
-  const { createToken } = await import("../../lib/tokens.ts");
+  const { createToken } = await import("../../lib/accounts/tokens.ts");
 
   const account = async (username: string, role: "user" | "admin") => {
     const v = await signUp({ email: `${username}@example.test`, username, password: "a long enough password" });
@@ -63,9 +63,9 @@ before(async () => {
   const { createScan } = await import("../../lib/scans/scans.ts");
   const scan = await createScan(owner, { name: "fixture", package: `${owner.username}.${PACKAGE}`, function: "echo", args: { message: "fixture" }, cron: "0 3 * * *" });
   const token = await createToken(owner, "fixture");
-  const { setGrant } = await import("../../lib/grants.ts");
+  const { setGrant } = await import("../../lib/policy/grants.ts");
   const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
-  const { createInvite } = await import("../../lib/invites.ts");
+  const { createInvite } = await import("../../lib/accounts/invites.ts");
   const invite = await createInvite(admin, { note: "fixture" });
   const spare = await account("spare", "user");
 
@@ -102,7 +102,7 @@ after(async () => {
  * is its liveness, not a change any action made.
  */
 async function databaseDigest(): Promise<string> {
-  const { db } = await import("../../lib/db.ts");
+  const { db } = await import("../../lib/platform/db.ts");
   const tables = await db().$queryRawUnsafe<{ name: string }[]>(
     `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`,
   );
@@ -117,7 +117,7 @@ async function databaseDigest(): Promise<string> {
 
 /** Runs started by an allowed call finish before the next digest is taken. */
 async function untilNoActiveRuns(): Promise<void> {
-  const { db } = await import("../../lib/db.ts");
+  const { db } = await import("../../lib/platform/db.ts");
   const deadline = Date.now() + 120_000;
   while ((await db().run.count({ where: { status: { in: ["queued", "starting", "running"] } } })) > 0) {
     assert.ok(Date.now() < deadline, "runs started by the actions ended within 120 s");

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import type { CreateInviteState } from "../../components/invite-manager.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
 import { hubOrigin } from "../../lib/auth/callback-url.ts";
-import { createInvite, createInviteSchema } from "../../lib/invites.ts";
+import { createInvite, createInviteSchema } from "../../lib/accounts/invites.ts";
 
 const create = adminAction(createInviteSchema, (input, viewer) => createInvite(viewer, input));
 

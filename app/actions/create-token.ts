@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import type { CreateTokenState } from "../../components/token-manager.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { createTokenInputSchema } from "../../lib/schemas/tokens.ts";
-import { createToken } from "../../lib/tokens.ts";
+import { createToken } from "../../lib/accounts/tokens.ts";
 
 const create = safeAction(createTokenInputSchema, (input, viewer) => createToken(viewer, input.name));
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { setGrant } from "../../lib/grants.ts";
+import { setGrant } from "../../lib/policy/grants.ts";
 import { grantInputSchema } from "../../lib/schemas/grants.ts";
 
 export type GrantFormState = { status: "idle" } | { status: "saved"; target: string } | { status: "error"; message: string; errors: Record<string, string> };

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import type { OfficialState } from "../../components/official-mark.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { officialInputSchema, setOfficial } from "../../lib/curation.ts";
+import { officialInputSchema, setOfficial } from "../../lib/catalog/curation.ts";
 
 const mark = adminAction(officialInputSchema, (input, viewer) => setOfficial(viewer, input));
 

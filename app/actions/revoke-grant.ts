@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { revokeGrant } from "../../lib/grants.ts";
+import { revokeGrant } from "../../lib/policy/grants.ts";
 
 const revoke = adminAction(z.object({ id: z.string().min(1).max(64) }), (input, viewer) => revokeGrant(viewer, input.id));
 

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { revokeInvite } from "../../lib/invites.ts";
+import { revokeInvite } from "../../lib/accounts/invites.ts";
 
 const revoke = adminAction(z.object({ id: z.string().min(1) }), (input, viewer) => revokeInvite(viewer, input.id));
 

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { revokeTokenInputSchema } from "../../lib/schemas/tokens.ts";
-import { revokeToken } from "../../lib/tokens.ts";
+import { revokeToken } from "../../lib/accounts/tokens.ts";
 
 const revoke = safeAction(revokeTokenInputSchema, (input, viewer) => revokeToken(viewer, input.id));
 

@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { SignUpModeState } from "../../components/sign-up-mode-form.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { audit } from "../../lib/audit.ts";
-import { SIGN_UP_MODES, updateSettings } from "../../lib/settings.ts";
+import { audit } from "../../lib/platform/audit.ts";
+import { SIGN_UP_MODES, updateSettings } from "../../lib/platform/settings.ts";
 
 const set = adminAction(z.object({ mode: z.enum(SIGN_UP_MODES, "choose open, invite or closed") }), async ({ mode }, viewer) => {
   await updateSettings({ signUpMode: mode });

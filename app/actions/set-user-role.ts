@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { RoleChangeState } from "../../components/account-table.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { ROLES, setUserRole } from "../../lib/users.ts";
+import { ROLES, setUserRole } from "../../lib/accounts/users.ts";
 
 const set = adminAction(z.object({ id: z.string().min(1), role: z.enum(ROLES) }), (input, viewer) => setUserRole(viewer, input.id, input.role));
 

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { safeAction } from "../../lib/actions/safe-action.ts";
-import { signOutEverywhere } from "../../lib/users.ts";
+import { signOutEverywhere } from "../../lib/accounts/users.ts";
 
 const run = safeAction(z.object({}), (_input, viewer) => signOutEverywhere(viewer));
 

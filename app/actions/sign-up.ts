@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { SignUpResult } from "../../components/sign-up-form.tsx";
 import { publicAction } from "../../lib/actions/safe-action.ts";
 import { clientAddress } from "../../lib/auth/client-address.ts";
-import { signUp, signUpSchema } from "../../lib/users.ts";
+import { signUp, signUpSchema } from "../../lib/accounts/users.ts";
 
 const linkToken = z.string().trim().max(200).optional();
 const create = publicAction(signUpSchema.extend({ client: z.string(), invite: linkToken, bootstrap: linkToken }), ({ client, invite, bootstrap, ...input }) =>

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { adminAction } from "../../lib/actions/safe-action.ts";
 import { validation } from "../../lib/errors.ts";
-import { getPolicySettings, updatePolicySettings } from "../../lib/policy-settings.ts";
+import { getPolicySettings, updatePolicySettings } from "../../lib/policy/policy-settings.ts";
 import { parseImageAliases, parsePullRegistries } from "../../lib/schemas/image-settings.ts";
 import { NUMBER_FIELDS, writePath } from "../admin/policy/fields.ts";
 

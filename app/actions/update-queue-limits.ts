@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import type { QueueLimitsState } from "../../components/queue-limits-form.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { audit } from "../../lib/audit.ts";
+import { audit } from "../../lib/platform/audit.ts";
 import { queueLimitsSchema } from "../../lib/schemas/worker.ts";
-import { getSettings, updateSettings } from "../../lib/settings.ts";
+import { getSettings, updateSettings } from "../../lib/platform/settings.ts";
 
 const update = adminAction(queueLimitsSchema, async (input, viewer) => {
   // the limits only: the devices rule of the same section is set by its own form

@@ -6,7 +6,7 @@ import { CompareView } from "../../components/compare-view.tsx";
 import { formatTime } from "../../components/time.ts";
 import { comparableRuns, compareRunsFor, previousRunId } from "../../lib/compare/runs.ts";
 import { AppError } from "../../lib/errors.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import { loadOr404, one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Compare runs" };

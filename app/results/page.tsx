@@ -13,7 +13,7 @@ import { listCollections, listDocuments } from "../../lib/results/documents.ts";
 import { collectionTree } from "../../lib/results/tree.ts";
 import type { ResultPage } from "../../lib/results/types.ts";
 import { documentsQuerySchema, EXPORT_FORMATS, exportQuerySchema } from "../../lib/schemas/results.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Results" };

@@ -5,7 +5,7 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { Pagination } from "../../components/pagination.tsx";
 import { RunsTable } from "../../components/runs-table.tsx";
 import { listRuns } from "../../lib/runs/index.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import type { RunStatus } from "../../lib/types.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 import { toRunRow } from "../_lib/views.ts";

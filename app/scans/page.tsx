@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { ScanTable } from "../../components/scan-table.tsx";
 import { listScans } from "../../lib/scans/scans.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import { deleteScanAction, runScanNowAction, setScanEnabledAction } from "../actions/scans.ts";
 
 export const metadata: Metadata = { title: "Scans" };

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "../../components/sign-in-form.tsx";
 import { hubOrigin, safeCallbackUrl } from "../../lib/auth/callback-url.ts";
 import { signInErrorMessage } from "../../lib/auth/sign-in-error.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignUpForm } from "../../components/sign-up-form.tsx";
-import { getViewer } from "../../lib/session.ts";
-import { signUpGate } from "../../lib/sign-up-gate.ts";
+import { getViewer } from "../../lib/auth/session.ts";
+import { signUpGate } from "../../lib/accounts/sign-up-gate.ts";
 import { signUpAction } from "../actions/sign-up.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 

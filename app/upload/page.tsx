@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { UploadForm } from "../../components/upload-form.tsx";
 import { UPLOAD_LIMITS } from "../../lib/packages/upload.ts";
-import { getViewer } from "../../lib/session.ts";
+import { getViewer } from "../../lib/auth/session.ts";
 import { uploadPackageAction } from "../actions/upload-package.ts";
 
 export const metadata: Metadata = { title: "Upload a package" };

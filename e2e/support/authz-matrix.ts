@@ -9,7 +9,7 @@
  * `other` (another user), `admin`. Someone else's resources answer not found, never forbidden.
  * This file is data and small request builders: it imports nothing from the app but types.
  */
-import type { Access } from "../../lib/access.ts";
+import type { Access } from "../../lib/access/access.ts";
 
 export const ROLES = ["anonymous", "owner", "other", "admin"] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,22 +1,13 @@
 import "server-only";
 import diagnostics_channel from "node:diagnostics_channel";
 import type { z } from "zod";
-import { accessRefusal, type Access } from "../access.ts";
-import { AppError, toAppError, type ErrorCode } from "../errors.ts";
+import { accessRefusal, type Access } from "../access/access.ts";
+import { AppError, toAppError, zodFieldErrors, type ErrorCode } from "../errors.ts";
 import type { Viewer } from "../types.ts";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
   | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; details?: string[] };
-
-export function zodFieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join(".") || "_";
-    out[key] ??= issue.message;
-  }
-  return out;
-}
 
 function failure(err: unknown): ActionResult<never> {
   const e = toAppError(err);
@@ -61,10 +52,10 @@ export function actionSpec(fn: unknown): ActionSpec | undefined {
 export type ViewerSource = () => Promise<Viewer | null>;
 // imported when first needed: next-auth loads only inside Next.js, and scripts and integration
 // tests import the action modules without it
-let viewerSource: ViewerSource = async () => (await import("../session.ts")).getViewer();
+let viewerSource: ViewerSource = async () => (await import("../auth/session.ts")).getViewer();
 
 /**
- * Where actions learn who calls them: the session (lib/session.ts) unless replaced. Integration
+ * Where actions learn who calls them: the session (lib/auth/session.ts) unless replaced. Integration
  * tests call every action as each role by setting a source; returns the previous one.
  */
 export function setActionViewerSource(source: ViewerSource): ViewerSource {

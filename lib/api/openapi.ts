@@ -5,7 +5,7 @@
  * written twice, so the document cannot drift from what the wrapper enforces.
  */
 import { z } from "zod";
-import type { Access } from "../access.ts";
+import type { Access } from "../access/access.ts";
 import { ERROR_CODES } from "../errors.ts";
 import { routeSpec, type RouteSpec } from "./route.ts";
 

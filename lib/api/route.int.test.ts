@@ -19,9 +19,9 @@ let upload: RouteHandler;
 
 before(async () => {
   hub = await startTestHub();
-  const { signUp } = await import("../users.ts");
-  const { db } = await import("../db.ts");
-  const { createToken } = await import("../tokens.ts");
+  const { signUp } = await import("../accounts/users.ts");
+  const { db } = await import("../platform/db.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   const { notFound } = await import("../errors.ts");
   const { route } = await import("./route.ts");
   const user = await signUp({ email: "user@example.test", username: "user_1", password: "a long enough password" });
@@ -142,7 +142,7 @@ test("errors leave in the one JSON shape; unknown errors hide their message", as
 
 test("every app/api route method declares on its handler the access the matrix expects, and inputs with a JSON Schema", async () => {
   const { routeSpec } = await import("./route.ts");
-  const { ACCESS_LEVELS } = await import("../access.ts");
+  const { ACCESS_LEVELS } = await import("../access/access.ts");
   const { routeMethods } = await import("../../e2e/support/app-surface.ts");
   const { ROUTES } = await import("../../e2e/support/authz-matrix.ts");
   const path = await import("node:path");

@@ -1,11 +1,11 @@
 import "server-only";
 import type { z } from "zod";
-import { accessRefusal, type Access, type WorkerCaller } from "../access.ts";
-import { viewerFromRequest } from "../api-auth.ts";
+import { accessRefusal, type Access, type WorkerCaller } from "../access/access.ts";
+import { viewerFromRequest } from "../auth/api-auth.ts";
 import { workerFromRequest } from "../queue/credentials.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
-import { parseWith, searchParamsObject } from "../http.ts";
+import { parseWith, searchParamsObject } from "./http.ts";
 import type { Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
 

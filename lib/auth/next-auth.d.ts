@@ -7,7 +7,7 @@ declare module "next-auth" {
     user: { id: string; email: string; name: string | null; sessionVersion: number };
   }
   interface User {
-    /** the user's session version when they signed in (see lib/session.ts) */
+    /** the user's session version when they signed in (see lib/auth/session.ts) */
     sessionVersion?: number;
   }
 }

@@ -2,12 +2,12 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import credentialsModule from "next-auth/providers/credentials";
 import { z } from "zod";
-import { ensureAuthSecret } from "../config.ts";
-import { audit } from "../audit.ts";
-import { authenticate } from "../users.ts";
+import { ensureAuthSecret } from "../platform/config.ts";
+import { audit } from "../platform/audit.ts";
+import { authenticate } from "../accounts/users.ts";
 import { safeCallbackUrl } from "./callback-url.ts";
 import { clientAddress } from "./client-address.ts";
-import { RateLimitedError } from "./limits.ts";
+import { RateLimitedError } from "../accounts/limits.ts";
 import { tooManyAttemptsCode } from "./sign-in-error.ts";
 
 // a CommonJS module: Next's bundler hands over its default export, plain Node (the tests) the exports object

@@ -38,14 +38,14 @@ const names = (r: { items: { fullName: string }[] }) => r.items.map((p) => p.ful
 const count = (facet: { key: string; count: number }[], key: string) => facet.find((f) => f.key === key)?.count ?? 0;
 
 test("a name match ranks above a docstring match, and both are found", async () => {
-  const { browse } = await import("../catalog.ts");
+  const { browse } = await import("./catalog.ts");
   const r = await browse(alice, { q: "portscout" });
   assert.deepEqual(names(r), ["tools.portscout", "tools.reporter"]);
   assert.deepEqual(r.items[1].matches.map((e) => e.qualified), ["reporter.write"], "the matching function is named");
 });
 
 test("fuzzy and partial names: nmp finds nmap, a word prefix finds the package, a query with no results says so", async () => {
-  const { browse } = await import("../catalog.ts");
+  const { browse } = await import("./catalog.ts");
   assert.deepEqual(names(await browse(null, { q: "nmp" })), ["tools.nmap"]);
   assert.deepEqual(names(await browse(null, { q: "portscot" })).slice(0, 1), ["tools.portscout"]);
   assert.equal((await browse(null, { q: "crawl" })).total, 45);
@@ -58,7 +58,7 @@ test("fuzzy and partial names: nmp finds nmap, a word prefix finds the package, 
 });
 
 test("facets are counted under the query and the other filters, never under their own", async () => {
-  const { browse } = await import("../catalog.ts");
+  const { browse } = await import("./catalog.ts");
   const sweep = await browse(alice, { q: "sweep" });
   assert.deepEqual(names(sweep).sort(), ["tools.nmap", "tools.portscout"]);
   assert.equal(count(sweep.facets.tactic, "Discovery"), 2);
@@ -76,7 +76,7 @@ test("facets are counted under the query and the other filters, never under thei
 });
 
 test("other users' private packages are never shown nor counted; their owner and admins see them", async () => {
-  const { browse, categoryOverview } = await import("../catalog.ts");
+  const { browse, categoryOverview } = await import("./catalog.ts");
   for (const viewer of [null, alice]) {
     const r = await browse(viewer, { q: "sweep" });
     assert.ok(!names(r).includes("bob.hiddenscan"));
@@ -98,7 +98,7 @@ test("other users' private packages are never shown nor counted; their owner and
 });
 
 test("pagination: totals on every page, pages disjoint, together every match", async () => {
-  const { browse } = await import("../catalog.ts");
+  const { browse } = await import("./catalog.ts");
   const pages = await Promise.all([1, 2, 3, 4].map((page) => browse(null, { q: "crawl", page, pageSize: 20 })));
   assert.deepEqual(pages.map((p) => p.total), [45, 45, 45, 45]);
   assert.deepEqual(pages.map((p) => p.items.length), [20, 20, 5, 0]);
@@ -109,7 +109,7 @@ test("pagination: totals on every page, pages disjoint, together every match", a
 
 test("recently published: newest first, even when more than 100 packages sort before it by name", async () => {
   const { addTestPackage } = await import("../testing/catalog.ts");
-  const { homeCatalog, recentPackages } = await import("../catalog.ts");
+  const { homeCatalog, recentPackages } = await import("./catalog.ts");
   for (let i = 0; i < 60; i++) await addTestPackage({ namespace: "aaa", name: `early${i}`, publishedAt: new Date(Date.UTC(2025, 0, 1, 0, i)), exports: [{ qualified: "x.y" }] });
   await addTestPackage({ namespace: "zzz", name: "zzznewest", exports: [{ qualified: "x.y" }] });
   const home = await homeCatalog(null);
@@ -122,7 +122,7 @@ test("recently published: newest first, even when more than 100 packages sort be
 
 test("a new latest version replaces the search document", async () => {
   const { addTestPackage } = await import("../testing/catalog.ts");
-  const { browse } = await import("../catalog.ts");
+  const { browse } = await import("./catalog.ts");
   await addTestPackage({ namespace: "tools", name: "reporter", version: "2.0.0", exports: [{ qualified: "reporter.pdf", desc: "Render a PDF", doc: "Typesets findings.", tags: ["pdf"] }] });
   assert.deepEqual(names(await browse(null, { q: "typesets" })), ["tools.reporter"]);
   assert.deepEqual(names(await browse(null, { q: "portscout" })), ["tools.portscout"], "the old version's docstring is no longer searched");

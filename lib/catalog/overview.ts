@@ -1,6 +1,6 @@
 import "server-only";
-import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../categories.ts";
-import { db } from "../db.ts";
+import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../packages/categories.ts";
+import { db } from "../platform/db.ts";
 import type { CategoryCount, PackageSummary, Viewer } from "../types.ts";
 import { summariesOf } from "./summaries.ts";
 import { visibleSql } from "./visibility.ts";

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { browseQuerySchema, MAX_SEARCH_WORDS, textSearch } from "./query.ts";
+import { browseQuerySchema } from "../schemas/packages.ts";
+import { MAX_SEARCH_WORDS, textSearch } from "./query.ts";
 
 test("words become required prefixes; punctuation and tsquery operators never reach the query", () => {
   assert.deepEqual(textSearch("alice.gree"), { text: "alice.gree", tsquery: "alice:* & gree:*", namePattern: "%alice.gree%" });

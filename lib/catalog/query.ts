@@ -1,27 +1,8 @@
 /**
- * The catalog's query language, pure: the browse query parameters and how a search text becomes
- * the PostgreSQL full-text query and the name patterns (search.ts runs them).
+ * The catalog's query language, pure: how a search text becomes the PostgreSQL full-text query
+ * and the name patterns (search.ts runs them). The browse query's parameters: `browseQuerySchema`
+ * (lib/schemas/packages.ts).
  */
-import { z } from "zod";
-
-const one = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().trim().max(200).optional());
-/** Parses page search params (`?q=&tactic=&category=&tag=&kind=&official=&page=`); bad values become defaults. */
-export const browseQuerySchema = z.object({
-  q: one.transform((v) => v || undefined),
-  tactic: one.transform((v) => v || undefined),
-  category: one.transform((v) => v || undefined),
-  tag: one.transform((v) => v?.toLowerCase() || undefined),
-  kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["tool", "workflow"]).optional().catch(undefined)),
-  // `?official=true` from a link; `true` again when browse() re-parses a parsed query
-  official: z.preprocess((v) => {
-    const x = Array.isArray(v) ? v[0] : v;
-    return x === true || x === "true" ? true : undefined;
-  }, z.literal(true).optional()),
-  page: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(10_000).optional().catch(undefined)),
-  pageSize: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(100).optional().catch(undefined)),
-});
-
-export type ParsedBrowseQuery = z.infer<typeof browseQuerySchema>;
 
 /** Words beyond this many are ignored: each one is another index probe. */
 export const MAX_SEARCH_WORDS = 8;

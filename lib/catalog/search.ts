@@ -1,10 +1,11 @@
 import "server-only";
-import { categoryLabel } from "../categories.ts";
-import { db } from "../db.ts";
+import { categoryLabel } from "../packages/categories.ts";
+import { db } from "../platform/db.ts";
 import { validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BrowseQuery, BrowseResult, FacetCount, Viewer } from "../types.ts";
-import { browseQuerySchema, FUZZY_NAME_THRESHOLD, TAG_FACET_LIMIT, textSearch, type ParsedBrowseQuery } from "./query.ts";
+import { browseQuerySchema, type ParsedBrowseQuery } from "../schemas/packages.ts";
+import { FUZZY_NAME_THRESHOLD, TAG_FACET_LIMIT, textSearch } from "./query.ts";
 import { summariesOf } from "./summaries.ts";
 import { visibleSql } from "./visibility.ts";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../categories.ts";
-import { db } from "../db.ts";
+import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../packages/categories.ts";
+import { db } from "../platform/db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ExportSummary, PackageSummary } from "../types.ts";
 

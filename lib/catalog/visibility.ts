@@ -1,10 +1,10 @@
 import "server-only";
 import { Prisma } from "../generated/prisma/client.ts";
-import { isAdmin } from "../permissions.ts";
+import { isAdmin } from "../access/permissions.ts";
 import type { Viewer } from "../types.ts";
 
 /**
- * canViewPackage (lib/permissions.ts) as a SQL condition over `p` ("Package") and `n`
+ * canViewPackage (lib/access/permissions.ts) as a SQL condition over `p` ("Package") and `n`
  * ("Namespace"): public packages, the viewer's own, everything for admins. Every catalog query
  * puts it in its WHERE, so a hidden package is never listed nor counted in a facet.
  */

@@ -22,10 +22,10 @@ before(async () => {
   hub = await startTestHub();
   // runs go through the queue: a worker on this machine's engine takes them
   await hub.startWorker({ hostNetwork: true });
-  const { signUp } = await import("../users.ts");
+  const { signUp } = await import("../accounts/users.ts");
   alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
   const { publishDirectory } = await import("../packages/upload.ts");
-  const { ensureOperatorGrant } = await import("../grants.ts");
+  const { ensureOperatorGrant } = await import("../policy/grants.ts");
   const r = await publishDirectory("system", NMAP);
   await ensureOperatorGrant(r.namespace);
   versionId = r.versionId;

@@ -121,7 +121,7 @@ test("another user's runs are not found, even paired with their own; an admin co
 
 test("runs of different functions do not compare", async () => {
   const { compareRunsFor } = await import("./runs.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { listRuns } = await import("../runs/index.ts");
   const [r] = (await listRuns(alice)).items;
   const twin = await db().run.create({ data: { number: 999_999, ownerId: alice.id, versionId, function: "other", args: {}, status: "succeeded", endedAt: new Date() } });

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Manifest } from "../../runner/src/index.ts";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import { listDocuments, runDocumentsPage } from "../results/documents.ts";
 import { resultsQuery } from "../results/pg.ts";

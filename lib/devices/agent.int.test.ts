@@ -15,7 +15,7 @@ import path from "node:path";
 import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../testing/queue-cluster.ts";
 import { startSecondEngine, type SecondEngine } from "../testing/second-engine.ts";
-import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, REPO, settled, until, watchEngines } from "../queue/faults/support.ts";
+import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, REPO, settled, until, watchEngines } from "../testing/queue-faults.ts";
 import type { PublishResult, RunSummary, Viewer } from "../types.ts";
 import type { WorkerHandle } from "../../runner/worker/worker.ts";
 
@@ -72,7 +72,7 @@ before(async () => {
   engines = { hub: new Docker(), device: device.docker };
   hello = await cluster.publishDirectory(HELLO);
   probe = await cluster.publishDirectory(PROBE);
-  const { signUp } = await import("../users.ts");
+  const { signUp } = await import("../accounts/users.ts");
   bob = await signUp({ email: "bob@example.org", username: "bob", password: "longenough" });
 });
 after(async () => {
@@ -126,7 +126,7 @@ test("nobody else may send a run to alice's device; a device token reads nothing
   const bobs = await run(bob, probe.versionId, "tick", { n: 120, every: 0.5 }, "bobs");
   await until(bob, bobs.id, "a tick", (r) => logLines(r).some((l) => l.startsWith("tick ")));
   const { versionArchive } = await import("../packages/version-archive.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const dir = (await db().packageVersion.findUniqueOrThrow({ where: { id: probe.versionId } })).dir;
   const sha = (await versionArchive(dir)).sha256;
 

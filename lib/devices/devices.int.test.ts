@@ -34,7 +34,7 @@ before(async () => {
   routes = await serveRoutes();
   const { signUpTestUsers } = await import("../testing/accounts.ts");
   ({ root, alice, bob } = await signUpTestUsers());
-  const { createToken } = await import("../tokens.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   aliceApi = (await createToken(alice, "api")).token;
   bobApi = (await createToken(bob, "api")).token;
   const { publishDirectory } = await import("../packages/upload.ts");
@@ -119,7 +119,7 @@ test("placement: a run sent to my device waits for it alone; the device takes no
 
   const toDevice = await runOn(aliceApi, "workstation");
   assert.equal(toDevice.status, 201, JSON.stringify(toDevice.json));
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const row = await db().run.findUniqueOrThrow({ where: { id: toDevice.json.id } });
   assert.deepEqual([row.deviceId, row.queue], [device.id, `levhub-device-${device.id}`]);
   // alice's hub run and bob's hub run wait for hub workers
@@ -176,7 +176,7 @@ test("revoking: the next agent request is 401, its running and queued runs end f
   assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
   assert.equal((await call(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 401);
   assert.equal((await call(token, "POST", "/api/worker/register", { protocol: 1, name: "x", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } })).status, 401);
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   for (const id of [running.json.id, waiting.json.id]) {
     const r = await db().run.findUniqueOrThrow({ where: { id } });
     assert.equal(r.status, "failed");
@@ -189,14 +189,14 @@ test("revoking: the next agent request is 401, its running and queued runs end f
 });
 
 test("device runs count toward their owner's limit, not the hub-wide one", async () => {
-  const { updateSettings } = await import("../settings.ts");
+  const { updateSettings } = await import("../platform/settings.ts");
   await updateSettings({ queue: { totalRuns: 1, perUserRuns: 2 } });
   try {
     const { createWorkerCredential } = await import("../queue/credentials.ts");
     const hubWorker = await register((await createWorkerCredential(null, "hub-lim")).token, "hub-lim");
     const { token } = await addDevice(aliceApi, "limits");
     const agent = await register(token, "limits");
-    const { db } = await import("../db.ts");
+    const { db } = await import("../platform/db.ts");
     await db().run.updateMany({ where: { status: { in: ["queued", "starting", "running"] } }, data: { status: "cancelled", endedAt: new Date() } });
     const hubRun = await runOn(bobApi);
     assert.equal((await hubWorker.poll(4)).assign.length, 1, "the hub is now full (totalRuns 1)");
@@ -214,8 +214,8 @@ test("device runs count toward their owner's limit, not the hub-wide one", async
 
 // last: it grants the example's namespace host networking, which changes where its hub runs wait
 test("the admin's rule: runs granted host networking go only to devices while it is on", async () => {
-  const { ensureOperatorGrant } = await import("../grants.ts");
-  const { db } = await import("../db.ts");
+  const { ensureOperatorGrant } = await import("../policy/grants.ts");
+  const { db } = await import("../platform/db.ts");
   const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
   assert.equal(await ensureOperatorGrant(ns), true);
   const { setHostNetworkOnDevicesOnly } = await import("./rules.ts");
@@ -231,7 +231,7 @@ test("the admin's rule: runs granted host networking go only to devices while it
     const onDevice = await runOn(aliceApi, "hostnet-box");
     assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
     // the rule leaves the queue limits as they were, and the limits form leaves the rule
-    const { getSettings } = await import("../settings.ts");
+    const { getSettings } = await import("../platform/settings.ts");
     assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: true });
   } finally {
     await setHostNetworkOnDevicesOnly(root, false);
@@ -244,7 +244,7 @@ test("a re-run goes where the run went while the device is still its owner's to 
   const first = await runOn(aliceApi, "rerun-box");
   assert.equal(first.status, 201, JSON.stringify(first.json));
   const { rerun } = await import("../scans/rerun.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const deviceOf = async (runId: string) => (await db().run.findUniqueOrThrow({ where: { id: runId } })).deviceId;
   assert.equal(await deviceOf((await rerun(alice, first.json.id)).id), device.id);
   // the admin may re-run alice's run, but never on alice's machine

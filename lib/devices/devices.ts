@@ -1,6 +1,6 @@
 import "server-only";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { bossDb, getBoss } from "../queue/boss.ts";

@@ -1,6 +1,6 @@
 import "server-only";
-import { audit } from "../audit.ts";
-import { getSettings, updateSettings } from "../settings.ts";
+import { audit } from "../platform/audit.ts";
+import { getSettings, updateSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 
 /**

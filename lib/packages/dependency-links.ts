@@ -1,6 +1,6 @@
 import "server-only";
-import { db } from "../db.ts";
-import { canViewPackage } from "../permissions.ts";
+import { db } from "../platform/db.ts";
+import { canViewPackage } from "../access/permissions.ts";
 import type { DependencyLink, Viewer } from "../types.ts";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { validation } from "../errors.ts";
-import { canViewPackage } from "../permissions.ts";
+import { canViewPackage } from "../access/permissions.ts";
 import type { PinnedDependency, Viewer } from "../types.ts";
 import {
   checkClosure,

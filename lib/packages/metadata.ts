@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { projectKey } from "../../runner/src/pyproject.ts";
+import { projectKey } from "../../runner/src/package/pyproject.ts";
 
 /** PEP 440-ish: what a version may look like in a URL, a path and a Docker tag. */
 export const VERSION_RE = /^[0-9][0-9A-Za-z.+!_-]{0,63}$/;

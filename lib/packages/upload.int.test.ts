@@ -24,7 +24,7 @@ after(async () => {
 type Rejection = { code?: string; message?: string; details?: string[] };
 
 async function assertNothingStored() {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   assert.equal(await db().packageVersion.count(), 0, "no version row");
   assert.equal(await db().package.count(), 0, "no package row");
   const pkgs = path.join(hub.dataDir, "packages");
@@ -75,7 +75,7 @@ test("publishArchive rejects a package whose introspection finds problems, showi
 
 test("publishArchive publishes a good package; the same version again is a conflict; a new version becomes latest", async () => {
   const { publishArchive } = await import("./upload.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const zip = buildZip(packageEntries("alice", "greeter", "0.1.0", goodInit()));
   const r = await publishArchive(alice, { filename: "greeter-0.1.0.zip", data: zip });
   assert.equal(r.created, true);
@@ -111,7 +111,7 @@ test("a wheel is a zip whose version may come from METADATA", async () => {
 });
 
 test("catalog: counts per tactic and category, browse facets and search, private packages", async () => {
-  const { categoryOverview, browse, getPackage, listFiles, readSourceFile } = await import("../catalog.ts");
+  const { categoryOverview, browse, getPackage, listFiles, readSourceFile } = await import("../catalog/catalog.ts");
   const anon = await categoryOverview(null);
   assert.equal(anon.attck.length, 16);
   assert.equal(anon.blackarch.length, 48);
@@ -133,7 +133,7 @@ test("catalog: counts per tactic and category, browse facets and search, private
   assert.equal((await browse(bob, { q: "wheely" })).total, 1);
   assert.equal((await browse(alice, { q: "wheely" })).total, 0);
 
-  const { recentPackages } = await import("../catalog.ts");
+  const { recentPackages } = await import("../catalog/catalog.ts");
   assert.deepEqual((await recentPackages(null, 5)).map((p) => p.fullName), ["alice.greeter"]);
   assert.deepEqual((await recentPackages(bob, 5)).map((p) => p.fullName), ["bob.wheely", "alice.greeter"]);
   await assert.rejects(getPackage(alice, "bob", "wheely"), (e: Rejection) => e.code === "not_found");

@@ -14,14 +14,14 @@ import {
   type PackageDependency,
   type PackageLocation,
 } from "../../runner/src/index.ts";
-import { dataDir, packagesDir } from "../config.ts";
-import { db } from "../db.ts";
-import { getEngine } from "../engine.ts";
+import { dataDir, packagesDir } from "../platform/config.ts";
+import { db } from "../platform/db.ts";
+import { getEngine } from "../platform/engine.ts";
 import { AppError, conflict, forbidden, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { normalizeCategory } from "../categories.ts";
-import { canPublishTo } from "../permissions.ts";
-import { audit } from "../audit.ts";
+import { normalizeCategory } from "./categories.ts";
+import { canPublishTo } from "../access/permissions.ts";
+import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
 import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
 import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";

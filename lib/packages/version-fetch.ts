@@ -1,7 +1,7 @@
 import "server-only";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
-import { canViewPackage } from "../permissions.ts";
+import { canViewPackage } from "../access/permissions.ts";
 import type { PublishedVersion, Viewer } from "../types.ts";
 import { versionClosure } from "./dependency-load.ts";
 import { versionArchive, type VersionArchive } from "./version-archive.ts";

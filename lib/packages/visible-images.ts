@@ -1,6 +1,6 @@
 import "server-only";
-import { db } from "../db.ts";
-import { isAdmin } from "../permissions.ts";
+import { db } from "../platform/db.ts";
+import { isAdmin } from "../access/permissions.ts";
 import type { Viewer } from "../types.ts";
 
 export interface VisiblePackageImage {

@@ -1,12 +1,12 @@
 import "server-only";
 import { fromPrisma, PgBoss, type Db as IDatabase, type PrismaTransactionLike } from "pg-boss";
-import { databaseUrl } from "../config.ts";
+import { databaseUrl } from "../platform/config.ts";
 import { RUN_QUEUES } from "./queue-names.ts";
 
 /**
  * The process's one pg-boss instance (schema `pgboss` of the hub's PostgreSQL), started on first
  * use. The hub never lets pg-boss run handlers: workers reach jobs only through the hub's claim
- * (`lib/queue/claim.ts`), which fetches inside its own transaction, so the only pg-boss features
+ * (`lib/worker/claim.ts`), which fetches inside its own transaction, so the only pg-boss features
  * in play are send/fetch/complete/cancel with `db` and group limits.
  */
 

@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { WorkerCaller } from "../access.ts";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import type { WorkerCaller } from "../access/access.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import { credentialMatchesKind, WORKER_TOKEN_KINDS, workerTokenKind, type WorkerTokenKind } from "./token-kind.ts";
 

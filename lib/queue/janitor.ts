@@ -1,6 +1,6 @@
 import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { HubRunError } from "../types.ts";
 import { bossDb, getBoss } from "./boss.ts";

@@ -1,6 +1,6 @@
 import "server-only";
 import pg from "pg";
-import { databaseUrl } from "../config.ts";
+import { databaseUrl } from "../platform/config.ts";
 import type { RawSql } from "./boss.ts";
 
 /**

@@ -65,13 +65,13 @@ async function newWorker(name: string, capacity = 8) {
 }
 
 async function setLimits(totalRuns: number, perUserRuns: number) {
-  const { updateSettings } = await import("../settings.ts");
+  const { updateSettings } = await import("../platform/settings.ts");
   await updateSettings({ queue: { totalRuns, perUserRuns } });
 }
 
 /** Ends every run still going and every worker of earlier tests, so each test starts from an idle hub. */
 async function drain() {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   await db().worker.updateMany({ where: { state: "online" }, data: { state: "stopped" } });
   await db().run.updateMany({ where: { status: { in: ["queued", "starting", "running"] } }, data: { status: "cancelled", endedAt: new Date() } });
   const { getBoss, RUN_QUEUES } = await import("./boss.ts");
@@ -81,7 +81,7 @@ async function drain() {
 
 test("submission is one transaction: a database connection that dies in between leaves no run and no job, with a clear error", async () => {
   const { startRun } = await import("../runs/index.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   await (await import("./boss.ts")).getBoss(); // its schema installed
   // the connection dies exactly when the job is written, after the Run row was
   await db().$executeRawUnsafe(`CREATE OR REPLACE FUNCTION pg_temp_kill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$`);
@@ -103,8 +103,8 @@ test("submission is one transaction: a database connection that dies in between 
 
 test("a database that does not answer at all: unavailable, nothing made", async () => {
   const { startRun } = await import("../runs/index.ts");
-  const { disconnectDb, db } = await import("../db.ts");
-  const { freePort } = await import("../postgres.ts");
+  const { disconnectDb, db } = await import("../platform/db.ts");
+  const { freePort } = await import("../platform/postgres.ts");
   const good = process.env.DATABASE_URL!;
   await disconnectDb();
   process.env.DATABASE_URL = good.replace(/:(\d+)\//, `:${await freePort()}/`);
@@ -139,7 +139,7 @@ test("per-user limit: 6 runs of one user with perUserRuns 2 → 2 claimed, 4 que
   const cancelled = await getRun(alice, ids[3]);
   assert.equal(cancelled.status, "cancelled");
   assert.equal(cancelled.error?.type, "Cancelled");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const jobId = (await db().run.findUniqueOrThrow({ where: { id: ids[3] } })).jobId;
   const [job] = await db().$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, jobId);
   assert.equal(job.state, "cancelled");
@@ -161,7 +161,7 @@ test("total limit and worker capacity: nothing past either", async () => {
   const big = await newWorker("cap-2", 8);
   assert.equal((await big.poll(8)).assign.length, 2, "the total limit 3 leaves 2");
   assert.equal((await big.poll(8)).assign.length, 0);
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const rows = await db().run.findMany({ where: { id: { in: ids } }, select: { status: true } });
   assert.deepEqual(rows.map((r) => r.status).sort(), ["queued", "queued", "starting", "starting", "starting"]);
 });
@@ -170,7 +170,7 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
   await drain();
   await setLimits(16, 16);
   const { startRun, getRun } = await import("../runs/index.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const run = await startRun(alice, { versionId, function: fnName, args });
   const w = await newWorker("events-1");
   assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [run.id]);
@@ -215,7 +215,7 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
 });
 
 test("credentials stay in their lane: user tokens 401 on worker routes, worker tokens 401 on user routes, a revoked credential 401 at once", async () => {
-  const { createToken } = await import("../tokens.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   const { token: userToken } = await createToken(alice, "cli");
   const w = await newWorker("lane-1");
   assert.equal((await call(userToken, "POST", "/api/worker/poll", { instance: w.instance, free: 1, waitMs: 0 })).status, 401);
@@ -224,7 +224,7 @@ test("credentials stay in their lane: user tokens 401 on worker routes, worker t
   const res = await fetch(`${routes.url}/api/worker/poll`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   assert.equal(res.status, 401, "anonymous");
   const { revokeWorkerCredential } = await import("./credentials.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const cred = await db().worker.findUniqueOrThrow({ where: { instance: w.instance } });
   await revokeWorkerCredential(bob.id, cred.credentialId);
   assert.equal((await call(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [] })).status, 401);
@@ -235,7 +235,7 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
   await setLimits(16, 16);
   const { startRun, getRun } = await import("../runs/index.ts");
   const { janitorPass } = await import("./janitor.ts");
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const plain = await startRun(alice, { versionId, function: fnName, args });
   const w = await newWorker("lost-1");
   assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [plain.id]);
@@ -337,7 +337,7 @@ async function readSse(url: string, token: string, headers: Record<string, strin
 test("live page: a reconnection with Last-Event-ID resumes after the last line, no line lost or twice, wherever the run runs", async () => {
   await drain();
   const { startRun } = await import("../runs/index.ts");
-  const { createToken } = await import("../tokens.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   const { token } = await createToken(alice, "sse");
   const run = await startRun(alice, { versionId, function: fnName, args });
   const w = await newWorker("sse-1");

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { WorkerCaller } from "../access.ts";
-import { db } from "../db.ts";
+import type { WorkerCaller } from "../access/access.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { CancelOrder, HeartbeatRequest, HeartbeatResponse, RegisterRequest, RegisterResponse } from "../../runner/worker/protocol.ts";

@@ -1,6 +1,6 @@
 import "server-only";
 import { notFound } from "../errors.ts";
-import { canViewRun } from "../permissions.ts";
+import { canViewRun } from "../access/permissions.ts";
 import type { ResultFilter } from "../schemas/results.ts";
 import { PAGE_LIMITS } from "../schemas/results.ts";
 import type { Viewer } from "../types.ts";

@@ -1,6 +1,6 @@
 import "server-only";
 import pg from "pg";
-import { databaseUrl } from "../config.ts";
+import { databaseUrl } from "../platform/config.ts";
 import { validation } from "../errors.ts";
 
 /** A results query that runs longer is cancelled by PostgreSQL (exports stream without it). */

@@ -7,6 +7,7 @@
  * names are validated (FIELD_NAME) because the SQL side builds a jsonpath from them.
  */
 import { validation, type AppError } from "../errors.ts";
+import { QUERY_LIMITS } from "../schemas/results.ts";
 
 export type Scalar = string | number | boolean | null;
 
@@ -28,24 +29,6 @@ export type QueryNode =
   | { op: "cmp"; path: PathSegment[]; cmp: "regex"; value: string; caseInsensitive: boolean }
   | { op: "cmp"; path: PathSegment[]; cmp: "in" | "nin"; value: Scalar[] }
   | { op: "cmp"; path: PathSegment[]; cmp: "exists"; value: boolean };
-
-/** What a query may be: beyond these it is refused (422) before any SQL is built. */
-export const QUERY_LIMITS = {
-  /** characters of the text form, or of the JSON form's text */
-  textLength: 2000,
-  /** nesting of and/or/not and parentheses */
-  depth: 12,
-  /** comparisons in one query */
-  comparisons: 40,
-  /** segments of one path */
-  pathSegments: 16,
-  /** characters of one string value */
-  stringLength: 500,
-  /** characters of one $regex pattern */
-  regexLength: 100,
-  /** values of one $in / $nin list */
-  listLength: 100,
-} as const;
 
 /** Field names the query may name: the jsonpath is built from them, so nothing that could quote or escape. */
 export const FIELD_NAME = /^[A-Za-z0-9_-]{1,100}$/;

@@ -8,7 +8,8 @@
  * must be anchored with ^ and is length-capped) $not; query operators: $and $or $not (a query).
  * Anything else ($where, $function, $expr, unknown operators) is a 422 naming where it is. Pure.
  */
-import { checkSize, queryError, QUERY_LIMITS, type QueryNode, type Scalar } from "./query-ast.ts";
+import { QUERY_LIMITS } from "../schemas/results.ts";
+import { checkSize, queryError, type QueryNode, type Scalar } from "./query-ast.ts";
 import { parsePath } from "./query-text.ts";
 
 const FIELD_OPS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$regex", "$options", "$not"];

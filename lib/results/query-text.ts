@@ -12,7 +12,8 @@
  *
  * Keywords are case-insensitive. Errors name the 1-based character position. Pure.
  */
-import { checkSize, FIELD_NAME, queryError, QUERY_LIMITS, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
+import { QUERY_LIMITS } from "../schemas/results.ts";
+import { checkSize, FIELD_NAME, queryError, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
 
 type Token =
   | { kind: "lparen" | "rparen"; pos: number }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AppError } from "../errors.ts";
-import { QUERY_LIMITS, type QueryNode } from "./query-ast.ts";
+import { QUERY_LIMITS } from "../schemas/results.ts";
+import type { QueryNode } from "./query-ast.ts";
 import { parseFieldQuery } from "./query.ts";
 import { containmentVariants, jsonPath, querySql, SqlParams } from "./query-sql.ts";
 

@@ -80,7 +80,7 @@ test("a failed index write keeps the MongoDB document and the run's index is reb
   await store.put(coll, run.number, 2, { host: "127.0.0.2" }, meta(run, 2));
   assert.deepEqual(await mongo.findOne(coll, run.number, 2, null, null), { host: "127.0.0.2" }, "MongoDB has it whatever the index did");
   // the run row must name the collection for the repair to find it, as the runner records it
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   await db().run.update({ where: { id: run.id }, data: { collections: [coll] } });
   await store.idle();
   assert.ok(logs.some((m) => /index write failed/.test(m)), "the failure is logged");

@@ -3,7 +3,7 @@
  * package with one version, and runs of it owned by a given user. No Docker, no introspection.
  */
 import { randomBytes } from "node:crypto";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 
 export interface SeededPackage {
   packageId: string;

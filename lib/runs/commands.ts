@@ -1,9 +1,9 @@
 import "server-only";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { canCancelRun } from "../permissions.ts";
+import { canCancelRun } from "../access/permissions.ts";
 import { bossDb, getBoss } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";

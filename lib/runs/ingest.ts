@@ -1,6 +1,6 @@
 import "server-only";
-import type { WorkerCaller } from "../access.ts";
-import { db } from "../db.ts";
+import type { WorkerCaller } from "../access/access.ts";
+import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { bossDb, getBoss } from "../queue/boss.ts";

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { RUN_CHANNEL, watch } from "../queue/notify.ts";
 import type { LogLineView, RunDetail, RunStreamEvent, Viewer } from "../types.ts";
 import { isTerminal, loadRun, queuePositions, summary, taskView, type RunRow } from "./projection.ts";

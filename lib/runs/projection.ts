@@ -1,9 +1,9 @@
 import "server-only";
 import type { RunError } from "../../runner/src/index.ts";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { canViewRun } from "../permissions.ts";
+import { canViewRun } from "../access/permissions.ts";
 import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
 
 /** How runs are shown: the row with what a summary needs, and the DTOs made from it. */

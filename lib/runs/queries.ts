@@ -1,9 +1,9 @@
 import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { canCancelRun, isAdmin } from "../permissions.ts";
-import { getResultStore } from "../results-store.ts";
+import { canCancelRun, isAdmin } from "../access/permissions.ts";
+import { getResultStore } from "../results/results-store.ts";
 import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
 import { isTerminal, loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 

@@ -1,20 +1,20 @@
 import "server-only";
 import { findFunction, ParamValidationError, validateArgs, type Manifest, type RunPolicy } from "../../runner/src/index.ts";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
-import { canViewPackage } from "../permissions.ts";
+import { canViewPackage } from "../access/permissions.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
 import { bossDb, getBoss, HOSTNET_QUEUE, RUN_QUEUE, type RunJobData, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../queue/notify.ts";
-import { getResultStore } from "../results-store.ts";
-import { oversizedArgs } from "../run-policy.ts";
-import { loadRunPolicy } from "../run-policy-load.ts";
-import { getSettings } from "../settings.ts";
+import { getResultStore } from "../results/results-store.ts";
+import { oversizedArgs } from "../policy/run-policy.ts";
+import { loadRunPolicy } from "../policy/run-policy-load.ts";
+import { getSettings } from "../platform/settings.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 

@@ -1,5 +1,5 @@
 /** Who may see and change a saved scan (pure): its owner and admins; for anyone else it does not exist. */
-import { isAdmin } from "../permissions.ts";
+import { isAdmin } from "../access/permissions.ts";
 import type { Viewer } from "../types.ts";
 
 export function canViewScan(viewer: Viewer | null, scan: { ownerId: string }): boolean {

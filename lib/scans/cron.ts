@@ -5,8 +5,8 @@
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { validation } from "../errors.ts";
+import { MAX_CRON_LENGTH } from "../schemas/scans.ts";
 
-export const MAX_CRON_LENGTH = 120;
 export const DEFAULT_TIMEZONE = "UTC";
 
 /** true when `tz` names a time zone this runtime knows (`Europe/Paris`, `UTC`) */

@@ -1,11 +1,11 @@
 import "server-only";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";
-import { getUser } from "../users.ts";
+import { getUser } from "../accounts/users.ts";
 import { canEditScan } from "./access.ts";
 import { dueScans, type ScheduledScan } from "./due.ts";
 import { scanRow } from "./scans.ts";

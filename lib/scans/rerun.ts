@@ -1,7 +1,7 @@
 import "server-only";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
-import { canViewRun } from "../permissions.ts";
+import { canViewRun } from "../access/permissions.ts";
 import { canViewScan } from "./access.ts";
 import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";

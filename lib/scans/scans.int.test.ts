@@ -32,7 +32,7 @@ after(async () => {
   await hub?.close();
 });
 
-const scanCount = async () => (await import("../db.ts")).db().savedScan.count();
+const scanCount = async () => (await import("../platform/db.ts")).db().savedScan.count();
 
 test("a bad schedule, time zone, function or argument is a validation error naming the field, and nothing is stored", async () => {
   const { createScan } = await import("./scans.ts");
@@ -85,7 +85,7 @@ test("scans are their owner's: someone else's is 404 everywhere; admins see and 
 });
 
 test("the tick with a clock in the past fires ONCE, links the run to its scan, and moves the next time after now", async () => {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { createScan, getScan } = await import("./scans.ts");
   const { fireDueScans } = await import("./fire.ts");
   const s = await createScan(alice, { name: "every minute", package: "alice.greet", version: "1.0.0", function: "greet", args: { name: "tick" }, cron: "* * * * *" });
@@ -112,7 +112,7 @@ test("the tick with a clock in the past fires ONCE, links the run to its scan, a
 });
 
 test("a scan following the latest version runs the latest; 'run now' is linked with trigger manual", async () => {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { createScan } = await import("./scans.ts");
   const { runScanNow } = await import("./fire.ts");
   const s = await createScan(alice, { name: "latest", package: "alice.greet", function: "greet", args: { who: "now" } });
@@ -125,7 +125,7 @@ test("a scan following the latest version runs the latest; 'run now' is linked w
 });
 
 test("a firing whose package turned invisible or whose function is gone disables the scan with a clear error; the tick goes on", async () => {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { createScan, getScan } = await import("./scans.ts");
   const { fireDueScans } = await import("./fire.ts");
   const bobs = await createScan(bob, { name: "bob on alice", package: "alice.greet", function: "greet", args: { who: "b" }, cron: "*/5 * * * *" });
@@ -155,7 +155,7 @@ test("a firing whose package turned invisible or whose function is gone disables
 });
 
 test("re-run: the same version and arguments by default, the latest on request, edited arguments checked again", async () => {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { startRun } = await import("../runs/index.ts");
   const { rerun, previousRunOf, runOrigin } = await import("./rerun.ts");
   const first = await startRun(alice, { versionId: v1, function: "greet", args: { name: "first" } });
@@ -196,7 +196,7 @@ test("save a run as a scan: its package, function and arguments; the version pin
 });
 
 test("npm start's ticker: catch-up fires what came due, the schedule is pg-boss's, and a tick job fires due scans", async () => {
-  const { db } = await import("../db.ts");
+  const { db } = await import("../platform/db.ts");
   const { createScan, getScan } = await import("./scans.ts");
   const { startScanTicker, SCAN_TICK, SCAN_TICK_CRON } = await import("./tick-schedule.ts");
   const { getBoss } = await import("../queue/boss.ts");

@@ -1,9 +1,9 @@
 import "server-only";
-import { audit } from "../audit.ts";
-import { db } from "../db.ts";
+import { audit } from "../platform/audit.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { isAdmin } from "../permissions.ts";
+import { isAdmin } from "../access/permissions.ts";
 import type { CreateScanBody, UpdateScanBody } from "../schemas/scans.ts";
 import type { RunStatus, Viewer } from "../types.ts";
 import { canEditScan, canManageScan, canViewScan } from "./access.ts";

@@ -1,10 +1,10 @@
 import "server-only";
 import { findFunction, ParamValidationError, validateArgs, type Manifest } from "../../runner/src/index.ts";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
-import { canViewPackage } from "../permissions.ts";
-import { oversizedArgs } from "../run-policy.ts";
-import { getSettings } from "../settings.ts";
+import { canViewPackage } from "../access/permissions.ts";
+import { oversizedArgs } from "../policy/run-policy.ts";
+import { getSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 
 /** What a scan runs, checked exactly as a run would be (function of the manifest, `validateArgs`). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GRANTABLE_CAPS } from "../../runner/src/policy.ts";
+import { GRANTABLE_CAPS } from "../../runner/src/policy/policy.ts";
 
 /** What an admin grants: to a whole namespace (no package) or to one package of it. */
 export const grantInputSchema = z.object({

@@ -4,10 +4,27 @@ import { MIB } from "../api/body.ts";
 import { UPLOAD_LIMITS } from "../packages/extract.ts";
 
 /**
- * `GET /api/packages?q=&tactic=&category=&tag=&kind=&official=true&page=&pageSize=`: the browse page's query,
- * kept in lib/catalog.ts next to the search it drives (the page and the API parse it alike).
+ * `GET /api/packages?q=&tactic=&category=&tag=&kind=&official=true&page=&pageSize=`: the browse page's query
+ * (the page, the API and the catalog's search, lib/catalog/search.ts, parse it alike).
  */
-export { browseQuerySchema } from "../catalog.ts";
+const one = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().trim().max(200).optional());
+/** Parses page search params (`?q=&tactic=&category=&tag=&kind=&official=&page=`); bad values become defaults. */
+export const browseQuerySchema = z.object({
+  q: one.transform((v) => v || undefined),
+  tactic: one.transform((v) => v || undefined),
+  category: one.transform((v) => v || undefined),
+  tag: one.transform((v) => v?.toLowerCase() || undefined),
+  kind: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(["tool", "workflow"]).optional().catch(undefined)),
+  // `?official=true` from a link; `true` again when browse() re-parses a parsed query
+  official: z.preprocess((v) => {
+    const x = Array.isArray(v) ? v[0] : v;
+    return x === true || x === "true" ? true : undefined;
+  }, z.literal(true).optional()),
+  page: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(10_000).optional().catch(undefined)),
+  pageSize: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(100).optional().catch(undefined)),
+});
+
+export type ParsedBrowseQuery = z.infer<typeof browseQuerySchema>;
 
 const segment = z.string().min(1).max(64);
 /** `/api/packages/<ns>/<name>` */

@@ -3,8 +3,25 @@
  * shares, a documents page, an export, a chart. The page and the API parse search params alike.
  */
 import { z } from "zod";
-import { QUERY_LIMITS } from "../results/query-ast.ts";
 import { runIdSchema } from "./runs.ts";
+
+/** What a query may be: beyond these it is refused (422) before any SQL is built. */
+export const QUERY_LIMITS = {
+  /** characters of the text form, or of the JSON form's text */
+  textLength: 2000,
+  /** nesting of and/or/not and parentheses */
+  depth: 12,
+  /** comparisons in one query */
+  comparisons: 40,
+  /** segments of one path */
+  pathSegments: 16,
+  /** characters of one string value */
+  stringLength: 500,
+  /** characters of one $regex pattern */
+  regexLength: 100,
+  /** values of one $in / $nin list */
+  listLength: 100,
+} as const;
 
 export const EXPORT_FORMATS = ["json", "ndjson", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,9 +1,9 @@
 /** Requests about saved scans and re-runs (HTTP API and server actions). */
 import { z } from "zod";
-import { MAX_CRON_LENGTH } from "../scans/cron.ts";
 import { runIdSchema } from "./runs.ts";
 
 export const MAX_SCAN_NAME = 100;
+export const MAX_CRON_LENGTH = 120;
 
 export const scanIdSchema = z.string().min(1).max(64);
 export const scanParamsSchema = z.object({ id: scanIdSchema });

@@ -4,7 +4,7 @@
  * names, docstrings, categories and publication times in milliseconds.
  */
 import { randomBytes } from "node:crypto";
-import { db } from "../db.ts";
+import { db } from "../platform/db.ts";
 
 export interface TestExport {
   qualified: string;

@@ -60,7 +60,7 @@ async function main() {
   const shutdown = async () => {
     stopJanitor();
     await server.close();
-    const { disconnectDb } = await import("../db.ts");
+    const { disconnectDb } = await import("../platform/db.ts");
     await disconnectDb().catch(() => undefined);
     process.exit(0);
   };

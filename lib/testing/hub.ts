@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
-import { applyMigrations } from "../migrate.ts";
+import { applyMigrations } from "../platform/migrate.ts";
 import { mongoUri as mongoUriFor } from "../../runner/src/config.ts";
-import { startEmbeddedPostgres } from "../postgres.ts";
+import { startEmbeddedPostgres } from "../platform/postgres.ts";
 import { serveRoutes, type RouteServer } from "./route-server.ts";
 
 export interface TestHub {
@@ -65,8 +65,8 @@ export async function startTestHub(): Promise<TestHub> {
       stopJanitor();
       const { stopBoss } = await import("../queue/boss.ts");
       const { closeNotify } = await import("../queue/notify.ts");
-      const { closeResultStore } = await import("../results-store.ts");
-      const { disconnectDb } = await import("../db.ts");
+      const { closeResultStore } = await import("../results/results-store.ts");
+      const { disconnectDb } = await import("../platform/db.ts");
       await stopBoss();
       await closeNotify();
       await closeResultStore();

@@ -107,12 +107,12 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
     LEVHUB_WORKER_HEARTBEAT_MS: String(heartbeatMs),
   };
 
-  const { signUp } = await import("../users.ts");
-  const { createToken } = await import("../tokens.ts");
+  const { signUp } = await import("../accounts/users.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   const alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
   const aliceToken = (await createToken(alice, "cluster")).token;
   if (opts.queue) {
-    const { getSettings, updateSettings } = await import("../settings.ts");
+    const { getSettings, updateSettings } = await import("../platform/settings.ts");
     const current = await getSettings();
     await updateSettings({ queue: { ...current.queue, ...opts.queue } });
   }
@@ -206,7 +206,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
       await store.close();
       const { stopBoss } = await import("../queue/boss.ts");
       const { closeNotify } = await import("../queue/notify.ts");
-      const { closeResultStore } = await import("../results-store.ts");
+      const { closeResultStore } = await import("../results/results-store.ts");
       await stopBoss().catch(() => undefined);
       await closeNotify().catch(() => undefined);
       await closeResultStore().catch(() => undefined);

@@ -9,8 +9,8 @@ let token: string;
 
 before(async () => {
   hub = await startTestHub();
-  const { signUp } = await import("../users.ts");
-  const { createToken } = await import("../tokens.ts");
+  const { signUp } = await import("../accounts/users.ts");
+  const { createToken } = await import("../accounts/tokens.ts");
   const alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
   token = (await createToken(alice, "route server")).token;
   server = await serveRoutes();

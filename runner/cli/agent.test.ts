@@ -130,7 +130,7 @@ test("lev run --device sends the run to that device by name; without it, no devi
 
 test("the agent tells the hub its engine's socket, also when DOCKER_HOST is unset (docker-modem keeps a resolver then)", async () => {
   const { engineFacts } = await import("../worker/registration.ts");
-  const { DockerodeEngine } = await import("../src/engine.ts");
+  const { DockerodeEngine } = await import("../src/engine/engine.ts");
   const saved = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;
   try {

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { levhubHome } from "../src/config.ts";
-import { DockerodeEngine, type ContainerEngine } from "../src/engine.ts";
+import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
 import { nameFromHost } from "../worker/config.ts";
 import { startWorker, type WorkerHandle, type WorkerLogger, type WorkerOptions } from "../worker/worker.ts";
 

@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { locatePackage, type PackageDependency } from "../src/index.ts";
 import { api, CliError, loadConfig, type HubConfig } from "./hub.ts";
-import { addRequirement, projectKey } from "../src/pyproject.ts";
+import { addRequirement, projectKey } from "../src/package/pyproject.ts";
 import { extractArchive } from "./safe-extract.ts";
 
 export const DEPS_DIR = path.join(".lev", "deps");

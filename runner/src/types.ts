@@ -1,5 +1,3 @@
-import type { RunPolicy } from "./policy.ts";
-
 /**
  * Glossary
  * - package:   a Leviathan package directory (`lev/<ns>/<name>/__init__.py`, `pyproject.toml`).
@@ -102,30 +100,6 @@ export interface ResourceLimits {
   memoryBytes: number;
   nanoCpus: number;
   pids: number;
-}
-
-export interface RunSpec {
-  /** absolute path of the package directory on the Docker host */
-  packageDir: string;
-  function: string;
-  args: Record<string, unknown>;
-  job: number;
-  owner: string;
-  runId?: string;
-  /** whole-run limit; default from the runner */
-  timeoutMs?: number;
-  /** default per-task limit (a `Cr(timeout=…)` may ask for less) */
-  taskTimeoutMs?: number;
-  signal?: AbortSignal;
-  /** receives every event of the run, its first (`run.started`, sent as it starts) included */
-  onEvent?: (ev: RunEvent) => void;
-  /** what this run may do (images, privileges, quotas); default: the runner's `policy` */
-  policy?: RunPolicy;
-  /**
-   * The pinned dependency closure of the package version being run: each mounted read-only at
-   * `/lev/deps/<ns>.<name>` and put on the Python path, in the workflow, tool and service containers.
-   */
-  dependencies?: PackageDependency[];
 }
 
 /** One published package version another one depends on (already resolved and pinned). */

@@ -6,8 +6,8 @@
 import net from "node:net";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type ImageInfo, type OutputListener } from "../src/engine.ts";
-import type { ResultStore, StoredMeta } from "../src/store.ts";
+import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type ImageInfo, type OutputListener } from "../src/engine/engine.ts";
+import type { ResultStore, StoredMeta } from "../src/store/store.ts";
 
 export interface FakeContainer {
   id: string;

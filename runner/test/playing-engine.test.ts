@@ -5,8 +5,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { MemoryStore } from "./fake-engine.ts";
 import { PlayingEngine } from "./playing-engine.ts";
-import { defaultRunLimits, restrictedPolicy } from "../src/policy.ts";
-import { DEFAULT_BASE_IMAGES, Runner } from "../src/runner.ts";
+import { defaultRunLimits, restrictedPolicy } from "../src/policy/policy.ts";
+import { DEFAULT_BASE_IMAGES, Runner } from "../src/run/runner.ts";
 
 const PKG = path.resolve(import.meta.dirname, "fixtures/levtest.cases");
 

@@ -6,7 +6,7 @@
  * containers: queue, worker, runner, event reporting and the results store. For bench:queue.
  */
 import { channelClient, FakeEngine, type FakeContainer } from "./fake-engine.ts";
-import type { ContainerState } from "../src/engine.ts";
+import type { ContainerState } from "../src/engine/engine.ts";
 
 export interface PlayOptions {
   /** tool tasks each workflow starts */

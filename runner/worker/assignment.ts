@@ -4,8 +4,8 @@
  * event reported. A run that cannot start (its files refused, a cancel first, a bad spec) still
  * ends properly: `run.started` then `run.finished` with a clear RunError.
  */
-import type { Run } from "../src/run.ts";
-import type { Runner } from "../src/runner.ts";
+import type { Run } from "../src/run/run.ts";
+import type { Runner } from "../src/run/runner.ts";
 import type { RunError } from "../src/types.ts";
 import { notStartedEvents, reportedEvent } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";

@@ -8,8 +8,8 @@
  * `storeRetryMs` (cancel-aware); a workflow's merge or read for longer, since the workflow waits
  * on it anyway. Nothing is retried once its run is no longer bound (it ended).
  */
-import type { ResultStore, StoredMeta } from "../src/store.ts";
-import { StoreError } from "../src/store.ts";
+import type { ResultStore, StoredMeta } from "../src/store/store.ts";
+import { StoreError } from "../src/store/store.ts";
 import { HubError, isTransient, type HubClient } from "./hub-client.ts";
 import type { StoreRequest } from "./protocol.ts";
 

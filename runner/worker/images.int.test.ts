@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import { Readable } from "node:stream";
 import { pack } from "tar-stream";
-import { DockerodeEngine } from "../src/engine.ts";
+import { DockerodeEngine } from "../src/engine/engine.ts";
 import { FAKE_TOKEN, FakeHub } from "../test/fake-hub.ts";
 import { HubClient } from "./hub-client.ts";
 import { HubImageEngine } from "./images.ts";

@@ -1,7 +1,7 @@
 /**
  * Images reach a worker's engine from the hub: there is no registry. This engine decorator
  * catches every way the runner finds an image missing — `imageExists`/`inspectImage` before a
- * task (run-images.ts) and `create` failing with image_not_found (the workflow and planner
+ * task (src/run/run-images.ts) and `create` failing with image_not_found (the workflow and planner
  * containers are created directly) — and then streams `GET /api/worker/images/{ref}` (a
  * `docker save` archive) into the engine's `loadImage`, once per reference even when several
  * runs need it at the same moment. `docker save`/`load` keeps image ids, so an id the hub pinned
@@ -9,8 +9,8 @@
  * the runner reports it as it always does.
  */
 import { Readable } from "node:stream";
-import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine.ts";
-import { EngineError } from "../src/engine.ts";
+import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine/engine.ts";
+import { EngineError } from "../src/engine/engine.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
 import { INSTANCE_HEADER } from "./protocol.ts";
 

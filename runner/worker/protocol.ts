@@ -20,7 +20,7 @@
  * 503 from the store means the results store is down: the worker keeps the document and retries.
  */
 import { z } from "zod";
-import { runPolicySchema } from "../src/policy.ts";
+import { runPolicySchema } from "../src/policy/policy.ts";
 
 export const PROTOCOL_VERSION = 1;
 

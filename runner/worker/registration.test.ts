@@ -59,7 +59,7 @@ test("a bad credential is a clear error at registration, not a retry loop", asyn
 });
 
 test("the engine a worker registers names its socket, also when docker-modem finds the default one lazily", async () => {
-  const { DockerodeEngine } = await import("../src/engine.ts");
+  const { DockerodeEngine } = await import("../src/engine/engine.ts");
   const Docker = (await import("dockerode")).default;
   const { engineFacts } = await import("./registration.ts");
   // a socket nobody listens on: the version is unknown, the name is still what the worker uses

@@ -1,8 +1,8 @@
 /** What a worker tells the hub about itself when it registers, and what it may remove at start. */
 import { readFileSync } from "node:fs";
-import { DockerodeEngine, type ContainerEngine } from "../src/engine.ts";
-import { LABEL } from "../src/labels.ts";
-import { instanceAlive } from "../src/runner.ts";
+import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
+import { LABEL } from "../src/engine/labels.ts";
+import { instanceAlive } from "../src/run/runner.ts";
 import { HubImageEngine } from "./images.ts";
 import type { RegisterRequest } from "./protocol.ts";
 

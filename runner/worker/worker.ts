@@ -10,9 +10,9 @@
  */
 import path from "node:path";
 import { backoffMs, sleep } from "../src/backoff.ts";
-import { DockerodeEngine, type ContainerEngine } from "../src/engine.ts";
-import { reap } from "../src/reaper.ts";
-import { Runner } from "../src/runner.ts";
+import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
+import { reap } from "../src/engine/reaper.ts";
+import { Runner } from "../src/run/runner.ts";
 import { AssignedRun } from "./assignment.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { HubClient, HubError } from "./hub-client.ts";

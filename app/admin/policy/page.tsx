@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { listGrants } from "../../../lib/grants.ts";
-import { isAdmin } from "../../../lib/permissions.ts";
-import { getPolicySettings } from "../../../lib/policy-settings.ts";
+import { listGrants } from "../../../lib/policy/grants.ts";
+import { isAdmin } from "../../../lib/access/permissions.ts";
+import { getPolicySettings } from "../../../lib/policy/policy-settings.ts";
 import { formatImageAliases } from "../../../lib/schemas/image-settings.ts";
-import { getViewer } from "../../../lib/session.ts";
-import { GRANTABLE_CAPS } from "../../../runner/src/policy.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
+import { GRANTABLE_CAPS } from "../../../runner/src/policy/policy.ts";
 import { grantPrivilegesAction } from "../../actions/grant-privileges.ts";
 import { revokeGrantAction } from "../../actions/revoke-grant.ts";
 import { updatePolicySettingsAction } from "../../actions/update-policy-settings.ts";

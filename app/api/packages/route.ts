@@ -1,5 +1,5 @@
 import { route } from "../../../lib/api/route.ts";
-import { browse } from "../../../lib/catalog.ts";
+import { browse } from "../../../lib/catalog/catalog.ts";
 import { publishArchive } from "../../../lib/packages/upload.ts";
 import { browseQuerySchema, UPLOAD_BODY_MAX_BYTES, uploadFormSchema } from "../../../lib/schemas/packages.ts";
 

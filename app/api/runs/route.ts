@@ -2,7 +2,7 @@ import { route } from "../../../lib/api/route.ts";
 import { KIB } from "../../../lib/api/body.ts";
 import { listRuns, startRun, startRunByName } from "../../../lib/runs/index.ts";
 import { listRunsQuerySchema, startRunBodySchema } from "../../../lib/schemas/runs.ts";
-import { getSettings } from "../../../lib/settings.ts";
+import { getSettings } from "../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 

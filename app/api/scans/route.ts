@@ -2,7 +2,7 @@ import { route } from "../../../lib/api/route.ts";
 import { KIB } from "../../../lib/api/body.ts";
 import { createScan, listScans } from "../../../lib/scans/scans.ts";
 import { createScanBodySchema, listScansQuerySchema } from "../../../lib/schemas/scans.ts";
-import { getSettings } from "../../../lib/settings.ts";
+import { getSettings } from "../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 

@@ -7,7 +7,7 @@ import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
-import { getViewer } from "../../../lib/session.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
 import { RunRerunControls } from "../../../components/scan-run-controls.tsx";
 import { runOrigin } from "../../../lib/scans/rerun.ts";

@@ -5,7 +5,7 @@ import { ScanButtons } from "../../../components/scan-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { getScan } from "../../../lib/scans/scans.ts";
-import { getViewer } from "../../../lib/session.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
 import { deleteScanAction, runScanNowAction, setScanEnabledAction } from "../../actions/scans.ts";
 import { loadOr404 } from "../../_lib/load.ts";
 

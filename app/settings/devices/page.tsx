@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { DeviceManager } from "../../../components/device-manager.tsx";
 import { listDevices } from "../../../lib/devices/devices.ts";
-import { getViewer } from "../../../lib/session.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
 import { addDeviceAction, renameDeviceAction, revokeDeviceAction } from "../../actions/devices.ts";
 
 export const metadata: Metadata = { title: "My devices" };

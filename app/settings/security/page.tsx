@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignOutEverywhere } from "../../../components/sign-out-everywhere.tsx";
-import { getViewer } from "../../../lib/session.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
 import { signOutEverywhereAction } from "../../actions/sign-out-everywhere.ts";
 
 export const metadata: Metadata = { title: "Security" };

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { TokenManager } from "../../../components/token-manager.tsx";
-import { getViewer } from "../../../lib/session.ts";
-import { listTokens } from "../../../lib/tokens.ts";
+import { getViewer } from "../../../lib/auth/session.ts";
+import { listTokens } from "../../../lib/accounts/tokens.ts";
 import { createTokenAction } from "../../actions/create-token.ts";
 import { revokeTokenAction } from "../../actions/revoke-token.ts";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../../testing/queue-cluster.ts";
 import type { PublishResult } from "../../types.ts";
-import { documents, logLines, noLeftovers, PROBE, readRunStream, settled, until, type SseEvent } from "./support.ts";
+import { documents, logLines, noLeftovers, PROBE, readRunStream, settled, until, type SseEvent } from "../../testing/queue-faults.ts";
 
 let cluster: QueueCluster;
 let probe: PublishResult;
@@ -96,7 +96,7 @@ test("the results store down when a task finishes: the run waits, the document i
 });
 
 async function counts() {
-  const { db } = await import("../../db.ts");
+  const { db } = await import("../../platform/db.ts");
   const runs = await db().run.count();
   const [{ jobs }] = await db().$queryRawUnsafe<{ jobs: number }[]>(`SELECT count(*)::int AS jobs FROM pgboss.job WHERE name LIKE 'levhub-run%'`);
   return { runs, jobs };

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../../testing/queue-cluster.ts";
 import type { PublishResult } from "../../types.ts";
-import { noLeftovers, PROBE, settled } from "./support.ts";
+import { noLeftovers, PROBE, settled } from "../../testing/queue-faults.ts";
 
 const MiB = 1024 * 1024;
 let cluster: QueueCluster;
@@ -17,7 +17,7 @@ const engines = { first: new Docker() };
 before(async () => {
   cluster = await startQueueCluster();
   probe = await cluster.publishDirectory(PROBE);
-  const { getSettings, updateSettings } = await import("../../settings.ts");
+  const { getSettings, updateSettings } = await import("../../platform/settings.ts");
   const { run } = await getSettings();
   // the policy is fixed at submission: runs submitted from now on get tools of 96 MiB
   await updateSettings({ run: { ...run, tool: { ...run.tool, memoryBytes: 96 * MiB } } });
@@ -55,7 +55,7 @@ test("a task over its own time limit is killed: TaskTimeout, and the run ends we
 
 test("a run over the admin's run time limit is stopped: timed_out with RunTimeout, nothing left behind", async () => {
   const { startRun } = await import("../../runs/index.ts");
-  const { getSettings, updateSettings } = await import("../../settings.ts");
+  const { getSettings, updateSettings } = await import("../../platform/settings.ts");
   const before = await getSettings();
   // the limit travels with the run's policy: only runs submitted while it is set get it
   await updateSettings({ run: { ...before.run, runTimeoutMs: 4000 } });

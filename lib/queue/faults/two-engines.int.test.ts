@@ -11,7 +11,7 @@ import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../../testing/queue-cluster.ts";
 import { startSecondEngine, type SecondEngine } from "../../testing/second-engine.ts";
 import type { PublishResult } from "../../types.ts";
-import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, settled, until, watchEngines } from "./support.ts";
+import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, settled, until, watchEngines } from "../../testing/queue-faults.ts";
 
 let cluster: QueueCluster;
 let second: SecondEngine;
@@ -25,7 +25,7 @@ before(async () => {
   engines = { first: new Docker(), second: second.docker };
   hello = await cluster.publishDirectory(HELLO);
   probe = await cluster.publishDirectory(PROBE);
-  const { ensureOperatorGrant } = await import("../../grants.ts");
+  const { ensureOperatorGrant } = await import("../../policy/grants.ts");
   assert.equal(await ensureOperatorGrant("faults"), true, "the probe's namespace is granted the host network");
   await cluster.startWorker({ name: "first", capacity: 2 });
   // the only worker allowed to run granted host-network runs; it takes ordinary runs too

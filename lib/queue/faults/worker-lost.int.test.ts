@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { startQueueCluster, type ClusterWorker, type QueueCluster } from "../../testing/queue-cluster.ts";
 import type { PublishResult } from "../../types.ts";
-import { leftovers, logLines, noLeftovers, PROBE, settled, until } from "./support.ts";
+import { leftovers, logLines, noLeftovers, PROBE, settled, until } from "../../testing/queue-faults.ts";
 
 const HEARTBEAT_MS = 500;
 let cluster: QueueCluster;

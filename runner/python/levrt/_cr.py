@@ -29,7 +29,7 @@ def _is_path(value: Any) -> bool:
     pathlib = sys.modules.get("pathlib")
     return pathlib is not None and isinstance(value, pathlib.PurePath)
 
-# the same rules as the runner's CrSpec parser (runner/src/spec.ts): fail here, with the
+# the same rules as the runner's CrSpec parser (runner/src/channel/spec.ts): fail here, with the
 # author's line in the traceback, rather than as an InvalidRequest from the runner
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _HOST = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$")

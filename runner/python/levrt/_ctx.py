@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 _namespace: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("levrt_namespace", default=())
 
 
-_MAX_PART = 64  # the runner's limits (runner/src/spec.ts nsSchema)
+_MAX_PART = 64  # the runner's limits (runner/src/channel/spec.ts nsSchema)
 _MAX_DEPTH = 16
 
 

@@ -1,4 +1,4 @@
-"""`python3 -m levrt._plan`: the runner's planner (runner/src/planner.ts, PROTOCOL.md "Planner").
+"""`python3 -m levrt._plan`: the runner's planner (runner/src/policy/planner.ts, PROTOCOL.md "Planner").
 
 A workflow may say a Cr was built by a dependency's mode (`Cr.package`); that dependency may hold
 a wider grant than the run's package. The runner believes it only if the dependency's own code,

@@ -2,7 +2,7 @@ import { route } from "../../../../lib/api/route.ts";
 import { KIB } from "../../../../lib/api/body.ts";
 import { deleteScan, getScan, updateScan } from "../../../../lib/scans/scans.ts";
 import { scanParamsSchema, updateScanBodySchema } from "../../../../lib/schemas/scans.ts";
-import { getSettings } from "../../../../lib/settings.ts";
+import { getSettings } from "../../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 

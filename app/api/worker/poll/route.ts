@@ -1,5 +1,5 @@
 import { route } from "../../../../lib/api/route.ts";
-import { poll } from "../../../../lib/queue/claim.ts";
+import { poll } from "../../../../lib/worker/claim.ts";
 import { pollRequestSchema } from "../../../../lib/schemas/worker.ts";
 
 export const runtime = "nodejs";

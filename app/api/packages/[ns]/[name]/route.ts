@@ -1,5 +1,5 @@
 import { route } from "../../../../../lib/api/route.ts";
-import { getPackage } from "../../../../../lib/catalog.ts";
+import { getPackage } from "../../../../../lib/catalog/catalog.ts";
 import { packageParamsSchema, packageQuerySchema } from "../../../../../lib/schemas/packages.ts";
 
 /** A package with its versions and the manifest of `?version=` (default the latest). */

@@ -3,7 +3,7 @@ import { KIB } from "../../../../../lib/api/body.ts";
 import { rerun } from "../../../../../lib/scans/rerun.ts";
 import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 import { rerunBodySchema } from "../../../../../lib/schemas/scans.ts";
-import { getSettings } from "../../../../../lib/settings.ts";
+import { getSettings } from "../../../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 

@@ -1,5 +1,5 @@
 import { route } from "../../../../../lib/api/route.ts";
-import { imageTarForWorker } from "../../../../../lib/queue/worker-files.ts";
+import { imageTarForWorker } from "../../../../../lib/worker/worker-files.ts";
 import { workerImageParamsSchema } from "../../../../../lib/schemas/worker.ts";
 
 export const runtime = "nodejs";

@@ -1,5 +1,5 @@
 import { route } from "../../../../../lib/api/route.ts";
-import { packageArchiveForWorker } from "../../../../../lib/queue/worker-files.ts";
+import { packageArchiveForWorker } from "../../../../../lib/worker/worker-files.ts";
 import { workerPackageParamsSchema } from "../../../../../lib/schemas/worker.ts";
 
 export const runtime = "nodejs";

@@ -1,5 +1,5 @@
 import { route } from "../../../../../../lib/api/route.ts";
-import { workerStore } from "../../../../../../lib/queue/worker-store.ts";
+import { workerStore } from "../../../../../../lib/worker/worker-store.ts";
 import { storeRequestSchema, workerRunParamsSchema } from "../../../../../../lib/schemas/worker.ts";
 
 export const runtime = "nodejs";

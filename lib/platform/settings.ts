@@ -1,0 +1,100 @@
+import "server-only";
+import { z } from "zod";
+import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, defaultRunLimits, type RunLimits } from "../../runner/src/index.ts";
+import { db } from "./db.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+const MiB = 1024 * 1024;
+const defaults = defaultRunLimits();
+const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
+const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
+
+/** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
+export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
+export type SignUpMode = (typeof SIGN_UP_MODES)[number];
+
+const resourceLimits = (d: RunLimits["tool"]) =>
+  z
+    .object({
+      memoryBytes: z.number().int().min(16 * MiB).max(64 * 1024 * MiB).default(d.memoryBytes),
+      nanoCpus: z.number().int().min(1e8).max(64e9).default(d.nanoCpus),
+      pids: z.number().int().min(16).max(65536).default(d.pids),
+    })
+    .default(d);
+
+/** Every admin-set value with its default; a stored document missing a key gets the default. */
+export const hubSettingsSchema = z.object({
+  signUpMode: z.enum(SIGN_UP_MODES).default("open"),
+  /** base images any run may use by name (besides its own package's and visible packages' images) */
+  baseImages: z.array(z.string().min(1).max(256)).max(100).default(["levhub/python:bookworm", "levhub/nmap:bookworm"]),
+  /** references packages write → a local image standing in for it (`alpine:latest` → `levhub/python:bookworm`) */
+  imageAliases: z
+    .record(z.string().min(1).max(256), z.string().min(1).max(256))
+    .refine((m) => Object.keys(m).length <= 100, "at most 100 aliases")
+    .default({}),
+  /** registries missing images may be pulled from (`127.0.0.1:5000`); empty: never pull */
+  pullRegistries: z.array(z.string().min(1).max(256)).max(20).default([]),
+  /** whether Dockerfile builds get a network ("none" keeps builds offline) */
+  buildNetwork: z.enum(["none", "default"]).default("none"),
+  build: z
+    .object({
+      memoryBytes: z.number().int().min(64 * MiB).max(64 * 1024 * MiB).default(1024 * MiB),
+      timeoutMs: z.number().int().min(10_000).max(6 * 3600_000).default(10 * 60_000),
+    })
+    .default({ memoryBytes: 1024 * MiB, timeoutMs: 10 * 60_000 }),
+  run: z
+    .object({
+      maxTasks: z.number().int().min(1).max(100_000).default(defaults.maxTasks),
+      maxConcurrentTasks: z.number().int().min(1).max(1000).default(defaults.maxConcurrentTasks),
+      taskLogBytes: z.number().int().min(64 * 1024).max(1024 * MiB).default(defaults.taskLogBytes),
+      logLineBytes: z.number().int().min(1024).max(16 * MiB).default(defaults.logLineBytes),
+      docBytes: z.number().int().min(4 * MiB).max(256 * MiB).default(defaults.docBytes),
+      tmpBytes: z.number().int().min(MiB).max(16 * 1024 * MiB).default(defaults.tmpBytes),
+      dockerLogBytes: z.number().int().min(MiB).max(1024 * MiB).default(defaults.dockerLogBytes),
+      tool: resourceLimits(defaults.tool),
+      workflow: resourceLimits(defaults.workflow),
+      runTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600_000).default(RUN_TIMEOUT_MS),
+      taskTimeoutMs: z.number().int().min(1000).max(7 * 24 * 3600_000).default(TASK_TIMEOUT_MS),
+    })
+    .default({ ...defaults, runTimeoutMs: RUN_TIMEOUT_MS, taskTimeoutMs: TASK_TIMEOUT_MS }),
+  /** arguments of one run: bytes of one field's JSON, and of all of them */
+  args: z
+    .object({
+      fieldBytes: z.number().int().min(1024).max(16 * MiB).default(64 * 1024),
+      totalBytes: z.number().int().min(1024).max(64 * MiB).default(256 * 1024),
+    })
+    .default({ fieldBytes: 64 * 1024, totalBytes: 256 * 1024 }),
+  /** runs at once: in the whole hub, and per user (more wait as `queued`); each worker adds the capacity it registered */
+  queue: z
+    .object({
+      totalRuns: z.number().int().min(1).max(10_000).default(16),
+      perUserRuns: z.number().int().min(1).max(10_000).default(4),
+      /** runs whose policy grants host networking may run only on their owner's own devices */
+      hostNetworkOnDevicesOnly: z.boolean().default(false),
+    })
+    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+  /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
+  bootstrapTokenHash: z.string().nullable().default(null),
+});
+export type HubSettings = z.infer<typeof hubSettingsSchema>;
+
+/** The settings in force (defaults where nothing was stored). */
+export async function getSettings(): Promise<HubSettings> {
+  const row = await db().hubSettings.findUnique({ where: { id: 1 } });
+  const parsed = hubSettingsSchema.safeParse(row?.data ?? {});
+  // a stored document that no longer parses (an older shape) falls back key by key
+  return parsed.success ? parsed.data : hubSettingsSchema.parse({});
+}
+
+/** Changes some settings; the caller has checked that the viewer is an admin and parsed the patch. */
+export async function updateSettings(patch: Partial<z.input<typeof hubSettingsSchema>>): Promise<HubSettings> {
+  return db().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(72107)`;
+    const row = await tx.hubSettings.findUnique({ where: { id: 1 } });
+    const current = hubSettingsSchema.safeParse(row?.data ?? {});
+    const next = hubSettingsSchema.parse({ ...(current.success ? current.data : {}), ...patch });
+    const data = next as unknown as Prisma.InputJsonValue;
+    await tx.hubSettings.upsert({ where: { id: 1 }, create: { id: 1, data }, update: { data } });
+    return next;
+  });
+}

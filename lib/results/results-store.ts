@@ -1,0 +1,34 @@
+import "server-only";
+import { MongoResultStore, StoreError, type ResultStore } from "../../runner/src/index.ts";
+import { mongoUri } from "../platform/config.ts";
+import { AppError } from "../errors.ts";
+import { IndexingResultStore } from "./indexing-store.ts";
+
+const g = globalThis as typeof globalThis & { __levhubStore?: Promise<ResultStore> };
+
+/**
+ * The hub's one way to the results store (MongoDB/FerretDB): run numbers, the documents workers
+ * send through `/api/worker/runs/{id}/store`, the run page's documents. Connected on first use;
+ * unreachable → AppError `unavailable` (a worker keeps its documents and retries).
+ */
+export function getResultStore(): Promise<ResultStore> {
+  if (!g.__levhubStore) {
+    // every stored document also goes into the PostgreSQL results index the browser queries
+    g.__levhubStore = MongoResultStore.connect(mongoUri()).then((mongo): ResultStore => new IndexingResultStore(mongo)).catch((err: unknown) => {
+      g.__levhubStore = undefined;
+      if (err instanceof StoreError) {
+        console.error("[levhub] results store:", err.message);
+        throw new AppError("unavailable", "the results database (MongoDB) does not answer; try again later", { cause: err });
+      }
+      throw err;
+    });
+  }
+  return g.__levhubStore;
+}
+
+export async function closeResultStore(): Promise<void> {
+  const p = g.__levhubStore;
+  g.__levhubStore = undefined;
+  const store = await p?.catch(() => null);
+  await store?.close().catch(() => undefined);
+}

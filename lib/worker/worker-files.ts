@@ -1,0 +1,108 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import Docker from "dockerode";
+import type { WorkerCaller } from "../access/access.ts";
+import { dataDir } from "../platform/config.ts";
+import { db } from "../platform/db.ts";
+import { notFound } from "../errors.ts";
+import { versionClosure } from "../packages/dependency-load.ts";
+import { archiveStream, versionArchive } from "../packages/version-archive.ts";
+import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
+import { liveInstance } from "../queue/workers.ts";
+
+const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
+
+/** Where the hub keeps `docker save` tars of images workers may load: `<data>/images/<hex>.tar`. */
+export function imagesDir(): string {
+  return path.join(dataDir(), "images");
+}
+export const imageTarPath = (id: string) => path.join(imagesDir(), `${id.replace(/^sha256:/, "")}.tar`);
+/**
+ * The runs the caller's instance holds (the `X-Levhub-Instance` header), or without the header
+ * those of every live instance of its credential.
+ */
+async function heldRuns(caller: WorkerCaller, instance: string) {
+  const instances = instance
+    ? [(await liveInstance(caller, instance)).instance]
+    : (await db().worker.findMany({ where: { credentialId: caller.credentialId, state: { in: ["online", "draining"] } }, select: { instance: true } })).map((w) => w.instance);
+  return db().run.findMany({
+    where: { workerInstance: { in: instances }, status: { in: ["starting", "running"] } },
+    select: { versionId: true, policy: true, version: { select: { dir: true } } },
+  });
+}
+
+/** `GET /api/worker/packages/{sha256}`: the deterministic archive of a version (or a dependency of one) a run of this instance uses. */
+export async function packageArchiveForWorker(caller: WorkerCaller, instance: string, sha256: string): Promise<Response> {
+  for (const run of await heldRuns(caller, instance)) {
+    const dirs = [run.version.dir, ...(await versionClosure(run.versionId)).map((m) => m.dir)];
+    for (const dir of dirs) {
+      const archive = await versionArchive(dir);
+      if (archive.sha256 === sha256) {
+        return new Response(archiveStream(archive), { headers: { "content-type": "application/gzip", "content-length": String(archive.size) } });
+      }
+    }
+  }
+  throw notFound("package archive");
+}
+
+const hexOf = (id: string) => id.replace(/^sha256:/, "");
+
+/** The references and ids a run may use: its package images (refs), base images, alias targets, the workflow image. */
+function imagesOf(policy: RunPolicy | null): string[] {
+  const images = policy?.images;
+  if (!images) return [DEFAULT_WORKFLOW_IMAGE];
+  return [DEFAULT_WORKFLOW_IMAGE, ...Object.keys(images.refs), ...Object.values(images.refs), ...images.base, ...Object.values(images.aliases ?? {})];
+}
+
+const saving = new Map<string, Promise<string>>();
+
+/**
+ * `docker save` of the image `ref` from the hub's own engine, kept as `<data>/images/<hex>.tar`
+ * (written once, atomically; concurrent requests share one save). Returns the file.
+ */
+async function savedImage(ref: string): Promise<string> {
+  const docker = new Docker();
+  const info = await docker.getImage(ref).inspect().catch(() => null);
+  if (!info) throw notFound("image");
+  const file = imageTarPath(hexOf(info.Id));
+  if (existsSync(file)) return file;
+  let p = saving.get(file);
+  if (!p) {
+    p = (async () => {
+      mkdirSync(imagesDir(), { recursive: true });
+      const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await pipeline(await docker.getImage(info.Id).get(), createWriteStream(tmp, { mode: 0o600 }));
+        await rename(tmp, file);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+      return file;
+    })().finally(() => saving.delete(file));
+    saving.set(file, p);
+  }
+  return p;
+}
+
+/**
+ * `GET /api/worker/images/{ref}`: the `docker save` tar of an image a held run may use (by the
+ * reference its policy names, or the id it resolves to; the workflow image), saved from the hub's
+ * engine on first request. 404 for anything else: a worker gets no image no run of it needs.
+ */
+export async function imageTarForWorker(caller: WorkerCaller, instance: string, image: string): Promise<Response> {
+  const allowed = new Set<string>();
+  for (const run of await heldRuns(caller, instance)) for (const ref of imagesOf(run.policy as unknown as RunPolicy | null)) allowed.add(ref);
+  const wanted = IMAGE_ID.test(image) ? `sha256:${hexOf(image)}` : image;
+  if (!allowed.has(wanted) && !allowed.has(image)) throw notFound("image");
+  const file = await savedImage(wanted);
+  const size = statSync(file).size;
+  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
+    headers: { "content-type": "application/x-tar", "content-length": String(size) },
+  });
+}

@@ -1,0 +1,303 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  grantedCaps,
+  helperSandbox,
+  mayPull,
+  NOBODY,
+  pinnedRef,
+  registryOf,
+  resolveImage,
+  taskWeight,
+  toolContainerConfig,
+  workflowContainerConfig,
+  type ContainerFacts,
+  type RunFacts,
+} from "./container-config.ts";
+import { LABEL } from "../engine/labels.ts";
+import { defaultRunLimits, localPolicy, restrictedPolicy, type RunPolicy } from "./policy.ts";
+import { crSpecSchema, type CrSpec } from "../channel/spec.ts";
+
+const PY = "levhub/python:bookworm";
+const NMAP = "levhub/nmap:bookworm";
+const images = { refs: { ".alice.scanner": "sha256:aaa", "exact/ref:1": "sha256:bbb" }, base: [PY, NMAP], any: false };
+const restricted = restrictedPolicy(images);
+const granted = (over: Partial<RunPolicy> = {}): RunPolicy => ({ ...restricted, hostNetwork: true, caps: ["NET_RAW"], ...over });
+
+const run: RunFacts = {
+  runId: "r1",
+  owner: "alice",
+  instance: "host:1:abc",
+  job: 7,
+  pkgModule: "lev.alice.scanner",
+  pkgDir: "/pkgs/alice.scanner",
+  runtimeDir: "/rt",
+  runNetwork: "lev-r1",
+  workflowImage: PY,
+  deps: [],
+};
+const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
+  name: "lev-r1-t1",
+  role: "tool",
+  task: 1,
+  chanDir: "/runs/r1/tasks/1/tool/chan",
+  files: [],
+  aliases: ["lev-t1"],
+  links: [],
+  extraHosts: [],
+  taskTimeoutMs: 60_000,
+  ...over,
+});
+const cr = (over: Record<string, unknown> = {}): CrSpec => crSpecSchema.parse({ image: PY, schema: "a/b.c", ...over });
+
+function config(c: CrSpec, policy: RunPolicy = restricted, f: ContainerFacts = facts()) {
+  const r = toolContainerConfig(c, policy, run, f);
+  if (!r.ok) assert.fail(`refused: ${r.error.type}: ${r.error.message}`);
+  return r.value;
+}
+function refusal(c: CrSpec, policy: RunPolicy = restricted) {
+  const r = toolContainerConfig(c, policy, run, facts());
+  assert.equal(r.ok, false, "expected a refusal");
+  return (r as { ok: false; error: { type: string; message: string } }).error;
+}
+
+test("by default a tool container is unprivileged, read-only, bounded and labelled", () => {
+  const { spec, timeoutMs, hostMode } = config(cr());
+  assert.equal(spec.image, PY);
+  assert.equal(spec.user, NOBODY);
+  assert.deepEqual(spec.capAdd, []);
+  assert.equal(spec.readOnlyRoot, true);
+  assert.deepEqual(spec.tmpfs, { "/tmp": `rw,nosuid,nodev,size=${defaultRunLimits().tmpBytes}` });
+  assert.ok(spec.env.includes("HOME=/tmp"));
+  assert.equal(spec.network, "bridge");
+  assert.deepEqual(spec.limits, defaultRunLimits().tool);
+  assert.equal(spec.logMaxBytes, defaultRunLimits().dockerLogBytes);
+  assert.equal(hostMode, false);
+  assert.equal(timeoutMs, 60_000);
+  assert.equal(spec.labels[LABEL.run], "r1");
+  assert.equal(spec.labels[LABEL.role], "tool");
+  assert.equal(spec.labels[LABEL.task], "1");
+  assert.equal(spec.labels[LABEL.owner], "alice");
+  // no host directory the container can write: every bind is read-only
+  assert.deepEqual(spec.binds, ["/rt:/lev/rt:ro", "/pkgs/alice.scanner:/lev/pkg:ro", "/runs/r1/tasks/1/tool/chan:/lev/chan:ro"]);
+  assert.ok(spec.env.includes("LEV_CHANNEL=/lev/chan/lev.sock"));
+  assert.ok(spec.env.includes("LEV_TASK=1"));
+  assert.ok(!spec.env.some((e) => e.startsWith("LEV_OUT")));
+});
+
+test("limits come from the run's policy", () => {
+  const limits = { ...defaultRunLimits(), tmpBytes: 1234, dockerLogBytes: 999, tool: { memoryBytes: 1, nanoCpus: 2, pids: 3 } };
+  const { spec } = config(cr(), restrictedPolicy(images, limits));
+  assert.deepEqual(spec.limits, { memoryBytes: 1, nanoCpus: 2, pids: 3 });
+  assert.match(spec.tmpfs!["/tmp"], /size=1234$/);
+  assert.equal(spec.logMaxBytes, 999);
+});
+
+test("image: package refs resolve through refs only, other names through refs, base, or any", () => {
+  assert.equal(resolveImage(".alice.scanner:1.0", images), "sha256:aaa");
+  assert.equal(resolveImage(".Alice.Scanner", images), "sha256:aaa", "package refs are case-insensitive");
+  assert.equal(resolveImage(".bob.secret", images), null);
+  assert.equal(resolveImage(".bob.secret", { ...images, any: true }), null, "any never opens another package's image");
+  assert.equal(resolveImage("exact/ref:1", images), "sha256:bbb");
+  assert.equal(resolveImage(NMAP, images), NMAP);
+  assert.equal(resolveImage("levpkg/bob.secret:1.0", images), null);
+  assert.equal(resolveImage("alpine:3", images), null);
+  assert.equal(resolveImage("alpine:3", { ...images, any: true }), "alpine:3");
+  assert.equal(resolveImage("constructor", images), null, "no prototype keys");
+});
+
+test("image: one message whatever the reason it is unavailable", () => {
+  for (const image of [".bob.secret:1", "levpkg/bob.secret:1.0", "alpine:3"]) {
+    assert.deepEqual(refusal(cr({ image })), { type: "ImageNotFound", message: `image '${image}' is not available to this run` });
+  }
+  assert.equal(config(cr({ image: ".alice.scanner:2" })).spec.image, "sha256:aaa");
+});
+
+test("host=True needs the host-network grant", () => {
+  const e = refusal(cr({ host: true }));
+  assert.equal(e.type, "PolicyDenied");
+  assert.equal(
+    e.message,
+    "Cr(host=True): host networking is not granted to this package; an admin can grant it (Admin → Policy)",
+  );
+  const { spec, hostMode } = config(cr({ host: true }), granted());
+  assert.equal(spec.network, "host");
+  assert.equal(hostMode, true);
+});
+
+test("host=True asks NET_RAW implicitly; without that grant the tool runs unprivileged", () => {
+  const withRaw = config(cr({ host: true }), granted()).spec;
+  assert.deepEqual(withRaw.capAdd, ["NET_RAW"]);
+  assert.equal(withRaw.user, "0:0", "Docker gives a non-root user no effective capability");
+  const without = config(cr({ host: true }), granted({ caps: [] })).spec;
+  assert.deepEqual(without.capAdd, []);
+  assert.equal(without.user, NOBODY);
+});
+
+test("caps: each must be granted; never-grantable ones say so", () => {
+  const e = refusal(cr({ caps: ["NET_RAW"] }));
+  assert.equal(e.type, "PolicyDenied");
+  assert.match(e.message, /capability NET_RAW is not granted to this package; an admin can grant it/);
+  const sys = refusal(cr({ caps: ["SYS_ADMIN"] }), granted());
+  assert.match(sys.message, /SYS_ADMIN is not granted.*only NET_RAW, NET_ADMIN, NET_BIND_SERVICE can ever be granted/);
+  const ok = config(cr({ caps: ["NET_ADMIN", "NET_ADMIN"] }), granted({ caps: ["NET_ADMIN"] })).spec;
+  assert.deepEqual(ok.capAdd, ["NET_ADMIN"]);
+  assert.equal(ok.user, "0:0");
+  assert.deepEqual(grantedCaps(cr({ host: true, caps: ["NET_RAW"] }), granted()), { ok: true, value: ["NET_RAW"] });
+});
+
+test("cmd and entry: an image's own program gets docker-init; an entry runs levrt._tool", () => {
+  const own = config(cr({ cmd: ["nmap", "-sn", "127.0.0.1"] })).spec;
+  assert.deepEqual(own.cmd, ["nmap", "-sn", "127.0.0.1"]);
+  assert.equal(own.entrypoint, undefined);
+  assert.equal(own.init, true);
+  assert.ok(!own.env.some((e) => e.startsWith("LEV_ENTRY=")));
+  const entry = { builder: { module: "lev.alice.scanner.tool", qualname: "scan", args: ["x"], kwargs: {} }, path: [] };
+  const withEntry = config(cr({ cmd: ["ignored"], entry })).spec;
+  assert.deepEqual(withEntry.cmd, []);
+  assert.deepEqual(withEntry.entrypoint?.slice(0, 2), ["python3", "-c"]);
+  assert.equal(withEntry.init, false);
+  assert.ok(withEntry.env.includes(`LEV_ENTRY=${JSON.stringify(entry)}`));
+});
+
+test("env: the author's entries come first so the runner's own variables win", () => {
+  const { spec } = config(cr({ env: ["A=1", "LEV_TASK=99", "HOME=/root"] }));
+  assert.equal(spec.env[0], "A=1");
+  const last = (k: string) => spec.env.filter((e) => e.startsWith(`${k}=`)).at(-1);
+  assert.equal(last("LEV_TASK"), "LEV_TASK=1");
+  assert.equal(last("HOME"), "HOME=/tmp");
+});
+
+test("files: each runner-written file is mounted read-only at its path", () => {
+  const { spec } = config(
+    cr({ files: { "/etc/x": { b64: "" } } }),
+    restricted,
+    facts({ files: [{ host: "/runs/r1/tasks/1/tool/files/file-0", target: "/etc/x" }] }),
+  );
+  assert.ok(spec.binds.includes("/runs/r1/tasks/1/tool/files/file-0:/etc/x:ro"));
+  assert.ok(spec.binds.every((b) => b.endsWith(":ro")));
+});
+
+test("network: services, tasks with services or links use the run's network; others the bridge", () => {
+  assert.equal(config(cr({ services: { db: { image: PY, schema: "a/b.db" } } })).spec.network, "lev-r1");
+  assert.equal(config(cr({ links: { proxy: "lev-t2" } }), restricted, facts({ links: ["lev-r1-t2:proxy"] })).spec.network, "lev-r1");
+  assert.equal(config(cr(), restricted, facts({ role: "service", aliases: ["db"] })).spec.network, "lev-r1");
+  assert.equal(config(cr()).spec.network, "bridge");
+});
+
+test("links: docker links on a bridge, extra hosts on the host network", () => {
+  const bridged = config(cr({ links: { proxy: "lev-t2" } }), restricted, facts({ links: ["lev-r1-t2:proxy"] })).spec;
+  assert.deepEqual(bridged.links, ["lev-r1-t2:proxy"]);
+  const host = config(
+    cr({ host: true, links: { proxy: "lev-t2" } }),
+    granted(),
+    facts({ links: ["lev-r1-t2:proxy"], extraHosts: ["proxy:10.0.0.2"] }),
+  ).spec;
+  assert.deepEqual(host.links, []);
+  assert.deepEqual(host.extraHosts, ["proxy:10.0.0.2"]);
+});
+
+test("ports, aliases and service role", () => {
+  const { spec } = config(cr({ ports: [8000] }), restricted, facts({ role: "service", name: "lev-r1-t1-db", aliases: ["db"] }));
+  assert.deepEqual(spec.aliases, ["db"]);
+  assert.equal(spec.labels[LABEL.role], "service");
+  assert.equal(spec.name, "lev-r1-t1-db");
+});
+
+test("services: a task counts one container per service; each service is checked like a tool", () => {
+  const task = cr({ services: { a: { image: PY, schema: "a/b.a" }, b: { image: PY, schema: "a/b.b", host: true } } });
+  assert.equal(taskWeight(task), 3);
+  assert.equal(taskWeight(cr()), 1);
+  assert.equal(refusal(task.services.b).type, "PolicyDenied");
+});
+
+test("timeout: a Cr may ask for less than the runner's limit, never more", () => {
+  assert.equal(config(cr({ timeout: 5 })).timeoutMs, 5000);
+  assert.equal(config(cr({ timeout: 3600 })).timeoutMs, 60_000);
+  assert.equal(config(cr({ timeout: null })).timeoutMs, 60_000);
+});
+
+test("schema does not change the container", () => {
+  assert.deepEqual(config(cr({ schema: "x/y.z@2" })).spec, config(cr()).spec);
+});
+
+test("localPolicy (lev exec): host network, NET_RAW and any local image, as before", () => {
+  const local = localPolicy();
+  const { spec } = config(cr({ image: "alpine:3", host: true }), local);
+  assert.equal(spec.image, "alpine:3");
+  assert.equal(spec.network, "host");
+  assert.deepEqual(spec.capAdd, ["NET_RAW"]);
+  assert.equal(spec.readOnlyRoot, true, "still read-only and capped");
+});
+
+test("the workflow container: nothing but the channel", () => {
+  const spec = workflowContainerConfig(restricted, run, { chanDir: "/runs/r1/chan", function: "main", args: { a: 1 } });
+  assert.equal(spec.image, PY);
+  assert.equal(spec.user, NOBODY);
+  assert.equal(spec.network, "none");
+  assert.deepEqual(spec.capAdd, []);
+  assert.equal(spec.readOnlyRoot, true);
+  assert.equal(spec.logMaxBytes, defaultRunLimits().dockerLogBytes);
+  assert.deepEqual(spec.limits, defaultRunLimits().workflow);
+  assert.ok(spec.binds.every((b) => b.endsWith(":ro")));
+  assert.ok(spec.env.includes(`LEV_CALL=${JSON.stringify({ function: "main", args: { a: 1 } })}`));
+  assert.equal(spec.labels[LABEL.role], "workflow");
+});
+
+test("aliases come first and stand in for what packages write; the admin's target is trusted", () => {
+  const aliased = { ...images, aliases: { "alpine:latest": PY, ".alice.scanner": NMAP } };
+  assert.equal(resolveImage("alpine:latest", aliased), PY);
+  assert.equal(resolveImage("alpine:latest", images), null, "without the alias: not available");
+  assert.equal(resolveImage("alpine:3", aliased), null, "an alias is exact");
+  assert.equal(resolveImage(".alice.scanner", aliased), NMAP);
+  assert.equal(resolveImage("constructor", { ...images, aliases: {} }), null, "no prototype keys");
+});
+
+test("the registry of a reference: a host component, else Docker Hub", () => {
+  assert.equal(registryOf("alpine:latest"), "docker.io");
+  assert.equal(registryOf("library/alpine"), "docker.io");
+  assert.equal(registryOf("joe/tool:1"), "docker.io");
+  assert.equal(registryOf("docker.io/library/alpine"), "docker.io");
+  assert.equal(registryOf("127.0.0.1:5000/lev/python:x"), "127.0.0.1:5000");
+  assert.equal(registryOf("GHCR.io/x/y"), "ghcr.io");
+  assert.equal(registryOf("localhost/x"), "localhost");
+});
+
+test("pulls only from listed registries, never digests, ids or package images", () => {
+  const pull = { ...images, pull: ["127.0.0.1:5000", "docker.io"] };
+  assert.equal(mayPull("127.0.0.1:5000/lev/python:x", pull), true);
+  assert.equal(resolveImage("127.0.0.1:5000/lev/python:x", pull), "127.0.0.1:5000/lev/python:x", "a listed registry is allowed to every run");
+  assert.equal(mayPull("alpine:latest", pull), true);
+  assert.equal(mayPull("127.0.0.1:5001/lev/python:x", pull), false, "another port is another registry");
+  assert.equal(resolveImage("127.0.0.1:5001/lev/python:x", pull), null);
+  assert.equal(mayPull("alpine:latest", { ...images, pull: ["127.0.0.1:5000"] }), false, "Docker Hub only when docker.io is listed");
+  assert.equal(mayPull("alpine:latest", images), false, "no list: never");
+  assert.equal(mayPull("alpine:latest", { ...images, pull: [] }), false);
+  assert.equal(mayPull("sha256:abc", pull), false);
+  assert.equal(mayPull("alpine@sha256:" + "a".repeat(64), pull), false, "already pinned");
+  assert.equal(mayPull(".alice.scanner", pull), false);
+  assert.equal(mayPull("Alpine:latest", pull), false, "not a valid reference");
+  assert.equal(mayPull("alpine:latest --x", pull), false);
+});
+
+test("a pulled reference is pinned to its repository's digest, else the image id", () => {
+  const d = "sha256:" + "d".repeat(64);
+  const info = (repoDigests: string[]) => ({ id: "sha256:" + "1".repeat(64), repoDigests });
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python:x", info([`127.0.0.1:5000/lev/python@${d}`])), `127.0.0.1:5000/lev/python@${d}`);
+  assert.equal(pinnedRef("alpine:latest", info([`alpine@${d}`])), `alpine@${d}`);
+  assert.equal(pinnedRef("alpine:latest", info([`docker.io/library/alpine@${d}`])), `docker.io/library/alpine@${d}`);
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python:x", info([`other/repo@${d}`])), "sha256:" + "1".repeat(64), "another repository's digest is not this one's");
+  assert.equal(pinnedRef("127.0.0.1:5000/lev/python", info([])), "sha256:" + "1".repeat(64));
+});
+
+test("helper containers (introspection, the planner) get no network, no capability, user 65534, a read-only root", () => {
+  const a = helperSandbox();
+  assert.deepEqual(
+    { user: a.user, network: a.network, capAdd: a.capAdd, readOnlyRoot: a.readOnlyRoot, init: a.init },
+    { user: "65534:65534", network: "none", capAdd: [], readOnlyRoot: true, init: true },
+  );
+  assert.match(a.tmpfs?.["/tmp"] ?? "", /^rw,noexec,nosuid,nodev,size=\d+m$/);
+  assert.ok(a.limits.memoryBytes <= 256 * 1024 * 1024 && a.limits.pids <= 64);
+  a.capAdd.push("NET_RAW");
+  assert.deepEqual(helperSandbox().capAdd, [], "each call is a fresh object");
+});

@@ -1,0 +1,38 @@
+/**
+ * What every part of a run shares: the runner's context (engine, store, directories) and the
+ * run's own parameters. Its own module so the run, its tasks and their helpers import it without
+ * importing each other.
+ */
+import type { ContainerEngine } from "../engine/engine.ts";
+import type { PackageLocation } from "../package/package.ts";
+import type { RunPolicy } from "../policy/policy.ts";
+import type { ResultStore } from "../store/store.ts";
+import type { PackageDependency } from "../types.ts";
+
+export interface RunContext {
+  engine: ContainerEngine;
+  store: ResultStore;
+  runtimeDir: string;
+  workDir: string;
+  workflowImage: string;
+  instance: string;
+  /** images known to exist on the engine */
+  imageCache: Map<string, boolean>;
+  /** how long a task's document write is retried while the store is down */
+  storeRetryMs: number;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface RunParams {
+  runId: string;
+  job: number;
+  owner: string;
+  function: string;
+  args: Record<string, unknown>;
+  pkg: PackageLocation;
+  runTimeoutMs: number;
+  taskTimeoutMs: number;
+  policy: RunPolicy;
+  /** the pinned dependency closure (RunSpec.dependencies) */
+  dependencies: PackageDependency[];
+}
