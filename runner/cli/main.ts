@@ -130,7 +130,9 @@ async function inspect(args: string[]): Promise<number> {
   await engine.ping();
   const manifest = await introspect(engine, positionals[0], { dependencies: await localDependencies(positionals[0]) });
   process.stdout.write(JSON.stringify(manifest, null, 2) + "\n");
-  return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
+  // the JSON is for tools; the problems, warnings included, are for the author reading the terminal
+  for (const p of manifest.problems) write(`${p.severity}: ${p.where}: ${p.message} [${p.code}]`);
+  return manifest.problems.some((p) => p.severity === "error") ? 1 : 0;
 }
 
 /** `--alias REF=IMAGE`, repeated. */
@@ -207,7 +209,7 @@ async function exec(args: string[]): Promise<number> {
   for (const d of dependencies) log(dim(`· with lev.${d.namespace}.${d.name} ${d.version} (.lev/deps)`));
   log(dim(`· reading ${pkg.module} (sandboxed introspection)`));
   const manifest: Manifest = await introspect(engine, pkg.dir, { dependencies });
-  for (const p of manifest.problems) log(`${p.level}: ${p.where}: ${p.message}`);
+  for (const p of manifest.problems) log(`${p.severity}: ${p.where}: ${p.message} [${p.code}]`);
   let callArgs: Record<string, unknown> = raw;
   if (!fnName.endsWith(".py")) {
     const fn = findFunction(manifest, fnName);

@@ -8,6 +8,7 @@ import { EngineError, type ContainerEngine } from "./engine.ts";
 import { LogSink } from "./log-sink.ts";
 import type { PackageLocation } from "./package.ts";
 import type { RunPolicy } from "./policy.ts";
+import { workflowArgs, type RunRefs } from "./refs.ts";
 import { RunTasks } from "./run-tasks.ts";
 import type { ResultStore, StoredMeta } from "./store.ts";
 import type { LogLine, PackageDependency, RunError, RunEvent, RunResult, TerminalRunStatus } from "./types.ts";
@@ -39,6 +40,8 @@ export interface RunParams {
   policy: RunPolicy;
   /** the pinned dependency closure (RunSpec.dependencies) */
   dependencies: PackageDependency[];
+  /** what the typed references in `args` stand for (RunSpec.refs), checked by the runner */
+  refs: RunRefs;
 }
 
 const MiB = 1024 * 1024;
@@ -161,7 +164,11 @@ export class Run {
         onPermissionFallback: (msg) => ctx.log(msg, { run: this.id }),
       });
       if (this.terminal) return void (await this.finish(null));
-      const spec = workflowContainerConfig(params.policy, this.facts, { chanDir, function: params.function, args: params.args });
+      const spec = workflowContainerConfig(params.policy, this.facts, {
+        chanDir,
+        function: params.function,
+        args: workflowArgs(params.args, params.refs),
+      });
       const id = await ctx.engine.create(spec);
       this.workflowId = id;
       this.containers.add(id);

@@ -9,6 +9,7 @@ import { locatePackage } from "./package.ts";
 import { restrictedPolicy, runPolicySchema, type RunPolicy } from "./policy.ts";
 import { formatZodError } from "./spec.ts";
 import { reap, type ReapReport } from "./reaper.ts";
+import { checkArgRefs, runRefsSchema } from "./refs.ts";
 import { Run, type RunContext } from "./run.ts";
 import type { ResultStore } from "./store.ts";
 import type { RunSpec } from "./types.ts";
@@ -103,6 +104,10 @@ export class Runner {
     const dependencies = spec.dependencies ?? [];
     const badDependency = checkDependencies(dependencies, pkg);
     if (badDependency) throw new RunnerError(badDependency);
+    const refs = runRefsSchema.safeParse(spec.refs ?? {});
+    if (!refs.success) throw new RunnerError(`invalid run references: ${formatZodError(refs.error)}`);
+    const badRef = checkArgRefs(spec.args, refs.data);
+    if (badRef) throw new RunnerError(badRef);
     const runId = spec.runId ?? `${spec.job}-${randomBytes(3).toString("hex")}`;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}$/.test(runId)) throw new RunnerError(`invalid run id '${runId}'`);
     if (this.active.has(runId)) throw new RunnerError(`run ${runId} is already active`);
@@ -118,6 +123,7 @@ export class Runner {
       taskTimeoutMs: spec.taskTimeoutMs ?? policy.data.limits.taskTimeoutMs ?? this.taskTimeoutMs,
       policy: policy.data,
       dependencies,
+      refs: refs.data,
     });
     this.active.set(runId, run);
     if (spec.onEvent) run.on(spec.onEvent);

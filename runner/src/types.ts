@@ -1,4 +1,5 @@
 import type { RunPolicy } from "./policy.ts";
+import type { RunRefs } from "./refs.ts";
 
 /**
  * Glossary
@@ -126,6 +127,12 @@ export interface RunSpec {
    * `/lev/deps/<ns>.<name>` and put on the Python path, in the workflow, tool and service containers.
    */
   dependencies?: PackageDependency[];
+  /**
+   * What each typed reference in `args` (`{"$lev": "file", "id": …}`) stands for: a stored blob on
+   * the Docker host, mounted read-only where a `Cr(files={…})` of the run puts that reference.
+   * Chosen by the hub or worker; a reference in `args` that is not here refuses the run.
+   */
+  refs?: RunRefs;
 }
 
 /** One published package version another one depends on (already resolved and pinned). */
