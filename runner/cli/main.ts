@@ -37,7 +37,8 @@ const USAGE = `usage:
       a file parameter takes @path (--param wordlist=@words.txt): stored under the Levhub
       home and mounted read-only where the package's Cr(files=…) puts it.
   lev inspect <package-dir>
-      Prints the package's manifest (read inside a sandbox container) as JSON.
+      Prints the package's manifest (read inside a sandbox container) as JSON, and each
+      problem on stderr: errors (exit 1) refuse an upload, warnings do not.
   lev new <ns>.<name> [dir]
       Creates a package skeleton: a tool, a workflow and a main.py to test it locally.
   Packages in <package-dir>/.lev/deps/ (see lev add) are importable by exec and inspect.
