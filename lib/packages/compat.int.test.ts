@@ -34,6 +34,9 @@ before(async () => {
   }
 });
 after(async () => {
+  // the images this test's uploads built (their tags are this corpus's alone)
+  const { getEngine } = await import("../engine.ts");
+  for (const r of published.values()) if (r.imageRef) await getEngine().docker.getImage(r.imageRef).remove({ force: true }).catch(() => undefined);
   await hub?.close();
 });
 
