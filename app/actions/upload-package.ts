@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { UploadProblem, UploadState } from "../../components/upload-form.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { publishArchive } from "../../lib/packages/upload.ts";
+import { manifestWarnings } from "../../runner/src/index.ts";
 
 const uploadInput = z.object({
   archive: z.instanceof(File, { message: "choose an archive to upload" }).refine((f) => f.size > 0, "the archive is empty"),
@@ -42,6 +43,6 @@ export async function uploadPackageAction(_prev: UploadState, data: FormData): P
     name: p.name,
     version: p.version,
     href: `/p/${p.namespace}/${p.name}?v=${encodeURIComponent(p.version)}`,
-    warnings: p.manifest.problems.filter((x) => x.level === "warning").map((x) => ({ level: x.level, where: x.where, message: x.message })),
+    warnings: manifestWarnings(p.manifest).map((x) => ({ level: x.severity, where: x.where, message: x.message })),
   };
 }

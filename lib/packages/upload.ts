@@ -10,7 +10,6 @@ import {
   locatePackage,
   PackageLayoutError,
   type Manifest,
-  type ManifestFunction,
   type PackageDependency,
   type PackageLocation,
 } from "../../runner/src/index.ts";
@@ -26,6 +25,7 @@ import type { HubManifest, PublishResult, Viewer } from "../types.ts";
 import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
 import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
 import { resolveDependencies } from "./dependency-load.ts";
+import { allFunctions, exportRows } from "./exports.ts";
 import { compareVersions, pyprojectDependencies, readPackageVersion } from "./metadata.ts";
 
 export { UPLOAD_LIMITS } from "./extract.ts";
@@ -57,42 +57,18 @@ function packageRoot(dir: string): string {
   return dir;
 }
 
+/** What refuses an upload: introspection's errors and categories the hub does not know. Warnings pass. */
 function problemsOf(manifest: Manifest): string[] {
-  const out = manifest.problems.filter((p) => p.level === "error").map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
-  const check = (where: string, cats: { attck: { key: string }[]; blackarch: { key: string }[] }) => {
-    for (const c of cats.attck) if (!normalizeCategory("attck", c.key)) out.push(`${where}: unknown ATT&CK tactic '${c.key}'`);
-    for (const c of cats.blackarch) if (!normalizeCategory("blackarch", c.key)) out.push(`${where}: unknown BlackArch category '${c.key}'`);
+  const out = manifest.problems.filter((p) => p.severity === "error").map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+  const check = (where: string, cats: { attck: { key: string }[]; blackarch: { key: string }[] } | undefined) => {
+    for (const c of cats?.attck ?? []) if (!normalizeCategory("attck", c.key)) out.push(`${where}: unknown ATT&CK tactic '${c.key}'`);
+    for (const c of cats?.blackarch ?? []) if (!normalizeCategory("blackarch", c.key)) out.push(`${where}: unknown BlackArch category '${c.key}'`);
   };
   check("__lev__", manifest.cats);
+  for (const t of manifest.tools) check(t.module, t.cats);
   for (const f of allFunctions(manifest)) check(f.qualified, f.cats);
   if (allFunctions(manifest).length === 0) out.push("__lev__: the package exports no mode or workflow");
   return [...new Set(out)];
-}
-
-/** Every mode and workflow once, with the tool a mode belongs to. */
-export function allFunctions(manifest: Manifest): (ManifestFunction & { tool: string | null })[] {
-  const seen = new Map<string, ManifestFunction & { tool: string | null }>();
-  for (const t of manifest.tools) for (const f of t.modes) seen.set(f.qualified, { ...f, tool: t.name });
-  for (const f of [...manifest.modes, ...manifest.workflows]) if (!seen.has(f.qualified)) seen.set(f.qualified, { ...f, tool: null });
-  return [...seen.values()];
-}
-
-function exportRows(manifest: Manifest) {
-  const norm = (kind: "attck" | "blackarch", cats: { key: string }[]) =>
-    cats.map((c) => normalizeCategory(kind, c.key)).filter((k): k is string => k !== null);
-  const pkgAttck = norm("attck", manifest.cats.attck);
-  const pkgBlackarch = norm("blackarch", manifest.cats.blackarch);
-  return allFunctions(manifest).map((f) => ({
-    kind: f.kind,
-    qualified: f.qualified,
-    name: f.name,
-    tool: f.tool,
-    desc: f.desc || f.description || "",
-    doc: f.doc || "",
-    tags: [...new Set([...f.tags, ...manifest.tags].map((t) => t.toLowerCase()))],
-    attck: [...new Set([...norm("attck", f.cats.attck), ...pkgAttck])],
-    blackarch: [...new Set([...norm("blackarch", f.cats.blackarch), ...pkgBlackarch])],
-  }));
 }
 
 /** What the catalog's text search reads besides the exports: package and tool descriptions and docs. */

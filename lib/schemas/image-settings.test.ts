@@ -78,3 +78,11 @@ test("stored aliases are shown one per line and read back the same", () => {
   const aliases = { "alpine:latest": "levhub/python:bookworm", "busybox:1": "levhub/python:bookworm" };
   assert.deepEqual(parseImageAliases(formatImageAliases(aliases)), { ok: true, value: aliases });
 });
+
+test("an image id as Leviathan's guide writes it may be aliased (the runner never pulls an id)", () => {
+  const id = "sha256:" + "b".repeat(64);
+  assert.deepEqual(parseImageAliases(`86cf12987 = levhub/python:bookworm\n${id} = levhub/python:bookworm`), {
+    ok: true,
+    value: { "86cf12987": "levhub/python:bookworm", [id]: "levhub/python:bookworm" },
+  });
+});

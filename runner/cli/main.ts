@@ -5,6 +5,7 @@ import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
+import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
 import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
@@ -23,6 +24,7 @@ import {
   type Manifest,
   type RunEvent,
   type RunResult,
+  type RunRefs,
 } from "../src/index.ts";
 
 
@@ -31,9 +33,12 @@ const USAGE = `usage:
       Runs a function of a local package on the local Docker engine, without the hub.
       --alias runs IMAGE wherever the package names REF (alpine:latest=levhub/python:bookworm).
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
-      --param may repeat; a list parameter takes repeated values or a JSON list.
+      --param may repeat; a list parameter takes repeated values or a JSON list;
+      a file parameter takes @path (--param wordlist=@words.txt): stored under the Levhub
+      home and mounted read-only where the package's Cr(files=…) puts it.
   lev inspect <package-dir>
-      Prints the package's manifest (read inside a sandbox container) as JSON.
+      Prints the package's manifest (read inside a sandbox container) as JSON, and each
+      problem on stderr: errors (exit 1) refuse an upload, warnings do not.
   lev new <ns>.<name> [dir]
       Creates a package skeleton: a tool, a workflow and a main.py to test it locally.
   Packages in <package-dir>/.lev/deps/ (see lev add) are importable by exec and inspect.
@@ -130,7 +135,9 @@ async function inspect(args: string[]): Promise<number> {
   await engine.ping();
   const manifest = await introspect(engine, positionals[0], { dependencies: await localDependencies(positionals[0]) });
   process.stdout.write(JSON.stringify(manifest, null, 2) + "\n");
-  return manifest.problems.some((p) => p.level === "error") ? 1 : 0;
+  // the JSON is for tools; the problems, warnings included, are for the author reading the terminal
+  for (const p of manifest.problems) write(`${p.severity}: ${p.where}: ${p.message} [${p.code}]`);
+  return manifest.problems.some((p) => p.severity === "error") ? 1 : 0;
 }
 
 /** `--alias REF=IMAGE`, repeated. */
@@ -207,8 +214,9 @@ async function exec(args: string[]): Promise<number> {
   for (const d of dependencies) log(dim(`· with lev.${d.namespace}.${d.name} ${d.version} (.lev/deps)`));
   log(dim(`· reading ${pkg.module} (sandboxed introspection)`));
   const manifest: Manifest = await introspect(engine, pkg.dir, { dependencies });
-  for (const p of manifest.problems) log(`${p.level}: ${p.where}: ${p.message}`);
+  for (const p of manifest.problems) log(`${p.severity}: ${p.where}: ${p.message} [${p.code}]`);
   let callArgs: Record<string, unknown> = raw;
+  let refs: RunRefs = {};
   if (!fnName.endsWith(".py")) {
     const fn = findFunction(manifest, fnName);
     if (!fn) {
@@ -216,7 +224,11 @@ async function exec(args: string[]): Promise<number> {
         `${pkg.module} has no function '${fnName}'; it has: ${listFunctions(manifest).join(", ") || "none"}`,
       );
     }
-    callArgs = validateArgs(fn, raw);
+    // file parameters: each @path is stored and passed as a reference, as a hub's run does
+    const files = await localFileArgs(fn.params, raw);
+    refs = files.refs;
+    callArgs = validateArgs(fn, files.args);
+    for (const r of Object.values(refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
   }
 
   // one person on their own machine: host network, NET_RAW and any local image, as before;
@@ -260,6 +272,7 @@ async function exec(args: string[]): Promise<number> {
       timeoutMs,
       signal: controller.signal,
       dependencies,
+      refs,
     });
     log(dim(`· run ${run.id} (job ${job}): ${fnName}(${JSON.stringify(callArgs)})`));
     const off = run.on((ev) => log(describe(ev)));

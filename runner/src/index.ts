@@ -4,12 +4,39 @@ export { grantedCaps, mayPull, registryOf, resolveImage, toolContainerConfig, wo
 export { checkDependencies, DEPS_IN_CONTAINER } from "./package/dependencies.ts";
 export { DockerodeEngine, EngineError } from "./engine/engine.ts";
 export type { ContainerEngine, ContainerSpec, ContainerState, EngineResource, ImageInfo } from "./engine/engine.ts";
-export { findFunction, functionRetries, introspect, IntrospectionError, listFunctions, MAX_FUNCTION_RETRIES } from "./manifest/introspect.ts";
-export type { Manifest, ManifestFunction, ManifestKeys, ManifestParam, ManifestProblem, ManifestTool } from "./manifest/introspect.ts";
+export {
+  findFunction,
+  functionRetries,
+  introspect,
+  IntrospectionError,
+  listFunctions,
+  manifestProblemSchema,
+  manifestWarnings,
+  MAX_FUNCTION_RETRIES,
+  PROBLEM_SEVERITIES,
+  readProblems,
+} from "./manifest/introspect.ts";
+export type { Manifest, ManifestCat, ManifestFunction, ManifestKeys, ManifestParam, ManifestProblem, ManifestTool } from "./manifest/introspect.ts";
 export { createLabels, LABEL } from "./engine/labels.ts";
 export { defaultImageResolver, locatePackage, PackageLayoutError } from "./package/package.ts";
 export type { PackageLocation } from "./package/package.ts";
 export { coerce, ParamValidationError, validateArgs } from "./manifest/params.ts";
+export {
+  checkArgRefs,
+  collectRefs,
+  fileRefSchema,
+  hasReservedKey,
+  isTypedRef,
+  newRefId,
+  REF_KEY,
+  refIdSchema,
+  runFileSchema,
+  runRefsSchema,
+  TYPED_REF_KINDS,
+  typedRefSchema,
+  workflowArgs,
+} from "./refs.ts";
+export type { FileRef, RunFile, RunRefs, TypedRef, TypedRefKind } from "./refs.ts";
 export { reap } from "./engine/reaper.ts";
 export { Run } from "./run/run.ts";
 export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./run/runner.ts";

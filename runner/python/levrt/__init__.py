@@ -1,6 +1,6 @@
 """levrt: the Leviathan runtime. Modes return `Cr`s; workflows await them; `ctx.set` stores results.
 
-    from levrt import Cr, ctx, annot, Concurrent, remote
+    from levrt import Cr, ctx, annot, Concurrent, remote, File
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ._concurrent import Concurrent
     from ._cr import Cr
     from ._document import Collection, Document
+    from ._refs import File
     from ._remote import Entry, RemoteFunction, remote
     from ._task import Task
 
@@ -49,6 +50,7 @@ _LAZY = {
     "Cr": ("._cr", "Cr"),
     "Collection": ("._document", "Collection"),
     "Document": ("._document", "Document"),
+    "File": ("._refs", "File"),
     "Entry": ("._remote", "Entry"),
     "RemoteFunction": ("._remote", "RemoteFunction"),
     "remote": ("._remote", "remote"),
@@ -100,7 +102,7 @@ def run(main: Awaitable[T]) -> T:
 
 
 __all__ = [
-    "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "ImageNotFound",
+    "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "File", "ImageNotFound",
     "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
     "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
     "TaskTimeout", "annot", "ctx", "lev", "remote", "run",

@@ -17,10 +17,11 @@ from ._channel import get_channel
 from ._ctx import current_namespace
 from ._document import Document
 from ._exceptions import InvalidRequest
-from ._remote import Builder, Entry, FrameToken, RemoteFunction, frame_token
+from ._refs import File, to_json
+from ._remote import Builder, Entry, FrameToken, RemoteFunction, async_mode_frame, frame_token
 from ._task import Task
 
-FileValue = Union[bytes, bytearray, str, "PurePath"]
+FileValue = Union[bytes, bytearray, str, "PurePath", File]
 _ASYNC_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 
 
@@ -73,9 +74,9 @@ def _default_schema(frame: Optional[FrameType]) -> str:
         pkg = _package_of(module)
         if pkg is None or (package is not None and pkg != package):
             break  # left the package: a workflow, the runtime, another package
-        # async code is a workflow; <module>, <listcomp>, <genexpr>, <lambda>… are where a mode
-        # was called from, not modes
-        if code.co_flags & _ASYNC_FLAGS or code.co_name.startswith("<"):
+        # async code is a workflow (unless annotated `-> Cr`: an async mode); <module>, <listcomp>,
+        # <genexpr>, <lambda>… are where a mode was called from, not modes
+        if (code.co_flags & _ASYNC_FLAGS and not async_mode_frame(frame)) or code.co_name.startswith("<"):
             break
         package, mode = pkg, code.co_name
         frame = frame.f_back
@@ -140,7 +141,7 @@ def _package_relative(value: "PurePath", target: str, frame: Optional[FrameType]
 
 def _require_json(value: Any, what: str) -> None:
     try:
-        json.dumps(value, allow_nan=False)
+        json.dumps(to_json(value), allow_nan=False)
     except (TypeError, ValueError):
         raise InvalidRequest(
             f"{what} is not JSON-serialisable ({type(value).__name__}: {value!r:.80}); the tool container "
@@ -175,6 +176,8 @@ class Cr:
 
     `Cr(image, schema=None, host=False, entry=None, cmd=[], env=[], files={}, links={}, ports=[],
     services={}, *, caps=[], timeout=None)`; `caps` and `timeout` (seconds) are Levhub extensions.
+    `files` maps container paths to bytes or str (content), a `pathlib.Path` (a file of the
+    package), a `levrt.File` (a file the user gave the run) or None (nothing mounted).
     `await cr` / `await cr.done()` run it and return its `Document`; `await cr.start()` gives a `Task`.
     """
 
@@ -231,10 +234,14 @@ class Cr:
         for path, value in _mapping(files, "files").items():
             if not isinstance(path, str) or not path.startswith("/") or len(path) < 2 or ".." in path.split("/"):
                 raise ValueError(f"Cr: files keys are absolute paths in the container (no '..'), not {path!r}")
+            if value is None:
+                continue  # a file parameter left empty: nothing to mount
             if _is_path(value):
                 value = _package_relative(value, path, caller)
-            elif not isinstance(value, (bytes, bytearray, str)):
-                raise TypeError(f"Cr: files[{path!r}] must be bytes, str or pathlib.Path, not {type(value).__name__}")
+            elif not isinstance(value, (bytes, bytearray, str, File)):
+                raise TypeError(
+                    f"Cr: files[{path!r}] must be bytes, str, pathlib.Path, a levrt.File or None, not {type(value).__name__}"
+                )
             self.files[path] = value
 
         self.links: dict[str, str] = {}
@@ -286,6 +293,8 @@ class Cr:
         for target, value in self.files.items():
             if _is_path(value):
                 files[target] = {"path": value.as_posix()}
+            elif isinstance(value, File):
+                files[target] = value.ref()
             else:
                 data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
                 files[target] = {"b64": base64.b64encode(data).decode("ascii")}
@@ -313,9 +322,9 @@ class Cr:
         _check_builder(b, self.entry)  # arguments may have been mutated since
         builder: dict[str, Any] = {"module": b.module, "qualname": b.qualname}
         if b.direct:
-            builder.update(args=list(self.entry.args), kwargs=dict(self.entry.kwargs), direct=True)
+            builder.update(args=to_json(list(self.entry.args)), kwargs=to_json(dict(self.entry.kwargs)), direct=True)
             return {"builder": builder, "path": []}
-        builder.update(args=list(b.args), kwargs=dict(b.kwargs))
+        builder.update(args=to_json(list(b.args)), kwargs=to_json(dict(b.kwargs)))
         # `path` leads from the Cr the builder returns to the Cr owning the entry: that is the
         # outermost Cr built by the same call that defined the entry (a service may come from a
         # helper function defining its own entry); otherwise the whole path from the top

@@ -12,22 +12,31 @@ import json
 import os
 import sys
 import traceback
+import types
 from typing import Any
 
 from ._cr import Cr
 from ._exceptions import InvalidRequest
 from ._package import resolve_qualname
+from ._refs import revive
 
 
 def call_builder(spec: dict[str, Any]) -> Any:
-    """Calls the entry's builder (`module.qualname(*args, **kwargs)`) and returns what it built."""
+    """Calls the entry's builder (`module.qualname(*args, **kwargs)`) and returns what it built.
+    Arguments that were `levrt.File` handles become handles again; an async mode
+    (`async def mode(...) -> Cr`) is run to get its Cr."""
     b = spec["builder"]
     where = f"{b['module']}.{b['qualname']}"
     try:
         target = resolve_qualname(b["module"], b["qualname"])
     except AttributeError as e:
         raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
-    return target(*b["args"], **b["kwargs"])
+    built = target(*revive(b["args"]), **revive(b["kwargs"]))
+    if isinstance(built, types.CoroutineType):
+        import asyncio
+
+        built = asyncio.run(built)
+    return built
 
 
 def follow_path(built: Any, path: list[str], where: str) -> Any:

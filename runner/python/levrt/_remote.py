@@ -18,6 +18,26 @@ _ASYNC_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO
 FrameToken = tuple[int, Any]
 
 
+def returns_cr(fn: Any) -> bool:
+    """Whether a function is annotated `-> Cr`: then it builds a Cr (a mode), even when it is
+    `async def` (published packages write `async def mode(...) -> Cr`)."""
+    fn = getattr(fn, "__wrapped__", fn)
+    ann = getattr(fn, "__annotations__", None)
+    ret = ann.get("return") if isinstance(ann, dict) else None
+    if isinstance(ret, str):  # `from __future__ import annotations`, or a quoted annotation
+        return ret.strip() in ("Cr", "levrt.Cr")
+    return getattr(ret, "__name__", None) == "Cr" and str(getattr(ret, "__module__", "")).startswith("levrt")
+
+
+def async_mode_frame(frame: FrameType) -> bool:
+    """Whether an async frame runs a mode (`async def mode(...) -> Cr`) rather than a workflow:
+    its function, found by name in its module, is that code and is annotated `-> Cr`."""
+    code = frame.f_code
+    fn = frame.f_globals.get(code.co_name)
+    fn = getattr(fn, "__wrapped__", fn)
+    return getattr(fn, "__code__", None) is code and returns_cr(fn)
+
+
 def frame_token(frame: Optional[FrameType]) -> Optional[FrameToken]:
     """Identifies one running call: a Cr and an entry made by the same call share it."""
     return None if frame is None else (id(frame), frame.f_code)
@@ -59,11 +79,11 @@ def _builder_from_frame(frame: FrameType, fn: Callable[..., Any]) -> Builder:
         return Builder(fn.__module__, fn.__qualname__, [], {}, direct=True)
     qualname = getattr(code, "co_qualname", code.co_name)
     problem = None
-    if code.co_flags & _ASYNC_FLAGS:
+    if code.co_flags & _ASYNC_FLAGS and not async_mode_frame(frame):
         problem = (
             f"@levrt.remote {fn.__name__} is defined inside the async function {qualname}(); the tool "
             "container cannot call a workflow to find it again. Define @levrt.remote at module level, "
-            "or inside a plain (non-async) function that builds and returns the Cr (a mode)"
+            "or inside the mode that builds and returns the Cr (a function annotated -> Cr)"
         )
     elif "<locals>" in qualname or "<lambda>" in qualname:
         problem = (
@@ -159,4 +179,4 @@ def remote(fn: Callable[..., Any]) -> RemoteFunction:
     return RemoteFunction(fn, _builder_from_frame(sys._getframe(1), fn))
 
 
-__all__ = ["Builder", "Entry", "RemoteFunction", "remote"]
+__all__ = ["Builder", "Entry", "RemoteFunction", "async_mode_frame", "remote", "returns_cr"]

@@ -19,6 +19,7 @@ from ._cr import Cr
 from ._exceptions import InvalidRequest, LevrtError
 from ._package import resolve_qualname
 from ._plan import call_builder, follow_path
+from ._refs import revive
 from ._remote import Entry, RemoteFunction
 from ._taskchannel import task_channel
 
@@ -42,7 +43,7 @@ def _entry_call(spec: dict[str, Any]) -> Any:
         except AttributeError as e:
             raise InvalidRequest(f"cannot find {where} to rebuild the Cr: {e}") from None
         fn = target.fn if isinstance(target, RemoteFunction) else target
-        return fn(*b["args"], **b["kwargs"])
+        return fn(*revive(b["args"]), **revive(b["kwargs"]))
     built = call_builder(spec)
     if isinstance(built, (Entry, RemoteFunction)):
         # the builder made the entry, not the Cr (a helper called by the mode): path does not apply

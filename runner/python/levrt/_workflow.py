@@ -21,6 +21,7 @@ from ._ctx import ctx
 from ._channel import get_channel
 from ._exceptions import LevrtError, PackageError, TaskError
 from ._package import resolve_function
+from ._refs import revive
 
 
 async def _call(fn: Any, args: dict[str, Any]) -> None:
@@ -89,6 +90,7 @@ def main() -> int:
         package = os.environ["LEV_PACKAGE"]
         if not isinstance(name, str) or not isinstance(args, dict):
             raise TypeError("LEV_CALL is {\"function\": str, \"args\": object}")
+        args = revive(args)  # file references → levrt.File handles
     except (KeyError, ValueError, TypeError) as e:
         print(f"levrt._workflow: bad or missing LEV_CALL / LEV_PACKAGE ({e.__class__.__name__}: {e})", file=sys.stderr)
         return 2

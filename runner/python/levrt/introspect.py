@@ -19,6 +19,8 @@ import typing
 from types import ModuleType
 from typing import Any, Callable, Optional
 
+from ._refs import File
+from ._remote import returns_cr
 from .annot import Keys, Meta, Param
 from .annot.cats import Attck, BlackArch
 
@@ -27,30 +29,62 @@ _UnionType = getattr(types, "UnionType", None)  # `str | None` (3.10+)
 FENCE_RE = re.compile(r"```[a-zA-Z]*\n(.*?)```", re.S)
 
 
+#: Every problem introspection reports, by code (one closed set; `ManifestProblem` in
+#: runner/src/manifest/introspect.ts). An error refuses an upload; a warning is shown on the package page.
+PROBLEM_CODES = {
+    "pyproject": "pyproject.toml is missing, unreadable or incomplete",
+    "layout": "the files are not laid out as lev/<ns>/<name>/",
+    "import-error": "the package cannot be imported",
+    "missing-dependency": "the package imports a Leviathan package that is not available",
+    "no-exports": "__lev__ is missing or exports nothing",
+    "bad-export": "an export is not a function or a tool module",
+    "lev-plain-list": "__lev__ is a plain list",
+    "tool-without-lev": "a tool module has no __lev__",
+    "exported-twice": "a function is exported twice",
+    "undescribable": "a function's signature or details cannot be read",
+    "unknown-param": "annot.Param names no parameter of its function",
+    "positional-only": "a positional-only parameter cannot be given by name",
+    "type-not-json": "a parameter's type cannot come from a form or JSON",
+    "default-not-json": "a parameter's default value is not JSON",
+    "file-default": "a file parameter's default is not None",
+    "category": "a category is not a member of Attck or BlackArch",
+    "keys": "key paths are declared twice, differently",
+    "introspection-failed": "introspection itself failed",
+}
+
+
 class _Problems:
     def __init__(self) -> None:
         self.items: list[dict[str, str]] = []
 
-    def add(self, level: str, where: str, message: str) -> None:
-        self.items.append({"level": level, "where": where, "message": message})
+    def add(self, severity: str, where: str, code: str, message: str) -> None:
+        assert severity in ("error", "warning") and code in PROBLEM_CODES, (severity, code)
+        self.items.append({"severity": severity, "where": where, "code": code, "message": message})
 
 
-_JSON_TYPES = {"str", "int", "float", "bool", "list", "dict", "any", "tuple", "None"}
+_JSON_TYPES = {"str", "int", "float", "bool", "list", "dict", "any", "tuple", "None", "file"}
+
+
+_FILE_TEXT = re.compile(r"^(?:Optional\[\s*(?:levrt\.)?File\s*\]|(?:levrt\.)?File(?:\s*\|\s*None)?|None\s*\|\s*(?:levrt\.)?File)$")
 
 
 def _type_name(annotation: Any) -> str:
-    """The form type of a parameter: `str`, `int`, `list[str]`, `Optional[int]`, `dict`, `any`…"""
+    """The form type of a parameter: `str`, `int`, `list[str]`, `Optional[int]`, `dict`, `file`,
+    `any`… A `levrt.File` (also `Optional[File]`, `File | None`) is `file`: a file the user gives."""
     if annotation is inspect.Parameter.empty or annotation is Any or annotation is object:
         return "any"
     if annotation is None or annotation is type(None):
         return "None"
+    if annotation is File:
+        return "file"
     if isinstance(annotation, str):
-        return annotation
+        return "file" if _FILE_TEXT.match(annotation.strip()) else annotation
     origin = typing.get_origin(annotation)
     if origin is typing.Union or (_UnionType is not None and origin is _UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
-            return f"Optional[{_type_name(args[0])}]"
+            inner = _type_name(args[0])
+            return inner if inner == "file" else f"Optional[{inner}]"
         return "any"
     if origin is typing.Literal:
         kinds = {type(a).__name__ for a in typing.get_args(annotation)}
@@ -86,20 +120,20 @@ def _cats(cats: Any, where: str, problems: _Problems) -> dict[str, list[dict[str
     if isinstance(cats, dict):
         for k, v in cats.items():
             if k not in (Attck, BlackArch):
-                problems.add("error", where, f"unknown category family {k!r}; use Attck or BlackArch")
+                problems.add("error", where, "category", f"unknown category family {k!r}; use Attck or BlackArch")
                 continue
             values.extend(v if isinstance(v, (list, tuple)) else [v])
     elif isinstance(cats, (list, tuple)):
         values = list(cats)
     else:
-        problems.add("error", where, f"cats must be a list or a dict, not {type(cats).__name__}")
+        problems.add("error", where, "category", f"cats must be a list or a dict, not {type(cats).__name__}")
     for v in values:
         if isinstance(v, Attck):
             out["attck"].append({"key": v.name, "id": v.id, "label": v.label})
         elif isinstance(v, BlackArch):
             out["blackarch"].append({"key": v.key, "label": v.label})
         else:
-            problems.add("error", where, f"unknown category {v!r}; use members of Attck or BlackArch")
+            problems.add("error", where, "category", f"unknown category {v!r}; use members of Attck or BlackArch")
     return out
 
 
@@ -108,7 +142,7 @@ def _json_default(value: Any, where: str, problems: _Problems) -> Any:
         json.dumps(value, allow_nan=False)
         return value
     except (TypeError, ValueError):
-        problems.add("error", where, f"default value {value!r} is not JSON-serialisable")
+        problems.add("error", where, "default-not-json", f"default value {value!r} is not JSON-serialisable")
         return None
 
 
@@ -118,7 +152,7 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError) as e:
-        problems.add("error", where, f"cannot read the signature: {e}")
+        problems.add("error", where, "undescribable", f"cannot read the signature: {e}")
         sig = inspect.Signature()
     try:
         hints = typing.get_type_hints(fn)
@@ -134,31 +168,40 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
         type_name = _type_name(hints.get(name, p.annotation))
         if not _json_type(type_name):
             problems.add(
-                "warning", f"{where}({name})",
+                "warning", f"{where}({name})", "type-not-json",
                 f"type {type_name} cannot come from a form or JSON; the value arrives as JSON (str, int, float, bool, list, dict)",
             )
         if p.kind is p.POSITIONAL_ONLY:
-            problems.add("error", f"{where}({name})", "positional-only parameters cannot be given by name from a form")
+            problems.add("error", f"{where}({name})", "positional-only", "positional-only parameters cannot be given by name from a form")
+        default = p.default if has_default else None
+        if type_name == "file" and default is not None:
+            problems.add(
+                "warning", f"{where}({name})", "file-default",
+                f"a file parameter's default can only be None (no file), not {default!r:.60}; it is shown without one",
+            )
+            default = None
         params.append({
             "name": name,
             "type": type_name,
             "required": not has_default,
-            "default": _json_default(p.default, f"{where}({name})", problems) if has_default else None,
+            "default": _json_default(default, f"{where}({name})", problems),
             "desc": ann.desc if ann else None,
             "holder": ann.holder if ann else None,
         })
     for name in by_param:
         if name not in sig.parameters:
+            # a typo in a published package: shown on its page, the rest of it still works
             problems.add(
-                "error", where,
-                f"annot.Param({name!r}) names no parameter of {fn.__name__}({', '.join(sig.parameters)})",
+                "warning", where, "unknown-param",
+                f"annot.Param({name!r}) names no parameter of {fn.__name__}({', '.join(sig.parameters)}); its description is not shown",
             )
     description, example = _doc_parts(fn.__doc__ or "")
     return {
         "name": fn.__name__,
         "qualified": qualified,
         "module": fn.__module__,
-        "kind": "workflow" if inspect.iscoroutinefunction(fn) else "mode",
+        # an `async def` is a workflow, as in Leviathan, unless it says it builds a Cr (`-> Cr`)
+        "kind": "workflow" if inspect.iscoroutinefunction(fn) and not returns_cr(fn) else "mode",
         "desc": meta.desc or description,
         "description": description,
         "example": example,
@@ -170,30 +213,69 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
     }
 
 
-def _pyproject(package_dir: str, problems: _Problems) -> tuple[Optional[str], Optional[str]]:
-    """[project] name and version from pyproject.toml."""
+def _pyproject(package_dir: str, problems: _Problems) -> tuple[Optional[str], Optional[str], list[str]]:
+    """[project] name, version and dependencies from pyproject.toml."""
     path = os.path.join(package_dir, "pyproject.toml")
     if not os.path.exists(path):
-        problems.add("error", "pyproject.toml", "missing: it must give [project] name and version")
-        return None, None
+        problems.add("error", "pyproject.toml", "pyproject", "missing: it must give [project] name and version")
+        return None, None, []
     try:
         import tomllib
     except ImportError:  # Python < 3.11 on an author's machine
-        problems.add("warning", "pyproject.toml", "cannot be read without tomllib (Python 3.11+)")
-        return None, None
+        problems.add("warning", "pyproject.toml", "pyproject", "cannot be read without tomllib (Python 3.11+)")
+        return None, None, []
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
     except Exception as e:
-        problems.add("error", "pyproject.toml", f"cannot be read: {e}")
-        return None, None
+        problems.add("error", "pyproject.toml", "pyproject", f"cannot be read: {e}")
+        return None, None, []
     project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
     name = project.get("name") if isinstance(project.get("name"), str) else None
     version = project.get("version")
     if not isinstance(version, str) or not version:
-        problems.add("error", "pyproject.toml", "[project] version is missing")
+        problems.add("error", "pyproject.toml", "pyproject", "[project] version is missing")
         version = None
-    return name, version
+    deps = project.get("dependencies")
+    return name, version, [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+
+
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LEV_MODULE = re.compile(r"\blev\.([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _norm(name: str) -> str:
+    """A distribution name as pip compares them (pdm writes lev.a.b_c as lev-a-b-c)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _missing_dependency(e: ModuleNotFoundError, source_line: str, declared: list[str]) -> Optional[str]:
+    """For `No module named 'lev.<ns>…'`: which Leviathan package is missing, whether pyproject.toml
+    declares it, and how to get it (`lev add`). None when the missing module is not a `lev.` one."""
+    parts = (e.name or "").split(".")
+    if len(parts) < 2 or parts[0] != "lev":
+        return None
+    ns = parts[1]
+    wanted: Optional[tuple[str, str]] = (parts[1], parts[2]) if len(parts) >= 3 else None
+    if wanted is None:  # `No module named 'lev.joe'`: the import statement names the package
+        m = next((m for m in _LEV_MODULE.finditer(source_line) if m.group(1) == ns), None)
+        wanted = (m.group(1), m.group(2)) if m else None
+    names = [(r, m.group(1)) for r in declared if (m := _REQUIREMENT_NAME.match(r))]
+    if wanted is not None:
+        match = [r.strip() for r, n in names if _norm(n) == _norm(f"lev.{wanted[0]}.{wanted[1]}")]
+        what, add = f"lev.{wanted[0]}.{wanted[1]}", f"lev add {wanted[0]}.{wanted[1]}"
+    else:
+        match = [r.strip() for r, n in names if _norm(n).startswith(_norm(f"lev.{ns}") + "-")]
+        what, add = f"a package of namespace '{ns}' (lev.{ns}.…)", f"lev add {ns}.<name>"
+    if match:
+        return (
+            f"the package imports {what}, which pyproject.toml declares ({', '.join(match)}), but it is not available: "
+            f"on the hub, that version must be published and visible to you; locally, `{add}` fetches it into .lev/deps"
+        )
+    return (
+        f"the package imports {what}, which pyproject.toml does not declare as a dependency: "
+        f"`{add}` records the requirement (lev.<ns>.<name>==<version>) and fetches it"
+    )
 
 
 def _images(pkg_path: str) -> list[str]:
@@ -364,18 +446,18 @@ def _locate(package_dir: str, declared: Optional[str], problems: _Problems) -> O
     parts = declared.split(".") if declared else []
     wanted = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "lev" else None
     if declared and not wanted:
-        problems.add("error", "pyproject.toml", f"[project] name must be lev.<namespace>.<name>, not {declared!r}")
+        problems.add("error", "pyproject.toml", "pyproject", f"[project] name must be lev.<namespace>.<name>, not {declared!r}")
     if not found:
         expect = f"lev/{wanted[0]}/{wanted[1]}/__init__.py" if wanted else "lev/<ns>/<name>/__init__.py"
-        problems.add("error", "layout", f"missing {expect}: a package's code lives in lev/<ns>/<name>/ with an __init__.py")
+        problems.add("error", "layout", "layout", f"missing {expect}: a package's code lives in lev/<ns>/<name>/ with an __init__.py")
         return None
     if wanted and wanted not in found:
         problems.add(
-            "error", "layout",
+            "error", "layout", "layout",
             f"pyproject.toml names {declared} but the code is in lev/{found[0][0]}/{found[0][1]}/ (expected lev/{wanted[0]}/{wanted[1]}/)",
         )
     if len(found) > 1:
-        problems.add("error", "layout", f"several packages in one directory: {', '.join('lev.' + '.'.join(f) for f in found)}")
+        problems.add("error", "layout", "layout", f"several packages in one directory: {', '.join('lev.' + '.'.join(f) for f in found)}")
         if wanted in found:
             return wanted
     return found[0]
@@ -402,31 +484,37 @@ def _add_keys(out: dict[str, Any], meta: Any, where: str, problems: _Problems) -
         if same is None:
             out["keys"].append({"schema": schema, "paths": list(k.paths)})
         elif same["paths"] != list(k.paths):
-            problems.add("error", where, f"key paths for {schema} are declared twice, differently: {same['paths']} and {list(k.paths)}")
+            problems.add("error", where, "keys", f"key paths for {schema} are declared twice, differently: {same['paths']} and {list(k.paths)}")
 
 
 def _is_function(obj: Any) -> bool:
     return callable(obj) and not inspect.isclass(obj) and not isinstance(obj, ModuleType) and hasattr(obj, "__name__")
 
 
-def _import_error(e: BaseException, module_name: str, package_dir: str, problems: _Problems) -> None:
+def _import_error(e: BaseException, module_name: str, package_dir: str, declared: list[str], problems: _Problems) -> None:
     tb = traceback.format_exc(limit=-4)
     where = module_name
+    line = ""
     if isinstance(e, SyntaxError) and e.filename:
         where = f"{os.path.relpath(e.filename, package_dir)}:{e.lineno}"
     else:  # the innermost frame in the package's own files
         for fs in reversed(traceback.extract_tb(e.__traceback__)):
             if fs.filename.startswith(package_dir + os.sep):
                 where = f"{os.path.relpath(fs.filename, package_dir)}:{fs.lineno}"
+                line = fs.line or ""
                 break
-    problems.add("error", where, f"the package cannot be imported: {e.__class__.__name__}: {e}\n{tb}")
+    missing = _missing_dependency(e, line, declared) if isinstance(e, ModuleNotFoundError) else None
+    if missing:
+        problems.add("error", where, "missing-dependency", f"{missing} ({e.__class__.__name__}: {e})")
+        return
+    problems.add("error", where, "import-error", f"the package cannot be imported: {e.__class__.__name__}: {e}\n{tb}")
 
 
 def manifest(package_dir: str) -> dict[str, Any]:
     """The manifest of the package in `package_dir` (imports it: run in a sandbox)."""
     problems = _Problems()
     package_dir = os.path.abspath(package_dir)
-    declared, version = _pyproject(package_dir, problems)
+    declared, version, requirements = _pyproject(package_dir, problems)
     out = _empty(version)
     out["problems"] = problems.items
     located = _locate(package_dir, declared, problems)
@@ -447,15 +535,15 @@ def manifest(package_dir: str) -> dict[str, Any]:
     try:
         pkg = importlib.import_module(module_name)
     except BaseException as e:  # SystemExit and KeyboardInterrupt in package code are problems too
-        _import_error(e, module_name, package_dir, problems)
+        _import_error(e, module_name, package_dir, requirements, problems)
         return out
     lev = getattr(pkg, "__lev__", None)
     if isinstance(lev, (list, tuple)):
-        problems.add("warning", f"{module_name}.__lev__", "__lev__ is a plain list; write __lev__ = annot.meta([...])")
+        problems.add("warning", f"{module_name}.__lev__", "lev-plain-list", "__lev__ is a plain list; write __lev__ = annot.meta([...])")
         lev = Meta(list(lev))
     if not isinstance(lev, Meta) or lev.exports is None:
         problems.add(
-            "error", f"{module_name}.__lev__",
+            "error", f"{module_name}.__lev__", "no-exports",
             "missing: lev/{0}/{1}/__init__.py must set __lev__ = annot.meta([...exports])".format(ns, name)
             if lev is None else f"__lev__ must be annot.meta([...exports]), not {lev!r:.80}",
         )
@@ -469,13 +557,13 @@ def manifest(package_dir: str) -> dict[str, Any]:
 
     def add(fn: Any, qualified: str) -> Optional[dict[str, Any]]:
         if qualified in seen:
-            problems.add("warning", qualified, f"{qualified} is exported twice")
+            problems.add("warning", qualified, "exported-twice", f"{qualified} is exported twice")
             return None
         seen.add(qualified)
         try:
             f = _function(fn, qualified, problems)
         except Exception as e:  # an exotic callable: a problem, not a crash
-            problems.add("error", qualified, f"cannot be described: {e.__class__.__name__}: {e}")
+            problems.add("error", qualified, "undescribable", f"cannot be described: {e.__class__.__name__}: {e}")
             return None
         _add_keys(out, getattr(fn, "__lev_meta__", None), qualified, problems)
         # a function the sources do not show (made at import time): the package's union
@@ -490,7 +578,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
             _add_keys(out, tool_lev, item.__name__, problems)
             fns = getattr(tool_lev, "exports", None)
             if fns is None:
-                problems.add("warning", item.__name__, "tool module without __lev__ = annot.meta([...]); exporting its annotated functions")
+                problems.add("warning", item.__name__, "tool-without-lev", "tool module without __lev__ = annot.meta([...]); exporting its annotated functions")
                 fns = [
                     v for v in vars(item).values()
                     if inspect.isfunction(v) and hasattr(v, "__lev_meta__") and v.__module__ == item.__name__
@@ -498,7 +586,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
             modes = []
             for fn in fns:
                 if not _is_function(fn):
-                    problems.add("error", f"{item.__name__}.__lev__", f"export {fn!r:.80} is not a function (a tool's exports are its modes)")
+                    problems.add("error", f"{item.__name__}.__lev__", "bad-export", f"export {fn!r:.80} is not a function (a tool's exports are its modes)")
                     continue
                 f = add(fn, f"{tool_name}.{fn.__name__}")
                 if f is not None:
@@ -521,11 +609,11 @@ def manifest(package_dir: str) -> dict[str, Any]:
                 out["exports"].append({"kind": f["kind"], "name": item.__name__})
         else:
             problems.add(
-                "error", f"{module_name}.__lev__",
+                "error", f"{module_name}.__lev__", "bad-export",
                 f"export #{i + 1} ({item!r:.80}) is neither a function nor a tool module",
             )
     if not out["modes"] and not out["workflows"]:
-        problems.add("error", f"{module_name}.__lev__", "exports no mode and no workflow")
+        problems.add("error", f"{module_name}.__lev__", "no-exports", "exports no mode and no workflow")
     return out
 
 
@@ -545,8 +633,9 @@ def main(argv: list[str]) -> int:
     except BaseException as e:  # a bug here, or a package that defeats the guards: still data
         data = _empty(None)
         data["problems"].append({
-            "level": "error",
+            "severity": "error",
             "where": "introspection",
+            "code": "introspection-failed",
             "message": f"introspection failed: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=-5)}",
         })
     finally:

@@ -44,7 +44,7 @@ def table(text):
 
 def test_public_api_is_exactly_the_documented_list():
     assert sorted(levrt.__all__) == sorted([
-        "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "ImageNotFound",
+        "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "File", "ImageNotFound",
         "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
         "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
         "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
@@ -169,7 +169,7 @@ def test_cr_validates_eagerly_with_clear_messages():
         (ValueError, "absolute paths", lambda: Cr("img", files={"relative": b"x"})),
         (ValueError, "absolute paths", lambda: Cr("img", files={"/a/../etc": b"x"})),
         (ValueError, "stays inside", lambda: Cr("img", files={"/a": pathlib.Path("../secret")})),
-        (TypeError, "bytes, str or pathlib.Path", lambda: Cr("img", files={"/a": 1})),
+        (TypeError, "bytes, str, pathlib.Path, a levrt.File or None", lambda: Cr("img", files={"/a": 1})),
         (TypeError, "files must be a dict", lambda: Cr("img", files=["/a"])),
         (ValueError, "TCP port", lambda: Cr("img", ports=[0])),
         (ValueError, "TCP port", lambda: Cr("img", ports=[True])),

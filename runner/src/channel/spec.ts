@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fileRefSchema, type FileRef } from "../refs.ts";
 
 /** What a workflow may ask for: everything from the Python side is untrusted and parsed here. */
 const envEntry = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "env entries look like KEY=value");
@@ -9,6 +10,8 @@ const absPath = z
 const fileSource = z.union([
   z.object({ b64: z.string() }).strict(),
   z.object({ path: z.string().min(1) }).strict(),
+  // a file the user gave the run (`levrt.File`): one of the run's `refs`, mounted as stored
+  fileRefSchema,
 ]);
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
@@ -35,7 +38,7 @@ export interface CrSpec {
   host: boolean;
   cmd: string[];
   env: string[];
-  files: Record<string, { b64: string } | { path: string }>;
+  files: Record<string, { b64: string } | { path: string } | FileRef>;
   links: Record<string, string>;
   ports: number[];
   services: Record<string, CrSpec>;

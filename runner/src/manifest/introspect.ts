@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { z } from "zod";
 import { helperSandbox } from "../policy/container-config.ts";
 import { checkDependencies, dependencyBinds, pythonPath } from "../package/dependencies.ts";
 import type { ContainerEngine } from "../engine/engine.ts";
@@ -75,6 +76,12 @@ export interface ManifestTool {
   desc: string;
   doc: string;
   facts: Record<string, string>;
+  /**
+   * The tool module's own `__lev__ = annot.meta([...], cats=…, tags=[…])`: every mode of the tool
+   * inherits them in the catalog unless it declares its own. Absent in the oldest manifests.
+   */
+  cats?: { attck: ManifestCat[]; blackarch: ManifestCat[] };
+  tags?: string[];
   modes: ManifestFunction[];
 }
 
@@ -88,10 +95,40 @@ export interface ManifestKeys {
   paths: string[];
 }
 
-export interface ManifestProblem {
-  level: "error" | "warning";
-  where: string;
-  message: string;
+export const PROBLEM_SEVERITIES = ["error", "warning"] as const;
+
+/**
+ * One problem introspection found. An error refuses an upload; a warning is kept in the manifest
+ * (`warnings`) and shown on the package page. `code` is one of levrt's `introspect.PROBLEM_CODES`
+ * (runner/python/levrt/introspect.py), `unclassified` in manifests older than codes.
+ */
+export const manifestProblemSchema = z.object({
+  severity: z.enum(PROBLEM_SEVERITIES),
+  where: z.string().max(1000),
+  code: z.string().regex(/^[a-z][a-z-]{0,39}$/),
+  message: z.string().max(20_000),
+});
+export type ManifestProblem = z.infer<typeof manifestProblemSchema>;
+
+/**
+ * A manifest's problems as they are stored or printed (untrusted: a container that imported package
+ * code printed them): this shape, or older manifests' `{level, where, message}`; anything else is
+ * an error problem saying so, so a broken list never passes for a clean one.
+ */
+export function readProblems(raw: unknown): ManifestProblem[] {
+  if (!Array.isArray(raw)) return raw === undefined ? [] : [{ severity: "error", where: "introspection", code: "introspection-failed", message: "the manifest's problems are not a list" }];
+  return raw.map((p) => {
+    const legacy = p && typeof p === "object" && "level" in p && !("severity" in p) ? { severity: p.level, code: "unclassified", ...p } : p;
+    const r = manifestProblemSchema.safeParse(legacy);
+    return r.success
+      ? { severity: r.data.severity, where: r.data.where, code: r.data.code, message: r.data.message }
+      : { severity: "error" as const, where: "introspection", code: "introspection-failed", message: `a malformed problem: ${JSON.stringify(p).slice(0, 200)}` };
+  });
+}
+
+/** The warnings a stored manifest kept: `warnings`, or in older manifests the warning problems. */
+export function manifestWarnings(m: { warnings?: unknown; problems?: unknown }): ManifestProblem[] {
+  return readProblems(m.warnings ?? m.problems).filter((p) => p.severity === "warning");
 }
 
 export interface Manifest {
@@ -112,6 +149,8 @@ export interface Manifest {
   /** key paths per schema; absent in older manifests and for packages that declare none */
   keys?: ManifestKeys[];
   problems: ManifestProblem[];
+  /** the warnings among `problems` (a published version has no errors); absent in older manifests */
+  warnings?: ManifestProblem[];
 }
 
 /** The largest manifest read from an introspection container; more is refused, never buffered. */
@@ -203,11 +242,16 @@ export async function introspect(
     const outText = Buffer.concat(stdout).toString("utf8");
     if (timedOut) throw new IntrospectionError("introspection took too long and was stopped (importing the package must be quick)", errText);
     if (code !== 0) throw new IntrospectionError(`introspection exited with code ${code}: ${errText.trim().split("\n").at(-1) ?? ""}`, errText);
+    let manifest: Manifest;
     try {
-      return JSON.parse(outText) as Manifest;
+      manifest = JSON.parse(outText) as Manifest;
     } catch {
       throw new IntrospectionError("introspection printed no manifest (does the package print to stdout on import?)", outText.slice(0, MAX_STDERR_BYTES) + errText);
     }
+    if (!manifest || typeof manifest !== "object") throw new IntrospectionError("introspection printed something that is not a manifest", outText.slice(0, MAX_STDERR_BYTES));
+    manifest.problems = readProblems(manifest.problems);
+    manifest.warnings = manifest.problems.filter((p) => p.severity === "warning");
+    return manifest;
   } finally {
     await engine.remove(cid);
   }

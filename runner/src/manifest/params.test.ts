@@ -66,3 +66,27 @@ test("validateArgs returns typed arguments and leaves defaults to the runtime", 
     hosts: ["a"],
   });
 });
+
+test("a file parameter takes a file reference only; other parameters never take '$lev'", () => {
+  const ID = "abcdefghijklmnop0123";
+  const withFile: ManifestFunction = { ...fn, params: [p("hashes", "file", false), p("opts", "dict", false, {}), p("any", "any", false), p("ip", "str", false)] };
+  assert.deepEqual(validateArgs(withFile, { hashes: { $lev: "file", id: ID } }), { hashes: { $lev: "file", id: ID } });
+  assert.deepEqual(validateArgs(withFile, {}), {}, "left empty: no file");
+  const errors = (raw: Record<string, unknown>) => {
+    try {
+      validateArgs(withFile, raw);
+    } catch (e) {
+      if (e instanceof ParamValidationError) return e.errors;
+    }
+    return {};
+  };
+  assert.match(errors({ hashes: "/etc/passwd" }).hashes ?? "", /must be a file/);
+  assert.match(errors({ hashes: { $lev: "file", id: ID, path: "/etc/passwd" } }).hashes ?? "", /must be a file/);
+  assert.match(errors({ hashes: { $lev: "secret", id: ID } }).hashes ?? "", /must be a file/);
+  assert.match(errors({ opts: { nested: [{ $lev: "file", id: ID }] } }).opts ?? "", /may not contain the key '\$lev'/);
+  assert.match(errors({ opts: '{"$lev": "file", "id": "abcdefghijklmnop0123"}' }).opts ?? "", /'\$lev'/, "JSON text too");
+  assert.match(errors({ any: { $lev: "file", id: ID } }).any ?? "", /'\$lev'/);
+  assert.deepEqual(validateArgs(withFile, { ip: "$lev" }), { ip: "$lev" }, "a string is only a string");
+  const required: ManifestFunction = { ...fn, params: [p("hashes", "file")] };
+  assert.throws(() => validateArgs(required, {}), (e: unknown) => e instanceof ParamValidationError && e.errors.hashes === "is required");
+});

@@ -1,4 +1,5 @@
 import type { ManifestFunction, ManifestParam } from "./introspect.ts";
+import { hasReservedKey, isTypedRef, REF_KEY } from "../refs.ts";
 
 export type ParamErrors = Record<string, string>;
 
@@ -42,6 +43,10 @@ export function coerce(param: ManifestParam, value: unknown): unknown {
     });
   }
   switch (t) {
+    case "file":
+      // a file the user gave: a reference to it (the form and API upload it first, `lev exec` stores it)
+      if (isTypedRef(value, "file")) return { [REF_KEY]: "file", id: value.id };
+      throw new Error("must be a file (choose one in the form, or --param name=@path)");
     case "str":
       if (typeof value === "string") return value;
       if (typeof value === "number" || typeof value === "boolean") return String(value);
@@ -112,6 +117,12 @@ export function validateArgs(fn: ManifestFunction, raw: Record<string, unknown>)
       out[p.name] = coerce(p, v);
     } catch (e) {
       errors[p.name] = (e as Error).message;
+      continue;
+    }
+    // `$lev` marks references the hub resolves (files, secrets): only where a parameter takes one
+    if (p.type.replace(/^Optional\[(.+)\]$/, "$1") !== "file" && hasReservedKey(out[p.name])) {
+      delete out[p.name];
+      errors[p.name] = `may not contain the key '${REF_KEY}' (it marks files and secrets)`;
     }
   }
   if (Object.keys(errors).length) throw new ParamValidationError(errors);

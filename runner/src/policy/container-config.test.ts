@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   grantedCaps,
   helperSandbox,
+  isImageId,
   mayPull,
   NOBODY,
   pinnedRef,
@@ -106,11 +107,32 @@ test("image: package refs resolve through refs only, other names through refs, b
   assert.equal(resolveImage("constructor", images), null, "no prototype keys");
 });
 
-test("image: one message whatever the reason it is unavailable", () => {
-  for (const image of [".bob.secret:1", "levpkg/bob.secret:1.0", "alpine:3"]) {
+test("image: one message whatever the reason it is unavailable; what it adds depends on the reference's form only", () => {
+  for (const image of ["levpkg/bob.secret:1.0", "alpine:3"]) {
     assert.deepEqual(refusal(cr({ image })), { type: "ImageNotFound", message: `image '${image}' is not available to this run` });
   }
+  // Leviathan's private form: the same words whether bob.secret is missing, private or has no build
+  for (const image of [".bob.secret:1", ".nobody.nothing:v1.0"]) {
+    const pkg = image.slice(1).split(":")[0];
+    assert.deepEqual(refusal(cr({ image })), {
+      type: "ImageNotFound",
+      message: `image '${image}' is not available to this run: it names the image built from the Dockerfile of package ${pkg}, and no version of ${pkg} this run may use has one`,
+    });
+  }
   assert.equal(config(cr({ image: ".alice.scanner:2" })).spec.image, "sha256:aaa");
+});
+
+test("image ids (as Leviathan's guide writes them after docker build) resolve only through aliases, or locally with any", () => {
+  const ids = ["86cf12987", "2746dc3d57b0", "a".repeat(64), "sha256:" + "b".repeat(64)];
+  for (const id of ids) {
+    assert.equal(isImageId(id), true, id);
+    assert.equal(resolveImage(id, images), null);
+    assert.match(refusal(cr({ image: id })).message, new RegExp(`^image '${id}' is not available to this run: it is an image id, .*alias it`));
+    assert.equal(resolveImage(id, { ...images, aliases: { [id]: PY } }), PY, "an admin's alias");
+    assert.equal(resolveImage(id, { ...images, any: true }), id, "lev exec: the local engine's image");
+    assert.equal(mayPull(id, { ...images, pull: ["docker.io"] }), false, "never pulled from Docker Hub as a name");
+  }
+  for (const name of ["alpine", "deadbeef", "86cf1298g", "sha256:abc", "library/86cf12987"]) assert.equal(isImageId(name), false, name);
 });
 
 test("host=True needs the host-network grant", () => {

@@ -70,9 +70,28 @@ export function policyDenied(message: string): RunError {
   return { type: "PolicyDenied", message };
 }
 
-/** One message whether the image is missing, private to someone else, or not allowed. */
+/**
+ * An image id as Leviathan's guide has authors write it after `docker build` (`Cr("86cf12987")`),
+ * or Docker's `sha256:…`: it names an image on one engine only, so it is never pulled, and resolves
+ * only through an admin's alias (or, for `lev exec`, the local engine).
+ */
+export function isImageId(ref: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(ref) || /^[0-9a-f]{9,64}$/.test(ref);
+}
+
+/**
+ * One message whether the image is missing, private to someone else, or not allowed; what it adds
+ * depends only on the reference's form (a package's image, an image id), never on what exists.
+ */
 export function imageNotAvailable(ref: string): RunError {
-  return { type: "ImageNotFound", message: `image '${ref}' is not available to this run` };
+  let why = "";
+  if (ref.startsWith(".")) {
+    const pkg = ref.slice(1).split(":")[0];
+    why = `: it names the image built from the Dockerfile of package ${pkg}, and no version of ${pkg} this run may use has one`;
+  } else if (isImageId(ref)) {
+    why = ": it is an image id, which names an image on one Docker engine only; an admin can alias it to an image of this hub (Admin → Policy → image aliases)";
+  }
+  return { type: "ImageNotFound", message: `image '${ref}' is not available to this run${why}` };
 }
 
 /**
@@ -90,7 +109,7 @@ const PULLABLE = /^[a-z0-9][a-z0-9._:/-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?
 
 /** A reference this run may pull when the engine lacks it: its registry is listed (never a digest or an id). */
 export function mayPull(ref: string, images: ImagePolicy): boolean {
-  if (!images.pull?.length || ref.startsWith(".") || ref.startsWith("sha256:") || ref.includes("@") || !PULLABLE.test(ref)) return false;
+  if (!images.pull?.length || ref.startsWith(".") || ref.startsWith("sha256:") || isImageId(ref) || ref.includes("@") || !PULLABLE.test(ref)) return false;
   return images.pull.map((r) => r.toLowerCase()).includes(registryOf(ref));
 }
 
@@ -98,8 +117,8 @@ export function mayPull(ref: string, images: ImagePolicy): boolean {
  * The image a reference names under `images`, or null when this run may not use it. An admin's
  * alias comes first (its target is trusted: the admin chose it; it must still exist). `.ns.name:tag`
  * is a package's image (any tag) and only resolves through `refs`; other names resolve through
- * `refs` (exact), the admin's base images, a listed pull registry, or, with `any`, whatever the
- * engine has.
+ * `refs` (exact), the admin's base images, a listed pull registry (never an image id), or, with
+ * `any`, whatever the engine has.
  */
 export function resolveImage(ref: string, images: ImagePolicy): string | null {
   if (images.aliases && Object.hasOwn(images.aliases, ref)) return images.aliases[ref];

@@ -6,6 +6,7 @@
 import type { ContainerEngine } from "../engine/engine.ts";
 import type { PackageLocation } from "../package/package.ts";
 import type { RunPolicy } from "../policy/policy.ts";
+import type { RunRefs } from "../refs.ts";
 import type { ResultStore } from "../store/store.ts";
 import type { PackageDependency } from "../types.ts";
 
@@ -35,4 +36,6 @@ export interface RunParams {
   policy: RunPolicy;
   /** the pinned dependency closure (RunSpec.dependencies) */
   dependencies: PackageDependency[];
+  /** what the typed references in `args` stand for (RunSpec.refs), checked by the runner */
+  refs: RunRefs;
 }

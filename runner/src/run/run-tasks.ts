@@ -133,6 +133,7 @@ export class RunTasks {
         taskTimeoutMs: this.host.params.taskTimeoutMs,
         runningHosts: running,
         isolatedFor,
+        refs: this.host.params.refs,
       });
     } catch (err) {
       if (!(err instanceof ChannelReplyError) || err.type === "QuotaExceeded") throw err;
@@ -231,10 +232,9 @@ export class RunTasks {
     for (const [i, p] of ready.entries()) {
       await mkdir(p.facts.chanDir, { recursive: true, mode: 0o755 });
       await chmod(p.facts.chanDir, 0o755);
-      if (p.files.length) {
-        await mkdir(path.dirname(p.files[0].host), { recursive: true, mode: 0o755 });
-        await writeFiles(p.files, contents[i]);
-      }
+      const written = p.files.find((f) => !f.stored);
+      if (written) await mkdir(path.dirname(written.host), { recursive: true, mode: 0o755 });
+      if (p.files.length) await writeFiles(p.files, contents[i]);
       const ch = await TaskChannel.open(p.facts.chanDir, {
         task: n,
         job: this.host.facts.job,

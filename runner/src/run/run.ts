@@ -6,6 +6,7 @@ import { ChannelServer } from "../channel/channel.ts";
 import { NOBODY_UID, workflowContainerConfig, type RunFacts } from "../policy/container-config.ts";
 import { EngineError } from "../engine/engine.ts";
 import { LogSink } from "../channel/log-sink.ts";
+import { workflowArgs } from "../refs.ts";
 import type { RunContext, RunParams } from "./context.ts";
 import { RunTasks } from "./run-tasks.ts";
 import type { StoredMeta } from "../store/store.ts";
@@ -132,7 +133,11 @@ export class Run {
         onPermissionFallback: (msg) => ctx.log(msg, { run: this.id }),
       });
       if (this.terminal) return void (await this.finish(null));
-      const spec = workflowContainerConfig(params.policy, this.facts, { chanDir, function: params.function, args: params.args });
+      const spec = workflowContainerConfig(params.policy, this.facts, {
+        chanDir,
+        function: params.function,
+        args: workflowArgs(params.args, params.refs),
+      });
       const id = await ctx.engine.create(spec);
       this.workflowId = id;
       this.containers.add(id);

@@ -9,6 +9,7 @@ import { locatePackage } from "../package/package.ts";
 import { restrictedPolicy, runPolicySchema, type RunPolicy } from "../policy/policy.ts";
 import { formatZodError } from "../channel/spec.ts";
 import { reap, type ReapReport } from "../engine/reaper.ts";
+import { checkArgRefs, runRefsSchema, type RunRefs } from "../refs.ts";
 import type { RunContext } from "./context.ts";
 import { Run } from "./run.ts";
 import type { ResultStore } from "../store/store.ts";
@@ -41,6 +42,12 @@ export interface RunSpec {
    * `/lev/deps/<ns>.<name>` and put on the Python path, in the workflow, tool and service containers.
    */
   dependencies?: PackageDependency[];
+  /**
+   * What each typed reference in `args` (`{"$lev": "file", "id": …}`) stands for: a stored blob on
+   * the Docker host, mounted read-only where a `Cr(files={…})` of the run puts that reference.
+   * Chosen by the hub or worker; a reference in `args` that is not here refuses the run.
+   */
+  refs?: RunRefs;
 }
 
 export interface RunnerOptions {
@@ -128,6 +135,10 @@ export class Runner {
     const dependencies = spec.dependencies ?? [];
     const badDependency = checkDependencies(dependencies, pkg);
     if (badDependency) throw new RunnerError(badDependency);
+    const refs = runRefsSchema.safeParse(spec.refs ?? {});
+    if (!refs.success) throw new RunnerError(`invalid run references: ${formatZodError(refs.error)}`);
+    const badRef = checkArgRefs(spec.args, refs.data);
+    if (badRef) throw new RunnerError(badRef);
     const runId = spec.runId ?? `${spec.job}-${randomBytes(3).toString("hex")}`;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,40}$/.test(runId)) throw new RunnerError(`invalid run id '${runId}'`);
     if (this.active.has(runId)) throw new RunnerError(`run ${runId} is already active`);
@@ -143,6 +154,7 @@ export class Runner {
       taskTimeoutMs: spec.taskTimeoutMs ?? policy.data.limits.taskTimeoutMs ?? this.taskTimeoutMs,
       policy: policy.data,
       dependencies,
+      refs: refs.data,
     });
     this.active.set(runId, run);
     if (spec.onEvent) run.on(spec.onEvent);

@@ -65,3 +65,25 @@ test("checkFiles validates without reading and caps the files' total", async () 
   await refused(checkFiles(mk({ "/a": b64(600), "/b": b64(600) }), pkg, 1024), /in all, over the limit of 1 KiB/);
   await refused(checkFiles(mk({ "/b": { path: "lev/a/b/link.txt" } }), pkg, 1024), /outside the package/);
 });
+
+test("a stored file is checked, not copied nor counted against the inline cap; a changed one is refused", async () => {
+  const blob = path.join(root, "blob");
+  await writeFile(blob, "hash:1234\n");
+  const ID = "abcdefghijklmnop0123";
+  const refs = { [ID]: { kind: "file" as const, path: blob, name: "h.txt", size: 10, sha256: "a".repeat(64) } };
+  const dir = path.join(root, "out-ref");
+  await mkdir(dir);
+  const cr = crSpecSchema.parse({ image: "i", schema: "s", files: { "/in/h": { $lev: "file", id: ID }, "/etc/a": { b64: Buffer.from("A").toString("base64") } } });
+  const planned = planFiles(cr, dir, refs);
+  assert.deepEqual(planned.map((p) => [p.host, p.target]), [[blob, "/in/h"], [path.join(dir, "file-1"), "/etc/a"]]);
+  assert.equal(await checkFiles(planned, pkg, 4), 3, "only the inline content counts (its size estimated from base64)");
+  const contents = await readFiles(planned, pkg, 4);
+  assert.equal(contents[0], null);
+  await writeFiles(planned, contents);
+  assert.equal(await readFile(blob, "utf8"), "hash:1234\n", "the blob is left as it is");
+  assert.equal(await readFile(planned[1].host, "utf8"), "A");
+  await writeFile(blob, "changed");
+  await assert.rejects(checkFiles(planned, pkg, 4), (e: unknown) => e instanceof ChannelReplyError && e.type === "RunnerError" && /'h.txt' is missing or changed/.test(e.message));
+  await rm(blob);
+  await assert.rejects(checkFiles(planned, pkg, 4), /missing or changed/);
+});

@@ -40,7 +40,8 @@ test("links only to running tasks; policy refusals throw; unavailable images fai
   assert.throws(() => planTask(cr({ host: true }), 2, facts()), refusedWith("PolicyDenied", /host networking/));
   const [p] = planTask(cr({ image: ".x.y" }), 2, facts());
   assert.equal(p.plan, null);
-  assert.deepEqual(p.imageError, { type: "ImageNotFound", message: "image '.x.y' is not available to this run" });
+  assert.equal(p.imageError?.type, "ImageNotFound");
+  assert.match(p.imageError?.message ?? "", /^image '.x.y' is not available to this run: it names the image built from the Dockerfile of package x.y/);
 });
 
 test("files= resolve inside the Cr's package: the run's own, a dependency, never an unknown one", () => {
@@ -52,4 +53,16 @@ test("files= resolve inside the Cr's package: the run's own, a dependency, never
   assert.throws(() => planTask(cr({ package: "eve.other" }), 2, f), refusedWith("InvalidRequest", /'eve.other'\): not a dependency of this run/));
   const svc = { image: PY, schema: "s", package: "eve.other" };
   assert.throws(() => planTask(cr({ services: { db: svc } }), 2, f), refusedWith("InvalidRequest", /not a dependency/), "services too");
+});
+
+test("a file reference mounts one of the run's stored files; any other is refused", () => {
+  const ID = "abcdefghijklmnop0123";
+  const refs = { [ID]: { kind: "file" as const, path: "/blobs/ab/abcd", name: "w.txt", size: 3, sha256: "a".repeat(64) } };
+  const [tool] = planTask(cr({ files: { "/in/w": { $lev: "file", id: ID }, "/etc/x": { b64: "" } } }), 2, facts({ refs }));
+  assert.deepEqual(tool.facts.files, [{ host: "/blobs/ab/abcd", target: "/in/w" }, { host: "/runs/r/tasks/2/tool/files/file-1", target: "/etc/x" }]);
+  assert.deepEqual(tool.plan?.spec.binds.filter((b) => b.includes("/in/w")), ["/blobs/ab/abcd:/in/w:ro"]);
+  const other = cr({ files: { "/in/w": { $lev: "file", id: "zzzzzzzzzzzzzzzzzzzz" } } });
+  assert.throws(() => planTask(other, 2, facts({ refs })), refusedWith("InvalidRequest", /files\['\/in\/w'\]: file 'zzzzzzzzzzzzzzzzzzzz' is not one of this run's files/));
+  assert.throws(() => planTask(other, 2, facts()), refusedWith("InvalidRequest", /not one of this run's files/), "a run without refs");
+  assert.throws(() => cr({ files: { "/in/w": { $lev: "file", id: ID, path: "/etc/shadow" } } }), "a reference carries no path");
 });

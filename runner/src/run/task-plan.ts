@@ -8,6 +8,7 @@ import { ChannelReplyError } from "../channel/channel.ts";
 import { taskWeight, toolContainerConfig, type ContainerFacts, type RunFacts, type ToolContainerPlan } from "../policy/container-config.ts";
 import { packageDir } from "../package/dependencies.ts";
 import type { RunPolicy } from "../policy/policy.ts";
+import type { RunRefs } from "../refs.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import { planFiles, type PlannedFile } from "./task-files.ts";
 import type { RunError } from "../types.ts";
@@ -34,6 +35,8 @@ export interface PlanFacts {
   runningHosts: Set<string>;
   /** the task runs under this dependency's verified grant (ContainerFacts.isolatedFor) */
   isolatedFor?: string;
+  /** the run's typed references (RunSpec.refs): the only files a `Cr(files=…)` reference may name */
+  refs?: RunRefs;
 }
 
 /** The containers of task `n` (services first, the tool last), or the refusal it gets. */
@@ -62,7 +65,7 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
     const dir = path.join(taskDir, service === null ? "tool" : `svc-${service}`);
     const pkgDir = packageDir(c.package, f.run.pkgDir, f.run.deps);
     if (pkgDir === null) throw new ChannelReplyError("InvalidRequest", `Cr(package='${c.package}'): not a dependency of this run`);
-    const files = planFiles(c, path.join(dir, "files"));
+    const files = planFiles(c, path.join(dir, "files"), f.refs);
     const facts: ContainerFacts = {
       name: cname,
       role: service === null ? "tool" : "service",
