@@ -6,7 +6,8 @@
 import { dependencyBinds, isolatedEnv, pythonPath } from "../package/dependencies.ts";
 import type { ContainerSpec } from "../engine/engine.ts";
 import { createLabels } from "../engine/labels.ts";
-import { GRANTABLE_CAPS, type ImagePolicy, type RunPolicy } from "./policy.ts";
+import { createHash } from "node:crypto";
+import { GRANTABLE_CAPS, type ImagePolicy, type MacvlanSegment, type RunPolicy } from "./policy.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import type { PackageDependency, RunError } from "../types.ts";
 
@@ -33,6 +34,11 @@ export interface RunFacts {
   workflowImage: string;
   /** the pinned dependency closure, mounted read-only at /lev/deps/<ns>.<name> */
   deps: readonly PackageDependency[];
+  /**
+   * The engine's machine runs the hub (or its database): a `host` grant is refused there unless the
+   * policy says the admin allowed it (`hostNetworkOnHubMachine`). Unknown counts as true.
+   */
+  hubMachine?: boolean;
 }
 
 /** The facts about one tool or service container. */
@@ -62,6 +68,8 @@ export interface ToolContainerPlan {
   timeoutMs: number;
   /** the container shares the host's network (ports are probed on 127.0.0.1) */
   hostMode: boolean;
+  /** the LAN segment whose macvlan network (`spec.network`) must exist before the container is created */
+  segment?: MacvlanSegment;
 }
 
 const GRANT_HINT = "an admin can grant it (Admin → Policy)";
@@ -166,6 +174,61 @@ export function grantedCaps(cr: CrSpec, policy: RunPolicy): ConfigResult<string[
   return { ok: true, value: caps };
 }
 
+/**
+ * The engine's macvlan network for a LAN segment: one per segment on an engine, shared by every
+ * run granted it (macvlan allows one network per parent interface), named after its settings so a
+ * changed segment is a new network.
+ */
+export function segmentNetwork(m: MacvlanSegment): string {
+  const hash = createHash("sha256").update(JSON.stringify([m.parent, m.subnet, m.ipRange ?? "", m.gateway ?? ""])).digest("hex").slice(0, 10);
+  return `levhub-lan-${m.parent}-${hash}`;
+}
+
+const HUB_MACHINE_HINT =
+  "an admin can grant the run's own network with NET_RAW instead, or turn on 'host networking on the hub's machine (unsafe)' (Admin → Policy)";
+
+/**
+ * Where a tool or service container is attached. `Cr(host=True)` gets what the grant names: the
+ * run's own bridge, the host's network (never on the hub's machine unless the admin allowed it)
+ * or its LAN segment. A container holding a capability never joins Docker's shared default bridge,
+ * where its raw packets would reach other runs: it gets the run's own network. The others use the
+ * run's network when they need names (services, links), else the default bridge.
+ */
+export function networkOf(
+  cr: CrSpec,
+  policy: RunPolicy,
+  run: RunFacts,
+  c: Pick<ContainerFacts, "role">,
+  privileged: boolean,
+): ConfigResult<{ network: string; hostMode: boolean; segment?: MacvlanSegment }> {
+  const needsNames = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
+  if (cr.host) {
+    switch (policy.network) {
+      case "none":
+        return { ok: false, error: policyDenied(`Cr(host=True): host networking is not granted to this package; ${GRANT_HINT}`) };
+      case "bridge":
+        return { ok: true, value: { network: run.runNetwork, hostMode: false } };
+      case "host":
+        if (run.hubMachine !== false && !policy.hostNetworkOnHubMachine) {
+          return {
+            ok: false,
+            error: policyDenied(
+              `Cr(host=True): this package is granted the host's network, which is refused on this engine because its machine runs the hub (whose own traffic crosses its loopback); ${HUB_MACHINE_HINT}`,
+            ),
+          };
+        }
+        return { ok: true, value: { network: "host", hostMode: true } };
+      case "macvlan":
+        if (!policy.macvlan) return { ok: false, error: policyDenied("Cr(host=True): the grant names no LAN segment") };
+        if (needsNames) {
+          return { ok: false, error: policyDenied("Cr(host=True): a tool on a LAN segment (macvlan) cannot have services or links; it reaches the segment only") };
+        }
+        return { ok: true, value: { network: segmentNetwork(policy.macvlan), hostMode: false, segment: policy.macvlan } };
+    }
+  }
+  return { ok: true, value: { network: privileged || needsNames ? run.runNetwork : "bridge", hostMode: false } };
+}
+
 /** Environment every container of the run gets (PROTOCOL.md). */
 export function baseEnv(run: RunFacts): string[] {
   return [
@@ -191,23 +254,20 @@ export function toolContainerConfig(
 ): ConfigResult<ToolContainerPlan> {
   const image = resolveImage(cr.image, policy.images);
   if (image === null) return { ok: false, error: imageNotAvailable(cr.image) };
-  if (cr.host && !policy.hostNetwork) {
-    return { ok: false, error: policyDenied(`Cr(host=True): host networking is not granted to this package; ${GRANT_HINT}`) };
-  }
   const caps = grantedCaps(cr, policy);
   if (!caps.ok) return caps;
+  const privileged = caps.value.length > 0;
+  // The run's own network (name resolution between its containers) costs docker an embedded DNS
+  // set-up per container, so unprivileged containers join it only when they need names; the
+  // others use the default bridge, where setup runs dockerd with --icc=false: outbound only.
+  const net = networkOf(cr, policy, run, c, privileged);
+  if (!net.ok) return net;
+  const { network, hostMode, segment } = net.value;
   const { limits } = policy;
-  // The run's own network (name resolution between its containers) costs docker an embedded
-  // DNS set-up per container, so only containers that need names join it: services, tasks with
-  // services or links. The others use the default bridge, where setup runs dockerd with
-  // --icc=false: outbound only.
-  const needsRunNetwork = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
-  const network = cr.host ? "host" : needsRunNetwork ? run.runNetwork : "bridge";
   const isolated = c.isolatedFor !== undefined;
   let env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
   if (isolated) env = [...env.filter((e) => !e.startsWith("PYTHONPATH=")), ...isolatedEnv(run.deps, c.isolatedFor ?? "")];
   if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
-  const privileged = caps.value.length > 0;
   const spec: ContainerSpec = {
     name: c.name,
     image,
@@ -230,7 +290,7 @@ export function toolContainerConfig(
     readOnlyRoot: true,
     network,
     aliases: c.aliases,
-    links: cr.host ? [] : c.links,
+    links: hostMode ? [] : c.links,
     extraHosts: c.extraHosts,
     capAdd: caps.value,
     limits: limits.tool,
@@ -240,7 +300,7 @@ export function toolContainerConfig(
     init: !cr.entry,
   };
   const timeoutMs = Math.min(cr.timeout ? cr.timeout * 1000 : Infinity, c.taskTimeoutMs);
-  return { ok: true, value: { spec, timeoutMs, hostMode: cr.host } };
+  return { ok: true, value: { spec, timeoutMs, hostMode, ...(segment ? { segment } : {}) } };
 }
 
 /**
