@@ -2,6 +2,7 @@ import Link from "next/link";
 import { CodeBlock } from "./code-block.tsx";
 import { InlineText } from "./inline-text.tsx";
 import { ParamsTable, type ParamView } from "./params-table.tsx";
+import type { GrantWordsInput } from "./grant-words.ts";
 import { Privileges, type PrivilegeGap, type PrivilegesView } from "./privileges.tsx";
 
 export interface FunctionView {
@@ -15,6 +16,8 @@ export interface FunctionView {
   tags: string[];
   /** what it asks for (absent in manifests older than this field) and what of it is not granted */
   privileges?: PrivilegesView;
+  /** what the grants covering it give it */
+  granted?: GrantWordsInput;
   missing?: PrivilegeGap | null;
 }
 
@@ -40,7 +43,7 @@ export function FunctionCard({ fn, runHref }: { fn: FunctionView; runHref: strin
       )}
       {fn.privileges && (
         <div className="mt-3">
-          <Privileges declared={fn.privileges} missing={fn.missing ?? null} />
+          <Privileges declared={fn.privileges} granted={fn.granted ?? { network: "none", caps: [] }} missing={fn.missing ?? null} />
         </div>
       )}
       {fn.example && (

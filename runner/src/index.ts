@@ -47,5 +47,16 @@ export { MongoResultStore, StoreError } from "./store/store.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
 export { RUN_ERROR_TYPES } from "./types.ts";
-export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy, runPolicySchema } from "./policy/policy.ts";
-export type { GrantableCap, ImagePolicy, PackageGrant, RunLimits, RunPolicy } from "./policy/policy.ts";
+export {
+  defaultRunLimits,
+  GRANT_NETWORKS,
+  GRANTABLE_CAPS,
+  grantsAnything,
+  INTERFACE_NAME,
+  localPolicy,
+  macvlanSegmentSchema,
+  restrictedPolicy,
+  runPolicySchema,
+} from "./policy/policy.ts";
+export type { GrantableCap, GrantNetwork, ImagePolicy, MacvlanSegment, ModeGrant, PackageGrant, RunLimits, RunPolicy } from "./policy/policy.ts";
+export { definedIn, isRawCommandLine, modeBuilder } from "./manifest/modes.ts";

@@ -63,7 +63,7 @@ test("asksBeyond: another network for host=True, NET_RAW with it, a capability, 
   const lan = { network: "macvlan" as const, macvlan: { parent: "eth1", subnet: "10.0.0.0/24" }, caps: [], images: [] };
   assert.equal(asksBeyond(cr(), { ...none, network: "macvlan", macvlan: { parent: "eth2", subnet: "10.0.0.0/24" } }, lan), true, "another segment");
   assert.equal(asksBeyond(cr(), { ...none, network: "macvlan", macvlan: { parent: "eth1", subnet: "10.0.0.0/24" } }, lan), false, "the same segment");
-  assert.equal(asksBeyond(cr(), none, { network: "none", caps: [], images: [] }), false, "a grant of nothing");
+  assert.equal(asksBeyond(cr(), none, { network: "none", caps: [] }), false, "a grant of nothing");
 });
 
 test("decideGrant: a Cr asking for more than the run's grant names a covered mode of its package, or gets the run's grant", () => {
