@@ -291,8 +291,10 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     });
     const r = await started.result;
     await Promise.race([seen, new Promise((res) => setTimeout(res, 100))]);
-    const doc = (r.tasks[0]?.stored ? await taskDoc(r) : {}) as unknown as Omit<ReachFacts, "reach"> & { reach?: [string, string][] };
-    const facts: ReachFacts = { ...doc, reach: Object.fromEntries(doc.reach ?? []) };
+    // the harness's own store: each harness has a throwaway database of its own
+    const stored = r.tasks[0]?.stored ? await harness.store.findOne(r.tasks[0].coll, r.job, 1, null, null) : null;
+    const doc = (stored ?? {}) as unknown as Omit<ReachFacts, "reach"> & { reach?: { target: string; result: string }[] };
+    const facts: ReachFacts = { ...doc, reach: Object.fromEntries((doc.reach ?? []).map((x) => [x.target, x.result])) };
     return { r, facts, networkMode };
   }
 

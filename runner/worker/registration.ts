@@ -56,9 +56,10 @@ const BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
  * one running kernel: every container and network namespace on that kernel reads the same one,
  * another machine or VM reads its own, and unlike /etc/machine-id it is not copied with a VM image.
  */
-export async function engineBootId(engine: ContainerEngine, image: string, timeoutMs = 30_000): Promise<string | null> {
-  // an engine other than Docker's (a test's) has no machine to tell
-  if (!((engine instanceof HubImageEngine ? engine.inner : engine) instanceof DockerodeEngine)) return null;
+export async function engineBootId(outer: ContainerEngine, image: string, timeoutMs = 30_000): Promise<string | null> {
+  // the engine itself (nothing is fetched from the hub for this); one other than Docker's (a test's) has no machine to tell
+  const engine = outer instanceof HubImageEngine ? outer.inner : outer;
+  if (!(engine instanceof DockerodeEngine)) return null;
   let id: string | null = null;
   try {
     id = await engine.create({
