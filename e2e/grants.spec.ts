@@ -62,7 +62,7 @@ test("a user's copy of the nmap example is refused a network until an admin gran
     const grant = admin.getByRole("form", { name: "Grant privileges" });
     await grant.getByLabel("Namespace").fill(CAROL.name);
     await grant.getByLabel(/The run's own network/).check();
-    await grant.getByLabel("NET_RAW").check();
+    await grant.getByRole("checkbox", { name: "NET_RAW", exact: true }).check();
     await grant.getByLabel("Note").fill("carol's recon copy, reviewed");
     await grant.getByRole("button", { name: "Save grant" }).click();
     await expect(admin.getByRole("button", { name: `Revoke the grant of ${CAROL.name} (whole namespace)` })).toBeVisible();
