@@ -2,28 +2,16 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
-import type { RunStreamEvent } from "../lib/types.ts";
-import { LogView, type LogLineView } from "./log-view.tsx";
+import type { LogLineView, RunDetail, RunStreamEvent, TaskView } from "../lib/types.ts";
+import { isTerminal } from "../runner/src/status.ts";
+import { LogView } from "./log-view.tsx";
 import { ProgressBar } from "./progress-bar.tsx";
 import { placeInLine } from "./queue-place.ts";
 import { StatusBadge } from "./status-badge.tsx";
-import { TaskTimeline, type TaskView } from "./task-timeline.tsx";
+import { TaskTimeline } from "./task-timeline.tsx";
 
-export interface RunLiveInitial {
-  status: string;
-  progress: { started: number; finished: number };
-  tasks: TaskView[];
-  logs: LogLineView[];
-  error: { type: string; message: string } | null;
-  queuePosition: number | null;
-  worker: string | null;
-}
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
-
-export function isTerminal(status: string): boolean {
-  return TERMINAL.has(status);
-}
+/** What the page knows of the run when it renders; the event stream keeps it current. */
+export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker">;
 
 function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
   const rest = tasks.filter((x) => x.number !== t.number);

@@ -9,6 +9,7 @@ import { notify, RUN_CHANNEL } from "../queue/notify.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
 import type { HubRunError, Viewer } from "../types.ts";
 import { deviceQueue } from "./placement.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
 export interface DeviceView {
@@ -89,7 +90,7 @@ export async function listDevices(viewer: Viewer, onlyId?: string): Promise<Devi
       orderBy: { lastSeenAt: "desc" },
       distinct: ["credentialId", "state"],
     }),
-    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: ["starting", "running"] } }, _count: true }),
+    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true }),
   ]);
   const running = new Map(counts.map((c) => [c.deviceId, c._count]));
   return devices.map((d) => {
@@ -149,7 +150,7 @@ export async function revokeDevice(viewer: Viewer, id: string): Promise<void> {
       await tx.device.update({ where: { id }, data: { revokedAt: now } });
       await tx.workerCredential.update({ where: { id: row.credentialId }, data: { revokedAt: now } });
       await tx.worker.updateMany({ where: { credentialId: row.credentialId, state: { in: ["online", "draining"] } }, data: { state: "lost" } });
-      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: ["queued", "starting", "running"] } }, select: { id: true, jobId: true, queue: true } });
+      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: ["queued", ...HELD_RUN_STATUSES] } }, select: { id: true, jobId: true, queue: true } });
       for (const r of runs) {
         await tx.run.update({ where: { id: r.id }, data: { status: "failed", error: error as unknown as Prisma.InputJsonValue, endedAt: now } });
         await tx.task.updateMany({ where: { runId: r.id, endedAt: null }, data: { status: "failed", endedAt: now } });

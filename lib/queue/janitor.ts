@@ -1,6 +1,7 @@
 import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { HubRunError } from "../types.ts";
 import { bossDb, getBoss } from "./boss.ts";
@@ -32,7 +33,7 @@ export async function janitorPass(now = new Date(), listeningSince?: Date): Prom
       if (!locked) return { lost: 0, failed: 0, requeued: 0 };
       const instances = await tx.worker.findMany({ where: { state: { in: ["online", "draining"] } }, select: { instance: true, state: true, lastSeenAt: true, name: true } });
       const held = await tx.run.findMany({
-        where: { status: { in: ["starting", "running"] } },
+        where: { status: { in: [...HELD_RUN_STATUSES] } },
         select: { id: true, workerInstance: true, attempt: true, function: true, jobId: true, queue: true, ownerId: true, logLines: true, version: { select: { manifest: true } }, worker: { select: { name: true, lastSeenAt: true } } },
       });
       const decision = janitorDecision({

@@ -8,7 +8,8 @@ import { bossDb, getBoss } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
 import type { HubRunError, Viewer } from "../types.ts";
-import { isTerminal, loadRun } from "./projection.ts";
+import { HELD_RUN_STATUSES, isTerminal } from "../../runner/src/status.ts";
+import { loadRun } from "./projection.ts";
 
 /** How long `cancelRun` waits for a worker to report the run's end before it returns with the run still ending. */
 export const CANCEL_WAIT_MS = 30_000;
@@ -40,7 +41,7 @@ export async function cancelQueuedRun(runId: string, error: HubRunError): Promis
 export async function requestCancel(runId: string, reason: string): Promise<void> {
   await db().$transaction(async (tx) => {
     const { count } = await tx.run.updateMany({
-      where: { id: runId, status: { in: ["starting", "running"] }, cancelRequestedAt: null },
+      where: { id: runId, status: { in: [...HELD_RUN_STATUSES] }, cancelRequestedAt: null },
       data: { cancelRequestedAt: new Date(), cancelReason: reason },
     });
     if (count) {

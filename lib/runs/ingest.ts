@@ -7,7 +7,7 @@ import { bossDb, getBoss } from "../queue/boss.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
 import { liveInstance } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
-import { isTerminal } from "./projection.ts";
+import { isTerminal } from "../../runner/src/status.ts";
 
 /** Log lines kept per run in the database; the rest are counted and reported at the end. */
 export const MAX_LOG_ROWS = 10_000;

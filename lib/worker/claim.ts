@@ -10,6 +10,7 @@ import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.t
 import { claimPlan } from "../queue/limits.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
 import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "../queue/workers.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 const CLAIM_LOCK = 72108;
@@ -37,7 +38,8 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
-          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run" WHERE status IN ('starting', 'running') GROUP BY 1, 2, 3`;
+          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run"
+           WHERE status = ANY(${[...HELD_RUN_STATUSES]}::"RunStatus"[]) GROUP BY 1, 2, 3`;
         const byOwner = new Map<string, number>();
         let total = 0;
         let held = 0;

@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
+import { isTerminal, type RunErrorType, type RunStatus } from "../src/status.ts";
 
 export class CliError extends Error {}
 
@@ -128,16 +129,14 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
 export interface RunView {
   id: string;
   number: number;
-  status: string;
+  status: RunStatus;
   package: string;
   packageVersion: string;
   function: string;
   args?: Record<string, unknown>;
-  error?: { message: string; traceback?: string | null } | null;
+  error?: { type: RunErrorType; message: string; traceback?: string | null } | null;
   logs?: { seq: number; task: number; stream: string; line: string }[];
 }
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 
 /** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
 export function splitTarget(target: string): { package: string; function: string } {
@@ -162,7 +161,7 @@ export async function run(
       opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
       seen = l.seq;
     }
-    if (TERMINAL.has(detail.status)) return detail;
+    if (isTerminal(detail.status)) return detail;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
