@@ -10,7 +10,15 @@ import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { isTerminal, type RunErrorType, type RunStatus } from "../src/status.ts";
 
-export class CliError extends Error {}
+/** A failure the CLI explains in one message; `code` is the hub's error code when the hub refused (`not_found`, `validation`, …). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface HubConfig {
   url: string;
@@ -35,7 +43,7 @@ export async function loadConfig(): Promise<HubConfig> {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** One request; a hub error (`{error: {message, fieldErrors, details}}`) becomes a readable CliError. */
+/** One request; a hub error (`{error: {code, message, fieldErrors, details}}`) becomes a readable CliError. */
 export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
@@ -61,7 +69,19 @@ export async function api<T>(cfg: HubConfig, method: string, route: string, body
   return data as T;
 }
 
-/** A hub's error answer (`{error: {message, fieldErrors, details}}`) as a readable CliError. */
+/** The hub's one error shape (lib/errors.ts `AppError.toJSON`), as far as the CLI reads it. */
+interface HubErrorBody {
+  code?: unknown;
+  message?: unknown;
+  fieldErrors?: unknown;
+  details?: unknown;
+}
+
+/**
+ * A hub's error answer `{error: {code, message, fieldErrors, details}}` as a readable CliError:
+ * `error <code>: <message>`, then each field error and detail on a line of its own. An answer
+ * without that shape (a proxy's page) reads `error <HTTP status>: <its first 200 characters>`.
+ */
 export function hubError(res: { status: number; statusText: string }, text: string): CliError {
   let data: unknown = null;
   try {
@@ -69,11 +89,15 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   } catch {
     data = null;
   }
-  const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
-  const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
-  for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
-  for (const d of e?.details ?? []) lines.push(`  ${d}`);
-  return new CliError(lines.join("\n"));
+  const e = (data as { error?: HubErrorBody } | null)?.error;
+  const code = typeof e?.code === "string" && e.code ? e.code : null;
+  const message = typeof e?.message === "string" ? e.message : text.slice(0, 200) || res.statusText;
+  const lines = [`error ${code ?? res.status}: ${message}`];
+  if (e?.fieldErrors && typeof e.fieldErrors === "object") {
+    for (const [k, v] of Object.entries(e.fieldErrors as Record<string, unknown>)) lines.push(`  ${k}: ${String(v)}`);
+  }
+  if (Array.isArray(e?.details)) for (const d of e.details) lines.push(`  ${String(d)}`);
+  return new CliError(lines.join("\n"), code);
 }
 
 export async function login(url: string, token: string): Promise<string> {
