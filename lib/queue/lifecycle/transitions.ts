@@ -6,9 +6,8 @@
  * waits for the worker, a janitor pass moves on).
  *
  *   (new) ──enqueue──▶ queued ──claim──▶ starting ──markRunning──▶ running
- *                        ▲                  │  ▲                      │
- *                        └────requeue───────┴──┼──────────────────────┤
- *                                              └────finish / end──────┴──▶ succeeded | failed | cancelled | timed_out
+ *   starting | running ──finish (the worker's report) | end (the hub)──▶ succeeded | failed | cancelled | timed_out
+ *   starting | running ──requeue──▶ queued            starting | running ──requestCancel──▶ (unchanged)
  *   queued ──end (Cancelled, DeviceRevoked, HubStopped)──▶ cancelled | failed
  */
 import { HELD_RUN_STATUSES, type HubErrorType, type RunStatus, type TaskStatus, type TerminalRunStatus } from "../../../runner/src/status.ts";
