@@ -1,10 +1,11 @@
+import type { RunStatus } from "../lib/types.ts";
 import { formatTime } from "./time.ts";
 
 export interface PickableRun {
   id: string;
   number: number;
   createdAt: string;
-  status: string;
+  status: RunStatus;
   args: Record<string, unknown>;
 }
 

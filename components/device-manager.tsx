@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ProblemState } from "../lib/actions/safe-action.ts";
+import { ActionButton } from "./action-problem.tsx";
 import { formatTime } from "./time.ts";
 
 /** One device as Settings → My devices shows it (lib/devices `DeviceView`). */
@@ -69,7 +71,7 @@ export function DeviceManager({
   hubUrl: string;
   addAction: (state: AddDeviceState, data: FormData) => Promise<AddDeviceState>;
   renameAction: (state: RenameDeviceState, data: FormData) => Promise<RenameDeviceState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(addAction, { status: "idle" });
   const nameError = state.status === "error" ? state.errors.name : undefined;
@@ -130,10 +132,9 @@ export function DeviceManager({
                     <td className="tabular-nums">{d.running}</td>
                     <td className="space-y-1 text-right">
                       <RenameForm device={d} action={renameAction} />
-                      <form action={revokeAction}>
-                        <input type="hidden" name="deviceId" value={d.id} />
-                        <button type="submit" className="btn btn-danger py-0.5 text-xs" aria-label={`Revoke ${d.name}`}>Revoke</button>
-                      </form>
+                      <ActionButton action={revokeAction} fields={{ deviceId: d.id }} className="btn btn-danger py-0.5 text-xs" ariaLabel={`Revoke ${d.name}`}>
+                        Revoke
+                      </ActionButton>
                     </td>
                   </tr>
                 ))}

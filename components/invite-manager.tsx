@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ProblemState } from "../lib/actions/safe-action.ts";
+import { ActionButton } from "./action-problem.tsx";
 import type { InviteSummary } from "../lib/accounts/invites.ts";
 import { formatTime } from "./time.ts";
 
@@ -23,7 +25,7 @@ export function InviteManager({
 }: {
   invites: InviteSummary[];
   createAction: (state: CreateInviteState, data: FormData) => Promise<CreateInviteState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(createAction, { status: "idle" });
   const errors = state.status === "error" ? state.errors : {};
@@ -75,10 +77,9 @@ export function InviteManager({
                   <td className="text-xs">{i.usedBy ?? (i.usedAt ? "(deleted account)" : "—")}</td>
                   <td className="text-right">
                     {i.state !== "used" && (
-                      <form action={revokeAction}>
-                        <input type="hidden" name="id" value={i.id} />
-                        <button type="submit" className="btn btn-danger py-0.5 text-xs" aria-label={`Revoke invite ${i.note || i.id}`}>Revoke</button>
-                      </form>
+                      <ActionButton action={revokeAction} fields={{ id: i.id }} className="btn btn-danger py-0.5 text-xs" ariaLabel={`Revoke invite ${i.note || i.id}`}>
+                        Revoke
+                      </ActionButton>
                     )}
                   </td>
                 </tr>

@@ -2,41 +2,29 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
-import type { RunStreamEvent } from "../lib/types.ts";
-import { LogView, type LogLineView } from "./log-view.tsx";
+import type { ProblemState } from "../lib/actions/safe-action.ts";
+import type { LogLineView, RunDetail, RunStreamEvent, TaskView } from "../lib/types.ts";
+import { isTerminal } from "../runner/src/status.ts";
+import { ProblemNote } from "./action-problem.tsx";
+import { LogView } from "./log-view.tsx";
 import { ProgressBar } from "./progress-bar.tsx";
 import { placeInLine } from "./queue-place.ts";
 import { StatusBadge } from "./status-badge.tsx";
-import { TaskTimeline, type TaskView } from "./task-timeline.tsx";
+import { TaskTimeline } from "./task-timeline.tsx";
 
-export interface RunLiveInitial {
-  status: string;
-  progress: { started: number; finished: number };
-  tasks: TaskView[];
-  logs: LogLineView[];
-  error: { type: string; message: string } | null;
-  queuePosition: number | null;
-  worker: string | null;
-}
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
-
-export function isTerminal(status: string): boolean {
-  return TERMINAL.has(status);
-}
+/** What the page knows of the run when it renders; the event stream keeps it current. */
+export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker">;
 
 function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
   const rest = tasks.filter((x) => x.number !== t.number);
   return [...rest, t].sort((a, b) => a.number - b.number);
 }
 
-export type CancelState = { error: string | null };
-
 /**
  * The live part of a run page: status, progress, task timeline and logs, kept current from the
  * run's server-sent events. When the run ends the page is refreshed so stored documents appear.
  */
-export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: string; initial: RunLiveInitial; cancelAction: ((state: CancelState, data: FormData) => Promise<CancelState>) | null }) {
+export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: string; initial: RunLiveInitial; cancelAction: ((state: ProblemState, data: FormData) => Promise<ProblemState>) | null }) {
   const router = useRouter();
   const [status, setStatus] = useState(initial.status);
   const [tasks, setTasks] = useState<TaskView[]>(initial.tasks);
@@ -137,11 +125,11 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
   );
 }
 
-function CancelButton({ action }: { action: (state: CancelState, data: FormData) => Promise<CancelState> }) {
-  const [state, formAction, pending] = useActionState(action, { error: null });
+function CancelButton({ action }: { action: (state: ProblemState, data: FormData) => Promise<ProblemState> }) {
+  const [state, formAction, pending] = useActionState(action, { problem: null });
   return (
     <form action={formAction} className="ml-auto flex items-center gap-2">
-      {state.error && <span role="alert" className="text-xs text-red-700">{state.error}</span>}
+      {state.problem && <ProblemNote problem={state.problem} />}
       <button type="submit" className="btn btn-danger" disabled={pending}>
         {pending ? "Cancelling…" : "Cancel run"}
       </button>

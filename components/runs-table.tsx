@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { RunStatus } from "../lib/types.ts";
 import { placeInLine } from "./queue-place.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { formatTime } from "./time.ts";
@@ -6,7 +7,7 @@ import { formatTime } from "./time.ts";
 export interface RunRow {
   id: string;
   number: number;
-  status: string;
+  status: RunStatus;
   package: string;
   version: string | null;
   function: string;

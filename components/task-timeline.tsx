@@ -1,18 +1,6 @@
+import type { TaskView } from "../lib/types.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { formatDuration, formatTime } from "./time.ts";
-
-export interface TaskView {
-  number: number;
-  image: string;
-  /** what really ran when it differs from `image` (an alias target, a pulled image's digest) */
-  resolvedImage?: string | null;
-  coll: string;
-  status: string;
-  exitCode: number | null;
-  startedAt: string;
-  endedAt: string | null;
-  error: { type: string; message: string } | null;
-}
 
 /** Every task of a run in start order, with image, collection, times and exit code. */
 export function TaskTimeline({ tasks }: { tasks: TaskView[] }) {

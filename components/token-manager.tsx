@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ProblemState } from "../lib/actions/safe-action.ts";
+import { ActionButton } from "./action-problem.tsx";
 import { formatTime } from "./time.ts";
 
 export interface TokenView {
@@ -21,7 +23,7 @@ export function TokenManager({
 }: {
   tokens: TokenView[];
   createAction: (state: CreateTokenState, data: FormData) => Promise<CreateTokenState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(createAction, { status: "idle" });
   const nameError = state.status === "error" ? state.errors.name : undefined;
@@ -67,10 +69,9 @@ export function TokenManager({
                     <td className="text-xs tabular-nums">{formatTime(t.createdAt)}</td>
                     <td className="text-xs tabular-nums">{t.lastUsedAt ? formatTime(t.lastUsedAt) : "never"}</td>
                     <td className="text-right">
-                      <form action={revokeAction}>
-                        <input type="hidden" name="id" value={t.id} />
-                        <button type="submit" className="btn btn-danger py-0.5 text-xs" aria-label={`Revoke ${t.name}`}>Revoke</button>
-                      </form>
+                      <ActionButton action={revokeAction} fields={{ id: t.id }} className="btn btn-danger py-0.5 text-xs" ariaLabel={`Revoke ${t.name}`}>
+                        Revoke
+                      </ActionButton>
                     </td>
                   </tr>
                 ))}

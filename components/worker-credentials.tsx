@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ProblemState } from "../lib/actions/safe-action.ts";
+import { ActionButton } from "./action-problem.tsx";
 import type { WorkerCredentialSummary } from "../lib/queue/credentials.ts";
 import { formatTime } from "./time.ts";
 
@@ -17,7 +19,7 @@ export function WorkerCredentials({
 }: {
   credentials: WorkerCredentialSummary[];
   createAction: (state: CreateWorkerCredentialState, data: FormData) => Promise<CreateWorkerCredentialState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(createAction, { status: "idle" });
   const errors = state.status === "error" ? state.errors : {};
@@ -65,10 +67,9 @@ export function WorkerCredentials({
                     {c.revokedAt ? (
                       <span className="badge">revoked</span>
                     ) : (
-                      <form action={revokeAction}>
-                        <input type="hidden" name="id" value={c.id} />
-                        <button type="submit" className="btn btn-danger py-0.5 text-xs" aria-label={`Revoke worker credential ${c.name}`}>Revoke</button>
-                      </form>
+                      <ActionButton action={revokeAction} fields={{ id: c.id }} className="btn btn-danger py-0.5 text-xs" ariaLabel={`Revoke worker credential ${c.name}`}>
+                        Revoke
+                      </ActionButton>
                     )}
                   </td>
                 </tr>

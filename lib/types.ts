@@ -1,17 +1,18 @@
 /** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
 import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
+import type { RunErrorType, RunStatus, TaskStatus } from "../runner/src/status.ts";
+
+/** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
+export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
 
 /**
- * A run's error as the hub records it: the runner's closed set of types, plus the one only the
- * hub can know (its own process stopped while the run was going).
+ * A run's error as the hub records it: a runner's (a worker's report, its type checked against the
+ * runner's closed set) or one only the hub decides (`HUB_ERROR_TYPES`: HubStopped, WorkerLost,
+ * DeviceRevoked) — both in `RUN_ERROR_TYPES`.
  */
-export type HubRunError = Omit<RunError, "type"> & { type: RunError["type"] | HubErrorType };
-/** Run errors only the hub can know: its own process stopped (before the queue), the worker holding the run stopped answering, its owner revoked the device it was sent to. */
-export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost", "DeviceRevoked"] as const;
-export type HubErrorType = (typeof HUB_ERROR_TYPES)[number];
+export type HubRunError = Omit<RunError, "type"> & { type: RunErrorType };
 
 export type Role = "user" | "admin";
-export type RunStatus = "queued" | "starting" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
 
 export interface Viewer {
   id: string;
@@ -237,7 +238,7 @@ export interface TaskView {
   /** the image that really ran when it differs from `image` (an admin's alias, a pinned digest) */
   resolvedImage: string | null;
   coll: string;
-  status: string;
+  status: TaskStatus;
   exitCode: number | null;
   error: RunError | null;
   stored: boolean;

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import type { AddDeviceState, RenameDeviceState } from "../../components/device-manager.tsx";
 import type { DeviceRulesState } from "../../components/device-rules-form.tsx";
-import { adminAction, safeAction } from "../../lib/actions/safe-action.ts";
+import { adminAction, problemOf, safeAction, type ProblemState } from "../../lib/actions/safe-action.ts";
 import { createDevice, renameDevice, revokeDevice } from "../../lib/devices/devices.ts";
 import { setHostNetworkOnDevicesOnly } from "../../lib/devices/rules.ts";
 import { createDeviceSchema, deviceRulesSchema, renameDeviceInputSchema, revokeDeviceInputSchema } from "../../lib/schemas/devices.ts";
@@ -29,10 +29,11 @@ export async function renameDeviceAction(_prev: RenameDeviceState, data: FormDat
 }
 
 /** Revokes at once: the agent's next request is refused and the device's runs end failed. */
-export async function revokeDeviceAction(data: FormData): Promise<void> {
+export async function revokeDeviceAction(_prev: ProblemState, data: FormData): Promise<ProblemState> {
   const res = await revoke({ deviceId: data.get("deviceId") ?? "" });
-  if (!res.ok) throw new Error(res.error);
+  if (!res.ok) return { problem: problemOf(res) };
   revalidatePath("/settings/devices");
+  return { problem: null };
 }
 
 /** Admin → Workers: runs granted host networking only on their owners' devices. */

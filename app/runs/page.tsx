@@ -6,20 +6,18 @@ import { Pagination } from "../../components/pagination.tsx";
 import { RunsTable } from "../../components/runs-table.tsx";
 import { listRuns } from "../../lib/runs/index.ts";
 import { getViewer } from "../../lib/auth/session.ts";
-import type { RunStatus } from "../../lib/types.ts";
+import { RUN_STATUSES } from "../../runner/src/status.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 import { toRunRow } from "../_lib/views.ts";
 
 export const metadata: Metadata = { title: "Runs" };
-
-const STATUSES: RunStatus[] = ["queued", "starting", "running", "succeeded", "failed", "cancelled", "timed_out"];
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   const viewer = await getViewer();
   if (!viewer) redirect("/signin?callbackUrl=%2Fruns");
   const sp = await searchParams;
   const statusParam = one(sp.status);
-  const status = STATUSES.find((s) => s === statusParam);
+  const status = RUN_STATUSES.find((s) => s === statusParam);
   const pkg = one(sp.package)?.trim().slice(0, 200);
   const page = Math.max(1, Number.parseInt(one(sp.page) ?? "1", 10) || 1);
   const admin = viewer.role === "admin";
@@ -37,7 +35,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
             <label htmlFor="status" className="label text-xs">Status</label>
             <select id="status" name="status" defaultValue={status ?? ""} className="input mt-0.5 w-36">
               <option value="">any</option>
-              {STATUSES.map((s) => (
+              {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>{s.replace("_", " ")}</option>
               ))}
             </select>

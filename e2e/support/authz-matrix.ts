@@ -94,6 +94,8 @@ const form = (fields: Record<string, string | File>): FormData => {
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
   return fd;
 };
+/** the state of a form that is refused or not (revoke buttons, cancel) before its first submit */
+const NO_PROBLEM = { problem: null };
 /** the idle state of the scan and re-run forms (slice C) */
 const SCAN_IDLE = { error: null, errors: {}, saved: null };
 
@@ -223,7 +225,7 @@ export const ROUTES: Record<string, RouteEntry> = {
 export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/cancel-run.ts#cancelRunAction": {
     access: "user",
-    args: (fx) => [fx.runId, { error: null }, new FormData()],
+    args: (fx) => [fx.runId, NO_PROBLEM, new FormData()],
     expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
   },
   "app/actions/create-token.ts#createTokenAction": {
@@ -234,7 +236,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/revoke-token.ts#revokeTokenAction": {
     access: "user",
     // tokens are personal: not even an admin revokes someone else's
-    args: (fx) => [form({ id: fx.ownerTokenId })],
+    args: (fx) => [NO_PROBLEM, form({ id: fx.ownerTokenId })],
     expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "not_found" },
   },
   "app/actions/sign-up.ts#signUpAction": {
@@ -259,7 +261,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/revoke-grant.ts#revokeGrantAction": {
     access: "admin",
-    args: (fx) => [form({ id: fx.grantId })],
+    args: (fx) => [NO_PROBLEM, form({ id: fx.grantId })],
     expect: adminOnly,
   },
   "app/actions/update-policy-settings.ts#updatePolicySettingsAction": {
@@ -278,7 +280,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [{ status: "idle" }, form({ note: "authz", days: "7" })],
     expect: adminOnly,
   },
-  "app/actions/revoke-invite.ts#revokeInviteAction": { access: "admin", args: (fx) => [form({ id: fx.inviteId })], expect: adminOnly },
+  "app/actions/revoke-invite.ts#revokeInviteAction": { access: "admin", args: (fx) => [NO_PROBLEM, form({ id: fx.inviteId })], expect: adminOnly },
   "app/actions/set-sign-up-mode.ts#setSignUpModeAction": { access: "admin", args: () => [{ status: "idle" }, form({ mode: "open" })], expect: adminOnly },
   "app/actions/set-user-role.ts#setUserRoleAction": {
     access: "admin",
@@ -299,7 +301,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/revoke-worker-credential.ts#revokeWorkerCredentialAction": {
     access: "admin",
     // no credential by that id: the admin gets past the role check and is told so
-    args: () => [form({ id: "no-such-credential" })],
+    args: () => [NO_PROBLEM, form({ id: "no-such-credential" })],
     expect: { ...adminOnly, admin: "not_found" },
   },
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
@@ -363,7 +365,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/devices.ts#revokeDeviceAction": {
     access: "user",
-    args: () => [form({ deviceId: "no-such-device" })],
+    args: () => [NO_PROBLEM, form({ deviceId: "no-such-device" })],
     expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
   },
 };

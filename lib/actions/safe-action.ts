@@ -9,6 +9,24 @@ export type ActionResult<T> =
   | { ok: true; data: T }
   | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; details?: string[] };
 
+/**
+ * A refused action as a form keeps it: the code with the message (never flattened into a string
+ * and parsed back), and the field errors when the input was at fault.
+ */
+export interface ActionProblem {
+  code: ErrorCode;
+  message: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/** The state of a form whose action either works or is refused (a revoke button, cancel): null until refused. */
+export type ProblemState = { problem: ActionProblem | null };
+
+/** What a refused result tells the form. */
+export function problemOf(res: Extract<ActionResult<unknown>, { ok: false }>): ActionProblem {
+  return { code: res.code, message: res.error, ...(res.fieldErrors ? { fieldErrors: res.fieldErrors } : {}) };
+}
+
 function failure(err: unknown): ActionResult<never> {
   const e = toAppError(err);
   return {

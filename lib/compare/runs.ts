@@ -5,7 +5,7 @@ import { notFound, validation } from "../errors.ts";
 import { listDocuments, runDocumentsPage } from "../results/documents.ts";
 import { resultsQuery } from "../results/pg.ts";
 import { getRun } from "../runs/index.ts";
-import type { RunSummary, Viewer } from "../types.ts";
+import type { RunStatus, RunSummary, Viewer } from "../types.ts";
 import { COMPARE_LIMITS, compareRuns, type CompareLimits, type RunsDiff, type SideDocument } from "./collections.ts";
 import { keyPathProblems, type SchemaKeys } from "./key-paths.ts";
 
@@ -118,7 +118,7 @@ export async function changesSincePrevious(viewer: Viewer, runId: string): Promi
 }
 
 /** Runs a run may be compared with: the same owner's runs of the same package and function, newest first (the compare page's picker). */
-export async function comparableRuns(viewer: Viewer, runId: string, limit = 50): Promise<{ id: string; number: number; createdAt: string; status: string; args: Record<string, unknown> }[]> {
+export async function comparableRuns(viewer: Viewer, runId: string, limit = 50): Promise<{ id: string; number: number; createdAt: string; status: RunStatus; args: Record<string, unknown> }[]> {
   await getRun(viewer, runId);
   const run = await db().run.findUnique({ where: { id: runId }, select: { ownerId: true, function: true, version: { select: { packageId: true } } } });
   if (!run) throw notFound("run");

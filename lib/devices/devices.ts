@@ -3,11 +3,12 @@ import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { bossDb, getBoss } from "../queue/boss.ts";
+import { getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
-import { notify, RUN_CHANNEL } from "../queue/notify.ts";
+import { endRun, ENDINGS } from "../queue/lifecycle/index.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
-import type { HubRunError, Viewer } from "../types.ts";
+import type { Viewer } from "../types.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { deviceQueue } from "./placement.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
@@ -89,7 +90,7 @@ export async function listDevices(viewer: Viewer, onlyId?: string): Promise<Devi
       orderBy: { lastSeenAt: "desc" },
       distinct: ["credentialId", "state"],
     }),
-    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: ["starting", "running"] } }, _count: true }),
+    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true }),
   ]);
   const running = new Map(counts.map((c) => [c.deviceId, c._count]));
   return devices.map((d) => {
@@ -141,21 +142,14 @@ export async function renameDevice(viewer: Viewer, id: string, rawName: string):
 export async function revokeDevice(viewer: Viewer, id: string): Promise<void> {
   const row = await ownDevice(viewer, id);
   if (row.revokedAt) return;
-  const boss = await getBoss();
   const now = new Date();
-  const error: HubRunError = { type: "DeviceRevoked", message: DEVICE_REVOKED };
   await db().$transaction(
     async (tx) => {
       await tx.device.update({ where: { id }, data: { revokedAt: now } });
       await tx.workerCredential.update({ where: { id: row.credentialId }, data: { revokedAt: now } });
       await tx.worker.updateMany({ where: { credentialId: row.credentialId, state: { in: ["online", "draining"] } }, data: { state: "lost" } });
-      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: ["queued", "starting", "running"] } }, select: { id: true, jobId: true, queue: true } });
-      for (const r of runs) {
-        await tx.run.update({ where: { id: r.id }, data: { status: "failed", error: error as unknown as Prisma.InputJsonValue, endedAt: now } });
-        await tx.task.updateMany({ where: { runId: r.id, endedAt: null }, data: { status: "failed", endedAt: now } });
-        if (r.jobId && r.queue) await boss.fail(r.queue, r.jobId, error, { db: bossDb(tx) });
-        await notify(tx, RUN_CHANNEL, r.id);
-      }
+      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: [...ENDINGS.DeviceRevoked.from] } }, select: { id: true }, orderBy: { id: "asc" } });
+      for (const r of runs) await endRun(tx, r.id, { type: "DeviceRevoked", message: DEVICE_REVOKED }, { now });
     },
     { timeout: 30_000, maxWait: 10_000 },
   );

@@ -5,6 +5,7 @@ import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { CancelOrder, HeartbeatRequest, HeartbeatResponse, RegisterRequest, RegisterResponse } from "../../runner/worker/protocol.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
 export function heartbeatMs(): number {
@@ -59,7 +60,7 @@ export async function liveInstance(caller: WorkerCaller, instance: string): Prom
 /** Cancels the hub wants of runs this instance holds. */
 export async function cancelOrders(instance: string): Promise<CancelOrder[]> {
   const rows = await db().run.findMany({
-    where: { workerInstance: instance, status: { in: ["starting", "running"] }, cancelRequestedAt: { not: null } },
+    where: { workerInstance: instance, status: { in: [...HELD_RUN_STATUSES] }, cancelRequestedAt: { not: null } },
     select: { id: true, cancelReason: true },
   });
   return rows.map((r) => ({ runId: r.id, reason: r.cancelReason ?? "cancelled" }));
@@ -69,7 +70,7 @@ export async function heartbeat(caller: WorkerCaller, req: HeartbeatRequest): Pr
   const w = await liveInstance(caller, req.instance);
   const reported = [...new Set(req.running)];
   const held = reported.length
-    ? await db().run.findMany({ where: { id: { in: reported }, workerInstance: w.instance, status: { in: ["starting", "running"] } }, select: { id: true } })
+    ? await db().run.findMany({ where: { id: { in: reported }, workerInstance: w.instance, status: { in: [...HELD_RUN_STATUSES] } }, select: { id: true } })
     : [];
   const still = new Set(held.map((r) => r.id));
   // anything else it runs is not (or no longer) its to run: ended meanwhile, or never given to it
@@ -101,7 +102,7 @@ export async function listWorkers(): Promise<WorkerView[]> {
     db().worker.findMany({ where: { ...hub, state: { in: ["lost", "stopped"] } }, include: { credential: { select: { name: true } } }, orderBy: { lastSeenAt: "desc" }, take: 50 }),
   ]);
   const rows = [...live, ...gone];
-  const counts = await db().run.groupBy({ by: ["workerId"], where: { workerId: { in: rows.map((r) => r.id) }, status: { in: ["starting", "running"] } }, _count: true });
+  const counts = await db().run.groupBy({ by: ["workerId"], where: { workerId: { in: rows.map((r) => r.id) }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true });
   const running = new Map(counts.map((c) => [c.workerId, c._count]));
   return rows.map((r) => ({
     id: r.id,

@@ -7,5 +7,4 @@ export { cancelRun, CANCEL_WAIT_MS } from "./commands.ts";
 export { listRuns, runsForPackage, getRun, runDocuments, type RunFilters } from "./queries.ts";
 export { runEvents, waitForRun } from "./live.ts";
 export { ingestEvents, MAX_LOG_ROWS } from "./ingest.ts";
-export { isTerminal } from "./projection.ts";
 export { HUB_STOPPED } from "../queue/janitor.ts";

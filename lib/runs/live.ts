@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "../platform/db.ts";
 import { RUN_CHANNEL, watch } from "../queue/notify.ts";
 import type { LogLineView, RunDetail, RunStreamEvent, Viewer } from "../types.ts";
-import { isTerminal, loadRun, queuePositions, summary, taskView, type RunRow } from "./projection.ts";
+import { isTerminal } from "../../runner/src/status.ts";
+import { loadRun, queuePositions, summary, taskView, type RunRow } from "./projection.ts";
 import { getRun, runDetail } from "./queries.ts";
 import { waitForEnd } from "./commands.ts";
 

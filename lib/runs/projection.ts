@@ -8,14 +8,6 @@ import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
 
 /** How runs are shown: the row with what a summary needs, and the DTOs made from it. */
 
-export const TERMINAL: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "timed_out"];
-/** a worker holds the run */
-export const ACTIVE: readonly RunStatus[] = ["starting", "running"];
-
-export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL.includes(status);
-}
-
 export const runInclude = {
   owner: { select: { username: true } },
   version: { select: { version: true, package: { select: { name: true, namespace: { select: { name: true } } } } } },

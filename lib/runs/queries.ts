@@ -5,7 +5,8 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import { canCancelRun, isAdmin } from "../access/permissions.ts";
 import { getResultStore } from "../results/results-store.ts";
 import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
-import { isTerminal, loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
+import { isTerminal } from "../../runner/src/status.ts";
+import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
 export interface RunFilters {
   status?: RunStatus;

@@ -8,9 +8,9 @@ import { canViewPackage } from "../access/permissions.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
-import { bossDb, getBoss, HOSTNET_QUEUE, RUN_QUEUE, type RunJobData, type RunQueue } from "../queue/boss.ts";
+import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../queue/notify.ts";
+import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
 import { getResultStore } from "../results/results-store.ts";
 import { oversizedArgs } from "../policy/run-policy.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
@@ -30,28 +30,13 @@ export interface RunOrigin {
 }
 
 /**
- * Queues one run: the Run row and its pg-boss job in ONE transaction, so a database that fails in
- * between leaves neither (the job's group is the owner: the per-user limit; its singleton key the
- * run). Pollers are woken by a NOTIFY sent when it commits. `place` says where it waits: the hub's
- * queue its policy calls for, or a device's own queue (`placeRun`).
+ * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row and its pg-boss job in
+ * ONE transaction, so a database that fails in between leaves neither. `place` says where it
+ * waits: the hub's queue its policy calls for, or a device's own queue (`placeRun`), created first.
  */
-export async function enqueueRun(
-  data: Omit<Prisma.RunUncheckedCreateInput, "status" | "queue" | "queuedAt" | "jobId" | "deviceId">,
-  place: { queue: string; deviceId: string | null },
-): Promise<string> {
-  const { queue, deviceId } = place;
-  const boss = await getBoss();
-  if (deviceId) await ensureDeviceQueue(deviceId);
-  return db().$transaction(async (tx) => {
-    const row = await tx.run.create({ data: { ...data, status: "queued", queue, queuedAt: new Date(), deviceId } });
-    const job: RunJobData = { runId: row.id };
-    const jobId = await boss.send(queue, job, { db: bossDb(tx), group: { id: row.ownerId }, singletonKey: row.id, retryLimit: 0 });
-    if (!jobId) throw new AppError("conflict", "this run is already queued");
-    await tx.run.update({ where: { id: row.id }, data: { jobId } });
-    await notify(tx, QUEUE_CHANNEL, queue);
-    await notify(tx, RUN_CHANNEL, row.id);
-    return row.id;
-  });
+export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }): Promise<string> {
+  if (place.deviceId) await ensureDeviceQueue(place.deviceId);
+  return db().$transaction((tx) => enqueue(tx, data, place));
 }
 
 /** What to run, and (optionally) which of the viewer's devices runs it; none: the hub's workers. */

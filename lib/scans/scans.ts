@@ -5,7 +5,7 @@ import { AppError, notFound } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { isAdmin } from "../access/permissions.ts";
 import type { CreateScanBody, UpdateScanBody } from "../schemas/scans.ts";
-import type { RunStatus, Viewer } from "../types.ts";
+import type { Viewer } from "../types.ts";
 import { canEditScan, canManageScan, canViewScan } from "./access.ts";
 import { DEFAULT_TIMEZONE, describeCron, nextFireTime } from "./cron.ts";
 import { resolveTarget } from "./target.ts";
@@ -34,7 +34,7 @@ export function runView(r: RunRow): ScanRunView {
   return {
     id: r.id,
     number: r.number,
-    status: r.status as RunStatus,
+    status: r.status,
     trigger: r.trigger as RunTrigger,
     packageVersion: r.version.version,
     createdAt: r.createdAt.toISOString(),

@@ -1,7 +1,6 @@
 /** Requests about runs (HTTP API and server actions): one schema per input, named by what it carries. */
 import { z } from "zod";
-
-export const RUN_STATUSES = ["queued", "starting", "running", "succeeded", "failed", "cancelled", "timed_out"] as const;
+import { runStatusSchema } from "../../runner/src/status.ts";
 
 /** a run id in a path (`/api/runs/<id>`); anything else cannot name a run */
 export const runIdSchema = z.string().min(1).max(64);
@@ -22,7 +21,7 @@ export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
 /** `GET /api/runs?status=&package=&function=&page=&pageSize=&all=` */
 export const listRunsQuerySchema = z.object({
-  status: z.enum(RUN_STATUSES).optional(),
+  status: runStatusSchema.optional(),
   package: z.string().max(200).optional(),
   function: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).optional(),

@@ -5,10 +5,11 @@ import { versionClosure } from "../packages/dependency-load.ts";
 import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
-import { bossDb, getBoss, type RunJobData } from "../queue/boss.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
+import { claim, nextJob } from "../queue/lifecycle/index.ts";
 import { claimPlan } from "../queue/limits.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
+import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "../queue/workers.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
@@ -20,8 +21,8 @@ const POLL_RECHECK_MS = 1000;
  * Takes queued runs for a worker instance, within the limits: in one transaction under an
  * advisory lock, it counts the active runs (total, per owner, this instance), leaves owners at
  * their per-user limit to pg-boss `ignoreGroups`, fetches one job at a time from the queues the
- * worker's labels allow (recounting between) and marks each run `starting` for this instance. A
- * run cancelled meanwhile has its job completed and is skipped.
+ * worker's labels allow (recounting between) and claims each run for this instance through the
+ * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped.
  *
  * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
  * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
@@ -29,7 +30,7 @@ const POLL_RECHECK_MS = 1000;
  */
 export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[]> {
   if (free <= 0 || worker.state !== "online") return [];
-  const [boss, settings] = await Promise.all([getBoss(), getSettings()]);
+  const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
   return db().$transaction(
     async (tx) => {
@@ -37,7 +38,8 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
-          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run" WHERE status IN ('starting', 'running') GROUP BY 1, 2, 3`;
+          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run"
+           WHERE status = ANY(${[...HELD_RUN_STATUSES]}::"RunStatus"[]) GROUP BY 1, 2, 3`;
         const byOwner = new Map<string, number>();
         let total = 0;
         let held = 0;
@@ -57,31 +59,10 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           activeByOwner: byOwner,
         });
         if (plan.slots <= 0) break;
-        let found: { queue: string; id: string; runId: string } | null = null;
-        for (const queue of queuesForWorker(device, labels)) {
-          const [job] = await boss.fetch<RunJobData>(queue, { db: bossDb(tx), batchSize: 1, ignoreGroups: plan.ignoreGroups.length ? plan.ignoreGroups : null });
-          if (job) {
-            found = { queue, id: job.id, runId: job.data.runId };
-            break;
-          }
-        }
-        if (!found) break;
+        const job = await nextJob(tx, queuesForWorker(device, labels), plan.ignoreGroups);
+        if (!job) break;
         // the Run row itself decides who may take it (the queues only keep runs apart)
-        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true } });
-        const { count } =
-          target && mayClaim(device, target)
-            ? await tx.run.updateMany({
-                where: { id: found.runId, status: "queued", jobId: found.id },
-                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
-              })
-            : { count: 0 };
-        if (!count) {
-          // cancelled (or otherwise ended) after it was queued, or not this worker's to take: its job has nothing left to do
-          await boss.complete(found.queue, found.id, null, { db: bossDb(tx) });
-          continue;
-        }
-        taken.push(found.runId);
-        await notify(tx, RUN_CHANNEL, found.runId);
+        if (await claim(tx, job, { workerId: worker.id, instance: worker.instance }, (run) => mayClaim(device, run))) taken.push(job.runId);
       }
       return taken;
     },

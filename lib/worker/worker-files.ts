@@ -14,6 +14,7 @@ import { versionClosure } from "../packages/dependency-load.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
 import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
 import { liveInstance } from "../queue/workers.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
 
@@ -31,7 +32,7 @@ async function heldRuns(caller: WorkerCaller, instance: string) {
     ? [(await liveInstance(caller, instance)).instance]
     : (await db().worker.findMany({ where: { credentialId: caller.credentialId, state: { in: ["online", "draining"] } }, select: { instance: true } })).map((w) => w.instance);
   return db().run.findMany({
-    where: { workerInstance: { in: instances }, status: { in: ["starting", "running"] } },
+    where: { workerInstance: { in: instances }, status: { in: [...HELD_RUN_STATUSES] } },
     select: { versionId: true, policy: true, version: { select: { dir: true } } },
   });
 }

@@ -6,7 +6,7 @@ import { getResultStore } from "../results/results-store.ts";
 import { StoreError, type RunPolicy, type StoredMeta } from "../../runner/src/index.ts";
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
 import { storableCollection } from "../runs/ingest.ts";
-import { isTerminal } from "../runs/projection.ts";
+import { isTerminal } from "../../runner/src/status.ts";
 import { liveInstance } from "../queue/workers.ts";
 
 const STORE_DOWN = /ECONNREFUSED|ENOENT|Server selection timed out|connection .* closed|MongoNetwork|MongoServerSelection|topology was destroyed|client was closed/i;

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { locatePackage, type PackageDependency } from "../src/index.ts";
-import { api, CliError, loadConfig, type HubConfig } from "./hub.ts";
+import { api, CliError, hubError, loadConfig, type HubConfig } from "./hub.ts";
 import { addRequirement, projectKey } from "../src/package/pyproject.ts";
 import { extractArchive } from "./safe-extract.ts";
 
@@ -69,7 +69,7 @@ async function download(cfg: HubConfig, route: string): Promise<Buffer> {
   } catch (err) {
     throw new CliError(`cannot reach the hub at ${cfg.url}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!res.ok) throw new CliError(`${res.status}: ${route}: ${(await res.text()).slice(0, 200)}`);
+  if (!res.ok) throw hubError(res, await res.text());
   return Buffer.from(await res.arrayBuffer());
 }
 

@@ -8,8 +8,17 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
+import { isTerminal, type RunErrorType, type RunStatus } from "../src/status.ts";
 
-export class CliError extends Error {}
+/** A failure the CLI explains in one message; `code` is the hub's error code when the hub refused (`not_found`, `validation`, …). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface HubConfig {
   url: string;
@@ -34,7 +43,7 @@ export async function loadConfig(): Promise<HubConfig> {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** One request; a hub error (`{error: {message, fieldErrors, details}}`) becomes a readable CliError. */
+/** One request; a hub error (`{error: {code, message, fieldErrors, details}}`) becomes a readable CliError. */
 export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
@@ -60,7 +69,19 @@ export async function api<T>(cfg: HubConfig, method: string, route: string, body
   return data as T;
 }
 
-/** A hub's error answer (`{error: {message, fieldErrors, details}}`) as a readable CliError. */
+/** The hub's one error shape (lib/errors.ts `AppError.toJSON`), as far as the CLI reads it. */
+interface HubErrorBody {
+  code?: unknown;
+  message?: unknown;
+  fieldErrors?: unknown;
+  details?: unknown;
+}
+
+/**
+ * A hub's error answer `{error: {code, message, fieldErrors, details}}` as a readable CliError:
+ * `error <code>: <message>`, then each field error and detail on a line of its own. An answer
+ * without that shape (a proxy's page) reads `error <HTTP status>: <its first 200 characters>`.
+ */
 export function hubError(res: { status: number; statusText: string }, text: string): CliError {
   let data: unknown = null;
   try {
@@ -68,11 +89,15 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   } catch {
     data = null;
   }
-  const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
-  const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
-  for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
-  for (const d of e?.details ?? []) lines.push(`  ${d}`);
-  return new CliError(lines.join("\n"));
+  const e = (data as { error?: HubErrorBody } | null)?.error;
+  const code = typeof e?.code === "string" && e.code ? e.code : null;
+  const message = typeof e?.message === "string" ? e.message : text.slice(0, 200) || res.statusText;
+  const lines = [`error ${code ?? res.status}: ${message}`];
+  if (e?.fieldErrors && typeof e.fieldErrors === "object") {
+    for (const [k, v] of Object.entries(e.fieldErrors as Record<string, unknown>)) lines.push(`  ${k}: ${String(v)}`);
+  }
+  if (Array.isArray(e?.details)) for (const d of e.details) lines.push(`  ${String(d)}`);
+  return new CliError(lines.join("\n"), code);
 }
 
 export async function login(url: string, token: string): Promise<string> {
@@ -128,16 +153,14 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
 export interface RunView {
   id: string;
   number: number;
-  status: string;
+  status: RunStatus;
   package: string;
   packageVersion: string;
   function: string;
   args?: Record<string, unknown>;
-  error?: { message: string; traceback?: string | null } | null;
+  error?: { type: RunErrorType; message: string; traceback?: string | null } | null;
   logs?: { seq: number; task: number; stream: string; line: string }[];
 }
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 
 /** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
 export function splitTarget(target: string): { package: string; function: string } {
@@ -162,7 +185,7 @@ export async function run(
       opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
       seen = l.seq;
     }
-    if (TERMINAL.has(detail.status)) return detail;
+    if (isTerminal(detail.status)) return detail;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
-import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
+import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import {
@@ -23,8 +23,9 @@ import {
   validateArgs,
   type Manifest,
   type RunEvent,
-  type RunResult,
   type RunRefs,
+  type RunResult,
+  type TerminalRunStatus,
 } from "../src/index.ts";
 
 
@@ -287,11 +288,14 @@ async function exec(args: string[]): Promise<number> {
       log(`${result.status === "succeeded" ? "✔" : "✘"} ${result.status}` + (result.error ? `: ${result.error.message}` : ""));
       for (const coll of result.collections) log(`  stored in ${coll}`);
     }
-    return { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 }[result.status];
+    return EXIT_CODES[result.status];
   } finally {
     await store.close();
   }
 }
+
+/** `lev exec`'s exit code per final status (130 and 124 as a shell reports an interrupt and `timeout`). */
+const EXIT_CODES: Record<TerminalRunStatus, number> = { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 };
 
 function describe(ev: RunEvent): string {
   switch (ev.type) {
@@ -386,7 +390,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       const r = await runs(positionals[0]);
       if (values.json || positionals[0]) out(r);
       else {
-        const list = (r as { items: { id: string; number: number; status: string; package: string; function: string; createdAt: string }[] }).items;
+        const list = (r as { items: (Pick<RunView, "id" | "number" | "status" | "package" | "function"> & { createdAt: string })[] }).items;
         for (const x of list) out(`${x.id}  #${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}`);
         if (!list.length) out("no runs");
       }

@@ -64,7 +64,7 @@ test("lev results streams the export to stdout or a file, with the token", async
 });
 
 test("a hub error is a readable message; a broken download leaves no file behind", async () => {
-  await assert.rejects(streamResults("missing", { format: "csv" }), /404: run not found/);
+  await assert.rejects(streamResults("missing", { format: "csv" }), /: error not_found: run not found$/);
   const file = path.join(dir, "broken.ndjson");
   await assert.rejects(streamResults("broken", { format: "ndjson", out: file }), /broke off/);
   assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("broken")), []);

@@ -3,6 +3,7 @@
  * the API's fields; the hub checks everything and its JSON errors are shown as they come.
  */
 import { parseArgs } from "node:util";
+import type { RunStatus } from "../src/status.ts";
 import { api, CliError, loadConfig, splitTarget, type HubConfig, type RunView } from "./hub.ts";
 
 export const SCAN_USAGE = `  lev scan list [--all] [--json]
@@ -25,7 +26,7 @@ interface ScanView {
   schedule: string | null;
   enabled: boolean;
   nextRunAt: string | null;
-  lastRun: { id: string; number: number; status: string } | null;
+  lastRun: { id: string; number: number; status: RunStatus } | null;
   lastError: { message: string } | null;
 }
 

@@ -46,6 +46,24 @@ export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
 export { MongoResultStore, StoreError } from "./store/store.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
-export { RUN_ERROR_TYPES } from "./types.ts";
+export {
+  HELD_RUN_STATUSES,
+  HUB_ERROR_TYPES,
+  isHeld,
+  isRunnerErrorType,
+  isTerminal,
+  reportedErrorTypeSchema,
+  RUN_ERROR_TYPES,
+  RUN_STATUSES,
+  RUNNER_ERROR_TYPES,
+  runErrorTypeSchema,
+  runStatusSchema,
+  TASK_STATUSES,
+  taskStatusSchema,
+  TERMINAL_RUN_STATUSES,
+  terminalRunStatusSchema,
+  UNKNOWN_ERROR_TYPE,
+} from "./status.ts";
+export type { HeldRunStatus, HubErrorType, RunErrorType } from "./status.ts";
 export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy, runPolicySchema } from "./policy/policy.ts";
 export type { GrantableCap, ImagePolicy, PackageGrant, RunLimits, RunPolicy } from "./policy/policy.ts";

@@ -21,6 +21,7 @@
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
+import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -128,8 +129,9 @@ const logLine = z.object({
   line: z.string(),
   at: z.string(),
 });
+/** A runner's error: its type from the closed set (another becomes the generic `RunnerError`, runner/src/status.ts). */
 const runError = z.object({
-  type: z.string().max(64),
+  type: reportedErrorTypeSchema,
   message: z.string(),
   traceback: z.string().nullish(),
   task: z.number().int().nullish(),
@@ -140,7 +142,7 @@ const taskRecord = z.object({
   schema: z.string(),
   coll: z.string(),
   host: z.string(),
-  status: z.enum(["starting", "running", "succeeded", "failed", "stopped", "cancelled", "timed_out"]),
+  status: taskStatusSchema,
   exitCode: z.number().int().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
@@ -159,7 +161,7 @@ export const reportedEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("document"), coll: z.string(), task: z.number().int() }),
   z.object({
     type: z.literal("run.finished"),
-    status: z.enum(["succeeded", "failed", "cancelled", "timed_out"]),
+    status: terminalRunStatusSchema,
     error: runError.nullable(),
     exitCode: z.number().int().nullable(),
     tasks: z.array(taskRecord),

@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ProblemState } from "../../../lib/actions/safe-action.ts";
+import { ActionButton } from "../../../components/action-problem.tsx";
 import type { GrantView } from "../../../lib/types.ts";
 import type { GrantFormState } from "../../actions/grant-privileges.ts";
 
@@ -14,7 +16,7 @@ export function GrantsEditor({
   grants: GrantView[];
   caps: readonly string[];
   grantAction: (state: GrantFormState, data: FormData) => Promise<GrantFormState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(grantAction, { status: "idle" });
   const errors = state.status === "error" ? state.errors : {};
@@ -46,10 +48,9 @@ export function GrantsEditor({
                   <td>{g.note}</td>
                   <td>{g.createdBy ?? "the hub"}</td>
                   <td className="text-right">
-                    <form action={revokeAction}>
-                      <input type="hidden" name="id" value={g.id} />
-                      <button type="submit" className="btn" aria-label={`Revoke the grant of ${target}`}>Revoke</button>
-                    </form>
+                    <ActionButton action={revokeAction} fields={{ id: g.id }} className="btn" ariaLabel={`Revoke the grant of ${target}`}>
+                      Revoke
+                    </ActionButton>
                   </td>
                 </tr>
               );

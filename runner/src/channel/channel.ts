@@ -1,11 +1,11 @@
 import { chmod, chown, rm } from "node:fs/promises";
 import net from "node:net";
-import type { RunError, RunErrorType } from "../types.ts";
+import type { RunError, RunnerErrorType } from "../types.ts";
 
 /** An error answered as `{ok: false, error}`; `type` becomes the Python exception class. */
 export class ChannelReplyError extends Error {
   constructor(
-    readonly type: RunErrorType,
+    readonly type: RunnerErrorType,
     message: string,
     readonly traceback: string | null = null,
     readonly task: number | null = null,
