@@ -244,7 +244,7 @@ test("a broken upload explains itself and publishes nothing; the fixed one lands
   await page.getByRole("button", { name: "Upload" }).click();
   const failed = page.getByRole("alert").filter({ hasText: /nothing was published/i });
   await expect(failed).toBeVisible({ timeout: 120_000 });
-  await expect(failed).toContainText("mesage");
+  await expect(failed).toContainText("fingerprnt");
   await page.screenshot({ path: join(SHOTS, "upload-error.png"), fullPage: false });
   await page.goto(`/p/${ALICE.name}/probe`);
   await expect(page.getByRole("heading", { name: /not found/i })).toBeVisible();
