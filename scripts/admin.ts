@@ -114,7 +114,7 @@ function plan(command: string, args: string[]): Task {
       if (args.length !== 1 || !args[0].trim() || args[0].length > 64) fail(`worker-token takes a name of at most 64 characters (the Docker host it is for)\n\n${USAGE}`);
       return async () => {
         const { createWorkerCredential } = await import("../lib/queue/credentials.ts");
-        const { token, credential } = await createWorkerCredential(null, args[0]);
+        const { token, item: credential } = await createWorkerCredential(null, args[0]);
         say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
       };
     }

@@ -70,7 +70,7 @@ async function makeAccount(role: "admin" | "user", username: string) {
   const email = `${username}@bench.invalid`;
   let viewer = await signUp({ email, username, password: randomBytes(12).toString("hex") });
   if (role === "admin") viewer = await setUserRoleByEmail(email, "admin");
-  const { token } = await createToken(viewer, "bench");
+  const { token } = await createToken(viewer, { name: "bench" });
   return { id: viewer.id, username, token };
 }
 

@@ -335,7 +335,7 @@ test("API tokens: shown once, stored hashed, listed, usable, revocable", async (
   const { getUserByUsername } = await import("./users.ts");
   const { db } = await import("../platform/db.ts");
   const carol = (await getUserByUsername("boss"))!;
-  const { token, summary } = await createToken(carol, "laptop");
+  const { token, summary } = await createToken(carol, { name: "laptop" });
   assert.match(token, /^lev_[A-Za-z0-9_-]{32}$/);
   const row = await db().apiToken.findUniqueOrThrow({ where: { id: summary.id } });
   assert.notEqual(row.hash, token);
@@ -348,5 +348,5 @@ test("API tokens: shown once, stored hashed, listed, usable, revocable", async (
   await revokeToken(carol, summary.id);
   assert.equal(await viewerFromToken(token), null);
   assert.equal(await viewerFromToken("lev_guess"), null);
-  await assert.rejects(createToken(carol, "  "), (e: Coded) => e.code === "validation");
+  await assert.rejects(createToken(carol, { name: "  " }), (e: Coded) => e.code === "validation");
 });

@@ -8,7 +8,7 @@ import { authLimiters, RateLimitedError, type AuthLimiters } from "./limits.ts";
 import { admit } from "../platform/rate-limit.ts";
 import { removeBootstrapTokenFile, spendBootstrapToken } from "./bootstrap.ts";
 import { INVITE_REFUSALS, spendInvite } from "./invites.ts";
-import { SIGN_UP_REFUSALS, signUpGate } from "./sign-up-gate.ts";
+import { SIGN_UP_REFUSALS, signUpGate, type SignUpVia } from "./sign-up-gate.ts";
 import { audit } from "../platform/audit.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Role, Viewer } from "../types.ts";
@@ -69,11 +69,39 @@ const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 
 /**
  * Creates the account and its namespace. Who may: anyone in sign-up mode "open"; holders of an
- * unused invite in "invite"; nobody in "closed". The holder of the admin bootstrap token may in
- * any mode and becomes admin; every other account is a plain user. The mode's refusal is given,
- * and open sign-ups are counted against their limits, before the password is hashed.
+ * unused invite in "invite" (with the e-mail the invite names); nobody in "closed". The holder of
+ * the admin bootstrap token may in any mode and becomes admin; every other account is a plain
+ * user. The mode's refusal is given, and open sign-ups are counted against their limits, before
+ * the password is hashed. For trusted callers (scripts, tests): an e-mail in use is a field error.
  */
 export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Partial<AccountDeps> = {}): Promise<Viewer> {
+  const { user } = await register(raw, ctx, deps, "refuse");
+  return user!;
+}
+
+/** What the web's sign-up form is told: nothing that says whether an e-mail had an account already. */
+export interface WebSignUp {
+  via: SignUpVia;
+  /**
+   * "auto": the form signs the new account in (invite and admin links, whose holders know their
+   * address); "manual": it says "account created, sign in" — in open mode, for a new account and
+   * an e-mail in use alike (which creates nothing and signs nobody in).
+   */
+  signIn: "auto" | "manual";
+}
+
+/** The sign-up form's `signUp`: in open mode an e-mail in use gets the same answer as a new one. */
+export async function signUpFromWeb(raw: SignUpInput, ctx: SignUpContext, deps: Partial<AccountDeps> = {}): Promise<WebSignUp> {
+  const { via } = await register(raw, ctx, deps, "quiet");
+  return { via, signIn: via === "open" ? "manual" : "auto" };
+}
+
+async function register(
+  raw: SignUpInput,
+  ctx: SignUpContext,
+  deps: Partial<AccountDeps>,
+  emailInUse: "refuse" | "quiet",
+): Promise<{ user: Viewer | null; via: SignUpVia }> {
   const d = accountDeps(deps);
   const parsed = signUpSchema.safeParse(raw);
   if (!parsed.success) {
@@ -85,6 +113,10 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
   // a refusal here costs one lookup and no hashing; links are 256-bit secrets, not worth guessing
   const gate = await signUpGate(ctx, d.now());
   if (!gate.allowed) throw forbidden(gate.message);
+  // the holder of an invite knows whom it is for: saying so tells them nothing new
+  if (gate.via === "invite" && gate.email && gate.email !== input.email) {
+    throw validation("check the highlighted fields", { email: `this invite is for ${gate.email}` });
+  }
   // invite and admin links were handed out by an admin and work once: only open sign-ups are counted
   if (gate.via === "open" && ctx.client !== undefined) {
     const admission = admit([
@@ -95,33 +127,40 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
   }
   const bootstrap = gate.via === "bootstrap" ? (ctx.bootstrap ?? null) : null;
   const invite = gate.via === "invite" ? (ctx.invite ?? null) : null;
+  // in open mode an e-mail in use must not be told apart: not by the answer, nor by its time
+  const quiet = emailInUse === "quiet" && gate.via === "open";
 
   const passwordHash = await d.hashPassword(input.password);
   const user = await db().$transaction(async (tx) => {
     // serialises sign-ups: one bootstrap admin, unique names checked against each other
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(72106)`;
     const fieldErrors: Record<string, string> = {};
-    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
-      fieldErrors.email = "an account with this e-mail already exists";
-    }
+    const emailTaken = !!(await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }));
+    if (emailTaken && !quiet) fieldErrors.email = "an account with this e-mail already exists";
+    // user names are public anyway (each is a namespace): a taken one may be said
     const taken =
       (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) ||
       (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
     if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
+    if (emailTaken) return null;
     if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
     const created = await tx.user.create({
       data: { email: input.email, username: input.username, name: input.name || null, passwordHash, role: bootstrap ? "admin" : "user" },
       select: viewerSelect,
     });
     // spent in the same transaction, so two sign-ups racing on one link cannot both succeed
-    if (invite && !(await spendInvite(tx, invite, created.id, d.now()))) throw forbidden(INVITE_REFUSALS.used);
+    if (invite && !(await spendInvite(tx, invite, created, d.now()))) throw forbidden(INVITE_REFUSALS.used);
     await tx.namespace.create({ data: { name: input.username, ownerId: created.id } });
     return created;
   });
+  if (!user) {
+    await audit(null, "user.signup_email_in_use", input.username, { via: gate.via });
+    return { user: null, via: gate.via };
+  }
   if (bootstrap) removeBootstrapTokenFile();
   await audit(user.id, "user.signup", user.username, { role: user.role, via: gate.via });
-  return user;
+  return { user, via: gate.via };
 }
 
 /** A signed-in user and the session version their session is issued at (see `getSessionUser`). */
@@ -229,4 +268,15 @@ async function changeRole(where: Prisma.UserWhereUniqueInput, role: Role): Promi
     }
     return tx.user.update({ where: { id: user.id }, data: { role, sessionVersion: { increment: 1 } }, select: viewerSelect });
   });
+}
+
+/** The namespaces `viewer` publishes into: their own; every namespace for an admin. */
+export async function publishableNamespaces(viewer: Viewer): Promise<string[]> {
+  const rows = await db().namespace.findMany({
+    where: viewer.role === "admin" ? {} : { ownerId: viewer.id },
+    select: { name: true },
+    orderBy: { name: "asc" },
+    take: 500,
+  });
+  return rows.map((r) => r.name);
 }

@@ -7,7 +7,7 @@ import { bossDb, getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
-import type { HubRunError, Viewer } from "../types.ts";
+import type { HubRunError, NewSecret, Viewer } from "../types.ts";
 import { deviceQueue } from "./placement.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
@@ -59,7 +59,7 @@ function duplicateName(err: unknown, name: string): never {
  * Adds a device for the viewer: a device credential (`ldv_…`, stored hashed) and the device, in one
  * transaction, and its queue. The token is returned once; the agent presents it.
  */
-export async function createDevice(viewer: Viewer, rawName: string): Promise<{ device: DeviceView; token: string }> {
+export async function createDevice(viewer: Viewer, rawName: string): Promise<NewSecret<DeviceView>> {
   const name = parseName(rawName);
   const { token, tokenHash, prefix } = newWorkerToken("device");
   const device = await db()
@@ -71,7 +71,7 @@ export async function createDevice(viewer: Viewer, rawName: string): Promise<{ d
   await ensureDeviceQueue(device.id);
   await audit(viewer.id, "device.create", device.id, { name });
   const [view] = await listDevices(viewer, device.id);
-  return { device: view, token };
+  return { token, item: view };
 }
 
 /** The viewer's devices (or one of them), newest first, with their registrations' state. */

@@ -261,7 +261,7 @@ test("the lev add routes: a version with its closure and sha256s; the archive is
   const { GET: versionGet } = await import("../../app/api/packages/[ns]/[name]/versions/[version]/route.ts");
   const { GET: archiveGet } = await import("../../app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  aliceToken = (await createToken(alice, "lev add")).token;
+  aliceToken = (await createToken(alice, { name: "lev add" })).token;
   const res = await versionGet(asAlice(), ctx({ ns: "alice", name: "relay", version: "1.0.0" }));
   assert.equal(res.status, 200);
   const meta = (await res.json()) as { namespace: string; version: string; sha256: string; dependencies: { namespace: string; name: string; version: string; sha256: string }[] };
@@ -370,7 +370,7 @@ test("lev add fetches a published version and its closure over HTTP; lev exec th
   const { addPackage } = await import("../../runner/cli/deps.ts");
   const { main } = await import("../../runner/cli/main.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  const token = (await createToken(alice, "cli")).token;
+  const token = (await createToken(alice, { name: "cli" })).token;
 
   // a local project of carol's that imports bob's tool, as Leviathan's docs write it
   const project = mkdtempSync(path.join(tmpdir(), "levhub-levadd-"));

@@ -127,7 +127,7 @@ async function publishStaged(
   }
 
   const ns = await db().namespace.findUnique({ where: { name: pkg.namespace } });
-  if (publisher !== "system" && !canPublishTo(publisher, ns)) {
+  if (publisher !== "system" && !canPublishTo(publisher, pkg.namespace, ns)) {
     throw forbidden(
       ns
         ? `namespace '${pkg.namespace}' belongs to someone else; publish under lev/${publisher.username}/…`
