@@ -5,6 +5,7 @@ import { db } from "../platform/db.ts";
 import { conflict, notFound, validation, zodFieldErrors } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { canPublishTo } from "../access/permissions.ts";
+import { mustEnrol } from "./two-factor.ts";
 import { grantableScopes, normalizeScopes, roleWithScopes } from "../access/scopes.ts";
 import { TOKEN_SCOPES, type NewSecret, type TokenGrant, type TokenSummary, type Viewer } from "../types.ts";
 
@@ -131,7 +132,12 @@ export async function dismissTokenNotice(viewer: Viewer): Promise<void> {
 }
 
 /** What a bearer token comes to: its user (as the token lets them act), or why it is refused. */
-export type TokenLookup = { ok: true; viewer: Viewer } | { ok: false; reason: "unknown" } | { ok: false; reason: "expired"; expiredAt: Date };
+export type TokenLookup =
+  | { ok: true; viewer: Viewer }
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "expired"; expiredAt: Date }
+  /** an admin requires two-factor sign-in of this account and it has not set it up: nothing else works until it has */
+  | { ok: false; reason: "two_factor_required" };
 
 /**
  * The user a bearer token belongs to, acting with the token's scopes: their role is admin only
@@ -149,7 +155,7 @@ export async function viewerFromToken(token: string, now = new Date()): Promise<
       expiresAt: true,
       scopes: true,
       namespace: true,
-      user: { select: { id: true, email: true, username: true, name: true, role: true } },
+      user: { select: { id: true, email: true, username: true, name: true, role: true, totpEnabledAt: true } },
     },
   });
   if (!row || row.revokedAt) return { ok: false, reason: "unknown" };
@@ -158,7 +164,9 @@ export async function viewerFromToken(token: string, now = new Date()): Promise<
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
+  const { totpEnabledAt, ...user } = row.user;
+  if (await mustEnrol({ role: user.role, totpEnabledAt })) return { ok: false, reason: "two_factor_required" };
   const scopes = normalizeScopes(row.scopes);
   const grant: TokenGrant = { id: row.id, scopes, namespace: row.namespace, expiresAt: row.expiresAt.toISOString() };
-  return { ok: true, viewer: { ...row.user, role: roleWithScopes(row.user.role, scopes), token: grant } };
+  return { ok: true, viewer: { ...user, role: roleWithScopes(user.role, scopes), token: grant } };
 }

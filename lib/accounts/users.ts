@@ -56,16 +56,25 @@ export interface AccountDeps {
   verifyPassword: (password: string, stored: string) => Promise<boolean>;
   limiters: AuthLimiters;
   now: () => Date;
+  /** waits out the per-e-mail backoff (lib/accounts/limits.ts) */
+  sleep: (ms: number) => Promise<void>;
 }
 
-function accountDeps(d: Partial<AccountDeps>): AccountDeps {
-  return { hashPassword, verifyPassword, now: () => new Date(), ...d, limiters: d.limiters ?? authLimiters() };
+export function accountDeps(d: Partial<AccountDeps>): AccountDeps {
+  return {
+    hashPassword,
+    verifyPassword,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...d,
+    limiters: d.limiters ?? authLimiters(),
+  };
 }
 
-const viewerSelect = { id: true, email: true, username: true, name: true, role: true } as const;
+export const viewerSelect = { id: true, email: true, username: true, name: true, role: true } as const;
 
-/** The key the per-e-mail limit counts under: the same account however it is typed. */
-const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
+/** How an e-mail is looked up and counted: the same account however it is typed. */
+export const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 
 /**
  * Creates the account and its namespace. Who may: anyone in sign-up mode "open"; holders of an
@@ -167,37 +176,30 @@ async function register(
 export type Authenticated = Viewer & { sessionVersion: number };
 
 /**
- * Checks e-mail and password. With a client (the web's sign-in), refused attempts count against
- * the e-mail and the client, and over the limit the attempt is refused before any hashing.
+ * Checks e-mail and password, for trusted callers (scripts, tests): no attempt limits and no second
+ * factor — the web signs in through `signInWithCredentials` (lib/accounts/sign-in.ts), which has both.
  * A correct password stored in an older format is re-hashed with the current one.
  */
-export async function authenticate(email: string, password: string, ctx: AccessContext = {}, deps: Partial<AccountDeps> = {}): Promise<Authenticated | null> {
+export async function authenticate(email: string, password: string, deps: Partial<AccountDeps> = {}): Promise<Authenticated | null> {
   const d = accountDeps(deps);
-  const key = emailKey(email);
-  let admission: ReturnType<typeof admit> | null = null;
-  if (ctx.client !== undefined) {
-    admission = admit([
-      [d.limiters.signInPerEmail, key],
-      [d.limiters.signInPerClient, ctx.client],
-    ]);
-    if (!admission.ok) throw new RateLimitedError("sign-in", admission.retryAfterMs);
-  }
   const user = await db().user.findUnique({
-    where: { email: key },
+    where: { email: emailKey(email) },
     select: { ...viewerSelect, passwordHash: true, sessionVersion: true },
   });
   // the same work either way, so timing does not tell whether the account exists
   const ok = await d.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) return null;
-  if (admission?.ok) admission.undo();
-  if (needsRehash(user.passwordHash)) {
-    const upgraded = await d.hashPassword(password);
-    // only if nobody changed the password meanwhile
-    await db().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: upgraded } });
-    await audit(user.id, "user.password_rehash", user.username);
-  }
+  await upgradePasswordHash(user, password, d);
   const { passwordHash: _hash, ...viewer } = user;
   return viewer;
+}
+
+/** A good password in an older format (scrypt) is rewritten as argon2id, only if nobody changed it meanwhile. */
+export async function upgradePasswordHash(user: { id: string; username: string; passwordHash: string }, password: string, d: Pick<AccountDeps, "hashPassword">): Promise<void> {
+  if (!needsRehash(user.passwordHash)) return;
+  const upgraded = await d.hashPassword(password);
+  await db().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: upgraded } });
+  await audit(user.id, "user.password_rehash", user.username);
 }
 
 export async function getUser(id: string): Promise<Viewer | null> {
@@ -207,6 +209,11 @@ export async function getUser(id: string): Promise<Viewer | null> {
 /** The user of a session issued at `sessionVersion`; null once they signed out everywhere since (or were deleted). */
 export async function getSessionUser(id: string, sessionVersion: number): Promise<Viewer | null> {
   return db().user.findFirst({ where: { id, sessionVersion }, select: viewerSelect });
+}
+
+/** `getSessionUser` with whether two-factor sign-in is on (the session decides whether the user must enrol first). */
+export async function getSessionAccount(id: string, sessionVersion: number): Promise<(Viewer & { totpEnabledAt: Date | null }) | null> {
+  return db().user.findFirst({ where: { id, sessionVersion }, select: { ...viewerSelect, totpEnabledAt: true } });
 }
 
 export async function getUserByUsername(username: string): Promise<Viewer | null> {

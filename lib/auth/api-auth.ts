@@ -1,5 +1,5 @@
 import "server-only";
-import { unauthorized } from "../errors.ts";
+import { forbidden, unauthorized } from "../errors.ts";
 import { viewerFromToken } from "../accounts/tokens.ts";
 import type { Viewer } from "../types.ts";
 
@@ -19,6 +19,7 @@ export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
     if (found.reason === "expired") {
       throw unauthorized(`this API token expired on ${found.expiredAt.toISOString().slice(0, 16).replace("T", " ")} UTC; renew it in Settings → API tokens`);
     }
+    if (found.reason === "two_factor_required") throw forbidden("this hub requires two-factor sign-in for your account: set it up in Settings → Security, then the token works");
     throw unauthorized("unknown or revoked API token");
   }
   // imported when first needed: next-auth loads only inside Next.js, and integration tests
