@@ -104,6 +104,8 @@ export interface PublishedVersion {
 export interface PublishResult {
   namespace: string;
   name: string;
+  /** the package's visibility after this upload (a new one is private unless the upload said public) */
+  private: boolean;
   version: string;
   packageId: string;
   versionId: string;

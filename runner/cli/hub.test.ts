@@ -27,3 +27,10 @@ test("lev new writes a package skeleton and archiveDirectory packs it without ca
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("lev login describes the token: scopes, namespace limit, expiry", async () => {
+  const { describeToken } = await import("./hub.ts");
+  const now = Date.parse("2027-01-01T00:00:00Z");
+  assert.equal(describeToken({ scopes: ["read", "run"], namespace: null, expiresAt: "2027-04-01T00:00:00.000Z" }, now), "scopes read, run; expires 2027-04-01 (in 90 days)");
+  assert.equal(describeToken({ scopes: ["publish"], namespace: "alice", expiresAt: "2027-01-01T12:00:00.000Z" }, now), "scopes publish; only namespace alice; expires 2027-01-01 (today)");
+});
