@@ -49,7 +49,9 @@ async function publish(
     { name: `lev/${ns}/${name}/__init__.py`, data: init },
     ...(opts.extra ?? []),
   ];
-  return publishArchive(who, { filename: `${name}.zip`, data: buildZip(entries) }, { private: opts.private });
+  // the packages here are public unless a test says otherwise (a new upload is private by default);
+  // `private: undefined` given explicitly is the upload that says nothing (tri-state)
+  return publishArchive(who, { filename: `${name}.zip`, data: buildZip(entries) }, { private: "private" in opts ? opts.private : false });
 }
 
 /** A tool whose mode stores its package's version (code) and the marker baked into its image. */
@@ -183,7 +185,7 @@ test("a public version may depend only on public packages; a private one may use
   const priv = await publish(alice, "alice", "open", "1.0.0", plainInit("o"), { deps: ["lev.alice.secret"], private: true });
   assert.equal((priv.manifest as HubManifest).dependencies?.length, 1);
   // the existing package stays private on the next upload (tri-state), so the rule still holds
-  const next = await publish(alice, "alice", "open", "1.0.1", plainInit("o"), { deps: ["lev.alice.secret"] });
+  const next = await publish(alice, "alice", "open", "1.0.1", plainInit("o"), { deps: ["lev.alice.secret"], private: undefined });
   assert.equal(next.created, true);
 });
 
