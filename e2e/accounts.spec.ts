@@ -87,6 +87,10 @@ test("a fresh hub is invite-only; the admin invites an e-mail; the invitee signs
     await guest.getByLabel("Authentication code").fill(code(secret, Date.now() + 30_000));
     await guest.getByRole("button", { name: "Verify" }).click();
     await expect(menu(guest)).toContainText(INES.name);
+    // the browser is now a known device of the account: HTTP-only, sent only to next-auth's paths
+    const device = (await guestContext.cookies()).find((c) => c.name === "levhub-known-device");
+    expect(device, "the sign-in set the known-device cookie").toBeTruthy();
+    expect([device?.httpOnly, device?.path]).toEqual([true, "/api/auth"]);
   } finally {
     await guestContext.close();
   }
