@@ -28,7 +28,7 @@ export type RenameDeviceState = { status: "idle" | "saved"; message: null } | { 
  */
 export function enrolmentCommand(hubUrl: string, name: string, token: string): string {
   const file = `~/.lev-agent-${name}.token`;
-  return `(umask 077; printf '%s\n' '${token}' > ${file}) && LEV_URL=${hubUrl} lev agent --token-file ${file}`;
+  return `(umask 077; printf '%s\\n' '${token}' > ${file}) && LEV_URL=${hubUrl} lev agent --token-file ${file}`;
 }
 
 const STATE_STYLE: Record<string, string> = {
