@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createApiToken, E2E_ADMIN, signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
 import { actionExports, pageFiles, routeMethods, surfaceDiff } from "./support/app-surface.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
-import { ACTIONS, PAGES, ROLES, ROUTES, type Fixtures, type PageOutcome, type Role, type RouteOutcome } from "./support/authz-matrix.ts";
+import { ACTIONS, PAGES, ROLES, ROUTES, SCOPED_CALLERS, scopeOutcome, type Caller, type Fixtures, type PageOutcome, type Role, type RouteOutcome } from "./support/authz-matrix.ts";
 
 // The authorization matrix against the real server: every page and every route method, as each
 // role. Runs after hub.spec.ts on the same server; it makes accounts of its own (an owner,
@@ -21,7 +21,8 @@ const OTHER: Account = { name: "authzother", email: "authz-other@example.test", 
 type SignedIn = Exclude<Role, "anonymous">;
 
 const storage = new Map<SignedIn, string>();
-const tokens = new Map<SignedIn, string>();
+/** each role's token with every scope it may have, and the scoped callers' tokens of one scope each */
+const tokens = new Map<Exclude<Caller, "anonymous">, string>();
 let fx: Fixtures;
 
 /** The owner's probe package at `version`, as a .tar.gz. */
@@ -32,7 +33,7 @@ async function probeArchive(version: string): Promise<Buffer> {
   return tarGz(files);
 }
 
-async function api(baseURL: string, role: Role): Promise<APIRequestContext> {
+async function api(baseURL: string, role: Caller): Promise<APIRequestContext> {
   const token = role === "anonymous" ? undefined : tokens.get(role);
   return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: token ? { authorization: `Bearer ${token}` } : {} });
 }
@@ -53,7 +54,8 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page);
-    tokens.set(role, await createApiToken(page, `authz-${role}`));
+    tokens.set(role, await createApiToken(page, `authz-${role}`, role === "admin" ? ["read", "run", "publish", "admin"] : undefined));
+    for (const c of SCOPED_CALLERS.filter((c) => c.role === role)) tokens.set(c.key, await createApiToken(page, `authz-${c.key}`, [c.scope]));
     const file = join(dir, `${role}.json`);
     await context.storageState({ path: file });
     storage.set(role, file);
@@ -157,6 +159,31 @@ test("every route method answers each role as the matrix says", async ({ baseURL
         // every refusal is the one JSON error shape
         const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
         if (!body?.error?.code || !body.error.message) mismatches.push(`${key} as ${role}: ${res.status()} without the JSON error shape`);
+      }
+    }
+    await client.dispose();
+  }
+  expect(mismatches).toEqual([]);
+});
+
+test("every route method answers a token of each single scope as the matrix's scope column says; a missing scope is named", async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const mismatches: string[] = [];
+  for (const caller of SCOPED_CALLERS) {
+    const client = await api(baseURL!, caller.key);
+    for (const [key, entry] of Object.entries(ROUTES)) {
+      const [method, file] = key.split(" ");
+      if (!existsSync(join(ROOT, file))) continue;
+      const req = entry.request(fx, caller.key);
+      const multipart = req.multipart
+        ? { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: await probeArchive(req.multipart.archiveVersion) }, ...(req.multipart.private ? { private: "true" } : {}) }
+        : undefined;
+      const res = await client.fetch(req.path, { method, maxRedirects: 0, failOnStatusCode: false, ...(req.json !== undefined ? { data: req.json } : {}), ...(multipart ? { multipart } : {}) });
+      const want = scopeOutcome(entry, caller);
+      if (!matches(res.status(), want)) mismatches.push(`${key} (${req.path}) with only '${caller.scope}': ${res.status()}, expected ${want}`);
+      else if (want === 403 && entry.expect[caller.role] !== 403) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        if (!body?.error?.message?.includes(`'${entry.scope}' scope`)) mismatches.push(`${key} with only '${caller.scope}': 403 without naming the '${entry.scope}' scope (${body?.error?.message})`);
       }
     }
     await client.dispose();

@@ -19,16 +19,50 @@ export interface Viewer {
   email: string;
   username: string;
   name: string | null;
+  /** for a caller with an API token, the user's role intersected with the token's scopes (lib/access/scopes.ts) */
   role: Role;
+  /** set when the caller came with an API token: what that token allows; absent for a browser session (every scope) */
+  token?: TokenGrant;
+}
+
+/**
+ * What an API token may do: `read` (packages, runs, results, scans, devices), `run` (start, cancel
+ * and schedule runs, manage devices), `publish` (upload packages), `admin` (the admin role's
+ * powers; only admins' tokens get it). The one closed set: lib/access/scopes.ts decides with it.
+ */
+export const TOKEN_SCOPES = ["read", "run", "publish", "admin"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** The token a caller presented, as lib functions see it beside the viewer. */
+export interface TokenGrant {
+  id: string;
+  scopes: TokenScope[];
+  /** publishes only into this namespace and sees private packages only there; null: no such limit */
+  namespace: string | null;
+  expiresAt: string;
 }
 
 export interface TokenSummary {
   id: string;
   name: string;
   prefix: string;
+  scopes: TokenScope[];
+  namespace: string | null;
   createdAt: string;
+  expiresAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** it had no expiry and no scopes before they existed: the owner has not acknowledged what it got */
+  migrationNotice: boolean;
+}
+
+/**
+ * What creating a credential answers (API tokens, invites, worker credentials, devices): the
+ * secret, returned this once and stored only as a hash, and the new item as lists show it.
+ */
+export interface NewSecret<T> {
+  token: string;
+  item: T;
 }
 
 /** A direct dependency as a version's manifest records it: pinned at upload, never changed. */
@@ -71,6 +105,8 @@ export interface PublishedVersion {
 export interface PublishResult {
   namespace: string;
   name: string;
+  /** the package's visibility after this upload (a new one is private unless the upload said public) */
+  private: boolean;
   version: string;
   packageId: string;
   versionId: string;

@@ -16,6 +16,7 @@ const USAGE = `usage: npm run admin -- <command>
   demote <email>         make that admin a plain user (never the last admin)
   bootstrap-link         print the one-time link that makes the next sign-up the admin
                          (only while the hub has no admin)
+  invite <email> [days]  print a one-time sign-up link for that e-mail (valid 7 days, at most 30)
   sign-up-mode <mode>    who may sign up: open | invite | closed
   worker-token <name>    create a worker credential and print its token (shown once), for
                          \`npm run worker\` on another Docker host
@@ -69,8 +70,10 @@ async function connect(): Promise<EmbeddedDatabase | null> {
   return pg;
 }
 
-function hubUrl(): string {
-  return process.env.NEXTAUTH_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
+/** Where links point: the admin's public URL when set, else NEXTAUTH_URL, else this machine's port. */
+async function hubUrl(): Promise<string> {
+  const { getSettings } = await import("../lib/platform/settings.ts");
+  return (await getSettings()).publicUrl || process.env.NEXTAUTH_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
 }
 
 type Task = () => Promise<void>;
@@ -97,8 +100,21 @@ function plan(command: string, args: string[]): Task {
           say("The hub has an admin already, so there is no set-up link. Make someone admin with: npm run admin -- promote <email>");
           return;
         }
-        say(`Open this link to create the admin account (it works once):\n\n  ${hubUrl()}/signup?bootstrap=${token}\n\n(the token is also in ${bootstrapTokenFile()})`);
+        say(`Open this link to create the admin account (it works once):\n\n  ${await hubUrl()}/signup?bootstrap=${token}\n\n(the token is also in ${bootstrapTokenFile()})`);
       };
+    case "invite": {
+      if (args.length < 1 || args.length > 2 || !args[0].includes("@")) fail(`invite takes the e-mail address of the person invited, and optionally the days it is valid\n\n${USAGE}`);
+      const days = args[1] === undefined ? undefined : Number(args[1]);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 30)) fail("the days an invite is valid: a whole number from 1 to 30");
+      return async () => {
+        const { createInvite } = await import("../lib/accounts/invites.ts");
+        const { getSettings } = await import("../lib/platform/settings.ts");
+        const { token, item } = await createInvite(null, { email: args[0], days, note: "npm run admin" });
+        const mode = (await getSettings()).signUpMode;
+        say(`Invite for ${item.email}, valid until ${item.expiresAt.slice(0, 16).replace("T", " ")} UTC; the link works once, for that e-mail only:\n\n  ${await hubUrl()}/signup?invite=${encodeURIComponent(token)}`);
+        if (mode === "closed") say("\nSign-up is closed, so the link is refused until the mode is invite: npm run admin -- sign-up-mode invite");
+      };
+    }
     case "sign-up-mode": {
       const mode = SIGN_UP_MODES.find((m) => m === args[0]);
       if (args.length !== 1 || !mode) fail(`sign-up-mode takes one of: ${SIGN_UP_MODES.join(", ")}`);
@@ -114,8 +130,8 @@ function plan(command: string, args: string[]): Task {
       if (args.length !== 1 || !args[0].trim() || args[0].length > 64) fail(`worker-token takes a name of at most 64 characters (the Docker host it is for)\n\n${USAGE}`);
       return async () => {
         const { createWorkerCredential } = await import("../lib/queue/credentials.ts");
-        const { token, credential } = await createWorkerCredential(null, args[0]);
-        say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
+        const { token, item: credential } = await createWorkerCredential(null, args[0]);
+        say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${await hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
       };
     }
     default:
@@ -141,7 +157,8 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; fieldErrors?: Record<string, string> };
   console.error(e.code ? `${e.message} (${e.code})` : err);
+  for (const [field, problem] of Object.entries(e.fieldErrors ?? {})) console.error(`  ${field}: ${problem}`);
   process.exit(1);
 });

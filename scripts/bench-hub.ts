@@ -70,7 +70,7 @@ async function makeAccount(role: "admin" | "user", username: string) {
   const email = `${username}@bench.invalid`;
   let viewer = await signUp({ email, username, password: randomBytes(12).toString("hex") });
   if (role === "admin") viewer = await setUserRoleByEmail(email, "admin");
-  const { token } = await createToken(viewer, "bench");
+  const { token } = await createToken(viewer, { name: "bench", scopes: role === "admin" ? ["read", "run", "publish", "admin"] : undefined });
   return { id: viewer.id, username, token };
 }
 
@@ -87,6 +87,9 @@ async function main() {
   try {
     await applyMigrations(pgServer.url);
     Object.assign(process.env, { LEVHUB_DATA_DIR: dataDir, DATABASE_URL: pgServer.url, MONGODB_URI: mongoUri, NEXTAUTH_SECRET: randomBytes(24).toString("hex") });
+    // the bench signs its accounts up directly, as an open hub would let it
+    const { updateSettings } = await import("../lib/platform/settings.ts");
+    await updateSettings({ signUpMode: "open" });
     const admin = await makeAccount("admin", "benchadmin");
     const user = await makeAccount("user", "benchuser");
     ensureBuild();

@@ -21,6 +21,13 @@ import { applyMigrations } from "../lib/platform/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** What `npm start` says about who may create an account (Admin → Accounts changes it). */
+const SIGN_UP_STATE = {
+  invite: "  Sign-up is invite-only: invite people in Admin → Accounts or with `npm run admin -- invite <email>`.",
+  open: "  Sign-up is open: anyone who reaches this address can create an account (Admin → Accounts, or `npm run admin -- sign-up-mode invite`).",
+  closed: "  Sign-up is closed: nobody can create an account (Admin → Accounts, or `npm run admin -- sign-up-mode invite`).",
+} as const;
+
 const say = (msg: string) => console.log(`\x1b[1m[levhub]\x1b[0m ${msg}`);
 
 let pgServer: EmbeddedDatabase | null = null;
@@ -164,6 +171,8 @@ async function main() {
 
   const { ensureBootstrapToken } = await import("../lib/accounts/bootstrap.ts");
   const bootstrapToken = await ensureBootstrapToken();
+  const { getSettings } = await import("../lib/platform/settings.ts");
+  const signUpMode = (await getSettings()).signUpMode;
 
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
   const env: NodeJS.ProcessEnv = {
@@ -195,7 +204,8 @@ async function main() {
           `\x1b[1m  Levhub is running at ${url}\x1b[0m  (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
           bootstrapToken
             ? `  No admin yet: create the admin account with this one-time link: ${url}/signup?bootstrap=${bootstrapToken}`
-            : `  Sign in at ${url}/signin (new accounts: ${url}/signup, as the admin's sign-up mode allows).`,
+            : `  Sign in at ${url}/signin.`,
+          SIGN_UP_STATE[signUpMode],
           `  Data: ${dataDir()}   Results: ${process.env.MONGODB_URI}`,
           "  Stop with Ctrl-C.",
           "",

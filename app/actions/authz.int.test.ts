@@ -62,11 +62,11 @@ before(async () => {
   await waitForRun(owner, run.id);
   const { createScan } = await import("../../lib/scans/scans.ts");
   const scan = await createScan(owner, { name: "fixture", package: `${owner.username}.${PACKAGE}`, function: "echo", args: { message: "fixture" }, cron: "0 3 * * *" });
-  const token = await createToken(owner, "fixture");
+  const token = await createToken(owner, { name: "fixture" });
   const { setGrant } = await import("../../lib/policy/grants.ts");
   const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
   const { createInvite } = await import("../../lib/accounts/invites.ts");
-  const invite = await createInvite(admin, { note: "fixture" });
+  const invite = await createInvite(admin, { email: "invited@example.test", note: "fixture" });
   const spare = await account("spare", "user");
 
   const archives = new Map<Role, File>();
@@ -83,11 +83,11 @@ before(async () => {
     versionId: published.versionId,
     runId: run.id,
     scanId: scan.id,
-    ownerTokenId: token.summary.id,
+    ownerTokenId: token.item.id,
     archive: (role) => archives.get(role)!,
     unique: (role) => `u${++n}_${role}`.slice(0, 32),
     grantId: grant.id,
-    inviteId: invite.invite.id,
+    inviteId: invite.item.id,
     spareUserId: spare.id,
   };
 });

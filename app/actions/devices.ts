@@ -1,7 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { AddDeviceState, RenameDeviceState } from "../../components/device-manager.tsx";
+import type { RenameDeviceState } from "../../components/device-manager.tsx";
+import type { CreateSecretState } from "../../components/secret-manager.tsx";
 import type { DeviceRulesState } from "../../components/device-rules-form.tsx";
 import { adminAction, problemOf, safeAction, type ProblemState } from "../../lib/actions/safe-action.ts";
 import { createDevice, renameDevice, revokeDevice } from "../../lib/devices/devices.ts";
@@ -14,11 +15,11 @@ const revoke = safeAction(revokeDeviceInputSchema, (input, viewer) => revokeDevi
 const setRules = adminAction(deviceRulesSchema, (input, viewer) => setHostNetworkOnDevicesOnly(viewer, input.hostNetworkOnDevicesOnly));
 
 /** Settings → My devices: adds a device; its agent token is in the answer, once. */
-export async function addDeviceAction(_prev: AddDeviceState, data: FormData): Promise<AddDeviceState> {
+export async function addDeviceAction(_prev: CreateSecretState, data: FormData): Promise<CreateSecretState> {
   const res = await create({ name: data.get("name") ?? "" });
   if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
   revalidatePath("/settings/devices");
-  return { status: "created", name: res.data.device.name, token: res.data.token };
+  return { status: "created", name: res.data.item.name, secret: res.data.token };
 }
 
 export async function renameDeviceAction(_prev: RenameDeviceState, data: FormData): Promise<RenameDeviceState> {

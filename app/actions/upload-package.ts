@@ -8,7 +8,7 @@ import { manifestWarnings } from "../../runner/src/index.ts";
 
 const uploadInput = z.object({
   archive: z.instanceof(File, { message: "choose an archive to upload" }).refine((f) => f.size > 0, "the archive is empty"),
-  /** "" (or absent): public when new, unchanged when the package exists; never flips a private package */
+  /** "" (or absent): private when new, unchanged when the package exists */
   visibility: z.enum(["", "public", "private"]).optional(),
 });
 
@@ -43,6 +43,7 @@ export async function uploadPackageAction(_prev: UploadState, data: FormData): P
     name: p.name,
     version: p.version,
     href: `/p/${p.namespace}/${p.name}?v=${encodeURIComponent(p.version)}`,
+    private: p.private,
     warnings: manifestWarnings(p.manifest).map((x) => ({ level: x.severity, where: x.where, message: x.message })),
   };
 }

@@ -28,7 +28,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Searc
           <p role="note" className={gate.via === "bootstrap" ? "rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" : "text-sm text-zinc-600"}>
             {gate.notice}
           </p>
-          <SignUpForm action={signUpAction} linkTokens={gate.via === "open" ? {} : { [gate.via]: tokens[gate.via] }} />
+          <SignUpForm action={signUpAction} linkTokens={gate.via === "open" ? {} : { [gate.via]: tokens[gate.via] }} fixedEmail={gate.via === "invite" ? gate.email : null} />
         </div>
       ) : (
         <div className="card space-y-3 p-5">

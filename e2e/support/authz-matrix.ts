@@ -10,17 +10,35 @@
  * This file is data and small request builders: it imports nothing from the app but types.
  */
 import type { Access } from "../../lib/access/access.ts";
+import type { TokenScope } from "../../lib/types.ts";
 
 export const ROLES = ["anonymous", "owner", "other", "admin"] as const;
 export type Role = (typeof ROLES)[number];
-export type { Access };
+export type { Access, TokenScope };
+
+/**
+ * The scope columns of the route matrix: API tokens that hold one scope each — the owner's for
+ * `read`, `run` and `publish`, the admin's for `admin` (only admins' tokens may have it). What each
+ * gets follows from the entry (`scopeOutcome`): the role's outcome where the route needs no scope
+ * or that scope, 403 naming the scope otherwise.
+ */
+export const SCOPED_CALLERS = [
+  { key: "owner+read", role: "owner", scope: "read" },
+  { key: "owner+run", role: "owner", scope: "run" },
+  { key: "owner+publish", role: "owner", scope: "publish" },
+  { key: "admin+admin", role: "admin", scope: "admin" },
+] as const satisfies readonly { key: string; role: Exclude<Role, "anonymous">; scope: TokenScope }[];
+export type ScopedCaller = (typeof SCOPED_CALLERS)[number];
+/** Who sends a route request: a role (with a token of every scope it may have), or a scoped caller. */
+export type Caller = Role | ScopedCaller["key"];
+export const CALLERS: readonly Caller[] = [...ROLES, ...SCOPED_CALLERS.map((c) => c.key)];
 
 /** A page: rendered ("ok"), sent to sign in, a 404, or sent elsewhere (`/signin` for a signed-in user). */
 export type PageOutcome = "ok" | "signin" | "404" | "redirect";
 /** An exact status, or a class ("2xx", "3xx"). */
 export type RouteOutcome = 200 | 201 | 401 | 403 | 404 | 413 | 422 | "2xx" | "3xx";
 /** What the wrapped action underneath decided ("ok" or the error code). */
-export type ActionOutcome = "ok" | "unauthorized" | "forbidden" | "not_found" | "validation";
+export type ActionOutcome = "ok" | "unauthorized" | "forbidden" | "not_found" | "validation" | "conflict";
 
 type ByRole<T> = Record<Role, T>;
 
@@ -52,9 +70,17 @@ export interface RouteRequest {
 
 export interface RouteEntry {
   access: Access;
-  /** the request each role sends; given the role so requests that create things do not collide */
-  request: (fx: Fixtures, role: Role) => RouteRequest;
+  /** the API token scope the route declares (lib/api/route.ts); null: any caller the access admits */
+  scope: TokenScope | null;
+  /** the request each caller sends; given the caller so requests that create things do not collide */
+  request: (fx: Fixtures, caller: Caller) => RouteRequest;
   expect: ByRole<RouteOutcome>;
+}
+
+/** What a token holding only `caller.scope` gets from a route: worker routes take no user token at all. */
+export function scopeOutcome(entry: RouteEntry, caller: ScopedCaller): RouteOutcome {
+  if (entry.access === "worker") return 401;
+  return entry.scope === null || entry.scope === caller.scope ? entry.expect[caller.role] : 403;
 }
 
 /** What an action test needs besides the matrix fixtures. */
@@ -137,88 +163,88 @@ const signedInRoute = { anonymous: 401, owner: 200, other: 200, admin: 200 } as 
 
 /** Keyed by `<METHOD> <route file>`. */
 export const ROUTES: Record<string, RouteEntry> = {
-  "GET app/api/me/route.ts": { access: "user", request: () => ({ path: "/api/me" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
-  "GET app/api/packages/route.ts": { access: "public", request: () => ({ path: "/api/packages?q=probe" }), expect: all(200) },
+  "GET app/api/me/route.ts": { access: "user", scope: null, request: () => ({ path: "/api/me" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "GET app/api/packages/route.ts": { access: "public", scope: "read", request: () => ({ path: "/api/packages?q=probe" }), expect: all(200) },
   "POST app/api/packages/route.ts": {
-    access: "user",
+    access: "user", scope: "publish",
     // every role publishes into the owner's namespace, each at a version of its own
-    request: (_fx, role) => ({ path: "/api/packages", multipart: { archiveVersion: `0.2.${ROLES.indexOf(role)}`, private: true } }),
+    request: (_fx, caller) => ({ path: "/api/packages", multipart: { archiveVersion: `0.2.${CALLERS.indexOf(caller)}`, private: true } }),
     expect: { anonymous: 401, owner: 201, other: 403, admin: 201 },
   },
   "GET app/api/packages/[ns]/[name]/route.ts": {
-    access: "public",
+    access: "public", scope: "read",
     request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}` }),
     expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
   },
   "GET app/api/packages/[ns]/[name]/versions/[version]/route.ts": {
-    access: "public",
+    access: "public", scope: "read",
     request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/versions/latest` }),
     expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
   },
   "GET app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts": {
-    access: "public",
+    access: "public", scope: "read",
     request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/versions/latest/archive` }),
     expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
   },
-  "GET app/api/runs/route.ts": { access: "user", request: () => ({ path: "/api/runs" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "GET app/api/runs/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/runs" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
   "POST app/api/runs/route.ts": {
-    access: "user",
+    access: "user", scope: "run",
     request: (fx) => ({ path: "/api/runs", json: { package: `${fx.owner}.${fx.packageName}`, function: fx.fn, args: { message: "authz" } } }),
     expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
   },
-  "GET app/api/runs/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}` }), expect: ownRun },
-  "POST app/api/runs/[id]/cancel/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/cancel` }), expect: ownRun },
-  "GET app/api/runs/[id]/documents/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/documents` }), expect: ownRun },
-  "GET app/api/runs/[id]/events/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/events` }), expect: ownRun },
-  "GET app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
+  "GET app/api/runs/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}` }), expect: ownRun },
+  "POST app/api/runs/[id]/cancel/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/cancel` }), expect: ownRun },
+  "GET app/api/runs/[id]/documents/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/documents` }), expect: ownRun },
+  "GET app/api/runs/[id]/events/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/events` }), expect: ownRun },
+  "GET app/api/auth/[...nextauth]/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
   // without next-auth's CSRF token a sign-out is sent back to the confirmation page, whoever asks
-  "POST app/api/auth/[...nextauth]/route.ts": { access: "public", request: () => ({ path: "/api/auth/signout", json: {} }), expect: all("3xx") },
+  "POST app/api/auth/[...nextauth]/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/auth/signout", json: {} }), expect: all("3xx") },
   // slice A (issue 8, the run queue): worker routes take only worker credentials; no user session or token gets in
-  "POST app/api/worker/register/route.ts": { access: "worker", request: () => ({ path: "/api/worker/register", json: {} }), expect: all(401) },
-  "POST app/api/worker/heartbeat/route.ts": { access: "worker", request: () => ({ path: "/api/worker/heartbeat", json: {} }), expect: all(401) },
-  "POST app/api/worker/poll/route.ts": { access: "worker", request: () => ({ path: "/api/worker/poll", json: {} }), expect: all(401) },
-  "POST app/api/worker/runs/[id]/events/route.ts": { access: "worker", request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/events`, json: {} }), expect: all(401) },
-  "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
-  "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
-  "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
+  "POST app/api/worker/register/route.ts": { access: "worker", scope: null, request: () => ({ path: "/api/worker/register", json: {} }), expect: all(401) },
+  "POST app/api/worker/heartbeat/route.ts": { access: "worker", scope: null, request: () => ({ path: "/api/worker/heartbeat", json: {} }), expect: all(401) },
+  "POST app/api/worker/poll/route.ts": { access: "worker", scope: null, request: () => ({ path: "/api/worker/poll", json: {} }), expect: all(401) },
+  "POST app/api/worker/runs/[id]/events/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/events`, json: {} }), expect: all(401) },
+  "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
+  "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
+  "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
   // slice C (saved scans and re-run): someone else's scan or run is 404; admins see and pause scans, but a scan runs only as its owner
-  "GET app/api/scans/route.ts": { access: "user", request: () => ({ path: "/api/scans" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "GET app/api/scans/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/scans" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
   "POST app/api/scans/route.ts": {
-    access: "user",
+    access: "user", scope: "run",
     request: (fx, role) => ({ path: "/api/scans", json: { name: `authz ${role} ${Date.now()}`, package: `${fx.owner}.${fx.packageName}`, function: fx.fn, args: { message: "authz" }, cron: "0 3 * * *" } }),
     expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
   },
-  "GET app/api/scans/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}` }), expect: ownScan },
+  "GET app/api/scans/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/scans/${fx.scanId}` }), expect: ownScan },
   // PATCH carries its body as JSON like every other method here
-  "PATCH app/api/scans/[id]/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}`, json: { enabled: true } }), expect: ownScan },
+  "PATCH app/api/scans/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/scans/${fx.scanId}`, json: { enabled: true } }), expect: ownScan },
   // deleting the fixture scan would change what the other entries see: no scan by that id, past the access check
-  "DELETE app/api/scans/[id]/route.ts": { access: "user", request: () => ({ path: "/api/scans/no-such-scan" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
-  "POST app/api/scans/[id]/run/route.ts": { access: "user", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 403 } },
-  "POST app/api/runs/[id]/rerun/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 201 } },
+  "DELETE app/api/scans/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/scans/no-such-scan" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "POST app/api/scans/[id]/run/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 403 } },
+  "POST app/api/runs/[id]/rerun/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: { anonymous: 401, owner: 201, other: 404, admin: 201 } },
   // slice G: compare, OpenAPI
-  "GET app/api/runs/compare/route.ts": { access: "user", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: ownRun },
+  "GET app/api/runs/compare/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: ownRun },
   // slice F: results index (filters only ever narrow the caller's own documents; someone else's document is 404)
-  "GET app/api/results/collections/route.ts": { access: "user", request: () => ({ path: "/api/results/collections" }), expect: signedInRoute },
-  "GET app/api/results/documents/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/documents?run=${fx.runId}&limit=5` }), expect: signedInRoute },
-  "GET app/api/results/documents/[id]/route.ts": { access: "user", request: () => ({ path: "/api/results/documents/999999999999" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
-  "GET app/api/results/export/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/export?run=${fx.runId}&format=csv` }), expect: signedInRoute },
-  "GET app/api/results/chart/route.ts": { access: "user", request: (fx) => ({ path: `/api/results/chart?kind=runs&run=${fx.runId}` }), expect: signedInRoute },
-  "GET app/api/openapi.json/route.ts": { access: "public", request: () => ({ path: "/api/openapi.json" }), expect: all(200) },
+  "GET app/api/results/collections/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/results/collections" }), expect: signedInRoute },
+  "GET app/api/results/documents/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/results/documents?run=${fx.runId}&limit=5` }), expect: signedInRoute },
+  "GET app/api/results/documents/[id]/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/results/documents/999999999999" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "GET app/api/results/export/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/results/export?run=${fx.runId}&format=csv` }), expect: signedInRoute },
+  "GET app/api/results/chart/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/results/chart?kind=runs&run=${fx.runId}` }), expect: signedInRoute },
+  "GET app/api/openapi.json/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/openapi.json" }), expect: all(200) },
   // slice D1 (issue 10, my devices): a user's own devices only; someone else's (or none) is 404. A
   // device token in the worker routes is checked in lib/devices/devices.int.test.ts.
-  "GET app/api/devices/route.ts": { access: "user", request: () => ({ path: "/api/devices" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
+  "GET app/api/devices/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/devices" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
   "POST app/api/devices/route.ts": {
-    access: "user",
-    request: (_fx, role) => ({ path: "/api/devices", json: { name: `authz-${role}-${Date.now()}` } }),
+    access: "user", scope: "run",
+    request: (_fx, caller) => ({ path: "/api/devices", json: { name: `authz-${caller.replace("+", "-")}-${Date.now()}` } }),
     expect: { anonymous: 401, owner: 201, other: 201, admin: 201 },
   },
-  "GET app/api/devices/[id]/route.ts": { access: "user", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "GET app/api/devices/[id]/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
   "PATCH app/api/devices/[id]/route.ts": {
-    access: "user",
+    access: "user", scope: "run",
     request: () => ({ path: "/api/devices/no-such-device", json: { name: "renamed" } }),
     expect: { anonymous: 401, owner: 404, other: 404, admin: 404 },
   },
-  "DELETE app/api/devices/[id]/route.ts": { access: "user", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -230,7 +256,18 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/create-token.ts#createTokenAction": {
     access: "user",
-    args: (fx, role) => [{ status: "idle" }, form({ name: fx.unique(role) })],
+    args: (fx, role) => [{ status: "idle" }, form({ name: fx.unique(role), scopes: "read", days: "30" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  "app/actions/renew-token.ts#renewTokenAction": {
+    access: "user",
+    // tokens are personal: renewing someone else's is as if it did not exist
+    args: (fx) => [form({ id: fx.ownerTokenId, days: "30" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/dismiss-token-notice.ts#dismissTokenNoticeAction": {
+    access: "user",
+    args: () => [],
     expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
   },
   "app/actions/revoke-token.ts#revokeTokenAction": {
@@ -277,7 +314,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/create-invite.ts#createInviteAction": {
     access: "admin",
-    args: () => [{ status: "idle" }, form({ note: "authz", days: "7" })],
+    args: (fx, role) => [{ status: "idle" }, form({ email: `${fx.unique(role)}@invited.example`, note: "authz", days: "7" })],
     expect: adminOnly,
   },
   "app/actions/revoke-invite.ts#revokeInviteAction": { access: "admin", args: (fx) => [NO_PROBLEM, form({ id: fx.inviteId })], expect: adminOnly },
@@ -291,6 +328,32 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: () => [],
     expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  // issue 23: two-factor sign-in (each user's own; the set-up actions also serve a user who still owes it)
+  "app/actions/two-factor.ts#startTwoFactorAction": {
+    access: "user",
+    args: () => [{ status: "idle" }],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "ok", admin: "ok" },
+  },
+  "app/actions/two-factor.ts#confirmTwoFactorAction": {
+    access: "user",
+    // a made-up code: past the access check, refused as a field error
+    args: () => [{ status: "idle" }, form({ code: "000000" })],
+    expect: { anonymous: "unauthorized", owner: "validation", other: "validation", admin: "validation" },
+  },
+  "app/actions/two-factor.ts#disableTwoFactorAction": {
+    access: "user",
+    // nobody has it on here: past the access check, refused as a conflict
+    args: () => [{ status: "idle" }, form({ code: "000000" })],
+    expect: { anonymous: "unauthorized", owner: "conflict", other: "conflict", admin: "conflict" },
+  },
+  "app/actions/hub-access.ts#setTwoFactorRequiredAction": { access: "admin", args: () => [{ status: "idle" }, form({ required: "none" })], expect: adminOnly },
+  "app/actions/hub-access.ts#setPublicUrlAction": { access: "admin", args: () => [{ status: "idle" }, form({ publicUrl: "" })], expect: adminOnly },
+  // issue 23: who sees a package: whoever may publish into its namespace; someone else's private package does not exist for them
+  "app/actions/package-visibility.ts#setPackageVisibilityAction": {
+    access: "user",
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, name: fx.packageName, private: "true" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
   },
   // slice A (issue 8, the run queue)
   "app/actions/create-worker-credential.ts#createWorkerCredentialAction": {

@@ -67,10 +67,19 @@ export function actionSpec(fn: unknown): ActionSpec | undefined {
   return typeof fn === "function" ? specs.get(fn) : undefined;
 }
 
-export type ViewerSource = () => Promise<Viewer | null>;
+/**
+ * Who calls. `duringEnrolment`: the caller may be signed in but still owe the two-factor set-up an
+ * admin requires (lib/auth/session.ts); only the set-up's own actions accept such a caller.
+ */
+export type ViewerSource = (opts: { duringEnrolment: boolean }) => Promise<Viewer | null>;
 // imported when first needed: next-auth loads only inside Next.js, and scripts and integration
 // tests import the action modules without it
-let viewerSource: ViewerSource = async () => (await import("../auth/session.ts")).getViewer();
+let viewerSource: ViewerSource = async ({ duringEnrolment }) => {
+  const session = await import("../auth/session.ts");
+  if (!duringEnrolment) return session.getViewer();
+  const state = await session.getSessionState();
+  return state.kind === "none" ? null : state.viewer;
+};
 
 /**
  * Where actions learn who calls them: the session (lib/auth/session.ts) unless replaced. Integration
@@ -99,7 +108,12 @@ function isNextControlFlow(err: unknown): boolean {
  * parsed, then the input checked by `schema`, then the handler; every error becomes
  * `{ ok: false, error, code, fieldErrors }` (internals hidden).
  */
-function wrap<S extends z.ZodType, T>(access: Access, schema: S, handler: (input: z.infer<S>, viewer: Viewer | null) => Promise<T>): (input: unknown) => Promise<ActionResult<T>> {
+function wrap<S extends z.ZodType, T>(
+  access: Access,
+  schema: S,
+  handler: (input: z.infer<S>, viewer: Viewer | null) => Promise<T>,
+  duringEnrolment = false,
+): (input: unknown) => Promise<ActionResult<T>> {
   const spec: ActionSpec = Object.freeze({ access, input: schema });
   const report = (outcome: ActionOutcome) => actionChannel.publish({ spec, outcome } satisfies ActionSettled);
   const action = async (input: unknown): Promise<ActionResult<T>> => {
@@ -116,7 +130,7 @@ function wrap<S extends z.ZodType, T>(access: Access, schema: S, handler: (input
   async function settle(input: unknown): Promise<ActionResult<T>> {
     let viewer: Viewer | null;
     try {
-      viewer = access === "public" ? null : await viewerSource();
+      viewer = access === "public" ? null : await viewerSource({ duringEnrolment });
     } catch (err) {
       return failure(err);
     }
@@ -145,6 +159,17 @@ export function safeAction<S extends z.ZodType, T>(
   handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
   return wrap("user", schema, (input, viewer) => handler(input, viewer!));
+}
+
+/**
+ * An action of the two-factor set-up: like `safeAction`, and it also serves a signed-in user who
+ * must still enrol (everything else treats them as signed out until they have).
+ */
+export function enrolmentAction<S extends z.ZodType, T>(
+  schema: S,
+  handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
+): (input: unknown) => Promise<ActionResult<T>> {
+  return wrap("user", schema, (input, viewer) => handler(input, viewer!), true);
 }
 
 /** An action only admins may call: anyone else gets `forbidden` (anonymous `unauthorized`) before the input is parsed, and nothing runs. */

@@ -5,7 +5,7 @@
  * written twice, so the document cannot drift from what the wrapper enforces.
  */
 import { z } from "zod";
-import type { Access } from "../access/access.ts";
+import { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from "../access/scopes.ts";
 import { ERROR_CODES } from "../errors.ts";
 import { routeSpec, type RouteSpec } from "./route.ts";
 
@@ -53,14 +53,20 @@ function requestBody(spec: RouteSpec): JsonSchema | undefined {
   return { required: true, content: { "application/json": { schema: schemaOf(body) } } };
 }
 
-const SECURITY: Record<Access, JsonSchema[]> = {
-  // public routes still see who calls (private packages appear to their owner)
-  public: [{}, { bearer: [] }, { session: [] }],
-  user: [{ bearer: [] }, { session: [] }],
-  admin: [{ bearer: [] }, { session: [] }],
+/** Who may call: the access level, and the scope an API token must hold (`bearer: ["run"]`). */
+function security(spec: RouteSpec): JsonSchema[] {
   // workers and device agents: their own credential, never a user's
-  worker: [{ workerBearer: [] }],
-};
+  if (spec.access === "worker") return [{ workerBearer: [] }];
+  const bearer = { bearer: spec.scope ? [spec.scope] : [] };
+  // public routes still see who calls (private packages appear to their owner)
+  return spec.access === "public" ? [{}, bearer, { session: [] }] : [bearer, { session: [] }];
+}
+
+/** The sentence OpenAPI readers see about the token scope. */
+function scopeText(spec: RouteSpec): string | null {
+  if (spec.access === "worker") return null;
+  return spec.scope ? `API tokens need the \`${spec.scope}\` scope (a browser session has every scope).` : "Any API token may call it, whatever its scopes.";
+}
 
 const errorRef = { $ref: "#/components/responses/Error" };
 
@@ -69,7 +75,8 @@ function responses(spec: RouteSpec): JsonSchema {
   const ok: JsonSchema = { description: spec.summary, content: { [type]: { schema: type === "application/json" ? {} : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } } } };
   const out: JsonSchema = { [String(spec.status ?? 200)]: ok };
   if (spec.access !== "public") out["401"] = errorRef;
-  if (spec.access === "admin") out["403"] = errorRef;
+  // a token without the route's scope, or a non-admin on an admin route
+  if (spec.access === "admin" || spec.scope) out["403"] = errorRef;
   if (spec.params) out["404"] = errorRef;
   if (spec.body !== undefined) out["413"] = errorRef;
   if (spec.params || spec.query || spec.body !== undefined) out["422"] = errorRef;
@@ -102,12 +109,15 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
       if (!spec) throw new Error(`${method} ${file} is not made with route(): it has no declaration to publish`);
       const params = [...parameters("path", spec.params), ...parameters("query", spec.query)];
       const body = requestBody(spec);
+      const scope = scopeText(spec);
       (paths[path] ??= {})[method.toLowerCase()] = {
         operationId: operationId(method, path),
         summary: spec.summary,
+        ...(scope ? { description: scope } : {}),
         tags: [path.split("/")[2] ?? "api"],
         "x-levhub-access": spec.access,
-        security: SECURITY[spec.access],
+        "x-levhub-scope": spec.scope,
+        security: security(spec),
         ...(params.length ? { parameters: params } : {}),
         ...(body ? { requestBody: body } : {}),
         responses: responses(spec),
@@ -122,7 +132,13 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "lev_…", description: "an API token (Settings → API tokens); `lev login` keeps one" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "lev_…",
+          description: `an API token (Settings → API tokens; \`lev login\` keeps one). Tokens expire (401 "token expired on …") and carry scopes; each operation names the one it needs (403 otherwise): ${TOKEN_SCOPES.map((s) => `\`${s}\`: ${SCOPE_DESCRIPTIONS[s]}`).join("; ")}.`,
+          "x-levhub-scopes": Object.fromEntries(TOKEN_SCOPES.map((s) => [s, SCOPE_DESCRIPTIONS[s]])),
+        },
         workerBearer: { type: "http", scheme: "bearer", bearerFormat: "lwk_…", description: "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else" },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },

@@ -1,12 +1,13 @@
 import "server-only";
 import type { z } from "zod";
 import { accessRefusal, type Access, type WorkerCaller } from "../access/access.ts";
+import { scopeRefusal } from "../access/scopes.ts";
 import { viewerFromRequest } from "../auth/api-auth.ts";
 import { workerFromRequest } from "../queue/credentials.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
 import { parseWith, searchParamsObject } from "./http.ts";
-import type { Viewer } from "../types.ts";
+import type { TokenScope, Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
 
 /**
@@ -17,13 +18,25 @@ import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
 export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
 
 /**
+ * Who may call a route method, and with which API token scope (lib/access/scopes.ts): a caller with
+ * a token must hold `scope` (403 naming it otherwise); a browser session holds every scope. `null`:
+ * any caller the access level admits (the caller's own account, next-auth, the OpenAPI document).
+ * Worker routes take worker credentials only, so no user scope applies; admin routes need `admin`.
+ */
+export type RouteAccess =
+  | { access: "worker"; scope: null }
+  | { access: "admin"; scope: "admin" }
+  | { access: Exclude<Access, "worker" | "admin">; scope: Exclude<TokenScope, "admin"> | null };
+
+/**
  * The declaration of one route method. It is attached to the exported handler (`GET.spec`), so
  * the authorization matrix and an OpenAPI 3.1 generator read the same object the wrapper enforces:
  * the path comes from the file, `params`/`query`/`body` are zod schemas (`z.toJSONSchema`),
  * `status` and `summary` describe the success response.
  */
-export interface RouteSpec {
-  access: Access;
+export type RouteSpec = RouteAccess & RouteSpecFields;
+
+interface RouteSpecFields {
   /** one line saying what the method does */
   summary: string;
   params?: z.ZodType;
@@ -110,7 +123,8 @@ function formFields(form: FormData): Record<string, FormDataEntryValue | FormDat
 
 /**
  * The one wrapper for `app/api/**` route handlers: resolves the caller (bearer token or session),
- * refuses by access level before reading anything (401 anonymous, 403 non-admin on admin routes),
+ * refuses by access level and token scope before reading anything (401 anonymous, 403 a token
+ * without the route's scope, 403 non-admin on admin routes),
  * parses params, query and body (422 with fieldErrors; 413 past the body cap), and maps every
  * error to the one JSON error shape. A handler returns a Response, or data sent as JSON with
  * `spec.status`. Ownership stays in lib: someone else's run is `not_found` there.
@@ -125,6 +139,9 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       if (refusal === "unauthorized") {
         throw unauthorized(spec.access === "worker" ? "send 'Authorization: Bearer lwk_…' with a worker credential (Admin → Workers)" : "sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
       }
+      // the token's scope before the role: an admin's token without `admin` acts as a plain user
+      const missingScope = scopeRefusal(spec.scope, viewer);
+      if (missingScope) throw forbidden(missingScope);
       if (refusal === "forbidden") throw forbidden("only an admin may do this");
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;

@@ -120,7 +120,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
       exports: exports.map((e) => exportSummary(e)),
     },
     owner: row.namespace.owner?.username ?? null,
-    canPublish: canPublishTo(viewer, row.namespace),
+    canPublish: canPublishTo(viewer, row.namespace.name, row.namespace),
     granted: grantedPrivileges(grants, row.id),
     ...links,
     external: manifest.external ?? [],

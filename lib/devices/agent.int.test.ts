@@ -36,7 +36,7 @@ const dataDir = (name: string) => {
 
 async function enrol(viewer: Viewer, name: string): Promise<{ id: string; token: string }> {
   const { createDevice } = await import("./devices.ts");
-  const { device: d, token } = await createDevice(viewer, name);
+  const { item: d, token } = await createDevice(viewer, name);
   return { id: d.id, token };
 }
 

@@ -7,7 +7,7 @@ import { getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
 import { endRun, ENDINGS } from "../queue/lifecycle/index.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
-import type { Viewer } from "../types.ts";
+import type { NewSecret, Viewer } from "../types.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { deviceQueue } from "./placement.ts";
 
@@ -60,7 +60,7 @@ function duplicateName(err: unknown, name: string): never {
  * Adds a device for the viewer: a device credential (`ldv_…`, stored hashed) and the device, in one
  * transaction, and its queue. The token is returned once; the agent presents it.
  */
-export async function createDevice(viewer: Viewer, rawName: string): Promise<{ device: DeviceView; token: string }> {
+export async function createDevice(viewer: Viewer, rawName: string): Promise<NewSecret<DeviceView>> {
   const name = parseName(rawName);
   const { token, tokenHash, prefix } = newWorkerToken("device");
   const device = await db()
@@ -72,7 +72,7 @@ export async function createDevice(viewer: Viewer, rawName: string): Promise<{ d
   await ensureDeviceQueue(device.id);
   await audit(viewer.id, "device.create", device.id, { name });
   const [view] = await listDevices(viewer, device.id);
-  return { device: view, token };
+  return { token, item: view };
 }
 
 /** The viewer's devices (or one of them), newest first, with their registrations' state. */

@@ -49,7 +49,9 @@ async function publish(
     { name: `lev/${ns}/${name}/__init__.py`, data: init },
     ...(opts.extra ?? []),
   ];
-  return publishArchive(who, { filename: `${name}.zip`, data: buildZip(entries) }, { private: opts.private });
+  // the packages here are public unless a test says otherwise (a new upload is private by default);
+  // `private: undefined` given explicitly is the upload that says nothing (tri-state)
+  return publishArchive(who, { filename: `${name}.zip`, data: buildZip(entries) }, { private: "private" in opts ? opts.private : false });
 }
 
 /** A tool whose mode stores its package's version (code) and the marker baked into its image. */
@@ -183,7 +185,7 @@ test("a public version may depend only on public packages; a private one may use
   const priv = await publish(alice, "alice", "open", "1.0.0", plainInit("o"), { deps: ["lev.alice.secret"], private: true });
   assert.equal((priv.manifest as HubManifest).dependencies?.length, 1);
   // the existing package stays private on the next upload (tri-state), so the rule still holds
-  const next = await publish(alice, "alice", "open", "1.0.1", plainInit("o"), { deps: ["lev.alice.secret"] });
+  const next = await publish(alice, "alice", "open", "1.0.1", plainInit("o"), { deps: ["lev.alice.secret"], private: undefined });
   assert.equal(next.created, true);
 });
 
@@ -261,7 +263,7 @@ test("the lev add routes: a version with its closure and sha256s; the archive is
   const { GET: versionGet } = await import("../../app/api/packages/[ns]/[name]/versions/[version]/route.ts");
   const { GET: archiveGet } = await import("../../app/api/packages/[ns]/[name]/versions/[version]/archive/route.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  aliceToken = (await createToken(alice, "lev add")).token;
+  aliceToken = (await createToken(alice, { name: "lev add" })).token;
   const res = await versionGet(asAlice(), ctx({ ns: "alice", name: "relay", version: "1.0.0" }));
   assert.equal(res.status, 200);
   const meta = (await res.json()) as { namespace: string; version: string; sha256: string; dependencies: { namespace: string; name: string; version: string; sha256: string }[] };
@@ -370,7 +372,7 @@ test("lev add fetches a published version and its closure over HTTP; lev exec th
   const { addPackage } = await import("../../runner/cli/deps.ts");
   const { main } = await import("../../runner/cli/main.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  const token = (await createToken(alice, "cli")).token;
+  const token = (await createToken(alice, { name: "cli" })).token;
 
   // a local project of carol's that imports bob's tool, as Leviathan's docs write it
   const project = mkdtempSync(path.join(tmpdir(), "levhub-levadd-"));

@@ -31,8 +31,8 @@ export type StoredMember = StoredVersion & Pick<ClosureMember, "via">;
 /** Who resolves: a user (sees public packages and their own) or the hub itself (sees all). */
 type Resolver = Viewer | "system";
 
-const canSee = (who: Resolver, v: { private: boolean; ownerId: string | null }) =>
-  who === "system" || canViewPackage(who, { private: v.private, namespace: { ownerId: v.ownerId } });
+const canSee = (who: Resolver, v: { private: boolean; ownerId: string | null; namespace: string }) =>
+  who === "system" || canViewPackage(who, { private: v.private, namespace: { ownerId: v.ownerId, name: v.namespace } });
 
 /** Every version reachable from `ids` through pinned dependencies, loaded breadth first. */
 export async function loadGraph(ids: readonly string[]): Promise<Map<string, StoredVersion>> {
@@ -110,7 +110,7 @@ export async function resolveDependencies(
     : [];
   const available = new Map<string, AvailablePackage>();
   for (const p of rows) {
-    if (!canSee(who, { private: p.private, ownerId: p.namespace.ownerId })) continue;
+    if (!canSee(who, { private: p.private, ownerId: p.namespace.ownerId, namespace: p.namespace.name })) continue;
     available.set(packageKey({ namespace: p.namespace.name, name: p.name }), { namespace: p.namespace.name, name: p.name, versions: p.versions });
   }
   const { picked, problems: pickProblems } = pickVersions(parsed.lev, available);

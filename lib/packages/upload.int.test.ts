@@ -80,6 +80,7 @@ test("publishArchive publishes a good package; the same version again is a confl
   const zip = buildZip(packageEntries("alice", "greeter", "0.1.0", goodInit()));
   const r = await publishArchive(alice, { filename: "greeter-0.1.0.zip", data: zip });
   assert.equal(r.created, true);
+  assert.equal(r.private, true, "a new package is private until its owner says otherwise");
   assert.equal(`${r.namespace}.${r.name}@${r.version}`, "alice.greeter@0.1.0");
   const ex = await db().export.findMany({ where: { versionId: r.versionId } });
   assert.deepEqual(ex.map((e) => [e.qualified, e.kind, e.attck, e.blackarch, e.tags]), [["greet", "mode", ["Discovery"], ["misc"], ["greeting"]]].map((x) => x));
@@ -92,13 +93,15 @@ test("publishArchive publishes a good package; the same version again is a confl
   assert.equal((await db().packageVersion.findUniqueOrThrow({ where: { id: r.versionId } })).manifest !== null, true);
   assert.equal(await db().packageVersion.count(), 1);
 
-  const v2 = await publishArchive(alice, { filename: "greeter.tar.gz", data: await buildTarGz(packageEntries("alice", "greeter", "0.2.0", goodInit({ tag: "hello" }))) });
+  const v2 = await publishArchive(alice, { filename: "greeter.tar.gz", data: await buildTarGz(packageEntries("alice", "greeter", "0.2.0", goodInit({ tag: "hello" }))) }, { private: false });
   const pkg = await db().package.findUniqueOrThrow({ where: { id: v2.packageId } });
   assert.equal(pkg.latestVersionId, v2.versionId);
+  assert.equal(pkg.private, false, "made public by the upload that asked for it");
   // bob may not publish into alice's namespace, root (admin) may
   await assert.rejects(publishArchive(bob, { filename: "g.zip", data: buildZip(packageEntries("alice", "greeter", "0.3.0", goodInit())) }), (e: Rejection) => e.code === "forbidden");
   const byAdmin = await publishArchive(root, { filename: "g.zip", data: buildZip(packageEntries("alice", "greeter", "0.3.0", goodInit())) });
   assert.equal(byAdmin.version, "0.3.0");
+  assert.equal(byAdmin.private, false, "an existing package keeps its visibility when the upload says nothing");
 });
 
 test("a wheel is a zip whose version may come from METADATA", async () => {

@@ -35,8 +35,10 @@ export type Publisher = Viewer | "system";
 
 export interface PublishOptions {
   /**
-   * Visibility, tri-state: true or false sets it; undefined means "public" for a new package and
-   * "unchanged" for an existing one (so a form left as it is never flips a private package public).
+   * Visibility, tri-state: true or false sets it; undefined means "private" for a new package a
+   * user publishes (public once its owner says so: the form, `lev upload --public`, its page) and
+   * "unchanged" for an existing one. The hub's own packages (publisher "system": the examples
+   * `npm start` publishes, the catalog everyone starts from) are public when new.
    */
   private?: boolean;
   /** publishing a version that exists returns it (`created: false`) instead of a conflict */
@@ -127,7 +129,7 @@ async function publishStaged(
   }
 
   const ns = await db().namespace.findUnique({ where: { name: pkg.namespace } });
-  if (publisher !== "system" && !canPublishTo(publisher, ns)) {
+  if (publisher !== "system" && !canPublishTo(publisher, pkg.namespace, ns)) {
     throw forbidden(
       ns
         ? `namespace '${pkg.namespace}' belongs to someone else; publish under lev/${publisher.username}/…`
@@ -146,7 +148,8 @@ async function publishStaged(
   const requirements = pyprojectDependencies(await readFile(path.join(root, "pyproject.toml"), "utf8"));
   if ("problem" in requirements) throw validation(requirements.problem, undefined, [requirements.problem]);
   const existingPackage = await db().package.findFirst({ where: { name: pkg.name, namespace: { name: pkg.namespace } }, select: { private: true } });
-  const willBePrivate = opts.private ?? existingPackage?.private ?? false;
+  const privateWhenNew = publisher !== "system";
+  const willBePrivate = opts.private ?? existingPackage?.private ?? privateWhenNew;
   const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, requirements.dependencies);
 
   const introspected = await introspectOrReject(
@@ -190,7 +193,7 @@ async function publishStaged(
         ns ?? (await tx.namespace.upsert({ where: { name: pkg.namespace }, create: { name: pkg.namespace, ownerId: null }, update: {} }));
       const pkgRow = await tx.package.upsert({
         where: { namespaceId_name: { namespaceId: nsRow.id, name: pkg.name } },
-        create: { namespaceId: nsRow.id, name: pkg.name, private: opts.private ?? false },
+        create: { namespaceId: nsRow.id, name: pkg.name, private: opts.private ?? privateWhenNew },
         // an existing package keeps its visibility unless the upload asks for one explicitly
         update: opts.private === undefined ? {} : { private: opts.private },
         include: { latestVersion: { select: { version: true } } },
@@ -240,6 +243,7 @@ async function resultFor(versionId: string, created: boolean): Promise<PublishRe
   return {
     namespace: row.package.namespace.name,
     name: row.package.name,
+    private: row.package.private,
     version: row.version,
     packageId: row.packageId,
     versionId: row.id,

@@ -10,7 +10,7 @@ import { versionArchive, type VersionArchive } from "./version-archive.ts";
 async function visibleVersion(viewer: Viewer | null, ns: string, name: string, version: string) {
   const pkg = await db().package.findFirst({
     where: { name, namespace: { name: ns } },
-    select: { private: true, latestVersionId: true, namespace: { select: { ownerId: true } } },
+    select: { private: true, latestVersionId: true, namespace: { select: { ownerId: true, name: true } } },
   });
   if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${ns}.${name}`);
   const row = await db().packageVersion.findFirst({
@@ -28,7 +28,7 @@ async function visibleVersion(viewer: Viewer | null, ns: string, name: string, v
 export async function publishedVersion(viewer: Viewer | null, ns: string, name: string, version: string): Promise<PublishedVersion> {
   const row = await visibleVersion(viewer, ns, name, version);
   const closure = await versionClosure(row.id);
-  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId } }));
+  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
   if (hidden.length) throw validation(`${ns}.${name} ${row.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
   const [own, ...deps] = await Promise.all([versionArchive(row.dir), ...closure.map((m) => versionArchive(m.dir))]);
   return {

@@ -13,6 +13,10 @@ const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
 export type SignUpMode = (typeof SIGN_UP_MODES)[number];
 
+/** Whose accounts must have two-factor sign-in: nobody's, admins', everyone's. */
+export const TWO_FACTOR_REQUIREMENTS = ["none", "admins", "everyone"] as const;
+export type TwoFactorRequirement = (typeof TWO_FACTOR_REQUIREMENTS)[number];
+
 const resourceLimits = (d: RunLimits["tool"]) =>
   z
     .object({
@@ -24,7 +28,18 @@ const resourceLimits = (d: RunLimits["tool"]) =>
 
 /** Every admin-set value with its default; a stored document missing a key gets the default. */
 export const hubSettingsSchema = z.object({
-  signUpMode: z.enum(SIGN_UP_MODES).default("open"),
+  /**
+   * a fresh hub signs up by invitation; hubs that had accounts before this default kept "open"
+   * (migration 20261207200000_accounts_trust wrote it into their settings)
+   */
+  signUpMode: z.enum(SIGN_UP_MODES).default("invite"),
+  /** who must sign in with a second factor; those without one are sent to set it up and can do nothing else */
+  twoFactorRequired: z.enum(TWO_FACTOR_REQUIREMENTS).default("none"),
+  /**
+   * the address people and agents reach the hub at (invite links, the device enrolment command);
+   * null: the address the admin's browser used
+   */
+  publicUrl: z.string().max(300).nullable().default(null),
   /** base images any run may use by name (besides its own package's and visible packages' images) */
   baseImages: z.array(z.string().min(1).max(256)).max(100).default(["levhub/python:bookworm", "levhub/nmap:bookworm"]),
   /** references packages write → a local image standing in for it (`alpine:latest` → `levhub/python:bookworm`) */

@@ -141,7 +141,7 @@ test("images: another user's private image reads exactly like a missing one; lev
   const { publishArchive } = await import("../packages/upload.ts");
   const secret = await publishArchive(bob, await pkg("bob", "secret", "0.1.0", modesInit({ own: ".bob.secret" }), [imagedDockerfile("bob-secret")]), { private: true });
   assert.ok(secret.imageRef);
-  await publishArchive(bob, await pkg("bob", "pub", "0.1.0", modesInit({ own: ".bob.pub" }), [imagedDockerfile("bob-public")]));
+  await publishArchive(bob, await pkg("bob", "pub", "0.1.0", modesInit({ own: ".bob.pub" }), [imagedDockerfile("bob-public")]), { private: false });
   // bob runs his own private image
   const own = await runToEnd(bob, secret.versionId, "own");
   assert.equal(own.status, "succeeded", JSON.stringify(refusal(own)));

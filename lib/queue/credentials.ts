@@ -5,6 +5,7 @@ import type { WorkerCaller } from "../access/access.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
+import type { NewSecret } from "../types.ts";
 import { credentialMatchesKind, WORKER_TOKEN_KINDS, workerTokenKind, type WorkerTokenKind } from "./token-kind.ts";
 
 /** Worker credentials: `lwk_` + 43 characters of base64url (32 random bytes); only the sha256 is kept. Devices' are `ldv_…`. */
@@ -40,13 +41,13 @@ const view = (r: Row): WorkerCredentialSummary => ({
 });
 
 /** Creates a credential; the token is returned once. `createdBy` null: the hub's own (npm start's worker). */
-export async function createWorkerCredential(createdBy: string | null, name: string): Promise<{ token: string; credential: WorkerCredentialSummary }> {
+export async function createWorkerCredential(createdBy: string | null, name: string): Promise<NewSecret<WorkerCredentialSummary>> {
   const parsed = workerCredentialNameSchema.safeParse(name);
   if (!parsed.success) throw validation("invalid credential name", { name: parsed.error.issues[0].message });
   const { token, tokenHash, prefix } = newWorkerToken("worker");
   const row = await db().workerCredential.create({ data: { name: parsed.data, tokenHash, prefix, createdBy } });
   await audit(createdBy, "worker-credential.create", row.id, { name: row.name });
-  return { token, credential: view(row) };
+  return { token, item: view(row) };
 }
 
 export async function listWorkerCredentials(): Promise<WorkerCredentialSummary[]> {

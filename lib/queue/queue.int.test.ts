@@ -216,7 +216,7 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
 
 test("credentials stay in their lane: user tokens 401 on worker routes, worker tokens 401 on user routes, a revoked credential 401 at once", async () => {
   const { createToken } = await import("../accounts/tokens.ts");
-  const { token: userToken } = await createToken(alice, "cli");
+  const { token: userToken } = await createToken(alice, { name: "cli" });
   const w = await newWorker("lane-1");
   assert.equal((await call(userToken, "POST", "/api/worker/poll", { instance: w.instance, free: 1, waitMs: 0 })).status, 401);
   assert.equal((await call(userToken, "POST", "/api/worker/register", {})).status, 401);
@@ -338,7 +338,7 @@ test("live page: a reconnection with Last-Event-ID resumes after the last line, 
   await drain();
   const { startRun } = await import("../runs/index.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  const { token } = await createToken(alice, "sse");
+  const { token } = await createToken(alice, { name: "sse" });
   const run = await startRun(alice, { versionId, function: fnName, args });
   const w = await newWorker("sse-1");
   assert.equal((await w.poll(1)).assign[0].runId, run.id);

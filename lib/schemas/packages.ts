@@ -37,14 +37,15 @@ const MULTIPART_SLACK_BYTES = MIB;
 /** the cap on `POST /api/packages`: the archive limit plus the multipart envelope */
 export const UPLOAD_BODY_MAX_BYTES = UPLOAD_LIMITS.archiveBytes + MULTIPART_SLACK_BYTES;
 
-/** the fields of `POST /api/packages` (multipart): `file` = the archive, `private=true|on` */
+/** the fields of `POST /api/packages` (multipart): `file` = the archive, `private=true|false` */
 export const uploadFormSchema = z.object({
   file: z.file("the field 'file' must hold the archive (.zip, .tar.gz or .whl)"),
   private: z
     .string()
     .max(16)
     .optional()
-    // tri-state: "true" private, "false" public, absent: public when new, unchanged when it exists
+    .describe("true: private; false: public; absent: private when the package is new, unchanged when it exists")
+    // tri-state: "true" private, "false" public, absent: private when new, unchanged when it exists
     .transform((v) => (v === "true" || v === "on" ? true : v === "false" ? false : undefined)),
 });
 

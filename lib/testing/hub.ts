@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
+import pg from "pg";
 import { applyMigrations } from "../platform/migrate.ts";
 import { mongoUri as mongoUriFor } from "../../runner/src/config.ts";
 import { startEmbeddedPostgres } from "../platform/postgres.ts";
@@ -24,21 +25,31 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(): Promise<TestHub> {
+/**
+ * `signUpMode`: integration tests sign their cast up directly, so a test hub starts with open
+ * sign-up; "fresh" leaves the settings as a new hub has them (invite-only).
+ */
+export async function startTestHub(opts: { signUpMode?: "open" | "fresh" } = {}): Promise<TestHub> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "levhub-it-"));
-  const pg = await startEmbeddedPostgres(path.join(dataDir, "pg"));
-  await applyMigrations(pg.url);
+  const pgServer = await startEmbeddedPostgres(path.join(dataDir, "pg"));
+  await applyMigrations(pgServer.url);
+  if ((opts.signUpMode ?? "open") === "open") {
+    const client = new pg.Client({ connectionString: pgServer.url });
+    await client.connect();
+    await client.query(`INSERT INTO "HubSettings" ("id", "data", "updatedAt") VALUES (1, '{"signUpMode": "open"}', CURRENT_TIMESTAMP)`);
+    await client.end();
+  }
   const dbName = `levhub_it_${randomBytes(4).toString("hex")}`;
   const mongoUri = mongoUriFor(dbName);
   process.env.LEVHUB_DATA_DIR = dataDir;
-  process.env.DATABASE_URL = pg.url;
+  process.env.DATABASE_URL = pgServer.url;
   process.env.MONGODB_URI = mongoUri;
   process.env.NEXTAUTH_SECRET ??= randomBytes(16).toString("hex");
   const stops: (() => Promise<void>)[] = [];
   let routes: RouteServer | null = null;
   return {
     dataDir,
-    databaseUrl: pg.url,
+    databaseUrl: pgServer.url,
     mongoUri,
     async startWorker(opts = {}) {
       routes ??= await serveRoutes();
@@ -82,7 +93,7 @@ export async function startTestHub(): Promise<TestHub> {
       } finally {
         await client.close().catch(() => undefined);
       }
-      await pg.stop();
+      await pgServer.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

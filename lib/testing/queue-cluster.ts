@@ -110,7 +110,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
   const { signUp } = await import("../accounts/users.ts");
   const { createToken } = await import("../accounts/tokens.ts");
   const alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
-  const aliceToken = (await createToken(alice, "cluster")).token;
+  const aliceToken = (await createToken(alice, { name: "cluster" })).token;
   if (opts.queue) {
     const { getSettings, updateSettings } = await import("../platform/settings.ts");
     const current = await getSettings();

@@ -45,3 +45,10 @@ test("a hub's error prints as `error <code>: message`, then its field errors and
   const odd = hubError({ status: 500, statusText: "Internal Server Error" }, JSON.stringify({ error: { code: 7, message: ["x"] } }));
   assert.deepEqual([odd.code, odd.message.split("\n")[0]], [null, `error 500: ${JSON.stringify({ error: { code: 7, message: ["x"] } })}`]);
 });
+
+test("lev login describes the token: scopes, namespace limit, expiry", async () => {
+  const { describeToken } = await import("./hub.ts");
+  const now = Date.parse("2027-01-01T00:00:00Z");
+  assert.equal(describeToken({ scopes: ["read", "run"], namespace: null, expiresAt: "2027-04-01T00:00:00.000Z" }, now), "scopes read, run; expires 2027-04-01 (in 90 days)");
+  assert.equal(describeToken({ scopes: ["publish"], namespace: "alice", expiresAt: "2027-01-01T12:00:00.000Z" }, now), "scopes publish; only namespace alice; expires 2027-01-01 (today)");
+});

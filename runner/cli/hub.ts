@@ -100,14 +100,28 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   return new CliError(lines.join("\n"), code);
 }
 
+/** What `GET /api/me` answers about a token (lib/types.ts TokenGrant). */
+interface TokenInfo {
+  scopes: string[];
+  namespace: string | null;
+  expiresAt: string;
+}
+
+/** "scopes read, run; only namespace alice; expires 2027-03-01 (in 90 days)" */
+export function describeToken(t: TokenInfo, now = Date.now()): string {
+  const days = Math.floor((Date.parse(t.expiresAt) - now) / 86_400_000);
+  const when = days < 1 ? "today" : `in ${days} day${days === 1 ? "" : "s"}`;
+  return `scopes ${t.scopes.join(", ") || "none"}${t.namespace ? `; only namespace ${t.namespace}` : ""}; expires ${t.expiresAt.slice(0, 10)} (${when})`;
+}
+
 export async function login(url: string, token: string): Promise<string> {
   const cfg = { url: url.replace(/\/+$/, ""), token };
-  const me = await api<{ user: { username: string; role: string } }>(cfg, "GET", "/api/me");
+  const me = await api<{ user: { username: string; role: string }; token: TokenInfo | null }>(cfg, "GET", "/api/me");
   const file = configPath();
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify(cfg, null, 2) + "\n", { mode: 0o600 });
   await chmod(file, 0o600);
-  return `logged in to ${cfg.url} as ${me.user.username} (${me.user.role}); saved in ${file}`;
+  return `logged in to ${cfg.url} as ${me.user.username} (${me.user.role}); saved in ${file}${me.token ? `\ntoken: ${describeToken(me.token)}` : ""}`;
 }
 
 /** A package directory as a .tar.gz: regular files only, no caches. */
@@ -137,6 +151,7 @@ export async function archiveDirectory(dir: string): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
+/** `private` true or false sets the package's visibility; absent, a new package is private and an existing one keeps its own. */
 export async function upload(target: string, opts: { private?: boolean }): Promise<Record<string, unknown>> {
   const cfg = await loadConfig();
   const st = await stat(target).catch(() => null);
@@ -145,7 +160,7 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
   const filename = st.isDirectory() ? `${path.basename(path.resolve(target))}.tar.gz` : path.basename(target);
   const form = new FormData();
   form.append("file", new Blob([new Uint8Array(data)]), filename);
-  if (opts.private) form.append("private", "true");
+  if (opts.private !== undefined) form.append("private", String(opts.private));
   return api(cfg, "POST", "/api/packages", form);
 }
 

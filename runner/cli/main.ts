@@ -46,7 +46,9 @@ const USAGE = `usage:
 
   With a hub (LEV_URL and LEV_TOKEN, or \`lev login\`):
   lev login <hub-url> --token <token>      checks the token and saves both
-  lev upload <package-dir|archive> [--private]      (.lev/ is never packed)
+  lev upload <package-dir|archive> [--public|--private]      (.lev/ is never packed)
+      A new package is private until you make it public (--public, or on its page);
+      an existing one keeps its visibility unless one of the two is given.
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
@@ -349,6 +351,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
+      public: { type: "boolean", default: false },
       format: { type: "string", default: "ndjson" },
       coll: { type: "string" },
       out: { type: "string", short: "o" },
@@ -370,8 +373,10 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "upload": {
       if (positionals.length !== 1) throw new UsageError("upload takes one package directory or archive");
-      const r = (await upload(positionals[0], { private: values.private })) as { namespace: string; name: string; version: string; imageRef: string | null };
-      out(values.json ? r : `published ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
+      if (values.public && values.private) throw new UsageError("upload takes --public or --private, not both");
+      const visibility = values.public ? false : values.private ? true : undefined;
+      const r = (await upload(positionals[0], { private: visibility })) as { namespace: string; name: string; version: string; imageRef: string | null; private: boolean };
+      out(values.json ? r : `${uploadSummary(r)}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
       return 0;
     }
     case "run": {
@@ -412,6 +417,13 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
   }
   throw new UsageError(`unknown command '${cmd}'`);
+}
+
+/** What `lev upload` says: where the version went, and who can see it. */
+export function uploadSummary(r: { namespace: string; name: string; version: string; private: boolean }): string {
+  return r.private
+    ? `published ${r.namespace}.${r.name} ${r.version} privately; make it public with --public or on its page`
+    : `published ${r.namespace}.${r.name} ${r.version} publicly`;
 }
 
 export { parseAliases, parseParams };

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { QueueLimitsForm } from "../../../components/queue-limits-form.tsx";
 import { DeviceRulesForm } from "../../../components/device-rules-form.tsx";
@@ -9,6 +10,7 @@ import { listWorkerCredentials } from "../../../lib/queue/credentials.ts";
 import { listWorkers } from "../../../lib/queue/workers.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { getSettings } from "../../../lib/platform/settings.ts";
+import { hubPublicUrl } from "../../../lib/accounts/public-url.ts";
 import { createWorkerCredentialAction } from "../../actions/create-worker-credential.ts";
 import { revokeWorkerCredentialAction } from "../../actions/revoke-worker-credential.ts";
 import { updateQueueLimitsAction } from "../../actions/update-queue-limits.ts";
@@ -20,7 +22,7 @@ export default async function WorkersPage() {
   const viewer = await getViewer();
   // the page does not exist for anyone but admins, signed in or not
   if (viewer?.role !== "admin") notFound();
-  const [settings, workers, credentials] = await Promise.all([getSettings(), listWorkers(), listWorkerCredentials()]);
+  const [settings, workers, credentials, hubUrl] = await Promise.all([getSettings(), listWorkers(), listWorkerCredentials(), headers().then(hubPublicUrl)]);
   return (
     <div className="mx-auto max-w-5xl space-y-8">
       <div>
@@ -41,7 +43,7 @@ export default async function WorkersPage() {
       </section>
       <section aria-labelledby="creds-h" className="space-y-2">
         <h2 id="creds-h" className="h-section">Credentials</h2>
-        <WorkerCredentials credentials={credentials} createAction={createWorkerCredentialAction} revokeAction={revokeWorkerCredentialAction} />
+        <WorkerCredentials credentials={credentials} hubUrl={hubUrl} createAction={createWorkerCredentialAction} revokeAction={revokeWorkerCredentialAction} />
       </section>
     </div>
   );

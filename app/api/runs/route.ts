@@ -9,7 +9,7 @@ export const runtime = "nodejs";
 /** Starts a run: `{package: "ns.name", version?, function, args}` or `{versionId, function, args}`. 422 with fieldErrors for bad arguments. */
 export const POST = route(
   {
-    access: "user",
+    access: "user", scope: "run",
     summary: "start a run of a package function",
     body: startRunBodySchema,
     // the arguments may be as large as the admin allows, plus the envelope around them
@@ -20,4 +20,4 @@ export const POST = route(
 );
 
 /** The caller's runs (an admin's `?all=true`: everyone's), newest first. */
-export const GET = route({ access: "user", summary: "list runs", query: listRunsQuerySchema }, async ({ viewer, query }) => listRuns(viewer, query));
+export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema }, async ({ viewer, query }) => listRuns(viewer, query));

@@ -7,12 +7,12 @@ import { getSettings } from "../../../lib/platform/settings.ts";
 export const runtime = "nodejs";
 
 /** The caller's saved scans by name (an admin's: everyone's unless `?all=false`). */
-export const GET = route({ access: "user", summary: "list saved scans", query: listScansQuerySchema }, async ({ viewer, query }) => listScans(viewer, query));
+export const GET = route({ access: "user", scope: "read", summary: "list saved scans", query: listScansQuerySchema }, async ({ viewer, query }) => listScans(viewer, query));
 
 /** Saves `{name, package, version?, function, args, cron?, timezone?, enabled?}`; 422 with fieldErrors (`cron`, `timezone`, `args.<param>`), nothing stored. */
 export const POST = route(
   {
-    access: "user",
+    access: "user", scope: "run",
     summary: "save a run configuration as a scan, optionally on a cron schedule",
     body: createScanBodySchema,
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,

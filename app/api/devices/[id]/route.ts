@@ -6,7 +6,7 @@ import { deviceParamsSchema, renameDeviceSchema } from "../../../../lib/schemas/
 export const runtime = "nodejs";
 
 /** One of the caller's devices; someone else's is 404. */
-export const GET = route({ access: "user", summary: "one of my devices", params: deviceParamsSchema }, async ({ viewer, params }) => {
+export const GET = route({ access: "user", scope: "read", summary: "one of my devices", params: deviceParamsSchema }, async ({ viewer, params }) => {
   const [device] = await listDevices(viewer, params.id);
   if (!device) throw notFound("device");
   return device;
@@ -14,12 +14,12 @@ export const GET = route({ access: "user", summary: "one of my devices", params:
 
 /** Renames the device (runs sent to it keep going to it). */
 export const PATCH = route(
-  { access: "user", summary: "rename one of my devices", params: deviceParamsSchema, body: renameDeviceSchema },
+  { access: "user", scope: "run", summary: "rename one of my devices", params: deviceParamsSchema, body: renameDeviceSchema },
   async ({ viewer, params, body }) => renameDevice(viewer, params.id, body.name),
 );
 
 /** Revokes the device at once: its agent's next request is 401, its runs end failed ("device revoked"). */
-export const DELETE = route({ access: "user", summary: "revoke one of my devices", params: deviceParamsSchema }, async ({ viewer, params }) => {
+export const DELETE = route({ access: "user", scope: "run", summary: "revoke one of my devices", params: deviceParamsSchema }, async ({ viewer, params }) => {
   await revokeDevice(viewer, params.id);
   return { revoked: params.id };
 });

@@ -3,7 +3,7 @@ import { countsPerRun, topValues } from "../../../../lib/results/chart.ts";
 import { chartQuerySchema } from "../../../../lib/schemas/results.ts";
 
 export const GET = route(
-  { access: "user", summary: "chart data: the top values of a field (`kind=top&field=`) or documents per run over time (`kind=runs`)", query: chartQuerySchema },
+  { access: "user", scope: "read", summary: "chart data: the top values of a field (`kind=top&field=`) or documents per run over time (`kind=runs`)", query: chartQuerySchema },
   async ({ viewer, query: { kind, field, limit, ...filter } }) =>
     kind === "top" ? { kind, field, values: await topValues(viewer, filter, field as string, limit) } : { kind, runs: await countsPerRun(viewer, filter, limit) },
 );

@@ -3,6 +3,6 @@ import { listDocuments } from "../../../../lib/results/documents.ts";
 import { documentsQuerySchema } from "../../../../lib/schemas/results.ts";
 
 export const GET = route(
-  { access: "user", summary: "a page of result documents matching a filter and a field query (keyset: pass `next` as `after`)", query: documentsQuerySchema },
+  { access: "user", scope: "read", summary: "a page of result documents matching a filter and a field query (keyset: pass `next` as `after`)", query: documentsQuerySchema },
   async ({ viewer, query: { after, limit, ...filter } }) => listDocuments(viewer, filter, { after, limit }),
 );

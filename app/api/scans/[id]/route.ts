@@ -7,12 +7,12 @@ import { getSettings } from "../../../../lib/platform/settings.ts";
 export const runtime = "nodejs";
 
 /** A scan with its history of runs; someone else's is 404. */
-export const GET = route({ access: "user", summary: "a saved scan and its runs", params: scanParamsSchema }, async ({ viewer, params }) => getScan(viewer, params.id));
+export const GET = route({ access: "user", scope: "read", summary: "a saved scan and its runs", params: scanParamsSchema }, async ({ viewer, params }) => getScan(viewer, params.id));
 
 /** Changes the fields given (`enabled` alone: its owner or an admin; anything else: its owner). */
 export const PATCH = route(
   {
-    access: "user",
+    access: "user", scope: "run",
     summary: "change a saved scan (name, version, function, args, cron, timezone, enabled)",
     params: scanParamsSchema,
     body: updateScanBodySchema,
@@ -22,7 +22,7 @@ export const PATCH = route(
 );
 
 /** Deletes the scan; its runs stay, no longer linked. */
-export const DELETE = route({ access: "user", summary: "delete a saved scan", params: scanParamsSchema }, async ({ viewer, params }) => {
+export const DELETE = route({ access: "user", scope: "run", summary: "delete a saved scan", params: scanParamsSchema }, async ({ viewer, params }) => {
   await deleteScan(viewer, params.id);
   return { deleted: params.id };
 });

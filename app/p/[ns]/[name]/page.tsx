@@ -14,6 +14,8 @@ import { getPackage, listFiles, readSourceFile } from "../../../../lib/catalog/c
 import { runsForPackage } from "../../../../lib/runs/index.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
 import { isAdmin } from "../../../../lib/access/permissions.ts";
+import { PackageVisibility } from "../../../../components/package-visibility.tsx";
+import { setPackageVisibilityAction } from "../../../actions/package-visibility.ts";
 import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
 import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
@@ -83,6 +85,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
         </div>
         {pkg.desc && <p className="mt-1 text-zinc-600">{pkg.desc}</p>}
         <OfficialReview namespace={pkg.namespace} name={pkg.name} official={pkg.official} versions={pkg.versions} action={isAdmin(viewer) ? markOfficialAction : null} />
+        {pkg.canPublish && <PackageVisibility namespace={pkg.namespace} name={pkg.name} isPrivate={pkg.private} action={setPackageVisibilityAction} />}
         <ul aria-label="Categories and tags" className="mt-2 flex flex-wrap gap-1.5 text-xs">
           {pkg.attck.map((c) => (
             <li key={`a-${c}`}>

@@ -4,6 +4,6 @@ import { packageParamsSchema, packageQuerySchema } from "../../../../../lib/sche
 
 /** A package with its versions and the manifest of `?version=` (default the latest). */
 export const GET = route(
-  { access: "public", summary: "a package the caller may see, with its versions", params: packageParamsSchema, query: packageQuerySchema },
+  { access: "public", scope: "read", summary: "a package the caller may see, with its versions", params: packageParamsSchema, query: packageQuerySchema },
   async ({ viewer, params, query }) => getPackage(viewer, params.ns, params.name, query.version),
 );

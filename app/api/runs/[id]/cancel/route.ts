@@ -3,7 +3,7 @@ import { cancelRun, getRun } from "../../../../../lib/runs/index.ts";
 import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 
 /** Stops every container of the run; answers with the run once its final state is recorded. */
-export const POST = route({ access: "user", summary: "cancel a run", params: runParamsSchema }, async ({ viewer, params }) => {
+export const POST = route({ access: "user", scope: "run", summary: "cancel a run", params: runParamsSchema }, async ({ viewer, params }) => {
   await cancelRun(viewer, params.id);
   return getRun(viewer, params.id);
 });

@@ -4,7 +4,7 @@ import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 import { runDocumentsQuerySchema } from "../../../../../lib/schemas/results.ts";
 
 export const GET = route(
-  { access: "user", summary: "a page of the documents a run stored (keyset: pass `next` as `after`)", params: runParamsSchema, query: runDocumentsQuerySchema },
+  { access: "user", scope: "read", summary: "a page of the documents a run stored (keyset: pass `next` as `after`)", params: runParamsSchema, query: runDocumentsQuerySchema },
   async ({ viewer, params, query }) => {
     const page = await runDocumentsPage(viewer, params.id, query);
     return { documents: page.items, next: page.next };

@@ -10,7 +10,7 @@ export const runtime = "nodejs";
 /** A new run with the run's function and arguments (or `args`), of its version (or the latest with `latest: true`). */
 export const POST = route(
   {
-    access: "user",
+    access: "user", scope: "run",
     summary: "re-run a run (same version unless latest, same arguments unless args)",
     params: runParamsSchema,
     body: rerunBodySchema,

@@ -6,6 +6,6 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { access: "worker", summary: "`docker save` of an image a held run's policy names", params: workerImageParamsSchema },
+  { access: "worker", scope: null, summary: "`docker save` of an image a held run's policy names", params: workerImageParamsSchema },
   ({ worker, params, req }) => imageTarForWorker(worker, req.headers.get("x-levhub-instance") ?? "", params.imageId),
 );

@@ -6,6 +6,6 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { access: "worker", summary: "a package version's files (.tar.gz) for a run the worker instance holds", params: workerPackageParamsSchema, produces: "application/gzip" },
+  { access: "worker", scope: null, summary: "a package version's files (.tar.gz) for a run the worker instance holds", params: workerPackageParamsSchema, produces: "application/gzip" },
   ({ worker, params, req }) => packageArchiveForWorker(worker, req.headers.get("x-levhub-instance") ?? "", params.sha256),
 );

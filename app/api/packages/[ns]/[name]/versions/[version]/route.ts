@@ -4,6 +4,6 @@ import { versionParamsSchema } from "../../../../../../../lib/schemas/packages.t
 
 /** A published version for `lev add`: its archive's sha256 and its pinned dependency closure. */
 export const GET = route(
-  { access: "public", summary: "a published version with its archive's sha256 and pinned dependency closure", params: versionParamsSchema },
+  { access: "public", scope: "read", summary: "a published version with its archive's sha256 and pinned dependency closure", params: versionParamsSchema },
   async ({ viewer, params }) => publishedVersion(viewer, params.ns, params.name, params.version),
 );
