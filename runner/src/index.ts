@@ -43,7 +43,7 @@ export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, D
 export type { RunnerOptions, RunSpec } from "./run/runner.ts";
 export { collectionName } from "./channel/spec.ts";
 export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
-export { MongoResultStore, StoreError } from "./store/store.ts";
+export { MongoResultStore, StoreError, storeFailureIsTransient } from "./store/store.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
 export { RUN_ERROR_TYPES } from "./types.ts";
