@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildTarGz, buildZip } from "./archives.ts";
 import { ArchiveError, archiveKind, extractArchive, safeEntryPath } from "./extract.ts";
-import { compareVersions, pyprojectVersion, wheelMetadataVersion } from "./metadata.ts";
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), "levhub-extract-"));
 
@@ -72,13 +71,4 @@ test("extractArchive enforces file count and unpacked size by the bytes written"
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test("versions come from pyproject [project] and wheel METADATA, and sort numerically", () => {
-  assert.equal(pyprojectVersion('[tool.x]\nversion = "9"\n[project]\nname = "lev.a.b"\nversion = "0.1.2" # c\n'), "0.1.2");
-  assert.equal(pyprojectVersion('[project]\nname = "x"\n'), null);
-  assert.equal(wheelMetadataVersion("Metadata-Version: 2.1\nName: lev.a.b\nVersion: 1.0\n\nVersion: 2"), "1.0");
-  assert.ok(compareVersions("0.10", "0.9") > 0);
-  assert.ok(compareVersions("1.0a1", "1.0") < 0);
-  assert.equal(compareVersions("1.0", "1.0.0"), 0);
 });
