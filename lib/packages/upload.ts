@@ -4,7 +4,10 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  ArchiveError,
+  archiveKind,
   EngineError,
+  extractArchive,
   introspect,
   IntrospectionError,
   locatePackage,
@@ -23,12 +26,13 @@ import { canPublishTo } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
 import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
-import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
 import { resolveDependencies } from "./dependency-load.ts";
 import { allFunctions, exportRows } from "./exports.ts";
 import { compareVersions, readPackageMetadata } from "./metadata.ts";
 
-export { UPLOAD_LIMITS } from "./extract.ts";
+import { UPLOAD_LIMITS } from "./upload-limits.ts";
+
+export { UPLOAD_LIMITS } from "./upload-limits.ts";
 
 /** Who publishes: a user, or the hub itself (the examples at start), which may publish anywhere. */
 export type Publisher = Viewer | "system";

@@ -8,10 +8,9 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { locatePackage, type PackageDependency } from "../src/index.ts";
+import { ArchiveError, extractArchive, FETCHED_PACKAGE_LIMITS, locatePackage, type PackageDependency } from "../src/index.ts";
 import { api, CliError, loadConfig, type HubConfig } from "./hub.ts";
 import { addRequirement, PyprojectError, readPyproject } from "../src/package/pyproject.ts";
-import { extractArchive } from "./safe-extract.ts";
 
 export const DEPS_DIR = path.join(".lev", "deps");
 
@@ -113,7 +112,12 @@ export async function addPackage(projectDir: string, target: string, cfg?: HubCo
   const root = path.join(project, DEPS_DIR);
   for (const [i, member] of [v, ...v.dependencies].entries()) {
     const dir = path.join(root, `${member.namespace}.${member.name}`);
-    await extractArchive(archives[i], dir);
+    try {
+      await extractArchive("tar.gz", archives[i], dir, FETCHED_PACKAGE_LIMITS);
+    } catch (err) {
+      if (err instanceof ArchiveError) throw new CliError(`lev.${member.namespace}.${member.name} ${member.version}: the archive is refused: ${err.message}`);
+      throw err;
+    }
     const pkg = locatePackage(dir);
     if (pkg.namespace !== member.namespace || pkg.name !== member.name) {
       throw new CliError(`the archive of lev.${member.namespace}.${member.name} holds lev.${pkg.namespace}.${pkg.name}`);

@@ -44,6 +44,8 @@ export type { RunnerOptions, RunSpec } from "./run/runner.ts";
 export { collectionName } from "./channel/spec.ts";
 export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
 export { MongoResultStore, StoreError, storeFailureIsTransient } from "./store/store.ts";
+export { ArchiveError, archiveKind, extractArchive, FETCHED_PACKAGE_LIMITS, safeEntryPath } from "./package/extract.ts";
+export type { ArchiveKind, ExtractLimits } from "./package/extract.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
 export { RUN_ERROR_TYPES } from "./types.ts";
