@@ -44,7 +44,7 @@ test("startRun validates arguments on the server: field errors, no run recorded"
   const { db } = await import("../platform/db.ts");
   await assert.rejects(startRun(alice, { versionId, function: fnName, args: { ...goodArgs, no_such_param: 1 } }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match(e.fieldErrors?.no_such_param ?? "", /unknown parameter/);
+    assert.match(e.fieldErrors?.["args.no_such_param"] ?? "", /unknown parameter/);
     return true;
   });
   await assert.rejects(startRun(alice, { versionId, function: "no_such_function", args: {} }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.function));
