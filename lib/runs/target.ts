@@ -36,6 +36,14 @@ function parsePackageName(full: unknown): { ns: string; name: string } {
   return { ns: m[1], name: m[2] };
 }
 
+/** The package a ref names by id or by `ns.name`; null when there is none. */
+function findPackage(ref: { packageId: string } | { package: string }) {
+  const include = { namespace: true } as const;
+  if ("packageId" in ref) return db().package.findUnique({ where: { id: ref.packageId }, include });
+  const { ns, name } = parsePackageName(ref.package);
+  return db().package.findFirst({ where: { name, namespace: { name: ns } }, include });
+}
+
 /** The version `ref` names as the viewer sees it: what they may not see is missing (404), like what does not exist. */
 async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ version: TargetVersion; pinned: boolean }> {
   if ("versionId" in ref) {
@@ -43,22 +51,14 @@ async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ versio
     if (!version || !canViewPackage(viewer, version.package)) throw notFound("package version");
     return { version, pinned: true };
   }
-  let pkg;
-  let label: string;
-  if ("packageId" in ref) {
-    pkg = await db().package.findUnique({ where: { id: ref.packageId }, include: { namespace: true } });
-    label = pkg ? `${pkg.namespace.name}.${pkg.name}` : "the package";
-    if (!pkg || !canViewPackage(viewer, pkg)) throw notFound("package");
-  } else {
-    const { ns, name } = parsePackageName(ref.package);
-    label = ref.package;
-    pkg = await db().package.findFirst({ where: { name, namespace: { name: ns } }, include: { namespace: true } });
-    if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${label}`);
-    if (ref.version) {
-      const named = await db().packageVersion.findUnique({ where: { packageId_version: { packageId: pkg.id, version: ref.version } }, include: versionInclude });
-      if (!named) throw new AppError("not_found", `version ${ref.version} of ${label} not found`, { fieldErrors: { version: "no such version" } });
-      return { version: named, pinned: true };
-    }
+  const pkg = await findPackage(ref);
+  if (!pkg || !canViewPackage(viewer, pkg)) throw notFound("package" in ref ? `package ${ref.package}` : "package");
+  const label = `${pkg.namespace.name}.${pkg.name}`;
+  const wanted = "package" in ref ? ref.version : null;
+  if (wanted) {
+    const version = await db().packageVersion.findUnique({ where: { packageId_version: { packageId: pkg.id, version: wanted } }, include: versionInclude });
+    if (!version) throw new AppError("not_found", `version ${wanted} of ${label} not found`, { fieldErrors: { version: "no such version" } });
+    return { version, pinned: true };
   }
   const latest = pkg.latestVersionId ? await findVersion(pkg.latestVersionId) : null;
   if (!latest) throw notFound(`a published version of ${label}`);
