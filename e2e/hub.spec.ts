@@ -185,7 +185,7 @@ test("a bad value is shown beside its field and starts nothing; the fixed form r
   const side = await page.context().newPage();
   const api = await side.request.post("/api/runs", { data: { package: "levhub.hello", function: "greet.hi", args: { name: "e2e", times: "2.5" } }, failOnStatusCode: false });
   expect(api.status()).toBe(422);
-  expect((await api.json()).error.fieldErrors.times).toMatch(/whole number/);
+  expect((await api.json()).error.fieldErrors["args.times"]).toMatch(/whole number/);
   await side.goto("/runs?package=levhub.hello");
   await expect(side.getByRole("row", { name: /greet\.hi/ })).toHaveCount(0);
   await side.close();

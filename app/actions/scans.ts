@@ -8,6 +8,7 @@ import { runScanNow } from "../../lib/scans/fire.ts";
 import { saveRunAsScan } from "../../lib/scans/rerun.ts";
 import { createScan, deleteScan, updateScan } from "../../lib/scans/scans.ts";
 import { createScanBodySchema, saveRunAsScanInputSchema, scanRefInputSchema, setScanEnabledInputSchema } from "../../lib/schemas/scans.ts";
+import { withFieldErrors } from "../../lib/runs/target-args.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 
@@ -29,7 +30,7 @@ function failed(res: Extract<ActionResult<unknown>, { ok: false }>, data?: FormD
   const errors = res.fieldErrors ?? {};
   const known = Object.keys(errors).filter((k) => SCAN_FIELDS.includes(k));
   // errors about the run's arguments (`args.x`) are named in the message: the fields here are the scan's
-  const message = known.length === Object.keys(errors).length && known.length ? "check the highlighted fields" : [res.error, ...Object.entries(errors).filter(([k]) => !SCAN_FIELDS.includes(k)).map(([k, v]) => `${k}: ${v}`)].join("; ");
+  const message = known.length === Object.keys(errors).length && known.length ? "check the highlighted fields" : withFieldErrors(res.error, Object.fromEntries(Object.entries(errors).filter(([k]) => !SCAN_FIELDS.includes(k))));
   const values = data ? Object.fromEntries(["scanName", "cron", "timezone", "pinVersion"].map((k) => [k, text(data, k)])) : undefined;
   return { error: message, errors, saved: null, values };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { RunFormState } from "../../components/run-form.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { startRun } from "../../lib/runs/index.ts";
+import { formFieldErrors } from "../../lib/runs/target-args.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 
@@ -22,7 +23,8 @@ const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, inpu
 /**
  * Starts a run from the launch form. The values go to lib as the form's text; lib validates
  * them against the function's parameters with the runner's `validateArgs` (the same check the
- * browser ran) and answers field errors keyed by parameter name, starting nothing.
+ * browser ran) and answers field errors keyed `args.<parameter>`, starting nothing; the form
+ * shows them by parameter name.
  */
 export async function startRunAction(versionId: string, fn: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
   const args: Record<string, string> = {};
@@ -32,8 +34,7 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
   const device = data.get("device");
   const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}) });
   if (!res.ok) {
-    const errors: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
+    const errors = formFieldErrors(res.fieldErrors);
     return { errors, message: Object.keys(errors).length ? null : res.error };
   }
   redirect(`/runs/${res.data.id}`);

@@ -5,6 +5,7 @@
  * The caller loads what the uploader may see (lib/packages/dependency-load.ts) and stores the result.
  */
 import { compare, explain, maxSatisfying, valid, validRange } from "@renovatebot/pep440";
+import { normalizeName } from "../../runner/src/package/pyproject.ts";
 
 /** A requirement naming a Leviathan package: `lev.<ns>.<name><specifier>`. */
 export interface LevRequirement {
@@ -28,8 +29,6 @@ const RUNTIME = "levrt";
 const NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(.*)$/s;
 const LEV_NAME = /^lev\.([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/i;
 
-/** PEP 503 normalized name: case-insensitive, runs of `-_.` alike. */
-export const normalizeName = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 /** `lev.ns.name` of a package, as requirements and messages write it. */
 export const levName = (p: { namespace: string; name: string }): string => `lev.${p.namespace}.${p.name}`;

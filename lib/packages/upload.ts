@@ -1,10 +1,13 @@
 import "server-only";
 import { randomBytes, createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  ArchiveError,
+  archiveKind,
   EngineError,
+  extractArchive,
   introspect,
   IntrospectionError,
   locatePackage,
@@ -23,12 +26,13 @@ import { canPublishTo } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
 import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
-import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
 import { resolveDependencies } from "./dependency-load.ts";
 import { allFunctions, exportRows } from "./exports.ts";
-import { compareVersions, pyprojectDependencies, readPackageVersion } from "./metadata.ts";
+import { compareVersions, readPackageMetadata } from "./metadata.ts";
 
-export { UPLOAD_LIMITS } from "./extract.ts";
+import { UPLOAD_LIMITS } from "./upload-limits.ts";
+
+export { UPLOAD_LIMITS } from "./upload-limits.ts";
 
 /** Who publishes: a user, or the hub itself (the examples at start), which may publish anywhere. */
 export type Publisher = Viewer | "system";
@@ -100,7 +104,8 @@ async function introspectOrReject(pkg: PackageLocation, dependencies: PackageDep
 
 /**
  * Publishes the package in `root` (already on disk, in staging). Checks, in order: layout,
- * version, namespace permission, immutability, introspection problems, the image build. Only when
+ * pyproject.toml (version, dependencies), namespace permission, immutability, dependencies,
+ * introspection problems, the image build. Only when
  * all pass is anything stored: the directory moves into the data dir and the rows are written.
  */
 async function publishStaged(
@@ -119,9 +124,9 @@ async function publishStaged(
     }
     throw err;
   }
-  const v = readPackageVersion(root);
-  if ("problem" in v) throw validation(v.problem, undefined, [v.problem]);
-  const { version } = v;
+  const metadata = readPackageMetadata(root);
+  if ("problem" in metadata) throw validation(metadata.problem, undefined, [metadata.problem]);
+  const { version } = metadata;
   const full = `${pkg.namespace}.${pkg.name}`;
   if (!existsSync(path.join(root, "pyproject.toml"))) {
     // a wheel carries its metadata in *.dist-info/METADATA; the runtime reads pyproject.toml
@@ -145,12 +150,10 @@ async function publishStaged(
   }
 
   // dependencies first: introspection imports the package, and with it the packages it imports
-  const requirements = pyprojectDependencies(await readFile(path.join(root, "pyproject.toml"), "utf8"));
-  if ("problem" in requirements) throw validation(requirements.problem, undefined, [requirements.problem]);
   const existingPackage = await db().package.findFirst({ where: { name: pkg.name, namespace: { name: pkg.namespace } }, select: { private: true } });
   const privateWhenNew = publisher !== "system";
   const willBePrivate = opts.private ?? existingPackage?.private ?? privateWhenNew;
-  const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, requirements.dependencies);
+  const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, metadata.dependencies);
 
   const introspected = await introspectOrReject(
     pkg,

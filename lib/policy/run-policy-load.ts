@@ -7,8 +7,8 @@ import { runPolicy } from "./run-policy.ts";
 import type { HubSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 
-/** The version being run, as startRun has loaded it. */
-export interface RunTarget {
+/** The version being run, as far as its policy depends on it (`RunTarget.version` is one). */
+export interface PolicyVersion {
   imageDigest: string | null;
   package: { id: string; name: string; namespaceId: string; namespace: { name: string } };
 }
@@ -18,7 +18,7 @@ export interface RunTarget {
  * images of packages the viewer may see, each dependency's grants) and decides with the pure
  * `runPolicy`.
  */
-export async function loadRunPolicy(viewer: Viewer, version: RunTarget, settings: HubSettings, closure: readonly StoredMember[] = []): Promise<RunPolicy> {
+export async function loadRunPolicy(viewer: Viewer, version: PolicyVersion, settings: HubSettings, closure: readonly StoredMember[] = []): Promise<RunPolicy> {
   const [grants, visible, depGrants] = await Promise.all([
     grantsForPackage(version.package.namespaceId, version.package.id),
     visiblePackageImages(viewer),

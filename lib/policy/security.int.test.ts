@@ -249,15 +249,15 @@ test("builds have no network by default, and a build that hangs ends at the time
 test("a 2,000,000-character argument is refused with 413 naming the field, and no run is recorded", async () => {
   const { publishArchive } = await import("../packages/upload.ts");
   const { goodInit } = await import("../testing/packages.ts");
-  const { startRunByName } = await import("../runs/index.ts");
+  const { startRun } = await import("../runs/index.ts");
   const { db } = await import("../platform/db.ts");
   const { httpStatus } = await import("../errors.ts");
   await publishArchive(alice, await pkg("alice", "greeter", "0.1.0", goodInit()));
   const before = await db().run.count();
-  await assert.rejects(startRunByName(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(2_000_000) } }), (e: Rejection) => {
+  await assert.rejects(startRun(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(2_000_000) } }), (e: Rejection) => {
     assert.equal(e.code, "too_large");
     assert.equal(httpStatus("too_large"), 413);
-    assert.match(e.fieldErrors?.name ?? "", /too large/);
+    assert.match(e.fieldErrors?.["args.name"] ?? "", /too large/);
     assert.match(e.message ?? "", /argument name/);
     return true;
   });
@@ -380,7 +380,7 @@ test("policy settings: admins only, every value within its bounds, a refused cha
   assert.deepEqual((await getSettings()).args, current.args);
   await updatePolicySettings(root, { ...current, args: { fieldBytes: 2048, totalBytes: 4096 } });
   assert.deepEqual((await getSettings()).args, { fieldBytes: 2048, totalBytes: 4096 });
-  const { startRunByName } = await import("../runs/index.ts");
-  await assert.rejects(startRunByName(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(3000) } }), (e: Rejection) => e.code === "too_large");
+  const { startRun } = await import("../runs/index.ts");
+  await assert.rejects(startRun(alice, { package: "alice.greeter", function: "greet", args: { name: "x".repeat(3000) } }), (e: Rejection) => e.code === "too_large");
   await updatePolicySettings(root, current);
 });

@@ -44,11 +44,16 @@ test("startRun validates arguments on the server: field errors, no run recorded"
   const { db } = await import("../platform/db.ts");
   await assert.rejects(startRun(alice, { versionId, function: fnName, args: { ...goodArgs, no_such_param: 1 } }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match(e.fieldErrors?.no_such_param ?? "", /unknown parameter/);
+    assert.match(e.fieldErrors?.["args.no_such_param"] ?? "", /unknown parameter/);
     return true;
   });
   await assert.rejects(startRun(alice, { versionId, function: "no_such_function", args: {} }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.function));
   await assert.rejects(startRun(alice, { versionId: "missing", function: fnName, args: {} }), (e: Rejection) => e.code === "not_found");
+  // by name, as the API and `lev run` send it: the same checks, the same field names
+  await assert.rejects(startRun(alice, { package: "levhub.hello", version: "9.9.9", function: fnName, args: goodArgs }), (e: Rejection) => e.code === "not_found" && Boolean(e.fieldErrors?.version));
+  await assert.rejects(startRun(alice, { package: "levhub", function: fnName, args: goodArgs }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.package));
+  await assert.rejects(startRun(alice, { package: "levhub.hello", function: fnName, args: { ...goodArgs, no_such_param: 1 } }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["args.no_such_param"]));
+  await assert.rejects(startRun(alice, { versionId, function: fnName, args: [] as never }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.args));
   assert.equal(await db().run.count(), 0);
 });
 

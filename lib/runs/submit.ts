@@ -1,8 +1,8 @@
 import "server-only";
-import { findFunction, ParamValidationError, validateArgs, type Manifest, type RunPolicy } from "../../runner/src/index.ts";
+import type { RunPolicy } from "../../runner/src/index.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { AppError, notFound, validation } from "../errors.ts";
+import { notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
@@ -12,11 +12,11 @@ import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
 import { getResultStore } from "../results/results-store.ts";
-import { oversizedArgs } from "../policy/run-policy.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
+import { resolveRunTarget, type VersionRef } from "./target.ts";
 
 /** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
@@ -39,18 +39,18 @@ export async function enqueueRun(data: NewRun, place: { queue: string; deviceId:
   return db().$transaction((tx) => enqueue(tx, data, place));
 }
 
-/** What to run, and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
-export interface RunInput {
-  versionId: string;
+/** What to run — a version (`VersionRef`), a function, its arguments — and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
+export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
-}
+};
 
 /**
- * Validates the arguments against the function's parameters (every field error at once; nothing
- * is queued on error), decides the run's policy (grants, images, limits) and where it waits, and
- * queues it. Returns at once; a worker (or the chosen device) takes it when the limits allow.
+ * Checks what runs (`resolveRunTarget`: the version as the viewer sees it, the function, every
+ * argument's field error at once; nothing is queued on error), decides the run's policy (grants,
+ * images, limits) and where it waits, and queues it. Returns at once; a worker (or the chosen
+ * device) takes it when the limits allow.
  */
 export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigin = {}): Promise<RunSummary> {
   try {
@@ -62,29 +62,7 @@ export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigi
 
 async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promise<RunSummary> {
   const settings = await getSettings();
-  const rawArgs = input.args ?? {};
-  if (typeof rawArgs !== "object" || Array.isArray(rawArgs)) throw validation("args must be an object of parameter values", { args: "expected an object" });
-  // before any lookup or parse of the values: a huge argument costs nothing but this measurement
-  const oversized = oversizedArgs(rawArgs, settings.args);
-  if (Object.keys(oversized).length) {
-    const names = Object.keys(oversized).filter((k) => k !== "_");
-    throw new AppError("too_large", names.length ? `argument ${names.join(", ")} is too large` : Object.values(oversized)[0], { fieldErrors: oversized });
-  }
-  const version = await db().packageVersion.findUnique({
-    where: { id: input.versionId },
-    include: { package: { include: { namespace: true } } },
-  });
-  if (!version || !canViewPackage(viewer, version.package)) throw notFound("package version");
-  const manifest = version.manifest as unknown as Manifest;
-  const fn = findFunction(manifest, input.function);
-  if (!fn) throw validation(`${version.package.namespace.name}.${version.package.name} has no function '${input.function}'`, { function: "unknown function" });
-  let args: Record<string, unknown>;
-  try {
-    args = validateArgs(fn, rawArgs);
-  } catch (err) {
-    if (err instanceof ParamValidationError) throw validation("check the highlighted fields", err.errors);
-    throw err;
-  }
+  const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
@@ -121,27 +99,4 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   });
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
-}
-
-function parsePackageName(full: string): { ns: string; name: string } {
-  const m = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(full ?? "");
-  if (!m) throw validation("package must look like <namespace>.<name>", { package: "expected <namespace>.<name>" });
-  return { ns: m[1], name: m[2] };
-}
-
-/** The CLI's form: `{ package: "ns.name", version?, function, args }` (latest version by default). */
-export async function startRunByName(
-  viewer: Viewer,
-  input: { package: string; version?: string; function: string; args: Record<string, unknown>; device?: string | null },
-  origin: RunOrigin = {},
-): Promise<RunSummary> {
-  const { ns, name } = parsePackageName(input.package);
-  const pkg = await db().package.findFirst({
-    where: { name, namespace: { name: ns } },
-    include: { namespace: true, versions: { select: { id: true, version: true } } },
-  });
-  if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${input.package}`);
-  const versionId = input.version ? pkg.versions.find((v) => v.version === input.version)?.id : pkg.latestVersionId;
-  if (!versionId) throw notFound(`version ${input.version} of ${input.package}`);
-  return startRun(viewer, { versionId, function: input.function, args: input.args, device: input.device }, origin);
 }

@@ -31,13 +31,8 @@ interface FireableScan {
 async function startScanRun(scan: FireableScan, trigger: RunTrigger, owner?: Viewer): Promise<RunSummary> {
   const viewer = owner ?? (await getUser(scan.ownerId));
   if (!viewer) throw notFound("the scan's owner");
-  let versionId = scan.versionId;
-  if (!versionId) {
-    const pkg = await db().package.findUnique({ where: { id: scan.packageId }, select: { latestVersionId: true } });
-    versionId = pkg?.latestVersionId ?? null;
-    if (!versionId) throw notFound("a published version of the scan's package");
-  }
-  return startRun(viewer, { versionId, function: scan.function, args: scan.args as Record<string, unknown> }, { scanId: scan.id, trigger });
+  const ref = scan.versionId ? { versionId: scan.versionId } : { packageId: scan.packageId };
+  return startRun(viewer, { ...ref, function: scan.function, args: scan.args as Record<string, unknown> }, { scanId: scan.id, trigger });
 }
 
 /** "Run now" on a scan (its owner only): a run linked to the scan, its schedule untouched. */

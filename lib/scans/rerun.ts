@@ -42,13 +42,12 @@ function configurationOf(row: Pick<RunRow, "function" | "args" | "version">): Co
  */
 export async function rerun(viewer: Viewer, runId: string, opts: { latest?: boolean; args?: Record<string, unknown> } = {}): Promise<RunSummary> {
   const row = await loadRun(viewer, runId);
-  const versionId = opts.latest ? row.version.package.latestVersionId : row.versionId;
-  if (!versionId) throw notFound("a published version of the package");
+  const ref = opts.latest ? { packageId: row.version.packageId } : { versionId: row.versionId };
   const args = opts.args ?? (row.args as Record<string, unknown>);
   // the same place when it is still the viewer's to use: an admin re-running someone's device run,
   // or a run whose device was revoked since, goes to the hub's workers
   const device = row.device && row.device.ownerId === viewer.id && !row.device.revokedAt ? row.device.name : undefined;
-  return startRun(viewer, { versionId, function: row.function, args, device }, { trigger: "rerun" });
+  return startRun(viewer, { ...ref, function: row.function, args, device }, { trigger: "rerun" });
 }
 
 /**

@@ -168,12 +168,12 @@ test("re-run: the same version and arguments by default, the latest on request, 
   assert.equal(await previousRunOf(alice, same.id), first.id);
   assert.equal(await previousRunOf(alice, first.id), null);
   // the latest version calls the parameter `who`: the old arguments no longer fit it
-  await assert.rejects(rerun(alice, first.id, { latest: true }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.name));
+  await assert.rejects(rerun(alice, first.id, { latest: true }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["args.name"]));
   const latest = await rerun(alice, first.id, { latest: true, args: { who: "edited" } });
   const latestRow = await db().run.findUniqueOrThrow({ where: { id: latest.id } });
   assert.equal(latestRow.versionId, v2);
   assert.deepEqual(latestRow.args, { who: "edited" });
-  await assert.rejects(rerun(alice, first.id, { args: { name: "x", extra: 1 } }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.extra));
+  await assert.rejects(rerun(alice, first.id, { args: { name: "x", extra: 1 } }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["args.extra"]));
   await assert.rejects(rerun(bob, first.id), (e: Rejection) => e.code === "not_found");
   const before = await db().run.count();
   await assert.rejects(rerun(alice, "no-such-run"), (e: Rejection) => e.code === "not_found");

@@ -8,7 +8,7 @@ import type { CreateScanBody, UpdateScanBody } from "../schemas/scans.ts";
 import type { Viewer } from "../types.ts";
 import { canEditScan, canManageScan, canViewScan } from "./access.ts";
 import { DEFAULT_TIMEZONE, describeCron, nextFireTime } from "./cron.ts";
-import { resolveTarget } from "./target.ts";
+import { resolveRunTarget } from "../runs/target.ts";
 import type { RunTrigger, ScanDetail, ScanError, ScanRunView, ScanSummary } from "./types.ts";
 
 const runSelect = {
@@ -80,7 +80,8 @@ function duplicateName(err: unknown, name: string): never {
 
 /** Saves a run configuration under a name, optionally on a schedule. Nothing is stored on any error. */
 export async function createScan(viewer: Viewer, input: CreateScanBody): Promise<ScanSummary> {
-  const target = await resolveTarget(viewer, { package: input.package, version: input.version, function: input.function, args: input.args ?? {} });
+  // checked exactly as a run would be, against the pinned version or today's latest
+  const target = await resolveRunTarget(viewer, { ref: { package: input.package, version: input.version }, function: input.function, args: input.args ?? {} });
   const cron = input.cron ?? null;
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
   const enabled = input.enabled ?? true;
@@ -90,9 +91,9 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
       data: {
         ownerId: viewer.id,
         name: input.name,
-        packageId: target.packageId,
-        versionId: target.versionId,
-        function: target.function,
+        packageId: target.version.packageId,
+        versionId: target.pinned ? target.version.id : null,
+        function: target.fn.qualified,
         args: target.args as Prisma.InputJsonValue,
         cron,
         timezone,
@@ -102,7 +103,7 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
       include: scanInclude,
     })
     .catch((err: unknown) => duplicateName(err, input.name));
-  await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.function, cron });
+  await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.fn.qualified, cron });
   return summary(row);
 }
 
@@ -118,13 +119,12 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
   const data: Prisma.SavedScanUncheckedUpdateInput = {};
   if (patch.name !== undefined) data.name = patch.name;
   if (patch.version !== undefined || patch.function !== undefined || patch.args !== undefined) {
-    const target = await resolveTarget(viewer, {
-      package: `${row.package.namespace.name}.${row.package.name}`,
-      version: patch.version !== undefined ? patch.version : (row.version?.version ?? null),
+    const target = await resolveRunTarget(viewer, {
+      ref: { package: `${row.package.namespace.name}.${row.package.name}`, version: patch.version !== undefined ? patch.version : (row.version?.version ?? null) },
       function: patch.function ?? row.function,
       args: patch.args ?? (row.args as Record<string, unknown>),
     });
-    Object.assign(data, { versionId: target.versionId, function: target.function, args: target.args as Prisma.InputJsonValue });
+    Object.assign(data, { versionId: target.pinned ? target.version.id : null, function: target.fn.qualified, args: target.args as Prisma.InputJsonValue });
   }
   const cron = patch.cron !== undefined ? patch.cron : row.cron;
   const timezone = patch.timezone ?? row.timezone;

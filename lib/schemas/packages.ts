@@ -1,7 +1,7 @@
 /** Requests about packages (HTTP API): browse, one package, upload. */
 import { z } from "zod";
 import { MIB } from "../api/body.ts";
-import { UPLOAD_LIMITS } from "../packages/extract.ts";
+import { UPLOAD_LIMITS } from "../packages/upload-limits.ts";
 
 /**
  * `GET /api/packages?q=&tactic=&category=&tag=&kind=&official=true&page=&pageSize=`: the browse page's query

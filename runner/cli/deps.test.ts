@@ -97,6 +97,12 @@ test("a wrong sha256 or a missing package changes nothing in the project", async
   await assert.rejects(addPackage(dir, "nobody.here", { url, token: "t" }), /: error not_found: no such package$/);
   assert.equal(await readFile(path.join(dir, "pyproject.toml"), "utf8"), before);
   assert.equal(existsSync(path.join(dir, ".lev")), false);
+  // a pyproject.toml the requirement cannot be recorded in: refused before anything is unpacked
+  const bad = `[project]\nname = "lev.me.flow"\ndependencies = ["levrt" "x"]\n`;
+  await writeFile(path.join(dir, "pyproject.toml"), bad);
+  await assert.rejects(addPackage(dir, "levtop.flows@2.0.0", { url, token: "tok" }), /pyproject\.toml:3: not valid TOML/);
+  assert.equal(await readFile(path.join(dir, "pyproject.toml"), "utf8"), bad);
+  assert.equal(existsSync(path.join(dir, ".lev")), false);
 });
 
 test(".lev/deps: a directory that is not the package it is named after is an error", async () => {

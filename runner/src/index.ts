@@ -43,7 +43,9 @@ export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, D
 export type { RunnerOptions, RunSpec } from "./run/runner.ts";
 export { collectionName } from "./channel/spec.ts";
 export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
-export { MongoResultStore, StoreError } from "./store/store.ts";
+export { MongoResultStore, StoreError, storeFailureIsTransient } from "./store/store.ts";
+export { ArchiveError, archiveKind, extractArchive, FETCHED_PACKAGE_LIMITS, safeEntryPath } from "./package/extract.ts";
+export type { ArchiveKind, ExtractLimits } from "./package/extract.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
 export {

@@ -272,7 +272,7 @@ test("a hostile package archive (a path out of the package) is refused; nothing 
   hub.packages.set(sha(evil), evil);
   const a = assign({ package: { namespace: "levtest", name: "cases", version: "6.6.7", sha256: sha(evil) } });
   await until(() => hub.finished(a.runId) !== undefined, "the run's end");
-  assert.match(hub.finished(a.runId)!.error?.message ?? "", /the package archive is refused: '\.\.\/\.\.\/escaped\.txt' leaves the package directory/);
+  assert.match(hub.finished(a.runId)!.error?.message ?? "", /the package archive is refused: "\.\.\/\.\.\/escaped\.txt": '\.\.' is not allowed in paths/);
   assert.deepEqual(await readdir(path.join(dataDir, "packages")), []);
   assert.deepEqual((await readdir(dataDir)).filter((f) => f.includes("escaped")), []);
   assert.deepEqual((await readdir(path.dirname(dataDir))).filter((f) => f === "escaped.txt"), []);

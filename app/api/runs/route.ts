@@ -1,12 +1,12 @@
 import { route } from "../../../lib/api/route.ts";
 import { KIB } from "../../../lib/api/body.ts";
-import { listRuns, startRun, startRunByName } from "../../../lib/runs/index.ts";
+import { listRuns, startRun } from "../../../lib/runs/index.ts";
 import { listRunsQuerySchema, startRunBodySchema } from "../../../lib/schemas/runs.ts";
 import { getSettings } from "../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 
-/** Starts a run: `{package: "ns.name", version?, function, args}` or `{versionId, function, args}`. 422 with fieldErrors for bad arguments. */
+/** Starts a run: `{package: "ns.name", version?, function, args}` or `{versionId, function, args}`. 422 with fieldErrors (`args.<param>`, `function`, `version`, `package`, `device`). */
 export const POST = route(
   {
     access: "user", scope: "run",
@@ -16,7 +16,7 @@ export const POST = route(
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
   },
-  async ({ viewer, body }) => ("versionId" in body ? startRun(viewer, body) : startRunByName(viewer, body)),
+  async ({ viewer, body }) => startRun(viewer, body),
 );
 
 /** The caller's runs (an admin's `?all=true`: everyone's), newest first. */
