@@ -51,7 +51,7 @@ export function CompareIgnore({ a, b, ignore, error, draft }: { a: string; b: st
           ))}
         </ul>
       )}
-      <form method="get" action="/compare" className="flex flex-wrap items-end gap-2" aria-label="Ignore a field">
+      <form method="get" action="/compare" className="flex flex-wrap items-end gap-2" aria-label="Add an ignored field">
         <input type="hidden" name="a" value={a} />
         <input type="hidden" name="b" value={b} />
         <input type="hidden" name="ignore" value={fields.join(",")} />
