@@ -93,6 +93,15 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
     console.log(`$ lev diff ${second.id} --previous\n${diff.stdout}`);
     expect(diff.stdout).toContain(`run #${first.number} → run #${second.number}`);
     expect(diff.stdout).toContain(`+ hosts[ip=127.0.0.1].ports[port=${port},protocol=tcp]`);
+    // --ignore replaces the package's list, through the API's ignore=
+    const noisy = await lev("diff", second.id, "--previous", "--ignore", "hosts[].status");
+    expect(noisy.stdout).toContain("ignoring hosts[].status)");
+    const everything = await page.request.get(`/api/runs/compare?b=${second.id}&previous=true&ignore=`);
+    const ignoredNothing = (await everything.json()) as { ignore: { fields: string[]; chosen: boolean }; diff: { collections: { ignored: string[] }[] } };
+    expect(ignoredNothing.ignore).toEqual({ fields: [], chosen: true });
+    expect(ignoredNothing.diff.collections.map((c) => c.ignored)).toEqual([[]]);
+    const refused = await page.request.get(`/api/runs/compare?b=${second.id}&previous=true&ignore=${encodeURIComponent("hosts[]")}`);
+    expect(refused.status()).toBe(422);
     const results = await lev("results", second.id, "--format", "ndjson");
     const lines = results.stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; coll: string; doc: { target?: string } });
     expect(lines.map((l) => [l.run, l.coll, l.doc.target])).toContainEqual([second.id, "szczecin/nmap_python.port_os@1.0", "127.0.0.1"]);

@@ -103,6 +103,28 @@ test("SQL: an element group is an EXISTS over the items of the list, its values 
   assert.ok(itself.values.includes("strict $ ? (@ >= $v)"), "the item itself, not read through");
 });
 
+test("SQL: a group is one jsonpath when every condition inside can be one, its values variables", () => {
+  const jsonpathOf = (q: string) => {
+    const params = new SqlParams();
+    const sql = querySql(parseFieldQuery(q), params);
+    const i = params.values.findIndex((v) => typeof v === "string" && v.startsWith("$") && v.includes("[*] ?"));
+    return { sql, path: params.values[i] as string | undefined, vars: params.values[i + 1] };
+  };
+  assert.deepEqual(jsonpathOf("hosts[].ports[] {port = 22 and state = open}").path, '$."hosts" ? (@."ports".type() == "array")."ports"[*] ? ((exists(@."port" ? (@.type() != "array" && (@ == $v0))) && exists(@."state" ? (@.type() != "array" && (@ == $v1)))))');
+  assert.equal(jsonpathOf("hosts[].ports[] {port = 22 and state = open}").vars, '{"v0":22,"v1":"open"}');
+  assert.equal(
+    jsonpathOf("tags[] {x != 1 or y exists or not (z < 2 or w[] {v = 3})}").path,
+    '$ ? (@."tags".type() == "array")."tags"[*] ? ((!(exists(@."x" ? (@.type() != "array" && (@ == $v0)))) || exists(@."y") || !((exists(@."z" ? (@.type() != "array" && (@ < $v1))) || exists(@ ? (@."w".type() == "array")."w"[*] ? (exists(@."v" ? (@.type() != "array" && (@ == $v2)))))))))',
+  );
+  assert.equal(jsonpathOf('{"a.b": {"$elemMatch": {"c": {"$nin": [1, "x"]}, "d": {"$exists": false}}}}').path, '$."a" ? (@."b".type() == "array")."b"[*] ? ((!(exists(@."c" ? (@.type() != "array" && (@ == $v0 || @ == $v1)))) && !(exists(@."d"))))');
+  // the item itself, a substring, a $regex: the EXISTS over the items instead
+  for (const q of ["tags[] {@ = 1}", "tags[] {x ~ y}", '{"tags": {"$elemMatch": {"x": {"$regex": "^y"}}}}', "a[] {b = 1 and c[] {@ > 2}}"]) {
+    assert.match(querySql(parseFieldQuery(q), new SqlParams()), /^(\(.*\) AND )?EXISTS \(SELECT 1 FROM jsonb_path_query/, q);
+  }
+  // an outer group that can be one jsonpath around one that cannot: the inner one falls back inside the outer EXISTS
+  assert.match(querySql(parseFieldQuery("a[] {b ~ x and c[] {d = 1}}"), new SqlParams()), /EXISTS \(SELECT 1 FROM .* AS e0\(x\) WHERE \(EXISTS .* AND jsonb_path_exists\(e0\.x, /);
+});
+
 test("SQL: a group's equalities hint with the item's whole shape, within one item", () => {
   const params = new SqlParams();
   const sql = querySql(parseFieldQuery("hosts[].ports[] {port = 22 and state = open} and target = t"), params);

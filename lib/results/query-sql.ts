@@ -8,15 +8,17 @@
  * reads `port` in every item) and a comparison at the end reads the items of a list (`tags = web`
  * matches `["web", "prod"]`), one level deep as MongoDB does: a list inside a list is not read
  * (`@.type() != "array"`). Each comparison is its own `jsonb_path_exists`, so two comparisons may be
- * satisfied by different items. An element group is an EXISTS over the items of the list at its
- * path (a value that is not a list has none, as with `$elemMatch`), its conditions compiled by the
- * same rules against the item (`e0.x`).
+ * satisfied by different items. An element group is one jsonpath over the list's items when its
+ * conditions can be (`query-jsonpath.ts`), else an EXISTS over the items of the list at its path,
+ * its conditions compiled by the same rules against the item (`e0.x`); either way a value that is
+ * not a list has no items, as with `$elemMatch`.
  *
  * Equalities in the query's top-level conjunction, and element groups with equalities inside, also
  * get a containment hint (`doc @> '{"ports":[{"port":8080}]}'` or one of its array/object variants),
  * which the GIN index answers; the exact condition stays beside it, so the hint only narrows. Pure.
  */
 import { conjuncts, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
+import { groupJsonPath } from "./query-jsonpath.ts";
 
 /** Collects parameters; `add` returns the placeholder. */
 export class SqlParams {
@@ -79,6 +81,8 @@ export function conditionSql(node: QueryNode, p: SqlParams, col = "doc", depth =
     case "not":
       return `(NOT ${conditionSql(node.item, p, col, depth)})`;
     case "elem": {
+      const whole = groupJsonPath(node);
+      if (whole) return exists(col, p, whole.path, whole.vars);
       const e = `e${depth}`;
       return `EXISTS (SELECT 1 FROM ${listItemsSql(col, p, node.path, e)} WHERE ${conditionSql(node.item, p, `${e}.x`, depth + 1)})`;
     }

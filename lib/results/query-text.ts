@@ -78,7 +78,7 @@ function stringEnd(text: string, start: number): number {
 }
 
 /** The item itself inside an element group (`tags[] {@ >= 80}`): the empty path. */
-export const ITSELF = "@";
+const ITSELF = "@";
 
 /**
  * A dotted path; `@` (the empty path, an element group's item itself) only when `itself` allows it.

@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import { MongoResultStore } from "../../runner/src/index.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
+import type { QueryNode } from "./query-ast.ts";
 import type { SeededPackage } from "./testing.ts";
 
 let hub: TestHub;
@@ -174,7 +175,19 @@ test("field queries on real documents: MongoDB's array semantics, every operator
   }
 });
 
-test("lists read as MongoDB reads them: every case of the table, both forms, with and without hints", async () => {
+/**
+ * The query with a condition no item fails added to every group: a substring, which a jsonpath
+ * cannot hold, so each group compiles to the EXISTS over its items (`query-jsonpath.ts`).
+ */
+function viaItems(n: QueryNode): QueryNode {
+  const always: QueryNode = { op: "not", item: { op: "cmp", path: [{ key: "never_a_field", each: false }], cmp: "contains", value: "x" } };
+  if (n.op === "and" || n.op === "or") return { ...n, items: n.items.map(viaItems) };
+  if (n.op === "not") return { ...n, item: viaItems(n.item) };
+  if (n.op === "elem") return { ...n, item: { op: "and", items: [viaItems(n.item), always] } };
+  return n;
+}
+
+test("lists read as MongoDB reads them: every case of the table, both forms, both compilations of a group, with and without hints", async () => {
   const { indexDocument } = await import("./index-writer.ts");
   const { listDocuments } = await import("./documents.ts");
   const { DATASETS, QUERY_CASES } = await import("./query-cases.ts");
@@ -191,11 +204,17 @@ test("lists read as MongoDB reads them: every case of the table, both forms, wit
     for (const q of [c.text, c.json].filter((x): x is string => !!x)) {
       const found = (await listDocuments(alice, { coll: coll(c.dataset), q })).items.map((d) => d.task);
       assert.deepEqual(labels(c.dataset, found), c.matches, `${c.what}: ${q}`);
-      // the containment hints only narrow: without them the condition finds the same documents
-      const p = new SqlParams(1);
-      const sql = conditionSql(parseFieldQuery(q), p, `d."doc"`);
-      const rows = await resultsQuery<{ task: number }>(`SELECT d."task" FROM "ResultDocument" d WHERE d."coll" = $1 AND ${sql} ORDER BY d."id"`, [coll(c.dataset), ...p.values]);
-      assert.deepEqual(labels(c.dataset, rows.map((r) => r.task)), c.matches, `hint-free ${c.what}: ${q}`);
+      // the containment hints only narrow: without them the condition finds the same documents,
+      // and groups read as EXISTS over their items find what their single jsonpath finds
+      for (const [how, node] of [
+        ["hint-free", parseFieldQuery(q)],
+        ["item by item", viaItems(parseFieldQuery(q))],
+      ] as const) {
+        const p = new SqlParams(1);
+        const sql = conditionSql(node, p, `d."doc"`);
+        const rows = await resultsQuery<{ task: number }>(`SELECT d."task" FROM "ResultDocument" d WHERE d."coll" = $1 AND ${sql} ORDER BY d."id"`, [coll(c.dataset), ...p.values]);
+        assert.deepEqual(labels(c.dataset, rows.map((r) => r.task)), c.matches, `${how} ${c.what}: ${q}`);
+      }
     }
   }
 });
