@@ -50,6 +50,7 @@ test("every method is in the document with its declared access, summary and para
     ["a", "query", false],
     ["b", "query", true],
     ["previous", "query", false],
+    ["ignore", "query", false],
   ]);
   assert.deepEqual(compare.security, [{ bearer: [] }, { session: [] }]);
   assert.ok(d.paths["/api/packages"].post.requestBody?.content["multipart/form-data"]);
