@@ -114,6 +114,12 @@ function CollectionSection({ c }: { c: CollectionDiff }) {
           "No keys declared for this schema: documents and list items are matched by their content."
         )}
         {c.unchanged > 0 && ` ${c.unchanged} document(s) unchanged.`}
+        {c.ignored.length > 0 && (
+          <>
+            {" "}
+            Left out: <code>{c.ignored.join(", ")}</code>
+          </>
+        )}
       </p>
       {c.tooLarge && (
         <p role="status" className="rounded-md border border-amber-200 bg-amber-50 p-2 text-sm text-amber-900">

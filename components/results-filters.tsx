@@ -39,7 +39,7 @@ export function ResultsFilters({ values, error }: { values: ResultsFilterValues;
           id="rf-q"
           name="q"
           defaultValue={values.q ?? ""}
-          placeholder={'ports.port = 8080 and state = "open"   ·   service ~ http   ·   {"ttl": {"$gte": 64}}'}
+          placeholder={'ports[] {port = 8080 and state = open}   ·   service ~ http   ·   {"ttl": {"$gte": 64}}'}
           aria-invalid={error ? true : undefined}
           aria-describedby="rf-q-help"
           className="input mt-0.5 font-mono"
@@ -48,7 +48,8 @@ export function ResultsFilters({ values, error }: { values: ResultsFilterValues;
           <p id="rf-q-help" role="alert" className="field-error">{error}</p>
         ) : (
           <p id="rf-q-help" className="hint">
-            Operators = != &lt; &lt;= &gt; &gt;= ~ (contains) exists, with and / or / not and parentheses; <code>hosts[].address</code> reads into arrays. Or MongoDB&apos;s JSON with read-only operators.
+            Operators = != &lt; &lt;= &gt; &gt;= ~ (contains) exists, with and / or / not and parentheses. A path reads into lists, each condition on its own;{" "}
+            <code>hosts[].ports[] {"{"}port = 22 and state = open{"}"}</code> holds the conditions to one item. Or MongoDB&apos;s JSON with read-only operators ($elemMatch too).
           </p>
         )}
       </div>

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { CompareIgnore, compareHref } from "../../components/compare-ignore.tsx";
 import { ComparePicker } from "../../components/compare-picker.tsx";
 import { CompareView } from "../../components/compare-view.tsx";
 import { formatTime } from "../../components/time.ts";
 import { comparableRuns, compareRunsFor, previousRunId } from "../../lib/compare/runs.ts";
 import { AppError } from "../../lib/errors.ts";
 import { getViewer } from "../../lib/auth/session.ts";
+import { ignoreParamSchema } from "../../lib/schemas/compare.ts";
 import { loadOr404, one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Compare runs" };
@@ -28,6 +30,14 @@ function RunHeading({ side, run }: { side: string; run: { id: string; number: nu
       ))}
     </div>
   );
+}
+
+/** `ignore=` as given (present and empty: ignore nothing), checked; a bad list is reported and not used. */
+function ignoreParam(raw: string | string[] | undefined): { fields?: string[]; error: string | null } {
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (text === undefined) return { error: null };
+  const parsed = ignoreParamSchema.safeParse(text);
+  return parsed.success ? { fields: parsed.data, error: null } : { error: parsed.error.issues.map((i) => i.message).join("; ") };
 }
 
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
@@ -57,9 +67,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       </div>
     );
   }
+  let ignore = ignoreParam(sp.ignore);
+  const add = one(sp.add);
+  if (add && !ignore.error) {
+    // the form's field joins the list: the address then names the whole list, so links keep it
+    const joined = ignoreParam([...(ignore.fields ?? []), add].join(","));
+    if (joined.fields) redirect(compareHref(a, b, joined.fields));
+    ignore = { ...ignore, error: joined.error };
+  }
   let comparison;
   try {
-    comparison = await loadOr404(compareRunsFor(viewer, a, b));
+    comparison = await loadOr404(compareRunsFor(viewer, a, b, undefined, ignore.fields));
   } catch (e) {
     // two runs of different functions: say so next to the picker instead of failing the page
     if (!(e instanceof AppError && e.code === "validation")) throw e;
@@ -85,7 +103,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         <RunHeading side="Before (A)" run={runA} />
         <RunHeading side="After (B)" run={runB} />
       </header>
-      <ComparePicker runs={runs} a={runA.id} b={runB.id} />
+      <ComparePicker runs={runs} a={runA.id} b={runB.id} ignore={comparison.ignore.chosen ? comparison.ignore.fields : undefined} />
+      <CompareIgnore a={runA.id} b={runB.id} ignore={comparison.ignore} error={ignore.error} draft={ignore.error ? add : undefined} />
       <CompareView diff={diff} />
     </div>
   );

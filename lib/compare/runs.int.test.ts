@@ -29,10 +29,12 @@ function writePackage(dir: string) {
       "def scan(target: str, ids: str = '') -> Cr:",
       "    @levrt.remote",
       "    def entry():",
-      "        ctx.set(target=target, items=[{'id': int(i), 'state': 'open'} for i in ids.split(',') if i])",
+      "        import random",
+      "        # a guess that changes from run to run, like nmap's OS guesses",
+      "        ctx.set(target=target, items=[{'id': int(i), 'state': 'open', 'guess': random.random()} for i in ids.split(',') if i])",
       "    return Cr('levhub/python:bookworm', schema='alice/cmp.scan@1.0', entry=entry())",
       "",
-      "__lev__ = annot.meta([scan], desc='cmp', keys=[annot.Keys('scan@1.0', ['target', 'items[].id'])])",
+      "__lev__ = annot.meta([scan], desc='cmp', keys=[annot.Keys('scan@1.0', ['target', 'items[].id'], ignore=['items[].guess'])])",
       "",
     ].join("\n"),
   );
@@ -50,7 +52,7 @@ before(async () => {
   writePackage(pkgDir);
   const { publishDirectory } = await import("../packages/upload.ts");
   const r = await publishDirectory(alice, pkgDir).catch((e: { details?: string[] }) => assert.fail(`${String(e)}: ${(e.details ?? []).join("; ")}`));
-  assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"] }]);
+  assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"], ignore: ["items[].guess"] }]);
   versionId = r.versionId;
 });
 after(async () => {
@@ -97,6 +99,28 @@ test("two real runs compare by key: an item added is one change; previous = same
   assert.deepEqual(await runDocumentsForCompare(alice, second, 0), { docs: [], counts: { "alice/cmp.scan@1.0": 1 } });
   const back = await compareRunsFor(alice, second, third);
   assert.deepEqual(back.diff.totals, { new: 0, gone: 1, changed: 0, unchangedDocuments: 0 });
+});
+
+test("the fields the package ignores are left out; a list asked for replaces them", async () => {
+  const { compareRunsFor, changesSincePrevious } = await import("./runs.ts");
+  const first = await run(alice, "7");
+  const second = await run(alice, "7");
+  const quiet = await compareRunsFor(alice, first, second);
+  assert.deepEqual(quiet.ignore, { fields: ["items[].guess"], chosen: false });
+  assert.deepEqual(quiet.diff.collections[0].ignored, ["items[].guess"]);
+  assert.deepEqual(quiet.diff.totals, { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 });
+  const all = await compareRunsFor(alice, first, second, undefined, []);
+  assert.deepEqual(all.ignore, { fields: [], chosen: true });
+  assert.deepEqual(
+    all.diff.collections[0].changed.flatMap((d) => d.changes.map((c) => [c.op, c.path])),
+    [["changed", "items[id=7].guess"]],
+  );
+  const other = await compareRunsFor(alice, first, second, undefined, ["target"]);
+  assert.deepEqual(other.diff.collections[0].keys, ["items[].id"], "a key under an ignored field is not used");
+  assert.deepEqual(other.diff.totals, { new: 1, gone: 1, changed: 0, unchangedDocuments: 0 }, "no document key: matched by content, which the guess changed");
+  // the run page's count since the previous run (same arguments) leaves the package's fields out
+  const third = await run(alice, "7");
+  assert.deepEqual(await changesSincePrevious(alice, third), { previous: second, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false });
 });
 
 test("another user's runs are not found, even paired with their own; an admin compares anyone's", async () => {

@@ -7,12 +7,21 @@ import { resultsQuery } from "../results/pg.ts";
 import { getRun } from "../runs/index.ts";
 import type { RunStatus, RunSummary, Viewer } from "../types.ts";
 import { COMPARE_LIMITS, compareRuns, type CompareLimits, type RunsDiff, type SideDocument } from "./collections.ts";
+import { ignoreProblems } from "./ignore.ts";
 import { keyPathProblems, type SchemaKeys } from "./key-paths.ts";
+
+/** The fields a comparison left out: those asked for, or the ones the package declares (all its schemas'). */
+export interface IgnoredFields {
+  fields: string[];
+  /** true: asked for (`ignore=`), replacing the package's; false: the package's */
+  chosen: boolean;
+}
 
 export interface RunComparison {
   a: RunSummary & { args: Record<string, unknown> };
   b: RunSummary & { args: Record<string, unknown> };
   diff: RunsDiff;
+  ignore: IgnoredFields;
 }
 
 /** Documents read per page from the results index. */
@@ -81,19 +90,28 @@ export async function previousRunId(viewer: Viewer, runId: string): Promise<stri
   return earlier.find((r) => argsKey(r.args) === key)?.id ?? null;
 }
 
-/** The key paths a version's manifest declares, keeping only well-formed ones (a manifest is package output). */
+/**
+ * The key paths (and ignored fields) a version's manifest declares, keeping only well-formed ones:
+ * a manifest is package output. levrt refuses bad ones when the package is introspected.
+ */
 export function declaredKeys(manifest: unknown): SchemaKeys[] {
   const keys = (manifest as Partial<Manifest> | null)?.keys;
   if (!Array.isArray(keys)) return [];
-  return keys.filter((k): k is SchemaKeys => !!k && typeof k.schema === "string" && keyPathProblems(k.paths).length === 0);
+  return keys
+    .filter((k): k is SchemaKeys => !!k && typeof k.schema === "string" && keyPathProblems(k.paths).length === 0)
+    .map((k) => {
+      const ignore = Array.isArray(k.ignore) ? k.ignore.filter((f) => ignoreProblems([f]).length === 0) : [];
+      return ignore.length ? { schema: k.schema, paths: k.paths, ignore } : { schema: k.schema, paths: k.paths };
+    });
 }
 
 /**
  * Compares run A (before) with run B (after). Both must be the viewer's (admins: anyone's), else
- * not found; both must be runs of the same function of the same package. The key paths come from
- * run B's version, else run A's.
+ * not found; both must be runs of the same function of the same package. The key paths and
+ * ignored fields come from run B's version, else run A's; `ignore`, when given (checked by the
+ * caller: `compareQuerySchema`), replaces the ignored fields.
  */
-export async function compareRunsFor(viewer: Viewer, aId: string, bId: string, limits: CompareLimits = COMPARE_LIMITS): Promise<RunComparison> {
+export async function compareRunsFor(viewer: Viewer, aId: string, bId: string, limits: CompareLimits = COMPARE_LIMITS, ignore?: readonly string[]): Promise<RunComparison> {
   const [a, b] = await Promise.all([getRun(viewer, aId), getRun(viewer, bId)]);
   if (a.package !== b.package || a.function !== b.function) {
     throw validation(`only runs of the same function compare: run A is ${a.package} ${a.function}, run B is ${b.package} ${b.function}`);
@@ -103,13 +121,15 @@ export async function compareRunsFor(viewer: Viewer, aId: string, bId: string, l
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
   const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, aId, limits.documents), runDocumentsForCompare(viewer, bId, limits.documents)]);
   const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
-  return { a: pick(a), b: pick(b), diff: compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }) };
+  const diff = compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }, ignore);
+  const fields = ignore ? [...ignore] : [...new Set(keys.flatMap((k) => k.ignore ?? []))];
+  return { a: pick(a), b: pick(b), diff, ignore: { fields, chosen: ignore !== undefined } };
 }
 
 /** The run page's comparison stays light: bigger collections are left to the compare page. */
 const RUN_PAGE_LIMITS: CompareLimits = { ...COMPARE_LIMITS, documents: 1_000, totalChanges: 1_000 };
 
-/** What changed since the previous run with the same arguments, for the run page; null without one. */
+/** What changed since the previous run with the same arguments, for the run page (the package's ignored fields left out); null without one. */
 export async function changesSincePrevious(viewer: Viewer, runId: string): Promise<{ previous: string; totals: RunsDiff["totals"]; partial: boolean } | null> {
   const previous = await previousRunId(viewer, runId);
   if (!previous) return null;

@@ -7,7 +7,7 @@ import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
-import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
+import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import {
   DockerodeEngine,
@@ -57,9 +57,11 @@ const USAGE = `usage:
   lev runs [<run-id>] [--json]
   lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
-  lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--json]
+  lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--ignore <field>]… [--json]
       What changed from run A to run B (or since B's previous run with the same arguments):
-      documents and items new, gone and changed, per collection.
+      documents and items new, gone and changed, per collection, without the fields the
+      package ignores. --ignore hosts[].os leaves that field out of every host instead (it
+      replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${SCAN_USAGE}
 ${AGENT_USAGE}
 
@@ -356,6 +358,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       coll: { type: "string" },
       out: { type: "string", short: "o" },
       previous: { type: "boolean", default: false },
+      ignore: { type: "string", multiple: true },
     },
   });
   const out = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
@@ -411,7 +414,8 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "diff": {
       if (values.previous ? positionals.length !== 1 : positionals.length !== 2) throw new UsageError("diff takes <run-a> <run-b>, or <run-b> --previous");
-      const r = values.previous ? await compare(null, positionals[0]) : await compare(positionals[0], positionals[1]);
+      const ignore = ignoreFlags(values.ignore);
+      const r = values.previous ? await compare(null, positionals[0], ignore) : await compare(positionals[0], positionals[1], ignore);
       out(values.json ? r : formatComparison(r));
       return 0;
     }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { main } from "./main.ts";
-import { formatComparison, resultsPath, streamResults, type Comparison } from "./results.ts";
+import { comparePath, formatComparison, ignoreFlags, resultsPath, streamResults, type Comparison } from "./results.ts";
 
 let server: Server;
 let seen: IncomingMessage[] = [];
@@ -43,6 +43,15 @@ after(async () => {
 test("the export path names the run, the format and the collection", () => {
   assert.equal(resultsPath("r1", { format: "csv" }), "/api/results/export?run=r1&format=csv");
   assert.equal(resultsPath("r1", { format: "ndjson", coll: "demo|x/y.z@1.0" }), "/api/results/export?run=r1&format=ndjson&coll=demo%7Cx%2Fy.z%401.0");
+});
+
+test("lev diff --ignore: the fields replace the package's list; none given, the package's; '' compares all", () => {
+  assert.equal(ignoreFlags(undefined), undefined);
+  assert.deepEqual(ignoreFlags(["hosts[].os", "a,b", " a "]), ["hosts[].os", "a", "b"]);
+  assert.deepEqual(ignoreFlags([""]), []);
+  assert.equal(comparePath("r1", "r2"), "/api/runs/compare?a=r1&b=r2");
+  assert.equal(comparePath(null, "r2", ["hosts[].os", "x"]), "/api/runs/compare?b=r2&previous=true&ignore=hosts%5B%5D.os%2Cx");
+  assert.equal(comparePath("r1", "r2", []), "/api/runs/compare?a=r1&b=r2&ignore=");
 });
 
 test("lev results streams the export to stdout or a file, with the token", async () => {
@@ -87,6 +96,7 @@ test("a comparison reads as totals, then new, gone and changed per collection", 
         {
           coll: "szczecin/nmap_python.port_os@1.0",
           keys: ["target", "hosts[].ip"],
+          ignored: ["hosts[].os"],
           added: [{ label: "target=10.0.0.9" }],
           removed: [],
           changed: [
@@ -116,7 +126,7 @@ test("a comparison reads as totals, then new, gone and changed per collection", 
       "szczecin.nmap_python nmap.port_os: run #3 → run #5",
       "2 new, 0 gone, 1 changed; 3 document(s) unchanged (partly compared)",
       "",
-      "szczecin/nmap_python.port_os@1.0  (keys: target, hosts[].ip)",
+      "szczecin/nmap_python.port_os@1.0  (keys: target, hosts[].ip; ignoring hosts[].os)",
       "  + target=10.0.0.9",
       "  ~ target=127.0.0.1",
       '      + hosts[ip=127.0.0.1].ports[port=8080,protocol=tcp]  {"port":8080,"state":"open"}',

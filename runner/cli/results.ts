@@ -62,6 +62,8 @@ export interface Comparison {
     collections: {
       coll: string;
       keys: string[];
+      /** fields left out (hubs before ignore lists answer without it) */
+      ignored?: string[];
       added: { label: string }[];
       removed: { label: string }[];
       changed: { label: string; changes: FieldChange[]; omitted: number }[];
@@ -74,10 +76,22 @@ export interface Comparison {
   };
 }
 
-export async function compare(a: string | null, b: string): Promise<Comparison> {
-  const cfg = await loadConfig();
+/** The compare API's address; `ignore` (even empty) replaces the fields the package ignores. */
+export function comparePath(a: string | null, b: string, ignore?: readonly string[]): string {
   const q = new URLSearchParams(a ? { a, b } : { b, previous: "true" });
-  return api<Comparison>(cfg, "GET", `/api/runs/compare?${q}`);
+  if (ignore) q.set("ignore", ignore.join(","));
+  return `/api/runs/compare?${q}`;
+}
+
+export async function compare(a: string | null, b: string, ignore?: readonly string[]): Promise<Comparison> {
+  const cfg = await loadConfig();
+  return api<Comparison>(cfg, "GET", comparePath(a, b, ignore));
+}
+
+/** `--ignore a --ignore b,c` → [a, b, c]; `--ignore ''` → [] (ignore nothing); no flag → undefined (the package's). */
+export function ignoreFlags(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return [...new Set(values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean))];
 }
 
 const MARK: Record<FieldChange["op"], string> = { added: "+", removed: "-", changed: "~" };
@@ -101,7 +115,7 @@ export function formatComparison(c: Comparison): string {
     `${t.new} new, ${t.gone} gone, ${t.changed} changed; ${t.unchangedDocuments} document(s) unchanged${c.diff.partial ? " (partly compared)" : ""}`,
   ];
   for (const coll of c.diff.collections) {
-    lines.push("", `${coll.coll}  (${coll.keys.length ? `keys: ${coll.keys.join(", ")}` : "matched by content"})`);
+    lines.push("", `${coll.coll}  (${coll.keys.length ? `keys: ${coll.keys.join(", ")}` : "matched by content"}${coll.ignored?.length ? `; ignoring ${coll.ignored.join(", ")}` : ""})`);
     if (coll.tooLarge) lines.push(`  ! ${coll.tooLarge}`);
     for (const d of coll.added) lines.push(`  + ${d.label}`);
     for (const d of coll.removed) lines.push(`  - ${d.label}`);

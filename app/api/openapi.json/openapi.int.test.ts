@@ -75,6 +75,7 @@ test("every method is in the document with its declared access, summary and para
     ["a", "query", false],
     ["b", "query", true],
     ["previous", "query", false],
+    ["ignore", "query", false],
   ]);
   assert.deepEqual(compare.security, [{ bearer: ["read"] }, { session: [] }]);
   assert.deepEqual(d.paths["/api/runs"].post.security, [{ bearer: ["run"] }, { session: [] }]);
