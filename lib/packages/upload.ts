@@ -22,7 +22,7 @@ import { normalizeCategory } from "./categories.ts";
 import { canPublishTo } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
-import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
+import { buildUploadImage, discardUploadImage } from "./build.ts";
 import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
 import { resolveDependencies } from "./dependency-load.ts";
 import { allFunctions, exportRows } from "./exports.ts";
@@ -227,7 +227,6 @@ async function publishStaged(
     }
     throw err;
   }
-  if (image) await keepUploadImage(image);
   await audit(createdById, "package.publish", `${full}@${version}`, { image: image?.id ?? null, private: opts.private ?? null });
   return resultFor(versionId, true);
 }
