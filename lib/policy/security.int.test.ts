@@ -181,7 +181,7 @@ test("a Dockerfile FROM another user's private package is refused with the same 
   const direct = await attempt("levpkg/bob.secret:0.1.0");
   for (const e of [priv, missing, direct]) assert.equal(e.code, "validation");
   assert.equal(String(priv.message).replaceAll(".bob.secret", "X"), String(missing.message).replaceAll(".nobody.nothing", "X"));
-  assert.deepEqual(priv.details, ["Dockerfile: FROM .bob.secret: image '.bob.secret' is not available"]);
+  assert.deepEqual(priv.details, ["Dockerfile: line 1: FROM .bob.secret: image '.bob.secret' is not available"]);
   assert.match(String(direct.message), /image 'levpkg\/bob\.secret:0\.1\.0' is not available/);
   assert.equal(await versionCount("alice", "derived"), 0);
   // a public package's image is a valid base, resolved to its id
