@@ -293,7 +293,8 @@ test("two concurrent uploads of one version: one is published, the other gets 40
   const { publishArchive } = await import("../packages/upload.ts");
   const { goodInit } = await import("../testing/packages.ts");
   const { db } = await import("../platform/db.ts");
-  const archive = await pkg("alice", "racer", "0.1.0", goodInit(), [imagedDockerfile("race")]);
+  // a marker of this run: the build cache would otherwise hand it an image an earlier run tagged
+  const archive = await pkg("alice", "racer", "0.1.0", goodInit(), [imagedDockerfile(`race-${Date.now()}`)]);
   const results = await Promise.allSettled([publishArchive(alice, archive), publishArchive(alice, archive)]);
   const won = results.filter((r) => r.status === "fulfilled");
   const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -309,7 +310,8 @@ test("two concurrent uploads of one version: one is published, the other gets 40
   assert.equal(run.status, "succeeded", JSON.stringify(refusal(run)));
   const { getEngine } = await import("../platform/engine.ts");
   const tags = (await getEngine().docker.getImage(version.imageDigest!).inspect()).RepoTags;
-  assert.deepEqual(tags, [version.imageRef], "the winner's image carries the version's tag and no upload tag");
+  assert.deepEqual(tags, [version.imageRef], "the winner's image carries the winner's tag, the loser's is gone");
+  await getEngine().docker.getImage(version.imageDigest!).remove({ force: true });
 });
 
 test("a manifest larger than 4 MiB is refused with a clear error and nothing is published", async () => {
