@@ -21,7 +21,7 @@ export interface BuildImages {
 
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 const PACKAGE_REF = /^\.([A-Za-z_]\w*\.[A-Za-z_]\w*)(?::\w[\w.-]{0,127})?$/;
-const withTag = (ref: string) => (/:[^/]*$/.test(ref) || ref.includes("@") ? ref : `${ref}:latest`);
+const withTag = (ref: string) => (ref.lastIndexOf(":") > ref.lastIndexOf("/") || ref.includes("@") ? ref : `${ref}:latest`);
 
 /**
  * The resolver of an upload: base images by their listed name (no tag = latest), `.ns.name[:tag]`

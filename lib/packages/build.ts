@@ -7,7 +7,7 @@ import { validation } from "../errors.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 import { buildImageResolver } from "./build-images.ts";
-import { checkDockerfile, checkTriggers, type BaseImageUse } from "./dockerfile.ts";
+import { boundedProblems, checkDockerfile, checkTriggers, type BaseImageUse } from "./dockerfile.ts";
 import { buildPackageImage, ImageBuildError, newImageTag } from "./images.ts";
 import { visiblePackageImages } from "./visible-images.ts";
 
@@ -91,7 +91,7 @@ async function baseImageTriggerProblems(docker: Docker, bases: readonly BaseImag
     }
     for (const p of checkTriggers(info.Config?.OnBuild ?? [])) problems.push(`line ${base.line}: FROM ${base.ref}: the image's ${p}`);
   }
-  return problems;
+  return boundedProblems(problems);
 }
 
 async function untag(tag: string): Promise<void> {

@@ -73,6 +73,10 @@ test("parser directive errors are Docker's: a repeated directive, an escape othe
   assert.equal(problem("# syntax=a\n# Syntax=b\nFROM a"), "line 2: only one syntax parser directive can be used");
   assert.equal(problem("# escape=x\nFROM a"), "line 1: invalid escape token 'x' (only ` or \\)");
   assert.equal(problem("# escape=``\nFROM a"), "line 1: invalid escape token '``' (only ` or \\)");
+  // the value is what `=\s*(.+?)\s*$` captures: spaces only leave their last one (measured on the engine)
+  assert.equal(problem("# escape= \nFROM a"), "line 1: invalid escape token ' ' (only ` or \\)");
+  assert.equal(problem("# escape=`  x\nFROM a"), "line 1: invalid escape token '`  x' (only ` or \\)");
+  assert.deepEqual(parse("# escape=\n# escape=`\nFROM a").directives, [], "no value: a comment, which ends the block");
 });
 
 test("continuations: the escape at the end, unless escaped itself; spaces and tabs after it, nothing else", () => {
@@ -142,6 +146,13 @@ test("refused: not UTF-8, a line over Docker's 65535 bytes, no instruction at al
   assert.equal(problem(`FROM a\nRUN ${"x".repeat(MAX_LINE_BYTES)}\n`), `line 2 is longer than ${MAX_LINE_BYTES} bytes (Docker's limit)`);
   assert.deepEqual(rows(`RUN ${"x".repeat(MAX_LINE_BYTES - 4)}`)[0][0], "run");
   for (const empty of ["", "\n", "# c\n\n", "# escape=`"]) assert.equal(problem(empty), "the Dockerfile has no instructions", JSON.stringify(empty));
+});
+
+test("long runs of blanks and long lines parse in one pass", () => {
+  const n = 60_000;
+  assert.deepEqual(rows(`FROM a\nRUN ${" ".repeat(n)}x\nRUN b\\${"\t".repeat(n)}\n c`), [["from", [], "a"], ["run", [], "x"], ["run", [], "b c"]]);
+  assert.deepEqual(parse(`# k=v${" ".repeat(n)}\nFROM a`).directives, [{ line: 1, key: "k", value: "v" }]);
+  assert.deepEqual(rows(`FROM a\nRUN ${"--a ".repeat(n / 4)}`)[1][1].length, n / 4);
 });
 
 /** Every tricky layout the parser follows: written back one instruction per line, each reads back the same. */

@@ -52,14 +52,43 @@ export const MAX_LINE_BYTES = 65_535;
 /** Go's `unicode.IsSpace`: what `strings.TrimSpace` and `bytes.TrimLeftFunc(…, unicode.IsSpace)` trim. */
 const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
-export const trimLeftGo = (s: string): string => s.replace(LEADING_SPACE, "");
-export const trimSpaceGo = (s: string): string => s.replace(LEADING_SPACE, "").replace(TRAILING_SPACE, "");
 const ONE_SPACE = new RegExp(`^[${GO_SPACE}]$`);
 export const isGoSpace = (c: string): boolean => ONE_SPACE.test(c);
+export const trimLeftGo = (s: string): string => s.replace(LEADING_SPACE, "");
+// trailing characters are trimmed by a loop: an unanchored `[…]+$` is quadratic on a long run of spaces
+export const trimSpaceGo = (s: string): string => trimEnd(trimLeftGo(s), isGoSpace);
+function trimEnd(s: string, drop: (c: string) => boolean): string {
+  let end = s.length;
+  while (end > 0 && drop(s[end - 1])) end--;
+  return s.slice(0, end);
+}
+const isBlank = (c: string) => c === " " || c === "\t";
 
-/** `reDirectives`, with Go's `\s` ([\t\n\f\r ]) spelled out; `.` never meets a newline here. */
-const RE_DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+/** Go's `\s` in reDirectives: [\t\n\f\r ] */
+const isDirectiveSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r";
+
+/** `reDirectives` up to the `=`, with Go's `\s` ([\t\n\f\r ]) spelled out; the value is read by `directiveValue`. */
+const RE_DIRECTIVE_KEY = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=/;
+
+/**
+ * What `=\s*(.+?)\s*$` captures after the `=` (without the regex, which backtracks quadratically
+ * on long runs of spaces): the text between leading and trailing spaces; when the rest is only
+ * spaces, its last one (the lazy group must take a character); nothing when there is no rest.
+ */
+function directiveValue(rest: string): string | null {
+  if (!rest) return null;
+  let start = 0;
+  while (start < rest.length && isDirectiveSpace(rest[start])) start++;
+  if (start === rest.length) return rest[rest.length - 1];
+  return trimEnd(rest.slice(start), isDirectiveSpace);
+}
+
+/** `reDirectives.FindStringSubmatch`: the key and value of a `# key=value` line, or null. */
+function matchDirective(line: string): { key: string; value: string } | null {
+  const m = RE_DIRECTIVE_KEY.exec(line);
+  const value = m ? directiveValue(line.slice(m[0].length)) : null;
+  return m && value !== null ? { key: m[1], value } : null;
+}
 /** the directives Docker 20.10 knows; any other key ends the directive block */
 const KNOWN_DIRECTIVES = new Set(["escape", "syntax"]);
 /** `reWhitespace`: what separates the instruction word from the rest, and FROM's words */
@@ -72,7 +101,7 @@ const isComment = (line: string) => trimLeftGo(line).startsWith("#");
  * at the end continues the line unless another escape precedes it (`foo \\` does not continue).
  */
 export function trimContinuation(line: string, escape: EscapeToken): { text: string; continues: boolean } {
-  const body = line.replace(/[ \t]*$/, "");
+  const body = trimEnd(line, isBlank);
   if (!body.endsWith(escape)) return { text: line, continues: false };
   if (body.length === 1) return { text: "", continues: true };
   if (body[body.length - 2] === escape) return { text: line, continues: false };
@@ -117,8 +146,8 @@ export function parseDockerfile(source: Uint8Array | string): ParseOutcome {
 
   /** `possibleParserDirective`: null, or the parse error Docker reports */
   const directive = (token: string, line: number): string | null => {
-    const m = RE_DIRECTIVE.exec(token);
-    const found = m ? { line, key: m[1].toLowerCase(), value: m[2] } : null;
+    const m = matchDirective(token);
+    const found = m ? { line, key: m.key.toLowerCase(), value: m.value } : null;
     if (done) {
       if (found && KNOWN_DIRECTIVES.has(found.key)) ignoredDirectives.push(found);
       return null;

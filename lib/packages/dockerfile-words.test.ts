@@ -58,6 +58,9 @@ test("processWord errors where Docker's lexer errors", () => {
   }
   assert.throws(() => processWord("${Z:?gone}", env, "\\"), /Z: gone/);
   assert.throws(() => processWord("${E:?}", env, "\\"), /E: is not allowed to be empty/);
+  // Go's stack grows; JavaScript's would overflow: deep nesting is refused as a LexError, not a crash
+  assert.equal(processWord(`${"${Z:-".repeat(60)}x${"}".repeat(60)}`, env, "\\"), "x");
+  assert.throws(() => processWord(`${"${Z:-".repeat(10_000)}x`, env, "\\"), /nested deeper than 64/);
 });
 
 test("parseWords: ARG's words split at spaces outside quotes, quotes and escapes kept", () => {

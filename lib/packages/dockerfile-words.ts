@@ -65,6 +65,8 @@ export function parseWords(rest: string, escape: EscapeToken): string[] {
 
 export class LexError extends Error {}
 
+const MAX_NESTING = 64;
+
 const EOF = null;
 
 /**
@@ -79,11 +81,15 @@ export function processWord(word: string, env: ReadonlyMap<string, string>, esca
   const peek = () => (pos < chars.length ? chars[pos] : EOF);
   const next = () => (pos < chars.length ? chars[pos++] : EOF);
 
+  let depth = 0;
   const stopOn = (stop: string | null): string => {
+    // Go's stack grows where JavaScript's overflows: deep `${A:-${A:-…}}` nesting is refused instead
+    if (++depth > MAX_NESTING) throw new LexError(`substitutions nested deeper than ${MAX_NESTING}`);
     let result = "";
     for (let ch = peek(); ch !== EOF; ch = peek()) {
       if (stop !== null && ch === stop) {
         next();
+        depth--;
         return result;
       }
       if (ch === "'") result += singleQuoted();
@@ -99,6 +105,7 @@ export function processWord(word: string, env: ReadonlyMap<string, string>, esca
       }
     }
     if (stop !== null) throw new LexError(`unexpected end of statement while looking for matching ${stop}`);
+    depth--;
     return result;
   };
 

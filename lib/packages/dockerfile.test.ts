@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildImageResolver } from "./build-images.ts";
-import { checkDockerfile, checkTriggers } from "./dockerfile.ts";
+import { boundedProblems, checkDockerfile, checkTriggers } from "./dockerfile.ts";
 import { parseDockerfile } from "./dockerfile-syntax.ts";
 
 const id = (c: string) => `sha256:${c.repeat(64)}`;
@@ -221,4 +221,16 @@ test("round trip: every accepted Dockerfile's checked text parses back into itse
     const a = parseDockerfile(first.text);
     assert.ok(a.ok && a.dockerfile.directives.length === (a.dockerfile.escape === "`" ? 1 : 0), "no directive but the escape");
   }
+});
+
+test("problems echo the upload: each is cut at 300 characters, and past 20 only their number is given", () => {
+  const many = problems(`FROM alpine\n${"BOGUS x\n".repeat(25)}`);
+  assert.equal(many.length, 21);
+  assert.equal(many[20], "… and 5 more problems");
+  const long = problems(`FROM ${":".repeat(60_000)}/\n`);
+  assert.equal(long.length, 1);
+  assert.match(long[0], /^line 1: FROM :{120}…: image ':{120}…' is not available$/);
+  assert.equal(boundedProblems(["x".repeat(1000)])[0].length, 301);
+  assert.deepEqual(boundedProblems(["a", "b"]), ["a", "b"]);
+  assert.match(problems(`FROM ${"${Z:-".repeat(10_000)}alpine\n`)[0], /nested deeper than 64/);
 });

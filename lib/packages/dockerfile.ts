@@ -75,7 +75,7 @@ export function checkDockerfile(source: Uint8Array | string, resolve: BuildImage
     if (out) checked.push(out);
   }
   if (walk.current === null && !walk.problems.length) walk.problems.push("the Dockerfile has no FROM line");
-  if (walk.problems.length) return { text: "", problems: walk.problems, baseImages: [] };
+  if (walk.problems.length) return { text: "", problems: boundedProblems(walk.problems), baseImages: [] };
 
   const text = serialiseDockerfile({ escape, instructions: checked });
   const again = parseDockerfile(text);
@@ -92,7 +92,20 @@ export function checkDockerfile(source: Uint8Array | string, resolve: BuildImage
  * check: each must pass the rules an upload's own ONBUILD passes.
  */
 export function checkTriggers(triggers: readonly string[]): string[] {
-  return triggers.flatMap((t) => triggerProblems(t).map((p) => `ONBUILD ${t}: ${p}`));
+  return boundedProblems(triggers.flatMap((t) => triggerProblems(t).map((p) => `ONBUILD ${clip(t)}: ${p}`)));
+}
+
+const MAX_PROBLEMS = 20;
+const MAX_PROBLEM_CHARS = 300;
+const MAX_ECHO = 120;
+
+/** The upload's text as a problem quotes it: cut, so the reason after it stays readable. */
+const clip = (text: string) => (text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text);
+
+/** Problems echo the upload's text: each is cut, and past the first few only their number is said. */
+export function boundedProblems(problems: readonly string[]): string[] {
+  const cut = problems.slice(0, MAX_PROBLEMS).map((p) => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS)}…` : p));
+  return problems.length > MAX_PROBLEMS ? [...cut, `… and ${problems.length - MAX_PROBLEMS} more problems`] : cut;
 }
 
 function directiveProblems(dockerfile: ParsedDockerfile): string[] {
@@ -102,11 +115,11 @@ function directiveProblems(dockerfile: ParsedDockerfile): string[] {
     problems.push(
       d.key === "syntax"
         ? `line ${d.line}: the syntax parser directive is not supported (it makes BuildKit fetch a frontend image; this hub builds with the engine's own builder)`
-        : `line ${d.line}: unknown parser directive '${d.key}' (only escape is supported)`,
+        : `line ${d.line}: unknown parser directive '${clip(d.key)}' (only escape is supported)`,
     );
   }
   for (const d of dockerfile.ignoredDirectives) {
-    problems.push(`line ${d.line}: '# ${d.key}=${d.value}' is read as a plain comment here: parser directives must come first, before any instruction, comment or blank line`);
+    problems.push(`line ${d.line}: '# ${d.key}=${clip(d.value)}' is read as a plain comment here: parser directives must come first, before any instruction, comment or blank line`);
   }
   return problems;
 }
@@ -118,8 +131,8 @@ function readFlags(ins: Instruction, name: string, walk: Walk): Map<string, stri
     const eq = word.indexOf("=");
     const flag = eq < 0 ? word.slice(2) : word.slice(2, eq);
     let problem: string | null = null;
-    if (ins.keyword === "run" || BUILDKIT_FLAGS[ins.keyword]?.includes(flag)) problem = `--${flag} needs BuildKit, and this hub builds with the engine's own builder`;
-    else if (!FLAGS[ins.keyword]?.includes(flag)) problem = `unknown flag --${flag}`;
+    if (ins.keyword === "run" || BUILDKIT_FLAGS[ins.keyword]?.includes(flag)) problem = `--${clip(flag)} needs BuildKit, and this hub builds with the engine's own builder`;
+    else if (!FLAGS[ins.keyword]?.includes(flag)) problem = `unknown flag --${clip(flag)}`;
     else if (eq < 0) problem = `--${flag} needs a value (--${flag}=…)`;
     else if (flags.has(flag)) problem = `--${flag} is given twice`;
     if (problem) {
@@ -138,7 +151,7 @@ function checkInstruction(ins: Instruction, walk: Walk): Instruction | null {
     walk.problems.push(`line ${ins.line}: ${problem}`);
     return null;
   };
-  if (!KNOWN.has(ins.keyword)) return refuse(`unknown instruction '${name}'`);
+  if (!KNOWN.has(ins.keyword)) return refuse(`unknown instruction '${clip(name)}'`);
   if (ins.nonAsciiFlags) return refuse(`${name}: flags must be ASCII (the builder reads them byte by byte)`);
   if (walk.trigger && NOT_A_TRIGGER.has(ins.keyword)) return refuse(`${name} is not allowed as an ONBUILD trigger`);
   const flags = readFlags(ins, name, walk);
@@ -158,7 +171,7 @@ function checkInstruction(ins: Instruction, walk: Walk): Instruction | null {
         return checkCopyFrom(ins, flags.get("from"), walk, refuse);
       case "add": {
         const problem = addSourcesProblem(ins.args, walk.escape);
-        return problem ? refuse(`ADD ${ins.args}: ${problem}`) : ins;
+        return problem ? refuse(`ADD ${clip(ins.args)}: ${problem}`) : ins;
       }
       case "onbuild": {
         if (!ins.args) return refuse("ONBUILD needs an instruction");
@@ -169,7 +182,7 @@ function checkInstruction(ins: Instruction, walk: Walk): Instruction | null {
         return ins;
     }
   } catch (err) {
-    if (err instanceof LexError) return refuse(`${name} ${ins.args}: ${err.message}`);
+    if (err instanceof LexError) return refuse(`${name} ${clip(ins.args)}: ${err.message}`);
     throw err;
   }
 }
@@ -198,18 +211,18 @@ function checkFrom(ins: Instruction, flags: Map<string, string>, walk: Walk, ref
   // the previous stage ends here, whatever becomes of this line
   if (walk.current !== null) walk.stages.push(walk.current);
   walk.current = used ? "" : stage;
-  if (words.length !== 1 && !named) return refuse(`FROM ${ins.args}: expected FROM [--platform=…] <image> [AS <name>]`);
-  if (named && !/^[a-z][a-z0-9_.-]*$/.test(stage)) return refuse(`FROM ${ins.args}: '${words[2]}' is not a valid stage name`);
-  if (used) return refuse(`FROM ${ins.args}: the stage name '${words[2]}' is used twice`);
+  if (words.length !== 1 && !named) return refuse(`FROM ${clip(ins.args)}: expected FROM [--platform=…] <image> [AS <name>]`);
+  if (named && !/^[a-z][a-z0-9_.-]*$/.test(stage)) return refuse(`FROM ${clip(ins.args)}: '${clip(words[2])}' is not a valid stage name`);
+  if (used) return refuse(`FROM ${clip(ins.args)}: the stage name '${words[2]}' is used twice`);
   const image = processWord(words[0], walk.metaArgs, walk.escape);
-  if (!image) return refuse(`FROM ${words[0]}: the image name is empty (build arguments are not passed to uploads' builds)`);
+  if (!image) return refuse(`FROM ${clip(words[0])}: the image name is empty (build arguments are not passed to uploads' builds)`);
 
   let target: string;
   if (walk.stages.includes(image.toLowerCase())) target = image.toLowerCase();
   else if (image === "scratch") target = image;
   else {
     const id = walk.resolve(image);
-    if (id === null) return refuse(`FROM ${words[0]}: image '${image}' is not available`);
+    if (id === null) return refuse(`FROM ${clip(words[0])}: image '${clip(image)}' is not available`);
     walk.baseImages.push({ line: ins.line, ref: image, id });
     target = id;
   }
@@ -220,18 +233,18 @@ function checkFrom(ins: Instruction, flags: Map<string, string>, walk: Walk, ref
 /** `COPY --from`: an earlier stage becomes its index, an image its id; Docker expands nothing here. */
 function checkCopyFrom(ins: Instruction, from: string | undefined, walk: Walk, refuse: (p: string) => null): Instruction | null {
   if (!from) return ins;
-  if (walk.trigger) return refuse(`COPY --from=${from}: a trigger runs in someone else's later build, where --from would name images this check never saw`);
+  if (walk.trigger) return refuse(`COPY --from=${clip(from)}: a trigger runs in someone else's later build, where --from would name images this check never saw`);
   let target: string | null;
   const named = walk.stages.indexOf(from.toLowerCase());
   if (named >= 0) target = String(named);
   else if (/^[+-]?\d+$/.test(from) && BigInt.asIntN(64, BigInt(from)) === BigInt(from)) {
     const index = BigInt(from);
-    if (index === BigInt(walk.stages.length)) return refuse(`COPY --from=${from}: that is the current stage`);
-    if (index < 0n || index > BigInt(walk.stages.length)) return refuse(`COPY --from=${from}: there is no stage ${from} before this one`);
+    if (index === BigInt(walk.stages.length)) return refuse(`COPY --from=${clip(from)}: that is the current stage`);
+    if (index < 0n || index > BigInt(walk.stages.length)) return refuse(`COPY --from=${clip(from)}: there is no stage ${clip(from)} before this one`);
     target = index.toString();
   } else {
     target = walk.resolve(from);
-    if (target === null) return refuse(`COPY --from=${from}: image '${from}' is not available`);
+    if (target === null) return refuse(`COPY --from=${clip(from)}: image '${clip(from)}' is not available`);
   }
   return { ...ins, flags: ins.flags.map((f) => (f.startsWith("--from=") ? `--from=${target}` : f)) };
 }
