@@ -25,7 +25,7 @@ import { normalizeCategory } from "./categories.ts";
 import { canPublishTo } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
-import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
+import { buildUploadImage, discardUploadImage } from "./build.ts";
 import { resolveDependencies } from "./dependency-load.ts";
 import { allFunctions, exportRows } from "./exports.ts";
 import { compareVersions, readPackageMetadata } from "./metadata.ts";
@@ -233,7 +233,6 @@ async function publishStaged(
     }
     throw err;
   }
-  if (image) await keepUploadImage(image);
   await audit(createdById, "package.publish", `${full}@${version}`, { image: image?.id ?? null, private: opts.private ?? null });
   return resultFor(versionId, true);
 }
