@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../testing/queue-cluster.ts";
+import { workerHeaders } from "../testing/route-server.ts";
 import { startSecondEngine, type SecondEngine } from "../testing/second-engine.ts";
 import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, REPO, settled, until, watchEngines } from "../testing/queue-faults.ts";
 import type { PublishResult, RunSummary, Viewer } from "../types.ts";
@@ -53,11 +54,11 @@ async function run(viewer: Viewer, versionId: string, fn: string, args: Record<s
   return startRun(viewer, { versionId, function: fn, args, device: deviceName ?? null });
 }
 
-/** A worker route called with a bearer credential, as an agent would (or a hostile one). */
-async function workerCall(token: string, method: "GET" | "POST", route: string, body?: unknown, headers: Record<string, string> = {}) {
+/** A worker route called with a bearer credential and a new request number, as an agent would (or a hostile one). */
+async function workerCall(token: string, method: "GET" | "POST", route: string, body?: unknown, instance?: string) {
   const res = await fetch(cluster.url + route, {
     method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...workerHeaders(instance) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.text() };
@@ -141,10 +142,10 @@ test("nobody else may send a run to alice's device; a device token reads nothing
     meta: { runId: bobs.id, owner: "bob", at: new Date().toISOString() },
   });
   assert.equal(store.status, 404, store.body);
-  const pkg = await workerCall(desk.token, "GET", `/api/worker/packages/${sha}`, undefined, { "x-levhub-instance": h.instance });
+  const pkg = await workerCall(desk.token, "GET", `/api/worker/packages/${sha}`, undefined, h.instance);
   assert.equal(pkg.status, 404, pkg.body);
   // the same archive is bob's device's to fetch: the 404 above is the scope, not a missing file
-  const own = await workerCall(bobDev.token, "GET", `/api/worker/packages/${sha}`, undefined, { "x-levhub-instance": bh.instance });
+  const own = await workerCall(bobDev.token, "GET", `/api/worker/packages/${sha}`, undefined, bh.instance);
   assert.equal(own.status, 200, own.body.slice(0, 200));
   // another device's instance is not alice's desk's to name
   const other = await workerCall(desk.token, "POST", "/api/worker/heartbeat", { instance: bh.instance, running: [] });

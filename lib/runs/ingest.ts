@@ -5,7 +5,7 @@ import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { bossDb, getBoss } from "../queue/boss.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
-import { liveInstance } from "../queue/workers.ts";
+import { admitRequest } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
 import { isTerminal } from "./projection.ts";
 
@@ -56,7 +56,7 @@ function taskData(t: TaskRecord, now: Date) {
  * job completed. A run the instance does not hold is 404; a finished run accepts nothing more.
  */
 export async function ingestEvents(caller: WorkerCaller, runId: string, req: EventsRequest): Promise<EventsResponse> {
-  const worker = await liveInstance(caller, req.instance);
+  const worker = await admitRequest(caller, req.instance);
   const boss = await getBoss();
   const events = [...req.events].sort((a, b) => a.seq - b.seq);
   const out = await db().$transaction(

@@ -7,7 +7,7 @@ import { StoreError, type RunPolicy, type StoredMeta } from "../../runner/src/in
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
 import { storableCollection } from "../runs/ingest.ts";
 import { isTerminal } from "../runs/projection.ts";
-import { liveInstance } from "../queue/workers.ts";
+import { admitRequest } from "../queue/workers.ts";
 
 const STORE_DOWN = /ECONNREFUSED|ENOENT|Server selection timed out|connection .* closed|MongoNetwork|MongoServerSelection|topology was destroyed|client was closed/i;
 
@@ -29,7 +29,7 @@ function storeError(err: unknown): unknown {
  * run policy's docBytes. Mongo down → `unavailable` (503): the worker keeps it and retries.
  */
 export async function workerStore(caller: WorkerCaller, runId: string, req: StoreRequest): Promise<StoreResponse> {
-  const worker = await liveInstance(caller, req.instance);
+  const worker = await admitRequest(caller, req.instance);
   const run = await db().run.findUnique({
     where: { id: runId },
     select: { id: true, number: true, status: true, workerInstance: true, policy: true, owner: { select: { username: true } }, version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } } },
