@@ -14,11 +14,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { startQueueCluster, type QueueCluster } from "../testing/queue-cluster.ts";
-import { workerHeaders } from "../testing/route-server.ts";
 import { startSecondEngine, type SecondEngine } from "../testing/second-engine.ts";
 import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, REPO, settled, until, watchEngines } from "../testing/queue-faults.ts";
 import type { PublishResult, RunSummary, Viewer } from "../types.ts";
 import type { WorkerHandle } from "../../runner/worker/worker.ts";
+import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
 
 let cluster: QueueCluster;
 let device: SecondEngine;
@@ -54,11 +54,24 @@ async function run(viewer: Viewer, versionId: string, fn: string, args: Record<s
   return startRun(viewer, { versionId, function: fn, args, device: deviceName ?? null });
 }
 
-/** A worker route called with a bearer credential and a new request number, as an agent would (or a hostile one). */
-async function workerCall(token: string, method: "GET" | "POST", route: string, body?: unknown, instance?: string) {
+/**
+ * A worker route called with a bearer credential, as an agent would (or a hostile one), naming a
+ * running agent's instance (in the body, or `instance` for a download). Its number is the next
+ * above what that agent sent so far: a number the agent already used would be refused as replayed
+ * before the route looked at anything else.
+ */
+async function workerCall(token: string, method: "GET" | "POST", route: string, body?: { instance: string; [k: string]: unknown }, instance?: string) {
+  const { db } = await import("../platform/db.ts");
+  const named = instance ?? body?.instance ?? "";
+  const row = await db().worker.findUnique({ where: { instance: named }, select: { requestSeq: true } });
   const res = await fetch(cluster.url + route, {
     method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...workerHeaders(instance) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      [REQUEST_SEQ_HEADER]: String(Number(row?.requestSeq ?? 0n) + 1),
+      ...(instance ? { [INSTANCE_HEADER]: instance } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.text() };
