@@ -161,6 +161,7 @@ test("requests that overtake each other are admitted once each within the window
     [90, false],
     [100, false],
     [37, true],
+    [37, false],
     [36, false],
     [200, true],
     [150, true],

@@ -68,7 +68,7 @@ const gone = (state: string) => new AppError("gone", `this worker instance was d
  * caller's (else 404: not its business) and live (one the hub declared lost or stopped answers
  * `gone`: register again), and the request's sequence number new to it. The number is checked and
  * recorded in the one UPDATE that records the instance as seen: admitted when it is above the
- * highest so far (the window shifts up), or one of the REQUEST_SEQ_WINDOW below it not yet
+ * highest so far (the window shifts up), or one of the REQUEST_SEQ_WINDOW - 1 below it not yet
  * admitted (concurrent requests overtake each other); anything else is `replayed` (409), a
  * recorded request sent again or one too old to tell.
  */
@@ -77,19 +77,20 @@ export async function admitRequest(caller: WorkerCaller, instance: string): Prom
   const n = caller.requestSeq;
   if (!n) throw validation(`send this request's sequence number in '${REQUEST_SEQ_HEADER}' (a whole number from 1, new for every request)`);
   const seq = BigInt(n);
+  // the window is the bits of one bigint (bit i: requestSeq - i), so REQUEST_SEQ_WINDOW is at most 64.
   // CASE, not AND/OR: PostgreSQL may evaluate those in any order, and a shift by 64 or more is no shift at all
   const admitted = await db().$executeRaw`
     UPDATE "Worker" SET
       "lastSeenAt" = now(),
       "requestSeq" = GREATEST("requestSeq", ${seq}::bigint),
       "requestSeqWindow" = CASE
-        WHEN ${seq}::bigint - "requestSeq" >= ${WINDOW} THEN 1::bigint
+        WHEN ${seq}::bigint - "requestSeq" >= ${REQUEST_SEQ_WINDOW} THEN 1::bigint
         WHEN ${seq}::bigint > "requestSeq" THEN ("requestSeqWindow" << (${seq}::bigint - "requestSeq")::int) | 1::bigint
         ELSE "requestSeqWindow" | (1::bigint << ("requestSeq" - ${seq}::bigint)::int)
       END
     WHERE id = ${row.id} AND state IN ('online', 'draining') AND CASE
       WHEN ${seq}::bigint > "requestSeq" THEN true
-      WHEN "requestSeq" - ${seq}::bigint >= ${WINDOW} THEN false
+      WHEN "requestSeq" - ${seq}::bigint >= ${REQUEST_SEQ_WINDOW} THEN false
       ELSE ("requestSeqWindow" & (1::bigint << ("requestSeq" - ${seq}::bigint)::int)) = 0
     END`;
   if (admitted === 1) return row;
@@ -97,11 +98,9 @@ export async function admitRequest(caller: WorkerCaller, instance: string): Prom
   if (now && (now.state === "lost" || now.state === "stopped")) throw gone(now.state);
   throw new AppError(
     REPLAYED,
-    `request number ${n} of this worker instance was admitted before, or is more than ${WINDOW} below its newest (${now?.requestSeq ?? "?"}); nothing was done — send it again as a new request`,
+    `request number ${n} of this worker instance was admitted before, or is ${REQUEST_SEQ_WINDOW} or more below its newest (${now?.requestSeq ?? "?"}); nothing was done — send it again as a new request`,
   );
 }
-
-const WINDOW = REQUEST_SEQ_WINDOW;
 
 /**
  * The instance of a request admitted before is still live (a long poll checks between waits);

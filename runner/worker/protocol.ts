@@ -223,6 +223,7 @@ export const INSTANCE_HEADER = "x-levhub-instance";
  * again under a new number.
  */
 export const REQUEST_SEQ_HEADER = "x-levhub-request-seq";
+/** the hub keeps which of these were admitted in one bigint: at most 64 */
 export const REQUEST_SEQ_WINDOW = 64;
 /** the error code of a refused sequence number (HTTP 409) */
 export const REPLAYED = "replayed";
