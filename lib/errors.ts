@@ -1,7 +1,18 @@
 import type { z } from "zod";
 
 /** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
-export type ErrorCode = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "gone" | "unavailable" | "internal";
+export type ErrorCode =
+  | "validation"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "rate_limited"
+  | "gone"
+  | "replayed"
+  | "unavailable"
+  | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
   validation: 422,
@@ -13,6 +24,8 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   /** a worker instance the hub declared lost: it must register again */
   gone: 410,
+  /** a worker request whose sequence number its instance already admitted, or one too old to tell: it did nothing */
+  replayed: 409,
   /** a service the hub needs (PostgreSQL, the results store) does not answer; nothing was changed */
   unavailable: 503,
   internal: 500,

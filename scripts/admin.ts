@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../lib/platform/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
+import { socketUrl, startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
 // the closed set only; lib/platform/settings.ts itself is loaded once DATABASE_URL is known
 import { SIGN_UP_MODES } from "../lib/platform/settings.ts";
 
@@ -32,21 +32,22 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-/** The pid and port of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
-function runningPostgres(pgDir: string): { pid: number; port: number } | null {
+/** The pid, port and socket directory of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
+function runningPostgres(pgDir: string): { pid: number; port: number; socketDir: string } | null {
   const file = path.join(pgDir, "postmaster.pid");
   if (!existsSync(file)) return null;
-  // line 1: pid, line 4: port (PostgreSQL's documented layout)
+  // line 1: pid, line 4: port, line 5: the first socket directory (PostgreSQL's documented layout)
   const lines = readFileSync(file, "utf8").split("\n");
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return null;
+  const socketDir = lines[4]?.trim() ?? "";
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !socketDir) return null;
   try {
     process.kill(pid, 0);
   } catch {
     return null; // a stale file of a killed server
   }
-  return { pid, port };
+  return { pid, port, socketDir };
 }
 
 /** Points DATABASE_URL at the hub's database; returns the server this command started, if any. */
@@ -60,7 +61,7 @@ async function connect(): Promise<EmbeddedDatabase | null> {
   const running = runningPostgres(pgDir);
   if (running) {
     const password = readFileSync(path.join(dir, "pg-password"), "utf8").trim();
-    process.env.DATABASE_URL = `postgresql://levhub:${encodeURIComponent(password)}@127.0.0.1:${running.port}/levhub`;
+    process.env.DATABASE_URL = socketUrl(running.socketDir, running.port, password);
     return null;
   }
   const pg = await startEmbeddedPostgres(pgDir);

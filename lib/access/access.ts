@@ -19,6 +19,11 @@ export interface WorkerCaller {
   name: string;
   /** set for a device credential: its worker takes only this user's runs sent to this device */
   device?: { id: string; ownerId: string; name: string } | null;
+  /**
+   * this request's sequence number (runner/worker/protocol.ts REQUEST_SEQ_HEADER); null when it
+   * sent none or a malformed one, and no instance admits such a request
+   */
+  requestSeq?: number | null;
 }
 
 /**

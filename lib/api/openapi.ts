@@ -139,7 +139,13 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
           description: `an API token (Settings → API tokens; \`lev login\` keeps one). Tokens expire (401 "token expired on …") and carry scopes; each operation names the one it needs (403 otherwise): ${TOKEN_SCOPES.map((s) => `\`${s}\`: ${SCOPE_DESCRIPTIONS[s]}`).join("; ")}.`,
           "x-levhub-scopes": Object.fromEntries(TOKEN_SCOPES.map((s) => [s, SCOPE_DESCRIPTIONS[s]])),
         },
-        workerBearer: { type: "http", scheme: "bearer", bearerFormat: "lwk_…", description: "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else" },
+        workerBearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "lwk_…",
+          description:
+            "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else. Every request also carries its own number in `X-Levhub-Request-Seq`, admitted once per instance (runner/worker/protocol.ts): a repeated one is 409 `replayed`",
+        },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },
       schemas: {

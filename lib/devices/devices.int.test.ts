@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFunction } from "../../runner/src/index.ts";
-import type { PollResponse, RegisterResponse } from "../../runner/worker/protocol.ts";
-import { callRoute, serveRoutes, type RouteServer } from "../testing/route-server.ts";
+import { PROTOCOL_VERSION, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
+import { callRoute, callWorkerRoute, serveRoutes, workerHeaders, type RouteServer } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
@@ -50,10 +50,12 @@ after(async () => {
 });
 
 const call = <T>(token: string, method: string, route: string, body?: unknown) => callRoute<T>(routes.url, token, method, route, body);
+/** a request of a hand-driven agent: with the next request sequence number */
+const work = <T>(token: string, method: string, route: string, body?: unknown) => callWorkerRoute<T>(routes.url, token, method, route, body);
 
 async function register(token: string, name: string) {
-  const reg = await call<RegisterResponse>(token, "POST", "/api/worker/register", {
-    protocol: 1,
+  const reg = await work<RegisterResponse>(token, "POST", "/api/worker/register", {
+    protocol: PROTOCOL_VERSION,
     name,
     version: "test-agent",
     engine: { host: "unix:///nowhere", version: "27.0" },
@@ -62,7 +64,7 @@ async function register(token: string, name: string) {
   });
   assert.equal(reg.status, 201, JSON.stringify(reg.json));
   const poll = async (free = 2) => {
-    const r = await call<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
+    const r = await work<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     return r.json;
   };
@@ -106,7 +108,7 @@ test("enrolment: an ldv_ token shown once, a device that shows online once its a
   // a device token is a worker credential, nothing a user may do; a user token is no worker
   assert.equal((await call(token, "GET", "/api/runs")).status, 401);
   assert.equal((await call(token, "GET", "/api/devices")).status, 401);
-  assert.equal((await call(aliceApi, "POST", "/api/worker/poll", { instance: agent.instance, free: 1, waitMs: 0 })).status, 401);
+  assert.equal((await work(aliceApi, "POST", "/api/worker/poll", { instance: agent.instance, free: 1, waitMs: 0 })).status, 401);
 });
 
 test("placement: a run sent to my device waits for it alone; the device takes nothing else", async () => {
@@ -135,13 +137,13 @@ test("placement: a run sent to my device waits for it alone; the device takes no
 
   // the device holds its run: it may report on it; bob's device may not, and not on the hub's runs
   const started = { instance: agent.instance, events: [{ seq: 1, event: { type: "run.started", at: new Date().toISOString() } }] };
-  assert.equal((await call(token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, started)).status, 200);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, started)).status, 200);
   const foreign = { instance: bobAgent.instance, events: [{ seq: 1, event: { type: "run.started", at: new Date().toISOString() } }] };
-  assert.equal((await call(bobDevice.token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, foreign)).status, 404);
-  assert.equal((await call(token, "POST", `/api/worker/runs/${bobHub.json.id}/events`, started)).status, 404);
-  assert.equal((await call(token, "POST", `/api/worker/runs/${bobHub.json.id}/store`, { instance: agent.instance, op: "findRun", coll: "x" })).status, 404);
+  assert.equal((await work(bobDevice.token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, foreign)).status, 404);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${bobHub.json.id}/events`, started)).status, 404);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${bobHub.json.id}/store`, { instance: agent.instance, op: "findRun", coll: "x" })).status, 404);
   const sha = byHub.assign[0].package.sha256;
-  const pkg = await fetch(`${routes.url}/api/worker/packages/${sha}`, { headers: { authorization: `Bearer ${bobDevice.token}`, "x-levhub-instance": bobAgent.instance } });
+  const pkg = await fetch(`${routes.url}/api/worker/packages/${sha}`, { headers: { authorization: `Bearer ${bobDevice.token}`, ...workerHeaders(bobAgent.instance) } });
   assert.equal(pkg.status, 404);
   // a device's registration learns only its own lost instances, never the hub's
   const again = await register(token, "workstation");
@@ -171,11 +173,11 @@ test("revoking: the next agent request is 401, its running and queued runs end f
   // renaming keeps runs and the agent going
   const renamed = await call<{ name: string }>(aliceApi, "PATCH", `/api/devices/${device.id}`, { name: "renamed" });
   assert.equal(renamed.json.name, "renamed");
-  assert.equal((await call(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 200);
+  assert.equal((await work(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 200);
 
   assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
-  assert.equal((await call(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 401);
-  assert.equal((await call(token, "POST", "/api/worker/register", { protocol: 1, name: "x", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } })).status, 401);
+  assert.equal((await work(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 401);
+  assert.equal((await work(token, "POST", "/api/worker/register", { protocol: PROTOCOL_VERSION, name: "x", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } })).status, 401);
   const { db } = await import("../platform/db.ts");
   for (const id of [running.json.id, waiting.json.id]) {
     const r = await db().run.findUniqueOrThrow({ where: { id } });

@@ -5,7 +5,7 @@ import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { finish, markRunning, recordTask, type TaskReport } from "../queue/lifecycle/index.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
-import { liveInstance } from "../queue/workers.ts";
+import { admitRequest } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
 import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
@@ -60,7 +60,7 @@ function taskReport(t: TaskRecord, now: Date): TaskReport {
  * run accepts nothing more.
  */
 export async function ingestEvents(caller: WorkerCaller, runId: string, req: EventsRequest): Promise<EventsResponse> {
-  const worker = await liveInstance(caller, req.instance);
+  const worker = await admitRequest(caller, req.instance);
   const events = [...req.events].sort((a, b) => a.seq - b.seq);
   const out = await db().$transaction(
     async (tx) => {

@@ -1,7 +1,14 @@
 /** Requests of the worker ↔ hub protocol: the schemas live in runner/worker/protocol.ts (both sides import them); paths here. */
 import { z } from "zod";
 import { runIdSchema } from "./runs.ts";
-export { eventsRequestSchema, heartbeatRequestSchema, pollRequestSchema, registerRequestSchema, storeRequestSchema } from "../../runner/worker/protocol.ts";
+export {
+  eventsRequestSchema,
+  heartbeatRequestSchema,
+  INSTANCE_HEADER,
+  pollRequestSchema,
+  registerRequestSchema,
+  storeRequestSchema,
+} from "../../runner/worker/protocol.ts";
 
 /** An image id (`sha256:<hex>`) or a reference as a run's policy names it (`levhub/python:bookworm`). */
 export const imageIdSchema = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "an image id or reference");

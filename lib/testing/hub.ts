@@ -19,7 +19,8 @@ export interface TestHub {
   mongoUri: string;
   /**
    * Runs a worker (runner/worker's startWorker) in this process against the hub's worker routes,
-   * with a credential of its own; runs submitted meanwhile are taken by it. Stopped by close().
+   * with a credential of its own, over a unix socket as npm start's worker; runs submitted
+   * meanwhile are taken by it. Stopped by close().
    */
   startWorker(opts?: { name?: string; capacity?: number; hostNetwork?: boolean }): Promise<{ instance: string; stop(): Promise<void> }>;
   close(): Promise<void>;
@@ -52,14 +53,15 @@ export async function startTestHub(opts: { signUpMode?: "open" | "fresh" } = {})
     databaseUrl: pgServer.url,
     mongoUri,
     async startWorker(opts = {}) {
-      routes ??= await serveRoutes();
+      // the data directory is mkdtemp's (0700): the socket is this user's alone
+      routes ??= await serveRoutes({ socket: path.join(dataDir, "hub.sock") });
       const name = opts.name ?? `test-worker-${stops.length + 1}`;
       const { createWorkerCredential } = await import("../queue/credentials.ts");
       const { token } = await createWorkerCredential(null, name);
       const { startWorker } = await import("../../runner/worker/worker.ts");
       const workerDir = path.join(dataDir, "workers", name);
       mkdirSync(workerDir, { recursive: true });
-      const handle = await startWorker({ hubUrl: routes.url, token, name, dataDir: workerDir, capacity: opts.capacity ?? 4, labels: { hostNetwork: opts.hostNetwork ?? true } });
+      const handle = await startWorker({ hubUrl: `unix:${routes.socket}`, token, name, dataDir: workerDir, capacity: opts.capacity ?? 4, labels: { hostNetwork: opts.hostNetwork ?? true } });
       let stopped = false;
       const stop = async () => {
         if (stopped) return;

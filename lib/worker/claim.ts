@@ -9,8 +9,8 @@ import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.t
 import { claim, nextJob } from "../queue/lifecycle/index.ts";
 import { claimPlan } from "../queue/limits.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
+import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
-import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "../queue/workers.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 const CLAIM_LOCK = 72108;
@@ -102,8 +102,9 @@ export async function poll(caller: WorkerCaller, req: PollRequest, signal?: Abor
   const w = await watch(QUEUE_CHANNEL);
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);
-    for (;;) {
-      const worker = await liveInstance(caller, req.instance);
+    // the request is admitted once; each later pass only checks that its instance is still live
+    for (let pass = 0; ; pass++) {
+      const worker = pass === 0 ? await admitRequest(caller, req.instance) : await stillLive(caller, req.instance);
       const cancel = await cancelOrders(worker.instance);
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };

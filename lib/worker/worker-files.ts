@@ -9,11 +9,12 @@ import Docker from "dockerode";
 import type { WorkerCaller } from "../access/access.ts";
 import { dataDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
-import { notFound } from "../errors.ts";
+import { notFound, validation } from "../errors.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
 import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
-import { liveInstance } from "../queue/workers.ts";
+import { admitRequest } from "../queue/workers.ts";
+import { INSTANCE_HEADER, instanceIdSchema } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
@@ -23,16 +24,12 @@ export function imagesDir(): string {
   return path.join(dataDir(), "images");
 }
 export const imageTarPath = (id: string) => path.join(imagesDir(), `${id.replace(/^sha256:/, "")}.tar`);
-/**
- * The runs the caller's instance holds (the `X-Levhub-Instance` header), or without the header
- * those of every live instance of its credential.
- */
+/** The runs the caller's instance holds (the `X-Levhub-Instance` header), once the request is admitted. */
 async function heldRuns(caller: WorkerCaller, instance: string) {
-  const instances = instance
-    ? [(await liveInstance(caller, instance)).instance]
-    : (await db().worker.findMany({ where: { credentialId: caller.credentialId, state: { in: ["online", "draining"] } }, select: { instance: true } })).map((w) => w.instance);
+  if (!instanceIdSchema.safeParse(instance).success) throw validation(`name the instance asking in '${INSTANCE_HEADER}'`);
+  const worker = await admitRequest(caller, instance);
   return db().run.findMany({
-    where: { workerInstance: { in: instances }, status: { in: [...HELD_RUN_STATUSES] } },
+    where: { workerInstance: worker.instance, status: { in: [...HELD_RUN_STATUSES] } },
     select: { versionId: true, policy: true, version: { select: { dir: true } } },
   });
 }

@@ -8,7 +8,7 @@ import type { RunPolicy, StoredMeta } from "../../runner/src/index.ts";
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
 import { storableCollection } from "../runs/ingest.ts";
 import { isTerminal } from "../../runner/src/status.ts";
-import { liveInstance } from "../queue/workers.ts";
+import { admitRequest } from "../queue/workers.ts";
 
 /**
  * `POST /api/worker/runs/{id}/store`: the results store for a run the worker instance holds. The
@@ -18,7 +18,7 @@ import { liveInstance } from "../queue/workers.ts";
  * the store refusing → `validation` (`storeFailureError`).
  */
 export async function workerStore(caller: WorkerCaller, runId: string, req: StoreRequest): Promise<StoreResponse> {
-  const worker = await liveInstance(caller, req.instance);
+  const worker = await admitRequest(caller, req.instance);
   const run = await db().run.findUnique({
     where: { id: runId },
     select: { id: true, number: true, status: true, workerInstance: true, policy: true, owner: { select: { username: true } }, version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } } },

@@ -1,0 +1,81 @@
+/**
+ * The hub's web server, which `npm start` runs where it used to run `next start`: Next's request
+ * handler on HOST:PORT for browsers and clients, and on unix sockets for what must not cross
+ * loopback, where a host-network tool with NET_RAW could read it:
+ *
+ *   LEVHUB_WORKER_SOCKET  the in-process worker's way to the hub (npm start sets it: mode 0600,
+ *                         in the data directory's 0700 `run/`)
+ *   LEVHUB_SOCKET         a reverse proxy's on the same machine (the operator's choice), with
+ *   LEVHUB_SOCKET_MODE    its permissions in octal (default 660: the owner and its group)
+ *
+ * Run from the repository root with NODE_ENV=production under plain node (type stripping: no
+ * loader in the web server's process, as with `next start`). It tells its parent that it listens
+ * over IPC (`{ ready: true }`) or, without an IPC channel, on stdout.
+ */
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { listenOnSocket } from "../lib/platform/unix-socket.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function fail(message: string): never {
+  console.error(`[levhub] the web server did not start: ${message}`);
+  process.exit(1);
+}
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || "127.0.0.1";
+if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`PORT=${process.env.PORT} is not a port number`);
+const rawMode = process.env.LEVHUB_SOCKET_MODE?.trim() || "660";
+if (!/^0?[0-7]{3}$/.test(rawMode)) fail(`LEVHUB_SOCKET_MODE=${rawMode} is not a file mode in octal (e.g. 660)`);
+const sockets: { path: string; mode: number }[] = [];
+if (process.env.LEVHUB_WORKER_SOCKET) sockets.push({ path: process.env.LEVHUB_WORKER_SOCKET, mode: 0o600 });
+if (process.env.LEVHUB_SOCKET) sockets.push({ path: path.resolve(process.env.LEVHUB_SOCKET), mode: parseInt(rawMode, 8) });
+
+const app = next({ dev: false, dir: ROOT, hostname: host, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+// what `next start` does: a server action is forwarded to the page that has it at this origin
+process.env.__NEXT_PRIVATE_ORIGIN ??= `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+
+const listener: http.RequestListener = (req, res) => {
+  handle(req, res).catch((err: unknown) => {
+    console.error(`[levhub] ${req.method} ${req.url} failed:`, err);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error");
+    else res.destroy();
+  });
+};
+const servers: http.Server[] = [];
+try {
+  const tcp = http.createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(port, host, () => resolve());
+  });
+  servers.push(tcp);
+  for (const s of sockets) {
+    const server = http.createServer(listener);
+    await listenOnSocket(server, s.path, s.mode);
+    servers.push(server);
+  }
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
+  // new connections are refused at once (and the socket files go); open ones get a moment to finish
+  const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  for (const s of servers) s.closeIdleConnections();
+  void Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]).then(() => process.exit(0));
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+
+const ready = { ready: true, url: `http://${host}:${port}`, sockets: sockets.map((s) => s.path) };
+if (process.send) process.send(ready);
+else console.log(JSON.stringify(ready));
