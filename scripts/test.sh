@@ -48,7 +48,7 @@ for s in "${stages[@]}"; do
     py)
       run_stage py python3 -m pytest -q runner/python examples ;;
     integration)
-      mapfile -t files < <(find runner lib app test -name '*.int.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+      mapfile -t files < <(find runner lib app scripts test -name '*.int.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
       # lib's modules import "server-only", which is a no-op under the react-server condition
       NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=react-server" run_stage integration node_tests "${files[@]}" ;;
     e2e)
