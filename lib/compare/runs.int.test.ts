@@ -51,7 +51,7 @@ before(async () => {
   chmodSync(pkgDir, 0o755);
   writePackage(pkgDir);
   const { publishDirectory } = await import("../packages/upload.ts");
-  const r = await publishDirectory(alice, pkgDir).catch((e: { details?: string[] }) => assert.fail(`${String(e)}: ${(e.details ?? []).join("; ")}`));
+  const r = await publishDirectory(alice, pkgDir, { private: false }).catch((e: { details?: string[] }) => assert.fail(`${String(e)}: ${(e.details ?? []).join("; ")}`));
   assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"], ignore: ["items[].guess"] }]);
   versionId = r.versionId;
 });

@@ -48,7 +48,7 @@ before(async () => {
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
   port = (listener.address() as AddressInfo).port;
   secret = await publish(bob, "secret", `FROM ${PY}\nRUN echo ${SECRET} > /marker.txt\n`, { private: true });
-  pub = await publish(bob, "pub", `FROM ${PY}\nLABEL zone.lev.test=public\n`);
+  pub = await publish(bob, "pub", `FROM ${PY}\nLABEL zone.lev.test=public\n`, { private: false });
   const { getEngine } = await import("../platform/engine.ts");
   // as if built before this change: the guessable tag a stranger could write
   await getEngine().docker.getImage(secret.imageRef!).tag({ repo: "levpkg/bob.secret", tag: "0.1.0" });

@@ -388,7 +388,7 @@ test("lev add fetches a published version and its closure over HTTP; lev exec th
     try {
       // alice's relay 1.0.0 brings bob.echo 1.1.0 with it (its pinned closure)
       added = await addPackage(project, "alice.relay@1.0.0", { url: hubHttp.url, token });
-      await assert.rejects(addPackage(project, "bob.hidden", { url: hubHttp.url, token }), /404/);
+      await assert.rejects(addPackage(project, "bob.hidden", { url: hubHttp.url, token }), /error not_found: package bob.hidden not found/);
     } finally {
       await hubHttp.close();
     }

@@ -23,7 +23,7 @@ before(async () => {
   const { publishArchive } = await import("../packages/upload.ts");
   const { buildTarGz } = await import("../packages/archives.ts");
   const { packageEntries, goodInit } = await import("../testing/packages.ts");
-  v1 = (await publishArchive(alice, { filename: "g1.tar.gz", data: await buildTarGz(packageEntries("alice", "greet", "1.0.0", goodInit())) })).versionId;
+  v1 = (await publishArchive(alice, { filename: "g1.tar.gz", data: await buildTarGz(packageEntries("alice", "greet", "1.0.0", goodInit())) }, { private: false })).versionId;
   v2 = (await publishArchive(alice, { filename: "g2.tar.gz", data: await buildTarGz(packageEntries("alice", "greet", "1.1.0", renamedParam(goodInit()))) })).versionId;
 });
 after(async () => {
