@@ -8,11 +8,14 @@ export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../
 /**
  * A run's error as the hub records it: a runner's (a worker's report, its type checked against the
  * runner's closed set) or one only the hub decides (`HUB_ERROR_TYPES`: HubStopped, WorkerLost,
- * DeviceRevoked) — both in `RUN_ERROR_TYPES`.
+ * DeviceRevoked, OutsideWindow) — both in `RUN_ERROR_TYPES`.
  */
 export type HubRunError = Omit<RunError, "type"> & { type: RunErrorType };
 
 export type Role = "user" | "admin";
+
+/** What an API token may be used for (the `accounts` work); a browser session may do all of it. */
+export type TokenScope = "read" | "run" | "publish" | "admin";
 
 export interface Viewer {
   id: string;
@@ -20,6 +23,11 @@ export interface Viewer {
   username: string;
   name: string | null;
   role: Role;
+  /**
+   * the scopes of the API token the caller used; absent for a browser session, which has every
+   * scope. A project right needs its scope as well as the role (lib/access/project-roles.ts).
+   */
+  scopes?: readonly TokenScope[];
 }
 
 export interface TokenSummary {
@@ -230,6 +238,15 @@ export interface RunSummary {
   worker: string | null;
   /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
   device: string | null;
+  /** the project the run belongs to */
+  project: ProjectRef;
+}
+
+/** A project as other DTOs name it. */
+export interface ProjectRef {
+  slug: string;
+  name: string;
+  personal: boolean;
 }
 
 export interface TaskView {
@@ -264,6 +281,8 @@ export interface RunDetail extends RunSummary {
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: ManifestFunction | null;
   canCancel: boolean;
+  /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
+  canRun: boolean;
 }
 
 export interface RunDocument {

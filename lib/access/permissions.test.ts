@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canPublishTo, canViewPackage, canViewRun } from "./permissions.ts";
+import { canPublishTo, canViewPackage } from "./permissions.ts";
 import type { Viewer } from "../types.ts";
 
 const alice: Viewer = { id: "a", email: "a@x", username: "alice", name: null, role: "user" };
@@ -23,11 +23,4 @@ test("canPublishTo allows the namespace owner and admins only", () => {
   assert.equal(canPublishTo(bob, null), false);
   assert.equal(canPublishTo(root, { ownerId: null }), true);
   assert.equal(canPublishTo(null, { ownerId: "a" }), false);
-});
-
-test("canViewRun: owner and admins", () => {
-  assert.equal(canViewRun(alice, { ownerId: "a" }), true);
-  assert.equal(canViewRun(bob, { ownerId: "a" }), false);
-  assert.equal(canViewRun(root, { ownerId: "a" }), true);
-  assert.equal(canViewRun(null, { ownerId: "a" }), false);
 });

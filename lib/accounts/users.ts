@@ -104,9 +104,11 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
     if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
       fieldErrors.email = "an account with this e-mail already exists";
     }
+    // a user name is also a namespace and the slug of the user's personal project
     const taken =
       (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) ||
-      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
+      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } })) ||
+      (await tx.project.findUnique({ where: { slug: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
     if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
     if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
@@ -117,6 +119,10 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
     // spent in the same transaction, so two sign-ups racing on one link cannot both succeed
     if (invite && !(await spendInvite(tx, invite, created.id, d.now()))) throw forbidden(INVITE_REFUSALS.used);
     await tx.namespace.create({ data: { name: input.username, ownerId: created.id } });
+    // everyone's runs and scans go somewhere: the personal project, with its owner as its one member
+    await tx.project.create({
+      data: { slug: input.username, name: input.username, personal: true, personalOwnerId: created.id, createdById: created.id, members: { create: { userId: created.id, role: "owner", addedById: created.id } } },
+    });
     return created;
   });
   if (bootstrap) removeBootstrapTokenFile();

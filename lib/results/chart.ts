@@ -1,7 +1,7 @@
 import "server-only";
 import type { ResultFilter } from "../schemas/results.ts";
 import type { Viewer } from "../types.ts";
-import { resultScope } from "./access.ts";
+import { viewerScope } from "./viewer-scope.ts";
 import { resultsQuery } from "./pg.ts";
 import { parsePath } from "./query-text.ts";
 import { jsonPath, SqlParams } from "./query-sql.ts";
@@ -18,7 +18,7 @@ const RUNS_DEFAULT = 30;
  */
 export async function topValues(viewer: Viewer, filter: ResultFilter, field: string, limit = TOP_DEFAULT): Promise<TopValue[]> {
   const p = new SqlParams();
-  const where = whereSql(resultScope(viewer), filter, { params: p });
+  const where = whereSql(await viewerScope(viewer), filter, { params: p });
   // lax mode (the default) unwraps arrays on the way; `[*]` at the end unwraps an array value itself
   const path = p.add(`${jsonPath(parsePath(field, "field"))}[*]`);
   const rows = await resultsQuery<{ value: string; count: string }>(
@@ -34,7 +34,7 @@ export async function topValues(viewer: Viewer, filter: ResultFilter, field: str
 /** Documents per run among those matching the filter, the latest runs, in time order. */
 export async function countsPerRun(viewer: Viewer, filter: ResultFilter, limit = RUNS_DEFAULT): Promise<RunCount[]> {
   const p = new SqlParams();
-  const where = whereSql(resultScope(viewer), filter, { params: p });
+  const where = whereSql(await viewerScope(viewer), filter, { params: p });
   const rows = await resultsQuery<{ runId: string; number: number; createdAt: Date; documents: string }>(
     `SELECT r."id" AS "runId", r."number", r."createdAt", c."documents"::text AS "documents"
        FROM (SELECT d."runId", count(*) AS "documents" FROM "ResultDocument" d WHERE ${where.sql} GROUP BY d."runId") c

@@ -15,6 +15,7 @@ import { getResultStore } from "../results/results-store.ts";
 import { oversizedArgs } from "../policy/run-policy.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
+import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 
@@ -23,10 +24,12 @@ export function queueFor(policy: RunPolicy): RunQueue {
   return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
 
-/** Where a run came from (saved scans and re-runs pass theirs). */
+/** Where a run came from (saved scans and re-runs pass theirs, and their project). */
 export interface RunOrigin {
   scanId?: string | null;
   trigger?: RunTrigger;
+  /** the project of the scan or of the run re-run (over `RunInput.project`) */
+  projectId?: string | null;
 }
 
 /**
@@ -39,18 +42,22 @@ export async function enqueueRun(data: NewRun, place: { queue: string; deviceId:
   return db().$transaction((tx) => enqueue(tx, data, place));
 }
 
-/** What to run, and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
+/**
+ * What to run, in which project (by slug; none: the viewer's personal project), and (optionally)
+ * which of the viewer's devices runs it; none: the hub's workers.
+ */
 export interface RunInput {
   versionId: string;
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
+  project?: string | null;
 }
 
 /**
  * Validates the arguments against the function's parameters (every field error at once; nothing
- * is queued on error), decides the run's policy (grants, images, limits) and where it waits, and
- * queues it. Returns at once; a worker (or the chosen device) takes it when the limits allow.
+ * is queued on error), checks the project (the viewer may run there, inside its authorised
+ * window), decides the run's policy (grants, images, limits) and where it waits, and queues it. Returns at once; a worker (or the chosen device) takes it when the limits allow.
  */
 export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigin = {}): Promise<RunSummary> {
   try {
@@ -70,6 +77,8 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     const names = Object.keys(oversized).filter((k) => k !== "_");
     throw new AppError("too_large", names.length ? `argument ${names.join(", ")} is too large` : Object.values(oversized)[0], { fieldErrors: oversized });
   }
+  const project = await projectToRunIn(viewer, { slug: input.project, id: origin.projectId });
+  assertInsideWindow(project);
   const version = await db().packageVersion.findUnique({
     where: { id: input.versionId },
     include: { package: { include: { namespace: true } } },
@@ -102,6 +111,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     {
       number,
       ownerId: viewer.id,
+      projectId: project.id,
       versionId: version.id,
       function: fn.qualified,
       args: args as Prisma.InputJsonValue,
@@ -111,14 +121,21 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     },
     place,
   );
-  await audit(viewer.id, "run.start", runId, {
-    ...(device ? { device: device.name } : {}),
-    package: full,
-    version: version.version,
-    function: fn.qualified,
-    hostNetwork: policy.hostNetwork,
-    caps: policy.caps,
-  });
+  await audit(
+    viewer.id,
+    "run.start",
+    runId,
+    {
+      ...(device ? { device: device.name } : {}),
+      package: full,
+      version: version.version,
+      function: fn.qualified,
+      hostNetwork: policy.hostNetwork,
+      caps: policy.caps,
+      ...(project.asAdmin ? { asAdmin: true } : {}),
+    },
+    { projectId: project.id },
+  );
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
 }
@@ -132,7 +149,7 @@ function parsePackageName(full: string): { ns: string; name: string } {
 /** The CLI's form: `{ package: "ns.name", version?, function, args }` (latest version by default). */
 export async function startRunByName(
   viewer: Viewer,
-  input: { package: string; version?: string; function: string; args: Record<string, unknown>; device?: string | null },
+  input: { package: string; version?: string; function: string; args: Record<string, unknown>; device?: string | null; project?: string | null },
   origin: RunOrigin = {},
 ): Promise<RunSummary> {
   const { ns, name } = parsePackageName(input.package);
@@ -143,5 +160,5 @@ export async function startRunByName(
   if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${input.package}`);
   const versionId = input.version ? pkg.versions.find((v) => v.version === input.version)?.id : pkg.latestVersionId;
   if (!versionId) throw notFound(`version ${input.version} of ${input.package}`);
-  return startRun(viewer, { versionId, function: input.function, args: input.args, device: input.device }, origin);
+  return startRun(viewer, { versionId, function: input.function, args: input.args, device: input.device, project: input.project }, origin);
 }
