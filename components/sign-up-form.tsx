@@ -10,9 +10,10 @@ export type SignUpResult = { ok: true } | { ok: false; errors: Record<string, st
 /**
  * Creates the account with a server action, then signs in with the same credentials.
  * The user name becomes the namespace packages are published under. `linkTokens` carries the
- * invite or admin set-up token of the link the page was opened with.
+ * invite or admin set-up token of the link the page was opened with; `next` is where the new
+ * account goes afterwards (a same-origin path the page checked: a project invite's page).
  */
-export function SignUpForm({ action, linkTokens = {} }: { action: (data: FormData) => Promise<SignUpResult>; linkTokens?: { invite?: string; bootstrap?: string } }) {
+export function SignUpForm({ action, linkTokens = {}, next = "/" }: { action: (data: FormData) => Promise<SignUpResult>; linkTokens?: { invite?: string; bootstrap?: string }; next?: string }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function SignUpForm({ action, linkTokens = {} }: { action: (data: FormDat
       setMessage("Your account was created, but signing in failed; please sign in.");
       return;
     }
-    router.push("/");
+    router.push(next);
     router.refresh();
   };
   const field = (name: string, label: string, type: string, autoComplete: string, hint?: string) => (

@@ -31,7 +31,9 @@ export async function rerunEditedAction(runId: string, _prev: RunFormState, data
   if (!res.ok) {
     const errors: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
-    return { errors, message: Object.keys(errors).length ? null : res.error };
+    // the project's window (or a device) is no parameter field: the form says it above the fields
+    const aboutPlace = "project" in errors || "device" in errors;
+    return { errors, message: aboutPlace || !Object.keys(errors).length ? res.error : null };
   }
   redirect(`/runs/${res.data.id}`);
 }

@@ -3,7 +3,7 @@ import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { actsAsAdmin, type ProjectRight } from "../access/project-roles.ts";
+import { actsAsAdmin, projectRights, type ProjectRight } from "../access/project-roles.ts";
 import { readableWhere, readAccess } from "../projects/access.ts";
 import { projectToRunIn } from "../projects/run-project.ts";
 import type { CreateScanBody, UpdateScanBody } from "../schemas/scans.ts";
@@ -45,8 +45,11 @@ export function runView(r: RunRow): ScanRunView {
   };
 }
 
-function summary(row: ScanRow): ScanSummary {
+/** The scan as lists and pages show it, with what the viewer may do to it (their rights in its project). */
+function summary(row: ScanRow, viewer: Viewer, rights: readonly ProjectRight[]): ScanSummary {
   return {
+    canManage: canManageScan(rights),
+    canEdit: canEditScan(viewer, row, rights),
     id: row.id,
     name: row.name,
     owner: row.owner.username,
@@ -121,7 +124,7 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
     })
     .catch((err: unknown) => duplicateName(err, input.name));
   await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.function, cron, ...(project.asAdmin ? { asAdmin: true } : {}) }, { projectId: project.id });
-  return summary(row);
+  return summary(row, viewer, ["read", "run"]);
 }
 
 /**
@@ -161,7 +164,7 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
     .savedScan.update({ where: { id: row.id }, data, include: scanInclude })
     .catch((err: unknown) => duplicateName(err, patch.name ?? row.name));
   await audit(viewer.id, "scan.update", row.id, { fields: Object.keys(patch), ...(asAdmin ? { asAdmin } : {}) }, { projectId: row.projectId });
-  return summary(updated);
+  return summary(updated, viewer, rights);
 }
 
 export async function deleteScan(viewer: Viewer, scanId: string): Promise<void> {
@@ -180,15 +183,19 @@ export async function listScans(viewer: Viewer, opts: { all?: boolean; project?:
   const where: Prisma.SavedScanWhereInput = {
     AND: [await readableWhere(viewer), opts.all === false ? { ownerId: viewer.id } : {}, opts.project ? { project: { slug: opts.project } } : {}],
   };
-  const rows = await db().savedScan.findMany({ where, include: scanInclude, orderBy: [{ name: "asc" }, { createdAt: "asc" }], take: 500 });
-  return rows.map(summary);
+  const [rows, memberships] = await Promise.all([
+    db().savedScan.findMany({ where, include: scanInclude, orderBy: [{ name: "asc" }, { createdAt: "asc" }], take: 500 }),
+    db().projectMember.findMany({ where: { userId: viewer.id }, select: { projectId: true, role: true } }),
+  ]);
+  const roles = new Map(memberships.map((m) => [m.projectId, m.role]));
+  return rows.map((r) => summary(r, viewer, projectRights({ role: viewer.role, member: roles.get(r.projectId) ?? null, scopes: viewer.scopes })));
 }
 
 /** A scan with its history of runs (newest first, at most `limit`). 404 for a scan of a project the viewer may not read. */
 export async function getScan(viewer: Viewer, scanId: string, limit = 100): Promise<ScanDetail> {
   const { row, rights } = await loadScan(viewer, scanId);
   const runs = await db().run.findMany({ where: { scanId: row.id }, orderBy: { createdAt: "desc" }, take: limit, select: runSelect });
-  return { ...summary(row), runs: runs.map(runView), canManage: canManageScan(rights), canEdit: canEditScan(viewer, row, rights) };
+  return { ...summary(row, viewer, rights), runs: runs.map(runView) };
 }
 
 /** Internal: the scan the viewer may read, with their rights (callers check the right they need). */

@@ -45,15 +45,15 @@ export interface ScanSummary {
   lastRun: ScanRunView | null;
   createdAt: string;
   updatedAt: string;
+  /** the viewer may pause, resume and delete it (the project's operators and owners, admins) */
+  canManage: boolean;
+  /** the viewer may edit it and start it by hand (its creator, while they may run in the project) */
+  canEdit: boolean;
 }
 
 export interface ScanDetail extends ScanSummary {
   /** its runs, newest first */
   runs: ScanRunView[];
-  /** the viewer may pause, resume and delete it (operators, owners, admins) */
-  canManage: boolean;
-  /** the viewer may edit it and start it by hand (its creator, while they may run in the project) */
-  canEdit: boolean;
 }
 
 /** How a run was started, for its page: the trigger and the scan (when one started it and still exists). */
