@@ -44,7 +44,7 @@ test("project create sends the API's fields, the window from --from/--until", as
 
 test("members: add (operator by default), set-role, remove go to the member routes, names encoded", async () => {
   seen.length = 0;
-  reply = (method, url) =>
+  reply = (method) =>
     method === "POST" ? [201, { username: "bob", name: null, role: "operator" }] : method === "PATCH" ? [200, { username: "bob", role: "viewer", scansDisabled: 2 }] : [200, { removed: "bob", scansDisabled: 0 }];
   assert.deepEqual((await call(["add-member", "acme", "bob"])).lines, ["added bob to acme as operator"]);
   assert.deepEqual((await call(["set-role", "acme", "bob", "viewer"])).lines, ["bob is now viewer of acme; 2 of their scans there were disabled"]);
