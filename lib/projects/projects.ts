@@ -53,6 +53,8 @@ export async function loadProject(viewer: Viewer, slug: string): Promise<Project
  */
 export async function listProjects(viewer: Viewer, opts: { all?: boolean } = {}): Promise<ProjectSummary[]> {
   const readable = opts.all === false ? undefined : await readableProjectIds(viewer);
+  // a token that may not read sees no project at all
+  if (readable?.length === 0) return [];
   const where: Prisma.ProjectWhereInput = readable === null ? {} : { members: { some: { userId: viewer.id } } };
   const rows = await db().project.findMany({
     where,
