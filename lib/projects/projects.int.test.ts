@@ -144,13 +144,16 @@ test("a member who loses the run right has their scans in the project disabled w
   await removeMember(alice, "northwind", "bob");
   assert.equal((await getScan(alice, bobs.id)).lastError?.message, "disabled: bob was removed from project northwind by alice");
   await assert.rejects(getScan(bob, bobs.id), code("not_found"));
-  // a scan whose creator is no longer an operator, if somehow due, does not run as them: it is disabled
+  // a scan whose creator is no longer a member, re-enabled by an owner, does not run as them: it is disabled
   const { db } = await import("../platform/db.ts");
-  await db().savedScan.update({ where: { id: bobs.id }, data: { enabled: true, nextRunAt: new Date(Date.now() - 60_000) } });
+  await updateScan(alice, bobs.id, { enabled: true });
+  await db().savedScan.update({ where: { id: bobs.id }, data: { nextRunAt: new Date(Date.now() - 60_000) } });
   const tick = await fireDueScans(new Date());
   assert.equal(tick.disabled, 1);
   assert.equal(tick.started, 0);
-  assert.equal((await getScan(alice, bobs.id)).lastError?.code, "forbidden");
+  const fired = await getScan(alice, bobs.id);
+  assert.deepEqual([fired.enabled, fired.lastError?.code, fired.lastError?.message], [false, "forbidden", "bob, who made this scan, may no longer run in its project: a scan runs as its creator"]);
+  assert.equal(await db().run.count({ where: { scanId: bobs.id } }), 0);
   await addMember(alice, "northwind", { username: "bob", role: "operator" });
 });
 

@@ -7,6 +7,7 @@ import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { getUser } from "../accounts/users.ts";
 import { OutsideWindowError } from "../projects/run-project.ts";
+import { rightsIn } from "../projects/access.ts";
 import { canEditScan } from "./access.ts";
 import { dueScans, type ScheduledScan } from "./due.ts";
 import { scanRow } from "./scans.ts";
@@ -35,6 +36,10 @@ interface FireableScan {
 async function startScanRun(scan: FireableScan, trigger: RunTrigger, owner?: Viewer): Promise<RunSummary> {
   const viewer = owner ?? (await getUser(scan.ownerId));
   if (!viewer) throw notFound("the scan's owner");
+  // said in the project's words before startRun would say "project not found" to its creator
+  if (!(await rightsIn(viewer, scan.projectId)).includes("run")) {
+    throw new AppError("forbidden", `${viewer.username}, who made this scan, may no longer run in its project: a scan runs as its creator`);
+  }
   let versionId = scan.versionId;
   if (!versionId) {
     const pkg = await db().package.findUnique({ where: { id: scan.packageId }, select: { latestVersionId: true } });
