@@ -29,13 +29,13 @@ test.afterAll(async () => {
   for (const c of contexts.values()) await c.close();
 });
 
-/** No part of the page's main content is wider than the window (a 390 px phone scrolls only down). */
+/**
+ * The page's content scrolls only down in a 390 px window: nothing in <main> is wider than the
+ * window, except inside a box that scrolls sideways itself (a wide table in its card).
+ */
 async function fitsWidth(page: Page): Promise<void> {
-  const over = await page.evaluate(() => {
-    const main = document.querySelector("main")!;
-    return [...main.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1).map((el) => `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80));
-  });
-  expect(over, `elements wider than ${page.viewportSize()?.width} px`).toEqual([]);
+  const widths = await page.evaluate(() => ({ main: document.querySelector("main")!.scrollWidth, window: window.innerWidth }));
+  expect(widths.main, `${page.url()}: the content is ${widths.main} px wide in a ${widths.window} px window`).toBeLessThanOrEqual(widths.window);
 }
 
 test("a team shares an engagement: members see each other's runs and results, a viewer cannot run, a non-member sees nothing", async ({ browser, baseURL }) => {

@@ -55,7 +55,7 @@ test("a bad schedule, time zone, function or argument is a validation error nami
   assert.equal(await scanCount(), 0);
 });
 
-test("scans are their owner's: someone else's is 404 everywhere; admins see and pause them but do not edit or start them", async () => {
+test("a scan in its creator's personal project: anyone else finds it nowhere (404); admins see and pause it but do not edit or start it", async () => {
   const { createScan, getScan, listScans, updateScan, deleteScan } = await import("./scans.ts");
   const { runScanNow } = await import("./fire.ts");
   const s = await createScan(alice, { name: "private to alice", package: "alice.greet", function: "greet", args: { who: "a" }, cron: "0 3 * * *", timezone: "Europe/Paris" });
