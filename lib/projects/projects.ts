@@ -48,8 +48,8 @@ export async function loadProject(viewer: Viewer, slug: string): Promise<Project
 }
 
 /**
- * The projects the viewer is a member of, their personal project first, then by name. Admins get
- * every project unless `all: false`.
+ * The projects the viewer is a member of: their personal project first, then team projects by
+ * name. Admins get every project unless `all: false` (other users' personal projects last).
  */
 export async function listProjects(viewer: Viewer, opts: { all?: boolean } = {}): Promise<ProjectSummary[]> {
   const readable = opts.all === false ? undefined : await readableProjectIds(viewer);
@@ -59,7 +59,7 @@ export async function listProjects(viewer: Viewer, opts: { all?: boolean } = {})
   const rows = await db().project.findMany({
     where,
     include: { ...projectInclude, members: { where: { userId: viewer.id }, select: { role: true } } },
-    orderBy: [{ personal: "desc" }, { name: "asc" }, { slug: "asc" }],
+    orderBy: [{ personal: "asc" }, { name: "asc" }, { slug: "asc" }],
     take: 1000,
   });
   const mineFirst = rows.sort((a, b) => Number(b.personalOwnerId === viewer.id) - Number(a.personalOwnerId === viewer.id));
