@@ -15,43 +15,50 @@ export interface ScanRowActions {
   remove: Action;
 }
 
-/** Run now, pause/resume and delete one scan; each form names the scan in a hidden field. */
-export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary, "id" | "name" | "enabled">; actions: ScanRowActions; canRun: boolean }) {
+/**
+ * Run now (its creator), pause/resume and delete (the project's operators and owners): only the
+ * buttons the viewer may use; each form names the scan in a hidden field.
+ */
+export function ScanButtons({ scan, actions }: { scan: Pick<ScanSummary, "id" | "name" | "enabled" | "canEdit" | "canManage">; actions: ScanRowActions }) {
   const [runState, runAction, runPending] = useActionState(actions.runNow, IDLE);
   const [enState, enAction, enPending] = useActionState(actions.setEnabled, IDLE);
   const [delState, delAction, delPending] = useActionState(actions.remove, IDLE);
   const error = runState.error ?? enState.error ?? delState.error;
   return (
     <div className="flex flex-wrap items-center gap-1.5">
-      {canRun && (
+      {scan.canEdit && (
         <form action={runAction}>
           <input type="hidden" name="scanId" value={scan.id} />
           <button type="submit" className="btn py-0.5 text-xs" disabled={runPending} aria-label={`Run ${scan.name} now`}>Run now</button>
         </form>
       )}
-      <form action={enAction}>
-        <input type="hidden" name="scanId" value={scan.id} />
-        <input type="hidden" name="enabled" value={scan.enabled ? "false" : "true"} />
-        <button type="submit" className="btn py-0.5 text-xs" disabled={enPending} aria-label={`${scan.enabled ? "Disable" : "Enable"} ${scan.name}`}>
-          {scan.enabled ? "Disable" : "Enable"}
-        </button>
-      </form>
-      <form
-        action={delAction}
-        onSubmit={(e) => {
-          if (!confirm(`Delete the scan “${scan.name}”? Its runs stay.`)) e.preventDefault();
-        }}
-      >
-        <input type="hidden" name="scanId" value={scan.id} />
-        <button type="submit" className="btn py-0.5 text-xs text-red-700" disabled={delPending} aria-label={`Delete ${scan.name}`}>Delete</button>
-      </form>
+      {scan.canManage && (
+        <form action={enAction}>
+          <input type="hidden" name="scanId" value={scan.id} />
+          <input type="hidden" name="enabled" value={scan.enabled ? "false" : "true"} />
+          <button type="submit" className="btn py-0.5 text-xs" disabled={enPending} aria-label={`${scan.enabled ? "Disable" : "Enable"} ${scan.name}`}>
+            {scan.enabled ? "Disable" : "Enable"}
+          </button>
+        </form>
+      )}
+      {scan.canManage && (
+        <form
+          action={delAction}
+          onSubmit={(e) => {
+            if (!confirm(`Delete the scan “${scan.name}”? Its runs stay.`)) e.preventDefault();
+          }}
+        >
+          <input type="hidden" name="scanId" value={scan.id} />
+          <button type="submit" className="btn py-0.5 text-xs text-red-700" disabled={delPending} aria-label={`Delete ${scan.name}`}>Delete</button>
+        </form>
+      )}
       {error && <p role="alert" className="field-error w-full">{error}</p>}
     </div>
   );
 }
 
 /** Saved scans as a table: schedule in words and as cron, next and last run, last status, actions. */
-export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: ScanSummary[]; actions: ScanRowActions; viewerName: string; showOwner: boolean }) {
+export function ScanTable({ scans, actions, showOwner, showProject }: { scans: ScanSummary[]; actions: ScanRowActions; showOwner: boolean; showProject: boolean }) {
   return (
     <div className="card overflow-x-auto">
       <table className="table-dense">
@@ -61,6 +68,7 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
             <th scope="col">Name</th>
             <th scope="col">Package</th>
             <th scope="col">Function</th>
+            {showProject && <th scope="col">Project</th>}
             {showOwner && <th scope="col">Owner</th>}
             <th scope="col">Schedule</th>
             <th scope="col">Next run</th>
@@ -80,6 +88,11 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                 <span className="ml-1 font-mono text-xs text-zinc-400">{s.version ?? "latest"}</span>
               </td>
               <td className="font-mono text-[13px]">{s.function}</td>
+              {showProject && (
+                <td>
+                  <Link href={`/projects/${s.project.slug}`}>{s.project.name}</Link>
+                </td>
+              )}
               {showOwner && <td>{s.owner}</td>}
               <td>
                 {s.cron ? (
@@ -103,7 +116,7 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                 {s.lastError && <p className="field-error">{s.lastError.message}</p>}
               </td>
               <td>
-                <ScanButtons scan={s} actions={actions} canRun={s.owner === viewerName} />
+                <ScanButtons scan={s} actions={actions} />
               </td>
             </tr>
           ))}

@@ -17,6 +17,7 @@ export function TopBar({ viewer }: { viewer: TopBarViewer | null }) {
           Levhub
         </Link>
         <Link href="/browse" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Browse</Link>
+        <Link href="/projects" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Projects</Link>
         <Link href="/runs" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Runs</Link>
         <Link href="/scans" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Scans</Link>
         <Link href="/results" className="text-sm text-zinc-300 hover:text-white hover:no-underline">Results</Link>

@@ -8,7 +8,7 @@ export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../
 /**
  * A run's error as the hub records it: a runner's (a worker's report, its type checked against the
  * runner's closed set) or one only the hub decides (`HUB_ERROR_TYPES`: HubStopped, WorkerLost,
- * DeviceRevoked) — both in `RUN_ERROR_TYPES`.
+ * DeviceRevoked, OutsideWindow) — both in `RUN_ERROR_TYPES`.
  */
 export type HubRunError = Omit<RunError, "type"> & { type: RunErrorType };
 
@@ -266,6 +266,15 @@ export interface RunSummary {
   worker: string | null;
   /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
   device: string | null;
+  /** the project the run belongs to */
+  project: ProjectRef;
+}
+
+/** A project as other DTOs name it. */
+export interface ProjectRef {
+  slug: string;
+  name: string;
+  personal: boolean;
 }
 
 export interface TaskView {
@@ -300,6 +309,8 @@ export interface RunDetail extends RunSummary {
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: ManifestFunction | null;
   canCancel: boolean;
+  /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
+  canRun: boolean;
 }
 
 export interface RunDocument {

@@ -97,6 +97,21 @@ export async function revokeInvite(admin: Viewer, id: string): Promise<void> {
   await audit(admin.id, "invite.revoke", id);
 }
 
+/**
+ * A sign-up link for a token made elsewhere, in the caller's transaction, for one e-mail: a project invite an
+ * admin sends while sign-up is by invitation signs its recipient up with the same token (the same
+ * machinery: `spendInvite` at sign-up, one account per link). Only the sha256 is stored.
+ */
+export async function recordInviteToken(tx: Prisma.TransactionClient, admin: Viewer, token: string, email: string, note: string, expiresAt: Date): Promise<void> {
+  assertAdmin(admin);
+  await tx.invite.create({ data: { hash: sha256Hex(token), email, note: note.slice(0, 200), createdById: admin.id, expiresAt } });
+}
+
+/** Withdraws a sign-up link made by `recordInviteToken`, when nobody used it yet. */
+export async function dropInviteToken(tx: Prisma.TransactionClient, token: { hash: string }): Promise<void> {
+  await tx.invite.deleteMany({ where: { hash: token.hash, usedAt: null } });
+}
+
 /** The state of the invite behind `token` and the e-mail it is for, checked before a password is hashed. */
 export async function inviteTokenState(token: string, now = new Date()): Promise<{ state: InviteState | "unknown"; email: string | null }> {
   const row = await db().invite.findUnique({ where: { hash: sha256Hex(token) }, select: { expiresAt: true, usedAt: true, email: true } });

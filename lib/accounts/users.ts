@@ -146,10 +146,11 @@ async function register(
     const fieldErrors: Record<string, string> = {};
     const emailTaken = !!(await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }));
     if (emailTaken && !quiet) fieldErrors.email = "an account with this e-mail already exists";
-    // user names are public anyway (each is a namespace): a taken one may be said
+    // user names are public anyway (each is a namespace and the slug of the user's personal project): a taken one may be said
     const taken =
       (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) ||
-      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
+      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } })) ||
+      (await tx.project.findUnique({ where: { slug: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
     if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
     if (emailTaken) return null;
@@ -161,6 +162,10 @@ async function register(
     // spent in the same transaction, so two sign-ups racing on one link cannot both succeed
     if (invite && !(await spendInvite(tx, invite, created, d.now()))) throw forbidden(INVITE_REFUSALS.used);
     await tx.namespace.create({ data: { name: input.username, ownerId: created.id } });
+    // everyone's runs and scans go somewhere: the personal project, with its owner as its one member
+    await tx.project.create({
+      data: { slug: input.username, name: input.username, personal: true, personalOwnerId: created.id, createdById: created.id, members: { create: { userId: created.id, role: "owner", addedById: created.id } } },
+    });
     return created;
   });
   if (!user) {

@@ -148,6 +148,7 @@ test("runs of different functions do not compare", async () => {
   const { db } = await import("../platform/db.ts");
   const { listRuns } = await import("../runs/index.ts");
   const [r] = (await listRuns(alice)).items;
-  const twin = await db().run.create({ data: { number: 999_999, ownerId: alice.id, versionId, function: "other", args: {}, status: "succeeded", endedAt: new Date() } });
+  const { personalProjectId } = await import("../testing/projects.ts");
+  const twin = await db().run.create({ data: { number: 999_999, ownerId: alice.id, projectId: await personalProjectId(alice.id), versionId, function: "other", args: {}, status: "succeeded", endedAt: new Date() } });
   await assert.rejects(compareRunsFor(alice, r.id, twin.id), (e: { code?: string; message?: string }) => e.code === "validation" && /same function/.test(e.message ?? ""));
 });

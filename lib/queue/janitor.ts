@@ -3,7 +3,8 @@ import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { janitorDecision } from "./janitor-decision.ts";
-import { endRun, requeue } from "./lifecycle/index.ts";
+import { ENDINGS, endRun, requeue } from "./lifecycle/index.ts";
+import { outsideWindowMessage } from "../access/project-window.ts";
 import { heartbeatMs } from "./workers.ts";
 
 /** One janitor at a time in the whole hub (every web process runs the loop). */
@@ -19,7 +20,9 @@ function retriesOf(manifest: unknown, fn: string): number {
 /**
  * One pass: marks instances that missed three heartbeats `lost`, ends the runs held by lost or
  * stopped instances `failed` (WorkerLost) or queues them again where their function opted into
- * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped).
+ * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped); ends
+ * runs (queued or held) of projects whose authorised window has closed `failed` (OutsideWindow: the
+ * worker holding one learns it from its next heartbeat and stops it).
  * Idempotent and safe to run in every process: it takes an advisory lock or skips.
  */
 export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number }> {
@@ -59,6 +62,14 @@ export async function janitorPass(now = new Date(), listeningSince?: Date): Prom
       // queued runs of a hub from before the queue have no job: nothing will ever take them
       const orphans = await tx.run.findMany({ where: { status: "queued", jobId: null }, select: { id: true } });
       for (const o of orphans) if (await endRun(tx, o.id, { type: "HubStopped", message: HUB_STOPPED }, { now })) failed++;
+      const closed = await tx.run.findMany({
+        where: { status: { in: [...ENDINGS.OutsideWindow.from] }, project: { windowEnd: { lte: now } } },
+        select: { id: true, workerInstance: true, project: { select: { slug: true, windowStart: true, windowEnd: true } } },
+      });
+      for (const r of closed) {
+        const outside = outsideWindowMessage(r.project, now);
+        if (outside && (await endRun(tx, r.id, { type: "OutsideWindow", message: `stopped: ${outside}` }, { heldBy: r.workerInstance, now }))) failed++;
+      }
       return { lost: decision.lose.length, failed, requeued };
     },
     { timeout: 30_000, maxWait: 10_000 },

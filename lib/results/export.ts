@@ -1,7 +1,7 @@
 import "server-only";
 import type { ExportFormat, ResultFilter } from "../schemas/results.ts";
 import type { Viewer } from "../types.ts";
-import { resultScope } from "./access.ts";
+import { viewerScope } from "./viewer-scope.ts";
 import { inferFields } from "./columns.ts";
 import { csvRow, fieldValue } from "./csv.ts";
 import { resultsPool, userQueryError } from "./pg.ts";
@@ -48,7 +48,7 @@ export async function exportDocuments(
   format: ExportFormat,
   fields?: string[],
 ): Promise<{ stream: ReadableStream<Uint8Array>; contentType: string }> {
-  const where = whereSql(resultScope(viewer), filter);
+  const where = whereSql(await viewerScope(viewer), filter);
   const client = await resultsPool().connect();
   let released = false;
   const release = async (err?: Error) => {

@@ -16,7 +16,8 @@ export interface WhereClause {
 export function whereSql(scope: ResultScope, filter: ResultFilter, opts: { after?: string; params?: SqlParams } = {}): WhereClause {
   const p = opts.params ?? new SqlParams();
   const parts: string[] = [];
-  if (!scope.all) parts.push(`d."ownerId" = ${p.add(scope.ownerId)}`);
+  if (!scope.all) parts.push(`d."projectId" = ANY(${p.add(scope.projectIds)}::text[])`);
+  if (filter.project) parts.push(`d."projectId" = ${projectBySlug(filter.project, p)}`);
   if (filter.coll) parts.push(`d."coll" = ${p.add(filter.coll)}`);
   if (filter.run) parts.push(`d."runId" = ${p.add(filter.run)}`);
   if (filter.package) {
@@ -36,21 +37,30 @@ export function whereSql(scope: ResultScope, filter: ResultFilter, opts: { after
   return { sql: parts.length ? parts.join(" AND ") : "TRUE", params: p.values };
 }
 
+const projectBySlug = (slug: string, p: SqlParams) => `(SELECT pj."id" FROM "Project" pj WHERE pj."slug" = ${p.add(slug)})`;
+
 /**
  * `d.id BETWEEN` the first and last id under the filter's most selective equality (a run, a
- * collection, an owner), each looked up in its keyset index. Implied by the filter, so it changes
- * no result; it lets the planner start the id-ordered scan where those documents are. Without it,
- * a run in the middle of a million documents was found by walking the primary key from the
- * first id and filtering (~400 ms instead of ~5), since the planner assumes its rows are spread.
+ * project's part of a collection, the viewer's projects), each looked up in its keyset index.
+ * Implied by the filter, so it changes no result; it lets the planner start the id-ordered scan
+ * where those documents are. Without it, a run in the middle of a million documents was found by
+ * walking the primary key from the first id and filtering (~400 ms instead of ~5), since the
+ * planner assumes its rows are spread. The viewer's projects are looked up one by one (a lateral
+ * join over the ids), so each uses the (projectId, coll, id) or (projectId, id) index.
  */
 function idBound(scope: ResultScope, filter: ResultFilter, p: SqlParams): string | null {
-  const eq: string[] = [];
-  if (filter.run) eq.push(`r."runId" = ${p.add(filter.run)}`);
-  else {
-    if (!scope.all) eq.push(`r."ownerId" = ${p.add(scope.ownerId)}`);
-    if (filter.coll) eq.push(`r."coll" = ${p.add(filter.coll)}`);
+  if (filter.run) {
+    const where = `r."runId" = ${p.add(filter.run)}`;
+    return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
   }
-  if (!eq.length) return null;
-  const where = eq.join(" AND ");
+  if (filter.project || !scope.all) {
+    const ids = filter.project ? `ARRAY[${projectBySlug(filter.project, p)}]` : `${p.add(scope.all ? [] : scope.projectIds)}::text[]`;
+    const coll = filter.coll ? ` AND r."coll" = ${p.add(filter.coll)}` : "";
+    const per = (agg: "min" | "max") =>
+      `(SELECT ${agg}(b."id") FROM unnest(${ids}) AS s("pid"), LATERAL (SELECT ${agg}(r."id") AS "id" FROM "ResultDocument" r WHERE r."projectId" = s."pid"${coll}) b)`;
+    return `d."id" BETWEEN ${per("min")} AND ${per("max")}`;
+  }
+  if (!filter.coll) return null;
+  const where = `r."coll" = ${p.add(filter.coll)}`;
   return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
 }

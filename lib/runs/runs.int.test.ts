@@ -96,8 +96,9 @@ test("the janitor ends runs a hub from before the queue left behind (no worker, 
   const { getRun, HUB_STOPPED } = await import("./index.ts");
   const { janitorPass } = await import("../queue/janitor.ts");
   const { db } = await import("../platform/db.ts");
+  const { personalProjectId } = await import("../testing/projects.ts");
   const dead = await db().run.create({
-    data: { number: 999_001, ownerId: alice.id, versionId, function: fnName, args: {}, status: "running", runnerInstance: "old-host:999999999:dead" },
+    data: { number: 999_001, ownerId: alice.id, projectId: await personalProjectId(alice.id), versionId, function: fnName, args: {}, status: "running", runnerInstance: "old-host:999999999:dead" },
   });
   await db().task.create({ data: { runId: dead.id, number: 1, image: "x", coll: "c", status: "running", startedAt: new Date() } });
   assert.ok((await janitorPass()).failed >= 1);

@@ -1,5 +1,5 @@
 /** What pages, the API and the CLI get about saved scans (dates as ISO strings). */
-import type { RunStatus } from "../types.ts";
+import type { ProjectRef, RunStatus } from "../types.ts";
 
 export const RUN_TRIGGERS = ["manual", "schedule", "rerun"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
@@ -24,7 +24,10 @@ export interface ScanRunView {
 export interface ScanSummary {
   id: string;
   name: string;
+  /** who made it: it fires as them */
   owner: string;
+  /** the project its runs go to */
+  project: ProjectRef;
   /** `ns.name` */
   package: string;
   /** the pinned version; null = the package's latest when it fires */
@@ -42,6 +45,10 @@ export interface ScanSummary {
   lastRun: ScanRunView | null;
   createdAt: string;
   updatedAt: string;
+  /** the viewer may pause, resume and delete it (the project's operators and owners, admins) */
+  canManage: boolean;
+  /** the viewer may edit it and start it by hand (its creator, while they may run in the project) */
+  canEdit: boolean;
 }
 
 export interface ScanDetail extends ScanSummary {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { runIdSchema } from "./runs.ts";
+import { projectSlugSchema } from "./projects.ts";
 
 /** What a query may be: beyond these it is refused (422) before any SQL is built. */
 export const QUERY_LIMITS = {
@@ -47,6 +48,8 @@ const optional = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s
 
 /** What every results query filters by (besides who asks). */
 export const resultFilterSchema = z.object({
+  /** one project, by slug (within the projects the caller may read) */
+  project: optional(projectSlugSchema),
   /** a collection name: namespace path and schema joined by `|` */
   coll: optional(z.string().min(1).max(300)),
   run: optional(runIdSchema),

@@ -1,6 +1,7 @@
 /** Requests about runs (HTTP API and server actions): one schema per input, named by what it carries. */
 import { z } from "zod";
 import { runStatusSchema } from "../../runner/src/status.ts";
+import { projectSlugSchema } from "./projects.ts";
 
 /** a run id in a path (`/api/runs/<id>`); anything else cannot name a run */
 export const runIdSchema = z.string().min(1).max(64);
@@ -12,16 +13,27 @@ const runArgsSchema = z.record(z.string(), z.unknown()).default({});
 /** one of the caller's devices, by name (`lev run --device <name>`); absent or null: the hub's workers */
 const runDeviceSchema = z.string().min(1).max(64).nullish();
 
-/** `POST /api/runs`: `{versionId, function, args, device?}` or `{package: "ns.name", version?, function, args, device?}` */
+/** the project the run goes to, by slug; absent or null: the caller's personal project */
+const runProjectSchema = projectSlugSchema.nullish();
+
+/** `POST /api/runs`: `{versionId, function, args, device?, project?}` or `{package: "ns.name", version?, function, args, device?, project?}` */
 export const startRunBodySchema = z.union([
-  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
-  z.object({ package: z.string().min(3).max(200), version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
+  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, project: runProjectSchema }),
+  z.object({
+    package: z.string().min(3).max(200),
+    version: z.string().max(64).optional(),
+    function: z.string().min(1).max(200),
+    args: runArgsSchema,
+    device: runDeviceSchema,
+    project: runProjectSchema,
+  }),
 ]);
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
-/** `GET /api/runs?status=&package=&function=&page=&pageSize=&all=` */
+/** `GET /api/runs?status=&package=&function=&project=&page=&pageSize=&all=` */
 export const listRunsQuerySchema = z.object({
   status: runStatusSchema.optional(),
+  project: projectSlugSchema.optional(),
   package: z.string().max(200).optional(),
   function: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).optional(),

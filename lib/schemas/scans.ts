@@ -1,6 +1,7 @@
 /** Requests about saved scans and re-runs (HTTP API and server actions). */
 import { z } from "zod";
 import { runIdSchema } from "./runs.ts";
+import { projectSlugSchema } from "./projects.ts";
 
 export const MAX_SCAN_NAME = 100;
 export const MAX_CRON_LENGTH = 120;
@@ -26,9 +27,10 @@ const cronSchema = z
 const timezoneSchema = z.string().trim().min(1).max(64);
 const argsSchema = z.record(z.string(), z.unknown());
 
-/** `POST /api/scans`: version omitted or null = always the package's latest version */
+/** `POST /api/scans`: version omitted or null = always the package's latest version; project omitted = the caller's personal project */
 export const createScanBodySchema = z.object({
   name: scanNameSchema,
+  project: projectSlugSchema.nullish(),
   package: z.string().min(3).max(200),
   version: z.string().min(1).max(64).nullable().optional(),
   function: z.string().min(1).max(200),
@@ -54,8 +56,9 @@ export const updateScanBodySchema = z
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 export type UpdateScanBody = z.infer<typeof updateScanBodySchema>;
 
-/** `GET /api/scans?all=` (admins: `all=false` for their own only) */
+/** `GET /api/scans?project=&all=` (`all=false`: only the scans the caller made) */
 export const listScansQuerySchema = z.object({
+  project: projectSlugSchema.optional(),
   all: z
     .enum(["true", "false"])
     .transform((v) => v === "true")

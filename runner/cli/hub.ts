@@ -187,11 +187,18 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; device?: string; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; project?: string; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
-  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers
-  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args, ...(opts.device ? { device: opts.device } : {}) });
+  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers.
+  // `project`: a project's slug; absent, the caller's personal project
+  const started = await api<RunView>(cfg, "POST", "/api/runs", {
+    ...splitTarget(target),
+    version: opts.version,
+    args,
+    ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.project ? { project: opts.project } : {}),
+  });
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {
@@ -205,9 +212,10 @@ export async function run(
   }
 }
 
-export async function runs(id?: string): Promise<unknown> {
+export async function runs(id?: string, project?: string): Promise<unknown> {
   const cfg = await loadConfig();
-  return id ? api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`) : api(cfg, "GET", "/api/runs");
+  if (id) return api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`);
+  return api(cfg, "GET", project ? `/api/runs?project=${encodeURIComponent(project)}` : "/api/runs");
 }
 
 const IDENT = /^[a-z][a-z0-9_]{1,31}$/;

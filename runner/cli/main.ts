@@ -9,6 +9,7 @@ import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
+import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -52,9 +53,10 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--wait] [--json]
+      --project puts the run in a project where you may run (default: your personal project);
       --device sends the run to one of your devices (lev agent), not the hub's workers.
-  lev runs [<run-id>] [--json]
+  lev runs [<run-id>] [--project SLUG] [--json]
   lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
   lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--ignore <field>]… [--json]
@@ -63,6 +65,7 @@ const USAGE = `usage:
       package ignores. --ignore hosts[].os leaves that field out of every host instead (it
       replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${SCAN_USAGE}
+${PROJECT_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -95,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "project":
+        return await projectCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
       case undefined:
@@ -111,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -350,6 +355,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
       device: { type: "string" },
+      project: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
@@ -388,6 +394,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
         wait: values.wait,
         version: values.version,
         device: values.device,
+        project: values.project,
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);
@@ -395,7 +402,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       return !values.wait || r.status === "succeeded" ? 0 : 1;
     }
     case "runs": {
-      const r = await runs(positionals[0]);
+      const r = await runs(positionals[0], values.project);
       if (values.json || positionals[0]) out(r);
       else {
         const list = (r as { items: (Pick<RunView, "id" | "number" | "status" | "package" | "function"> & { createdAt: string })[] }).items;

@@ -7,9 +7,10 @@ import type { RunStatus } from "../src/status.ts";
 import { api, CliError, loadConfig, splitTarget, type HubConfig, type RunView } from "./hub.ts";
 
 export const SCAN_USAGE = `  lev scan list [--all] [--json]
-  lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
+  lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
       Saves a run configuration as a named scan; --cron runs it on a schedule (5 fields, in --tz,
       UTC by default), without it the scan runs by hand. No --version: always the latest.
+      --project: its runs go to that project (default: your personal project).
   lev scan run|enable|disable|delete <scan-id>
   lev rerun <run-id> [--latest] [--param k=v]… [--json]
       Runs it again: the same version (--latest: the package's latest) and the same arguments,
@@ -59,6 +60,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
     options: {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
+      project: { type: "string" },
       cron: { type: "string" },
       tz: { type: "string" },
       disabled: { type: "boolean", default: false },
@@ -82,6 +84,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
       const target = splitTarget(positionals[1]);
       const body = {
         name: positionals[0],
+        ...(values.project ? { project: values.project } : {}),
         ...target,
         version: values.version ?? null,
         args: parseParams(values.param ?? []),

@@ -39,6 +39,13 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/worker/runs/[id]/store/route.ts": () => import("../worker/runs/[id]/store/route.ts"),
   "app/api/devices/route.ts": () => import("../devices/route.ts"),
   "app/api/devices/[id]/route.ts": () => import("../devices/[id]/route.ts"),
+  "app/api/projects/route.ts": () => import("../projects/route.ts"),
+  "app/api/projects/[slug]/route.ts": () => import("../projects/[slug]/route.ts"),
+  "app/api/projects/[slug]/members/route.ts": () => import("../projects/[slug]/members/route.ts"),
+  "app/api/projects/[slug]/members/[username]/route.ts": () => import("../projects/[slug]/members/[username]/route.ts"),
+  "app/api/projects/[slug]/invites/route.ts": () => import("../projects/[slug]/invites/route.ts"),
+  "app/api/projects/[slug]/invites/[id]/route.ts": () => import("../projects/[slug]/invites/[id]/route.ts"),
+  "app/api/projects/[slug]/invites/accept/route.ts": () => import("../projects/[slug]/invites/accept/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */

@@ -6,7 +6,11 @@ import { getSettings } from "../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 
-/** Starts a run: `{package: "ns.name", version?, function, args}` or `{versionId, function, args}`. 422 with fieldErrors (`args.<param>`, `function`, `version`, `package`, `device`). */
+/**
+ * Starts a run: `{package: "ns.name", version?, function, args, project?, device?}` or `{versionId, function, args, project?, device?}`.
+ * `project` (a slug; absent: the caller's personal project) must be one where the caller may run (a viewer: 403) and inside its
+ * authorised window (422 naming it). 422 with fieldErrors (`args.<param>`, `function`, `version`, `package`, `device`, `project`).
+ */
 export const POST = route(
   {
     access: "user", scope: "run",
@@ -19,5 +23,5 @@ export const POST = route(
   async ({ viewer, body }) => startRun(viewer, body),
 );
 
-/** The caller's runs (an admin's `?all=true`: everyone's), newest first. */
+/** The runs of the caller's projects (an admin's: every project's; `?all=false`: only the caller's own; `?project=<slug>`: one project), newest first. */
 export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema }, async ({ viewer, query }) => listRuns(viewer, query));

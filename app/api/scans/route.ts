@@ -6,10 +6,10 @@ import { getSettings } from "../../../lib/platform/settings.ts";
 
 export const runtime = "nodejs";
 
-/** The caller's saved scans by name (an admin's: everyone's unless `?all=false`). */
+/** The saved scans of the caller's projects by name (an admin's: every project's; `?all=false`: only the caller's; `?project=<slug>`: one project). */
 export const GET = route({ access: "user", scope: "read", summary: "list saved scans", query: listScansQuerySchema }, async ({ viewer, query }) => listScans(viewer, query));
 
-/** Saves `{name, package, version?, function, args, cron?, timezone?, enabled?}`; 422 with fieldErrors (`cron`, `timezone`, `args.<param>`), nothing stored. */
+/** Saves `{name, project?, package, version?, function, args, cron?, timezone?, enabled?}` in a project where the caller may run; 422 with fieldErrors (`cron`, `timezone`, `args.<param>`), nothing stored. */
 export const POST = route(
   {
     access: "user", scope: "run",

@@ -47,6 +47,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         </h1>
         <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">
           <div className="flex gap-1.5"><dt className="text-zinc-500">Run</dt><dd className="font-mono">#{run.number}</dd></div>
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Project</dt><dd><Link href={`/projects/${run.project.slug}`}>{run.project.name}</Link>{run.project.personal && <span className="text-zinc-500"> (personal)</span>}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Owner</dt><dd>{run.owner}</dd></div>
           {run.device && <div className="flex gap-1.5"><dt className="text-zinc-500">Runs</dt><dd>on device <span className="font-medium">{run.device}</span></dd></div>}
           <div className="flex gap-1.5"><dt className="text-zinc-500">Created</dt><dd className="tabular-nums">{formatTime(run.createdAt)}</dd></div>
@@ -71,14 +72,16 @@ export default async function RunPage({ params, searchParams }: { params: Params
             ))}
           </div>
         )}
-        <div className="mt-3">
-          <RunRerunControls
-            rerunAction={rerunAction.bind(null, run.id, false)}
-            rerunLatestAction={origin.newerVersion ? rerunAction.bind(null, run.id, true) : null}
-            editHref={`/p/${ns}/${name}/run/${encodeURIComponent(run.function)}?v=${encodeURIComponent(run.packageVersion)}&rerun=${encodeURIComponent(run.id)}`}
-            saveAction={saveRunAsScanAction.bind(null, run.id)}
-          />
-        </div>
+        {run.canRun && (
+          <div className="mt-3">
+            <RunRerunControls
+              rerunAction={rerunAction.bind(null, run.id, false)}
+              rerunLatestAction={origin.newerVersion ? rerunAction.bind(null, run.id, true) : null}
+              editHref={`/p/${ns}/${name}/run/${encodeURIComponent(run.function)}?v=${encodeURIComponent(run.packageVersion)}&rerun=${encodeURIComponent(run.id)}`}
+              saveAction={saveRunAsScanAction.bind(null, run.id)}
+            />
+          </div>
+        )}
       </header>
 
       <RunLive

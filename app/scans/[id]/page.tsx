@@ -50,8 +50,12 @@ export default async function ScanPage({ params }: { params: Params }) {
           </dd>
           <dt className="text-zinc-500">Next run</dt>
           <dd className="tabular-nums">{formatTime(scan.nextRunAt)}</dd>
-          <dt className="text-zinc-500">Owner</dt>
-          <dd>{scan.owner}</dd>
+          <dt className="text-zinc-500">Project</dt>
+          <dd>
+            <Link href={`/projects/${scan.project.slug}`}>{scan.project.name}</Link>
+          </dd>
+          <dt className="text-zinc-500">Created by</dt>
+          <dd>{scan.owner} <span className="text-xs text-zinc-500">(it runs as them)</span></dd>
         </dl>
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
@@ -65,11 +69,11 @@ export default async function ScanPage({ params }: { params: Params }) {
         {scan.lastError && (
           <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
             The last firing ({formatTime(scan.lastError.at)}) started nothing: {scan.lastError.message}
-            {!scan.enabled && " The scan was disabled; enable it again once the package and function are back."}
+            {!scan.enabled && " The scan was disabled; enable it again once what it needs is back."}
           </p>
         )}
         <div className="mt-3">
-          <ScanButtons scan={scan} canRun={scan.owner === viewer.username} actions={{ runNow: runScanNowAction, setEnabled: setScanEnabledAction, remove: deleteScanAction }} />
+          <ScanButtons scan={scan} actions={{ runNow: runScanNowAction, setEnabled: setScanEnabledAction, remove: deleteScanAction }} />
         </div>
       </header>
 

@@ -8,14 +8,14 @@
  *   (new) ──enqueue──▶ queued ──claim──▶ starting ──markRunning──▶ running
  *   starting | running ──finish (the worker's report) | end (the hub)──▶ succeeded | failed | cancelled | timed_out
  *   starting | running ──requeue──▶ queued            starting | running ──requestCancel──▶ (unchanged)
- *   queued ──end (Cancelled, DeviceRevoked, HubStopped)──▶ cancelled | failed
+ *   queued ──end (Cancelled, DeviceRevoked, HubStopped, OutsideWindow)──▶ cancelled | failed
  */
 import { HELD_RUN_STATUSES, type HubErrorType, type RunStatus, type TaskStatus, type TerminalRunStatus } from "../../../runner/src/status.ts";
 
 /**
  * Why the hub ends a run itself (rather than the worker reporting its end): the run's error type,
- * the statuses it may end a run from, and the status the run ends in. A new reason — a project's
- * window closed, a queued device run that expired, a scope rule — is one more entry here and its
+ * the statuses it may end a run from, and the status the run ends in. A new reason — a queued
+ * device run that expired, a scope rule — is one more entry here and its
  * type in HUB_ERROR_TYPES (runner/src/status.ts), ended through `endRun`: never a new writer.
  */
 export const ENDINGS = {
@@ -27,6 +27,8 @@ export const ENDINGS = {
   DeviceRevoked: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
   /** left behind by a hub from before the queue (no job, or no worker that could report) */
   HubStopped: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
+  /** its project's authorised window closed (queued: at claim; held: the janitor), or is not open yet at claim */
+  OutsideWindow: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
 } as const satisfies Record<HubErrorType | "Cancelled", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
 export type EndingType = keyof typeof ENDINGS;
 

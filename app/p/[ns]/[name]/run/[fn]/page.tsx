@@ -6,6 +6,10 @@ import { InlineText } from "../../../../../../components/inline-text.tsx";
 import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
 import { DeviceSelect } from "../../../../../../components/device-select.tsx";
+import { ProjectSelect } from "../../../../../../components/projects/project-select.tsx";
+import { projectsToRunIn } from "../../../../../../lib/projects/projects.ts";
+import { listRuns } from "../../../../../../lib/runs/index.ts";
+import { projectChoice } from "../../../../../_lib/project-views.ts";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
@@ -40,6 +44,13 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   if (!fn) notFound();
   const rerunOf = rerunId ? await loadOr404(getRun(viewer, rerunId)) : null;
   const devices = rerunOf ? [] : await listDevices(viewer);
+  // a re-run stays in its run's project; a new run goes where the viewer may run: `?project=`, else
+  // the project of their last run, else their personal project
+  const projects = rerunOf ? [] : await projectsToRunIn(viewer);
+  const asked = one(sp.project);
+  const last = rerunOf || (asked && projects.some((p) => p.slug === asked)) ? null : (await listRuns(viewer, { all: false, pageSize: 1 })).items[0]?.project.slug;
+  const selected = [asked, last].find((s) => s && projects.some((p) => p.slug === s)) ?? projects.find((p) => p.personal)?.slug ?? projects[0]?.slug ?? "";
+  const now = new Date();
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -73,6 +84,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             initial={rerunOf?.args}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
           >
+            {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
             {!rerunOf && <DeviceSelect devices={devices} />}
             <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
