@@ -217,6 +217,11 @@ export const ROUTES: Record<string, RouteEntry> = {
     expect: { anonymous: 401, owner: 404, other: 404, admin: 404 },
   },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  // issue 14 (operate the hub): liveness and readiness are open to anyone and read no credential (the
+  // e2e server has a live worker: ready); /metrics takes the metrics token only, no user's session or token
+  "GET app/api/health/route.ts": { access: "public", request: () => ({ path: "/api/health" }), expect: all(200) },
+  "GET app/api/ready/route.ts": { access: "public", request: () => ({ path: "/api/ready" }), expect: all(200) },
+  "GET app/metrics/route.ts": { access: "metrics", request: () => ({ path: "/metrics" }), expect: all(401) },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -366,4 +371,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [form({ deviceId: "no-such-device" })],
     expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
   },
+  // issue 14: the metrics token (Admin → Workers)
+  "app/actions/metrics-token.ts#createMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
+  "app/actions/metrics-token.ts#revokeMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
 };

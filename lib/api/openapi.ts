@@ -19,10 +19,13 @@ export interface RouteModule {
 
 type JsonSchema = Record<string, unknown>;
 
-/** `app/api/runs/[id]/route.ts` → `/api/runs/{id}`; a catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter). */
+/**
+ * `app/api/runs/[id]/route.ts` → `/api/runs/{id}`, `app/metrics/route.ts` → `/metrics`; a
+ * catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter).
+ */
 export function pathOfRouteFile(file: string): string {
-  const m = /^app(\/api(?:\/.*)?)\/route\.(ts|js)$/.exec(file);
-  if (!m) throw new Error(`${file} is not an app/api route file`);
+  const m = /^app(\/.+)\/route\.(ts|js)$/.exec(file);
+  if (!m) throw new Error(`${file} is not an app route file`);
   return m[1].replace(/\[(?:\.\.\.)?([^\]]+)\]/g, "{$1}");
 }
 
@@ -60,6 +63,8 @@ const SECURITY: Record<Access, JsonSchema[]> = {
   admin: [{ bearer: [] }, { session: [] }],
   // workers and device agents: their own credential, never a user's
   worker: [{ workerBearer: [] }],
+  // Prometheus: the metrics token only
+  metrics: [{ metricsBearer: [] }],
 };
 
 const errorRef = { $ref: "#/components/responses/Error" };
@@ -105,9 +110,9 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
       (paths[path] ??= {})[method.toLowerCase()] = {
         operationId: operationId(method, path),
         summary: spec.summary,
-        tags: [path.split("/")[2] ?? "api"],
+        tags: [(path.startsWith("/api/") ? path.split("/")[2] : path.split("/")[1]) || "api"],
         "x-levhub-access": spec.access,
-        security: SECURITY[spec.access],
+        security: spec.identify === false ? [{}] : SECURITY[spec.access],
         ...(params.length ? { parameters: params } : {}),
         ...(body ? { requestBody: body } : {}),
         responses: responses(spec),
@@ -124,6 +129,7 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "lev_…", description: "an API token (Settings → API tokens); `lev login` keeps one" },
         workerBearer: { type: "http", scheme: "bearer", bearerFormat: "lwk_…", description: "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else" },
+        metricsBearer: { type: "http", scheme: "bearer", bearerFormat: "lmt_…", description: "the metrics token (Admin → Workers, `npm run admin -- metrics-token`, or LEVHUB_METRICS_TOKEN); it opens /metrics and nothing else" },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },
       schemas: {

@@ -8,6 +8,7 @@ import { notify, RUN_CHANNEL } from "../queue/notify.ts";
 import { liveInstance } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
 import { isTerminal } from "./projection.ts";
+import { observe } from "../metrics/registry.ts";
 
 /** Log lines kept per run in the database; the rest are counted and reported at the end. */
 export const MAX_LOG_ROWS = 10_000;
@@ -26,6 +27,9 @@ const date = (s: string | null | undefined, fallback: Date) => {
 };
 const errorJson = (e: RunErrorIn | null) =>
   e ? ({ type: cut(e.type, 64), message: cut(e.message, MAX_MESSAGE), traceback: e.traceback ? cut(e.traceback, MAX_MESSAGE) : null, task: e.task ?? null } as Prisma.InputJsonValue) : undefined;
+
+/** Seconds between two reported times; NaN (not recorded) when either is no date. */
+const secondsBetween = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 
 /** A collection a run may name: `ns|…|schema` parts without `$` or NUL, never the hub's own (`_levhub…`, `system.…`). */
 export function storableCollection(coll: string): boolean {
@@ -59,8 +63,11 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
   const worker = await liveInstance(caller, req.instance);
   const boss = await getBoss();
   const events = [...req.events].sort((a, b) => a.seq - b.seq);
+  // durations of what ended in this report, recorded once it is committed (each event is applied once)
+  const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
   const out = await db().$transaction(
     async (tx) => {
+      ended.length = 0;
       const [run] = await tx.$queryRaw<{ status: string; reportedSeq: number; logLines: number; workerInstance: string | null; jobId: string | null; queue: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]>`
         SELECT status::text, "reportedSeq", "logLines", "workerInstance", "jobId", queue, "cancelReason", "cancelRequestedAt", collections
           FROM "Run" WHERE id = ${runId} FOR UPDATE`;
@@ -97,6 +104,7 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
           case "task.finished":
             await upsertTask(event.task);
             if (status === "starting") status = "running";
+            if (event.type === "task.finished" && event.task.endedAt) ended.push({ key: "taskDuration", status: event.task.status, seconds: secondsBetween(event.task.startedAt, event.task.endedAt) });
             break;
           case "log":
             logLines++;
@@ -117,6 +125,7 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
             await tx.task.updateMany({ where: { runId, endedAt: null }, data: { status: "cancelled", endedAt: now } });
             for (const c of event.collections) if (storableCollection(c)) collections.add(c);
             status = event.status;
+            if (event.startedAt && event.endedAt) ended.push({ key: "runDuration", status: event.status, seconds: secondsBetween(event.startedAt, event.endedAt) });
             Object.assign(runData, {
               error: errorJson(event.error),
               exitCode: event.exitCode,
@@ -138,5 +147,6 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
+  for (const e of ended) observe(e.key, { status: e.status }, e.seconds);
   return out.cancel ? { acked: out.acked, cancel: out.cancel } : { acked: out.acked };
 }

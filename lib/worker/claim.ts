@@ -8,6 +8,8 @@ import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../..
 import { bossDb, getBoss, type RunJobData } from "../queue/boss.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
 import { claimPlan } from "../queue/limits.ts";
+import { queueKind } from "../metrics/definitions.ts";
+import { observe } from "../metrics/registry.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
 import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "../queue/workers.ts";
 
@@ -31,9 +33,12 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
   if (free <= 0 || worker.state !== "online") return [];
   const [boss, settings] = await Promise.all([getBoss(), getSettings()]);
   const labels = worker.labels as { hostNetwork?: boolean };
-  return db().$transaction(
+  // how long each claimed run waited: recorded once the claim is committed
+  const waited: { queue: string; seconds: number }[] = [];
+  const taken = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+      waited.length = 0;
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
@@ -67,12 +72,13 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
         }
         if (!found) break;
         // the Run row itself decides who may take it (the queues only keep runs apart)
-        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true } });
+        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true, queuedAt: true } });
+        const claimedAt = new Date();
         const { count } =
           target && mayClaim(device, target)
             ? await tx.run.updateMany({
                 where: { id: found.runId, status: "queued", jobId: found.id },
-                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
+                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt },
               })
             : { count: 0 };
         if (!count) {
@@ -81,12 +87,15 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           continue;
         }
         taken.push(found.runId);
+        if (target?.queuedAt) waited.push({ queue: found.queue, seconds: (claimedAt.getTime() - target.queuedAt.getTime()) / 1000 });
         await notify(tx, RUN_CHANNEL, found.runId);
       }
       return taken;
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
+  for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
+  return taken;
 }
 
 async function packageRef(v: { namespace: string; name: string; version: string; dir: string }): Promise<PackageRef> {
