@@ -47,7 +47,7 @@ function setup(
 }
 
 const cr = (over: Record<string, unknown> = {}) => ({ image: PY, schema: "t/s.m", cmd: ["x"], ...over });
-const until = async (cond: () => boolean, ms = 5000) => {
+const until = async (cond: () => boolean, ms = 30_000) => {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error("timed out waiting");
