@@ -218,7 +218,8 @@ test("a store that stays down past the retry time fails the task; a cancel stops
   const t0 = Date.now();
   const cancelled = await run.cancel("stop");
   assert.equal(cancelled.status, "cancelled");
-  assert.ok(Date.now() - t0 < 3000, "the cancel did not wait for the store");
+  // the store would be retried for an hour: a cancel that waited for it would not be back in 30 s
+  assert.ok(Date.now() - t0 < 30_000, "the cancel did not wait for the store");
   await noLeftovers(b.engine, cancelled);
 });
 
