@@ -93,7 +93,8 @@ export interface RouteEntry {
 
 /** What a token holding only `caller.scope` gets from a route: worker routes take no user token at all. */
 export function scopeOutcome(entry: RouteEntry, caller: ScopedCaller): RouteOutcome {
-  if (entry.access === "worker") return 401;
+  // worker and metrics routes take their own credentials, never a user's token
+  if (entry.access === "worker" || entry.access === "metrics") return 401;
   return entry.scope === null || entry.scope === caller.scope ? entry.expect[caller.role] : 403;
 }
 
@@ -319,6 +320,11 @@ export const ROUTES: Record<string, RouteEntry> = {
     expect: signedInAll<RouteOutcome>(401, 403),
   },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  // issue 14 (operate the hub): liveness and readiness are open to anyone and read no credential (the
+  // e2e server has a live worker: ready); /metrics takes the metrics token only, no user's session or token
+  "GET app/api/health/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/health" }), expect: all(200) },
+  "GET app/api/ready/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/ready" }), expect: all(200) },
+  "GET app/metrics/route.ts": { access: "metrics", scope: null, request: () => ({ path: "/metrics" }), expect: all(401) },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -562,4 +568,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [fx.project, fx.inviteToken, NO_PROBLEM, new FormData()],
     expect: signedInAll<ActionOutcome>("unauthorized", "forbidden"),
   },
+  // issue 14: the metrics token (Admin → Workers)
+  "app/actions/metrics-token.ts#createMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
+  "app/actions/metrics-token.ts#revokeMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
 };

@@ -19,10 +19,13 @@ export interface RouteModule {
 
 type JsonSchema = Record<string, unknown>;
 
-/** `app/api/runs/[id]/route.ts` → `/api/runs/{id}`; a catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter). */
+/**
+ * `app/api/runs/[id]/route.ts` → `/api/runs/{id}`, `app/metrics/route.ts` → `/metrics`; a
+ * catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter).
+ */
 export function pathOfRouteFile(file: string): string {
-  const m = /^app(\/api(?:\/.*)?)\/route\.(ts|js)$/.exec(file);
-  if (!m) throw new Error(`${file} is not an app/api route file`);
+  const m = /^app(\/.+)\/route\.(ts|js)$/.exec(file);
+  if (!m) throw new Error(`${file} is not an app route file`);
   return m[1].replace(/\[(?:\.\.\.)?([^\]]+)\]/g, "{$1}");
 }
 
@@ -57,6 +60,10 @@ function requestBody(spec: RouteSpec): JsonSchema | undefined {
 function security(spec: RouteSpec): JsonSchema[] {
   // workers and device agents: their own credential, never a user's
   if (spec.access === "worker") return [{ workerBearer: [] }];
+  // Prometheus: the metrics token only
+  if (spec.access === "metrics") return [{ metricsBearer: [] }];
+  // liveness and readiness read no credential at all
+  if (spec.identify === false) return [{}];
   const bearer = { bearer: spec.scope ? [spec.scope] : [] };
   // public routes still see who calls (private packages appear to their owner)
   return spec.access === "public" ? [{}, bearer, { session: [] }] : [bearer, { session: [] }];
@@ -64,7 +71,7 @@ function security(spec: RouteSpec): JsonSchema[] {
 
 /** The sentence OpenAPI readers see about the token scope. */
 function scopeText(spec: RouteSpec): string | null {
-  if (spec.access === "worker") return null;
+  if (spec.access === "worker" || spec.access === "metrics" || spec.identify === false) return null;
   return spec.scope ? `API tokens need the \`${spec.scope}\` scope (a browser session has every scope).` : "Any API token may call it, whatever its scopes.";
 }
 
@@ -114,7 +121,7 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
         operationId: operationId(method, path),
         summary: spec.summary,
         ...(scope ? { description: scope } : {}),
-        tags: [path.split("/")[2] ?? "api"],
+        tags: [(path.startsWith("/api/") ? path.split("/")[2] : path.split("/")[1]) || "api"],
         "x-levhub-access": spec.access,
         "x-levhub-scope": spec.scope,
         security: security(spec),
@@ -146,6 +153,7 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
           description:
             "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else. Every request also carries its own number in `X-Levhub-Request-Seq`, admitted once per instance (runner/worker/protocol.ts): a repeated one is 409 `replayed`",
         },
+        metricsBearer: { type: "http", scheme: "bearer", bearerFormat: "lmt_…", description: "the metrics token (Admin → Workers, `npm run admin -- metrics-token`, or LEVHUB_METRICS_TOKEN); it opens /metrics and nothing else" },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },
       schemas: {

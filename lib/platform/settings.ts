@@ -90,6 +90,8 @@ export const hubSettingsSchema = z.object({
     .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
+  /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */
+  metricsToken: z.object({ hash: z.string(), prefix: z.string(), createdAt: z.string() }).nullable().default(null),
 });
 export type HubSettings = z.infer<typeof hubSettingsSchema>;
 

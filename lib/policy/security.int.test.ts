@@ -233,11 +233,12 @@ test("builds have no network by default, and a build that hangs ends at the time
   } finally {
     await setSettings({ build: { memoryBytes: 1024 * 1024 * 1024, timeoutMs: 600_000 } });
   }
-  assert.ok(Date.now() - t0 < 40_000, `the upload ended promptly (${Date.now() - t0} ms)`);
+  // stopped, not waited for: the build's own sleep is a day
+  assert.ok(Date.now() - t0 < 120_000, `the upload ended promptly (${Date.now() - t0} ms)`);
   assert.equal(await versionCount("alice", "hang"), 0);
   // the engine stops the build container once the request is gone
   let left: string[] = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 120; i++) {
     const all = await getEngine().docker.listContainers({ all: false });
     left = all.filter((c) => c.Command.includes("sleep 1d")).map((c) => c.Id);
     if (!left.length) break;

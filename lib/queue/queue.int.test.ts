@@ -357,8 +357,14 @@ test("live page: a reconnection with Last-Event-ID resumes after the last line, 
   await send([{ type: "run.started", at }, log(1), log(2)]);
   const url = `${routes.url}/api/runs/${run.id}/events`;
   // first connection: the snapshot, then the lines as they come
-  const reading = readSse(url, token, {}, (ev) => ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3");
-  await new Promise((r) => setTimeout(r, 300));
+  let sawSnapshot!: () => void;
+  const snapshot = new Promise<void>((resolve) => (sawSnapshot = resolve));
+  const reading = readSse(url, token, {}, (ev) => {
+    if (ev.data.type === "snapshot") sawSnapshot();
+    return ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3";
+  });
+  // line 3 is sent once the stream has its snapshot, so it comes live, never inside the snapshot
+  await Promise.race([snapshot, reading]);
   await send([log(3)]);
   const first = await reading;
   assert.equal(first[0].data.type, "snapshot");

@@ -9,6 +9,8 @@ import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.t
 import { claim, endRun, nextJob, type Tx } from "../queue/lifecycle/index.ts";
 import { outsideWindowMessage } from "../access/project-window.ts";
 import { claimPlan } from "../queue/limits.ts";
+import { queueKind } from "../metrics/definitions.ts";
+import { observe } from "../metrics/registry.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
 import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
@@ -47,9 +49,12 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
   if (free <= 0 || worker.state !== "online") return [];
   const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
-  return db().$transaction(
+  // how long each claimed run waited: recorded once the claim is committed
+  const waited: { queue: string; seconds: number }[] = [];
+  const taken = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+      waited.length = 0;
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
@@ -78,12 +83,24 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
         if (!job) break;
         if (await endedOutsideWindow(tx, job.runId, new Date())) continue;
         // the Run row itself decides who may take it (the queues only keep runs apart)
-        if (await claim(tx, job, { workerId: worker.id, instance: worker.instance }, (run) => mayClaim(device, run))) taken.push(job.runId);
+        // the claim reads the Run row once: its queue time, for the claim latency, comes from that read
+        const seen: { queuedAt: Date | null } = { queuedAt: null };
+        const holder = { workerId: worker.id, instance: worker.instance };
+        const mayTake = (run: { ownerId: string; deviceId: string | null; queuedAt: Date | null }) => {
+          seen.queuedAt = run.queuedAt;
+          return mayClaim(device, run);
+        };
+        if (await claim(tx, job, holder, mayTake)) {
+          taken.push(job.runId);
+          if (seen.queuedAt) waited.push({ queue: job.queue, seconds: (Date.now() - seen.queuedAt.getTime()) / 1000 });
+        }
       }
       return taken;
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
+  for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
+  return taken;
 }
 
 async function packageRef(v: { namespace: string; name: string; version: string; dir: string }): Promise<PackageRef> {

@@ -6,6 +6,9 @@ import { DeviceRulesForm } from "../../../components/device-rules-form.tsx";
 import { setDeviceRulesAction } from "../../actions/devices.ts";
 import { WorkerCredentials } from "../../../components/worker-credentials.tsx";
 import { WorkerTable } from "../../../components/worker-table.tsx";
+import { MetricsToken } from "../../../components/metrics-token.tsx";
+import { metricsTokenStatus } from "../../../lib/metrics/token.ts";
+import { createMetricsTokenAction, revokeMetricsTokenAction } from "../../actions/metrics-token.ts";
 import { listWorkerCredentials } from "../../../lib/queue/credentials.ts";
 import { listWorkers } from "../../../lib/queue/workers.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
@@ -22,7 +25,7 @@ export default async function WorkersPage() {
   const viewer = await getViewer();
   // the page does not exist for anyone but admins, signed in or not
   if (viewer?.role !== "admin") notFound();
-  const [settings, workers, credentials, hubUrl] = await Promise.all([getSettings(), listWorkers(), listWorkerCredentials(), headers().then(hubPublicUrl)]);
+  const [settings, workers, credentials, hubUrl, metrics] = await Promise.all([getSettings(), listWorkers(), listWorkerCredentials(), headers().then(hubPublicUrl), metricsTokenStatus()]);
   return (
     <div className="mx-auto max-w-5xl space-y-8">
       <div>
@@ -44,6 +47,14 @@ export default async function WorkersPage() {
       <section aria-labelledby="creds-h" className="space-y-2">
         <h2 id="creds-h" className="h-section">Credentials</h2>
         <WorkerCredentials credentials={credentials} hubUrl={hubUrl} createAction={createWorkerCredentialAction} revokeAction={revokeWorkerCredentialAction} />
+      </section>
+      <section aria-labelledby="metrics-h" className="space-y-2">
+        <h2 id="metrics-h" className="h-section">Metrics</h2>
+        <p className="text-sm text-zinc-600">
+          Prometheus scrapes <code>/metrics</code> with this token (<code>Authorization: Bearer …</code>); it opens nothing else. <code>/api/health</code> and{" "}
+          <code>/api/ready</code> need none.
+        </p>
+        <MetricsToken status={metrics} createAction={createMetricsTokenAction} revokeAction={revokeMetricsTokenAction} />
       </section>
     </div>
   );

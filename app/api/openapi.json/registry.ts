@@ -1,5 +1,5 @@
 /**
- * Every `app/api/**` route module, for the OpenAPI document. A test compares this list with the
+ * Every route module (`app/api/**` and `app/metrics`), for the OpenAPI document. A test compares this list with the
  * route files on disk, so a new route cannot be missing from the document: add one line here.
  * Modules load when the document is first asked for (literal paths, so Next bundles them).
  */
@@ -46,6 +46,9 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/projects/[slug]/invites/route.ts": () => import("../projects/[slug]/invites/route.ts"),
   "app/api/projects/[slug]/invites/[id]/route.ts": () => import("../projects/[slug]/invites/[id]/route.ts"),
   "app/api/projects/[slug]/invites/accept/route.ts": () => import("../projects/[slug]/invites/accept/route.ts"),
+  "app/api/health/route.ts": () => import("../health/route.ts"),
+  "app/api/ready/route.ts": () => import("../ready/route.ts"),
+  "app/metrics/route.ts": () => import("../../metrics/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */
