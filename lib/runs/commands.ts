@@ -35,8 +35,9 @@ export async function waitForEnd(runId: string, ms: number): Promise<boolean> {
  * Cancels a run wherever it is: a queued run ends at once; a run a worker holds is stopped by that
  * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent.
  */
-export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
-  const row = await loadRun(viewer, runId);
+export async function cancelRun(viewer: Viewer, ref: string): Promise<void> {
+  const row = await loadRun(viewer, ref);
+  const runId = row.id;
   if (!canCancelRun(viewer, row)) throw notFound("run");
   if (isTerminal(row.status)) return;
   const reason = `cancelled by ${viewer.username}`;

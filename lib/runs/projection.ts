@@ -5,6 +5,7 @@ import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { canViewRun } from "../access/permissions.ts";
 import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 
 /** How runs are shown: the row with what a summary needs, and the DTOs made from it. */
 
@@ -74,9 +75,19 @@ export function taskView(t: RunRow["tasks"][number]): TaskView {
   };
 }
 
-export async function loadRun(viewer: Viewer | null, runId: string): Promise<RunRow> {
-  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, include: runInclude }) : null;
-  // someone else's run is reported as missing: its existence is not the viewer's business
+/**
+ * The run `ref` names (its id, or its number as `12` / `#12`: parseRunRef) if the viewer may see
+ * it. Every way to name a run from outside goes through here: someone else's run is reported as
+ * missing whichever way it was named, its existence is not the viewer's business.
+ */
+export async function loadRun(viewer: Viewer | null, ref: string): Promise<RunRow> {
+  const where = parseRunRef(ref);
+  const row = where ? await db().run.findUnique({ where, include: runInclude }) : null;
   if (!row || !canViewRun(viewer, row)) throw notFound("run");
   return row;
+}
+
+/** The id of the run `ref` names (its id or number), through loadRun's check. */
+export async function runIdOf(viewer: Viewer, ref: string): Promise<string> {
+  return (await loadRun(viewer, ref)).id;
 }

@@ -75,14 +75,14 @@ export async function runDetail(viewer: Viewer, row: RunRow): Promise<RunDetail>
   };
 }
 
-/** A run with its tasks and (the last 5 000) log lines. 404 for runs the viewer may not see. */
-export async function getRun(viewer: Viewer, runId: string): Promise<RunDetail> {
-  return runDetail(viewer, await loadRun(viewer, runId));
+/** A run (by id or number) with its tasks and (the last 5 000) log lines. 404 for runs the viewer may not see. */
+export async function getRun(viewer: Viewer, ref: string): Promise<RunDetail> {
+  return runDetail(viewer, await loadRun(viewer, ref));
 }
 
 /** The documents the run stored: every collection it wrote, `_id: {job, task}` with job = run number. */
-export async function runDocuments(viewer: Viewer, runId: string): Promise<RunDocument[]> {
-  const row = await loadRun(viewer, runId);
+export async function runDocuments(viewer: Viewer, ref: string): Promise<RunDocument[]> {
+  const row = await loadRun(viewer, ref);
   const colls = [...new Set([...row.collections, ...row.tasks.filter((t) => t.stored).map((t) => t.coll)])];
   if (!colls.length) return [];
   const store = await getResultStore();

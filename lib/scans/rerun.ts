@@ -3,6 +3,7 @@ import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import { canViewRun } from "../access/permissions.ts";
 import { canViewScan } from "./access.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { sameConfiguration, type Configuration } from "./configuration.ts";
@@ -22,8 +23,10 @@ const runSelect = {
   version: { select: { packageId: true, package: { select: { name: true, latestVersionId: true, namespace: { select: { name: true } } } } } },
 } as const;
 
-async function loadRun(viewer: Viewer, runId: string) {
-  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, select: runSelect }) : null;
+/** The run `ref` names (id or number, parseRunRef) if the viewer may see it; else not found, as lib/runs' loadRun. */
+async function loadRun(viewer: Viewer, ref: string) {
+  const where = parseRunRef(ref);
+  const row = where ? await db().run.findUnique({ where, select: runSelect }) : null;
   if (!row || !canViewRun(viewer, row)) throw notFound("run");
   return row;
 }

@@ -13,7 +13,7 @@ import { RunRerunControls } from "../../../components/scan-run-controls.tsx";
 import { runOrigin } from "../../../lib/scans/rerun.ts";
 import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
-import { loadOr404, one, type SearchParams } from "../../_lib/load.ts";
+import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
 
 type Params = Promise<{ id: string }>;
@@ -27,10 +27,11 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
-  const run = await loadOr404(getRun(viewer, id));
+  // `/runs/<id>` or `/runs/<number>`: the run as the viewer may see it, by its id from here on
+  const run = await loadOr404(getRun(viewer, pathSegment(id)));
   const after = one((await searchParams).after);
-  const page = await loadOr404(runDocumentsPage(viewer, id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
-  const origin = await loadOr404(runOrigin(viewer, id));
+  const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
+  const origin = await loadOr404(runOrigin(viewer, run.id));
   const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
