@@ -4,7 +4,10 @@ import { db } from "../platform/db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { canCancelRun, isAdmin } from "../access/permissions.ts";
 import { getResultStore } from "../results/results-store.ts";
-import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import type { DeviceWait, HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import { deviceState } from "../devices/devices.ts";
+import { getSettings } from "../platform/settings.ts";
+import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
 import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
@@ -72,7 +75,18 @@ export async function runDetail(viewer: Viewer, row: RunRow): Promise<RunDetail>
     logs: logs.reverse().map((l) => ({ seq: l.seq, task: l.task, stream: l.stream as LogLineView["stream"], line: l.line, at: l.at.toISOString() })),
     fn,
     canCancel: canCancelRun(viewer, row) && !isTerminal(row.status),
+    deviceWait: await deviceWaitOf(row),
   };
+}
+
+/** For a run queued for a device: how the device is now and when the run stops waiting for it. */
+async function deviceWaitOf(row: RunRow): Promise<DeviceWait | null> {
+  if (row.status !== "queued" || !row.deviceId) return null;
+  const [device, settings] = await Promise.all([deviceState(row.deviceId), getSettings()]);
+  if (!device) return null;
+  const minutes = settings.queue.deviceWaitMinutes;
+  const since = row.queuedAt ?? row.createdAt;
+  return { device: device.name, state: device.state, lastSeenAt: device.lastSeenAt, wait: waitText(minutes), endsAt: new Date(since.getTime() + minutes * 60_000).toISOString() };
 }
 
 /** A run (by id or number) with its tasks and (the last 5 000) log lines. 404 for runs the viewer may not see. */

@@ -317,8 +317,11 @@ function describe(ev: RunEvent): string {
           (ev.task.exitCode !== null ? ` (exit ${ev.task.exitCode})` : "") +
           (ev.task.error ? `: ${ev.task.error.message}` : ""),
       );
-    case "log":
-      return `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+    case "log": {
+      const line = `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+      // the runner's own machinery (the planner): shown here, where the author tests locally, but faint
+      return ev.log.internal ? dim(line) : line;
+    }
     case "progress":
       return dim(`· progress ${ev.finished} of ${plural(ev.started, "task")} finished`);
     case "document":

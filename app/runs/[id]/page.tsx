@@ -84,7 +84,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
 
       <RunLive
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
-        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker }}
+        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
       />
 
@@ -93,7 +93,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <h2 className="h-section">Stored documents</h2>
           <Link href={`/results?run=${encodeURIComponent(run.id)}`} className="text-sm">Results of this run in the browser</Link>
         </div>
-        <StoredDocuments documents={page.items} />
+        <StoredDocuments documents={page.items} ended={ended} />
         {(after || page.next) && (
           <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
             {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}

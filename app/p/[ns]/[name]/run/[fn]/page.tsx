@@ -7,6 +7,8 @@ import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
 import { DeviceSelect } from "../../../../../../components/device-select.tsx";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
+import { getSettings } from "../../../../../../lib/platform/settings.ts";
+import { waitText } from "../../../../../../lib/queue/janitor-decision.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
 import { getViewer } from "../../../../../../lib/auth/session.ts";
@@ -40,6 +42,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   if (!fn) notFound();
   const rerunOf = rerunId ? await loadOr404(getRun(viewer, rerunId)) : null;
   const devices = rerunOf ? [] : await listDevices(viewer);
+  const deviceWait = waitText((await getSettings()).queue.deviceWaitMinutes);
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -73,7 +76,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             initial={rerunOf?.args}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
           >
-            {!rerunOf && <DeviceSelect devices={devices} />}
+            {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
             <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
         </div>
