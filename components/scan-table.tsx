@@ -4,8 +4,9 @@ import Link from "next/link";
 import { useActionState } from "react";
 import type { ScanSummary } from "../lib/scans/types.ts";
 import { IDLE, type ScanActionState } from "./scan-run-controls.tsx";
+import { argsText } from "./args-text.ts";
 import { StatusBadge } from "./status-badge.tsx";
-import { formatTime } from "./time.ts";
+import { formatTime, formatTimeIn } from "./time.ts";
 
 type Action = (state: ScanActionState, data: FormData) => Promise<ScanActionState>;
 
@@ -15,7 +16,7 @@ export interface ScanRowActions {
   remove: Action;
 }
 
-/** Run now, pause/resume and delete one scan; each form names the scan in a hidden field. */
+/** Run now, edit, pause/resume and delete one scan; each form names the scan in a hidden field. Its owner runs and edits it. */
 export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary, "id" | "name" | "enabled">; actions: ScanRowActions; canRun: boolean }) {
   const [runState, runAction, runPending] = useActionState(actions.runNow, IDLE);
   const [enState, enAction, enPending] = useActionState(actions.setEnabled, IDLE);
@@ -28,6 +29,11 @@ export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary,
           <input type="hidden" name="scanId" value={scan.id} />
           <button type="submit" className="btn py-0.5 text-xs" disabled={runPending} aria-label={`Run ${scan.name} now`}>Run now</button>
         </form>
+      )}
+      {canRun && (
+        <Link href={`/scans/${scan.id}/edit`} className="btn py-0.5 text-xs" aria-label={`Edit ${scan.name}`}>
+          Edit
+        </Link>
       )}
       <form action={enAction}>
         <input type="hidden" name="scanId" value={scan.id} />
@@ -50,7 +56,11 @@ export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary,
   );
 }
 
-/** Saved scans as a table: schedule in words and as cron, next and last run, last status, actions. */
+/**
+ * Saved scans as a table: what each runs (package, function, arguments cut short, whole on hover),
+ * the schedule in words and as cron, the next run in the scan's own time zone (UTC on hover), the
+ * last run and status, actions. On a phone the table scrolls inside its box.
+ */
 export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: ScanSummary[]; actions: ScanRowActions; viewerName: string; showOwner: boolean }) {
   return (
     <div className="card overflow-x-auto">
@@ -61,6 +71,7 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
             <th scope="col">Name</th>
             <th scope="col">Package</th>
             <th scope="col">Function</th>
+            <th scope="col">Arguments</th>
             {showOwner && <th scope="col">Owner</th>}
             <th scope="col">Schedule</th>
             <th scope="col">Next run</th>
@@ -80,6 +91,9 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                 <span className="ml-1 font-mono text-xs text-zinc-400">{s.version ?? "latest"}</span>
               </td>
               <td className="font-mono text-[13px]">{s.function}</td>
+              <td className="max-w-64 font-mono text-xs text-zinc-700" title={argsText(s.args)}>
+                {Object.keys(s.args).length ? argsText(s.args, 60) : <span className="text-zinc-400">none</span>}
+              </td>
               {showOwner && <td>{s.owner}</td>}
               <td>
                 {s.cron ? (
@@ -91,11 +105,16 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                   <span className="text-zinc-500">by hand</span>
                 )}
               </td>
-              <td className="tabular-nums">{formatTime(s.nextRunAt)}</td>
+              <td className="whitespace-nowrap tabular-nums" title={s.nextRunAt ? `${formatTime(s.nextRunAt)} UTC` : undefined}>
+                {s.nextRunAt ? formatTimeIn(s.nextRunAt, s.timezone) : "—"}
+              </td>
               <td>
                 {s.lastRun ? (
                   <Link href={`/runs/${s.lastRun.id}`} className="inline-flex items-center gap-1.5">
-                    <StatusBadge status={s.lastRun.status} /> <span className="tabular-nums">{formatTime(s.lastRun.createdAt)}</span>
+                    <StatusBadge status={s.lastRun.status} />{" "}
+                    <span className="tabular-nums" title={`${formatTime(s.lastRun.createdAt)} UTC`}>
+                      #{s.lastRun.number} · {formatTimeIn(s.lastRun.createdAt, s.timezone)}
+                    </span>
                   </Link>
                 ) : (
                   "—"

@@ -148,6 +148,8 @@ export const PAGES: Record<string, PageEntry> = {
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: ownersPage },
+  // issue 14: a scan's edit form; admins pause and delete anyone's scans but only the owner edits one
+  "app/scans/[id]/edit/page.tsx": { path: (fx) => `/scans/${fx.scanId}/edit`, expect: { anonymous: "signin", owner: "ok", other: "404", admin: "404" } },
   // slice G: compare
   "app/compare/page.tsx": { path: (fx) => `/compare?a=${fx.runId}&b=${fx.runId}`, expect: ownersPage },
   // slice F: results browser (another user's run filter shows nothing, never someone else's documents)
@@ -382,6 +384,18 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: (fx, role) => [`${fx.owner}.${fx.packageName}`, null, fx.fn, SCAN_IDLE, form({ scanName: fx.unique(role), "arg.message": "authz" })],
     expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/delete-package.ts#deletePackageAction": {
+    access: "user",
+    // a version the fixture package lacks, confirmed: past the access check, nothing to delete (the rules: lib/packages/deletion.int.test.ts)
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, name: fx.packageName, version: "9.9.9", confirm: `${fx.owner}.${fx.packageName}@9.9.9` })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/scans.ts#editScanAction": {
+    access: "user",
+    // the fixture scan as app/actions/authz.int.test.ts makes it (its name, function, arguments, schedule): nothing the other entries read changes
+    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: fx.fn, "arg.message": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "forbidden" },
   },
   "app/actions/scans.ts#runScanNowAction": {
     access: "user",

@@ -14,8 +14,9 @@ import { hubPublicUrl } from "../../../lib/accounts/public-url.ts";
 import { createWorkerCredentialAction } from "../../actions/create-worker-credential.ts";
 import { revokeWorkerCredentialAction } from "../../actions/revoke-worker-credential.ts";
 import { updateQueueLimitsAction } from "../../actions/update-queue-limits.ts";
+import { adminPageMetadata } from "../../_lib/titles.ts";
 
-export const metadata: Metadata = { title: "Workers" };
+export const generateMetadata = (): Promise<Metadata> => adminPageMetadata("Workers");
 export const dynamic = "force-dynamic";
 
 export default async function WorkersPage() {

@@ -24,6 +24,9 @@ type Params = Promise<{ ns: string; name: string; fn: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { ns, name, fn } = await params;
+  const viewer = await getViewer();
+  // without a session the page sends to sign-in; a package the viewer may not see is a 404, its title too
+  if (viewer) await loadOr404(getPackage(viewer, ns, name));
   return { title: `Run ${decodeURIComponent(fn)} · ${ns}.${name}` };
 }
 
@@ -75,9 +78,9 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             cancelHref={rerunOf ? `/runs/${rerunOf.id}` : back}
             initial={rerunOf?.args}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
+            after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
           >
             {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
-            <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
         </div>
       </div>
