@@ -64,7 +64,7 @@ export function ScanButtons({ scan, actions, canRun }: { scan: Pick<ScanSummary,
 export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: ScanSummary[]; actions: ScanRowActions; viewerName: string; showOwner: boolean }) {
   return (
     <div className="card overflow-x-auto">
-      <table className="table-dense">
+      <table className="table-dense table-stack">
         <caption className="sr-only">Saved scans</caption>
         <thead>
           <tr>
@@ -82,20 +82,20 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
         <tbody>
           {scans.map((s) => (
             <tr key={s.id} data-scan={s.name}>
-              <td>
+              <td data-label="Name">
                 <Link href={`/scans/${s.id}`} className="font-medium">{s.name}</Link>
                 {!s.enabled && <span className="ml-1.5 rounded border border-zinc-300 px-1 text-[11px] text-zinc-500">disabled</span>}
               </td>
-              <td>
+              <td data-label="Package">
                 {s.package}
                 <span className="ml-1 font-mono text-xs text-zinc-400">{s.version ?? "latest"}</span>
               </td>
-              <td className="font-mono text-[13px]">{s.function}</td>
-              <td className="max-w-64 font-mono text-xs text-zinc-700" title={argsText(s.args)}>
+              <td data-label="Function" className="font-mono text-[13px]">{s.function}</td>
+              <td data-label="Arguments" data-wide className="max-w-64 font-mono text-xs text-zinc-700 max-md:max-w-none" title={argsText(s.args)}>
                 {Object.keys(s.args).length ? argsText(s.args, 60) : <span className="text-zinc-400">none</span>}
               </td>
-              {showOwner && <td>{s.owner}</td>}
-              <td>
+              {showOwner && <td data-label="Owner">{s.owner}</td>}
+              <td data-label="Schedule">
                 {s.cron ? (
                   <>
                     {s.schedule} <code className="ml-1 text-xs text-zinc-500">{s.cron}</code>
@@ -105,10 +105,10 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                   <span className="text-zinc-500">by hand</span>
                 )}
               </td>
-              <td className="whitespace-nowrap tabular-nums" title={s.nextRunAt ? `${formatTime(s.nextRunAt)} UTC` : undefined}>
+              <td data-label="Next run" className="tabular-nums md:whitespace-nowrap" title={s.nextRunAt ? `${formatTime(s.nextRunAt)} UTC` : undefined}>
                 {s.nextRunAt ? formatTimeIn(s.nextRunAt, s.timezone) : "—"}
               </td>
-              <td>
+              <td data-label="Last run" data-wide>
                 {s.lastRun ? (
                   <Link href={`/runs/${s.lastRun.id}`} className="inline-flex items-center gap-1.5">
                     <StatusBadge status={s.lastRun.status} />{" "}
@@ -121,7 +121,7 @@ export function ScanTable({ scans, actions, viewerName, showOwner }: { scans: Sc
                 )}
                 {s.lastError && <p className="field-error">{s.lastError.message}</p>}
               </td>
-              <td>
+              <td data-wide>
                 <ScanButtons scan={s} actions={actions} canRun={s.owner === viewerName} />
               </td>
             </tr>

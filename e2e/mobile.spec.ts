@@ -20,6 +20,8 @@ const PHONE = { width: 390, height: 844 };
 const MOBY: Account = { name: "moby", email: "moby@example.test", password: "moby's long passphrase" };
 
 let fx: Fixtures;
+/** a second run of the same function, for the compare page */
+let secondRunId: string;
 const states = new Map<"user" | "admin", string>();
 
 test.beforeAll(async ({ browser, baseURL }, info) => {
@@ -32,6 +34,7 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   const { versionId } = await publishProbe(api, MOBY);
   const run = await finishedProbeRun(api, MOBY, "a message long enough to wrap on a phone, with a-very-long-unbroken-token-0123456789abcdef0123456789");
   const scanId = await probeScan(api, MOBY, "phone scan");
+  secondRunId = (await finishedProbeRun(api, MOBY, "again")).id;
   await api.dispose();
   await context.close();
   fx = { owner: MOBY.name, other: MOBY.name, admin: "e2eadmin", packageName: "probe", fn: "echo", versionId, runId: run.id, scanId };
@@ -75,13 +78,28 @@ async function sidewaysScroll(page: Page): Promise<{ scrollWidth: number; client
   });
 }
 
-/** Every page's address with the entities made above; a page file without a matrix entry fails here too. */
+/**
+ * Every page's address with the entities made above (a page file without a matrix entry fails here
+ * too), then more states of the same pages: a package's other tabs, the examples' long forms and
+ * examples (nmap's raw mode), a comparison of two runs, a search.
+ */
 function pagePaths(): { file: string; path: string }[] {
-  return pageFiles(ROOT).map((file) => {
+  const pages = pageFiles(ROOT).map((file) => {
     const entry = PAGES[file];
     expect(entry, `${file} has no entry in e2e/support/authz-matrix.ts PAGES: add one (its path with real entities)`).toBeTruthy();
     return { file, path: entry.path(fx) };
   });
+  const more = [
+    ...["versions", "source", "history"].map((tab) => ({ file: "app/p/[ns]/[name]/page.tsx", path: `/p/${fx.owner}/${fx.packageName}?tab=${tab}` })),
+    { file: "app/p/[ns]/[name]/page.tsx", path: "/p/szczecin/nmap_python" },
+    { file: "app/p/[ns]/[name]/page.tsx", path: "/p/szczecin/nmap_python?tab=source" },
+    { file: "app/p/[ns]/[name]/run/[fn]/page.tsx", path: "/p/szczecin/nmap_python/run/nmap.raw" },
+    { file: "app/p/[ns]/[name]/run/[fn]/page.tsx", path: "/p/levhub/recon/run/sweep_and_greet" },
+    { file: "app/compare/page.tsx", path: `/compare?a=${fx.runId}&b=${secondRunId}` },
+    { file: "app/browse/page.tsx", path: "/browse?q=nmap" },
+    { file: "app/not-found.tsx", path: "/no/such/page" },
+  ];
+  return [...pages, ...more];
 }
 
 async function visitAll(browser: Browser, who: "user" | "admin" | "anonymous"): Promise<string[]> {
@@ -110,6 +128,28 @@ for (const who of ["user", "admin", "anonymous"] as const) {
     expect(await visitAll(browser, who)).toEqual([]);
   });
 }
+
+test("on a phone, what pages show once after an action fits too: a new API token, a device's enrolment command, an open form section", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: PHONE, storageState: states.get("user") });
+  const page = await context.newPage();
+  await page.goto("/settings/tokens");
+  await page.getByLabel("Token name").fill("phone token");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByRole("textbox", { name: "New token" })).toHaveValue(/^lev_/);
+  expect(await sidewaysScroll(page), "a new token").toBeNull();
+  await page.goto("/settings/devices");
+  await page.getByLabel("Device name").fill(`phone-${Date.now() % 100000}`);
+  await page.getByRole("button", { name: "Add device" }).click();
+  await expect(page.getByLabel("Enrolment command")).toHaveValue(/lev agent --token-file/);
+  expect(await sidewaysScroll(page), "a device's enrolment command").toBeNull();
+  await page.goto(`/p/${fx.owner}/${fx.packageName}/run/${fx.fn}`);
+  await page.locator("summary", { hasText: "Save as scan" }).click();
+  expect(await sidewaysScroll(page), "the run form's Save as scan").toBeNull();
+  await page.goto(`/runs/${fx.runId}`);
+  await page.locator("summary", { hasText: "Save as scan" }).click();
+  expect(await sidewaysScroll(page), "the run page's Save as scan").toBeNull();
+  await context.close();
+});
 
 test("on a phone the top bar folds into one menu that reaches every section and the account's pages", async ({ browser }) => {
   const context = await browser.newContext({ viewport: PHONE, storageState: states.get("user") });

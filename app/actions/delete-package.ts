@@ -12,10 +12,9 @@ const remove = safeAction(deletePackageInputSchema, (input, viewer) => deletePac
 export async function deletePackageAction(_prev: DeletionState, data: FormData): Promise<DeletionState> {
   const res = await remove({ namespace: data.get("namespace") ?? "", name: data.get("name") ?? "", version: data.get("version") ?? "", confirm: data.get("confirm") ?? "" });
   if (!res.ok) return { status: "error", problem: problemOf(res) };
-  revalidatePath("/browse");
-  revalidatePath("/");
   // a package with versions left shows them again without the deleted one; a package gone entirely
-  // stays on screen with the answer (its page would now be a 404)
+  // stays on screen with the answer: revalidating re-renders the current page, which is now a 404
+  // (the catalog's pages render for each request and need no revalidation)
   if (res.data.latest) revalidatePath(`/p/${String(data.get("namespace"))}/${String(data.get("name"))}`);
   return { status: "deleted", deleted: res.data };
 }

@@ -8,7 +8,7 @@ import { fixtureFiles, tarGz } from "./archive.ts";
  * (e2e/fixtures/probe-fixed), a finished run of it and a saved scan, made over the HTTP API with a
  * token of that account, as a client would.
  */
-const PROBE = join(process.cwd(), "e2e", "fixtures", "probe-fixed");
+const FIXTURES = join(process.cwd(), "e2e", "fixtures");
 
 /** An API client signed with a new token of whoever `page` is signed in as. */
 export async function apiFor(page: Page, baseURL: string, name: string): Promise<APIRequestContext> {
@@ -17,11 +17,16 @@ export async function apiFor(page: Page, baseURL: string, name: string): Promise
 }
 
 /** The account's probe package, private; published once (a server kept from an earlier pass has it already). */
-export async function publishProbe(api: APIRequestContext, owner: Account): Promise<{ versionId: string }> {
-  const archive = await tarGz(fixtureFiles(PROBE, owner.name));
-  const res = await api.post("/api/packages", { multipart: { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: archive }, private: "true" } });
-  expect([201, 409]).toContain(res.status());
-  const detail = (await (await api.get(`/api/packages/${owner.name}/probe`)).json()) as { current: { id: string } };
+export function publishProbe(api: APIRequestContext, owner: Account): Promise<{ versionId: string }> {
+  return publishFixture(api, owner, "probe-fixed", "probe");
+}
+
+/** A package of e2e/fixtures/<fixture> (named `<owner>.<name>`), private; published once. */
+export async function publishFixture(api: APIRequestContext, owner: Account, fixture: string, name: string): Promise<{ versionId: string }> {
+  const archive = await tarGz(fixtureFiles(join(FIXTURES, fixture), owner.name));
+  const res = await api.post("/api/packages", { multipart: { file: { name: `${name}.tar.gz`, mimeType: "application/gzip", buffer: archive }, private: "true" } });
+  expect([201, 409], await res.text()).toContain(res.status());
+  const detail = (await (await api.get(`/api/packages/${owner.name}/${name}`)).json()) as { current: { id: string } };
   return { versionId: detail.current.id };
 }
 
