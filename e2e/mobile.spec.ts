@@ -196,6 +196,7 @@ test("phone and desktop screenshots of the main pages (README: docs/screenshots/
     }
     if (label === "phone") {
       await page.goto(`/runs/${fx.runId}`);
+      await expect(page.getByText("Comparing with the previous run…")).toHaveCount(0);
       await page.screenshot({ path: join(SHOTS, "phone.png") });
     }
     await context.close();
