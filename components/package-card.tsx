@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { OfficialBadge } from "./official-mark.tsx";
+import { CategoryChip } from "./category-chip.tsx";
 
 export interface PackageSummary {
   namespace: string;
@@ -43,10 +44,14 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }) {
       {(pkg.tactics.length > 0 || pkg.categories.length > 0 || pkg.tags.length > 0) && (
         <ul aria-label="Labels" className="mt-2 flex flex-wrap gap-1.5">
           {pkg.tactics.map((t) => (
-            <li key={`a-${t}`} title={`ATT&CK tactic: ${t}`} className="rounded border border-rose-200 bg-rose-50 px-1.5 py-0.5 text-xs text-rose-800">{t}</li>
+            <li key={`a-${t}`}>
+              <CategoryChip family="attck" label={t} />
+            </li>
           ))}
           {pkg.categories.map((c) => (
-            <li key={`b-${c}`} title={`BlackArch category: ${c}`} className="rounded border border-violet-200 bg-violet-50 px-1.5 py-0.5 text-xs text-violet-800">{c}</li>
+            <li key={`b-${c}`}>
+              <CategoryChip family="blackarch" label={c} />
+            </li>
           ))}
           {pkg.tags.map((t) => (
             <li key={`t-${t}`}>

@@ -15,7 +15,7 @@ export interface ResultsFilterValues {
 const FIELDS: Array<{ name: "package" | "function" | "run" | "from" | "to"; label: string; placeholder?: string; type?: string }> = [
   { name: "package", label: "Package", placeholder: "ns.name" },
   { name: "function", label: "Function", placeholder: "tool.mode" },
-  { name: "run", label: "Run id" },
+  { name: "run", label: "Run", placeholder: "#12 or its id" },
   { name: "from", label: "From", type: "date" },
   { name: "to", label: "To", type: "date" },
 ];

@@ -60,6 +60,13 @@ export class AppError extends Error {
 
 export const validation = (message: string, fieldErrors?: Record<string, string>, details?: string[]) =>
   new AppError("validation", message, { fieldErrors, details });
+/**
+ * A validation error about fields: the message names them ("invalid args.port, cron"; `_`, the input
+ * as a whole, reads "request"), each keeps its own message in `fieldErrors`. A form highlights the
+ * fields; an API client or the CLI reads which ones from the message and why from the fields.
+ */
+export const invalidFields = (fieldErrors: Record<string, string>, details?: string[]) =>
+  validation(`invalid ${Object.keys(fieldErrors).map((k) => (k === "_" ? "request" : k)).join(", ") || "request"}`, fieldErrors, details);
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
 export const forbidden = (message: string) => new AppError("forbidden", message);
 export const unauthorized = (message = "sign in first") => new AppError("unauthorized", message);

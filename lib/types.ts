@@ -311,6 +311,20 @@ export interface RunDetail extends RunSummary {
   canCancel: boolean;
   /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
   canRun: boolean;
+  /** a run still waiting for the device it was sent to: how that device is, and when the run stops waiting; else null */
+  deviceWait: DeviceWait | null;
+}
+
+/** What the page of a run queued for a device says: the device's state now and the end of the wait (DeviceTimeout). */
+export interface DeviceWait {
+  device: string;
+  state: "online" | "draining" | "offline" | "never connected" | "revoked";
+  /** its last heartbeat; null: it never connected */
+  lastSeenAt: string | null;
+  /** the admin's limit (HubSettings.queue.deviceWaitMinutes) in words: "24 h" */
+  wait: string;
+  /** when the run ends failed if the device has not taken it (at the earliest) */
+  endsAt: string;
 }
 
 export interface RunDocument {

@@ -172,6 +172,8 @@ export const PAGES: Record<string, PageEntry> = {
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: projectPage },
+  // issue 14: a scan's edit form: only its creator edits it (it runs as them); the project's operators and admins pause and delete it
+  "app/scans/[id]/edit/page.tsx": { path: (fx) => `/scans/${fx.scanId}/edit`, expect: byRole("signin", "ok", "404", "404", "404", "404") },
   // slice G: compare
   "app/compare/page.tsx": { path: (fx) => `/compare?a=${fx.runId}&b=${fx.runId}`, expect: projectPage },
   // slice F: results browser (another user's run filter shows nothing, never someone else's documents)
@@ -469,6 +471,19 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: (fx, role) => [`${fx.owner}.${fx.packageName}`, null, fx.fn, SCAN_IDLE, form({ scanName: fx.unique(role), "arg.message": "authz" })],
     expect: privatePackage,
+  },
+  "app/actions/delete-package.ts#deletePackageAction": {
+    access: "user",
+    // a version the fixture package lacks, confirmed: past the access check, nothing to delete (the rules: lib/packages/deletion.int.test.ts)
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, name: fx.packageName, version: "9.9.9", confirm: `${fx.owner}.${fx.packageName}@9.9.9` })],
+    expect: signedInAll<ActionOutcome>("unauthorized", "not_found"),
+  },
+  "app/actions/scans.ts#editScanAction": {
+    access: "user",
+    // the fixture scan as app/actions/authz.int.test.ts makes it (its name, function, arguments, schedule): nothing the other entries read changes
+    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: fx.fn, "arg.message": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
+    // only its creator edits a scan (it runs as them): the project's other members and admins are refused
+    expect: byRole<ActionOutcome>("unauthorized", "ok", "forbidden", "forbidden", "not_found", "forbidden"),
   },
   "app/actions/scans.ts#runScanNowAction": {
     access: "user",

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, notFound, validation, zodFieldErrors } from "../errors.ts";
+import { conflict, notFound, zodFieldErrors, invalidFields } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { newSecretToken, sha256Hex } from "./secret-token.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
@@ -65,10 +65,10 @@ export const INVITE_REFUSALS: Record<Exclude<InviteState, "pending"> | "unknown"
 export async function createInvite(admin: Viewer | null, input: CreateInviteInput, now = new Date()): Promise<NewSecret<InviteSummary>> {
   if (admin) assertAdmin(admin);
   const parsed = createInviteSchema.safeParse(input);
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   const { email, note, days } = parsed.data;
   if (await db().user.findUnique({ where: { email }, select: { id: true } })) {
-    throw validation("check the highlighted fields", { email: "an account with this e-mail exists already" });
+    throw invalidFields({ email: "an account with this e-mail exists already" });
   }
   const token = newSecretToken();
   const row = await db().invite.create({

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, forbidden, notFound, validation } from "../errors.ts";
+import { conflict, forbidden, notFound, validation, invalidFields } from "../errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
 import { authLimiters, RateLimitedError, type AuthLimiters } from "./limits.ts";
@@ -116,7 +116,7 @@ async function register(
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const i of parsed.error.issues) fieldErrors[i.path.join(".")] ??= i.message;
-    throw validation("check the highlighted fields", fieldErrors);
+    throw invalidFields(fieldErrors);
   }
   const input = parsed.data;
   // a refusal here costs one lookup and no hashing; links are 256-bit secrets, not worth guessing
@@ -124,7 +124,7 @@ async function register(
   if (!gate.allowed) throw forbidden(gate.message);
   // the holder of an invite knows whom it is for: saying so tells them nothing new
   if (gate.via === "invite" && gate.email && gate.email !== input.email) {
-    throw validation("check the highlighted fields", { email: `this invite is for ${gate.email}` });
+    throw invalidFields({ email: `this invite is for ${gate.email}` });
   }
   // invite and admin links were handed out by an admin and work once: only open sign-ups are counted
   if (gate.via === "open" && ctx.client !== undefined) {
@@ -152,7 +152,7 @@ async function register(
       (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } })) ||
       (await tx.project.findUnique({ where: { slug: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
-    if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
+    if (Object.keys(fieldErrors).length) throw invalidFields(fieldErrors);
     if (emailTaken) return null;
     if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
     const created = await tx.user.create({

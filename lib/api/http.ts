@@ -1,11 +1,11 @@
 import "server-only";
 import type { z } from "zod";
-import { validation, zodFieldErrors } from "../errors.ts";
+import { zodFieldErrors, invalidFields } from "../errors.ts";
 
 /** The value parsed by `schema`, or a validation error (422) with a message per field. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw validation("invalid request", zodFieldErrors(r.error));
+  if (!r.success) throw invalidFields(zodFieldErrors(r.error));
   return r.data;
 }
 

@@ -83,7 +83,8 @@ async function findVisiblePackage(viewer: Viewer | null, ns: string, name: strin
     include: {
       ...summaryInclude,
       namespace: { select: { name: true, ownerId: true, owner: { select: { username: true } } } },
-      versions: { include: { createdBy: { select: { username: true } } } },
+      // a deleted version (lib/packages/deletion.ts) is out of the catalog: not listed, not shown, its files not read
+      versions: { where: { deletedAt: null }, include: { createdBy: { select: { username: true } } } },
     },
   });
   if (!row || !row.latestVersion || !canViewPackage(viewer, row)) throw notFound(`package ${ns}.${name}`);

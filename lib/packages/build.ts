@@ -58,6 +58,11 @@ export async function buildUploadImage(
   }
 }
 
+/** A deleted version's image: its own tag goes (the image itself once nothing else tags or builds on it). */
+export async function removeVersionImage(imageRef: string): Promise<void> {
+  await untag(imageRef);
+}
+
 /** The upload failed after building: only its own tag goes (an identical build may share the image id). */
 export async function discardUploadImage(image: UploadImage): Promise<void> {
   await untag(image.ref);

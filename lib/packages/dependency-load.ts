@@ -105,7 +105,7 @@ export async function resolveDependencies(
   const rows = parsed.lev.length
     ? await db().package.findMany({
         where: { OR: parsed.lev.map((r) => ({ name: r.name, namespace: { name: r.namespace } })) },
-        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { select: { id: true, version: true } } },
+        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { where: { deletedAt: null }, select: { id: true, version: true } } },
       })
     : [];
   const available = new Map<string, AvailablePackage>();

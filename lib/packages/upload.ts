@@ -145,6 +145,7 @@ async function publishStaged(
     where: { version, package: { name: pkg.name, namespace: { name: pkg.namespace } } },
   });
   if (existing) {
+    if (existing.deletedAt) throw conflict(`${full} ${version} was published and deleted; a version number is never used twice: raise the version in pyproject.toml`);
     if (opts.skipExisting) return resultFor(existing.id, false);
     throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
   }

@@ -14,7 +14,7 @@ async function visibleVersion(viewer: Viewer | null, ns: string, name: string, v
   });
   if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${ns}.${name}`);
   const row = await db().packageVersion.findFirst({
-    where: version === "latest" ? { id: pkg.latestVersionId ?? "" } : { version, package: { name, namespace: { name: ns } } },
+    where: version === "latest" ? { id: pkg.latestVersionId ?? "" } : { version, deletedAt: null, package: { name, namespace: { name: ns } } },
     select: { id: true, version: true, dir: true },
   });
   if (!row) throw notFound(`version ${version} of ${ns}.${name}`);

@@ -9,6 +9,9 @@ const defaults = defaultRunLimits();
 const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
 const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 
+/** How long a run sent to a device may wait for it, in minutes: a day unless an admin says otherwise (a minute to 30 days). */
+export const DEVICE_WAIT_MINUTES = { min: 1, max: 30 * 24 * 60, default: 24 * 60 } as const;
+
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
 export type SignUpMode = (typeof SIGN_UP_MODES)[number];
@@ -86,8 +89,10 @@ export const hubSettingsSchema = z.object({
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** how long a run sent to a device waits for it (offline, never connected, busy) before it ends failed (DeviceTimeout) */
+      deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
   /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */

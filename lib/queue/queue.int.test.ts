@@ -245,13 +245,13 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
   assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [plain.id]);
   // three heartbeats (300 ms each) go by without a word from it
   await new Promise((r) => setTimeout(r, 1000));
-  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
   const r = await getRun(alice, plain.id);
   assert.equal(r.status, "failed");
   assert.equal(r.error?.type, "WorkerLost");
   assert.match(r.error?.message ?? "", /^worker lost-1 stopped answering at \d{4}-/);
   assert.equal((await work(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [plain.id] })).status, 410, "the lost instance must register again");
-  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0 }, "idempotent");
+  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0, expired: 0 }, "idempotent");
 
   // the same function, opted into one retry
   const version = await db().packageVersion.findUniqueOrThrow({ where: { id: versionId } });
@@ -264,14 +264,14 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
     const [first] = (await w2.poll(1)).assign;
     assert.equal(first.attempt, 1);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1, expired: 0 });
     assert.equal((await getRun(alice, retried.id)).status, "queued");
     const w3 = await newWorker("lost-3");
     const [second] = (await w3.poll(1)).assign;
     assert.equal(second.runId, retried.id);
     assert.equal(second.attempt, 2);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
     const end = await getRun(alice, retried.id);
     assert.equal(end.status, "failed");
     assert.equal(end.error?.type, "WorkerLost");

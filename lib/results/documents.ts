@@ -3,6 +3,7 @@ import { notFound } from "../errors.ts";
 import { requireRight } from "../projects/access.ts";
 import type { ResultFilter } from "../schemas/results.ts";
 import { PAGE_LIMITS } from "../schemas/results.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 import type { Viewer } from "../types.ts";
 import { resultsQuery } from "./pg.ts";
 import { viewerScope } from "./viewer-scope.ts";
@@ -65,12 +66,15 @@ export async function getDocument(viewer: Viewer, id: string): Promise<ResultDoc
 }
 
 /**
- * A page of one run's documents (the run page, `GET /api/runs/<id>/documents`). The run must be of
- * a project the viewer may read: any other run is not found.
+ * A page of one run's documents (the run page, `GET /api/runs/<id>/documents`), the run named by its
+ * id or number. The run must be of a project the viewer may read: any other run is not found.
  */
-export async function runDocumentsPage(viewer: Viewer, runId: string, page: { after?: string; limit?: number } = {}): Promise<ResultPage> {
-  const rows = await resultsQuery<{ projectId: string }>(`SELECT "projectId" FROM "Run" WHERE "id" = $1`, [runId]);
+export async function runDocumentsPage(viewer: Viewer, ref: string, page: { after?: string; limit?: number } = {}): Promise<ResultPage> {
+  const key = parseRunRef(ref);
+  const rows = key
+    ? await resultsQuery<{ id: string; projectId: string }>(`SELECT "id", "projectId" FROM "Run" WHERE ${"number" in key ? `"number" = $1` : `"id" = $1`}`, ["number" in key ? key.number : key.id])
+    : [];
   if (!rows[0]) throw notFound("run");
   await requireRight(viewer, rows[0].projectId, "read", "run");
-  return listDocuments(viewer, { run: runId }, page);
+  return listDocuments(viewer, { run: rows[0].id }, page);
 }

@@ -7,6 +7,7 @@ import type { ResultFilter } from "../schemas/results.ts";
 import type { ResultScope } from "./access.ts";
 import { parseFieldQuery } from "./query.ts";
 import { querySql, SqlParams } from "./query-sql.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 
 export interface WhereClause {
   sql: string;
@@ -19,7 +20,8 @@ export function whereSql(scope: ResultScope, filter: ResultFilter, opts: { after
   if (!scope.all) parts.push(`d."projectId" = ANY(${p.add(scope.projectIds)}::text[])`);
   if (filter.project) parts.push(`d."projectId" = ${projectBySlug(filter.project, p)}`);
   if (filter.coll) parts.push(`d."coll" = ${p.add(filter.coll)}`);
-  if (filter.run) parts.push(`d."runId" = ${p.add(filter.run)}`);
+  const run = filter.run ? runIdSql(filter.run, p) : null;
+  if (run) parts.push(`d."runId" = ${run}`);
   if (filter.package) {
     const [ns, name] = filter.package.split(".");
     parts.push(
@@ -50,7 +52,7 @@ const projectBySlug = (slug: string, p: SqlParams) => `(SELECT pj."id" FROM "Pro
  */
 function idBound(scope: ResultScope, filter: ResultFilter, p: SqlParams): string | null {
   if (filter.run) {
-    const where = `r."runId" = ${p.add(filter.run)}`;
+    const where = `r."runId" = ${runIdSql(filter.run, p)}`;
     return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
   }
   if (filter.project || !scope.all) {
@@ -63,4 +65,15 @@ function idBound(scope: ResultScope, filter: ResultFilter, p: SqlParams): string
   if (!filter.coll) return null;
   const where = `r."coll" = ${p.add(filter.coll)}`;
   return `d."id" BETWEEN (SELECT min(r."id") FROM "ResultDocument" r WHERE ${where}) AND (SELECT max(r."id") FROM "ResultDocument" r WHERE ${where})`;
+}
+
+/**
+ * The run filter as SQL for a run id: the id itself, or for a run number (`12`, `#12`: what pages
+ * show) the id of the run with that number. The scope still applies: someone else's run number
+ * filters down to nothing, as someone else's id does. A value naming no run matches nothing.
+ */
+function runIdSql(run: string, p: SqlParams): string {
+  const ref = parseRunRef(run);
+  if (!ref) return "NULL";
+  return "number" in ref ? `(SELECT rn."id" FROM "Run" rn WHERE rn."number" = ${p.add(ref.number)})` : p.add(ref.id);
 }

@@ -34,9 +34,10 @@ export async function waitForEnd(runId: string, ms: number): Promise<boolean> {
  * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent. Needs the run
  * right in the run's project.
  */
-export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
+export async function cancelRun(viewer: Viewer, ref: string): Promise<void> {
   // operators and owners of the run's project (and admins); a viewer is refused, anyone else finds no run
-  const { row, asAdmin } = await loadRun(viewer, runId, "run");
+  const { row, asAdmin } = await loadRun(viewer, ref, "run");
+  const runId = row.id;
   if (isTerminal(row.status)) return;
   const reason = `cancelled by ${viewer.username}`;
   try {

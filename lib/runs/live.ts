@@ -24,8 +24,8 @@ async function statusEvent(row: RunRow): Promise<Extract<RunStreamEvent, { type:
  * lines by seq, changed tasks and status changes as workers report them (woken by NOTIFY), then
  * `end`. Ends early when `signal` aborts.
  */
-export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSignal, resume?: { afterSeq: number }): AsyncGenerator<RunStreamEvent> {
-  await loadRun(viewer, runId);
+export async function* runEvents(viewer: Viewer, ref: string, signal: AbortSignal, resume?: { afterSeq: number }): AsyncGenerator<RunStreamEvent> {
+  const runId = (await loadRun(viewer, ref)).row.id;
   // watch before reading, so a change between the read and the wait is not missed
   const w = await watch(RUN_CHANNEL, (p) => p === runId);
   try {
@@ -83,8 +83,8 @@ export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSig
 }
 
 /** Waits until a run has ended and its final state is recorded, wherever it runs (tests, the CLI's --wait). */
-export async function waitForRun(viewer: Viewer, runId: string): Promise<RunDetail> {
-  await loadRun(viewer, runId);
+export async function waitForRun(viewer: Viewer, ref: string): Promise<RunDetail> {
+  const runId = (await loadRun(viewer, ref)).row.id;
   while (!(await waitForEnd(runId, 60_000)));
   return getRun(viewer, runId);
 }

@@ -6,6 +6,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { ProjectRight } from "../access/project-roles.ts";
 import { requireRight } from "../projects/access.ts";
 import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 
 /** How runs are shown: the row with what a summary needs, and the DTOs made from it. */
 
@@ -86,12 +87,20 @@ export interface LoadedRun {
 }
 
 /**
- * The run, when the viewer holds `right` in its project: a run of a project they may not read is
- * not found (its existence is not their business); one they may read but not act on is forbidden.
+ * The run `ref` names (its id, or its number as `12` / `#12`: parseRunRef), when the viewer holds
+ * `right` in its project. Every way to name a run from outside goes through here: a run of a
+ * project they may not read is not found whichever way it was named (its existence is not their
+ * business); one they may read but not act on is forbidden.
  */
-export async function loadRun(viewer: Viewer | null, runId: string, right: ProjectRight = "read"): Promise<LoadedRun> {
-  const row = viewer && typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, include: runInclude }) : null;
+export async function loadRun(viewer: Viewer | null, ref: string, right: ProjectRight = "read"): Promise<LoadedRun> {
+  const where = viewer ? parseRunRef(ref) : null;
+  const row = where ? await db().run.findUnique({ where, include: runInclude }) : null;
   if (!row || !viewer) throw notFound("run");
   const granted = await requireRight(viewer, row.projectId, right, "run");
   return { row, ...granted };
+}
+
+/** The id of the run `ref` names (its id or number), through loadRun's check. */
+export async function runIdOf(viewer: Viewer, ref: string): Promise<string> {
+  return (await loadRun(viewer, ref)).row.id;
 }

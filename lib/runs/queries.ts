@@ -5,7 +5,10 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { ProjectRight } from "../access/project-roles.ts";
 import { readableWhere } from "../projects/access.ts";
 import { getResultStore } from "../results/results-store.ts";
-import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import type { DeviceWait, HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import { deviceState } from "../devices/devices.ts";
+import { getSettings } from "../platform/settings.ts";
+import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
 import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
@@ -81,18 +84,29 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
     fn,
     canCancel: rights.includes("run") && !isTerminal(row.status),
     canRun: rights.includes("run"),
+    deviceWait: await deviceWaitOf(row),
   };
 }
 
-/** A run with its tasks and (the last 5 000) log lines. 404 for runs of projects the viewer may not read. */
-export async function getRun(viewer: Viewer, runId: string): Promise<RunDetail> {
-  const { row, rights } = await loadRun(viewer, runId);
+/** For a run queued for a device: how the device is now and when the run stops waiting for it. */
+async function deviceWaitOf(row: RunRow): Promise<DeviceWait | null> {
+  if (row.status !== "queued" || !row.deviceId) return null;
+  const [device, settings] = await Promise.all([deviceState(row.deviceId), getSettings()]);
+  if (!device) return null;
+  const minutes = settings.queue.deviceWaitMinutes;
+  const since = row.queuedAt ?? row.createdAt;
+  return { device: device.name, state: device.state, lastSeenAt: device.lastSeenAt, wait: waitText(minutes), endsAt: new Date(since.getTime() + minutes * 60_000).toISOString() };
+}
+
+/** A run (by id or number) with its tasks and (the last 5 000) log lines. 404 for runs of projects the viewer may not read. */
+export async function getRun(viewer: Viewer, ref: string): Promise<RunDetail> {
+  const { row, rights } = await loadRun(viewer, ref);
   return runDetail(row, rights);
 }
 
 /** The documents the run stored: every collection it wrote, `_id: {job, task}` with job = run number. */
-export async function runDocuments(viewer: Viewer, runId: string): Promise<RunDocument[]> {
-  const { row } = await loadRun(viewer, runId);
+export async function runDocuments(viewer: Viewer, ref: string): Promise<RunDocument[]> {
+  const { row } = await loadRun(viewer, ref);
   const colls = [...new Set([...row.collections, ...row.tasks.filter((t) => t.stored).map((t) => t.coll)])];
   if (!colls.length) return [];
   const store = await getResultStore();

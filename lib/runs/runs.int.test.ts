@@ -91,6 +91,17 @@ test("a second user cannot see, cancel or read another user's run; an admin can"
   assert.equal((await listRuns(bob)).total, 0);
   assert.equal((await getRun(root, run.id)).id, run.id);
   assert.equal((await listRuns(root)).total, 1);
+  // named by its number (what pages show: `#12`, `12`): the same run, through the same check
+  const { runIdOf } = await import("./index.ts");
+  for (const ref of [`#${run.number}`, String(run.number)]) {
+    assert.equal((await getRun(alice, ref)).id, run.id, ref);
+    assert.equal(await runIdOf(root, ref), run.id, ref);
+    for (const attempt of [getRun(bob, ref), cancelRun(bob, ref), runDocuments(bob, ref), runIdOf(bob, ref)]) {
+      await assert.rejects(attempt, (e: Rejection) => e.code === "not_found", `bob naming ${ref}`);
+    }
+  }
+  await assert.rejects(getRun(alice, `#${run.number + 1000}`), (e: Rejection) => e.code === "not_found");
+  await assert.rejects(getRun(alice, "#"), (e: Rejection) => e.code === "not_found");
 });
 
 test("the janitor ends runs a hub from before the queue left behind (no worker, no job), with a clear message", async () => {

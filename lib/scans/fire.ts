@@ -12,6 +12,7 @@ import { canEditScan } from "./access.ts";
 import { dueScans, type ScheduledScan } from "./due.ts";
 import { scanRow } from "./scans.ts";
 import type { RunTrigger, ScanError } from "./types.ts";
+import { withFieldErrors } from "../runs/target-args.ts";
 
 /** Scans fired per tick at most; the rest wait for the next tick (a minute later). */
 export const MAX_FIRINGS_PER_TICK = 200;
@@ -63,7 +64,8 @@ function isPermanent(err: unknown): boolean {
 }
 
 function scanError(err: unknown, now: Date): ScanError {
-  if (err instanceof AppError) return { code: err.code, message: err.message, at: now.toISOString() };
+  // the message with every field's problem: the scan's page has no fields to show them beside
+  if (err instanceof AppError) return { code: err.code, message: withFieldErrors(err.message, err.fieldErrors), at: now.toISOString() };
   console.error("[levhub] a scheduled scan could not start:", err);
   return { code: "internal", message: "the run could not be started; the error was logged", at: now.toISOString() };
 }

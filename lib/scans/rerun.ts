@@ -4,6 +4,7 @@ import { notFound } from "../errors.ts";
 import type { ProjectRight } from "../access/project-roles.ts";
 import { requireRight } from "../projects/access.ts";
 import { canViewScan } from "./access.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { sameConfiguration, type Configuration } from "./configuration.ts";
@@ -25,9 +26,10 @@ const runSelect = {
   version: { select: { packageId: true, package: { select: { name: true, latestVersionId: true, namespace: { select: { name: true } } } } } },
 } as const;
 
-/** The run, when the viewer holds `right` in its project (else not found, or forbidden for a member without it). */
-async function loadRun(viewer: Viewer, runId: string, right: ProjectRight = "read") {
-  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, select: runSelect }) : null;
+/** The run `ref` names (id or number, parseRunRef), when the viewer holds `right` in its project (else not found, or forbidden for a member without it). */
+async function loadRun(viewer: Viewer, ref: string, right: ProjectRight = "read") {
+  const where = parseRunRef(ref);
+  const row = where ? await db().run.findUnique({ where, select: runSelect }) : null;
   if (!row) throw notFound("run");
   const { rights } = await requireRight(viewer, row.projectId, right, "run");
   return { ...row, rights };

@@ -55,3 +55,15 @@ export const versionParamsSchema = z.object({
   name: segment,
   version: z.string().regex(/^(latest|[0-9][0-9A-Za-z.+!_-]{0,63})$/, "a version (e.g. 1.0.2) or 'latest'"),
 });
+
+/** The package page's delete form: the package, a version of it (empty: the whole package) and the typed confirmation. */
+export const deletePackageInputSchema = z.object({
+  namespace: z.string().trim().regex(/^[A-Za-z_]\w{0,63}$/, "a namespace name"),
+  name: z.string().trim().regex(/^[A-Za-z_]\w{0,127}$/, "a package name"),
+  version: z
+    .string()
+    .trim()
+    .max(64)
+    .transform((v) => v || null),
+  confirm: z.string().max(300),
+});

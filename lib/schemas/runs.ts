@@ -3,8 +3,30 @@ import { z } from "zod";
 import { runStatusSchema } from "../../runner/src/status.ts";
 import { projectSlugSchema } from "./projects.ts";
 
-/** a run id in a path (`/api/runs/<id>`); anything else cannot name a run */
-export const runIdSchema = z.string().min(1).max(64);
+/**
+ * A run as people name it: its number (`12` or `#12`, what pages, lists and the CLI show; hub-wide,
+ * `_id.job` of its documents) or its id (`/runs/<id>` links). Ids are cuids, which start with a
+ * letter, so a run of digits is always a number.
+ */
+export type RunRef = { number: number } | { id: string };
+
+/** Run numbers are PostgreSQL integers. */
+const MAX_RUN_NUMBER = 2_147_483_647;
+
+/** `#12`, `12` → the number; an id as it is; null for what names no run (empty, too long, a number out of range). */
+export function parseRunRef(text: string): RunRef | null {
+  if (typeof text !== "string") return null;
+  const t = text.trim();
+  const n = /^#?(\d+)$/.exec(t);
+  if (n) {
+    const number = Number(n[1]);
+    return number >= 1 && number <= MAX_RUN_NUMBER ? { number } : null;
+  }
+  return t.length >= 1 && t.length <= 64 && !t.startsWith("#") ? { id: t } : null;
+}
+
+/** a run in a path (`/api/runs/<id or number>`) or a field: its id, `12` or `#12` (lib resolves it through the viewer's rights) */
+export const runIdSchema = z.string().trim().min(1).max(64);
 export const runParamsSchema = z.object({ id: runIdSchema });
 
 /** parameter values by name; lib validates them against the function's manifest */

@@ -82,6 +82,9 @@ export const saveRunAsScanInputSchema = z.object({
   pinVersion: z.boolean().optional(),
 });
 
+/** a scan's edit form: the scan and the fields of `PATCH /api/scans/{id}` it changes */
+export const editScanInputSchema = z.object({ scanId: scanIdSchema, patch: updateScanBodySchema });
+
 /** the buttons of the scans list and a scan page */
 export const scanRefInputSchema = z.object({ scanId: scanIdSchema });
 export const setScanEnabledInputSchema = z.object({ scanId: scanIdSchema, enabled: z.boolean() });

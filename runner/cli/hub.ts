@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
-import { isTerminal, type RunErrorType, type RunStatus } from "../src/status.ts";
+import { isTerminal, type RunErrorType, type RunStatus, type TaskStatus } from "../src/status.ts";
 
 /** A failure the CLI explains in one message; `code` is the hub's error code when the hub refused (`not_found`, `validation`, …). */
 export class CliError extends Error {
@@ -172,9 +172,30 @@ export interface RunView {
   package: string;
   packageVersion: string;
   function: string;
+  owner?: string;
+  createdAt?: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  durationMs?: number | null;
+  queuePosition?: number | null;
+  worker?: string | null;
+  device?: string | null;
   args?: Record<string, unknown>;
   error?: { type: RunErrorType; message: string; traceback?: string | null } | null;
+  exitCode?: number | null;
+  collections?: string[];
+  tasks?: { number: number; status: TaskStatus; image: string; coll: string; exitCode: number | null; startedAt: string; endedAt: string | null; error?: { type: string; message: string } | null }[];
   logs?: { seq: number; task: number; stream: string; line: string }[];
+}
+
+/**
+ * The API path of a run named as people name it: its id, or its number (`18` or `#18`, as pages
+ * and `lev runs` show it); the hub resolves either through the caller's rights.
+ */
+export function runPath(ref: string): string {
+  const t = ref.trim().replace(/^#(?=\d+$)/, "");
+  if (!t) throw new CliError("a run is named by its number (18 or #18) or its id");
+  return `/api/runs/${encodeURIComponent(t)}`;
 }
 
 /** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
@@ -202,7 +223,7 @@ export async function run(
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {
-    const detail = await api<RunView>(cfg, "GET", `/api/runs/${encodeURIComponent(started.id)}`);
+    const detail = await api<RunView>(cfg, "GET", runPath(started.id));
     for (const l of (detail.logs ?? []).filter((l) => l.seq > seen)) {
       opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
       seen = l.seq;
@@ -212,9 +233,10 @@ export async function run(
   }
 }
 
-export async function runs(id?: string, project?: string): Promise<unknown> {
+/** One run (`ref`: its number or id) with its tasks and logs, or a page of the caller's runs (of one project). */
+export async function runs(ref?: string, project?: string): Promise<unknown> {
   const cfg = await loadConfig();
-  if (id) return api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`);
+  if (ref) return api(cfg, "GET", runPath(ref));
   return api(cfg, "GET", project ? `/api/runs?project=${encodeURIComponent(project)}` : "/api/runs");
 }
 

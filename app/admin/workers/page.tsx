@@ -12,13 +12,14 @@ import { createMetricsTokenAction, revokeMetricsTokenAction } from "../../action
 import { listWorkerCredentials } from "../../../lib/queue/credentials.ts";
 import { listWorkers } from "../../../lib/queue/workers.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
-import { getSettings } from "../../../lib/platform/settings.ts";
+import { DEVICE_WAIT_MINUTES, getSettings } from "../../../lib/platform/settings.ts";
 import { hubPublicUrl } from "../../../lib/accounts/public-url.ts";
 import { createWorkerCredentialAction } from "../../actions/create-worker-credential.ts";
 import { revokeWorkerCredentialAction } from "../../actions/revoke-worker-credential.ts";
 import { updateQueueLimitsAction } from "../../actions/update-queue-limits.ts";
+import { adminPageMetadata } from "../../_lib/titles.ts";
 
-export const metadata: Metadata = { title: "Workers" };
+export const generateMetadata = (): Promise<Metadata> => adminPageMetadata("Workers");
 export const dynamic = "force-dynamic";
 
 export default async function WorkersPage() {
@@ -42,7 +43,12 @@ export default async function WorkersPage() {
       <section aria-labelledby="limits-h" className="space-y-2">
         <h2 id="limits-h" className="h-section">Limits</h2>
         <QueueLimitsForm totalRuns={settings.queue.totalRuns} perUserRuns={settings.queue.perUserRuns} action={updateQueueLimitsAction} />
-        <DeviceRulesForm hostNetworkOnDevicesOnly={settings.queue.hostNetworkOnDevicesOnly} action={setDeviceRulesAction} />
+        <DeviceRulesForm
+          hostNetworkOnDevicesOnly={settings.queue.hostNetworkOnDevicesOnly}
+          deviceWaitMinutes={settings.queue.deviceWaitMinutes}
+          bounds={DEVICE_WAIT_MINUTES}
+          action={setDeviceRulesAction}
+        />
       </section>
       <section aria-labelledby="creds-h" className="space-y-2">
         <h2 id="creds-h" className="h-section">Credentials</h2>

@@ -3,15 +3,26 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ScanButtons } from "../../../components/scan-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
-import { formatTime } from "../../../components/time.ts";
+import { formatTime, formatTimeIn } from "../../../components/time.ts";
 import { getScan } from "../../../lib/scans/scans.ts";
+import type { ScanDetail } from "../../../lib/scans/types.ts";
+import { cache } from "react";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { deleteScanAction, runScanNowAction, setScanEnabledAction } from "../../actions/scans.ts";
 import { loadOr404 } from "../../_lib/load.ts";
 
 type Params = Promise<{ id: string }>;
 
-export const metadata: Metadata = { title: "Scan" };
+/** The scan as the viewer may see it, once per request for the title and the page; null without a session. */
+const scanFor = cache(async (id: string): Promise<ScanDetail | null> => {
+  const viewer = await getViewer();
+  return viewer ? loadOr404(getScan(viewer, id)) : null;
+});
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const scan = await scanFor((await params).id);
+  return { title: scan ? `Scan ${scan.name}` : "Scan" };
+}
 
 const TRIGGER_LABEL = { manual: "by hand", schedule: "schedule", rerun: "re-run" } as const;
 
@@ -19,7 +30,7 @@ export default async function ScanPage({ params }: { params: Params }) {
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/scans/${id}`)}`);
-  const scan = await loadOr404(getScan(viewer, id));
+  const scan = (await scanFor(id))!;
   const [ns, name] = scan.package.split(".");
   const args = Object.entries(scan.args);
   return (
@@ -49,7 +60,9 @@ export default async function ScanPage({ params }: { params: Params }) {
             )}
           </dd>
           <dt className="text-zinc-500">Next run</dt>
-          <dd className="tabular-nums">{formatTime(scan.nextRunAt)}</dd>
+          <dd className="tabular-nums" title={scan.nextRunAt ? `${formatTime(scan.nextRunAt)} UTC` : undefined}>
+            {scan.nextRunAt ? formatTimeIn(scan.nextRunAt, scan.timezone) : scan.cron ? "— (disabled)" : "—"}
+          </dd>
           <dt className="text-zinc-500">Project</dt>
           <dd>
             <Link href={`/projects/${scan.project.slug}`}>{scan.project.name}</Link>
@@ -60,7 +73,7 @@ export default async function ScanPage({ params }: { params: Params }) {
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
-              <code key={k} className="rounded border border-zinc-200 bg-white px-1.5 py-0.5">
+              <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
                 {k}={JSON.stringify(v)}
               </code>
             ))}
@@ -91,7 +104,7 @@ export default async function ScanPage({ params }: { params: Params }) {
                   <th scope="col">Status</th>
                   <th scope="col">Started by</th>
                   <th scope="col">Version</th>
-                  <th scope="col">Created</th>
+                  <th scope="col">Created ({scan.timezone})</th>
                   <th scope="col">Ended</th>
                 </tr>
               </thead>
@@ -102,8 +115,8 @@ export default async function ScanPage({ params }: { params: Params }) {
                     <td><StatusBadge status={r.status} /></td>
                     <td>{TRIGGER_LABEL[r.trigger]}</td>
                     <td className="font-mono text-xs">{r.packageVersion}</td>
-                    <td className="tabular-nums">{formatTime(r.createdAt)}</td>
-                    <td className="tabular-nums">{formatTime(r.endedAt)}</td>
+                    <td className="whitespace-nowrap tabular-nums" title={`${formatTime(r.createdAt)} UTC`}>{formatTimeIn(r.createdAt, scan.timezone, { named: false })}</td>
+                    <td className="whitespace-nowrap tabular-nums" title={r.endedAt ? `${formatTime(r.endedAt)} UTC` : undefined}>{r.endedAt ? formatTimeIn(r.endedAt, scan.timezone, { named: false }) : "—"}</td>
                   </tr>
                 ))}
               </tbody>

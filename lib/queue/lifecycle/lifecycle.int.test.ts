@@ -116,7 +116,7 @@ const OPERATIONS: { t: Transition; apply: (id: string) => Promise<boolean>; jobA
   },
   { t: { op: "requestCancel" }, apply: async (id) => tx(async (t) => (await lifecycle()).requestCancel(t, id, "cancelled by alice")) },
   { t: { op: "end", ending: "Cancelled" }, apply: async (id) => tx(async (t) => (await lifecycle()).cancelQueued(t, id, "cancelled by alice")) },
-  ...(["WorkerLost", "DeviceRevoked", "HubStopped", "OutsideWindow"] as const).map((type) => ({
+  ...(["WorkerLost", "DeviceRevoked", "DeviceTimeout", "HubStopped", "OutsideWindow"] as const).map((type) => ({
     t: { op: "end", ending: type } as const,
     apply: async (id: string) => tx(async (t) => (await lifecycle()).endRun(t, id, { type, message: `ended: ${type}` })),
   })),

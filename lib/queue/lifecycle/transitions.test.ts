@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Partial<Record<RunStatus | "new", RunStatus>>> = 
   "end:Cancelled": { queued: "cancelled" },
   "end:WorkerLost": { starting: "failed", running: "failed" },
   "end:DeviceRevoked": { queued: "failed", starting: "failed", running: "failed" },
+  "end:DeviceTimeout": { queued: "failed" },
   "end:HubStopped": { queued: "failed", starting: "failed", running: "failed" },
   "end:OutsideWindow": { queued: "failed", starting: "failed", running: "failed" },
 };
@@ -78,6 +79,7 @@ test("the pg-boss job follows the run: sent with it, completed with the worker's
     "end:Cancelled": "cancel",
     "end:WorkerLost": "fail",
     "end:DeviceRevoked": "fail",
+    "end:DeviceTimeout": "fail",
     "end:HubStopped": "fail",
     "end:OutsideWindow": "fail",
   };

@@ -15,6 +15,9 @@ import { runsForPackage } from "../../../../lib/runs/index.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
 import { isAdmin } from "../../../../lib/access/permissions.ts";
 import { PackageVisibility } from "../../../../components/package-visibility.tsx";
+import { CategoryChip } from "../../../../components/category-chip.tsx";
+import { PackageDeletion } from "../../../../components/package-deletion.tsx";
+import { deletePackageAction } from "../../../actions/delete-package.ts";
 import { setPackageVisibilityAction } from "../../../actions/package-visibility.ts";
 import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
@@ -22,14 +25,20 @@ import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
 import type { ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
 import { categoryLabel, tacticLabel, toRunRow } from "../../../_lib/views.ts";
+import { cache } from "react";
 
 type Params = Promise<{ ns: string; name: string }>;
 const TABS = ["intro", "versions", "source", "history"] as const;
 type Tab = (typeof TABS)[number];
 
-export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+/** The package as the viewer sees it, once per request for the title and the page. */
+const packageFor = cache(async (ns: string, name: string, version: string | undefined) => getPackage(await getViewer(), ns, name, version));
+
+export async function generateMetadata({ params, searchParams }: { params: Params; searchParams: SearchParams }): Promise<Metadata> {
   const { ns, name } = await params;
-  return { title: `${ns}.${name}` };
+  // a package the viewer may not see is a 404, its title too (never its name)
+  const pkg = await loadOr404(packageFor(ns, name, one((await searchParams).v)));
+  return { title: one((await searchParams).v) ? `${pkg.fullName} ${pkg.current.version}` : pkg.fullName };
 }
 
 function filePaths(nodes: FileNode[]): string[] {
@@ -57,7 +66,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
   const requested = one(sp.v);
   const tab: Tab = (TABS as readonly string[]).includes(one(sp.tab) ?? "") ? (one(sp.tab) as Tab) : "intro";
   const viewer = await getViewer();
-  const pkg = await loadOr404(getPackage(viewer, ns, name, requested));
+  const pkg = await loadOr404(packageFor(ns, name, requested));
   const version = pkg.current.version;
   const base = `/p/${ns}/${name}`;
   const q = (t: Tab, extra: Record<string, string> = {}) => {
@@ -89,12 +98,12 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
         <ul aria-label="Categories and tags" className="mt-2 flex flex-wrap gap-1.5 text-xs">
           {pkg.attck.map((c) => (
             <li key={`a-${c}`}>
-              <Link href={`/browse?tactic=${encodeURIComponent(c)}`} className="rounded border border-rose-200 bg-rose-50 px-1.5 py-0.5 text-rose-800">{tacticLabel(c)}</Link>
+              <CategoryChip family="attck" label={tacticLabel(c)} href={`/browse?tactic=${encodeURIComponent(c)}`} />
             </li>
           ))}
           {pkg.blackarch.map((c) => (
             <li key={`b-${c}`}>
-              <Link href={`/browse?category=${encodeURIComponent(c)}`} className="rounded border border-violet-200 bg-violet-50 px-1.5 py-0.5 text-violet-800">{categoryLabel(c)}</Link>
+              <CategoryChip family="blackarch" label={categoryLabel(c)} href={`/browse?category=${encodeURIComponent(c)}`} />
             </li>
           ))}
           {pkg.tags.map((t) => (
@@ -203,6 +212,10 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             </tbody>
           </table>
         </div>
+      )}
+
+      {tab === "versions" && pkg.canPublish && (
+        <PackageDeletion namespace={pkg.namespace} name={pkg.name} versions={pkg.versions.map((v) => v.version)} action={deletePackageAction} />
       )}
 
       {tab === "source" && <SourceTab viewerNs={ns} name={name} version={version} file={one(sp.file)} hrefFor={(path) => q("source", { file: path })} />}
