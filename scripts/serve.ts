@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { listenOnSocket } from "../lib/platform/unix-socket.ts";
+import { apiRouteTable, methodRefusal } from "../lib/api/route-table.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,7 +41,16 @@ const handle = app.getRequestHandler();
 // what `next start` does: a server action is forwarded to the page that has it at this origin
 process.env.__NEXT_PRIVATE_ORIGIN ??= `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
+// the API's declared methods, read once: anything else is 405 with `Allow` before Next sees it
+const apiRoutes = apiRouteTable(ROOT);
+
 const listener: http.RequestListener = (req, res) => {
+  const refusal = req.url?.startsWith("/api/") ? methodRefusal(apiRoutes, req.method ?? "GET", new URL(req.url, "http://levhub.invalid").pathname) : null;
+  if (refusal) {
+    // the body is never read: the connection closes after the answer rather than drain it
+    res.writeHead(refusal.status, { ...refusal.headers, connection: "close" }).end(refusal.body);
+    return;
+  }
   handle(req, res).catch((err: unknown) => {
     console.error(`[levhub] ${req.method} ${req.url} failed:`, err);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error");
