@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from "../access/scopes.ts";
 import { ERROR_CODES } from "../errors.ts";
+import { blankIsAbsent } from "./doc-registry.ts";
 import { routeSpec, type RouteSpec } from "./route.ts";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -26,8 +27,22 @@ export function pathOfRouteFile(file: string): string {
   return m[1].replace(/\[(?:\.\.\.)?([^\]]+)\]/g, "{$1}");
 }
 
-function schemaOf(s: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as JsonSchema;
+/**
+ * The JSON Schema of a request schema as the wrapper applies it (`io: "input"`: what a client
+ * sends, before coercions and transforms), or of a response schema as the handler's data leaves
+ * (`io: "output"`). A parameter whose blank value counts as absent says so (lib/api/doc-registry.ts).
+ */
+function schemaOf(s: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, {
+    io,
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      if (!blankIsAbsent.has(zodSchema)) return;
+      const inner = { ...jsonSchema };
+      for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
+      Object.assign(jsonSchema, { anyOf: [{ type: "string", pattern: "^\\s*$", description: "blank: the same as leaving it out" }, inner] });
+    },
+  }) as JsonSchema;
   return rest;
 }
 
@@ -70,16 +85,28 @@ function scopeText(spec: RouteSpec): string | null {
 
 const errorRef = { $ref: "#/components/responses/Error" };
 
+/** The success answer's content: the declared response schema for JSON, a string (binary for gzip) for streams. */
+function successContent(spec: RouteSpec): JsonSchema {
+  const types = [spec.produces ?? "application/json"].flat();
+  return Object.fromEntries(
+    types.map((type) => [
+      type,
+      { schema: type === "application/json" ? (spec.response ? schemaOf(spec.response, "output") : {}) : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } },
+    ]),
+  );
+}
+
 function responses(spec: RouteSpec): JsonSchema {
-  const type = spec.produces ?? "application/json";
-  const ok: JsonSchema = { description: spec.summary, content: { [type]: { schema: type === "application/json" ? {} : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } } } };
-  const out: JsonSchema = { [String(spec.status ?? 200)]: ok };
+  const out: JsonSchema = { [String(spec.status ?? 200)]: { description: spec.summary, content: successContent(spec) } };
   if (spec.access !== "public") out["401"] = errorRef;
   // a token without the route's scope, or a non-admin on an admin route
   if (spec.access === "admin" || spec.scope) out["403"] = errorRef;
   if (spec.params) out["404"] = errorRef;
   if (spec.body !== undefined) out["413"] = errorRef;
   if (spec.params || spec.query || spec.body !== undefined) out["422"] = errorRef;
+  for (const status of spec.errors ?? []) out[String(status)] = errorRef;
+  // every route: a database that does not answer
+  out["503"] = errorRef;
   out.default = errorRef;
   return out;
 }

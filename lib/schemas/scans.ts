@@ -1,6 +1,6 @@
 /** Requests about saved scans and re-runs (HTTP API and server actions). */
 import { z } from "zod";
-import { runIdSchema } from "./runs.ts";
+import { packageRefSchema, runIdSchema } from "./runs.ts";
 
 export const MAX_SCAN_NAME = 100;
 export const MAX_CRON_LENGTH = 120;
@@ -29,7 +29,7 @@ const argsSchema = z.record(z.string(), z.unknown());
 /** `POST /api/scans`: version omitted or null = always the package's latest version */
 export const createScanBodySchema = z.object({
   name: scanNameSchema,
-  package: z.string().min(3).max(200),
+  package: packageRefSchema,
   version: z.string().min(1).max(64).nullable().optional(),
   function: z.string().min(1).max(200),
   args: argsSchema.default({}),
@@ -51,7 +51,9 @@ export const updateScanBodySchema = z
     enabled: z.boolean(),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+  .refine((v) => Object.keys(v).length > 0, "nothing to change")
+  // the refinement above, as the OpenAPI document can say it
+  .meta({ minProperties: 1 });
 export type UpdateScanBody = z.infer<typeof updateScanBodySchema>;
 
 /** `GET /api/scans?all=` (admins: `all=false` for their own only) */

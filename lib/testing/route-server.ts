@@ -119,7 +119,17 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        res.write(value);
+        // backpressure as under Next: a client that stops reading stops the stream being pulled
+        if (!res.write(value)) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off("drain", go);
+            res.off("close", go);
+            resolve();
+          };
+          res.on("drain", go);
+          res.on("close", go);
+        });
+        if (res.destroyed) break;
       }
     } finally {
       res.end();
