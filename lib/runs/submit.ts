@@ -5,6 +5,7 @@ import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "../packages/dependencies.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
@@ -68,7 +69,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   // a dependency turned private since: its code runs for nobody who may not see it
   const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
   if (hidden.length) {
-    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+    throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
   const policy = await loadRunPolicy(viewer, version, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
