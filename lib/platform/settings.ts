@@ -9,6 +9,9 @@ const defaults = defaultRunLimits();
 const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
 const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 
+const DEFAULT_QUEUED_PER_USER = 100;
+const DEFAULT_SCANS_PER_USER = 100;
+
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
 export type SignUpMode = (typeof SIGN_UP_MODES)[number];
@@ -84,10 +87,14 @@ export const hubSettingsSchema = z.object({
     .object({
       totalRuns: z.number().int().min(1).max(10_000).default(16),
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
+      /** runs one user may have waiting as `queued` (a start past it is 429) */
+      queuedPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_QUEUED_PER_USER),
+      /** saved scans one user may keep (saving one more is 422) */
+      scansPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_SCANS_PER_USER),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });

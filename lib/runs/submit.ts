@@ -2,7 +2,7 @@ import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { notFound, validation } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
 import { packagesForReader } from "../packages/dependencies.ts";
@@ -63,6 +63,12 @@ export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigi
 
 async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promise<RunSummary> {
   const settings = await getSettings();
+  // the queue is durable and shared: nobody fills it for everyone (checked at submit, so a burst
+  // of simultaneous starts may pass the cap by the starts in flight)
+  const waiting = await db().run.count({ where: { ownerId: viewer.id, status: "queued" } });
+  if (waiting >= settings.queue.queuedPerUser) {
+    throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
+  }
   const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
