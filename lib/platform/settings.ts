@@ -95,6 +95,8 @@ export const hubSettingsSchema = z.object({
       hostNetworkOnDevicesOnly: z.boolean().default(false),
     })
     .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false }),
+  /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
+  workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });

@@ -17,6 +17,7 @@ export const POST = route(
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
     response: runSummarySchema,
+    errors: [429],
   },
   async ({ viewer, body }) => startRun(viewer, body),
 );

@@ -18,6 +18,7 @@ export const POST = route(
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
     response: runSummarySchema,
+    errors: [429],
   },
   async ({ viewer, params, body }) => rerun(viewer, params.id, body),
 );
