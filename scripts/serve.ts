@@ -57,16 +57,29 @@ const listener: http.RequestListener = (req, res) => {
     else res.destroy();
   });
 };
+/**
+ * Requests node's parser refuses never reach a route: they still get the one JSON error shape. URLs
+ * up to 128 KiB are read (the longest query parameters the API documents, percent-encoded, fit).
+ */
+const MAX_HEADER_BYTES = 128 * 1024;
+const onClientError = (err: NodeJS.ErrnoException, socket: import("node:stream").Duplex) => {
+  if (!socket.writable) return void socket.destroy();
+  const [status, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW" ? [431, "too_large", `the request line and headers are larger than ${MAX_HEADER_BYTES / 1024} KiB`] : [400, "validation", "the request is not valid HTTP"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+};
+const newServer = () => http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener).on("clientError", onClientError);
 const servers: http.Server[] = [];
 try {
-  const tcp = http.createServer(listener);
+  const tcp = newServer();
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
     tcp.listen(port, host, () => resolve());
   });
   servers.push(tcp);
   for (const s of sockets) {
-    const server = http.createServer(listener);
+    const server = newServer();
     await listenOnSocket(server, s.path, s.mode);
     servers.push(server);
   }

@@ -43,7 +43,30 @@ function schemaOf(s: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
       Object.assign(jsonSchema, { anyOf: [{ type: "string", pattern: "^\\s*$", description: "blank: the same as leaving it out" }, inner] });
     },
   }) as JsonSchema;
-  return rest;
+  return io === "input" ? storable(rest) : rest;
+}
+
+/** No string the hub takes may hold NUL (lib/platform/safe-text.ts): said of every string, key and free JSON value of a request. */
+const NO_NUL = "^[^\\u0000]*$";
+const STORABLE_REF = { $ref: "#/components/schemas/StorableJson" };
+
+function storable(schema: JsonSchema): JsonSchema {
+  if (Object.keys(schema).length === 0) return STORABLE_REF;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (Array.isArray(v)) out[k] = v.map((x) => (x && typeof x === "object" ? storable(x as JsonSchema) : x));
+    else if (v && typeof v === "object" && k !== "const" && k !== "default" && k !== "examples") {
+      // a map of named subschemas: each value is a schema; otherwise the value is one schema
+      out[k] = k === "properties" || k === "$defs" || k === "patternProperties" ? Object.fromEntries(Object.entries(v).map(([n, s]) => [n, storable(s as JsonSchema)])) : storable(v as JsonSchema);
+    } else out[k] = v;
+  }
+  const types = [out.type].flat();
+  if (types.includes("string") && out.format !== "binary") {
+    if (typeof out.pattern === "string") out.allOf = [...((out.allOf as JsonSchema[]) ?? []), { pattern: NO_NUL }];
+    else out.pattern = NO_NUL;
+  }
+  if (types.includes("object") && !out.propertyNames) out.propertyNames = { pattern: NO_NUL };
+  return out;
 }
 
 function parameters(where: "path" | "query", s: z.ZodType | undefined): JsonSchema[] {
@@ -176,6 +199,15 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },
       schemas: {
+        StorableJson: {
+          description: "any JSON value the hub can store: no string or key holds the NUL character",
+          anyOf: [
+            { type: ["null", "boolean", "number"] },
+            { type: "string", pattern: NO_NUL },
+            { type: "array", items: STORABLE_REF },
+            { type: "object", propertyNames: { pattern: NO_NUL }, additionalProperties: STORABLE_REF },
+          ],
+        },
         Error: {
           type: "object",
           required: ["error"],
