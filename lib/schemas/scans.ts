@@ -14,7 +14,9 @@ export const scanNameSchema = z
   .trim()
   .min(1, "a name is required")
   .max(MAX_SCAN_NAME, `at most ${MAX_SCAN_NAME} characters`)
-  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "one line of printable text");
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "one line of printable text")
+  // the two rules above as the OpenAPI document can say them: no control character, not blank
+  .meta({ pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f\\s\\ufeff][^\\u0000-\\u001f\\u007f]*$" });
 
 /** a cron expression (checked by lib: `nextFireTime`); null or "" = no schedule, run by hand only */
 const cronSchema = z
