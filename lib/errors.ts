@@ -6,6 +6,7 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
+  | "method_not_allowed"
   | "conflict"
   | "too_large"
   | "rate_limited"
@@ -19,6 +20,8 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  /** a method the route does not declare (answered with `Allow` before the route runs: lib/api/route-table.ts) */
+  method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
   rate_limited: 429,

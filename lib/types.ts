@@ -1,6 +1,8 @@
-/** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
+/** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings; those the API answers are inferred from its response schemas (lib/schemas/responses.ts). */
 import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
-import type { RunErrorType, RunStatus, TaskStatus } from "../runner/src/status.ts";
+import type { z } from "zod";
+import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
+import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
 
 /** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
 export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
@@ -245,59 +247,14 @@ export interface SourceFile {
   language: string | null;
 }
 
-export interface RunSummary {
-  id: string;
-  number: number;
-  status: RunStatus;
-  /** `ns.name` */
-  package: string;
-  packageVersion: string;
-  versionId: string;
-  function: string;
-  owner: string;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
-  progress: { started: number; finished: number };
-  /** a queued run's place in its queue (1 = next), else null */
-  queuePosition: number | null;
-  /** the name of the worker holding (or that held) the run */
-  worker: string | null;
-  /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
-  device: string | null;
-  /** the project the run belongs to */
-  project: ProjectRef;
-}
+export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** A project as other DTOs name it. */
-export interface ProjectRef {
-  slug: string;
-  name: string;
-  personal: boolean;
-}
+export type ProjectRef = z.infer<typeof projectRefSchema>;
 
-export interface TaskView {
-  number: number;
-  image: string;
-  /** the image that really ran when it differs from `image` (an admin's alias, a pinned digest) */
-  resolvedImage: string | null;
-  coll: string;
-  status: TaskStatus;
-  exitCode: number | null;
-  error: RunError | null;
-  stored: boolean;
-  startedAt: string;
-  endedAt: string | null;
-}
+export type TaskView = Omit<z.infer<typeof taskViewSchema>, "error"> & { error: RunError | null };
 
-export interface LogLineView {
-  seq: number;
-  task: number;
-  stream: "stdout" | "stderr" | "system";
-  line: string;
-  at: string;
-}
+export type LogLineView = z.infer<typeof logLineViewSchema>;
 
 export interface RunDetail extends RunSummary {
   args: Record<string, unknown>;

@@ -7,7 +7,7 @@ import { workerFromRequest } from "../queue/credentials.ts";
 import { timedRoute } from "../metrics/http.ts";
 import { metricsTokenFromRequest } from "../metrics/token.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
-import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
+import { errorResponse, forbidden, unauthorized, validation, zodFieldErrors } from "../errors.ts";
 import { parseWith, searchParamsObject } from "./http.ts";
 import type { TokenScope, Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
@@ -57,9 +57,18 @@ interface RouteSpecFields {
   maxBodyBytes?: number | (() => Promise<number>);
   /** the status of a success answered with data (default 200) */
   status?: number;
-  /** the success answer is a stream, not JSON */
-  produces?: "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv" | "text/plain";
+  /**
+   * what a success answered with data is: the OpenAPI document publishes it, and with
+   * LEVHUB_CHECK_RESPONSES=1 (the integration tests) every answer is checked against it
+   */
+  response?: z.ZodType;
+  /** statuses beyond those the declaration implies (409 conflict, 429 a limit): the document lists them */
+  errors?: readonly number[];
+  /** the success answer is a stream, not JSON (several: the query picks one) */
+  produces?: Produces | readonly Produces[];
 }
+
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
@@ -162,7 +171,9 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
       const body = await readBody(req, spec);
       const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
-      return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
+      if (out instanceof Response) return out;
+      if (CHECK_RESPONSES && spec.response) checkResponse(spec, out);
+      return Response.json(out, { status: spec.status ?? 200 });
     } catch (err) {
       // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
       return errorResponse(unavailableIfDown(err, "the request could not be served"));
@@ -172,6 +183,15 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
   const timed = timedRoute(fn);
   Object.defineProperty(timed, "spec", { value: Object.freeze({ ...spec }), enumerable: false });
   return timed as RouteHandler<S>;
+}
+
+/** Tests set it: every answer with data is checked against the declared response schema. */
+const CHECK_RESPONSES = process.env.LEVHUB_CHECK_RESPONSES === "1";
+
+/** The data a handler answered, as JSON would carry it, against `spec.response`: a mismatch is a bug (500, logged). */
+function checkResponse(spec: RouteSpec, out: object): void {
+  const r = spec.response!.safeParse(JSON.parse(JSON.stringify(out)));
+  if (!r.success) throw new Error(`the answer of '${spec.summary}' does not match its declared response schema: ${JSON.stringify(zodFieldErrors(r.error))}`);
 }
 
 /** The declaration of an exported route method, or undefined when it was not made with `route`. */

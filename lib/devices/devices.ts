@@ -7,25 +7,14 @@ import { getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
 import { endRun, ENDINGS } from "../queue/lifecycle/index.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
+import type { z } from "zod";
 import type { NewSecret, Viewer } from "../types.ts";
+import type { deviceViewSchema } from "../schemas/responses.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { deviceQueue } from "./placement.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
-export interface DeviceView {
-  id: string;
-  name: string;
-  state: "online" | "draining" | "offline" | "never connected" | "revoked";
-  lastSeenAt: string | null;
-  version: string | null;
-  engine: string | null;
-  capacity: number | null;
-  running: number;
-  createdAt: string;
-  revokedAt: string | null;
-  /** first characters of its token, to tell enrolments apart */
-  tokenPrefix: string;
-}
+export type DeviceView = z.infer<typeof deviceViewSchema>;
 
 /** The message a run of a revoked device ends with. */
 export const DEVICE_REVOKED = "device revoked";

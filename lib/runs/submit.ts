@@ -2,9 +2,10 @@ import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { notFound, validation } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "../packages/dependencies.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
@@ -73,13 +74,19 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   const settings = await getSettings();
   const project = await projectToRunIn(viewer, { slug: input.project, id: origin.projectId });
   assertInsideWindow(project);
+  // the queue is durable and shared: nobody fills it for everyone (checked at submit, so a burst
+  // of simultaneous starts may pass the cap by the starts in flight)
+  const waiting = await db().run.count({ where: { ownerId: viewer.id, status: "queued" } });
+  if (waiting >= settings.queue.queuedPerUser) {
+    throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
+  }
   const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
   const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
   if (hidden.length) {
-    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+    throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
   const policy = await loadRunPolicy(viewer, version, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;

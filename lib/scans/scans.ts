@@ -1,7 +1,8 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
+import { getSettings } from "../platform/settings.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { actsAsAdmin, projectRights, type ProjectRight } from "../access/project-roles.ts";
 import { readableWhere, readAccess } from "../projects/access.ts";
@@ -100,6 +101,9 @@ function duplicateName(err: unknown, name: string): never {
  */
 export async function createScan(viewer: Viewer, input: CreateScanBody): Promise<ScanSummary> {
   const project = await projectToRunIn(viewer, { slug: input.project });
+  const { scansPerUser } = (await getSettings()).queue;
+  const kept = await db().savedScan.count({ where: { ownerId: viewer.id } });
+  if (kept >= scansPerUser) throw validation(`you keep ${kept} saved scans, the most one user may keep (${scansPerUser}, Admin → Workers); delete one first`, { name: `at most ${scansPerUser} saved scans per user` });
   // checked exactly as a run would be, against the pinned version or today's latest
   const target = await resolveRunTarget(viewer, { ref: { package: input.package, version: input.version }, function: input.function, args: input.args ?? {} });
   const cron = input.cron ?? null;

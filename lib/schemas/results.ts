@@ -3,6 +3,7 @@
  * shares, a documents page, an export, a chart. The page and the API parse search params alike.
  */
 import { z } from "zod";
+import { blankAsAbsent } from "../api/doc-registry.ts";
 import { runIdSchema } from "./runs.ts";
 import { projectSlugSchema } from "./projects.ts";
 
@@ -43,8 +44,7 @@ const when = (end: boolean) =>
       return d;
     });
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const optional = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+const optional = blankAsAbsent;
 
 /** What every results query filters by (besides who asks). */
 export const resultFilterSchema = z.object({

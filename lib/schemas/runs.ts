@@ -29,6 +29,12 @@ export function parseRunRef(text: string): RunRef | null {
 export const runIdSchema = z.string().trim().min(1).max(64);
 export const runParamsSchema = z.object({ id: runIdSchema });
 
+/** `ns.name`: the form a package is named by in runs and scans (lib/runs/target.ts reads it) */
+export const packageRefSchema = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, "expected <namespace>.<name>");
+
 /** parameter values by name; lib validates them against the function's manifest */
 const runArgsSchema = z.record(z.string(), z.unknown()).default({});
 
@@ -41,14 +47,7 @@ const runProjectSchema = projectSlugSchema.nullish();
 /** `POST /api/runs`: `{versionId, function, args, device?, project?}` or `{package: "ns.name", version?, function, args, device?, project?}` */
 export const startRunBodySchema = z.union([
   z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, project: runProjectSchema }),
-  z.object({
-    package: z.string().min(3).max(200),
-    version: z.string().max(64).optional(),
-    function: z.string().min(1).max(200),
-    args: runArgsSchema,
-    device: runDeviceSchema,
-    project: runProjectSchema,
-  }),
+  z.object({ package: packageRefSchema, version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, project: runProjectSchema }),
 ]);
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 

@@ -14,6 +14,7 @@ import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { listenOnSocket } from "../platform/unix-socket.ts";
 import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
+import { apiRouteTable, methodRefusal } from "../api/route-table.ts";
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -67,8 +68,12 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
     return modules.get(file)!;
   };
 
+  const table = apiRouteTable(path.resolve(APP_API, "../.."));
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // as the hub's web server does (scripts/serve.ts): an undeclared method is 405 with Allow
+    const refusal = methodRefusal(table, req.method ?? "GET", url.pathname);
+    if (refusal) return void res.writeHead(refusal.status, refusal.headers).end(refusal.body);
     const parts = url.pathname.split("/").filter(Boolean);
     let found: { route: RouteFile; params: Record<string, string> } | null = null;
     for (const route of routes) {
@@ -113,7 +118,17 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        res.write(value);
+        // backpressure as under Next: a client that stops reading stops the stream being pulled
+        if (!res.write(value)) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off("drain", go);
+            res.off("close", go);
+            resolve();
+          };
+          res.on("drain", go);
+          res.on("close", go);
+        });
+        if (res.destroyed) break;
       }
     } finally {
       res.end();

@@ -42,7 +42,7 @@ export default async function WorkersPage() {
       </section>
       <section aria-labelledby="limits-h" className="space-y-2">
         <h2 id="limits-h" className="h-section">Limits</h2>
-        <QueueLimitsForm totalRuns={settings.queue.totalRuns} perUserRuns={settings.queue.perUserRuns} action={updateQueueLimitsAction} />
+        <QueueLimitsForm limits={settings.queue} action={updateQueueLimitsAction} />
         <DeviceRulesForm
           hostNetworkOnDevicesOnly={settings.queue.hostNetworkOnDevicesOnly}
           deviceWaitMinutes={settings.queue.deviceWaitMinutes}

@@ -3,6 +3,7 @@ import { KIB } from "../../../lib/api/body.ts";
 import { listRuns, startRun } from "../../../lib/runs/index.ts";
 import { listRunsQuerySchema, startRunBodySchema } from "../../../lib/schemas/runs.ts";
 import { getSettings } from "../../../lib/platform/settings.ts";
+import { runListSchema, runSummarySchema } from "../../../lib/schemas/responses.ts";
 
 export const runtime = "nodejs";
 
@@ -19,9 +20,11 @@ export const POST = route(
     // the arguments may be as large as the admin allows, plus the envelope around them
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
+    response: runSummarySchema,
+    errors: [429],
   },
   async ({ viewer, body }) => startRun(viewer, body),
 );
 
 /** The runs of the caller's projects (an admin's: every project's; `?all=false`: only the caller's own; `?project=<slug>`: one project), newest first. */
-export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema }, async ({ viewer, query }) => listRuns(viewer, query));
+export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema, response: runListSchema }, async ({ viewer, query }) => listRuns(viewer, query));
