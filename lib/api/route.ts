@@ -68,7 +68,7 @@ interface RouteSpecFields {
   produces?: Produces | readonly Produces[];
 }
 
-type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv";
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv" | "text/plain";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;

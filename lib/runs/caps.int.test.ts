@@ -42,7 +42,7 @@ const post = (path: string, token: string, body: unknown) =>
 
 test("a user with as many runs waiting as the cap allows gets 429 naming it; another user does not", async () => {
   const { db } = await import("../platform/db.ts");
-  for (let i = 0; i < 2; i++) await db().run.create({ data: { ownerId: alice.id, versionId: pkg.versionId, function: "scan.ports", args: {}, status: "queued" } });
+  for (let i = 0; i < 2; i++) await db().run.create({ data: { ownerId: alice.id, projectId: await personalProject(alice.id), versionId: pkg.versionId, function: "scan.ports", args: {}, status: "queued" } });
   const before = await db().run.count();
   const refused = await post("/api/runs", aliceToken, { package: pkg.fullName, function: "scan.ports", args: {} });
   assert.equal(refused.status, 429);
@@ -57,7 +57,7 @@ test("a user with as many runs waiting as the cap allows gets 429 naming it; ano
 
 test("a user keeping as many saved scans as the cap allows gets 422 naming it, nothing stored", async () => {
   const { db } = await import("../platform/db.ts");
-  await db().savedScan.create({ data: { ownerId: alice.id, name: "kept", packageId: pkg.packageId, function: "scan.ports", args: {} } });
+  await db().savedScan.create({ data: { ownerId: alice.id, projectId: await personalProject(alice.id), name: "kept", packageId: pkg.packageId, function: "scan.ports", args: {} } });
   const refused = await post("/api/scans", aliceToken, { name: "one more", package: pkg.fullName, function: "scan.ports" });
   assert.equal(refused.status, 422);
   const { error } = (await refused.json()) as { error: { message: string; fieldErrors: Record<string, string> } };
@@ -65,3 +65,9 @@ test("a user keeping as many saved scans as the cap allows gets 422 naming it, n
   assert.equal(error.fieldErrors.name, "at most 1 saved scans per user");
   assert.equal(await db().savedScan.count({ where: { ownerId: alice.id } }), 1);
 });
+
+/** The user's personal project (every run and scan belongs to a project). */
+async function personalProject(userId: string): Promise<string> {
+  const { db } = await import("../platform/db.ts");
+  return (await db().project.findUniqueOrThrow({ where: { personalOwnerId: userId }, select: { id: true } })).id;
+}

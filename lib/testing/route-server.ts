@@ -68,7 +68,7 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
     return modules.get(file)!;
   };
 
-  const table = apiRouteTable(path.resolve(APP_API, "../.."));
+  const table = apiRouteTable(path.resolve(APP, ".."));
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     // as the hub's web server does (scripts/serve.ts): an undeclared method is 405 with Allow
