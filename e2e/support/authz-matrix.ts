@@ -351,12 +351,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/renew-token.ts#renewTokenAction": {
     access: "user",
     // tokens are personal: renewing someone else's is as if it did not exist
-    args: (fx) => [form({ id: fx.ownerTokenId, days: "30" })],
+    args: (fx) => [NO_PROBLEM, form({ id: fx.ownerTokenId, days: "30" })],
     expect: byRole<ActionOutcome>("unauthorized", "ok", "not_found", "not_found", "not_found", "not_found"),
   },
   "app/actions/dismiss-token-notice.ts#dismissTokenNoticeAction": {
     access: "user",
-    args: () => [],
+    args: () => [NO_PROBLEM],
     expect: signedInAll<ActionOutcome>("unauthorized", "ok"),
   },
   "app/actions/revoke-token.ts#revokeTokenAction": {
