@@ -2,7 +2,8 @@ import Link from "next/link";
 import { OfficialBadge } from "./official-mark.tsx";
 import { CategoryChip } from "./category-chip.tsx";
 
-export interface PackageSummary {
+/** What a card shows of a package (app/_lib/views.ts `toCard` makes it from lib's PackageSummary). */
+export interface PackageCardView {
   namespace: string;
   name: string;
   desc: string;
@@ -19,7 +20,7 @@ export interface PackageSummary {
 }
 
 /** One package in a list: name, description, counts and its labels. */
-export function PackageCard({ pkg }: { pkg: PackageSummary }) {
+export function PackageCard({ pkg }: { pkg: PackageCardView }) {
   const full = `${pkg.namespace}.${pkg.name}`;
   return (
     <article aria-label={full} className="card p-4">
@@ -64,7 +65,7 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }) {
   );
 }
 
-export function PackageList({ packages }: { packages: PackageSummary[] }) {
+export function PackageList({ packages }: { packages: PackageCardView[] }) {
   return (
     <ul className="grid gap-3">
       {packages.map((p) => (

@@ -1,10 +1,10 @@
-import type { PackageSummary as CardSummary } from "../../components/package-card.tsx";
+import type { PackageCardView } from "../../components/package-card.tsx";
 import type { RunRow } from "../../components/runs-table.tsx";
 import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../../lib/packages/categories.ts";
 import type { PackageSummary, RunSummary } from "../../lib/types.ts";
 
 /** lib's package DTO in the shape the package card shows. */
-export function toCard(p: PackageSummary): CardSummary {
+export function toCard(p: PackageSummary): PackageCardView {
   return {
     namespace: p.namespace,
     name: p.name,
