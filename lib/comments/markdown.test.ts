@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import MarkdownIt from "markdown-it";
+import markdownIt from "markdown-it";
 import { LINK_REL, renderCommentMarkdown, safeLinkTarget, sanitiseTokens } from "./markdown.ts";
 
 const TAGS = new Set(["p", "br", "strong", "em", "s", "a", "code", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"]);
@@ -192,7 +192,7 @@ test("safeLinkTarget: http, https, mailto and relative addresses; every other sc
 
 test("the token allowlist alone stops raw HTML and bad links, should the parser's own settings ever let them through", () => {
   // a parser configured as carelessly as possible: raw HTML on, every link accepted, images on
-  const careless = new MarkdownIt("default", { html: true, linkify: true });
+  const careless = markdownIt("default", { html: true, linkify: true });
   careless.validateLink = () => true;
   const render = (src: string) => {
     const tokens = sanitiseTokens(careless.parse(src, {}));

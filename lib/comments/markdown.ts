@@ -7,7 +7,7 @@
  * types and attributes listed here: whatever a future markdown-it rule or option adds is dropped
  * or shown as text, never rendered as something nobody reviewed.
  */
-import MarkdownIt, { type Token } from "markdown-it";
+import markdownIt, { type MarkdownIt, type Token } from "markdown-it";
 
 const ALLOWED_SCHEMES = new Set(["http", "https", "mailto"]);
 
@@ -72,11 +72,11 @@ export function sanitiseTokens(tokens: Token[]): Token[] {
       out.push(emptyText(t));
       continue;
     }
-    t.attrs = (t.attrs ?? []).filter(([name, value]) => allowed !== null && Object.hasOwn(allowed, name) && allowed[name].test(value));
+    t.attrs = (t.attrs ?? []).filter(([name, value]) => allowed !== null && Object.hasOwn(allowed, name) && allowed[name].test(String(value)));
     if (t.type === "link_open") {
       const href = t.attrGet("href");
       // a link whose target is refused is left out; its text stays, as text
-      if (href === null || !safeLinkTarget(href)) {
+      if (href === null || !safeLinkTarget(String(href))) {
         refusedLinkOpen = true;
         out.push(emptyText(t));
         continue;
@@ -93,7 +93,7 @@ export function sanitiseTokens(tokens: Token[]): Token[] {
 }
 
 function commentRenderer(): MarkdownIt {
-  const md = new MarkdownIt("default", { html: false, linkify: true, typographer: false, breaks: true, maxNesting: 20 });
+  const md = markdownIt("default", { html: false, linkify: true, typographer: false, breaks: true, maxNesting: 20 });
   md.disable(["image"]);
   md.validateLink = safeLinkTarget;
   md.core.ruler.push("levhub_allowlist", (state) => {
