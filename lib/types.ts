@@ -372,6 +372,8 @@ export interface FavouriteFunction {
   /** the package's latest version */
   version: string;
   current: FunctionRef | null;
+  /** how many users made it a favourite, of those who may see the package now */
+  favourites: number;
   since: string;
 }
 

@@ -22,15 +22,18 @@ export async function packageFavouriteCounts(ids: string[]): Promise<Map<string,
   return new Map(rows.map((r) => [r.id, r.count]));
 }
 
-/** How many users made each function of a package a favourite, of those who may see the package now. */
-export async function functionFavouriteCounts(packageId: string): Promise<Map<string, number>> {
-  const rows = await db().$queryRaw<{ function: string; count: number }[]>`
-    SELECT f."function", count(*)::int AS "count"
+/** How many users made each function of these packages a favourite, of those who may see the package now: package id → function → count. */
+export async function functionFavouriteCounts(packageIds: string[]): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  if (!packageIds.length) return out;
+  const rows = await db().$queryRaw<{ packageId: string; function: string; count: number }[]>`
+    SELECT f."packageId", f."function", count(*)::int AS "count"
     FROM "Favourite" f
     JOIN "User" u ON u."id" = f."userId"
     JOIN "Package" p ON p."id" = f."packageId"
     JOIN "Namespace" n ON n."id" = p."namespaceId"
-    WHERE f."packageId" = ${packageId} AND f."function" <> '' AND ${userSeesSql()}
-    GROUP BY f."function"`;
-  return new Map(rows.map((r) => [r.function, r.count]));
+    WHERE f."packageId" = ANY(${packageIds}) AND f."function" <> '' AND ${userSeesSql()}
+    GROUP BY f."packageId", f."function"`;
+  for (const r of rows) out.set(r.packageId, (out.get(r.packageId) ?? new Map()).set(r.function, r.count));
+  return out;
 }

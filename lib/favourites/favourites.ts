@@ -39,7 +39,9 @@ async function resolve(viewer: Viewer, target: FavouriteTarget, purpose: "add" |
 async function stateOf(viewerId: string, r: Resolved): Promise<FavouriteState> {
   const favourited = (await db().favourite.count({ where: { userId: viewerId, packageId: r.packageId, function: r.function, authorId: r.authorId } })) > 0;
   if (r.authorId) return { favourited, count: await db().favourite.count({ where: { authorId: r.authorId } }) };
-  const count = r.function ? ((await functionFavouriteCounts(r.packageId!)).get(r.function) ?? 0) : ((await packageFavouriteCounts([r.packageId!])).get(r.packageId!) ?? 0);
+  const count = r.function
+    ? ((await functionFavouriteCounts([r.packageId!])).get(r.packageId!)?.get(r.function) ?? 0)
+    : ((await packageFavouriteCounts([r.packageId!])).get(r.packageId!) ?? 0);
   return { favourited, count };
 }
 
@@ -106,25 +108,26 @@ export async function listFavourites(viewer: Viewer): Promise<Favourites> {
     ORDER BY f."createdAt" DESC, f."id"`;
   const authorRows = await db().favourite.findMany({ where: { userId: viewer.id, authorId: { not: null } }, select: { authorId: true, createdAt: true }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
   const packageRows = rows.filter((r) => r.function === "");
-  const [cards, functions, authors] = await Promise.all([
+  const fnRows = rows.filter((r) => r.function !== "");
+  const [cards, functions, authors, fnCounts] = await Promise.all([
     summariesOf(packageRows.map((r) => r.packageId)),
     functionsOf([...new Set(rows.map((r) => r.versionId))]),
     authorSummaries(viewer, authorRows.map((r) => r.authorId!)),
+    functionFavouriteCounts([...new Set(fnRows.map((r) => r.packageId))]),
   ]);
   const cardById = new Map(cards.map((c) => [c.id, c]));
   const packages: FavouritePackage[] = packageRows.flatMap((r) => {
     const card = cardById.get(r.packageId);
     return card ? [{ package: card, functions: functions.get(r.versionId) ?? [], since: r.since.toISOString() }] : [];
   });
-  const fns: FavouriteFunction[] = rows
-    .filter((r) => r.function !== "")
-    .map((r) => ({
+  const fns: FavouriteFunction[] = fnRows.map((r) => ({
       namespace: r.ns,
       name: r.name,
       package: `${r.ns}.${r.name}`,
       function: r.function,
       version: r.version,
       current: functions.get(r.versionId)?.find((f) => f.qualified === r.function) ?? null,
+      favourites: fnCounts.get(r.packageId)?.get(r.function) ?? 0,
       since: r.since.toISOString(),
     }));
   return {
@@ -146,12 +149,12 @@ export async function favouritedPackages(viewer: Viewer | null, packageIds: stri
 
 /** The favourite buttons of a package's functions: each one's state for the viewer (the package is already shown to them). */
 export async function functionFavourites(viewer: Viewer | null, packageId: string): Promise<Record<string, FavouriteState>> {
-  const [counts, mine] = await Promise.all([
-    functionFavouriteCounts(packageId),
+  const [all, mine] = await Promise.all([
+    functionFavouriteCounts([packageId]),
     viewer ? db().favourite.findMany({ where: { userId: viewer.id, packageId, function: { not: "" } }, select: { function: true } }) : [],
   ]);
   const out: Record<string, FavouriteState> = {};
-  for (const [fn, count] of counts) out[fn] = { favourited: false, count };
+  for (const [fn, count] of all.get(packageId) ?? new Map<string, number>()) out[fn] = { favourited: false, count };
   for (const { function: fn } of mine) out[fn] = { favourited: true, count: out[fn]?.count ?? 0 };
   return out;
 }

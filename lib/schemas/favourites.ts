@@ -21,8 +21,21 @@ export const favouriteTargetSchema = z.union([
 ]);
 export type FavouriteTarget = z.infer<typeof favouriteTargetSchema>;
 
+/** `DELETE /api/favourites?package=&function=` or `?author=`: the target's fields as query parameters (checked as a target by lib). */
+export const favouriteQuerySchema = z
+  .object({
+    package: packageFullNameSchema.optional().describe("the package, as <ns>.<name>"),
+    function: functionNameSchema.optional().describe("with package: one of its functions"),
+    author: usernameRefSchema.optional().describe("instead of package: an author's user name"),
+  })
+  .strict();
+
 /** The favourite buttons: the target's fields and whether it becomes a favourite (`true`) or stops being one. */
 export const favouriteToggleSchema = z.object({
   target: favouriteTargetSchema,
   favourite: z.enum(["true", "false"], "true or false").transform((v) => v === "true"),
 });
+
+/** `/api/authors/{username}?page=` */
+export const authorParamsSchema = z.object({ username: usernameRefSchema });
+export const authorQuerySchema = z.object({ page: z.coerce.number().int().min(1).max(10_000).optional() });

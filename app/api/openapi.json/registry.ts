@@ -39,6 +39,11 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/worker/runs/[id]/store/route.ts": () => import("../worker/runs/[id]/store/route.ts"),
   "app/api/devices/route.ts": () => import("../devices/route.ts"),
   "app/api/devices/[id]/route.ts": () => import("../devices/[id]/route.ts"),
+  "app/api/favourites/route.ts": () => import("../favourites/route.ts"),
+  "app/api/authors/[username]/route.ts": () => import("../authors/[username]/route.ts"),
+  "app/api/packages/[ns]/[name]/comments/route.ts": () => import("../packages/[ns]/[name]/comments/route.ts"),
+  "app/api/comments/[id]/route.ts": () => import("../comments/[id]/route.ts"),
+  "app/api/comments/[id]/moderation/route.ts": () => import("../comments/[id]/moderation/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */
