@@ -9,6 +9,7 @@ import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
+import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -63,6 +64,7 @@ const USAGE = `usage:
       package ignores. --ignore hosts[].os leaves that field out of every host instead (it
       replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${SCAN_USAGE}
+${FAV_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -95,6 +97,8 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "fav":
+        return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
       case undefined:
@@ -111,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof FavUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
