@@ -154,6 +154,9 @@ export const PAGES: Record<string, PageEntry> = {
   "app/results/page.tsx": { path: (fx) => `/results?run=${fx.runId}`, expect: signedIn },
   // slice D1 (issue 10, my devices): every user has their own list
   "app/settings/devices/page.tsx": { path: () => "/settings/devices", expect: signedIn },
+  // issue 21 (Collect, comments): a user's own favourites; an author is known only through a package one may see
+  "app/favourites/page.tsx": { path: () => "/favourites", expect: signedIn },
+  "app/u/[username]/page.tsx": { path: (fx) => `/u/${fx.owner}`, expect: { anonymous: "404", owner: "ok", other: "404", admin: "ok" } },
 };
 
 const ownScan = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
@@ -245,6 +248,37 @@ export const ROUTES: Record<string, RouteEntry> = {
     expect: { anonymous: 401, owner: 404, other: 404, admin: 404 },
   },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  // issue 21 (Collect, comments): favourites and comments of the owner's private package exist only for those who see it
+  "GET app/api/favourites/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/favourites" }), expect: signedInRoute },
+  "POST app/api/favourites/route.ts": {
+    access: "user", scope: "run",
+    request: (fx) => ({ path: "/api/favourites", json: { package: `${fx.owner}.${fx.packageName}` } }),
+    expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
+  },
+  "DELETE app/api/favourites/route.ts": {
+    access: "user", scope: "run",
+    request: (fx) => ({ path: `/api/favourites?package=${fx.owner}.${fx.packageName}` }),
+    expect: { anonymous: 401, owner: 200, other: 404, admin: 200 },
+  },
+  "GET app/api/authors/[username]/route.ts": { access: "public", scope: "read", request: (fx) => ({ path: `/api/authors/${fx.owner}` }), expect: { anonymous: 404, owner: 200, other: 404, admin: 200 } },
+  "GET app/api/packages/[ns]/[name]/comments/route.ts": {
+    access: "public", scope: "read",
+    request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/comments` }),
+    expect: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  },
+  "POST app/api/packages/[ns]/[name]/comments/route.ts": {
+    access: "user", scope: "publish",
+    request: (fx, caller) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/comments`, json: { body: `authz ${caller}` } }),
+    expect: { anonymous: 401, owner: 201, other: 404, admin: 201 },
+  },
+  // no comment by that id, for anyone: past the access check (ownership: lib/comments/comments.int.test.ts)
+  "PATCH app/api/comments/[id]/route.ts": { access: "user", scope: "publish", request: () => ({ path: "/api/comments/no-such-comment", json: { body: "edited" } }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "DELETE app/api/comments/[id]/route.ts": { access: "user", scope: "publish", request: () => ({ path: "/api/comments/no-such-comment" }), expect: { anonymous: 401, owner: 404, other: 404, admin: 404 } },
+  "POST app/api/comments/[id]/moderation/route.ts": {
+    access: "admin", scope: "admin",
+    request: () => ({ path: "/api/comments/no-such-comment/moderation", json: { action: "hide" } }),
+    expect: { anonymous: 401, owner: 403, other: 403, admin: 404 },
+  },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -430,5 +464,31 @@ export const ACTIONS: Record<string, ActionEntry> = {
     access: "user",
     args: () => [NO_PROBLEM, form({ deviceId: "no-such-device" })],
     expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  // issue 21 (Collect, comments)
+  "app/actions/favourites.ts#toggleFavouriteAction": {
+    access: "user",
+    args: (fx) => [{ state: { favourited: false, count: 0 }, error: null }, form({ package: `${fx.owner}.${fx.packageName}`, favourite: "true" })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/comments.ts#postCommentAction": {
+    access: "user",
+    args: (fx, role) => [{ saved: 0, problem: null }, form({ namespace: fx.owner, name: fx.packageName, body: `authz ${role}` })],
+    expect: { anonymous: "unauthorized", owner: "ok", other: "not_found", admin: "ok" },
+  },
+  "app/actions/comments.ts#editCommentAction": {
+    access: "user",
+    args: () => [{ saved: 0, problem: null }, form({ id: "no-such-comment", body: "edited" })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/comments.ts#deleteCommentAction": {
+    access: "user",
+    args: () => [NO_PROBLEM, form({ id: "no-such-comment" })],
+    expect: { anonymous: "unauthorized", owner: "not_found", other: "not_found", admin: "not_found" },
+  },
+  "app/actions/comments.ts#moderateCommentAction": {
+    access: "admin",
+    args: () => [NO_PROBLEM, form({ id: "no-such-comment", action: "hide" })],
+    expect: { ...adminOnly, admin: "not_found" },
   },
 };
