@@ -42,6 +42,7 @@ export function AccountMenu({ name, email, role }: { name: string; email: string
             {role === "admin" && <span className="badge mt-1">admin</span>}
           </div>
           <Link role="menuitem" href="/runs" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">Your runs</Link>
+          <Link role="menuitem" href="/favourites" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">Favourites</Link>
           <Link role="menuitem" href="/settings/tokens" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">API tokens</Link>
           <Link role="menuitem" href="/settings/devices" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">My devices</Link>
           <Link role="menuitem" href="/settings/security" className="block px-3 py-1.5 text-zinc-800 hover:bg-zinc-50 hover:no-underline">Security</Link>
