@@ -51,7 +51,7 @@ export async function getAuthor(viewer: Viewer | null, username: string, page = 
   const user = await db().user.findUnique({ where: { username }, select: { id: true } });
   const author = user ? (await authorSummaries(viewer, [user.id])).get(user.id) : undefined;
   if (!user || !author) throw notFound(`author ${username}`);
-  const at = Math.max(1, Math.min(10_000, Math.floor(page)));
+  const at = Number.isFinite(page) ? Math.max(1, Math.min(10_000, Math.floor(page))) : 1;
   const [rows, mine] = await Promise.all([
     db().$queryRaw<{ id: string }[]>`
       SELECT p."id" FROM "Package" p JOIN "Namespace" n ON n."id" = p."namespaceId"

@@ -66,7 +66,7 @@ export async function listComments(viewer: Viewer | null, ns: string, name: stri
   const pkg = await visiblePackageRef(viewer, ns, name);
   const where = seenWhere(viewer, pkg.id);
   const pageSize = COMMENT_LIMITS.pageSize;
-  const at = Math.max(1, Math.floor(page));
+  const at = Number.isFinite(page) ? Math.min(100_000, Math.max(1, Math.floor(page))) : 1;
   const [total, rows] = await Promise.all([
     db().comment.count({ where }),
     db().comment.findMany({ where, select: commentSelect, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: (at - 1) * pageSize, take: pageSize }),
