@@ -49,7 +49,8 @@ export function FavouritePackages({ items, cards, action }: { items: FavouritePa
         <li key={p.package.fullName} className="space-y-1">
           <PackageCard pkg={cards[i]} favourite={action} />
           {p.functions.length > 0 && (
-            <ul aria-label={`Functions of ${p.package.fullName}`} className="flex flex-wrap gap-1.5 pl-1">
+            <ul aria-label={`Functions of ${p.package.fullName}`} className="flex flex-wrap items-center gap-1.5 pl-1">
+              <li aria-hidden className="text-xs text-zinc-500">Run:</li>
               {p.functions.map((fn) => (
                 <li key={fn.qualified}>
                   <Link
