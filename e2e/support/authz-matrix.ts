@@ -492,7 +492,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
-    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4" })],
+    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100" })],
     expect: adminOnly,
   },
   // slice C (saved scans and re-run)
@@ -515,7 +515,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/scans.ts#editScanAction": {
     access: "user",
     // the fixture scan as app/actions/authz.int.test.ts makes it (its name, function, arguments, schedule): nothing the other entries read changes
-    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: fx.fn, "arg.message": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
+    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: "greet.hello", "arg.name": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
     // only its creator edits a scan (it runs as them): the project's other members and admins are refused
     expect: byRole<ActionOutcome>("unauthorized", "ok", "forbidden", "forbidden", "not_found", "forbidden"),
   },
