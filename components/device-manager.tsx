@@ -1,6 +1,8 @@
 "use client";
 
+import type { ProblemState } from "../lib/actions/safe-action.ts";
 import { useActionState } from "react";
+import { SecretField, SecretManager, type CreateSecretAction } from "./secret-manager.tsx";
 import { formatTime } from "./time.ts";
 
 /** One device as Settings → My devices shows it (lib/devices `DeviceView`). */
@@ -18,12 +20,16 @@ export interface DeviceRow {
   tokenPrefix: string;
 }
 
-export type AddDeviceState = { status: "idle" } | { status: "error"; errors: Record<string, string>; message: string | null } | { status: "created"; name: string; token: string };
 export type RenameDeviceState = { status: "idle" | "saved"; message: null } | { status: "error"; message: string };
 
-/** The one command that enrols a machine: the agent connects out to this hub with the device's token. */
-export function enrolmentCommand(hubUrl: string, token: string): string {
-  return `LEV_URL=${hubUrl} lev agent --token ${token}`;
+/**
+ * The command that enrols a machine: it writes the device's token to a file only its user may read
+ * (the agent refuses any other), and the agent connects out to this hub with it. The token never
+ * stands on the agent's command line, where every user of the machine could read it (ps).
+ */
+export function enrolmentCommand(hubUrl: string, name: string, token: string): string {
+  const file = `~/.lev-agent-${name}.token`;
+  return `(umask 077; printf '%s\\n' '${token}' > ${file}) && LEV_URL=${hubUrl} lev agent --token-file ${file}`;
 }
 
 const STATE_STYLE: Record<string, string> = {
@@ -67,81 +73,52 @@ export function DeviceManager({
 }: {
   devices: DeviceRow[];
   hubUrl: string;
-  addAction: (state: AddDeviceState, data: FormData) => Promise<AddDeviceState>;
+  addAction: CreateSecretAction;
   renameAction: (state: RenameDeviceState, data: FormData) => Promise<RenameDeviceState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
-  const [state, formAction, pending] = useActionState(addAction, { status: "idle" });
-  const nameError = state.status === "error" ? state.errors.name : undefined;
-  const live = devices.filter((d) => !d.revokedAt);
   return (
-    <div className="space-y-6">
-      <form action={formAction} className="card space-y-3 p-4" aria-label="Add a device">
-        <div>
-          <label htmlFor="device-name" className="label">Device name</label>
-          <input id="device-name" name="name" className="input mt-1 max-w-sm" placeholder="laptop, office-box…" aria-invalid={nameError ? true : undefined} aria-describedby={nameError ? "device-name-error" : undefined} />
-          {nameError && <p id="device-name-error" className="field-error">{nameError}</p>}
-        </div>
-        {state.status === "error" && state.message && <p role="alert" className="field-error">{state.message}</p>}
-        <button type="submit" className="btn btn-primary" disabled={pending}>Add device</button>
-      </form>
-      {state.status === "created" && (
-        <div role="status" className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
-          <p className="font-semibold">Device “{state.name}” added. Run this on the machine (it needs Docker and Node); the token is shown only now.</p>
-          <label htmlFor="enrol-command" className="sr-only">Enrolment command</label>
-          <input id="enrol-command" readOnly value={enrolmentCommand(hubUrl, state.token)} className="input font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+    <SecretManager
+      formLabel="Add a device"
+      createAction={addAction}
+      submitLabel="Add device"
+      fields={(errors) => <SecretField id="device-name" name="name" label="Device name" placeholder="laptop, office-box…" error={errors.name} className="w-72" />}
+      shown={(c) => ({
+        title: `Device “${c.name}” added. Run this on the machine (it needs Docker and Node); the token is shown only now.`,
+        label: "Enrolment command",
+        value: enrolmentCommand(hubUrl, c.name, c.secret),
+        note: (
           <p className="text-xs">
-            Without an installed <code>lev</code>, from a clone of Levhub: <code>LEV_URL={hubUrl} node runner/cli/lev.mjs agent --token …</code>. The agent connects out to the hub over
-            HTTP(S) and opens no port; Ctrl-C finishes what runs, a second Ctrl-C cancels.
+            Without an installed <code>lev</code>, from a clone of Levhub: <code>node runner/cli/lev.mjs agent --token-file …</code>; or give the token in the environment,{" "}
+            <code>LEV_AGENT_TOKEN</code>. The agent refuses a token file other users may read, connects out to the hub over HTTP(S) and opens no port; Ctrl-C finishes what runs, a
+            second Ctrl-C cancels.
           </p>
-        </div>
-      )}
-      <section aria-labelledby="devices-h">
-        <h2 id="devices-h" className="h-section mb-2">Your devices</h2>
-        {live.length === 0 ? (
-          <p className="text-sm text-zinc-500">No devices yet. A device runs your runs on your own machine, from inside the network you test.</p>
-        ) : (
-          <div className="card overflow-x-auto">
-            <table className="table-dense">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Docker engine</th>
-                  <th scope="col">Capacity</th>
-                  <th scope="col">Running</th>
-                  <th scope="col"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {live.map((d) => (
-                  <tr key={d.id} data-device={d.name}>
-                    <td className="font-medium">
-                      {d.name}
-                      <div className="font-mono text-xs font-normal text-zinc-500">{d.tokenPrefix}…</div>
-                    </td>
-                    <td><DeviceState state={d.state} /></td>
-                    <td className="text-xs tabular-nums">{d.lastSeenAt ? formatTime(d.lastSeenAt) : "never"}</td>
-                    <td className="font-mono text-xs">{d.version ?? "—"}</td>
-                    <td className="text-xs">{d.engine ?? "—"}</td>
-                    <td className="tabular-nums">{d.capacity ?? "—"}</td>
-                    <td className="tabular-nums">{d.running}</td>
-                    <td className="space-y-1 text-right">
-                      <RenameForm device={d} action={renameAction} />
-                      <form action={revokeAction}>
-                        <input type="hidden" name="deviceId" value={d.id} />
-                        <button type="submit" className="btn btn-danger py-0.5 text-xs" aria-label={`Revoke ${d.name}`}>Revoke</button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-    </div>
+        ),
+      })}
+      listTitle={<h2 className="h-section">Your devices</h2>}
+      tableLabel="Your devices"
+      items={devices.filter((d) => !d.revokedAt)}
+      empty="No devices yet. A device runs your runs on your own machine, from inside the network you test."
+      columns={[
+        {
+          header: "Name",
+          cell: (d) => (
+            <span data-device={d.name}>
+              {d.name}
+              <span className="block font-mono text-xs font-normal text-zinc-500">{d.tokenPrefix}…</span>
+            </span>
+          ),
+          className: "font-medium",
+        },
+        { header: "State", cell: (d) => <DeviceState state={d.state} /> },
+        { header: "Last seen", cell: (d) => (d.lastSeenAt ? formatTime(d.lastSeenAt) : "never"), className: "text-xs tabular-nums" },
+        { header: "Version", cell: (d) => d.version ?? "—", className: "font-mono text-xs" },
+        { header: "Docker engine", cell: (d) => d.engine ?? "—", className: "text-xs" },
+        { header: "Capacity", cell: (d) => d.capacity ?? "—", className: "tabular-nums" },
+        { header: "Running", cell: (d) => d.running, className: "tabular-nums" },
+      ]}
+      rowActions={(d) => <RenameForm device={d} action={renameAction} />}
+      revoke={{ action: revokeAction, field: "deviceId", label: (d) => `Revoke ${d.name}` }}
+    />
   );
 }

@@ -1,15 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-
-export interface LogLineView {
-  /** the hub's order of the run's lines (absent for lines made in the page) */
-  seq?: number;
-  task: number;
-  stream: "stdout" | "stderr" | "system";
-  line: string;
-  at: string;
-}
+import type { LogLineView } from "../lib/types.ts";
 
 /** A terminal-like log that follows new lines while the reader is at the bottom. */
 export function LogView({ lines, live }: { lines: LogLineView[]; live: boolean }) {

@@ -3,16 +3,12 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 
-export interface UploadProblem {
-  level: "error" | "warning";
-  where: string;
-  message: string;
-}
+import type { Problem } from "../lib/errors.ts";
 
 export type UploadState =
   | { status: "idle" }
-  | { status: "failed"; message: string; problems: UploadProblem[] }
-  | { status: "published"; namespace: string; name: string; version: string; href: string; warnings: UploadProblem[] };
+  | { status: "failed"; message: string; problems: Problem[] }
+  | { status: "published"; namespace: string; name: string; version: string; href: string; private: boolean; warnings: Problem[] };
 
 const ACCEPT = ".zip,.tar.gz,.tgz,.whl";
 
@@ -59,10 +55,10 @@ export function UploadForm({ action, maxBytes }: { action: (state: UploadState, 
         </div>
         <fieldset className="space-y-1 text-sm text-zinc-700">
           <legend className="label">Visibility</legend>
-          {/* no choice means: public when the package is new, unchanged when it exists */}
+          {/* no choice means: private when the package is new, unchanged when it exists */}
           <label className="flex items-center gap-2">
             <input type="radio" name="visibility" value="" defaultChecked className="size-4 border-zinc-300" />
-            As it is (a new package is public; an existing one keeps its visibility)
+            As it is (a new package is private until you make it public; an existing one keeps its visibility)
           </label>
           <label className="flex items-center gap-2">
             <input type="radio" name="visibility" value="private" className="size-4 border-zinc-300" />
@@ -86,7 +82,7 @@ export function UploadForm({ action, maxBytes }: { action: (state: UploadState, 
             <ul className="mt-2 space-y-1">
               {state.problems.map((p, i) => (
                 <li key={i} className="flex gap-2">
-                  <span className={`shrink-0 self-start rounded px-1.5 text-xs font-semibold uppercase ${p.level === "error" ? "bg-red-200 text-red-900" : "bg-amber-200 text-amber-900"}`}>{p.level}</span>
+                  <span className={`shrink-0 self-start rounded px-1.5 text-xs font-semibold uppercase ${p.severity === "error" ? "bg-red-200 text-red-900" : "bg-amber-200 text-amber-900"}`}>{p.severity}</span>
                   {p.where && <code className="shrink-0 self-start pt-px text-xs">{p.where}</code>}
                   <span className="whitespace-pre-wrap break-words">{p.message}</span>
                 </li>
@@ -102,7 +98,9 @@ export function UploadForm({ action, maxBytes }: { action: (state: UploadState, 
             <Link href={state.href}>
               {state.namespace}.{state.name} {state.version}
             </Link>
+            {state.private ? " privately" : " publicly"}
           </h2>
+          {state.private && <p className="mt-1">Only you (and admins) can see and run it. Make it public on its page, or upload the next version as public.</p>}
           {state.warnings.length > 0 && (
             <ul className="mt-2 list-disc pl-5">
               {state.warnings.map((w, i) => (

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createApiToken, E2E_ADMIN, signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
 import { actionExports, pageFiles, routeMethods, surfaceDiff } from "./support/app-surface.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
-import { ACTIONS, PAGES, ROLES, ROUTES, type Fixtures, type PageOutcome, type Role, type RouteOutcome } from "./support/authz-matrix.ts";
+import { ACTIONS, PAGES, ROLES, ROUTES, SCOPED_CALLERS, scopeOutcome, type Caller, type Fixtures, type PageOutcome, type Role, type RouteOutcome } from "./support/authz-matrix.ts";
 
 // The authorization matrix against the real server: every page and every route method, as each
 // role. Runs after hub.spec.ts on the same server; it makes accounts of its own (an owner,
@@ -17,11 +17,15 @@ import { ACTIONS, PAGES, ROLES, ROUTES, type Fixtures, type PageOutcome, type Ro
 const ROOT = process.cwd();
 const PROBE = join(ROOT, "e2e", "fixtures", "probe-fixed");
 const OWNER: Account = { name: "authzowner", email: "authz-owner@example.test", password: "owner's long password" };
+const OPERATOR: Account = { name: "authzoperator", email: "authz-operator@example.test", password: "operator's long password" };
+const VIEWER: Account = { name: "authzviewer", email: "authz-viewer@example.test", password: "viewer's long password" };
 const OTHER: Account = { name: "authzother", email: "authz-other@example.test", password: "other's long password" };
+const PROJECT = "authz-team";
 type SignedIn = Exclude<Role, "anonymous">;
 
 const storage = new Map<SignedIn, string>();
-const tokens = new Map<SignedIn, string>();
+/** each role's token with every scope it may have, and the scoped callers' tokens of one scope each */
+const tokens = new Map<Exclude<Caller, "anonymous">, string>();
 let fx: Fixtures;
 
 /** The owner's probe package at `version`, as a .tar.gz. */
@@ -32,7 +36,7 @@ async function probeArchive(version: string): Promise<Buffer> {
   return tarGz(files);
 }
 
-async function api(baseURL: string, role: Role): Promise<APIRequestContext> {
+async function api(baseURL: string, role: Caller): Promise<APIRequestContext> {
   const token = role === "anonymous" ? undefined : tokens.get(role);
   return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: token ? { authorization: `Bearer ${token}` } : {} });
 }
@@ -47,13 +51,16 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   const accounts: [SignedIn, (page: import("@playwright/test").Page) => Promise<void>][] = [
     ["admin", signInAsAdmin],
     ["owner", (page) => signInOrUp(page, OWNER)],
+    ["operator", (page) => signInOrUp(page, OPERATOR)],
+    ["viewer", (page) => signInOrUp(page, VIEWER)],
     ["other", (page) => signInOrUp(page, OTHER)],
   ];
   for (const [role, signIn] of accounts) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page);
-    tokens.set(role, await createApiToken(page, `authz-${role}`));
+    tokens.set(role, await createApiToken(page, `authz-${role}`, role === "admin" ? ["read", "run", "publish", "admin"] : undefined));
+    for (const c of SCOPED_CALLERS.filter((c) => c.role === role)) tokens.set(c.key, await createApiToken(page, `authz-${c.key}`, [c.scope]));
     const file = join(dir, `${role}.json`);
     await context.storageState({ path: file });
     storage.set(role, file);
@@ -71,25 +78,43 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   expect([201, 409]).toContain(published.status());
   const detail = (await (await owner.get(`/api/packages/${OWNER.name}/probe`)).json()) as { current: { id: string }; private: boolean };
   expect(detail.private).toBe(true);
-  const started = await owner.post("/api/runs", { data: { package: `${OWNER.name}.probe`, function: "echo", args: { message: "authz" } } });
+  // the owner's team project with an operator and a viewer (a server kept from an earlier pass has them)
+  const made = await owner.post("/api/projects", { data: { slug: PROJECT, name: "Authz team", client: "Authz" } });
+  expect([201, 409]).toContain(made.status());
+  for (const [who, role] of [
+    [OPERATOR, "operator"],
+    [VIEWER, "viewer"],
+  ] as const) {
+    const added = await owner.post(`/api/projects/${PROJECT}/members`, { data: { username: who.name, role } });
+    expect([201, 409]).toContain(added.status());
+  }
+  // its run and scan are of the public example, which members may run
+  const hello = { package: "levhub.hello", function: "greet.hello", args: { name: "authz" }, project: PROJECT };
+  const started = await owner.post("/api/runs", { data: hello });
   expect(started.status()).toBe(201);
   const run = (await started.json()) as { id: string };
   await expect.poll(async () => ((await (await owner.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 120_000 }).toBe("succeeded");
-  // and saves it as a scan (slice C); a server kept from an earlier pass already has it
-  const scanned = await owner.post("/api/scans", { data: { name: "authz fixture", package: `${OWNER.name}.probe`, function: "echo", args: { message: "authz" }, cron: "0 3 * * *" } });
+  const scanned = await owner.post("/api/scans", { data: { ...hello, name: "authz fixture", cron: "0 3 * * *" } });
   expect([201, 409]).toContain(scanned.status());
-  const scans = (await (await owner.get("/api/scans")).json()) as { id: string; name: string }[];
+  const scans = (await (await owner.get(`/api/scans?project=${PROJECT}`)).json()) as { id: string; name: string }[];
   const scanId = scans.find((s) => s.name === "authz fixture")?.id;
   expect(scanId).toBeTruthy();
+  const invited = await owner.post(`/api/projects/${PROJECT}/invites`, { data: { email: "authz-invitee@example.test", role: "viewer" } });
+  expect(invited.status()).toBe(201);
+  const inviteToken = ((await invited.json()) as { path: string }).path.split("/").pop()!;
   fx = {
     owner: OWNER.name,
+    operator: OPERATOR.name,
+    viewer: VIEWER.name,
     other: OTHER.name,
     admin: me.user.username,
     packageName: "probe",
     fn: "echo",
     versionId: detail.current.id,
+    project: PROJECT,
     runId: run.id,
     scanId: scanId!,
+    inviteToken,
   };
   await admin.dispose();
   await owner.dispose();
@@ -164,6 +189,31 @@ test("every route method answers each role as the matrix says", async ({ baseURL
   expect(mismatches).toEqual([]);
 });
 
+test("every route method answers a token of each single scope as the matrix's scope column says; a missing scope is named", async ({ baseURL }) => {
+  test.setTimeout(300_000);
+  const mismatches: string[] = [];
+  for (const caller of SCOPED_CALLERS) {
+    const client = await api(baseURL!, caller.key);
+    for (const [key, entry] of Object.entries(ROUTES)) {
+      const [method, file] = key.split(" ");
+      if (!existsSync(join(ROOT, file))) continue;
+      const req = entry.request(fx, caller.key);
+      const multipart = req.multipart
+        ? { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: await probeArchive(req.multipart.archiveVersion) }, ...(req.multipart.private ? { private: "true" } : {}) }
+        : undefined;
+      const res = await client.fetch(req.path, { method, maxRedirects: 0, failOnStatusCode: false, ...(req.json !== undefined ? { data: req.json } : {}), ...(multipart ? { multipart } : {}) });
+      const want = scopeOutcome(entry, caller);
+      if (!matches(res.status(), want)) mismatches.push(`${key} (${req.path}) with only '${caller.scope}': ${res.status()}, expected ${want}`);
+      else if (want === 403 && entry.expect[caller.role] !== 403) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        if (!body?.error?.message?.includes(`'${entry.scope}' scope`)) mismatches.push(`${key} with only '${caller.scope}': 403 without naming the '${entry.scope}' scope (${body?.error?.message})`);
+      }
+    }
+    await client.dispose();
+  }
+  expect(mismatches).toEqual([]);
+});
+
 test("lists and searches leave out a private package for those who may not see it", async ({ baseURL }) => {
   const seen: Record<string, boolean> = {};
   for (const role of ROLES) {
@@ -172,7 +222,8 @@ test("lists and searches leave out a private package for those who may not see i
     seen[role] = found.items.some((p) => p.fullName === `${OWNER.name}.probe`);
     await client.dispose();
   }
-  expect(seen).toEqual({ anonymous: false, owner: true, other: false, admin: true });
+  // a project membership shares no package
+  expect(seen).toEqual({ anonymous: false, owner: true, operator: false, viewer: false, other: false, admin: true });
 });
 
 /**

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNetnsTarget } from "../lib/testing/netns-target.ts";
@@ -14,12 +14,22 @@ import { SHOTS } from "./support/screenshots.ts";
 
 const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
 
-/** `lev agent` as the enrolment command says, until the spec stops it (Ctrl-C, then SIGKILL if it hangs). */
+/**
+ * `lev agent` as the enrolment command says (the token in a file of mode 0600), until the spec
+ * stops it (Ctrl-C, then SIGKILL if it hangs).
+ */
 function startAgent(url: string, token: string): { child: ChildProcess; output(): string; stop(): Promise<number | null>; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "levhub-e2e-agent-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, LEV_URL: url, LEV_AGENT_TOKEN: token };
+  const tokenFile = join(dir, "agent.token");
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = { ...process.env, LEV_URL: url };
   delete env.DOCKER_HOST;
-  const child = spawn(process.execPath, ["runner/cli/lev.mjs", "agent", "--name", "e2e-box", "--capacity", "1", "--data-dir", dir], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+  delete env.LEV_AGENT_TOKEN;
+  const child = spawn(process.execPath, ["runner/cli/lev.mjs", "agent", "--token-file", tokenFile, "--name", "e2e-box", "--capacity", "1", "--data-dir", join(dir, "data")], {
+    cwd: process.cwd(),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -47,7 +57,8 @@ test("add a device, start its agent, see it online and run the nmap example on i
   await page.getByLabel("Device name").fill("laptop");
   await page.getByRole("button", { name: "Add device" }).click();
   const command = page.getByLabel("Enrolment command");
-  await expect(command).toHaveValue(/lev agent --token ldv_[A-Za-z0-9_-]{43}/);
+  // the token goes to a file only its user may read, never onto the agent's command line
+  await expect(command).toHaveValue(/^\(umask 077; printf '%s\\n' 'ldv_[A-Za-z0-9_-]{43}' > ~\/\.lev-agent-laptop\.token\) && LEV_URL=\S+ lev agent --token-file ~\/\.lev-agent-laptop\.token$/);
   const shown = await command.inputValue();
   const token = /ldv_[A-Za-z0-9_-]{43}/.exec(shown)![0];
   expect(shown).toContain(`LEV_URL=${baseURL}`);

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pendingBootstrapToken, signInAsAdmin, signInOrUp, signUp, type Account } from "./support/accounts.ts";
+import { inviteQuery, pendingBootstrapToken, signInAsAdmin, signInOrUp, signUp, type Account } from "./support/accounts.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
@@ -26,8 +26,8 @@ async function archiveOf(fixture: string, namespace: string): Promise<string> {
   return file;
 }
 
-test("sign up, then see every ATT&CK tactic on the home page; signing up makes nobody admin", async ({ page }) => {
-  await signUp(page, ALICE);
+test("sign up with an invite, then see every ATT&CK tactic on the home page; signing up makes nobody admin", async ({ page }) => {
+  await signUp(page, ALICE, inviteQuery(ALICE.email));
   const tactics = page.getByRole("region", { name: "ATT&CK tactics" });
   await expect(tactics.getByRole("link")).toHaveCount(16);
   await expect(tactics.getByRole("link", { name: /^Reconnaissance: \d+ package/ })).toBeVisible();
@@ -57,20 +57,18 @@ test("the one-time admin link makes the admin; the admin invites, and an invite 
     await expect(guest.getByRole("alert").filter({ hasText: /admin set-up link is not valid/ })).toBeVisible();
     await expect(guest.getByRole("button", { name: "Create account" })).toHaveCount(0);
 
-    const mode = page.getByRole("form", { name: "Sign-up mode" });
-    await mode.getByLabel(/Invite only/).check();
-    await mode.getByRole("button", { name: "Save sign-up mode" }).click();
-    await expect(mode.getByRole("status")).toContainText("invite only");
-
+    // a hub signs up by invitation from its first start
+    await expect(page.getByRole("form", { name: "Sign-up mode" }).getByLabel(/Invite only/)).toBeChecked();
     await guest.goto("/signup");
     await expect(guest.getByText("by invitation only", { exact: true })).toBeVisible();
     await expect(guest.getByRole("alert").filter({ hasText: /invitation only/ })).toBeVisible();
     await expect(guest.getByRole("button", { name: "Create account" })).toHaveCount(0);
 
     const invite = page.getByRole("form", { name: "Create an invite" });
+    await invite.getByLabel("E-mail").fill(DAVE.email);
     await invite.getByLabel("Note").fill("for dave");
     await invite.getByRole("button", { name: "Create invite link" }).click();
-    const link = await page.getByLabel("New invite link").inputValue();
+    const link = await page.getByRole("textbox", { name: "New invite link" }).inputValue();
     expect(link).toMatch(/\/signup\?invite=[\w-]{40,}$/);
     await expect(page.getByRole("table", { name: "Invites" }).getByRole("row", { name: /for dave/ })).toContainText("pending");
     await expect(page.getByRole("table", { name: "Invites" })).not.toContainText(new URL(link).searchParams.get("invite")!);
@@ -96,12 +94,6 @@ test("the one-time admin link makes the admin; the admin invites, and an invite 
     await accounts.getByRole("button", { name: `Demote ${DAVE.name}` }).click();
     await expect(page.getByRole("status").filter({ hasText: `${DAVE.name} is now a user` })).toBeVisible();
   } finally {
-    // later tests sign up in the open mode
-    await page.goto("/admin/accounts");
-    const mode = page.getByRole("form", { name: "Sign-up mode" });
-    await mode.getByLabel(/^Open/).check();
-    await mode.getByRole("button", { name: "Save sign-up mode" }).click();
-    await expect(mode.getByRole("status")).toContainText("open");
     await visitor.close();
   }
 });
@@ -193,7 +185,7 @@ test("a bad value is shown beside its field and starts nothing; the fixed form r
   const side = await page.context().newPage();
   const api = await side.request.post("/api/runs", { data: { package: "levhub.hello", function: "greet.hi", args: { name: "e2e", times: "2.5" } }, failOnStatusCode: false });
   expect(api.status()).toBe(422);
-  expect((await api.json()).error.fieldErrors.times).toMatch(/whole number/);
+  expect((await api.json()).error.fieldErrors["args.times"]).toMatch(/whole number/);
   await side.goto("/runs?package=levhub.hello");
   await expect(side.getByRole("row", { name: /greet\.hi/ })).toHaveCount(0);
   await side.close();
@@ -244,7 +236,7 @@ test("a broken upload explains itself and publishes nothing; the fixed one lands
   await page.getByRole("button", { name: "Upload" }).click();
   const failed = page.getByRole("alert").filter({ hasText: /nothing was published/i });
   await expect(failed).toBeVisible({ timeout: 120_000 });
-  await expect(failed).toContainText("mesage");
+  await expect(failed).toContainText("fingerprnt");
   await page.screenshot({ path: join(SHOTS, "upload-error.png"), fullPage: false });
   await page.goto(`/p/${ALICE.name}/probe`);
   await expect(page.getByRole("heading", { name: /not found/i })).toBeVisible();
@@ -291,7 +283,7 @@ test("an API token is shown once, listed by name and revoked", async ({ page, re
   await page.getByRole("menuitem", { name: "API tokens" }).click();
   await page.getByLabel("Token name").fill("e2e-laptop");
   await page.getByRole("button", { name: "Create token" }).click();
-  const secret = page.getByLabel("New token");
+  const secret = page.getByRole("textbox", { name: "New token" });
   await expect(secret).toHaveValue(/^lev_\S{20,}$/);
   const token = await secret.inputValue();
   const row = page.getByRole("row", { name: /e2e-laptop/ });
@@ -312,7 +304,7 @@ test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads resul
   await page.goto("/settings/tokens");
   await page.getByLabel("Token name").fill("e2e-cli");
   await page.getByRole("button", { name: "Create token" }).click();
-  const token = await page.getByLabel("New token").inputValue();
+  const token = await page.getByRole("textbox", { name: "New token" }).inputValue();
   expect(token).toMatch(/^lev_/);
 
   const home = mkdtempSync(join(tmpdir(), "levhub-e2e-cli-"));
@@ -321,16 +313,24 @@ test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads resul
   const lev = (...args: string[]) =>
     execFileSync(process.execPath, [join(process.cwd(), "runner", "cli", "lev.mjs"), ...args], { env, encoding: "utf8", timeout: 120_000 });
 
-  expect(lev("login", baseURL!, "--token", token)).toContain("as alice");
+  const login = lev("login", baseURL!, "--token", token);
+  expect(login).toContain("as alice");
+  expect(login).toMatch(/token: scopes read, run, publish; expires \d{4}-\d\d-\d\d \(in 8\d days\)/);
   const pkg = join(home, "alice.cliprobe");
   expect(lev("new", "alice.cliprobe", pkg)).toContain("created");
-  expect(lev("upload", pkg)).toContain("published alice.cliprobe 0.1.0");
-  const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; status: string };
+  expect(lev("upload", pkg)).toContain("published alice.cliprobe 0.1.0 privately; make it public with --public or on its page");
+  const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; number: number; status: string };
   expect(run.status).toBe("succeeded");
   // the export's JSON form: one record per document, with where it was stored
   const documents = JSON.parse(lev("results", run.id, "--format", "json")) as { coll: string; doc: { target: string; ok: boolean } }[];
   expect(documents).toEqual([expect.objectContaining({ coll: "alice/cliprobe.check", doc: expect.objectContaining({ target: "127.0.0.1", ok: true }) })]);
   expect(lev("runs")).toContain(run.id);
+  // a run is named by its number as pages show it, and reads as a summary unless --json
+  const summary = lev("runs", `#${run.number}`);
+  expect(summary).toMatch(new RegExp(`^run #${run.number} {2}succeeded\n {2}package {3}alice\\.cliprobe 0\\.1\\.0\n {2}function {2}tool\\.check\n {2}args {6}target="127\\.0\\.0\\.1"\n`));
+  expect(summary).toMatch(/^ {2}tasks {5}1 task: 1 succeeded$/m);
+  expect((JSON.parse(lev("runs", String(run.number), "--json")) as { id: string }).id).toBe(run.id);
+  expect(JSON.parse(lev("results", String(run.number), "--format", "json"))).toEqual(documents);
   // a bad value is refused by the hub and nothing starts
   expect(() => lev("run", "alice.cliprobe.tool.check")).toThrow(/target: is required/);
 });

@@ -8,9 +8,9 @@ import { SHOTS } from "./support/screenshots.ts";
 
 // The results browser. A user scans a target twice with the nmap example (a listener the spec
 // opens makes one port open), then browses the results of both runs from the top bar: the
-// collection tree, the table, one document's JSON, a field query (and a wrong one), a CSV export
-// downloaded, and the chart of a field's top values. The only target: a network namespace the
-// spec creates.
+// collection tree, the table, one document's JSON, a field query (and a wrong one), how a query
+// reads lists (an element group vs separate conditions), a CSV export downloaded, and the chart of
+// a field's top values. The only target: a network namespace the spec creates.
 
 const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
 
@@ -20,7 +20,8 @@ test("browse, filter, export and chart the results of two nmap runs of a target"
   await signInOrUp(page, GRACE);
   const target = await createNetnsTarget();
   try {
-    const port = await target.open();  const first = await scanTarget(page.request, target.ip, `${port},${port + 1}`);
+    const port = await target.open();
+    const first = await scanTarget(page.request, target.ip, `${port},${port + 1}`);
     const second = await scanTarget(page.request, target.ip, `${port},${port + 1}`);
 
     // from the top bar: the collection tree, then the nmap collection across both runs
@@ -48,11 +49,33 @@ test("browse, filter, export and chart the results of two nmap runs of a target"
 
     // a field query: the open port, in both runs
     const query = page.getByLabel("Field query");
-    await query.fill(`hosts.ports.port = ${port} and hosts.ports.state = open`);
-    await page.getByRole("button", { name: "Filter", exact: true }).click();
-    await expect(page).toHaveURL(/q=/);
+    const filter = async (q: string) => {
+      await query.fill(q);
+      await page.getByRole("button", { name: "Filter", exact: true }).click();
+      await expect(page).toHaveURL((url) => url.searchParams.get("q") === q);
+    };
+    await filter(`hosts[].ports[] {port = ${port} and state = open}`);
     await expect(table.locator("tbody tr")).toHaveCount(2);
     await page.screenshot({ path: join(SHOTS, "results.png"), fullPage: true });
+
+    // lists (issue 17): a port nmap found not open, whichever address the scan targeted
+    const listed = (await (await page.request.get(`/api/results/documents?run=${first.id}`)).json()) as { items: { doc: { hosts: { ports: { port: number; state: string }[] }[] } }[] };
+    const shut = listed.items.flatMap((d) => d.doc.hosts.flatMap((h) => h.ports)).find((p) => p.state !== "open");
+    expect(shut, "nmap lists the port nothing listens on").toBeTruthy();
+    // each condition of the plain form looks on its own: port `shut` is there, another port is open
+    await filter(`hosts.ports.port = ${shut!.port} and hosts.ports.state = open`);
+    await expect(table.locator("tbody tr")).toHaveCount(2);
+    // a group holds its conditions to one port: none
+    await filter(`hosts[].ports[] {port = ${shut!.port} and state = open}`);
+    await expect(page.getByText("No document matches this filter")).toBeVisible();
+    await expect(page.getByRole("table", { name: "Documents" })).toHaveCount(0);
+    const elemMatch = async (p: number) =>
+      ((await (await page.request.get(`/api/results/documents?run=${first.id}&q=${encodeURIComponent(JSON.stringify({ "hosts.ports": { $elemMatch: { port: p, state: "open" } } }))}`)).json()) as { items: unknown[] }).items.length;
+    expect(await elemMatch(shut!.port)).toBe(0);
+    expect(await elemMatch(port)).toBe(1);
+    // a chart of the ports under a group of the same list counts the open ones only
+    const openPorts = await page.request.get(`/api/results/chart?kind=top&field=${encodeURIComponent("hosts[].ports[].port")}&q=${encodeURIComponent("hosts[].ports[] {state = open}")}`);
+    expect(((await openPorts.json()) as { values: { value: string; count: number }[] }).values).toEqual([{ value: String(port), count: 2 }]);
 
     // a wrong query names where it went wrong and shows nothing
     await page.getByLabel("Field query").fill("hosts.ports.port = ");
@@ -85,7 +108,9 @@ test("browse, filter, export and chart the results of two nmap runs of a target"
     // every run page links to its results
     await page.goto(`/runs/${second.id}`);
     await page.getByRole("link", { name: /Results of this run/ }).click();
-    await expect(page).toHaveURL(new RegExp(`/results\\?run=${second.id}`));
+    // by its number, as pages show runs: the filter reads `12` and `#12` as the run
+    await expect(page).toHaveURL(new RegExp(`/results\\?run=${second.number}$`));
+    await expect(page.getByLabel("Run", { exact: true })).toHaveValue(String(second.number));
     await expect(page.getByRole("table", { name: "Documents" }).getByRole("link", { name: `#${first.number}` })).toHaveCount(0);
   } finally {
     await target.close();

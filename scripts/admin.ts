@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../lib/platform/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
+import { socketUrl, startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
 // the closed set only; lib/platform/settings.ts itself is loaded once DATABASE_URL is known
 import { SIGN_UP_MODES } from "../lib/platform/settings.ts";
 
@@ -16,9 +16,12 @@ const USAGE = `usage: npm run admin -- <command>
   demote <email>         make that admin a plain user (never the last admin)
   bootstrap-link         print the one-time link that makes the next sign-up the admin
                          (only while the hub has no admin)
+  invite <email> [days]  print a one-time sign-up link for that e-mail (valid 7 days, at most 30)
   sign-up-mode <mode>    who may sign up: open | invite | closed
   worker-token <name>    create a worker credential and print its token (shown once), for
                          \`npm run worker\` on another Docker host
+  metrics-token          create the metrics token Prometheus scrapes /metrics with and print
+                         it (shown once); the previous one stops working
 
 The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
 (default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
@@ -31,21 +34,22 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-/** The pid and port of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
-function runningPostgres(pgDir: string): { pid: number; port: number } | null {
+/** The pid, port and socket directory of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
+function runningPostgres(pgDir: string): { pid: number; port: number; socketDir: string } | null {
   const file = path.join(pgDir, "postmaster.pid");
   if (!existsSync(file)) return null;
-  // line 1: pid, line 4: port (PostgreSQL's documented layout)
+  // line 1: pid, line 4: port, line 5: the first socket directory (PostgreSQL's documented layout)
   const lines = readFileSync(file, "utf8").split("\n");
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return null;
+  const socketDir = lines[4]?.trim() ?? "";
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !socketDir) return null;
   try {
     process.kill(pid, 0);
   } catch {
     return null; // a stale file of a killed server
   }
-  return { pid, port };
+  return { pid, port, socketDir };
 }
 
 /** Points DATABASE_URL at the hub's database; returns the server this command started, if any. */
@@ -59,7 +63,7 @@ async function connect(): Promise<EmbeddedDatabase | null> {
   const running = runningPostgres(pgDir);
   if (running) {
     const password = readFileSync(path.join(dir, "pg-password"), "utf8").trim();
-    process.env.DATABASE_URL = `postgresql://levhub:${encodeURIComponent(password)}@127.0.0.1:${running.port}/levhub`;
+    process.env.DATABASE_URL = socketUrl(running.socketDir, running.port, password);
     return null;
   }
   const pg = await startEmbeddedPostgres(pgDir);
@@ -69,8 +73,10 @@ async function connect(): Promise<EmbeddedDatabase | null> {
   return pg;
 }
 
-function hubUrl(): string {
-  return process.env.NEXTAUTH_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
+/** Where links point: the admin's public URL when set, else NEXTAUTH_URL, else this machine's port. */
+async function hubUrl(): Promise<string> {
+  const { getSettings } = await import("../lib/platform/settings.ts");
+  return (await getSettings()).publicUrl || process.env.NEXTAUTH_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
 }
 
 type Task = () => Promise<void>;
@@ -97,8 +103,21 @@ function plan(command: string, args: string[]): Task {
           say("The hub has an admin already, so there is no set-up link. Make someone admin with: npm run admin -- promote <email>");
           return;
         }
-        say(`Open this link to create the admin account (it works once):\n\n  ${hubUrl()}/signup?bootstrap=${token}\n\n(the token is also in ${bootstrapTokenFile()})`);
+        say(`Open this link to create the admin account (it works once):\n\n  ${await hubUrl()}/signup?bootstrap=${token}\n\n(the token is also in ${bootstrapTokenFile()})`);
       };
+    case "invite": {
+      if (args.length < 1 || args.length > 2 || !args[0].includes("@")) fail(`invite takes the e-mail address of the person invited, and optionally the days it is valid\n\n${USAGE}`);
+      const days = args[1] === undefined ? undefined : Number(args[1]);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 30)) fail("the days an invite is valid: a whole number from 1 to 30");
+      return async () => {
+        const { createInvite } = await import("../lib/accounts/invites.ts");
+        const { getSettings } = await import("../lib/platform/settings.ts");
+        const { token, item } = await createInvite(null, { email: args[0], days, note: "npm run admin" });
+        const mode = (await getSettings()).signUpMode;
+        say(`Invite for ${item.email}, valid until ${item.expiresAt.slice(0, 16).replace("T", " ")} UTC; the link works once, for that e-mail only:\n\n  ${await hubUrl()}/signup?invite=${encodeURIComponent(token)}`);
+        if (mode === "closed") say("\nSign-up is closed, so the link is refused until the mode is invite: npm run admin -- sign-up-mode invite");
+      };
+    }
     case "sign-up-mode": {
       const mode = SIGN_UP_MODES.find((m) => m === args[0]);
       if (args.length !== 1 || !mode) fail(`sign-up-mode takes one of: ${SIGN_UP_MODES.join(", ")}`);
@@ -114,10 +133,17 @@ function plan(command: string, args: string[]): Task {
       if (args.length !== 1 || !args[0].trim() || args[0].length > 64) fail(`worker-token takes a name of at most 64 characters (the Docker host it is for)\n\n${USAGE}`);
       return async () => {
         const { createWorkerCredential } = await import("../lib/queue/credentials.ts");
-        const { token, credential } = await createWorkerCredential(null, args[0]);
-        say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
+        const { token, item: credential } = await createWorkerCredential(null, args[0]);
+        say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${await hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
       };
     }
+    case "metrics-token":
+      if (args.length) fail(`metrics-token takes no argument\n\n${USAGE}`);
+      return async () => {
+        const { createMetricsToken } = await import("../lib/metrics/token.ts");
+        const { token } = await createMetricsToken(null);
+        say(`Metrics token created (shown this once; any earlier one no longer works):\n\n  ${token}\n\nPrometheus: scrape ${hubUrl()}/metrics with 'Authorization: Bearer <token>' (README: "Operate the hub").`);
+      };
     default:
       fail(USAGE);
   }
@@ -141,7 +167,8 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; fieldErrors?: Record<string, string> };
   console.error(e.code ? `${e.message} (${e.code})` : err);
+  for (const [field, problem] of Object.entries(e.fieldErrors ?? {})) console.error(`  ${field}: ${problem}`);
   process.exit(1);
 });

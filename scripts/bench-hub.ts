@@ -47,11 +47,16 @@ function ensureBuild() {
   if (b.status !== 0) throw new Error("next build failed (see above)");
 }
 
+/** The web server npm start runs (scripts/serve.ts), on 127.0.0.1:<port>. */
 async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.ts")], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
+  });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited with ${child.exitCode}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/me`);
       await res.arrayBuffer();
@@ -61,7 +66,7 @@ async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildPro
     }
   }
   child.kill("SIGKILL");
-  throw new Error("next start did not answer within 120 s");
+  throw new Error("the web server did not answer within 120 s");
 }
 
 async function makeAccount(role: "admin" | "user", username: string) {
@@ -70,7 +75,7 @@ async function makeAccount(role: "admin" | "user", username: string) {
   const email = `${username}@bench.invalid`;
   let viewer = await signUp({ email, username, password: randomBytes(12).toString("hex") });
   if (role === "admin") viewer = await setUserRoleByEmail(email, "admin");
-  const { token } = await createToken(viewer, "bench");
+  const { token } = await createToken(viewer, { name: "bench", scopes: role === "admin" ? ["read", "run", "publish", "admin"] : undefined });
   return { id: viewer.id, username, token };
 }
 
@@ -87,6 +92,9 @@ async function main() {
   try {
     await applyMigrations(pgServer.url);
     Object.assign(process.env, { LEVHUB_DATA_DIR: dataDir, DATABASE_URL: pgServer.url, MONGODB_URI: mongoUri, NEXTAUTH_SECRET: randomBytes(24).toString("hex") });
+    // the bench signs its accounts up directly, as an open hub would let it
+    const { updateSettings } = await import("../lib/platform/settings.ts");
+    await updateSettings({ signUpMode: "open" });
     const admin = await makeAccount("admin", "benchadmin");
     const user = await makeAccount("user", "benchuser");
     ensureBuild();

@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
+import { isTerminal } from "../runner/src/status.ts";
 import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
@@ -28,7 +29,6 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 50);
 /** which of the parts 1-3 to run (4, memory, comes with 2 and 3) */
 const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3").split(",").map((p) => p.trim()));
 const DOCKER = process.env.DOCKER_CLI ?? "docker";
-const FINAL = ["succeeded", "failed", "cancelled", "timed_out"] as const;
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -96,7 +96,7 @@ async function waitAll(ids: string[], ms: number): Promise<{ status: Map<string,
   const until = Date.now() + ms;
   for (;;) {
     const rows = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, endedAt: true, error: true } });
-    const done = rows.filter((r) => (FINAL as readonly string[]).includes(r.status));
+    const done = rows.filter((r) => isTerminal(r.status));
     if (done.length === ids.length) {
       const errors = [...new Set(rows.filter((r) => r.error).map((r) => (r.error as { message?: string }).message ?? JSON.stringify(r.error)))];
       return { status: new Map(rows.map((r) => [r.id, r.status])), errors, lastEnd: Math.max(...rows.map((r) => r.endedAt?.getTime() ?? 0)) };

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseRequirements } from "../lib/packages/dependencies.ts";
-import { pyprojectDependencies, pyprojectName } from "../lib/packages/metadata.ts";
+import { PyprojectError, readPyproject, type PyprojectProject } from "../runner/src/package/pyproject.ts";
 
 export interface ExampleInfo {
   dir: string;
@@ -19,11 +19,16 @@ export interface ExampleInfo {
 export function readExample(dir: string): ExampleInfo {
   const file = path.join(dir, "pyproject.toml");
   if (!existsSync(file)) return { dir, name: null, requires: [] };
-  const text = readFileSync(file, "utf8");
-  const deps = pyprojectDependencies(text);
-  // a malformed list is the upload's to report; here it just orders nothing
-  const requires = "dependencies" in deps ? parseRequirements(deps.dependencies).lev.map((r) => `lev.${r.namespace}.${r.name}`.toLowerCase()) : [];
-  return { dir, name: pyprojectName(text)?.toLowerCase() ?? null, requires };
+  let project: PyprojectProject;
+  try {
+    project = readPyproject(readFileSync(file, "utf8"));
+  } catch (err) {
+    // a malformed pyproject.toml is the upload's to report; here it just orders nothing
+    if (err instanceof PyprojectError) return { dir, name: null, requires: [] };
+    throw err;
+  }
+  const requires = parseRequirements(project.dependencies).lev.map((r) => `lev.${r.namespace}.${r.name}`.toLowerCase());
+  return { dir, name: project.name?.toLowerCase() ?? null, requires };
 }
 
 /**

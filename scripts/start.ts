@@ -1,9 +1,17 @@
 /**
  * `npm start`: sets up what is missing, starts the embedded PostgreSQL (unless DATABASE_URL is
- * set), applies migrations, publishes examples/, builds the Next app when needed and serves it.
+ * set), applies migrations, publishes examples/, builds the Next app when needed and serves it
+ * (scripts/serve.ts), with a worker in this process for this machine's Docker engine.
  *
- *   LEVHUB_DATA_DIR  state (PostgreSQL data, packages, secret); default ~/.levhub/data
- *   PORT, HOST       where the hub listens; default 3000 on 127.0.0.1
+ * Nothing the hub itself sends crosses loopback: PostgreSQL listens on a unix socket in its data
+ * directory (no TCP port), FerretDB on one of setup's, and the worker reaches the web server on
+ * `<data dir>/run/hub.sock` (0600 in a 0700 directory), not on HOST:PORT.
+ *
+ *   LEVHUB_DATA_DIR  state (PostgreSQL data, packages, secret, the hub's sockets); default ~/.levhub/data
+ *   PORT, HOST       where the hub listens for browsers and clients; default 3000 on 127.0.0.1
+ *   LEVHUB_SOCKET    a unix socket to listen on as well, for a reverse proxy on this machine
+ *                    (LEVHUB_SOCKET_MODE, default 660)
+ *   LEVHUB_PG_PORT   the embedded PostgreSQL listens on 127.0.0.1:<port> as well (an external client)
  *   DATABASE_URL     an external PostgreSQL instead of the embedded one
  *   MONGODB_URI      an external MongoDB instead of FerretDB (default: the FerretDB setup starts, on a unix socket)
  *   DOCKER_HOST      an external Docker engine
@@ -19,8 +27,16 @@ import { fileURLToPath } from "node:url";
 import { dataDir, ensureAuthSecret, mongoUri } from "../lib/platform/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
+import { privateDirectory, socketPathProblem } from "../lib/platform/unix-socket.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** What `npm start` says about who may create an account (Admin → Accounts changes it). */
+const SIGN_UP_STATE = {
+  invite: "  Sign-up is invite-only: invite people in Admin → Accounts or with `npm run admin -- invite <email>`.",
+  open: "  Sign-up is open: anyone who reaches this address can create an account (Admin → Accounts, or `npm run admin -- sign-up-mode invite`).",
+  closed: "  Sign-up is closed: nobody can create an account (Admin → Accounts, or `npm run admin -- sign-up-mode invite`).",
+} as const;
+
 const say = (msg: string) => console.log(`\x1b[1m[levhub]\x1b[0m ${msg}`);
 
 let pgServer: EmbeddedDatabase | null = null;
@@ -105,10 +121,11 @@ async function main() {
   if (!process.env.DATABASE_URL) {
     const pgDir = path.join(dataDir(), "pg");
     say(`starting the embedded PostgreSQL (${pgDir}) …`);
-    const pgPort = process.env.LEVHUB_PG_PORT ? Number(process.env.LEVHUB_PG_PORT) : undefined;
-    pgServer = await startEmbeddedPostgres(pgDir, { port: pgPort });
+    const tcpPort = process.env.LEVHUB_PG_PORT ? Number(process.env.LEVHUB_PG_PORT) : undefined;
+    if (tcpPort !== undefined && (!Number.isInteger(tcpPort) || tcpPort < 1 || tcpPort > 65535)) throw new Error(`LEVHUB_PG_PORT=${process.env.LEVHUB_PG_PORT} is not a port number`);
+    pgServer = await startEmbeddedPostgres(pgDir, { tcpPort });
     process.env.DATABASE_URL = pgServer.url;
-    say(`PostgreSQL listens on 127.0.0.1:${pgServer.port}`);
+    say(`PostgreSQL listens on its unix socket in ${pgServer.socketDir}${pgServer.tcpPort ? ` and on 127.0.0.1:${pgServer.tcpPort} (LEVHUB_PG_PORT)` : " (no TCP port)"}`);
   }
   const schema = path.join(ROOT, "prisma", "schema.prisma");
   const client = path.join(ROOT, "lib", "generated", "prisma", "client.ts");
@@ -155,20 +172,27 @@ async function main() {
         // an older operator grant of host networking nobody changed becomes this one)
         if (await ensureOperatorGrant(r)) say(`granted ${r.namespace}.${r.name} what its scans need: NET_RAW on each run's own network (Admin → Policy)`);
       } catch (err) {
-        const e = err as { message?: string; details?: string[] };
+        const e = err as { message?: string; problems?: { where: string; message: string }[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);
-        for (const d of e.details ?? []) console.error(`    ${d}`);
+        for (const p of e.problems ?? []) console.error(`    ${p.where ? `${p.where}: ` : ""}${p.message}`);
       }
     }
   }
 
   const { ensureBootstrapToken } = await import("../lib/accounts/bootstrap.ts");
   const bootstrapToken = await ensureBootstrapToken();
+  const { getSettings } = await import("../lib/platform/settings.ts");
+  const signUpMode = (await getSettings()).signUpMode;
 
   const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  // the in-process worker's way to the web server: never loopback
+  const workerSocket = path.join(privateDirectory(path.join(dataDir(), "run")), "hub.sock");
+  const problem = socketPathProblem(workerSocket);
+  if (problem) throw new Error(`the hub's socket: ${problem}`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NEXTAUTH_URL: process.env.NEXTAUTH_URL || `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    LEVHUB_WORKER_SOCKET: workerSocket,
   };
   if (process.env.LEVHUB_SKIP_BUILD !== "1" && buildIsStale()) {
     say("building the web app (next build) …");
@@ -177,17 +201,17 @@ async function main() {
   }
 
   say("starting the web server …");
-  next = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", host], {
+  // plain node, as `next start` runs: the web server's own modules need no loader
+  next = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.ts")], {
     cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...env, NODE_ENV: "production" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...env, NODE_ENV: "production", PORT: String(port), HOST: host },
   });
   let announced = false;
-  next.stdout?.on("data", (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    if (!announced && /ready|started server|Local:/i.test(chunk.toString())) {
+  next.on("message", (msg: { ready?: boolean; sockets?: string[] }) => {
+    if (!announced && msg?.ready) {
       announced = true;
-      void startInProcessWorker(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
+      void startInProcessWorker(`unix:${workerSocket}`);
       const url = env.NEXTAUTH_URL;
       console.log(
         [
@@ -195,8 +219,10 @@ async function main() {
           `\x1b[1m  Levhub is running at ${url}\x1b[0m  (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
           bootstrapToken
             ? `  No admin yet: create the admin account with this one-time link: ${url}/signup?bootstrap=${bootstrapToken}`
-            : `  Sign in at ${url}/signin (new accounts: ${url}/signup, as the admin's sign-up mode allows).`,
+            : `  Sign in at ${url}/signin.`,
+          SIGN_UP_STATE[signUpMode],
           `  Data: ${dataDir()}   Results: ${process.env.MONGODB_URI}`,
+          ...(process.env.LEVHUB_SOCKET ? [`  Also on the unix socket ${process.env.LEVHUB_SOCKET} (for a reverse proxy on this machine).`] : []),
           "  Stop with Ctrl-C.",
           "",
         ].join("\n"),
@@ -214,7 +240,7 @@ async function main() {
 /**
  * The worker `npm start` runs in this process (the two-command setup keeps running runs on this
  * machine's Docker engine): a credential created once and kept in <data>/worker-token (0600),
- * registered against the hub's own URL like any other worker.
+ * registered like any other worker, through the web server's unix socket (`unix:<data>/run/hub.sock`).
  */
 async function startInProcessWorker(hubUrl: string) {
   try {

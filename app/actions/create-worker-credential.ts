@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { CreateWorkerCredentialState } from "../../components/worker-credentials.tsx";
+import type { CreateSecretState } from "../../components/secret-manager.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
 import { createWorkerCredential } from "../../lib/queue/credentials.ts";
 import { createWorkerCredentialSchema } from "../../lib/schemas/worker.ts";
@@ -9,9 +9,9 @@ import { createWorkerCredentialSchema } from "../../lib/schemas/worker.ts";
 const create = adminAction(createWorkerCredentialSchema, (input, viewer) => createWorkerCredential(viewer.id, input.name));
 
 /** A worker credential for `npm run worker` on another Docker host; the token is shown once. */
-export async function createWorkerCredentialAction(_prev: CreateWorkerCredentialState, data: FormData): Promise<CreateWorkerCredentialState> {
+export async function createWorkerCredentialAction(_prev: CreateSecretState, data: FormData): Promise<CreateSecretState> {
   const res = await create({ name: data.get("name") ?? "" });
   if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
   revalidatePath("/admin/workers");
-  return { status: "created", token: res.data.token, name: res.data.credential.name };
+  return { status: "created", secret: res.data.token, name: res.data.item.name };
 }

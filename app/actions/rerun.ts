@@ -6,6 +6,7 @@ import type { ScanActionState } from "../../components/scan-run-controls.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { rerun } from "../../lib/scans/rerun.ts";
 import { rerunInputSchema } from "../../lib/schemas/scans.ts";
+import { formFieldErrors, withFieldErrors } from "../../lib/runs/target-args.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 
@@ -14,13 +15,14 @@ const again = safeAction(rerunInputSchema, (input, viewer) => rerun(viewer, inpu
 /** "Re-run" (and "on the latest version") on a run page: goes to the new run. */
 export async function rerunAction(runId: string, latest: boolean, _prev: ScanActionState, _data: FormData): Promise<ScanActionState> {
   const res = await again({ runId, latest });
-  if (!res.ok) return { error: res.error, errors: res.fieldErrors ?? {}, saved: null };
+  // the buttons have no fields: an argument the version no longer takes is named in the message
+  if (!res.ok) return { error: withFieldErrors(res.error, res.fieldErrors), errors: res.fieldErrors ?? {}, saved: null };
   redirect(`/runs/${res.data.id}`);
 }
 
 /**
  * "Edit and re-run": the run form prefilled with the run's arguments; the edited values (text, as
- * the form sends them) go to lib, which checks them like a new run's. Field errors keyed by parameter.
+ * the form sends them) go to lib, which checks them like a new run's. The form shows field errors by parameter.
  */
 export async function rerunEditedAction(runId: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
   const args: Record<string, string> = {};
@@ -29,9 +31,10 @@ export async function rerunEditedAction(runId: string, _prev: RunFormState, data
   }
   const res = await again({ runId, args });
   if (!res.ok) {
-    const errors: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
-    return { errors, message: Object.keys(errors).length ? null : res.error };
+    const errors = formFieldErrors(res.fieldErrors);
+    // the project's window (or a device) is no parameter field: the form says it above the fields
+    const aboutPlace = "project" in errors || "device" in errors;
+    return { errors, message: aboutPlace || !Object.keys(errors).length ? res.error : null };
   }
   redirect(`/runs/${res.data.id}`);
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { RunFormState } from "../../components/run-form.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { startRun } from "../../lib/runs/index.ts";
+import { formFieldErrors } from "../../lib/runs/target-args.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 
@@ -15,6 +16,8 @@ const startRunInput = z.object({
   args: z.record(z.string(), z.string().max(16 * 1024 * 1024)),
   /** "Run on": one of the viewer's devices by name; empty: the hub's workers */
   device: z.string().max(64).optional(),
+  /** "Project": a slug; empty: the viewer's personal project */
+  project: z.string().max(64).optional(),
 });
 
 const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));
@@ -22,7 +25,8 @@ const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, inpu
 /**
  * Starts a run from the launch form. The values go to lib as the form's text; lib validates
  * them against the function's parameters with the runner's `validateArgs` (the same check the
- * browser ran) and answers field errors keyed by parameter name, starting nothing.
+ * browser ran) and answers field errors keyed `args.<parameter>`, starting nothing; the form
+ * shows them by parameter name.
  */
 export async function startRunAction(versionId: string, fn: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
   const args: Record<string, string> = {};
@@ -30,11 +34,13 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
     if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
   }
   const device = data.get("device");
-  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}) });
+  const project = data.get("project");
+  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}), ...(typeof project === "string" && project ? { project } : {}) });
   if (!res.ok) {
-    const errors: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.fieldErrors ?? {})) errors[k.startsWith("args.") ? k.slice(5) : k] = v;
-    return { errors, message: Object.keys(errors).length ? null : res.error };
+    const errors = formFieldErrors(res.fieldErrors);
+    // the run's place (its project's window, a device) is no parameter field: the form says it above the fields
+    const aboutPlace = "project" in errors || "device" in errors;
+    return { errors, message: aboutPlace || !Object.keys(errors).length ? res.error : null };
   }
   redirect(`/runs/${res.data.id}`);
 }

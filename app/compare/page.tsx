@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { CompareIgnore, compareHref } from "../../components/compare-ignore.tsx";
 import { ComparePicker } from "../../components/compare-picker.tsx";
 import { CompareView } from "../../components/compare-view.tsx";
 import { formatTime } from "../../components/time.ts";
 import { comparableRuns, compareRunsFor, previousRunId } from "../../lib/compare/runs.ts";
+import { runIdOf } from "../../lib/runs/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import { getViewer } from "../../lib/auth/session.ts";
+import { ignoreParamSchema } from "../../lib/schemas/compare.ts";
 import { loadOr404, one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Compare runs" };
@@ -30,9 +33,17 @@ function RunHeading({ side, run }: { side: string; run: { id: string; number: nu
   );
 }
 
+/** `ignore=` as given (present and empty: ignore nothing), checked; a bad list is reported and not used. */
+function ignoreParam(raw: string | string[] | undefined): { fields?: string[]; error: string | null } {
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (text === undefined) return { error: null };
+  const parsed = ignoreParamSchema.safeParse(text);
+  return parsed.success ? { fields: parsed.data, error: null } : { error: parsed.error.issues.map((i) => i.message).join("; ") };
+}
+
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const b = one(sp.b);
+  let b = one(sp.b);
   const here = `/compare?${new URLSearchParams(Object.entries(sp).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : []))).toString()}`;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
@@ -46,7 +57,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       </div>
     );
   }
-  const a = one(sp.a) ?? (one(sp.previous) === "true" ? await loadOr404(previousRunId(viewer, b)) : null);
+  // runs are named by number (`#12`) or id; the picker and the links use ids
+  b = await loadOr404(runIdOf(viewer, b));
+  const aRef = one(sp.a);
+  const a = aRef ? await loadOr404(runIdOf(viewer, aRef)) : one(sp.previous) === "true" ? await loadOr404(previousRunId(viewer, b)) : null;
   const runs = await loadOr404(comparableRuns(viewer, b));
   if (!a) {
     return (
@@ -57,9 +71,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       </div>
     );
   }
+  let ignore = ignoreParam(sp.ignore);
+  const add = one(sp.add);
+  if (add && !ignore.error) {
+    // the form's field joins the list: the address then names the whole list, so links keep it
+    const joined = ignoreParam([...(ignore.fields ?? []), add].join(","));
+    if (joined.fields) redirect(compareHref(a, b, joined.fields));
+    ignore = { ...ignore, error: joined.error };
+  }
   let comparison;
   try {
-    comparison = await loadOr404(compareRunsFor(viewer, a, b));
+    comparison = await loadOr404(compareRunsFor(viewer, a, b, undefined, ignore.fields));
   } catch (e) {
     // two runs of different functions: say so next to the picker instead of failing the page
     if (!(e instanceof AppError && e.code === "validation")) throw e;
@@ -85,7 +107,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         <RunHeading side="Before (A)" run={runA} />
         <RunHeading side="After (B)" run={runB} />
       </header>
-      <ComparePicker runs={runs} a={runA.id} b={runB.id} />
+      <ComparePicker runs={runs} a={runA.id} b={runB.id} ignore={comparison.ignore.chosen ? comparison.ignore.fields : undefined} />
+      <CompareIgnore a={runA.id} b={runB.id} ignore={comparison.ignore} error={ignore.error} draft={ignore.error ? add : undefined} />
       <CompareView diff={diff} />
     </div>
   );

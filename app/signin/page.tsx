@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "../../components/sign-in-form.tsx";
 import { hubOrigin, safeCallbackUrl } from "../../lib/auth/callback-url.ts";
 import { signInErrorMessage } from "../../lib/auth/sign-in-error.ts";
-import { getViewer } from "../../lib/auth/session.ts";
+import { getSessionState } from "../../lib/auth/session.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -11,7 +11,10 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const callbackUrl = safeCallbackUrl(one(params.callbackUrl), hubOrigin());
-  if (await getViewer()) redirect(callbackUrl);
+  const state = await getSessionState();
+  if (state.kind === "signed_in") redirect(callbackUrl);
+  // signed in, but an admin requires a second factor the account has not set up yet
+  if (state.kind === "must_enrol") redirect("/settings/security");
   return (
     <div className="mx-auto max-w-sm py-8">
       <h1 className="h-page mb-6 text-center">Sign in to Levhub</h1>

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -25,16 +26,38 @@ export function pendingBootstrapToken(): string | null {
 
 const menu = (page: Page) => page.getByRole("button", { name: /account menu/ });
 
+/**
+ * A one-time sign-up link for `email`, as an operator makes one (`npm run admin -- invite`) against
+ * the running hub's database: a fresh hub signs up by invitation, so every e2e account is invited.
+ * Returns the link's query (`?invite=…`).
+ */
+export function inviteQuery(email: string): string {
+  const dir = process.env.E2E_DATA_DIR;
+  if (!dir) throw new Error("E2E_DATA_DIR is not set: playwright.config.ts exposes the hub's data directory under that name");
+  const out = execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/admin.ts", "invite", email], {
+    cwd: process.cwd(),
+    env: { ...process.env, LEVHUB_DATA_DIR: dir },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const token = /\/signup\?invite=([\w%-]+)/.exec(out)?.[1];
+  if (!token) throw new Error(`npm run admin -- invite printed no link:\n${out}`);
+  return `?invite=${token}`;
+}
+
+/** Signs up with the link's query (an invite fixes the e-mail: the field is filled in already). */
 export async function signUp(page: Page, user: Account, query = ""): Promise<void> {
   await page.goto(`/signup${query}`);
   await page.getByLabel("User name").fill(user.name);
-  await page.getByLabel("Email").fill(user.email);
+  const email = page.getByLabel("Email");
+  if (!(await email.getAttribute("readonly").then((v) => v !== null))) await email.fill(user.email);
+  else await expect(email).toHaveValue(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(menu(page)).toContainText(user.name);
 }
 
-/** Signs in; creates the account first when it does not exist yet. */
+/** Signs in; creates the account first (with an invite for its e-mail) when it does not exist yet. */
 export async function signInOrUp(page: Page, user: Account): Promise<void> {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(user.email);
@@ -42,7 +65,7 @@ export async function signInOrUp(page: Page, user: Account): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
   const wrong = page.getByRole("alert").filter({ hasText: "Email or password is wrong" });
   await expect(menu(page).or(wrong)).toBeVisible();
-  if (await wrong.isVisible()) await signUp(page, user);
+  if (await wrong.isVisible()) await signUp(page, user, inviteQuery(user.email));
   await expect(menu(page)).toContainText(user.name);
 }
 
@@ -53,12 +76,15 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   else await signInOrUp(page, E2E_ADMIN);
 }
 
-/** A new API token made on the settings page; the secret is shown once. */
-export async function createApiToken(page: Page, name: string): Promise<string> {
+/** A new API token made on the settings page, with these scopes (the form's defaults when none are given); the secret is shown once. */
+export async function createApiToken(page: Page, name: string, scopes?: readonly string[]): Promise<string> {
   await page.goto("/settings/tokens");
   await page.getByLabel("Token name").fill(name);
+  if (scopes) {
+    for (const box of await page.locator('input[name="scopes"]').all()) await box.setChecked(scopes.includes((await box.getAttribute("value")) ?? ""));
+  }
   await page.getByRole("button", { name: "Create token" }).click();
-  const secret = page.getByLabel("New token");
+  const secret = page.getByRole("textbox", { name: "New token" });
   await expect(secret).toHaveValue(/^lev_\S{20,}$/);
   return secret.inputValue();
 }

@@ -1,6 +1,5 @@
 import { expect, type APIRequestContext } from "@playwright/test";
-
-const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out"];
+import { TERMINAL_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /**
  * Runs the nmap example's port_os on `ip` (these ports only) through the API and waits for its
@@ -13,7 +12,7 @@ export async function scanTarget(request: APIRequestContext, ip: string, ports: 
   const run = (await res.json()) as { id: string; number: number };
   await expect
     .poll(async () => ((await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 150_000, intervals: [1000] })
-    .toMatch(new RegExp(`^(${TERMINAL.join("|")})$`));
+    .toMatch(new RegExp(`^(${TERMINAL_RUN_STATUSES.join("|")})$`));
   const done = (await (await request.get(`/api/runs/${run.id}`)).json()) as { status: string; error: unknown };
   expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
   return run;

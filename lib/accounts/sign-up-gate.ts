@@ -9,8 +9,12 @@ import { getSettings, type SignUpMode } from "../platform/settings.ts";
  * bootstrap token in every mode.
  */
 export type SignUpGate =
-  | { allowed: true; mode: SignUpMode; via: "open" | "invite" | "bootstrap"; notice: string }
+  | { allowed: true; mode: SignUpMode; via: "open" | "bootstrap"; notice: string }
+  /** `email`: the address the invite is for (the account must have it); null for invites made before invites named one */
+  | { allowed: true; mode: SignUpMode; via: "invite"; notice: string; email: string | null }
   | { allowed: false; mode: SignUpMode; message: string };
+
+export type SignUpVia = Extract<SignUpGate, { allowed: true }>["via"];
 
 export const SIGN_UP_REFUSALS = {
   invite: "this hub signs up by invitation only: open the invite link an admin gave you",
@@ -28,8 +32,8 @@ export async function signUpGate(tokens: { invite?: string | null; bootstrap?: s
   if (mode === "open") return { allowed: true, mode, via: "open", notice: "Anyone can create an account on this hub." };
   if (mode === "closed") return { allowed: false, mode, message: SIGN_UP_REFUSALS.closed };
   if (!tokens.invite) return { allowed: false, mode, message: SIGN_UP_REFUSALS.invite };
-  const state = await inviteTokenState(tokens.invite, now);
+  const { state, email } = await inviteTokenState(tokens.invite, now);
   return state === "pending"
-    ? { allowed: true, mode, via: "invite", notice: "You were invited: this link creates one account." }
+    ? { allowed: true, mode, via: "invite", email, notice: email ? `You were invited as ${email}: this link creates one account.` : "You were invited: this link creates one account." }
     : { allowed: false, mode, message: INVITE_REFUSALS[state] };
 }

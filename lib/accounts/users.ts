@@ -1,14 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, forbidden, notFound, validation } from "../errors.ts";
+import { conflict, forbidden, notFound, validation, invalidFields } from "../errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
 import { authLimiters, RateLimitedError, type AuthLimiters } from "./limits.ts";
 import { admit } from "../platform/rate-limit.ts";
 import { removeBootstrapTokenFile, spendBootstrapToken } from "./bootstrap.ts";
 import { INVITE_REFUSALS, spendInvite } from "./invites.ts";
-import { SIGN_UP_REFUSALS, signUpGate } from "./sign-up-gate.ts";
+import { SIGN_UP_REFUSALS, signUpGate, type SignUpVia } from "./sign-up-gate.ts";
 import { audit } from "../platform/audit.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Role, Viewer } from "../types.ts";
@@ -56,35 +56,76 @@ export interface AccountDeps {
   verifyPassword: (password: string, stored: string) => Promise<boolean>;
   limiters: AuthLimiters;
   now: () => Date;
+  /** waits out the per-e-mail backoff (lib/accounts/limits.ts) */
+  sleep: (ms: number) => Promise<void>;
 }
 
-function accountDeps(d: Partial<AccountDeps>): AccountDeps {
-  return { hashPassword, verifyPassword, now: () => new Date(), ...d, limiters: d.limiters ?? authLimiters() };
+export function accountDeps(d: Partial<AccountDeps>): AccountDeps {
+  return {
+    hashPassword,
+    verifyPassword,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...d,
+    limiters: d.limiters ?? authLimiters(),
+  };
 }
 
-const viewerSelect = { id: true, email: true, username: true, name: true, role: true } as const;
+export const viewerSelect = { id: true, email: true, username: true, name: true, role: true } as const;
 
-/** The key the per-e-mail limit counts under: the same account however it is typed. */
-const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
+/** How an e-mail is looked up and counted: the same account however it is typed. */
+export const emailKey = (email: string) => email.trim().toLowerCase().slice(0, 200);
 
 /**
  * Creates the account and its namespace. Who may: anyone in sign-up mode "open"; holders of an
- * unused invite in "invite"; nobody in "closed". The holder of the admin bootstrap token may in
- * any mode and becomes admin; every other account is a plain user. The mode's refusal is given,
- * and open sign-ups are counted against their limits, before the password is hashed.
+ * unused invite in "invite" (with the e-mail the invite names); nobody in "closed". The holder of
+ * the admin bootstrap token may in any mode and becomes admin; every other account is a plain
+ * user. The mode's refusal is given, and open sign-ups are counted against their limits, before
+ * the password is hashed. For trusted callers (scripts, tests): an e-mail in use is a field error.
  */
 export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Partial<AccountDeps> = {}): Promise<Viewer> {
+  const { user } = await register(raw, ctx, deps, "refuse");
+  return user!;
+}
+
+/** What the web's sign-up form is told: nothing that says whether an e-mail had an account already. */
+export interface WebSignUp {
+  via: SignUpVia;
+  /**
+   * "auto": the form signs the new account in (invite and admin links, whose holders know their
+   * address); "manual": it says "account created, sign in" — in open mode, for a new account and
+   * an e-mail in use alike (which creates nothing and signs nobody in).
+   */
+  signIn: "auto" | "manual";
+}
+
+/** The sign-up form's `signUp`: in open mode an e-mail in use gets the same answer as a new one. */
+export async function signUpFromWeb(raw: SignUpInput, ctx: SignUpContext, deps: Partial<AccountDeps> = {}): Promise<WebSignUp> {
+  const { via } = await register(raw, ctx, deps, "quiet");
+  return { via, signIn: via === "open" ? "manual" : "auto" };
+}
+
+async function register(
+  raw: SignUpInput,
+  ctx: SignUpContext,
+  deps: Partial<AccountDeps>,
+  emailInUse: "refuse" | "quiet",
+): Promise<{ user: Viewer | null; via: SignUpVia }> {
   const d = accountDeps(deps);
   const parsed = signUpSchema.safeParse(raw);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const i of parsed.error.issues) fieldErrors[i.path.join(".")] ??= i.message;
-    throw validation("check the highlighted fields", fieldErrors);
+    throw invalidFields(fieldErrors);
   }
   const input = parsed.data;
   // a refusal here costs one lookup and no hashing; links are 256-bit secrets, not worth guessing
   const gate = await signUpGate(ctx, d.now());
   if (!gate.allowed) throw forbidden(gate.message);
+  // the holder of an invite knows whom it is for: saying so tells them nothing new
+  if (gate.via === "invite" && gate.email && gate.email !== input.email) {
+    throw invalidFields({ email: `this invite is for ${gate.email}` });
+  }
   // invite and admin links were handed out by an admin and work once: only open sign-ups are counted
   if (gate.via === "open" && ctx.client !== undefined) {
     const admission = admit([
@@ -95,70 +136,75 @@ export async function signUp(raw: SignUpInput, ctx: SignUpContext = {}, deps: Pa
   }
   const bootstrap = gate.via === "bootstrap" ? (ctx.bootstrap ?? null) : null;
   const invite = gate.via === "invite" ? (ctx.invite ?? null) : null;
+  // in open mode an e-mail in use must not be told apart: not by the answer, nor by its time
+  const quiet = emailInUse === "quiet" && gate.via === "open";
 
   const passwordHash = await d.hashPassword(input.password);
   const user = await db().$transaction(async (tx) => {
     // serialises sign-ups: one bootstrap admin, unique names checked against each other
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(72106)`;
     const fieldErrors: Record<string, string> = {};
-    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
-      fieldErrors.email = "an account with this e-mail already exists";
-    }
+    const emailTaken = !!(await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }));
+    if (emailTaken && !quiet) fieldErrors.email = "an account with this e-mail already exists";
+    // user names are public anyway (each is a namespace and the slug of the user's personal project): a taken one may be said
     const taken =
       (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) ||
-      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
+      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } })) ||
+      (await tx.project.findUnique({ where: { slug: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
-    if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
+    if (Object.keys(fieldErrors).length) throw invalidFields(fieldErrors);
+    if (emailTaken) return null;
     if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
     const created = await tx.user.create({
       data: { email: input.email, username: input.username, name: input.name || null, passwordHash, role: bootstrap ? "admin" : "user" },
       select: viewerSelect,
     });
     // spent in the same transaction, so two sign-ups racing on one link cannot both succeed
-    if (invite && !(await spendInvite(tx, invite, created.id, d.now()))) throw forbidden(INVITE_REFUSALS.used);
+    if (invite && !(await spendInvite(tx, invite, created, d.now()))) throw forbidden(INVITE_REFUSALS.used);
     await tx.namespace.create({ data: { name: input.username, ownerId: created.id } });
+    // everyone's runs and scans go somewhere: the personal project, with its owner as its one member
+    await tx.project.create({
+      data: { slug: input.username, name: input.username, personal: true, personalOwnerId: created.id, createdById: created.id, members: { create: { userId: created.id, role: "owner", addedById: created.id } } },
+    });
     return created;
   });
+  if (!user) {
+    await audit(null, "user.signup_email_in_use", input.username, { via: gate.via });
+    return { user: null, via: gate.via };
+  }
   if (bootstrap) removeBootstrapTokenFile();
   await audit(user.id, "user.signup", user.username, { role: user.role, via: gate.via });
-  return user;
+  return { user, via: gate.via };
 }
 
 /** A signed-in user and the session version their session is issued at (see `getSessionUser`). */
 export type Authenticated = Viewer & { sessionVersion: number };
 
 /**
- * Checks e-mail and password. With a client (the web's sign-in), refused attempts count against
- * the e-mail and the client, and over the limit the attempt is refused before any hashing.
+ * Checks e-mail and password, for trusted callers (scripts, tests): no attempt limits and no second
+ * factor — the web signs in through `signInWithCredentials` (lib/accounts/sign-in.ts), which has both.
  * A correct password stored in an older format is re-hashed with the current one.
  */
-export async function authenticate(email: string, password: string, ctx: AccessContext = {}, deps: Partial<AccountDeps> = {}): Promise<Authenticated | null> {
+export async function authenticate(email: string, password: string, deps: Partial<AccountDeps> = {}): Promise<Authenticated | null> {
   const d = accountDeps(deps);
-  const key = emailKey(email);
-  let admission: ReturnType<typeof admit> | null = null;
-  if (ctx.client !== undefined) {
-    admission = admit([
-      [d.limiters.signInPerEmail, key],
-      [d.limiters.signInPerClient, ctx.client],
-    ]);
-    if (!admission.ok) throw new RateLimitedError("sign-in", admission.retryAfterMs);
-  }
   const user = await db().user.findUnique({
-    where: { email: key },
+    where: { email: emailKey(email) },
     select: { ...viewerSelect, passwordHash: true, sessionVersion: true },
   });
   // the same work either way, so timing does not tell whether the account exists
   const ok = await d.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) return null;
-  if (admission?.ok) admission.undo();
-  if (needsRehash(user.passwordHash)) {
-    const upgraded = await d.hashPassword(password);
-    // only if nobody changed the password meanwhile
-    await db().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: upgraded } });
-    await audit(user.id, "user.password_rehash", user.username);
-  }
+  await upgradePasswordHash(user, password, d);
   const { passwordHash: _hash, ...viewer } = user;
   return viewer;
+}
+
+/** A good password in an older format (scrypt) is rewritten as argon2id, only if nobody changed it meanwhile. */
+export async function upgradePasswordHash(user: { id: string; username: string; passwordHash: string }, password: string, d: Pick<AccountDeps, "hashPassword">): Promise<void> {
+  if (!needsRehash(user.passwordHash)) return;
+  const upgraded = await d.hashPassword(password);
+  await db().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: upgraded } });
+  await audit(user.id, "user.password_rehash", user.username);
 }
 
 export async function getUser(id: string): Promise<Viewer | null> {
@@ -168,6 +214,11 @@ export async function getUser(id: string): Promise<Viewer | null> {
 /** The user of a session issued at `sessionVersion`; null once they signed out everywhere since (or were deleted). */
 export async function getSessionUser(id: string, sessionVersion: number): Promise<Viewer | null> {
   return db().user.findFirst({ where: { id, sessionVersion }, select: viewerSelect });
+}
+
+/** `getSessionUser` with whether two-factor sign-in is on (the session decides whether the user must enrol first). */
+export async function getSessionAccount(id: string, sessionVersion: number): Promise<(Viewer & { totpEnabledAt: Date | null }) | null> {
+  return db().user.findFirst({ where: { id, sessionVersion }, select: { ...viewerSelect, totpEnabledAt: true } });
 }
 
 export async function getUserByUsername(username: string): Promise<Viewer | null> {
@@ -229,4 +280,15 @@ async function changeRole(where: Prisma.UserWhereUniqueInput, role: Role): Promi
     }
     return tx.user.update({ where: { id: user.id }, data: { role, sessionVersion: { increment: 1 } }, select: viewerSelect });
   });
+}
+
+/** The namespaces `viewer` publishes into: their own; every namespace for an admin. */
+export async function publishableNamespaces(viewer: Viewer): Promise<string[]> {
+  const rows = await db().namespace.findMany({
+    where: viewer.role === "admin" ? {} : { ownerId: viewer.id },
+    select: { name: true },
+    orderBy: { name: "asc" },
+    take: 500,
+  });
+  return rows.map((r) => r.name);
 }

@@ -2,12 +2,31 @@ import "server-only";
 import diagnostics_channel from "node:diagnostics_channel";
 import type { z } from "zod";
 import { accessRefusal, type Access } from "../access/access.ts";
-import { AppError, toAppError, zodFieldErrors, type ErrorCode } from "../errors.ts";
+import { AppError, toAppError, zodFieldErrors, type ErrorCode, type Problem } from "../errors.ts";
+import { unsafeText } from "../platform/safe-text.ts";
 import type { Viewer } from "../types.ts";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
-  | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; details?: string[] };
+  | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; problems?: Problem[] };
+
+/**
+ * A refused action as a form keeps it: the code with the message (never flattened into a string
+ * and parsed back), and the field errors when the input was at fault.
+ */
+export interface ActionProblem {
+  code: ErrorCode;
+  message: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/** The state of a form whose action either works or is refused (a revoke button, cancel): null until refused. */
+export type ProblemState = { problem: ActionProblem | null };
+
+/** What a refused result tells the form. */
+export function problemOf(res: Extract<ActionResult<unknown>, { ok: false }>): ActionProblem {
+  return { code: res.code, message: res.error, ...(res.fieldErrors ? { fieldErrors: res.fieldErrors } : {}) };
+}
 
 function failure(err: unknown): ActionResult<never> {
   const e = toAppError(err);
@@ -16,7 +35,7 @@ function failure(err: unknown): ActionResult<never> {
     error: e.message,
     code: e.code,
     ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}),
-    ...(e.details ? { details: e.details } : {}),
+    ...(e.problems ? { problems: e.problems } : {}),
   };
 }
 
@@ -49,10 +68,19 @@ export function actionSpec(fn: unknown): ActionSpec | undefined {
   return typeof fn === "function" ? specs.get(fn) : undefined;
 }
 
-export type ViewerSource = () => Promise<Viewer | null>;
+/**
+ * Who calls. `duringEnrolment`: the caller may be signed in but still owe the two-factor set-up an
+ * admin requires (lib/auth/session.ts); only the set-up's own actions accept such a caller.
+ */
+export type ViewerSource = (opts: { duringEnrolment: boolean }) => Promise<Viewer | null>;
 // imported when first needed: next-auth loads only inside Next.js, and scripts and integration
 // tests import the action modules without it
-let viewerSource: ViewerSource = async () => (await import("../auth/session.ts")).getViewer();
+let viewerSource: ViewerSource = async ({ duringEnrolment }) => {
+  const session = await import("../auth/session.ts");
+  if (!duringEnrolment) return session.getViewer();
+  const state = await session.getSessionState();
+  return state.kind === "none" ? null : state.viewer;
+};
 
 /**
  * Where actions learn who calls them: the session (lib/auth/session.ts) unless replaced. Integration
@@ -81,7 +109,12 @@ function isNextControlFlow(err: unknown): boolean {
  * parsed, then the input checked by `schema`, then the handler; every error becomes
  * `{ ok: false, error, code, fieldErrors }` (internals hidden).
  */
-function wrap<S extends z.ZodType, T>(access: Access, schema: S, handler: (input: z.infer<S>, viewer: Viewer | null) => Promise<T>): (input: unknown) => Promise<ActionResult<T>> {
+function wrap<S extends z.ZodType, T>(
+  access: Access,
+  schema: S,
+  handler: (input: z.infer<S>, viewer: Viewer | null) => Promise<T>,
+  duringEnrolment = false,
+): (input: unknown) => Promise<ActionResult<T>> {
   const spec: ActionSpec = Object.freeze({ access, input: schema });
   const report = (outcome: ActionOutcome) => actionChannel.publish({ spec, outcome } satisfies ActionSettled);
   const action = async (input: unknown): Promise<ActionResult<T>> => {
@@ -98,13 +131,16 @@ function wrap<S extends z.ZodType, T>(access: Access, schema: S, handler: (input
   async function settle(input: unknown): Promise<ActionResult<T>> {
     let viewer: Viewer | null;
     try {
-      viewer = access === "public" ? null : await viewerSource();
+      viewer = access === "public" ? null : await viewerSource({ duringEnrolment });
     } catch (err) {
       return failure(err);
     }
     const refusal = accessRefusal(access, viewer);
     if (refusal === "unauthorized") return failure(new AppError("unauthorized", "sign in first"));
     if (refusal === "forbidden") return failure(new AppError("forbidden", "only an admin may do this"));
+    // text the hub cannot store is a field error, as on the API (lib/api/http.ts)
+    const bad = unsafeText(input);
+    if (bad) return { ok: false, error: "check the highlighted fields", code: "validation", fieldErrors: { [bad.path]: bad.problem } };
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       return { ok: false, error: "check the highlighted fields", code: "validation", fieldErrors: zodFieldErrors(parsed.error) };
@@ -127,6 +163,17 @@ export function safeAction<S extends z.ZodType, T>(
   handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
   return wrap("user", schema, (input, viewer) => handler(input, viewer!));
+}
+
+/**
+ * An action of the two-factor set-up: like `safeAction`, and it also serves a signed-in user who
+ * must still enrol (everything else treats them as signed out until they have).
+ */
+export function enrolmentAction<S extends z.ZodType, T>(
+  schema: S,
+  handler: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
+): (input: unknown) => Promise<ActionResult<T>> {
+  return wrap("user", schema, (input, viewer) => handler(input, viewer!), true);
 }
 
 /** An action only admins may call: anyone else gets `forbidden` (anonymous `unauthorized`) before the input is parsed, and nothing runs. */

@@ -16,6 +16,10 @@ let adminRoute: RouteHandler;
 let userRoute: RouteHandler;
 let failing: RouteHandler;
 let upload: RouteHandler;
+let runRoute: RouteHandler;
+let readOnlyToken: string;
+let adminWithoutAdminScope: string;
+let expiredToken: string;
 
 before(async () => {
   hub = await startTestHub();
@@ -28,18 +32,24 @@ before(async () => {
   const admin = await signUp({ email: "admin@example.test", username: "admin_1", password: "a long enough password" });
   await db().user.update({ where: { id: user.id }, data: { role: "user" } });
   await db().user.update({ where: { id: admin.id }, data: { role: "admin" } });
-  userToken = (await createToken(user, "t")).token;
-  adminToken = (await createToken(admin, "t")).token;
+  const { getUser } = await import("../accounts/users.ts");
+  const adminViewer = (await getUser(admin.id))!;
+  userToken = (await createToken(user, { name: "t" })).token;
+  adminToken = (await createToken(adminViewer, { name: "t", scopes: ["read", "run", "publish", "admin"] })).token;
+  adminWithoutAdminScope = (await createToken(adminViewer, { name: "no admin" })).token;
+  readOnlyToken = (await createToken(user, { name: "read only", scopes: ["read"] })).token;
+  expiredToken = (await createToken(user, { name: "old", days: 1 }, new Date(Date.UTC(2020, 0, 1, 12, 0)))).token;
   adminRoute = route(
-    { access: "admin", summary: "test", params: z.object({ id: z.string().regex(/^\d+$/) }), body: z.object({ n: z.number().int() }), maxBodyBytes: 1024, status: 201 },
+    { access: "admin", scope: "admin", summary: "test", params: z.object({ id: z.string().regex(/^\d+$/) }), body: z.object({ n: z.number().int() }), maxBodyBytes: 1024, status: 201 },
     async ({ viewer, params, body }) => ({ by: viewer.username, id: params.id, n: body.n }),
   );
-  userRoute = route({ access: "user", summary: "test", query: z.object({ page: z.coerce.number().int().min(1) }) }, async ({ viewer, query }) => ({ by: viewer.username, page: query.page }));
+  userRoute = route({ access: "user", scope: "read", summary: "test", query: z.object({ page: z.coerce.number().int().min(1) }) }, async ({ viewer, query }) => ({ by: viewer.username, page: query.page }));
   upload = route(
-    { access: "user", summary: "test", body: { multipart: z.object({ file: z.file(), tags: z.array(z.string()).optional() }) }, maxBodyBytes: 4096 },
+    { access: "user", scope: "publish", summary: "test", body: { multipart: z.object({ file: z.file(), tags: z.array(z.string()).optional() }) }, maxBodyBytes: 4096 },
     async ({ body }) => ({ name: body.file.name, size: body.file.size, tags: body.tags ?? [] }),
   );
-  failing = route({ access: "user", summary: "test" }, async ({ req }) => {
+  runRoute = route({ access: "user", scope: "run", summary: "test" }, async ({ viewer }) => ({ by: viewer.username, role: viewer.role }));
+  failing = route({ access: "user", scope: null, summary: "test" }, async ({ req }) => {
     if (new URL(req.url).searchParams.has("missing")) throw notFound("run");
     throw new Error("database password is hunter2");
   });
@@ -75,6 +85,30 @@ test("a non-admin on an admin route gets 403 before the body is read; a bad toke
   assert.ok(pulled() <= 1, `pulled ${pulled()} chunks`);
   const bad = await adminRoute(streamed("http://hub.test/x/1", bearer("lev_not_a_token"), 10).req, ctx({ id: "1" }));
   assert.equal(bad.status, 401);
+});
+
+test("a token without the route's scope gets 403 naming the scope; an expired one 401 with its date; an admin's token without `admin` acts as a user", async () => {
+  const get = (route: RouteHandler, token: string) => route(new Request("http://hub.test/r?page=1", { headers: bearer(token) }), ctx({}));
+  const refused = await get(runRoute, readOnlyToken);
+  assert.equal(refused.status, 403);
+  const { error } = (await refused.json()) as { error: { code: string; message: string } };
+  assert.equal(error.code, "forbidden");
+  assert.match(error.message, /lacks the 'run' scope \(it has: read\)/);
+  assert.equal((await get(userRoute, readOnlyToken)).status, 200);
+  assert.deepEqual(await (await get(runRoute, userToken)).json(), { by: "user_1", role: "user" });
+
+  const expired = await get(userRoute, expiredToken);
+  assert.equal(expired.status, 401);
+  assert.match(((await expired.json()) as { error: { message: string } }).error.message, /expired on 2020-01-02 12:00 UTC/);
+
+  assert.deepEqual(await (await get(runRoute, adminWithoutAdminScope)).json(), { by: "admin_1", role: "user" });
+  assert.deepEqual(await (await get(runRoute, adminToken)).json(), { by: "admin_1", role: "admin" });
+  const admin = await adminRoute(
+    new Request("http://hub.test/x/1", { method: "POST", headers: { ...bearer(adminWithoutAdminScope), "content-type": "application/json" }, body: '{"n": 1}' }),
+    ctx({ id: "1" }),
+  );
+  assert.equal(admin.status, 403);
+  assert.match(((await admin.json()) as { error: { message: string } }).error.message, /lacks the 'admin' scope/);
 });
 
 test("params, query and body are parsed by the declared schemas: 422 with fieldErrors", async () => {
@@ -140,7 +174,7 @@ test("errors leave in the one JSON shape; unknown errors hide their message", as
   assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, "internal");
 });
 
-test("every app/api route method declares on its handler the access the matrix expects, and inputs with a JSON Schema", async () => {
+test("every app/api route method declares on its handler the access and token scope the matrix expects, and inputs with a JSON Schema", async () => {
   const { routeSpec } = await import("./route.ts");
   const { ACCESS_LEVELS } = await import("../access/access.ts");
   const { routeMethods } = await import("../../e2e/support/app-surface.ts");
@@ -155,8 +189,33 @@ test("every app/api route method declares on its handler the access the matrix e
     assert.ok(spec, `${key} is made with route()`);
     assert.ok(ACCESS_LEVELS.includes(spec.access), `${key}: access ${spec.access}`);
     assert.equal(spec.access, ROUTES[key]?.access, `${key}: declared ${spec.access}, the matrix says ${ROUTES[key]?.access}`);
+    assert.equal(spec.scope, ROUTES[key]?.scope, `${key}: declares scope ${spec.scope}, the matrix says ${ROUTES[key]?.scope}`);
     // the declarations are what a later OpenAPI 3.1 document is generated from: each schema has a JSON Schema
     const body = spec.body === "raw" || spec.body === undefined ? undefined : "multipart" in spec.body ? spec.body.multipart : spec.body;
     for (const schema of [spec.params, spec.query, body]) if (schema) assert.doesNotThrow(() => z.toJSONSchema(schema, { io: "input" }), `${key}: a schema without a JSON Schema`);
+  }
+});
+
+test("text the hub cannot store is a 422 naming the field wherever it comes: query, params, JSON body (keys too), multipart", async () => {
+  const field = async (res: Response) => {
+    assert.equal(res.status, 422);
+    return Object.keys(((await res.json()) as { error: { fieldErrors: Record<string, string> } }).error.fieldErrors);
+  };
+  assert.deepEqual(await field(await userRoute(new Request("http://hub.test/y?page=1%00", { headers: bearer(userToken) }), ctx({}))), ["page"]);
+  const post = (id: string, body: string) =>
+    adminRoute(new Request(`http://hub.test/x/${id}`, { method: "POST", headers: { ...bearer(adminToken), "content-type": "application/json" }, body }), ctx({ id }));
+  assert.deepEqual(await field(await post("1\u0000", '{"n": 1}')), ["id"]);
+  assert.deepEqual(await field(await post("1", '{"n": 1, "x": "\\ud800"}')), ["x"]);
+  assert.deepEqual(await field(await post("1", '{"n": 1, "a\\u0000": 2}')), ["a\ufffd"]);
+  const form = new FormData();
+  form.append("file", new File(["abc"], "a.zip"));
+  form.append("tags", "ok\u0000");
+  assert.deepEqual(await field(await upload(new Request("http://hub.test/u", { method: "POST", headers: bearer(userToken), body: form }), ctx({}))), ["tags"]);
+});
+
+test("an Authorization header that is not a good bearer token is 401, never the session's: empty, malformed, unknown", async () => {
+  for (const header of ["", "Bearer", "Basic dXNlcjpwYXNz", "Bearer lev_unknown"]) {
+    const res = await runRoute(new Request("http://hub.test/r", { headers: { authorization: header } }), ctx({}));
+    assert.equal(res.status, 401, JSON.stringify(header));
   }
 });

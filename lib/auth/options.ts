@@ -4,20 +4,35 @@ import credentialsModule from "next-auth/providers/credentials";
 import { z } from "zod";
 import { ensureAuthSecret } from "../platform/config.ts";
 import { audit } from "../platform/audit.ts";
-import { authenticate } from "../accounts/users.ts";
+import { signInWithCredentials } from "../accounts/sign-in.ts";
+import { KNOWN_DEVICE_COOKIE } from "../accounts/known-device.ts";
 import { safeCallbackUrl } from "./callback-url.ts";
 import { clientAddress } from "./client-address.ts";
 import { RateLimitedError } from "../accounts/limits.ts";
-import { tooManyAttemptsCode } from "./sign-in-error.ts";
+import { SECOND_FACTOR_NEEDED, SECOND_FACTOR_WRONG, tooManyAttemptsCode } from "./sign-in-error.ts";
+import { deviceCookieJar } from "./device-cookie.ts";
 
 // a CommonJS module: Next's bundler hands over its default export, plain Node (the tests) the exports object
 const CredentialsProvider =
   (credentialsModule as unknown as { default?: typeof credentialsModule }).default ?? credentialsModule;
 
-const credentials = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(200) });
+const credentials = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(200), otp: z.string().max(64).optional() });
+
+/** One cookie of a `Cookie` header, or null. */
+function cookieValue(header: string | string[] | undefined, name: string): string | null {
+  const text = Array.isArray(header) ? header.join("; ") : (header ?? "");
+  for (const part of text.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
 
 /**
- * next-auth v4: e-mail + password, JWT sessions. The token carries the user's session version
+ * next-auth v4: e-mail + password, then the second factor for accounts that have one (the form
+ * sends the code with the same e-mail and password once the first answer asked for it), JWT
+ * sessions. A successful sign-in marks the browser as a known device of the account
+ * (lib/accounts/known-device.ts). The token carries the user's session version
  * from sign-in; `getViewer` re-reads the user on each request and refuses a token older than the
  * user's current version, so role changes, "sign out everywhere" and deleted accounts take
  * effect at once.
@@ -30,14 +45,26 @@ export const authOptions: NextAuthOptions = {
   providers: [
     CredentialsProvider({
       name: "E-mail and password",
-      credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" }, otp: { label: "Code", type: "text" } },
       async authorize(raw, req) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) return null;
         try {
-          const user = await authenticate(parsed.data.email, parsed.data.password, { client: clientAddress(req.headers ?? {}) });
-          return user ? { id: user.id, email: user.email, name: user.name ?? user.username, sessionVersion: user.sessionVersion } : null;
+          const headers = req.headers ?? {};
+          const outcome = await signInWithCredentials(parsed.data, {
+            address: clientAddress(headers),
+            deviceCookie: cookieValue((headers as Record<string, string | string[] | undefined>).cookie, KNOWN_DEVICE_COOKIE),
+          });
+          if (!outcome.ok) {
+            if (outcome.reason === "credentials") return null;
+            // next-auth hands an Error's message to the browser: these codes are what the form reads
+            throw new Error(outcome.reason === "second_factor_needed" ? SECOND_FACTOR_NEEDED : SECOND_FACTOR_WRONG);
+          }
+          await deviceCookieJar.write(outcome.deviceCookie);
+          const user = outcome.user;
+          return { id: user.id, email: user.email, name: user.name ?? user.username, sessionVersion: user.sessionVersion };
         } catch (err) {
+          if (err instanceof Error && (err.message === SECOND_FACTOR_NEEDED || err.message === SECOND_FACTOR_WRONG)) throw err;
           // next-auth hands an Error's message to the browser: only codes may travel, never internals
           if (err instanceof RateLimitedError) throw new Error(tooManyAttemptsCode(err.retryAfterMs));
           console.error("[levhub] sign-in failed:", err);

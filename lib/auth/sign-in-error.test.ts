@@ -11,4 +11,6 @@ test("sign-in error codes travel through next-auth and become sentences", () => 
   assert.equal(signInErrorMessage("TooManyAttempts_<script>"), "Signing in failed. Please try again.");
   assert.equal(signInErrorMessage("Configuration"), "Signing in failed. Please try again.");
   assert.equal(signInErrorMessage(undefined), null);
+  assert.match(signInErrorMessage("SecondFactorNeeded")!, /code from your authenticator app/);
+  assert.match(signInErrorMessage("SecondFactorWrong")!, /not right/);
 });

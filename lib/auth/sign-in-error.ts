@@ -5,6 +5,10 @@
  */
 const TOO_MANY = "TooManyAttempts";
 
+/** The password was right; the account needs its second factor (the form then asks for the code). */
+export const SECOND_FACTOR_NEEDED = "SecondFactorNeeded";
+export const SECOND_FACTOR_WRONG = "SecondFactorWrong";
+
 export function tooManyAttemptsCode(retryAfterMs: number): string {
   return `${TOO_MANY}_${Math.max(1, Math.ceil(retryAfterMs / 60_000))}`;
 }
@@ -19,6 +23,8 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
   }
   if (code === "CredentialsSignin") return "Email or password is wrong.";
   if (code === "SessionRequired") return "Sign in to continue.";
+  if (code === SECOND_FACTOR_NEEDED) return "Enter the code from your authenticator app, or a recovery code.";
+  if (code === SECOND_FACTOR_WRONG) return "That code is not right (or was used already). Enter the current code from your app, or a recovery code.";
   // next-auth's other codes (a misconfiguration, a broken callback) say nothing useful to a person
   return "Signing in failed. Please try again.";
 }

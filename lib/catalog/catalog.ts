@@ -13,6 +13,7 @@ import { compareVersions } from "../packages/metadata.ts";
 import { canPublishTo, canViewPackage } from "../access/permissions.ts";
 import { functionGrant } from "../policy/run-policy.ts";
 import { manifestFunctions } from "../policy/run-policy-load.ts";
+import { packageFavouriteCounts } from "./favourite-counts.ts";
 import type {
   ExportSummary,
   FileNode,
@@ -52,7 +53,7 @@ function exportSummary(e: ExportRow): ExportSummary {
 }
 
 /** A package page's summary, from its latest version's manifest and exports. */
-function toSummary(row: SummaryRow): PackageSummary {
+function toSummary(row: SummaryRow, favourites: number): PackageSummary {
   const v = row.latestVersion!;
   const manifest = v.manifest as unknown as Manifest;
   const exports = v.exports;
@@ -75,6 +76,7 @@ function toSummary(row: SummaryRow): PackageSummary {
     updatedAt: row.updatedAt.toISOString(),
     matches: [],
     official: row.officialAt ? { at: row.officialAt.toISOString(), by: row.officialBy?.username ?? null } : null,
+    favourites,
   };
 }
 
@@ -84,7 +86,8 @@ async function findVisiblePackage(viewer: Viewer | null, ns: string, name: strin
     include: {
       ...summaryInclude,
       namespace: { select: { name: true, ownerId: true, owner: { select: { username: true } } } },
-      versions: { include: { createdBy: { select: { username: true } } } },
+      // a deleted version (lib/packages/deletion.ts) is out of the catalog: not listed, not shown, its files not read
+      versions: { where: { deletedAt: null }, include: { createdBy: { select: { username: true } } } },
     },
   });
   if (!row || !row.latestVersion || !canViewPackage(viewer, row)) throw notFound(`package ${ns}.${name}`);
@@ -97,10 +100,12 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
   const versions = [...row.versions].sort((a, b) => compareVersions(b.version, a.version));
   const current = version ? versions.find((v) => v.version === version) : versions.find((v) => v.id === row.latestVersionId);
   if (!current) throw notFound(`version ${version} of ${ns}.${name}`);
-  const [exports, grants, links] = await Promise.all([
+  const [exports, grants, links, favourites, mine] = await Promise.all([
     db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } }),
     grantsForPackage(row.namespaceId, row.id),
     dependencyLinks(viewer, current.id, row.id),
+    packageFavouriteCounts([row.id]),
+    viewer ? db().favourite.findFirst({ where: { userId: viewer.id, packageId: row.id, function: "" }, select: { id: true } }) : null,
   ]);
   const manifest = current.manifest as unknown as HubManifest;
   const vs = (v: (typeof versions)[number]): VersionSummary => ({
@@ -112,7 +117,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     imageDigest: v.imageDigest,
   });
   return {
-    ...toSummary(row),
+    ...toSummary(row, favourites.get(row.id) ?? 0),
     versions: versions.map(vs),
     current: {
       ...vs(current),
@@ -121,10 +126,11 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
       exports: exports.map((e) => exportSummary(e)),
     },
     owner: row.namespace.owner?.username ?? null,
-    canPublish: canPublishTo(viewer, row.namespace),
+    canPublish: canPublishTo(viewer, row.namespace.name, row.namespace),
     granted: Object.fromEntries(manifestFunctions(manifest).map((f) => [f.qualified, functionGrant(grants, row.id, f)])),
     ...links,
     external: manifest.external ?? [],
+    favourited: mine !== null,
   };
 }
 

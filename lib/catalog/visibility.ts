@@ -9,7 +9,19 @@ import type { Viewer } from "../types.ts";
  * puts it in its WHERE, so a hidden package is never listed nor counted in a facet.
  */
 export function visibleSql(viewer: Viewer | null): Prisma.Sql {
-  if (isAdmin(viewer)) return Prisma.sql`TRUE`;
   if (!viewer) return Prisma.sql`NOT p."private"`;
-  return Prisma.sql`(NOT p."private" OR n."ownerId" = ${viewer.id})`;
+  // an API token limited to one namespace sees private packages only there
+  const limit = viewer.token?.namespace;
+  const own = isAdmin(viewer) ? Prisma.sql`TRUE` : Prisma.sql`n."ownerId" = ${viewer.id}`;
+  if (!limit) return isAdmin(viewer) ? Prisma.sql`TRUE` : Prisma.sql`(NOT p."private" OR ${own})`;
+  return Prisma.sql`(NOT p."private" OR (n."name" = ${limit} AND ${own}))`;
+}
+
+/**
+ * canViewPackage for the user `u` ("User") as they sign in (no API token), over `p` ("Package") and
+ * `n` ("Namespace"): whether that user may see the package now. Favourite counts count only such
+ * users, so a package that turned private is no longer counted as the favourite of those it hid from.
+ */
+export function userSeesSql(): Prisma.Sql {
+  return Prisma.sql`(NOT p."private" OR u."role" = 'admin' OR n."ownerId" = u."id")`;
 }

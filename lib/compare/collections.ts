@@ -1,11 +1,14 @@
 /**
  * The difference between the documents of two runs (pure): per collection, documents added,
- * removed and changed. Documents match by the schema's document key (`annot.keys`), never by task
- * number; without one, by content. A collection over the limits is not compared and says why.
+ * removed and changed. Documents match by the schema's document key (`annot.Keys`), never by task
+ * number; without one, by content. Ignored fields (`ignore.ts`) are dropped from both sides first.
+ * A collection over the limits is not compared and says why.
  */
 import { canonicalMemo, contentHash } from "./canonical.ts";
 import { DIFF_LIMITS, diffDocuments, itemKey, withoutId, type ChangeOp, type DiffLimits, type FieldChange } from "./diff.ts";
-import { collectionSchema, keyPathsFor, keyPlan, type SchemaKeys } from "./key-paths.ts";
+import { keysOutside, withoutFields } from "./ignore.ts";
+import { collectionSchema, declarationFor, keyPlan, type SchemaKeys } from "./key-paths.ts";
+import { plural } from "../../runner/src/plural.ts";
 
 export interface CompareLimits extends DiffLimits {
   /** documents per run and collection */
@@ -40,6 +43,8 @@ export interface CollectionDiff {
   schema: string;
   /** the key paths used (empty: documents and array items matched by content) */
   keys: string[];
+  /** the fields left out of the comparison (the package's for this schema, or the ones asked for) */
+  ignored: string[];
   added: DocumentEntry[];
   removed: DocumentEntry[];
   changed: ChangedDocument[];
@@ -67,14 +72,18 @@ function name(doc: Record<string, unknown>, fields: string[][], canon: Canon): {
   return { id: `c${canon(body)}`, label: `document ${contentHash(body, canon)}` };
 }
 
-/** Names for the documents of one side; a name met twice gets its occurrence (`#2`). */
-function named(docs: Record<string, unknown>[], fields: string[][], canon: Canon) {
+/**
+ * Names for the documents of one side, compared without the ignored fields (`doc`) and shown
+ * whole (`shown`); a name met twice gets its occurrence (`#2`).
+ */
+function named(docs: Record<string, unknown>[], fields: string[][], ignored: readonly string[], canon: Canon) {
   const seen = new Map<string, number>();
-  return docs.map((doc) => {
+  return docs.map((shown) => {
+    const doc = withoutFields(shown, ignored);
     const n0 = name(doc, fields, canon);
     const n = (seen.get(n0.id) ?? 0) + 1;
     seen.set(n0.id, n);
-    return n > 1 ? { id: `${n0.id}#${n}`, label: `${n0.label} #${n}`, doc } : { ...n0, doc };
+    return n > 1 ? { id: `${n0.id}#${n}`, label: `${n0.label} #${n}`, doc, shown } : { ...n0, doc, shown };
   });
 }
 
@@ -84,19 +93,29 @@ interface Side {
   count: number;
 }
 
-function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], limits: CompareLimits, budget: { changes: number }, canon: Canon): CollectionDiff {
-  const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
+function compareCollection(
+  coll: string,
+  sa: Side,
+  sb: Side,
+  use: { keys: readonly string[]; ignored: readonly string[] },
+  limits: CompareLimits,
+  budget: { changes: number },
+  canon: Canon,
+): CollectionDiff {
+  const ignored = [...use.ignored];
+  const keys = keysOutside(use.keys, ignored);
+  const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, ignored, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
   if (sa.count > limits.documents || sb.count > limits.documents) {
-    out.tooLarge = `too large to compare: ${sa.count} document(s) in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
+    out.tooLarge = `too large to compare: ${plural(sa.count, "document")} in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
     return out;
   }
   const [a, b] = [sa.docs, sb.docs];
   const plan = keyPlan(keys);
-  const after = new Map(named(b, plan.document, canon).map((d) => [d.id, d]));
-  for (const d of named(a, plan.document, canon)) {
+  const after = new Map(named(b, plan.document, ignored, canon).map((d) => [d.id, d]));
+  for (const d of named(a, plan.document, ignored, canon)) {
     const match = after.get(d.id);
     if (!match) {
-      out.removed.push({ label: d.label, doc: d.doc });
+      out.removed.push({ label: d.label, doc: d.shown });
       continue;
     }
     after.delete(d.id);
@@ -109,7 +128,7 @@ function compareCollection(coll: string, sa: Side, sb: Side, keys: string[], lim
     out.notes.push(...diff.notes.map((n) => `${d.label}: ${n}`));
     out.changed.push({ label: d.label, changes: diff.changes, omitted: diff.omitted, counts: diff.counts });
   }
-  for (const d of after.values()) out.added.push({ label: d.label, doc: d.doc });
+  for (const d of after.values()) out.added.push({ label: d.label, doc: d.shown });
   return out;
 }
 
@@ -120,9 +139,10 @@ export interface SideCounts {
 }
 
 /**
- * Compares the documents of run A with those of run B. `keys` are the key paths the package
- * declared (run B's version: the newer declaration wins). `counts` names collections whose
- * documents were left unread because there are too many (they are reported, not compared).
+ * Compares the documents of run A with those of run B. `keys` are the key paths (and ignored
+ * fields) the package declared (run B's version: the newer declaration wins). `counts` names
+ * collections whose documents were left unread because there are too many (they are reported, not
+ * compared). `ignore`, when given, replaces every schema's declared ignored fields.
  */
 export function compareRuns(
   a: readonly SideDocument[],
@@ -130,6 +150,7 @@ export function compareRuns(
   keys: readonly SchemaKeys[] = [],
   limits: CompareLimits = COMPARE_LIMITS,
   counts: SideCounts = { a: {}, b: {} },
+  ignore?: readonly string[],
 ): RunsDiff {
   const byColl = new Map<string, { a: Record<string, unknown>[]; b: Record<string, unknown>[] }>();
   const side = (coll: string) => byColl.get(coll) ?? byColl.set(coll, { a: [], b: [] }).get(coll)!;
@@ -142,7 +163,8 @@ export function compareRuns(
     const { a: docsA, b: docsB } = byColl.get(coll)!;
     const sa = { docs: docsA, count: Math.max(docsA.length, counts.a[coll] ?? 0) };
     const sb = { docs: docsB, count: Math.max(docsB.length, counts.b[coll] ?? 0) };
-    return compareCollection(coll, sa, sb, keyPathsFor(coll, keys), limits, budget, canon);
+    const declared = declarationFor(coll, keys);
+    return compareCollection(coll, sa, sb, { keys: declared?.paths ?? [], ignored: ignore ?? declared?.ignore ?? [] }, limits, budget, canon);
   });
   const totals = { new: 0, gone: 0, changed: 0, unchangedDocuments: 0 };
   let partial = false;

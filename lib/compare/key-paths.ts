@@ -1,6 +1,7 @@
 /**
  * Key paths: how a package says which fields identify a document and the items of its arrays,
- * per schema (`annot.keys(...)`, recorded in the manifest as `keys: [{schema, paths}]`).
+ * per schema (`annot.Keys(...)`, recorded in the manifest as `keys: [{schema, paths, ignore?}]`;
+ * `ignore` is in `ignore.ts`).
  *
  *   "target"                   the document's key (several such paths: a composite key)
  *   "hosts[].ip"               items of `hosts` are the same host when their `ip` is
@@ -13,6 +14,8 @@
 export interface SchemaKeys {
   schema: string;
   paths: string[];
+  /** fields a comparison leaves out (`hosts[].os`) */
+  ignore?: string[];
 }
 
 export interface KeyPlan {
@@ -26,19 +29,22 @@ const SEGMENT = /^[^.[\]\s]{1,100}$/;
 export const MAX_KEY_PATHS = 32;
 const MAX_PATH_LENGTH = 200;
 
-/** Every problem with a list of key paths, as readable lines (empty: the paths are good). */
-export function keyPathProblems(paths: unknown): string[] {
-  if (!Array.isArray(paths)) return ["key paths are a list of strings"];
-  if (paths.length > MAX_KEY_PATHS) return [`at most ${MAX_KEY_PATHS} key paths per schema`];
+/**
+ * Every problem with a list of key paths (or, with `what`, of ignored fields: the same grammar), as
+ * readable lines (empty: the paths are good).
+ */
+export function keyPathProblems(paths: unknown, what: "key path" | "ignored field" = "key path"): string[] {
+  if (!Array.isArray(paths)) return [`${what}s are a list of strings`];
+  if (paths.length > MAX_KEY_PATHS) return [`at most ${MAX_KEY_PATHS} ${what}s per schema`];
   const problems: string[] = [];
   for (const p of paths) {
     if (typeof p !== "string" || !p || p.length > MAX_PATH_LENGTH) {
-      problems.push(`key path ${JSON.stringify(p)}: a non-empty string of at most ${MAX_PATH_LENGTH} characters`);
+      problems.push(`${what} ${JSON.stringify(p)}: a non-empty string of at most ${MAX_PATH_LENGTH} characters`);
       continue;
     }
     const parts = p.split(".");
     const bad = parts.find((s, i) => !SEGMENT.test(s.endsWith("[]") ? s.slice(0, -2) : s) || (i === parts.length - 1 && s.endsWith("[]")));
-    if (bad !== undefined) problems.push(`key path '${p}': write fields separated by '.', arrays as 'name[]', ending in a field ('hosts[].ports[].port')`);
+    if (bad !== undefined) problems.push(`${what} '${p}': write fields separated by '.', arrays as 'name[]', ending in a field ('hosts[].ports[].port')`);
   }
   return problems;
 }
@@ -70,13 +76,18 @@ export function collectionSchema(coll: string): string {
 }
 
 /**
- * The key paths declared for a collection's schema: an exact declaration first, else one written
- * without a version (`szczecin/nmap_python.port_os` covers every `@x.y`).
+ * The declaration for a collection's schema: an exact one first, else one written without a
+ * version (`szczecin/nmap_python.port_os` covers every `@x.y`).
  */
-export function keyPathsFor(coll: string, declared: readonly SchemaKeys[]): string[] {
+export function declarationFor(coll: string, declared: readonly SchemaKeys[]): SchemaKeys | undefined {
   const schema = collectionSchema(coll);
   const exact = declared.find((d) => d.schema === schema);
-  if (exact) return exact.paths;
+  if (exact) return exact;
   const bare = schema.includes("@") ? schema.slice(0, schema.lastIndexOf("@")) : schema;
-  return declared.find((d) => d.schema === bare)?.paths ?? [];
+  return declared.find((d) => d.schema === bare);
+}
+
+/** The key paths declared for a collection's schema (see declarationFor). */
+export function keyPathsFor(coll: string, declared: readonly SchemaKeys[]): string[] {
+  return declarationFor(coll, declared)?.paths ?? [];
 }

@@ -6,6 +6,9 @@ import path from "node:path";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let root: Viewer;
 let alice: Viewer;
@@ -29,10 +32,12 @@ function writePackage(dir: string) {
       "def scan(target: str, ids: str = '') -> Cr:",
       "    @levrt.remote",
       "    def entry():",
-      "        ctx.set(target=target, items=[{'id': int(i), 'state': 'open'} for i in ids.split(',') if i])",
+      "        import random",
+      "        # a guess that changes from run to run, like nmap's OS guesses",
+      "        ctx.set(target=target, items=[{'id': int(i), 'state': 'open', 'guess': random.random()} for i in ids.split(',') if i])",
       "    return Cr('levhub/python:bookworm', schema='alice/cmp.scan@1.0', entry=entry())",
       "",
-      "__lev__ = annot.meta([scan], desc='cmp', keys=[annot.Keys('scan@1.0', ['target', 'items[].id'])])",
+      "__lev__ = annot.meta([scan], desc='cmp', keys=[annot.Keys('scan@1.0', ['target', 'items[].id'], ignore=['items[].guess'])])",
       "",
     ].join("\n"),
   );
@@ -49,8 +54,8 @@ before(async () => {
   chmodSync(pkgDir, 0o755);
   writePackage(pkgDir);
   const { publishDirectory } = await import("../packages/upload.ts");
-  const r = await publishDirectory(alice, pkgDir).catch((e: { details?: string[] }) => assert.fail(`${String(e)}: ${(e.details ?? []).join("; ")}`));
-  assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"] }]);
+  const r = await publishDirectory(alice, pkgDir, { private: false }).catch((e: { problems?: { where: string; code: string; message: string }[] }) => assert.fail(`${String(e)}: ${(said(e)).join("; ")}`));
+  assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"], ignore: ["items[].guess"] }]);
   versionId = r.versionId;
 });
 after(async () => {
@@ -99,6 +104,28 @@ test("two real runs compare by key: an item added is one change; previous = same
   assert.deepEqual(back.diff.totals, { new: 0, gone: 1, changed: 0, unchangedDocuments: 0 });
 });
 
+test("the fields the package ignores are left out; a list asked for replaces them", async () => {
+  const { compareRunsFor, changesSincePrevious } = await import("./runs.ts");
+  const first = await run(alice, "7");
+  const second = await run(alice, "7");
+  const quiet = await compareRunsFor(alice, first, second);
+  assert.deepEqual(quiet.ignore, { fields: ["items[].guess"], chosen: false });
+  assert.deepEqual(quiet.diff.collections[0].ignored, ["items[].guess"]);
+  assert.deepEqual(quiet.diff.totals, { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 });
+  const all = await compareRunsFor(alice, first, second, undefined, []);
+  assert.deepEqual(all.ignore, { fields: [], chosen: true });
+  assert.deepEqual(
+    all.diff.collections[0].changed.flatMap((d) => d.changes.map((c) => [c.op, c.path])),
+    [["changed", "items[id=7].guess"]],
+  );
+  const other = await compareRunsFor(alice, first, second, undefined, ["target"]);
+  assert.deepEqual(other.diff.collections[0].keys, ["items[].id"], "a key under an ignored field is not used");
+  assert.deepEqual(other.diff.totals, { new: 1, gone: 1, changed: 0, unchangedDocuments: 0 }, "no document key: matched by content, which the guess changed");
+  // the run page's count since the previous run (same arguments) leaves the package's fields out
+  const third = await run(alice, "7");
+  assert.deepEqual(await changesSincePrevious(alice, third), { previous: second, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false });
+});
+
 test("another user's runs are not found, even paired with their own; an admin compares anyone's", async () => {
   const { compareRunsFor, previousRunId } = await import("./runs.ts");
   const { listRuns } = await import("../runs/index.ts");
@@ -124,6 +151,7 @@ test("runs of different functions do not compare", async () => {
   const { db } = await import("../platform/db.ts");
   const { listRuns } = await import("../runs/index.ts");
   const [r] = (await listRuns(alice)).items;
-  const twin = await db().run.create({ data: { number: 999_999, ownerId: alice.id, versionId, function: "other", args: {}, status: "succeeded", endedAt: new Date() } });
+  const { personalProjectId } = await import("../testing/projects.ts");
+  const twin = await db().run.create({ data: { number: 999_999, ownerId: alice.id, projectId: await personalProjectId(alice.id), versionId, function: "other", args: {}, status: "succeeded", endedAt: new Date() } });
   await assert.rejects(compareRunsFor(alice, r.id, twin.id), (e: { code?: string; message?: string }) => e.code === "validation" && /same function/.test(e.message ?? ""));
 });

@@ -18,6 +18,7 @@ import { startSecondEngine, type SecondEngine } from "../testing/second-engine.t
 import { documents, HELLO, IMAGE, logLines, noLeftovers, PROBE, REPO, settled, until, watchEngines } from "../testing/queue-faults.ts";
 import type { PublishResult, RunSummary, Viewer } from "../types.ts";
 import type { WorkerHandle } from "../../runner/worker/worker.ts";
+import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
 
 let cluster: QueueCluster;
 let device: SecondEngine;
@@ -36,7 +37,7 @@ const dataDir = (name: string) => {
 
 async function enrol(viewer: Viewer, name: string): Promise<{ id: string; token: string }> {
   const { createDevice } = await import("./devices.ts");
-  const { device: d, token } = await createDevice(viewer, name);
+  const { item: d, token } = await createDevice(viewer, name);
   return { id: d.id, token };
 }
 
@@ -53,11 +54,24 @@ async function run(viewer: Viewer, versionId: string, fn: string, args: Record<s
   return startRun(viewer, { versionId, function: fn, args, device: deviceName ?? null });
 }
 
-/** A worker route called with a bearer credential, as an agent would (or a hostile one). */
-async function workerCall(token: string, method: "GET" | "POST", route: string, body?: unknown, headers: Record<string, string> = {}) {
+/**
+ * A worker route called with a bearer credential, as an agent would (or a hostile one), naming a
+ * running agent's instance (in the body, or `instance` for a download). Its number is the next
+ * above what that agent sent so far: a number the agent already used would be refused as replayed
+ * before the route looked at anything else.
+ */
+async function workerCall(token: string, method: "GET" | "POST", route: string, body?: { instance: string; [k: string]: unknown }, instance?: string) {
+  const { db } = await import("../platform/db.ts");
+  const named = instance ?? body?.instance ?? "";
+  const row = await db().worker.findUnique({ where: { instance: named }, select: { requestSeq: true } });
   const res = await fetch(cluster.url + route, {
     method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      [REQUEST_SEQ_HEADER]: String(Number(row?.requestSeq ?? 0n) + 1),
+      ...(instance ? { [INSTANCE_HEADER]: instance } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.text() };
@@ -65,7 +79,8 @@ async function workerCall(token: string, method: "GET" | "POST", route: string, 
 
 before(async () => {
   [cluster, device] = await Promise.all([
-    startQueueCluster({ queue: { totalRuns: 8, perUserRuns: 8 } }),
+    // heartbeats of 1 s: the 800 ms network cut below stays well short of three missed ones on a busy machine
+    startQueueCluster({ heartbeatMs: 1000, queue: { totalRuns: 8, perUserRuns: 8 } }),
     startSecondEngine({ name: "device", bip: "10.217.0.1/24", addressPool: "10.218.0.0/16" }),
   ]);
   await device.loadImage(IMAGE);
@@ -141,10 +156,10 @@ test("nobody else may send a run to alice's device; a device token reads nothing
     meta: { runId: bobs.id, owner: "bob", at: new Date().toISOString() },
   });
   assert.equal(store.status, 404, store.body);
-  const pkg = await workerCall(desk.token, "GET", `/api/worker/packages/${sha}`, undefined, { "x-levhub-instance": h.instance });
+  const pkg = await workerCall(desk.token, "GET", `/api/worker/packages/${sha}`, undefined, h.instance);
   assert.equal(pkg.status, 404, pkg.body);
   // the same archive is bob's device's to fetch: the 404 above is the scope, not a missing file
-  const own = await workerCall(bobDev.token, "GET", `/api/worker/packages/${sha}`, undefined, { "x-levhub-instance": bh.instance });
+  const own = await workerCall(bobDev.token, "GET", `/api/worker/packages/${sha}`, undefined, bh.instance);
   assert.equal(own.status, 200, own.body.slice(0, 200));
   // another device's instance is not alice's desk's to name
   const other = await workerCall(desk.token, "POST", "/api/worker/heartbeat", { instance: bh.instance, running: [] });

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFunction } from "../../runner/src/index.ts";
-import type { PollResponse, RegisterResponse } from "../../runner/worker/protocol.ts";
-import { callRoute, serveRoutes, type RouteServer } from "../testing/route-server.ts";
+import { PROTOCOL_VERSION, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
+import { callRoute, callWorkerRoute, serveRoutes, workerHeaders, type RouteServer } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
@@ -35,8 +35,8 @@ before(async () => {
   const { signUpTestUsers } = await import("../testing/accounts.ts");
   ({ root, alice, bob } = await signUpTestUsers());
   const { createToken } = await import("../accounts/tokens.ts");
-  aliceApi = (await createToken(alice, "api")).token;
-  bobApi = (await createToken(bob, "api")).token;
+  aliceApi = (await createToken(alice, { name: "api" })).token;
+  bobApi = (await createToken(bob, { name: "api" })).token;
   const { publishDirectory } = await import("../packages/upload.ts");
   const r = await publishDirectory("system", HELLO);
   versionId = r.versionId;
@@ -50,10 +50,12 @@ after(async () => {
 });
 
 const call = <T>(token: string, method: string, route: string, body?: unknown) => callRoute<T>(routes.url, token, method, route, body);
+/** a request of a hand-driven agent: with the next request sequence number */
+const work = <T>(token: string, method: string, route: string, body?: unknown) => callWorkerRoute<T>(routes.url, token, method, route, body);
 
 async function register(token: string, name: string) {
-  const reg = await call<RegisterResponse>(token, "POST", "/api/worker/register", {
-    protocol: 1,
+  const reg = await work<RegisterResponse>(token, "POST", "/api/worker/register", {
+    protocol: PROTOCOL_VERSION,
     name,
     version: "test-agent",
     engine: { host: "unix:///nowhere", version: "27.0" },
@@ -62,7 +64,7 @@ async function register(token: string, name: string) {
   });
   assert.equal(reg.status, 201, JSON.stringify(reg.json));
   const poll = async (free = 2) => {
-    const r = await call<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
+    const r = await work<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     return r.json;
   };
@@ -106,7 +108,7 @@ test("enrolment: an ldv_ token shown once, a device that shows online once its a
   // a device token is a worker credential, nothing a user may do; a user token is no worker
   assert.equal((await call(token, "GET", "/api/runs")).status, 401);
   assert.equal((await call(token, "GET", "/api/devices")).status, 401);
-  assert.equal((await call(aliceApi, "POST", "/api/worker/poll", { instance: agent.instance, free: 1, waitMs: 0 })).status, 401);
+  assert.equal((await work(aliceApi, "POST", "/api/worker/poll", { instance: agent.instance, free: 1, waitMs: 0 })).status, 401);
 });
 
 test("placement: a run sent to my device waits for it alone; the device takes nothing else", async () => {
@@ -135,13 +137,13 @@ test("placement: a run sent to my device waits for it alone; the device takes no
 
   // the device holds its run: it may report on it; bob's device may not, and not on the hub's runs
   const started = { instance: agent.instance, events: [{ seq: 1, event: { type: "run.started", at: new Date().toISOString() } }] };
-  assert.equal((await call(token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, started)).status, 200);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, started)).status, 200);
   const foreign = { instance: bobAgent.instance, events: [{ seq: 1, event: { type: "run.started", at: new Date().toISOString() } }] };
-  assert.equal((await call(bobDevice.token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, foreign)).status, 404);
-  assert.equal((await call(token, "POST", `/api/worker/runs/${bobHub.json.id}/events`, started)).status, 404);
-  assert.equal((await call(token, "POST", `/api/worker/runs/${bobHub.json.id}/store`, { instance: agent.instance, op: "findRun", coll: "x" })).status, 404);
+  assert.equal((await work(bobDevice.token, "POST", `/api/worker/runs/${toDevice.json.id}/events`, foreign)).status, 404);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${bobHub.json.id}/events`, started)).status, 404);
+  assert.equal((await work(token, "POST", `/api/worker/runs/${bobHub.json.id}/store`, { instance: agent.instance, op: "findRun", coll: "x" })).status, 404);
   const sha = byHub.assign[0].package.sha256;
-  const pkg = await fetch(`${routes.url}/api/worker/packages/${sha}`, { headers: { authorization: `Bearer ${bobDevice.token}`, "x-levhub-instance": bobAgent.instance } });
+  const pkg = await fetch(`${routes.url}/api/worker/packages/${sha}`, { headers: { authorization: `Bearer ${bobDevice.token}`, ...workerHeaders(bobAgent.instance) } });
   assert.equal(pkg.status, 404);
   // a device's registration learns only its own lost instances, never the hub's
   const again = await register(token, "workstation");
@@ -171,11 +173,11 @@ test("revoking: the next agent request is 401, its running and queued runs end f
   // renaming keeps runs and the agent going
   const renamed = await call<{ name: string }>(aliceApi, "PATCH", `/api/devices/${device.id}`, { name: "renamed" });
   assert.equal(renamed.json.name, "renamed");
-  assert.equal((await call(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 200);
+  assert.equal((await work(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 200);
 
   assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
-  assert.equal((await call(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 401);
-  assert.equal((await call(token, "POST", "/api/worker/register", { protocol: 1, name: "x", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } })).status, 401);
+  assert.equal((await work(token, "POST", "/api/worker/heartbeat", { instance: agent.instance, running: [running.json.id] })).status, 401);
+  assert.equal((await work(token, "POST", "/api/worker/register", { protocol: PROTOCOL_VERSION, name: "x", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } })).status, 401);
   const { db } = await import("../platform/db.ts");
   for (const id of [running.json.id, waiting.json.id]) {
     const r = await db().run.findUniqueOrThrow({ where: { id } });
@@ -218,13 +220,13 @@ test("the admin's rule: runs granted host networking go only to devices while it
   const { db } = await import("../platform/db.ts");
   const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
   await setGrant(root, { namespace: ns, network: "host", caps: [] });
-  const { setHostNetworkOnDevicesOnly } = await import("./rules.ts");
+  const { setDeviceRules } = await import("./rules.ts");
   await addDevice(aliceApi, "hostnet-box");
   try {
     const before = await runOn(aliceApi);
     assert.equal(before.status, 201);
     assert.equal((await db().run.findUniqueOrThrow({ where: { id: before.json.id } })).queue, "levhub-run-hostnet");
-    assert.equal(await setHostNetworkOnDevicesOnly(root, true), true);
+    assert.deepEqual(await setDeviceRules(root, { hostNetworkOnDevicesOnly: true }), { hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
     const refused = await runOn(aliceApi);
     assert.equal(refused.status, 422, JSON.stringify(refused.json));
     assert.match(JSON.stringify(refused.json), /host networking/);
@@ -232,9 +234,9 @@ test("the admin's rule: runs granted host networking go only to devices while it
     assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
     // the rule leaves the queue limits as they were, and the limits form leaves the rule
     const { getSettings } = await import("../platform/settings.ts");
-    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: true });
+    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, queuedPerUser: 100, scansPerUser: 100, hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
   } finally {
-    await setHostNetworkOnDevicesOnly(root, false);
+    await setDeviceRules(root, { hostNetworkOnDevicesOnly: false });
   }
   assert.equal((await runOn(aliceApi)).status, 201);
 });
@@ -252,4 +254,41 @@ test("a re-run goes where the run went while the device is still its owner's to 
   // revoked since: the re-run goes to the hub's workers instead of being refused
   assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
   assert.equal(await deviceOf((await rerun(alice, first.json.id)).id), null);
+});
+
+test("a run sent to a device that does not take it says so on its page, then ends DeviceTimeout after the admin's wait", async () => {
+  const { janitorPass } = await import("../queue/janitor.ts");
+  const { setDeviceRules } = await import("./rules.ts");
+  const { db } = await import("../platform/db.ts");
+  await addDevice(aliceApi, "never-box");
+  const gone = await addDevice(aliceApi, "gone-box");
+  const goneAgent = await register(gone.token, "gone-box");
+  await db().worker.updateMany({ where: { instance: goneAgent.instance }, data: { state: "stopped", lastSeenAt: new Date("2026-11-20T08:00:00Z") } });
+  const never = await runOn(aliceApi, "never-box");
+  const offline = await runOn(aliceApi, "gone-box");
+  const onHub = await runOn(aliceApi);
+  // its page (the API's run detail) says which device it waits for, how that device is, and until when
+  const detail = await call<{ status: string; deviceWait: { device: string; state: string; lastSeenAt: string | null; wait: string; endsAt: string } | null }>(aliceApi, "GET", `/api/runs/${never.json.id}`);
+  assert.equal(detail.json.status, "queued");
+  assert.deepEqual({ ...detail.json.deviceWait, endsAt: undefined }, { device: "never-box", state: "never connected", lastSeenAt: null, wait: "24 h", endsAt: undefined });
+  const offlineDetail = await call<{ deviceWait: { state: string; lastSeenAt: string } }>(aliceApi, "GET", `/api/runs/${offline.json.id}`);
+  assert.deepEqual([offlineDetail.json.deviceWait.state, offlineDetail.json.deviceWait.lastSeenAt], ["offline", "2026-11-20T08:00:00.000Z"]);
+  assert.equal((await call<{ deviceWait: unknown }>(aliceApi, "GET", `/api/runs/${onHub.json.id}`)).json.deviceWait, null, "a hub run waits for no device");
+
+  const later = new Date(Date.now() + 61_000);
+  assert.equal((await janitorPass(later)).expired, 0, "within the default day nothing expires");
+  try {
+    assert.equal((await setDeviceRules(root, { hostNetworkOnDevicesOnly: false, deviceWaitMinutes: 1 })).deviceWaitMinutes, 1);
+    const pass = await janitorPass(later);
+    assert.ok(pass.expired >= 2, JSON.stringify(pass));
+    const ended = async (id: string) => db().run.findUniqueOrThrow({ where: { id }, select: { status: true, error: true, endedAt: true } });
+    assert.deepEqual((await ended(never.json.id)).error, { type: "DeviceTimeout", message: "device never-box did not take this run within 1 min: it has never connected" });
+    assert.equal((await ended(never.json.id)).status, "failed");
+    assert.deepEqual((await ended(offline.json.id)).error, { type: "DeviceTimeout", message: "device gone-box did not take this run within 1 min: it has been offline since 2026-11-20 08:00:00 UTC" });
+    assert.equal((await ended(onHub.json.id)).status, "queued", "the hub's own queue never expires");
+    assert.equal((await janitorPass(later)).expired, 0, "idempotent");
+  } finally {
+    await setDeviceRules(root, { hostNetworkOnDevicesOnly: false, deviceWaitMinutes: 24 * 60 });
+    await db().run.updateMany({ where: { id: onHub.json.id, status: "queued" }, data: { status: "cancelled", endedAt: new Date() } });
+  }
 });

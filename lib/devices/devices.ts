@@ -3,28 +3,18 @@ import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { bossDb, getBoss } from "../queue/boss.ts";
+import { getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
-import { notify, RUN_CHANNEL } from "../queue/notify.ts";
+import { endRun, ENDINGS } from "../queue/lifecycle/index.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
-import type { HubRunError, Viewer } from "../types.ts";
+import type { z } from "zod";
+import type { NewSecret, Viewer } from "../types.ts";
+import type { deviceViewSchema } from "../schemas/responses.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { deviceQueue } from "./placement.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
-export interface DeviceView {
-  id: string;
-  name: string;
-  state: "online" | "draining" | "offline" | "never connected" | "revoked";
-  lastSeenAt: string | null;
-  version: string | null;
-  engine: string | null;
-  capacity: number | null;
-  running: number;
-  createdAt: string;
-  revokedAt: string | null;
-  /** first characters of its token, to tell enrolments apart */
-  tokenPrefix: string;
-}
+export type DeviceView = z.infer<typeof deviceViewSchema>;
 
 /** The message a run of a revoked device ends with. */
 export const DEVICE_REVOKED = "device revoked";
@@ -59,7 +49,7 @@ function duplicateName(err: unknown, name: string): never {
  * Adds a device for the viewer: a device credential (`ldv_…`, stored hashed) and the device, in one
  * transaction, and its queue. The token is returned once; the agent presents it.
  */
-export async function createDevice(viewer: Viewer, rawName: string): Promise<{ device: DeviceView; token: string }> {
+export async function createDevice(viewer: Viewer, rawName: string): Promise<NewSecret<DeviceView>> {
   const name = parseName(rawName);
   const { token, tokenHash, prefix } = newWorkerToken("device");
   const device = await db()
@@ -71,7 +61,34 @@ export async function createDevice(viewer: Viewer, rawName: string): Promise<{ d
   await ensureDeviceQueue(device.id);
   await audit(viewer.id, "device.create", device.id, { name });
   const [view] = await listDevices(viewer, device.id);
-  return { device: view, token };
+  return { token, item: view };
+}
+
+type DeviceRow = { id: string; credentialId: string; revokedAt: Date | null };
+type Registration = { credentialId: string; state: string; lastSeenAt: Date; version: string; engineHost: string; engineVersion: string; capacity: number };
+
+/** The registrations that say how each device is: a live one (online, else draining), else the last. */
+async function registrations(devices: DeviceRow[]): Promise<Map<string, { state: DeviceView["state"]; last: Registration | undefined }>> {
+  const workers = devices.length
+    ? await db().worker.findMany({ where: { credentialId: { in: devices.map((d) => d.credentialId) } }, orderBy: { lastSeenAt: "desc" }, distinct: ["credentialId", "state"] })
+    : [];
+  return new Map(
+    devices.map((d) => {
+      const mine = workers.filter((w) => w.credentialId === d.credentialId);
+      const live = mine.find((w) => w.state === "online") ?? mine.find((w) => w.state === "draining");
+      const last = live ?? mine[0];
+      const state: DeviceView["state"] = d.revokedAt ? "revoked" : live ? (live.state as "online" | "draining") : last ? "offline" : "never connected";
+      return [d.id, { state, last }];
+    }),
+  );
+}
+
+/** How a device is now (for a run sent to it: its page says so), whoever owns it; null when it is gone. */
+export async function deviceState(deviceId: string): Promise<{ name: string; state: DeviceView["state"]; lastSeenAt: string | null } | null> {
+  const d = await db().device.findUnique({ where: { id: deviceId }, select: { id: true, name: true, credentialId: true, revokedAt: true } });
+  if (!d) return null;
+  const r = (await registrations([d])).get(d.id)!;
+  return { name: d.name, state: r.state, lastSeenAt: r.last?.lastSeenAt.toISOString() ?? null };
 }
 
 /** The viewer's devices (or one of them), newest first, with their registrations' state. */
@@ -83,20 +100,13 @@ export async function listDevices(viewer: Viewer, onlyId?: string): Promise<Devi
   });
   if (!devices.length) return [];
   const ids = devices.map((d) => d.id);
-  const [workers, counts] = await Promise.all([
-    db().worker.findMany({
-      where: { credentialId: { in: devices.map((d) => d.credentialId) } },
-      orderBy: { lastSeenAt: "desc" },
-      distinct: ["credentialId", "state"],
-    }),
-    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: ["starting", "running"] } }, _count: true }),
+  const [regs, counts] = await Promise.all([
+    registrations(devices),
+    db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true }),
   ]);
   const running = new Map(counts.map((c) => [c.deviceId, c._count]));
   return devices.map((d) => {
-    const mine = workers.filter((w) => w.credentialId === d.credentialId);
-    const live = mine.find((w) => w.state === "online") ?? mine.find((w) => w.state === "draining");
-    const last = live ?? mine[0];
-    const state: DeviceView["state"] = d.revokedAt ? "revoked" : live ? (live.state as "online" | "draining") : last ? "offline" : "never connected";
+    const { state, last } = regs.get(d.id)!;
     return {
       id: d.id,
       name: d.name,
@@ -141,21 +151,14 @@ export async function renameDevice(viewer: Viewer, id: string, rawName: string):
 export async function revokeDevice(viewer: Viewer, id: string): Promise<void> {
   const row = await ownDevice(viewer, id);
   if (row.revokedAt) return;
-  const boss = await getBoss();
   const now = new Date();
-  const error: HubRunError = { type: "DeviceRevoked", message: DEVICE_REVOKED };
   await db().$transaction(
     async (tx) => {
       await tx.device.update({ where: { id }, data: { revokedAt: now } });
       await tx.workerCredential.update({ where: { id: row.credentialId }, data: { revokedAt: now } });
       await tx.worker.updateMany({ where: { credentialId: row.credentialId, state: { in: ["online", "draining"] } }, data: { state: "lost" } });
-      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: ["queued", "starting", "running"] } }, select: { id: true, jobId: true, queue: true } });
-      for (const r of runs) {
-        await tx.run.update({ where: { id: r.id }, data: { status: "failed", error: error as unknown as Prisma.InputJsonValue, endedAt: now } });
-        await tx.task.updateMany({ where: { runId: r.id, endedAt: null }, data: { status: "failed", endedAt: now } });
-        if (r.jobId && r.queue) await boss.fail(r.queue, r.jobId, error, { db: bossDb(tx) });
-        await notify(tx, RUN_CHANNEL, r.id);
-      }
+      const runs = await tx.run.findMany({ where: { deviceId: id, status: { in: [...ENDINGS.DeviceRevoked.from] } }, select: { id: true }, orderBy: { id: "asc" } });
+      for (const r of runs) await endRun(tx, r.id, { type: "DeviceRevoked", message: DEVICE_REVOKED }, { now });
     },
     { timeout: 30_000, maxWait: 10_000 },
   );

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../platform/db.ts";
-import { validation } from "../errors.ts";
+import { problem, validation } from "../errors.ts";
 import { canViewPackage } from "../access/permissions.ts";
 import type { PinnedDependency, Viewer } from "../types.ts";
 import {
@@ -31,8 +31,8 @@ export type StoredMember = StoredVersion & Pick<ClosureMember, "via">;
 /** Who resolves: a user (sees public packages and their own) or the hub itself (sees all). */
 type Resolver = Viewer | "system";
 
-const canSee = (who: Resolver, v: { private: boolean; ownerId: string | null }) =>
-  who === "system" || canViewPackage(who, { private: v.private, namespace: { ownerId: v.ownerId } });
+const canSee = (who: Resolver, v: { private: boolean; ownerId: string | null; namespace: string }) =>
+  who === "system" || canViewPackage(who, { private: v.private, namespace: { ownerId: v.ownerId, name: v.namespace } });
 
 /** Every version reachable from `ids` through pinned dependencies, loaded breadth first. */
 export async function loadGraph(ids: readonly string[]): Promise<Map<string, StoredVersion>> {
@@ -105,12 +105,12 @@ export async function resolveDependencies(
   const rows = parsed.lev.length
     ? await db().package.findMany({
         where: { OR: parsed.lev.map((r) => ({ name: r.name, namespace: { name: r.namespace } })) },
-        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { select: { id: true, version: true } } },
+        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { where: { deletedAt: null }, select: { id: true, version: true } } },
       })
     : [];
   const available = new Map<string, AvailablePackage>();
   for (const p of rows) {
-    if (!canSee(who, { private: p.private, ownerId: p.namespace.ownerId })) continue;
+    if (!canSee(who, { private: p.private, ownerId: p.namespace.ownerId, namespace: p.namespace.name })) continue;
     available.set(packageKey({ namespace: p.namespace.name, name: p.name }), { namespace: p.namespace.name, name: p.name, versions: p.versions });
   }
   const { picked, problems: pickProblems } = pickVersions(parsed.lev, available);
@@ -120,7 +120,7 @@ export async function resolveDependencies(
   problems.push(...checked.problems);
   if (problems.length) {
     const full = levName(root);
-    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems);
+    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems.map((p) => problem("dependency", "pyproject.toml", p)));
   }
   return {
     direct: picked.map((p) => ({ namespace: p.namespace, name: p.name, version: p.version, requirement: p.requirement.raw, versionId: p.versionId })),

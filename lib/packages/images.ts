@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -6,8 +7,15 @@ import { createReadStream } from "node:fs";
 import tar from "tar-stream";
 import type { ContainerEngine } from "../../runner/src/index.ts";
 
-export function imageTag(ns: string, name: string, version: string): string {
-  return `levpkg/${ns}.${name}`.toLowerCase() + `:${version.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 128)}`;
+/**
+ * A new tag for an upload's image: `levpkg/<ns>.<name>:<version>-<128 random bits>`. Nothing
+ * resolves an image by this tag (builds and runs go by image id); it keeps the image from being
+ * pruned as dangling and says whose it is. Random, so a stranger cannot name another package's
+ * image, and two uploads of one version never share one.
+ */
+export function newImageTag(ns: string, name: string, version: string): string {
+  const v = version.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 80);
+  return `levpkg/${ns}.${name}`.toLowerCase() + `:${v}-${randomBytes(16).toString("hex")}`;
 }
 
 /**
@@ -85,11 +93,23 @@ export async function buildPackageImage(
     if (ac.signal.aborted) {
       throw new ImageBuildError(`the build took longer than ${formatDuration(limits.timeoutMs)} and was stopped`, lines.join("\n"));
     }
-    throw new ImageBuildError(err instanceof Error ? err.message : String(err), lines.join("\n"));
+    throw new ImageBuildError(engineMessage(err), lines.join("\n"));
   } finally {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The engine's own message, cut to its first line: what the uploader reads must never carry
+ * content the engine fetched or echoed after it (a response body, a registry's page).
+ */
+function engineMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = text.split("\n", 1)[0];
+  return first.length > MAX_MESSAGE ? `${first.slice(0, MAX_MESSAGE)}…` : first;
+}
+
+const MAX_MESSAGE = 300;
 
 function formatDuration(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;

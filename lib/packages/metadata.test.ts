@@ -1,24 +1,44 @@
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test } from "node:test";
-import { pyprojectDependencies, pyprojectName, pyprojectVersion } from "./metadata.ts";
+import { compareVersions, readPackageMetadata, wheelMetadataVersion } from "./metadata.ts";
 
-test("pyproject name and version come from [project] only", () => {
-  const text = `[tool.x]\nversion = "9"\n[project]\nname = "lev.a.b" # the package\nversion = '1.2.3'\n`;
-  assert.equal(pyprojectName(text), "lev.a.b");
-  assert.equal(pyprojectVersion(text), "1.2.3");
-  assert.equal(pyprojectVersion("[project]\nname = 'x'\n"), null);
-  assert.equal(pyprojectVersion('[tool.poetry]\nversion = "1"\n'), null);
+function withPackage(files: Record<string, string>, fn: (dir: string) => void) {
+  const dir = mkdtempSync(path.join(tmpdir(), "levhub-metadata-"));
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("an upload's version and dependencies come from pyproject.toml [project], the version else from a wheel's METADATA", () => {
+  withPackage({ "pyproject.toml": `[project]\nname = "lev.a.b"\nversion = "1.2.3"\ndependencies = ["lev.a.c>=1", "levrt"]\n` }, (dir) =>
+    assert.deepEqual(readPackageMetadata(dir), { version: "1.2.3", dependencies: ["lev.a.c>=1", "levrt"] }),
+  );
+  withPackage({ "lev_a_b-2.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: lev.a.b\nVersion: 2.0\n" }, (dir) =>
+    assert.deepEqual(readPackageMetadata(dir), { version: "2.0", dependencies: [] }),
+  );
+  withPackage({ "pyproject.toml": `[project]\nname = "lev.a.b"\n` }, (dir) => assert.match((readPackageMetadata(dir) as { problem: string }).problem, /no version/));
+  withPackage({ "pyproject.toml": `[project]\nversion = "1 2"\n` }, (dir) => assert.match((readPackageMetadata(dir) as { problem: string }).problem, /'1 2' is not a valid version/));
 });
 
-test("pyproject dependencies: a multi-line list with comments, both quotes and a trailing comma", () => {
-  const text = `[project]\nname = "lev.a.b"\ndependencies = [\n  "levrt>=0.1", # the runtime\n  'lev.joe.jsfuck>=1.0',\n  "requests (>=2) ; python_version > \\"3\\"",\n]\n[tool.pdm]\ndependencies = ["x"]\n`;
-  assert.deepEqual(pyprojectDependencies(text), { dependencies: ["levrt>=0.1", "lev.joe.jsfuck>=1.0", 'requests (>=2) ; python_version > "3"'] });
-  assert.deepEqual(pyprojectDependencies(`[project]\ndependencies = []\n`), { dependencies: [] });
-  assert.deepEqual(pyprojectDependencies(`[project]\nname = "x"\n`), { dependencies: [] });
-  assert.deepEqual(pyprojectDependencies(`[tool.x]\ndependencies = ["lev.a.b"]\n`), { dependencies: [] });
-  assert.deepEqual(pyprojectDependencies(`[project]\ndependencies = ["a" "b"]\n`), { problem: "pyproject.toml [project] dependencies must be a list of strings" });
-  assert.ok("problem" in pyprojectDependencies(`[project]\ndependencies = "lev.a.b"\n`));
-  assert.ok("problem" in pyprojectDependencies(`[project]\ndependencies = ["lev.a.b"\n`));
-  assert.ok("problem" in pyprojectDependencies(`[project]\ndependencies = [1]\n`));
-  assert.ok("problem" in pyprojectDependencies(`[project]\ndependencies = ["a",,]\n`));
+test("bad TOML in an upload's pyproject.toml is its problem, with line and column", () => {
+  withPackage({ "pyproject.toml": `[project]\nversion = "1.0"\ndependencies = ["a" "b"]\n` }, (dir) =>
+    assert.deepEqual(readPackageMetadata(dir), { problem: "pyproject.toml:3: not valid TOML: expected comma or end of structure (column 21)" }),
+  );
+  withPackage({ "pyproject.toml": `[project]\nversion = "1.0"\ndependencies = [1]\n` }, (dir) => assert.match((readPackageMetadata(dir) as { problem: string }).problem, /array of strings/));
+});
+
+test("wheel METADATA versions, and versions sort numerically", () => {
+  assert.equal(wheelMetadataVersion("Metadata-Version: 2.1\nName: lev.a.b\nVersion: 1.0\n\nVersion: 2"), "1.0");
+  assert.ok(compareVersions("0.10", "0.9") > 0);
+  assert.ok(compareVersions("1.0a1", "1.0") < 0);
+  assert.equal(compareVersions("1.0", "1.0.0"), 0);
 });

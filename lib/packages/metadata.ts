@@ -1,18 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { projectKey } from "../../runner/src/package/pyproject.ts";
+import { PyprojectError, readPyproject } from "../../runner/src/package/pyproject.ts";
 
 /** PEP 440-ish: what a version may look like in a URL, a path and a Docker tag. */
 export const VERSION_RE = /^[0-9][0-9A-Za-z.+!_-]{0,63}$/;
-
-/** `[project] version = "…"` from pyproject.toml. */
-export function pyprojectVersion(text: string): string | null {
-  return projectKey(text, "version");
-}
-
-export function pyprojectName(text: string): string | null {
-  return projectKey(text, "name");
-}
 
 /** `Version:` from a wheel's `*.dist-info/METADATA`. */
 export function wheelMetadataVersion(text: string): string | null {
@@ -24,16 +15,30 @@ export function wheelMetadataVersion(text: string): string | null {
   return null;
 }
 
+/** What an upload reads of an extracted package besides its code. */
+export interface PackageMetadata {
+  version: string;
+  /** `[project] dependencies` as written (none for a wheel without pyproject.toml) */
+  dependencies: string[];
+}
+
 /**
- * The version of an extracted package: pyproject.toml's `[project] version`, else (wheels) the
- * dist-info METADATA's `Version:`. Returns the problems when there is none or it is malformed.
+ * The version and requirements of an extracted package: pyproject.toml's `[project]` (read by
+ * the one pyproject reader), the version else (wheels) from the dist-info METADATA's `Version:`.
+ * Returns the problem when pyproject.toml is not valid TOML or the version is missing or malformed.
  */
-export function readPackageVersion(dir: string): { version: string } | { problem: string } {
+export function readPackageMetadata(dir: string): PackageMetadata | { problem: string } {
   const pyproject = path.join(dir, "pyproject.toml");
   let version: string | null = null;
+  let dependencies: string[] = [];
   let source = "";
   if (existsSync(pyproject)) {
-    version = pyprojectVersion(readFileSync(pyproject, "utf8"));
+    try {
+      ({ version, dependencies } = readPyproject(readFileSync(pyproject, "utf8")));
+    } catch (err) {
+      if (err instanceof PyprojectError) return { problem: err.message };
+      throw err;
+    }
     source = "pyproject.toml [project] version";
   }
   if (!version) {
@@ -47,7 +52,7 @@ export function readPackageVersion(dir: string): { version: string } | { problem
     return { problem: "no version: add `version = \"0.1.0\"` under [project] in pyproject.toml" };
   }
   if (!VERSION_RE.test(version)) return { problem: `${source} '${version}' is not a valid version (e.g. 0.1.2)` };
-  return { version };
+  return { version, dependencies };
 }
 
 /** Orders versions like 0.9 < 0.10 < 1.0a1 < 1.0: numeric parts numerically, then the rest as text. */
@@ -66,60 +71,4 @@ export function compareVersions(a: string, b: string): number {
   if (!x.rest) return 1; // a final release sorts after its pre-releases
   if (!y.rest) return -1;
   return x.rest < y.rest ? -1 : 1;
-}
-
-/**
- * `[project] dependencies = [...]` from pyproject.toml: the array of strings, over several lines,
- * with comments and a trailing comma. Absent: an empty list. Anything else there is a problem.
- */
-export function pyprojectDependencies(text: string): { dependencies: string[] } | { problem: string } {
-  let section = "";
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    const header = /^\[([^\]]+)\]\s*(#.*)?$/.exec(line);
-    if (header) {
-      section = header[1].trim();
-      continue;
-    }
-    if (section !== "project" || !/^dependencies\s*=/.test(line)) continue;
-    const rest = [line.replace(/^dependencies\s*=\s*/, ""), ...lines.slice(i + 1)].join("\n");
-    return readStringArray(rest);
-  }
-  return { dependencies: [] };
-}
-
-/** A TOML array of strings at the start of `text` (the part of TOML requirement lists use). */
-function readStringArray(text: string): { dependencies: string[] } | { problem: string } {
-  const bad = { problem: "pyproject.toml [project] dependencies must be a list of strings" };
-  if (!text.startsWith("[")) return bad;
-  const out: string[] = [];
-  let i = 1;
-  let expectValue = true;
-  while (i < text.length) {
-    const c = text[i];
-    if (/\s/.test(c)) i++;
-    else if (c === "#") i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
-    else if (c === "]") return { dependencies: out };
-    else if (c === ",") {
-      if (expectValue) return bad;
-      expectValue = true;
-      i++;
-    } else if ((c === '"' || c === "'") && expectValue) {
-      let j = i + 1;
-      let value = "";
-      while (j < text.length && text[j] !== c && text[j] !== "\n") {
-        // basic strings may escape a quote or backslash; literal strings have no escapes
-        if (c === '"' && text[j] === "\\" && j + 1 < text.length) {
-          value += text[j + 1];
-          j += 2;
-        } else value += text[j++];
-      }
-      if (text[j] !== c) return bad;
-      out.push(value);
-      expectValue = false;
-      i = j + 1;
-    } else return bad;
-  }
-  return bad;
 }

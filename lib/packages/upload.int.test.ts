@@ -7,6 +7,9 @@ import { goodInit, packageEntries } from "../testing/packages.ts";
 import { buildTarGz, buildZip } from "./archives.ts";
 import type { Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let root: Viewer;
 let alice: Viewer;
@@ -21,7 +24,7 @@ after(async () => {
   await hub?.close();
 });
 
-type Rejection = { code?: string; message?: string; details?: string[] };
+type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[] };
 
 async function assertNothingStored() {
   const { db } = await import("../platform/db.ts");
@@ -49,7 +52,7 @@ test("publishArchive refuses unsafe archives and wrong layouts before running an
   for (const [name, filename, data, re, code] of cases) {
     await assert.rejects(
       publishArchive(alice, { filename, data }),
-      (e: Rejection) => e.code === code && re.test([e.message, ...(e.details ?? [])].join("\n")),
+      (e: Rejection) => e.code === code && re.test([e.message, ...(said(e))].join("\n")),
       name,
     );
   }
@@ -62,13 +65,13 @@ test("publishArchive rejects a package whose introspection finds problems, showi
   const badExport = buildZip(packageEntries("alice", "badexport", "0.1.0", goodInit().replace("annot.meta([greet]", "annot.meta([greet, 42]")));
   await assert.rejects(publishArchive(alice, { filename: "badexport.zip", data: badExport }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match((e.details ?? []).join("\n"), /export #2 \(42\) is neither a function nor a tool module/);
+    assert.match((said(e)).join("\n"), /export #2 \(42\) is neither a function nor a tool module/);
     return true;
   });
   const syntax = buildZip(packageEntries("alice", "syntax", "0.1.0", "def broken(:\n"));
   await assert.rejects(publishArchive(alice, { filename: "syntax.zip", data: syntax }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match([e.message, ...(e.details ?? [])].join("\n"), /SyntaxError|syntax/i);
+    assert.match([e.message, ...(said(e))].join("\n"), /SyntaxError|syntax/i);
     return true;
   });
   await assertNothingStored();
@@ -80,6 +83,7 @@ test("publishArchive publishes a good package; the same version again is a confl
   const zip = buildZip(packageEntries("alice", "greeter", "0.1.0", goodInit()));
   const r = await publishArchive(alice, { filename: "greeter-0.1.0.zip", data: zip });
   assert.equal(r.created, true);
+  assert.equal(r.private, true, "a new package is private until its owner says otherwise");
   assert.equal(`${r.namespace}.${r.name}@${r.version}`, "alice.greeter@0.1.0");
   const ex = await db().export.findMany({ where: { versionId: r.versionId } });
   assert.deepEqual(ex.map((e) => [e.qualified, e.kind, e.attck, e.blackarch, e.tags]), [["greet", "mode", ["Discovery"], ["misc"], ["greeting"]]].map((x) => x));
@@ -92,13 +96,15 @@ test("publishArchive publishes a good package; the same version again is a confl
   assert.equal((await db().packageVersion.findUniqueOrThrow({ where: { id: r.versionId } })).manifest !== null, true);
   assert.equal(await db().packageVersion.count(), 1);
 
-  const v2 = await publishArchive(alice, { filename: "greeter.tar.gz", data: await buildTarGz(packageEntries("alice", "greeter", "0.2.0", goodInit({ tag: "hello" }))) });
+  const v2 = await publishArchive(alice, { filename: "greeter.tar.gz", data: await buildTarGz(packageEntries("alice", "greeter", "0.2.0", goodInit({ tag: "hello" }))) }, { private: false });
   const pkg = await db().package.findUniqueOrThrow({ where: { id: v2.packageId } });
   assert.equal(pkg.latestVersionId, v2.versionId);
+  assert.equal(pkg.private, false, "made public by the upload that asked for it");
   // bob may not publish into alice's namespace, root (admin) may
   await assert.rejects(publishArchive(bob, { filename: "g.zip", data: buildZip(packageEntries("alice", "greeter", "0.3.0", goodInit())) }), (e: Rejection) => e.code === "forbidden");
   const byAdmin = await publishArchive(root, { filename: "g.zip", data: buildZip(packageEntries("alice", "greeter", "0.3.0", goodInit())) });
   assert.equal(byAdmin.version, "0.3.0");
+  assert.equal(byAdmin.private, false, "an existing package keeps its visibility when the upload says nothing");
 });
 
 test("a wheel is a zip whose version may come from METADATA", async () => {

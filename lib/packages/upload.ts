@@ -1,10 +1,13 @@
 import "server-only";
 import { randomBytes, createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  ArchiveError,
+  archiveKind,
   EngineError,
+  extractArchive,
   introspect,
   IntrospectionError,
   locatePackage,
@@ -16,27 +19,30 @@ import {
 import { dataDir, packagesDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
 import { getEngine } from "../platform/engine.ts";
-import { AppError, conflict, forbidden, validation } from "../errors.ts";
+import { AppError, conflict, forbidden, problem, validation, type Problem } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { normalizeCategory } from "./categories.ts";
 import { canPublishTo } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import type { HubManifest, PublishResult, Viewer } from "../types.ts";
-import { buildUploadImage, discardUploadImage, keepUploadImage } from "./build.ts";
-import { ArchiveError, archiveKind, extractArchive, UPLOAD_LIMITS } from "./extract.ts";
+import { buildUploadImage, discardUploadImage } from "./build.ts";
 import { resolveDependencies } from "./dependency-load.ts";
 import { allFunctions, exportRows } from "./exports.ts";
-import { compareVersions, pyprojectDependencies, readPackageVersion } from "./metadata.ts";
+import { compareVersions, readPackageMetadata } from "./metadata.ts";
 
-export { UPLOAD_LIMITS } from "./extract.ts";
+import { UPLOAD_LIMITS } from "./upload-limits.ts";
+
+export { UPLOAD_LIMITS } from "./upload-limits.ts";
 
 /** Who publishes: a user, or the hub itself (the examples at start), which may publish anywhere. */
 export type Publisher = Viewer | "system";
 
 export interface PublishOptions {
   /**
-   * Visibility, tri-state: true or false sets it; undefined means "public" for a new package and
-   * "unchanged" for an existing one (so a form left as it is never flips a private package public).
+   * Visibility, tri-state: true or false sets it; undefined means "private" for a new package a
+   * user publishes (public once its owner says so: the form, `lev upload --public`, its page) and
+   * "unchanged" for an existing one. The hub's own packages (publisher "system": the examples
+   * `npm start` publishes, the catalog everyone starts from) are public when new.
    */
   private?: boolean;
   /** publishing a version that exists returns it (`created: false`) instead of a conflict */
@@ -58,17 +64,18 @@ function packageRoot(dir: string): string {
 }
 
 /** What refuses an upload: introspection's errors and categories the hub does not know. Warnings pass. */
-function problemsOf(manifest: Manifest): string[] {
-  const out = manifest.problems.filter((p) => p.severity === "error").map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+function problemsOf(manifest: Manifest): Problem[] {
+  const out: Problem[] = manifest.problems.filter((p) => p.severity === "error");
   const check = (where: string, cats: { attck: { key: string }[]; blackarch: { key: string }[] } | undefined) => {
-    for (const c of cats?.attck ?? []) if (!normalizeCategory("attck", c.key)) out.push(`${where}: unknown ATT&CK tactic '${c.key}'`);
-    for (const c of cats?.blackarch ?? []) if (!normalizeCategory("blackarch", c.key)) out.push(`${where}: unknown BlackArch category '${c.key}'`);
+    for (const c of cats?.attck ?? []) if (!normalizeCategory("attck", c.key)) out.push(problem("category", where, `unknown ATT&CK tactic '${c.key}'`));
+    for (const c of cats?.blackarch ?? []) if (!normalizeCategory("blackarch", c.key)) out.push(problem("category", where, `unknown BlackArch category '${c.key}'`));
   };
   check("__lev__", manifest.cats);
   for (const t of manifest.tools) check(t.module, t.cats);
   for (const f of allFunctions(manifest)) check(f.qualified, f.cats);
-  if (allFunctions(manifest).length === 0) out.push("__lev__: the package exports no mode or workflow");
-  return [...new Set(out)];
+  if (allFunctions(manifest).length === 0) out.push(problem("no-exports", "__lev__", "the package exports no mode or workflow"));
+  // a tool's categories are its modes' too: each problem once
+  return [...new Map(out.map((p) => [JSON.stringify(p), p])).values()];
 }
 
 /** What the catalog's text search reads besides the exports: package and tool descriptions and docs. */
@@ -86,7 +93,7 @@ async function introspectOrReject(pkg: PackageLocation, dependencies: PackageDep
   } catch (err) {
     if (err instanceof IntrospectionError) {
       const tail = err.output.trim().split("\n").slice(-15).join("\n");
-      throw validation(`the package could not be inspected: ${err.message}`, undefined, tail ? [err.message, tail] : [err.message]);
+      throw validation(`the package could not be inspected: ${err.message}`, undefined, [problem("introspection-failed", "", err.message), ...(tail ? [problem("introspection-failed", "output", tail)] : [])]);
     }
     if (err instanceof EngineError) {
       console.error("[levhub] introspection could not run:", err);
@@ -98,7 +105,8 @@ async function introspectOrReject(pkg: PackageLocation, dependencies: PackageDep
 
 /**
  * Publishes the package in `root` (already on disk, in staging). Checks, in order: layout,
- * version, namespace permission, immutability, introspection problems, the image build. Only when
+ * pyproject.toml (version, dependencies), namespace permission, immutability, dependencies,
+ * introspection problems, the image build. Only when
  * all pass is anything stored: the directory moves into the data dir and the rows are written.
  */
 async function publishStaged(
@@ -113,13 +121,13 @@ async function publishStaged(
   } catch (err) {
     if (err instanceof PackageLayoutError) {
       const msg = err.message.replace(`${root}: `, "").replace(root, "the archive");
-      throw validation(`wrong layout: ${msg}`, undefined, [`expected lev/<namespace>/<name>/__init__.py (${msg})`]);
+      throw validation(`wrong layout: ${msg}`, undefined, [problem("layout", "", `expected lev/<namespace>/<name>/__init__.py (${msg})`)]);
     }
     throw err;
   }
-  const v = readPackageVersion(root);
-  if ("problem" in v) throw validation(v.problem, undefined, [v.problem]);
-  const { version } = v;
+  const metadata = readPackageMetadata(root);
+  if ("problem" in metadata) throw validation(metadata.problem, undefined, [problem("pyproject", "pyproject.toml", metadata.problem)]);
+  const { version } = metadata;
   const full = `${pkg.namespace}.${pkg.name}`;
   if (!existsSync(path.join(root, "pyproject.toml"))) {
     // a wheel carries its metadata in *.dist-info/METADATA; the runtime reads pyproject.toml
@@ -127,7 +135,7 @@ async function publishStaged(
   }
 
   const ns = await db().namespace.findUnique({ where: { name: pkg.namespace } });
-  if (publisher !== "system" && !canPublishTo(publisher, ns)) {
+  if (publisher !== "system" && !canPublishTo(publisher, pkg.namespace, ns)) {
     throw forbidden(
       ns
         ? `namespace '${pkg.namespace}' belongs to someone else; publish under lev/${publisher.username}/…`
@@ -138,16 +146,16 @@ async function publishStaged(
     where: { version, package: { name: pkg.name, namespace: { name: pkg.namespace } } },
   });
   if (existing) {
+    if (existing.deletedAt) throw conflict(`${full} ${version} was published and deleted; a version number is never used twice: raise the version in pyproject.toml`);
     if (opts.skipExisting) return resultFor(existing.id, false);
     throw conflict(`${full} ${version} is already published and versions are immutable: raise the version in pyproject.toml`);
   }
 
   // dependencies first: introspection imports the package, and with it the packages it imports
-  const requirements = pyprojectDependencies(await readFile(path.join(root, "pyproject.toml"), "utf8"));
-  if ("problem" in requirements) throw validation(requirements.problem, undefined, [requirements.problem]);
   const existingPackage = await db().package.findFirst({ where: { name: pkg.name, namespace: { name: pkg.namespace } }, select: { private: true } });
-  const willBePrivate = opts.private ?? existingPackage?.private ?? false;
-  const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, requirements.dependencies);
+  const privateWhenNew = publisher !== "system";
+  const willBePrivate = opts.private ?? existingPackage?.private ?? privateWhenNew;
+  const deps = await resolveDependencies(publisher, { namespace: pkg.namespace, name: pkg.name, private: willBePrivate }, metadata.dependencies);
 
   const introspected = await introspectOrReject(
     pkg,
@@ -190,7 +198,7 @@ async function publishStaged(
         ns ?? (await tx.namespace.upsert({ where: { name: pkg.namespace }, create: { name: pkg.namespace, ownerId: null }, update: {} }));
       const pkgRow = await tx.package.upsert({
         where: { namespaceId_name: { namespaceId: nsRow.id, name: pkg.name } },
-        create: { namespaceId: nsRow.id, name: pkg.name, private: opts.private ?? false },
+        create: { namespaceId: nsRow.id, name: pkg.name, private: opts.private ?? privateWhenNew },
         // an existing package keeps its visibility unless the upload asks for one explicitly
         update: opts.private === undefined ? {} : { private: opts.private },
         include: { latestVersion: { select: { version: true } } },
@@ -227,7 +235,6 @@ async function publishStaged(
     }
     throw err;
   }
-  if (image) await keepUploadImage(image);
   await audit(createdById, "package.publish", `${full}@${version}`, { image: image?.id ?? null, private: opts.private ?? null });
   return resultFor(versionId, true);
 }
@@ -240,6 +247,7 @@ async function resultFor(versionId: string, created: boolean): Promise<PublishRe
   return {
     namespace: row.package.namespace.name,
     name: row.package.name,
+    private: row.package.private,
     version: row.version,
     packageId: row.packageId,
     versionId: row.id,
@@ -276,7 +284,7 @@ export async function publishArchive(
     });
   } catch (err) {
     if (err instanceof ArchiveError) {
-      throw new AppError(err.kind === "too_large" ? "too_large" : "validation", err.message, { details: [err.message] });
+      throw new AppError(err.kind === "too_large" ? "too_large" : "validation", err.message, { problems: [problem("archive", file.filename, err.message)] });
     }
     throw err;
   }

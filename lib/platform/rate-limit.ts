@@ -44,6 +44,11 @@ export class RateLimiter {
     if (this.hits.size > this.maxKeys) this.evict();
   }
 
+  /** How many attempts `key` made in the window. */
+  count(key: string): number {
+    return this.live(key).length;
+  }
+
   /** Takes back the newest attempt of `key` (one that turned out not to count, e.g. a good password). */
   undo(key: string): void {
     const log = this.hits.get(key);

@@ -9,9 +9,18 @@ const defaults = defaultRunLimits();
 const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
 const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 
+/** How long a run sent to a device may wait for it, in minutes: a day unless an admin says otherwise (a minute to 30 days). */
+export const DEVICE_WAIT_MINUTES = { min: 1, max: 30 * 24 * 60, default: 24 * 60 } as const;
+const DEFAULT_QUEUED_PER_USER = 100;
+const DEFAULT_SCANS_PER_USER = 100;
+
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
 export type SignUpMode = (typeof SIGN_UP_MODES)[number];
+
+/** Whose accounts must have two-factor sign-in: nobody's, admins', everyone's. */
+export const TWO_FACTOR_REQUIREMENTS = ["none", "admins", "everyone"] as const;
+export type TwoFactorRequirement = (typeof TWO_FACTOR_REQUIREMENTS)[number];
 
 const resourceLimits = (d: RunLimits["tool"]) =>
   z
@@ -24,7 +33,18 @@ const resourceLimits = (d: RunLimits["tool"]) =>
 
 /** Every admin-set value with its default; a stored document missing a key gets the default. */
 export const hubSettingsSchema = z.object({
-  signUpMode: z.enum(SIGN_UP_MODES).default("open"),
+  /**
+   * a fresh hub signs up by invitation; hubs that had accounts before this default kept "open"
+   * (migration 20261207200000_accounts_trust wrote it into their settings)
+   */
+  signUpMode: z.enum(SIGN_UP_MODES).default("invite"),
+  /** who must sign in with a second factor; those without one are sent to set it up and can do nothing else */
+  twoFactorRequired: z.enum(TWO_FACTOR_REQUIREMENTS).default("none"),
+  /**
+   * the address people and agents reach the hub at (invite links, the device enrolment command);
+   * null: the address the admin's browser used
+   */
+  publicUrl: z.string().max(300).nullable().default(null),
   /** base images any run may use by name (besides its own package's and visible packages' images) */
   baseImages: z.array(z.string().min(1).max(256)).max(100).default(["levhub/python:bookworm", "levhub/nmap:bookworm"]),
   /** references packages write → a local image standing in for it (`alpine:latest` → `levhub/python:bookworm`) */
@@ -74,12 +94,22 @@ export const hubSettingsSchema = z.object({
     .object({
       totalRuns: z.number().int().min(1).max(10_000).default(16),
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
+      /** runs one user may have waiting as `queued` (a start past it is 429) */
+      queuedPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_QUEUED_PER_USER),
+      /** saved scans one user may keep (saving one more is 422) */
+      scansPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_SCANS_PER_USER),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** how long a run sent to a device waits for it (offline, never connected, busy) before it ends failed (DeviceTimeout) */
+      deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
+  /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
+  workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
+  /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */
+  metricsToken: z.object({ hash: z.string(), prefix: z.string(), createdAt: z.string() }).nullable().default(null),
 });
 export type HubSettings = z.infer<typeof hubSettingsSchema>;
 

@@ -8,9 +8,8 @@ import { runPolicy, type GrantedFunction } from "./run-policy.ts";
 import type { HubSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 
-/** The version being run, as startRun has loaded it. */
-export interface RunTarget {
-  id: string;
+/** The version being run, as far as its policy depends on it (`RunTarget.version` is one). */
+export interface PolicyVersion {
   imageDigest: string | null;
   manifest: unknown;
   package: { id: string; name: string; namespaceId: string; namespace: { name: string } };
@@ -33,7 +32,7 @@ export function manifestFunctions(manifest: unknown): GrantedFunction[] {
  */
 export async function loadRunPolicy(
   viewer: Viewer,
-  version: RunTarget,
+  version: PolicyVersion,
   fn: GrantedFunction,
   settings: HubSettings,
   closure: readonly StoredMember[] = [],

@@ -199,17 +199,24 @@ test("missingPrivileges: what the runner would refuse (host=True without NET_RAW
 test("oversizedArgs names the field over its cap, and the total over the overall cap", async () => {
   const { oversizedArgs } = await import("./run-policy.ts");
   const caps = { fieldBytes: 100, totalBytes: 250 };
-  assert.deepEqual(oversizedArgs({ a: "x".repeat(50), b: 3 }, caps), {});
-  const big = oversizedArgs({ a: "x".repeat(2_000_000), b: 1 }, caps);
+  assert.equal(oversizedArgs({ a: "x".repeat(50), b: 3 }, caps), null);
+  const fields = (args: Record<string, unknown>) => {
+    const r = oversizedArgs(args, caps);
+    return r && "fields" in r ? r.fields : {};
+  };
+  const big = fields({ a: "x".repeat(2_000_000), b: 1 });
   assert.deepEqual(Object.keys(big), ["a"]);
   assert.match(big.a, /too large: 2000003 bytes, at most 100/);
   // multi-byte characters count as bytes, not characters
-  assert.deepEqual(Object.keys(oversizedArgs({ a: "é".repeat(60) }, caps)), ["a"]);
-  const total = oversizedArgs({ a: "x".repeat(90), b: "x".repeat(90), c: "x".repeat(90) }, caps);
-  assert.deepEqual(Object.keys(total), ["_"]);
+  assert.deepEqual(Object.keys(fields({ a: "é".repeat(60) })), ["a"]);
+  // the total only when no field is over its own cap
+  assert.deepEqual(oversizedArgs({ a: "x".repeat(90), b: "x".repeat(90), c: "x".repeat(90) }, caps), { total: "the arguments are too large: 279 bytes, at most 250 in all" });
+  assert.deepEqual(Object.keys(fields({ a: "x".repeat(200), b: "x".repeat(90), c: "x".repeat(90) })), ["a"], "a field over its cap is said, not the total");
+  // a parameter may be called `_`: it is a field like any other
+  assert.deepEqual(Object.keys(fields({ _: "x".repeat(200) })), ["_"]);
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
-  assert.deepEqual(Object.keys(oversizedArgs({ c: cyclic }, caps)), ["c"]);
+  assert.deepEqual(Object.keys(fields({ c: cyclic })), ["c"]);
 });
 
 test("dependencies: each one's pinned image wins over the visible latest; the run's own image wins over all", () => {

@@ -199,19 +199,23 @@ export function missingPrivileges(
 }
 
 /**
- * Arguments too large to accept, by field: a field's JSON over `fieldBytes`, or (under `_`) all of
- * them over `totalBytes`. Empty when the arguments fit. Measured before anything is stored.
+ * Arguments too large to accept: the fields whose JSON is over `fieldBytes` (by parameter name),
+ * else — only when no field is over its own cap — all of them over `totalBytes`.
  */
-export function oversizedArgs(args: Record<string, unknown>, caps: { fieldBytes: number; totalBytes: number }): Record<string, string> {
-  const out: Record<string, string> = {};
+export type OversizedArgs = { fields: Record<string, string> } | { total: string };
+
+/** What of `args` is too large; null when they fit. Measured before anything is stored. */
+export function oversizedArgs(args: Record<string, unknown>, caps: { fieldBytes: number; totalBytes: number }): OversizedArgs | null {
+  const fields: Record<string, string> = {};
   let total = 0;
   for (const [name, value] of Object.entries(args)) {
     const bytes = Buffer.byteLength(name, "utf8") + jsonBytes(value);
     total += bytes;
-    if (bytes > caps.fieldBytes) out[name] = `too large: ${bytes} bytes, at most ${caps.fieldBytes} per field`;
+    if (bytes > caps.fieldBytes) fields[name] = `too large: ${bytes} bytes, at most ${caps.fieldBytes} per field`;
   }
-  if (total > caps.totalBytes && !Object.keys(out).length) out._ = `the arguments are too large: ${total} bytes, at most ${caps.totalBytes} in all`;
-  return out;
+  if (Object.keys(fields).length) return { fields };
+  if (total > caps.totalBytes) return { total: `the arguments are too large: ${total} bytes, at most ${caps.totalBytes} in all` };
+  return null;
 }
 
 function jsonBytes(value: unknown): number {

@@ -5,7 +5,9 @@ import type { WorkerCaller } from "../access/access.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
+import type { NewSecret } from "../types.ts";
 import { credentialMatchesKind, WORKER_TOKEN_KINDS, workerTokenKind, type WorkerTokenKind } from "./token-kind.ts";
+import { REQUEST_SEQ_HEADER, requestSeqSchema } from "../../runner/worker/protocol.ts";
 
 /** Worker credentials: `lwk_` + 43 characters of base64url (32 random bytes); only the sha256 is kept. Devices' are `ldv_…`. */
 export const WORKER_TOKEN_PREFIX = WORKER_TOKEN_KINDS.worker;
@@ -40,13 +42,13 @@ const view = (r: Row): WorkerCredentialSummary => ({
 });
 
 /** Creates a credential; the token is returned once. `createdBy` null: the hub's own (npm start's worker). */
-export async function createWorkerCredential(createdBy: string | null, name: string): Promise<{ token: string; credential: WorkerCredentialSummary }> {
+export async function createWorkerCredential(createdBy: string | null, name: string): Promise<NewSecret<WorkerCredentialSummary>> {
   const parsed = workerCredentialNameSchema.safeParse(name);
   if (!parsed.success) throw validation("invalid credential name", { name: parsed.error.issues[0].message });
   const { token, tokenHash, prefix } = newWorkerToken("worker");
   const row = await db().workerCredential.create({ data: { name: parsed.data, tokenHash, prefix, createdBy } });
   await audit(createdBy, "worker-credential.create", row.id, { name: row.name });
-  return { token, credential: view(row) };
+  return { token, item: view(row) };
 }
 
 export async function listWorkerCredentials(): Promise<WorkerCredentialSummary[]> {
@@ -83,8 +85,14 @@ export async function workerFromToken(token: string): Promise<WorkerCaller | nul
   return { credentialId: row.id, name: row.name, device };
 }
 
-/** The caller of a worker route: `Authorization: Bearer lwk_…` or `ldv_…` only (never a session cookie or a user token). */
+/**
+ * The caller of a worker route: `Authorization: Bearer lwk_…` or `ldv_…` only (never a session
+ * cookie or a user token), with the request's sequence number (checked where its instance admits it).
+ */
 export async function workerFromRequest(req: Request): Promise<WorkerCaller | null> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization")?.trim() ?? "");
-  return m ? workerFromToken(m[1]) : null;
+  const caller = m ? await workerFromToken(m[1]) : null;
+  if (!caller) return null;
+  const seq = requestSeqSchema.safeParse(req.headers.get(REQUEST_SEQ_HEADER) ?? "");
+  return { ...caller, requestSeq: seq.success ? seq.data : null };
 }

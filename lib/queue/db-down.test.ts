@@ -10,9 +10,13 @@ test("connection failures count as the database being down, failed queries do no
     Object.assign(new Error("x"), { code: "57P01" }),
     Object.assign(new Error("Can't reach database server"), { name: "PrismaClientInitializationError" }),
     new Error("wrapped", { cause: new Error("Connection terminated unexpectedly") }),
+    Object.assign(new Error("connect ENOENT /data/pg/.s.PGSQL.5432"), { code: "ENOENT", syscall: "connect" }),
+    Object.assign(new Error("connect ENOENT /data/pg/.s.PGSQL.5432"), { code: "ENOENT", name: "PrismaClientKnownRequestError" }),
   ];
   for (const e of down) assert.equal(isDatabaseDown(e), true, String(e));
-  const notDown = [new Error('duplicate key value violates unique constraint "Run_pkey"'), Object.assign(new Error("x"), { code: "23505" }), null, "ECONNREFUSED as a plain string", 42];
+  const notDown = [
+    new Error('duplicate key value violates unique constraint "Run_pkey"'),
+    Object.assign(new Error("ENOENT: no such file or directory, open '/data/packages/x.tar.gz'"), { code: "ENOENT", syscall: "open" }), Object.assign(new Error("x"), { code: "23505" }), null, "ECONNREFUSED as a plain string", 42];
   for (const e of notDown) assert.equal(isDatabaseDown(e), false, String(e));
 });
 

@@ -6,8 +6,11 @@ const CONNECTION_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminati
 /** Whether an error says PostgreSQL could not be reached or dropped the connection (not a failed query). Pure. */
 export function isDatabaseDown(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
+    const { code, name, message, syscall } = e as { code?: unknown; name?: unknown; message?: unknown; syscall?: unknown };
     if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    // the server's unix socket is gone (it stopped): pg's connect found no file, or Prisma passes on that
+    // code for a query; a missing file anywhere else (no syscall connect, not a query) is no outage
+    if (code === "ENOENT" && (syscall === "connect" || name === "PrismaClientKnownRequestError")) return true;
     if (name === "PrismaClientInitializationError") return true;
     if (typeof message === "string" && CONNECTION_TEXT.test(message)) return true;
   }

@@ -1,11 +1,11 @@
 import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
-import type { HubRunError } from "../types.ts";
-import { bossDb, getBoss } from "./boss.ts";
-import { janitorDecision } from "./janitor-decision.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "./notify.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { expiredDeviceRuns, janitorDecision } from "./janitor-decision.ts";
+import { ENDINGS, endRun, requeue, type Tx } from "./lifecycle/index.ts";
+import { outsideWindowMessage } from "../access/project-window.ts";
+import { getSettings } from "../platform/settings.ts";
 import { heartbeatMs } from "./workers.ts";
 
 /** One janitor at a time in the whole hub (every web process runs the loop). */
@@ -21,19 +21,34 @@ function retriesOf(manifest: unknown, fn: string): number {
 /**
  * One pass: marks instances that missed three heartbeats `lost`, ends the runs held by lost or
  * stopped instances `failed` (WorkerLost) or queues them again where their function opted into
- * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped).
+ * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped); ends
+ * runs (queued or held) of projects whose authorised window has closed `failed` (OutsideWindow: the
+ * worker holding one learns it from its next heartbeat and stops it), and runs their device did not
+ * take within the admin's time `failed` (DeviceTimeout).
  * Idempotent and safe to run in every process: it takes an advisory lock or skips.
  */
-export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number }> {
-  const boss = await getBoss();
+export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number; expired: number }> {
+  const { deviceWaitMinutes } = (await getSettings()).queue;
+  const expiredForDevices = async (tx: Tx, at: Date, since?: Date) => {
+    // only runs old enough to expire are read, with their device's last registration
+    const queued = await tx.run.findMany({
+      where: { status: "queued", deviceId: { not: null }, queuedAt: { lte: new Date(at.getTime() - deviceWaitMinutes * 60_000) } },
+      select: { id: true, queuedAt: true, device: { select: { name: true, credential: { select: { workers: { orderBy: { lastSeenAt: "desc" }, take: 5, select: { state: true, lastSeenAt: true } } } } } } },
+    });
+    const facts = queued.map((r) => {
+      const workers = r.device?.credential.workers ?? [];
+      return { id: r.id, queuedAt: r.queuedAt ?? at, device: r.device?.name ?? "?", connected: workers.some((w) => w.state === "online" || w.state === "draining"), lastSeenAt: workers[0]?.lastSeenAt ?? null };
+    });
+    return expiredDeviceRuns({ now: at, waitMinutes: deviceWaitMinutes, queued: facts, listeningSince: since });
+  };
   return db().$transaction(
     async (tx) => {
       const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${JANITOR_LOCK}) AS locked`;
-      if (!locked) return { lost: 0, failed: 0, requeued: 0 };
+      if (!locked) return { lost: 0, failed: 0, requeued: 0, expired: 0 };
       const instances = await tx.worker.findMany({ where: { state: { in: ["online", "draining"] } }, select: { instance: true, state: true, lastSeenAt: true, name: true } });
       const held = await tx.run.findMany({
-        where: { status: { in: ["starting", "running"] } },
-        select: { id: true, workerInstance: true, attempt: true, function: true, jobId: true, queue: true, ownerId: true, logLines: true, version: { select: { manifest: true } }, worker: { select: { name: true, lastSeenAt: true } } },
+        where: { status: { in: [...HELD_RUN_STATUSES] } },
+        select: { id: true, workerInstance: true, attempt: true, function: true, version: { select: { manifest: true } }, worker: { select: { name: true, lastSeenAt: true } } },
       });
       const decision = janitorDecision({
         now,
@@ -44,39 +59,35 @@ export async function janitorPass(now = new Date(), listeningSince?: Date): Prom
       });
       if (decision.lose.length) await tx.worker.updateMany({ where: { instance: { in: decision.lose }, state: { in: ["online", "draining"] } }, data: { state: "lost" } });
       const byId = new Map(held.map((r) => [r.id, r]));
+      // each change applies only while the run is still as the decision saw it (the same attempt, held by the same instance)
+      let failed = 0;
       for (const id of decision.fail) {
         const r = byId.get(id)!;
-        const error: HubRunError = r.worker
-          ? { type: "WorkerLost", message: `worker ${r.worker.name} stopped answering at ${r.worker.lastSeenAt.toISOString()}` }
-          : { type: "HubStopped", message: HUB_STOPPED };
-        await tx.run.update({ where: { id }, data: { status: "failed", error: error as unknown as Prisma.InputJsonValue, endedAt: now } });
-        await tx.task.updateMany({ where: { runId: id, endedAt: null }, data: { status: "failed", endedAt: now } });
-        if (r.jobId && r.queue) await boss.fail(r.queue, r.jobId, error, { db: bossDb(tx) });
-        await notify(tx, RUN_CHANNEL, id);
+        const error = r.worker
+          ? ({ type: "WorkerLost", message: `worker ${r.worker.name} stopped answering at ${r.worker.lastSeenAt.toISOString()}` } as const)
+          : ({ type: "HubStopped", message: HUB_STOPPED } as const);
+        if (await endRun(tx, id, error, { heldBy: r.workerInstance, now })) failed++;
       }
+      let requeued = 0;
       for (const id of decision.requeue) {
         const r = byId.get(id)!;
-        const attempt = r.attempt + 1;
-        const why = `worker ${r.worker?.name ?? "?"} stopped answering; attempt ${attempt} (the function allows retries)`;
-        if (r.jobId && r.queue) await boss.fail(r.queue, r.jobId, { type: "WorkerLost", message: why }, { db: bossDb(tx) });
-        const queue = r.queue ?? "levhub-run";
-        const jobId = await boss.send(queue, { runId: id }, { db: bossDb(tx), group: { id: r.ownerId }, singletonKey: `${id}:${attempt}`, retryLimit: 0 });
-        // the next attempt reports from seq 1 and numbers its tasks anew; log lines keep the hub's seq
-        await tx.task.deleteMany({ where: { runId: id } });
-        await tx.runLog.create({ data: { runId: id, seq: r.logLines + 1, task: 0, stream: "system", line: why, at: now } });
-        await tx.run.update({
-          where: { id },
-          data: { status: "queued", attempt, jobId, queuedAt: now, workerId: null, workerInstance: null, claimedAt: null, startedAt: null, reportedSeq: 0, logLines: r.logLines + 1, cancelRequestedAt: null, cancelReason: null },
-        });
-        await notify(tx, RUN_CHANNEL, id);
-        await notify(tx, QUEUE_CHANNEL, queue);
+        const why = `worker ${r.worker?.name ?? "?"} stopped answering; attempt ${r.attempt + 1} (the function allows retries)`;
+        if (await requeue(tx, id, { heldBy: r.workerInstance, attempt: r.attempt, reason: { type: "WorkerLost", message: why }, now })) requeued++;
       }
       // queued runs of a hub from before the queue have no job: nothing will ever take them
-      const orphans = await tx.run.updateMany({
-        where: { status: "queued", jobId: null },
-        data: { status: "failed", error: { type: "HubStopped", message: HUB_STOPPED }, endedAt: now },
+      const orphans = await tx.run.findMany({ where: { status: "queued", jobId: null }, select: { id: true } });
+      for (const o of orphans) if (await endRun(tx, o.id, { type: "HubStopped", message: HUB_STOPPED }, { now })) failed++;
+      const closed = await tx.run.findMany({
+        where: { status: { in: [...ENDINGS.OutsideWindow.from] }, project: { windowEnd: { lte: now } } },
+        select: { id: true, workerInstance: true, project: { select: { slug: true, windowStart: true, windowEnd: true } } },
       });
-      return { lost: decision.lose.length, failed: decision.fail.length + orphans.count, requeued: decision.requeue.length };
+      for (const r of closed) {
+        const outside = outsideWindowMessage(r.project, now);
+        if (outside && (await endRun(tx, r.id, { type: "OutsideWindow", message: `stopped: ${outside}` }, { heldBy: r.workerInstance, now }))) failed++;
+      }
+      let expired = 0;
+      for (const e of await expiredForDevices(tx, now, listeningSince)) if (await endRun(tx, e.id, { type: "DeviceTimeout", message: e.message }, { now })) expired++;
+      return { lost: decision.lose.length, failed, requeued, expired };
     },
     { timeout: 30_000, maxWait: 10_000 },
   );

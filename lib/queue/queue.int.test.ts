@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFunction } from "../../runner/src/index.ts";
-import type { PollResponse, RegisterResponse } from "../../runner/worker/protocol.ts";
-import { callRoute, serveRoutes, type RouteServer } from "../testing/route-server.ts";
+import { PROTOCOL_VERSION, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
+import { callRoute, callWorkerRoute, serveRoutes, workerHeaders, type RouteServer } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
@@ -43,12 +43,14 @@ after(async () => {
 });
 
 const call = <T>(token: string, method: string, route: string, body?: unknown) => callRoute<T>(routes.url, token, method, route, body);
+/** a request of a hand-driven worker: with the next request sequence number */
+const work = <T>(token: string, method: string, route: string, body?: unknown) => callWorkerRoute<T>(routes.url, token, method, route, body);
 
 async function newWorker(name: string, capacity = 8) {
   const { createWorkerCredential } = await import("./credentials.ts");
   const { token } = await createWorkerCredential(null, name);
-  const reg = await call<RegisterResponse>(token, "POST", "/api/worker/register", {
-    protocol: 1,
+  const reg = await work<RegisterResponse>(token, "POST", "/api/worker/register", {
+    protocol: PROTOCOL_VERSION,
     name,
     version: "test",
     engine: { host: "unix:///nowhere", version: "0" },
@@ -57,7 +59,7 @@ async function newWorker(name: string, capacity = 8) {
   });
   assert.equal(reg.status, 201, JSON.stringify(reg.json));
   const poll = async (free: number) => {
-    const r = await call<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
+    const r = await work<PollResponse>(token, "POST", "/api/worker/poll", { instance: reg.json.instance, free, waitMs: 0 });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     return r.json;
   };
@@ -104,10 +106,12 @@ test("submission is one transaction: a database connection that dies in between 
 test("a database that does not answer at all: unavailable, nothing made", async () => {
   const { startRun } = await import("../runs/index.ts");
   const { disconnectDb, db } = await import("../platform/db.ts");
-  const { freePort } = await import("../platform/postgres.ts");
   const good = process.env.DATABASE_URL!;
   await disconnectDb();
-  process.env.DATABASE_URL = good.replace(/:(\d+)\//, `:${await freePort()}/`);
+  // the server's unix socket is not there: what a stopped PostgreSQL leaves
+  const nowhere = new URL(good);
+  nowhere.searchParams.set("host", path.join(hub.dataDir, "no-such-socket-dir"));
+  process.env.DATABASE_URL = nowhere.toString();
   try {
     await assert.rejects(startRun(alice, { versionId, function: fnName, args }), (e: { code?: string }) => e.code === "unavailable");
   } finally {
@@ -178,7 +182,7 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
   const task = { number: 1, image: "levhub/python:bookworm", schema: "s", coll: "c|s", host: "t1", status: "running", exitCode: null, startedAt: at, endedAt: null, error: null, stored: false };
   const log = (line: string) => ({ type: "log", log: { task: 1, stream: "stdout", line, at } });
   const send = (events: { seq: number; event: unknown }[], token = w.token, instance = w.instance) =>
-    call<{ acked: number; cancel?: string }>(token, "POST", `/api/worker/runs/${run.id}/events`, { instance, events });
+    work<{ acked: number; cancel?: string }>(token, "POST", `/api/worker/runs/${run.id}/events`, { instance, events });
   const first = [
     { seq: 1, event: { type: "run.started", at } },
     { seq: 2, event: { type: "task.started", task } },
@@ -196,7 +200,7 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
   const other = await newWorker("events-2");
   assert.equal((await send([{ seq: 6, event: log("evil") }], other.token, other.instance)).status, 404);
   assert.equal((await send([{ seq: 6, event: log("evil") }], other.token, w.instance)).status, 404, "an instance of another credential");
-  assert.equal((await call(other.token, "POST", `/api/worker/runs/${run.id}/store`, { instance: other.instance, op: "findRun", coll: "c|s" })).status, 404);
+  assert.equal((await work(other.token, "POST", `/api/worker/runs/${run.id}/store`, { instance: other.instance, op: "findRun", coll: "c|s" })).status, 404);
   const finished = { ...task, status: "succeeded", exitCode: 0, endedAt: at, stored: true };
   assert.deepEqual(
     (await send([{ seq: 6, event: { type: "run.finished", status: "succeeded", error: null, exitCode: 0, tasks: [finished], collections: ["c|s", "_levhub_jobs"], startedAt: at, endedAt: at } }])).json,
@@ -216,10 +220,10 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
 
 test("credentials stay in their lane: user tokens 401 on worker routes, worker tokens 401 on user routes, a revoked credential 401 at once", async () => {
   const { createToken } = await import("../accounts/tokens.ts");
-  const { token: userToken } = await createToken(alice, "cli");
+  const { token: userToken } = await createToken(alice, { name: "cli" });
   const w = await newWorker("lane-1");
-  assert.equal((await call(userToken, "POST", "/api/worker/poll", { instance: w.instance, free: 1, waitMs: 0 })).status, 401);
-  assert.equal((await call(userToken, "POST", "/api/worker/register", {})).status, 401);
+  assert.equal((await work(userToken, "POST", "/api/worker/poll", { instance: w.instance, free: 1, waitMs: 0 })).status, 401);
+  assert.equal((await work(userToken, "POST", "/api/worker/register", {})).status, 401);
   assert.equal((await call(w.token, "GET", "/api/runs")).status, 401);
   const res = await fetch(`${routes.url}/api/worker/poll`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   assert.equal(res.status, 401, "anonymous");
@@ -227,7 +231,7 @@ test("credentials stay in their lane: user tokens 401 on worker routes, worker t
   const { db } = await import("../platform/db.ts");
   const cred = await db().worker.findUniqueOrThrow({ where: { instance: w.instance } });
   await revokeWorkerCredential(bob.id, cred.credentialId);
-  assert.equal((await call(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [] })).status, 401);
+  assert.equal((await work(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [] })).status, 401);
 });
 
 test("a lost instance's runs end WorkerLost; a function that opts into retries goes again, at most retries + 1 attempts", async () => {
@@ -241,13 +245,13 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
   assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [plain.id]);
   // three heartbeats (300 ms each) go by without a word from it
   await new Promise((r) => setTimeout(r, 1000));
-  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
   const r = await getRun(alice, plain.id);
   assert.equal(r.status, "failed");
   assert.equal(r.error?.type, "WorkerLost");
   assert.match(r.error?.message ?? "", /^worker lost-1 stopped answering at \d{4}-/);
-  assert.equal((await call(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [plain.id] })).status, 410, "the lost instance must register again");
-  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0 }, "idempotent");
+  assert.equal((await work(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [plain.id] })).status, 410, "the lost instance must register again");
+  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0, expired: 0 }, "idempotent");
 
   // the same function, opted into one retry
   const version = await db().packageVersion.findUniqueOrThrow({ where: { id: versionId } });
@@ -260,14 +264,14 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
     const [first] = (await w2.poll(1)).assign;
     assert.equal(first.attempt, 1);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1, expired: 0 });
     assert.equal((await getRun(alice, retried.id)).status, "queued");
     const w3 = await newWorker("lost-3");
     const [second] = (await w3.poll(1)).assign;
     assert.equal(second.runId, retried.id);
     assert.equal(second.attempt, 2);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
     const end = await getRun(alice, retried.id);
     assert.equal(end.status, "failed");
     assert.equal(end.error?.type, "WorkerLost");
@@ -287,20 +291,23 @@ test("files and images: only for runs the worker holds; the archive's bytes matc
   const run = await startRun(alice, { versionId, function: fnName, args });
   const [a] = (await w.poll(1)).assign;
   assert.equal(a.runId, run.id);
-  const get = (token: string, route: string) => fetch(`${routes.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
-  const res = await get(w.token, `/api/worker/packages/${a.package.sha256}`);
+  const get = (worker: { token: string; instance: string }, route: string) =>
+    fetch(`${routes.url}${route}`, { headers: { authorization: `Bearer ${worker.token}`, ...workerHeaders(worker.instance) } });
+  const res = await get(w, `/api/worker/packages/${a.package.sha256}`);
   assert.equal(res.status, 200);
   assert.equal(createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex"), a.package.sha256);
-  assert.equal((await get(other.token, `/api/worker/packages/${a.package.sha256}`)).status, 404, "a worker holding no run of it");
-  assert.equal((await get(w.token, `/api/worker/packages/${"ab".repeat(32)}`)).status, 404);
+  assert.equal((await get(other, `/api/worker/packages/${a.package.sha256}`)).status, 404, "a worker holding no run of it");
+  assert.equal((await get(w, `/api/worker/packages/${"ab".repeat(32)}`)).status, 404);
+  const anonymous = await fetch(`${routes.url}/api/worker/packages/${a.package.sha256}`, { headers: { authorization: `Bearer ${w.token}`, ...workerHeaders() } });
+  assert.equal(anonymous.status, 422, "a download names the instance asking");
   // the workflow image, saved from the hub's engine on first request
-  const img = await get(w.token, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`);
+  const img = await get(w, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`);
   assert.equal(img.status, 200);
   assert.equal(img.headers.get("content-type"), "application/x-tar");
   const head = Buffer.from(await img.arrayBuffer()).subarray(0, 512);
   assert.equal(head.subarray(257, 262).toString(), "ustar", "a tar archive");
-  assert.equal((await get(other.token, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`)).status, 404);
-  assert.equal((await get(w.token, `/api/worker/images/${encodeURIComponent("alpine:latest")}`)).status, 404, "not an image its run may use");
+  assert.equal((await get(other, `/api/worker/images/${encodeURIComponent("levhub/python:bookworm")}`)).status, 404);
+  assert.equal((await get(w, `/api/worker/images/${encodeURIComponent("alpine:latest")}`)).status, 404, "not an image its run may use");
 });
 
 /** Reads server-sent events until `stop` says so; returns them with their ids. */
@@ -338,20 +345,26 @@ test("live page: a reconnection with Last-Event-ID resumes after the last line, 
   await drain();
   const { startRun } = await import("../runs/index.ts");
   const { createToken } = await import("../accounts/tokens.ts");
-  const { token } = await createToken(alice, "sse");
+  const { token } = await createToken(alice, { name: "sse" });
   const run = await startRun(alice, { versionId, function: fnName, args });
   const w = await newWorker("sse-1");
   assert.equal((await w.poll(1)).assign[0].runId, run.id);
   const at = new Date().toISOString();
   let seq = 0;
   const send = (events: unknown[]) =>
-    call<{ acked: number }>(w.token, "POST", `/api/worker/runs/${run.id}/events`, { instance: w.instance, events: events.map((event) => ({ seq: ++seq, event })) });
+    work<{ acked: number }>(w.token, "POST", `/api/worker/runs/${run.id}/events`, { instance: w.instance, events: events.map((event) => ({ seq: ++seq, event })) });
   const log = (n: number) => ({ type: "log", log: { task: 0, stream: "stdout", line: `line ${n}`, at } });
   await send([{ type: "run.started", at }, log(1), log(2)]);
   const url = `${routes.url}/api/runs/${run.id}/events`;
   // first connection: the snapshot, then the lines as they come
-  const reading = readSse(url, token, {}, (ev) => ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3");
-  await new Promise((r) => setTimeout(r, 300));
+  let sawSnapshot!: () => void;
+  const snapshot = new Promise<void>((resolve) => (sawSnapshot = resolve));
+  const reading = readSse(url, token, {}, (ev) => {
+    if (ev.data.type === "snapshot") sawSnapshot();
+    return ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3";
+  });
+  // line 3 is sent once the stream has its snapshot, so it comes live, never inside the snapshot
+  await Promise.race([snapshot, reading]);
   await send([log(3)]);
   const first = await reading;
   assert.equal(first[0].data.type, "snapshot");

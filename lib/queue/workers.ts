@@ -2,9 +2,20 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { onHubMachine, type CancelOrder, type HeartbeatRequest, type HeartbeatResponse, type RegisterRequest, type RegisterResponse } from "../../runner/worker/protocol.ts";
+import {
+  onHubMachine,
+  REPLAYED,
+  REQUEST_SEQ_HEADER,
+  REQUEST_SEQ_WINDOW,
+  type CancelOrder,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type RegisterRequest,
+  type RegisterResponse,
+} from "../../runner/worker/protocol.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { hubBootId } from "../platform/machine.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
@@ -46,15 +57,62 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
   return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device, hubMachine };
 }
 
-/**
- * The live instance a request names, which must belong to the caller's credential (else 404: not
- * the caller's business); one the hub declared lost or stopped answers `gone` (register again).
- * Records that it was seen.
- */
-export async function liveInstance(caller: WorkerCaller, instance: string): Promise<WorkerRow> {
+/** The instance a request names, which must belong to the caller's credential and be live. */
+async function ownLiveInstance(caller: WorkerCaller, instance: string): Promise<WorkerRow> {
   const row = await db().worker.findUnique({ where: { instance } });
+  // another credential's instance is not the caller's business: it reads like a missing one
   if (!row || row.credentialId !== caller.credentialId) throw notFound("worker instance");
-  if (row.state === "lost" || row.state === "stopped") throw new AppError("gone", `this worker instance was declared ${row.state}; register again`);
+  if (row.state === "lost" || row.state === "stopped") throw gone(row.state);
+  return row;
+}
+
+const gone = (state: string) => new AppError("gone", `this worker instance was declared ${state}; register again`);
+
+/**
+ * Admits one request of a worker instance, before it does anything: the instance must be the
+ * caller's (else 404: not its business) and live (one the hub declared lost or stopped answers
+ * `gone`: register again), and the request's sequence number new to it. The number is checked and
+ * recorded in the one UPDATE that records the instance as seen: admitted when it is above the
+ * highest so far (the window shifts up), or one of the REQUEST_SEQ_WINDOW - 1 below it not yet
+ * admitted (concurrent requests overtake each other); anything else is `replayed` (409), a
+ * recorded request sent again or one too old to tell.
+ */
+export async function admitRequest(caller: WorkerCaller, instance: string): Promise<WorkerRow> {
+  const row = await ownLiveInstance(caller, instance);
+  const n = caller.requestSeq;
+  if (!n) throw validation(`send this request's sequence number in '${REQUEST_SEQ_HEADER}' (a whole number from 1, new for every request)`);
+  const seq = BigInt(n);
+  // the window is the bits of one bigint (bit i: requestSeq - i), so REQUEST_SEQ_WINDOW is at most 64.
+  // CASE, not AND/OR: PostgreSQL may evaluate those in any order, and a shift by 64 or more is no shift at all
+  const admitted = await db().$executeRaw`
+    UPDATE "Worker" SET
+      "lastSeenAt" = now(),
+      "requestSeq" = GREATEST("requestSeq", ${seq}::bigint),
+      "requestSeqWindow" = CASE
+        WHEN ${seq}::bigint - "requestSeq" >= ${REQUEST_SEQ_WINDOW} THEN 1::bigint
+        WHEN ${seq}::bigint > "requestSeq" THEN ("requestSeqWindow" << (${seq}::bigint - "requestSeq")::int) | 1::bigint
+        ELSE "requestSeqWindow" | (1::bigint << ("requestSeq" - ${seq}::bigint)::int)
+      END
+    WHERE id = ${row.id} AND state IN ('online', 'draining') AND CASE
+      WHEN ${seq}::bigint > "requestSeq" THEN true
+      WHEN "requestSeq" - ${seq}::bigint >= ${REQUEST_SEQ_WINDOW} THEN false
+      ELSE ("requestSeqWindow" & (1::bigint << ("requestSeq" - ${seq}::bigint)::int)) = 0
+    END`;
+  if (admitted === 1) return row;
+  const now = await db().worker.findUnique({ where: { id: row.id }, select: { state: true, requestSeq: true } });
+  if (now && (now.state === "lost" || now.state === "stopped")) throw gone(now.state);
+  throw new AppError(
+    REPLAYED,
+    `request number ${n} of this worker instance was admitted before, or is ${REQUEST_SEQ_WINDOW} or more below its newest (${now?.requestSeq ?? "?"}); nothing was done — send it again as a new request`,
+  );
+}
+
+/**
+ * The instance of a request admitted before is still live (a long poll checks between waits);
+ * records that it was seen.
+ */
+export async function stillLive(caller: WorkerCaller, instance: string): Promise<WorkerRow> {
+  const row = await ownLiveInstance(caller, instance);
   await db().worker.updateMany({ where: { id: row.id, state: { in: ["online", "draining"] } }, data: { lastSeenAt: new Date() } });
   return row;
 }
@@ -62,17 +120,17 @@ export async function liveInstance(caller: WorkerCaller, instance: string): Prom
 /** Cancels the hub wants of runs this instance holds. */
 export async function cancelOrders(instance: string): Promise<CancelOrder[]> {
   const rows = await db().run.findMany({
-    where: { workerInstance: instance, status: { in: ["starting", "running"] }, cancelRequestedAt: { not: null } },
+    where: { workerInstance: instance, status: { in: [...HELD_RUN_STATUSES] }, cancelRequestedAt: { not: null } },
     select: { id: true, cancelReason: true },
   });
   return rows.map((r) => ({ runId: r.id, reason: r.cancelReason ?? "cancelled" }));
 }
 
 export async function heartbeat(caller: WorkerCaller, req: HeartbeatRequest): Promise<HeartbeatResponse> {
-  const w = await liveInstance(caller, req.instance);
+  const w = await admitRequest(caller, req.instance);
   const reported = [...new Set(req.running)];
   const held = reported.length
-    ? await db().run.findMany({ where: { id: { in: reported }, workerInstance: w.instance, status: { in: ["starting", "running"] } }, select: { id: true } })
+    ? await db().run.findMany({ where: { id: { in: reported }, workerInstance: w.instance, status: { in: [...HELD_RUN_STATUSES] } }, select: { id: true } })
     : [];
   const still = new Set(held.map((r) => r.id));
   // anything else it runs is not (or no longer) its to run: ended meanwhile, or never given to it
@@ -106,7 +164,7 @@ export async function listWorkers(): Promise<WorkerView[]> {
     db().worker.findMany({ where: { ...hub, state: { in: ["lost", "stopped"] } }, include: { credential: { select: { name: true } } }, orderBy: { lastSeenAt: "desc" }, take: 50 }),
   ]);
   const rows = [...live, ...gone];
-  const counts = await db().run.groupBy({ by: ["workerId"], where: { workerId: { in: rows.map((r) => r.id) }, status: { in: ["starting", "running"] } }, _count: true });
+  const counts = await db().run.groupBy({ by: ["workerId"], where: { workerId: { in: rows.map((r) => r.id) }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true });
   const running = new Map(counts.map((c) => [c.workerId, c._count]));
   return rows.map((r) => ({
     id: r.id,

@@ -5,14 +5,17 @@
  *     "$or": [{ "service": { "$regex": "^http", "$options": "i" } }, { "banner": { "$exists": true } }] }
  *
  * Field operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex (+ $options "i"; the pattern
- * must be anchored with ^ and is length-capped) $not; query operators: $and $or $not (a query).
+ * must be anchored with ^ and is length-capped) $not $elemMatch; query operators: $and $or $not
+ * (a query). `$elemMatch` takes a query on the items' fields (`{"port": 22, "state": "open"}`) or
+ * operators on the items themselves (`{"$gte": 80, "$lt": 85}`), as MongoDB's query operator does.
  * Anything else ($where, $function, $expr, unknown operators) is a 422 naming where it is. Pure.
  */
 import { QUERY_LIMITS } from "../schemas/results.ts";
-import { checkSize, queryError, type QueryNode, type Scalar } from "./query-ast.ts";
+import { checkSize, queryError, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
 import { parsePath } from "./query-text.ts";
 
-const FIELD_OPS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$regex", "$options", "$not"];
+const FIELD_OPS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$regex", "$options", "$not", "$elemMatch"];
+const QUERY_OPS = ["$and", "$or", "$not"];
 const RANGE = { $eq: "eq", $ne: "ne", $gt: "gt", $gte: "gte", $lt: "lt", $lte: "lte" } as const;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -52,7 +55,28 @@ function query(value: unknown, where: string, depth: number): QueryNode {
   return items.length === 1 ? items[0] : { op: "and", items };
 }
 
-function field(path: ReturnType<typeof parsePath>, v: unknown, where: string, depth: number): QueryNode {
+/** `{"$gte": 80, "$not": {"$lt": 3}}`: operators only (a field's condition), not a query. */
+function isOperatorObject(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys.every((k) => FIELD_OPS.includes(k) && (k !== "$not" || isOperatorObject(v[k]) || !isPlainObject(v[k])));
+}
+
+/** `$elemMatch`: one item of the list at `path` satisfies the query (or the operators) given. */
+function elemMatch(path: PathSegment[], arg: unknown, where: string, depth: number): QueryNode {
+  if (!isPlainObject(arg) || Object.keys(arg).length === 0) {
+    throw queryError(where, '$elemMatch takes a query on the items\' fields ({"port": 22}) or operators on the items ({"$gte": 80})');
+  }
+  const list = path.map((s, i) => (i === path.length - 1 ? { ...s, each: true } : s));
+  if (isOperatorObject(arg)) return { op: "elem", path: list, item: field([], arg, where, depth + 1) };
+  const stray = Object.keys(arg).find((k) => k.startsWith("$") && !QUERY_OPS.includes(k));
+  if (stray && Object.keys(arg).some((k) => !k.startsWith("$"))) {
+    throw queryError(`${where}.${stray}`, "$elemMatch takes a query on the items' fields or operators on the items themselves, not both");
+  }
+  return { op: "elem", path: list, item: query(arg, where, depth + 1) };
+}
+
+function field(path: PathSegment[], v: unknown, where: string, depth: number): QueryNode {
   if (depth > QUERY_LIMITS.depth) throw queryError(where, `nested deeper than ${QUERY_LIMITS.depth} levels`);
   if (!isPlainObject(v)) return { op: "cmp", path, cmp: "eq", value: scalar(v, where) };
   const keys = Object.keys(v);
@@ -76,6 +100,9 @@ function field(path: ReturnType<typeof parsePath>, v: unknown, where: string, de
       items.push(regex(path, arg, v.$options, at));
     } else if (op === "$options") {
       if (!("$regex" in v)) throw queryError(at, "$options goes with $regex");
+    } else if (op === "$elemMatch") {
+      if (!path.length) throw queryError(at, "$elemMatch applies to a field: name the list (`{\"tags\": {\"$elemMatch\": …}}`)");
+      items.push(elemMatch(path, arg, at, depth));
     } else {
       items.push({ op: "not", item: field(path, arg, at, depth + 1) });
     }
@@ -83,7 +110,7 @@ function field(path: ReturnType<typeof parsePath>, v: unknown, where: string, de
   return items.length === 1 ? items[0] : { op: "and", items };
 }
 
-function regex(path: ReturnType<typeof parsePath>, pattern: unknown, options: unknown, where: string): QueryNode {
+function regex(path: PathSegment[], pattern: unknown, options: unknown, where: string): QueryNode {
   if (typeof pattern !== "string") throw queryError(where, "$regex takes a string pattern");
   if (pattern.length > QUERY_LIMITS.regexLength) throw queryError(where, `a $regex pattern is longer than ${QUERY_LIMITS.regexLength} characters`);
   if (!pattern.startsWith("^")) throw queryError(where, "a $regex pattern must be anchored with ^ (use ~ or a field query's substring match for text anywhere)");

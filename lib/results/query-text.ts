@@ -1,28 +1,32 @@
 /**
  * The text form of a field query, e.g. `ports.port = 8080 and state = "open"`,
- * `service ~ http`, `hosts[].address = "127.0.0.1"`, `not (ttl < 64 or banner exists)`.
+ * `service ~ http`, `hosts[].address = "127.0.0.1"`, `not (ttl < 64 or banner exists)`,
+ * `hosts[].ports[] {port = 22 and state = open}`, `tags[] {@ >= 80 and @ < 85}`.
  *
  *   query      := or
  *   or         := and ("or" and)*
  *   and        := unary ("and" unary)*
- *   unary      := "not" unary | "(" or ")" | path ("exists" | op value)
+ *   unary      := "not" unary | "(" or ")" | list "{" or "}" | path ("exists" | op value)
  *   op         := = | != | < | <= | > | >= | ~          (~ is a case-insensitive substring)
  *   value      := "json string" | number | true | false | null | bare word (a string)
  *   path       := name("[]")? ("." name("[]")?)*       name: letters, digits, _ and -
+ *   list       := a path ending in "[]"
  *
- * Keywords are case-insensitive. Errors name the 1-based character position. Pure.
+ * `list {…}` is an element group: one item of the list satisfies everything inside, where paths
+ * are relative to the item and `@` is the item itself. Keywords are case-insensitive. Errors name
+ * the 1-based character position. Pure.
  */
 import { QUERY_LIMITS } from "../schemas/results.ts";
-import { checkSize, FIELD_NAME, queryError, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
+import { checkSize, FIELD_NAME, pathText, queryError, type PathSegment, type QueryNode, type Scalar } from "./query-ast.ts";
 
 type Token =
-  | { kind: "lparen" | "rparen"; pos: number }
+  | { kind: "lparen" | "rparen" | "lbrace" | "rbrace"; pos: number }
   | { kind: "op"; op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "~"; pos: number }
   | { kind: "string"; value: string; pos: number }
   | { kind: "word"; text: string; pos: number };
 
 const OPS = ["<=", ">=", "!=", "=", "<", ">", "~"] as const;
-const WORD = /[^\s()"=!<>~]+/y;
+const WORD = /[^\s(){}"=!<>~]+/y;
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 function tokenize(text: string): Token[] {
@@ -33,8 +37,8 @@ function tokenize(text: string): Token[] {
     const pos = i + 1;
     if (/\s/.test(c)) {
       i++;
-    } else if (c === "(" || c === ")") {
-      out.push({ kind: c === "(" ? "lparen" : "rparen", pos });
+    } else if (c === "(" || c === ")" || c === "{" || c === "}") {
+      out.push({ kind: ({ "(": "lparen", ")": "rparen", "{": "lbrace", "}": "rbrace" } as const)[c], pos });
       i++;
     } else if (c === '"') {
       const end = stringEnd(text, i);
@@ -73,7 +77,17 @@ function stringEnd(text: string, start: number): number {
   return -1;
 }
 
-export function parsePath(text: string, where: string): PathSegment[] {
+/** The item itself inside an element group (`tags[] {@ >= 80}`): the empty path. */
+const ITSELF = "@";
+
+/**
+ * A dotted path; `@` (the empty path, an element group's item itself) only when `itself` allows it.
+ */
+export function parsePath(text: string, where: string, itself = false): PathSegment[] {
+  if (text === ITSELF) {
+    if (itself) return [];
+    throw queryError(where, "@ stands for a list's item itself: use it inside an element group, as in `tags[] {@ >= 80}`");
+  }
   const parts = text.split(".");
   if (parts.length > QUERY_LIMITS.pathSegments) throw queryError(where, `a field path has more than ${QUERY_LIMITS.pathSegments} parts`);
   return parts.map((part) => {
@@ -95,6 +109,8 @@ const isKeyword = (t: Token | undefined, kw: string) => t?.kind === "word" && t.
 
 class Parser {
   private i = 0;
+  /** how many element groups enclose the current position (`@` needs one) */
+  private groups = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly length: number,
@@ -112,8 +128,14 @@ class Parser {
     if (!this.tokens.length) throw queryError("position 1", "the query is empty");
     const node = this.or(0);
     const rest = this.peek();
-    if (rest) throw queryError(this.where(rest), rest.kind === "rparen" ? "')' without a matching '('" : "expected 'and', 'or' or the end of the query");
+    if (rest) throw queryError(this.where(rest), this.stray(rest) ?? "expected 'and', 'or' or the end of the query");
     return node;
+  }
+
+  private stray(t: Token): string | null {
+    if (t.kind === "rparen") return "')' without a matching '('";
+    if (t.kind === "rbrace") return "'}' without a matching '{'";
+    return null;
   }
 
   private or(depth: number): QueryNode {
@@ -146,14 +168,15 @@ class Parser {
       this.i++;
       const node = this.or(depth + 1);
       const close = this.peek();
-      if (close?.kind !== "rparen") throw queryError(this.where(close), "expected ')'");
+      if (close?.kind !== "rparen") throw queryError(this.where(close), close?.kind === "rbrace" ? "expected ')' before '}'" : "expected ')'");
       this.i++;
       return node;
     }
     if (t.kind !== "word" || KEYWORDS.has(t.text.toLowerCase())) throw queryError(this.where(t), "expected a field path");
     this.i++;
-    const path = parsePath(t.text, this.where(t));
+    const path = parsePath(t.text, this.where(t), this.groups > 0);
     const next = this.peek();
+    if (next?.kind === "lbrace") return this.group(path, t, next, depth);
     if (isKeyword(next, "exists")) {
       this.i++;
       return { op: "cmp", path, cmp: "exists", value: true };
@@ -167,6 +190,22 @@ class Parser {
     }
     const cmp = ({ "=": "eq", "!=": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte" } as const)[next.op];
     return { op: "cmp", path, cmp, value };
+  }
+
+  /** `list {…}`: the conditions inside hold for one item of the list. */
+  private group(path: PathSegment[], at: Token, open: Token, depth: number): QueryNode {
+    if (!path.length || !path[path.length - 1].each) {
+      throw queryError(this.where(at), `an element group follows a list path ending in [] (\`${path.length ? `${pathText(path)}[]` : "ports[]"} {…}\`)`);
+    }
+    this.i++;
+    if (this.peek()?.kind === "rbrace") throw queryError(this.where(this.peek()), "an element group needs a condition inside {…}");
+    this.groups++;
+    const item = this.or(depth + 1);
+    this.groups--;
+    const close = this.peek();
+    if (close?.kind !== "rbrace") throw queryError(this.where(close), close?.kind === "rparen" ? "expected '}' before ')'" : `expected '}' closing the group opened at position ${open.pos}`);
+    this.i++;
+    return { op: "elem", path, item };
   }
 
   private value(op: string): Scalar {

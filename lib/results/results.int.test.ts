@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import { MongoResultStore } from "../../runner/src/index.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
+import type { QueryNode } from "./query-ast.ts";
 import type { SeededPackage } from "./testing.ts";
 
 let hub: TestHub;
@@ -106,6 +107,13 @@ test("viewers read their own runs' documents only; admins all; no query widens t
     assert.deepEqual(await secrets(bob, q), ["bob"], q);
   }
   assert.deepEqual(await secrets(bob, undefined, { run: aliceRun.id }), [], "naming alice's run shows bob nothing");
+  // a run named by its number (`12`, `#12`: what pages show) reads as by its id, within the same scope
+  assert.deepEqual(await secrets(alice, undefined, { run: `#${aliceRun.number}` }), ["alice"]);
+  assert.deepEqual(await secrets(root, undefined, { run: String(bobRun.number) }), ["bob"]);
+  assert.deepEqual(await secrets(bob, undefined, { run: `#${aliceRun.number}` }), [], "naming alice's run by number shows bob nothing");
+  assert.deepEqual(await secrets(alice, undefined, { run: "#" }), [], "what names no run matches nothing");
+  await assert.rejects(runDocumentsPage(bob, `#${aliceRun.number}`), { code: "not_found" });
+  assert.equal((await runDocumentsPage(alice, String(aliceRun.number))).items.length, 1);
   assert.ok(!(await listCollections(bob)).some((c) => c.coll === coll && c.documents > 1));
   const aliceDoc = (await listDocuments(alice, { coll })).items[0];
   await assert.rejects(getDocument(bob, aliceDoc.id), { code: "not_found" });
@@ -172,6 +180,78 @@ test("field queries on real documents: MongoDB's array semantics, every operator
     const rows = await resultsQuery<{ task: number }>(`SELECT d."task" FROM "ResultDocument" d WHERE d."coll" = $1 AND ${sql} ORDER BY d."id"`, [coll, ...p.values]);
     assert.deepEqual(rows.map((r) => r.task), await tasks(q), `hint-free ${q}`);
   }
+});
+
+/**
+ * The query with a condition no item fails added to every group: a substring, which a jsonpath
+ * cannot hold, so each group compiles to the EXISTS over its items (`query-jsonpath.ts`).
+ */
+function viaItems(n: QueryNode): QueryNode {
+  const always: QueryNode = { op: "not", item: { op: "cmp", path: [{ key: "never_a_field", each: false }], cmp: "contains", value: "x" } };
+  if (n.op === "and" || n.op === "or") return { ...n, items: n.items.map(viaItems) };
+  if (n.op === "not") return { ...n, item: viaItems(n.item) };
+  if (n.op === "elem") return { ...n, item: { op: "and", items: [viaItems(n.item), always] } };
+  return n;
+}
+
+test("lists read as MongoDB reads them: every case of the table, both forms, both compilations of a group, with and without hints", async () => {
+  const { indexDocument } = await import("./index-writer.ts");
+  const { listDocuments } = await import("./documents.ts");
+  const { DATASETS, QUERY_CASES } = await import("./query-cases.ts");
+  const { parseFieldQuery } = await import("./query.ts");
+  const { conditionSql, SqlParams } = await import("./query-sql.ts");
+  const { resultsQuery } = await import("./pg.ts");
+  const run = await newRun(alice);
+  const coll = (dataset: string) => `it|cases-${dataset}@1`;
+  for (const [dataset, docs] of Object.entries(DATASETS)) {
+    for (const [i, doc] of Object.values(docs).entries()) await indexDocument("put", coll(dataset), run.number, i + 1, doc, { run: run.id, at: new Date() });
+  }
+  const labels = (dataset: keyof typeof DATASETS, tasks: number[]) => tasks.map((t) => Object.keys(DATASETS[dataset])[t - 1]);
+  for (const c of QUERY_CASES) {
+    for (const q of [c.text, c.json].filter((x): x is string => !!x)) {
+      const found = (await listDocuments(alice, { coll: coll(c.dataset), q })).items.map((d) => d.task);
+      assert.deepEqual(labels(c.dataset, found), c.matches, `${c.what}: ${q}`);
+      // the containment hints only narrow: without them the condition finds the same documents,
+      // and groups read as EXISTS over their items find what their single jsonpath finds
+      for (const [how, node] of [
+        ["hint-free", parseFieldQuery(q)],
+        ["item by item", viaItems(parseFieldQuery(q))],
+      ] as const) {
+        const p = new SqlParams(1);
+        const sql = conditionSql(node, p, `d."doc"`);
+        const rows = await resultsQuery<{ task: number }>(`SELECT d."task" FROM "ResultDocument" d WHERE d."coll" = $1 AND ${sql} ORDER BY d."id"`, [coll(c.dataset), ...p.values]);
+        assert.deepEqual(labels(c.dataset, rows.map((r) => r.task)), c.matches, `${how} ${c.what}: ${q}`);
+      }
+    }
+  }
+});
+
+test("a chart of a list's field under an element group counts the items the group accepts", async () => {
+  const { indexDocument } = await import("./index-writer.ts");
+  const { topValues } = await import("./chart.ts");
+  const run = await newRun(alice);
+  const coll = "it|chart-groups@1";
+  const docs = [
+    { hosts: [{ ip: "a", ports: [{ port: 22, state: "closed" }, { port: 3000, state: "open" }] }, { ip: "b", ports: [{ port: 80, state: "open" }] }], tags: [1, 5, 9] },
+    { hosts: [{ ip: "c", ports: [{ port: 22, state: "open" }, { port: 443, state: "filtered" }] }], tags: [5] },
+    { hosts: { ip: "d", ports: { port: 8, state: "open" } }, tags: 5 },
+  ];
+  for (const [i, doc] of docs.entries()) await indexDocument("put", coll, run.number, i + 1, doc, { run: run.id, at: new Date() });
+  const top = async (field: string, q?: string) => (await topValues(alice, { coll, q }, field)).map((v) => `${v.value}:${v.count}`).sort();
+  // without a group every port of every matching document counts, the closed ones too
+  assert.deepEqual(await top("hosts.ports.port", "hosts.ports.state = open"), ["22:2", "3000:1", "443:1", "80:1", "8:1"]);
+  assert.deepEqual(await top("hosts[].ports[].port", "hosts[].ports[] {state = open}"), ["22:1", "3000:1", "80:1"], "only the open ports; no list under d");
+  assert.deepEqual(await top("hosts.ports.port", "hosts[].ports[] {state = open}"), ["22:1", "3000:1", "80:1"], "the same list without marks");
+  assert.deepEqual(await top("hosts[].ports[].state", "hosts[].ports[] {port = 22}"), ['"closed":1', '"open":1'], "port 22's states");
+  assert.deepEqual(await top("hosts.ip", "hosts[].ports[] {state = open}"), ['"a":1', '"b":1', '"c":1'], "a field beside the list, not in it: unbounded");
+  assert.deepEqual(await top("hosts.ip", "hosts[].ports[] {port = 22 and state = open}"), ['"c":1'], "only the documents the group matches");
+  assert.deepEqual(await top("hosts.ip", "hosts[] {ports[] {port = 22 and state = open}}"), ['"c":1'], "the hosts the group accepts");
+  assert.deepEqual(await top("hosts.ports.port", "hosts[] {ip = a and ports[] {state = open}}"), ["3000:1"], "the host, then its open ports");
+  assert.deepEqual(await top("hosts.ports.port", "hosts[].ports[] {state = open} and hosts[].ports[] {port > 100}"), ["3000:1"], "two groups on one list both apply");
+  assert.deepEqual(await top("hosts.ports.port", "hosts[].ports[] {state = open} or tags = 9"), ["22:2", "3000:1", "443:1", "80:1"], "under or: no bound");
+  assert.deepEqual(await top("tags", "tags[] {@ > 4 and @ < 9}"), ["5:2"], "a list of scalars: its matching items");
+  assert.deepEqual(await top("tags", "tags > 4 and tags < 9"), ["1:1", "5:3", "9:1"]);
+  assert.deepEqual(await top("hosts.ports.port", '{"hosts.ports": {"$elemMatch": {"state": "filtered"}}}'), ["443:1"], "$elemMatch bounds alike");
 });
 
 test("keyset pages: every document once, in order, at most 200 per page", async () => {

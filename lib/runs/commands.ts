@@ -1,54 +1,15 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { notFound } from "../errors.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
-import { canCancelRun } from "../access/permissions.ts";
-import { bossDb, getBoss } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
-import type { HubRunError, Viewer } from "../types.ts";
-import { isTerminal, loadRun } from "./projection.ts";
+import { cancelQueued, requestCancel } from "../queue/lifecycle/index.ts";
+import { RUN_CHANNEL, watch } from "../queue/notify.ts";
+import { isTerminal } from "../../runner/src/status.ts";
+import type { Viewer } from "../types.ts";
+import { loadRun } from "./projection.ts";
 
 /** How long `cancelRun` waits for a worker to report the run's end before it returns with the run still ending. */
 export const CANCEL_WAIT_MS = 30_000;
-
-/**
- * Ends a queued run at once (the Run row and its pg-boss job in one transaction). Returns false
- * when the run is no longer queued (a worker claimed it meanwhile).
- */
-export async function cancelQueuedRun(runId: string, error: HubRunError): Promise<boolean> {
-  const boss = await getBoss();
-  return db().$transaction(async (tx) => {
-    const now = new Date();
-    const { count } = await tx.run.updateMany({
-      where: { id: runId, status: "queued" },
-      data: { status: "cancelled", error: error as unknown as Prisma.InputJsonValue, endedAt: now, cancelRequestedAt: now, cancelReason: error.message },
-    });
-    if (!count) return false;
-    const row = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { jobId: true, queue: true } });
-    if (row.jobId && row.queue) await boss.cancel(row.queue, row.jobId, { db: bossDb(tx) });
-    await notify(tx, RUN_CHANNEL, runId);
-    return true;
-  });
-}
-
-/**
- * Asks the worker holding a run to stop it: recorded on the row (the worker learns it from its
- * next poll, heartbeat or events answer, each of which a NOTIFY hurries). Idempotent.
- */
-export async function requestCancel(runId: string, reason: string): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const { count } = await tx.run.updateMany({
-      where: { id: runId, status: { in: ["starting", "running"] }, cancelRequestedAt: null },
-      data: { cancelRequestedAt: new Date(), cancelReason: reason },
-    });
-    if (count) {
-      await notify(tx, QUEUE_CHANNEL, "cancel");
-      await notify(tx, RUN_CHANNEL, runId);
-    }
-  });
-}
 
 /** Resolves once the run is in a final state, or after `ms`. Returns whether it ended. */
 export async function waitForEnd(runId: string, ms: number): Promise<boolean> {
@@ -70,21 +31,24 @@ export async function waitForEnd(runId: string, ms: number): Promise<boolean> {
 
 /**
  * Cancels a run wherever it is: a queued run ends at once; a run a worker holds is stopped by that
- * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent.
+ * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent. Needs the run
+ * right in the run's project.
  */
-export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
-  const row = await loadRun(viewer, runId);
-  if (!canCancelRun(viewer, row)) throw notFound("run");
+export async function cancelRun(viewer: Viewer, ref: string): Promise<void> {
+  // operators and owners of the run's project (and admins); a viewer is refused, anyone else finds no run
+  const { row, asAdmin } = await loadRun(viewer, ref, "run");
+  const runId = row.id;
   if (isTerminal(row.status)) return;
   const reason = `cancelled by ${viewer.username}`;
   try {
-    const ended = row.status === "queued" && (await cancelQueuedRun(runId, { type: "Cancelled", message: reason }));
+    // queued: ended at once; claimed meanwhile (not applied), or held: its worker is asked to stop it
+    const ended = row.status === "queued" && (await db().$transaction((tx) => cancelQueued(tx, runId, reason)));
     if (!ended) {
-      await requestCancel(runId, reason);
+      await db().$transaction((tx) => requestCancel(tx, runId, reason));
       await waitForEnd(runId, CANCEL_WAIT_MS);
     }
   } catch (err) {
     throw unavailableIfDown(err, "the run could not be cancelled");
   }
-  await audit(viewer.id, "run.cancel", runId);
+  await audit(viewer.id, "run.cancel", runId, asAdmin ? { asAdmin } : undefined, { projectId: row.projectId });
 }

@@ -2,10 +2,11 @@
  * Runs: submitted to the durable queue (submit), taken and run by workers, reported back (ingest),
  * read (queries, live) and cancelled wherever they are (commands). `app/` imports from here.
  */
-export { startRun, startRunByName, enqueueRun, queueFor, type RunOrigin } from "./submit.ts";
+export { startRun, enqueueRun, queueFor, type RunInput, type RunOrigin } from "./submit.ts";
+export { resolveRunTarget, type RunTarget, type VersionRef } from "./target.ts";
 export { cancelRun, CANCEL_WAIT_MS } from "./commands.ts";
 export { listRuns, runsForPackage, getRun, runDocuments, type RunFilters } from "./queries.ts";
 export { runEvents, waitForRun } from "./live.ts";
+export { runIdOf } from "./projection.ts";
 export { ingestEvents, MAX_LOG_ROWS } from "./ingest.ts";
-export { isTerminal } from "./projection.ts";
 export { HUB_STOPPED } from "../queue/janitor.ts";

@@ -1,71 +1,66 @@
 import "server-only";
-import { findFunction, ParamValidationError, validateArgs, type Manifest, type RunPolicy } from "../../runner/src/index.ts";
+import type { RunPolicy } from "../../runner/src/index.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "../packages/dependencies.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
-import { bossDb, getBoss, HOSTNET_QUEUE, RUN_QUEUE, type RunJobData, type RunQueue } from "../queue/boss.ts";
+import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../queue/notify.ts";
+import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
 import { getResultStore } from "../results/results-store.ts";
-import { oversizedArgs } from "../policy/run-policy.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
+import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
+import { resolveRunTarget, type VersionRef } from "./target.ts";
 
 /** Runs whose code may reach beyond their own network (the host's, a LAN segment: the run's own grant or a mode's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
   return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
 
-/** Where a run came from (saved scans and re-runs pass theirs). */
+/** Where a run came from (saved scans and re-runs pass theirs, and their project). */
 export interface RunOrigin {
   scanId?: string | null;
   trigger?: RunTrigger;
+  /** the project of the scan or of the run re-run (over `RunInput.project`) */
+  projectId?: string | null;
 }
 
 /**
- * Queues one run: the Run row and its pg-boss job in ONE transaction, so a database that fails in
- * between leaves neither (the job's group is the owner: the per-user limit; its singleton key the
- * run). Pollers are woken by a NOTIFY sent when it commits. `place` says where it waits: the hub's
- * queue its policy calls for, or a device's own queue (`placeRun`).
+ * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row and its pg-boss job in
+ * ONE transaction, so a database that fails in between leaves neither. `place` says where it
+ * waits: the hub's queue its policy calls for, or a device's own queue (`placeRun`), created first.
  */
-export async function enqueueRun(
-  data: Omit<Prisma.RunUncheckedCreateInput, "status" | "queue" | "queuedAt" | "jobId" | "deviceId">,
-  place: { queue: string; deviceId: string | null },
-): Promise<string> {
-  const { queue, deviceId } = place;
-  const boss = await getBoss();
-  if (deviceId) await ensureDeviceQueue(deviceId);
-  return db().$transaction(async (tx) => {
-    const row = await tx.run.create({ data: { ...data, status: "queued", queue, queuedAt: new Date(), deviceId } });
-    const job: RunJobData = { runId: row.id };
-    const jobId = await boss.send(queue, job, { db: bossDb(tx), group: { id: row.ownerId }, singletonKey: row.id, retryLimit: 0 });
-    if (!jobId) throw new AppError("conflict", "this run is already queued");
-    await tx.run.update({ where: { id: row.id }, data: { jobId } });
-    await notify(tx, QUEUE_CHANNEL, queue);
-    await notify(tx, RUN_CHANNEL, row.id);
-    return row.id;
-  });
+export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }): Promise<string> {
+  if (place.deviceId) await ensureDeviceQueue(place.deviceId);
+  return db().$transaction((tx) => enqueue(tx, data, place));
 }
 
-/** What to run, and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
-export interface RunInput {
-  versionId: string;
+/**
+ * What to run — a version (`VersionRef`), a function, its arguments — in which project (by slug;
+ * none: the viewer's personal project), and (optionally) which of the viewer's devices runs it;
+ * none: the hub's workers.
+ */
+export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
-}
+  project?: string | null;
+};
 
 /**
- * Validates the arguments against the function's parameters (every field error at once; nothing
- * is queued on error), decides the run's policy (grants, images, limits) and where it waits, and
- * queues it. Returns at once; a worker (or the chosen device) takes it when the limits allow.
+ * Checks the project (the viewer may run there, inside its authorised window), then what runs
+ * (`resolveRunTarget`: the version as the viewer sees it, the function, every argument's field
+ * error at once; nothing is queued on error), decides the run's policy (grants, images, limits)
+ * and where it waits, and queues it. Returns at once; a worker (or the chosen device) takes it
+ * when the limits allow.
  */
 export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigin = {}): Promise<RunSummary> {
   try {
@@ -77,35 +72,21 @@ export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigi
 
 async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promise<RunSummary> {
   const settings = await getSettings();
-  const rawArgs = input.args ?? {};
-  if (typeof rawArgs !== "object" || Array.isArray(rawArgs)) throw validation("args must be an object of parameter values", { args: "expected an object" });
-  // before any lookup or parse of the values: a huge argument costs nothing but this measurement
-  const oversized = oversizedArgs(rawArgs, settings.args);
-  if (Object.keys(oversized).length) {
-    const names = Object.keys(oversized).filter((k) => k !== "_");
-    throw new AppError("too_large", names.length ? `argument ${names.join(", ")} is too large` : Object.values(oversized)[0], { fieldErrors: oversized });
+  const project = await projectToRunIn(viewer, { slug: input.project, id: origin.projectId });
+  assertInsideWindow(project);
+  // the queue is durable and shared: nobody fills it for everyone (checked at submit, so a burst
+  // of simultaneous starts may pass the cap by the starts in flight)
+  const waiting = await db().run.count({ where: { ownerId: viewer.id, status: "queued" } });
+  if (waiting >= settings.queue.queuedPerUser) {
+    throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const version = await db().packageVersion.findUnique({
-    where: { id: input.versionId },
-    include: { package: { include: { namespace: true } } },
-  });
-  if (!version || !canViewPackage(viewer, version.package)) throw notFound("package version");
-  const manifest = version.manifest as unknown as Manifest;
-  const fn = findFunction(manifest, input.function);
-  if (!fn) throw validation(`${version.package.namespace.name}.${version.package.name} has no function '${input.function}'`, { function: "unknown function" });
-  let args: Record<string, unknown>;
-  try {
-    args = validateArgs(fn, rawArgs);
-  } catch (err) {
-    if (err instanceof ParamValidationError) throw validation("check the highlighted fields", err.errors);
-    throw err;
-  }
+  const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
-  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId } }));
+  const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
   if (hidden.length) {
-    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+    throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
   const policy = await loadRunPolicy(viewer, version, fn, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
@@ -117,6 +98,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     {
       number,
       ownerId: viewer.id,
+      projectId: project.id,
       versionId: version.id,
       function: fn.qualified,
       args: args as Prisma.InputJsonValue,
@@ -126,37 +108,21 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     },
     place,
   );
-  await audit(viewer.id, "run.start", runId, {
-    ...(device ? { device: device.name } : {}),
-    package: full,
-    version: version.version,
-    function: fn.qualified,
-    network: policy.network,
-    caps: policy.caps,
-  });
+  await audit(
+    viewer.id,
+    "run.start",
+    runId,
+    {
+      ...(device ? { device: device.name } : {}),
+      package: full,
+      version: version.version,
+      function: fn.qualified,
+      network: policy.network,
+      caps: policy.caps,
+      ...(project.asAdmin ? { asAdmin: true } : {}),
+    },
+    { projectId: project.id },
+  );
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
-}
-
-function parsePackageName(full: string): { ns: string; name: string } {
-  const m = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(full ?? "");
-  if (!m) throw validation("package must look like <namespace>.<name>", { package: "expected <namespace>.<name>" });
-  return { ns: m[1], name: m[2] };
-}
-
-/** The CLI's form: `{ package: "ns.name", version?, function, args }` (latest version by default). */
-export async function startRunByName(
-  viewer: Viewer,
-  input: { package: string; version?: string; function: string; args: Record<string, unknown>; device?: string | null },
-  origin: RunOrigin = {},
-): Promise<RunSummary> {
-  const { ns, name } = parsePackageName(input.package);
-  const pkg = await db().package.findFirst({
-    where: { name, namespace: { name: ns } },
-    include: { namespace: true, versions: { select: { id: true, version: true } } },
-  });
-  if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${input.package}`);
-  const versionId = input.version ? pkg.versions.find((v) => v.version === input.version)?.id : pkg.latestVersionId;
-  if (!versionId) throw notFound(`version ${input.version} of ${input.package}`);
-  return startRun(viewer, { versionId, function: input.function, args: input.args, device: input.device }, origin);
 }

@@ -1,8 +1,9 @@
 /**
- * A hub web process of its own, for tests that kill it: the `/api` route handlers (route-server.ts)
+ * A hub web process of its own, for tests that kill it: the route handlers (route-server.ts)
  * and the janitor every hub web process runs, on the database, results store and data directory
- * of the environment (DATABASE_URL, MONGODB_URI, LEVHUB_DATA_DIR, NEXTAUTH_SECRET; PORT, else any).
- * Prints one JSON line `{"url": …}` once it listens. Started with
+ * of the environment (DATABASE_URL, MONGODB_URI, LEVHUB_DATA_DIR, NEXTAUTH_SECRET; PORT, else any),
+ * listening on the unix socket LEVHUB_WORKER_SOCKET as well when it is set (as `npm start`'s web
+ * server does for its worker). Prints one JSON line `{"url": …}` once it listens. Started with
  *   node --conditions=react-server --import tsx lib/testing/hub-process.ts
  * `spawnHubProcess()` does that from a test.
  */
@@ -15,6 +16,8 @@ const ROOT = path.resolve(path.dirname(SELF), "../..");
 
 export interface HubProcess {
   url: string;
+  /** the unix socket it listens on as well (LEVHUB_WORKER_SOCKET), or null */
+  socket: string | null;
   pid: number;
   child: ChildProcess;
   /** SIGKILL, as a crash or the OOM killer would; resolves once it is gone */
@@ -30,7 +33,7 @@ export async function spawnHubProcess(env: Record<string, string>, opts: { port?
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, socket } = await new Promise<{ url: string; socket: string | null }>((resolve, reject) => {
     let buf = "";
     const onData = (d: Buffer) => {
       buf += d.toString();
@@ -38,7 +41,7 @@ export async function spawnHubProcess(env: Record<string, string>, opts: { port?
       if (line) {
         child.stdout!.off("data", onData);
         child.stdout!.resume();
-        resolve((JSON.parse(line) as { url: string }).url);
+        resolve(JSON.parse(line) as { url: string; socket: string | null });
       }
     };
     child.stdout!.on("data", onData);
@@ -48,15 +51,15 @@ export async function spawnHubProcess(env: Record<string, string>, opts: { port?
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url, pid: child.pid!, child, kill: () => end("SIGKILL"), stop: () => end("SIGTERM") };
+  return { url, socket, pid: child.pid!, child, kill: () => end("SIGKILL"), stop: () => end("SIGTERM") };
 }
 
 async function main() {
   const { serveRoutes } = await import("./route-server.ts");
   const { startJanitor, stopJanitor } = await import("../queue/janitor.ts");
-  const server = await serveRoutes({ port: Number(process.env.PORT ?? 0) });
+  const server = await serveRoutes({ port: Number(process.env.PORT ?? 0), socket: process.env.LEVHUB_WORKER_SOCKET || undefined });
   startJanitor();
-  process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: server.url, socket: server.socket, pid: process.pid })}\n`);
   const shutdown = async () => {
     stopJanitor();
     await server.close();

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
+import pg from "pg";
 import { applyMigrations } from "../platform/migrate.ts";
 import { mongoUri as mongoUriFor } from "../../runner/src/config.ts";
 import { startEmbeddedPostgres } from "../platform/postgres.ts";
@@ -18,37 +19,49 @@ export interface TestHub {
   mongoUri: string;
   /**
    * Runs a worker (runner/worker's startWorker) in this process against the hub's worker routes,
-   * with a credential of its own; runs submitted meanwhile are taken by it. Stopped by close().
+   * with a credential of its own, over a unix socket as npm start's worker; runs submitted
+   * meanwhile are taken by it. Stopped by close().
    */
   startWorker(opts?: { name?: string; capacity?: number; hostNetwork?: boolean }): Promise<{ instance: string; stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
-export async function startTestHub(): Promise<TestHub> {
+/**
+ * `signUpMode`: integration tests sign their cast up directly, so a test hub starts with open
+ * sign-up; "fresh" leaves the settings as a new hub has them (invite-only).
+ */
+export async function startTestHub(opts: { signUpMode?: "open" | "fresh" } = {}): Promise<TestHub> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "levhub-it-"));
-  const pg = await startEmbeddedPostgres(path.join(dataDir, "pg"));
-  await applyMigrations(pg.url);
+  const pgServer = await startEmbeddedPostgres(path.join(dataDir, "pg"));
+  await applyMigrations(pgServer.url);
+  if ((opts.signUpMode ?? "open") === "open") {
+    const client = new pg.Client({ connectionString: pgServer.url });
+    await client.connect();
+    await client.query(`INSERT INTO "HubSettings" ("id", "data", "updatedAt") VALUES (1, '{"signUpMode": "open"}', CURRENT_TIMESTAMP)`);
+    await client.end();
+  }
   const dbName = `levhub_it_${randomBytes(4).toString("hex")}`;
   const mongoUri = mongoUriFor(dbName);
   process.env.LEVHUB_DATA_DIR = dataDir;
-  process.env.DATABASE_URL = pg.url;
+  process.env.DATABASE_URL = pgServer.url;
   process.env.MONGODB_URI = mongoUri;
   process.env.NEXTAUTH_SECRET ??= randomBytes(16).toString("hex");
   const stops: (() => Promise<void>)[] = [];
   let routes: RouteServer | null = null;
   return {
     dataDir,
-    databaseUrl: pg.url,
+    databaseUrl: pgServer.url,
     mongoUri,
     async startWorker(opts = {}) {
-      routes ??= await serveRoutes();
+      // the data directory is mkdtemp's (0700): the socket is this user's alone
+      routes ??= await serveRoutes({ socket: path.join(dataDir, "hub.sock") });
       const name = opts.name ?? `test-worker-${stops.length + 1}`;
       const { createWorkerCredential } = await import("../queue/credentials.ts");
       const { token } = await createWorkerCredential(null, name);
       const { startWorker } = await import("../../runner/worker/worker.ts");
       const workerDir = path.join(dataDir, "workers", name);
       mkdirSync(workerDir, { recursive: true });
-      const handle = await startWorker({ hubUrl: routes.url, token, name, dataDir: workerDir, capacity: opts.capacity ?? 4, labels: { hostNetwork: opts.hostNetwork ?? true } });
+      const handle = await startWorker({ hubUrl: `unix:${routes.socket}`, token, name, dataDir: workerDir, capacity: opts.capacity ?? 4, labels: { hostNetwork: opts.hostNetwork ?? true } });
       let stopped = false;
       const stop = async () => {
         if (stopped) return;
@@ -82,7 +95,7 @@ export async function startTestHub(): Promise<TestHub> {
       } finally {
         await client.close().catch(() => undefined);
       }
-      await pg.stop();
+      await pgServer.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,16 +1,21 @@
 /**
  * A whole queued hub for the two-worker tests, the fault suite and bench:queue: throwaway
  * PostgreSQL and Mongo database (startTestHub), a hub web process of its own (hub-process.ts:
- * the /api routes and the janitor) that reaches its database and results store through TCP
- * proxies a test can take down, a user with an API token, and workers — in this process
+ * the /api routes and the janitor) that reaches its database and results store through proxies
+ * a test can take down, a user with an API token, and workers — in this process
  * (`startWorker`) or as `npm run worker` processes that a test can SIGKILL — each with a data
  * directory of its own, on the first engine or on any other (a SecondEngine).
+ *
+ * Set up as `npm start` sets a hub up: nothing of the hub's own crosses loopback. The proxies
+ * listen on unix sockets in a 0700 directory, and the hub process listens on one there as well,
+ * which workers use unless a test asks for TCP (`via: "tcp"`, as a worker on another host would);
+ * clients (alice's API token) use the TCP port.
  *
  * The test process itself talks to the real database and store (to submit runs and to check
  * what arrived); only the hub process goes through the proxies.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +46,8 @@ export interface WorkerSpec {
   hostNetwork?: boolean;
   logger?: WorkerLogger;
   storeRetryMs?: number;
+  /** how the worker reaches the hub: its unix socket (default, like npm start's worker) or its TCP port */
+  via?: "socket" | "tcp";
 }
 
 export interface ClusterWorker {
@@ -63,8 +70,10 @@ export interface QueueCluster {
   hub: TestHub;
   /** the hub web process (replaced by `restartHub`) */
   web: HubProcess;
-  /** where workers and clients reach the hub: the same port across restarts */
+  /** where clients (and workers on other hosts) reach the hub: the same port across restarts */
   readonly url: string;
+  /** where workers on this machine reach the hub: `unix:<its socket>`, the same across restarts */
+  readonly socketUrl: string;
   /** the hub process's way to PostgreSQL */
   db: TcpProxy;
   /** the hub process's way to the results store */
@@ -83,10 +92,10 @@ export interface QueueCluster {
   close(): Promise<void>;
 }
 
-function viaProxy(databaseUrl: string, port: number): string {
+/** `databaseUrl` (over a unix socket) through a proxy whose socket lies in `socketDir` under the same name. */
+function viaProxy(databaseUrl: string, socketDir: string): string {
   const u = new URL(databaseUrl);
-  u.hostname = "127.0.0.1";
-  u.port = String(port);
+  u.searchParams.set("host", socketDir);
   return u.toString();
 }
 
@@ -95,22 +104,27 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
   process.env.LEVHUB_WORKER_HEARTBEAT_MS = String(heartbeatMs);
   const hub = await startTestHub();
   const cleanups: (() => Promise<unknown>)[] = [];
-  const pgPort = Number(new URL(hub.databaseUrl).port);
-  const db = await startTcpProxy({ port: pgPort });
-  const store = await startTcpProxy({ path: ferretdbSocket() });
+  // the hub's sockets: a directory only this user enters, short enough for a socket's path
+  const runDir = mkdtempSync(path.join(tmpdir(), "levhub-run-"));
+  const pgUrl = new URL(hub.databaseUrl);
+  const pgSocketName = `.s.PGSQL.${pgUrl.port || 5432}`;
+  mkdirSync(path.join(runDir, "pg"), { mode: 0o700 });
+  const db = await startTcpProxy({ path: path.join(pgUrl.searchParams.get("host") ?? "", pgSocketName) }, { path: path.join(runDir, "pg", pgSocketName) });
+  const store = await startTcpProxy({ path: ferretdbSocket() }, { path: path.join(runDir, "store.sock") });
   const dbName = new URL(hub.mongoUri.replace(/^mongodb:\/\/[^/]*/, "mongodb://x")).pathname.slice(1);
   const webEnv: Record<string, string> = {
-    DATABASE_URL: viaProxy(hub.databaseUrl, db.port),
-    MONGODB_URI: `mongodb://127.0.0.1:${store.port}/${dbName}?directConnection=true&serverSelectionTimeoutMS=2000`,
+    DATABASE_URL: viaProxy(hub.databaseUrl, path.join(runDir, "pg")),
+    MONGODB_URI: `mongodb://${encodeURIComponent(store.path!)}/${dbName}?directConnection=true&serverSelectionTimeoutMS=2000`,
     LEVHUB_DATA_DIR: hub.dataDir,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "levhub-test-secret",
     LEVHUB_WORKER_HEARTBEAT_MS: String(heartbeatMs),
+    LEVHUB_WORKER_SOCKET: path.join(runDir, "hub.sock"),
   };
 
   const { signUp } = await import("../accounts/users.ts");
   const { createToken } = await import("../accounts/tokens.ts");
   const alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
-  const aliceToken = (await createToken(alice, "cluster")).token;
+  const aliceToken = (await createToken(alice, { name: "cluster" })).token;
   if (opts.queue) {
     const { getSettings, updateSettings } = await import("../platform/settings.ts");
     const current = await getSettings();
@@ -138,6 +152,9 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
     get url() {
       return web.url;
     },
+    get socketUrl() {
+      return `unix:${web.socket}`;
+    },
     db,
     store,
     alice,
@@ -151,7 +168,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
       const { startWorker } = await import("../../runner/worker/worker.ts");
       const dataDir = newDataDir(spec.name);
       const handle = await startWorker({
-        hubUrl: web.url,
+        hubUrl: spec.via === "tcp" ? web.url : `unix:${web.socket}`,
         token: await workerToken(spec.name),
         name: spec.name,
         engine: spec.engine,
@@ -170,7 +187,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
       const dataDir = newDataDir(spec.name);
       const env: NodeJS.ProcessEnv = {
         ...process.env,
-        LEVHUB_HUB_URL: web.url,
+        LEVHUB_HUB_URL: spec.via === "tcp" ? web.url : `unix:${web.socket}`,
         LEVHUB_WORKER_TOKEN: await workerToken(spec.name),
         LEVHUB_WORKER_NAME: spec.name,
         LEVHUB_WORKER_CAPACITY: String(spec.capacity ?? 4),
@@ -211,7 +228,7 @@ export async function startQueueCluster(opts: ClusterOptions = {}): Promise<Queu
       await closeNotify().catch(() => undefined);
       await closeResultStore().catch(() => undefined);
       await hub.close();
-      for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+      for (const d of [...dataDirs, runDir]) rmSync(d, { recursive: true, force: true });
     },
   };
   return cluster;

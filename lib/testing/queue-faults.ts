@@ -6,22 +6,21 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
-import { LABEL } from "../../runner/src/index.ts";
-import type { RunDetail, RunDocument, RunStatus, Viewer } from "../types.ts";
+import { isTerminal, LABEL } from "../../runner/src/index.ts";
+import type { RunDetail, RunDocument, Viewer } from "../types.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const HELLO = path.join(REPO, "examples/levhub.hello");
 export const PROBE = path.join(REPO, "runner/test/fixtures/faults.probe");
 export const IMAGE = "levhub/python:bookworm";
 
-const FINAL: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "timed_out"];
 
 /** The run once it is final; fails the test (naming the state it hung in) after `ms`. */
 export async function settled(viewer: Viewer, runId: string, ms: number): Promise<RunDetail> {
   const { getRun } = await import("../runs/index.ts");
   const until = Date.now() + ms;
   let run = await getRun(viewer, runId);
-  while (!FINAL.includes(run.status)) {
+  while (!isTerminal(run.status)) {
     if (Date.now() > until) throw new Error(`run ${runId} hung: still '${run.status}' after ${ms / 1000} s (worker ${run.worker ?? "none"})`);
     await new Promise((r) => setTimeout(r, 100));
     run = await getRun(viewer, runId);
@@ -36,7 +35,7 @@ export async function until(viewer: Viewer, runId: string, what: string, cond: (
   for (;;) {
     const run = await getRun(viewer, runId);
     if (cond(run)) return run;
-    if (FINAL.includes(run.status)) throw new Error(`run ${runId} ended '${run.status}' before ${what}: ${JSON.stringify(run.error)}`);
+    if (isTerminal(run.status)) throw new Error(`run ${runId} ended '${run.status}' before ${what}: ${JSON.stringify(run.error)}`);
     if (Date.now() > deadline) throw new Error(`run ${runId}: no ${what} within ${ms / 1000} s (status '${run.status}')`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -12,7 +12,7 @@ before(async () => {
   const { signUp } = await import("../accounts/users.ts");
   const { createToken } = await import("../accounts/tokens.ts");
   const alice = await signUp({ email: "alice@example.org", username: "alice", password: "longenough" });
-  token = (await createToken(alice, "route server")).token;
+  token = (await createToken(alice, { name: "route server" })).token;
   server = await serveRoutes();
 });
 after(async () => {

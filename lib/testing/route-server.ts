@@ -1,17 +1,22 @@
 /**
- * The hub's `/api` route handlers (every app/api/…/route.ts, the very modules Next.js serves) behind a
- * plain node HTTP server, for tests and benches that need a hub web process without a Next build:
+ * The hub's route handlers (every app/…/route.ts: `/api/…` and `/metrics`, the very modules Next.js
+ * serves) behind a plain node HTTP server, for tests and benches that need a hub web process without a Next build:
  * workers speak their protocol to it, clients read run events from it (user API tokens; sessions
  * need Next). Paths match as in Next's app router: `[id]` is a parameter, static segments win.
+ * Like the hub's web server it may listen on a unix socket as well (its workers' way in, as the
+ * worker `npm start` runs reaches the hub without loopback).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { listenOnSocket } from "../platform/unix-socket.ts";
+import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
+import { apiRouteTable, methodRefusal } from "../api/route-table.ts";
 
-const APP_API = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app/api");
+const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -48,11 +53,13 @@ const staticCount = (r: RouteFile) => r.segments.filter((s) => !s.startsWith("["
 
 export interface RouteServer {
   url: string;
+  /** the unix socket it listens on as well, or null */
+  socket: string | null;
   close(): Promise<void>;
 }
 
-export async function serveRoutes(opts: { port?: number } = {}): Promise<RouteServer> {
-  const routes = routeFiles(APP_API)
+export async function serveRoutes(opts: { port?: number; socket?: string } = {}): Promise<RouteServer> {
+  const routes = routeFiles(APP)
     .filter((r) => !r.segments.some((s) => s.startsWith("[...")))
     .sort((a, b) => staticCount(b) - staticCount(a));
   const modules = new Map<string, Promise<Record<string, Handler>>>();
@@ -61,13 +68,16 @@ export async function serveRoutes(opts: { port?: number } = {}): Promise<RouteSe
     return modules.get(file)!;
   };
 
+  const table = apiRouteTable(path.resolve(APP, ".."));
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // as the hub's web server does (scripts/serve.ts): an undeclared method is 405 with Allow
+    const refusal = methodRefusal(table, req.method ?? "GET", url.pathname);
+    if (refusal) return void res.writeHead(refusal.status, refusal.headers).end(refusal.body);
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts[0] !== "api") return void res.writeHead(404).end();
     let found: { route: RouteFile; params: Record<string, string> } | null = null;
     for (const route of routes) {
-      const params = match(route.segments, parts.slice(1));
+      const params = match(route.segments, parts);
       if (params) {
         found = { route, params };
         break;
@@ -108,43 +118,79 @@ export async function serveRoutes(opts: { port?: number } = {}): Promise<RouteSe
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        res.write(value);
+        // backpressure as under Next: a client that stops reading stops the stream being pulled
+        if (!res.write(value)) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off("drain", go);
+            res.off("close", go);
+            resolve();
+          };
+          res.on("drain", go);
+          res.on("close", go);
+        });
+        if (res.destroyed) break;
       }
     } finally {
       res.end();
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      console.error("route server:", err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
-      else res.destroy();
+  const newServer = () => {
+    const server = createServer((req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        console.error("route server:", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+        else res.destroy();
+      });
     });
-  });
-  // long polls and event streams stay open far longer than node's defaults allow
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+    // long polls and event streams stay open far longer than node's defaults allow
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    server.keepAliveTimeout = 60_000;
+    return server;
+  };
+  const tcp = newServer();
+  await new Promise<void>((resolve) => tcp.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const { port } = tcp.address() as AddressInfo;
+  const unix = opts.socket ? newServer() : null;
+  if (unix && opts.socket) await listenOnSocket(unix, opts.socket);
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    socket: opts.socket ?? null,
+    close: async () => {
+      await Promise.all([close(tcp), unix ? close(unix) : null]);
+    },
   };
 }
 
 /** One JSON request to a route server as `token`'s bearer (tests drive the API as a client would). */
-export async function callRoute<T>(url: string, token: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function callRoute<T>(url: string, token: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
   const res = await fetch(`${url}${route}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
+}
+
+let workerSeq = 0;
+
+/**
+ * The headers of one request of a hand-driven worker, as runner/worker's HubClient sends them:
+ * the next request sequence number (one counter for the whole test process, so every instance
+ * sees its numbers grow) and, for a download, the instance asking.
+ */
+export function workerHeaders(instance?: string): Record<string, string> {
+  return { [REQUEST_SEQ_HEADER]: String(++workerSeq), ...(instance ? { [INSTANCE_HEADER]: instance } : {}) };
+}
+
+/** One JSON request to a worker route as a hand-driven worker sends it (callRoute with workerHeaders). */
+export function callWorkerRoute<T>(url: string, token: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
+  return callRoute<T>(url, token, method, route, body, { ...workerHeaders(), ...headers });
 }

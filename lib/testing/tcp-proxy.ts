@@ -1,16 +1,21 @@
 /**
- * A TCP proxy on 127.0.0.1 in front of a service (a TCP port or a unix socket) that a test can
- * take down and bring back on the same port: the hub's database or results store "unreachable"
- * for the hub alone, while everything else on the machine keeps using the real service.
- * `down()` refuses new connections and cuts the open ones, as a network partition or a crashed
- * server would.
+ * A proxy in front of a service (a TCP port or a unix socket) that a test can take down and bring
+ * back at the same address: the hub's database or results store "unreachable" for the hub alone,
+ * while everything else on the machine keeps using the real service. It listens on 127.0.0.1 or,
+ * like the hub's own services (`npm start`: nothing of the hub's crosses loopback), on a unix
+ * socket. `down()` refuses new connections and cuts the open ones, as a network partition or a
+ * crashed server would; a socket-path proxy that is down has no socket file, as a stopped server.
  */
 import net from "node:net";
+import { listenOnSocket } from "../platform/unix-socket.ts";
 
 export type ProxyTarget = { port: number; host?: string } | { path: string };
 
 export interface TcpProxy {
+  /** the TCP port it listens on (0 when it listens on a unix socket) */
   readonly port: number;
+  /** the unix socket it listens on, or null (TCP) */
+  readonly path: string | null;
   readonly isUp: boolean;
   /** connections accepted so far */
   readonly accepted: number;
@@ -19,37 +24,41 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: ProxyTarget): Promise<TcpProxy> {
+/** Starts the proxy on 127.0.0.1 (a free port), or on the unix socket `listen.path`. */
+export async function startTcpProxy(target: ProxyTarget, listen: { path: string } | null = null): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let accepted = 0;
   let server: net.Server | null = null;
   let port = 0;
 
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      const s = net.createServer((client) => {
-        accepted++;
-        const upstream = "path" in target ? net.connect(target.path) : net.connect(target.port, target.host ?? "127.0.0.1");
-        open.add(client);
-        open.add(upstream);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          open.delete(client);
-          open.delete(upstream);
-        };
-        client.on("error", drop).on("close", drop);
-        upstream.on("error", drop).on("close", drop);
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-      s.once("error", reject);
-      s.listen(port, "127.0.0.1", () => {
-        port = (s.address() as net.AddressInfo).port;
-        server = s;
-        resolve();
-      });
+  const start = async () => {
+    const s = net.createServer((client) => {
+      accepted++;
+      const upstream = "path" in target ? net.connect(target.path) : net.connect(target.port, target.host ?? "127.0.0.1");
+      open.add(client);
+      open.add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        open.delete(client);
+        open.delete(upstream);
+      };
+      client.on("error", drop).on("close", drop);
+      upstream.on("error", drop).on("close", drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
     });
+    if (listen) {
+      await listenOnSocket(s, listen.path, 0o600);
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(port, "127.0.0.1", () => resolve());
+      });
+      port = (s.address() as net.AddressInfo).port;
+    }
+    server = s;
+  };
 
   const down = async () => {
     const s = server;
@@ -59,11 +68,12 @@ export async function startTcpProxy(target: ProxyTarget): Promise<TcpProxy> {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
 
-  await listen();
+  await start();
   return {
     get port() {
       return port;
     },
+    path: listen?.path ?? null,
     get isUp() {
       return server !== null;
     },
@@ -72,7 +82,7 @@ export async function startTcpProxy(target: ProxyTarget): Promise<TcpProxy> {
     },
     down,
     async up() {
-      if (!server) await listen();
+      if (!server) await start();
     },
     close: down,
   };

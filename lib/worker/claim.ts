@@ -5,11 +5,15 @@ import { versionClosure } from "../packages/dependency-load.ts";
 import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
-import { bossDb, getBoss, type RunJobData } from "../queue/boss.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
+import { claim, endRun, nextJob, type Tx } from "../queue/lifecycle/index.ts";
+import { outsideWindowMessage } from "../access/project-window.ts";
 import { claimPlan } from "../queue/limits.ts";
-import { notify, QUEUE_CHANNEL, RUN_CHANNEL, watch } from "../queue/notify.ts";
-import { cancelOrders, liveInstance, POLL_MS, type WorkerRow } from "../queue/workers.ts";
+import { queueKind } from "../metrics/definitions.ts";
+import { observe } from "../metrics/registry.ts";
+import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
+import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
+import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 const CLAIM_LOCK = 72108;
@@ -17,11 +21,25 @@ const CLAIM_LOCK = 72108;
 const POLL_RECHECK_MS = 1000;
 
 /**
+ * A queued run about to be taken whose project's authorised window is not open now (it closed
+ * while the run waited, or an owner moved it) is ended `OutsideWindow` through the lifecycle
+ * instead: it never starts. Returns whether it was ended.
+ */
+async function endedOutsideWindow(tx: Tx, runId: string, now: Date): Promise<boolean> {
+  const run = await tx.run.findUnique({ where: { id: runId }, select: { project: { select: { slug: true, windowStart: true, windowEnd: true } } } });
+  const outside = run ? outsideWindowMessage(run.project, now) : null;
+  if (!outside) return false;
+  await endRun(tx, runId, { type: "OutsideWindow", message: `not started: ${outside}` }, { now });
+  return true;
+}
+
+/**
  * Takes queued runs for a worker instance, within the limits: in one transaction under an
  * advisory lock, it counts the active runs (total, per owner, this instance), leaves owners at
  * their per-user limit to pg-boss `ignoreGroups`, fetches one job at a time from the queues the
- * worker's labels allow (recounting between) and marks each run `starting` for this instance. A
- * run cancelled meanwhile has its job completed and is skipped.
+ * worker's labels allow (recounting between) and claims each run for this instance through the
+ * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped; a
+ * run whose project's authorised window is not open is ended `OutsideWindow`.
  *
  * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
  * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
@@ -29,15 +47,19 @@ const POLL_RECHECK_MS = 1000;
  */
 export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[]> {
   if (free <= 0 || worker.state !== "online") return [];
-  const [boss, settings] = await Promise.all([getBoss(), getSettings()]);
+  const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
-  return db().$transaction(
+  // how long each claimed run waited: recorded once the claim is committed
+  const waited: { queue: string; seconds: number }[] = [];
+  const taken = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+      waited.length = 0;
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
-          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run" WHERE status IN ('starting', 'running') GROUP BY 1, 2, 3`;
+          SELECT "ownerId", "workerInstance", ("deviceId" IS NOT NULL) AS "onDevice", count(*) AS n FROM "Run"
+           WHERE status = ANY(${[...HELD_RUN_STATUSES]}::"RunStatus"[]) GROUP BY 1, 2, 3`;
         const byOwner = new Map<string, number>();
         let total = 0;
         let held = 0;
@@ -57,36 +79,28 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           activeByOwner: byOwner,
         });
         if (plan.slots <= 0) break;
-        let found: { queue: string; id: string; runId: string } | null = null;
-        for (const queue of queuesForWorker(device, labels)) {
-          const [job] = await boss.fetch<RunJobData>(queue, { db: bossDb(tx), batchSize: 1, ignoreGroups: plan.ignoreGroups.length ? plan.ignoreGroups : null });
-          if (job) {
-            found = { queue, id: job.id, runId: job.data.runId };
-            break;
-          }
-        }
-        if (!found) break;
+        const job = await nextJob(tx, queuesForWorker(device, labels), plan.ignoreGroups);
+        if (!job) break;
+        if (await endedOutsideWindow(tx, job.runId, new Date())) continue;
         // the Run row itself decides who may take it (the queues only keep runs apart)
-        const target = await tx.run.findUnique({ where: { id: found.runId }, select: { ownerId: true, deviceId: true } });
-        const { count } =
-          target && mayClaim(device, target)
-            ? await tx.run.updateMany({
-                where: { id: found.runId, status: "queued", jobId: found.id },
-                data: { status: "starting", workerId: worker.id, workerInstance: worker.instance, claimedAt: new Date() },
-              })
-            : { count: 0 };
-        if (!count) {
-          // cancelled (or otherwise ended) after it was queued, or not this worker's to take: its job has nothing left to do
-          await boss.complete(found.queue, found.id, null, { db: bossDb(tx) });
-          continue;
+        // the claim reads the Run row once: its queue time, for the claim latency, comes from that read
+        const seen: { queuedAt: Date | null } = { queuedAt: null };
+        const holder = { workerId: worker.id, instance: worker.instance };
+        const mayTake = (run: { ownerId: string; deviceId: string | null; queuedAt: Date | null }) => {
+          seen.queuedAt = run.queuedAt;
+          return mayClaim(device, run);
+        };
+        if (await claim(tx, job, holder, mayTake)) {
+          taken.push(job.runId);
+          if (seen.queuedAt) waited.push({ queue: job.queue, seconds: (Date.now() - seen.queuedAt.getTime()) / 1000 });
         }
-        taken.push(found.runId);
-        await notify(tx, RUN_CHANNEL, found.runId);
       }
       return taken;
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
+  for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
+  return taken;
 }
 
 async function packageRef(v: { namespace: string; name: string; version: string; dir: string }): Promise<PackageRef> {
@@ -121,8 +135,9 @@ export async function poll(caller: WorkerCaller, req: PollRequest, signal?: Abor
   const w = await watch(QUEUE_CHANNEL);
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);
-    for (;;) {
-      const worker = await liveInstance(caller, req.instance);
+    // the request is admitted once; each later pass only checks that its instance is still live
+    for (let pass = 0; ; pass++) {
+      const worker = pass === 0 ? await admitRequest(caller, req.instance) : await stillLive(caller, req.instance);
       const cancel = await cancelOrders(worker.instance);
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };

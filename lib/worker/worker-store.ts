@@ -3,33 +3,22 @@ import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
 import { AppError, conflict, notFound, validation } from "../errors.ts";
 import { getResultStore } from "../results/results-store.ts";
-import { StoreError, type RunPolicy, type StoredMeta } from "../../runner/src/index.ts";
+import { storeFailureError } from "../results/store-failure.ts";
+import type { RunPolicy, StoredMeta } from "../../runner/src/index.ts";
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
 import { storableCollection } from "../runs/ingest.ts";
-import { isTerminal } from "../runs/projection.ts";
-import { liveInstance } from "../queue/workers.ts";
-
-const STORE_DOWN = /ECONNREFUSED|ENOENT|Server selection timed out|connection .* closed|MongoNetwork|MongoServerSelection|topology was destroyed|client was closed/i;
-
-function storeError(err: unknown): unknown {
-  if (err instanceof AppError) return err;
-  if (err instanceof StoreError) return validation(err.message);
-  const name = (err as { name?: string })?.name ?? "";
-  const message = err instanceof Error ? err.message : String(err);
-  if (/^Mongo(Network|ServerSelection|TopologyClosed|NotConnected)/.test(name) || STORE_DOWN.test(message)) {
-    return new AppError("unavailable", "the results database (MongoDB) does not answer; keep the document and try again", { cause: err });
-  }
-  return err;
-}
+import { isTerminal } from "../../runner/src/status.ts";
+import { admitRequest } from "../queue/workers.ts";
 
 /**
  * `POST /api/worker/runs/{id}/store`: the results store for a run the worker instance holds. The
  * document's `_id.job` is the run's number and its meta is the hub's (owner, run, package), never
  * the worker's word; a collection must be storable (not the hub's own) and a document within the
- * run policy's docBytes. Mongo down → `unavailable` (503): the worker keeps it and retries.
+ * run policy's docBytes. Mongo down → `unavailable` (503): the worker keeps it and retries;
+ * the store refusing → `validation` (`storeFailureError`).
  */
 export async function workerStore(caller: WorkerCaller, runId: string, req: StoreRequest): Promise<StoreResponse> {
-  const worker = await liveInstance(caller, req.instance);
+  const worker = await admitRequest(caller, req.instance);
   const run = await db().run.findUnique({
     where: { id: runId },
     select: { id: true, number: true, status: true, workerInstance: true, policy: true, owner: { select: { username: true } }, version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } } },
@@ -56,6 +45,6 @@ export async function workerStore(caller: WorkerCaller, runId: string, req: Stor
         return { docs: await store.findRun(req.coll, run.number) };
     }
   } catch (err) {
-    throw storeError(err);
+    throw storeFailureError(err);
   }
 }

@@ -21,15 +21,17 @@ test("agent settings: options before the environment, clear errors for what is m
   // the data directory follows the credential, not the machine's name
   assert.equal(agentConfig(["--name", "other"], { LEV_URL: "http://h", LEV_AGENT_TOKEN: TOKEN }).dataDir, c.dataDir);
   assert.notEqual(agentConfig([], { LEV_URL: "http://h", LEV_AGENT_TOKEN: "ldv_" + "B".repeat(43) }).dataDir, c.dataDir);
-  assert.equal(agentConfig(["--token", TOKEN, "--url", "https://h"], {}).capacity, 2);
+  assert.equal(agentConfig(["--url", "https://h"], { LEV_AGENT_TOKEN: TOKEN }).capacity, 2);
 
   const bad: [string[], Record<string, string>, RegExp][] = [
     [[], { LEV_AGENT_TOKEN: TOKEN }, /--url or LEV_URL/],
     [["--url", "ftp://h"], { LEV_AGENT_TOKEN: TOKEN }, /not http\(s\)/],
     [["--url", "not a url"], { LEV_AGENT_TOKEN: TOKEN }, /not a URL/],
-    [["--url", "http://h"], {}, /--token or LEV_AGENT_TOKEN/],
-    [["--url", "http://h", "--token", "lwk_" + "A".repeat(43)], {}, /not a device token/],
-    [["--url", "http://h", "--token", "ldv_short"], {}, /not a device token/],
+    [["--url", "http://h"], {}, /LEV_AGENT_TOKEN or --token-file/],
+    [["--url", "http://h"], { LEV_AGENT_TOKEN: "lwk_" + "A".repeat(43) }, /not a device token/],
+    [["--url", "http://h"], { LEV_AGENT_TOKEN: "ldv_short" }, /not a device token/],
+    // a secret on the command line is readable by every user of the machine
+    [["--url", "http://h", "--token", TOKEN], {}, /--token is refused.*LEV_AGENT_TOKEN or --token-file/],
     [["--url", "http://h", "--capacity", "0"], { LEV_AGENT_TOKEN: TOKEN }, /--capacity '0'/],
     [["--url", "http://h", "--capacity", "1.5"], { LEV_AGENT_TOKEN: TOKEN }, /--capacity '1.5'/],
     [["--url", "http://h", "--name=-x"], { LEV_AGENT_TOKEN: TOKEN }, /--name '-x'/],
@@ -67,7 +69,7 @@ test("lev agent connects as the device the hub names, polls, and stops on the fi
     const lines: string[] = [];
     let fire: () => void = () => undefined;
     const code = runAgent(
-      { ...agentConfig(["--url", hub.url, "--token", TOKEN, "--name", "box"], {}), dataDir },
+      { ...agentConfig(["--url", hub.url, "--name", "box"], { LEV_AGENT_TOKEN: TOKEN }), dataDir },
       { engine: new FakeEngine(), say: (l) => lines.push(l), signals: { on: (l) => ((fire = l), () => undefined) } },
     );
     const t0 = Date.now();
@@ -89,12 +91,39 @@ test("lev agent with a refused token fails at once with the hub's answer", async
   const dataDir = await mkdtemp(path.join(tmpdir(), "agent-test-"));
   try {
     await assert.rejects(
-      runAgent({ ...agentConfig(["--url", hub.url, "--token", TOKEN], {}), dataDir }, { engine: new FakeEngine(), say: () => undefined, signals: { on: () => () => undefined } }),
+      runAgent({ ...agentConfig(["--url", hub.url], { LEV_AGENT_TOKEN: TOKEN }), dataDir }, { engine: new FakeEngine(), say: () => undefined, signals: { on: () => () => undefined } }),
       /no worker credential/,
     );
   } finally {
     await hub.close();
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("the token file must be this user's alone: group- or world-readable, a link or a directory is refused", async () => {
+  const { chmod, mkdir, symlink, writeFile } = await import("node:fs/promises");
+  const { readTokenFile } = await import("./agent.ts");
+  const dir = await mkdtemp(path.join(tmpdir(), "lev-agent-token-"));
+  try {
+    const file = path.join(dir, "token");
+    await writeFile(file, `${TOKEN}\n`, { mode: 0o600 });
+    assert.equal(agentConfig(["--url", "http://h", "--token-file", file], {}).token, TOKEN);
+    for (const mode of [0o644, 0o640, 0o604, 0o620]) {
+      await chmod(file, mode);
+      assert.throws(() => readTokenFile(file), (e: Error) => e instanceof AgentConfigError && /other users .*chmod 600/.test(e.message), mode.toString(8));
+    }
+    await chmod(file, 0o400);
+    assert.equal(readTokenFile(file), TOKEN);
+    const link = path.join(dir, "link");
+    await symlink(file, link);
+    assert.throws(() => readTokenFile(link), AgentConfigError);
+    await mkdir(path.join(dir, "d"), { mode: 0o700 });
+    assert.throws(() => readTokenFile(path.join(dir, "d")), /not a regular file/);
+    assert.throws(() => readTokenFile(path.join(dir, "missing")), /cannot read the token file/);
+    assert.throws(() => readTokenFile(file, 4242), /belongs to another user/);
+    assert.throws(() => agentConfig(["--url", "http://h", "--token-file", file], { LEV_AGENT_TOKEN: TOKEN }), /not both/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -6,6 +6,7 @@
  * Ctrl-C (or SIGTERM) finishes the running runs and takes no new one; a second cancels them.
  */
 import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, constants as fsConstants } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -14,11 +15,12 @@ import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
 import { nameFromHost } from "../worker/config.ts";
 import { startWorker, type WorkerHandle, type WorkerLogger, type WorkerOptions } from "../worker/worker.ts";
 
-export const AGENT_USAGE = `  lev agent [--token T] [--url U] [--capacity N] [--name N] [--data-dir D]
+export const AGENT_USAGE = `  lev agent [--token-file F] [--url U] [--capacity N] [--name N] [--data-dir D]
       Runs your runs sent to one of your devices on this machine's Docker engine (DOCKER_HOST).
-      The token is the device's enrolment token (ldv_…, Settings → My devices); LEV_URL and
-      LEV_AGENT_TOKEN stand in for --url and --token. Ctrl-C finishes the running runs and takes
-      no new one; a second Ctrl-C cancels them.`;
+      The device's token (ldv_…, Settings → My devices) comes from LEV_AGENT_TOKEN or from
+      --token-file, a file only you may read (chmod 600); never from the command line, where
+      every user of the machine can read it. LEV_URL stands in for --url. Ctrl-C finishes the
+      running runs and takes no new one; a second Ctrl-C cancels them.`;
 
 /** A bad option or setting: the agent does not start, and says which. */
 export class AgentConfigError extends Error {
@@ -41,6 +43,32 @@ export interface AgentConfig {
 const DEVICE_TOKEN = /^ldv_[A-Za-z0-9_-]{43}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * The device token from a file: a regular file of this user's that no one else may read or write
+ * (like ssh's private keys), read up to 1 KiB without following a symbolic link.
+ */
+export function readTokenFile(file: string, uid: number | null = typeof process.getuid === "function" ? process.getuid() : null): string {
+  let fd: number;
+  try {
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    throw new AgentConfigError(`cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new AgentConfigError(`the token file ${file} is not a regular file`);
+    if (uid !== null && st.uid !== uid) throw new AgentConfigError(`the token file ${file} belongs to another user`);
+    if (st.mode & 0o077) {
+      throw new AgentConfigError(`the token file ${file} may be read or changed by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 600 ${file}`);
+    }
+    const buf = Buffer.alloc(1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString("utf8").trim();
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The agent's settings from its options and environment; every bad value is a clear error. */
 export function agentConfig(args: string[], env: Record<string, string | undefined>): AgentConfig {
   let values;
@@ -50,6 +78,7 @@ export function agentConfig(args: string[], env: Record<string, string | undefin
       allowPositionals: false,
       options: {
         token: { type: "string" },
+        "token-file": { type: "string" },
         url: { type: "string" },
         capacity: { type: "string" },
         name: { type: "string" },
@@ -69,8 +98,13 @@ export function agentConfig(args: string[], env: Record<string, string | undefin
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new AgentConfigError(`--url '${rawUrl}' is not http(s)`);
 
-  const token = (values.token ?? env.LEV_AGENT_TOKEN ?? "").trim();
-  if (!token) throw new AgentConfigError("the device token is missing: --token or LEV_AGENT_TOKEN (Settings → My devices → Add)");
+  if (values.token !== undefined) {
+    throw new AgentConfigError("--token is refused: on the command line the token is readable by every user of this machine (ps). Use LEV_AGENT_TOKEN or --token-file FILE (chmod 600)");
+  }
+  const fromEnv = (env.LEV_AGENT_TOKEN ?? "").trim();
+  if (fromEnv && values["token-file"]) throw new AgentConfigError("give the token once: LEV_AGENT_TOKEN or --token-file, not both");
+  const token = values["token-file"] ? readTokenFile(values["token-file"]) : fromEnv;
+  if (!token) throw new AgentConfigError("the device token is missing: LEV_AGENT_TOKEN or --token-file FILE (Settings → My devices → Add shows the command)");
   if (!DEVICE_TOKEN.test(token)) throw new AgentConfigError("that is not a device token (ldv_…): add a device in Settings → My devices and use the command shown");
 
   const name = values.name?.trim() || nameFromHost(hostname());

@@ -47,7 +47,7 @@ before(async () => {
     if (body) return void res.writeHead(200, { "content-type": "application/gzip" }).end(body);
     const v = versions.get(req.url ?? "");
     if (v) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(v));
-    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "no such package" } }));
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "no such package" } }));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -94,8 +94,14 @@ test("a wrong sha256 or a missing package changes nothing in the project", async
   const dir = await project("p2");
   const before = await readFile(path.join(dir, "pyproject.toml"), "utf8");
   await assert.rejects(addPackage(dir, "levbad.sum", { url, token: "t" }), /sha256 is [0-9a-f]{64}, not 0{64}/);
-  await assert.rejects(addPackage(dir, "nobody.here", { url, token: "t" }), /404: no such package/);
+  await assert.rejects(addPackage(dir, "nobody.here", { url, token: "t" }), /: error not_found: no such package$/);
   assert.equal(await readFile(path.join(dir, "pyproject.toml"), "utf8"), before);
+  assert.equal(existsSync(path.join(dir, ".lev")), false);
+  // a pyproject.toml the requirement cannot be recorded in: refused before anything is unpacked
+  const bad = `[project]\nname = "lev.me.flow"\ndependencies = ["levrt" "x"]\n`;
+  await writeFile(path.join(dir, "pyproject.toml"), bad);
+  await assert.rejects(addPackage(dir, "levtop.flows@2.0.0", { url, token: "tok" }), /pyproject\.toml:3: not valid TOML/);
+  assert.equal(await readFile(path.join(dir, "pyproject.toml"), "utf8"), bad);
   assert.equal(existsSync(path.join(dir, ".lev")), false);
 });
 

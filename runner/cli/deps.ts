@@ -8,10 +8,9 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { locatePackage, type PackageDependency } from "../src/index.ts";
-import { api, CliError, loadConfig, type HubConfig } from "./hub.ts";
-import { addRequirement, projectKey } from "../src/package/pyproject.ts";
-import { extractArchive } from "./safe-extract.ts";
+import { ArchiveError, extractArchive, FETCHED_PACKAGE_LIMITS, locatePackage, type PackageDependency } from "../src/index.ts";
+import { api, CliError, hubError, loadConfig, type HubConfig } from "./hub.ts";
+import { addRequirement, PyprojectError, readPyproject } from "../src/package/pyproject.ts";
 
 export const DEPS_DIR = path.join(".lev", "deps");
 
@@ -38,6 +37,16 @@ export function parseAddTarget(target: string): { namespace: string; name: strin
   return { namespace: parts[0], name: parts[1], version };
 }
 
+/** `read(text)`, a PyprojectError becoming a CliError naming the project it is in. */
+function pyprojectOf<T>(where: string, text: string, read: (text: string) => T): T {
+  try {
+    return read(text);
+  } catch (err) {
+    if (err instanceof PyprojectError) throw new CliError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Every package under `.lev/deps/`, as the runner mounts them; a directory that is not one is an error. */
 export async function localDependencies(projectDir: string): Promise<PackageDependency[]> {
   const root = path.join(path.resolve(projectDir), DEPS_DIR);
@@ -56,7 +65,7 @@ export async function localDependencies(projectDir: string): Promise<PackageDepe
       throw new CliError(`${path.join(DEPS_DIR, entry.name)} holds lev.${pkg.namespace}.${pkg.name}; it must be named ${pkg.namespace}.${pkg.name}`);
     }
     const pyproject = path.join(dir, "pyproject.toml");
-    const version = existsSync(pyproject) ? projectKey(await readFile(pyproject, "utf8"), "version") : null;
+    const version = existsSync(pyproject) ? pyprojectOf(path.join(DEPS_DIR, entry.name), await readFile(pyproject, "utf8"), readPyproject).version : null;
     out.push({ namespace: pkg.namespace, name: pkg.name, version: version && VERSION.test(version) ? version : "0.0.0", dir: pkg.dir });
   }
   return out;
@@ -69,7 +78,7 @@ async function download(cfg: HubConfig, route: string): Promise<Buffer> {
   } catch (err) {
     throw new CliError(`cannot reach the hub at ${cfg.url}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!res.ok) throw new CliError(`${res.status}: ${route}: ${(await res.text()).slice(0, 200)}`);
+  if (!res.ok) throw hubError(res, await res.text());
   return Buffer.from(await res.arrayBuffer());
 }
 
@@ -92,6 +101,7 @@ export async function addPackage(projectDir: string, target: string, cfg?: HubCo
     }
   }
   // everything is fetched and checked before anything in the project changes
+  const pyproject = pyprojectOf(project, await readFile(pyprojectFile, "utf8"), (text) => addRequirement(text, `lev.${v.namespace}.${v.name}==${v.version}`));
   const archives: Buffer[] = [];
   for (const member of [v, ...v.dependencies]) {
     const data = await download(hub, `${versionRoute(member)}/archive`);
@@ -102,13 +112,17 @@ export async function addPackage(projectDir: string, target: string, cfg?: HubCo
   const root = path.join(project, DEPS_DIR);
   for (const [i, member] of [v, ...v.dependencies].entries()) {
     const dir = path.join(root, `${member.namespace}.${member.name}`);
-    await extractArchive(archives[i], dir);
+    try {
+      await extractArchive("tar.gz", archives[i], dir, FETCHED_PACKAGE_LIMITS);
+    } catch (err) {
+      if (err instanceof ArchiveError) throw new CliError(`lev.${member.namespace}.${member.name} ${member.version}: the archive is refused: ${err.message}`);
+      throw err;
+    }
     const pkg = locatePackage(dir);
     if (pkg.namespace !== member.namespace || pkg.name !== member.name) {
       throw new CliError(`the archive of lev.${member.namespace}.${member.name} holds lev.${pkg.namespace}.${pkg.name}`);
     }
   }
-  const text = await readFile(pyprojectFile, "utf8");
-  await writeFile(pyprojectFile, addRequirement(text, `lev.${v.namespace}.${v.name}==${v.version}`));
+  await writeFile(pyprojectFile, pyproject);
   return v;
 }

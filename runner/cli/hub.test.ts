@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { archiveDirectory, CliError, scaffold, splitTarget } from "./hub.ts";
+import { archiveDirectory, CliError, hubError, scaffold, splitTarget } from "./hub.ts";
 
 test("run targets split into package and function, functions may hold dots", () => {
   assert.deepEqual(splitTarget("levhub.hello.greet.hi"), { package: "levhub.hello", function: "greet.hi" });
@@ -26,4 +26,29 @@ test("lev new writes a package skeleton and archiveDirectory packs it without ca
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("a hub's error prints as `error <code>: message`, then its field errors and problems; an answer without the hub's shape names the HTTP status", () => {
+  const e = hubError(
+    { status: 422, statusText: "Unprocessable Entity" },
+    JSON.stringify({ error: { code: "validation", message: "invalid args.port", fieldErrors: { "args.port": "expected an integer" }, problems: [{ severity: "error", where: "hello.greet", code: "unknown-param", message: "one more thing" }] } }),
+  );
+  assert.equal(e.code, "validation");
+  assert.equal(e.message, "error validation: invalid args.port\n  args.port: expected an integer\n  hello.greet: one more thing");
+  const gone = hubError({ status: 404, statusText: "Not Found" }, JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
+  assert.deepEqual([gone.code, gone.message], ["not_found", "error not_found: run not found"]);
+  const proxy = hubError({ status: 502, statusText: "Bad Gateway" }, "<html>upstream down</html>");
+  assert.deepEqual([proxy.code, proxy.message], [null, "error 502: <html>upstream down</html>"]);
+  const empty = hubError({ status: 503, statusText: "Service Unavailable" }, "");
+  assert.equal(empty.message, "error 503: Service Unavailable");
+  // a body that is JSON but not the hub's shape: no code is made up from it
+  const odd = hubError({ status: 500, statusText: "Internal Server Error" }, JSON.stringify({ error: { code: 7, message: ["x"] } }));
+  assert.deepEqual([odd.code, odd.message.split("\n")[0]], [null, `error 500: ${JSON.stringify({ error: { code: 7, message: ["x"] } })}`]);
+});
+
+test("lev login describes the token: scopes, namespace limit, expiry", async () => {
+  const { describeToken } = await import("./hub.ts");
+  const now = Date.parse("2027-01-01T00:00:00Z");
+  assert.equal(describeToken({ scopes: ["read", "run"], namespace: null, expiresAt: "2027-04-01T00:00:00.000Z" }, now), "scopes read, run; expires 2027-04-01 (in 90 days)");
+  assert.equal(describeToken({ scopes: ["publish"], namespace: "alice", expiresAt: "2027-01-01T12:00:00.000Z" }, now), "scopes publish; only namespace alice; expires 2027-01-01 (today)");
 });

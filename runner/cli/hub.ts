@@ -8,8 +8,17 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
+import { isTerminal, type RunErrorType, type RunStatus, type TaskStatus } from "../src/status.ts";
 
-export class CliError extends Error {}
+/** A failure the CLI explains in one message; `code` is the hub's error code when the hub refused (`not_found`, `validation`, …). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface HubConfig {
   url: string;
@@ -34,7 +43,7 @@ export async function loadConfig(): Promise<HubConfig> {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** One request; a hub error (`{error: {message, fieldErrors, details}}`) becomes a readable CliError. */
+/** One request; a hub error (`{error: {code, message, fieldErrors, problems}}`) becomes a readable CliError. */
 export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
@@ -60,7 +69,19 @@ export async function api<T>(cfg: HubConfig, method: string, route: string, body
   return data as T;
 }
 
-/** A hub's error answer (`{error: {message, fieldErrors, details}}`) as a readable CliError. */
+/** The hub's one error shape (lib/errors.ts `AppError.toJSON`), as far as the CLI reads it. */
+interface HubErrorBody {
+  code?: unknown;
+  message?: unknown;
+  fieldErrors?: unknown;
+  problems?: unknown;
+}
+
+/**
+ * A hub's error answer `{error: {code, message, fieldErrors, problems}}` as a readable CliError:
+ * `error <code>: <message>`, then each field error and problem (`where: message`) on a line of its own. An answer
+ * without that shape (a proxy's page) reads `error <HTTP status>: <its first 200 characters>`.
+ */
 export function hubError(res: { status: number; statusText: string }, text: string): CliError {
   let data: unknown = null;
   try {
@@ -68,21 +89,45 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   } catch {
     data = null;
   }
-  const e = (data as { error?: { message?: string; fieldErrors?: Record<string, string>; details?: string[] } } | null)?.error;
-  const lines = [`${res.status}: ${e?.message ?? (text.slice(0, 200) || res.statusText)}`];
-  for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) lines.push(`  ${k}: ${v}`);
-  for (const d of e?.details ?? []) lines.push(`  ${d}`);
-  return new CliError(lines.join("\n"));
+  const e = (data as { error?: HubErrorBody } | null)?.error;
+  const code = typeof e?.code === "string" && e.code ? e.code : null;
+  const message = typeof e?.message === "string" ? e.message : text.slice(0, 200) || res.statusText;
+  const lines = [`error ${code ?? res.status}: ${message}`];
+  if (e?.fieldErrors && typeof e.fieldErrors === "object") {
+    for (const [k, v] of Object.entries(e.fieldErrors as Record<string, unknown>)) lines.push(`  ${k}: ${String(v)}`);
+  }
+  if (Array.isArray(e?.problems)) {
+    for (const p of e.problems as { severity?: unknown; where?: unknown; message?: unknown }[]) {
+      const where = typeof p?.where === "string" && p.where ? `${p.where}: ` : "";
+      const severity = p?.severity === "warning" ? "warning " : "";
+      lines.push(`  ${severity}${where}${typeof p?.message === "string" ? p.message : JSON.stringify(p)}`);
+    }
+  }
+  return new CliError(lines.join("\n"), code);
+}
+
+/** What `GET /api/me` answers about a token (lib/types.ts TokenGrant). */
+interface TokenInfo {
+  scopes: string[];
+  namespace: string | null;
+  expiresAt: string;
+}
+
+/** "scopes read, run; only namespace alice; expires 2027-03-01 (in 90 days)" */
+export function describeToken(t: TokenInfo, now = Date.now()): string {
+  const days = Math.floor((Date.parse(t.expiresAt) - now) / 86_400_000);
+  const when = days < 1 ? "today" : `in ${days} day${days === 1 ? "" : "s"}`;
+  return `scopes ${t.scopes.join(", ") || "none"}${t.namespace ? `; only namespace ${t.namespace}` : ""}; expires ${t.expiresAt.slice(0, 10)} (${when})`;
 }
 
 export async function login(url: string, token: string): Promise<string> {
   const cfg = { url: url.replace(/\/+$/, ""), token };
-  const me = await api<{ user: { username: string; role: string } }>(cfg, "GET", "/api/me");
+  const me = await api<{ user: { username: string; role: string }; token: TokenInfo | null }>(cfg, "GET", "/api/me");
   const file = configPath();
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify(cfg, null, 2) + "\n", { mode: 0o600 });
   await chmod(file, 0o600);
-  return `logged in to ${cfg.url} as ${me.user.username} (${me.user.role}); saved in ${file}`;
+  return `logged in to ${cfg.url} as ${me.user.username} (${me.user.role}); saved in ${file}${me.token ? `\ntoken: ${describeToken(me.token)}` : ""}`;
 }
 
 /** A package directory as a .tar.gz: regular files only, no caches. */
@@ -112,6 +157,7 @@ export async function archiveDirectory(dir: string): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
+/** `private` true or false sets the package's visibility; absent, a new package is private and an existing one keeps its own. */
 export async function upload(target: string, opts: { private?: boolean }): Promise<Record<string, unknown>> {
   const cfg = await loadConfig();
   const st = await stat(target).catch(() => null);
@@ -120,7 +166,7 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
   const filename = st.isDirectory() ? `${path.basename(path.resolve(target))}.tar.gz` : path.basename(target);
   const form = new FormData();
   form.append("file", new Blob([new Uint8Array(data)]), filename);
-  if (opts.private) form.append("private", "true");
+  if (opts.private !== undefined) form.append("private", String(opts.private));
   return api(cfg, "POST", "/api/packages", form);
 }
 
@@ -128,16 +174,35 @@ export async function upload(target: string, opts: { private?: boolean }): Promi
 export interface RunView {
   id: string;
   number: number;
-  status: string;
+  status: RunStatus;
   package: string;
   packageVersion: string;
   function: string;
+  owner?: string;
+  createdAt?: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  durationMs?: number | null;
+  queuePosition?: number | null;
+  worker?: string | null;
+  device?: string | null;
   args?: Record<string, unknown>;
-  error?: { message: string; traceback?: string | null } | null;
+  error?: { type: RunErrorType; message: string; traceback?: string | null } | null;
+  exitCode?: number | null;
+  collections?: string[];
+  tasks?: { number: number; status: TaskStatus; image: string; coll: string; exitCode: number | null; startedAt: string; endedAt: string | null; error?: { type: string; message: string } | null }[];
   logs?: { seq: number; task: number; stream: string; line: string }[];
 }
 
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
+/**
+ * The API path of a run named as people name it: its id, or its number (`18` or `#18`, as pages
+ * and `lev runs` show it); the hub resolves either through the caller's rights.
+ */
+export function runPath(ref: string): string {
+  const t = ref.trim().replace(/^#(?=\d+$)/, "");
+  if (!t) throw new CliError("a run is named by its number (18 or #18) or its id");
+  return `/api/runs/${encodeURIComponent(t)}`;
+}
 
 /** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
 export function splitTarget(target: string): { package: string; function: string } {
@@ -149,27 +214,36 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; device?: string; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; project?: string; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
-  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers
-  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args, ...(opts.device ? { device: opts.device } : {}) });
+  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers.
+  // `project`: a project's slug; absent, the caller's personal project
+  const started = await api<RunView>(cfg, "POST", "/api/runs", {
+    ...splitTarget(target),
+    version: opts.version,
+    args,
+    ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.project ? { project: opts.project } : {}),
+  });
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {
-    const detail = await api<RunView>(cfg, "GET", `/api/runs/${encodeURIComponent(started.id)}`);
+    const detail = await api<RunView>(cfg, "GET", runPath(started.id));
     for (const l of (detail.logs ?? []).filter((l) => l.seq > seen)) {
       opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
       seen = l.seq;
     }
-    if (TERMINAL.has(detail.status)) return detail;
+    if (isTerminal(detail.status)) return detail;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
-export async function runs(id?: string): Promise<unknown> {
+/** One run (`ref`: its number or id) with its tasks and logs, or a page of the caller's runs (of one project). */
+export async function runs(ref?: string, project?: string): Promise<unknown> {
   const cfg = await loadConfig();
-  return id ? api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`) : api(cfg, "GET", "/api/runs");
+  if (ref) return api(cfg, "GET", runPath(ref));
+  return api(cfg, "GET", project ? `/api/runs?project=${encodeURIComponent(project)}` : "/api/runs");
 }
 
 const IDENT = /^[a-z][a-z0-9_]{1,31}$/;

@@ -6,9 +6,13 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
-import { CliError, login, run as hubRun, runs, scaffold, upload } from "./hub.ts";
-import { compare, formatComparison, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
+import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { formatRun } from "./run-view.ts";
+import { plural } from "../src/plural.ts";
+import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
+import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
+import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -23,8 +27,9 @@ import {
   validateArgs,
   type Manifest,
   type RunEvent,
-  type RunResult,
   type RunRefs,
+  type RunResult,
+  type TerminalRunStatus,
 } from "../src/index.ts";
 
 
@@ -47,19 +52,28 @@ const USAGE = `usage:
 
   With a hub (LEV_URL and LEV_TOKEN, or \`lev login\`):
   lev login <hub-url> --token <token>      checks the token and saves both
-  lev upload <package-dir|archive> [--private]      (.lev/ is never packed)
+  lev upload <package-dir|archive> [--public|--private]      (.lev/ is never packed)
+      A new package is private until you make it public (--public, or on its page);
+      an existing one keeps its visibility unless one of the two is given.
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--wait] [--json]
+      --project puts the run in a project where you may run (default: your personal project);
       --device sends the run to one of your devices (lev agent), not the hub's workers.
-  lev runs [<run-id>] [--json]
-  lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
+  lev runs [<run>] [--project SLUG] [--json]
+      Your runs, newest first (--project: one project's); with a run, what it ran, where, its tasks and its error.
+      A run is named by its number (18 or #18, as pages show it) or its id, here and below.
+  lev results <run> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
-  lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--json]
+  lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--ignore <field>]… [--json]
       What changed from run A to run B (or since B's previous run with the same arguments):
-      documents and items new, gone and changed, per collection.
+      documents and items new, gone and changed, per collection, without the fields the
+      package ignores. --ignore hosts[].os leaves that field out of every host instead (it
+      replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${SCAN_USAGE}
+${PROJECT_USAGE}
+${FAV_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -92,6 +106,10 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "project":
+        return await projectCommand(rest, print);
+      case "fav":
+        return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
       case undefined:
@@ -108,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -292,11 +310,14 @@ async function exec(args: string[]): Promise<number> {
       log(`${result.status === "succeeded" ? "✔" : "✘"} ${result.status}` + (result.error ? `: ${result.error.message}` : ""));
       for (const coll of result.collections) log(`  stored in ${coll}`);
     }
-    return { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 }[result.status];
+    return EXIT_CODES[result.status];
   } finally {
     await store.close();
   }
 }
+
+/** `lev exec`'s exit code per final status (130 and 124 as a shell reports an interrupt and `timeout`). */
+const EXIT_CODES: Record<TerminalRunStatus, number> = { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 };
 
 function describe(ev: RunEvent): string {
   switch (ev.type) {
@@ -310,10 +331,13 @@ function describe(ev: RunEvent): string {
           (ev.task.exitCode !== null ? ` (exit ${ev.task.exitCode})` : "") +
           (ev.task.error ? `: ${ev.task.error.message}` : ""),
       );
-    case "log":
-      return `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+    case "log": {
+      const line = `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+      // the runner's own machinery (the planner): shown here, where the author tests locally, but faint
+      return ev.log.internal ? dim(line) : line;
+    }
     case "progress":
-      return dim(`· progress ${ev.finished}/${ev.started} tasks`);
+      return dim(`· progress ${ev.finished} of ${plural(ev.started, "task")} finished`);
     case "document":
       return dim(`· stored ${ev.coll} task ${ev.task}`);
     case "run.finished":
@@ -347,13 +371,16 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
       device: { type: "string" },
+      project: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
+      public: { type: "boolean", default: false },
       format: { type: "string", default: "ndjson" },
       coll: { type: "string" },
       out: { type: "string", short: "o" },
       previous: { type: "boolean", default: false },
+      ignore: { type: "string", multiple: true },
     },
   });
   const out = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
@@ -371,8 +398,10 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "upload": {
       if (positionals.length !== 1) throw new UsageError("upload takes one package directory or archive");
-      const r = (await upload(positionals[0], { private: values.private })) as { namespace: string; name: string; version: string; imageRef: string | null };
-      out(values.json ? r : `published ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
+      if (values.public && values.private) throw new UsageError("upload takes --public or --private, not both");
+      const visibility = values.public ? false : values.private ? true : undefined;
+      const r = (await upload(positionals[0], { private: visibility })) as { namespace: string; name: string; version: string; imageRef: string | null; private: boolean };
+      out(values.json ? r : `${uploadSummary(r)}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
       return 0;
     }
     case "run": {
@@ -381,24 +410,27 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
         wait: values.wait,
         version: values.version,
         device: values.device,
+        project: values.project,
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);
-      else out(`run ${r.id} (#${r.number}) ${r.status}${r.error ? `: ${r.error.message}` : ""}`);
+      else out(`run #${r.number} ${r.status}${r.error ? `: ${r.error.message}` : ""}  (${r.id}; lev runs ${r.number})`);
       return !values.wait || r.status === "succeeded" ? 0 : 1;
     }
     case "runs": {
-      const r = await runs(positionals[0]);
-      if (values.json || positionals[0]) out(r);
+      if (positionals.length > 1) throw new UsageError("runs takes at most one run (its number, 18 or #18, or its id)");
+      const r = await runs(positionals[0], values.project);
+      if (values.json) out(r);
+      else if (positionals[0]) out(formatRun(r as RunView));
       else {
-        const list = (r as { items: { id: string; number: number; status: string; package: string; function: string; createdAt: string }[] }).items;
-        for (const x of list) out(`${x.id}  #${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}`);
+        const list = (r as { items: (Pick<RunView, "id" | "number" | "status" | "package" | "function"> & { createdAt: string })[] }).items;
+        for (const x of list) out(`#${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}  ${x.id}`);
         if (!list.length) out("no runs");
       }
       return 0;
     }
     case "results": {
-      if (positionals.length !== 1) throw new UsageError("results takes a run id");
+      if (positionals.length !== 1) throw new UsageError("results takes one run (its number, 18 or #18, or its id)");
       const format = values.format as ResultFormat;
       if (!RESULT_FORMATS.includes(format)) throw new UsageError(`--format is one of ${RESULT_FORMATS.join(", ")}`);
       await streamResults(positionals[0], { format, coll: values.coll, out: values.out });
@@ -407,12 +439,20 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "diff": {
       if (values.previous ? positionals.length !== 1 : positionals.length !== 2) throw new UsageError("diff takes <run-a> <run-b>, or <run-b> --previous");
-      const r = values.previous ? await compare(null, positionals[0]) : await compare(positionals[0], positionals[1]);
+      const ignore = ignoreFlags(values.ignore);
+      const r = values.previous ? await compare(null, positionals[0], ignore) : await compare(positionals[0], positionals[1], ignore);
       out(values.json ? r : formatComparison(r));
       return 0;
     }
   }
   throw new UsageError(`unknown command '${cmd}'`);
+}
+
+/** What `lev upload` says: where the version went, and who can see it. */
+export function uploadSummary(r: { namespace: string; name: string; version: string; private: boolean }): string {
+  return r.private
+    ? `published ${r.namespace}.${r.name} ${r.version} privately; make it public with --public or on its page`
+    : `published ${r.namespace}.${r.name} ${r.version} publicly`;
 }
 
 export { parseAliases, parseParams };

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { main } from "./main.ts";
-import { formatComparison, resultsPath, streamResults, type Comparison } from "./results.ts";
+import { comparePath, formatComparison, ignoreFlags, resultsPath, streamResults, type Comparison } from "./results.ts";
 
 let server: Server;
 let seen: IncomingMessage[] = [];
@@ -18,7 +18,13 @@ before(async () => {
   server = createServer((req, res) => {
     seen.push(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.searchParams.get("run") === "missing") {
+    const named = /^\/api\/runs\/([^/]+)$/.exec(url.pathname);
+    if (named) {
+      // the run as the hub resolves it: a number (`12`) is r1's, an id is itself, "missing" is someone else's
+      const ref = decodeURIComponent(named[1]);
+      if (ref === "missing") res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
+      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: /^\d+$/.test(ref) ? "r1" : ref }));
+    } else if (url.searchParams.get("run") === "missing") {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
     } else if (url.searchParams.get("run") === "broken") {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -45,6 +51,15 @@ test("the export path names the run, the format and the collection", () => {
   assert.equal(resultsPath("r1", { format: "ndjson", coll: "demo|x/y.z@1.0" }), "/api/results/export?run=r1&format=ndjson&coll=demo%7Cx%2Fy.z%401.0");
 });
 
+test("lev diff --ignore: the fields replace the package's list; none given, the package's; '' compares all", () => {
+  assert.equal(ignoreFlags(undefined), undefined);
+  assert.deepEqual(ignoreFlags(["hosts[].os", "a,b", " a "]), ["hosts[].os", "a", "b"]);
+  assert.deepEqual(ignoreFlags([""]), []);
+  assert.equal(comparePath("r1", "r2"), "/api/runs/compare?a=r1&b=r2");
+  assert.equal(comparePath(null, "r2", ["hosts[].os", "x"]), "/api/runs/compare?b=r2&previous=true&ignore=hosts%5B%5D.os%2Cx");
+  assert.equal(comparePath("r1", "r2", []), "/api/runs/compare?a=r1&b=r2&ignore=");
+});
+
 test("lev results streams the export to stdout or a file, with the token", async () => {
   seen = [];
   const chunks: Buffer[] = [];
@@ -54,17 +69,18 @@ test("lev results streams the export to stdout or a file, with the token", async
       cb();
     },
   });
-  await streamResults("r1", { format: "ndjson" }, sink);
+  await streamResults("#12", { format: "ndjson" }, sink);
   assert.equal(Buffer.concat(chunks).toString(), '{"a":1}\n{"a":2}\n');
   assert.equal(seen[0].headers.authorization, "Bearer lev_test");
-  assert.equal(seen[0].url, "/api/results/export?run=r1&format=ndjson");
+  assert.equal(seen[0].url, "/api/runs/12", "the run is named as given, its number without the #");
+  assert.equal(seen[1].url, "/api/results/export?run=r1&format=ndjson", "the export is of the run the hub resolved");
   const file = path.join(dir, "out.ndjson");
   await streamResults("r1", { format: "ndjson", out: file });
   assert.equal(await readFile(file, "utf8"), '{"a":1}\n{"a":2}\n');
 });
 
 test("a hub error is a readable message; a broken download leaves no file behind", async () => {
-  await assert.rejects(streamResults("missing", { format: "csv" }), /404: run not found/);
+  await assert.rejects(streamResults("missing", { format: "csv" }), /: error not_found: run not found$/);
   const file = path.join(dir, "broken.ndjson");
   await assert.rejects(streamResults("broken", { format: "ndjson", out: file }), /broke off/);
   assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("broken")), []);
@@ -87,6 +103,7 @@ test("a comparison reads as totals, then new, gone and changed per collection", 
         {
           coll: "szczecin/nmap_python.port_os@1.0",
           keys: ["target", "hosts[].ip"],
+          ignored: ["hosts[].os"],
           added: [{ label: "target=10.0.0.9" }],
           removed: [],
           changed: [
@@ -114,14 +131,14 @@ test("a comparison reads as totals, then new, gone and changed per collection", 
     formatComparison(c),
     [
       "szczecin.nmap_python nmap.port_os: run #3 → run #5",
-      "2 new, 0 gone, 1 changed; 3 document(s) unchanged (partly compared)",
+      "2 new, 0 gone, 1 changed; 3 documents unchanged (partly compared)",
       "",
-      "szczecin/nmap_python.port_os@1.0  (keys: target, hosts[].ip)",
+      "szczecin/nmap_python.port_os@1.0  (keys: target, hosts[].ip; ignoring hosts[].os)",
       "  + target=10.0.0.9",
       "  ~ target=127.0.0.1",
       '      + hosts[ip=127.0.0.1].ports[port=8080,protocol=tcp]  {"port":8080,"state":"open"}',
       '      ~ hosts[ip=127.0.0.1].status  "down" → "up"',
-      "      … 2 more change(s)",
+      "      … 2 more changes",
       "",
       "big  (matched by content)",
       "  ! too large to compare: 9000 document(s) in run A and 9001 in run B; at most 5000 per run are compared",

@@ -7,7 +7,8 @@ import { rename, rm } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { api, CliError, hubError, loadConfig } from "./hub.ts";
+import { api, CliError, hubError, loadConfig, runPath } from "./hub.ts";
+import { plural } from "../src/plural.ts";
 
 export const RESULT_FORMATS = ["json", "ndjson", "csv"] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -22,9 +23,11 @@ export function resultsPath(runId: string, opts: { format: ResultFormat; coll?: 
  * Streams a run's documents (`--format`, `--coll`) to `out` (a file, written to `<out>.part` and
  * renamed once complete, so a broken download never looks finished) or to `stdout`.
  */
-export async function streamResults(runId: string, opts: { format: ResultFormat; coll?: string; out?: string }, stdout: Writable = process.stdout): Promise<void> {
+export async function streamResults(ref: string, opts: { format: ResultFormat; coll?: string; out?: string }, stdout: Writable = process.stdout): Promise<void> {
   if (!RESULT_FORMATS.includes(opts.format)) throw new CliError(`--format is one of ${RESULT_FORMATS.join(", ")}, not '${opts.format}'`);
   const cfg = await loadConfig();
+  // the run first (its number or id): one the caller may not see is "run not found", not an empty export
+  const runId = (await api<{ id: string }>(cfg, "GET", runPath(ref))).id;
   let res: Response;
   try {
     res = await fetch(`${cfg.url}${resultsPath(runId, opts)}`, { headers: { authorization: `Bearer ${cfg.token}` } });
@@ -62,6 +65,8 @@ export interface Comparison {
     collections: {
       coll: string;
       keys: string[];
+      /** fields left out (hubs before ignore lists answer without it) */
+      ignored?: string[];
       added: { label: string }[];
       removed: { label: string }[];
       changed: { label: string; changes: FieldChange[]; omitted: number }[];
@@ -74,10 +79,22 @@ export interface Comparison {
   };
 }
 
-export async function compare(a: string | null, b: string): Promise<Comparison> {
-  const cfg = await loadConfig();
+/** The compare API's address; `ignore` (even empty) replaces the fields the package ignores. */
+export function comparePath(a: string | null, b: string, ignore?: readonly string[]): string {
   const q = new URLSearchParams(a ? { a, b } : { b, previous: "true" });
-  return api<Comparison>(cfg, "GET", `/api/runs/compare?${q}`);
+  if (ignore) q.set("ignore", ignore.join(","));
+  return `/api/runs/compare?${q}`;
+}
+
+export async function compare(a: string | null, b: string, ignore?: readonly string[]): Promise<Comparison> {
+  const cfg = await loadConfig();
+  return api<Comparison>(cfg, "GET", comparePath(a, b, ignore));
+}
+
+/** `--ignore a --ignore b,c` → [a, b, c]; `--ignore ''` → [] (ignore nothing); no flag → undefined (the package's). */
+export function ignoreFlags(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return [...new Set(values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean))];
 }
 
 const MARK: Record<FieldChange["op"], string> = { added: "+", removed: "-", changed: "~" };
@@ -98,17 +115,17 @@ export function formatComparison(c: Comparison): string {
   const t = c.diff.totals;
   const lines = [
     `${c.b.package} ${c.b.function}: run #${c.a.number} → run #${c.b.number}`,
-    `${t.new} new, ${t.gone} gone, ${t.changed} changed; ${t.unchangedDocuments} document(s) unchanged${c.diff.partial ? " (partly compared)" : ""}`,
+    `${t.new} new, ${t.gone} gone, ${t.changed} changed; ${plural(t.unchangedDocuments, "document")} unchanged${c.diff.partial ? " (partly compared)" : ""}`,
   ];
   for (const coll of c.diff.collections) {
-    lines.push("", `${coll.coll}  (${coll.keys.length ? `keys: ${coll.keys.join(", ")}` : "matched by content"})`);
+    lines.push("", `${coll.coll}  (${coll.keys.length ? `keys: ${coll.keys.join(", ")}` : "matched by content"}${coll.ignored?.length ? `; ignoring ${coll.ignored.join(", ")}` : ""})`);
     if (coll.tooLarge) lines.push(`  ! ${coll.tooLarge}`);
     for (const d of coll.added) lines.push(`  + ${d.label}`);
     for (const d of coll.removed) lines.push(`  - ${d.label}`);
     for (const d of coll.changed) {
       lines.push(`  ~ ${d.label}`);
       for (const ch of d.changes) lines.push(`      ${changeLine(ch)}`);
-      if (d.omitted) lines.push(`      … ${d.omitted} more change(s)`);
+      if (d.omitted) lines.push(`      … ${plural(d.omitted, "more change", "more changes")}`);
     }
     for (const n of coll.notes) lines.push(`  note: ${n}`);
     if (!coll.tooLarge && !coll.added.length && !coll.removed.length && !coll.changed.length) lines.push("  no change");

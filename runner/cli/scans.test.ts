@@ -71,7 +71,8 @@ test("the hub's JSON error is shown with its field errors; bad usage is refused 
   reply = () => [422, { error: { code: "validation", message: "'61 * * * *' is not a cron expression", fieldErrors: { cron: "not a cron expression" } } }];
   await assert.rejects(scanCommand(["create", "n", "joe.nmap.scan", "--cron", "61 * * * *"], parseParams, () => undefined, cfg), (e: unknown) => {
     assert.ok(e instanceof CliError);
-    assert.match(e.message, /^422: '61 \* \* \* \*' is not a cron expression\n {2}cron: not a cron expression$/);
+    assert.equal(e.code, "validation");
+    assert.match(e.message, /^error validation: '61 \* \* \* \*' is not a cron expression\n {2}cron: not a cron expression$/);
     return true;
   });
   seen.length = 0;

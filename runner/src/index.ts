@@ -43,10 +43,30 @@ export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, D
 export type { RunnerOptions, RunSpec } from "./run/runner.ts";
 export { collectionName } from "./channel/spec.ts";
 export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
-export { MongoResultStore, StoreError } from "./store/store.ts";
+export { MongoResultStore, StoreError, storeFailureIsTransient } from "./store/store.ts";
+export { ArchiveError, archiveKind, extractArchive, FETCHED_PACKAGE_LIMITS, safeEntryPath } from "./package/extract.ts";
+export type { ArchiveKind, ExtractLimits } from "./package/extract.ts";
 export type { ResultStore, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
-export { RUN_ERROR_TYPES } from "./types.ts";
+export {
+  HELD_RUN_STATUSES,
+  HUB_ERROR_TYPES,
+  isHeld,
+  isRunnerErrorType,
+  isTerminal,
+  reportedErrorTypeSchema,
+  RUN_ERROR_TYPES,
+  RUN_STATUSES,
+  RUNNER_ERROR_TYPES,
+  runErrorTypeSchema,
+  runStatusSchema,
+  TASK_STATUSES,
+  taskStatusSchema,
+  TERMINAL_RUN_STATUSES,
+  terminalRunStatusSchema,
+  UNKNOWN_ERROR_TYPE,
+} from "./status.ts";
+export type { HeldRunStatus, HubErrorType, RunErrorType } from "./status.ts";
 export {
   defaultRunLimits,
   GRANT_NETWORKS,

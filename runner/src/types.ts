@@ -13,33 +13,13 @@
  *              one per task, through which a tool container hands over its document or error.
  * - collection: `<ns>|…|<schema>`, where the results of a task are stored, `_id: {job, task}`.
  */
+import type { RunnerErrorType, TaskStatus, TerminalRunStatus } from "./status.ts";
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
-export type TerminalRunStatus = Exclude<RunStatus, "queued" | "running">;
-export type TaskStatus = "starting" | "running" | "succeeded" | "failed" | "stopped" | "cancelled" | "timed_out";
+export type { RunnerErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "./status.ts";
 
-/**
- * Every error type a run, a task or a channel answer can carry: one closed set. The Python side
- * raises the `levrt` exception of the same name (runner/python/levrt/_exceptions.py).
- */
-export const RUN_ERROR_TYPES = [
-  "RunnerError",
-  "WorkflowError",
-  "TaskFailed",
-  "TaskTimeout",
-  "TaskCancelled",
-  "RunTimeout",
-  "Cancelled",
-  "ImageNotFound",
-  "PolicyDenied",
-  "QuotaExceeded",
-  "OutputTooLarge",
-  "InvalidRequest",
-] as const;
-export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
-
+/** An error as a runner decides it: its type is one of the runner's (`RUNNER_ERROR_TYPES`, runner/src/status.ts). */
 export interface RunError {
-  type: RunErrorType;
+  type: RunnerErrorType;
   message: string;
   traceback?: string | null;
   task?: number | null;
@@ -68,6 +48,12 @@ export interface LogLine {
   stream: "stdout" | "stderr" | "system";
   line: string;
   at: string;
+  /**
+   * a line of the runner's own machinery (the planner rebuilding a dependency's Cr), not of the
+   * run: a worker keeps it in its own log and never reports it, so users' logs show only what
+   * concerns their run (a `system` line with a real reason, PolicyDenied, stays theirs)
+   */
+  internal?: true;
 }
 
 export type RunEvent =

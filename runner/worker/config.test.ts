@@ -15,12 +15,15 @@ test("defaults and every variable read", () => {
   assert.equal(d.dataDir, path.join(levhubHome(), "worker"));
   assert.match(d.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/);
   assert.deepEqual(workerConfigFromEnv({ ...base, LEVHUB_WORKER_LABELS: "hostNetwork=false" }).labels, { hostNetwork: false });
+  // a worker on the hub's machine: HTTP over the hub's unix socket, no loopback
+  assert.equal(workerConfigFromEnv({ ...base, LEVHUB_HUB_URL: "unix:/srv/levhub/run/hub.sock" }).hubUrl, "unix:/srv/levhub/run/hub.sock");
 });
 
 test("each bad value is a clear error naming its variable", () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ LEVHUB_HUB_URL: "" }, /^LEVHUB_HUB_URL is not set$/],
-    [{ LEVHUB_HUB_URL: "hub:3000" }, /^LEVHUB_HUB_URL: 'hub:3000' is not http\(s\)$/],
+    [{ LEVHUB_HUB_URL: "hub:3000" }, /^LEVHUB_HUB_URL: 'hub:3000' is not http\(s\) or unix:\/path$/],
+    [{ LEVHUB_HUB_URL: "unix:hub.sock" }, /^LEVHUB_HUB_URL: 'unix:hub.sock': a unix socket is unix:\/absolute\/path$/],
     [{ LEVHUB_HUB_URL: "not a url" }, /^LEVHUB_HUB_URL: 'not a url' is not a URL$/],
     [{ LEVHUB_WORKER_TOKEN: " " }, /^LEVHUB_WORKER_TOKEN is not set$/],
     [{ LEVHUB_WORKER_NAME: "-x" }, /^LEVHUB_WORKER_NAME: '-x' must be/],

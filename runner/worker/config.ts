@@ -2,7 +2,7 @@
  * `npm run worker`'s settings, from the environment; every bad value is a clear error naming the
  * variable, before anything starts.
  *
- *   LEVHUB_HUB_URL          the hub (http(s)://host:port) — required
+ *   LEVHUB_HUB_URL          the hub (http(s)://host:port, or unix:/path/to/hub.sock on the hub's machine) — required
  *   LEVHUB_WORKER_TOKEN     a worker credential (`lwk_…`, Admin → Workers or `npm run admin -- worker-token NAME`) — required
  *   LEVHUB_WORKER_NAME      shown to admins; default: this host's name
  *   LEVHUB_WORKER_CAPACITY  runs at once; default 4
@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { levhubHome } from "../src/config.ts";
 import type { WorkerLabels } from "./protocol.ts";
+import { unixSocketOf } from "./socket-fetch.ts";
 
 export class WorkerConfigError extends Error {
   constructor(message: string) {
@@ -52,7 +53,11 @@ export function workerConfigFromEnv(env: Record<string, string | undefined>): Wo
   } catch {
     throw new WorkerConfigError(`LEVHUB_HUB_URL: '${hubUrl}' is not a URL`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new WorkerConfigError(`LEVHUB_HUB_URL: '${hubUrl}' is not http(s)`);
+  if (url.protocol === "unix:") {
+    if (!unixSocketOf(hubUrl)) throw new WorkerConfigError(`LEVHUB_HUB_URL: '${hubUrl}': a unix socket is unix:/absolute/path`);
+  } else if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new WorkerConfigError(`LEVHUB_HUB_URL: '${hubUrl}' is not http(s) or unix:/path`);
+  }
   const token = need("LEVHUB_WORKER_TOKEN");
 
   const name = env.LEVHUB_WORKER_NAME?.trim() || nameFromHost(hostname());

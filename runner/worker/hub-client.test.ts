@@ -1,29 +1,39 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { HubClient, HubError, HubUnreachableError } from "./hub-client.ts";
+import { REQUEST_SEQ_HEADER } from "./protocol.ts";
 
 let server: http.Server;
 let url = "";
 /** what the next answers are, in order; each entry: status and body (or "drop" to cut the connection) */
-let script: (number | "drop" | "slow")[] = [];
+let script: (number | "drop" | "slow" | "replayed")[] = [];
 let calls = 0;
 let lastAuth = "";
+/** the sequence number of each request, in order of arrival */
+let seqs: string[] = [];
+
+function answer(req: http.IncomingMessage, res: http.ServerResponse) {
+  calls++;
+  lastAuth = req.headers.authorization ?? "";
+  seqs.push(String(req.headers[REQUEST_SEQ_HEADER]));
+  const next = script.shift() ?? 200;
+  if (next === "drop") return void req.socket.destroy();
+  if (next === "replayed") return void res.writeHead(409, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "replayed", message: "seen" } }));
+  if (next === "slow") {
+    setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"slow":true}'), 1500);
+    return;
+  }
+  res.writeHead(next, { "content-type": "application/json" });
+  res.end(next === 200 ? JSON.stringify({ ok: true }) : next === 502 ? "<html>bad gateway</html>" : JSON.stringify({ error: { code: `c${next}`, message: `m${next}` } }));
+}
 
 before(async () => {
-  server = http.createServer((req, res) => {
-    calls++;
-    lastAuth = req.headers.authorization ?? "";
-    const next = script.shift() ?? 200;
-    if (next === "drop") return void req.socket.destroy();
-    if (next === "slow") {
-      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"slow":true}'), 1500);
-      return;
-    }
-    res.writeHead(next, { "content-type": "application/json" });
-    res.end(next === 200 ? JSON.stringify({ ok: true }) : next === 502 ? "<html>bad gateway</html>" : JSON.stringify({ error: { code: `c${next}`, message: `m${next}` } }));
-  });
+  server = http.createServer(answer);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -82,10 +92,11 @@ test("an abort stops the retries at once", async () => {
   script = Array(100).fill("drop");
   const ac = new AbortController();
   const t0 = Date.now();
-  const p = new HubClient({ url, token: "t", backoff: { baseMs: 2000, maxMs: 2000 } }).post("/x", {}, { retryForMs: 60_000, signal: ac.signal }).catch((e: unknown) => e);
+  const p = new HubClient({ url, token: "t", backoff: { baseMs: 30_000, maxMs: 30_000 } }).post("/x", {}, { retryForMs: 120_000, signal: ac.signal }).catch((e: unknown) => e);
   setTimeout(() => ac.abort(), 100);
   assert.ok((await p) instanceof Error);
-  assert.ok(Date.now() - t0 < 1500);
+  // sooner than the next retry could have come: the abort ended the wait, not the backoff
+  assert.ok(Date.now() - t0 < 30_000);
   script = [];
 });
 
@@ -96,5 +107,64 @@ test("each call may set its own time limit (a long poll waits longer than the cl
   assert.ok(err instanceof HubUnreachableError);
   assert.match(err.message, /no answer within 500 ms$/);
   script = ["slow"];
-  assert.deepEqual(await c.post("/api/worker/poll", {}, { timeoutMs: 5000 }), { slow: true });
+  assert.deepEqual(await c.post("/api/worker/poll", {}, { timeoutMs: 60_000 }), { slow: true });
+});
+
+test("every attempt carries a new, growing sequence number; a refused one goes again at once under the next", async () => {
+  const c = client();
+  script = [];
+  seqs = [];
+  await c.post("/api/worker/heartbeat", {});
+  await c.get("/api/worker/packages/x").then((r) => r.text());
+  script = ["drop", 503, 200];
+  await c.post("/x", {}, { retryForMs: 5000 });
+  assert.deepEqual(seqs, ["1", "2", "3", "4", "5"], "a retry is a new request");
+
+  script = ["replayed", "replayed", 200];
+  seqs = [];
+  calls = 0;
+  assert.deepEqual(await c.post("/x", {}), { ok: true }, "no retry time was given: a refused number is not a failure of the hub");
+  assert.deepEqual(seqs, ["6", "7", "8"]);
+
+  script = Array(10).fill("replayed");
+  const err = await c.post("/x", {}).catch((e: unknown) => e);
+  assert.ok(err instanceof HubError && err.code === "replayed" && err.status === 409, "refused again and again: the caller hears it");
+  assert.equal(script.length, 4, "after five more tries");
+  script = [];
+});
+
+test("unix:/path speaks HTTP over that socket: the same answers, errors and numbers", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "hub-client-"));
+  const socket = path.join(dir, "hub.sock");
+  const unixServer = http.createServer(answer);
+  await new Promise<void>((r) => unixServer.listen(socket, r));
+  try {
+    const c = new HubClient({ url: `unix:${socket}`, token: "lwk_u", timeoutMs: 2000, backoff: { baseMs: 5, maxMs: 20 } });
+    script = [];
+    seqs = [];
+    assert.deepEqual(await c.post("/api/worker/heartbeat", { a: 1 }), { ok: true });
+    assert.equal(lastAuth, "Bearer lwk_u");
+    const download = await c.get("/api/worker/packages/x", { headers: { "x-levhub-instance": "i" } });
+    assert.equal(download.status, 200);
+    assert.equal(await download.text(), JSON.stringify({ ok: true }), "a download's body streams");
+    script = [404];
+    const err = await c.post("/x", {}).catch((e: unknown) => e);
+    assert.ok(err instanceof HubError && err.status === 404 && err.code === "c404");
+    script = ["drop", 200];
+    assert.deepEqual(await c.post("/x", {}, { retryForMs: 5000 }), { ok: true });
+    assert.deepEqual(seqs, ["1", "2", "3", "4", "5"]);
+    script = ["slow"];
+    const slow = await c.post("/x", {}, { timeoutMs: 300 }).catch((e: unknown) => e);
+    assert.ok(slow instanceof HubUnreachableError && /no answer within 300 ms$/.test(slow.message), String(slow));
+    c.close();
+  } finally {
+    await new Promise((r) => unixServer.close(r));
+  }
+  const gone = new HubClient({ url: `unix:${socket}`, token: "t", timeoutMs: 1000 });
+  const err = await gone.post("/api/worker/poll", {}).catch((e: unknown) => e);
+  assert.ok(err instanceof HubUnreachableError);
+  assert.equal(err.message, `cannot reach the hub at unix:${socket} (/api/worker/poll): ENOENT`);
+  gone.close();
+  rmSync(dir, { recursive: true, force: true });
+  script = [];
 });

@@ -1,11 +1,22 @@
 /**
- * The worker's side of the HTTP contract (protocol.ts): JSON requests with its bearer credential,
- * a time limit on each, and errors kept structured — the hub's `{error: {code, message}}` with
- * its HTTP status, or "unreachable" when no answer came. Network errors and 5xx are retried with
- * backoff for as long as the caller allows; a 4xx never is (the caller decides, e.g. 410 →
- * register again).
+ * The worker's side of the HTTP contract (protocol.ts): JSON requests with its bearer credential
+ * and a sequence number of their own, a time limit on each, and errors kept structured — the
+ * hub's `{error: {code, message}}` with its HTTP status, or "unreachable" when no answer came.
+ * Network errors and 5xx are retried with backoff for as long as the caller allows; a 4xx never is
+ * (the caller decides, e.g. 410 → register again), except a sequence number the hub did not admit
+ * (concurrent requests overtaking each other by more than the window): that request did nothing,
+ * so it goes again at once under a new number.
+ *
+ * The hub is `http(s)://…`, or `unix:/path/to/hub.sock` for HTTP over a unix socket (the worker
+ * `npm start` runs: nothing it sends crosses loopback).
  */
+import http from "node:http";
 import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
+import { REPLAYED, REQUEST_SEQ_HEADER } from "./protocol.ts";
+import { fetchOverSocket, unixSocketOf } from "./socket-fetch.ts";
+
+/** how often a request refused as replayed goes again under a new number before the refusal is the caller's */
+const REPLAYED_RETRIES = 5;
 
 /** The hub answered with an error. */
 export class HubError extends Error {
@@ -50,6 +61,7 @@ export interface CallOptions {
 }
 
 export interface HubClientOptions {
+  /** `http(s)://host[:port]`, or `unix:/absolute/path` (HTTP over that unix socket) */
   url: string;
   token: string;
   timeoutMs?: number;
@@ -61,18 +73,29 @@ export class HubClient {
   private readonly token: string;
   private readonly timeoutMs: number;
   private readonly backoff: Backoff;
+  private readonly socket: string | null;
+  private readonly agent: http.Agent | null;
+  /** the last sequence number sent (each attempt takes the next) */
+  private seq = 0;
 
   constructor(opts: HubClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.backoff = opts.backoff ?? { baseMs: 250, maxMs: 10_000 };
+    this.socket = unixSocketOf(this.url);
+    this.agent = this.socket ? new http.Agent({ keepAlive: true }) : null;
+  }
+
+  /** Closes idle connections (a unix-socket client keeps them open between calls). */
+  close(): void {
+    this.agent?.destroy();
   }
 
   /** POSTs `body` as JSON and returns the JSON answer. */
   post<T>(route: string, body: unknown, opts: CallOptions = {}): Promise<T> {
     return this.retrying(opts, async (signal) => {
-      const init = { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+      const init = { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } as Record<string, string> };
       const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs);
       const text = await res.text().catch((cause: unknown) => {
         throw new HubUnreachableError(`the hub's answer to ${route} broke off`, { cause });
@@ -97,10 +120,15 @@ export class HubClient {
 
   private async retrying<T>(opts: CallOptions, once: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     const deadline = Date.now() + (opts.retryForMs ?? 0);
+    let replayed = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(opts.signal);
       } catch (err) {
+        if (err instanceof HubError && err.code === REPLAYED && replayed++ < REPLAYED_RETRIES && !opts.signal?.aborted) {
+          attempt--;
+          continue;
+        }
         const wait = backoffMs(attempt, this.backoff);
         if (!isTransient(err) || Date.now() + wait > deadline || opts.signal?.aborted) throw err;
         opts.onRetry?.(err as Error, attempt);
@@ -109,16 +137,25 @@ export class HubClient {
     }
   }
 
-  private async fetch(route: string, init: RequestInit, signal: AbortSignal | undefined, timeoutMs: number, limitBody = true): Promise<Response> {
+  private async fetch(
+    route: string,
+    init: { method: string; body?: string; headers?: Record<string, string> },
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    limitBody = true,
+  ): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const headers = { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}`, accept: "application/json" };
+    const headers = { ...init.headers, authorization: `Bearer ${this.token}`, accept: "application/json", [REQUEST_SEQ_HEADER]: String(++this.seq) };
     // a download's body may take longer than the answer: only the answer is timed then
     const timer = limitBody ? null : new AbortController();
     const signals = [signal, limitBody ? timeout : timer!.signal].filter((s): s is AbortSignal => !!s);
     let timing: NodeJS.Timeout | null = null;
     if (timer) timing = setTimeout(() => timer.abort(), timeoutMs);
     try {
-      return await fetch(`${this.url}${route}`, { ...init, headers, signal: AbortSignal.any(signals) });
+      const all = AbortSignal.any(signals);
+      return this.socket
+        ? await fetchOverSocket(this.socket, this.agent!, route, { method: init.method, headers, body: init.body, signal: all })
+        : await fetch(`${this.url}${route}`, { method: init.method, body: init.body, headers, signal: all });
     } catch (cause) {
       const why = timeout.aborted || timer?.signal.aborted ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}` : describe(cause);
       throw new HubUnreachableError(`cannot reach the hub at ${this.url} (${route}): ${why}`, { cause });
@@ -129,6 +166,9 @@ export class HubClient {
 }
 
 function describe(err: unknown): string {
+  // fetch wraps the socket's error as its cause; node's http (a unix socket) throws it as it is
+  const own = (err as { code?: unknown })?.code;
+  if (typeof own === "string" && own !== "ABORT_ERR") return own;
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code) return cause.code;
   return err instanceof Error ? (cause?.message ?? err.message) : String(err);

@@ -12,6 +12,7 @@ import { DockerodeEngine } from "../src/engine/engine.ts";
 import { FAKE_TOKEN, FakeHub } from "../test/fake-hub.ts";
 import { HubClient } from "./hub-client.ts";
 import { HubImageEngine } from "./images.ts";
+import { PROTOCOL_VERSION } from "./protocol.ts";
 
 const engine = new DockerodeEngine();
 const tag = `levhub-test/worker-load:${randomBytes(4).toString("hex")}`;
@@ -42,7 +43,7 @@ test("a missing image is streamed from the hub into docker load, once, keeping i
     await fetch(`${hub.url}/api/worker/register`, {
       method: "POST",
       headers: { authorization: `Bearer ${FAKE_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ protocol: 1, name: "w", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } }),
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, name: "w", version: "t", engine: { host: "h", version: "v" }, capacity: 1, labels: { hostNetwork: false } }),
     })
   ).json()) as { instance: string };
   const images = new HubImageEngine(engine, new HubClient({ url: hub.url, token: FAKE_TOKEN }), () => reg.instance);

@@ -1,9 +1,9 @@
 /**
  * Package versions on this worker's disk, by the sha256 of their deterministic archive:
  * `<dataDir>/packages/<sha256>/`. An archive is downloaded to a temporary file, its sha256
- * checked, and unpacked by the same safe extraction `lev add` uses (files and directories only,
- * no `..`, size and entry caps) beside the target, then renamed into place: a directory there is
- * always complete, and a wrong or hostile archive leaves nothing behind. Several runs needing the
+ * checked, and unpacked by the one safe extractor (runner/src/package/extract.ts: files and
+ * folders only, no `..`, the fetched-package limits) beside the target, then renamed into place:
+ * a directory there is always complete, and a wrong or hostile archive leaves nothing behind. Several runs needing the
  * same version at once download it once.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -12,7 +12,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DEFAULT_EXTRACT_LIMITS, extractArchive, UnsafeArchiveError, type ExtractLimits } from "../cli/safe-extract.ts";
+import { ArchiveError, extractArchive, FETCHED_PACKAGE_LIMITS, type ExtractLimits } from "../src/package/extract.ts";
 import type { HubClient } from "./hub-client.ts";
 import { INSTANCE_HEADER, type PackageRef } from "./protocol.ts";
 
@@ -32,7 +32,7 @@ export class PackageCache {
   constructor(
     dataDir: string,
     private readonly hub: HubClient,
-    private readonly limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
+    private readonly limits: ExtractLimits = FETCHED_PACKAGE_LIMITS,
   ) {
     this.root = path.join(dataDir, "packages");
   }
@@ -67,8 +67,7 @@ export class PackageCache {
       }
       const hash = createHash("sha256");
       let bytes = 0;
-      // the compressed archive is never larger than what it may unpack to
-      const max = this.limits.maxBytes;
+      const max = this.limits.archiveBytes;
       const counted = async function* (body: AsyncIterable<Uint8Array>) {
         for await (const chunk of body) {
           bytes += chunk.length;
@@ -87,9 +86,9 @@ export class PackageCache {
       const got = hash.digest("hex");
       if (got !== sha256) throw new PackageFetchError(`${label}: the package archive does not match its sha256 (expected ${sha256}, got ${got}); refused`);
       try {
-        await extractArchive(await readFile(tmp), dir, this.limits);
+        await extractArchive("tar.gz", await readFile(tmp), dir, this.limits);
       } catch (cause) {
-        if (cause instanceof UnsafeArchiveError) throw new PackageFetchError(`${label}: the package archive is refused: ${cause.message}`, { cause });
+        if (cause instanceof ArchiveError) throw new PackageFetchError(`${label}: the package archive is refused: ${cause.message}`, { cause });
         throw cause;
       }
       return dir;

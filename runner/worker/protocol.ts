@@ -18,11 +18,18 @@
  * Errors use the hub's one JSON shape `{error: {code, message}}`; `gone` (410) on heartbeat/poll
  * means the hub declared this instance lost: the worker stops its runs and registers again.
  * 503 from the store means the results store is down: the worker keeps the document and retries.
+ *
+ * Every request carries a sequence number (REQUEST_SEQ_HEADER), new for each attempt and growing
+ * per client; every request but `register` names its instance (in the body, or INSTANCE_HEADER on
+ * downloads), and the hub admits each number once per instance (REPLAYED, 409, before anything is
+ * done): a recorded request replayed verbatim does nothing.
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
+import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: every request carries REQUEST_SEQ_HEADER and names its instance (1 did not; such a worker cannot register) */
+export const PROTOCOL_VERSION = 2;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
 const instanceId = z.string().uuid();
@@ -152,8 +159,9 @@ const logLine = z.object({
   line: z.string(),
   at: z.string(),
 });
+/** A runner's error: its type from the closed set (another becomes the generic `RunnerError`, runner/src/status.ts). */
 const runError = z.object({
-  type: z.string().max(64),
+  type: reportedErrorTypeSchema,
   message: z.string(),
   traceback: z.string().nullish(),
   task: z.number().int().nullish(),
@@ -164,7 +172,7 @@ const taskRecord = z.object({
   schema: z.string(),
   coll: z.string(),
   host: z.string(),
-  status: z.enum(["starting", "running", "succeeded", "failed", "stopped", "cancelled", "timed_out"]),
+  status: taskStatusSchema,
   exitCode: z.number().int().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
@@ -183,7 +191,7 @@ export const reportedEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("document"), coll: z.string(), task: z.number().int() }),
   z.object({
     type: z.literal("run.finished"),
-    status: z.enum(["succeeded", "failed", "cancelled", "timed_out"]),
+    status: terminalRunStatusSchema,
     error: runError.nullable(),
     exitCode: z.number().int().nullable(),
     tasks: z.array(taskRecord),
@@ -232,6 +240,24 @@ export type StoreRequest = z.infer<typeof storeRequestSchema>;
  * what the runs that instance holds use.
  */
 export const INSTANCE_HEADER = "x-levhub-instance";
+
+/**
+ * Every request's sequence number: a whole number from 1, new for every attempt (a retry is a new
+ * request), greater than the client's previous ones. The hub admits a number once per instance,
+ * and only within REQUEST_SEQ_WINDOW of the highest it admitted, so concurrent requests may arrive
+ * out of order; anything else is refused with REPLAYED and changed nothing: the client may send it
+ * again under a new number.
+ */
+export const REQUEST_SEQ_HEADER = "x-levhub-request-seq";
+/** the hub keeps which of these were admitted in one bigint: at most 64 */
+export const REQUEST_SEQ_WINDOW = 64;
+/** the error code of a refused sequence number (HTTP 409) */
+export const REPLAYED = "replayed";
+export const requestSeqSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, "a whole number from 1, in decimal")
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 
 /** `put`/`merge`: `{ok: true}`; `findOne`: `{doc}`; `findRun`: `{docs}`. */
 export type StoreResponse = { ok: true } | { doc: Record<string, unknown> | null } | { docs: Record<string, unknown>[] };

@@ -34,6 +34,7 @@ import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./r
 export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
 
 export interface WorkerOptions {
+  /** `http(s)://…`, or `unix:/path/to/hub.sock` (a hub on this machine, without loopback) */
   hubUrl: string;
   /** the worker credential (`lwk_…`) */
   token: string;
@@ -305,6 +306,7 @@ class Worker implements WorkerHandle {
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();
+    this.hub.close();
     await this.releaseDataDir();
     this.log("stopped");
     this.resolveDone();

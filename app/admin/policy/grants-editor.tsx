@@ -2,6 +2,8 @@
 
 import { useActionState, useState } from "react";
 import { describeGrant, NETWORK_CHOICES } from "../../../components/grant-words.ts";
+import type { ProblemState } from "../../../lib/actions/safe-action.ts";
+import { ActionButton } from "../../../components/action-problem.tsx";
 import type { GrantView } from "../../../lib/types.ts";
 import type { GrantNetwork } from "../../../runner/src/policy/policy.ts";
 import type { GrantFormState } from "../../actions/grant-privileges.ts";
@@ -18,7 +20,7 @@ export function GrantsEditor({
   caps: readonly string[];
   networks: readonly GrantNetwork[];
   grantAction: (state: GrantFormState, data: FormData) => Promise<GrantFormState>;
-  revokeAction: (data: FormData) => Promise<void>;
+  revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const [state, formAction, pending] = useActionState(grantAction, { status: "idle" });
   const [network, setNetwork] = useState<GrantNetwork>("none");
@@ -28,39 +30,40 @@ export function GrantsEditor({
       {grants.length === 0 ? (
         <p className="text-sm text-zinc-500">No grants: every run is confined to an isolated container network without extra capabilities.</p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Grants</caption>
-          <thead className="text-xs uppercase text-zinc-500">
-            <tr>
-              <th scope="col" className="py-1">Granted to</th>
-              <th scope="col">Covers</th>
-              <th scope="col">What its tasks get</th>
-              <th scope="col">Note</th>
-              <th scope="col">By</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {grants.map((g) => {
-              const target = g.package ? `${g.namespace}.${g.package}` : `${g.namespace} (whole namespace)`;
-              return (
-                <tr key={g.id} className="border-t border-zinc-200 align-top">
-                  <td className="py-1.5 font-mono">{target}</td>
-                  <td className="text-xs">{g.modes.length ? <span className="font-mono">{g.modes.join(", ")}</span> : "every function but raw command-line modes"}</td>
-                  <td>{describeGrant(g)}</td>
-                  <td>{g.note}</td>
-                  <td>{g.createdBy ?? "the hub"}</td>
-                  <td className="text-right">
-                    <form action={revokeAction}>
-                      <input type="hidden" name="id" value={g.id} />
-                      <button type="submit" className="btn" aria-label={`Revoke the grant of ${target}`}>Revoke</button>
-                    </form>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Grants</caption>
+            <thead className="text-xs uppercase text-zinc-500">
+              <tr>
+                <th scope="col" className="py-1">Granted to</th>
+                <th scope="col">Covers</th>
+                <th scope="col">What its tasks get</th>
+                <th scope="col">Note</th>
+                <th scope="col">By</th>
+                <th scope="col"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {grants.map((g) => {
+                const target = g.package ? `${g.namespace}.${g.package}` : `${g.namespace} (whole namespace)`;
+                return (
+                  <tr key={g.id} className="border-t border-zinc-200 align-top">
+                    <td className="py-1.5 font-mono">{target}</td>
+                    <td className="text-xs">{g.modes.length ? <span className="font-mono">{g.modes.join(", ")}</span> : "every function but raw command-line modes"}</td>
+                    <td>{describeGrant(g)}</td>
+                    <td>{g.note}</td>
+                    <td>{g.createdBy ?? "the hub"}</td>
+                    <td className="text-right">
+                      <ActionButton action={revokeAction} fields={{ id: g.id }} className="btn" ariaLabel={`Revoke the grant of ${target}`}>
+                        Revoke
+                      </ActionButton>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       <form action={formAction} className="card space-y-3 p-4" aria-label="Grant privileges">
         <h3 className="font-semibold">Grant or change</h3>

@@ -13,7 +13,25 @@ import { routeSpec } from "../../../lib/api/route.ts";
 import { API_ROUTE_FILES, loadApiRoutes } from "./registry.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-type Doc = { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[]; security: unknown[]; responses: Record<string, unknown>; summary: string; "x-levhub-access": string; requestBody?: { content: Record<string, unknown> } }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string; required: boolean }[];
+        security: Record<string, string[]>[];
+        responses: Record<string, unknown>;
+        summary: string;
+        description?: string;
+        "x-levhub-access": string;
+        "x-levhub-scope": string | null;
+        requestBody?: { content: Record<string, unknown> };
+      }
+    >
+  >;
+  components: unknown;
+};
 // next-auth's module needs Next's bundler to load (as in lib/api/route.int.test.ts)
 const NEXT_AUTH = (file: string) => file.includes("[...nextauth]");
 const routes = () => loadApiRoutes(NEXT_AUTH);
@@ -40,6 +58,14 @@ test("every method is in the document with its declared access, summary and para
       assert.ok(op, `${method} ${file} is documented`);
       assert.equal(op.summary, spec.summary);
       assert.equal(op["x-levhub-access"], spec.access);
+      // the token scope it needs: in the security requirement, as an extension, and in words
+      assert.equal(op["x-levhub-scope"], spec.scope);
+      // workers, the metrics scraper and health checks take no user token at all
+      if (spec.access !== "worker" && spec.access !== "metrics" && spec.identify !== false) {
+        assert.deepEqual(op.security?.find((r) => "bearer" in r)?.bearer, spec.scope ? [spec.scope] : [], `${method} ${file}: bearer scopes`);
+        assert.match(op.description ?? "", spec.scope ? new RegExp(`\`${spec.scope}\` scope`) : /whatever its scopes/);
+      }
+      if (spec.scope) assert.ok(op.responses["403"], `${method} ${file}: 403 for a token without the scope`);
       if (spec.access !== "public") assert.ok(op.responses["401"], `${method} ${file}: 401`);
     }
   }
@@ -50,8 +76,14 @@ test("every method is in the document with its declared access, summary and para
     ["a", "query", false],
     ["b", "query", true],
     ["previous", "query", false],
+    ["ignore", "query", false],
   ]);
-  assert.deepEqual(compare.security, [{ bearer: [] }, { session: [] }]);
+  assert.deepEqual(compare.security, [{ bearer: ["read"] }, { session: [] }]);
+  assert.deepEqual(d.paths["/api/runs"].post.security, [{ bearer: ["run"] }, { session: [] }]);
+  assert.deepEqual(d.paths["/api/me"].get.security, [{ bearer: [] }, { session: [] }]);
+  const scheme = (d.components as { securitySchemes: { bearer: { description: string; "x-levhub-scopes": Record<string, string> } } }).securitySchemes.bearer;
+  assert.deepEqual(Object.keys(scheme["x-levhub-scopes"]), ["read", "run", "publish", "admin"]);
+  assert.match(scheme.description, /expire/);
   assert.ok(d.paths["/api/packages"].post.requestBody?.content["multipart/form-data"]);
   assert.ok(d.paths["/api/runs"].post.requestBody?.content["application/json"]);
 });

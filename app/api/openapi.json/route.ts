@@ -4,7 +4,7 @@ import { loadApiRoutes } from "./registry.ts";
 
 let cached: Promise<object> | undefined;
 
-export const GET = route({ access: "public", summary: "the OpenAPI 3.1 document of this API, generated from the route declarations" }, async () => {
+export const GET = route({ access: "public", scope: null, summary: "the OpenAPI 3.1 document of this API, generated from the route declarations" }, async () => {
   // the routes are fixed once the server runs: build the document once
   cached ??= loadApiRoutes().then((routes) =>
     openApiDocument(routes, {

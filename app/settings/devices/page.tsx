@@ -4,22 +4,16 @@ import { redirect } from "next/navigation";
 import { DeviceManager } from "../../../components/device-manager.tsx";
 import { listDevices } from "../../../lib/devices/devices.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
+import { hubPublicUrl } from "../../../lib/accounts/public-url.ts";
 import { addDeviceAction, renameDeviceAction, revokeDeviceAction } from "../../actions/devices.ts";
 
 export const metadata: Metadata = { title: "My devices" };
 
-/** The hub's address as this browser reached it: what the agent on the user's machine connects to. */
-async function hubUrl(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
-  const proto = h.get("x-forwarded-proto") ?? "http";
-  return `${proto}://${host}`;
-}
-
 export default async function DevicesPage() {
   const viewer = await getViewer();
   if (!viewer) redirect("/signin?callbackUrl=%2Fsettings%2Fdevices");
-  const [devices, url] = await Promise.all([listDevices(viewer), hubUrl()]);
+  // what the agent on the user's machine connects to: the admin's public URL, else this browser's
+  const [devices, url] = await Promise.all([listDevices(viewer), headers().then(hubPublicUrl)]);
   return (
     <div className="mx-auto max-w-5xl space-y-4">
       <div>

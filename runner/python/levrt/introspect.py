@@ -473,18 +473,23 @@ def _empty(version: Optional[str]) -> dict[str, Any]:
 
 
 def _add_keys(out: dict[str, Any], meta: Any, where: str, problems: _Problems) -> None:
-    """The key paths a `Meta` declares, by full schema name; one schema declared twice with other
-    paths is an error (which would the hub use?)."""
+    """The key paths (and ignored fields, when any) a `Meta` declares, by full schema name; one
+    schema declared twice otherwise is an error (which would the hub use?)."""
     declared = getattr(meta, "keys", None) if isinstance(meta, Meta) else None
     for k in declared or []:
         if not isinstance(k, Keys):
             continue
         schema = k.schema if "/" in k.schema else f"{out['namespace']}/{out['name']}.{k.schema}"
+        entry: dict[str, Any] = {"schema": schema, "paths": list(k.paths)}
+        if k.ignore:
+            entry["ignore"] = list(k.ignore)
         same = next((d for d in out["keys"] if d["schema"] == schema), None)
         if same is None:
-            out["keys"].append({"schema": schema, "paths": list(k.paths)})
-        elif same["paths"] != list(k.paths):
-            problems.add("error", where, "keys", f"key paths for {schema} are declared twice, differently: {same['paths']} and {list(k.paths)}")
+            out["keys"].append(entry)
+        elif same != entry:
+            first = same["paths"] + [f"ignore {i}" for i in same.get("ignore", [])]
+            second = entry["paths"] + [f"ignore {i}" for i in entry.get("ignore", [])]
+            problems.add("error", where, "keys", f"key paths for {schema} are declared twice, differently: {first} and {second}")
 
 
 def _is_function(obj: Any) -> bool:

@@ -1,4 +1,6 @@
 """annot.Keys: key paths per schema, checked when written and recorded by introspection."""
+import re
+
 import pytest
 
 from conftest import HELLO, NMAP
@@ -38,6 +40,27 @@ def test_bad_keys_are_refused_when_written(schema, paths, error):
         annot.Keys(schema, paths)
 
 
+def test_keys_may_name_fields_a_comparison_ignores():
+    k = annot.Keys("port_os@1.0", ["target", "hosts[].ip"], ignore=["hosts[].os", "scanned_at"])
+    assert k.ignore == ["hosts[].os", "scanned_at"]
+    assert annot.Keys("x", ["a"]).ignore == []
+    assert "ignore=['hosts[].os', 'scanned_at']" in repr(k) and "ignore" not in repr(annot.Keys("x", ["a"]))
+
+
+@pytest.mark.parametrize("ignore, error, message", [
+    ("hosts[].os", TypeError, "ignore is a list"),
+    ([""], ValueError, "ignore: field ''"),
+    (["hosts[]"], ValueError, "ignore: field 'hosts"),
+    (["a..b"], ValueError, "ignore: field"),
+    ([f"f{i}" for i in range(33)], ValueError, "at most 32 ignored fields"),
+    (["hosts"], ValueError, "key path 'hosts[].ip' is under the ignored field 'hosts'"),
+    (["hosts.ip"], ValueError, "key path 'hosts[].ip' is under the ignored field 'hosts.ip'"),
+])
+def test_bad_ignored_fields_are_refused_when_written(ignore, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        annot.Keys("x", ["target", "hosts[].ip"], ignore=ignore)
+
+
 def test_meta_refuses_keys_that_are_not_Keys():
     with pytest.raises(TypeError, match="annot.Keys"):
         annot.meta([], keys=[("port_os", ["a"])])
@@ -49,7 +72,7 @@ def test_the_nmap_example_declares_its_keys():
     m = manifest(NMAP)
     assert problems(m) == []
     assert m["keys"] == [
-        {"schema": "szczecin/nmap_python.port_os@1.0", "paths": ["target", "hosts[].ip", "hosts[].ports[].port", "hosts[].ports[].protocol", "hosts[].os[].name"]},
+        {"schema": "szczecin/nmap_python.port_os@1.0", "paths": ["target", "hosts[].ip", "hosts[].ports[].port", "hosts[].ports[].protocol"], "ignore": ["hosts[].os"]},
         {"schema": "szczecin/nmap_python.alive@1.0", "paths": ["target"]},
     ]
 
@@ -106,3 +129,21 @@ def test_one_schema_declared_twice_differently_is_a_problem(tmp_path):
     m = manifest(root)
     assert problems(m) == ["key paths for alice/demo.scan@1.0 are declared twice, differently: ['a'] and ['b']"]
     assert m["keys"] == [{"schema": "alice/demo.scan@1.0", "paths": ["a"]}]
+
+
+def test_ignored_fields_are_recorded_and_a_schema_declared_twice_must_agree_on_them(tmp_path):
+    root = write_pkg(tmp_path / "pkg", {
+        "__init__.py": """
+            from levrt import annot
+            @annot.meta(keys=[annot.Keys("scan@1.0", ["a"], ignore=["b[].c"])])
+            async def one():
+                pass
+            @annot.meta(keys=[annot.Keys("alice/demo.scan@1.0", ["a"])])
+            async def two():
+                pass
+            __lev__ = annot.meta([one, two], keys=[annot.Keys("alice/demo.other@1.0", ["x"])])
+        """,
+    })
+    m = manifest(root)
+    assert problems(m) == ["key paths for alice/demo.scan@1.0 are declared twice, differently: ['a', 'ignore b[].c'] and ['a']"]
+    assert m["keys"] == [{"schema": "alice/demo.other@1.0", "paths": ["x"]}, {"schema": "alice/demo.scan@1.0", "paths": ["a"], "ignore": ["b[].c"]}]

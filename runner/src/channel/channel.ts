@@ -1,11 +1,11 @@
 import { chmod, chown, rm } from "node:fs/promises";
 import net from "node:net";
-import type { RunError, RunErrorType } from "../types.ts";
+import type { RunError, RunnerErrorType } from "../types.ts";
 
 /** An error answered as `{ok: false, error}`; `type` becomes the Python exception class. */
 export class ChannelReplyError extends Error {
   constructor(
-    readonly type: RunErrorType,
+    readonly type: RunnerErrorType,
     message: string,
     readonly traceback: string | null = null,
     readonly task: number | null = null,
@@ -73,6 +73,7 @@ export class ChannelServer {
   private readonly sockets = new Set<net.Socket>();
   /** bytes of unfinished lines kept across all connections: one line's worth at most */
   private buffered = 0;
+  private peak = 0;
 
   private constructor(
     readonly path: string,
@@ -81,6 +82,11 @@ export class ChannelServer {
   ) {
     this.server = net.createServer((s) => this.accept(s));
     this.server.maxConnections = opts.maxConnections ?? 8;
+  }
+
+  /** the most bytes of unfinished lines this server ever held at once (never above `maxFrameBytes`) */
+  get peakBufferedBytes(): number {
+    return this.peak;
   }
 
   static async listen(path: string, handler: RequestHandler, opts: ChannelOptions): Promise<ChannelServer> {
@@ -157,6 +163,7 @@ export class ChannelServer {
       consume(chunk);
       kept = oversize || socket.destroyed ? 0 : size;
       this.buffered += kept;
+      if (this.buffered > this.peak) this.peak = this.buffered;
     });
     socket.on("end", () => {
       if (oversize) overLimit();

@@ -385,6 +385,9 @@ export class DockerodeEngine implements ContainerEngine {
     options: BuildOptions = {},
   ): Promise<string> {
     const stream = await this.docker.buildImage(context, {
+      // the classic builder, named rather than left to the engine's default: the hub checks
+      // Dockerfiles by this builder's parser (lib/packages/dockerfile-syntax.ts)
+      version: "1",
       t: tag,
       labels,
       rm: true,

@@ -93,6 +93,8 @@ export interface ManifestKeys {
   /** the full schema name, `<ns>/<name>.<mode>@<major>.<minor>` */
   schema: string;
   paths: string[];
+  /** fields a comparison leaves out (`hosts[].os`); absent when the package ignores none */
+  ignore?: string[];
 }
 
 export const PROBLEM_SEVERITIES = ["error", "warning"] as const;

@@ -62,10 +62,10 @@ export class ModeGrants {
       image: this.facts.workflowImage,
       deps: this.facts.deps,
       own: { key: this.own, module: this.facts.pkgModule, dir: this.facts.pkgDir },
-      log: (line) => this.sink.system(0, line),
+      log: (line) => this.sink.system(0, line, { internal: true }),
     });
     const where = `${claim.builder}()`;
-    this.sink.system(0, `${where}: the planner builds this Cr from ${claim.package}'s own code`);
+    this.sink.system(0, `${where}: the planner builds this Cr from ${claim.package}'s own code`, { internal: true });
     const rebuilt = await this.planner.rebuild(claim.package, cr.entry!);
     const task = taskFromRebuilt(cr, this.policy, claim, this.own, rebuilt);
     if (!task.ok) {

@@ -40,7 +40,10 @@ export class StoreError extends Error {
 
 /**
  * Whether a failed store call may succeed later: a refusal (a StoreError that says so, or the
- * server answering with an error) never will; anything else (no connection, a timeout) may.
+ * server answering with an error) never will; anything else (no connection, a timeout, a client
+ * closed under it) may. The one classification of store failures: the runner retries a task's
+ * document by it, and the hub answers a worker's store call `unavailable` (retry) or `validation`
+ * (refused) by it.
  */
 export function storeFailureIsTransient(err: unknown): boolean {
   if (err instanceof StoreError) return err.transient;
@@ -102,6 +105,7 @@ export class MongoResultStore implements ResultStore {
     } catch (cause) {
       throw new StoreError(`cannot reach MongoDB at ${redact(uri)}: run \`npm run setup\` or set MONGODB_URI`, {
         cause,
+        transient: true,
       });
     }
     return new MongoResultStore(client, client.db(dbName));
@@ -109,6 +113,11 @@ export class MongoResultStore implements ResultStore {
 
   get database(): Db {
     return this.db;
+  }
+
+  /** Resolves when the server answers (readiness checks). */
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
   }
 
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {

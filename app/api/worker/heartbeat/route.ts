@@ -5,6 +5,6 @@ import { heartbeatRequestSchema } from "../../../../lib/schemas/worker.ts";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: "worker", summary: "a worker instance is alive: cancels and ended runs in answer", body: heartbeatRequestSchema }, ({ worker, body }) =>
+export const POST = route({ access: "worker", scope: null, summary: "a worker instance is alive: cancels and ended runs in answer", body: heartbeatRequestSchema }, ({ worker, body }) =>
   heartbeat(worker, body),
 );

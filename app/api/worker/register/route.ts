@@ -5,6 +5,6 @@ import { registerRequestSchema } from "../../../../lib/schemas/worker.ts";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: "worker", summary: "register a worker process (a new instance every time)", body: registerRequestSchema, status: 201 }, ({ worker, body }) =>
+export const POST = route({ access: "worker", scope: null, summary: "register a worker process (a new instance every time)", body: registerRequestSchema, status: 201 }, ({ worker, body }) =>
   registerWorker(worker, body),
 );

@@ -51,9 +51,13 @@ class Keys:
     "hosts[].ports[].port"])`. A path without `[]` is the document's key; `a[].f` keys the items
     of the array `a` by their field `f` (several paths for one array: a composite key). A schema
     without '/' is one of this package's (`<ns>/<name>.port_os@1.0`). Without keys, documents and
-    items are matched by their content."""
+    items are matched by their content.
 
-    def __init__(self, schema: str, paths: Sequence[str]) -> None:
+    `ignore` names fields a comparison leaves out, in every item of the arrays on the way
+    (`ignore=["hosts[].os"]`: OS guesses that shift from scan to scan are not a change). A key
+    path under an ignored field would key by something that is not compared: it is refused."""
+
+    def __init__(self, schema: str, paths: Sequence[str], ignore: Optional[Sequence[str]] = None) -> None:
         if not isinstance(schema, str) or not schema or len(schema) > 200 or any(c in schema for c in "|$\0"):
             raise ValueError(f"Keys: schema must look like 'port_os@1.0' or '<ns>/<name>.port_os@1.0', not {schema!r}")
         if isinstance(paths, str) or not isinstance(paths, (list, tuple)) or not paths:
@@ -64,11 +68,31 @@ class Keys:
             problem = _key_path_problem(p)
             if problem:
                 raise ValueError(f"Keys({schema!r}): {problem}")
+        if ignore is None:
+            ignore = []
+        if isinstance(ignore, str) or not isinstance(ignore, (list, tuple)):
+            raise TypeError(f"Keys({schema!r}): ignore is a list of field paths like 'hosts[].os'")
+        if len(ignore) > MAX_KEY_PATHS:
+            raise ValueError(f"Keys({schema!r}): at most {MAX_KEY_PATHS} ignored fields")
+        for p in ignore:
+            problem = _key_path_problem(p)
+            if problem:
+                raise ValueError(f"Keys({schema!r}): ignore: {problem.replace('key path', 'field', 1)}")
+        for p in paths:
+            under = next((i for i in ignore if _fields(p)[:len(_fields(i))] == _fields(i)), None)
+            if under is not None:
+                raise ValueError(f"Keys({schema!r}): key path {p!r} is under the ignored field {under!r}: nothing keys by what is not compared")
         self.schema = schema
         self.paths = list(paths)
+        self.ignore = list(ignore)
 
     def __repr__(self) -> str:
-        return f"Keys({self.schema!r}, {self.paths!r})"
+        return f"Keys({self.schema!r}, {self.paths!r}{f', ignore={self.ignore!r}' if self.ignore else ''})"
+
+
+def _fields(path: str) -> list[str]:
+    """A path's field names without the `[]` marks: `hosts[].os` and `hosts.os` name the same field."""
+    return [part[:-2] if part.endswith("[]") else part for part in path.split(".")]
 
 CatsSpec = Union[Sequence[Any], dict[Any, Sequence[Any]], None]
 

@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  * line every 15 s keeps proxies from closing the stream.
  */
 export const GET = route(
-  { access: "user", summary: "a run's live events", params: runParamsSchema, produces: "text/event-stream" },
+  { access: "user", scope: "read", summary: "a run's live events", params: runParamsSchema, produces: "text/event-stream" },
   async ({ viewer, params, req }) => {
     const { id } = params;
     await getRun(viewer, id); // 404 before the stream opens

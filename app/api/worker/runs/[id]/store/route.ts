@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(
   // a document may be as large as the largest docBytes an admin may set, plus the JSON around it
-  { access: "worker", summary: "the results store, for a run the worker holds", params: workerRunParamsSchema, body: storeRequestSchema, maxBodyBytes: 257 * 1024 * 1024 },
+  { access: "worker", scope: null, summary: "the results store, for a run the worker holds", params: workerRunParamsSchema, body: storeRequestSchema, maxBodyBytes: 257 * 1024 * 1024 },
   ({ worker, params, body }) => workerStore(worker, params.id, body),
 );

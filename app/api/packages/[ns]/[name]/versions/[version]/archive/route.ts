@@ -5,7 +5,7 @@ import { versionParamsSchema } from "../../../../../../../../lib/schemas/package
 
 /** A published version's files as .tar.gz (the bytes whose sha256 the version names). */
 export const GET = route(
-  { access: "public", summary: "a published version's files as a deterministic .tar.gz", params: versionParamsSchema, produces: "application/gzip" },
+  { access: "public", scope: "read", summary: "a published version's files as a deterministic .tar.gz", params: versionParamsSchema, produces: "application/gzip" },
   async ({ viewer, params }) => {
     const archive = await publishedArchive(viewer, params.ns, params.name, params.version);
     return new Response(archiveStream(archive), {
