@@ -85,7 +85,7 @@ describe("packages that import packages", () => {
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(planned(logText(r)), true);
     // the planner's lines are the runner's machinery: flagged so a worker keeps them out of the user's log
-    const plannerLines = r.logs.filter((l) => /builds this Cr \(planner\)/.test(l.line));
+    const plannerLines = r.logs.filter((l) => /the planner builds this Cr from/.test(l.line));
     assert.ok(plannerLines.length >= 1 && plannerLines.every((l) => l.internal === true && l.stream === "system"), JSON.stringify(plannerLines));
     assert.ok(r.logs.some((l) => !l.internal), "the run's own lines are not internal");
     // the run's package is on the workflow's path, never on the path of a task under another grant
