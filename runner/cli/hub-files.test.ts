@@ -76,7 +76,7 @@ test("progress: files under 1 MiB say nothing; on a terminal one line redrawn, e
   const out: string[] = [];
   const tty = progressPrinter((s) => out.push(s), true);
   tty(10, 100, "small");
-  assert.deepEqual(out, []);
+  assert.equal(out.length, 0);
   const MiB = 1048576;
   tty(MiB, 4 * MiB, "big.bin");
   tty(4 * MiB, 4 * MiB, "big.bin");
