@@ -1,11 +1,11 @@
-import type { ManifestProblem } from "../runner/src/manifest/introspect.ts";
+import type { Problem } from "../lib/errors.ts";
 
 /**
  * What introspection warned about in the shown version (an `annot.Param` naming no parameter, …):
  * structured problems of severity warning, each with where it is and what it says. The package was
  * published anyway; its author may want to fix them.
  */
-export function PackageWarnings({ warnings }: { warnings: readonly ManifestProblem[] }) {
+export function PackageWarnings({ warnings }: { warnings: readonly Problem[] }) {
   if (warnings.length === 0) return null;
   return (
     <section aria-labelledby="warnings-h" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">

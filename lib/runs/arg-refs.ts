@@ -7,17 +7,12 @@ import "server-only";
  * like one that does not exist (404, naming the parameter). A kind added to TYPED_REF_KINDS must
  * add its resolver here: the record below does not compile without it.
  */
-import { collectRefs, REF_KEY, type TypedRefKind } from "../../runner/src/refs.ts";
+import type { TypedRefKind } from "../../runner/src/refs.ts";
 import { AppError } from "../errors.ts";
 import { referenceableFiles } from "../files/uploads.ts";
 import type { Viewer } from "../types.ts";
+import { refUses, type RefUse } from "./ref-uses.ts";
 import { argField } from "./target-args.ts";
-
-/** One reference as the arguments hold it: its id and the parameter it is in. */
-export interface RefUse {
-  id: string;
-  param: string;
-}
 
 /** What a run (or scan) carries for each kind: the ids of the things it references. */
 export type CarriedRefs = { [K in TypedRefKind]: string[] };
@@ -33,15 +28,6 @@ const RESOLVERS: { [K in TypedRefKind]: { what: string; resolve: Resolver } } = 
 };
 
 const KINDS = Object.keys(RESOLVERS) as TypedRefKind[];
-
-/** Every typed reference in the (validated) arguments, by kind, each with its parameter. */
-export function refUses(args: Record<string, unknown>): { [K in TypedRefKind]: RefUse[] } {
-  const out = Object.fromEntries(KINDS.map((k) => [k, [] as RefUse[]])) as { [K in TypedRefKind]: RefUse[] };
-  for (const [param, value] of Object.entries(args)) {
-    for (const ref of collectRefs(value)) out[ref[REF_KEY]].push({ id: ref.id, param });
-  }
-  return out;
-}
 
 /**
  * What the run carries for the references in `args`; any reference the viewer may not use refuses
