@@ -241,7 +241,7 @@ test("a run with a file: the tool reads it where the mode mounts it; an empty fi
   assert.equal((await getRun(alice, again.id)).files[0]?.id, f.json.id);
 });
 
-test("someone else's file is 404 in runs, re-runs and scans — by id or by its sha256 — and nothing is made", async () => {
+test("someone else's file is 404 in runs, re-runs and scans, a sha256 is no file id at all, and nothing is made", async () => {
   const { startRun } = await import("../runs/index.ts");
   const { createScan } = await import("../scans/scans.ts");
   const { db } = await import("../platform/db.ts");
