@@ -301,7 +301,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/projects/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/projects" }), expect: signedInRoute },
   "POST app/api/projects/route.ts": {
     access: "user", scope: "run",
-    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role}-${Date.now()}`, name: `made by ${role}` } }),
+    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role.replace(/[^a-z0-9]/g, "-")}-${Date.now()}`, name: `made by ${role}` } }),
     expect: signedInAll<RouteOutcome>(401, 201),
   },
   "GET app/api/projects/[slug]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectRead },
