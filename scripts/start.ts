@@ -172,9 +172,9 @@ async function main() {
       try {
         const r = await publishDirectory("system", dir, { skipExisting: true });
         say(`${r.created ? "published" : "already published:"} ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
-        // the operator's own grant: the examples that ask for the host network run as before
-        const asks = r.manifest.privileges;
-        if (r.created && (asks?.hostNetwork || asks?.caps.length) && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
+        // the operator's own grant: only what the example's functions ask for, by name (given once;
+        // an older operator grant of host networking nobody changed becomes this one)
+        if (await ensureOperatorGrant(r)) say(`granted ${r.namespace}.${r.name} what its scans need: NET_RAW on each run's own network (Admin → Policy)`);
       } catch (err) {
         const e = err as { message?: string; problems?: { where: string; message: string }[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);

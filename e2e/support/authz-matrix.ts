@@ -430,7 +430,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/grant-privileges.ts#grantPrivilegesAction": {
     access: "admin",
-    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, caps: "NET_RAW", note: "authz" })],
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, network: "bridge", caps: "NET_RAW", note: "authz" })],
     expect: adminOnly,
   },
   "app/actions/revoke-grant.ts#revokeGrantAction": {

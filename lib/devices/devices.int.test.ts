@@ -214,12 +214,12 @@ test("device runs count toward their owner's limit, not the hub-wide one", async
   }
 });
 
-// last: it grants the example's namespace host networking, which changes where its hub runs wait
+// last: it grants the example's namespace the host's network, which changes where its hub runs wait
 test("the admin's rule: runs granted host networking go only to devices while it is on", async () => {
-  const { ensureOperatorGrant } = await import("../policy/grants.ts");
+  const { setGrant } = await import("../policy/grants.ts");
   const { db } = await import("../platform/db.ts");
   const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
-  assert.equal(await ensureOperatorGrant(ns), true);
+  await setGrant(root, { namespace: ns, network: "host", caps: [] });
   const { setDeviceRules } = await import("./rules.ts");
   await addDevice(aliceApi, "hostnet-box");
   try {

@@ -56,6 +56,11 @@ export const hubSettingsSchema = z.object({
     .default({}),
   /** registries missing images may be pulled from (`127.0.0.1:5000`); empty: never pull */
   pullRegistries: z.array(z.string().min(1).max(256)).max(20).default([]),
+  /**
+   * UNSAFE: grants of the host's network work on engines whose machine runs the hub (or its
+   * database) too. Off: such runs are refused there (the hub's own traffic crosses that loopback).
+   */
+  hostNetworkOnHubMachine: z.boolean().default(false),
   /** whether Dockerfile builds get a network ("none" keeps builds offline) */
   buildNetwork: z.enum(["none", "default"]).default("none"),
   build: z

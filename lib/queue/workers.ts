@@ -5,6 +5,7 @@ import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import {
+  onHubMachine,
   REPLAYED,
   REQUEST_SEQ_HEADER,
   REQUEST_SEQ_WINDOW,
@@ -15,6 +16,7 @@ import {
   type RegisterResponse,
 } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { hubBootId } from "../platform/machine.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
 export function heartbeatMs(): number {
@@ -29,6 +31,7 @@ export type WorkerRow = Prisma.WorkerGetPayload<object>;
 /** Registers a worker process: a new row and a new instance id every time (never a hostname or PID). */
 export async function registerWorker(caller: WorkerCaller, req: RegisterRequest): Promise<RegisterResponse> {
   const instance = randomUUID();
+  const hubMachine = onHubMachine(await hubBootId(), req.engine.bootId);
   const row = await db().worker.create({
     data: {
       name: req.name,
@@ -39,6 +42,7 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
       engineVersion: req.engine.version,
       credentialId: caller.credentialId,
       instance,
+      hubMachine,
     },
   });
   // containers of gone instances carry their instance label: the worker may remove them. A device
@@ -50,7 +54,7 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
     take: 1000,
   });
   const device = caller.device ? { id: caller.device.id, name: caller.device.name } : null;
-  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device };
+  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device, hubMachine };
 }
 
 /** The instance a request names, which must belong to the caller's credential and be live. */
@@ -144,6 +148,8 @@ export interface WorkerView {
   version: string;
   engineHost: string;
   engineVersion: string;
+  /** its engine runs on the hub's machine: host-network grants are refused there unless the unsafe setting is on */
+  hubMachine: boolean;
   credential: string;
   registeredAt: string;
   lastSeenAt: string;
@@ -171,6 +177,7 @@ export async function listWorkers(): Promise<WorkerView[]> {
     version: r.version,
     engineHost: r.engineHost,
     engineVersion: r.engineVersion,
+    hubMachine: r.hubMachine,
     credential: r.credential.name,
     registeredAt: r.registeredAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),

@@ -21,7 +21,7 @@ import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 import { resolveRunTarget, type VersionRef } from "./target.ts";
 
-/** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
+/** Runs whose code may reach beyond their own network (the host's, a LAN segment: the run's own grant or a mode's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
   return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
@@ -95,7 +95,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (hidden.length) {
     throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
-  const policy = await loadRunPolicy(viewer, version, settings, closure);
+  const policy = await loadRunPolicy(viewer, version, fn, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
   const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
   if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
@@ -125,7 +125,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       package: full,
       version: version.version,
       function: fn.qualified,
-      hostNetwork: policy.hostNetwork,
+      network: policy.network,
       caps: policy.caps,
       ...(project.asAdmin ? { asAdmin: true } : {}),
     },

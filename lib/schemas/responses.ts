@@ -7,6 +7,7 @@
  * function entry, a stored document) is an open object here: its own module validates it.
  */
 import { z } from "zod";
+import { GRANT_NETWORKS, macvlanSegmentSchema } from "../../runner/src/policy/policy.ts";
 import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
 import { RUN_TRIGGERS } from "../scans/types.ts";
 import { TOKEN_SCOPES } from "../types.ts";
@@ -258,7 +259,8 @@ export const packageDetailSchema = packageSummarySchema.extend({
   current: versionSummarySchema.extend({ manifest: openObject, buildLog: z.string().nullable(), exports: z.array(exportSummarySchema) }),
   owner: z.string().nullable(),
   canPublish: z.boolean(),
-  granted: z.object({ hostNetwork: z.boolean(), caps: z.array(z.string()) }),
+  /** what the grants give each function of the shown version, by qualified name */
+  granted: z.record(z.string(), z.object({ network: z.enum(GRANT_NETWORKS), macvlan: macvlanSegmentSchema.optional(), caps: z.array(z.string()) })),
   dependsOn: z.array(dependencyLinkSchema),
   usedBy: z.array(dependencyLinkSchema),
   external: z.array(z.string()),

@@ -35,8 +35,10 @@ import {
 
 
 const USAGE = `usage:
-  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--json] [--timeout SECONDS] [--quiet]
+  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--host-network] [--json] [--timeout SECONDS] [--quiet]
       Runs a function of a local package on the local Docker engine, without the hub.
+      Cr(host=True) runs as root with NET_RAW on the run's own network, as a hub's default
+      grant gives it; --host-network puts it on this machine's own network instead.
       --alias runs IMAGE wherever the package names REF (alpine:latest=levhub/python:bookworm).
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list;
@@ -217,6 +219,7 @@ async function exec(args: string[]): Promise<number> {
       quiet: { type: "boolean", short: "q", default: false },
       timeout: { type: "string" },
       alias: { type: "string", multiple: true, default: [] },
+      "host-network": { type: "boolean", default: false },
     },
   });
   if (positionals.length !== 2) throw new UsageError("exec takes a package directory and a function");
@@ -254,10 +257,11 @@ async function exec(args: string[]): Promise<number> {
     for (const r of Object.values(refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
   }
 
-  // one person on their own machine: host network, NET_RAW and any local image, as before;
-  // the package's own `.ns.name:tag` is the image just built from its Dockerfile
+  // one person on their own machine: NET_RAW on the run's own network (or this machine's network,
+  // their choice) and any local image; the package's own `.ns.name:tag` is the image just built
+  // from its Dockerfile
   const tag = `levpkg/${pkg.namespace}.${pkg.name}`.toLowerCase() + ":local";
-  const policy = localPolicy();
+  const policy = localPolicy(undefined, values["host-network"] ? "host" : "bridge");
   if (Object.keys(aliases).length) policy.images.aliases = aliases;
   policy.images.refs[`.${pkg.namespace}.${pkg.name}`.toLowerCase()] = tag;
   if (pkg.hasDockerfile) {
@@ -275,7 +279,8 @@ async function exec(args: string[]): Promise<number> {
   }
 
   const store = await MongoResultStore.connect(mongoUri());
-  const runner = new Runner({ engine, store, policy });
+  // no hub's traffic to protect here: this machine's network is the person's own to give
+  const runner = new Runner({ engine, store, policy, hubMachine: false });
   try {
     await runner.reap();
     const job = await store.nextJob();

@@ -141,6 +141,8 @@ export class FakeEngine implements ContainerEngine {
     return name;
   }
 
+  async ensureSegmentNetwork() {}
+
   async connectNetwork() {}
 
   async removeNetwork(_id: string) {}

@@ -11,6 +11,7 @@
 import { Readable } from "node:stream";
 import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine/engine.ts";
 import { EngineError } from "../src/engine/engine.ts";
+import type { MacvlanSegment } from "../src/policy/policy.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
 import { INSTANCE_HEADER } from "./protocol.ts";
 
@@ -107,6 +108,9 @@ export class HubImageEngine implements ContainerEngine {
   }
   createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     return this.inner.createNetwork(name, labels);
+  }
+  ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void> {
+    return this.inner.ensureSegmentNetwork(name, segment);
   }
   connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {
     return this.inner.connectNetwork(network, containerId, aliases);

@@ -50,7 +50,17 @@ export const registerRequestSchema = z
     name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     /** the software's version, shown to admins */
     version: z.string().max(64),
-    engine: z.object({ host: z.string().max(256), version: z.string().max(64) }).strict(),
+    engine: z
+      .object({
+        host: z.string().max(256),
+        version: z.string().max(64),
+        /**
+         * The kernel boot id of the engine's machine, as a container there reads it (absent: it could
+         * not tell). The hub compares it with its own: the same kernel is the hub's machine.
+         */
+        bootId: z.string().regex(/^[0-9a-f-]{36}$/).optional(),
+      })
+      .strict(),
     /** runs at once on this worker */
     capacity: z.number().int().min(1).max(256),
     labels: workerLabelsSchema,
@@ -69,6 +79,20 @@ export interface RegisterResponse {
   lostInstances: string[];
   /** the device a device credential belongs to (absent for a hub worker) */
   device?: { id: string; name: string } | null;
+  /**
+   * The engine runs on the hub's machine (the same kernel boot id as the hub's, or either unknown):
+   * the worker's runner then refuses host-network grants unless a run's policy carries the admin's
+   * unsafe setting. Absent (an older hub): counted as true.
+   */
+  hubMachine?: boolean;
+}
+
+/**
+ * Whether a worker's engine runs on the hub's machine: the same kernel boot id. Either one unknown
+ * counts as the same machine: a host-network grant is then refused there, the safe side.
+ */
+export function onHubMachine(hub: string | null, engine: string | null | undefined): boolean {
+  return !hub || !engine || hub === engine;
 }
 
 export const heartbeatRequestSchema = z

@@ -12,7 +12,7 @@ import path from "node:path";
 import { backoffMs, sleep } from "../src/backoff.ts";
 import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
 import { reap } from "../src/engine/reaper.ts";
-import { Runner } from "../src/run/runner.ts";
+import { DEFAULT_WORKFLOW_IMAGE, Runner } from "../src/run/runner.ts";
 import { AssignedRun } from "./assignment.ts";
 import { BlobCache } from "./blob-cache.ts";
 import { claimDataDir } from "./data-dir.ts";
@@ -20,7 +20,7 @@ import { HubClient, HubError } from "./hub-client.ts";
 import { HttpResultStore, type HttpStoreTimes } from "./http-store.ts";
 import { HubImageEngine } from "./images.ts";
 import { PackageCache } from "./package-cache.ts";
-import { engineFacts, keepOnStart, SOFTWARE_VERSION, UUID } from "./registration.ts";
+import { engineBootId, engineFacts, keepOnStart, SOFTWARE_VERSION, UUID } from "./registration.ts";
 import {
   PROTOCOL_VERSION,
   type HeartbeatResponse,
@@ -102,6 +102,8 @@ class Worker implements WorkerHandle {
   private heartbeatLoopDone: Promise<void> = Promise.resolve();
   private slotFreed: (() => void) | null = null;
   private reRegistering: Promise<void> | null = null;
+  /** the engine's machine, read once (a re-registration reports the same) */
+  private bootId: Promise<string | null> | null = null;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
   private readonly log: WorkerLogger;
@@ -133,11 +135,14 @@ class Worker implements WorkerHandle {
   }
 
   private async register(signal?: AbortSignal): Promise<void> {
+    this.bootId ??= engineBootId(this.engine, DEFAULT_WORKFLOW_IMAGE);
+    const bootId = await this.bootId;
+    if (bootId === null) this.log("could not read the kernel boot id of the engine's machine: the hub counts it as its own (no host-network grant runs here)");
     const body: RegisterRequest = {
       protocol: PROTOCOL_VERSION,
       name: this.opts.name,
       version: SOFTWARE_VERSION,
-      engine: await engineFacts(this.engine),
+      engine: { ...(await engineFacts(this.engine)), ...(bootId ? { bootId } : {}) },
       capacity: this.opts.capacity,
       labels: { hostNetwork: this.opts.labels?.hostNetwork ?? false },
     };
@@ -156,9 +161,11 @@ class Worker implements WorkerHandle {
       workDir: path.join(this.opts.dataDir, "runs"),
       storeRetryMs: this.opts.storeRetryMs,
       logger: this.log,
+      // host networking on the hub's machine would share its loopback: refused unless the admin allowed it
+      hubMachine: res.hubMachine !== false,
     });
     this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner, device: res.device ?? null };
-    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length });
+    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length, hubMachine: res.hubMachine !== false });
     const lost = new Set(res.lostInstances);
     const reaped = await reap(this.engine, (labels) => keepOnStart(labels, lost)).catch((err: Error) => {
       this.log("could not remove what lost instances left", { error: err.message });

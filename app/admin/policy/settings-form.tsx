@@ -10,6 +10,7 @@ export function PolicySettingsForm({
   imageAliases,
   pullRegistries,
   buildNetwork,
+  hostNetworkOnHubMachine,
   values,
   action,
 }: {
@@ -18,6 +19,8 @@ export function PolicySettingsForm({
   imageAliases: string;
   pullRegistries: string[];
   buildNetwork: "none" | "default";
+  /** the unsafe setting: host-network grants work on the hub's own machine too */
+  hostNetworkOnHubMachine: boolean;
   /** field path → the value in the field's unit */
   values: Record<string, string>;
   action: (state: PolicySettingsState, data: FormData) => Promise<PolicySettingsState>;
@@ -93,6 +96,17 @@ export function PolicySettingsForm({
           <option value="default">Docker&apos;s default bridge</option>
         </select>
       </div>
+      <fieldset className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        <legend className="label px-1 text-red-900">Unsafe</legend>
+        <label className="flex items-start gap-2">
+          <input type="checkbox" name="hostNetworkOnHubMachine" defaultChecked={hostNetworkOnHubMachine} className="mt-1 size-4" />
+          <span>
+            Host networking on the hub&apos;s machine (unsafe). A grant of the host&apos;s network then works on engines whose machine runs the hub, where a granted tool shares the
+            hub&apos;s loopback: it can reach the hub&apos;s database and local services and, with NET_RAW, read their traffic. Off: such tasks are refused there, and granted tools belong
+            on another worker&apos;s engine or on the run&apos;s own network.
+          </span>
+        </label>
+      </fieldset>
       {numbers("Image builds", BUILD_FIELDS)}
       {numbers("Runs", RUN_FIELDS)}
       {numbers("Run arguments", ARG_FIELDS)}

@@ -1,6 +1,8 @@
 import { Readable } from "node:stream";
 import Docker from "dockerode";
+import type { MacvlanSegment } from "../policy/policy.ts";
 import type { ResourceLimits } from "../types.ts";
+import { SEGMENT_LABEL } from "./labels.ts";
 
 /** What the runner needs from a container engine. `DockerodeEngine` is the real one; tests may fake it. */
 export interface ContainerSpec {
@@ -62,6 +64,12 @@ export interface ContainerEngine {
   inspect(id: string): Promise<ContainerState>;
   logsTail(id: string, lines: number): Promise<string>;
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /**
+   * The macvlan network of a LAN segment, created when missing and kept: it is the engine's, shared
+   * by every run granted that segment, not any run's (so it carries no run label and no reaper
+   * removes it). Idempotent, also when two runs create it at once.
+   */
+  ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void>;
   /** joins a running container to a network under the given aliases */
   connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void>;
   removeNetwork(id: string): Promise<void>;
@@ -304,6 +312,29 @@ export class DockerodeEngine implements ContainerEngine {
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     const net = await this.docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
     return net.id;
+  }
+
+  async ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void> {
+    const exists = async () => (await this.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) })).some((n) => n.Name === name);
+    if (await exists()) return;
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: "macvlan",
+        CheckDuplicate: true,
+        Options: { parent: segment.parent },
+        IPAM: {
+          Driver: "default",
+          Config: [{ Subnet: segment.subnet, ...(segment.ipRange ? { IPRange: segment.ipRange } : {}), ...(segment.gateway ? { Gateway: segment.gateway } : {}) }],
+        },
+        Labels: { [SEGMENT_LABEL]: segment.parent },
+      });
+    } catch (err) {
+      // another run created it meanwhile; anything else (no such parent, the parent already has a
+      // macvlan network of other settings) is the engine's own words
+      if (await exists()) return;
+      throw new EngineError(`the LAN segment on ${segment.parent} (${segment.subnet}): ${err instanceof Error ? err.message : String(err)}`, "engine", { cause: err });
+    }
   }
 
   async connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {

@@ -22,6 +22,8 @@ export interface RunContext {
   /** how long a task's document write is retried while the store is down */
   storeRetryMs: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** the engine's machine runs the hub (RunnerOptions.hubMachine) */
+  hubMachine: boolean;
 }
 
 export interface RunParams {

@@ -9,7 +9,7 @@ import { ChannelReplyError } from "../channel/channel.ts";
 import { imageNotAvailable, NOBODY_UID, taskWeight } from "../policy/container-config.ts";
 import { EngineError } from "../engine/engine.ts";
 import { formatBytes } from "../channel/log-sink.ts";
-import { DependencyGrants } from "./dependency-grants.ts";
+import { ModeGrants } from "./mode-grants.ts";
 import { RunImages } from "./run-images.ts";
 import { RunNetwork } from "./run-network.ts";
 import { Slots, SlotsClosedError } from "./slots.ts";
@@ -31,13 +31,13 @@ export class RunTasks {
   private readonly slots: Slots;
   private nextTask = 1;
   private readonly network: RunNetwork;
-  private readonly grants: DependencyGrants;
+  private readonly grants: ModeGrants;
   private readonly images: RunImages;
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
     this.network = new RunNetwork(host.ctx.engine, host.facts);
-    this.grants = new DependencyGrants(host.ctx, host.facts, host.params.policy, host.sink);
+    this.grants = new ModeGrants(host.ctx, host.facts, host.params.policy, host.sink);
     this.images = new RunImages(host.ctx, host.params.policy.images, host.sink);
   }
 
@@ -112,12 +112,13 @@ export class RunTasks {
 
   // ---------------------------------------------------------------- tasks
 
-  async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
+  async start(requested: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     // the planner (grants.forCr) costs a container: nothing past the task quota gets one
     const { maxTasks } = this.host.params.policy.limits;
     if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
-    const { policy, isolatedFor } = await this.grants.forCr(cr);
+    // under a mode's grant the task runs the Cr the planner built, never the workflow's
+    const { policy, cr, isolatedFor } = await this.grants.forCr(requested);
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));

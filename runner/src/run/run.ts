@@ -71,6 +71,7 @@ export class Run {
       runNetwork: `lev-${this.id}`,
       workflowImage: ctx.workflowImage,
       deps: params.dependencies,
+      hubMachine: ctx.hubMachine,
     };
     this.tasks = new RunTasks({
       ctx,

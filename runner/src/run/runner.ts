@@ -74,6 +74,12 @@ export interface RunnerOptions {
    */
   storeRetryMs?: number;
   logger?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Whether the engine's machine runs the hub or its database: a `host` grant is then refused
+   * unless the run's policy says the admin allowed it. A worker learns it when it registers (the
+   * hub compares the kernel boot id its engine reports with its own). Default: true (unknown).
+   */
+  hubMachine?: boolean;
 }
 
 /** A run's and a task's time limits when neither the caller nor the run's policy sets one. */
@@ -114,6 +120,7 @@ export class Runner {
       imageCache: new Map(),
       storeRetryMs: opts.storeRetryMs ?? 10 * 60_000,
       log: opts.logger ?? (() => undefined),
+      hubMachine: opts.hubMachine ?? true,
     };
   }
 

@@ -26,7 +26,7 @@ export interface ContainerStarter {
 }
 
 /** `links=` → docker links, or extra hosts for a host-network container. */
-async function resolveLinks(s: ContainerStarter, cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
+async function resolveLinks(s: ContainerStarter, cr: CrSpec, hostMode: boolean): Promise<{ links: string[]; extraHosts: string[] }> {
   const links: string[] = [];
   const extraHosts: string[] = [];
   for (const [alias, target] of Object.entries(cr.links)) {
@@ -38,7 +38,7 @@ async function resolveLinks(s: ContainerStarter, cr: CrSpec): Promise<{ links: s
       await s.network.join(other.containerId, other.record.host);
       other.onRunNetwork = true;
     }
-    if (cr.host) {
+    if (hostMode) {
       const ip = (await s.host.ctx.engine.inspect(other.containerId)).ips[s.host.facts.runNetwork];
       if (ip) extraHosts.push(`${alias}:${ip}`);
     } else links.push(`${other.name}:${alias}`);
@@ -54,13 +54,14 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
   const deadline = Date.now() + tool.plan.timeoutMs;
   const serviceHosts: string[] = [];
   for (const p of ready) {
-    const resolved = await resolveLinks(s, p.cr);
+    const resolved = await resolveLinks(s, p.cr, p.plan.hostMode);
     const r = toolContainerConfig(p.cr, state.policy, s.host.facts, { ...p.facts, ...resolved });
     if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
-    const { spec, hostMode } = r.value;
+    const { spec, hostMode, segment } = r.value;
     spec.image = p.image;
     if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
     if (spec.network === s.host.facts.runNetwork) await s.network.ensure();
+    if (segment) await engine.ensureSegmentNetwork(spec.network, segment);
     if (s.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const id = await engine.create(spec);
     s.host.containers.add(id);
@@ -74,7 +75,7 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
     if (p.service !== null) {
       s.host.sink.system(n, `service '${p.service}' started (${p.cr.image})`);
       await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
-      if (tool.cr.host) {
+      if (tool.plan.hostMode) {
         const ip = Object.values((await engine.inspect(id)).ips)[0];
         if (ip) serviceHosts.push(`${p.service}:${ip}`);
       }

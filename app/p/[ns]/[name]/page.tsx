@@ -22,7 +22,7 @@ import { deletePackageAction } from "../../../actions/delete-package.ts";
 import { setPackageVisibilityAction } from "../../../actions/package-visibility.ts";
 import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
-import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
+import { NO_GRANT, type FileNode, type GrantedPrivileges } from "../../../../lib/types.ts";
 import { manifestWarnings, type ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
 import { FavouriteButton } from "../../../../components/favourite-button.tsx";
@@ -54,7 +54,8 @@ function filePaths(nodes: FileNode[]): string[] {
   return nodes.flatMap((n) => (n.type === "file" ? [n.path] : filePaths(n.children ?? [])));
 }
 
-function toView(fn: ManifestFunction, granted: GrantedPrivileges): FunctionView {
+function toView(fn: ManifestFunction, all: Record<string, GrantedPrivileges>): FunctionView {
+  const granted = all[fn.qualified] ?? NO_GRANT;
   return {
     name: fn.name,
     qualified: fn.qualified,
@@ -65,6 +66,7 @@ function toView(fn: ManifestFunction, granted: GrantedPrivileges): FunctionView 
     params: fn.params,
     tags: fn.tags,
     privileges: fn.privileges,
+    granted,
     missing: fn.privileges ? missingPrivileges(fn.privileges, granted) : null,
   };
 }

@@ -15,6 +15,7 @@ import { getSettings } from "../../../../../../lib/platform/settings.ts";
 import { waitText } from "../../../../../../lib/queue/janitor-decision.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
+import { NO_GRANT } from "../../../../../../lib/types.ts";
 import { getViewer } from "../../../../../../lib/auth/session.ts";
 import { findFunction } from "../../../../../../runner/src/index.ts";
 import { startRunAction } from "../../../../../actions/start-run.ts";
@@ -80,7 +81,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
         </p>
         {fn.privileges && (
           <div className="mt-4">
-            <Privileges declared={fn.privileges} missing={missingPrivileges(fn.privileges, pkg.granted)} />
+            <Privileges declared={fn.privileges} granted={pkg.granted[fn.qualified] ?? NO_GRANT} missing={missingPrivileges(fn.privileges, pkg.granted[fn.qualified] ?? NO_GRANT)} />
           </div>
         )}
         <div className="card mt-4 p-5">
