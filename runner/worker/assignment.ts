@@ -7,7 +7,7 @@
 import type { Run } from "../src/run/run.ts";
 import type { Runner } from "../src/run/runner.ts";
 import type { RunError } from "../src/types.ts";
-import { notStartedEvents, reportedEvent } from "./events.ts";
+import { notStartedEvents, reportedEvents } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";
 import type { PackageCache } from "./package-cache.ts";
 import type { RunAssignment } from "./protocol.ts";
@@ -70,7 +70,9 @@ export class AssignedRun {
         timeoutMs: a.timeoutMs,
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
-        onEvent: (ev) => this.reporter.push(reportedEvent(ev)),
+        onEvent: (ev) => {
+          for (const e of reportedEvents(ev)) this.reporter.push(e);
+        },
       });
       // a cancel that came while the run was being started
       if (this.cancelReason !== null) void this.run.cancel(this.cancelReason);
