@@ -18,13 +18,31 @@ import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
 export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
 
 /**
+ * A worker request admitted before its body is read: the cap on its body (sized to what it names:
+ * a run's document, an events batch), and what to give back once it has been served (a place among
+ * its credential's requests in flight). Whatever else it carries reaches the handler as `admitted`.
+ */
+export interface WorkerAdmission {
+  maxBodyBytes?: number;
+  release?: () => void;
+}
+
+/**
+ * The pre-body check of a worker route (lib/worker/admission.ts): run after the credential and
+ * the params, before a byte of the body is read. It checks what the request names (its instance,
+ * the run in its path) and refuses (404, 410, 409, 429) before anything is buffered.
+ */
+export type WorkerAdmit = (input: { worker: WorkerCaller; params: Readonly<Record<string, string>>; req: Request }) => Promise<WorkerAdmission>;
+
+/**
  * Who may call a route method, and with which API token scope (lib/access/scopes.ts): a caller with
  * a token must hold `scope` (403 naming it otherwise); a browser session holds every scope. `null`:
  * any caller the access level admits (the caller's own account, next-auth, the OpenAPI document).
- * Worker routes take worker credentials only, so no user scope applies; admin routes need `admin`.
+ * Worker routes take worker credentials only, so no user scope applies, and admit each request
+ * before reading its body (`admit`); admin routes need `admin`.
  */
 export type RouteAccess =
-  | { access: "worker"; scope: null }
+  | { access: "worker"; scope: null; admit: WorkerAdmit }
   | { access: "admin"; scope: "admin" }
   | { access: Exclude<Access, "worker" | "admin">; scope: Exclude<TokenScope, "admin"> | null };
 
@@ -57,6 +75,7 @@ type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
 type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" ? null : Viewer;
 type WorkerAt<A extends Access> = A extends "worker" ? WorkerCaller : null;
+type AdmittedOf<S> = S extends { admit: (...args: never[]) => Promise<infer A> } ? A : undefined;
 
 export interface RouteInput<S extends RouteSpec> {
   /** the caller: null only on public routes */
@@ -66,6 +85,8 @@ export interface RouteInput<S extends RouteSpec> {
   params: Parsed<S["params"]>;
   query: Parsed<S["query"]>;
   body: BodyOf<S["body"]>;
+  /** what a worker route's `admit` returned */
+  admitted: AdmittedOf<S>;
   req: Request;
 }
 
@@ -79,8 +100,8 @@ export type RouteHandler<S extends RouteSpec = RouteSpec> = ((req: Request, ctx:
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
 
-async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
-  const max = typeof spec.maxBodyBytes === "function" ? await spec.maxBodyBytes() : (spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+async function readBody(req: Request, spec: RouteSpec, admittedMax: number | undefined): Promise<unknown> {
+  const max = admittedMax ?? (typeof spec.maxBodyBytes === "function" ? await spec.maxBodyBytes() : (spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (spec.body === undefined) {
     // nothing is read, so nothing is buffered; a declared oversize body is still refused
     const declared = Number(req.headers.get("content-length") ?? 0);
@@ -121,16 +142,23 @@ function formFields(form: FormData): Record<string, FormDataEntryValue | FormDat
   return out;
 }
 
+/** A request that came with a body (declared, or chunked). */
+const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
+
 /**
  * The one wrapper for `app/api/**` route handlers: resolves the caller (bearer token or session),
  * refuses by access level and token scope before reading anything (401 anonymous, 403 a token
- * without the route's scope, 403 non-admin on admin routes),
- * parses params, query and body (422 with fieldErrors; 413 past the body cap), and maps every
- * error to the one JSON error shape. A handler returns a Response, or data sent as JSON with
- * `spec.status`. Ownership stays in lib: someone else's run is `not_found` there.
+ * without the route's scope, 403 non-admin on admin routes), parses params and query, admits a
+ * worker request (`admit`: before its body), parses the body (422 with fieldErrors; 413 past the
+ * body cap), and maps every error to the one JSON error shape. A handler returns a Response, or
+ * data sent as JSON with `spec.status`. Ownership stays in lib: someone else's run is `not_found`
+ * there. A request refused before its body was read is answered `Connection: close`, so the
+ * server reads no more of it.
  */
 export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
   const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
+    let bodyRead = false;
+    let admission: WorkerAdmission | undefined;
     try {
       // worker routes know only worker credentials: a user's session or token is no way in
       const worker = spec.access === "worker" ? await workerFromRequest(req) : null;
@@ -145,12 +173,18 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       if (refusal === "forbidden") throw forbidden("only an admin may do this");
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
-      const body = await readBody(req, spec);
-      const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
+      if (spec.access === "worker") admission = await spec.admit({ worker: worker!, params: (params ?? {}) as Record<string, string>, req });
+      const body = await readBody(req, spec, admission?.maxBodyBytes);
+      bodyRead = true;
+      const out = await handler({ viewer, worker, params, query, body, admitted: admission, req } as RouteInput<S>);
       return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
     } catch (err) {
       // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
-      return errorResponse(unavailableIfDown(err, "the request could not be served"));
+      const res = errorResponse(unavailableIfDown(err, "the request could not be served"));
+      if (!bodyRead && hasBody(req)) res.headers.set("connection", "close");
+      return res;
+    } finally {
+      admission?.release?.();
     }
   };
   Object.defineProperty(fn, "spec", { value: Object.freeze({ ...spec }), enumerable: false });

@@ -86,8 +86,10 @@ export const hubSettingsSchema = z.object({
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** live instances one hub worker credential may register (a device's figure is fixed: lib/queue/worker-limits.ts) */
+      hubWorkerInstances: z.number().int().min(1).max(1000).default(16),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false, hubWorkerInstances: 16 }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });

@@ -6,16 +6,25 @@ import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
-import { claim, nextJob } from "../queue/lifecycle/index.ts";
+import { anyJobWaiting, claim, nextJob, QUEUE_FREED } from "../queue/lifecycle/index.ts";
 import { claimPlan } from "../queue/limits.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
-import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
+import { cancelOrders, checkBodyInstance, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 const CLAIM_LOCK = 72108;
-/** A poll re-checks this often when no NOTIFY came (a run's limit freed by a run that ended elsewhere) */
-const POLL_RECHECK_MS = 1000;
+/**
+ * A poll re-checks this often when no NOTIFY came. Every change that may let it claim notifies
+ * (a run queued in its queues, a held run ended anywhere); this covers a lost notification and
+ * limits an admin raised.
+ */
+const POLL_RECHECK_MS = 5000;
+/** How long a poll waits before trying again when another claim held the lock (a little random, so pollers do not retry in step). */
+const LOCK_RETRY_MS = [20, 120] as const;
+
+/** Another claim holds the claim lock: nothing was taken, try again shortly. */
+export const CLAIM_BUSY = "busy";
 
 /**
  * Takes queued runs for a worker instance, within the limits: in one transaction under an
@@ -24,17 +33,25 @@ const POLL_RECHECK_MS = 1000;
  * worker's labels allow (recounting between) and claims each run for this instance through the
  * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped.
  *
+ * Nobody waits on the lock with a connection held: when no job waits in the worker's queues the
+ * claim takes no transaction at all, and when another claim holds the lock it gives its
+ * transaction (and connection) back at once and answers CLAIM_BUSY. The lock is held only for the
+ * claim itself, so the limits stay exact.
+ *
  * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
  * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
  * do not run on the hub's engines).
  */
-export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[]> {
+export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[] | typeof CLAIM_BUSY> {
   if (free <= 0 || worker.state !== "online") return [];
-  const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
+  const queues = queuesForWorker(device, labels);
+  if (!(await anyJobWaiting(db(), queues))) return [];
+  const settings = await getSettings();
   return db().$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+      const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${CLAIM_LOCK}) AS locked`;
+      if (!locked) return CLAIM_BUSY;
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
@@ -59,7 +76,7 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           activeByOwner: byOwner,
         });
         if (plan.slots <= 0) break;
-        const job = await nextJob(tx, queuesForWorker(device, labels), plan.ignoreGroups);
+        const job = await nextJob(tx, queues, plan.ignoreGroups);
         if (!job) break;
         // the Run row itself decides who may take it (the queues only keep runs apart)
         if (await claim(tx, job, { workerId: worker.id, instance: worker.instance }, (run) => mayClaim(device, run))) taken.push(job.runId);
@@ -95,25 +112,33 @@ export async function assignment(runId: string): Promise<RunAssignment> {
 }
 
 /**
- * `POST /api/worker/poll`: runs for the worker's free slots and cancels of runs it holds; waits
- * (at most the request's waitMs, and POLL_MS) until there is either, woken by NOTIFY.
+ * `POST /api/worker/poll` of an admitted instance (lib/worker/admission.ts: one poll per instance
+ * at once): runs for the worker's free slots and cancels of runs it holds; waits (at most the
+ * request's waitMs, and POLL_MS) until there is either. It waits holding no connection and no lock,
+ * woken by a NOTIFY that concerns it: a run queued where it takes from, a held run ended (limits
+ * freed), a cancel.
  */
-export async function poll(caller: WorkerCaller, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
-  const w = await watch(QUEUE_CHANNEL);
+export async function poll(caller: WorkerCaller, admitted: WorkerRow, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
+  checkBodyInstance(admitted, req.instance);
+  const mine = new Set<string>([...queuesForWorker(caller.device, admitted.labels as { hostNetwork?: boolean }), QUEUE_FREED, "cancel"]);
+  const w = await watch(QUEUE_CHANNEL, (payload) => mine.has(payload));
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);
-    // the request is admitted once; each later pass only checks that its instance is still live
+    // the request was admitted once; each later pass only checks that its instance is still live
     for (let pass = 0; ; pass++) {
-      const worker = pass === 0 ? await admitRequest(caller, req.instance) : await stillLive(caller, req.instance);
+      const worker = pass === 0 ? admitted : await stillLive(caller, req.instance);
       const cancel = await cancelOrders(worker.instance);
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };
-      const runIds = await claimRuns(worker, req.free, caller.device);
+      const claimed = await claimRuns(worker, req.free, caller.device);
+      const runIds = claimed === CLAIM_BUSY ? [] : claimed;
       const left = deadline - Date.now();
       if (runIds.length || cancel.length || left <= 0) {
         return { assign: await Promise.all(runIds.map(assignment)), cancel };
       }
-      await w.next(Math.min(left, POLL_RECHECK_MS), signal);
+      const [lo, hi] = LOCK_RETRY_MS;
+      const wait = claimed === CLAIM_BUSY ? lo + Math.random() * (hi - lo) : POLL_RECHECK_MS;
+      await w.next(Math.min(left, wait), signal);
     }
   } finally {
     w.close();

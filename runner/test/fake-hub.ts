@@ -64,7 +64,7 @@ export class FakeHub {
   readonly gone = new Set<string>();
   /** the limit of requests in flight the registration names (none when null) */
   requestsInFlight: number | null = null;
-  /** requests in flight now (long polls and heartbeats aside, as the hub counts them), and the most seen at once */
+  /** requests in flight now (long polls aside, as the hub counts them), and the most seen at once */
   inFlight = 0;
   maxInFlight = 0;
   /** requests whose INSTANCE_HEADER was missing or named another instance than their body */
@@ -78,7 +78,7 @@ export class FakeHub {
         req.socket.destroy();
         return;
       }
-      const metered = !/^\/api\/worker\/(poll|heartbeat)$/.test(req.url ?? "");
+      const metered = req.url !== "/api/worker/poll";
       if (metered) this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
       void this.handle(req, res)
         .catch((err: Error) => this.send(res, 500, { error: { code: "internal", message: err.message } }))

@@ -12,8 +12,8 @@
  *
  * The hub limits the requests a credential has in flight at once (429 past it; the registration
  * says how many): `limitRequests` keeps this client's requests within it, waiting for a turn
- * instead of being refused. Long polls and heartbeats are not counted (the hub limits those per
- * instance), so a busy worker still polls and still shows it is alive.
+ * instead of being refused. Long polls are not counted (the hub allows one per instance), and one
+ * place is kept for heartbeats, which never wait for a turn: a busy worker still shows it is alive.
  */
 import http from "node:http";
 import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
@@ -63,7 +63,7 @@ export interface CallOptions {
   onRetry?: (err: Error, attempt: number) => void;
   /** extra request headers */
   headers?: Record<string, string>;
-  /** not counted against the requests in flight (a long poll, a heartbeat) */
+  /** never waits for a turn among the requests in flight (a long poll; a heartbeat, which has a place kept for it) */
   unmetered?: boolean;
 }
 
@@ -103,9 +103,9 @@ export class HubClient {
     this.agent?.destroy();
   }
 
-  /** At most `n` metered requests in flight at once from now on (the hub's limit for this credential). */
+  /** The hub's limit of requests in flight for this credential: this client's own stay one below it (the heartbeat's place). */
   limitRequests(n: number): void {
-    this.maxInFlight = Number.isInteger(n) && n >= 1 ? n : Number.POSITIVE_INFINITY;
+    this.maxInFlight = Number.isInteger(n) && n >= 1 ? Math.max(1, n - 1) : Number.POSITIVE_INFINITY;
     this.admitWaiting();
   }
 

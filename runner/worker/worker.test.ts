@@ -155,7 +155,7 @@ test("register, poll, run on the engine, report every event in order, store the 
 });
 
 test("the hub's limit of requests in flight: the worker keeps within it, still polls and beats, and its runs complete", async () => {
-  const { hub, engine, assign } = await setup({ capacity: 3, requestsInFlight: 1 });
+  const { hub, engine, assign } = await setup({ capacity: 3, requestsInFlight: 2 });
   toolPuts(engine);
   hub.reportDelayMs = 40;
   const runs = [assign(), assign(), assign()];
@@ -165,7 +165,7 @@ test("the hub's limit of requests in flight: the worker keeps within it, still p
     assert.equal(hub.finished(a.runId)!.status, "succeeded");
   }
   assert.equal(hub.docs.size, 3);
-  assert.equal(hub.maxInFlight, 1, "never two of its requests (polls and heartbeats aside) at once");
+  assert.ok(hub.maxInFlight <= 2, `never more than the hub's limit at once (long polls aside): ${hub.maxInFlight}`);
   await until(() => hub.heartbeats.length > 0, "a heartbeat while the requests wait their turn");
 });
 

@@ -38,7 +38,12 @@ export default async function WorkersPage() {
       </section>
       <section aria-labelledby="limits-h" className="space-y-2">
         <h2 id="limits-h" className="h-section">Limits</h2>
-        <QueueLimitsForm totalRuns={settings.queue.totalRuns} perUserRuns={settings.queue.perUserRuns} action={updateQueueLimitsAction} />
+        <QueueLimitsForm
+          totalRuns={settings.queue.totalRuns}
+          perUserRuns={settings.queue.perUserRuns}
+          hubWorkerInstances={settings.queue.hubWorkerInstances}
+          action={updateQueueLimitsAction}
+        />
         <DeviceRulesForm hostNetworkOnDevicesOnly={settings.queue.hostNetworkOnDevicesOnly} action={setDeviceRulesAction} />
       </section>
       <section aria-labelledby="creds-h" className="space-y-2">

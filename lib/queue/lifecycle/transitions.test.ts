@@ -33,6 +33,7 @@ const EXPECTED: Record<string, Partial<Record<RunStatus | "new", RunStatus>>> = 
   "end:WorkerLost": { starting: "failed", running: "failed" },
   "end:DeviceRevoked": { queued: "failed", starting: "failed", running: "failed" },
   "end:HubStopped": { queued: "failed", starting: "failed", running: "failed" },
+  "end:QuotaExceeded": { starting: "failed", running: "failed" },
 };
 
 test("every transition from every status: applied exactly where the table says, refused everywhere else", () => {
@@ -78,6 +79,7 @@ test("the pg-boss job follows the run: sent with it, completed with the worker's
     "end:WorkerLost": "fail",
     "end:DeviceRevoked": "fail",
     "end:HubStopped": "fail",
+    "end:QuotaExceeded": "fail",
   };
   for (const t of ALL) assert.equal(jobAction(t), want[label(t)], label(t));
   assert.equal(SKIPPED_CLAIM_JOB_ACTION, "complete");

@@ -9,6 +9,7 @@
  *   starting | running ──finish (the worker's report) | end (the hub)──▶ succeeded | failed | cancelled | timed_out
  *   starting | running ──requeue──▶ queued            starting | running ──requestCancel──▶ (unchanged)
  *   queued ──end (Cancelled, DeviceRevoked, HubStopped)──▶ cancelled | failed
+ *   starting | running ──end (WorkerLost, QuotaExceeded, DeviceRevoked, HubStopped)──▶ failed
  */
 import { HELD_RUN_STATUSES, type HubErrorType, type RunStatus, type TaskStatus, type TerminalRunStatus } from "../../../runner/src/status.ts";
 
@@ -27,7 +28,12 @@ export const ENDINGS = {
   DeviceRevoked: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
   /** left behind by a hub from before the queue (no job, or no worker that could report) */
   HubStopped: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
-} as const satisfies Record<HubErrorType | "Cancelled", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
+  /**
+   * its worker reported more than a run may hold (lib/runs/report-limits.ts: collections, tasks):
+   * the runner's own error type, decided here by the hub, which does not take a worker's word for it
+   */
+  QuotaExceeded: { from: HELD_RUN_STATUSES, status: "failed" },
+} as const satisfies Record<HubErrorType | "Cancelled" | "QuotaExceeded", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
 export type EndingType = keyof typeof ENDINGS;
 
 /** Every way a run's state changes. */
