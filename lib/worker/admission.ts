@@ -99,12 +99,24 @@ export async function admitInstanceRequest({ worker: caller, req }: AdmitInput):
   return holding(release, async () => ({ caller, release, worker: await admitRequest(caller, instance) }));
 }
 
-/** A long poll: one per instance at once (a second is refused while the first waits), not counted among the requests in flight. */
+/**
+ * A long poll: admitted like any request (a place among the requests in flight while its instance
+ * is checked), then it holds its instance's one poll place instead — a second poll of the instance
+ * while the first waits is refused — and no place among the requests in flight while it waits.
+ */
 export async function admitPoll({ worker: caller, req }: AdmitInput): Promise<AdmittedInstance> {
   const instance = namedInstance(req);
-  const release = counters().polls.take(`${caller.credentialId}:${instance}`, WORKER_LIMITS.pollsPerInstance);
+  const admitting = takeRequest(caller);
+  let worker: WorkerRow;
+  try {
+    worker = await admitRequest(caller, instance);
+  } finally {
+    admitting();
+  }
+  // keyed by an instance known to be the caller's: no caller can take another's place, nor make up keys
+  const release = counters().polls.take(`${caller.credentialId}:${worker.instance}`, WORKER_LIMITS.pollsPerInstance);
   if (!release) throw busy("a long poll of this worker instance is already waiting; one at a time");
-  return holding(release, async () => ({ caller, release, worker: await admitRequest(caller, instance) }));
+  return { caller, release, worker };
 }
 
 async function admitRun(input: AdmitInput, cap: (limits: RunLimits) => number): Promise<AdmittedRun> {

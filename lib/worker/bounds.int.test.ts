@@ -16,6 +16,8 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { findFunction } from "../../runner/src/index.ts";
 import { EVENT_BATCH_LIMITS, INSTANCE_HEADER, PROTOCOL_VERSION, STORE_ENVELOPE_BYTES, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { spawnHubProcess } from "../testing/hub-process.ts";
 import { HELLO } from "../testing/queue-faults.ts";
 import { callRoute, callWorkerRoute, serveRoutes, workerHeaders, type RouteServer, type Served } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
@@ -110,8 +112,8 @@ interface Flood {
  * Sends a body of `total` bytes (generated as it goes, `head` first), on a connection of its own,
  * until the hub answers; then stops sending. `declare`: with Content-Length (else chunked).
  */
-function flood(token: string, path: string, instance: string, total: number, opts: { declare?: boolean; head?: string } = {}): Promise<Flood> {
-  const url = new URL(routes.url);
+function flood(token: string, path: string, instance: string, total: number, opts: { declare?: boolean; head?: string; base?: string } = {}): Promise<Flood> {
+  const url = new URL(opts.base ?? routes.url);
   const chunk = Buffer.alloc(MiB, "x");
   return new Promise((resolve, reject) => {
     let written = 0;
@@ -431,4 +433,62 @@ test("429: a second long poll of one instance, a fifth instance of one device, a
   assert.equal(await inFlight(0), 0, "every place given back");
   assert.equal((await work(d.token, "POST", `/api/worker/runs/${d.runId}/store`, { instance: d.instance, op: "findRun", coll: "levhub|slow" })).status, 200);
   assert.deepEqual(underWay(credentialId, d.instance), { requests: 0, polls: 0 });
+});
+
+/** A process's resident memory now and at its peak since the last reset, in MiB (Linux /proc). */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { rss: Math.round(kib("VmRSS") / 1024), peak: Math.round(kib("VmHWM") / 1024) };
+}
+/** Starts a new peak from the current resident memory (writing 5 to clear_refs; root or the process's owner). */
+const resetPeak = (pid: number) => writeFileSync(`/proc/${pid}/clear_refs`, "5");
+
+test("the hub process's memory for one document of the default 16 MiB docBytes, and for refused 200 MiB bodies (figures printed)", async () => {
+  const { getSettings, updateSettings } = await import("../platform/settings.ts");
+  const { run } = await getSettings();
+  await updateSettings({ run: { ...run, docBytes: 16 * MiB } });
+  let d: Awaited<ReturnType<typeof deviceHolding>>;
+  try {
+    d = await deviceHolding("memory");
+  } finally {
+    await updateSettings({ run });
+  }
+  // a web process of its own, on the same database: what it holds is the server's alone, not this test's
+  const proc = await spawnHubProcess({});
+  try {
+    const call = (body: unknown) => callWorkerRoute<{ ok?: boolean }>(proc.url, d.token, "POST", `/api/worker/runs/${d.runId}/store`, body);
+    assert.equal((await call({ instance: d.instance, op: "findRun", coll: "levhub|memory" })).status, 200, "warmed up");
+    /** the hub process's resident memory before `fn` and its peak while `fn` ran, printed */
+    const measured = async (what: string, fn: () => Promise<void>) => {
+      await new Promise((r) => setTimeout(r, 300));
+      resetPeak(proc.pid);
+      const before = memoryOf(proc.pid);
+      await fn();
+      const after = memoryOf(proc.pid);
+      console.log(`[bounds] hub process, ${what}: resident ${before.rss} MiB before, peak ${after.peak} MiB (+${after.peak - before.rss}), ${after.rss} MiB after`);
+      return after.peak - before.rss;
+    };
+    const refused = await measured("a 200 MiB body for a run it does not hold (404)", async () => {
+      assert.equal((await flood(d.token, "/api/worker/runs/c0000000000000000000nope/store", d.instance, 200 * MiB, { base: proc.url })).status, 404);
+    });
+    // the issue measured +772 MiB for this one
+    assert.ok(refused < 32, `the hub process grew by ${refused} MiB`);
+    const capped = await measured("a 200 MiB body for its run's store (413 past the 16 MiB document's cap)", async () => {
+      assert.equal((await flood(d.token, `/api/worker/runs/${d.runId}/store`, d.instance, 200 * MiB, { base: proc.url })).status, 413);
+    });
+    assert.ok(capped < 100, `the hub process grew by ${capped} MiB`);
+    await measured("a 16 MiB document read and parsed, then refused (a collection it may not write)", async () => {
+      const doc = { x: "y".repeat(16 * MiB - 1024) };
+      const put = await call({ instance: d.instance, op: "put", coll: "system.users", task: 1, fields: doc, meta: { runId: d.runId, owner: "alice", at: at() } });
+      assert.equal(put.status, 422, JSON.stringify(put.json));
+    });
+    await measured("one 16 MiB document stored (read, parsed, measured, written to the results store and its index)", async () => {
+      const doc = { x: "y".repeat(16 * MiB - 1024) };
+      const put = await call({ instance: d.instance, op: "put", coll: "levhub|memory", task: 1, fields: doc, meta: { runId: d.runId, owner: "alice", at: at() } });
+      assert.equal(put.status, 200, JSON.stringify(put.json));
+    });
+  } finally {
+    await proc.stop();
+  }
 });
