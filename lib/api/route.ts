@@ -142,8 +142,18 @@ function formFields(form: FormData): Record<string, FormDataEntryValue | FormDat
   return out;
 }
 
-/** A request that came with a body (declared, or chunked). */
-const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
+/**
+ * A refused request whose body may still hold much that was not read: chunked, or declared longer
+ * than the default cap. Its answer says `Connection: close`, so the server reads no more of it
+ * (Node would otherwise read it to its end to reuse the connection). A short body is left to be
+ * drained: closing with unread bytes resets the connection, and a client still sending may then
+ * lose the answer.
+ */
+function unreadMuch(req: Request): boolean {
+  const declared = req.headers.get("content-length");
+  if (declared === null) return req.headers.has("transfer-encoding");
+  return !/^\d+$/.test(declared.trim()) || Number(declared) > DEFAULT_MAX_BODY_BYTES;
+}
 
 /**
  * The one wrapper for `app/api/**` route handlers: resolves the caller (bearer token or session),
@@ -152,8 +162,8 @@ const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0)
  * worker request (`admit`: before its body), parses the body (422 with fieldErrors; 413 past the
  * body cap), and maps every error to the one JSON error shape. A handler returns a Response, or
  * data sent as JSON with `spec.status`. Ownership stays in lib: someone else's run is `not_found`
- * there. A request refused before its body was read is answered `Connection: close`, so the
- * server reads no more of it.
+ * there. A request refused before its body was read whole, with much of it maybe unread, is
+ * answered `Connection: close`.
  */
 export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
   const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
@@ -181,7 +191,7 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
     } catch (err) {
       // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
       const res = errorResponse(unavailableIfDown(err, "the request could not be served"));
-      if (!bodyRead && hasBody(req)) res.headers.set("connection", "close");
+      if (!bodyRead && unreadMuch(req)) res.headers.set("connection", "close");
       return res;
     } finally {
       admission?.release?.();
