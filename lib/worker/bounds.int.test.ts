@@ -61,6 +61,7 @@ after(async () => {
   await hub?.close();
 });
 
+const at = () => new Date().toISOString();
 const work = <T>(token: string, method: string, route: string, body?: unknown, headers?: Record<string, string>) => callWorkerRoute<T>(routes.url, token, method, route, body, headers);
 
 async function enrol(name: string): Promise<{ id: string; token: string }> {
@@ -159,11 +160,24 @@ function flood(token: string, path: string, instance: string, total: number, opt
         const n = Math.min(chunk.length, total - written);
         const ok = req.write(n === chunk.length ? chunk : chunk.subarray(0, n));
         written += n;
-        if (!ok) await new Promise<void>((r) => (req.once("drain", r), req.once("close", r), setTimeout(r, 200)));
+        // the server stopped reading: wait, with nothing more queued (writing into a connection the
+        // server then closes would fail before its answer is read)
+        if (!ok) await stalled(req);
       }
       if (!answered && !req.destroyed) req.end();
     };
     void pump();
+  });
+}
+
+/** Until `req` may be written again, is answered or closes; its listeners gone again after. */
+function stalled(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off("drain", done).off("close", done).off("response", done);
+      resolve();
+    };
+    req.on("drain", done).on("close", done).on("response", done);
   });
 }
 
@@ -206,6 +220,35 @@ test("a device's 200 MiB body for a run it does not hold: refused before it is r
   assert.equal(await db().runLog.count({ where: { runId: notHeld } }), 0);
 });
 
+test("a short refused body is drained, not cut: the answer arrives whole and the connection is used again", async () => {
+  const d = await deviceHolding("tidy");
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(routes.url);
+  const send = (path: string, body: string) =>
+    new Promise<{ status: number; reused: boolean; connection?: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, path, method: "POST", agent, headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...workerHeaders(d.instance) } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, connection: res.headers.connection }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  try {
+    const batch = JSON.stringify({ instance: d.instance, events: [{ seq: 1, event: { type: "log", log: { task: 0, stream: "stdout", line: "x".repeat(30_000), at: at() } } }] });
+    const refused = await send("/api/worker/runs/c0000000000000000000nope/events", batch);
+    assert.equal(refused.status, 404);
+    assert.notEqual(refused.connection, "close");
+    const next = await send(`/api/worker/runs/${d.runId}/events`, batch);
+    assert.equal(next.status, 200);
+    assert.equal(next.reused, true, "the same connection serves the next request");
+  } finally {
+    agent.destroy();
+  }
+});
+
 test("a body for a run it holds stops at the cap sized to the request: a document up to docBytes, an events batch; 413 past it", async () => {
   const { db } = await import("../platform/db.ts");
   const d = await deviceHolding("oversize");
@@ -245,7 +288,6 @@ test("a body for a run it holds stops at the cap sized to the request: a documen
   assert.match(unnamed.json.error.message, new RegExp(INSTANCE_HEADER));
 });
 
-const at = () => new Date().toISOString();
 const numbered = (from: number, events: unknown[]) => events.map((event, i) => ({ seq: from + i, event }));
 
 test("3,000 collections in batches: the run ends QuotaExceeded at its cap, its record stays small; a store into one more collection is refused", async () => {
@@ -490,5 +532,38 @@ test("the hub process's memory for one document of the default 16 MiB docBytes, 
     });
   } finally {
     await proc.stop();
+  }
+});
+
+test("a long poll never waits on the claim lock holding a connection: while another holds it, nothing queues on it; once free, the poll claims", async () => {
+  const pg = (await import("pg")).default;
+  const { CLAIM_LOCK } = await import("./claim.ts");
+  const device = await enrol("patient");
+  const reg = await register(device.token, "patient");
+  assert.equal(reg.status, 201, JSON.stringify(reg.json));
+  const runId = await sendRun("patient");
+  const holder = new pg.Client({ connectionString: hub.databaseUrl });
+  await holder.connect();
+  try {
+    // a claim elsewhere that takes its time: the hub-wide claim lock is held
+    await holder.query("SELECT pg_advisory_lock($1)", [CLAIM_LOCK]);
+    const polling = work<PollResponse>(device.token, "POST", "/api/worker/poll", { instance: reg.json.instance, free: 1, waitMs: 6000 });
+    const waiting: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await holder.query<{ n: string }>(
+        // waiting on a lock, or holding a transaction open (beyond the moment between a short transaction's statements)
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()
+            AND (wait_event_type = 'Lock' OR (state = 'idle in transaction' AND state_change < now() - interval '200 milliseconds'))`,
+      );
+      waiting.push(Number(rows[0].n));
+    }
+    assert.deepEqual(waiting, waiting.map(() => 0), "no connection waits on the lock, none sits in a transaction");
+    await holder.query("SELECT pg_advisory_unlock($1)", [CLAIM_LOCK]);
+    const res = await polling;
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    assert.deepEqual(res.json.assign.map((a) => a.runId), [runId], "claimed once the lock was free, within the same poll");
+  } finally {
+    await holder.end();
   }
 });

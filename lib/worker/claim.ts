@@ -13,7 +13,7 @@ import { cancelOrders, checkBodyInstance, POLL_MS, stillLive, type WorkerRow } f
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
-const CLAIM_LOCK = 72108;
+export const CLAIM_LOCK = 72108;
 /**
  * A poll re-checks this often when no NOTIFY came. Every change that may let it claim notifies
  * (a run queued in its queues, a held run ended anywhere); this covers a lost notification and
