@@ -10,6 +10,7 @@ import type { RunLimits } from "../../runner/src/policy/policy.ts";
 import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
 import { collectionsOverQuota, droppedLinesNotice, RUN_REPORT_LIMITS, storableCollection, tallyLine, taskOverQuota, type LogTally } from "./report-limits.ts";
+import { observe } from "../metrics/registry.ts";
 
 export { storableCollection } from "./report-limits.ts";
 
@@ -25,6 +26,9 @@ const { messageChars, textChars, lineChars } = RUN_REPORT_LIMITS;
 /** A reported error as stored: its type already one of the closed set (the protocol's schema), its texts cut. */
 const errorOf = (e: RunErrorIn | null): HubRunError | null =>
   e ? { type: e.type, message: cut(e.message, messageChars), traceback: e.traceback ? cut(e.traceback, messageChars) : null, task: e.task ?? null } : null;
+
+/** Seconds between two reported times; NaN (not recorded) when either is no date. */
+const secondsBetween = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 
 function taskReport(t: TaskRecord, now: Date): TaskReport {
   return {
@@ -63,8 +67,11 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
   checkBodyInstance(worker, req.instance);
   const runId = reported.id;
   const events = [...req.events].sort((a, b) => a.seq - b.seq);
+  // durations of what ended in this report, recorded once it is committed (each event is applied once)
+  const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
   const out = await db().$transaction(
     async (tx) => {
+      ended.length = 0;
       const [run] = await tx.$queryRaw<
         { status: RunStatus; reportedSeq: number; logLines: number; logDropped: number; logBytes: bigint; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]
       >`
@@ -108,6 +115,7 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
           case "task.finished":
             await task(event.task);
             await started();
+            if (event.type === "task.finished" && event.task.endedAt) ended.push({ key: "taskDuration", status: event.task.status, seconds: secondsBetween(event.task.startedAt, event.task.endedAt) });
             break;
           case "log": {
             const line = cut(event.log.line, lineChars);
@@ -130,7 +138,10 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
               logs.push({ runId, seq: log.lines, task: 0, stream: "system", line: droppedLinesNotice(log.dropped), at: now });
             }
             const outcome = { status: event.status, error: errorOf(event.error), exitCode: event.exitCode, startedAt: date(event.startedAt, now), endedAt: date(event.endedAt, now) };
-            if (await finish(tx, runId, worker.instance, outcome)) status = event.status;
+            if (await finish(tx, runId, worker.instance, outcome)) {
+              status = event.status;
+              if (event.startedAt && event.endedAt) ended.push({ key: "runDuration", status: event.status, seconds: secondsBetween(event.startedAt, event.endedAt) });
+            }
             break;
           }
         }
@@ -144,6 +155,7 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
+  for (const e of ended) observe(e.key, { status: e.status }, e.seconds);
   return out.cancel ? { acked: out.acked, cancel: out.cancel } : { acked: out.acked };
 }
 

@@ -71,6 +71,7 @@ export class AssignedRun {
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
         onEvent: (ev) => {
+          if (ev.type === "log" && ev.log.internal) this.ctx.log("runner", { run: a.runId, task: ev.log.task, line: ev.log.line });
           for (const e of reportedEvents(ev)) this.reporter.push(e);
         },
       });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunResult, TaskRecord } from "../src/types.ts";
 import { reportedEvents } from "./events.ts";
-import { EVENT_BATCH_LIMITS, eventsRequestSchema, REPORT_BOUNDS } from "./protocol.ts";
+import { EVENT_BATCH_LIMITS, eventsRequestSchema, REPORT_BOUNDS, reportedEventSchema } from "./protocol.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
 const task = (number: number, over: Partial<TaskRecord> = {}): TaskRecord => ({
@@ -64,4 +64,13 @@ test("texts are cut to the report's bounds, so that the largest possible event s
   assert.equal(t.task.error?.traceback?.length, REPORT_BOUNDS.messageChars);
   // and what is cut is still a report the hub takes
   assert.equal(eventsRequestSchema.safeParse({ instance: "6f1c7f5e-7c8a-4b55-9a57-0c1bbf3d8a11", events: events.map((event, i) => ({ seq: i + 1, event })) }).success, true);
+});
+
+test("a worker reports its runs' log lines, but keeps the runner's machinery (internal lines) to itself", () => {
+  const line = { task: 0, stream: "system" as const, line: "task 1 could not start: PolicyDenied", at };
+  const sent = reportedEvents({ type: "log", log: line });
+  assert.deepEqual(sent, [{ type: "log", log: line }]);
+  assert.ok(reportedEventSchema.safeParse(sent[0]).success);
+  assert.deepEqual(reportedEvents({ type: "log", log: { ...line, line: "checking that joe.net builds this Cr (planner)", internal: true } }), []);
+  assert.deepEqual(reportedEvents({ type: "run.started", runId: "r", job: 1, at }), [{ type: "run.started", at }]);
 });

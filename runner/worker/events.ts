@@ -27,7 +27,7 @@ function boundedTask(t: TaskRecord): TaskRecord {
 }
 
 /**
- * The events one runner event becomes. A run's end carries every task record in the runner's
+ * The events one runner event becomes (none for a line of the runner's machinery). A run's end carries every task record in the runner's
  * result: they go first, one `task.finished` each (the hub records a task the same way from
  * either), and `run.finished` itself carries none, so no single event grows with the run's size.
  */
@@ -56,8 +56,12 @@ export function reportedEvents(ev: RunEvent): ReportedEvent[] {
     case "task.started":
     case "task.finished":
       return [{ type: ev.type, task: boundedTask(ev.task) }];
-    case "log":
-      return [{ type: "log", log: { ...ev.log, line: cut(ev.log.line, REPORT_BOUNDS.logLineChars) } }];
+    case "log": {
+      // a line of the runner's machinery (LogLine.internal) stays in the worker's own log
+      if (ev.log.internal) return [];
+      const { task, stream, line, at } = ev.log;
+      return [{ type: "log", log: { task, stream, line: cut(line, REPORT_BOUNDS.logLineChars), at } }];
+    }
     case "document":
       return [{ ...ev, coll: cut(ev.coll, REPORT_BOUNDS.textChars) }];
     default:

@@ -32,8 +32,10 @@ const EXPECTED: Record<string, Partial<Record<RunStatus | "new", RunStatus>>> = 
   "end:Cancelled": { queued: "cancelled" },
   "end:WorkerLost": { starting: "failed", running: "failed" },
   "end:DeviceRevoked": { queued: "failed", starting: "failed", running: "failed" },
+  "end:DeviceTimeout": { queued: "failed" },
   "end:HubStopped": { queued: "failed", starting: "failed", running: "failed" },
   "end:QuotaExceeded": { starting: "failed", running: "failed" },
+  "end:OutsideWindow": { queued: "failed", starting: "failed", running: "failed" },
 };
 
 test("every transition from every status: applied exactly where the table says, refused everywhere else", () => {
@@ -78,8 +80,10 @@ test("the pg-boss job follows the run: sent with it, completed with the worker's
     "end:Cancelled": "cancel",
     "end:WorkerLost": "fail",
     "end:DeviceRevoked": "fail",
+    "end:DeviceTimeout": "fail",
     "end:HubStopped": "fail",
     "end:QuotaExceeded": "fail",
+    "end:OutsideWindow": "fail",
   };
   for (const t of ALL) assert.equal(jobAction(t), want[label(t)], label(t));
   assert.equal(SKIPPED_CLAIM_JOB_ACTION, "complete");

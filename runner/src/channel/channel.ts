@@ -73,6 +73,7 @@ export class ChannelServer {
   private readonly sockets = new Set<net.Socket>();
   /** bytes of unfinished lines kept across all connections: one line's worth at most */
   private buffered = 0;
+  private peak = 0;
 
   private constructor(
     readonly path: string,
@@ -81,6 +82,11 @@ export class ChannelServer {
   ) {
     this.server = net.createServer((s) => this.accept(s));
     this.server.maxConnections = opts.maxConnections ?? 8;
+  }
+
+  /** the most bytes of unfinished lines this server ever held at once (never above `maxFrameBytes`) */
+  get peakBufferedBytes(): number {
+    return this.peak;
   }
 
   static async listen(path: string, handler: RequestHandler, opts: ChannelOptions): Promise<ChannelServer> {
@@ -157,6 +163,7 @@ export class ChannelServer {
       consume(chunk);
       kept = oversize || socket.destroyed ? 0 : size;
       this.buffered += kept;
+      if (this.buffered > this.peak) this.peak = this.buffered;
     });
     socket.on("end", () => {
       if (oversize) overLimit();
