@@ -226,7 +226,7 @@ test("the admin's rule: runs granted host networking go only to devices while it
     const before = await runOn(aliceApi);
     assert.equal(before.status, 201);
     assert.equal((await db().run.findUniqueOrThrow({ where: { id: before.json.id } })).queue, "levhub-run-hostnet");
-    assert.deepEqual(await setDeviceRules(root, { hostNetworkOnDevicesOnly: true }), { hostNetworkOnDevicesOnly: true, hubWorkerInstances: 16, deviceWaitMinutes: 1440 });
+    assert.deepEqual(await setDeviceRules(root, { hostNetworkOnDevicesOnly: true }), { hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
     const refused = await runOn(aliceApi);
     assert.equal(refused.status, 422, JSON.stringify(refused.json));
     assert.match(JSON.stringify(refused.json), /host networking/);

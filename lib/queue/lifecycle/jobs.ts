@@ -51,9 +51,11 @@ export async function fetchJob(tx: Tx, queues: readonly string[], ignoreGroups: 
 
 /**
  * Whether any job waits in one of `queues` now (a hint, read without a lock: a claim fetches for
- * real). A poll asks first and takes the claim lock only when there is something to claim.
+ * real). A poll asks first and takes the claim lock only when there is something to claim. pg-boss
+ * is started first: it makes its schema, which a fresh hub's first poll may come before.
  */
 export async function jobsWaiting(client: Pick<Tx, "$queryRawUnsafe">, queues: readonly string[]): Promise<boolean> {
+  await getBoss();
   const [row] = await client.$queryRawUnsafe<{ waiting: boolean }[]>(
     `SELECT EXISTS (SELECT 1 FROM ${BOSS_SCHEMA}.job WHERE name = ANY($1::text[]) AND state < 'active' AND start_after <= now()) AS waiting`,
     [...queues],
