@@ -10,14 +10,37 @@ import { unavailableIfDown } from "../queue/db-down.ts";
 import { errorResponse, forbidden, unauthorized, validation, zodFieldErrors } from "../errors.ts";
 import { parseWith, searchParamsObject } from "./http.ts";
 import type { TokenScope, Viewer } from "../types.ts";
-import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
+import { cappedChunks, DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
+import { boundaryOf, MULTIPART_LIMITS, parseMultipart, removeStaged, stagedPaths } from "./multipart.ts";
+import { ownDirectory } from "./staging.ts";
+import { uploadStagingDir } from "../platform/config.ts";
+
+/** A cap in bytes, or a function when an admin setting decides it. */
+export type ByteCap = number | (() => Promise<number>);
+
+/**
+ * A body whose files may be large (files given to runs): multipart form data read as it streams
+ * (lib/api/multipart.ts), each file part staged on disk while counted and hashed — a `StagedFile`,
+ * which `z.file()` accepts — and the other fields in memory; the staged files are removed once the
+ * handler is done (it moves away what it keeps). With `json`, a JSON body is taken too (capped by
+ * the route's `maxBodyBytes`).
+ */
+export interface UploadBodySpec {
+  upload: z.ZodType;
+  json?: z.ZodType;
+  /** the whole multipart body */
+  maxBytes: ByteCap;
+  /** the non-file fields together (held in memory); default MULTIPART_LIMITS.fieldBytes */
+  maxFieldBytes?: ByteCap;
+}
 
 /**
  * What a request body is: JSON checked by a zod schema; multipart form data, parsed only from the
  * capped bytes, whose fields (a repeated field as an array, files as `File`s: `z.file()`) are
- * checked by a zod schema; or the capped bytes as they came (for a handler that parses them itself).
+ * checked by a zod schema; a streamed upload (`UploadBodySpec`); or the capped bytes as they came
+ * (for a handler that parses them itself).
  */
-export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
+export type BodySpec = z.ZodType | { multipart: z.ZodType } | UploadBodySpec | "raw";
 
 /**
  * A worker request admitted before its body is read: the cap on its body (sized to what it names:
@@ -86,10 +109,20 @@ interface RouteSpecFields {
   produces?: Produces | readonly Produces[];
 }
 
-type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv" | "text/plain";
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/octet-stream" | "application/x-ndjson" | "text/csv" | "text/plain";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
-type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
+type BodyOf<B> = B extends z.ZodType
+  ? z.output<B>
+  : B extends { multipart: infer M }
+    ? M extends z.ZodType
+      ? z.output<M>
+      : never
+    : B extends { upload: infer U; json?: infer J }
+      ? (U extends z.ZodType ? z.output<U> : never) | (J extends z.ZodType ? z.output<J> : never)
+      : B extends "raw"
+        ? Buffer
+        : undefined;
 type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" | "metrics" ? null : Viewer;
 type WorkerAt<A extends Access> = A extends "worker" ? WorkerCaller : null;
 type AdmittedOf<S> = S extends { admit: (...args: never[]) => Promise<infer A> } ? A : undefined;
@@ -125,8 +158,26 @@ const UNAUTHORIZED: Record<Access, string> = {
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
 
-async function readBody(req: Request, spec: RouteSpec, admittedMax: number | undefined): Promise<unknown> {
-  const max = admittedMax ?? (typeof spec.maxBodyBytes === "function" ? await spec.maxBodyBytes() : (spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+const capOf = async (cap: ByteCap | undefined, fallback: number): Promise<number> => (typeof cap === "function" ? cap() : (cap ?? fallback));
+
+/** A streamed multipart body: its fields checked by `spec.upload`; `staged` gets every file staged, for the caller to remove. */
+async function readUpload(req: Request, spec: UploadBodySpec, type: string, staged: string[]): Promise<unknown> {
+  const boundary = boundaryOf(type);
+  const max = await capOf(spec.maxBytes, DEFAULT_MAX_BODY_BYTES);
+  const fieldBytes = await capOf(spec.maxFieldBytes, MULTIPART_LIMITS.fieldBytes);
+  const dir = await ownDirectory(uploadStagingDir());
+  const parsed = await parseMultipart(cappedChunks(req, max), boundary, dir, { ...MULTIPART_LIMITS, fieldBytes });
+  staged.push(...stagedPaths(parsed));
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of [...parsed.fields, ...parsed.files]) {
+    const had = fields[key];
+    fields[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  }
+  return parseWith(spec.upload, fields);
+}
+
+async function readBody(req: Request, spec: RouteSpec, staged: string[], admittedMax: number | undefined): Promise<unknown> {
+  const max = admittedMax ?? (await capOf(spec.maxBodyBytes, DEFAULT_MAX_BODY_BYTES));
   if (spec.body === undefined) {
     // nothing is read, so nothing is buffered; a declared oversize body is still refused
     const declared = Number(req.headers.get("content-length") ?? 0);
@@ -135,6 +186,12 @@ async function readBody(req: Request, spec: RouteSpec, admittedMax: number | und
   }
   const type = req.headers.get("content-type") ?? "";
   if (spec.body === "raw") return readCappedBody(req, max);
+  if ("upload" in spec.body) {
+    if (MULTIPART_TYPE.test(type)) return readUpload(req, spec.body, type, staged);
+    if (!spec.body.json) throw validation("send multipart/form-data");
+    if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json) or as multipart/form-data");
+    return parseJson(await readCappedBody(req, max), spec.body.json);
+  }
   if ("multipart" in spec.body) {
     if (!MULTIPART_TYPE.test(type)) throw validation("send multipart/form-data");
     const bytes = await readCappedBody(req, max);
@@ -147,14 +204,17 @@ async function readBody(req: Request, spec: RouteSpec, admittedMax: number | und
     return parseWith(spec.body.multipart, formFields(form));
   }
   if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json)");
-  const bytes = await readCappedBody(req, max);
+  return parseJson(await readCappedBody(req, max), spec.body);
+}
+
+function parseJson(bytes: Buffer, schema: z.ZodType): unknown {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch {
     throw validation("the request body must be JSON");
   }
-  return parseWith(spec.body, value);
+  return parseWith(schema, value);
 }
 
 /** Form fields by name: one value as it is, a repeated field as an array. */
@@ -192,6 +252,8 @@ function unreadMuch(req: Request): boolean {
  */
 export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
   const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
+    // files a streamed upload staged: removed however the request ends (the handler moved away what it kept)
+    const staged: string[] = [];
     let bodyRead = false;
     let admission: WorkerAdmission | undefined;
     try {
@@ -208,7 +270,7 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
       if (spec.access === "worker") admission = await spec.admit({ worker: worker!, params: (params ?? {}) as Record<string, string>, req });
-      const body = await readBody(req, spec, admission?.maxBodyBytes);
+      const body = await readBody(req, spec, staged, admission?.maxBodyBytes);
       bodyRead = true;
       const out = await handler({ viewer, worker, params, query, body, admitted: admission, req } as RouteInput<S>);
       if (out instanceof Response) return out;
@@ -221,6 +283,7 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       return res;
     } finally {
       admission?.release?.();
+      if (staged.length) await removeStaged(staged);
     }
   };
   // HTTP latency by route pattern (lib/metrics/http.ts)

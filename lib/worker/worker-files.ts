@@ -10,6 +10,7 @@ import { dataDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
+import { openBlob } from "../files/blob-store.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
 import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
 import type { WorkerRow } from "../queue/workers.ts";
@@ -44,6 +45,22 @@ export async function packageArchiveForWorker(worker: WorkerRow, sha256: string)
     }
   }
   throw notFound("package archive");
+}
+
+/**
+ * `GET /api/worker/files/{sha256}` of an admitted instance: a file a run it holds was given (`levrt.File`), by
+ * the sha256 its assignment named. 404 for any other content, whoever else's run it belongs to.
+ */
+export async function fileForWorker(worker: WorkerRow, sha256: string): Promise<Response> {
+  const held = await db().runFile.findFirst({
+    where: { file: { sha256 }, run: { workerInstance: worker.instance, status: { in: [...HELD_RUN_STATUSES] } } },
+    select: { file: { select: { size: true } } },
+  });
+  if (!held) throw notFound("file");
+  const blob = await openBlob(sha256, held.file.size);
+  // its run holds it, but the store lost it (removed by hand, a disk replaced): the worker ends the run FileUnavailable
+  if (!blob) throw notFound("file");
+  return new Response(blob.stream, { headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) } });
 }
 
 const hexOf = (id: string) => id.replace(/^sha256:/, "");

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
-import { ARG_FIELDS, BUILD_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
+import { ARG_FIELDS, BUILD_FIELDS, FILE_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
 
 /** Base images, image aliases, pull registries, build networking and limits, run limits and argument caps, saved together. */
 export function PolicySettingsForm({
@@ -96,6 +96,7 @@ export function PolicySettingsForm({
       {numbers("Image builds", BUILD_FIELDS)}
       {numbers("Runs", RUN_FIELDS)}
       {numbers("Run arguments", ARG_FIELDS)}
+      {numbers("Files given to runs", FILE_FIELDS)}
       {state.status === "error" && <p role="alert" className="field-error">{state.message}</p>}
       {state.status === "saved" && <p role="status" className="text-sm text-emerald-700">Saved. Runs and uploads started from now on use these values.</p>}
       <button type="submit" className="btn btn-primary" disabled={pending}>Save settings</button>
