@@ -506,7 +506,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
-    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100" })],
+    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100", hubWorkerInstances: "16" })],
     expect: adminOnly,
   },
   // slice C (saved scans and re-run)

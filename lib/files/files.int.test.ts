@@ -13,7 +13,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { blobPath } from "../../runner/src/blobs.ts";
-import type { PollResponse, RegisterResponse } from "../../runner/worker/protocol.ts";
+import { PROTOCOL_VERSION, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
 import { fixtureFiles } from "../../e2e/support/archive.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { RouteServer } from "../testing/route-server.ts";
@@ -386,7 +386,7 @@ test("the worker route serves a file only to the instance holding a run given it
   const carol = (await getUser((await signUp({ email: "carol@example.test", username: "carol", password: "a long enough password" })).id))!;
   const { token: deviceToken } = await createDevice(carol, "laptop");
   const reg = await callWorkerRoute<RegisterResponse>(routes.url, deviceToken, "POST", "/api/worker/register", {
-    protocol: 2,
+    protocol: PROTOCOL_VERSION,
     name: "laptop",
     version: "test",
     engine: { host: "unix:///var/run/docker.sock", version: "test" },

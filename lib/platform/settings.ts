@@ -112,10 +112,12 @@ export const hubSettingsSchema = z.object({
       scansPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_SCANS_PER_USER),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** live instances one hub worker credential may register (a device's figure is fixed: lib/queue/worker-limits.ts) */
+      hubWorkerInstances: z.number().int().min(1).max(1000).default(16),
       /** how long a run sent to a device waits for it (offline, never connected, busy) before it ends failed (DeviceTimeout) */
       deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
+    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, hubWorkerInstances: 16, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */

@@ -10,7 +10,7 @@ import type { Run } from "../src/run/run.ts";
 import type { Runner } from "../src/run/runner.ts";
 import type { RunError } from "../src/types.ts";
 import { FileFetchError, type BlobCache } from "./blob-cache.ts";
-import { notStartedEvents, reportedEvent } from "./events.ts";
+import { notStartedEvents, reportedEvents } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";
 import type { PackageCache } from "./package-cache.ts";
 import { assignedRefsSchema, type RunAssignment } from "./protocol.ts";
@@ -98,9 +98,8 @@ export class AssignedRun {
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
         refs,
         onEvent: (ev) => {
-          const reported = reportedEvent(ev);
-          if (reported) this.reporter.push(reported);
-          else if (ev.type === "log") this.ctx.log("runner", { run: a.runId, task: ev.log.task, line: ev.log.line });
+          if (ev.type === "log" && ev.log.internal) this.ctx.log("runner", { run: a.runId, task: ev.log.task, line: ev.log.line });
+          for (const e of reportedEvents(ev)) this.reporter.push(e);
         },
       });
       // a cancel that came while the run was being started

@@ -21,17 +21,28 @@
  * 503 from the store means the results store is down: the worker keeps the document and retries.
  *
  * Every request carries a sequence number (REQUEST_SEQ_HEADER), new for each attempt and growing
- * per client; every request but `register` names its instance (in the body, or INSTANCE_HEADER on
- * downloads), and the hub admits each number once per instance (REPLAYED, 409, before anything is
- * done): a recorded request replayed verbatim does nothing.
+ * per client; every request but `register` names its instance in INSTANCE_HEADER (and in the body
+ * too where the body has an `instance`: the two must agree), and the hub admits each number once
+ * per instance (REPLAYED, 409, before anything is done): a recorded request replayed verbatim does
+ * nothing. The hub checks the instance (and the run a path names) before it reads a body, and
+ * reads a body only up to a cap sized to the request (EVENT_BATCH_LIMITS; a document up to the
+ * run's `docBytes` + STORE_ENVELOPE_BYTES).
+ *
+ * A credential has limits (429 `rate_limited` past them; the worker retries later): requests in
+ * flight at once (RegisterResponse.limits; the worker keeps its own requests within it), live
+ * instances, and one long poll per instance.
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
 import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 
-/** 2: every request carries REQUEST_SEQ_HEADER and names its instance (1 did not; such a worker cannot register) */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 3: every request but `register` names its instance in INSTANCE_HEADER, so the hub checks it
+ * before reading the body (2 named it in the body; 1 sent no REQUEST_SEQ_HEADER). An older worker
+ * cannot register.
+ */
+export const PROTOCOL_VERSION = 3;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
 const instanceId = z.string().uuid();
@@ -79,6 +90,8 @@ export interface RegisterResponse {
   lostInstances: string[];
   /** the device a device credential belongs to (absent for a hub worker) */
   device?: { id: string; name: string } | null;
+  /** the credential's limits: requests in flight at once (long polls not counted: one per instance) */
+  limits?: { requestsInFlight: number };
   /**
    * The engine runs on the hub's machine (the same kernel boot id as the hub's, or either unknown):
    * the worker's runner then refuses host-network grants unless a run's policy carries the admin's
@@ -173,6 +186,33 @@ export interface PollResponse {
   cancel: CancelOrder[];
 }
 
+/**
+ * What one run's report may hold, for both sides: the worker cuts its events to these sizes (so
+ * every event fits in a batch) and the hub cuts what it stores to the same, whatever a worker sent.
+ */
+export const REPORT_BOUNDS = {
+  /** characters of one log line (a runner's own cap, logLineBytes, is usually far lower) */
+  logLineChars: 64 * 1024,
+  /** characters of an error's message and of its traceback */
+  messageChars: 64 * 1024,
+  /** characters of a task's image, schema, host and collection */
+  textChars: 1024,
+  /**
+   * collections one run may write; a run that names more is ended by the hub (QuotaExceeded), so a
+   * worker never reports more than one past it
+   */
+  collections: 256,
+} as const;
+
+/**
+ * One events request: at most `events` events and `bytes` of JSON. The worker batches within both;
+ * the hub refuses more (422 past `events`, 413 past `bytes`, reading no further).
+ */
+export const EVENT_BATCH_LIMITS = { events: 500, bytes: 4 * 1024 * 1024 } as const;
+
+/** What a store request may carry besides its document: the hub's body cap is the run's docBytes plus this. */
+export const STORE_ENVELOPE_BYTES = 64 * 1024;
+
 const logLine = z.object({
   task: z.number().int().min(0),
   stream: z.enum(["stdout", "stderr", "system"]),
@@ -226,7 +266,7 @@ export const eventsRequestSchema = z
   .object({
     instance: instanceId,
     /** consecutive per run from 1; the hub applies each seq once, so a resent batch is harmless */
-    events: z.array(z.object({ seq: z.number().int().min(1), event: reportedEventSchema })).min(1).max(1000),
+    events: z.array(z.object({ seq: z.number().int().min(1), event: reportedEventSchema })).min(1).max(EVENT_BATCH_LIMITS.events),
   })
   .strict();
 export type EventsRequest = z.infer<typeof eventsRequestSchema>;
@@ -256,8 +296,8 @@ export const storeRequestSchema = z.discriminatedUnion("op", [
 export type StoreRequest = z.infer<typeof storeRequestSchema>;
 
 /**
- * Downloads (GET packages, images) name the instance asking in this header: the hub serves only
- * what the runs that instance holds use.
+ * Every request but `register` names the instance asking in this header: the hub checks it (and
+ * a download gets only what the runs that instance holds use) before it reads anything else.
  */
 export const INSTANCE_HEADER = "x-levhub-instance";
 

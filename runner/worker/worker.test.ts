@@ -66,8 +66,9 @@ async function playWorkflow(c: FakeContainer) {
   }
 }
 
-async function setup(opts: { capacity?: number; memoryEvents?: number; engine?: FakeEngine } = {}) {
+async function setup(opts: { capacity?: number; memoryEvents?: number; engine?: FakeEngine; requestsInFlight?: number } = {}) {
   const hub = await new FakeHub().start();
+  hub.requestsInFlight = opts.requestsInFlight ?? null;
   const engine = opts.engine ?? new FakeEngine();
   const dataDir = await mkdtemp(path.join(tmpdir(), "worker-test-"));
   const archive = await archiveDirectory(PKG);
@@ -135,8 +136,9 @@ test("register, poll, run on the engine, report every event in order, store the 
   assertComplete(hub, a.runId);
   const end = hub.finished(a.runId)!;
   assert.equal(end.status, "succeeded");
-  assert.equal(end.tasks[0].status, "succeeded");
-  assert.equal(end.tasks[0].stored, true);
+  assert.deepEqual(end.tasks, [], "the run's end carries no task: they came before it");
+  assert.equal(hub.tasks(a.runId)[0].status, "succeeded");
+  assert.equal(hub.tasks(a.runId)[0].stored, true);
   const logs = hub.run(a.runId).events.filter((e) => e.event.type === "log").map((e) => (e.event as { log: { line: string } }).log.line);
   assert.deepEqual(logs.filter((l) => l.startsWith("line ")), Array.from({ length: 20 }, (_, i) => `line ${i}`));
   assert.deepEqual([...hub.docs.values()], [{ a: 1 }]);
@@ -151,6 +153,22 @@ test("register, poll, run on the engine, report every event in order, store the 
   assert.equal(hub.downloads.filter((d) => d.startsWith("/api/worker/packages/")).length, 1);
   await until(() => hub.heartbeats.length > 0, "a heartbeat");
   assert.equal(hub.heartbeats[0].instance, worker.instance);
+  assert.deepEqual(hub.unnamed, [], "every request named its instance in the header");
+});
+
+test("the hub's limit of requests in flight: the worker keeps within it, still polls and beats, and its runs complete", async () => {
+  const { hub, engine, assign } = await setup({ capacity: 3, requestsInFlight: 2 });
+  toolPuts(engine);
+  hub.reportDelayMs = 40;
+  const runs = [assign(), assign(), assign()];
+  await until(() => runs.every((a) => hub.finished(a.runId) !== undefined), "the three runs' ends");
+  for (const a of runs) {
+    assertComplete(hub, a.runId);
+    assert.equal(hub.finished(a.runId)!.status, "succeeded");
+  }
+  assert.equal(hub.docs.size, 3);
+  assert.ok(hub.maxInFlight <= 2, `never more than the hub's limit at once (long polls aside): ${hub.maxInFlight}`);
+  await until(() => hub.heartbeats.length > 0, "a heartbeat while the requests wait their turn");
 });
 
 test("the hub away mid-run: events are kept (spooled past the memory cap), resent once it is back, none lost or applied twice", async () => {
@@ -194,7 +212,7 @@ test("the results store answers 503, then takes the document: written once, the 
   await until(() => hub.finished(a.runId) !== undefined, "the run's end");
   const end = hub.finished(a.runId)!;
   assert.equal(end.status, "succeeded");
-  assert.equal(end.tasks[0].stored, true);
+  assert.equal(hub.tasks(a.runId)[0].stored, true);
   assert.deepEqual([...hub.docs.values()], [{ a: 1 }]);
   assert.equal(hub.storeCalls.filter((c) => c === "put").length, 4, "three refused, one written");
   assert.ok(

@@ -22,6 +22,7 @@ import { HubImageEngine } from "./images.ts";
 import { PackageCache } from "./package-cache.ts";
 import { engineBootId, engineFacts, keepOnStart, SOFTWARE_VERSION, UUID } from "./registration.ts";
 import {
+  INSTANCE_HEADER,
   PROTOCOL_VERSION,
   type HeartbeatResponse,
   type PollResponse,
@@ -154,6 +155,7 @@ class Worker implements WorkerHandle {
       },
     });
     if (!UUID.test(res.instance)) throw new HubError(200, "bad_response", `the hub gave an instance that is not a uuid: '${res.instance}'`);
+    if (res.limits) this.hub.limitRequests(res.limits.requestsInFlight);
     const runner = new Runner({
       engine: this.engine,
       store: this.store,
@@ -200,7 +202,7 @@ class Worker implements WorkerHandle {
         const res = await this.hub.post<HeartbeatResponse>(
           "/api/worker/heartbeat",
           { instance: this.reg.instance, running: [...this.reporting.keys()].slice(0, 256) },
-          { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal },
+          { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal, headers: { [INSTANCE_HEADER]: this.reg.instance }, unmetered: true },
         );
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         for (const id of res.ended ?? []) this.active.get(id)?.cancel("the hub has already ended this run");
@@ -226,7 +228,7 @@ class Worker implements WorkerHandle {
         const res = await this.hub.post<PollResponse>(
           "/api/worker/poll",
           { instance: reg.instance, free, waitMs },
-          { timeoutMs: waitMs + 15_000, signal: this.pollAbort.signal },
+          { timeoutMs: waitMs + 15_000, signal: this.pollAbort.signal, headers: { [INSTANCE_HEADER]: reg.instance }, unmetered: true },
         );
         failures = 0;
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);

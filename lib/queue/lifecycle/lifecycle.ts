@@ -3,7 +3,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import type { HubRunError, TaskStatus, TerminalRunStatus } from "../../types.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../notify.ts";
 import { RUN_QUEUE } from "../queue-names.ts";
-import { fetchJob, lockJob, sendJob, settleJob, type FetchedJob, type RunJob, type Tx } from "./jobs.ts";
+import { fetchJob, jobsWaiting, lockJob, sendJob, settleJob, type FetchedJob, type RunJob, type Tx } from "./jobs.ts";
 import { fromStates, jobAction, SKIPPED_CLAIM_JOB_ACTION, targetStatus, UNFINISHED_TASK_STATUS, type EndingType, type Transition } from "./transitions.ts";
 
 /**
@@ -15,6 +15,13 @@ import { fromStates, jobAction, SKIPPED_CLAIM_JOB_ACTION, targetStatus, UNFINISH
  */
 
 export type { FetchedJob, Tx } from "./jobs.ts";
+
+/**
+ * What a QUEUE_CHANNEL notification says when a held run ended: its place among the limits (total,
+ * its owner's, its worker's) is free again, so waiting polls try to claim at once rather than on
+ * their fallback timer. The other payloads: a queue's name (a run waits in it), "cancel".
+ */
+export const QUEUE_FREED = "freed";
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 const inFrom = (t: Transition) => ({ in: [...fromStates(t)] });
@@ -44,6 +51,11 @@ export async function enqueue(tx: Tx, data: NewRun, place: { queue: string; devi
   await notify(tx, QUEUE_CHANNEL, place.queue);
   await notify(tx, RUN_CHANNEL, row.id);
   return row.id;
+}
+
+/** Whether a job waits in any of `queues` (read without a lock or a transaction: a hint for a poll). */
+export function anyJobWaiting(client: Pick<Tx, "$queryRawUnsafe">, queues: readonly string[]): Promise<boolean> {
+  return jobsWaiting(client, queues);
 }
 
 /** The next job waiting in the first of `queues` that has one, skipping owners at their limit; null when none waits. */
@@ -150,6 +162,7 @@ export async function finish(tx: Tx, runId: string, instance: string, outcome: R
   await endOpenTasks(tx, runId, new Date());
   await settleJob(tx, await jobOf(tx, runId), "complete", { status: outcome.status });
   await notify(tx, RUN_CHANNEL, runId);
+  await notify(tx, QUEUE_CHANNEL, QUEUE_FREED);
   return true;
 }
 
@@ -176,6 +189,7 @@ export async function endRun(tx: Tx, runId: string, error: { type: EndingType; m
   const action = jobAction(t);
   await settleJob(tx, await jobOf(tx, runId), action === "cancel" ? "cancel" : "fail", error);
   await notify(tx, RUN_CHANNEL, runId);
+  if (current.status !== "queued") await notify(tx, QUEUE_CHANNEL, QUEUE_FREED);
   return true;
 }
 
