@@ -18,6 +18,8 @@ class TaskChannelStub:
         self.document: Optional[dict[str, Any]] = None
         self.error: Optional[dict[str, Any]] = None
         self.ops: list[str] = []
+        # a `pause` waits until resume() (the runner's answer once a debugger says continue)
+        self.continued = threading.Event()
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._server.bind(self.path)
         self._server.listen(8)
@@ -61,9 +63,14 @@ class TaskChannelStub:
             self.document = msg["fields"]
         elif msg["op"] == "error":
             self.error = {k: msg.get(k) for k in ("type", "message", "traceback")}
+        elif msg["op"] == "pause":
+            self.continued.wait(30)
         elif msg["op"] != "hello":
             return {"id": msg["id"], "ok": False, "error": {"type": "InvalidRequest", "message": f"unknown op {msg['op']}", "traceback": None, "task": None}}
         return {"id": msg["id"], "ok": True, "result": {}}
+
+    def resume(self) -> None:
+        self.continued.set()
 
     def close(self) -> None:
         self._server.close()
