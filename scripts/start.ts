@@ -145,6 +145,9 @@ async function main() {
   // runs of a worker process that is gone (this hub's previous in-process worker, too) end WorkerLost after three missed heartbeats
   const { startJanitor } = await import("../lib/queue/janitor.ts");
   startJanitor();
+  // debug sessions nobody watches end with their task, their worker or their idle timeout
+  const { startDebugSweep } = await import("../lib/debug/sessions.ts");
+  startDebugSweep();
 
   // saved scans: those that came due while no hub ran fire once now; then pg-boss ticks every minute
   const { startScanTicker } = await import("../lib/scans/tick-schedule.ts");

@@ -16,6 +16,8 @@ const startRunInput = z.object({
   args: z.record(z.string(), z.string().max(16 * 1024 * 1024)),
   /** "Run on": one of the viewer's devices by name; empty: the hub's workers */
   device: z.string().max(64).optional(),
+  /** "Pause before entry" (a checkbox) */
+  debugPause: z.boolean().optional(),
 });
 
 const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));
@@ -32,7 +34,8 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
     if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
   }
   const device = data.get("device");
-  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}) });
+  const debugPause = data.get("debugPause") === "on";
+  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}), ...(debugPause ? { debugPause } : {}) });
   if (!res.ok) {
     const errors = formFieldErrors(res.fieldErrors);
     return { errors, message: Object.keys(errors).length ? null : res.error };

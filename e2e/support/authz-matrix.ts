@@ -36,7 +36,7 @@ export const CALLERS: readonly Caller[] = [...ROLES, ...SCOPED_CALLERS.map((c) =
 /** A page: rendered ("ok"), sent to sign in, a 404, or sent elsewhere (`/signin` for a signed-in user). */
 export type PageOutcome = "ok" | "signin" | "404" | "redirect";
 /** An exact status, or a class ("2xx", "3xx"). */
-export type RouteOutcome = 200 | 201 | 401 | 403 | 404 | 413 | 422 | "2xx" | "3xx";
+export type RouteOutcome = 200 | 201 | 401 | 403 | 404 | 409 | 413 | 422 | "2xx" | "3xx";
 /** What the wrapped action underneath decided ("ok" or the error code). */
 export type ActionOutcome = "ok" | "unauthorized" | "forbidden" | "not_found" | "validation" | "conflict";
 
@@ -159,6 +159,9 @@ export const PAGES: Record<string, PageEntry> = {
 const ownScan = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
 
 const ownRun = { anonymous: 401, owner: 200, other: 404, admin: 200 } as const;
+/** a debug session id no session has */
+const NO_SESSION = "nosuchsession0000";
+const noSession = { anonymous: 401, owner: 404, other: 404, admin: 404 } as const;
 const signedInRoute = { anonymous: 401, owner: 200, other: 200, admin: 200 } as const;
 
 /** Keyed by `<METHOD> <route file>`. */
@@ -207,6 +210,21 @@ export const ROUTES: Record<string, RouteEntry> = {
   "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
   "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
   "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/stream/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/stream`, json: { after: 0 } }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/output/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/output`, json: { frames: [], acked: 0 } }), expect: all(401) },
+  // issue 21 (debug terminals): only the run's owner, and only into a running task (the fixture's run ended: 409);
+  // an admin who sees the run is refused (403); sessions are their opener's (anyone else's reads as missing, as does this made-up one)
+  "POST app/api/runs/[id]/debug/route.ts": {
+    access: "user",
+    scope: "run",
+    request: (fx) => ({ path: `/api/runs/${fx.runId}/debug`, json: { task: 1, cols: 80, rows: 24 } }),
+    expect: { anonymous: 401, owner: 409, other: 404, admin: 403 },
+  },
+  "GET app/api/runs/[id]/debug/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/debug` }), expect: ownRun },
+  "GET app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "DELETE app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "GET app/api/debug/[session]/events/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/events` }), expect: noSession },
+  "POST app/api/debug/[session]/input/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/input`, json: { data: "id\r" } }), expect: noSession },
   // slice C (saved scans and re-run): someone else's scan or run is 404; admins see and pause scans, but a scan runs only as its owner
   "GET app/api/scans/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/scans" }), expect: { anonymous: 401, owner: 200, other: 200, admin: 200 } },
   "POST app/api/scans/route.ts": {

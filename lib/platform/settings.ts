@@ -88,6 +88,16 @@ export const hubSettingsSchema = z.object({
       hostNetworkOnDevicesOnly: z.boolean().default(false),
     })
     .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+  /**
+   * debug terminals into running tasks (lib/debug): whether a run's owner may open them, and how
+   * long a session may sit with nothing typed or printed before it is closed
+   */
+  debug: z
+    .object({
+      enabled: z.boolean().default(true),
+      idleTimeoutMs: z.number().int().min(10_000).max(24 * 3600_000).default(10 * 60_000),
+    })
+    .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
 });

@@ -15,6 +15,7 @@ import {
   type RegisterResponse,
 } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { debugOrders } from "./debug-orders.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
 export function heartbeatMs(): number {
@@ -130,7 +131,7 @@ export async function heartbeat(caller: WorkerCaller, req: HeartbeatRequest): Pr
     : [];
   const still = new Set(held.map((r) => r.id));
   // anything else it runs is not (or no longer) its to run: ended meanwhile, or never given to it
-  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)) };
+  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)), debug: await debugOrders(w.instance) };
 }
 
 export interface WorkerView {

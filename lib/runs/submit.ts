@@ -44,6 +44,8 @@ export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
+  /** "pause before entry": each tool task a debugger may enter waits for one before its entry */
+  debugPause?: boolean;
 };
 
 /**
@@ -86,6 +88,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       policy: policy as unknown as Prisma.InputJsonValue,
       ...(origin.scanId ? { scanId: origin.scanId } : {}),
       ...(origin.trigger ? { trigger: origin.trigger } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
     },
     place,
   );
@@ -96,6 +99,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     function: fn.qualified,
     hostNetwork: policy.hostNetwork,
     caps: policy.caps,
+    ...(input.debugPause ? { debugPause: true } : {}),
   });
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;

@@ -12,10 +12,20 @@ const runArgsSchema = z.record(z.string(), z.unknown()).default({});
 /** one of the caller's devices, by name (`lev run --device <name>`); absent or null: the hub's workers */
 const runDeviceSchema = z.string().min(1).max(64).nullish();
 
-/** `POST /api/runs`: `{versionId, function, args, device?}` or `{package: "ns.name", version?, function, args, device?}` */
+/** "pause before entry": tool tasks wait for a debugger before their entry (`lev run --debug-pause`) */
+const runDebugPauseSchema = z.boolean().optional();
+
+/** `POST /api/runs`: `{versionId, function, args, device?, debugPause?}` or `{package: "ns.name", version?, function, args, device?, debugPause?}` */
 export const startRunBodySchema = z.union([
-  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
-  z.object({ package: z.string().min(3).max(200), version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema }),
+  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, debugPause: runDebugPauseSchema }),
+  z.object({
+    package: z.string().min(3).max(200),
+    version: z.string().max(64).optional(),
+    function: z.string().min(1).max(200),
+    args: runArgsSchema,
+    device: runDeviceSchema,
+    debugPause: runDebugPauseSchema,
+  }),
 ]);
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 

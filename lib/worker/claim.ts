@@ -11,6 +11,7 @@ import { claimPlan } from "../queue/limits.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
 import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { debugOrders } from "../queue/debug-orders.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 const CLAIM_LOCK = 72108;
@@ -91,6 +92,7 @@ export async function assignment(runId: string): Promise<RunAssignment> {
     package: await packageRef({ namespace: run.version.package.namespace.name, name: run.version.package.name, version: run.version.version, dir: run.version.dir }),
     dependencies: await Promise.all(closure.map((m) => packageRef(m))),
     attempt: run.attempt,
+    ...(run.debugPause ? { debugPause: true } : {}),
   };
 }
 
@@ -109,9 +111,11 @@ export async function poll(caller: WorkerCaller, req: PollRequest, signal?: Abor
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };
       const runIds = await claimRuns(worker, req.free, caller.device);
+      // debug sessions opened since: a poll wakes for each once (heartbeats repeat them until opened)
+      const debug = await debugOrders(worker.instance, { fresh: true });
       const left = deadline - Date.now();
-      if (runIds.length || cancel.length || left <= 0) {
-        return { assign: await Promise.all(runIds.map(assignment)), cancel };
+      if (runIds.length || cancel.length || debug.length || left <= 0) {
+        return { assign: await Promise.all(runIds.map(assignment)), cancel, ...(debug.length ? { debug } : {}) };
       }
       await w.next(Math.min(left, POLL_RECHECK_MS), signal);
     }

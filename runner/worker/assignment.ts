@@ -71,6 +71,7 @@ export class AssignedRun {
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
         onEvent: (ev) => this.reporter.push(reportedEvent(ev)),
+        debugPause: a.debugPause === true,
       });
       // a cancel that came while the run was being started
       if (this.cancelReason !== null) void this.run.cancel(this.cancelReason);

@@ -95,7 +95,7 @@ export class HubClient {
   /** POSTs `body` as JSON and returns the JSON answer. */
   post<T>(route: string, body: unknown, opts: CallOptions = {}): Promise<T> {
     return this.retrying(opts, async (signal) => {
-      const init = { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } as Record<string, string> };
+      const init = { method: "POST", body: JSON.stringify(body), headers: { ...opts.headers, "content-type": "application/json" } as Record<string, string> };
       const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs);
       const text = await res.text().catch((cause: unknown) => {
         throw new HubUnreachableError(`the hub's answer to ${route} broke off`, { cause });
@@ -106,6 +106,19 @@ export class HubClient {
       } catch {
         throw new HubError(res.status, "bad_response", `the hub's answer to ${route} is not JSON`);
       }
+    });
+  }
+
+  /**
+   * POSTs `body` as JSON and returns the answer whose body streams for as long as the hub keeps it
+   * open (a debug session's input): only the answer's arrival is timed; `signal` ends the stream.
+   */
+  stream(route: string, body: unknown, opts: CallOptions = {}): Promise<Response> {
+    return this.retrying(opts, async (signal) => {
+      const init = { method: "POST", body: JSON.stringify(body), headers: { ...opts.headers, "content-type": "application/json" } };
+      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs, false);
+      if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
+      return res;
     });
   }
 

@@ -30,6 +30,7 @@ import {
   type WorkerLabels,
 } from "./protocol.ts";
 import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./reporter.ts";
+import { DebugSessions } from "./debug-session.ts";
 
 export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -85,6 +86,8 @@ class Worker implements WorkerHandle {
   private readonly engine: HubImageEngine;
   private readonly store: HttpResultStore;
   private readonly cache: PackageCache;
+  /** debug terminals into tasks of runs this worker runs */
+  private readonly debug: DebugSessions;
   /** runs whose containers may still exist */
   private readonly active = new Map<string, AssignedRun>();
   /** runs whose final events the hub has not acknowledged yet (active ones included) */
@@ -113,6 +116,13 @@ class Worker implements WorkerHandle {
     this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, () => this.reg?.instance ?? "", this.log);
     this.store = new HttpResultStore(this.hub, opts.storeTimes);
     this.cache = new PackageCache(opts.dataDir, this.hub);
+    this.debug = new DebugSessions({
+      hub: this.hub,
+      engine: this.engine,
+      instance: () => this.reg?.instance ?? "",
+      run: (runId) => (this.active.has(runId) ? this.reg?.runner.get(runId) : undefined),
+      log: this.log,
+    });
   }
 
   get instance(): string {
@@ -169,6 +179,7 @@ class Worker implements WorkerHandle {
     this.reRegistering ??= (async () => {
       this.log("the hub declared this worker lost; stopping its runs and registering again", { instance: this.reg.instance });
       for (const run of this.active.values()) run.cancel("the hub declared this worker lost");
+      await this.debug.stop();
       for (const r of this.reporting.values()) r.abandon("the worker was declared lost");
       await Promise.allSettled([...this.active.values()].map((r) => r.finished));
       if (!this.draining) await this.register();
@@ -194,6 +205,7 @@ class Worker implements WorkerHandle {
         );
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         for (const id of res.ended ?? []) this.active.get(id)?.cancel("the hub has already ended this run");
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (err instanceof HubError && err.status === 410) await this.gone();
         else if (!this.stopping.signal.aborted) this.log("heartbeat failed", { error: (err as Error).message });
@@ -222,6 +234,7 @@ class Worker implements WorkerHandle {
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         // runs the hub handed over are ours even when a stop began meanwhile
         for (const a of res.assign ?? []) this.take(a, reg);
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (this.pollAbort.signal.aborted) return;
         if (err instanceof HubError && err.status === 410) {
@@ -281,6 +294,7 @@ class Worker implements WorkerHandle {
     if (cancelRunning) {
       // the long poll is given up too: a run it would still have brought ends WorkerLost on the hub
       this.pollAbort.abort();
+      void this.debug.stop();
       for (const run of this.active.values()) run.cancel("the worker is shutting down");
       // a hub that stays away does not keep a stopping worker alive: its last events wait 30 s at most
       setTimeout(() => {
@@ -296,6 +310,7 @@ class Worker implements WorkerHandle {
     while (this.active.size > 0 || this.reporting.size > 0) {
       await Promise.allSettled([...[...this.active.values()].map((r) => r.finished), ...[...this.reporting.values()].map((r) => r.delivered)]);
     }
+    await this.debug.stop();
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();

@@ -6,6 +6,7 @@ import { InlineText } from "../../../../../../components/inline-text.tsx";
 import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
 import { DeviceSelect } from "../../../../../../components/device-select.tsx";
+import { DebugPauseField } from "../../../../../../components/debug-pause-field.tsx";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
@@ -74,6 +75,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
           >
             {!rerunOf && <DeviceSelect devices={devices} />}
+            {!rerunOf && <DebugPauseField />}
             <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
         </div>
