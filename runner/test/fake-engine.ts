@@ -181,7 +181,7 @@ export class FakeEngine implements ContainerEngine {
     this.execs.push(x);
     void c.exited.then(() => x.exit(137));
     return {
-      write: (d) => void x.input.push(d.toString("utf8")),
+      write: async (d) => void x.input.push(d.toString("utf8")),
       resize: async (cols, rows) => void x.sizes.push([cols, rows]),
       onOutput: (l) => void listeners.push(l),
       closed,

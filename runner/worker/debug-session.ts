@@ -217,9 +217,12 @@ class WorkerDebugSession {
           if (input.seq <= this.applied) continue;
           this.applied = input.seq;
           this.ackDirty = true;
-          if (input.kind === "data") this.shell?.write(Buffer.from(input.data, "base64"));
+          // waiting for the write keeps a flood in the hub's relay (where its cap refuses more), not in this process
+          if (input.kind === "data") await this.shell?.write(Buffer.from(input.data, "base64"));
           else if (input.kind === "resize") await this.shell?.resize(input.cols, input.rows).catch(() => undefined);
           else if (input.kind === "continue" && run.resumeTask(this.order.task)) this.state = { ...this.state, paused: false };
+          this.applied = input.seq;
+          this.ackDirty = true;
           this.wake?.();
         }
       } catch (err) {

@@ -11,7 +11,8 @@ import { DEBUG_SHELL_USER } from "./vocabulary.ts";
 export interface DebugShell {
   /** output as it comes */
   onOutput(listener: (chunk: Buffer) => void): void;
-  write(data: Buffer): void;
+  /** settles once the bytes were handed on to the shell's terminal */
+  write(data: Buffer): Promise<void>;
   resize(cols: number, rows: number): Promise<void>;
   /** settles when the shell's connection closed (it exited, or the container ended) */
   readonly closed: Promise<void>;

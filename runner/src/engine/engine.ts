@@ -50,8 +50,11 @@ export interface ExecSpec {
 
 /** A process started by `exec`: bytes in, bytes out, its end. */
 export interface ExecSession {
-  /** bytes for the process's terminal (ignored once it ended) */
-  write(data: Buffer): void;
+  /**
+   * bytes for the process's terminal (ignored once it ended); settles once they were handed on,
+   * so a caller that waits takes no more input than the process reads (a flood waits upstream)
+   */
+  write(data: Buffer): Promise<void>;
   resize(cols: number, rows: number): Promise<void>;
   /** the process's output as it comes (a TTY merges stdout and stderr) */
   onOutput(listener: (chunk: Buffer) => void): void;
@@ -451,9 +454,11 @@ export class DockerodeEngine implements ContainerEngine {
       stream.once("end", () => resolve());
     });
     return {
-      write: (data) => {
-        if (!stream.destroyed && stream.writable) stream.write(data);
-      },
+      write: (data) =>
+        new Promise<void>((resolve) => {
+          if (stream.destroyed || !stream.writable) return resolve();
+          stream.write(data, () => resolve());
+        }),
       resize: async (cols, rows) => {
         await exec.resize({ w: cols, h: rows });
       },
