@@ -187,11 +187,17 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; device?: string; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; debugPause?: boolean; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
   // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers
-  const started = await api<RunView>(cfg, "POST", "/api/runs", { ...splitTarget(target), version: opts.version, args, ...(opts.device ? { device: opts.device } : {}) });
+  const started = await api<RunView>(cfg, "POST", "/api/runs", {
+    ...splitTarget(target),
+    version: opts.version,
+    args,
+    ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.debugPause ? { debugPause: true } : {}),
+  });
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
+import { debugCommand, DEBUG_USAGE } from "./debug.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
@@ -52,8 +53,10 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--debug-pause] [--wait] [--json]
       --device sends the run to one of your devices (lev agent), not the hub's workers.
+      --debug-pause: each tool task waits before its entry until lev debug (or the run
+      page's debug terminal) says continue; the wait counts toward its time limit.
   lev runs [<run-id>] [--json]
   lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
@@ -62,6 +65,7 @@ const USAGE = `usage:
       documents and items new, gone and changed, per collection, without the fields the
       package ignores. --ignore hosts[].os leaves that field out of every host instead (it
       replaces the package's list: name those again to keep them; --ignore '' compares all).
+${DEBUG_USAGE}
 ${SCAN_USAGE}
 ${AGENT_USAGE}
 
@@ -97,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
         return await rerunCommand(rest, parseParams, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
+      case "debug":
+        return await debugCommand(rest);
       case undefined:
       case "help":
       case "--help":
@@ -350,6 +356,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
       device: { type: "string" },
+      "debug-pause": { type: "boolean", default: false },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
@@ -388,6 +395,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
         wait: values.wait,
         version: values.version,
         device: values.device,
+        debugPause: values["debug-pause"],
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);
