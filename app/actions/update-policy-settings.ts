@@ -15,6 +15,7 @@ const formInput = z.object({
   imageAliases: z.string().max(60_000),
   pullRegistries: z.string().max(10_000),
   buildNetwork: z.enum(["none", "default"]),
+  debugEnabled: z.boolean(),
   numbers: z.record(z.string(), z.string().max(32)),
 });
 
@@ -30,6 +31,7 @@ const save = adminAction(formInput, async (input, viewer) => {
   if (registries.ok) next.pullRegistries = registries.value;
   else errors.pullRegistries = registries.problems.join("; ");
   next.buildNetwork = input.buildNetwork;
+  writePath(next, "debug.enabled", input.debugEnabled);
   for (const f of NUMBER_FIELDS) {
     const raw = (input.numbers[f.path] ?? "").trim();
     const v = Number(raw);
@@ -49,6 +51,7 @@ export async function updatePolicySettingsAction(_prev: PolicySettingsState, dat
     imageAliases: data.get("imageAliases") ?? "",
     pullRegistries: data.get("pullRegistries") ?? "",
     buildNetwork: data.get("buildNetwork") ?? "",
+    debugEnabled: data.get("debug.enabled") === "on",
     numbers,
   });
   if (!res.ok) {

@@ -41,7 +41,9 @@ export const ARG_FIELDS: NumberField[] = [
   { path: "args.totalBytes", label: "All arguments of a run", unit: "KiB", factor: 1024 },
 ];
 
-export const NUMBER_FIELDS = [...BUILD_FIELDS, ...RUN_FIELDS, ...ARG_FIELDS];
+export const DEBUG_FIELDS: NumberField[] = [{ path: "debug.idleTimeoutMs", label: "Debug terminal idle timeout", unit: "s", factor: 1000 }];
+
+export const NUMBER_FIELDS = [...BUILD_FIELDS, ...RUN_FIELDS, ...ARG_FIELDS, ...DEBUG_FIELDS];
 
 export function readPath(obj: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);

@@ -40,6 +40,7 @@ export default async function PolicyPage() {
           imageAliases={formatImageAliases(settings.imageAliases)}
           pullRegistries={settings.pullRegistries}
           buildNetwork={settings.buildNetwork}
+          debugEnabled={settings.debug.enabled}
           values={values}
           action={updatePolicySettingsAction}
         />
