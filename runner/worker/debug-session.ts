@@ -169,7 +169,11 @@ class WorkerDebugSession {
           while (this.frames.length && this.frames[0].seq <= res.acked) this.frames.shift();
           if (this.state === sentState) this.state = {};
           if (body.end) return;
-          if (res.end) this.finish(null);
+          if (res.end) {
+            // the hub ended the session: what is still unsent has nowhere to go
+            this.finish(null);
+            return;
+          }
           continue;
         } catch (err) {
           this.ackDirty = true;
