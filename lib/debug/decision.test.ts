@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { debugDecision, MAX_SESSIONS_PER_TASK, outputWindow, PENDING_MS, sessionEnd, type DebugDecisionInput, type SessionFacts } from "./decision.ts";
 
-const alice = { id: "alice", admin: false };
+const alice = { id: "alice", seesRun: true };
 const base: DebugDecisionInput = {
   viewer: alice,
   run: { ownerId: "alice", status: "running", policy: { hostNetwork: false, caps: [] }, args: { n: 1 } },
@@ -22,16 +22,15 @@ test("the run's owner may debug a running task of a running run without a grant 
   assert.equal(refusal({ run: { ...base.run, args: { words: { $lev: "file", id: "f".repeat(20) } } } }), "ok", "the owner's own file is no secret");
 });
 
-test("someone else's run reads as missing; an admin who sees it is refused and told why", () => {
-  assert.equal(refusal({ viewer: { id: "bob", admin: false } }), "not_found");
-  const d = debugDecision({ ...base, viewer: { id: "root", admin: true } });
+test("someone else's run reads as missing; anyone else who sees it (an admin) is refused and told why", () => {
+  assert.equal(refusal({ viewer: { id: "bob", seesRun: false } }), "not_found");
+  const d = debugDecision({ ...base, viewer: { id: "root", seesRun: true } });
   assert.equal(d.ok, false);
   assert.equal(!d.ok && d.refusal, "not_owner");
   assert.match(!d.ok ? d.message : "", /owner's arguments/);
-  // an admin debugging their own run is its owner
-  assert.equal(refusal({ viewer: { id: "alice", admin: true } }), "ok");
+
   // ownership is decided before anything else: a stranger learns nothing of the run's state
-  assert.equal(refusal({ viewer: { id: "bob", admin: false }, enabled: false, run: { ...base.run, status: "succeeded", policy: { hostNetwork: true, caps: [] } } }), "not_found");
+  assert.equal(refusal({ viewer: { id: "bob", seesRun: false }, enabled: false, run: { ...base.run, status: "succeeded", policy: { hostNetwork: true, caps: [] } } }), "not_found");
 });
 
 test("every refusal, in order", () => {

@@ -4,9 +4,9 @@
  * from the runner's own facts (runner/src/debug/task-debug.ts) before any shell starts.
  *
  * Only the run's owner: someone who may not see the run gets `not_found` (as for every run of
- * someone else); an admin who may see it gets `not_owner`, because a shell in the task's container
- * would give them the owner's arguments, files and results in the clear, beyond what an admin reads
- * through the hub's pages, and would act as the owner's run.
+ * someone else); anyone else who may see it (an admin) gets `not_owner`, because a shell in the
+ * task's container would give them the owner's arguments, files and results in the clear, beyond
+ * what the hub's pages show, and would act as the owner's run.
  */
 import type { DebugRefusal } from "../../runner/src/debug/vocabulary.ts";
 import { policyGrantsAnything } from "../../runner/src/debug/task-debug.ts";
@@ -18,8 +18,8 @@ import { isHeld, type RunStatus, type TaskStatus } from "../../runner/src/status
 export const MAX_SESSIONS_PER_TASK = 2;
 
 export interface DebugDecisionInput {
-  /** `admin`: lib/access/permissions.ts isAdmin (an admin's token without the admin scope is not) */
-  viewer: { id: string; admin: boolean };
+  /** `seesRun`: lib/access/permissions.ts canViewRun (the owner, an admin) */
+  viewer: { id: string; seesRun: boolean };
   run: { ownerId: string; status: RunStatus; policy: Pick<RunPolicy, "hostNetwork" | "caps" | "packages"> | null; args: unknown };
   /** the task as stored, null when the run has no such task (yet); omitted: decide for the run alone */
   task?: { status: TaskStatus } | null;
@@ -34,8 +34,8 @@ const no = (refusal: DebugRefusal | "not_found" | "not_owner", message: string):
 
 export function debugDecision(i: DebugDecisionInput): DebugDecision {
   if (i.run.ownerId !== i.viewer.id) {
-    if (!i.viewer.admin) return no("not_found", "run not found");
-    return no("not_owner", "only the run's owner may open a terminal into its tasks: a shell there holds the owner's arguments, files and results, admins' included");
+    if (!i.viewer.seesRun) return no("not_found", "run not found");
+    return no("not_owner", "only the run's owner may open a terminal into its tasks: a shell there holds the owner's arguments, files and results");
   }
   if (!i.enabled) return no("disabled", "an admin turned debug terminals off (Admin → Policy)");
   // a grant or a secret is the run's for its whole life: said first, even of a run that ended

@@ -1,5 +1,5 @@
 import "server-only";
-import { isAdmin } from "../access/permissions.ts";
+import { canViewRun } from "../access/permissions.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { getSettings } from "../platform/settings.ts";
@@ -73,7 +73,7 @@ export async function debugAvailability(viewer: Viewer, runId: string): Promise<
   const run = await runFacts(runId);
   if (!run) throw notFound("run");
   const settings = await getSettings();
-  const d = debugDecision({ viewer: { id: viewer.id, admin: isAdmin(viewer) }, run: { ...decisionRun(run), status: "running" }, enabled: settings.debug.enabled });
+  const d = debugDecision({ viewer: { id: viewer.id, seesRun: canViewRun(viewer, run) }, run: { ...decisionRun(run), status: "running" }, enabled: settings.debug.enabled });
   if (d.ok) return { allowed: true };
   if (d.refusal === "not_found") throw notFound("run");
   return { allowed: false, refusal: d.refusal as Exclude<typeof d.refusal, "not_found">, message: d.message };
@@ -94,7 +94,7 @@ export async function openDebugSession(viewer: Viewer, runId: string, input: { t
     const task = await tx.task.findUnique({ where: { runId_number: { runId, number: input.task } }, select: { status: true } });
     const openSessions = await tx.debugSession.count({ where: { runId, task: input.task, state: { not: "ended" } } });
     const d = debugDecision({
-      viewer: { id: viewer.id, admin: isAdmin(viewer) },
+      viewer: { id: viewer.id, seesRun: canViewRun(viewer, run) },
       run: decisionRun(run),
       task: task ? { status: task.status as TaskStatus } : null,
       enabled: settings.debug.enabled,
