@@ -42,7 +42,7 @@ before(async () => {
   const { createToken } = await import("../accounts/tokens.ts");
   bob = await signUp({ email: "bob@example.org", username: "bob", password: "longenough" });
   bobToken = (await createToken(bob, { name: "bob" })).token;
-  const r = await signUp({ email: "root@example.org", username: "root", password: "longenough" });
+  const r = await signUp({ email: "root@example.org", username: "operator", password: "longenough" });
   await setUserRoleByEmail("root@example.org", "admin");
   root = { ...r, role: "admin" };
   // hostNetwork: it also takes the granted run of the last test
