@@ -44,7 +44,8 @@ export async function* debugInputStream(caller: WorkerCaller, instance: string, 
     try {
       await db().debugFrame.deleteMany({ where: { sessionId: id, dir: "in", seq: { lte: after } } });
       let last = after;
-      let pinged = Date.now();
+      // a first line at once: the worker's answer comes now, not with the first keystroke
+      let pinged = 0;
       for (;;) {
         const s = await db().debugSession.findUnique({ where: { id }, select: { state: true, endReason: true } });
         const frames = await db().debugFrame.findMany({ where: { sessionId: id, dir: "in", seq: { gt: last } }, orderBy: { seq: "asc" }, take: 100 });
