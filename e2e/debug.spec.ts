@@ -12,7 +12,7 @@ const DORA: Account = { name: "dora", email: "dora@example.test", password: "dor
 test("a terminal into a paused task: id says uid 65534, Continue runs the entry", async ({ page }) => {
   await signInOrUp(page, DORA);
   await page.goto("/p/levhub/hello/run/greet.hello");
-  await page.getByLabel("name").fill("debugger");
+  await page.locator("#field-name").fill("debugger");
   await page.getByLabel("Pause before entry").check();
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);

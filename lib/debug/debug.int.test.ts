@@ -215,7 +215,7 @@ test("attacks: an input flood, a worker writing into a session it does not serve
     capacity: 1,
     labels: { hostNetwork: false },
   });
-  assert.equal(reg.status, 200);
+  assert.equal(reg.status, 201);
   const forged = await callWorkerRoute(cluster.url, intruder, "POST", `/api/worker/debug/${session.id}/output`, { frames: [{ seq: 1, data: Buffer.from("uid=0(root)\n").toString("base64") }], acked: 0 }, { [INSTANCE_HEADER]: reg.json.instance });
   assert.equal(forged.status, 404);
   const stream = await callWorkerRoute(cluster.url, intruder, "POST", `/api/worker/debug/${session.id}/stream`, { after: 0 }, { [INSTANCE_HEADER]: reg.json.instance });

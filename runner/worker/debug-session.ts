@@ -109,9 +109,10 @@ class WorkerDebugSession {
     host.log("debug session opened", { session: order.session, run: order.runId, task: order.task });
     this.shell.onOutput((chunk) => this.queue(chunk));
     this.state = { opened: true, paused: target.paused };
-    void this.shell.closed.then(() => {
-      const still = run!.debugTarget(order.task).ok;
-      this.finish({ reason: still ? "shell_exited" : "task_ended" });
+    void this.shell.closed.then(async () => {
+      // the exec's connection closes when the shell exits and when the container stops: the engine says which
+      const alive = await host.engine.inspect(target.containerId).then((s) => s.running, () => false);
+      this.finish({ reason: alive && run!.debugTarget(order.task).ok ? "shell_exited" : "task_ended" });
     });
     const watching = this.watchTask(run!);
     await Promise.all([this.sender(), this.readInput(run!), watching]);
