@@ -265,3 +265,34 @@ test("a granted run cannot be debugged, and its tasks do not pause", async () =>
   await assert.rejects(openDebugSession(cluster.alice, run.id, { task: 1, cols: 80, rows: 24 }), (e) => (e as { code?: string }).code === "forbidden" && /grant/.test((e as Error).message));
   await cancelRun(cluster.alice, run.id);
 });
+
+test("lev debug: the same terminal from a user's own terminal, Ctrl-] c continues the paused task, Ctrl-] q leaves", async () => {
+  const { spawn } = await import("node:child_process");
+  const { REPO } = await import("../testing/queue-faults.ts");
+  const run = await pausedTick(cluster.alice, { n: 2, every: 0.1 });
+  const child = spawn(process.execPath, [path.join(REPO, "runner/cli/lev.mjs"), "debug", run.id, "1"], {
+    env: { ...process.env, LEV_URL: cluster.url, LEV_TOKEN: cluster.aliceToken, NODE_OPTIONS: "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const waitFor = async (what: string, cond: () => boolean) => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`lev debug: no ${what}; stdout ${JSON.stringify(out.slice(-1000))} stderr ${JSON.stringify(err.slice(-1000))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await waitFor("open session", () => /waits before its entry/.test(err));
+  child.stdin.write("id\r");
+  await waitFor("id's answer", () => /uid=65534\(nobody\)/.test(out));
+  child.stdin.write("\x1dc");
+  await waitFor("continue", () => /continue sent/.test(err));
+  const done = await settled(cluster.alice, run.id, 60_000);
+  assert.equal(done.status, "succeeded", JSON.stringify(done.error));
+  assert.equal(await exited, 0, err);
+  assert.match(err, /session ended: the task ended/);
+});
