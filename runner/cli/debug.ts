@@ -166,6 +166,8 @@ async function relay(cfg: HubConfig, id: string, task: number, input: (body: unk
     io.stdout.off("resize", onResize);
     if (raw) io.stdin.setRawMode(false);
     io.stdin.pause();
+    // nothing more is read: stdin must not keep the command alive
+    (io.stdin as { unref?: () => void }).unref?.();
     await api(cfg, "DELETE", `/api/debug/${id}`).catch(() => undefined);
   }
   return code;
