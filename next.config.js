@@ -12,6 +12,7 @@ const nextConfig = {
     "@prisma/client",
     "@prisma/adapter-pg",
     "tar-stream",
+    "prom-client",
   ],
   experimental: {
     serverActions: {

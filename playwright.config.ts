@@ -48,6 +48,8 @@ export default defineConfig({
       PORT: String(PORT),
       HOST: "127.0.0.1",
       NEXTAUTH_URL: BASE_URL,
+      // every API answer is checked against its route's declared response schema (a mismatch is a 500)
+      LEVHUB_CHECK_RESPONSES: "1",
     },
   },
 });

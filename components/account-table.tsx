@@ -21,7 +21,7 @@ export function AccountTable({
     <div className="space-y-2">
       {state.status === "error" && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{state.message}</p>}
       {state.status === "saved" && <p role="status" className="text-sm text-emerald-800">{state.message}</p>}
-      <div className="card overflow-hidden">
+      <div className="card overflow-x-auto">
         <table className="table-dense" aria-label="Accounts">
           <thead>
             <tr>

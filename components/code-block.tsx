@@ -1,11 +1,15 @@
 import hljs from "highlight.js/lib/common";
 
-/** Highlighted code, rendered on the server (highlight.js needs no network or worker). */
+/**
+ * Highlighted code, rendered on the server (highlight.js needs no network or worker). Long lines
+ * wrap (an example, a document, a build log must be read whole on a phone, not cut off); the
+ * source tab's SourceView keeps lines whole beside their numbers.
+ */
 export function CodeBlock({ code, language, label }: { code: string; language?: string; label?: string }) {
   const lang = language && hljs.getLanguage(language) ? language : undefined;
   const html = lang ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : hljs.highlightAuto(code).value;
   return (
-    <pre aria-label={label} className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 p-3 text-[13px] leading-relaxed">
+    <pre aria-label={label} className="whitespace-pre-wrap wrap-anywhere rounded-md border border-zinc-200 bg-zinc-50 p-3 text-[13px] leading-relaxed">
       <code className="hljs bg-transparent! p-0!" dangerouslySetInnerHTML={{ __html: html }} />
     </pre>
   );

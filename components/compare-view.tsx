@@ -1,5 +1,6 @@
 import type { ChangedDocument, CollectionDiff, DocumentEntry, RunsDiff } from "../lib/compare/collections.ts";
 import type { FieldChange } from "../lib/compare/diff.ts";
+import { plural } from "../runner/src/plural.ts";
 
 const OP_STYLE: Record<FieldChange["op"], string> = {
   added: "border-emerald-200 bg-emerald-50 text-emerald-800",
@@ -113,7 +114,7 @@ function CollectionSection({ c }: { c: CollectionDiff }) {
         ) : (
           "No keys declared for this schema: documents and list items are matched by their content."
         )}
-        {c.unchanged > 0 && ` ${c.unchanged} document(s) unchanged.`}
+        {c.unchanged > 0 && ` ${plural(c.unchanged, "document")} unchanged.`}
         {c.ignored.length > 0 && (
           <>
             {" "}
@@ -148,7 +149,7 @@ export function CompareView({ diff }: { diff: RunsDiff }) {
     <div className="space-y-6">
       <p aria-label="Summary" className="text-sm">
         <strong>{changeSummary(diff.totals)}</strong>
-        {diff.totals.unchangedDocuments > 0 && <span className="text-zinc-500">; {diff.totals.unchangedDocuments} document(s) unchanged</span>}
+        {diff.totals.unchangedDocuments > 0 && <span className="text-zinc-500">; {plural(diff.totals.unchangedDocuments, "document")} unchanged</span>}
         {diff.partial && <span className="text-amber-800"> — partly compared (see the notes below)</span>}
       </p>
       {diff.collections.map((c) => (

@@ -6,9 +6,11 @@ export interface StoredDocumentView {
   doc: unknown;
 }
 
-/** The documents a run stored, grouped by collection, as pretty-printed JSON. */
-export function StoredDocuments({ documents }: { documents: StoredDocumentView[] }) {
-  if (documents.length === 0) return <p className="text-sm text-zinc-500">This run stored no documents.</p>;
+/** The documents a run stored, grouped by collection, as pretty-printed JSON (the run page refreshes it as tasks store more). */
+export function StoredDocuments({ documents, ended }: { documents: StoredDocumentView[]; ended: boolean }) {
+  if (documents.length === 0) {
+    return <p className="text-sm text-zinc-500">{ended ? "This run stored no documents." : "No document stored yet: each appears here as soon as its task has stored it."}</p>;
+  }
   const byColl = new Map<string, StoredDocumentView[]>();
   for (const d of documents) byColl.set(d.coll, [...(byColl.get(d.coll) ?? []), d]);
   return (

@@ -1,6 +1,7 @@
 import Link from "next/link";
 
 export interface ResultsFilterValues {
+  project?: string;
   coll?: string;
   run?: string;
   package?: string;
@@ -14,18 +15,27 @@ export interface ResultsFilterValues {
 const FIELDS: Array<{ name: "package" | "function" | "run" | "from" | "to"; label: string; placeholder?: string; type?: string }> = [
   { name: "package", label: "Package", placeholder: "ns.name" },
   { name: "function", label: "Function", placeholder: "tool.mode" },
-  { name: "run", label: "Run id" },
+  { name: "run", label: "Run", placeholder: "#12 or its id" },
   { name: "from", label: "From", type: "date" },
   { name: "to", label: "To", type: "date" },
 ];
 
 /** The results filter as a plain GET form: the URL is the state, so every view can be linked. */
-export function ResultsFilters({ values, error }: { values: ResultsFilterValues; error: string | null }) {
+export function ResultsFilters({ values, error, projects }: { values: ResultsFilterValues; error: string | null; projects: { slug: string; label: string }[] }) {
   return (
     <form action="/results" aria-label="Filter results" className="card space-y-2 p-3">
       {values.coll && <input type="hidden" name="coll" value={values.coll} />}
       {values.fields && <input type="hidden" name="fields" value={values.fields} />}
-      <div className="grid gap-2 sm:grid-cols-3 lg:grid-cols-5">
+      <div className="grid gap-2 sm:grid-cols-3 lg:grid-cols-6">
+        <div>
+          <label htmlFor="rf-project" className="label text-xs">Project</label>
+          <select id="rf-project" name="project" defaultValue={values.project ?? ""} className="input mt-0.5">
+            <option value="">all</option>
+            {projects.map((p) => (
+              <option key={p.slug} value={p.slug}>{p.label}</option>
+            ))}
+          </select>
+        </div>
         {FIELDS.map((f) => (
           <div key={f.name}>
             <label htmlFor={`rf-${f.name}`} className="label text-xs">{f.label}</label>

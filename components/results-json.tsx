@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { plural } from "../runner/src/plural.ts";
 
 /** Strings longer than this show a "show all" button. */
 const STRING_PREVIEW = 300;
@@ -48,7 +49,7 @@ function Node({ name, value, open: initiallyOpen }: { name: string | null; value
   }
   const entries: Array<[string, Json]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
   const [openMark, closeMark] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
-  const summary = Array.isArray(value) ? `${entries.length} items` : `${entries.length} fields`;
+  const summary = Array.isArray(value) ? plural(entries.length, "item") : plural(entries.length, "field");
   return (
     <div className="pl-4">
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="-ml-4 w-4 text-zinc-400 hover:text-zinc-700" aria-label={open ? "collapse" : "expand"}>

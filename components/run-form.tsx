@@ -1,16 +1,22 @@
 "use client";
 
-import { useActionState, useState, type FormEvent, type ReactNode } from "react";
+import { createContext, useActionState, useContext, useState, type FormEvent, type ReactNode } from "react";
 import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
 import { coerce, ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
 import { formatDefault } from "./params-table.tsx";
 
 export interface RunFormState {
-  /** per-parameter messages, shown beside each field */
+  /** per-parameter messages, shown beside each field (and the extra fields' by their names) */
   errors: Record<string, string>;
   /** a message about the whole submission (not about one field) */
   message: string | null;
+  /** what the extra fields (children) sent, shown again after a refusal (React resets a form once its action returns) */
+  values?: Record<string, string>;
 }
+
+/** The answer the extra fields inside a RunForm (its children: a scan's name and schedule) show their errors and values from. */
+const RunFormAnswer = createContext<{ errors: Record<string, string>; values: Record<string, string> }>({ errors: {}, values: {} });
+export const useRunFormAnswer = () => useContext(RunFormAnswer);
 
 export const RUN_FIELD_PREFIX = "arg.";
 
@@ -62,6 +68,10 @@ export function RunForm({
   cancelHref,
   initial,
   submitLabel = "Start run",
+  pendingLabel = "Starting…",
+  refusedNote = "nothing was started",
+  extraFields = [],
+  after,
   children,
 }: {
   fn: ManifestFunction;
@@ -70,8 +80,18 @@ export function RunForm({
   /** argument values to start from instead of the defaults (edit and re-run), shown in each widget's notation */
   initial?: Record<string, unknown>;
   submitLabel?: string;
-  /** more controls inside the form, above its buttons (save as scan) */
+  pendingLabel?: string;
+  /** what the banner of a refused submission says happened */
+  refusedNote?: string;
+  /** the names of the fields `children` show errors for themselves (useRunFormAnswer), left out of the list under the form */
+  extraFields?: string[];
+  /** more controls inside the form, above its buttons (a device choice, a scan's schedule) */
   children?: ReactNode;
+  /**
+   * controls inside the form after its buttons ("Save as scan", with a submit button of its own):
+   * the form's first submit button must be its own, so Enter in a field submits it (HTML's implicit submission)
+   */
+  after?: ReactNode;
 }) {
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initial && Object.hasOwn(initial, p.name) ? initialValue({ ...p, required: false, default: initial[p.name] }) : initialValue(p)])));
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
@@ -140,7 +160,7 @@ export function RunForm({
     <form action={formAction} onSubmit={onSubmit} noValidate aria-label={`Run ${fn.qualified}`} className="space-y-4">
       {errorCount > 0 && (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {errorCount === 1 ? "One value needs attention" : `${errorCount} values need attention`}; nothing was started.
+          {errorCount === 1 ? "One value needs attention" : `${errorCount} values need attention`}; {refusedNote}.
         </div>
       )}
       {state.message && (
@@ -151,17 +171,18 @@ export function RunForm({
         <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} />
       ))}
       {Object.entries(errors)
-        .filter(([k]) => !fn.params.some((p) => p.name === k))
+        .filter(([k]) => !fn.params.some((p) => p.name === k) && !extraFields.includes(k))
         .map(([k, v]) => (
           <p key={k} role="alert" className="field-error">{k}: {v}</p>
         ))}
-      {children}
-      <div className="flex items-center gap-2 border-t border-zinc-200 pt-4">
+      <RunFormAnswer.Provider value={{ errors, values: state.values ?? {} }}>{children}</RunFormAnswer.Provider>
+      <div className="flex flex-wrap items-center gap-2 border-t border-zinc-200 pt-4">
         <button type="submit" className="btn btn-primary" disabled={pending}>
-          {pending ? "Starting…" : submitLabel}
+          {pending ? pendingLabel : submitLabel}
         </button>
         <a href={cancelHref} className="btn">Cancel</a>
       </div>
+      {after}
     </form>
   );
 }

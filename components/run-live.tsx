@@ -1,21 +1,26 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import type { ProblemState } from "../lib/actions/safe-action.ts";
-import type { LogLineView, RunDetail, RunStreamEvent, TaskView } from "../lib/types.ts";
+import type { DeviceWait, LogLineView, RunDetail, RunStreamEvent, TaskView } from "../lib/types.ts";
 import { isTerminal } from "../runner/src/status.ts";
 import { ProblemNote } from "./action-problem.tsx";
 import { LogView } from "./log-view.tsx";
 import { ProgressBar } from "./progress-bar.tsx";
 import { placeInLine } from "./queue-place.ts";
+import { tallyTasks } from "./run-progress.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { TaskTimeline } from "./task-timeline.tsx";
 import { DebugPanel } from "./debug-terminal.tsx";
 import type { DebugAvailability } from "../lib/debug/types.ts";
+import { formatTime } from "./time.ts";
 
 /** What the page knows of the run when it renders; the event stream keeps it current. */
-export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker">;
+export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker" | "deviceWait">;
+
+/** At most one refresh of the page's stored documents per this many ms while tasks keep storing. */
+const DOCUMENTS_REFRESH_MS = 1500;
 
 function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
   const rest = tasks.filter((x) => x.number !== t.number);
@@ -24,7 +29,8 @@ function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
 
 /**
  * The live part of a run page: status, progress, task timeline and logs, kept current from the
- * run's server-sent events. When the run ends the page is refreshed so stored documents appear.
+ * run's server-sent events. When a task has stored its document (its `stored` flag in the stream)
+ * and when the run ends, the page is refreshed so the stored documents appear.
  */
 export function RunLive({
   eventsUrl,
@@ -46,13 +52,32 @@ export function RunLive({
   const [progress, setProgress] = useState(initial.progress);
   const [place, setPlace] = useState({ queuePosition: initial.queuePosition, worker: initial.worker });
   const [connection, setConnection] = useState<"connecting" | "live" | "closed">(isTerminal(initial.status) ? "closed" : "connecting");
+  // the stream is opened once, for the status the page first rendered: a refresh for new documents
+  // re-renders the page with a newer status, which must not open a second stream
+  const startedAs = useRef(initial.status);
+  const stored = useRef(new Set(initial.tasks.filter((t) => t.stored).map((t) => t.number)));
 
   useEffect(() => {
-    if (isTerminal(initial.status)) return;
+    if (isTerminal(startedAs.current)) return;
     const es = new EventSource(eventsUrl);
+    let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+    const refreshSoon = () => {
+      refreshTimer ??= setTimeout(() => {
+        refreshTimer = null;
+        router.refresh();
+      }, DOCUMENTS_REFRESH_MS);
+    };
+    const noteStored = (ts: TaskView[]) => {
+      for (const t of ts) {
+        if (!t.stored || stored.current.has(t.number)) continue;
+        stored.current.add(t.number);
+        refreshSoon();
+      }
+    };
     const finish = () => {
       setConnection("closed");
       es.close();
+      if (refreshTimer) clearTimeout(refreshTimer);
       router.refresh();
     };
     const apply = (ev: RunStreamEvent) => {
@@ -61,6 +86,7 @@ export function RunLive({
           // a first connection starts with the whole run as stored so far
           setStatus(ev.run.status);
           setTasks(ev.run.tasks);
+          noteStored(ev.run.tasks);
           setLogs(ev.run.logs);
           setError(ev.run.error);
           setProgress(ev.run.progress);
@@ -74,6 +100,7 @@ export function RunLive({
           break;
         case "task":
           setTasks((ts) => upsert(ts, ev.task));
+          noteStored([ev.task]);
           break;
         case "log":
           // a reconnection resumes after the last line received (Last-Event-ID); never show one twice
@@ -94,12 +121,14 @@ export function RunLive({
       }
     };
     es.onerror = () => setConnection((c) => (c === "closed" ? c : "connecting"));
-    return () => es.close();
-  }, [eventsUrl, initial.status, router]);
+    return () => {
+      if (refreshTimer) clearTimeout(refreshTimer);
+      es.close();
+    };
+  }, [eventsUrl, router]);
 
   const done = isTerminal(status);
-  const started = Math.max(progress.started, tasks.filter((t) => t.number > 0).length);
-  const finished = done ? started : progress.finished;
+  const tally = tallyTasks(tasks, progress);
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center gap-3">
@@ -120,12 +149,13 @@ export function RunLive({
         )}
         {!done && cancelAction && <CancelButton action={cancelAction} />}
       </div>
+      {status === "queued" && initial.deviceWait && <DeviceWaitNote wait={initial.deviceWait} />}
       {error && (
-        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <div role="alert" className={`rounded-md border px-3 py-2 text-sm ${status === "cancelled" ? "border-amber-200 bg-amber-50 text-amber-900" : "border-red-200 bg-red-50 text-red-800"}`}>
           <span className="font-semibold">{error.type}</span>: {error.message}
         </div>
       )}
-      <ProgressBar started={started} finished={finished} done={done} />
+      <ProgressBar tally={tally} status={status} />
       <section aria-labelledby="tasks-h">
         <h2 id="tasks-h" className="h-section mb-2">Tasks</h2>
         <TaskTimeline tasks={tasks} />
@@ -148,5 +178,26 @@ function CancelButton({ action }: { action: (state: ProblemState, data: FormData
         {pending ? "Cancelling…" : "Cancel run"}
       </button>
     </form>
+  );
+}
+
+/** A run waiting for its device: whether the device can take it now, and when the run stops waiting. */
+function DeviceWaitNote({ wait }: { wait: DeviceWait }) {
+  const connected = wait.state === "online" || wait.state === "draining";
+  const how =
+    wait.state === "never connected"
+      ? "has never connected: start its agent on that machine (lev agent, see Settings → My devices)"
+      : wait.state === "offline"
+        ? `is offline (last seen ${formatTime(wait.lastSeenAt)} UTC): start its agent again`
+        : wait.state === "revoked"
+          ? "was revoked"
+          : wait.state === "draining"
+            ? "is stopping and takes no new run"
+            : "is connected: it takes the run when it has room";
+  return (
+    <div role="status" aria-label="Device" className={`rounded-md border px-3 py-2 text-sm ${connected ? "border-sky-200 bg-sky-50 text-sky-900" : "border-amber-200 bg-amber-50 text-amber-900"}`}>
+      Waiting for device <span className="font-medium">{wait.device}</span>, which {how}. If it has not taken the run by {formatTime(wait.endsAt)} UTC ({wait.wait} after it was queued), the run
+      ends failed.
+    </div>
   );
 }

@@ -29,11 +29,11 @@ export function formatMs(ms: number | null): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
-/** Runs as a dense table; each row links to its run page. */
+/** Runs as a dense table (one card per run on a phone); each row links to its run page. */
 export function RunsTable({ runs, showOwner, caption }: { runs: RunRow[]; showOwner: boolean; caption: string }) {
   return (
     <div className="card overflow-x-auto">
-      <table className="table-dense">
+      <table className="table-dense table-stack">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -49,24 +49,24 @@ export function RunsTable({ runs, showOwner, caption }: { runs: RunRow[]; showOw
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className="hover:bg-zinc-50">
-              <td className="font-mono text-xs">
+              <td data-label="Run" className="font-mono text-xs">
                 <Link href={`/runs/${r.id}`}>#{r.number}</Link>
               </td>
-              <td>
+              <td data-label="Status">
                 <StatusBadge status={r.status} />
                 {r.status === "queued" && r.queuePosition ? <span className="ml-1 text-xs text-zinc-500">{placeInLine(r.queuePosition)}</span> : null}
                 {r.worker && r.status !== "queued" ? <span className="ml-1 text-xs text-zinc-500">on {r.worker}</span> : null}
               </td>
-              <td>
+              <td data-label="Package">
                 <Link href={`/p/${r.package.replace(".", "/")}`} className="text-zinc-800">{r.package}</Link>
                 {r.version && <span className="ml-1 font-mono text-xs text-zinc-400">{r.version}</span>}
               </td>
-              <td className="font-mono text-[13px]">
+              <td data-label="Function" className="font-mono text-[13px]">
                 <Link href={`/runs/${r.id}`}>{r.function}</Link>
               </td>
-              {showOwner && <td>{r.owner}</td>}
-              <td className="whitespace-nowrap text-xs tabular-nums">{formatTime(r.startedAt ?? r.createdAt)}</td>
-              <td className="whitespace-nowrap text-xs tabular-nums">{formatMs(r.durationMs)}</td>
+              {showOwner && <td data-label="Owner">{r.owner}</td>}
+              <td data-label="Started" className="whitespace-nowrap text-xs tabular-nums">{formatTime(r.startedAt ?? r.createdAt)}</td>
+              <td data-label="Duration" className="whitespace-nowrap text-xs tabular-nums">{formatMs(r.durationMs)}</td>
             </tr>
           ))}
         </tbody>

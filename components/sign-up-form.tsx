@@ -11,16 +11,19 @@ export type SignUpResult = { ok: true; signIn: "auto" | "manual" } | { ok: false
  * Creates the account with a server action, then signs in with the same credentials (after an
  * invite or admin link), or says "account created, sign in" (open sign-up). The user name becomes
  * the namespace packages are published under. `linkTokens` carries the invite or admin set-up
- * token of the link the page was opened with; `fixedEmail` the address an invite is for.
+ * token of the link the page was opened with; `fixedEmail` the address an invite is for; `next` is
+ * where the new account goes afterwards (a same-origin path the page checked: a project invite's page).
  */
 export function SignUpForm({
   action,
   linkTokens = {},
   fixedEmail = null,
+  next = "/",
 }: {
   action: (data: FormData) => Promise<SignUpResult>;
   linkTokens?: { invite?: string; bootstrap?: string };
   fixedEmail?: string | null;
+  next?: string;
 }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -49,7 +52,7 @@ export function SignUpForm({
       setMessage("Your account was created, but signing in failed; please sign in.");
       return;
     }
-    router.push("/");
+    router.push(next);
     router.refresh();
   };
   if (created) {

@@ -17,7 +17,10 @@ import { ACTIONS, PAGES, ROLES, ROUTES, SCOPED_CALLERS, scopeOutcome, type Calle
 const ROOT = process.cwd();
 const PROBE = join(ROOT, "e2e", "fixtures", "probe-fixed");
 const OWNER: Account = { name: "authzowner", email: "authz-owner@example.test", password: "owner's long password" };
+const OPERATOR: Account = { name: "authzoperator", email: "authz-operator@example.test", password: "operator's long password" };
+const VIEWER: Account = { name: "authzviewer", email: "authz-viewer@example.test", password: "viewer's long password" };
 const OTHER: Account = { name: "authzother", email: "authz-other@example.test", password: "other's long password" };
+const PROJECT = "authz-team";
 type SignedIn = Exclude<Role, "anonymous">;
 
 const storage = new Map<SignedIn, string>();
@@ -48,6 +51,8 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   const accounts: [SignedIn, (page: import("@playwright/test").Page) => Promise<void>][] = [
     ["admin", signInAsAdmin],
     ["owner", (page) => signInOrUp(page, OWNER)],
+    ["operator", (page) => signInOrUp(page, OPERATOR)],
+    ["viewer", (page) => signInOrUp(page, VIEWER)],
     ["other", (page) => signInOrUp(page, OTHER)],
   ];
   for (const [role, signIn] of accounts) {
@@ -73,25 +78,43 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   expect([201, 409]).toContain(published.status());
   const detail = (await (await owner.get(`/api/packages/${OWNER.name}/probe`)).json()) as { current: { id: string }; private: boolean };
   expect(detail.private).toBe(true);
-  const started = await owner.post("/api/runs", { data: { package: `${OWNER.name}.probe`, function: "echo", args: { message: "authz" } } });
+  // the owner's team project with an operator and a viewer (a server kept from an earlier pass has them)
+  const made = await owner.post("/api/projects", { data: { slug: PROJECT, name: "Authz team", client: "Authz" } });
+  expect([201, 409]).toContain(made.status());
+  for (const [who, role] of [
+    [OPERATOR, "operator"],
+    [VIEWER, "viewer"],
+  ] as const) {
+    const added = await owner.post(`/api/projects/${PROJECT}/members`, { data: { username: who.name, role } });
+    expect([201, 409]).toContain(added.status());
+  }
+  // its run and scan are of the public example, which members may run
+  const hello = { package: "levhub.hello", function: "greet.hello", args: { name: "authz" }, project: PROJECT };
+  const started = await owner.post("/api/runs", { data: hello });
   expect(started.status()).toBe(201);
   const run = (await started.json()) as { id: string };
   await expect.poll(async () => ((await (await owner.get(`/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 120_000 }).toBe("succeeded");
-  // and saves it as a scan (slice C); a server kept from an earlier pass already has it
-  const scanned = await owner.post("/api/scans", { data: { name: "authz fixture", package: `${OWNER.name}.probe`, function: "echo", args: { message: "authz" }, cron: "0 3 * * *" } });
+  const scanned = await owner.post("/api/scans", { data: { ...hello, name: "authz fixture", cron: "0 3 * * *" } });
   expect([201, 409]).toContain(scanned.status());
-  const scans = (await (await owner.get("/api/scans")).json()) as { id: string; name: string }[];
+  const scans = (await (await owner.get(`/api/scans?project=${PROJECT}`)).json()) as { id: string; name: string }[];
   const scanId = scans.find((s) => s.name === "authz fixture")?.id;
   expect(scanId).toBeTruthy();
+  const invited = await owner.post(`/api/projects/${PROJECT}/invites`, { data: { email: "authz-invitee@example.test", role: "viewer" } });
+  expect(invited.status()).toBe(201);
+  const inviteToken = ((await invited.json()) as { path: string }).path.split("/").pop()!;
   fx = {
     owner: OWNER.name,
+    operator: OPERATOR.name,
+    viewer: VIEWER.name,
     other: OTHER.name,
     admin: me.user.username,
     packageName: "probe",
     fn: "echo",
     versionId: detail.current.id,
+    project: PROJECT,
     runId: run.id,
     scanId: scanId!,
+    inviteToken,
   };
   await admin.dispose();
   await owner.dispose();
@@ -199,7 +222,8 @@ test("lists and searches leave out a private package for those who may not see i
     seen[role] = found.items.some((p) => p.fullName === `${OWNER.name}.probe`);
     await client.dispose();
   }
-  expect(seen).toEqual({ anonymous: false, owner: true, other: false, admin: true });
+  // a project membership shares no package
+  expect(seen).toEqual({ anonymous: false, owner: true, operator: false, viewer: false, other: false, admin: true });
 });
 
 /**

@@ -319,12 +319,18 @@ test("the lev CLI logs in with a token, scaffolds, uploads, runs and reads resul
   const pkg = join(home, "alice.cliprobe");
   expect(lev("new", "alice.cliprobe", pkg)).toContain("created");
   expect(lev("upload", pkg)).toContain("published alice.cliprobe 0.1.0 privately; make it public with --public or on its page");
-  const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; status: string };
+  const run = JSON.parse(lev("run", "alice.cliprobe.tool.check", "--param", "target=127.0.0.1", "--wait", "--json")) as { id: string; number: number; status: string };
   expect(run.status).toBe("succeeded");
   // the export's JSON form: one record per document, with where it was stored
   const documents = JSON.parse(lev("results", run.id, "--format", "json")) as { coll: string; doc: { target: string; ok: boolean } }[];
   expect(documents).toEqual([expect.objectContaining({ coll: "alice/cliprobe.check", doc: expect.objectContaining({ target: "127.0.0.1", ok: true }) })]);
   expect(lev("runs")).toContain(run.id);
+  // a run is named by its number as pages show it, and reads as a summary unless --json
+  const summary = lev("runs", `#${run.number}`);
+  expect(summary).toMatch(new RegExp(`^run #${run.number} {2}succeeded\n {2}package {3}alice\\.cliprobe 0\\.1\\.0\n {2}function {2}tool\\.check\n {2}args {6}target="127\\.0\\.0\\.1"\n`));
+  expect(summary).toMatch(/^ {2}tasks {5}1 task: 1 succeeded$/m);
+  expect((JSON.parse(lev("runs", String(run.number), "--json")) as { id: string }).id).toBe(run.id);
+  expect(JSON.parse(lev("results", String(run.number), "--format", "json"))).toEqual(documents);
   // a bad value is refused by the hub and nothing starts
   expect(() => lev("run", "alice.cliprobe.tool.check")).toThrow(/target: is required/);
 });

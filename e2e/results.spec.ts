@@ -109,7 +109,9 @@ test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1
     // every run page links to its results
     await page.goto(`/runs/${second.id}`);
     await page.getByRole("link", { name: /Results of this run/ }).click();
-    await expect(page).toHaveURL(new RegExp(`/results\\?run=${second.id}`));
+    // by its number, as pages show runs: the filter reads `12` and `#12` as the run
+    await expect(page).toHaveURL(new RegExp(`/results\\?run=${second.number}$`));
+    await expect(page.getByLabel("Run", { exact: true })).toHaveValue(String(second.number));
     await expect(page.getByRole("table", { name: "Documents" }).getByRole("link", { name: `#${first.number}` })).toHaveCount(0);
   } finally {
     await new Promise((r) => listener.close(r));

@@ -1,6 +1,8 @@
-/** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings. */
+/** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings; those the API answers are inferred from its response schemas (lib/schemas/responses.ts). */
 import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
-import type { RunErrorType, RunStatus, TaskStatus } from "../runner/src/status.ts";
+import type { z } from "zod";
+import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
+import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
 
 /** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
 export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
@@ -8,7 +10,7 @@ export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../
 /**
  * A run's error as the hub records it: a runner's (a worker's report, its type checked against the
  * runner's closed set) or one only the hub decides (`HUB_ERROR_TYPES`: HubStopped, WorkerLost,
- * DeviceRevoked) — both in `RUN_ERROR_TYPES`.
+ * DeviceRevoked, OutsideWindow) — both in `RUN_ERROR_TYPES`.
  */
 export type HubRunError = Omit<RunError, "type"> & { type: RunErrorType };
 
@@ -159,6 +161,8 @@ export interface PackageSummary {
   matches: ExportSummary[];
   /** curation: an admin reviewed the package and marked it official; null when not marked */
   official: OfficialMark | null;
+  /** how many users made the package a favourite, of those who may see it now */
+  favourites: number;
 }
 
 /** Who marked a package official and when (the reviewer is null once their account is gone). */
@@ -209,6 +213,8 @@ export interface PackageDetail extends PackageSummary {
   usedBy: DependencyLink[];
   /** requirements of the shown version the hub does not install */
   external: string[];
+  /** the viewer made the package a favourite */
+  favourited: boolean;
 }
 
 /** Privileges granted to a package's runs: what the runner will allow at task start. */
@@ -245,50 +251,14 @@ export interface SourceFile {
   language: string | null;
 }
 
-export interface RunSummary {
-  id: string;
-  number: number;
-  status: RunStatus;
-  /** `ns.name` */
-  package: string;
-  packageVersion: string;
-  versionId: string;
-  function: string;
-  owner: string;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
-  progress: { started: number; finished: number };
-  /** a queued run's place in its queue (1 = next), else null */
-  queuePosition: number | null;
-  /** the name of the worker holding (or that held) the run */
-  worker: string | null;
-  /** the owner's device the run was sent to (by its current name), or null: the hub's workers */
-  device: string | null;
-}
+export type RunSummary = z.infer<typeof runSummarySchema>;
 
-export interface TaskView {
-  number: number;
-  image: string;
-  /** the image that really ran when it differs from `image` (an admin's alias, a pinned digest) */
-  resolvedImage: string | null;
-  coll: string;
-  status: TaskStatus;
-  exitCode: number | null;
-  error: RunError | null;
-  stored: boolean;
-  startedAt: string;
-  endedAt: string | null;
-}
+/** A project as other DTOs name it. */
+export type ProjectRef = z.infer<typeof projectRefSchema>;
 
-export interface LogLineView {
-  seq: number;
-  task: number;
-  stream: "stdout" | "stderr" | "system";
-  line: string;
-  at: string;
-}
+export type TaskView = Omit<z.infer<typeof taskViewSchema>, "error"> & { error: RunError | null };
+
+export type LogLineView = z.infer<typeof logLineViewSchema>;
 
 export interface RunDetail extends RunSummary {
   args: Record<string, unknown>;
@@ -300,6 +270,22 @@ export interface RunDetail extends RunSummary {
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: ManifestFunction | null;
   canCancel: boolean;
+  /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
+  canRun: boolean;
+  /** a run still waiting for the device it was sent to: how that device is, and when the run stops waiting; else null */
+  deviceWait: DeviceWait | null;
+}
+
+/** What the page of a run queued for a device says: the device's state now and the end of the wait (DeviceTimeout). */
+export interface DeviceWait {
+  device: string;
+  state: "online" | "draining" | "offline" | "never connected" | "revoked";
+  /** its last heartbeat; null: it never connected */
+  lastSeenAt: string | null;
+  /** the admin's limit (HubSettings.queue.deviceWaitMinutes) in words: "24 h" */
+  wait: string;
+  /** when the run ends failed if the device has not taken it (at the earliest) */
+  endsAt: string;
 }
 
 export interface RunDocument {
@@ -319,3 +305,95 @@ export type RunStreamEvent =
   | { type: "task"; task: TaskView }
   | { type: "log"; log: LogLineView }
   | { type: "end"; status: RunStatus };
+
+/** A favourite button's state: whether the viewer has it, and how many users do (of those who may see it). */
+export interface FavouriteState {
+  favourited: boolean;
+  count: number;
+}
+
+/** A user as an author: their packages the viewer may see, and how many users made them a favourite. */
+export interface AuthorSummary {
+  username: string;
+  name: string | null;
+  /** packages in the author's namespaces the viewer may see */
+  packages: number;
+  followers: number;
+}
+
+/** `/u/<username>` and `GET /api/authors/{username}`: the author and a page of their packages. */
+export interface AuthorPage {
+  author: AuthorSummary;
+  favourited: boolean;
+  packages: PackageSummary[];
+  page: number;
+  pageSize: number;
+}
+
+/** A mode or workflow as a favourite lists it. */
+export interface FunctionRef {
+  qualified: string;
+  kind: "mode" | "workflow";
+  desc: string;
+}
+
+/** A favourite package: its card (the latest version) and the functions to run from it. */
+export interface FavouritePackage {
+  package: PackageSummary;
+  functions: FunctionRef[];
+  since: string;
+}
+
+/** A favourite function of a package; `current` is null when the package's latest version no longer has it. */
+export interface FavouriteFunction {
+  namespace: string;
+  name: string;
+  /** `ns.name` */
+  package: string;
+  function: string;
+  /** the package's latest version */
+  version: string;
+  current: FunctionRef | null;
+  /** how many users made it a favourite, of those who may see the package now */
+  favourites: number;
+  since: string;
+}
+
+export interface FavouriteAuthor {
+  author: AuthorSummary;
+  since: string;
+}
+
+/** `GET /api/favourites` and the Favourites page: only what the viewer may see now, newest first. */
+export interface Favourites {
+  packages: FavouritePackage[];
+  functions: FavouriteFunction[];
+  authors: FavouriteAuthor[];
+}
+
+/** A comment as its reader sees it: the Markdown source and its HTML (lib/comments/markdown.ts). */
+export interface CommentView {
+  id: string;
+  /** the author's user name */
+  author: string;
+  body: string;
+  html: string;
+  createdAt: string;
+  /** the author's last edit, null when never edited */
+  editedAt: string | null;
+  edits: number;
+  /** set when an admin hid it: only its author and admins see it then */
+  hidden: { at: string; by: string | null; reason: string } | null;
+  /** the viewer wrote it: they may edit it (unless hidden) and delete it */
+  mine: boolean;
+  /** the viewer is an admin: may hide, show again or delete it */
+  canModerate: boolean;
+}
+
+/** A page of a package's comments, oldest first. */
+export interface CommentPage {
+  items: CommentView[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -20,6 +20,8 @@ const USAGE = `usage: npm run admin -- <command>
   sign-up-mode <mode>    who may sign up: open | invite | closed
   worker-token <name>    create a worker credential and print its token (shown once), for
                          \`npm run worker\` on another Docker host
+  metrics-token          create the metrics token Prometheus scrapes /metrics with and print
+                         it (shown once); the previous one stops working
 
 The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
 (default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
@@ -135,6 +137,13 @@ function plan(command: string, args: string[]): Task {
         say(`Worker credential "${credential.name}" created. The token (shown this once; revoke it in Admin → Workers):\n\n  ${token}\n\nOn the Docker host: LEVHUB_HUB_URL=${await hubUrl()} LEVHUB_WORKER_TOKEN=${token} npm run worker`);
       };
     }
+    case "metrics-token":
+      if (args.length) fail(`metrics-token takes no argument\n\n${USAGE}`);
+      return async () => {
+        const { createMetricsToken } = await import("../lib/metrics/token.ts");
+        const { token } = await createMetricsToken(null);
+        say(`Metrics token created (shown this once; any earlier one no longer works):\n\n  ${token}\n\nPrometheus: scrape ${hubUrl()}/metrics with 'Authorization: Bearer <token>' (README: "Operate the hub").`);
+      };
     default:
       fail(USAGE);
   }

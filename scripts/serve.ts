@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { listenOnSocket } from "../lib/platform/unix-socket.ts";
+import { apiRouteTable, methodRefusal } from "../lib/api/route-table.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,23 +41,45 @@ const handle = app.getRequestHandler();
 // what `next start` does: a server action is forwarded to the page that has it at this origin
 process.env.__NEXT_PRIVATE_ORIGIN ??= `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
+// the API's declared methods, read once: anything else is 405 with `Allow` before Next sees it
+const apiRoutes = apiRouteTable(ROOT);
+
 const listener: http.RequestListener = (req, res) => {
+  const refusal = req.url?.startsWith("/api/") ? methodRefusal(apiRoutes, req.method ?? "GET", new URL(req.url, "http://levhub.invalid").pathname) : null;
+  if (refusal) {
+    // the body is never read: the connection closes after the answer rather than drain it
+    res.writeHead(refusal.status, { ...refusal.headers, connection: "close" }).end(refusal.body);
+    return;
+  }
   handle(req, res).catch((err: unknown) => {
     console.error(`[levhub] ${req.method} ${req.url} failed:`, err);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error");
     else res.destroy();
   });
 };
+/**
+ * Requests node's parser refuses never reach a route: they still get the one JSON error shape. URLs
+ * up to 128 KiB are read (the longest query parameters the API documents, percent-encoded, fit).
+ */
+const MAX_HEADER_BYTES = 128 * 1024;
+const onClientError = (err: NodeJS.ErrnoException, socket: import("node:stream").Duplex) => {
+  if (!socket.writable) return void socket.destroy();
+  const [status, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW" ? [431, "too_large", `the request line and headers are larger than ${MAX_HEADER_BYTES / 1024} KiB`] : [400, "validation", "the request is not valid HTTP"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+};
+const newServer = () => http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener).on("clientError", onClientError);
 const servers: http.Server[] = [];
 try {
-  const tcp = http.createServer(listener);
+  const tcp = newServer();
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
     tcp.listen(port, host, () => resolve());
   });
   servers.push(tcp);
   for (const s of sockets) {
-    const server = http.createServer(listener);
+    const server = newServer();
     await listenOnSocket(server, s.path, s.mode);
     servers.push(server);
   }

@@ -164,6 +164,11 @@ fi
 if ! skip python && ! python3 -c 'import pytest' 2>/dev/null; then
   step "pip install pytest" python3 -m pip install -q pytest
 fi
+# the API fuzzer of the e2e stage (e2e/api-fuzz.spec.ts), pinned: its checks decide what fails
+SCHEMATHESIS_VERSION="4.32.5"
+if ! skip python && [ "$(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" != "$SCHEMATHESIS_VERSION" ]; then
+  step "pip install schemathesis==$SCHEMATHESIS_VERSION" python3 -m pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 # Containers mount the runtime read-only and cannot cache its bytecode: compile it once here
 # (the images' Python 3.11 shares the host's bytecode format; any other version recompiles).
 python3 -m compileall -q "$ROOT/runner/python/levrt" >/dev/null 2>&1 || true

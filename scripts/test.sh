@@ -50,7 +50,8 @@ for s in "${stages[@]}"; do
     integration)
       mapfile -t files < <(find runner lib app scripts test -name '*.int.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
       # lib's modules import "server-only", which is a no-op under the react-server condition
-      NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=react-server" run_stage integration node_tests "${files[@]}" ;;
+      # LEVHUB_CHECK_RESPONSES: every answer of a route is checked against its declared response schema
+      NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=react-server" LEVHUB_CHECK_RESPONSES=1 run_stage integration node_tests "${files[@]}" ;;
     e2e)
       if [ -f playwright.config.ts ]; then run_stage e2e e2e_tests; else echo "no e2e suite yet"; fi ;;
     *) echo "unknown stage $s" >&2; exit 2 ;;

@@ -23,3 +23,12 @@ export function one(v: string | string[] | undefined): string | undefined {
 }
 
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** A dynamic path segment as typed (`/runs/%2312` → `#12`); one that does not decode is kept as it is. */
+export function pathSegment(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}

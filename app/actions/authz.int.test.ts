@@ -19,7 +19,9 @@ import type { Viewer } from "../../lib/types.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PROBE = path.join(ROOT, "e2e", "fixtures", "probe-fixed");
+const HELLO = path.join(ROOT, "examples", "levhub.hello");
 const PACKAGE = "probe";
+const PROJECT = "authz-team";
 
 let hub: TestHub;
 let fx: ActionFixtures;
@@ -53,15 +55,27 @@ before(async () => {
     return (await getUser(v.id))!;
   };
   const owner = await account("owner", "user");
+  const operator = await account("operator", "user");
+  const viewer = await account("viewer", "user");
   const other = await account("other", "user");
   const admin = await account("admin_1", "admin");
-  viewers.set("anonymous", null).set("owner", owner).set("other", other).set("admin", admin);
+  viewers.set("anonymous", null).set("owner", owner).set("operator", operator).set("viewer", viewer).set("other", other).set("admin", admin);
 
   const published = await publishArchive(owner, { filename: "probe.zip", data: await probeZip(owner.username, "0.1.0") }, { private: true });
-  const run = await startRun(owner, { versionId: published.versionId, function: "echo", args: { message: "fixture" } });
+  // the owner's team project, with an operator and a viewer; its run and scan are of the public example
+  const { publishDirectory } = await import("../../lib/packages/upload.ts");
+  const hello = await publishDirectory("system", HELLO);
+  const { teamProject } = await import("../../lib/testing/projects.ts");
+  await teamProject(owner, PROJECT, [
+    [operator, "operator"],
+    [viewer, "viewer"],
+  ]);
+  const run = await startRun(owner, { versionId: hello.versionId, function: "greet.hello", args: { name: "fixture" }, project: PROJECT });
   await waitForRun(owner, run.id);
   const { createScan } = await import("../../lib/scans/scans.ts");
-  const scan = await createScan(owner, { name: "fixture", package: `${owner.username}.${PACKAGE}`, function: "echo", args: { message: "fixture" }, cron: "0 3 * * *" });
+  const scan = await createScan(owner, { name: "fixture", project: PROJECT, package: "levhub.hello", function: "greet.hello", args: { name: "fixture" }, cron: "0 3 * * *" });
+  const { createProjectInvite } = await import("../../lib/projects/invites.ts");
+  const projectInvite = await createProjectInvite(owner, PROJECT, { email: "invitee@example.test", role: "viewer", days: 7 });
   const token = await createToken(owner, { name: "fixture" });
   const { setGrant } = await import("../../lib/policy/grants.ts");
   const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
@@ -76,6 +90,10 @@ before(async () => {
   let n = 0;
   fx = {
     owner: owner.username,
+    operator: operator.username,
+    viewer: viewer.username,
+    project: PROJECT,
+    inviteToken: projectInvite.token,
     other: other.username,
     admin: admin.username,
     packageName: PACKAGE,
@@ -98,8 +116,8 @@ after(async () => {
 
 /**
  * A digest of every row of every table: equal before and after means the call changed nothing.
- * The test's worker keeps heartbeating meanwhile: when a worker and its credential were last seen
- * is its liveness, not a change any action made.
+ * The test's worker keeps heartbeating meanwhile: when a worker and its credential were last seen,
+ * and the numbers of the requests its instance sent, are its liveness, not a change any action made.
  */
 async function databaseDigest(): Promise<string> {
   const { db } = await import("../../lib/platform/db.ts");
@@ -109,7 +127,7 @@ async function databaseDigest(): Promise<string> {
   const parts: string[] = [];
   for (const { name } of tables) {
     const quoted = `"${name.replace(/"/g, '""')}"`;
-    const [row] = await db().$queryRawUnsafe<{ h: string }[]>(`SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS h FROM (SELECT to_jsonb(t) - 'lastSeenAt' - 'lastUsedAt' AS r FROM ${quoted} t) x`);
+    const [row] = await db().$queryRawUnsafe<{ h: string }[]>(`SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS h FROM (SELECT to_jsonb(t) - 'lastSeenAt' - 'lastUsedAt' - 'requestSeq' - 'requestSeqWindow' AS r FROM ${quoted} t) x`);
     parts.push(`${name}:${row.h}`);
   }
   return parts.join("\n");

@@ -6,13 +6,13 @@ import type { CreateSecretState } from "../../components/secret-manager.tsx";
 import type { DeviceRulesState } from "../../components/device-rules-form.tsx";
 import { adminAction, problemOf, safeAction, type ProblemState } from "../../lib/actions/safe-action.ts";
 import { createDevice, renameDevice, revokeDevice } from "../../lib/devices/devices.ts";
-import { setHostNetworkOnDevicesOnly } from "../../lib/devices/rules.ts";
+import { setDeviceRules } from "../../lib/devices/rules.ts";
 import { createDeviceSchema, deviceRulesSchema, renameDeviceInputSchema, revokeDeviceInputSchema } from "../../lib/schemas/devices.ts";
 
 const create = safeAction(createDeviceSchema, (input, viewer) => createDevice(viewer, input.name));
 const rename = safeAction(renameDeviceInputSchema, (input, viewer) => renameDevice(viewer, input.deviceId, input.name));
 const revoke = safeAction(revokeDeviceInputSchema, (input, viewer) => revokeDevice(viewer, input.deviceId));
-const setRules = adminAction(deviceRulesSchema, (input, viewer) => setHostNetworkOnDevicesOnly(viewer, input.hostNetworkOnDevicesOnly));
+const setRules = adminAction(deviceRulesSchema, (input, viewer) => setDeviceRules(viewer, input));
 
 /** Settings → My devices: adds a device; its agent token is in the answer, once. */
 export async function addDeviceAction(_prev: CreateSecretState, data: FormData): Promise<CreateSecretState> {
@@ -37,11 +37,12 @@ export async function revokeDeviceAction(_prev: ProblemState, data: FormData): P
   return { problem: null };
 }
 
-/** Admin → Workers: runs granted host networking only on their owners' devices. */
+/** Admin → Workers: runs granted host networking only on their owners' devices; how long runs wait for a device. */
 export async function setDeviceRulesAction(_prev: DeviceRulesState, data: FormData): Promise<DeviceRulesState> {
   const on = data.get("hostNetworkOnDevicesOnly");
-  const res = await setRules(on === null ? {} : { hostNetworkOnDevicesOnly: on });
-  if (!res.ok) return { status: "error", message: res.error };
+  const wait = data.get("deviceWaitMinutes");
+  const res = await setRules({ ...(on === null ? {} : { hostNetworkOnDevicesOnly: on }), ...(wait === null || wait === "" ? {} : { deviceWaitMinutes: wait }) });
+  if (!res.ok) return { status: "error", message: res.fieldErrors?.deviceWaitMinutes ?? res.error, errors: res.fieldErrors ?? {} };
   revalidatePath("/admin/workers");
-  return { status: "saved", hostNetworkOnDevicesOnly: res.data };
+  return { status: "saved", ...res.data };
 }

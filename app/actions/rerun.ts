@@ -32,7 +32,9 @@ export async function rerunEditedAction(runId: string, _prev: RunFormState, data
   const res = await again({ runId, args });
   if (!res.ok) {
     const errors = formFieldErrors(res.fieldErrors);
-    return { errors, message: Object.keys(errors).length ? null : res.error };
+    // the project's window (or a device) is no parameter field: the form says it above the fields
+    const aboutPlace = "project" in errors || "device" in errors;
+    return { errors, message: aboutPlace || !Object.keys(errors).length ? res.error : null };
   }
   redirect(`/runs/${res.data.id}`);
 }

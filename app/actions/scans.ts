@@ -3,12 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ScanActionState } from "../../components/scan-run-controls.tsx";
+import type { RunFormState } from "../../components/run-form.tsx";
 import { safeAction, type ActionResult } from "../../lib/actions/safe-action.ts";
 import { runScanNow } from "../../lib/scans/fire.ts";
 import { saveRunAsScan } from "../../lib/scans/rerun.ts";
 import { createScan, deleteScan, updateScan } from "../../lib/scans/scans.ts";
-import { createScanBodySchema, saveRunAsScanInputSchema, scanRefInputSchema, setScanEnabledInputSchema } from "../../lib/schemas/scans.ts";
-import { withFieldErrors } from "../../lib/runs/target-args.ts";
+import { createScanBodySchema, editScanInputSchema, saveRunAsScanInputSchema, scanRefInputSchema, setScanEnabledInputSchema } from "../../lib/schemas/scans.ts";
+import { formFieldErrors, withFieldErrors } from "../../lib/runs/target-args.ts";
 
 const RUN_FIELD_PREFIX = "arg.";
 
@@ -17,6 +18,7 @@ const saveForm = safeAction(createScanBodySchema, (input, viewer) => createScan(
 const runNow = safeAction(scanRefInputSchema, (input, viewer) => runScanNow(viewer, input.scanId));
 const setEnabled = safeAction(setScanEnabledInputSchema, (input, viewer) => updateScan(viewer, input.scanId, { enabled: input.enabled }));
 const remove = safeAction(scanRefInputSchema, (input, viewer) => deleteScan(viewer, input.scanId));
+const edit = safeAction(editScanInputSchema, (input, viewer) => updateScan(viewer, input.scanId, input.patch));
 
 /** the fields of the scan forms that show their own errors */
 const SCAN_FIELDS = ["name", "cron", "timezone"];
@@ -75,4 +77,40 @@ export async function deleteScanAction(_prev: ScanActionState, data: FormData): 
   if (!res.ok) return failed(res);
   revalidatePath("/scans");
   redirect("/scans");
+}
+
+/** The form's argument fields (`arg.<param>`) as the run form sends them: text, checked by lib like a run's. */
+function formArgs(data: FormData): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const [key, value] of data.entries()) {
+    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string" && value.trim() !== "") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
+  }
+  return args;
+}
+
+/**
+ * A scan's edit form: its name, version (empty: always the latest), function, arguments, schedule
+ * and time zone, as `PATCH /api/scans/{id}` takes them — checked by lib the one way runs are
+ * (resolveRunTarget) and every schedule problem at once. Saved: back to the scan's page.
+ */
+export async function editScanAction(scanId: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
+  const version = text(data, "version");
+  const res = await edit({
+    scanId,
+    patch: { name: text(data, "scanName"), version: version || null, function: text(data, "function"), args: formArgs(data), cron: text(data, "cron"), timezone: text(data, "timezone") || "UTC" },
+  });
+  if (!res.ok) {
+    // the arguments' errors beside their fields (`args.x` → `x`), the scan's beside its own under `scan.` (a parameter may be
+    // called `name` too); `patch.name` from the schema is the scan's `name`
+    const keyed = Object.entries(res.fieldErrors ?? {}).map(([k, v]) => {
+      const key = k.replace(/^patch\./, "");
+      return [key === "args" || key.startsWith("args.") ? key : `scan.${key}`, v] as const;
+    });
+    const errors = formFieldErrors(Object.fromEntries(keyed));
+    const values = Object.fromEntries(["scanName", "version", "cron", "timezone"].map((k) => [k, text(data, k)]));
+    return { errors, message: Object.keys(errors).length ? null : res.error, values };
+  }
+  revalidatePath("/scans");
+  revalidatePath(`/scans/${res.data.id}`);
+  redirect(`/scans/${res.data.id}`);
 }

@@ -18,6 +18,8 @@ const startRunInput = z.object({
   device: z.string().max(64).optional(),
   /** "Pause before entry" (a checkbox) */
   debugPause: z.boolean().optional(),
+  /** "Project": a slug; empty: the viewer's personal project */
+  project: z.string().max(64).optional(),
 });
 
 const start = safeAction(startRunInput, (input, viewer) => startRun(viewer, input));
@@ -34,11 +36,19 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
     if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
   }
   const device = data.get("device");
+  const project = data.get("project");
   const debugPause = data.get("debugPause") === "on";
-  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}), ...(debugPause ? { debugPause } : {}) });
+  const res = await start({
+    versionId, function: fn, args,
+    ...(typeof device === "string" && device ? { device } : {}),
+    ...(typeof project === "string" && project ? { project } : {}),
+    ...(debugPause ? { debugPause } : {}),
+  });
   if (!res.ok) {
     const errors = formFieldErrors(res.fieldErrors);
-    return { errors, message: Object.keys(errors).length ? null : res.error };
+    // the run's place (its project's window, a device) is no parameter field: the form says it above the fields
+    const aboutPlace = "project" in errors || "device" in errors;
+    return { errors, message: aboutPlace || !Object.keys(errors).length ? res.error : null };
   }
   redirect(`/runs/${res.data.id}`);
 }

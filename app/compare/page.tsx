@@ -6,6 +6,7 @@ import { ComparePicker } from "../../components/compare-picker.tsx";
 import { CompareView } from "../../components/compare-view.tsx";
 import { formatTime } from "../../components/time.ts";
 import { comparableRuns, compareRunsFor, previousRunId } from "../../lib/compare/runs.ts";
+import { runIdOf } from "../../lib/runs/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import { getViewer } from "../../lib/auth/session.ts";
 import { ignoreParamSchema } from "../../lib/schemas/compare.ts";
@@ -42,7 +43,7 @@ function ignoreParam(raw: string | string[] | undefined): { fields?: string[]; e
 
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const b = one(sp.b);
+  let b = one(sp.b);
   const here = `/compare?${new URLSearchParams(Object.entries(sp).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : []))).toString()}`;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(here)}`);
@@ -56,7 +57,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       </div>
     );
   }
-  const a = one(sp.a) ?? (one(sp.previous) === "true" ? await loadOr404(previousRunId(viewer, b)) : null);
+  // runs are named by number (`#12`) or id; the picker and the links use ids
+  b = await loadOr404(runIdOf(viewer, b));
+  const aRef = one(sp.a);
+  const a = aRef ? await loadOr404(runIdOf(viewer, aRef)) : one(sp.previous) === "true" ? await loadOr404(previousRunId(viewer, b)) : null;
   const runs = await loadOr404(comparableRuns(viewer, b));
   if (!a) {
     return (

@@ -14,11 +14,12 @@ import { collectionTree } from "../../lib/results/tree.ts";
 import type { ResultPage } from "../../lib/results/types.ts";
 import { documentsQuerySchema, EXPORT_FORMATS, exportQuerySchema } from "../../lib/schemas/results.ts";
 import { getViewer } from "../../lib/auth/session.ts";
+import { listProjects } from "../../lib/projects/projects.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
 export const metadata: Metadata = { title: "Results" };
 
-const FILTER_KEYS = ["coll", "run", "package", "function", "from", "to", "q"] as const;
+const FILTER_KEYS = ["project", "coll", "run", "package", "function", "from", "to", "q"] as const;
 const PAGE_SIZE = 50;
 
 function queryString(values: Record<string, string | undefined>, extra: Record<string, string | undefined> = {}): string {
@@ -49,7 +50,9 @@ export default async function ResultsPage({ searchParams }: { searchParams: Sear
       error = err.message;
     }
   }
-  const collections = await listCollections(viewer);
+  const projects = await listProjects(viewer);
+  const project = projects.find((p) => p.slug === filterValues.project);
+  const collections = await listCollections(viewer, { project: project?.slug });
   const docs = page.items.map((d) => d.doc);
   const fields = inferFields(docs);
   const columns = picked.success && picked.data?.length ? picked.data : defaultColumns(fields);
@@ -64,7 +67,7 @@ export default async function ResultsPage({ searchParams }: { searchParams: Sear
     cells: Object.fromEntries(columns.map((c) => [c, previewValue(fieldValue(d.doc, c))])),
   }));
   const filterQuery = queryString(filterValues);
-  const filtered = FILTER_KEYS.some((k) => k !== "coll" && filterValues[k]);
+  const filtered = FILTER_KEYS.some((k) => k !== "coll" && k !== "project" && filterValues[k]);
   const hrefFor = (coll: string) => `/results?${queryString({ ...filterValues, coll })}`;
 
   return (
@@ -86,7 +89,7 @@ export default async function ResultsPage({ searchParams }: { searchParams: Sear
               ) : (
                 "Every collection"
               )}
-              {viewer.role === "admin" ? " · every user's runs (you are an admin)" : " · your runs"}
+              {project ? ` · project ${project.name}` : viewer.role === "admin" ? " · every project (you are an admin)" : " · your projects"}
             </p>
           </div>
           <div className="ml-auto flex flex-wrap items-center gap-2" aria-label="Export">
@@ -98,7 +101,7 @@ export default async function ResultsPage({ searchParams }: { searchParams: Sear
             ))}
           </div>
         </header>
-        <ResultsFilters values={{ ...filterValues, fields: raw.fields }} error={error} />
+        <ResultsFilters values={{ ...filterValues, fields: raw.fields }} error={error} projects={projects.map((p) => ({ slug: p.slug, label: p.personal ? `${p.name} (personal)` : p.name }))} />
         <ResultsCharts filterQuery={filterQuery} field={raw.chart ?? ""} />
         {rows.length === 0 ? (
           error ? null : (

@@ -5,6 +5,7 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { Pagination } from "../../components/pagination.tsx";
 import { RunsTable } from "../../components/runs-table.tsx";
 import { listRuns } from "../../lib/runs/index.ts";
+import { listProjects } from "../../lib/projects/projects.ts";
 import { getViewer } from "../../lib/auth/session.ts";
 import { RUN_STATUSES } from "../../runner/src/status.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
@@ -21,14 +22,17 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const pkg = one(sp.package)?.trim().slice(0, 200);
   const page = Math.max(1, Number.parseInt(one(sp.page) ?? "1", 10) || 1);
   const admin = viewer.role === "admin";
-  const result = await listRuns(viewer, { status, package: pkg, page, pageSize: 25, all: admin });
+  const projects = await listProjects(viewer);
+  const project = projects.find((p) => p.slug === one(sp.project))?.slug;
+  const result = await listRuns(viewer, { status, package: pkg, project, page, pageSize: 25 });
+  const shared = projects.some((p) => !p.personal);
   const pageCount = Math.max(1, Math.ceil(result.total / result.pageSize));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-4">
         <div>
-          <h1 className="h-page">{admin ? "All runs" : "Your runs"}</h1>
-          <p className="text-sm text-zinc-500">{result.total} {result.total === 1 ? "run" : "runs"}{admin ? " by every user (you are an admin)" : ""}</p>
+          <h1 className="h-page">{admin ? "All runs" : shared ? "Runs of your projects" : "Your runs"}</h1>
+          <p className="text-sm text-zinc-500">{result.total} {result.total === 1 ? "run" : "runs"}{admin ? " of every project (you are an admin)" : ""}</p>
         </div>
         <form action="/runs" aria-label="Filter runs" className="ml-auto flex flex-wrap items-end gap-2">
           <div>
@@ -41,15 +45,24 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
             </select>
           </div>
           <div>
+            <label htmlFor="project" className="label text-xs">Project</label>
+            <select id="project" name="project" defaultValue={project ?? ""} className="input mt-0.5 w-44">
+              <option value="">all</option>
+              {projects.map((p) => (
+                <option key={p.slug} value={p.slug}>{p.personal ? `${p.name} (personal)` : p.name}</option>
+              ))}
+            </select>
+          </div>
+          <div>
             <label htmlFor="package" className="label text-xs">Package</label>
             <input id="package" name="package" defaultValue={pkg} placeholder="ns.name" className="input mt-0.5 w-48" />
           </div>
           <button type="submit" className="btn">Filter</button>
-          {(status || pkg) && <Link href="/runs" className="btn">Clear</Link>}
+          {(status || pkg || project) && <Link href="/runs" className="btn">Clear</Link>}
         </form>
       </div>
       {result.items.length === 0 ? (
-        status || pkg ? (
+        status || pkg || project ? (
           <EmptyState title="No run matches these filters" action={<Link href="/runs" className="btn">Clear filters</Link>} />
         ) : (
           <EmptyState title="No runs yet" action={<Link href="/browse" className="btn btn-primary">Find something to run</Link>}>
@@ -57,9 +70,9 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
           </EmptyState>
         )
       ) : (
-        <RunsTable runs={result.items.map(toRunRow)} showOwner={admin} caption={admin ? "All runs" : "Your runs"} />
+        <RunsTable runs={result.items.map(toRunRow)} showOwner={admin || shared} caption={admin ? "All runs" : "Runs"} />
       )}
-      <Pagination page={result.page} pageCount={pageCount} basePath="/runs" query={{ status, package: pkg }} />
+      <Pagination page={result.page} pageCount={pageCount} basePath="/runs" query={{ status, package: pkg, project }} />
     </div>
   );
 }

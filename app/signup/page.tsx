@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { SignUpForm } from "../../components/sign-up-form.tsx";
 import { getViewer } from "../../lib/auth/session.ts";
 import { signUpGate } from "../../lib/accounts/sign-up-gate.ts";
+import { hubOrigin, safeCallbackUrl } from "../../lib/auth/callback-url.ts";
 import { signUpAction } from "../actions/sign-up.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
 
@@ -12,8 +13,10 @@ export const metadata: Metadata = { title: "Sign up" };
 const MODE_LABEL = { open: "open to anyone", invite: "by invitation only", closed: "closed" } as const;
 
 export default async function SignUpPage({ searchParams }: { searchParams: SearchParams }) {
-  if (await getViewer()) redirect("/");
   const params = await searchParams;
+  // where the new account goes (a project invite's page sends people here and back)
+  const next = safeCallbackUrl(one(params.callbackUrl), hubOrigin());
+  if (await getViewer()) redirect(next);
   const tokens = { invite: one(params.invite)?.slice(0, 200), bootstrap: one(params.bootstrap)?.slice(0, 200) };
   const gate = await signUpGate(tokens);
   return (
@@ -28,7 +31,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Searc
           <p role="note" className={gate.via === "bootstrap" ? "rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" : "text-sm text-zinc-600"}>
             {gate.notice}
           </p>
-          <SignUpForm action={signUpAction} linkTokens={gate.via === "open" ? {} : { [gate.via]: tokens[gate.via] }} fixedEmail={gate.via === "invite" ? gate.email : null} />
+          <SignUpForm action={signUpAction} linkTokens={gate.via === "open" ? {} : { [gate.via]: tokens[gate.via] }} fixedEmail={gate.via === "invite" ? gate.email : null} next={next} />
         </div>
       ) : (
         <div className="card space-y-3 p-5">

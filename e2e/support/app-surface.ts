@@ -4,6 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { exportedNames } from "../../lib/api/route-table.ts";
+
+export { exportedNames };
 
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -23,19 +26,6 @@ export function pageFiles(root: string): string[] {
   return walk(join(root, "app"))
     .filter((f) => /(^|\/)page\.(tsx|ts|jsx|js)$/.test(rel(root, f)))
     .map((f) => rel(root, f));
-}
-
-/** The exported names of a module's source: `export const|function|async function X` and `export { a as X }`. */
-export function exportedNames(source: string): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/^export\s+(?:async\s+)?(?:const|let|function)\s+([A-Za-z_$][\w$]*)/gm)) names.add(m[1]);
-  for (const m of source.matchAll(/^export\s*\{([^}]*)\}/gm)) {
-    for (const part of m[1].split(",")) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
-      if (name) names.add(name);
-    }
-  }
-  return [...names].sort();
 }
 
 /** Every route method as `<METHOD> app/api/.../route.ts`. */

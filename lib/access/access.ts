@@ -7,7 +7,7 @@
  */
 import type { Viewer } from "../types.ts";
 
-export const ACCESS_LEVELS = ["public", "user", "admin", "worker"] as const;
+export const ACCESS_LEVELS = ["public", "user", "admin", "worker", "metrics"] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
 
 /**
@@ -28,10 +28,12 @@ export interface WorkerCaller {
 
 /**
  * Why a caller is refused at an access level, or null when the call may go on. Pure. A user (session
- * or API token) never passes `worker`, and a worker credential is no viewer at all.
+ * or API token) never passes `worker` or `metrics`, and a worker credential or the metrics token
+ * (`scraper`) is no viewer at all.
  */
-export function accessRefusal(access: Access, viewer: Viewer | null, worker: WorkerCaller | null = null): "unauthorized" | "forbidden" | null {
+export function accessRefusal(access: Access, viewer: Viewer | null, worker: WorkerCaller | null = null, scraper = false): "unauthorized" | "forbidden" | null {
   if (access === "worker") return worker && !viewer ? null : "unauthorized";
+  if (access === "metrics") return scraper && !viewer && !worker ? null : "unauthorized";
   if (access === "public") return null;
   if (!viewer) return "unauthorized";
   if (access === "admin" && viewer.role !== "admin") return "forbidden";

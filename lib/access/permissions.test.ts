@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canPublishTo, canViewPackage, canViewRun } from "./permissions.ts";
+import { canPublishTo, canViewPackage } from "./permissions.ts";
 import type { TokenGrant, Viewer } from "../types.ts";
 
 const alice: Viewer = { id: "a", email: "a@x", username: "alice", name: null, role: "user" };
@@ -45,11 +45,4 @@ test("canPublishTo allows the namespace owner and admins only; a limited token o
   assert.equal(canPublishTo(limitedTo(alice, "alice"), "alice", { ownerId: "a" }), true);
   assert.equal(canPublishTo(limitedTo(root, "alice"), "levhub", { ownerId: null }), false);
   assert.equal(canPublishTo(limitedTo(root, "alice"), "alice", { ownerId: "a" }), true);
-});
-
-test("canViewRun: owner and admins", () => {
-  assert.equal(canViewRun(alice, { ownerId: "a" }), true);
-  assert.equal(canViewRun(bob, { ownerId: "a" }), false);
-  assert.equal(canViewRun(root, { ownerId: "a" }), true);
-  assert.equal(canViewRun(null, { ownerId: "a" }), false);
 });

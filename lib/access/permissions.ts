@@ -24,9 +24,5 @@ export function canPublishTo(viewer: Viewer | null, name: string, namespace: { o
   return namespace !== null && namespace.ownerId === viewer.id;
 }
 
-export function canViewRun(viewer: Viewer | null, run: { ownerId: string }): boolean {
-  if (!viewer) return false;
-  return isAdmin(viewer) || run.ownerId === viewer.id;
-}
-
-export const canCancelRun = canViewRun;
+// Runs, results and scans belong to projects: who may see or change them is a project right
+// (lib/access/project-roles.ts), looked up from the membership by lib/projects/access.ts.

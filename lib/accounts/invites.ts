@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, notFound, validation, zodFieldErrors } from "../errors.ts";
+import { conflict, notFound, zodFieldErrors, invalidFields } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { newSecretToken, sha256Hex } from "./secret-token.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
@@ -65,10 +65,10 @@ export const INVITE_REFUSALS: Record<Exclude<InviteState, "pending"> | "unknown"
 export async function createInvite(admin: Viewer | null, input: CreateInviteInput, now = new Date()): Promise<NewSecret<InviteSummary>> {
   if (admin) assertAdmin(admin);
   const parsed = createInviteSchema.safeParse(input);
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   const { email, note, days } = parsed.data;
   if (await db().user.findUnique({ where: { email }, select: { id: true } })) {
-    throw validation("check the highlighted fields", { email: "an account with this e-mail exists already" });
+    throw invalidFields({ email: "an account with this e-mail exists already" });
   }
   const token = newSecretToken();
   const row = await db().invite.create({
@@ -95,6 +95,21 @@ export async function revokeInvite(admin: Viewer, id: string): Promise<void> {
     throw conflict("this invite was used already; it cannot be revoked");
   }
   await audit(admin.id, "invite.revoke", id);
+}
+
+/**
+ * A sign-up link for a token made elsewhere, in the caller's transaction, for one e-mail: a project invite an
+ * admin sends while sign-up is by invitation signs its recipient up with the same token (the same
+ * machinery: `spendInvite` at sign-up, one account per link). Only the sha256 is stored.
+ */
+export async function recordInviteToken(tx: Prisma.TransactionClient, admin: Viewer, token: string, email: string, note: string, expiresAt: Date): Promise<void> {
+  assertAdmin(admin);
+  await tx.invite.create({ data: { hash: sha256Hex(token), email, note: note.slice(0, 200), createdById: admin.id, expiresAt } });
+}
+
+/** Withdraws a sign-up link made by `recordInviteToken`, when nobody used it yet. */
+export async function dropInviteToken(tx: Prisma.TransactionClient, token: { hash: string }): Promise<void> {
+  await tx.invite.deleteMany({ where: { hash: token.hash, usedAt: null } });
 }
 
 /** The state of the invite behind `token` and the e-mail it is for, checked before a password is hashed. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { assertAdmin } from "../access/assert-admin.ts";
-import { validation, zodFieldErrors } from "../errors.ts";
+import { zodFieldErrors, invalidFields } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { getSettings, updateSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
@@ -56,7 +56,7 @@ export async function hubPublicUrl(headers: Headers): Promise<string> {
 export async function setPublicUrl(admin: Viewer, raw: unknown): Promise<string | null> {
   assertAdmin(admin);
   const parsed = z.object({ publicUrl: publicUrlSchema }).safeParse({ publicUrl: raw });
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   await updateSettings({ publicUrl: parsed.data.publicUrl });
   await audit(admin.id, "settings.public_url", parsed.data.publicUrl);
   return parsed.data.publicUrl;

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, notFound, validation, zodFieldErrors } from "../errors.ts";
+import { conflict, notFound, zodFieldErrors, invalidFields } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { canPublishTo } from "../access/permissions.ts";
 import { mustEnrol } from "./two-factor.ts";
@@ -73,7 +73,7 @@ const summary = (t: TokenRow): TokenSummary => ({
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   return parsed.data;
 }
 
@@ -82,10 +82,10 @@ export async function createToken(viewer: Viewer, input: CreateTokenInput, now =
   const { name, scopes, days, namespace } = parseInput(createTokenSchema, input);
   const allowed = grantableScopes(viewer.role);
   const refused = scopes.filter((s) => !allowed.includes(s));
-  if (refused.length) throw validation("check the highlighted fields", { scopes: `only admins may give a token the ${refused.join(", ")} scope` });
+  if (refused.length) throw invalidFields({ scopes: `only admins may give a token the ${refused.join(", ")} scope` });
   if (namespace !== null) {
     const ns = await db().namespace.findUnique({ where: { name: namespace }, select: { ownerId: true } });
-    if (!ns || !canPublishTo(viewer, namespace, ns)) throw validation("check the highlighted fields", { namespace: `you do not publish into a namespace '${namespace}'` });
+    if (!ns || !canPublishTo(viewer, namespace, ns)) throw invalidFields({ namespace: `you do not publish into a namespace '${namespace}'` });
   }
   const token = PREFIX + randomBytes(24).toString("base64url");
   const row = await db().apiToken.create({

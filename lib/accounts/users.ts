@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
-import { conflict, forbidden, notFound, validation } from "../errors.ts";
+import { conflict, forbidden, notFound, validation, invalidFields } from "../errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
 import { authLimiters, RateLimitedError, type AuthLimiters } from "./limits.ts";
@@ -116,7 +116,7 @@ async function register(
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const i of parsed.error.issues) fieldErrors[i.path.join(".")] ??= i.message;
-    throw validation("check the highlighted fields", fieldErrors);
+    throw invalidFields(fieldErrors);
   }
   const input = parsed.data;
   // a refusal here costs one lookup and no hashing; links are 256-bit secrets, not worth guessing
@@ -124,7 +124,7 @@ async function register(
   if (!gate.allowed) throw forbidden(gate.message);
   // the holder of an invite knows whom it is for: saying so tells them nothing new
   if (gate.via === "invite" && gate.email && gate.email !== input.email) {
-    throw validation("check the highlighted fields", { email: `this invite is for ${gate.email}` });
+    throw invalidFields({ email: `this invite is for ${gate.email}` });
   }
   // invite and admin links were handed out by an admin and work once: only open sign-ups are counted
   if (gate.via === "open" && ctx.client !== undefined) {
@@ -146,12 +146,13 @@ async function register(
     const fieldErrors: Record<string, string> = {};
     const emailTaken = !!(await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }));
     if (emailTaken && !quiet) fieldErrors.email = "an account with this e-mail already exists";
-    // user names are public anyway (each is a namespace): a taken one may be said
+    // user names are public anyway (each is a namespace and the slug of the user's personal project): a taken one may be said
     const taken =
       (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) ||
-      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } }));
+      (await tx.namespace.findUnique({ where: { name: input.username }, select: { id: true } })) ||
+      (await tx.project.findUnique({ where: { slug: input.username }, select: { id: true } }));
     if (taken) fieldErrors.username = "this name is taken";
-    if (Object.keys(fieldErrors).length) throw validation("check the highlighted fields", fieldErrors);
+    if (Object.keys(fieldErrors).length) throw invalidFields(fieldErrors);
     if (emailTaken) return null;
     if (bootstrap && !(await spendBootstrapToken(tx, bootstrap))) throw forbidden(SIGN_UP_REFUSALS.bootstrap);
     const created = await tx.user.create({
@@ -161,6 +162,10 @@ async function register(
     // spent in the same transaction, so two sign-ups racing on one link cannot both succeed
     if (invite && !(await spendInvite(tx, invite, created, d.now()))) throw forbidden(INVITE_REFUSALS.used);
     await tx.namespace.create({ data: { name: input.username, ownerId: created.id } });
+    // everyone's runs and scans go somewhere: the personal project, with its owner as its one member
+    await tx.project.create({
+      data: { slug: input.username, name: input.username, personal: true, personalOwnerId: created.id, createdById: created.id, members: { create: { userId: created.id, role: "owner", addedById: created.id } } },
+    });
     return created;
   });
   if (!user) {

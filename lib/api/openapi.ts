@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from "../access/scopes.ts";
 import { ERROR_CODES } from "../errors.ts";
+import { blankIsAbsent } from "./doc-registry.ts";
 import { routeSpec, type RouteSpec } from "./route.ts";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -19,16 +20,56 @@ export interface RouteModule {
 
 type JsonSchema = Record<string, unknown>;
 
-/** `app/api/runs/[id]/route.ts` → `/api/runs/{id}`; a catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter). */
+/**
+ * `app/api/runs/[id]/route.ts` → `/api/runs/{id}`, `app/metrics/route.ts` → `/metrics`; a
+ * catch-all `[...x]` is one `{x}` (OpenAPI has no multi-segment parameter).
+ */
 export function pathOfRouteFile(file: string): string {
-  const m = /^app(\/api(?:\/.*)?)\/route\.(ts|js)$/.exec(file);
-  if (!m) throw new Error(`${file} is not an app/api route file`);
+  const m = /^app(\/.+)\/route\.(ts|js)$/.exec(file);
+  if (!m) throw new Error(`${file} is not an app route file`);
   return m[1].replace(/\[(?:\.\.\.)?([^\]]+)\]/g, "{$1}");
 }
 
-function schemaOf(s: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as JsonSchema;
-  return rest;
+/**
+ * The JSON Schema of a request schema as the wrapper applies it (`io: "input"`: what a client
+ * sends, before coercions and transforms), or of a response schema as the handler's data leaves
+ * (`io: "output"`). A parameter whose blank value counts as absent says so (lib/api/doc-registry.ts).
+ */
+function schemaOf(s: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, {
+    io,
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      if (!blankIsAbsent.has(zodSchema)) return;
+      const inner = { ...jsonSchema };
+      for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
+      Object.assign(jsonSchema, { anyOf: [{ type: "string", pattern: "^\\s*$", description: "blank: the same as leaving it out" }, inner] });
+    },
+  }) as JsonSchema;
+  return io === "input" ? storable(rest) : rest;
+}
+
+/** No string the hub takes may hold NUL (lib/platform/safe-text.ts): said of every string, key and free JSON value of a request. */
+const NO_NUL = "^[^\\u0000]*$";
+const STORABLE_REF = { $ref: "#/components/schemas/StorableJson" };
+
+function storable(schema: JsonSchema): JsonSchema {
+  if (Object.keys(schema).length === 0) return STORABLE_REF;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (Array.isArray(v)) out[k] = v.map((x) => (x && typeof x === "object" ? storable(x as JsonSchema) : x));
+    else if (v && typeof v === "object" && k !== "const" && k !== "default" && k !== "examples") {
+      // a map of named subschemas: each value is a schema; otherwise the value is one schema
+      out[k] = k === "properties" || k === "$defs" || k === "patternProperties" ? Object.fromEntries(Object.entries(v).map(([n, s]) => [n, storable(s as JsonSchema)])) : storable(v as JsonSchema);
+    } else out[k] = v;
+  }
+  const types = [out.type].flat();
+  if (types.includes("string") && out.format !== "binary") {
+    if (typeof out.pattern === "string") out.allOf = [...((out.allOf as JsonSchema[]) ?? []), { pattern: NO_NUL }];
+    else out.pattern = NO_NUL;
+  }
+  if (types.includes("object") && !out.propertyNames) out.propertyNames = { pattern: NO_NUL };
+  return out;
 }
 
 function parameters(where: "path" | "query", s: z.ZodType | undefined): JsonSchema[] {
@@ -57,6 +98,10 @@ function requestBody(spec: RouteSpec): JsonSchema | undefined {
 function security(spec: RouteSpec): JsonSchema[] {
   // workers and device agents: their own credential, never a user's
   if (spec.access === "worker") return [{ workerBearer: [] }];
+  // Prometheus: the metrics token only
+  if (spec.access === "metrics") return [{ metricsBearer: [] }];
+  // liveness and readiness read no credential at all
+  if (spec.identify === false) return [{}];
   const bearer = { bearer: spec.scope ? [spec.scope] : [] };
   // public routes still see who calls (private packages appear to their owner)
   return spec.access === "public" ? [{}, bearer, { session: [] }] : [bearer, { session: [] }];
@@ -64,22 +109,34 @@ function security(spec: RouteSpec): JsonSchema[] {
 
 /** The sentence OpenAPI readers see about the token scope. */
 function scopeText(spec: RouteSpec): string | null {
-  if (spec.access === "worker") return null;
+  if (spec.access === "worker" || spec.access === "metrics" || spec.identify === false) return null;
   return spec.scope ? `API tokens need the \`${spec.scope}\` scope (a browser session has every scope).` : "Any API token may call it, whatever its scopes.";
 }
 
 const errorRef = { $ref: "#/components/responses/Error" };
 
+/** The success answer's content: the declared response schema for JSON, a string (binary for gzip) for streams. */
+function successContent(spec: RouteSpec): JsonSchema {
+  const types = [spec.produces ?? "application/json"].flat();
+  return Object.fromEntries(
+    types.map((type) => [
+      type,
+      { schema: type === "application/json" ? (spec.response ? schemaOf(spec.response, "output") : {}) : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } },
+    ]),
+  );
+}
+
 function responses(spec: RouteSpec): JsonSchema {
-  const type = spec.produces ?? "application/json";
-  const ok: JsonSchema = { description: spec.summary, content: { [type]: { schema: type === "application/json" ? {} : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } } } };
-  const out: JsonSchema = { [String(spec.status ?? 200)]: ok };
+  const out: JsonSchema = { [String(spec.status ?? 200)]: { description: spec.summary, content: successContent(spec) } };
   if (spec.access !== "public") out["401"] = errorRef;
   // a token without the route's scope, or a non-admin on an admin route
   if (spec.access === "admin" || spec.scope) out["403"] = errorRef;
   if (spec.params) out["404"] = errorRef;
   if (spec.body !== undefined) out["413"] = errorRef;
   if (spec.params || spec.query || spec.body !== undefined) out["422"] = errorRef;
+  for (const status of spec.errors ?? []) out[String(status)] = errorRef;
+  // every route: a database that does not answer
+  out["503"] = errorRef;
   out.default = errorRef;
   return out;
 }
@@ -114,7 +171,7 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
         operationId: operationId(method, path),
         summary: spec.summary,
         ...(scope ? { description: scope } : {}),
-        tags: [path.split("/")[2] ?? "api"],
+        tags: [(path.startsWith("/api/") ? path.split("/")[2] : path.split("/")[1]) || "api"],
         "x-levhub-access": spec.access,
         "x-levhub-scope": spec.scope,
         security: security(spec),
@@ -146,9 +203,19 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
           description:
             "a worker credential (Admin → Workers, `npm run admin -- worker-token`); the worker routes take nothing else. Every request also carries its own number in `X-Levhub-Request-Seq`, admitted once per instance (runner/worker/protocol.ts): a repeated one is 409 `replayed`",
         },
+        metricsBearer: { type: "http", scheme: "bearer", bearerFormat: "lmt_…", description: "the metrics token (Admin → Workers, `npm run admin -- metrics-token`, or LEVHUB_METRICS_TOKEN); it opens /metrics and nothing else" },
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "the browser session of a signed-in user (`__Secure-next-auth.session-token` over HTTPS)" },
       },
       schemas: {
+        StorableJson: {
+          description: "any JSON value the hub can store: no string or key holds the NUL character",
+          anyOf: [
+            { type: ["null", "boolean", "number"] },
+            { type: "string", pattern: NO_NUL },
+            { type: "array", items: STORABLE_REF },
+            { type: "object", propertyNames: { pattern: NO_NUL }, additionalProperties: STORABLE_REF },
+          ],
+        },
         Error: {
           type: "object",
           required: ["error"],
@@ -160,7 +227,20 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
                 code: { type: "string", enum: ERROR_CODES },
                 message: { type: "string" },
                 fieldErrors: { type: "object", additionalProperties: { type: "string" }, description: "a message per invalid field (`args.port`)" },
-                details: { type: "array", items: { type: "string" }, description: "every problem found at once (an upload's introspection problems)" },
+                problems: {
+                  type: "array",
+                  description: "every problem found at once (an upload's: introspection's, the layout's, pyproject.toml's, the dependencies', the Dockerfile's; a readiness check's components down)",
+                  items: {
+                    type: "object",
+                    required: ["severity", "where", "code", "message"],
+                    properties: {
+                      severity: { type: "string", enum: ["error", "warning"] },
+                      where: { type: "string", description: "the place in the package (`hello.greet`, `Dockerfile`, `pyproject.toml`), or empty" },
+                      code: { type: "string", description: "what kind of problem (`unknown-param`, `category`, `dependency`, `dockerfile`, …)" },
+                      message: { type: "string" },
+                    },
+                  },
+                },
               },
             },
           },

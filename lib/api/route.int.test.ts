@@ -195,3 +195,27 @@ test("every app/api route method declares on its handler the access and token sc
     for (const schema of [spec.params, spec.query, body]) if (schema) assert.doesNotThrow(() => z.toJSONSchema(schema, { io: "input" }), `${key}: a schema without a JSON Schema`);
   }
 });
+
+test("text the hub cannot store is a 422 naming the field wherever it comes: query, params, JSON body (keys too), multipart", async () => {
+  const field = async (res: Response) => {
+    assert.equal(res.status, 422);
+    return Object.keys(((await res.json()) as { error: { fieldErrors: Record<string, string> } }).error.fieldErrors);
+  };
+  assert.deepEqual(await field(await userRoute(new Request("http://hub.test/y?page=1%00", { headers: bearer(userToken) }), ctx({}))), ["page"]);
+  const post = (id: string, body: string) =>
+    adminRoute(new Request(`http://hub.test/x/${id}`, { method: "POST", headers: { ...bearer(adminToken), "content-type": "application/json" }, body }), ctx({ id }));
+  assert.deepEqual(await field(await post("1\u0000", '{"n": 1}')), ["id"]);
+  assert.deepEqual(await field(await post("1", '{"n": 1, "x": "\\ud800"}')), ["x"]);
+  assert.deepEqual(await field(await post("1", '{"n": 1, "a\\u0000": 2}')), ["a\ufffd"]);
+  const form = new FormData();
+  form.append("file", new File(["abc"], "a.zip"));
+  form.append("tags", "ok\u0000");
+  assert.deepEqual(await field(await upload(new Request("http://hub.test/u", { method: "POST", headers: bearer(userToken), body: form }), ctx({}))), ["tags"]);
+});
+
+test("an Authorization header that is not a good bearer token is 401, never the session's: empty, malformed, unknown", async () => {
+  for (const header of ["", "Bearer", "Basic dXNlcjpwYXNz", "Bearer lev_unknown"]) {
+    const res = await runRoute(new Request("http://hub.test/r", { headers: { authorization: header } }), ctx({}));
+    assert.equal(res.status, 401, JSON.stringify(header));
+  }
+});

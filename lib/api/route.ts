@@ -4,8 +4,10 @@ import { accessRefusal, type Access, type WorkerCaller } from "../access/access.
 import { scopeRefusal } from "../access/scopes.ts";
 import { viewerFromRequest } from "../auth/api-auth.ts";
 import { workerFromRequest } from "../queue/credentials.ts";
+import { timedRoute } from "../metrics/http.ts";
+import { metricsTokenFromRequest } from "../metrics/token.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
-import { errorResponse, forbidden, unauthorized, validation } from "../errors.ts";
+import { errorResponse, forbidden, unauthorized, validation, zodFieldErrors } from "../errors.ts";
 import { parseWith, searchParamsObject } from "./http.ts";
 import type { TokenScope, Viewer } from "../types.ts";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
@@ -25,8 +27,9 @@ export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
  */
 export type RouteAccess =
   | { access: "worker"; scope: null }
+  | { access: "metrics"; scope: null }
   | { access: "admin"; scope: "admin" }
-  | { access: Exclude<Access, "worker" | "admin">; scope: Exclude<TokenScope, "admin"> | null };
+  | { access: Exclude<Access, "worker" | "metrics" | "admin">; scope: Exclude<TokenScope, "admin"> | null };
 
 /**
  * The declaration of one route method. It is attached to the exported handler (`GET.spec`), so
@@ -37,6 +40,11 @@ export type RouteAccess =
 export type RouteSpec = RouteAccess & RouteSpecFields;
 
 interface RouteSpecFields {
+  /**
+   * false: the route never looks at who calls (no session or token is read, so a database that is
+   * down cannot fail it): liveness and readiness. Only meaningful on public routes.
+   */
+  identify?: false;
   /** one line saying what the method does */
   summary: string;
   params?: z.ZodType;
@@ -49,13 +57,22 @@ interface RouteSpecFields {
   maxBodyBytes?: number | (() => Promise<number>);
   /** the status of a success answered with data (default 200) */
   status?: number;
-  /** the success answer is a stream, not JSON */
-  produces?: "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv";
+  /**
+   * what a success answered with data is: the OpenAPI document publishes it, and with
+   * LEVHUB_CHECK_RESPONSES=1 (the integration tests) every answer is checked against it
+   */
+  response?: z.ZodType;
+  /** statuses beyond those the declaration implies (409 conflict, 429 a limit): the document lists them */
+  errors?: readonly number[];
+  /** the success answer is a stream, not JSON (several: the query picks one) */
+  produces?: Produces | readonly Produces[];
 }
+
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv" | "text/plain";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
-type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" ? null : Viewer;
+type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" | "metrics" ? null : Viewer;
 type WorkerAt<A extends Access> = A extends "worker" ? WorkerCaller : null;
 
 export interface RouteInput<S extends RouteSpec> {
@@ -75,6 +92,14 @@ export interface RouteContext {
 }
 
 export type RouteHandler<S extends RouteSpec = RouteSpec> = ((req: Request, ctx: RouteContext) => Promise<Response>) & { readonly spec: S };
+
+const UNAUTHORIZED: Record<Access, string> = {
+  public: "",
+  user: "sign in, or send 'Authorization: Bearer <token>' (create one in Settings)",
+  admin: "sign in, or send 'Authorization: Bearer <token>' (create one in Settings)",
+  worker: "send 'Authorization: Bearer lwk_…' with a worker credential (Admin → Workers)",
+  metrics: "send 'Authorization: Bearer <metrics token>' (Admin → Workers, or LEVHUB_METRICS_TOKEN)",
+};
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
@@ -134,11 +159,10 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
     try {
       // worker routes know only worker credentials: a user's session or token is no way in
       const worker = spec.access === "worker" ? await workerFromRequest(req) : null;
-      const viewer = spec.access === "worker" ? null : await viewerFromRequest(req);
-      const refusal = accessRefusal(spec.access, viewer, worker);
-      if (refusal === "unauthorized") {
-        throw unauthorized(spec.access === "worker" ? "send 'Authorization: Bearer lwk_…' with a worker credential (Admin → Workers)" : "sign in, or send 'Authorization: Bearer <token>' (create one in Settings)");
-      }
+      const scraper = spec.access === "metrics" && (await metricsTokenFromRequest(req));
+      const viewer = spec.access === "worker" || spec.access === "metrics" || spec.identify === false ? null : await viewerFromRequest(req);
+      const refusal = accessRefusal(spec.access, viewer, worker, scraper);
+      if (refusal === "unauthorized") throw unauthorized(UNAUTHORIZED[spec.access]);
       // the token's scope before the role: an admin's token without `admin` acts as a plain user
       const missingScope = scopeRefusal(spec.scope, viewer);
       if (missingScope) throw forbidden(missingScope);
@@ -147,14 +171,27 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
       const body = await readBody(req, spec);
       const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
-      return out instanceof Response ? out : Response.json(out, { status: spec.status ?? 200 });
+      if (out instanceof Response) return out;
+      if (CHECK_RESPONSES && spec.response) checkResponse(spec, out);
+      return Response.json(out, { status: spec.status ?? 200 });
     } catch (err) {
       // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
       return errorResponse(unavailableIfDown(err, "the request could not be served"));
     }
   };
-  Object.defineProperty(fn, "spec", { value: Object.freeze({ ...spec }), enumerable: false });
-  return fn as RouteHandler<S>;
+  // HTTP latency by route pattern (lib/metrics/http.ts)
+  const timed = timedRoute(fn);
+  Object.defineProperty(timed, "spec", { value: Object.freeze({ ...spec }), enumerable: false });
+  return timed as RouteHandler<S>;
+}
+
+/** Tests set it: every answer with data is checked against the declared response schema. */
+const CHECK_RESPONSES = process.env.LEVHUB_CHECK_RESPONSES === "1";
+
+/** The data a handler answered, as JSON would carry it, against `spec.response`: a mismatch is a bug (500, logged). */
+function checkResponse(spec: RouteSpec, out: object): void {
+  const r = spec.response!.safeParse(JSON.parse(JSON.stringify(out)));
+  if (!r.success) throw new Error(`the answer of '${spec.summary}' does not match its declared response schema: ${JSON.stringify(zodFieldErrors(r.error))}`);
 }
 
 /** The declaration of an exported route method, or undefined when it was not made with `route`. */

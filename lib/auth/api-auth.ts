@@ -5,13 +5,15 @@ import type { Viewer } from "../types.ts";
 
 /**
  * The caller of an `/api/*` route: `Authorization: Bearer <token>` (the CLI), else the browser's
- * session. A bearer header with a bad token is refused outright, never downgraded to the cookie;
+ * session. An Authorization header that is not a good bearer token (malformed, empty, unknown) is
+ * refused outright, never downgraded to the cookie;
  * an expired one says when it expired. Route handlers get it from the wrapper in
  * `lib/api/route.ts`, which also checks access and the token's scope.
  */
 export async function viewerFromRequest(req: Request): Promise<Viewer | null> {
   const header = req.headers.get("authorization");
-  if (header) {
+  // present at all, even empty: the caller chose the header, so a cookie never stands in for it
+  if (header !== null) {
     const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!m) throw unauthorized("the Authorization header must be 'Bearer <token>'");
     const found = await viewerFromToken(m[1]);

@@ -1,7 +1,7 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { forbidden, notFound, validation, zodFieldErrors } from "../errors.ts";
+import { forbidden, notFound, zodFieldErrors, invalidFields } from "../errors.ts";
 import { isAdmin } from "../access/permissions.ts";
 import { officialInputSchema, type OfficialInput } from "../schemas/curation.ts";
 import type { OfficialMark, Viewer } from "../types.ts";
@@ -16,7 +16,7 @@ export { officialInputSchema, type OfficialInput };
 export async function setOfficial(viewer: Viewer, raw: OfficialInput): Promise<OfficialMark | null> {
   if (!isAdmin(viewer)) throw forbidden("only an admin may mark packages official");
   const parsed = officialInputSchema.safeParse(raw);
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   const { namespace, name, official } = parsed.data;
   const pkg = await db().package.findFirst({ where: { name, namespace: { name: namespace } }, select: { id: true, officialAt: true, updatedAt: true } });
   if (!pkg) throw notFound(`package ${namespace}.${name}`);

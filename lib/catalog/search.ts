@@ -1,6 +1,7 @@
 import "server-only";
 import { categoryLabel } from "../packages/categories.ts";
 import { db } from "../platform/db.ts";
+import { isStatementTimeout, USER_QUERY_TIMEOUT_MS } from "../platform/query-timeout.ts";
 import { validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BrowseQuery, BrowseResult, FacetCount, Viewer } from "../types.ts";
@@ -98,11 +99,17 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
   const pageSize = q.pageSize ?? 20;
   const query = searchSql(viewer, q, page, pageSize);
   // settings for this statement only: the fuzzy threshold of pg_trgm's `<%` (the operator its index
-  // answers), and room to keep the matched rows in memory while the facets count them
-  const [, [row]] = await db().$transaction([
-    db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true)`,
-    db().$queryRaw<SearchRow[]>(query),
-  ]);
+  // answers), room to keep the matched rows in memory while the facets count them, and the time a
+  // query the user's text shapes may take
+  const [, [row]] = await db()
+    .$transaction([
+      db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true), set_config('statement_timeout', ${String(USER_QUERY_TIMEOUT_MS)}, true)`,
+      db().$queryRaw<SearchRow[]>(query),
+    ])
+    .catch((err: unknown) => {
+      if (isStatementTimeout(err)) throw validation(`the search took longer than ${USER_QUERY_TIMEOUT_MS / 1000} s and was stopped; use fewer or longer words`, { q: "too slow" });
+      throw err;
+    });
   const ids = JSON.parse(row.ids) as string[];
   const items = await summariesOf(ids, q.q ? textSearch(q.q).tsquery : null);
   return {

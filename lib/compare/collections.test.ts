@@ -65,7 +65,7 @@ test("a collection over the document cap is not compared and says what it held; 
   const many = Array.from({ length: 4 }, (_, i): SideDocument => ({ coll: "big", doc: { i } }));
   const d = compareRuns([...many, scan(1, "h", [1])], [scan(1, "h", [1, 2])], KEYS, { ...COMPARE_LIMITS, documents: 3 });
   const big = d.collections.find((c) => c.coll === "big")!;
-  assert.equal(big.tooLarge, "too large to compare: 4 document(s) in run A and 0 in run B; at most 3 per run are compared");
+  assert.equal(big.tooLarge, "too large to compare: 4 documents in run A and 0 in run B; at most 3 per run are compared");
   assert.deepEqual([big.added, big.removed, big.changed], [[], [], []]);
   assert.equal(d.totals.new, 1);
   assert.equal(d.partial, true);
@@ -88,7 +88,7 @@ test("collections a loader left unread (too many documents) are reported by thei
   assert.deepEqual(
     d.collections.map((c) => [c.coll, c.tooLarge]),
     [
-      ["huge", "too large to compare: 50000 document(s) in run A and 49000 in run B; at most 10 per run are compared"],
+      ["huge", "too large to compare: 50000 documents in run A and 49000 in run B; at most 10 per run are compared"],
       [COLL, null],
     ],
   );

@@ -8,6 +8,7 @@ import { canonicalMemo, contentHash } from "./canonical.ts";
 import { DIFF_LIMITS, diffDocuments, itemKey, withoutId, type ChangeOp, type DiffLimits, type FieldChange } from "./diff.ts";
 import { keysOutside, withoutFields } from "./ignore.ts";
 import { collectionSchema, declarationFor, keyPlan, type SchemaKeys } from "./key-paths.ts";
+import { plural } from "../../runner/src/plural.ts";
 
 export interface CompareLimits extends DiffLimits {
   /** documents per run and collection */
@@ -105,7 +106,7 @@ function compareCollection(
   const keys = keysOutside(use.keys, ignored);
   const out: CollectionDiff = { coll, schema: collectionSchema(coll), keys, ignored, added: [], removed: [], changed: [], unchanged: 0, tooLarge: null, notes: [] };
   if (sa.count > limits.documents || sb.count > limits.documents) {
-    out.tooLarge = `too large to compare: ${sa.count} document(s) in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
+    out.tooLarge = `too large to compare: ${plural(sa.count, "document")} in run A and ${sb.count} in run B; at most ${limits.documents} per run are compared`;
     return out;
   }
   const [a, b] = [sa.docs, sb.docs];

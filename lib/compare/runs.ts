@@ -73,16 +73,17 @@ const PREVIOUS_WINDOW = 200;
 
 /**
  * The previous run of the same function with the same arguments: the latest run of the same
- * owner, package (any version) and function, with equal arguments, created before this one and
- * ended. Null when there is none. 404 for a run the viewer may not see.
+ * project (whichever member started it), package (any version) and function, with equal
+ * arguments, created before this one and ended. Null when there is none. 404 for a run the viewer
+ * may not see.
  */
-export async function previousRunId(viewer: Viewer, runId: string): Promise<string | null> {
-  await getRun(viewer, runId);
-  const run = await db().run.findUnique({ where: { id: runId }, select: { ownerId: true, function: true, args: true, createdAt: true, version: { select: { packageId: true } } } });
+export async function previousRunId(viewer: Viewer, ref: string): Promise<string | null> {
+  const runId = (await getRun(viewer, ref)).id;
+  const run = await db().run.findUnique({ where: { id: runId }, select: { projectId: true, function: true, args: true, createdAt: true, version: { select: { packageId: true } } } });
   if (!run) throw notFound("run");
   const key = argsKey(run.args);
   const earlier = await db().run.findMany({
-    where: { ownerId: run.ownerId, function: run.function, version: { packageId: run.version.packageId }, createdAt: { lt: run.createdAt }, endedAt: { not: null } },
+    where: { projectId: run.projectId, function: run.function, version: { packageId: run.version.packageId }, createdAt: { lt: run.createdAt }, endedAt: { not: null } },
     select: { id: true, args: true },
     orderBy: { createdAt: "desc" },
     take: PREVIOUS_WINDOW,
@@ -106,21 +107,21 @@ export function declaredKeys(manifest: unknown): SchemaKeys[] {
 }
 
 /**
- * Compares run A (before) with run B (after). Both must be the viewer's (admins: anyone's), else
- * not found; both must be runs of the same function of the same package. The key paths and
- * ignored fields come from run B's version, else run A's; `ignore`, when given (checked by the
- * caller: `compareQuerySchema`), replaces the ignored fields.
+ * Compares run A (before) with run B (after). Both must be of projects the viewer may read
+ * (admins: any), else not found; both must be runs of the same function of the same package. The
+ * key paths and ignored fields come from run B's version, else run A's; `ignore`, when given
+ * (checked by the caller: `compareQuerySchema`), replaces the ignored fields.
  */
-export async function compareRunsFor(viewer: Viewer, aId: string, bId: string, limits: CompareLimits = COMPARE_LIMITS, ignore?: readonly string[]): Promise<RunComparison> {
-  const [a, b] = await Promise.all([getRun(viewer, aId), getRun(viewer, bId)]);
+export async function compareRunsFor(viewer: Viewer, aRef: string, bRef: string, limits: CompareLimits = COMPARE_LIMITS, ignore?: readonly string[]): Promise<RunComparison> {
+  const [a, b] = await Promise.all([getRun(viewer, aRef), getRun(viewer, bRef)]);
   if (a.package !== b.package || a.function !== b.function) {
     throw validation(`only runs of the same function compare: run A is ${a.package} ${a.function}, run B is ${b.package} ${b.function}`);
   }
   const versions = await db().packageVersion.findMany({ where: { id: { in: [a.versionId, b.versionId] } }, select: { id: true, manifest: true } });
   const keysOf = (id: string) => declaredKeys(versions.find((v) => v.id === id)?.manifest);
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
-  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, aId, limits.documents), runDocumentsForCompare(viewer, bId, limits.documents)]);
-  const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
+  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, a.id, limits.documents), runDocumentsForCompare(viewer, b.id, limits.documents)]);
+  const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, canRun: _r, deviceWait: _w, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
   const diff = compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }, ignore);
   const fields = ignore ? [...ignore] : [...new Set(keys.flatMap((k) => k.ignore ?? []))];
   return { a: pick(a), b: pick(b), diff, ignore: { fields, chosen: ignore !== undefined } };
@@ -137,13 +138,13 @@ export async function changesSincePrevious(viewer: Viewer, runId: string): Promi
   return { previous, totals: diff.totals, partial: diff.partial };
 }
 
-/** Runs a run may be compared with: the same owner's runs of the same package and function, newest first (the compare page's picker). */
-export async function comparableRuns(viewer: Viewer, runId: string, limit = 50): Promise<{ id: string; number: number; createdAt: string; status: RunStatus; args: Record<string, unknown> }[]> {
-  await getRun(viewer, runId);
-  const run = await db().run.findUnique({ where: { id: runId }, select: { ownerId: true, function: true, version: { select: { packageId: true } } } });
+/** Runs a run may be compared with: the same project's runs of the same package and function, newest first (the compare page's picker). */
+export async function comparableRuns(viewer: Viewer, ref: string, limit = 50): Promise<{ id: string; number: number; createdAt: string; status: RunStatus; args: Record<string, unknown> }[]> {
+  const runId = (await getRun(viewer, ref)).id;
+  const run = await db().run.findUnique({ where: { id: runId }, select: { projectId: true, function: true, version: { select: { packageId: true } } } });
   if (!run) throw notFound("run");
   const rows = await db().run.findMany({
-    where: { ownerId: run.ownerId, function: run.function, version: { packageId: run.version.packageId } },
+    where: { projectId: run.projectId, function: run.function, version: { packageId: run.version.packageId } },
     select: { id: true, number: true, createdAt: true, status: true, args: true },
     orderBy: { createdAt: "desc" },
     take: limit,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { debugDecision, MAX_SESSIONS_PER_TASK, outputWindow, PENDING_MS, sessionEnd, type DebugDecisionInput, type SessionFacts } from "./decision.ts";
 
-const alice = { id: "alice", seesRun: true };
+const alice = { id: "alice", seesRun: true, mayRun: true };
 const base: DebugDecisionInput = {
   viewer: alice,
   run: { ownerId: "alice", status: "running", policy: { hostNetwork: false, caps: [] }, args: { n: 1 } },
@@ -22,15 +22,23 @@ test("the run's owner may debug a running task of a running run without a grant 
   assert.equal(refusal({ run: { ...base.run, args: { words: { $lev: "file", id: "f".repeat(20) } } } }), "ok", "the owner's own file is no secret");
 });
 
-test("someone else's run reads as missing; anyone else who sees it (an admin) is refused and told why", () => {
-  assert.equal(refusal({ viewer: { id: "bob", seesRun: false } }), "not_found");
-  const d = debugDecision({ ...base, viewer: { id: "root", seesRun: true } });
-  assert.equal(d.ok, false);
-  assert.equal(!d.ok && d.refusal, "not_owner");
-  assert.match(!d.ok ? d.message : "", /owner's arguments/);
+test("a run of a project one may not read reads as missing; anyone else who sees it (a member, an admin) is refused and told why", () => {
+  assert.equal(refusal({ viewer: { id: "bob", seesRun: false, mayRun: false } }), "not_found");
+  for (const viewer of [{ id: "root", seesRun: true, mayRun: true }, { id: "viewer", seesRun: true, mayRun: false }]) {
+    const d = debugDecision({ ...base, viewer });
+    assert.equal(d.ok, false);
+    assert.equal(!d.ok && d.refusal, "not_owner", viewer.id);
+    assert.match(!d.ok ? d.message : "", /owner's arguments/);
+  }
 
-  // ownership is decided before anything else: a stranger learns nothing of the run's state
-  assert.equal(refusal({ viewer: { id: "bob", seesRun: false }, enabled: false, run: { ...base.run, status: "succeeded", policy: { hostNetwork: true, caps: [] } } }), "not_found");
+  // who the viewer is comes before anything else: a stranger learns nothing of the run's state
+  assert.equal(refusal({ viewer: { id: "bob", seesRun: false, mayRun: false }, enabled: false, run: { ...base.run, status: "succeeded", policy: { hostNetwork: true, caps: [] } } }), "not_found");
+});
+
+test("the owner once they left the project reads it as missing; the owner now a viewer there is refused", () => {
+  assert.equal(refusal({ viewer: { id: "alice", seesRun: false, mayRun: false } }), "not_found");
+  assert.equal(refusal({ viewer: { id: "alice", seesRun: true, mayRun: false } }), "may_not_run");
+  assert.equal(refusal({ viewer: { id: "alice", seesRun: true, mayRun: false }, enabled: false }), "may_not_run", "said before the hub's setting");
 });
 
 test("every refusal, in order", () => {

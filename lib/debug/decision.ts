@@ -3,10 +3,12 @@
  * (the run, its task, the admin's setting). Pure; the worker holding the run checks the task again
  * from the runner's own facts (runner/src/debug/task-debug.ts) before any shell starts.
  *
- * Only the run's owner: someone who may not see the run gets `not_found` (as for every run of
- * someone else); anyone else who may see it (an admin) gets `not_owner`, because a shell in the
- * task's container would give them the owner's arguments, files and results in the clear, beyond
- * what the hub's pages show, and would act as the owner's run.
+ * Only the run's owner (the user who started it): someone who may not read the run's project gets
+ * `not_found` (as for every run there), its owner too once they left the project; anyone else who
+ * may see it (a project member, an admin) gets `not_owner`, because a shell in the task's container
+ * would give them the owner's arguments, files and results in the clear, beyond what the hub's
+ * pages show, and would act as the owner's run. An owner who may no longer run in the project
+ * (now a viewer there) gets `may_not_run`: a shell acts as much as a run does.
  */
 import type { DebugRefusal } from "../../runner/src/debug/vocabulary.ts";
 import { policyGrantsAnything } from "../../runner/src/debug/task-debug.ts";
@@ -18,8 +20,8 @@ import { isHeld, type RunStatus, type TaskStatus } from "../../runner/src/status
 export const MAX_SESSIONS_PER_TASK = 2;
 
 export interface DebugDecisionInput {
-  /** `seesRun`: lib/access/permissions.ts canViewRun (the owner, an admin) */
-  viewer: { id: string; seesRun: boolean };
+  /** the viewer's rights in the run's project (lib/projects/access.ts rightsIn): `read` sees the run, `run` acts in it */
+  viewer: { id: string; seesRun: boolean; mayRun: boolean };
   run: { ownerId: string; status: RunStatus; policy: Pick<RunPolicy, "hostNetwork" | "caps" | "packages"> | null; args: unknown };
   /** the task as stored, null when the run has no such task (yet); omitted: decide for the run alone */
   task?: { status: TaskStatus } | null;
@@ -28,15 +30,19 @@ export interface DebugDecisionInput {
   openSessions?: number;
 }
 
-export type DebugDecision = { ok: true } | { ok: false; refusal: DebugRefusal | "not_found" | "not_owner"; message: string };
+export type DebugDecision = { ok: true } | { ok: false; refusal: DebugRefusal | "not_found" | HubDebugRefusal; message: string };
 
-const no = (refusal: DebugRefusal | "not_found" | "not_owner", message: string): DebugDecision => ({ ok: false, refusal, message });
+/** Refusals only the hub decides (who the viewer is in the run's project); the worker never sees them. */
+export type HubDebugRefusal = "not_owner" | "may_not_run";
+
+const no = (refusal: DebugRefusal | "not_found" | HubDebugRefusal, message: string): DebugDecision => ({ ok: false, refusal, message });
 
 export function debugDecision(i: DebugDecisionInput): DebugDecision {
+  if (!i.viewer.seesRun) return no("not_found", "run not found");
   if (i.run.ownerId !== i.viewer.id) {
-    if (!i.viewer.seesRun) return no("not_found", "run not found");
     return no("not_owner", "only the run's owner may open a terminal into its tasks: a shell there holds the owner's arguments, files and results");
   }
+  if (!i.viewer.mayRun) return no("may_not_run", "you may no longer run in this run's project, so you may not open a terminal into its tasks");
   if (!i.enabled) return no("disabled", "an admin turned debug terminals off (Admin → Policy)");
   // a grant or a secret is the run's for its whole life: said first, even of a run that ended
   if (!i.run.policy || policyGrantsAnything(i.run.policy)) {

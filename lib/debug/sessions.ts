@@ -1,5 +1,6 @@
 import "server-only";
-import { canViewRun } from "../access/permissions.ts";
+import { rightsIn } from "../projects/access.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { getSettings } from "../platform/settings.ts";
@@ -12,7 +13,7 @@ import { TerminalOutputFilter } from "../../runner/src/debug/terminal-filter.ts"
 import { DEBUG_LIMITS } from "../../runner/worker/protocol.ts";
 import type { RunPolicy } from "../../runner/src/policy/policy.ts";
 import { HELD_RUN_STATUSES, type RunStatus, type TaskStatus } from "../../runner/src/status.ts";
-import { debugDecision, sessionEnd, type DebugDecision } from "./decision.ts";
+import { debugDecision, sessionEnd, type DebugDecision, type HubDebugRefusal } from "./decision.ts";
 import type { DebugAvailability, DebugSessionView, DebugStreamEvent } from "./types.ts";
 
 /**
@@ -46,8 +47,9 @@ export function sessionView(s: SessionRow): DebugSessionView {
   };
 }
 
-const REFUSAL_CODES: Record<DebugRefusal | "not_owner", ErrorCode> = {
+const REFUSAL_CODES: Record<DebugRefusal | HubDebugRefusal, ErrorCode> = {
   not_owner: "forbidden",
+  may_not_run: "forbidden",
   disabled: "forbidden",
   granted: "forbidden",
   secret: "forbidden",
@@ -60,20 +62,29 @@ function refusalError(d: Extract<DebugDecision, { ok: false }>): AppError {
   return d.refusal === "not_found" ? notFound("run") : new AppError(REFUSAL_CODES[d.refusal], d.message);
 }
 
-async function runFacts(runId: string) {
-  return db().run.findUnique({ where: { id: runId }, select: { id: true, ownerId: true, status: true, policy: true, args: true, workerInstance: true } });
+/** The run `ref` names (its id, or its number as `12` / `#12`), before any access check. */
+async function runFacts(ref: string) {
+  const where = parseRunRef(ref);
+  if (!where) return null;
+  return db().run.findUnique({ where, select: { id: true, ownerId: true, projectId: true, status: true, policy: true, args: true, workerInstance: true } });
 }
 
 type RunFacts = NonNullable<Awaited<ReturnType<typeof runFacts>>>;
 
 const decisionRun = (r: RunFacts) => ({ ownerId: r.ownerId, status: r.status as RunStatus, policy: r.policy as RunPolicy | null, args: r.args });
 
-/** Whether the viewer may debug this run's running tasks (the run page's Debug buttons); someone else's run is 404. */
-export async function debugAvailability(viewer: Viewer, runId: string): Promise<DebugAvailability> {
-  const run = await runFacts(runId);
+/** Who the viewer is in the run's project, as the decision needs it (membership, role, the token's scopes). */
+async function viewerFacts(viewer: Viewer, projectId: string) {
+  const rights = await rightsIn(viewer, projectId);
+  return { id: viewer.id, seesRun: rights.includes("read"), mayRun: rights.includes("run") };
+}
+
+/** Whether the viewer may debug this run's running tasks (the run page's Debug buttons); a run they may not see is 404. */
+export async function debugAvailability(viewer: Viewer, ref: string): Promise<DebugAvailability> {
+  const run = await runFacts(ref);
   if (!run) throw notFound("run");
   const settings = await getSettings();
-  const d = debugDecision({ viewer: { id: viewer.id, seesRun: canViewRun(viewer, run) }, run: { ...decisionRun(run), status: "running" }, enabled: settings.debug.enabled });
+  const d = debugDecision({ viewer: await viewerFacts(viewer, run.projectId), run: { ...decisionRun(run), status: "running" }, enabled: settings.debug.enabled });
   if (d.ok) return { allowed: true };
   if (d.refusal === "not_found") throw notFound("run");
   return { allowed: false, refusal: d.refusal as Exclude<typeof d.refusal, "not_found">, message: d.message };
@@ -84,17 +95,21 @@ export async function debugAvailability(viewer: Viewer, runId: string): Promise<
  * run, debugging is on, the run has no grant and holds no secret, and the task is running; the
  * worker holding the run is told at its next poll or heartbeat.
  */
-export async function openDebugSession(viewer: Viewer, runId: string, input: { task: number; cols: number; rows: number }): Promise<DebugSessionView> {
+export async function openDebugSession(viewer: Viewer, ref: string, input: { task: number; cols: number; rows: number }): Promise<DebugSessionView> {
   const settings = await getSettings();
+  const named = await runFacts(ref);
+  if (!named) throw notFound("run");
+  const runId = named.id;
+  const who = await viewerFacts(viewer, named.projectId);
   const session = await db().$transaction(async (tx) => {
     // the run's row is locked: its state does not move between the decision and the session's row
     const [run] = await tx.$queryRaw<RunFacts[]>`
-      SELECT id, "ownerId", status::text AS status, policy, args, "workerInstance" FROM "Run" WHERE id = ${runId} FOR SHARE`;
+      SELECT id, "ownerId", "projectId", status::text AS status, policy, args, "workerInstance" FROM "Run" WHERE id = ${runId} FOR SHARE`;
     if (!run) throw notFound("run");
     const task = await tx.task.findUnique({ where: { runId_number: { runId, number: input.task } }, select: { status: true } });
     const openSessions = await tx.debugSession.count({ where: { runId, task: input.task, state: { not: "ended" } } });
     const d = debugDecision({
-      viewer: { id: viewer.id, seesRun: canViewRun(viewer, run) },
+      viewer: who,
       run: decisionRun(run),
       task: task ? { status: task.status as TaskStatus } : null,
       enabled: settings.debug.enabled,
@@ -106,10 +121,10 @@ export async function openDebugSession(viewer: Viewer, runId: string, input: { t
     return row;
   });
   if ("ok" in session) {
-    if (session.refusal !== "not_found") await audit(viewer.id, "debug.refused", runId, { task: input.task, refusal: session.refusal });
+    if (session.refusal !== "not_found") await audit(viewer.id, "debug.refused", runId, { task: input.task, refusal: session.refusal }, { projectId: named.projectId });
     throw refusalError(session);
   }
-  await audit(viewer.id, "debug.start", session.id, { run: runId, task: input.task, worker: session.workerInstance });
+  await audit(viewer.id, "debug.start", session.id, { run: runId, task: input.task, worker: session.workerInstance }, { projectId: named.projectId });
   return sessionView(session);
 }
 
@@ -118,10 +133,11 @@ export async function openDebugSession(viewer: Viewer, runId: string, input: { t
  * and the audit of its end with what it carried. Whether this call ended it.
  */
 export async function endSession(id: string, reason: DebugEndReason): Promise<boolean> {
-  const [ended] = await db().$queryRaw<{ userId: string; runId: string; task: number; bytesIn: bigint; bytesOut: bigint; createdAt: Date }[]>`
-    UPDATE "DebugSession" SET state = 'ended', "endedAt" = now(), "endReason" = ${reason}
-     WHERE id = ${id} AND state <> 'ended'
-     RETURNING "userId", "runId", task, "bytesIn", "bytesOut", "createdAt"`;
+  const [ended] = await db().$queryRaw<{ userId: string; runId: string; projectId: string; task: number; bytesIn: bigint; bytesOut: bigint; createdAt: Date }[]>`
+    UPDATE "DebugSession" s SET state = 'ended', "endedAt" = now(), "endReason" = ${reason}
+      FROM "Run" r
+     WHERE s.id = ${id} AND s.state <> 'ended' AND r.id = s."runId"
+     RETURNING s."userId", s."runId", r."projectId", s.task, s."bytesIn", s."bytesOut", s."createdAt"`;
   if (!ended) return false;
   await db().$queryRawUnsafe("SELECT 1 AS sent FROM pg_notify($1, $2)", DEBUG_CHANNEL, id);
   await audit(ended.userId, "debug.end", id, {
@@ -131,7 +147,7 @@ export async function endSession(id: string, reason: DebugEndReason): Promise<bo
     bytesIn: Number(ended.bytesIn),
     bytesOut: Number(ended.bytesOut),
     durationMs: Date.now() - ended.createdAt.getTime(),
-  });
+  }, { projectId: ended.projectId });
   return true;
 }
 

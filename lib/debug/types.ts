@@ -1,5 +1,6 @@
 /** What the debug terminal's pages, routes and CLI exchange with lib/debug (import type only from components). */
 import type { DebugEndReason, DebugRefusal, DebugState } from "../../runner/src/debug/vocabulary.ts";
+import type { HubDebugRefusal } from "./decision.ts";
 
 export interface DebugSessionView {
   id: string;
@@ -16,7 +17,7 @@ export interface DebugSessionView {
 }
 
 /** Whether the viewer may debug a run's running tasks, said once per page (a task must still be running). */
-export type DebugAvailability = { allowed: true } | { allowed: false; refusal: DebugRefusal | "not_owner"; message: string };
+export type DebugAvailability = { allowed: true } | { allowed: false; refusal: DebugRefusal | HubDebugRefusal; message: string };
 
 /**
  * `GET /api/debug/{session}/events` (text/event-stream; `id:` the last output seq): the session's

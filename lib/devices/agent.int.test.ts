@@ -79,7 +79,8 @@ async function workerCall(token: string, method: "GET" | "POST", route: string, 
 
 before(async () => {
   [cluster, device] = await Promise.all([
-    startQueueCluster({ queue: { totalRuns: 8, perUserRuns: 8 } }),
+    // heartbeats of 1 s: the 800 ms network cut below stays well short of three missed ones on a busy machine
+    startQueueCluster({ heartbeatMs: 1000, queue: { totalRuns: 8, perUserRuns: 8 } }),
     startSecondEngine({ name: "device", bip: "10.217.0.1/24", addressPool: "10.218.0.0/16" }),
   ]);
   await device.loadImage(IMAGE);

@@ -220,13 +220,13 @@ test("the admin's rule: runs granted host networking go only to devices while it
   const { db } = await import("../platform/db.ts");
   const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
   assert.equal(await ensureOperatorGrant(ns), true);
-  const { setHostNetworkOnDevicesOnly } = await import("./rules.ts");
+  const { setDeviceRules } = await import("./rules.ts");
   await addDevice(aliceApi, "hostnet-box");
   try {
     const before = await runOn(aliceApi);
     assert.equal(before.status, 201);
     assert.equal((await db().run.findUniqueOrThrow({ where: { id: before.json.id } })).queue, "levhub-run-hostnet");
-    assert.equal(await setHostNetworkOnDevicesOnly(root, true), true);
+    assert.deepEqual(await setDeviceRules(root, { hostNetworkOnDevicesOnly: true }), { hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
     const refused = await runOn(aliceApi);
     assert.equal(refused.status, 422, JSON.stringify(refused.json));
     assert.match(JSON.stringify(refused.json), /host networking/);
@@ -234,9 +234,9 @@ test("the admin's rule: runs granted host networking go only to devices while it
     assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
     // the rule leaves the queue limits as they were, and the limits form leaves the rule
     const { getSettings } = await import("../platform/settings.ts");
-    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: true });
+    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, queuedPerUser: 100, scansPerUser: 100, hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
   } finally {
-    await setHostNetworkOnDevicesOnly(root, false);
+    await setDeviceRules(root, { hostNetworkOnDevicesOnly: false });
   }
   assert.equal((await runOn(aliceApi)).status, 201);
 });
@@ -254,4 +254,41 @@ test("a re-run goes where the run went while the device is still its owner's to 
   // revoked since: the re-run goes to the hub's workers instead of being refused
   assert.equal((await call(aliceApi, "DELETE", `/api/devices/${device.id}`)).status, 200);
   assert.equal(await deviceOf((await rerun(alice, first.json.id)).id), null);
+});
+
+test("a run sent to a device that does not take it says so on its page, then ends DeviceTimeout after the admin's wait", async () => {
+  const { janitorPass } = await import("../queue/janitor.ts");
+  const { setDeviceRules } = await import("./rules.ts");
+  const { db } = await import("../platform/db.ts");
+  await addDevice(aliceApi, "never-box");
+  const gone = await addDevice(aliceApi, "gone-box");
+  const goneAgent = await register(gone.token, "gone-box");
+  await db().worker.updateMany({ where: { instance: goneAgent.instance }, data: { state: "stopped", lastSeenAt: new Date("2026-11-20T08:00:00Z") } });
+  const never = await runOn(aliceApi, "never-box");
+  const offline = await runOn(aliceApi, "gone-box");
+  const onHub = await runOn(aliceApi);
+  // its page (the API's run detail) says which device it waits for, how that device is, and until when
+  const detail = await call<{ status: string; deviceWait: { device: string; state: string; lastSeenAt: string | null; wait: string; endsAt: string } | null }>(aliceApi, "GET", `/api/runs/${never.json.id}`);
+  assert.equal(detail.json.status, "queued");
+  assert.deepEqual({ ...detail.json.deviceWait, endsAt: undefined }, { device: "never-box", state: "never connected", lastSeenAt: null, wait: "24 h", endsAt: undefined });
+  const offlineDetail = await call<{ deviceWait: { state: string; lastSeenAt: string } }>(aliceApi, "GET", `/api/runs/${offline.json.id}`);
+  assert.deepEqual([offlineDetail.json.deviceWait.state, offlineDetail.json.deviceWait.lastSeenAt], ["offline", "2026-11-20T08:00:00.000Z"]);
+  assert.equal((await call<{ deviceWait: unknown }>(aliceApi, "GET", `/api/runs/${onHub.json.id}`)).json.deviceWait, null, "a hub run waits for no device");
+
+  const later = new Date(Date.now() + 61_000);
+  assert.equal((await janitorPass(later)).expired, 0, "within the default day nothing expires");
+  try {
+    assert.equal((await setDeviceRules(root, { hostNetworkOnDevicesOnly: false, deviceWaitMinutes: 1 })).deviceWaitMinutes, 1);
+    const pass = await janitorPass(later);
+    assert.ok(pass.expired >= 2, JSON.stringify(pass));
+    const ended = async (id: string) => db().run.findUniqueOrThrow({ where: { id }, select: { status: true, error: true, endedAt: true } });
+    assert.deepEqual((await ended(never.json.id)).error, { type: "DeviceTimeout", message: "device never-box did not take this run within 1 min: it has never connected" });
+    assert.equal((await ended(never.json.id)).status, "failed");
+    assert.deepEqual((await ended(offline.json.id)).error, { type: "DeviceTimeout", message: "device gone-box did not take this run within 1 min: it has been offline since 2026-11-20 08:00:00 UTC" });
+    assert.equal((await ended(onHub.json.id)).status, "queued", "the hub's own queue never expires");
+    assert.equal((await janitorPass(later)).expired, 0, "idempotent");
+  } finally {
+    await setDeviceRules(root, { hostNetworkOnDevicesOnly: false, deviceWaitMinutes: 24 * 60 });
+    await db().run.updateMany({ where: { id: onHub.json.id, status: "queued" }, data: { status: "cancelled", endedAt: new Date() } });
+  }
 });

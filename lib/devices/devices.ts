@@ -7,25 +7,14 @@ import { getBoss } from "../queue/boss.ts";
 import { newWorkerToken } from "../queue/credentials.ts";
 import { endRun, ENDINGS } from "../queue/lifecycle/index.ts";
 import { deviceNameSchema } from "../schemas/devices.ts";
+import type { z } from "zod";
 import type { NewSecret, Viewer } from "../types.ts";
+import type { deviceViewSchema } from "../schemas/responses.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { deviceQueue } from "./placement.ts";
 
 /** What Settings → My devices shows of a device: its last registration's facts and whether an instance is live. */
-export interface DeviceView {
-  id: string;
-  name: string;
-  state: "online" | "draining" | "offline" | "never connected" | "revoked";
-  lastSeenAt: string | null;
-  version: string | null;
-  engine: string | null;
-  capacity: number | null;
-  running: number;
-  createdAt: string;
-  revokedAt: string | null;
-  /** first characters of its token, to tell enrolments apart */
-  tokenPrefix: string;
-}
+export type DeviceView = z.infer<typeof deviceViewSchema>;
 
 /** The message a run of a revoked device ends with. */
 export const DEVICE_REVOKED = "device revoked";
@@ -75,6 +64,33 @@ export async function createDevice(viewer: Viewer, rawName: string): Promise<New
   return { token, item: view };
 }
 
+type DeviceRow = { id: string; credentialId: string; revokedAt: Date | null };
+type Registration = { credentialId: string; state: string; lastSeenAt: Date; version: string; engineHost: string; engineVersion: string; capacity: number };
+
+/** The registrations that say how each device is: a live one (online, else draining), else the last. */
+async function registrations(devices: DeviceRow[]): Promise<Map<string, { state: DeviceView["state"]; last: Registration | undefined }>> {
+  const workers = devices.length
+    ? await db().worker.findMany({ where: { credentialId: { in: devices.map((d) => d.credentialId) } }, orderBy: { lastSeenAt: "desc" }, distinct: ["credentialId", "state"] })
+    : [];
+  return new Map(
+    devices.map((d) => {
+      const mine = workers.filter((w) => w.credentialId === d.credentialId);
+      const live = mine.find((w) => w.state === "online") ?? mine.find((w) => w.state === "draining");
+      const last = live ?? mine[0];
+      const state: DeviceView["state"] = d.revokedAt ? "revoked" : live ? (live.state as "online" | "draining") : last ? "offline" : "never connected";
+      return [d.id, { state, last }];
+    }),
+  );
+}
+
+/** How a device is now (for a run sent to it: its page says so), whoever owns it; null when it is gone. */
+export async function deviceState(deviceId: string): Promise<{ name: string; state: DeviceView["state"]; lastSeenAt: string | null } | null> {
+  const d = await db().device.findUnique({ where: { id: deviceId }, select: { id: true, name: true, credentialId: true, revokedAt: true } });
+  if (!d) return null;
+  const r = (await registrations([d])).get(d.id)!;
+  return { name: d.name, state: r.state, lastSeenAt: r.last?.lastSeenAt.toISOString() ?? null };
+}
+
 /** The viewer's devices (or one of them), newest first, with their registrations' state. */
 export async function listDevices(viewer: Viewer, onlyId?: string): Promise<DeviceView[]> {
   const devices = await db().device.findMany({
@@ -84,20 +100,13 @@ export async function listDevices(viewer: Viewer, onlyId?: string): Promise<Devi
   });
   if (!devices.length) return [];
   const ids = devices.map((d) => d.id);
-  const [workers, counts] = await Promise.all([
-    db().worker.findMany({
-      where: { credentialId: { in: devices.map((d) => d.credentialId) } },
-      orderBy: { lastSeenAt: "desc" },
-      distinct: ["credentialId", "state"],
-    }),
+  const [regs, counts] = await Promise.all([
+    registrations(devices),
     db().run.groupBy({ by: ["deviceId"], where: { deviceId: { in: ids }, status: { in: [...HELD_RUN_STATUSES] } }, _count: true }),
   ]);
   const running = new Map(counts.map((c) => [c.deviceId, c._count]));
   return devices.map((d) => {
-    const mine = workers.filter((w) => w.credentialId === d.credentialId);
-    const live = mine.find((w) => w.state === "online") ?? mine.find((w) => w.state === "draining");
-    const last = live ?? mine[0];
-    const state: DeviceView["state"] = d.revokedAt ? "revoked" : live ? (live.state as "online" | "draining") : last ? "offline" : "never connected";
+    const { state, last } = regs.get(d.id)!;
     return {
       id: d.id,
       name: d.name,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkClosure, closureOf, parseRequirements, pickVersions, type AvailablePackage, type GraphVersion } from "./dependencies.ts";
+import { checkClosure, closureOf, packagesForReader, parseRequirements, pickVersions, type AvailablePackage, type GraphVersion } from "./dependencies.ts";
 
 test("requirements: lev packages with specifiers, the runtime dropped, others external, bad ones named", () => {
   const r = parseRequirements([
@@ -121,8 +121,20 @@ test("closure: a public package may depend only on public ones, directly or not;
   assert.deepEqual(checkClosure({ root: { ...root, private: true }, direct: ["a.b@1"], graph: g, canSee: all }).problems, []);
 });
 
-test("closure: a member the uploader may no longer see (turned private since) reads like a missing package", () => {
-  const g = graphOf(node("a.b@1", ["x.y@1"]), node("x.y@1", [], true));
+test("closure: a member the uploader may no longer see (turned private since) is refused without being named, in chains too", () => {
+  const g = graphOf(node("a.b@1", ["x.y@1"]), node("x.y@1", ["p.q@1"], true), node("p.q@1", []));
   const r = checkClosure({ root: { ...root, private: true }, direct: ["a.b@1"], graph: g, canSee: (m) => !m.private });
-  assert.deepEqual(r.problems, ["dependency lev.x.y (via lev.me.wf → lev.a.b): no such package"]);
+  assert.deepEqual(r.problems, ["a dependency of lev.me.wf → lev.a.b is not available to you (made private or removed since it was published)"]);
+  assert.doesNotMatch(JSON.stringify(r.problems), /x\.y/);
+  // two versions of an unseen package conflict: said without its name
+  const h = graphOf(node("a.b@1", ["x.y@1"]), node("c.d@1", ["x.y@2"]), node("x.y@1", [], true), node("x.y@2", [], true));
+  const c = checkClosure({ root: { ...root, private: true }, direct: ["a.b@1", "c.d@1"], graph: h, canSee: (m) => !m.private });
+  assert.doesNotMatch(JSON.stringify(c.problems), /x\.y/);
+  assert.ok(c.problems.some((p) => p.startsWith("conflicting versions of a package you may not see")));
+});
+
+test("packagesForReader names what the reader may see and only counts the rest", () => {
+  assert.equal(packagesForReader([{ label: "lev.a.b", visible: true }]), "lev.a.b");
+  assert.equal(packagesForReader([{ label: "lev.s.x", visible: false }, { label: "lev.s.y", visible: false }]), "2 packages you may not see");
+  assert.equal(packagesForReader([{ label: "lev.a.b", visible: true }, { label: "lev.s.x", visible: false }]), "lev.a.b and 1 package you may not see");
 });

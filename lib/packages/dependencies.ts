@@ -142,6 +142,18 @@ export function pickVersions(reqs: readonly LevRequirement[], available: Readonl
   return { picked, problems };
 }
 
+/**
+ * Packages as an error shows them to its reader: those the reader may see by name, the others only
+ * counted, so no message (a run refused, `lev add`, an upload, making a package public) tells
+ * anyone that a private package of someone else exists or what it is called.
+ */
+export function packagesForReader(packages: readonly { label: string; visible: boolean }[]): string {
+  const named = [...new Set(packages.filter((p) => p.visible).map((p) => p.label))];
+  const hidden = new Set(packages.filter((p) => !p.visible).map((p) => p.label)).size;
+  const parts = [...named, ...(hidden ? [`${hidden} package${hidden > 1 ? "s" : ""} you may not see`] : [])];
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : (parts[0] ?? "");
+}
+
 /** One published version in the dependency graph, with its pinned direct dependencies. */
 export interface GraphVersion {
   id: string;
@@ -197,20 +209,25 @@ export interface ClosureCheck {
 export function checkClosure(input: ClosureCheck): { closure: ClosureMember[]; problems: string[] } {
   const rootName = levName(input.root);
   const closure = closureOf(rootName, input.direct, input.graph);
+  // what the uploader may not see is never named, in a chain or anywhere else
+  const unseen = new Set(closure.filter((m) => !input.canSee(m)).map(levName));
+  const shown = (name: string) => (unseen.has(name) ? "(a package you may not see)" : name);
+  const chain = (via: string[]) => via.map(shown).join(" → ");
   const problems: string[] = [];
   for (const m of closure) {
-    if (packageKey(m) === packageKey(input.root)) problems.push(`dependency cycle: ${[...m.via, rootName].join(" → ")}`);
+    if (packageKey(m) === packageKey(input.root)) problems.push(`dependency cycle: ${chain([...m.via, rootName])}`);
   }
   const byPackage = new Map<string, ClosureMember[]>();
   for (const m of closure) byPackage.set(packageKey(m), [...(byPackage.get(packageKey(m)) ?? []), m]);
   for (const [key, members] of byPackage) {
     if (key === packageKey(input.root) || members.length < 2) continue;
     const [a, b] = members;
-    problems.push(`conflicting versions of ${levName(a)}: ${a.version} (via ${a.via.join(" → ")}) and ${b.version} (via ${b.via.join(" → ")})`);
+    if (unseen.has(levName(a))) problems.push(`conflicting versions of a package you may not see (via ${chain(a.via)} and via ${chain(b.via)})`);
+    else problems.push(`conflicting versions of ${levName(a)}: ${a.version} (via ${chain(a.via)}) and ${b.version} (via ${chain(b.via)})`);
   }
   for (const m of closure) {
     if (packageKey(m) === packageKey(input.root)) continue;
-    if (!input.canSee(m)) problems.push(`dependency ${levName(m)} (via ${m.via.join(" → ")}): no such package`);
+    if (!input.canSee(m)) problems.push(`a dependency of ${chain(m.via)} is not available to you (made private or removed since it was published)`);
     else if (!input.root.private && m.private) problems.push(`${levName(m)} is private: a public version may depend only on public packages`);
   }
   return { closure, problems: [...new Set(problems)] };

@@ -16,7 +16,7 @@ export async function dependencyLinks(viewer: Viewer | null, versionId: string, 
       select: { requirement: true, dependency: { select: { version: true, package: { select: pkgSelect } } } },
     }),
     db().package.findMany({
-      where: { latestVersionId: { not: null }, versions: { some: { dependsOn: { some: { dependency: { packageId } } } } } },
+      where: { latestVersionId: { not: null }, versions: { some: { deletedAt: null, dependsOn: { some: { dependency: { packageId } } } } } },
       select: { ...pkgSelect, latestVersion: { select: { version: true } } },
     }),
   ]);

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../platform/db.ts";
-import { validation } from "../errors.ts";
+import { problem, validation } from "../errors.ts";
 import { canViewPackage } from "../access/permissions.ts";
 import type { PinnedDependency, Viewer } from "../types.ts";
 import {
@@ -105,7 +105,7 @@ export async function resolveDependencies(
   const rows = parsed.lev.length
     ? await db().package.findMany({
         where: { OR: parsed.lev.map((r) => ({ name: r.name, namespace: { name: r.namespace } })) },
-        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { select: { id: true, version: true } } },
+        select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } }, versions: { where: { deletedAt: null }, select: { id: true, version: true } } },
       })
     : [];
   const available = new Map<string, AvailablePackage>();
@@ -120,7 +120,7 @@ export async function resolveDependencies(
   problems.push(...checked.problems);
   if (problems.length) {
     const full = levName(root);
-    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems);
+    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems.map((p) => problem("dependency", "pyproject.toml", p)));
   }
   return {
     direct: picked.map((p) => ({ namespace: p.namespace, name: p.name, version: p.version, requirement: p.requirement.raw, versionId: p.versionId })),

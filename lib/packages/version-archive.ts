@@ -15,7 +15,7 @@ import tar from "tar-stream";
  */
 const SKIP = new Set(["__pycache__", ".git", ".pytest_cache", ".lev"]);
 /** never an uploaded archive's stored name: those are reduced to `[A-Za-z0-9._-]` */
-const ARCHIVE_NAME = "files@levhub.tar.gz";
+export const VERSION_ARCHIVE_NAME = "files@levhub.tar.gz";
 
 export interface VersionArchive {
   path: string;
@@ -63,7 +63,7 @@ export async function buildVersionArchive(dir: string): Promise<Buffer> {
 export async function versionArchive(dir: string): Promise<VersionArchive> {
   const cached = shaCache.get(dir);
   if (cached && existsSync(cached.path)) return cached;
-  const target = path.join(path.dirname(dir), ARCHIVE_NAME);
+  const target = path.join(path.dirname(dir), VERSION_ARCHIVE_NAME);
   let bytes: Buffer;
   if (existsSync(target)) bytes = await readFile(target);
   else {

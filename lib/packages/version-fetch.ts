@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import { canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "./dependencies.ts";
 import type { PublishedVersion, Viewer } from "../types.ts";
 import { versionClosure } from "./dependency-load.ts";
 import { versionArchive, type VersionArchive } from "./version-archive.ts";
@@ -14,7 +15,7 @@ async function visibleVersion(viewer: Viewer | null, ns: string, name: string, v
   });
   if (!pkg || !canViewPackage(viewer, pkg)) throw notFound(`package ${ns}.${name}`);
   const row = await db().packageVersion.findFirst({
-    where: version === "latest" ? { id: pkg.latestVersionId ?? "" } : { version, package: { name, namespace: { name: ns } } },
+    where: version === "latest" ? { id: pkg.latestVersionId ?? "" } : { version, deletedAt: null, package: { name, namespace: { name: ns } } },
     select: { id: true, version: true, dir: true },
   });
   if (!row) throw notFound(`version ${version} of ${ns}.${name}`);
@@ -29,7 +30,7 @@ export async function publishedVersion(viewer: Viewer | null, ns: string, name: 
   const row = await visibleVersion(viewer, ns, name, version);
   const closure = await versionClosure(row.id);
   const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
-  if (hidden.length) throw validation(`${ns}.${name} ${row.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+  if (hidden.length) throw validation(`${ns}.${name} ${row.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it is not available to you`);
   const [own, ...deps] = await Promise.all([versionArchive(row.dir), ...closure.map((m) => versionArchive(m.dir))]);
   return {
     namespace: ns,

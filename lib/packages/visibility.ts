@@ -4,6 +4,7 @@ import { db } from "../platform/db.ts";
 import { audit } from "../platform/audit.ts";
 import { conflict, forbidden, notFound } from "../errors.ts";
 import { canPublishTo, canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "./dependencies.ts";
 import type { Viewer } from "../types.ts";
 
 /** A package owner's (or an admin's) choice on the package page: private or public. */
@@ -32,9 +33,12 @@ export async function setPackageVisibility(viewer: Viewer, input: { namespace: s
   if (!input.private) {
     const privateDeps = await db().package.findMany({
       where: { private: true, versions: { some: { usedBy: { some: { version: { packageId: pkg.id } } } } } },
-      select: { name: true, namespace: { select: { name: true } } },
+      select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } } },
     });
-    if (privateDeps.length) throw conflict(`${full} depends on ${privateDeps.map(pkgName).join(", ")}, which ${privateDeps.length > 1 ? "are" : "is"} private: a public package may depend only on public ones`);
+    if (privateDeps.length) {
+      const named = packagesForReader(privateDeps.map((d) => ({ label: pkgName(d), visible: canViewPackage(viewer, d) })));
+      throw conflict(`${full} depends on ${named}, which ${privateDeps.length > 1 ? "are" : "is"} private: a public package may depend only on public ones`);
+    }
   } else {
     const publicDependents = await db().package.findMany({
       where: { private: false, id: { not: pkg.id }, versions: { some: { dependsOn: { some: { dependency: { packageId: pkg.id } } } } } },

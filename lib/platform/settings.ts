@@ -9,6 +9,11 @@ const defaults = defaultRunLimits();
 const RUN_TIMEOUT_MS = DEFAULT_RUN_TIMEOUT_MS;
 const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 
+/** How long a run sent to a device may wait for it, in minutes: a day unless an admin says otherwise (a minute to 30 days). */
+export const DEVICE_WAIT_MINUTES = { min: 1, max: 30 * 24 * 60, default: 24 * 60 } as const;
+const DEFAULT_QUEUED_PER_USER = 100;
+const DEFAULT_SCANS_PER_USER = 100;
+
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
 export type SignUpMode = (typeof SIGN_UP_MODES)[number];
@@ -84,10 +89,16 @@ export const hubSettingsSchema = z.object({
     .object({
       totalRuns: z.number().int().min(1).max(10_000).default(16),
       perUserRuns: z.number().int().min(1).max(10_000).default(4),
+      /** runs one user may have waiting as `queued` (a start past it is 429) */
+      queuedPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_QUEUED_PER_USER),
+      /** saved scans one user may keep (saving one more is 422) */
+      scansPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_SCANS_PER_USER),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** how long a run sent to a device waits for it (offline, never connected, busy) before it ends failed (DeviceTimeout) */
+      deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: false }),
+    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
   /**
    * debug terminals into running tasks (lib/debug): whether a run's owner may open them, and how
    * long a session may sit with nothing typed or printed before it is closed
@@ -98,8 +109,12 @@ export const hubSettingsSchema = z.object({
       idleTimeoutMs: z.number().int().min(10_000).max(24 * 3600_000).default(10 * 60_000),
     })
     .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
+  /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
+  workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
+  /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */
+  metricsToken: z.object({ hash: z.string(), prefix: z.string(), createdAt: z.string() }).nullable().default(null),
 });
 export type HubSettings = z.infer<typeof hubSettingsSchema>;
 

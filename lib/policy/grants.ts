@@ -1,7 +1,7 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { AppError, forbidden, notFound, validation } from "../errors.ts";
+import { AppError, forbidden, notFound, validation, invalidFields } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { isAdmin } from "../access/permissions.ts";
 import { grantInputSchema, type GrantInput } from "../schemas/grants.ts";
@@ -60,7 +60,7 @@ export async function grantsForPackage(namespaceId: string, packageId: string) {
 export async function setGrant(viewer: Viewer, raw: GrantInput): Promise<GrantView> {
   requireAdmin(viewer);
   const parsed = grantInputSchema.safeParse(raw);
-  if (!parsed.success) throw validation("check the highlighted fields", Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "_", i.message])));
+  if (!parsed.success) throw invalidFields(Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "_", i.message])));
   const input = parsed.data;
   const ns = await db().namespace.findUnique({ where: { name: input.namespace } });
   if (!ns) throw validation(`namespace '${input.namespace}' does not exist`, { namespace: "no such namespace" });

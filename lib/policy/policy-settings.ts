@@ -1,6 +1,6 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
-import { forbidden, validation, zodFieldErrors } from "../errors.ts";
+import { forbidden, zodFieldErrors, invalidFields } from "../errors.ts";
 import { isAdmin } from "../access/permissions.ts";
 import { imageAliasesSchema, pullRegistriesSchema } from "../schemas/image-settings.ts";
 import { getSettings, hubSettingsSchema, updateSettings, type HubSettings } from "../platform/settings.ts";
@@ -39,10 +39,10 @@ export async function getPolicySettings(viewer: Viewer): Promise<PolicySettings>
 export async function updatePolicySettings(viewer: Viewer, input: unknown): Promise<PolicySettings> {
   if (!isAdmin(viewer)) throw forbidden("only an admin may change the hub's policy");
   const parsed = policySchema.safeParse(input);
-  if (!parsed.success) throw validation("check the highlighted fields", zodFieldErrors(parsed.error));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
   const next = parsed.data;
   if (next.args.totalBytes < next.args.fieldBytes) {
-    throw validation("check the highlighted fields", { "args.totalBytes": "must be at least the size of one argument" });
+    throw invalidFields({ "args.totalBytes": "must be at least the size of one argument" });
   }
   const before = await getPolicySettings(viewer);
   const saved = await updateSettings(next);

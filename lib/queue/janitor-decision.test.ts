@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { janitorDecision, type HeldRunFact, type InstanceFact } from "./janitor-decision.ts";
+import { expiredDeviceRuns, janitorDecision, waitText, type DeviceWaitFact, type HeldRunFact, type InstanceFact } from "./janitor-decision.ts";
 
 const now = new Date("2026-11-24T05:00:00Z");
 const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -46,4 +46,31 @@ test("retries only where the function opts in, and at most retries + 1 attempts"
   });
   assert.deepEqual(d.requeue, ["first", "second"]);
   assert.deepEqual(d.fail, ["none", "third", "weird"]);
+});
+
+test("a run waits for its device the admin's time, then ends with why: never connected, offline since, busy", () => {
+  const q = (id: string, minutesAgo: number, device: Partial<DeviceWaitFact> = {}): DeviceWaitFact => ({ id, queuedAt: ago(minutesAgo * 60_000), device: "laptop", connected: false, lastSeenAt: null, ...device });
+  const queued = [
+    q("fresh", 59),
+    q("never", 61),
+    q("offline", 90, { lastSeenAt: new Date("2026-11-23T10:00:00Z") }),
+    q("busy", 600, { connected: true, lastSeenAt: ago(1000) }),
+  ];
+  assert.deepEqual(expiredDeviceRuns({ now, waitMinutes: 60, queued }), [
+    { id: "busy", message: "device laptop did not take this run within 1 h: it is connected but did not take it (busy with other runs, or stopping)" },
+    { id: "never", message: "device laptop did not take this run within 1 h: it has never connected" },
+    { id: "offline", message: "device laptop did not take this run within 1 h: it has been offline since 2026-11-23 10:00:00 UTC" },
+  ]);
+  assert.deepEqual(expiredDeviceRuns({ now, waitMinutes: 24 * 60, queued }), [], "within a day nothing expires");
+});
+
+test("a device is judged only on the time the hub could hear it", () => {
+  const queued: DeviceWaitFact[] = [{ id: "r", queuedAt: ago(3 * 3600_000), device: "laptop", connected: false, lastSeenAt: null }];
+  // the hub came back 10 minutes ago after hours away: the run gets its whole hour from then
+  assert.deepEqual(expiredDeviceRuns({ now, waitMinutes: 60, queued, listeningSince: ago(10 * 60_000) }), []);
+  assert.equal(expiredDeviceRuns({ now, waitMinutes: 60, queued, listeningSince: ago(61 * 60_000) }).length, 1);
+});
+
+test("waits read in the unit people use", () => {
+  assert.deepEqual([1, 45, 90, 60, 120, 1440, 2160, 2880, 43200].map(waitText), ["1 min", "45 min", "90 min", "1 h", "2 h", "24 h", "36 h", "2 days", "30 days"]);
 });

@@ -57,3 +57,47 @@ export function janitorDecision(input: {
   }
   return { lose: lose.sort(), fail: fail.sort(), requeue: requeue.sort() };
 }
+
+/** A run queued for a device, as the janitor judges it: when it was queued and how the device is. */
+export interface DeviceWaitFact {
+  id: string;
+  queuedAt: Date;
+  device: string;
+  /** a registration of the device is live (online or draining) */
+  connected: boolean;
+  /** its last registration's last heartbeat; null: it never connected */
+  lastSeenAt: Date | null;
+}
+
+/** "90 min", "24 h", "2 days": how long runs wait for a device, as pages and errors say it. */
+export function waitText(minutes: number): string {
+  if (minutes < 120 && minutes % 60 !== 0) return `${minutes} min`;
+  const hours = minutes / 60;
+  if (hours < 48 || !Number.isInteger(hours / 24)) return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;
+  return `${hours / 24} days`;
+}
+
+/** Why a device run ended unclaimed: which device, how long it waited, and how the device is. */
+export function deviceWaitMessage(fact: Pick<DeviceWaitFact, "device" | "connected" | "lastSeenAt">, waitMinutes: number): string {
+  const how = fact.connected
+    ? "it is connected but did not take it (busy with other runs, or stopping)"
+    : fact.lastSeenAt
+      ? `it has been offline since ${fact.lastSeenAt.toISOString().replace("T", " ").slice(0, 19)} UTC`
+      : "it has never connected";
+  return `device ${fact.device} did not take this run within ${waitText(waitMinutes)}: ${how}`;
+}
+
+/**
+ * The runs queued for a device longer than `waitMinutes` (an admin's setting), each with the
+ * message it ends with (DeviceTimeout). Runs of the hub's workers never expire: the hub's own
+ * workers are its business. As for heartbeats, a device is judged only on the time the hub could
+ * hear it (since `listeningSince`): a hub that was down never expires runs for its own absence.
+ */
+export function expiredDeviceRuns(input: { now: Date; waitMinutes: number; queued: readonly DeviceWaitFact[]; listeningSince?: Date }): { id: string; message: string }[] {
+  const cutoff = input.now.getTime() - input.waitMinutes * 60_000;
+  const listening = input.listeningSince?.getTime() ?? 0;
+  return input.queued
+    .filter((r) => Math.max(r.queuedAt.getTime(), listening) <= cutoff)
+    .map((r) => ({ id: r.id, message: deviceWaitMessage(r, input.waitMinutes) }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -2,8 +2,10 @@ import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
-import { janitorDecision } from "./janitor-decision.ts";
-import { endRun, requeue } from "./lifecycle/index.ts";
+import { expiredDeviceRuns, janitorDecision } from "./janitor-decision.ts";
+import { ENDINGS, endRun, requeue, type Tx } from "./lifecycle/index.ts";
+import { outsideWindowMessage } from "../access/project-window.ts";
+import { getSettings } from "../platform/settings.ts";
 import { heartbeatMs } from "./workers.ts";
 
 /** One janitor at a time in the whole hub (every web process runs the loop). */
@@ -19,14 +21,30 @@ function retriesOf(manifest: unknown, fn: string): number {
 /**
  * One pass: marks instances that missed three heartbeats `lost`, ends the runs held by lost or
  * stopped instances `failed` (WorkerLost) or queues them again where their function opted into
- * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped).
+ * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped); ends
+ * runs (queued or held) of projects whose authorised window has closed `failed` (OutsideWindow: the
+ * worker holding one learns it from its next heartbeat and stops it), and runs their device did not
+ * take within the admin's time `failed` (DeviceTimeout).
  * Idempotent and safe to run in every process: it takes an advisory lock or skips.
  */
-export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number }> {
+export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number; expired: number }> {
+  const { deviceWaitMinutes } = (await getSettings()).queue;
+  const expiredForDevices = async (tx: Tx, at: Date, since?: Date) => {
+    // only runs old enough to expire are read, with their device's last registration
+    const queued = await tx.run.findMany({
+      where: { status: "queued", deviceId: { not: null }, queuedAt: { lte: new Date(at.getTime() - deviceWaitMinutes * 60_000) } },
+      select: { id: true, queuedAt: true, device: { select: { name: true, credential: { select: { workers: { orderBy: { lastSeenAt: "desc" }, take: 5, select: { state: true, lastSeenAt: true } } } } } } },
+    });
+    const facts = queued.map((r) => {
+      const workers = r.device?.credential.workers ?? [];
+      return { id: r.id, queuedAt: r.queuedAt ?? at, device: r.device?.name ?? "?", connected: workers.some((w) => w.state === "online" || w.state === "draining"), lastSeenAt: workers[0]?.lastSeenAt ?? null };
+    });
+    return expiredDeviceRuns({ now: at, waitMinutes: deviceWaitMinutes, queued: facts, listeningSince: since });
+  };
   return db().$transaction(
     async (tx) => {
       const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${JANITOR_LOCK}) AS locked`;
-      if (!locked) return { lost: 0, failed: 0, requeued: 0 };
+      if (!locked) return { lost: 0, failed: 0, requeued: 0, expired: 0 };
       const instances = await tx.worker.findMany({ where: { state: { in: ["online", "draining"] } }, select: { instance: true, state: true, lastSeenAt: true, name: true } });
       const held = await tx.run.findMany({
         where: { status: { in: [...HELD_RUN_STATUSES] } },
@@ -59,7 +77,17 @@ export async function janitorPass(now = new Date(), listeningSince?: Date): Prom
       // queued runs of a hub from before the queue have no job: nothing will ever take them
       const orphans = await tx.run.findMany({ where: { status: "queued", jobId: null }, select: { id: true } });
       for (const o of orphans) if (await endRun(tx, o.id, { type: "HubStopped", message: HUB_STOPPED }, { now })) failed++;
-      return { lost: decision.lose.length, failed, requeued };
+      const closed = await tx.run.findMany({
+        where: { status: { in: [...ENDINGS.OutsideWindow.from] }, project: { windowEnd: { lte: now } } },
+        select: { id: true, workerInstance: true, project: { select: { slug: true, windowStart: true, windowEnd: true } } },
+      });
+      for (const r of closed) {
+        const outside = outsideWindowMessage(r.project, now);
+        if (outside && (await endRun(tx, r.id, { type: "OutsideWindow", message: `stopped: ${outside}` }, { heldBy: r.workerInstance, now }))) failed++;
+      }
+      let expired = 0;
+      for (const e of await expiredForDevices(tx, now, listeningSince)) if (await endRun(tx, e.id, { type: "DeviceTimeout", message: e.message }, { now })) expired++;
+      return { lost: decision.lose.length, failed, requeued, expired };
     },
     { timeout: 30_000, maxWait: 10_000 },
   );

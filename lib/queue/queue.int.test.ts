@@ -245,13 +245,13 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
   assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [plain.id]);
   // three heartbeats (300 ms each) go by without a word from it
   await new Promise((r) => setTimeout(r, 1000));
-  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+  assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
   const r = await getRun(alice, plain.id);
   assert.equal(r.status, "failed");
   assert.equal(r.error?.type, "WorkerLost");
   assert.match(r.error?.message ?? "", /^worker lost-1 stopped answering at \d{4}-/);
   assert.equal((await work(w.token, "POST", "/api/worker/heartbeat", { instance: w.instance, running: [plain.id] })).status, 410, "the lost instance must register again");
-  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0 }, "idempotent");
+  assert.deepEqual(await janitorPass(), { lost: 0, failed: 0, requeued: 0, expired: 0 }, "idempotent");
 
   // the same function, opted into one retry
   const version = await db().packageVersion.findUniqueOrThrow({ where: { id: versionId } });
@@ -264,14 +264,14 @@ test("a lost instance's runs end WorkerLost; a function that opts into retries g
     const [first] = (await w2.poll(1)).assign;
     assert.equal(first.attempt, 1);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 0, requeued: 1, expired: 0 });
     assert.equal((await getRun(alice, retried.id)).status, "queued");
     const w3 = await newWorker("lost-3");
     const [second] = (await w3.poll(1)).assign;
     assert.equal(second.runId, retried.id);
     assert.equal(second.attempt, 2);
     await new Promise((res) => setTimeout(res, 1000));
-    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0 });
+    assert.deepEqual(await janitorPass(), { lost: 1, failed: 1, requeued: 0, expired: 0 });
     const end = await getRun(alice, retried.id);
     assert.equal(end.status, "failed");
     assert.equal(end.error?.type, "WorkerLost");
@@ -357,8 +357,14 @@ test("live page: a reconnection with Last-Event-ID resumes after the last line, 
   await send([{ type: "run.started", at }, log(1), log(2)]);
   const url = `${routes.url}/api/runs/${run.id}/events`;
   // first connection: the snapshot, then the lines as they come
-  const reading = readSse(url, token, {}, (ev) => ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3");
-  await new Promise((r) => setTimeout(r, 300));
+  let sawSnapshot!: () => void;
+  const snapshot = new Promise<void>((resolve) => (sawSnapshot = resolve));
+  const reading = readSse(url, token, {}, (ev) => {
+    if (ev.data.type === "snapshot") sawSnapshot();
+    return ev.data.type === "log" && (ev.data.log as { line: string }).line === "line 3";
+  });
+  // line 3 is sent once the stream has its snapshot, so it comes live, never inside the snapshot
+  await Promise.race([snapshot, reading]);
   await send([log(3)]);
   const first = await reading;
   assert.equal(first[0].data.type, "snapshot");

@@ -1,12 +1,11 @@
 /**
- * Whose result documents a viewer may read: their own runs' documents; an admin, everyone's.
- * Every results query starts from this scope (lib/results/where.ts puts it first). Pure.
+ * Whose result documents a viewer may read: those of the projects they may read (their
+ * memberships, `lib/projects/access.ts` readableProjectIds); an admin, every project's. Every
+ * results query starts from this scope (lib/results/where.ts puts it first). Pure.
  */
-import { isAdmin } from "../access/permissions.ts";
-import type { Viewer } from "../types.ts";
+export type ResultScope = { all: true } | { all: false; projectIds: string[] };
 
-export type ResultScope = { all: true } | { all: false; ownerId: string };
-
-export function resultScope(viewer: Viewer): ResultScope {
-  return isAdmin(viewer) ? { all: true } : { all: false, ownerId: viewer.id };
+/** `readable`: the project ids the viewer may read, null for all of them. */
+export function resultScope(readable: readonly string[] | null): ResultScope {
+  return readable === null ? { all: true } : { all: false, projectIds: [...readable] };
 }

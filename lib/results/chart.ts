@@ -1,7 +1,7 @@
 import "server-only";
 import type { ResultFilter } from "../schemas/results.ts";
 import type { Viewer } from "../types.ts";
-import { resultScope } from "./access.ts";
+import { viewerScope } from "./viewer-scope.ts";
 import { fieldValuesSql, groupsAlong } from "./field-values.ts";
 import { resultsQuery } from "./pg.ts";
 import { parseFieldQuery } from "./query.ts";
@@ -22,7 +22,7 @@ const RUNS_DEFAULT = 30;
  */
 export async function topValues(viewer: Viewer, filter: ResultFilter, field: string, limit = TOP_DEFAULT): Promise<TopValue[]> {
   const p = new SqlParams();
-  const where = whereSql(resultScope(viewer), filter, { params: p });
+  const where = whereSql(await viewerScope(viewer), filter, { params: p });
   const path = parsePath(field, "field");
   const values = fieldValuesSql(`d."doc"`, path, groupsAlong(filter.q?.trim() ? parseFieldQuery(filter.q) : null, path), p);
   const rows = await resultsQuery<{ value: string; count: string }>(
@@ -38,7 +38,7 @@ export async function topValues(viewer: Viewer, filter: ResultFilter, field: str
 /** Documents per run among those matching the filter, the latest runs, in time order. */
 export async function countsPerRun(viewer: Viewer, filter: ResultFilter, limit = RUNS_DEFAULT): Promise<RunCount[]> {
   const p = new SqlParams();
-  const where = whereSql(resultScope(viewer), filter, { params: p });
+  const where = whereSql(await viewerScope(viewer), filter, { params: p });
   const rows = await resultsQuery<{ runId: string; number: number; createdAt: Date; documents: string }>(
     `SELECT r."id" AS "runId", r."number", r."createdAt", c."documents"::text AS "documents"
        FROM (SELECT d."runId", count(*) AS "documents" FROM "ResultDocument" d WHERE ${where.sql} GROUP BY d."runId") c

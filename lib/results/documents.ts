@@ -1,11 +1,12 @@
 import "server-only";
 import { notFound } from "../errors.ts";
-import { canViewRun } from "../access/permissions.ts";
+import { requireRight } from "../projects/access.ts";
 import type { ResultFilter } from "../schemas/results.ts";
 import { PAGE_LIMITS } from "../schemas/results.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 import type { Viewer } from "../types.ts";
-import { resultScope } from "./access.ts";
 import { resultsQuery } from "./pg.ts";
+import { viewerScope } from "./viewer-scope.ts";
 import type { CollectionCount, ResultDocumentView, ResultPage } from "./types.ts";
 import { whereSql } from "./where.ts";
 
@@ -25,14 +26,21 @@ const COLUMNS = `d."id"::text AS "id", d."coll", d."runId", d."job", d."task", d
 
 const view = (r: Row): ResultDocumentView => ({ ...r, storedAt: r.storedAt.toISOString() });
 
-/** The collections the viewer may read, with how many of their documents each holds. */
-export async function listCollections(viewer: Viewer): Promise<CollectionCount[]> {
-  const scope = resultScope(viewer);
+/**
+ * The collections of the projects the viewer may read (or of one of them, `project` by slug), with
+ * how many documents each holds there.
+ */
+export async function listCollections(viewer: Viewer, opts: { project?: string } = {}): Promise<CollectionCount[]> {
+  const scope = await viewerScope(viewer);
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!scope.all) where.push(`"projectId" = ANY($${params.push(scope.projectIds)}::text[])`);
+  if (opts.project) where.push(`"projectId" = (SELECT pj."id" FROM "Project" pj WHERE pj."slug" = $${params.push(opts.project)})`);
   const rows = await resultsQuery<{ coll: string; documents: string; bytes: string; lastAt: Date }>(
     `SELECT "coll", sum("documents")::text AS "documents", sum("bytes")::text AS "bytes", max("lastAt") AS "lastAt"
-       FROM "ResultCollection" ${scope.all ? "" : `WHERE "ownerId" = $1`}
+       FROM "ResultCollection" ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       GROUP BY "coll" HAVING sum("documents") > 0 ORDER BY "coll"`,
-    scope.all ? [] : [scope.ownerId],
+    params,
   );
   return rows.map((r) => ({ coll: r.coll, documents: Number(r.documents), bytes: Number(r.bytes), lastAt: r.lastAt.toISOString() }));
 }
@@ -40,7 +48,7 @@ export async function listCollections(viewer: Viewer): Promise<CollectionCount[]
 /** One page of the documents matching the filter, oldest first; `after` continues from a page's `next`. */
 export async function listDocuments(viewer: Viewer, filter: ResultFilter, page: { after?: string; limit?: number } = {}): Promise<ResultPage> {
   const limit = Math.min(page.limit ?? PAGE_LIMITS.default, PAGE_LIMITS.max);
-  const where = whereSql(resultScope(viewer), filter, { after: page.after });
+  const where = whereSql(await viewerScope(viewer), filter, { after: page.after });
   const rows = await resultsQuery<Row>(`SELECT ${COLUMNS} FROM "ResultDocument" d WHERE ${where.sql} ORDER BY d."id" LIMIT $${where.params.length + 1}`, [
     ...where.params,
     limit + 1,
@@ -51,18 +59,22 @@ export async function listDocuments(viewer: Viewer, filter: ResultFilter, page: 
 
 /** One whole document; someone else's reads as missing. */
 export async function getDocument(viewer: Viewer, id: string): Promise<ResultDocumentView> {
-  const where = whereSql(resultScope(viewer), {});
+  const where = whereSql(await viewerScope(viewer), {});
   const rows = await resultsQuery<Row>(`SELECT ${COLUMNS} FROM "ResultDocument" d WHERE ${where.sql} AND d."id" = $${where.params.length + 1}::bigint`, [...where.params, id]);
   if (!rows[0]) throw notFound("document");
   return view(rows[0]);
 }
 
 /**
- * A page of one run's documents (the run page, `GET /api/runs/<id>/documents`). The run must be
- * the viewer's (or the viewer an admin): someone else's run is not found.
+ * A page of one run's documents (the run page, `GET /api/runs/<id>/documents`), the run named by its
+ * id or number. The run must be of a project the viewer may read: any other run is not found.
  */
-export async function runDocumentsPage(viewer: Viewer, runId: string, page: { after?: string; limit?: number } = {}): Promise<ResultPage> {
-  const rows = await resultsQuery<{ ownerId: string }>(`SELECT "ownerId" FROM "Run" WHERE "id" = $1`, [runId]);
-  if (!rows[0] || !canViewRun(viewer, rows[0])) throw notFound("run");
-  return listDocuments(viewer, { run: runId }, page);
+export async function runDocumentsPage(viewer: Viewer, ref: string, page: { after?: string; limit?: number } = {}): Promise<ResultPage> {
+  const key = parseRunRef(ref);
+  const rows = key
+    ? await resultsQuery<{ id: string; projectId: string }>(`SELECT "id", "projectId" FROM "Run" WHERE ${"number" in key ? `"number" = $1` : `"id" = $1`}`, ["number" in key ? key.number : key.id])
+    : [];
+  if (!rows[0]) throw notFound("run");
+  await requireRight(viewer, rows[0].projectId, "read", "run");
+  return listDocuments(viewer, { run: rows[0].id }, page);
 }

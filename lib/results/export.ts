@@ -1,10 +1,12 @@
 import "server-only";
+import type pg from "pg";
 import type { ExportFormat, ResultFilter } from "../schemas/results.ts";
 import type { Viewer } from "../types.ts";
-import { resultScope } from "./access.ts";
+import { viewerScope } from "./viewer-scope.ts";
 import { inferFields } from "./columns.ts";
 import { csvRow, fieldValue } from "./csv.ts";
-import { resultsPool, userQueryError } from "./pg.ts";
+import { ExportSlots } from "./export-slots.ts";
+import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
 import { whereSql } from "./where.ts";
 
 /** Rows fetched from the cursor per pull: the most an export holds in memory at once. */
@@ -37,10 +39,15 @@ function recordJson(r: ExportRow): string {
 
 const META_COLUMNS = ["coll", "job", "task"];
 
+const slots = new ExportSlots(() => EXPORT_LIMITS);
+
 /**
  * The documents matching the filter as a byte stream in id order, read through a PostgreSQL
  * cursor EXPORT_BATCH rows at a time as the client reads: never the whole result in memory.
- * The query is checked (and a bad field query refused) before the response starts.
+ * The query is checked (and a bad field query refused) before the response starts. Exports use
+ * their own pool under per-user and hub-wide limits (429 past them); a FETCH runs under the
+ * interactive statement timeout; a client that reads nothing for EXPORT_LIMITS.idleMs gets its
+ * response ended and the cursor, transaction and connection back.
  */
 export async function exportDocuments(
   viewer: Viewer,
@@ -48,21 +55,34 @@ export async function exportDocuments(
   format: ExportFormat,
   fields?: string[],
 ): Promise<{ stream: ReadableStream<Uint8Array>; contentType: string }> {
-  const where = whereSql(resultScope(viewer), filter);
-  const client = await resultsPool().connect();
+  const where = whereSql(await viewerScope(viewer), filter);
+  const freeSlot = slots.take(viewer.id);
+  let client: pg.PoolClient;
+  try {
+    client = await exportPool().connect();
+  } catch (err) {
+    freeSlot();
+    throw err;
+  }
+  // PostgreSQL may end a connection left idle in its transaction (the pool's backstop): an error
+  // on a checked-out client with no listener would take the process down
+  const lost = (err: Error) => console.error("[levhub] an export's connection was lost:", err.message);
+  client.on("error", lost);
+  let idle: NodeJS.Timeout | undefined;
   let released = false;
   const release = async (err?: Error) => {
     if (released) return;
     released = true;
+    clearTimeout(idle);
     await client.query(err ? "ROLLBACK" : "COMMIT").catch(() => undefined);
+    client.off("error", lost);
     client.release(err);
+    freeSlot();
   };
   const fetch = async (): Promise<ExportRow[]> => (await client.query<ExportRow>(`FETCH ${EXPORT_BATCH} FROM levhub_export`)).rows;
   let first: ExportRow[];
   try {
     await client.query("BEGIN READ ONLY");
-    // an export may take long; the pool's statement timeout is for interactive queries
-    await client.query("SET LOCAL statement_timeout = 0");
     await client.query(
       `DECLARE levhub_export NO SCROLL CURSOR FOR
        SELECT d."coll", d."runId", d."job", d."task", d."storedAt", d."doc"::text AS "doc" FROM "ResultDocument" d WHERE ${where.sql} ORDER BY d."id"`,
@@ -100,12 +120,23 @@ export async function exportDocuments(
     if (out) controller.enqueue(encoder.encode(out));
   };
 
+  /** (re)starts the wait for the client's next read: past it the export ends, its connection back */
+  const armIdle = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      const stalled = new Error(`the client read nothing for ${EXPORT_LIMITS.idleMs / 1000} s`);
+      void release(stalled);
+      controller.error(stalled);
+    }, EXPORT_LIMITS.idleMs);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       if (format === "json") controller.enqueue(encoder.encode("[\n"));
       if (format === "csv") controller.enqueue(encoder.encode(csvRow([...META_COLUMNS, ...columns])));
+      armIdle(controller);
     },
     async pull(controller) {
+      clearTimeout(idle);
       try {
         const rows = pending ?? (await fetch());
         pending = null;
@@ -114,7 +145,7 @@ export async function exportDocuments(
           if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
           await release();
           controller.close();
-        }
+        } else armIdle(controller);
       } catch (err) {
         await release(err as Error);
         controller.error(err);

@@ -5,7 +5,6 @@ import { csvCell, csvRow, fieldValue } from "./csv.ts";
 import { indexableJson, MAX_INDEX_DEPTH, TOO_DEEP } from "./indexable.ts";
 import { resultScope } from "./access.ts";
 import { whereSql } from "./where.ts";
-import type { Viewer } from "../types.ts";
 
 test("CSV cells: quoting, nested values as JSON, no formulas", () => {
   assert.equal(csvCell(undefined), "");
@@ -71,21 +70,31 @@ test("the index copy: jsonb-safe strings, names as they are, depth capped", () =
   assert.equal(depth, MAX_INDEX_DEPTH, "100 levels of objects, the document included, then the marker");
 });
 
-const user: Viewer = { id: "u1", email: "a@x", username: "a", name: null, role: "user" };
-const admin: Viewer = { ...user, id: "adm", role: "admin" };
-
 test("the viewer's scope always comes first and is ANDed with everything", () => {
-  assert.deepEqual(resultScope(user), { all: false, ownerId: "u1" });
-  assert.deepEqual(resultScope(admin), { all: true });
-  const w = whereSql(resultScope(user), { q: "a = 1 or b = 2", coll: "c" }, { after: "10" });
-  assert.match(w.sql, /^d\."ownerId" = \$1 AND d\."coll" = \$2 AND \(.* OR .*\) AND d\."id" > \$\d+::bigint$/, "a field query gets no id bound");
-  assert.equal(w.params[0], "u1");
-  assert.equal(whereSql(resultScope(admin), {}).sql, "TRUE");
-  const pk = whereSql(resultScope(user), { package: "ns.pkg", function: "f", from: new Date(0), to: new Date(1) });
-  assert.deepEqual(pk.params, ["u1", "ns", "pkg", "f", new Date(0), new Date(1), "u1"]);
-  assert.match(pk.sql, /AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."ownerId" = \$7\) AND \(SELECT max\(r\."id"\) FROM "ResultDocument" r WHERE r\."ownerId" = \$7\)$/);
-  const run = whereSql(resultScope(user), { run: "r1", coll: "c", q: "a = 1" });
-  assert.match(run.sql, /^d\."ownerId" = \$1 AND .* AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."runId" = \$\d+\)/, "a run bounds the ids even with a field query");
+  const mine = resultScope(["p1", "p2"]);
+  assert.deepEqual(mine, { all: false, projectIds: ["p1", "p2"] });
+  assert.deepEqual(resultScope(null), { all: true });
+  assert.deepEqual(resultScope([]), { all: false, projectIds: [] });
+  const w = whereSql(mine, { q: "a = 1 or b = 2", coll: "c" }, { after: "10" });
+  assert.match(w.sql, /^d\."projectId" = ANY\(\$1::text\[\]\) AND d\."coll" = \$2 AND \(.* OR .*\) AND d\."id" > \$\d+::bigint$/, "a field query gets no id bound");
+  assert.deepEqual(w.params[0], ["p1", "p2"]);
+  assert.equal(whereSql(resultScope(null), {}).sql, "TRUE");
+  const pk = whereSql(mine, { package: "ns.pkg", function: "f", from: new Date(0), to: new Date(1) });
+  assert.deepEqual(pk.params, [["p1", "p2"], "ns", "pkg", "f", new Date(0), new Date(1), ["p1", "p2"]]);
+  // each project's first and last id, from its own keyset index
+  assert.match(
+    pk.sql,
+    /AND d\."id" BETWEEN \(SELECT min\(b\."id"\) FROM unnest\(\$7::text\[\]\) AS s\("pid"\), LATERAL \(SELECT min\(r\."id"\) AS "id" FROM "ResultDocument" r WHERE r\."projectId" = s\."pid"\) b\) AND \(SELECT max\(b\."id"\) .* r\."projectId" = s\."pid"\) b\)$/,
+  );
+  const run = whereSql(mine, { run: "r1", coll: "c", q: "a = 1" });
+  assert.match(run.sql, /^d\."projectId" = ANY\(\$1::text\[\]\) AND .* AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."runId" = \$\d+\)/, "a run bounds the ids even with a field query");
+  // a project filter narrows within the scope, never instead of it
+  const one = whereSql(mine, { project: "acme", coll: "c" });
+  assert.match(one.sql, /^d\."projectId" = ANY\(\$1::text\[\]\) AND d\."projectId" = \(SELECT pj\."id" FROM "Project" pj WHERE pj\."slug" = \$2\) AND d\."coll" = \$3 AND d\."id" BETWEEN/);
+  assert.match(one.sql, /unnest\(ARRAY\[\(SELECT pj\."id" FROM "Project" pj WHERE pj\."slug" = \$4\)\]\) .* r\."coll" = \$5\) b\)/);
+  assert.deepEqual(one.params, [["p1", "p2"], "acme", "c", "acme", "c"]);
+  // an admin's collection filter bounds by the collection alone
+  assert.match(whereSql(resultScope(null), { coll: "c" }).sql, /^d\."coll" = \$1 AND d\."id" BETWEEN \(SELECT min\(r\."id"\) FROM "ResultDocument" r WHERE r\."coll" = \$2\)/);
 });
 
 test("the collection tree: `|` segments as nodes, counts summed upwards", async () => {

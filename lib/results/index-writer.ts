@@ -4,9 +4,9 @@ import type { ResultStore, StoredMeta } from "../../runner/src/index.ts";
 import { indexableJson } from "./indexable.ts";
 import { resultsPool } from "./pg.ts";
 
-/** Who a run's documents belong to, read once per run from its row. */
+/** Where a run's documents belong (its project), read once per run from its row. */
 interface RunFacts {
-  ownerId: string;
+  projectId: string;
   packageId: string;
   versionId: string;
   function: string;
@@ -20,7 +20,7 @@ async function runFacts(db: pg.Pool | pg.PoolClient, runId: string): Promise<Run
   const hit = factsCache.get(runId);
   if (hit) return hit;
   const { rows } = await db.query<RunFacts>(
-    `SELECT r."ownerId", v."packageId", r."versionId", r."function", r."number"
+    `SELECT r."projectId", v."packageId", r."versionId", r."function", r."number"
        FROM "Run" r JOIN "PackageVersion" v ON v."id" = r."versionId" WHERE r."id" = $1`,
     [runId],
   );
@@ -41,15 +41,15 @@ function upsertSql(mode: IndexWrite): string {
   return `
 WITH old AS (SELECT "bytes" FROM "ResultDocument" WHERE "coll" = $1 AND "job" = $2 AND "task" = $3),
 up AS (
-  INSERT INTO "ResultDocument" ("coll", "job", "task", "runId", "ownerId", "packageId", "versionId", "function", "storedAt", "bytes", "doc")
+  INSERT INTO "ResultDocument" ("coll", "job", "task", "runId", "projectId", "packageId", "versionId", "function", "storedAt", "bytes", "doc")
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
   ON CONFLICT ("coll", "job", "task") DO UPDATE
     SET "doc" = ${doc}, "bytes" = ${mode === "put" ? `EXCLUDED."bytes"` : `octet_length((${doc})::text)`}, "storedAt" = EXCLUDED."storedAt"
   RETURNING "bytes"
 )
-INSERT INTO "ResultCollection" ("ownerId", "coll", "documents", "bytes", "lastAt")
+INSERT INTO "ResultCollection" ("projectId", "coll", "documents", "bytes", "lastAt")
 SELECT $5, $1, CASE WHEN EXISTS (SELECT 1 FROM old) THEN 0 ELSE 1 END, (SELECT "bytes" FROM up) - COALESCE((SELECT "bytes" FROM old), 0), $9
-ON CONFLICT ("ownerId", "coll") DO UPDATE
+ON CONFLICT ("projectId", "coll") DO UPDATE
   SET "documents" = "ResultCollection"."documents" + EXCLUDED."documents",
       "bytes" = "ResultCollection"."bytes" + EXCLUDED."bytes",
       "lastAt" = GREATEST("ResultCollection"."lastAt", EXCLUDED."lastAt")`;
@@ -67,7 +67,7 @@ export async function indexDocument(
 ): Promise<void> {
   const facts = await runFacts(db, meta.run);
   const { json, bytes } = indexableJson(fields);
-  await db.query(upsertSql(mode), [coll, job, task, meta.run, facts.ownerId, facts.packageId, facts.versionId, facts.function, meta.at, bytes, json]);
+  await db.query(upsertSql(mode), [coll, job, task, meta.run, facts.projectId, facts.packageId, facts.versionId, facts.function, meta.at, bytes, json]);
 }
 
 /**
@@ -77,8 +77,8 @@ export async function indexDocument(
  */
 export async function reindexRun(store: Pick<ResultStore, "findRun">, runId: string): Promise<{ documents: number }> {
   const pool = resultsPool();
-  const { rows: runRows } = await pool.query<{ number: number; collections: string[]; ownerId: string }>(
-    `SELECT "number", "collections", "ownerId" FROM "Run" WHERE "id" = $1`,
+  const { rows: runRows } = await pool.query<{ number: number; collections: string[]; projectId: string }>(
+    `SELECT "number", "collections", "projectId" FROM "Run" WHERE "id" = $1`,
     [runId],
   );
   const run = runRows[0];
@@ -103,10 +103,10 @@ export async function reindexRun(store: Pick<ResultStore, "findRun">, runId: str
       }
       await client.query(`DELETE FROM "ResultDocument" WHERE "runId" = $1 AND "coll" = $2 AND NOT ("task" = ANY($3::int[]))`, [runId, coll, tasks]);
       await client.query(
-        `INSERT INTO "ResultCollection" ("ownerId", "coll", "documents", "bytes", "lastAt")
-         SELECT $1, $2, count(*), COALESCE(sum("bytes"), 0), COALESCE(max("storedAt"), now()) FROM "ResultDocument" WHERE "ownerId" = $1 AND "coll" = $2
-         ON CONFLICT ("ownerId", "coll") DO UPDATE SET "documents" = EXCLUDED."documents", "bytes" = EXCLUDED."bytes", "lastAt" = EXCLUDED."lastAt"`,
-        [run.ownerId, coll],
+        `INSERT INTO "ResultCollection" ("projectId", "coll", "documents", "bytes", "lastAt")
+         SELECT $1, $2, count(*), COALESCE(sum("bytes"), 0), COALESCE(max("storedAt"), now()) FROM "ResultDocument" WHERE "projectId" = $1 AND "coll" = $2
+         ON CONFLICT ("projectId", "coll") DO UPDATE SET "documents" = EXCLUDED."documents", "bytes" = EXCLUDED."bytes", "lastAt" = EXCLUDED."lastAt"`,
+        [run.projectId, coll],
       );
     }
     await client.query("COMMIT");

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ResultStore, StoredMeta } from "../../runner/src/index.ts";
 import { indexDocument, reindexRun, type IndexWrite } from "./index-writer.ts";
+import { observe, secondsSince } from "../metrics/registry.ts";
 
 export interface IndexingOptions {
   /** writes one document into the index (tests replace it to make it fail) */
@@ -39,12 +40,12 @@ export class IndexingResultStore implements ResultStore {
   }
 
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
-    await this.contract.put(coll, job, task, fields, meta);
+    await timed("mongodb", "put", () => this.contract.put(coll, job, task, fields, meta));
     await this.index("put", coll, job, task, fields, meta);
   }
 
   async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
-    await this.contract.merge(coll, job, task, fields, meta);
+    await timed("mongodb", "merge", () => this.contract.merge(coll, job, task, fields, meta));
     await this.index("merge", coll, job, task, fields, meta);
   }
 
@@ -78,7 +79,7 @@ export class IndexingResultStore implements ResultStore {
 
   private async index(mode: IndexWrite, coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
     try {
-      await this.write(mode, coll, job, task, fields, meta);
+      await timed("index", mode, () => this.write(mode, coll, job, task, fields, meta));
     } catch (err) {
       this.log("results index write failed; the run's index is rebuilt from MongoDB", { coll, job, task, run: meta.run, error: errorText(err) });
       this.scheduleRepair(meta.run, 1);
@@ -101,6 +102,18 @@ export class IndexingResultStore implements ResultStore {
     }, this.repairDelayMs * attempt);
     timer.unref();
     this.pendingRepairs.set(runId, { timer, attempt });
+  }
+}
+
+/** `write`, its latency recorded as a result write of `store` (levhub_results_write_duration_seconds). */
+async function timed(store: "mongodb" | "index", op: IndexWrite, write: () => Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  try {
+    await write();
+    observe("resultsWrite", { store, op, outcome: "ok" }, secondsSince(t0));
+  } catch (err) {
+    observe("resultsWrite", { store, op, outcome: "error" }, secondsSince(t0));
+    throw err;
   }
 }
 

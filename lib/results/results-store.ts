@@ -26,6 +26,13 @@ export function getResultStore(): Promise<ResultStore> {
   return g.__levhubStore;
 }
 
+/** Resolves when the results store answers a ping (readiness); connects first if needed. */
+export async function pingResultStore(): Promise<void> {
+  const store = await getResultStore();
+  const contract = store instanceof IndexingResultStore ? store.contract : store;
+  if (contract instanceof MongoResultStore) await contract.ping();
+}
+
 export async function closeResultStore(): Promise<void> {
   const p = g.__levhubStore;
   g.__levhubStore = undefined;

@@ -107,6 +107,13 @@ test("viewers read their own runs' documents only; admins all; no query widens t
     assert.deepEqual(await secrets(bob, q), ["bob"], q);
   }
   assert.deepEqual(await secrets(bob, undefined, { run: aliceRun.id }), [], "naming alice's run shows bob nothing");
+  // a run named by its number (`12`, `#12`: what pages show) reads as by its id, within the same scope
+  assert.deepEqual(await secrets(alice, undefined, { run: `#${aliceRun.number}` }), ["alice"]);
+  assert.deepEqual(await secrets(root, undefined, { run: String(bobRun.number) }), ["bob"]);
+  assert.deepEqual(await secrets(bob, undefined, { run: `#${aliceRun.number}` }), [], "naming alice's run by number shows bob nothing");
+  assert.deepEqual(await secrets(alice, undefined, { run: "#" }), [], "what names no run matches nothing");
+  await assert.rejects(runDocumentsPage(bob, `#${aliceRun.number}`), { code: "not_found" });
+  assert.equal((await runDocumentsPage(alice, String(aliceRun.number))).items.length, 1);
   assert.ok(!(await listCollections(bob)).some((c) => c.coll === coll && c.documents > 1));
   const aliceDoc = (await listDocuments(alice, { coll })).items[0];
   await assert.rejects(getDocument(bob, aliceDoc.id), { code: "not_found" });

@@ -20,10 +20,11 @@ export async function seedPackage(ownerId: string | null, name = `results_${rand
   return { packageId: pkg.id, versionId: version.id, fullName: `${ns.name}.${name}` };
 }
 
-/** A finished run of `pkg` by `ownerId`; its number is the `job` of its documents. */
-export async function seedRun(ownerId: string, pkg: SeededPackage, fn = "scan.ports", createdAt = new Date()): Promise<{ id: string; number: number }> {
+/** A finished run of `pkg` by `ownerId`, in `projectId` (default: the owner's personal project); its number is the `job` of its documents. */
+export async function seedRun(ownerId: string, pkg: SeededPackage, fn = "scan.ports", createdAt = new Date(), projectId?: string): Promise<{ id: string; number: number }> {
+  const project = projectId ?? (await db().project.findUniqueOrThrow({ where: { personalOwnerId: ownerId }, select: { id: true } })).id;
   const run = await db().run.create({
-    data: { ownerId, versionId: pkg.versionId, function: fn, args: {}, status: "succeeded", createdAt, startedAt: createdAt, endedAt: createdAt },
+    data: { ownerId, projectId: project, versionId: pkg.versionId, function: fn, args: {}, status: "succeeded", createdAt, startedAt: createdAt, endedAt: createdAt },
   });
   return { id: run.id, number: run.number };
 }

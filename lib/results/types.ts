@@ -1,43 +1,15 @@
-/** What the results index answers with (DTOs: dates as ISO strings, ids as strings). */
+/** What the results index answers with (DTOs: dates as ISO strings, ids as strings), inferred from the API's response schemas. */
+import type { z } from "zod";
+import type { collectionCountSchema, resultDocumentViewSchema, resultPageSchema, runCountSchema, topValueSchema } from "../schemas/responses.ts";
 
 /** One document of the index: where it was stored and what it holds. */
-export interface ResultDocumentView {
-  /** the index row's id: the keyset cursor and the address of the whole document */
-  id: string;
-  coll: string;
-  runId: string;
-  /** the run number (`_id.job`) */
-  job: number;
-  task: number;
-  function: string;
-  storedAt: string;
-  bytes: number;
-  doc: unknown;
-}
+export type ResultDocumentView = z.infer<typeof resultDocumentViewSchema>;
 
-export interface ResultPage {
-  items: ResultDocumentView[];
-  /** pass as `after` for the next page; null on the last page */
-  next: string | null;
-}
+export type ResultPage = z.infer<typeof resultPageSchema>;
 
 /** A collection the viewer may read, with their documents in it. */
-export interface CollectionCount {
-  coll: string;
-  documents: number;
-  bytes: number;
-  lastAt: string;
-}
+export type CollectionCount = z.infer<typeof collectionCountSchema>;
 
-export interface TopValue {
-  /** the value as JSON text (`"open"`, `8080`, `true`) */
-  value: string;
-  count: number;
-}
+export type TopValue = z.infer<typeof topValueSchema>;
 
-export interface RunCount {
-  runId: string;
-  number: number;
-  createdAt: string;
-  documents: number;
-}
+export type RunCount = z.infer<typeof runCountSchema>;

@@ -1,8 +1,6 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { notFound } from "../errors.ts";
-import { canCancelRun } from "../access/permissions.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { cancelQueued, requestCancel } from "../queue/lifecycle/index.ts";
 import { RUN_CHANNEL, watch } from "../queue/notify.ts";
@@ -33,11 +31,13 @@ export async function waitForEnd(runId: string, ms: number): Promise<boolean> {
 
 /**
  * Cancels a run wherever it is: a queued run ends at once; a run a worker holds is stopped by that
- * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent.
+ * worker, and this waits (at most CANCEL_WAIT_MS) for its final state. Idempotent. Needs the run
+ * right in the run's project.
  */
-export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
-  const row = await loadRun(viewer, runId);
-  if (!canCancelRun(viewer, row)) throw notFound("run");
+export async function cancelRun(viewer: Viewer, ref: string): Promise<void> {
+  // operators and owners of the run's project (and admins); a viewer is refused, anyone else finds no run
+  const { row, asAdmin } = await loadRun(viewer, ref, "run");
+  const runId = row.id;
   if (isTerminal(row.status)) return;
   const reason = `cancelled by ${viewer.username}`;
   try {
@@ -50,5 +50,5 @@ export async function cancelRun(viewer: Viewer, runId: string): Promise<void> {
   } catch (err) {
     throw unavailableIfDown(err, "the run could not be cancelled");
   }
-  await audit(viewer.id, "run.cancel", runId);
+  await audit(viewer.id, "run.cancel", runId, asAdmin ? { asAdmin } : undefined, { projectId: row.projectId });
 }

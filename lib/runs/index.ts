@@ -7,5 +7,6 @@ export { resolveRunTarget, type RunTarget, type VersionRef } from "./target.ts";
 export { cancelRun, CANCEL_WAIT_MS } from "./commands.ts";
 export { listRuns, runsForPackage, getRun, runDocuments, type RunFilters } from "./queries.ts";
 export { runEvents, waitForRun } from "./live.ts";
+export { runIdOf } from "./projection.ts";
 export { ingestEvents, MAX_LOG_ROWS } from "./ingest.ts";
 export { HUB_STOPPED } from "../queue/janitor.ts";

@@ -9,6 +9,7 @@ import { admitRequest } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
 import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
+import { observe } from "../metrics/registry.ts";
 
 /** Log lines kept per run in the database; the rest are counted and reported at the end. */
 export const MAX_LOG_ROWS = 10_000;
@@ -28,6 +29,9 @@ const date = (s: string | null | undefined, fallback: Date) => {
 /** A reported error as stored: its type already one of the closed set (the protocol's schema), its texts cut. */
 const errorOf = (e: RunErrorIn | null): HubRunError | null =>
   e ? { type: e.type, message: cut(e.message, MAX_MESSAGE), traceback: e.traceback ? cut(e.traceback, MAX_MESSAGE) : null, task: e.task ?? null } : null;
+
+/** Seconds between two reported times; NaN (not recorded) when either is no date. */
+const secondsBetween = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 
 /** A collection a run may name: `ns|…|schema` parts without `$` or NUL, never the hub's own (`_levhub…`, `system.…`). */
 export function storableCollection(coll: string): boolean {
@@ -62,8 +66,11 @@ function taskReport(t: TaskRecord, now: Date): TaskReport {
 export async function ingestEvents(caller: WorkerCaller, runId: string, req: EventsRequest): Promise<EventsResponse> {
   const worker = await admitRequest(caller, req.instance);
   const events = [...req.events].sort((a, b) => a.seq - b.seq);
+  // durations of what ended in this report, recorded once it is committed (each event is applied once)
+  const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
   const out = await db().$transaction(
     async (tx) => {
+      ended.length = 0;
       const [run] = await tx.$queryRaw<{ status: RunStatus; reportedSeq: number; logLines: number; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]>`
         SELECT status::text, "reportedSeq", "logLines", "workerInstance", "cancelReason", "cancelRequestedAt", collections
           FROM "Run" WHERE id = ${runId} FOR UPDATE`;
@@ -95,6 +102,7 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
           case "task.finished":
             await recordTask(tx, runId, taskReport(event.task, now));
             await started();
+            if (event.type === "task.finished" && event.task.endedAt) ended.push({ key: "taskDuration", status: event.task.status, seconds: secondsBetween(event.task.startedAt, event.task.endedAt) });
             break;
           case "log":
             logLines++;
@@ -114,7 +122,10 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
             for (const t of event.tasks) await recordTask(tx, runId, taskReport(t, now));
             for (const c of event.collections) if (storableCollection(c)) collections.add(c);
             const outcome = { status: event.status, error: errorOf(event.error), exitCode: event.exitCode, startedAt: date(event.startedAt, now), endedAt: date(event.endedAt, now) };
-            if (await finish(tx, runId, worker.instance, outcome)) status = event.status;
+            if (await finish(tx, runId, worker.instance, outcome)) {
+              status = event.status;
+              if (event.startedAt && event.endedAt) ended.push({ key: "runDuration", status: event.status, seconds: secondsBetween(event.startedAt, event.endedAt) });
+            }
             break;
           }
         }
@@ -127,5 +138,6 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
+  for (const e of ended) observe(e.key, { status: e.status }, e.seconds);
   return out.cancel ? { acked: out.acked, cancel: out.cancel } : { acked: out.acked };
 }

@@ -24,12 +24,13 @@ async function statusEvent(row: RunRow): Promise<Extract<RunStreamEvent, { type:
  * lines by seq, changed tasks and status changes as workers report them (woken by NOTIFY), then
  * `end`. Ends early when `signal` aborts.
  */
-export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSignal, resume?: { afterSeq: number }): AsyncGenerator<RunStreamEvent> {
-  await loadRun(viewer, runId);
+export async function* runEvents(viewer: Viewer, ref: string, signal: AbortSignal, resume?: { afterSeq: number }): AsyncGenerator<RunStreamEvent> {
+  const runId = (await loadRun(viewer, ref)).row.id;
   // watch before reading, so a change between the read and the wait is not missed
   const w = await watch(RUN_CHANNEL, (p) => p === runId);
   try {
-    let row = await loadRun(viewer, runId);
+    const first = await loadRun(viewer, runId);
+    let row = first.row;
     let lastSeq: number;
     const seen = new Map<number, string>();
     let status = await statusEvent(row);
@@ -41,7 +42,7 @@ export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSig
         yield { type: "task", task: taskView(t) };
       }
     } else {
-      const snap = await runDetail(viewer, row);
+      const snap = await runDetail(row, first.rights);
       lastSeq = snap.logs.at(-1)?.seq ?? 0;
       for (const t of row.tasks) seen.set(t.number, taskKey(t));
       yield { type: "snapshot", run: snap };
@@ -74,7 +75,7 @@ export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSig
       }
       await w.next(RECHECK_MS, signal);
       if (signal.aborted) return;
-      row = await loadRun(viewer, runId);
+      row = (await loadRun(viewer, runId)).row;
     }
   } finally {
     w.close();
@@ -82,8 +83,8 @@ export async function* runEvents(viewer: Viewer, runId: string, signal: AbortSig
 }
 
 /** Waits until a run has ended and its final state is recorded, wherever it runs (tests, the CLI's --wait). */
-export async function waitForRun(viewer: Viewer, runId: string): Promise<RunDetail> {
-  await loadRun(viewer, runId);
+export async function waitForRun(viewer: Viewer, ref: string): Promise<RunDetail> {
+  const runId = (await loadRun(viewer, ref)).row.id;
   while (!(await waitForEnd(runId, 60_000)));
   return getRun(viewer, runId);
 }

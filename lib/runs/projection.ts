@@ -3,8 +3,10 @@ import type { RunError } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
 import { notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { canViewRun } from "../access/permissions.ts";
+import type { ProjectRight } from "../access/project-roles.ts";
+import { requireRight } from "../projects/access.ts";
 import type { RunStatus, RunSummary, TaskView, Viewer } from "../types.ts";
+import { parseRunRef } from "../schemas/runs.ts";
 
 /** How runs are shown: the row with what a summary needs, and the DTOs made from it. */
 
@@ -14,6 +16,7 @@ export const runInclude = {
   tasks: { orderBy: { number: "asc" } },
   worker: { select: { name: true } },
   device: { select: { name: true } },
+  project: { select: { slug: true, name: true, personal: true } },
 } satisfies Prisma.RunInclude;
 export type RunRow = Prisma.RunGetPayload<{ include: typeof runInclude }>;
 
@@ -36,6 +39,7 @@ export function summary(row: RunRow, queuePosition: number | null = null): RunSu
     queuePosition: row.status === "queued" ? queuePosition : null,
     worker: row.worker?.name ?? null,
     device: row.device?.name ?? null,
+    project: { slug: row.project.slug, name: row.project.name, personal: row.project.personal },
   };
 }
 
@@ -74,9 +78,29 @@ export function taskView(t: RunRow["tasks"][number]): TaskView {
   };
 }
 
-export async function loadRun(viewer: Viewer | null, runId: string): Promise<RunRow> {
-  const row = typeof runId === "string" && runId.length <= 64 ? await db().run.findUnique({ where: { id: runId }, include: runInclude }) : null;
-  // someone else's run is reported as missing: its existence is not the viewer's business
-  if (!row || !canViewRun(viewer, row)) throw notFound("run");
-  return row;
+/** A run the viewer may see, with what they may do to it (their rights in its project). */
+export interface LoadedRun {
+  row: RunRow;
+  rights: ProjectRight[];
+  /** the right asked for comes from the viewer being an admin, not a member */
+  asAdmin: boolean;
+}
+
+/**
+ * The run `ref` names (its id, or its number as `12` / `#12`: parseRunRef), when the viewer holds
+ * `right` in its project. Every way to name a run from outside goes through here: a run of a
+ * project they may not read is not found whichever way it was named (its existence is not their
+ * business); one they may read but not act on is forbidden.
+ */
+export async function loadRun(viewer: Viewer | null, ref: string, right: ProjectRight = "read"): Promise<LoadedRun> {
+  const where = viewer ? parseRunRef(ref) : null;
+  const row = where ? await db().run.findUnique({ where, include: runInclude }) : null;
+  if (!row || !viewer) throw notFound("run");
+  const granted = await requireRight(viewer, row.projectId, right, "run");
+  return { row, ...granted };
+}
+
+/** The id of the run `ref` names (its id or number), through loadRun's check. */
+export async function runIdOf(viewer: Viewer, ref: string): Promise<string> {
+  return (await loadRun(viewer, ref)).row.id;
 }

@@ -2,9 +2,13 @@ import "server-only";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { canCancelRun, isAdmin } from "../access/permissions.ts";
+import type { ProjectRight } from "../access/project-roles.ts";
+import { readableWhere } from "../projects/access.ts";
 import { getResultStore } from "../results/results-store.ts";
-import type { HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import type { DeviceWait, HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
+import { deviceState } from "../devices/devices.ts";
+import { getSettings } from "../platform/settings.ts";
+import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
 import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
@@ -13,18 +17,25 @@ export interface RunFilters {
   /** `ns.name`, or part of it */
   package?: string;
   function?: string;
+  /** one project, by slug (within what the viewer may read) */
+  project?: string;
   page?: number;
   pageSize?: number;
-  /** admins: false to see only their own runs */
+  /** false: only runs the viewer started, in the projects they may read */
   all?: boolean;
 }
 
-/** The viewer's runs, newest first (admins: everyone's unless `all: false`). */
+/**
+ * The runs of the projects the viewer may read, newest first (admins: every project's), or only
+ * those they started with `all: false`.
+ */
 export async function listRuns(viewer: Viewer, filters: RunFilters = {}): Promise<{ items: RunSummary[]; total: number; page: number; pageSize: number }> {
   const page = Math.max(1, Math.floor(filters.page ?? 1));
   const pageSize = Math.min(100, Math.max(1, Math.floor(filters.pageSize ?? 25)));
-  const and: Prisma.RunWhereInput[] = [];
-  if (!isAdmin(viewer) || filters.all === false) and.push({ ownerId: viewer.id });
+  // the viewer's scope first; every filter after it only narrows
+  const and: Prisma.RunWhereInput[] = [await readableWhere(viewer)];
+  if (filters.all === false) and.push({ ownerId: viewer.id });
+  if (filters.project) and.push({ project: { slug: filters.project } });
   if (filters.status) and.push({ status: filters.status });
   if (filters.function) and.push({ function: { contains: filters.function, mode: "insensitive" } });
   if (filters.package) {
@@ -43,11 +54,11 @@ export async function listRuns(viewer: Viewer, filters: RunFilters = {}): Promis
   return { items: await summaries(rows), total, page, pageSize };
 }
 
-/** The viewer's runs of one package (the package page's history tab). */
+/** The runs of one package in the projects the viewer may read (the package page's history tab). */
 export async function runsForPackage(viewer: Viewer | null, packageId: string, limit = 50): Promise<RunSummary[]> {
   if (!viewer) return [];
   const rows = await db().run.findMany({
-    where: { ownerId: viewer.id, version: { packageId } },
+    where: { ...(await readableWhere(viewer)), version: { packageId } },
     include: runInclude,
     orderBy: { createdAt: "desc" },
     take: limit,
@@ -57,7 +68,7 @@ export async function runsForPackage(viewer: Viewer | null, packageId: string, l
 
 const LOG_PAGE = 5000;
 
-export async function runDetail(viewer: Viewer, row: RunRow): Promise<RunDetail> {
+export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): Promise<RunDetail> {
   const logs = await db().runLog.findMany({ where: { runId: row.id }, orderBy: { seq: "desc" }, take: LOG_PAGE });
   const version = await db().packageVersion.findUnique({ where: { id: row.versionId }, select: { manifest: true } });
   const fn = version ? (findFunction(version.manifest as unknown as Manifest, row.function) ?? null) : null;
@@ -71,18 +82,31 @@ export async function runDetail(viewer: Viewer, row: RunRow): Promise<RunDetail>
     tasks: row.tasks.map(taskView),
     logs: logs.reverse().map((l) => ({ seq: l.seq, task: l.task, stream: l.stream as LogLineView["stream"], line: l.line, at: l.at.toISOString() })),
     fn,
-    canCancel: canCancelRun(viewer, row) && !isTerminal(row.status),
+    canCancel: rights.includes("run") && !isTerminal(row.status),
+    canRun: rights.includes("run"),
+    deviceWait: await deviceWaitOf(row),
   };
 }
 
-/** A run with its tasks and (the last 5 000) log lines. 404 for runs the viewer may not see. */
-export async function getRun(viewer: Viewer, runId: string): Promise<RunDetail> {
-  return runDetail(viewer, await loadRun(viewer, runId));
+/** For a run queued for a device: how the device is now and when the run stops waiting for it. */
+async function deviceWaitOf(row: RunRow): Promise<DeviceWait | null> {
+  if (row.status !== "queued" || !row.deviceId) return null;
+  const [device, settings] = await Promise.all([deviceState(row.deviceId), getSettings()]);
+  if (!device) return null;
+  const minutes = settings.queue.deviceWaitMinutes;
+  const since = row.queuedAt ?? row.createdAt;
+  return { device: device.name, state: device.state, lastSeenAt: device.lastSeenAt, wait: waitText(minutes), endsAt: new Date(since.getTime() + minutes * 60_000).toISOString() };
+}
+
+/** A run (by id or number) with its tasks and (the last 5 000) log lines. 404 for runs of projects the viewer may not read. */
+export async function getRun(viewer: Viewer, ref: string): Promise<RunDetail> {
+  const { row, rights } = await loadRun(viewer, ref);
+  return runDetail(row, rights);
 }
 
 /** The documents the run stored: every collection it wrote, `_id: {job, task}` with job = run number. */
-export async function runDocuments(viewer: Viewer, runId: string): Promise<RunDocument[]> {
-  const row = await loadRun(viewer, runId);
+export async function runDocuments(viewer: Viewer, ref: string): Promise<RunDocument[]> {
+  const { row } = await loadRun(viewer, ref);
   const colls = [...new Set([...row.collections, ...row.tasks.filter((t) => t.stored).map((t) => t.coll)])];
   if (!colls.length) return [];
   const store = await getResultStore();

@@ -67,7 +67,8 @@ test("a real run of levhub.hello through lib/runs: events, tasks, logs and store
     for await (const ev of runEvents(alice, started.id, ac.signal)) seen.push(ev.type);
   })();
   const run = await waitForRun(alice, started.id);
-  await Promise.race([streamed, new Promise((r) => setTimeout(r, 5000))]);
+  // the stream ends by itself after its "end" event
+  await Promise.race([streamed, new Promise((_, reject) => setTimeout(() => reject(new Error("the event stream did not end within 60 s of the run")), 60_000).unref())]);
   ac.abort();
   assert.equal(run.status, "succeeded", JSON.stringify(run.error));
   assert.ok(run.tasks.length >= 1);
@@ -90,14 +91,26 @@ test("a second user cannot see, cancel or read another user's run; an admin can"
   assert.equal((await listRuns(bob)).total, 0);
   assert.equal((await getRun(root, run.id)).id, run.id);
   assert.equal((await listRuns(root)).total, 1);
+  // named by its number (what pages show: `#12`, `12`): the same run, through the same check
+  const { runIdOf } = await import("./index.ts");
+  for (const ref of [`#${run.number}`, String(run.number)]) {
+    assert.equal((await getRun(alice, ref)).id, run.id, ref);
+    assert.equal(await runIdOf(root, ref), run.id, ref);
+    for (const attempt of [getRun(bob, ref), cancelRun(bob, ref), runDocuments(bob, ref), runIdOf(bob, ref)]) {
+      await assert.rejects(attempt, (e: Rejection) => e.code === "not_found", `bob naming ${ref}`);
+    }
+  }
+  await assert.rejects(getRun(alice, `#${run.number + 1000}`), (e: Rejection) => e.code === "not_found");
+  await assert.rejects(getRun(alice, "#"), (e: Rejection) => e.code === "not_found");
 });
 
 test("the janitor ends runs a hub from before the queue left behind (no worker, no job), with a clear message", async () => {
   const { getRun, HUB_STOPPED } = await import("./index.ts");
   const { janitorPass } = await import("../queue/janitor.ts");
   const { db } = await import("../platform/db.ts");
+  const { personalProjectId } = await import("../testing/projects.ts");
   const dead = await db().run.create({
-    data: { number: 999_001, ownerId: alice.id, versionId, function: fnName, args: {}, status: "running", runnerInstance: "old-host:999999999:dead" },
+    data: { number: 999_001, ownerId: alice.id, projectId: await personalProjectId(alice.id), versionId, function: fnName, args: {}, status: "running", runnerInstance: "old-host:999999999:dead" },
   });
   await db().task.create({ data: { runId: dead.id, number: 1, image: "x", coll: "c", status: "running", startedAt: new Date() } });
   assert.ok((await janitorPass()).failed >= 1);

@@ -2,9 +2,10 @@ import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { notFound, validation } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma, RunTrigger } from "../generated/prisma/client.ts";
 import { canViewPackage } from "../access/permissions.ts";
+import { packagesForReader } from "../packages/dependencies.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
 import { deviceByName, ensureDeviceQueue } from "../devices/devices.ts";
 import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
@@ -14,6 +15,7 @@ import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
 import { getResultStore } from "../results/results-store.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
+import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 import { resolveRunTarget, type VersionRef } from "./target.ts";
@@ -23,10 +25,12 @@ export function queueFor(policy: RunPolicy): RunQueue {
   return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
 
-/** Where a run came from (saved scans and re-runs pass theirs). */
+/** Where a run came from (saved scans and re-runs pass theirs, and their project). */
 export interface RunOrigin {
   scanId?: string | null;
   trigger?: RunTrigger;
+  /** the project of the scan or of the run re-run (over `RunInput.project`) */
+  projectId?: string | null;
 }
 
 /**
@@ -39,20 +43,26 @@ export async function enqueueRun(data: NewRun, place: { queue: string; deviceId:
   return db().$transaction((tx) => enqueue(tx, data, place));
 }
 
-/** What to run — a version (`VersionRef`), a function, its arguments — and (optionally) which of the viewer's devices runs it; none: the hub's workers. */
+/**
+ * What to run — a version (`VersionRef`), a function, its arguments — in which project (by slug;
+ * none: the viewer's personal project), and (optionally) which of the viewer's devices runs it;
+ * none: the hub's workers.
+ */
 export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
   /** "pause before entry": each tool task a debugger may enter waits for one before its entry */
   debugPause?: boolean;
+  project?: string | null;
 };
 
 /**
- * Checks what runs (`resolveRunTarget`: the version as the viewer sees it, the function, every
- * argument's field error at once; nothing is queued on error), decides the run's policy (grants,
- * images, limits) and where it waits, and queues it. Returns at once; a worker (or the chosen
- * device) takes it when the limits allow.
+ * Checks the project (the viewer may run there, inside its authorised window), then what runs
+ * (`resolveRunTarget`: the version as the viewer sees it, the function, every argument's field
+ * error at once; nothing is queued on error), decides the run's policy (grants, images, limits)
+ * and where it waits, and queues it. Returns at once; a worker (or the chosen device) takes it
+ * when the limits allow.
  */
 export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigin = {}): Promise<RunSummary> {
   try {
@@ -64,13 +74,21 @@ export async function startRun(viewer: Viewer, input: RunInput, origin: RunOrigi
 
 async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promise<RunSummary> {
   const settings = await getSettings();
+  const project = await projectToRunIn(viewer, { slug: input.project, id: origin.projectId });
+  assertInsideWindow(project);
+  // the queue is durable and shared: nobody fills it for everyone (checked at submit, so a burst
+  // of simultaneous starts may pass the cap by the starts in flight)
+  const waiting = await db().run.count({ where: { ownerId: viewer.id, status: "queued" } });
+  if (waiting >= settings.queue.queuedPerUser) {
+    throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
+  }
   const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
   const hidden = closure.filter((m) => !canViewPackage(viewer, { private: m.private, namespace: { ownerId: m.ownerId, name: m.namespace } }));
   if (hidden.length) {
-    throw validation(`${full} ${version.version} depends on ${hidden.map((m) => `lev.${m.namespace}.${m.name}`).join(", ")}, which is not available`);
+    throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
   const policy = await loadRunPolicy(viewer, version, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
@@ -82,6 +100,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     {
       number,
       ownerId: viewer.id,
+      projectId: project.id,
       versionId: version.id,
       function: fn.qualified,
       args: args as Prisma.InputJsonValue,
@@ -92,15 +111,22 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     },
     place,
   );
-  await audit(viewer.id, "run.start", runId, {
-    ...(device ? { device: device.name } : {}),
-    package: full,
-    version: version.version,
-    function: fn.qualified,
-    hostNetwork: policy.hostNetwork,
-    caps: policy.caps,
-    ...(input.debugPause ? { debugPause: true } : {}),
-  });
+  await audit(
+    viewer.id,
+    "run.start",
+    runId,
+    {
+      ...(device ? { device: device.name } : {}),
+      package: full,
+      version: version.version,
+      function: fn.qualified,
+      hostNetwork: policy.hostNetwork,
+      caps: policy.caps,
+      ...(project.asAdmin ? { asAdmin: true } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
+    },
+    { projectId: project.id },
+  );
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
 }

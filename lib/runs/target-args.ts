@@ -5,7 +5,7 @@
  * once) in the API and the actions alike; the run form's actions strip `args.` for its fields.
  */
 import { ParamValidationError, validateArgs, type ManifestFunction } from "../../runner/src/index.ts";
-import { AppError, validation } from "../errors.ts";
+import { AppError, validation, invalidFields } from "../errors.ts";
 import { oversizedArgs } from "../policy/run-policy.ts";
 
 /** The key of a parameter's field error. */
@@ -41,7 +41,7 @@ export function checkArgs(fn: ManifestFunction, args: Record<string, unknown>): 
     return validateArgs(fn, args);
   } catch (err) {
     if (err instanceof ParamValidationError) {
-      throw validation("check the highlighted fields", Object.fromEntries(Object.entries(err.errors).map(([k, v]) => [argField(k), v])));
+      throw invalidFields(Object.fromEntries(Object.entries(err.errors).map(([k, v]) => [argField(k), v])));
     }
     throw err;
   }

@@ -44,11 +44,16 @@ function findPackage(ref: { packageId: string } | { package: string }) {
   return db().package.findFirst({ where: { name, namespace: { name: ns } }, include });
 }
 
+/** A version its publisher deleted runs no more (its runs stay, lib/packages/deletion.ts). */
+const deleted = (v: { version: string; package: { name: string; namespace: { name: string } } }) =>
+  new AppError("not_found", `version ${v.version} of ${v.package.namespace.name}.${v.package.name} was deleted by its publisher`, { fieldErrors: { version: "deleted" } });
+
 /** The version `ref` names as the viewer sees it: what they may not see is missing (404), like what does not exist. */
 async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ version: TargetVersion; pinned: boolean }> {
   if ("versionId" in ref) {
     const version = await findVersion(ref.versionId);
     if (!version || !canViewPackage(viewer, version.package)) throw notFound("package version");
+    if (version.deletedAt) throw deleted(version);
     return { version, pinned: true };
   }
   const pkg = await findPackage(ref);
@@ -58,6 +63,7 @@ async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ versio
   if (wanted) {
     const version = await db().packageVersion.findUnique({ where: { packageId_version: { packageId: pkg.id, version: wanted } }, include: versionInclude });
     if (!version) throw new AppError("not_found", `version ${wanted} of ${label} not found`, { fieldErrors: { version: "no such version" } });
+    if (version.deletedAt) throw deleted(version);
     return { version, pinned: true };
   }
   const latest = pkg.latestVersionId ? await findVersion(pkg.latestVersionId) : null;

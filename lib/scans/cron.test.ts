@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
-import { checkSchedule, describeCron, isTimeZone, nextFireTime } from "./cron.ts";
+import { checkSchedule, describeCron, isTimeZone, nextFireTime, scheduleProblems } from "./cron.ts";
 
 const at = (iso: string) => new Date(iso);
 const fieldOf = (fn: () => unknown): string[] => {
@@ -72,4 +72,27 @@ test("describeCron: common shapes in words, the rest 'custom schedule'", () => {
     ["0,30 * * * *", "custom schedule"],
   ];
   for (const [cron, words] of cases) assert.equal(describeCron(cron), words, cron);
+});
+
+test("every problem of a schedule at once: each bad field by name, and the time zone beside it", () => {
+  assert.deepEqual(scheduleProblems("0 3 * * *", "UTC"), {});
+  assert.deepEqual(scheduleProblems("99 25 * * *", "UTC"), { cron: "minute '99': got value 99 expected range 0-59; hour '25': got value 25 expected range 0-23" });
+  const p = scheduleProblems("* * 32 13 8", "Mars/Olympus");
+  assert.deepEqual(Object.keys(p).sort(), ["cron", "timezone"]);
+  assert.match(p.cron, /^day of month '32': .*; month '13': .*; day of week '8': .*$/);
+  assert.match(p.timezone, /unknown time zone 'Mars\/Olympus'/);
+  assert.match(scheduleProblems("a * b * *", "UTC").cron, /^minute 'a': .*; day of month 'b': .*$/);
+  assert.equal(scheduleProblems("* * * *", "UTC").cron, "expected 5 fields (minute hour day month weekday), got 4");
+  assert.match(scheduleProblems("0 0 30 2 *", "UTC").cron, /^not a schedule: /, "each field fine, the whole never a day");
+  assert.match(scheduleProblems("*/10 99 * * * *", "UTC").cron, /^seconds '\*\/10': at most once a minute.*; minute '99': /);
+  assert.match(scheduleProblems("@fortnightly", "UTC").cron, /unknown shorthand '@fortnightly'/);
+  // the error thrown names both fields in its message, and keeps each field's text
+  try {
+    checkSchedule("99 * * * *", "Nowhere/Else");
+    assert.fail("expected a validation error");
+  } catch (err) {
+    assert.ok(err instanceof AppError);
+    assert.equal(err.message, "invalid timezone, cron");
+    assert.match(err.fieldErrors!.cron, /^minute '99'/);
+  }
 });

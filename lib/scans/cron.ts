@@ -4,7 +4,7 @@
  * scan fires at most once a minute, the tick's own period.
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { validation } from "../errors.ts";
+import { invalidFields, validation } from "../errors.ts";
 import { MAX_CRON_LENGTH } from "../schemas/scans.ts";
 
 export const DEFAULT_TIMEZONE = "UTC";
@@ -20,26 +20,65 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-function parse(cron: string, tz: string, after: Date): CronExpression {
-  if (!isTimeZone(tz)) throw validation(`unknown time zone '${tz}'`, { timezone: "expected an IANA time zone such as UTC or Europe/Paris" });
+/** The five fields of a schedule, in order; a sixth in front is seconds (only `0`: at most once a minute). */
+export const CRON_FIELDS = ["minute", "hour", "day of month", "month", "day of week"] as const;
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/^Constraint error, /, "");
+
+/**
+ * Every problem of a schedule at once, pure: the time zone's and, for the cron expression, each bad
+ * field by name ("minute '99': got value 99 expected range 0-59; hour '25': …"), read one field at a
+ * time with the others left open, then the whole (a day that never comes: "0 0 30 2 *"). Empty when
+ * the schedule can fire.
+ */
+export function scheduleProblems(cron: string, tz: string): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!isTimeZone(tz)) problems.timezone = `unknown time zone '${typeof tz === "string" ? tz.slice(0, 64) : ""}': expected an IANA time zone such as UTC or Europe/Paris`;
   const text = typeof cron === "string" ? cron.trim() : "";
-  if (!text) throw validation("the schedule is empty", { cron: "expected a cron expression such as '0 3 * * *'" });
-  if (text.length > MAX_CRON_LENGTH) throw validation("the schedule is too long", { cron: `at most ${MAX_CRON_LENGTH} characters` });
-  let expr: CronExpression;
-  try {
-    expr = CronExpressionParser.parse(text, { currentDate: after, tz, strict: false });
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw validation(`'${text}' is not a cron expression: ${why}`, { cron: `not a cron expression: ${why}` });
+  if (!text) problems.cron = "expected a cron expression such as '0 3 * * *'";
+  else if (text.length > MAX_CRON_LENGTH) problems.cron = `at most ${MAX_CRON_LENGTH} characters`;
+  else {
+    const cronProblem = cronFieldProblems(text);
+    if (cronProblem) problems.cron = cronProblem;
   }
-  const seconds = expr.fields.second.values;
-  if (seconds.length !== 1 || seconds[0] !== 0) {
-    throw validation("a scan runs at most once a minute", { cron: "at most once a minute: use 5 fields (minute hour day month weekday)" });
-  }
-  return expr;
+  return problems;
 }
 
-/** Throws a validation error naming the field (`cron` or `timezone`) when the schedule cannot fire. */
+/** What is wrong with a cron expression (every field at once), or null. */
+function cronFieldProblems(text: string): string | null {
+  const fields = (ALIASES[text.toLowerCase()] ?? text).split(/\s+/);
+  if (text.startsWith("@") && !ALIASES[text.toLowerCase()]) {
+    if (text.toLowerCase() === "@secondly") return "at most once a minute: use 5 fields (minute hour day month weekday)";
+    return `unknown shorthand '${text}': use ${Object.keys(ALIASES).slice(0, 6).join(", ")}… or 5 fields`;
+  }
+  if (fields.length < 5 || fields.length > 6) return `expected 5 fields (minute hour day month weekday), got ${fields.length}`;
+  const [seconds, rest] = fields.length === 6 ? [fields[0], fields.slice(1)] : ["0", fields];
+  const bad: string[] = [];
+  if (seconds !== "0") bad.push(`seconds '${seconds}': at most once a minute: use 5 fields (minute hour day month weekday)`);
+  rest.forEach((value, i) => {
+    const probe = rest.map((v, j) => (j === i ? v : "*"));
+    try {
+      CronExpressionParser.parse(["0", ...probe].join(" "), { tz: "UTC", strict: false });
+    } catch (err) {
+      bad.push(`${CRON_FIELDS[i]} '${value}': ${errorText(err)}`);
+    }
+  });
+  if (bad.length) return bad.join("; ");
+  try {
+    CronExpressionParser.parse(["0", ...rest].join(" "), { tz: "UTC", strict: false });
+  } catch (err) {
+    return `not a schedule: ${errorText(err)}`;
+  }
+  return null;
+}
+
+function parse(cron: string, tz: string, after: Date): CronExpression {
+  const problems = scheduleProblems(cron, tz);
+  if (Object.keys(problems).length) throw invalidFields(problems);
+  return CronExpressionParser.parse(cron.trim(), { currentDate: after, tz, strict: false });
+}
+
+/** Throws a validation error naming the fields (`cron`, `timezone`: every problem at once) when the schedule cannot fire. */
 export function checkSchedule(cron: string, tz: string, now: Date = new Date()): void {
   nextFireTime(cron, tz, now);
 }

@@ -3,6 +3,7 @@
  * while the hub was down, and its next time is the first one after `now`.
  */
 import { AppError } from "../errors.ts";
+import { withFieldErrors } from "../runs/target-args.ts";
 import { nextFireTime } from "./cron.ts";
 
 export interface ScheduledScan {
@@ -27,7 +28,8 @@ export function dueScans(scans: readonly ScheduledScan[], now: Date): Firing[] {
     try {
       out.push({ id: scan.id, nextRunAt: nextFireTime(scan.cron!, scan.timezone, now) });
     } catch (err) {
-      out.push({ id: scan.id, nextRunAt: null, error: err instanceof AppError ? err.message : String(err) });
+      // the schedule's every problem (the field errors), not only which fields have one
+      out.push({ id: scan.id, nextRunAt: null, error: err instanceof AppError ? withFieldErrors(err.message, err.fieldErrors) : String(err) });
     }
   }
   return out;

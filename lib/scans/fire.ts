@@ -6,10 +6,13 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { startRun } from "../runs/index.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { getUser } from "../accounts/users.ts";
+import { OutsideWindowError } from "../projects/run-project.ts";
+import { rightsIn } from "../projects/access.ts";
 import { canEditScan } from "./access.ts";
 import { dueScans, type ScheduledScan } from "./due.ts";
 import { scanRow } from "./scans.ts";
 import type { RunTrigger, ScanError } from "./types.ts";
+import { withFieldErrors } from "../runs/target-args.ts";
 
 /** Scans fired per tick at most; the rest wait for the next tick (a minute later). */
 export const MAX_FIRINGS_PER_TICK = 200;
@@ -17,6 +20,7 @@ export const MAX_FIRINGS_PER_TICK = 200;
 interface FireableScan {
   id: string;
   ownerId: string;
+  projectId: string;
   packageId: string;
   versionId: string | null;
   function: string;
@@ -24,33 +28,44 @@ interface FireableScan {
 }
 
 /**
- * Starts one run of the scan as its owner: the pinned version, or the package's latest now. The
- * owner's rights of today apply (a package turned invisible is missing; a function gone or
- * arguments no longer valid are a validation error), exactly as if they started it themselves.
+ * Starts one run of the scan as its creator, in the scan's project: the pinned version, or the
+ * package's latest now. The creator's rights of today apply (a package turned invisible is missing;
+ * no longer an operator of the project is forbidden; a function gone or arguments no longer valid
+ * are a validation error; outside the project's window is refused), exactly as if they started it
+ * themselves.
  */
 async function startScanRun(scan: FireableScan, trigger: RunTrigger, owner?: Viewer): Promise<RunSummary> {
   const viewer = owner ?? (await getUser(scan.ownerId));
   if (!viewer) throw notFound("the scan's owner");
+  // said in the project's words before startRun would say "project not found" to its creator
+  if (!(await rightsIn(viewer, scan.projectId)).includes("run")) {
+    throw new AppError("forbidden", `${viewer.username}, who made this scan, may no longer run in its project: a scan runs as its creator`);
+  }
   const ref = scan.versionId ? { versionId: scan.versionId } : { packageId: scan.packageId };
-  return startRun(viewer, { ...ref, function: scan.function, args: scan.args as Record<string, unknown> }, { scanId: scan.id, trigger });
+  return startRun(viewer, { ...ref, function: scan.function, args: scan.args as Record<string, unknown> }, { scanId: scan.id, trigger, projectId: scan.projectId });
 }
 
-/** "Run now" on a scan (its owner only): a run linked to the scan, its schedule untouched. */
+/** "Run now" on a scan (its creator, while they may run in its project): a run linked to the scan, its schedule untouched. */
 export async function runScanNow(viewer: Viewer, scanId: string): Promise<RunSummary> {
-  const row = await scanRow(viewer, scanId);
-  if (!canEditScan(viewer, row)) throw new AppError("forbidden", "a scan runs as its owner: only they start it");
+  const { row, rights } = await scanRow(viewer, scanId);
+  if (!canEditScan(viewer, row, rights)) throw new AppError("forbidden", "a scan runs as its creator: only they start it");
   const run = await startScanRun(row, "manual", viewer);
   await db().savedScan.update({ where: { id: row.id }, data: { lastRunAt: new Date() } });
   return run;
 }
 
-/** Errors that will not go away by themselves: the scan is disabled instead of failing every minute. */
+/**
+ * Errors that will not go away by themselves: the scan is disabled instead of failing every minute.
+ * Outside the project's authorised window is not one of them: the scan skips and stays on.
+ */
 function isPermanent(err: unknown): boolean {
+  if (err instanceof OutsideWindowError) return false;
   return err instanceof AppError && (err.code === "not_found" || err.code === "validation" || err.code === "forbidden" || err.code === "too_large");
 }
 
 function scanError(err: unknown, now: Date): ScanError {
-  if (err instanceof AppError) return { code: err.code, message: err.message, at: now.toISOString() };
+  // the message with every field's problem: the scan's page has no fields to show them beside
+  if (err instanceof AppError) return { code: err.code, message: withFieldErrors(err.message, err.fieldErrors), at: now.toISOString() };
   console.error("[levhub] a scheduled scan could not start:", err);
   return { code: "internal", message: "the run could not be started; the error was logged", at: now.toISOString() };
 }
@@ -60,6 +75,8 @@ export interface TickResult {
   started: number;
   /** firings that started nothing (their error recorded on the scan) */
   failed: number;
+  /** firings outside their project's authorised window (the reason recorded on the scan, which stays on) */
+  skipped: number;
   /** scans disabled because what they run is gone */
   disabled: number;
 }
@@ -73,12 +90,12 @@ export interface TickResult {
  * gone); it never stops the other scans.
  */
 export async function fireDueScans(now: Date = new Date()): Promise<TickResult> {
-  const result: TickResult = { started: 0, failed: 0, disabled: 0 };
+  const result: TickResult = { started: 0, failed: 0, skipped: 0, disabled: 0 };
   for (let i = 0; i < MAX_FIRINGS_PER_TICK; i++) {
     const outcome = await db().$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<(ScheduledScan & FireableScan)[]>`
-          SELECT "id", "ownerId", "packageId", "versionId", "function", "args", "enabled", "cron", "timezone", "nextRunAt"
+          SELECT "id", "ownerId", "projectId", "packageId", "versionId", "function", "args", "enabled", "cron", "timezone", "nextRunAt"
           FROM "SavedScan"
           WHERE "enabled" AND "cron" IS NOT NULL AND "nextRunAt" <= ${now}
           ORDER BY "nextRunAt"
@@ -88,7 +105,7 @@ export async function fireDueScans(now: Date = new Date()): Promise<TickResult> 
         if (!scan) return null;
         const [firing] = dueScans([scan], now);
         const data: Prisma.SavedScanUncheckedUpdateInput = { lastRunAt: now };
-        let kind: "started" | "failed" | "disabled";
+        let kind: "started" | "failed" | "skipped" | "disabled";
         if (!firing || firing.nextRunAt === null) {
           // a stored schedule that no longer parses (cannot come from the API, which checks it)
           Object.assign(data, { enabled: false, nextRunAt: null, lastError: { code: "validation", message: firing && "error" in firing ? firing.error : "bad schedule", at: now.toISOString() } });
@@ -102,7 +119,7 @@ export async function fireDueScans(now: Date = new Date()): Promise<TickResult> 
           } catch (err) {
             const error = scanError(err, now);
             data.lastError = error as unknown as Prisma.InputJsonValue;
-            kind = isPermanent(err) ? "disabled" : "failed";
+            kind = err instanceof OutsideWindowError ? "skipped" : isPermanent(err) ? "disabled" : "failed";
             if (kind === "disabled") data.enabled = false;
           }
         }
@@ -113,7 +130,7 @@ export async function fireDueScans(now: Date = new Date()): Promise<TickResult> 
     );
     if (!outcome) break;
     result[outcome.kind]++;
-    if (outcome.kind === "disabled") await audit(null, "scan.disabled", outcome.scan.id, { reason: "its run could not start" });
+    if (outcome.kind === "disabled") await audit(null, "scan.disabled", outcome.scan.id, { reason: "its run could not start" }, { projectId: outcome.scan.projectId });
   }
   return result;
 }

@@ -55,7 +55,7 @@ test("a bad schedule, time zone, function or argument is a validation error nami
   assert.equal(await scanCount(), 0);
 });
 
-test("scans are their owner's: someone else's is 404 everywhere; admins see and pause them but do not edit or start them", async () => {
+test("a scan in its creator's personal project: anyone else finds it nowhere (404); admins see and pause it but do not edit or start it", async () => {
   const { createScan, getScan, listScans, updateScan, deleteScan } = await import("./scans.ts");
   const { runScanNow } = await import("./fire.ts");
   const s = await createScan(alice, { name: "private to alice", package: "alice.greet", function: "greet", args: { who: "a" }, cron: "0 3 * * *", timezone: "Europe/Paris" });
@@ -93,8 +93,8 @@ test("the tick with a clock in the past fires ONCE, links the run to its scan, a
   await db().savedScan.update({ where: { id: s.id }, data: { nextRunAt: new Date(Date.now() - 3 * 3600_000) } });
   const now = new Date();
   const first = await fireDueScans(now);
-  assert.deepEqual(first, { started: 1, failed: 0, disabled: 0 });
-  assert.deepEqual(await fireDueScans(now), { started: 0, failed: 0, disabled: 0 }, "a second tick at the same time fires nothing");
+  assert.deepEqual(first, { started: 1, failed: 0, skipped: 0, disabled: 0 });
+  assert.deepEqual(await fireDueScans(now), { started: 0, failed: 0, skipped: 0, disabled: 0 }, "a second tick at the same time fires nothing");
   const detail = await getScan(alice, s.id);
   assert.equal(detail.runs.length, 1);
   assert.equal(detail.runs[0].trigger, "schedule");
@@ -137,7 +137,7 @@ test("a firing whose package turned invisible or whose function is gone disables
   const pkg = await db().package.findFirstOrThrow({ where: { name: "greet", namespace: { name: "alice" } } });
   await db().package.update({ where: { id: pkg.id }, data: { private: true } });
   try {
-    assert.deepEqual(await fireDueScans(), { started: 1, failed: 0, disabled: 2 });
+    assert.deepEqual(await fireDueScans(), { started: 1, failed: 0, skipped: 0, disabled: 2 });
   } finally {
     await db().package.update({ where: { id: pkg.id }, data: { private: false } });
   }
@@ -206,7 +206,7 @@ test("npm start's ticker: catch-up fires what came due, the schedule is pg-boss'
   await db().savedScan.update({ where: { id: missed.id }, data: { nextRunAt: new Date(Date.now() - 26 * 3600_000) } });
   const ticker = await startScanTicker();
   try {
-    assert.deepEqual(ticker.catchUp, { started: 1, failed: 0, disabled: 0 });
+    assert.deepEqual(ticker.catchUp, { started: 1, failed: 0, skipped: 0, disabled: 0 });
     assert.equal((await getScan(alice, missed.id)).runs.length, 1, "a day of missed hours fired once");
     const boss = await getBoss();
     const schedules = await boss.getSchedules();

@@ -1,12 +1,15 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
+import { getSettings } from "../platform/settings.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { isAdmin } from "../access/permissions.ts";
+import { actsAsAdmin, projectRights, type ProjectRight } from "../access/project-roles.ts";
+import { readableWhere, readAccess } from "../projects/access.ts";
+import { projectToRunIn } from "../projects/run-project.ts";
 import type { CreateScanBody, UpdateScanBody } from "../schemas/scans.ts";
 import type { Viewer } from "../types.ts";
-import { canEditScan, canManageScan, canViewScan } from "./access.ts";
+import { canEditScan, canManageScan } from "./access.ts";
 import { DEFAULT_TIMEZONE, describeCron, nextFireTime } from "./cron.ts";
 import { resolveRunTarget } from "../runs/target.ts";
 import type { RunTrigger, ScanDetail, ScanError, ScanRunView, ScanSummary } from "./types.ts";
@@ -26,6 +29,7 @@ export const scanInclude = {
   owner: { select: { username: true } },
   package: { select: { name: true, private: true, namespace: { select: { name: true, ownerId: true } } } },
   version: { select: { version: true } },
+  project: { select: { slug: true, name: true, personal: true } },
   runs: { orderBy: { createdAt: "desc" }, take: 1, select: runSelect },
 } satisfies Prisma.SavedScanInclude;
 type ScanRow = Prisma.SavedScanGetPayload<{ include: typeof scanInclude }>;
@@ -42,11 +46,15 @@ export function runView(r: RunRow): ScanRunView {
   };
 }
 
-function summary(row: ScanRow): ScanSummary {
+/** The scan as lists and pages show it, with what the viewer may do to it (their rights in its project). */
+function summary(row: ScanRow, viewer: Viewer, rights: readonly ProjectRight[]): ScanSummary {
   return {
+    canManage: canManageScan(rights),
+    canEdit: canEditScan(viewer, row, rights),
     id: row.id,
     name: row.name,
     owner: row.owner.username,
+    project: row.project,
     package: `${row.package.namespace.name}.${row.package.name}`,
     version: row.version?.version ?? null,
     function: row.function,
@@ -64,22 +72,38 @@ function summary(row: ScanRow): ScanSummary {
   };
 }
 
-async function loadScan(viewer: Viewer, scanId: string): Promise<ScanRow> {
+/** A scan the viewer may see, with their rights in its project. */
+interface LoadedScan {
+  row: ScanRow;
+  rights: ProjectRight[];
+  asAdmin: boolean;
+}
+
+async function loadScan(viewer: Viewer, scanId: string): Promise<LoadedScan> {
   const row = typeof scanId === "string" && scanId.length <= 64 ? await db().savedScan.findUnique({ where: { id: scanId }, include: scanInclude }) : null;
-  // someone else's scan is reported as missing, like someone else's run
-  if (!row || !canViewScan(viewer, row)) throw notFound("scan");
-  return row;
+  // a scan of a project the viewer may not read is reported as missing, like such a run
+  if (!row) throw notFound("scan");
+  const { rights, caller } = await readAccess(viewer, row.projectId, "scan");
+  // changes to a scan need the run right: recorded as an admin's when only the admin role gives it
+  return { row, rights, asAdmin: actsAsAdmin(caller, "run") };
 }
 
 function duplicateName(err: unknown, name: string): never {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-    throw new AppError("conflict", `you already have a scan named '${name}'`, { fieldErrors: { name: "already used by another of your scans" } });
+    throw new AppError("conflict", `this project already has a scan named '${name}'`, { fieldErrors: { name: "already used by another scan of this project" } });
   }
   throw err;
 }
 
-/** Saves a run configuration under a name, optionally on a schedule. Nothing is stored on any error. */
+/**
+ * Saves a run configuration under a name, optionally on a schedule, in a project where the viewer
+ * may run (their personal project unless `project` names another). Nothing is stored on any error.
+ */
 export async function createScan(viewer: Viewer, input: CreateScanBody): Promise<ScanSummary> {
+  const project = await projectToRunIn(viewer, { slug: input.project });
+  const { scansPerUser } = (await getSettings()).queue;
+  const kept = await db().savedScan.count({ where: { ownerId: viewer.id } });
+  if (kept >= scansPerUser) throw validation(`you keep ${kept} saved scans, the most one user may keep (${scansPerUser}, Admin → Workers); delete one first`, { name: `at most ${scansPerUser} saved scans per user` });
   // checked exactly as a run would be, against the pinned version or today's latest
   const target = await resolveRunTarget(viewer, { ref: { package: input.package, version: input.version }, function: input.function, args: input.args ?? {} });
   const cron = input.cron ?? null;
@@ -90,6 +114,7 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
     .savedScan.create({
       data: {
         ownerId: viewer.id,
+        projectId: project.id,
         name: input.name,
         packageId: target.version.packageId,
         versionId: target.pinned ? target.version.id : null,
@@ -103,19 +128,22 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
       include: scanInclude,
     })
     .catch((err: unknown) => duplicateName(err, input.name));
-  await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.fn.qualified, cron });
-  return summary(row);
+  await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.fn.qualified, cron, ...(project.asAdmin ? { asAdmin: true } : {}) }, { projectId: project.id });
+  return summary(row, viewer, ["read", "run"]);
 }
 
 /**
  * Changes the fields given. A new function, version or arguments are checked again; a new schedule
  * or time zone, and enabling, set the next time from now (re-enabling never fires for times missed
- * while paused). Admins may enable, disable and delete anyone's scan, but only its owner edits it.
+ * while paused). The project's operators and owners (and admins) may enable and disable a scan,
+ * but only its creator edits it.
  */
 export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateScanBody): Promise<ScanSummary> {
-  const row = await loadScan(viewer, scanId);
+  const { row, rights, asAdmin } = await loadScan(viewer, scanId);
   const onlyEnabled = Object.keys(patch).every((k) => k === "enabled");
-  if (!(onlyEnabled ? canManageScan(viewer, row) : canEditScan(viewer, row))) throw new AppError("forbidden", "only its owner edits a scan; admins may pause or delete it");
+  if (!(onlyEnabled ? canManageScan(rights) : canEditScan(viewer, row, rights))) {
+    throw new AppError("forbidden", canManageScan(rights) ? "only its creator edits a scan; you may pause or delete it" : "viewers of this project see its scans but change none");
+  }
   const data: Prisma.SavedScanUncheckedUpdateInput = {};
   if (patch.name !== undefined) data.name = patch.name;
   if (patch.version !== undefined || patch.function !== undefined || patch.args !== undefined) {
@@ -139,33 +167,42 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
   const updated = await db()
     .savedScan.update({ where: { id: row.id }, data, include: scanInclude })
     .catch((err: unknown) => duplicateName(err, patch.name ?? row.name));
-  await audit(viewer.id, "scan.update", row.id, { fields: Object.keys(patch) });
-  return summary(updated);
+  await audit(viewer.id, "scan.update", row.id, { fields: Object.keys(patch), ...(asAdmin ? { asAdmin } : {}) }, { projectId: row.projectId });
+  return summary(updated, viewer, rights);
 }
 
 export async function deleteScan(viewer: Viewer, scanId: string): Promise<void> {
-  const row = await loadScan(viewer, scanId);
-  if (!canManageScan(viewer, row)) throw notFound("scan");
+  const { row, rights, asAdmin } = await loadScan(viewer, scanId);
+  if (!canManageScan(rights)) throw new AppError("forbidden", "viewers of this project see its scans but change none");
   // its runs stay, unlinked (Run.scanId is set null by the foreign key)
   await db().savedScan.delete({ where: { id: row.id } });
-  await audit(viewer.id, "scan.delete", row.id, { name: row.name, owner: row.owner.username });
+  await audit(viewer.id, "scan.delete", row.id, { name: row.name, owner: row.owner.username, ...(asAdmin ? { asAdmin } : {}) }, { projectId: row.projectId });
 }
 
-/** The viewer's scans by name (admins: everyone's unless `all: false`). */
-export async function listScans(viewer: Viewer, opts: { all?: boolean } = {}): Promise<ScanSummary[]> {
-  const where: Prisma.SavedScanWhereInput = isAdmin(viewer) && opts.all !== false ? {} : { ownerId: viewer.id };
-  const rows = await db().savedScan.findMany({ where, include: scanInclude, orderBy: [{ name: "asc" }, { createdAt: "asc" }], take: 500 });
-  return rows.map(summary);
+/**
+ * The scans of the projects the viewer may read (admins: every project's), by name; `project`
+ * narrows to one project, `all: false` to the scans the viewer made.
+ */
+export async function listScans(viewer: Viewer, opts: { all?: boolean; project?: string } = {}): Promise<ScanSummary[]> {
+  const where: Prisma.SavedScanWhereInput = {
+    AND: [await readableWhere(viewer), opts.all === false ? { ownerId: viewer.id } : {}, opts.project ? { project: { slug: opts.project } } : {}],
+  };
+  const [rows, memberships] = await Promise.all([
+    db().savedScan.findMany({ where, include: scanInclude, orderBy: [{ name: "asc" }, { createdAt: "asc" }], take: 500 }),
+    db().projectMember.findMany({ where: { userId: viewer.id }, select: { projectId: true, role: true } }),
+  ]);
+  const roles = new Map(memberships.map((m) => [m.projectId, m.role]));
+  return rows.map((r) => summary(r, viewer, projectRights({ role: viewer.role, member: roles.get(r.projectId) ?? null, scopes: viewer.token?.scopes })));
 }
 
-/** A scan with its history of runs (newest first, at most `limit`). 404 for someone else's. */
+/** A scan with its history of runs (newest first, at most `limit`). 404 for a scan of a project the viewer may not read. */
 export async function getScan(viewer: Viewer, scanId: string, limit = 100): Promise<ScanDetail> {
-  const row = await loadScan(viewer, scanId);
+  const { row, rights } = await loadScan(viewer, scanId);
   const runs = await db().run.findMany({ where: { scanId: row.id }, orderBy: { createdAt: "desc" }, take: limit, select: runSelect });
-  return { ...summary(row), runs: runs.map(runView) };
+  return { ...summary(row, viewer, rights), runs: runs.map(runView) };
 }
 
-/** Internal: the scan row for firing it (no viewer check; callers check). */
-export async function scanRow(viewer: Viewer, scanId: string): Promise<ScanRow> {
+/** Internal: the scan the viewer may read, with their rights (callers check the right they need). */
+export async function scanRow(viewer: Viewer, scanId: string): Promise<LoadedScan> {
   return loadScan(viewer, scanId);
 }

@@ -7,7 +7,9 @@ export const SCAN_TICK = "levhub-scan-tick";
 export const SCAN_TICK_CRON = "* * * * *";
 
 function report(what: string, r: TickResult) {
-  if (r.started || r.failed || r.disabled) console.log(`[levhub] ${what}: ${r.started} scan run(s) started, ${r.failed} failed, ${r.disabled} scan(s) disabled`);
+  if (r.started || r.failed || r.skipped || r.disabled) {
+    console.log(`[levhub] ${what}: ${r.started} scan run(s) started, ${r.failed} failed, ${r.skipped} skipped (outside their project's window), ${r.disabled} scan(s) disabled`);
+  }
 }
 
 /**

@@ -1,53 +1,18 @@
-/** What pages, the API and the CLI get about saved scans (dates as ISO strings). */
-import type { RunStatus } from "../types.ts";
+/** What pages, the API and the CLI get about saved scans (dates as ISO strings), inferred from the API's response schemas. */
+import type { z } from "zod";
+import type { scanDetailSchema, scanErrorSchema, scanRunViewSchema, scanSummarySchema } from "../schemas/responses.ts";
 
 export const RUN_TRIGGERS = ["manual", "schedule", "rerun"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** why a firing started nothing; recorded on the scan */
-export interface ScanError {
-  code: string;
-  message: string;
-  at: string;
-}
+export type ScanError = z.infer<typeof scanErrorSchema>;
 
-export interface ScanRunView {
-  id: string;
-  number: number;
-  status: RunStatus;
-  trigger: RunTrigger;
-  packageVersion: string;
-  createdAt: string;
-  endedAt: string | null;
-}
+export type ScanRunView = z.infer<typeof scanRunViewSchema>;
 
-export interface ScanSummary {
-  id: string;
-  name: string;
-  owner: string;
-  /** `ns.name` */
-  package: string;
-  /** the pinned version; null = the package's latest when it fires */
-  version: string | null;
-  function: string;
-  args: Record<string, unknown>;
-  cron: string | null;
-  timezone: string;
-  /** the schedule in words ("daily at 03:00"), null without a schedule */
-  schedule: string | null;
-  enabled: boolean;
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  lastError: ScanError | null;
-  lastRun: ScanRunView | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ScanSummary = z.infer<typeof scanSummarySchema>;
 
-export interface ScanDetail extends ScanSummary {
-  /** its runs, newest first */
-  runs: ScanRunView[];
-}
+export type ScanDetail = z.infer<typeof scanDetailSchema>;
 
 /** How a run was started, for its page: the trigger and the scan (when one started it and still exists). */
 export interface RunOrigin {

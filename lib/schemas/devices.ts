@@ -1,5 +1,6 @@
 /** Requests about a user's devices (HTTP API and server actions). */
 import { z } from "zod";
+import { DEVICE_WAIT_MINUTES } from "../platform/settings.ts";
 
 /** A device's name: what `lev run --device <name>` and the run form use; unique per owner. */
 export const deviceNameSchema = z
@@ -19,10 +20,20 @@ export const renameDeviceSchema = z.object({ name: deviceNameSchema }).strict();
 export const renameDeviceInputSchema = z.object({ deviceId: deviceIdSchema, name: deviceNameSchema });
 export const revokeDeviceInputSchema = z.object({ deviceId: deviceIdSchema });
 
-/** Admin → Workers: runs granted host networking only on their owners' devices (a checkbox: absent = off) */
+/**
+ * Admin → Workers: runs granted host networking only on their owners' devices (a checkbox: absent =
+ * off), and how long a run waits for its device (minutes; absent: unchanged)
+ */
 export const deviceRulesSchema = z.object({
   hostNetworkOnDevicesOnly: z
     .enum(["true", "false"], "on or off")
     .optional()
     .transform((v) => v === "true"),
+  deviceWaitMinutes: z.coerce
+    .number("a whole number of minutes")
+    .int("a whole number of minutes")
+    .min(DEVICE_WAIT_MINUTES.min, `at least ${DEVICE_WAIT_MINUTES.min} minute`)
+    .max(DEVICE_WAIT_MINUTES.max, `at most ${DEVICE_WAIT_MINUTES.max} minutes (30 days)`)
+    .optional(),
 });
+export type DeviceRules = z.output<typeof deviceRulesSchema>;

@@ -1,6 +1,7 @@
 /** Requests about packages (HTTP API): browse, one package, upload. */
 import { z } from "zod";
 import { MIB } from "../api/body.ts";
+import { blankAsAbsent } from "../api/doc-registry.ts";
 import { UPLOAD_LIMITS } from "../packages/upload-limits.ts";
 
 /**
@@ -25,6 +26,28 @@ export const browseQuerySchema = z.object({
 });
 
 export type ParsedBrowseQuery = z.infer<typeof browseQuerySchema>;
+
+/** A browse filter's text in the API: trimmed, at most 200 characters; blank is the same as absent. */
+const filterText = blankAsAbsent(z.string().trim().max(200));
+
+/**
+ * `GET /api/packages`: the browse query, strictly. A page link may carry anything and falls back to
+ * defaults (browseQuerySchema); an API client is told what is wrong instead (422), so the
+ * OpenAPI document can say exactly what is accepted.
+ */
+export const browseApiQuerySchema = z.object({
+  q: filterText,
+  tactic: filterText,
+  category: filterText,
+  tag: filterText.transform((v) => v?.toLowerCase()),
+  kind: z.enum(["tool", "workflow"]).optional(),
+  official: z
+    .enum(["true", "false"])
+    .transform((v) => (v === "true" ? (true as const) : undefined))
+    .optional(),
+  page: z.coerce.number().int().min(1).max(10_000).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+});
 
 const segment = z.string().min(1).max(64);
 /** `/api/packages/<ns>/<name>` */
@@ -54,4 +77,16 @@ export const versionParamsSchema = z.object({
   ns: segment,
   name: segment,
   version: z.string().regex(/^(latest|[0-9][0-9A-Za-z.+!_-]{0,63})$/, "a version (e.g. 1.0.2) or 'latest'"),
+});
+
+/** The package page's delete form: the package, a version of it (empty: the whole package) and the typed confirmation. */
+export const deletePackageInputSchema = z.object({
+  namespace: z.string().trim().regex(/^[A-Za-z_]\w{0,63}$/, "a namespace name"),
+  name: z.string().trim().regex(/^[A-Za-z_]\w{0,127}$/, "a package name"),
+  version: z
+    .string()
+    .trim()
+    .max(64)
+    .transform((v) => v || null),
+  confirm: z.string().max(300),
 });

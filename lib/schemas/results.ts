@@ -3,7 +3,9 @@
  * shares, a documents page, an export, a chart. The page and the API parse search params alike.
  */
 import { z } from "zod";
+import { blankAsAbsent } from "../api/doc-registry.ts";
 import { runIdSchema } from "./runs.ts";
+import { projectSlugSchema } from "./projects.ts";
 
 /** What a query may be: beyond these it is refused (422) before any SQL is built. */
 export const QUERY_LIMITS = {
@@ -42,11 +44,12 @@ const when = (end: boolean) =>
       return d;
     });
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const optional = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+const optional = blankAsAbsent;
 
 /** What every results query filters by (besides who asks). */
 export const resultFilterSchema = z.object({
+  /** one project, by slug (within the projects the caller may read) */
+  project: optional(projectSlugSchema),
   /** a collection name: namespace path and schema joined by `|` */
   coll: optional(z.string().min(1).max(300)),
   run: optional(runIdSchema),

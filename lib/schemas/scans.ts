@@ -1,6 +1,7 @@
 /** Requests about saved scans and re-runs (HTTP API and server actions). */
 import { z } from "zod";
-import { runIdSchema } from "./runs.ts";
+import { packageRefSchema, runIdSchema } from "./runs.ts";
+import { projectSlugSchema } from "./projects.ts";
 
 export const MAX_SCAN_NAME = 100;
 export const MAX_CRON_LENGTH = 120;
@@ -14,7 +15,9 @@ export const scanNameSchema = z
   .trim()
   .min(1, "a name is required")
   .max(MAX_SCAN_NAME, `at most ${MAX_SCAN_NAME} characters`)
-  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "one line of printable text");
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "one line of printable text")
+  // the two rules above as the OpenAPI document can say them: no control character, not blank
+  .meta({ pattern: "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f\\s\\ufeff][^\\u0000-\\u001f\\u007f]*$" });
 
 /** a cron expression (checked by lib: `nextFireTime`); null or "" = no schedule, run by hand only */
 const cronSchema = z
@@ -26,10 +29,11 @@ const cronSchema = z
 const timezoneSchema = z.string().trim().min(1).max(64);
 const argsSchema = z.record(z.string(), z.unknown());
 
-/** `POST /api/scans`: version omitted or null = always the package's latest version */
+/** `POST /api/scans`: version omitted or null = always the package's latest version; project omitted = the caller's personal project */
 export const createScanBodySchema = z.object({
   name: scanNameSchema,
-  package: z.string().min(3).max(200),
+  project: projectSlugSchema.nullish(),
+  package: packageRefSchema,
   version: z.string().min(1).max(64).nullable().optional(),
   function: z.string().min(1).max(200),
   args: argsSchema.default({}),
@@ -51,11 +55,14 @@ export const updateScanBodySchema = z
     enabled: z.boolean(),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+  .refine((v) => Object.keys(v).length > 0, "nothing to change")
+  // the refinement above, as the OpenAPI document can say it
+  .meta({ minProperties: 1 });
 export type UpdateScanBody = z.infer<typeof updateScanBodySchema>;
 
-/** `GET /api/scans?all=` (admins: `all=false` for their own only) */
+/** `GET /api/scans?project=&all=` (`all=false`: only the scans the caller made) */
 export const listScansQuerySchema = z.object({
+  project: projectSlugSchema.optional(),
   all: z
     .enum(["true", "false"])
     .transform((v) => v === "true")
@@ -78,6 +85,9 @@ export const saveRunAsScanInputSchema = z.object({
   /** keep the run's version instead of following the package's latest */
   pinVersion: z.boolean().optional(),
 });
+
+/** a scan's edit form: the scan and the fields of `PATCH /api/scans/{id}` it changes */
+export const editScanInputSchema = z.object({ scanId: scanIdSchema, patch: updateScanBodySchema });
 
 /** the buttons of the scans list and a scan page */
 export const scanRefInputSchema = z.object({ scanId: scanIdSchema });

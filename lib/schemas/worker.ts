@@ -20,8 +20,10 @@ export const workerImageParamsSchema = z.object({ imageId: imageIdSchema });
 /** Admin → Workers: a new worker credential */
 export const createWorkerCredentialSchema = z.object({ name: z.string().trim().min(1, "give the credential a name").max(64, "at most 64 characters") });
 export const revokeWorkerCredentialSchema = z.object({ id: z.string().min(1).max(64) });
-/** Admin → Workers: runs at once in the hub and per user */
+/** Admin → Workers: runs at once in the hub and per user; runs waiting and saved scans per user */
 export const queueLimitsSchema = z.object({
   totalRuns: z.coerce.number("a whole number").int("a whole number").min(1, "at least 1").max(10_000, "at most 10000"),
   perUserRuns: z.coerce.number("a whole number").int("a whole number").min(1, "at least 1").max(10_000, "at most 10000"),
+  queuedPerUser: z.coerce.number("a whole number").int("a whole number").min(1, "at least 1").max(100_000, "at most 100000"),
+  scansPerUser: z.coerce.number("a whole number").int("a whole number").min(1, "at least 1").max(100_000, "at most 100000"),
 });

@@ -1,5 +1,5 @@
 /**
- * A hub web process of its own, for tests that kill it: the `/api` route handlers (route-server.ts)
+ * A hub web process of its own, for tests that kill it: the route handlers (route-server.ts)
  * and the janitor every hub web process runs, on the database, results store and data directory
  * of the environment (DATABASE_URL, MONGODB_URI, LEVHUB_DATA_DIR, NEXTAUTH_SECRET; PORT, else any),
  * listening on the unix socket LEVHUB_WORKER_SOCKET as well when it is set (as `npm start`'s web

@@ -1,6 +1,6 @@
 /**
- * The hub's `/api` route handlers (every app/api/…/route.ts, the very modules Next.js serves) behind a
- * plain node HTTP server, for tests and benches that need a hub web process without a Next build:
+ * The hub's route handlers (every app/…/route.ts: `/api/…` and `/metrics`, the very modules Next.js
+ * serves) behind a plain node HTTP server, for tests and benches that need a hub web process without a Next build:
  * workers speak their protocol to it, clients read run events from it (user API tokens; sessions
  * need Next). Paths match as in Next's app router: `[id]` is a parameter, static segments win.
  * Like the hub's web server it may listen on a unix socket as well (its workers' way in, as the
@@ -14,8 +14,9 @@ import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { listenOnSocket } from "../platform/unix-socket.ts";
 import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
+import { apiRouteTable, methodRefusal } from "../api/route-table.ts";
 
-const APP_API = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app/api");
+const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -58,7 +59,7 @@ export interface RouteServer {
 }
 
 export async function serveRoutes(opts: { port?: number; socket?: string } = {}): Promise<RouteServer> {
-  const routes = routeFiles(APP_API)
+  const routes = routeFiles(APP)
     .filter((r) => !r.segments.some((s) => s.startsWith("[...")))
     .sort((a, b) => staticCount(b) - staticCount(a));
   const modules = new Map<string, Promise<Record<string, Handler>>>();
@@ -67,13 +68,16 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
     return modules.get(file)!;
   };
 
+  const table = apiRouteTable(path.resolve(APP, ".."));
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // as the hub's web server does (scripts/serve.ts): an undeclared method is 405 with Allow
+    const refusal = methodRefusal(table, req.method ?? "GET", url.pathname);
+    if (refusal) return void res.writeHead(refusal.status, refusal.headers).end(refusal.body);
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts[0] !== "api") return void res.writeHead(404).end();
     let found: { route: RouteFile; params: Record<string, string> } | null = null;
     for (const route of routes) {
-      const params = match(route.segments, parts.slice(1));
+      const params = match(route.segments, parts);
       if (params) {
         found = { route, params };
         break;
@@ -114,7 +118,17 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        res.write(value);
+        // backpressure as under Next: a client that stops reading stops the stream being pulled
+        if (!res.write(value)) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off("drain", go);
+            res.off("close", go);
+            resolve();
+          };
+          res.on("drain", go);
+          res.on("close", go);
+        });
+        if (res.destroyed) break;
       }
     } finally {
       res.end();

@@ -6,8 +6,11 @@ import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
-import { claim, nextJob } from "../queue/lifecycle/index.ts";
+import { claim, endRun, nextJob, type Tx } from "../queue/lifecycle/index.ts";
+import { outsideWindowMessage } from "../access/project-window.ts";
 import { claimPlan } from "../queue/limits.ts";
+import { queueKind } from "../metrics/definitions.ts";
+import { observe } from "../metrics/registry.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
 import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
@@ -19,11 +22,25 @@ const CLAIM_LOCK = 72108;
 const POLL_RECHECK_MS = 1000;
 
 /**
+ * A queued run about to be taken whose project's authorised window is not open now (it closed
+ * while the run waited, or an owner moved it) is ended `OutsideWindow` through the lifecycle
+ * instead: it never starts. Returns whether it was ended.
+ */
+async function endedOutsideWindow(tx: Tx, runId: string, now: Date): Promise<boolean> {
+  const run = await tx.run.findUnique({ where: { id: runId }, select: { project: { select: { slug: true, windowStart: true, windowEnd: true } } } });
+  const outside = run ? outsideWindowMessage(run.project, now) : null;
+  if (!outside) return false;
+  await endRun(tx, runId, { type: "OutsideWindow", message: `not started: ${outside}` }, { now });
+  return true;
+}
+
+/**
  * Takes queued runs for a worker instance, within the limits: in one transaction under an
  * advisory lock, it counts the active runs (total, per owner, this instance), leaves owners at
  * their per-user limit to pg-boss `ignoreGroups`, fetches one job at a time from the queues the
  * worker's labels allow (recounting between) and claims each run for this instance through the
- * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped.
+ * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped; a
+ * run whose project's authorised window is not open is ended `OutsideWindow`.
  *
  * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
  * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
@@ -33,9 +50,12 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
   if (free <= 0 || worker.state !== "online") return [];
   const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
-  return db().$transaction(
+  // how long each claimed run waited: recorded once the claim is committed
+  const waited: { queue: string; seconds: number }[] = [];
+  const taken = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+      waited.length = 0;
       const taken: string[] = [];
       for (;;) {
         const active = await tx.$queryRaw<{ ownerId: string; workerInstance: string | null; onDevice: boolean; n: bigint }[]>`
@@ -62,13 +82,26 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
         if (plan.slots <= 0) break;
         const job = await nextJob(tx, queuesForWorker(device, labels), plan.ignoreGroups);
         if (!job) break;
+        if (await endedOutsideWindow(tx, job.runId, new Date())) continue;
         // the Run row itself decides who may take it (the queues only keep runs apart)
-        if (await claim(tx, job, { workerId: worker.id, instance: worker.instance }, (run) => mayClaim(device, run))) taken.push(job.runId);
+        // the claim reads the Run row once: its queue time, for the claim latency, comes from that read
+        const seen: { queuedAt: Date | null } = { queuedAt: null };
+        const holder = { workerId: worker.id, instance: worker.instance };
+        const mayTake = (run: { ownerId: string; deviceId: string | null; queuedAt: Date | null }) => {
+          seen.queuedAt = run.queuedAt;
+          return mayClaim(device, run);
+        };
+        if (await claim(tx, job, holder, mayTake)) {
+          taken.push(job.runId);
+          if (seen.queuedAt) waited.push({ queue: job.queue, seconds: (Date.now() - seen.queuedAt.getTime()) / 1000 });
+        }
       }
       return taken;
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
+  for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
+  return taken;
 }
 
 async function packageRef(v: { namespace: string; name: string; version: string; dir: string }): Promise<PackageRef> {

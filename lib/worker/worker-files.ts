@@ -16,6 +16,8 @@ import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.t
 import { admitRequest } from "../queue/workers.ts";
 import { INSTANCE_HEADER, instanceIdSchema } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { getSettings } from "../platform/settings.ts";
+import { pruneTarCache, useTar } from "./image-cache.ts";
 
 const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
 
@@ -77,6 +79,9 @@ async function savedImage(ref: string): Promise<string> {
       try {
         await pipeline(await docker.getImage(info.Id).get(), createWriteStream(tmp, { mode: 0o600 }));
         await rename(tmp, file);
+        // a new tar: the least recently served ones go until the cache fits its cap again (this one is served next)
+        const cap = (await getSettings()).workerImageCacheBytes;
+        pruneTarCache(imagesDir(), Math.max(cap, statSync(file).size)).forEach((f) => console.log(`[levhub] image cache: removed ${path.basename(f)} (cap ${cap} bytes)`));
       } catch (err) {
         await unlink(tmp).catch(() => undefined);
         throw err;
@@ -99,8 +104,17 @@ export async function imageTarForWorker(caller: WorkerCaller, instance: string, 
   const wanted = IMAGE_ID.test(image) ? `sha256:${hexOf(image)}` : image;
   if (!allowed.has(wanted) && !allowed.has(image)) throw notFound("image");
   const file = await savedImage(wanted);
-  const size = statSync(file).size;
-  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
-    headers: { "content-type": "application/x-tar", "content-length": String(size) },
-  });
+  // busy (never pruned) from before it is opened until the stream closes, however it ends
+  const done = useTar(file);
+  try {
+    const size = statSync(file).size;
+    const stream = createReadStream(file);
+    stream.once("close", done);
+    return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
+      headers: { "content-type": "application/x-tar", "content-length": String(size) },
+    });
+  } catch (err) {
+    done();
+    throw err;
+  }
 }

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
-import { isTerminal, type RunErrorType, type RunStatus } from "../src/status.ts";
+import { isTerminal, type RunErrorType, type RunStatus, type TaskStatus } from "../src/status.ts";
 
 /** A failure the CLI explains in one message; `code` is the hub's error code when the hub refused (`not_found`, `validation`, …). */
 export class CliError extends Error {
@@ -43,7 +43,7 @@ export async function loadConfig(): Promise<HubConfig> {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** One request; a hub error (`{error: {code, message, fieldErrors, details}}`) becomes a readable CliError. */
+/** One request; a hub error (`{error: {code, message, fieldErrors, problems}}`) becomes a readable CliError. */
 export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
@@ -74,12 +74,12 @@ interface HubErrorBody {
   code?: unknown;
   message?: unknown;
   fieldErrors?: unknown;
-  details?: unknown;
+  problems?: unknown;
 }
 
 /**
- * A hub's error answer `{error: {code, message, fieldErrors, details}}` as a readable CliError:
- * `error <code>: <message>`, then each field error and detail on a line of its own. An answer
+ * A hub's error answer `{error: {code, message, fieldErrors, problems}}` as a readable CliError:
+ * `error <code>: <message>`, then each field error and problem (`where: message`) on a line of its own. An answer
  * without that shape (a proxy's page) reads `error <HTTP status>: <its first 200 characters>`.
  */
 export function hubError(res: { status: number; statusText: string }, text: string): CliError {
@@ -96,7 +96,13 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   if (e?.fieldErrors && typeof e.fieldErrors === "object") {
     for (const [k, v] of Object.entries(e.fieldErrors as Record<string, unknown>)) lines.push(`  ${k}: ${String(v)}`);
   }
-  if (Array.isArray(e?.details)) for (const d of e.details) lines.push(`  ${String(d)}`);
+  if (Array.isArray(e?.problems)) {
+    for (const p of e.problems as { severity?: unknown; where?: unknown; message?: unknown }[]) {
+      const where = typeof p?.where === "string" && p.where ? `${p.where}: ` : "";
+      const severity = p?.severity === "warning" ? "warning " : "";
+      lines.push(`  ${severity}${where}${typeof p?.message === "string" ? p.message : JSON.stringify(p)}`);
+    }
+  }
   return new CliError(lines.join("\n"), code);
 }
 
@@ -172,9 +178,30 @@ export interface RunView {
   package: string;
   packageVersion: string;
   function: string;
+  owner?: string;
+  createdAt?: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  durationMs?: number | null;
+  queuePosition?: number | null;
+  worker?: string | null;
+  device?: string | null;
   args?: Record<string, unknown>;
   error?: { type: RunErrorType; message: string; traceback?: string | null } | null;
+  exitCode?: number | null;
+  collections?: string[];
+  tasks?: { number: number; status: TaskStatus; image: string; coll: string; exitCode: number | null; startedAt: string; endedAt: string | null; error?: { type: string; message: string } | null }[];
   logs?: { seq: number; task: number; stream: string; line: string }[];
+}
+
+/**
+ * The API path of a run named as people name it: its id, or its number (`18` or `#18`, as pages
+ * and `lev runs` show it); the hub resolves either through the caller's rights.
+ */
+export function runPath(ref: string): string {
+  const t = ref.trim().replace(/^#(?=\d+$)/, "");
+  if (!t) throw new CliError("a run is named by its number (18 or #18) or its id");
+  return `/api/runs/${encodeURIComponent(t)}`;
 }
 
 /** `ns.name.function` (the function may hold dots itself: `szczecin.nmap_python.nmap.alive`). */
@@ -187,21 +214,23 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; device?: string; debugPause?: boolean; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; project?: string; debugPause?: boolean; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
-  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers
+  // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers.
+  // `project`: a project's slug; absent, the caller's personal project
   const started = await api<RunView>(cfg, "POST", "/api/runs", {
     ...splitTarget(target),
     version: opts.version,
     args,
     ...(opts.device ? { device: opts.device } : {}),
     ...(opts.debugPause ? { debugPause: true } : {}),
+    ...(opts.project ? { project: opts.project } : {}),
   });
   if (!opts.wait) return started;
   let seen = 0;
   for (;;) {
-    const detail = await api<RunView>(cfg, "GET", `/api/runs/${encodeURIComponent(started.id)}`);
+    const detail = await api<RunView>(cfg, "GET", runPath(started.id));
     for (const l of (detail.logs ?? []).filter((l) => l.seq > seen)) {
       opts.onLog?.(`${l.task === 0 ? "[workflow]" : `[task ${l.task}]`} ${l.line}`);
       seen = l.seq;
@@ -211,9 +240,11 @@ export async function run(
   }
 }
 
-export async function runs(id?: string): Promise<unknown> {
+/** One run (`ref`: its number or id) with its tasks and logs, or a page of the caller's runs (of one project). */
+export async function runs(ref?: string, project?: string): Promise<unknown> {
   const cfg = await loadConfig();
-  return id ? api(cfg, "GET", `/api/runs/${encodeURIComponent(id)}`) : api(cfg, "GET", "/api/runs");
+  if (ref) return api(cfg, "GET", runPath(ref));
+  return api(cfg, "GET", project ? `/api/runs?project=${encodeURIComponent(project)}` : "/api/runs");
 }
 
 const IDENT = /^[a-z][a-z0-9_]{1,31}$/;

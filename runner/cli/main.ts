@@ -8,8 +8,12 @@ import { debugCommand, DEBUG_USAGE } from "./debug.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { formatRun } from "./run-view.ts";
+import { plural } from "../src/plural.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
+import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
+import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -53,12 +57,15 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--device NAME] [--debug-pause] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--debug-pause] [--wait] [--json]
+      --project puts the run in a project where you may run (default: your personal project);
       --device sends the run to one of your devices (lev agent), not the hub's workers.
       --debug-pause: each tool task waits before its entry until lev debug (or the run
       page's debug terminal) says continue; the wait counts toward its time limit.
-  lev runs [<run-id>] [--json]
-  lev results <run-id> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
+  lev runs [<run>] [--project SLUG] [--json]
+      Your runs, newest first (--project: one project's); with a run, what it ran, where, its tasks and its error.
+      A run is named by its number (18 or #18, as pages show it) or its id, here and below.
+  lev results <run> [--format json|ndjson|csv] [--coll <collection>] [--out <file>]
       Streams the run's documents (default ndjson) to stdout or a file.
   lev diff <run-a> <run-b> | lev diff <run-b> --previous   [--ignore <field>]… [--json]
       What changed from run A to run B (or since B's previous run with the same arguments):
@@ -67,6 +74,8 @@ const USAGE = `usage:
       replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${DEBUG_USAGE}
 ${SCAN_USAGE}
+${PROJECT_USAGE}
+${FAV_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -99,6 +108,10 @@ export async function main(argv: string[]): Promise<number> {
         return await scanCommand(rest, parseParams, print);
       case "rerun":
         return await rerunCommand(rest, parseParams, print);
+      case "project":
+        return await projectCommand(rest, print);
+      case "fav":
+        return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
       case "debug":
@@ -117,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -319,10 +332,13 @@ function describe(ev: RunEvent): string {
           (ev.task.exitCode !== null ? ` (exit ${ev.task.exitCode})` : "") +
           (ev.task.error ? `: ${ev.task.error.message}` : ""),
       );
-    case "log":
-      return `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+    case "log": {
+      const line = `${ev.log.task === 0 ? "[workflow]" : `[task ${ev.log.task}]`}${ev.log.stream === "system" ? " ·" : ""} ${ev.log.line}`;
+      // the runner's own machinery (the planner): shown here, where the author tests locally, but faint
+      return ev.log.internal ? dim(line) : line;
+    }
     case "progress":
-      return dim(`· progress ${ev.finished}/${ev.started} tasks`);
+      return dim(`· progress ${ev.finished} of ${plural(ev.started, "task")} finished`);
     case "document":
       return dim(`· stored ${ev.coll} task ${ev.task}`);
     case "run.finished":
@@ -357,6 +373,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       version: { type: "string" },
       device: { type: "string" },
       "debug-pause": { type: "boolean", default: false },
+      project: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       private: { type: "boolean", default: false },
@@ -396,24 +413,27 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
         version: values.version,
         device: values.device,
         debugPause: values["debug-pause"],
+        project: values.project,
         onLog: values.json ? undefined : (line) => write(line),
       });
       if (values.json) out(r);
-      else out(`run ${r.id} (#${r.number}) ${r.status}${r.error ? `: ${r.error.message}` : ""}`);
+      else out(`run #${r.number} ${r.status}${r.error ? `: ${r.error.message}` : ""}  (${r.id}; lev runs ${r.number})`);
       return !values.wait || r.status === "succeeded" ? 0 : 1;
     }
     case "runs": {
-      const r = await runs(positionals[0]);
-      if (values.json || positionals[0]) out(r);
+      if (positionals.length > 1) throw new UsageError("runs takes at most one run (its number, 18 or #18, or its id)");
+      const r = await runs(positionals[0], values.project);
+      if (values.json) out(r);
+      else if (positionals[0]) out(formatRun(r as RunView));
       else {
         const list = (r as { items: (Pick<RunView, "id" | "number" | "status" | "package" | "function"> & { createdAt: string })[] }).items;
-        for (const x of list) out(`${x.id}  #${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}`);
+        for (const x of list) out(`#${x.number}  ${x.status.padEnd(9)}  ${x.package}.${x.function}  ${x.createdAt}  ${x.id}`);
         if (!list.length) out("no runs");
       }
       return 0;
     }
     case "results": {
-      if (positionals.length !== 1) throw new UsageError("results takes a run id");
+      if (positionals.length !== 1) throw new UsageError("results takes one run (its number, 18 or #18, or its id)");
       const format = values.format as ResultFormat;
       if (!RESULT_FORMATS.includes(format)) throw new UsageError(`--format is one of ${RESULT_FORMATS.join(", ")}`);
       await streamResults(positionals[0], { format, coll: values.coll, out: values.out });

@@ -18,7 +18,13 @@ before(async () => {
   server = createServer((req, res) => {
     seen.push(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.searchParams.get("run") === "missing") {
+    const named = /^\/api\/runs\/([^/]+)$/.exec(url.pathname);
+    if (named) {
+      // the run as the hub resolves it: a number (`12`) is r1's, an id is itself, "missing" is someone else's
+      const ref = decodeURIComponent(named[1]);
+      if (ref === "missing") res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
+      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: /^\d+$/.test(ref) ? "r1" : ref }));
+    } else if (url.searchParams.get("run") === "missing") {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
     } else if (url.searchParams.get("run") === "broken") {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -63,10 +69,11 @@ test("lev results streams the export to stdout or a file, with the token", async
       cb();
     },
   });
-  await streamResults("r1", { format: "ndjson" }, sink);
+  await streamResults("#12", { format: "ndjson" }, sink);
   assert.equal(Buffer.concat(chunks).toString(), '{"a":1}\n{"a":2}\n');
   assert.equal(seen[0].headers.authorization, "Bearer lev_test");
-  assert.equal(seen[0].url, "/api/results/export?run=r1&format=ndjson");
+  assert.equal(seen[0].url, "/api/runs/12", "the run is named as given, its number without the #");
+  assert.equal(seen[1].url, "/api/results/export?run=r1&format=ndjson", "the export is of the run the hub resolved");
   const file = path.join(dir, "out.ndjson");
   await streamResults("r1", { format: "ndjson", out: file });
   assert.equal(await readFile(file, "utf8"), '{"a":1}\n{"a":2}\n');
@@ -124,14 +131,14 @@ test("a comparison reads as totals, then new, gone and changed per collection", 
     formatComparison(c),
     [
       "szczecin.nmap_python nmap.port_os: run #3 → run #5",
-      "2 new, 0 gone, 1 changed; 3 document(s) unchanged (partly compared)",
+      "2 new, 0 gone, 1 changed; 3 documents unchanged (partly compared)",
       "",
       "szczecin/nmap_python.port_os@1.0  (keys: target, hosts[].ip; ignoring hosts[].os)",
       "  + target=10.0.0.9",
       "  ~ target=127.0.0.1",
       '      + hosts[ip=127.0.0.1].ports[port=8080,protocol=tcp]  {"port":8080,"state":"open"}',
       '      ~ hosts[ip=127.0.0.1].status  "down" → "up"',
-      "      … 2 more change(s)",
+      "      … 2 more changes",
       "",
       "big  (matched by content)",
       "  ! too large to compare: 9000 document(s) in run A and 9001 in run B; at most 5000 per run are compared",

@@ -7,7 +7,8 @@ import { rename, rm } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { api, CliError, hubError, loadConfig } from "./hub.ts";
+import { api, CliError, hubError, loadConfig, runPath } from "./hub.ts";
+import { plural } from "../src/plural.ts";
 
 export const RESULT_FORMATS = ["json", "ndjson", "csv"] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -22,9 +23,11 @@ export function resultsPath(runId: string, opts: { format: ResultFormat; coll?: 
  * Streams a run's documents (`--format`, `--coll`) to `out` (a file, written to `<out>.part` and
  * renamed once complete, so a broken download never looks finished) or to `stdout`.
  */
-export async function streamResults(runId: string, opts: { format: ResultFormat; coll?: string; out?: string }, stdout: Writable = process.stdout): Promise<void> {
+export async function streamResults(ref: string, opts: { format: ResultFormat; coll?: string; out?: string }, stdout: Writable = process.stdout): Promise<void> {
   if (!RESULT_FORMATS.includes(opts.format)) throw new CliError(`--format is one of ${RESULT_FORMATS.join(", ")}, not '${opts.format}'`);
   const cfg = await loadConfig();
+  // the run first (its number or id): one the caller may not see is "run not found", not an empty export
+  const runId = (await api<{ id: string }>(cfg, "GET", runPath(ref))).id;
   let res: Response;
   try {
     res = await fetch(`${cfg.url}${resultsPath(runId, opts)}`, { headers: { authorization: `Bearer ${cfg.token}` } });
@@ -112,7 +115,7 @@ export function formatComparison(c: Comparison): string {
   const t = c.diff.totals;
   const lines = [
     `${c.b.package} ${c.b.function}: run #${c.a.number} → run #${c.b.number}`,
-    `${t.new} new, ${t.gone} gone, ${t.changed} changed; ${t.unchangedDocuments} document(s) unchanged${c.diff.partial ? " (partly compared)" : ""}`,
+    `${t.new} new, ${t.gone} gone, ${t.changed} changed; ${plural(t.unchangedDocuments, "document")} unchanged${c.diff.partial ? " (partly compared)" : ""}`,
   ];
   for (const coll of c.diff.collections) {
     lines.push("", `${coll.coll}  (${coll.keys.length ? `keys: ${coll.keys.join(", ")}` : "matched by content"}${coll.ignored?.length ? `; ignoring ${coll.ignored.join(", ")}` : ""})`);
@@ -122,7 +125,7 @@ export function formatComparison(c: Comparison): string {
     for (const d of coll.changed) {
       lines.push(`  ~ ${d.label}`);
       for (const ch of d.changes) lines.push(`      ${changeLine(ch)}`);
-      if (d.omitted) lines.push(`      … ${d.omitted} more change(s)`);
+      if (d.omitted) lines.push(`      … ${plural(d.omitted, "more change", "more changes")}`);
     }
     for (const n of coll.notes) lines.push(`  note: ${n}`);
     if (!coll.tooLarge && !coll.added.length && !coll.removed.length && !coll.changed.length) lines.push("  no change");

@@ -4,14 +4,15 @@
  */
 import { parseArgs } from "node:util";
 import type { RunStatus } from "../src/status.ts";
-import { api, CliError, loadConfig, splitTarget, type HubConfig, type RunView } from "./hub.ts";
+import { api, CliError, loadConfig, runPath, splitTarget, type HubConfig, type RunView } from "./hub.ts";
 
 export const SCAN_USAGE = `  lev scan list [--all] [--json]
-  lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
+  lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
       Saves a run configuration as a named scan; --cron runs it on a schedule (5 fields, in --tz,
       UTC by default), without it the scan runs by hand. No --version: always the latest.
+      --project: its runs go to that project (default: your personal project).
   lev scan run|enable|disable|delete <scan-id>
-  lev rerun <run-id> [--latest] [--param k=v]… [--json]
+  lev rerun <run> [--latest] [--param k=v]… [--json]
       Runs it again: the same version (--latest: the package's latest) and the same arguments,
       with each --param replacing one of them.`;
 
@@ -59,6 +60,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
     options: {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
+      project: { type: "string" },
       cron: { type: "string" },
       tz: { type: "string" },
       disabled: { type: "boolean", default: false },
@@ -82,6 +84,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
       const target = splitTarget(positionals[1]);
       const body = {
         name: positionals[0],
+        ...(values.project ? { project: values.project } : {}),
         ...target,
         version: values.version ?? null,
         args: parseParams(values.param ?? []),
@@ -113,7 +116,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
   throw new ScanUsageError(`unknown scan command '${sub}'`);
 }
 
-/** `lev rerun <run-id>`: each --param replaces one argument of the run; the hub checks them all again. */
+/** `lev rerun <run>` (its number or id): each --param replaces one argument of the run; the hub checks them all again. */
 export async function rerunCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -124,17 +127,17 @@ export async function rerunCommand(args: string[], parseParams: ParamParser, out
       json: { type: "boolean", default: false },
     },
   });
-  if (positionals.length !== 1) throw new ScanUsageError("rerun takes one run id");
+  if (positionals.length !== 1) throw new ScanUsageError("rerun takes one run (its number, 18 or #18, or its id)");
   const hub = cfg ?? (await loadConfig());
-  const runId = id(positionals[0], "the run id");
+  const run = runPath(positionals[0]);
   const edits = parseParams(values.param ?? []);
   let body: { latest?: boolean; args?: Record<string, unknown> } = values.latest ? { latest: true } : {};
   if (Object.keys(edits).length) {
-    const before = await api<RunView>(hub, "GET", `/api/runs/${runId}`);
+    const before = await api<RunView>(hub, "GET", run);
     if (!before.args) throw new CliError("the hub did not send the run's arguments");
     body = { ...body, args: { ...before.args, ...edits } };
   }
-  const r = await api<RunView>(hub, "POST", `/api/runs/${runId}/rerun`, body);
+  const r = await api<RunView>(hub, "POST", `${run}/rerun`, body);
   out(values.json ? r : runLine(r));
   return 0;
 }

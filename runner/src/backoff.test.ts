@@ -19,6 +19,6 @@ test("sleep ends early when its signal aborts", async () => {
   const p = sleep(10_000, ac.signal);
   ac.abort();
   assert.equal(await p, false);
-  assert.ok(Date.now() - t0 < 1000);
+  assert.ok(Date.now() - t0 < 9_000, "before the sleep could have ended by itself");
   assert.equal(await sleep(1), true);
 });

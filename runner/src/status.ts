@@ -62,11 +62,13 @@ export type RunnerErrorType = (typeof RUNNER_ERROR_TYPES)[number];
 
 /**
  * Errors only the hub can decide, when it ends a run itself: its own process stopped (a run from
- * before the queue), the worker holding the run stopped answering, the run's device was revoked.
- * A new reason to end runs (a project's window closed, a device that never connected) adds its
- * type here and its from-states in lib/queue/lifecycle/transitions.ts.
+ * before the queue), the worker holding the run stopped answering, the run's device was revoked,
+ * the run's project's authorised window closed (or is not open yet when a worker would take it);
+ * DeviceTimeout: the device a run was sent to did not take it within the admin's time (offline,
+ * never connected). A new reason to end runs adds its type here and its from-states in
+ * lib/queue/lifecycle/transitions.ts.
  */
-export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost", "DeviceRevoked"] as const;
+export const HUB_ERROR_TYPES = ["HubStopped", "WorkerLost", "DeviceRevoked", "OutsideWindow", "DeviceTimeout"] as const;
 export type HubErrorType = (typeof HUB_ERROR_TYPES)[number];
 
 /** Every type a stored run error can have: one closed set. */

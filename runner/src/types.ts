@@ -48,6 +48,12 @@ export interface LogLine {
   stream: "stdout" | "stderr" | "system";
   line: string;
   at: string;
+  /**
+   * a line of the runner's own machinery (the planner rebuilding a dependency's Cr), not of the
+   * run: a worker keeps it in its own log and never reports it, so users' logs show only what
+   * concerns their run (a `system` line with a real reason, PolicyDenied, stays theirs)
+   */
+  internal?: true;
 }
 
 export type RunEvent =

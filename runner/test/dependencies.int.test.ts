@@ -59,6 +59,10 @@ describe("packages that import packages", () => {
     const r = await run("use_hostnet");
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(planned(logText(r)), true);
+    // the planner's lines are the runner's machinery: flagged so a worker keeps them out of the user's log
+    const plannerLines = r.logs.filter((l) => /builds this Cr \(planner\)/.test(l.line));
+    assert.ok(plannerLines.length >= 1 && plannerLines.every((l) => l.internal === true && l.stream === "system"), JSON.stringify(plannerLines));
+    assert.ok(r.logs.some((l) => !l.internal), "the run's own lines are not internal");
     // the run's package is on the workflow's path, never on the path of a task under another grant
     assert.match(logText(r, 0), /levtest\.deps sitecustomize ran/);
     assert.doesNotMatch(logText(r, 1), /sitecustomize ran/);

@@ -70,7 +70,11 @@ export class AssignedRun {
         timeoutMs: a.timeoutMs,
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
-        onEvent: (ev) => this.reporter.push(reportedEvent(ev)),
+        onEvent: (ev) => {
+          const reported = reportedEvent(ev);
+          if (reported) this.reporter.push(reported);
+          else if (ev.type === "log") this.ctx.log("runner", { run: a.runId, task: ev.log.task, line: ev.log.line });
+        },
         debugPause: a.debugPause === true,
       });
       // a cancel that came while the run was being started

@@ -2,8 +2,17 @@
 import type { RunError, RunEvent } from "../src/types.ts";
 import type { ReportedEvent } from "./protocol.ts";
 
-export function reportedEvent(ev: RunEvent): ReportedEvent {
+/**
+ * A runner event as the worker reports it; null for what stays in the worker's own log (a line of
+ * the runner's machinery, LogLine.internal), never sent to the hub.
+ */
+export function reportedEvent(ev: RunEvent): ReportedEvent | null {
   switch (ev.type) {
+    case "log": {
+      if (ev.log.internal) return null;
+      const { task, stream, line, at } = ev.log;
+      return { type: "log", log: { task, stream, line, at } };
+    }
     case "run.started":
       return { type: "run.started", at: ev.at };
     case "run.finished": {

@@ -60,7 +60,7 @@ test("the hub's cancel in an events answer reaches the run; a refusal (4xx) drop
   const { hub, reporter, cancels, spoolDir } = await setup();
   hub.run("r1").cancel = "cancelled by bob";
   reporter.push({ type: "run.started", at: "a" });
-  await new Promise((r) => setTimeout(r, 200));
+  for (const deadline = Date.now() + 30_000; !cancels.length && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(cancels, ["cancelled by bob"]);
 
   const refusing = new RunReporter(

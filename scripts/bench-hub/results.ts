@@ -62,12 +62,18 @@ interface Seeded {
   bigDocRun: { id: string; number: number };
 }
 
+/** The bench user's personal project: their runs and documents go there. */
+async function personalProject(ctx: BenchContext): Promise<string> {
+  const { rows } = await ctx.sql.query<{ id: string }>(`SELECT "id" FROM "Project" WHERE "personalOwnerId" = $1`, [ctx.user.id]);
+  return rows[0].id;
+}
+
 async function seedRun(ctx: BenchContext, versionId: string, createdAt: Date): Promise<{ id: string; number: number }> {
   const runId = id();
   const { rows } = await ctx.sql.query<{ number: number }>(
-    `INSERT INTO "Run" ("id", "ownerId", "versionId", "function", "args", "status", "collections", "createdAt", "startedAt", "endedAt")
-     VALUES ($1, $2, $3, 'port_os.scan', '{}', 'succeeded', ARRAY[$4], $5, $5, $5) RETURNING "number"`,
-    [runId, ctx.user.id, versionId, COLL, createdAt],
+    `INSERT INTO "Run" ("id", "ownerId", "projectId", "versionId", "function", "args", "status", "collections", "createdAt", "startedAt", "endedAt")
+     VALUES ($1, $2, $6, $3, 'port_os.scan', '{}', 'succeeded', ARRAY[$4], $5, $5, $5) RETURNING "number"`,
+    [runId, ctx.user.id, versionId, COLL, createdAt, await personalProject(ctx)],
   );
   return { id: runId, number: rows[0].number };
 }
@@ -86,14 +92,15 @@ export async function seedResults(ctx: BenchContext): Promise<Seeded> {
   const smallRun = await seedRun(ctx, versionId, new Date());
   const bigDocRun = await seedRun(ctx, versionId, new Date());
   const perRun = Math.floor((DOCUMENTS - SMALL_RUN_DOCS) / BIG_RUNS);
+  const project = await personalProject(ctx);
   const insert = (run: { id: string; number: number }, from: number, count: number) =>
     ctx.sql.query(
-      `INSERT INTO "ResultDocument" ("coll", "runId", "ownerId", "packageId", "versionId", "function", "job", "task", "storedAt", "bytes", "doc")
+      `INSERT INTO "ResultDocument" ("coll", "runId", "projectId", "packageId", "versionId", "function", "job", "task", "storedAt", "bytes", "doc")
        SELECT $1, $2, $3, $4, $5, 'port_os.scan', $6, g.i, now(), octet_length(d.doc::text), d.doc
          FROM generate_series($7::int, $8::int) AS g(i),
               LATERAL (SELECT '10.' || (g.i >> 16) % 256 || '.' || (g.i >> 8) % 256 || '.' || g.i % 256 AS ip) a,
               LATERAL (SELECT ${DOC_SQL} AS doc) d`,
-      [COLL, run.id, ctx.user.id, packageId, versionId, run.number, from, from + count - 1],
+      [COLL, run.id, project, packageId, versionId, run.number, from, from + count - 1],
     );
   for (const [r, run] of bigRuns.entries()) {
     await insert(run, r * perRun + 1, perRun);
@@ -101,9 +108,9 @@ export async function seedResults(ctx: BenchContext): Promise<Seeded> {
   }
   await insert(smallRun, BIG_RUNS * perRun + 1, DOCUMENTS - BIG_RUNS * perRun);
   await ctx.sql.query(
-    `INSERT INTO "ResultCollection" ("ownerId", "coll", "documents", "bytes", "lastAt")
-     SELECT "ownerId", "coll", count(*), sum("bytes"), max("storedAt") FROM "ResultDocument" WHERE "coll" = $1 GROUP BY "ownerId", "coll"
-     ON CONFLICT ("ownerId", "coll") DO UPDATE SET "documents" = EXCLUDED."documents", "bytes" = EXCLUDED."bytes", "lastAt" = EXCLUDED."lastAt"`,
+    `INSERT INTO "ResultCollection" ("projectId", "coll", "documents", "bytes", "lastAt")
+     SELECT "projectId", "coll", count(*), sum("bytes"), max("storedAt") FROM "ResultDocument" WHERE "coll" = $1 GROUP BY "projectId", "coll"
+     ON CONFLICT ("projectId", "coll") DO UPDATE SET "documents" = EXCLUDED."documents", "bytes" = EXCLUDED."bytes", "lastAt" = EXCLUDED."lastAt"`,
     [COLL],
   );
   await ctx.sql.query(`VACUUM ANALYZE "ResultDocument"`);

@@ -15,8 +15,9 @@ import { createInviteAction } from "../../actions/create-invite.ts";
 import { revokeInviteAction } from "../../actions/revoke-invite.ts";
 import { setSignUpModeAction } from "../../actions/set-sign-up-mode.ts";
 import { setUserRoleAction } from "../../actions/set-user-role.ts";
+import { adminPageMetadata } from "../../_lib/titles.ts";
 
-export const metadata: Metadata = { title: "Accounts" };
+export const generateMetadata = (): Promise<Metadata> => adminPageMetadata("Accounts");
 
 export default async function AccountsPage() {
   const viewer = await getViewer();

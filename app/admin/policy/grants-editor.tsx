@@ -25,38 +25,40 @@ export function GrantsEditor({
       {grants.length === 0 ? (
         <p className="text-sm text-zinc-500">No grants: every run is confined to an isolated container network without extra capabilities.</p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Grants</caption>
-          <thead className="text-xs uppercase text-zinc-500">
-            <tr>
-              <th scope="col" className="py-1">Granted to</th>
-              <th scope="col">Host network</th>
-              <th scope="col">Capabilities</th>
-              <th scope="col">Note</th>
-              <th scope="col">By</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {grants.map((g) => {
-              const target = g.package ? `${g.namespace}.${g.package}` : `${g.namespace} (whole namespace)`;
-              return (
-                <tr key={g.id} className="border-t border-zinc-200">
-                  <td className="py-1.5 font-mono">{target}</td>
-                  <td>{g.hostNetwork ? "yes" : "no"}</td>
-                  <td className="font-mono text-xs">{g.caps.join(", ") || "—"}</td>
-                  <td>{g.note}</td>
-                  <td>{g.createdBy ?? "the hub"}</td>
-                  <td className="text-right">
-                    <ActionButton action={revokeAction} fields={{ id: g.id }} className="btn" ariaLabel={`Revoke the grant of ${target}`}>
-                      Revoke
-                    </ActionButton>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Grants</caption>
+            <thead className="text-xs uppercase text-zinc-500">
+              <tr>
+                <th scope="col" className="py-1">Granted to</th>
+                <th scope="col">Host network</th>
+                <th scope="col">Capabilities</th>
+                <th scope="col">Note</th>
+                <th scope="col">By</th>
+                <th scope="col"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {grants.map((g) => {
+                const target = g.package ? `${g.namespace}.${g.package}` : `${g.namespace} (whole namespace)`;
+                return (
+                  <tr key={g.id} className="border-t border-zinc-200">
+                    <td className="py-1.5 font-mono">{target}</td>
+                    <td>{g.hostNetwork ? "yes" : "no"}</td>
+                    <td className="font-mono text-xs">{g.caps.join(", ") || "—"}</td>
+                    <td>{g.note}</td>
+                    <td>{g.createdBy ?? "the hub"}</td>
+                    <td className="text-right">
+                      <ActionButton action={revokeAction} fields={{ id: g.id }} className="btn" ariaLabel={`Revoke the grant of ${target}`}>
+                        Revoke
+                      </ActionButton>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       <form action={formAction} className="card space-y-3 p-4" aria-label="Grant privileges">
         <h3 className="font-semibold">Grant or change</h3>

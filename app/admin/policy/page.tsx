@@ -12,8 +12,9 @@ import { updatePolicySettingsAction } from "../../actions/update-policy-settings
 import { NUMBER_FIELDS, readPath, shown } from "./fields.ts";
 import { GrantsEditor } from "./grants-editor.tsx";
 import { PolicySettingsForm } from "./settings-form.tsx";
+import { adminPageMetadata } from "../../_lib/titles.ts";
 
-export const metadata: Metadata = { title: "Policy · Admin" };
+export const generateMetadata = (): Promise<Metadata> => adminPageMetadata("Policy");
 
 /** Admins only; to anyone else the page does not exist. */
 export default async function PolicyPage() {

@@ -1,5 +1,5 @@
 /**
- * Every `app/api/**` route module, for the OpenAPI document. A test compares this list with the
+ * Every route module (`app/api/**` and `app/metrics`), for the OpenAPI document. A test compares this list with the
  * route files on disk, so a new route cannot be missing from the document: add one line here.
  * Modules load when the document is first asked for (literal paths, so Next bundles them).
  */
@@ -45,6 +45,21 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/worker/runs/[id]/store/route.ts": () => import("../worker/runs/[id]/store/route.ts"),
   "app/api/devices/route.ts": () => import("../devices/route.ts"),
   "app/api/devices/[id]/route.ts": () => import("../devices/[id]/route.ts"),
+  "app/api/projects/route.ts": () => import("../projects/route.ts"),
+  "app/api/projects/[slug]/route.ts": () => import("../projects/[slug]/route.ts"),
+  "app/api/projects/[slug]/members/route.ts": () => import("../projects/[slug]/members/route.ts"),
+  "app/api/projects/[slug]/members/[username]/route.ts": () => import("../projects/[slug]/members/[username]/route.ts"),
+  "app/api/projects/[slug]/invites/route.ts": () => import("../projects/[slug]/invites/route.ts"),
+  "app/api/projects/[slug]/invites/[id]/route.ts": () => import("../projects/[slug]/invites/[id]/route.ts"),
+  "app/api/projects/[slug]/invites/accept/route.ts": () => import("../projects/[slug]/invites/accept/route.ts"),
+  "app/api/health/route.ts": () => import("../health/route.ts"),
+  "app/api/ready/route.ts": () => import("../ready/route.ts"),
+  "app/metrics/route.ts": () => import("../../metrics/route.ts"),
+  "app/api/favourites/route.ts": () => import("../favourites/route.ts"),
+  "app/api/authors/[username]/route.ts": () => import("../authors/[username]/route.ts"),
+  "app/api/packages/[ns]/[name]/comments/route.ts": () => import("../packages/[ns]/[name]/comments/route.ts"),
+  "app/api/comments/[id]/route.ts": () => import("../comments/[id]/route.ts"),
+  "app/api/comments/[id]/moderation/route.ts": () => import("../comments/[id]/moderation/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */

@@ -3,10 +3,15 @@ import { KIB } from "../../../lib/api/body.ts";
 import { listRuns, startRun } from "../../../lib/runs/index.ts";
 import { listRunsQuerySchema, startRunBodySchema } from "../../../lib/schemas/runs.ts";
 import { getSettings } from "../../../lib/platform/settings.ts";
+import { runListSchema, runSummarySchema } from "../../../lib/schemas/responses.ts";
 
 export const runtime = "nodejs";
 
-/** Starts a run: `{package: "ns.name", version?, function, args}` or `{versionId, function, args}`. 422 with fieldErrors (`args.<param>`, `function`, `version`, `package`, `device`). */
+/**
+ * Starts a run: `{package: "ns.name", version?, function, args, project?, device?}` or `{versionId, function, args, project?, device?}`.
+ * `project` (a slug; absent: the caller's personal project) must be one where the caller may run (a viewer: 403) and inside its
+ * authorised window (422 naming it). 422 with fieldErrors (`args.<param>`, `function`, `version`, `package`, `device`, `project`).
+ */
 export const POST = route(
   {
     access: "user", scope: "run",
@@ -15,9 +20,11 @@ export const POST = route(
     // the arguments may be as large as the admin allows, plus the envelope around them
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
+    response: runSummarySchema,
+    errors: [429],
   },
   async ({ viewer, body }) => startRun(viewer, body),
 );
 
-/** The caller's runs (an admin's `?all=true`: everyone's), newest first. */
-export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema }, async ({ viewer, query }) => listRuns(viewer, query));
+/** The runs of the caller's projects (an admin's: every project's; `?all=false`: only the caller's own; `?project=<slug>`: one project), newest first. */
+export const GET = route({ access: "user", scope: "read", summary: "list runs", query: listRunsQuerySchema, response: runListSchema }, async ({ viewer, query }) => listRuns(viewer, query));

@@ -1,25 +1,35 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { Suspense } from "react";
+import { cache, Suspense } from "react";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
 import { debugAvailability } from "../../../lib/debug/sessions.ts";
+import type { RunDetail } from "../../../lib/types.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
 import { RunRerunControls } from "../../../components/scan-run-controls.tsx";
 import { runOrigin } from "../../../lib/scans/rerun.ts";
 import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
-import { loadOr404, one, type SearchParams } from "../../_lib/load.ts";
+import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
 
 type Params = Promise<{ id: string }>;
 
-export const metadata: Metadata = { title: "Run" };
+/** The run as the viewer may see it (id or number), once per request for the title and the page; null without a session. */
+const runFor = cache(async (ref: string): Promise<RunDetail | null> => {
+  const viewer = await getViewer();
+  return viewer ? loadOr404(getRun(viewer, ref)) : null;
+});
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const run = await runFor(pathSegment((await params).id));
+  return { title: run ? `Run #${run.number} · ${run.function}` : "Run" };
+}
 
 /** Documents per page of the run's stored documents (`?after=` continues; the results browser has all). */
 const DOCUMENTS_PAGE = 50;
@@ -28,11 +38,12 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/runs/${id}`)}`);
-  const run = await loadOr404(getRun(viewer, id));
+  // `/runs/<id>` or `/runs/<number>`: the run as the viewer may see it, by its id from here on
+  const run = (await runFor(pathSegment(id)))!;
   const after = one((await searchParams).after);
-  const page = await loadOr404(runDocumentsPage(viewer, id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
-  const origin = await loadOr404(runOrigin(viewer, id));
-  const debug = run.endedAt === null ? await loadOr404(debugAvailability(viewer, id)) : null;
+  const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
+  const origin = await loadOr404(runOrigin(viewer, run.id));
+  const debug = run.endedAt === null ? await loadOr404(debugAvailability(viewer, run.id)) : null;
   const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
@@ -49,6 +60,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         </h1>
         <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">
           <div className="flex gap-1.5"><dt className="text-zinc-500">Run</dt><dd className="font-mono">#{run.number}</dd></div>
+          <div className="flex gap-1.5"><dt className="text-zinc-500">Project</dt><dd><Link href={`/projects/${run.project.slug}`}>{run.project.name}</Link>{run.project.personal && <span className="text-zinc-500"> (personal)</span>}</dd></div>
           <div className="flex gap-1.5"><dt className="text-zinc-500">Owner</dt><dd>{run.owner}</dd></div>
           {run.device && <div className="flex gap-1.5"><dt className="text-zinc-500">Runs</dt><dd>on device <span className="font-medium">{run.device}</span></dd></div>}
           <div className="flex gap-1.5"><dt className="text-zinc-500">Created</dt><dd className="tabular-nums">{formatTime(run.createdAt)}</dd></div>
@@ -67,25 +79,27 @@ export default async function RunPage({ params, searchParams }: { params: Params
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
-              <code key={k} className="rounded border border-zinc-200 bg-white px-1.5 py-0.5">
+              <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
                 {k}={JSON.stringify(v)}
               </code>
             ))}
           </div>
         )}
-        <div className="mt-3">
-          <RunRerunControls
-            rerunAction={rerunAction.bind(null, run.id, false)}
-            rerunLatestAction={origin.newerVersion ? rerunAction.bind(null, run.id, true) : null}
-            editHref={`/p/${ns}/${name}/run/${encodeURIComponent(run.function)}?v=${encodeURIComponent(run.packageVersion)}&rerun=${encodeURIComponent(run.id)}`}
-            saveAction={saveRunAsScanAction.bind(null, run.id)}
-          />
-        </div>
+        {run.canRun && (
+          <div className="mt-3">
+            <RunRerunControls
+              rerunAction={rerunAction.bind(null, run.id, false)}
+              rerunLatestAction={origin.newerVersion ? rerunAction.bind(null, run.id, true) : null}
+              editHref={`/p/${ns}/${name}/run/${encodeURIComponent(run.function)}?v=${encodeURIComponent(run.packageVersion)}&rerun=${encodeURIComponent(run.id)}`}
+              saveAction={saveRunAsScanAction.bind(null, run.id)}
+            />
+          </div>
+        )}
       </header>
 
       <RunLive
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
-        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker }}
+        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
         debug={debug ? { runId: run.id, availability: debug } : null}
       />
@@ -93,9 +107,9 @@ export default async function RunPage({ params, searchParams }: { params: Params
       <section aria-label="Stored documents" className="space-y-2">
         <div className="flex items-baseline justify-between gap-2">
           <h2 className="h-section">Stored documents</h2>
-          <Link href={`/results?run=${encodeURIComponent(run.id)}`} className="text-sm">Results of this run in the browser</Link>
+          <Link href={`/results?run=${run.number}`} className="text-sm">Results of this run in the browser</Link>
         </div>
-        <StoredDocuments documents={page.items} />
+        <StoredDocuments documents={page.items} ended={ended} />
         {(after || page.next) && (
           <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
             {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}

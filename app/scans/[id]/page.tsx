@@ -3,15 +3,26 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ScanButtons } from "../../../components/scan-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
-import { formatTime } from "../../../components/time.ts";
+import { formatTime, formatTimeIn } from "../../../components/time.ts";
 import { getScan } from "../../../lib/scans/scans.ts";
+import type { ScanDetail } from "../../../lib/scans/types.ts";
+import { cache } from "react";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { deleteScanAction, runScanNowAction, setScanEnabledAction } from "../../actions/scans.ts";
 import { loadOr404 } from "../../_lib/load.ts";
 
 type Params = Promise<{ id: string }>;
 
-export const metadata: Metadata = { title: "Scan" };
+/** The scan as the viewer may see it, once per request for the title and the page; null without a session. */
+const scanFor = cache(async (id: string): Promise<ScanDetail | null> => {
+  const viewer = await getViewer();
+  return viewer ? loadOr404(getScan(viewer, id)) : null;
+});
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const scan = await scanFor((await params).id);
+  return { title: scan ? `Scan ${scan.name}` : "Scan" };
+}
 
 const TRIGGER_LABEL = { manual: "by hand", schedule: "schedule", rerun: "re-run" } as const;
 
@@ -19,7 +30,7 @@ export default async function ScanPage({ params }: { params: Params }) {
   const { id } = await params;
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/scans/${id}`)}`);
-  const scan = await loadOr404(getScan(viewer, id));
+  const scan = (await scanFor(id))!;
   const [ns, name] = scan.package.split(".");
   const args = Object.entries(scan.args);
   return (
@@ -49,14 +60,20 @@ export default async function ScanPage({ params }: { params: Params }) {
             )}
           </dd>
           <dt className="text-zinc-500">Next run</dt>
-          <dd className="tabular-nums">{formatTime(scan.nextRunAt)}</dd>
-          <dt className="text-zinc-500">Owner</dt>
-          <dd>{scan.owner}</dd>
+          <dd className="tabular-nums" title={scan.nextRunAt ? `${formatTime(scan.nextRunAt)} UTC` : undefined}>
+            {scan.nextRunAt ? formatTimeIn(scan.nextRunAt, scan.timezone) : scan.cron ? "— (disabled)" : "—"}
+          </dd>
+          <dt className="text-zinc-500">Project</dt>
+          <dd>
+            <Link href={`/projects/${scan.project.slug}`}>{scan.project.name}</Link>
+          </dd>
+          <dt className="text-zinc-500">Created by</dt>
+          <dd>{scan.owner} <span className="text-xs text-zinc-500">(it runs as them)</span></dd>
         </dl>
         {args.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
-              <code key={k} className="rounded border border-zinc-200 bg-white px-1.5 py-0.5">
+              <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
                 {k}={JSON.stringify(v)}
               </code>
             ))}
@@ -65,11 +82,11 @@ export default async function ScanPage({ params }: { params: Params }) {
         {scan.lastError && (
           <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
             The last firing ({formatTime(scan.lastError.at)}) started nothing: {scan.lastError.message}
-            {!scan.enabled && " The scan was disabled; enable it again once the package and function are back."}
+            {!scan.enabled && " The scan was disabled; enable it again once what it needs is back."}
           </p>
         )}
         <div className="mt-3">
-          <ScanButtons scan={scan} canRun={scan.owner === viewer.username} actions={{ runNow: runScanNowAction, setEnabled: setScanEnabledAction, remove: deleteScanAction }} />
+          <ScanButtons scan={scan} actions={{ runNow: runScanNowAction, setEnabled: setScanEnabledAction, remove: deleteScanAction }} />
         </div>
       </header>
 
@@ -87,7 +104,7 @@ export default async function ScanPage({ params }: { params: Params }) {
                   <th scope="col">Status</th>
                   <th scope="col">Started by</th>
                   <th scope="col">Version</th>
-                  <th scope="col">Created</th>
+                  <th scope="col">Created ({scan.timezone})</th>
                   <th scope="col">Ended</th>
                 </tr>
               </thead>
@@ -98,8 +115,8 @@ export default async function ScanPage({ params }: { params: Params }) {
                     <td><StatusBadge status={r.status} /></td>
                     <td>{TRIGGER_LABEL[r.trigger]}</td>
                     <td className="font-mono text-xs">{r.packageVersion}</td>
-                    <td className="tabular-nums">{formatTime(r.createdAt)}</td>
-                    <td className="tabular-nums">{formatTime(r.endedAt)}</td>
+                    <td className="whitespace-nowrap tabular-nums" title={`${formatTime(r.createdAt)} UTC`}>{formatTimeIn(r.createdAt, scan.timezone, { named: false })}</td>
+                    <td className="whitespace-nowrap tabular-nums" title={r.endedAt ? `${formatTime(r.endedAt)} UTC` : undefined}>{r.endedAt ? formatTimeIn(r.endedAt, scan.timezone, { named: false }) : "—"}</td>
                   </tr>
                 ))}
               </tbody>

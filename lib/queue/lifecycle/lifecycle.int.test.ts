@@ -15,6 +15,7 @@ import { nextStatus, type Transition } from "./transitions.ts";
 let hub: TestHub;
 let alice: Viewer;
 let versionId: string;
+let projectId: string;
 let holder: { workerId: string; instance: string };
 let other: { workerId: string; instance: string };
 let number = 0;
@@ -27,6 +28,7 @@ before(async () => {
   const { db } = await import("../../platform/db.ts");
   const packageId = await addTestPackage({ namespace: "alice", ownerId: alice.id, name: "life", exports: [{ qualified: "f" }] });
   versionId = (await db().package.findUniqueOrThrow({ where: { id: packageId } })).latestVersionId!;
+  projectId = await (await import("../../testing/projects.ts")).personalProjectId(alice.id);
   const credential = await db().workerCredential.create({ data: { name: "lifecycle", tokenHash: randomUUID(), prefix: "lwk_test" } });
   const worker = (name: string) =>
     db().worker.create({ data: { name, labels: {}, capacity: 8, version: "test", engineHost: "none", engineVersion: "0", credentialId: credential.id, instance: randomUUID() } });
@@ -52,7 +54,7 @@ async function runIn(status: RunStatus): Promise<string> {
   const { getBoss } = await import("../boss.ts");
   const queue = `levhub-lifecycle-test-${++number}`;
   await (await getBoss()).createQueue(queue, { retryLimit: 0, policy: "standard" });
-  const id = await tx((t) => enqueue(t, { number, ownerId: alice.id, versionId, function: "f", args: {} }, { queue, deviceId: null }));
+  const id = await tx((t) => enqueue(t, { number, ownerId: alice.id, projectId, versionId, function: "f", args: {} }, { queue, deviceId: null }));
   if (status === "queued") return id;
   if (status === "failed" && number % 2) {
     // a run can also end failed straight from the queue: the hub's own reasons
@@ -114,7 +116,7 @@ const OPERATIONS: { t: Transition; apply: (id: string) => Promise<boolean>; jobA
   },
   { t: { op: "requestCancel" }, apply: async (id) => tx(async (t) => (await lifecycle()).requestCancel(t, id, "cancelled by alice")) },
   { t: { op: "end", ending: "Cancelled" }, apply: async (id) => tx(async (t) => (await lifecycle()).cancelQueued(t, id, "cancelled by alice")) },
-  ...(["WorkerLost", "DeviceRevoked", "HubStopped"] as const).map((type) => ({
+  ...(["WorkerLost", "DeviceRevoked", "DeviceTimeout", "HubStopped", "OutsideWindow"] as const).map((type) => ({
     t: { op: "end", ending: type } as const,
     apply: async (id: string) => tx(async (t) => (await lifecycle()).endRun(t, id, { type, message: `ended: ${type}` })),
   })),

@@ -62,9 +62,14 @@ export interface Holder {
  * accepts it (who may take which run is placement's rule). Not applied (cancelled meanwhile, or not
  * this worker's to take): the fetched job is completed, it has nothing left to do.
  */
-export async function claim(tx: Tx, job: FetchedJob, holder: Holder, mayTake: (run: { ownerId: string; deviceId: string | null }) => boolean): Promise<boolean> {
+export async function claim(
+  tx: Tx,
+  job: FetchedJob,
+  holder: Holder,
+  mayTake: (run: { ownerId: string; deviceId: string | null; queuedAt: Date | null }) => boolean,
+): Promise<boolean> {
   const t = { op: "claim" } as const;
-  const target = await tx.run.findUnique({ where: { id: job.runId }, select: { ownerId: true, deviceId: true } });
+  const target = await tx.run.findUnique({ where: { id: job.runId }, select: { ownerId: true, deviceId: true, queuedAt: true } });
   const { count } =
     target && mayTake(target)
       ? await tx.run.updateMany({

@@ -32,7 +32,9 @@ const EXPECTED: Record<string, Partial<Record<RunStatus | "new", RunStatus>>> = 
   "end:Cancelled": { queued: "cancelled" },
   "end:WorkerLost": { starting: "failed", running: "failed" },
   "end:DeviceRevoked": { queued: "failed", starting: "failed", running: "failed" },
+  "end:DeviceTimeout": { queued: "failed" },
   "end:HubStopped": { queued: "failed", starting: "failed", running: "failed" },
+  "end:OutsideWindow": { queued: "failed", starting: "failed", running: "failed" },
 };
 
 test("every transition from every status: applied exactly where the table says, refused everywhere else", () => {
@@ -77,7 +79,9 @@ test("the pg-boss job follows the run: sent with it, completed with the worker's
     "end:Cancelled": "cancel",
     "end:WorkerLost": "fail",
     "end:DeviceRevoked": "fail",
+    "end:DeviceTimeout": "fail",
     "end:HubStopped": "fail",
+    "end:OutsideWindow": "fail",
   };
   for (const t of ALL) assert.equal(jobAction(t), want[label(t)], label(t));
   assert.equal(SKIPPED_CLAIM_JOB_ACTION, "complete");

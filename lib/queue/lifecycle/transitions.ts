@@ -8,14 +8,14 @@
  *   (new) ──enqueue──▶ queued ──claim──▶ starting ──markRunning──▶ running
  *   starting | running ──finish (the worker's report) | end (the hub)──▶ succeeded | failed | cancelled | timed_out
  *   starting | running ──requeue──▶ queued            starting | running ──requestCancel──▶ (unchanged)
- *   queued ──end (Cancelled, DeviceRevoked, HubStopped)──▶ cancelled | failed
+ *   queued ──end (Cancelled, DeviceRevoked, DeviceTimeout, HubStopped, OutsideWindow)──▶ cancelled | failed
  */
 import { HELD_RUN_STATUSES, type HubErrorType, type RunStatus, type TaskStatus, type TerminalRunStatus } from "../../../runner/src/status.ts";
 
 /**
  * Why the hub ends a run itself (rather than the worker reporting its end): the run's error type,
- * the statuses it may end a run from, and the status the run ends in. A new reason — a project's
- * window closed, a queued device run that expired, a scope rule — is one more entry here and its
+ * the statuses it may end a run from, and the status the run ends in. A new reason — a scope
+ * rule — is one more entry here and its
  * type in HUB_ERROR_TYPES (runner/src/status.ts), ended through `endRun`: never a new writer.
  */
 export const ENDINGS = {
@@ -25,8 +25,12 @@ export const ENDINGS = {
   WorkerLost: { from: HELD_RUN_STATUSES, status: "failed" },
   /** its owner revoked the device it was sent to: queued for it or running on it */
   DeviceRevoked: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
+  /** the device it was sent to did not take it within the admin's time (HubSettings.queue.deviceWaitMinutes): it is offline, never connected or busy */
+  DeviceTimeout: { from: ["queued"], status: "failed" },
   /** left behind by a hub from before the queue (no job, or no worker that could report) */
   HubStopped: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
+  /** its project's authorised window closed (queued: at claim; held: the janitor), or is not open yet at claim */
+  OutsideWindow: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
 } as const satisfies Record<HubErrorType | "Cancelled", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
 export type EndingType = keyof typeof ENDINGS;
 

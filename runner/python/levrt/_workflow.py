@@ -51,6 +51,34 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise _Terminated()
 
 
+async def _call_until_terminated(fn: Any, args: dict[str, Any]) -> None:
+    """`_call`, with SIGTERM (the run was cancelled) handled by the event loop: it cancels the
+    function. Raised from a signal handler wherever the signal lands, it could land inside a
+    transport's write, where asyncio takes it for a broken connection and the workflow ends with
+    a ConnectionResetError instead of 143."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        main.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        await _call(fn, args)
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    if terminated:
+        raise _Terminated()
+
+
 def _package_dir(package: str) -> str:
     """The directory holding `lev/<ns>/<name>/` on sys.path (/lev/pkg in the container)."""
     rel = os.path.join(*package.split("."))
@@ -109,7 +137,7 @@ def main() -> int:
         print(f"levrt: cannot call {name}({', '.join(args)}): {e}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(_call(fn, args))
+        asyncio.run(_call_until_terminated(fn, args))
     except KeyboardInterrupt:
         print("levrt: interrupted (SIGINT)", file=sys.stderr)
         return 130

@@ -43,6 +43,8 @@ class FakeRunner:
         self.running = 0
         self.max_running = 0
         self.next = 1
+        # notified whenever a task starts or stores: tests wait for a state, never for a guessed time
+        self._changed = asyncio.Condition()
 
     async def __aenter__(self) -> "FakeRunner":
         self.server = await asyncio.start_unix_server(self._client, path=self.sock)
@@ -131,6 +133,7 @@ class FakeRunner:
         task["proc"] = proc
         task["done"] = asyncio.ensure_future(self._finish(n, task))
         self.tasks[n] = task
+        await self._notify()
         return {"task": n, "host": f"lev-t{n}", "coll": coll}
 
     async def _task_client(self, task: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -141,8 +144,33 @@ class FakeRunner:
                 task["doc"] = msg["fields"]
             elif msg["op"] == "error":
                 task["error"] = msg
+            await self._notify()
             writer.write((json.dumps({"id": msg["id"], "ok": True, "result": {}}) + "\n").encode())
             await writer.drain()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, what: str, predicate: Any, timeout: float = 60) -> None:
+        """Waits until `predicate()` holds (checked at every task start and store); a test that
+        waits longer than `timeout` fails saying `what` it waited for."""
+        async def wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        try:
+            await asyncio.wait_for(wait(), timeout)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"the fake runner waited {timeout} s for {what}") from None
+
+    async def started(self, n: int, timeout: float = 60) -> None:
+        """Returns once task `n` was started."""
+        await self.until(f"task {n} to start", lambda: n in self.tasks, timeout)
+
+    async def stored(self, n: int, timeout: float = 60) -> None:
+        """Returns once task `n`'s entry stored its first field (the runner has the `put`)."""
+        await self.until(f"task {n} to store a document", lambda: n in self.tasks and self.tasks[n]["doc"] is not None, timeout)
 
     async def _finish(self, n: int, task: dict[str, Any]) -> dict[str, Any]:
         out, err = await task["proc"].communicate()

@@ -1,17 +1,20 @@
 """The runner's end of one task channel (runner/PROTOCOL.md, "Task channel") for tests: a unix
 socket served by a thread, keeping the last `put` document and the `error` report like the
-runner does, refusing documents over `max_doc` bytes with an `id: null` OutputTooLarge answer."""
+runner does, refusing documents over `max_doc` bytes with an `id: null` OutputTooLarge answer.
+Tests wait for what it received (`wait_until`), never for a guessed time; `hold_answers` records
+requests but keeps their answers back until `release()`, holding the tool inside its request."""
 from __future__ import annotations
 
 import json
 import os
 import socket
 import threading
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional
 
 
 class TaskChannelStub:
-    def __init__(self, directory: str, *, task: int = 1, max_doc: int = 16 * 1024 * 1024) -> None:
+    def __init__(self, directory: str, *, task: int = 1, max_doc: int = 16 * 1024 * 1024, hold_answers: bool = False) -> None:
         self.path = os.path.join(directory, "lev.sock")
         self.task = task
         self.max_doc = max_doc
@@ -20,6 +23,9 @@ class TaskChannelStub:
         self.ops: list[str] = []
         # a `pause` waits until resume() (the runner's answer once a debugger says continue)
         self.continued = threading.Event()
+        self._changed = threading.Condition()
+        self._holding = hold_answers
+        self._held: list[tuple[socket.socket, dict[str, Any]]] = []
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._server.bind(self.path)
         self._server.listen(8)
@@ -46,13 +52,53 @@ class TaskChannelStub:
         buf = b""
         with conn:
             while True:
-                chunk = conn.recv(1 << 20)
+                try:
+                    chunk = conn.recv(1 << 20)
+                except ConnectionResetError:
+                    return  # the tool exited before reading an answer (a signal ended it mid-request)
                 if not chunk:
                     return
                 buf += chunk
                 while b"\n" in buf:
                     line, _, buf = buf.partition(b"\n")
-                    conn.sendall((json.dumps(self._answer(line)) + "\n").encode())
+                    answer = self._answer(line)
+                    with self._changed:
+                        self._changed.notify_all()
+                        if self._holding:
+                            self._held.append((conn, answer))
+                            continue
+                    try:
+                        conn.sendall((json.dumps(answer) + "\n").encode())
+                    except (BrokenPipeError, ConnectionResetError):
+                        return
+
+    def wait_until(self, what: str, predicate: Callable[[], bool], timeout: float = 60) -> None:
+        """Returns once `predicate()` holds (checked at every request, and every 50 ms for
+        conditions outside the channel, such as a process that exited); fails after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"the task channel waited {timeout} s for {what}")
+                self._changed.wait(min(left, 0.05))
+
+    def wait_for_document(self, timeout: float = 60) -> dict[str, Any]:
+        """The document once a `put` arrived (the tool may still wait for its answer)."""
+        self.wait_until("a document", lambda: self.document is not None, timeout)
+        assert self.document is not None
+        return self.document
+
+    def release(self) -> None:
+        """Sends the held answers and answers at once from now on."""
+        with self._changed:
+            self._holding = False
+            held, self._held = self._held, []
+        for conn, answer in held:
+            try:
+                conn.sendall((json.dumps(answer) + "\n").encode())
+            except OSError:
+                pass  # the tool is gone (and its connection closed): nobody waits for the answer
 
     def _answer(self, line: bytes) -> dict[str, Any]:
         if len(line) > self.max_doc + 1024:

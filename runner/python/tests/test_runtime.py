@@ -109,19 +109,12 @@ def test_signal_stops_a_task_and_keeps_what_it_stored(rt):
         async with FakeRunner(rt, package=PKG) as fake:
             task = await tools.sleepy(30).start()
             assert (task.number, task.host) == (1, "lev-t1")
-            for _ in range(500):  # until the entry stored its first field
-                if _exists(fake, task):
-                    break
-                await asyncio.sleep(0.02)
+            await fake.stored(task.number)  # the entry is inside its try: the signal is its to handle
             await task.signal()
             doc = await task()
             return await doc
 
     assert run(main()) == {"progress": "interrupted"}
-
-
-def _exists(fake, task):
-    return fake.tasks[task.number]["doc"] is not None
 
 
 def test_task_and_cr_awaitable_every_way(rt):
@@ -276,10 +269,7 @@ def test_workflow_process_sigterm_exits_143(rt):
             proc = await asyncio.create_subprocess_exec(
                 "python3", "-m", "levrt._workflow", env=env, stderr=asyncio.subprocess.PIPE
             )
-            for _ in range(500):
-                if fake.tasks:
-                    break
-                await asyncio.sleep(0.02)
+            await fake.started(1)  # the workflow runs its code (its SIGTERM handler is in place)
             proc.terminate()
             _, err = await proc.communicate()
             return proc.returncode, err.decode()

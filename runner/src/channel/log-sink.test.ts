@@ -75,3 +75,13 @@ test("formatBytes", () => {
   assert.equal(formatBytes(16 * 1024), "16 KiB");
   assert.equal(formatBytes(10), "10 bytes");
 });
+
+test("a system line is the run's unless it is about the runner's own machinery (internal)", () => {
+  const { s, lines } = sink();
+  s.system(0, "task 1 could not start: PolicyDenied");
+  s.system(0, "checking that joe.net builds this Cr (planner)", { internal: true });
+  assert.deepEqual(lines, [
+    { task: 0, stream: "system", line: "task 1 could not start: PolicyDenied", at: "t" },
+    { task: 0, stream: "system", line: "checking that joe.net builds this Cr (planner)", at: "t", internal: true },
+  ]);
+});

@@ -114,8 +114,9 @@ export class LogSink {
     for (const s of Object.values(t.splitters)) s?.end();
   }
 
-  system(task: number, line: string): void {
-    this.push({ task, stream: "system", line, at: this.now() });
+  /** A line of the runner's own about the run; `internal`: about its machinery, not shown to the run's owner (LogLine.internal). */
+  system(task: number, line: string, opts: { internal?: boolean } = {}): void {
+    this.push({ task, stream: "system", line, at: this.now(), ...(opts.internal ? { internal: true as const } : {}) });
   }
 
   private line(task: number, stream: Stream, raw: Buffer, cut: boolean) {

@@ -49,10 +49,10 @@ export class DependencyGrants {
       runtimeDir: this.facts.runtimeDir,
       image: this.facts.workflowImage,
       deps: this.facts.deps,
-      log: (line) => this.sink.system(0, line),
+      log: (line) => this.sink.system(0, line, { internal: true }),
     });
     const where = `${cr.entry.builder.module}.${cr.entry.builder.qualname}()`;
-    this.sink.system(0, `${where}: checking that ${claim.package} builds this Cr (planner)`);
+    this.sink.system(0, `${where}: checking that ${claim.package} builds this Cr (planner)`, { internal: true });
     const rebuilt = await this.planner.rebuild(claim.package, cr.entry);
     const result = taskPolicy(cr, policy, claim, rebuilt);
     if (result === policy) {

@@ -115,6 +115,11 @@ export class MongoResultStore implements ResultStore {
     return this.db;
   }
 
+  /** Resolves when the server answers (readiness checks). */
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
     assertStorable(fields);
     const doc = { ...fields, [META]: meta };

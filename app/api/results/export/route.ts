@@ -3,7 +3,7 @@ import { exportDocuments } from "../../../../lib/results/export.ts";
 import { exportQuerySchema } from "../../../../lib/schemas/results.ts";
 
 export const GET = route(
-  { access: "user", scope: "read", summary: "every result document matching a filter, streamed as JSON, NDJSON or CSV", query: exportQuerySchema, produces: "application/x-ndjson" },
+  { access: "user", scope: "read", summary: "every result document matching a filter, streamed as JSON, NDJSON or CSV", query: exportQuerySchema, produces: ["application/json", "application/x-ndjson", "text/csv"], errors: [429] },
   async ({ viewer, query: { format, fields, ...filter } }) => {
     const { stream, contentType } = await exportDocuments(viewer, filter, format, fields);
     const name = `levhub-results-${new Date().toISOString().slice(0, 19).replaceAll(":", "")}.${format}`;

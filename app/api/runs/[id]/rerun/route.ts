@@ -4,6 +4,7 @@ import { rerun } from "../../../../../lib/scans/rerun.ts";
 import { runParamsSchema } from "../../../../../lib/schemas/runs.ts";
 import { rerunBodySchema } from "../../../../../lib/schemas/scans.ts";
 import { getSettings } from "../../../../../lib/platform/settings.ts";
+import { runSummarySchema } from "../../../../../lib/schemas/responses.ts";
 
 export const runtime = "nodejs";
 
@@ -16,6 +17,8 @@ export const POST = route(
     body: rerunBodySchema,
     maxBodyBytes: async () => (await getSettings()).args.totalBytes + 16 * KIB,
     status: 201,
+    response: runSummarySchema,
+    errors: [429],
   },
   async ({ viewer, params, body }) => rerun(viewer, params.id, body),
 );

@@ -6,8 +6,14 @@ import { InlineText } from "../../../../../../components/inline-text.tsx";
 import { Privileges } from "../../../../../../components/privileges.tsx";
 import { RunForm } from "../../../../../../components/run-form.tsx";
 import { DeviceSelect } from "../../../../../../components/device-select.tsx";
+import { ProjectSelect } from "../../../../../../components/projects/project-select.tsx";
+import { projectsToRunIn } from "../../../../../../lib/projects/projects.ts";
+import { listRuns } from "../../../../../../lib/runs/index.ts";
+import { projectChoice } from "../../../../../_lib/project-views.ts";
 import { DebugPauseField } from "../../../../../../components/debug-pause-field.tsx";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
+import { getSettings } from "../../../../../../lib/platform/settings.ts";
+import { waitText } from "../../../../../../lib/queue/janitor-decision.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
 import { getViewer } from "../../../../../../lib/auth/session.ts";
@@ -23,6 +29,9 @@ type Params = Promise<{ ns: string; name: string; fn: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { ns, name, fn } = await params;
+  const viewer = await getViewer();
+  // without a session the page sends to sign-in; a package the viewer may not see is a 404, its title too
+  if (viewer) await loadOr404(getPackage(viewer, ns, name));
   return { title: `Run ${decodeURIComponent(fn)} · ${ns}.${name}` };
 }
 
@@ -41,6 +50,14 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   if (!fn) notFound();
   const rerunOf = rerunId ? await loadOr404(getRun(viewer, rerunId)) : null;
   const devices = rerunOf ? [] : await listDevices(viewer);
+  // a re-run stays in its run's project; a new run goes where the viewer may run: `?project=`, else
+  // the project of their last run, else their personal project
+  const projects = rerunOf ? [] : await projectsToRunIn(viewer);
+  const asked = one(sp.project);
+  const last = rerunOf || (asked && projects.some((p) => p.slug === asked)) ? null : (await listRuns(viewer, { all: false, pageSize: 1 })).items[0]?.project.slug;
+  const selected = [asked, last].find((s) => s && projects.some((p) => p.slug === s)) ?? projects.find((p) => p.personal)?.slug ?? projects[0]?.slug ?? "";
+  const now = new Date();
+  const deviceWait = waitText((await getSettings()).queue.deviceWaitMinutes);
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -73,8 +90,10 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             cancelHref={rerunOf ? `/runs/${rerunOf.id}` : back}
             initial={rerunOf?.args}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
+            after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
           >
-            {!rerunOf && <DeviceSelect devices={devices} />}
+            {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
+            {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
             {!rerunOf && <DebugPauseField />}
             <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>

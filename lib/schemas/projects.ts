@@ -1,0 +1,77 @@
+/** Requests about projects, their members and invites (HTTP API, server actions, the CLI's shapes). */
+import { z } from "zod";
+
+/**
+ * A project's URL name. Team projects choose theirs; a personal project's is its owner's user name
+ * (`[a-z][a-z0-9_]{1,31}`), which this pattern includes. No slug is ever a user's name but their own.
+ */
+export const PROJECT_SLUG = /^[a-z][a-z0-9_-]{1,47}$/;
+export const projectSlugSchema = z.string().trim().toLowerCase().regex(PROJECT_SLUG, "2–48 characters: lower-case letters, digits, - and _, starting with a letter");
+export const projectParamsSchema = z.object({ slug: projectSlugSchema });
+export const memberParamsSchema = z.object({ slug: projectSlugSchema, username: z.string().trim().toLowerCase().min(1).max(32) });
+
+export const PROJECT_ROLE_VALUES = ["owner", "operator", "viewer"] as const;
+export const projectRoleSchema = z.enum(PROJECT_ROLE_VALUES, { error: "a role is owner, operator or viewer" });
+
+const oneLine = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `at most ${max} characters`)
+    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), `${what}: one line of printable text`);
+const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+
+/** An instant with its offset (`2026-12-01T09:00:00Z`, `…+02:00`); stored as UTC. null clears that end. */
+const instant = z.iso.datetime({ offset: true, error: "an ISO date-time with its offset (2026-12-01T09:00:00Z)" }).transform((v) => new Date(v));
+const windowEnd = instant.nullable();
+
+const windowRefine = <T extends { windowStart?: Date | null; windowEnd?: Date | null }>(v: T) => !v.windowStart || !v.windowEnd || v.windowStart.getTime() < v.windowEnd.getTime();
+const windowIssue = { message: "the window must end after it starts", path: ["windowEnd"] };
+
+/** `POST /api/projects` */
+export const createProjectBodySchema = z
+  .object({
+    slug: projectSlugSchema,
+    name: oneLine(100, "name").pipe(z.string().min(1, "a name is required")),
+    description: text(2000).default(""),
+    client: oneLine(200, "client").default(""),
+    windowStart: windowEnd.optional(),
+    windowEnd: windowEnd.optional(),
+  })
+  .refine(windowRefine, windowIssue);
+export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;
+
+/** `PATCH /api/projects/{slug}`: only the fields given change; a window end set to null opens that side */
+export const updateProjectBodySchema = z
+  .object({
+    name: oneLine(100, "name").pipe(z.string().min(1, "a name is required")),
+    description: text(2000),
+    client: oneLine(200, "client"),
+    windowStart: windowEnd,
+    windowEnd: windowEnd,
+  })
+  .partial()
+  .refine(windowRefine, windowIssue);
+export type UpdateProjectBody = z.infer<typeof updateProjectBodySchema>;
+
+/** `POST /api/projects/{slug}/members` */
+export const addMemberBodySchema = z.object({ username: z.string().trim().toLowerCase().min(1).max(32), role: projectRoleSchema });
+/** `PATCH /api/projects/{slug}/members/{username}` */
+export const setMemberRoleBodySchema = z.object({ role: projectRoleSchema });
+
+export const PROJECT_INVITE_DAYS = { default: 7, max: 30 } as const;
+/** `POST /api/projects/{slug}/invites` */
+export const createProjectInviteBodySchema = z.object({
+  email: z.string().trim().toLowerCase().email("enter a valid e-mail address").max(200),
+  role: projectRoleSchema,
+  days: z.coerce.number().int().min(1).max(PROJECT_INVITE_DAYS.max).default(PROJECT_INVITE_DAYS.default),
+});
+export type CreateProjectInviteBody = z.infer<typeof createProjectInviteBodySchema>;
+
+/** `GET /api/projects?all=` (admins: every project unless all=false) */
+export const listProjectsQuerySchema = z.object({
+  all: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+});
