@@ -40,11 +40,8 @@ def test_success_sends_the_document(tool):
 
 def test_pause_before_entry_waits_for_continue_then_runs_the_entry(tool):
     p = tool(tool.tools.scan("example.com"), LEV_DEBUG_PAUSE="1")
-    deadline = time.monotonic() + 20
-    while "pause" not in tool.chan.ops and time.monotonic() < deadline:
-        time.sleep(0.05)
+    tool.chan.wait_until("the pause request", lambda: "pause" in tool.chan.ops)
     assert tool.chan.ops == ["pause"], "the entry asked to pause before anything else"
-    time.sleep(0.3)
     assert p.poll() is None and tool.doc() is None, "nothing of the entry ran while paused"
     tool.chan.resume()
     _, err = p.communicate(timeout=20)
