@@ -4,8 +4,8 @@
  * browser's routes do), while the workers reach the hub web process of a queue cluster (its own
  * process) — the bytes cross only PostgreSQL. A paused task on the hub's worker and on a device
  * (a second Docker engine in its own network namespace): `id` says uid 65534, continue runs the
- * entry, the session ends with the task. Then the refusals and the attacks: someone else's run and
- * session, an admin, a granted run, a run holding a secret, an input flood, a worker writing into
+ * entry, the session ends with the task. Then the refusals and the attacks: a run of a project one
+ * is no member of, a member of the run's project, someone else's session, an admin, a granted run, a run holding a secret, an input flood, a worker writing into
  * a session it does not serve, escape sequences a task prints.
  */
 import { after, before, test } from "node:test";
@@ -27,6 +27,8 @@ let device: SecondEngine;
 let probe: PublishResult;
 let bob: Viewer;
 let root: Viewer;
+/** an operator of alice's team project "dbgteam": sees its runs, may run there, and is not their owner */
+let carol: Viewer;
 let bobToken: string;
 const handles: WorkerHandle[] = [];
 const dirs: string[] = [];
@@ -45,6 +47,11 @@ before(async () => {
   const r = await signUp({ email: "root@example.org", username: "operator", password: "longenough" });
   await setUserRoleByEmail("root@example.org", "admin");
   root = { ...r, role: "admin" };
+  carol = await signUp({ email: "carol@example.org", username: "carol", password: "longenough" });
+  const { createProject } = await import("../projects/projects.ts");
+  const { addMember } = await import("../projects/members.ts");
+  await createProject(cluster.alice, { slug: "dbgteam", name: "Debug team", description: "", client: "" });
+  await addMember(cluster.alice, "dbgteam", { username: "carol", role: "operator" });
   // hostNetwork: it also takes the granted run of the last test
   await cluster.startWorker({ name: "hubworker", capacity: 4, hostNetwork: true });
 });
@@ -56,9 +63,9 @@ after(async () => {
 });
 
 /** A run of probe.tick that pauses before its entry, once its task runs (paused). */
-async function pausedTick(viewer: Viewer, args: { n: number; every: number }, deviceName?: string): Promise<RunDetail> {
+async function pausedTick(viewer: Viewer, args: { n: number; every: number }, where: { device?: string; project?: string } = {}): Promise<RunDetail> {
   const { startRun } = await import("../runs/index.ts");
-  const run = await startRun(viewer, { versionId: probe.versionId, function: "tick", args, debugPause: true, device: deviceName ?? null });
+  const run = await startRun(viewer, { versionId: probe.versionId, function: "tick", args, debugPause: true, device: where.device ?? null, project: where.project ?? null });
   return until(viewer, run.id, "a paused task", (r) => r.tasks.some((t) => t.number === 1 && t.status === "running") && r.logs.some((l) => /waits for a debugger/.test(l.line)), 90_000);
 }
 
@@ -138,7 +145,7 @@ test("a paused task on a device (a second engine, the agent over TCP): the same 
   const dir = mkdtempSync(path.join(tmpdir(), "levhub-debug-device-"));
   dirs.push(dir);
   handles.push(await startWorker({ hubUrl: cluster.url, token, name: "laptop", engine: device.engine(), dataDir: dir, capacity: 2, labels: { hostNetwork: false } }));
-  const run = await pausedTick(cluster.alice, { n: 2, every: 0.2 }, "laptop");
+  const run = await pausedTick(cluster.alice, { n: 2, every: 0.2 }, { device: "laptop" });
   assert.equal(run.device, "laptop");
   const { session, t } = await debugThrough(cluster.alice, run);
   // the device's own network namespace: its docker0, not the hub's
@@ -164,16 +171,25 @@ test("a paused task on a device (a second engine, the agent over TCP): the same 
   await cancelRun(cluster.alice, run.id);
 });
 
-test("refusals: someone else's run and session, an admin, a task that is not running, a granted run, a run holding a secret", async () => {
-  const { openDebugSession, debugInput, debugSession } = await import("./sessions.ts");
-  const run = await pausedTick(cluster.alice, { n: 1, every: 0.1 });
-  const session = await openDebugSession(cluster.alice, run.id, { task: 1, cols: 80, rows: 24 });
+test("refusals: a run of a project one is no member of, a member of its project, someone else's session, an admin, a task that is not running, a granted run, a run holding a secret", async () => {
+  const { openDebugSession, debugInput, debugSession, debugAvailability } = await import("./sessions.ts");
+  const run = await pausedTick(cluster.alice, { n: 1, every: 0.1 }, { project: "dbgteam" });
+  // the run named by its number, as pages and the CLI name it
+  const session = await openDebugSession(cluster.alice, `#${run.number}`, { task: 1, cols: 80, rows: 24 });
+  assert.equal(session.runId, run.id);
   const code = (e: unknown) => (e as { code?: string }).code;
   await assert.rejects(openDebugSession(bob, run.id, { task: 1, cols: 80, rows: 24 }), (e) => code(e) === "not_found");
-  await assert.rejects(openDebugSession(root, run.id, { task: 1, cols: 80, rows: 24 }), (e) => code(e) === "forbidden" && /only the run's owner/.test((e as Error).message));
+  await assert.rejects(debugAvailability(bob, String(run.number)), (e) => code(e) === "not_found");
+  for (const who of [root, carol]) {
+    await assert.rejects(openDebugSession(who, run.id, { task: 1, cols: 80, rows: 24 }), (e) => code(e) === "forbidden" && /only the run's owner/.test((e as Error).message), who.username);
+    assert.deepEqual(await debugAvailability(who, run.id), { allowed: false, refusal: "not_owner", message: "only the run's owner may open a terminal into its tasks: a shell there holds the owner's arguments, files and results" });
+  }
+  assert.deepEqual(await debugAvailability(cluster.alice, run.id), { allowed: true });
   await assert.rejects(openDebugSession(cluster.alice, run.id, { task: 7, cols: 80, rows: 24 }), (e) => code(e) === "conflict");
-  // bob and the admin cannot read or type into alice's session, over HTTP either
+  // bob, the project's operator and the admin cannot read or type into alice's session, over HTTP either
   await assert.rejects(debugSession(root, session.id), (e) => code(e) === "not_found");
+  await assert.rejects(debugSession(carol, session.id), (e) => code(e) === "not_found");
+  await assert.rejects(debugInput(carol, session.id, { data: "id\r" }), (e) => code(e) === "not_found");
   await assert.rejects(debugInput(bob, session.id, { data: "id\r" }), (e) => code(e) === "not_found");
   assert.equal((await callRoute(cluster.url, bobToken, "POST", `/api/debug/${session.id}/input`, { data: "id\r" })).status, 404);
   assert.equal((await callRoute(cluster.url, bobToken, "GET", `/api/debug/${session.id}/events`)).status, 404);
@@ -188,6 +204,9 @@ test("refusals: someone else's run and session, an admin, a task that is not run
   await assert.rejects(openDebugSession(cluster.alice, run.id, { task: 1, cols: 80, rows: 24 }), (e) => code(e) === "forbidden" && /holds a secret/.test((e as Error).message));
   const refused = await db().auditEvent.findMany({ where: { action: "debug.refused", target: run.id } });
   assert.ok(refused.some((a) => (a.data as { refusal: string }).refusal === "secret"));
+  assert.deepEqual(new Set(refused.map((a) => (a.data as { refusal: string }).refusal)), new Set(["not_owner", "task_not_running", "secret"]), "the admin's and the operator's refusals too; bob's 404 is no event");
+  const team = await db().project.findUniqueOrThrow({ where: { slug: "dbgteam" } });
+  assert.ok(refused.every((a) => a.projectId === team.id), "in the project's audit");
   const { cancelRun } = await import("../runs/index.ts");
   await cancelRun(cluster.alice, run.id);
   const over = await settled(cluster.alice, run.id, 60_000);
@@ -254,18 +273,6 @@ test("attacks: an input flood, a worker writing into a session it does not serve
   await cancelRun(cluster.alice, run.id);
 });
 
-test("a granted run cannot be debugged, and its tasks do not pause", async () => {
-  const { ensureOperatorGrant } = await import("../policy/grants.ts");
-  assert.equal(await ensureOperatorGrant("faults"), true);
-  const { startRun, cancelRun } = await import("../runs/index.ts");
-  const run = await startRun(cluster.alice, { versionId: probe.versionId, function: "tick", args: { n: 100, every: 0.2 }, debugPause: true });
-  const running = await until(cluster.alice, run.id, "a tick", (r) => r.logs.some((l) => l.line.startsWith("tick ")), 90_000);
-  assert.ok(running.logs.some((l) => /does not pause before its entry: it may not be debugged/.test(l.line)));
-  const { openDebugSession } = await import("./sessions.ts");
-  await assert.rejects(openDebugSession(cluster.alice, run.id, { task: 1, cols: 80, rows: 24 }), (e) => (e as { code?: string }).code === "forbidden" && /grant/.test((e as Error).message));
-  await cancelRun(cluster.alice, run.id);
-});
-
 test("lev debug: the same terminal from a user's own terminal, Ctrl-] c continues the paused task, Ctrl-] q leaves", async () => {
   const { spawn } = await import("node:child_process");
   const { REPO } = await import("../testing/queue-faults.ts");
@@ -295,4 +302,17 @@ test("lev debug: the same terminal from a user's own terminal, Ctrl-] c continue
   assert.equal(done.status, "succeeded", JSON.stringify(done.error));
   assert.equal(await exited, 0, err);
   assert.match(err, /session ended: the task ended/);
+});
+
+// last: the operator grant it makes on the probe package would keep every later run of it from pausing
+test("a granted run cannot be debugged, and its tasks do not pause", async () => {
+  const { ensureOperatorGrant } = await import("../policy/grants.ts");
+  assert.equal(await ensureOperatorGrant("faults"), true);
+  const { startRun, cancelRun } = await import("../runs/index.ts");
+  const run = await startRun(cluster.alice, { versionId: probe.versionId, function: "tick", args: { n: 100, every: 0.2 }, debugPause: true });
+  const running = await until(cluster.alice, run.id, "a tick", (r) => r.logs.some((l) => l.line.startsWith("tick ")), 90_000);
+  assert.ok(running.logs.some((l) => /does not pause before its entry: it may not be debugged/.test(l.line)));
+  const { openDebugSession } = await import("./sessions.ts");
+  await assert.rejects(openDebugSession(cluster.alice, run.id, { task: 1, cols: 80, rows: 24 }), (e) => (e as { code?: string }).code === "forbidden" && /grant/.test((e as Error).message));
+  await cancelRun(cluster.alice, run.id);
 });

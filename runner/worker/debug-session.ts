@@ -8,7 +8,7 @@
  * is hung up in every case.
  */
 import { backoffMs, sleep } from "../src/backoff.ts";
-import { openDebugShell, type DebugShell } from "../src/debug/shell.ts";
+import { KILLED_WITH_CONTAINER, openDebugShell, type DebugShell } from "../src/debug/shell.ts";
 import type { DebugEndReason } from "../src/debug/vocabulary.ts";
 import type { ContainerEngine } from "../src/engine/engine.ts";
 import type { Run } from "../src/run/run.ts";
@@ -109,10 +109,14 @@ class WorkerDebugSession {
     host.log("debug session opened", { session: order.session, run: order.runId, task: order.task });
     this.shell.onOutput((chunk) => this.queue(chunk));
     this.state = { opened: true, paused: target.paused };
-    void this.shell.closed.then(async () => {
-      // the exec's connection closes when the shell exits and when the container stops: the engine says which
-      const alive = await host.engine.inspect(target.containerId).then((s) => s.running, () => false);
-      this.finish({ reason: alive && run!.debugTarget(order.task).ok ? "shell_exited" : "task_ended" });
+    const shell = this.shell;
+    void shell.closed.then(async () => {
+      // the exec's connection closes when the shell exits and when the container stops: the engine
+      // says which. The container may still read as running a moment after its entry exited, but the
+      // shell was then killed with it (SIGKILL as the pid namespace ends), never by its own exit.
+      const [code, alive] = await Promise.all([shell.exitCode(), host.engine.inspect(target.containerId).then((s) => s.running, () => false)]);
+      const taskGone = code === KILLED_WITH_CONTAINER || !alive || !run!.debugTarget(order.task).ok;
+      this.finish({ reason: taskGone ? "task_ended" : "shell_exited" });
     });
     const watching = this.watchTask(run!);
     await Promise.all([this.sender(), this.readInput(run!), watching]);

@@ -16,6 +16,8 @@ export interface DebugShell {
   resize(cols: number, rows: number): Promise<void>;
   /** settles when the shell's connection closed (it exited, or the container ended) */
   readonly closed: Promise<void>;
+  /** the shell's exit code once it ended; null when the engine cannot say (the container is gone) */
+  exitCode(): Promise<number | null>;
   /** hangs the shell up (SIGHUP, then SIGKILL) and drops the connection; idempotent */
   end(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function openDebugShell(engine: ContainerEngine, containerId: strin
     write: (d) => exec.write(d),
     resize: (cols, rows) => exec.resize(cols, rows),
     closed: exec.closed,
+    exitCode: () => exec.exitCode().catch(() => null),
     end() {
       ending ??= (async () => {
         const file = pidFile(session);
@@ -66,3 +69,9 @@ export async function openDebugShell(engine: ContainerEngine, containerId: strin
     },
   };
 }
+
+/**
+ * A shell's exit code when its container's last task process ended: the kernel kills what is left
+ * in the container's pid namespace with SIGKILL (128 + 9).
+ */
+export const KILLED_WITH_CONTAINER = 137;
