@@ -131,11 +131,6 @@ test("a paused task on the hub's worker: a shell as uid 65534 through the relay,
   assert.equal(end.reason, "task_ended");
   assert.ok(end.bytesIn > 20 && end.bytesOut > 100, JSON.stringify(end));
   assert.equal(audit[1].actorId, cluster.alice.id);
-  // nothing of the session is left in flight on the worker's side
-  const { inFlight } = await import("./in-flight.ts");
-  const cred = await db().workerCredential.findFirst({ where: { name: "hubworker" } });
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal(inFlight(cred!.id), 0);
 });
 
 test("a paused task on a device (a second engine, the agent over TCP): the same terminal, and closing it hangs the shell up", async () => {

@@ -1,4 +1,3 @@
-import "server-only";
 import type { WorkerCaller } from "../access/access.ts";
 import { AppError } from "../errors.ts";
 
@@ -6,7 +5,7 @@ import { AppError } from "../errors.ts";
  * A place among a worker credential's requests in flight, held by a debug session's long stream
  * for as long as it is open, and by each output request while it is served: a credential cannot
  * open more sessions' streams than it may have requests under way. Counted in this process's
- * memory (several hub processes each count their own).
+ * memory (several hub processes each count their own). Pure state, no database: unit-tested.
  *
  * The one interface the debug relay needs from the per-credential limits of worker requests; the
  * hub's general admission of worker requests (lib/worker) takes it over where it exists, so that
