@@ -3,6 +3,7 @@ import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.t
 import type { z } from "zod";
 import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
 import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
+import type { FileRefView } from "./files/types.ts";
 
 /** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
 export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
@@ -269,6 +270,8 @@ export interface RunDetail extends RunSummary {
   logs: LogLineView[];
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: ManifestFunction | null;
+  /** the files its arguments reference (`{"$lev": "file", "id"}`): id, name, size */
+  files: FileRefView[];
   canCancel: boolean;
   /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
   canRun: boolean;

@@ -149,6 +149,10 @@ async function main() {
   const { startDebugSweep } = await import("../lib/debug/sessions.ts");
   startDebugSweep();
 
+  // files given to runs: uploads nothing references are removed a day after their upload, blobs no upload names with them
+  const { startFileCollector } = await import("../lib/files/collect.ts");
+  startFileCollector();
+
   // saved scans: those that came due while no hub ran fire once now; then pg-boss ticks every minute
   const { startScanTicker } = await import("../lib/scans/tick-schedule.ts");
   await startScanTicker().catch((err: unknown) => console.error(`[levhub] scheduled scans do not run: ${err instanceof Error ? err.message : String(err)}`));

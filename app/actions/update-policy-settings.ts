@@ -42,7 +42,7 @@ const save = adminAction(formInput, async (input, viewer) => {
   return updatePolicySettings(viewer, next);
 });
 
-/** The policy page's settings form: base images, image aliases, pull registries, build networking and limits, run limits, argument caps. */
+/** The policy page's settings form: base images, image aliases, pull registries, build networking and limits, run limits, argument caps, file caps. */
 export async function updatePolicySettingsAction(_prev: PolicySettingsState, data: FormData): Promise<PolicySettingsState> {
   const numbers: Record<string, string> = {};
   for (const f of NUMBER_FIELDS) numbers[f.path] = String(data.get(f.path) ?? "");

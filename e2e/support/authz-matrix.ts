@@ -68,6 +68,8 @@ export interface Fixtures {
   scanId: string;
   /** a pending invite to the project, for an address none of the callers has */
   inviteToken: string;
+  /** a file the owner uploaded to the team project (issue 20: levrt.File) */
+  fileId: string;
 }
 
 export interface PageEntry {
@@ -78,8 +80,11 @@ export interface PageEntry {
 export interface RouteRequest {
   path: string;
   json?: unknown;
-  /** multipart fields; `archiveVersion` asks the spec to attach the private package's archive at that version */
-  multipart?: { archiveVersion: string; private?: boolean };
+  /**
+   * multipart fields; `archiveVersion` asks the spec to attach the private package's archive at that
+   * version; `file` attaches a small file under that field name, with text `fields` beside it
+   */
+  multipart?: { archiveVersion: string; private?: boolean } | { file: { field: string; name: string; content: string }; fields?: Record<string, string> };
 }
 
 export interface RouteEntry {
@@ -263,6 +268,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "DELETE app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
   "GET app/api/debug/[session]/events/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/events` }), expect: noSession },
   "POST app/api/debug/[session]/input/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/input`, json: { data: "id\r" } }), expect: noSession },
+  "GET app/api/worker/files/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/files/${"0".repeat(64)}` }), expect: all(401) },
   // slice C (saved scans and re-run): a scan of a project one is no member of is 404; its members see it, its
   // operators and owners (and admins) pause it, only its creator edits or starts it (it runs as them)
   "GET app/api/scans/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/scans" }), expect: signedInRoute },
@@ -278,6 +284,14 @@ export const ROUTES: Record<string, RouteEntry> = {
   "DELETE app/api/scans/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/scans/no-such-scan" }), expect: signedInAll<RouteOutcome>(401, 404) },
   "POST app/api/scans/[id]/run/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: byRole(401, 201, 403, 403, 404, 403) },
   "POST app/api/runs/[id]/rerun/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: projectRun(201) },
+  // issue 20: files given to runs. An upload goes to a project where the caller may run; a file is
+  // seen by its uploader and whoever may run in its project; anyone else (a viewer too) finds none
+  "POST app/api/files/route.ts": {
+    access: "user", scope: "run",
+    request: (fx, caller) => ({ path: "/api/files", multipart: { file: { field: "file", name: `authz-${caller}.txt`, content: `a line from ${caller}\n` }, fields: { project: fx.project } } }),
+    expect: projectRun(201),
+  },
+  "GET app/api/files/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/files/${fx.fileId}` }), expect: byRole(401, 200, 200, 404, 404, 200) },
   // slice G: compare, OpenAPI
   "GET app/api/runs/compare/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: projectRead },
   // slice F: results index (filters only ever narrow the caller's projects' documents; any other document is 404)
@@ -305,7 +319,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/projects/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/projects" }), expect: signedInRoute },
   "POST app/api/projects/route.ts": {
     access: "user", scope: "run",
-    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role}-${Date.now()}`, name: `made by ${role}` } }),
+    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role.replace(/[^a-z0-9]/g, "-")}-${Date.now()}`, name: `made by ${role}` } }),
     expect: signedInAll<RouteOutcome>(401, 201),
   },
   "GET app/api/projects/[slug]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectRead },

@@ -48,3 +48,34 @@ export async function readCappedBody(req: Request, maxBytes: number): Promise<Bu
   }
   return Buffer.concat(chunks, total);
 }
+
+/**
+ * The body as it streams, at most `maxBytes` of it: a declared length above the cap is refused
+ * before a byte is read; past the cap the stream is cancelled and the reader gets `too_large`. A
+ * reader that stops early (a multipart body's closing boundary came) cancels the rest.
+ */
+export async function* cappedChunks(req: Request, maxBytes: number): AsyncGenerator<Uint8Array> {
+  const declared = declaredLength(req);
+  if (declared !== null && declared > maxBytes) {
+    await req.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes);
+  }
+  if (!req.body) return;
+  const reader = req.body.getReader();
+  let total = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        return;
+      }
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      yield value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}

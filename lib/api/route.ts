@@ -10,14 +10,37 @@ import { unavailableIfDown } from "../queue/db-down.ts";
 import { errorResponse, forbidden, unauthorized, validation, zodFieldErrors } from "../errors.ts";
 import { parseWith, searchParamsObject } from "./http.ts";
 import type { TokenScope, Viewer } from "../types.ts";
-import { DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
+import { cappedChunks, DEFAULT_MAX_BODY_BYTES, readCappedBody, tooLarge } from "./body.ts";
+import { boundaryOf, MULTIPART_LIMITS, parseMultipart, removeStaged, stagedPaths } from "./multipart.ts";
+import { ownDirectory } from "./staging.ts";
+import { uploadStagingDir } from "../platform/config.ts";
+
+/** A cap in bytes, or a function when an admin setting decides it. */
+export type ByteCap = number | (() => Promise<number>);
+
+/**
+ * A body whose files may be large (files given to runs): multipart form data read as it streams
+ * (lib/api/multipart.ts), each file part staged on disk while counted and hashed — a `StagedFile`,
+ * which `z.file()` accepts — and the other fields in memory; the staged files are removed once the
+ * handler is done (it moves away what it keeps). With `json`, a JSON body is taken too (capped by
+ * the route's `maxBodyBytes`).
+ */
+export interface UploadBodySpec {
+  upload: z.ZodType;
+  json?: z.ZodType;
+  /** the whole multipart body */
+  maxBytes: ByteCap;
+  /** the non-file fields together (held in memory); default MULTIPART_LIMITS.fieldBytes */
+  maxFieldBytes?: ByteCap;
+}
 
 /**
  * What a request body is: JSON checked by a zod schema; multipart form data, parsed only from the
  * capped bytes, whose fields (a repeated field as an array, files as `File`s: `z.file()`) are
- * checked by a zod schema; or the capped bytes as they came (for a handler that parses them itself).
+ * checked by a zod schema; a streamed upload (`UploadBodySpec`); or the capped bytes as they came
+ * (for a handler that parses them itself).
  */
-export type BodySpec = z.ZodType | { multipart: z.ZodType } | "raw";
+export type BodySpec = z.ZodType | { multipart: z.ZodType } | UploadBodySpec | "raw";
 
 /**
  * Who may call a route method, and with which API token scope (lib/access/scopes.ts): a caller with
@@ -68,10 +91,20 @@ interface RouteSpecFields {
   produces?: Produces | readonly Produces[];
 }
 
-type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/x-ndjson" | "text/csv" | "text/plain";
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/octet-stream" | "application/x-ndjson" | "text/csv" | "text/plain";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
-type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { multipart: infer M } ? (M extends z.ZodType ? z.output<M> : never) : B extends "raw" ? Buffer : undefined;
+type BodyOf<B> = B extends z.ZodType
+  ? z.output<B>
+  : B extends { multipart: infer M }
+    ? M extends z.ZodType
+      ? z.output<M>
+      : never
+    : B extends { upload: infer U; json?: infer J }
+      ? (U extends z.ZodType ? z.output<U> : never) | (J extends z.ZodType ? z.output<J> : never)
+      : B extends "raw"
+        ? Buffer
+        : undefined;
 type ViewerAt<A extends Access> = A extends "public" ? Viewer | null : A extends "worker" | "metrics" ? null : Viewer;
 type WorkerAt<A extends Access> = A extends "worker" ? WorkerCaller : null;
 
@@ -104,8 +137,26 @@ const UNAUTHORIZED: Record<Access, string> = {
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
 
-async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
-  const max = typeof spec.maxBodyBytes === "function" ? await spec.maxBodyBytes() : (spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+const capOf = async (cap: ByteCap | undefined, fallback: number): Promise<number> => (typeof cap === "function" ? cap() : (cap ?? fallback));
+
+/** A streamed multipart body: its fields checked by `spec.upload`; `staged` gets every file staged, for the caller to remove. */
+async function readUpload(req: Request, spec: UploadBodySpec, type: string, staged: string[]): Promise<unknown> {
+  const boundary = boundaryOf(type);
+  const max = await capOf(spec.maxBytes, DEFAULT_MAX_BODY_BYTES);
+  const fieldBytes = await capOf(spec.maxFieldBytes, MULTIPART_LIMITS.fieldBytes);
+  const dir = await ownDirectory(uploadStagingDir());
+  const parsed = await parseMultipart(cappedChunks(req, max), boundary, dir, { ...MULTIPART_LIMITS, fieldBytes });
+  staged.push(...stagedPaths(parsed));
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of [...parsed.fields, ...parsed.files]) {
+    const had = fields[key];
+    fields[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  }
+  return parseWith(spec.upload, fields);
+}
+
+async function readBody(req: Request, spec: RouteSpec, staged: string[]): Promise<unknown> {
+  const max = await capOf(spec.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
   if (spec.body === undefined) {
     // nothing is read, so nothing is buffered; a declared oversize body is still refused
     const declared = Number(req.headers.get("content-length") ?? 0);
@@ -114,6 +165,12 @@ async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
   }
   const type = req.headers.get("content-type") ?? "";
   if (spec.body === "raw") return readCappedBody(req, max);
+  if ("upload" in spec.body) {
+    if (MULTIPART_TYPE.test(type)) return readUpload(req, spec.body, type, staged);
+    if (!spec.body.json) throw validation("send multipart/form-data");
+    if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json) or as multipart/form-data");
+    return parseJson(await readCappedBody(req, max), spec.body.json);
+  }
   if ("multipart" in spec.body) {
     if (!MULTIPART_TYPE.test(type)) throw validation("send multipart/form-data");
     const bytes = await readCappedBody(req, max);
@@ -126,14 +183,17 @@ async function readBody(req: Request, spec: RouteSpec): Promise<unknown> {
     return parseWith(spec.body.multipart, formFields(form));
   }
   if (!JSON_TYPE.test(type)) throw validation("send the body as JSON (Content-Type: application/json)");
-  const bytes = await readCappedBody(req, max);
+  return parseJson(await readCappedBody(req, max), spec.body);
+}
+
+function parseJson(bytes: Buffer, schema: z.ZodType): unknown {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch {
     throw validation("the request body must be JSON");
   }
-  return parseWith(spec.body, value);
+  return parseWith(schema, value);
 }
 
 /** Form fields by name: one value as it is, a repeated field as an array. */
@@ -156,6 +216,8 @@ function formFields(form: FormData): Record<string, FormDataEntryValue | FormDat
  */
 export function route<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Response | object>): RouteHandler<S> {
   const fn = async (req: Request, ctx: RouteContext): Promise<Response> => {
+    // files a streamed upload staged: removed however the request ends (the handler moved away what it kept)
+    const staged: string[] = [];
     try {
       // worker routes know only worker credentials: a user's session or token is no way in
       const worker = spec.access === "worker" ? await workerFromRequest(req) : null;
@@ -169,7 +231,7 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
       if (refusal === "forbidden") throw forbidden("only an admin may do this");
       const params = spec.params ? parseWith(spec.params, (await ctx.params) ?? {}) : undefined;
       const query = spec.query ? parseWith(spec.query, searchParamsObject(req)) : undefined;
-      const body = await readBody(req, spec);
+      const body = await readBody(req, spec, staged);
       const out = await handler({ viewer, worker, params, query, body, req } as RouteInput<S>);
       if (out instanceof Response) return out;
       if (CHECK_RESPONSES && spec.response) checkResponse(spec, out);
@@ -177,6 +239,8 @@ export function route<const S extends RouteSpec>(spec: S, handler: (input: Route
     } catch (err) {
       // the database may fail anywhere (the caller's token, a setting): every route answers 503 then
       return errorResponse(unavailableIfDown(err, "the request could not be served"));
+    } finally {
+      if (staged.length) await removeStaged(staged);
     }
   };
   // HTTP latency by route pattern (lib/metrics/http.ts)

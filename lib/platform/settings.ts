@@ -13,6 +13,8 @@ const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 export const DEVICE_WAIT_MINUTES = { min: 1, max: 30 * 24 * 60, default: 24 * 60 } as const;
 const DEFAULT_QUEUED_PER_USER = 100;
 const DEFAULT_SCANS_PER_USER = 100;
+const DEFAULT_FILE_BYTES = 64 * MiB;
+const DEFAULT_FILE_QUOTA_BYTES = 1024 * MiB;
 
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
@@ -84,6 +86,16 @@ export const hubSettingsSchema = z.object({
       totalBytes: z.number().int().min(1024).max(64 * MiB).default(256 * 1024),
     })
     .default({ fieldBytes: 64 * 1024, totalBytes: 256 * 1024 }),
+  /**
+   * files given to runs' `levrt.File` parameters: the largest one upload may be, and the bytes of
+   * distinct files one user's uploads may hold (every upload row the hub still keeps, used or not)
+   */
+  files: z
+    .object({
+      maxBytes: z.number().int().min(1024).max(1024 * MiB).default(DEFAULT_FILE_BYTES),
+      quotaBytes: z.number().int().min(1024).max(1024 * 1024 * MiB).default(DEFAULT_FILE_QUOTA_BYTES),
+    })
+    .default({ maxBytes: DEFAULT_FILE_BYTES, quotaBytes: DEFAULT_FILE_QUOTA_BYTES }),
   /** runs at once: in the whole hub, and per user (more wait as `queued`); each worker adds the capacity it registered */
   queue: z
     .object({

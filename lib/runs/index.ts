@@ -3,6 +3,7 @@
  * read (queries, live) and cancelled wherever they are (commands). `app/` imports from here.
  */
 export { startRun, enqueueRun, queueFor, type RunInput, type RunOrigin } from "./submit.ts";
+export { startRunWithFiles } from "./submit-files.ts";
 export { resolveRunTarget, type RunTarget, type VersionRef } from "./target.ts";
 export { cancelRun, CANCEL_WAIT_MS } from "./commands.ts";
 export { listRuns, runsForPackage, getRun, runDocuments, type RunFilters } from "./queries.ts";

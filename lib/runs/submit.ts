@@ -12,6 +12,7 @@ import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
 import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
+import { recordRunFiles } from "../files/references.ts";
 import { getResultStore } from "../results/results-store.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
@@ -34,13 +35,19 @@ export interface RunOrigin {
 }
 
 /**
- * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row and its pg-boss job in
- * ONE transaction, so a database that fails in between leaves neither. `place` says where it
+ * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row, its pg-boss job and its
+ * references to the files its arguments name in ONE transaction, so a database that fails in
+ * between leaves none of them. `place` says where it
  * waits: the hub's queue its policy calls for, or a device's own queue (`placeRun`), created first.
  */
-export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }): Promise<string> {
+export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }, files: readonly string[] = []): Promise<string> {
   if (place.deviceId) await ensureDeviceQueue(place.deviceId);
-  return db().$transaction((tx) => enqueue(tx, data, place));
+  return db().$transaction(async (tx) => {
+    const runId = await enqueue(tx, data, place);
+    // the files its arguments reference, counted with the run: none can be collected while it exists
+    await recordRunFiles(tx, runId, files);
+    return runId;
+  });
 }
 
 /**
@@ -82,7 +89,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (waiting >= settings.queue.queuedPerUser) {
     throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
+  const { version, fn, args, refs } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
@@ -110,6 +117,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       ...(input.debugPause ? { debugPause: true } : {}),
     },
     place,
+    refs.file,
   );
   await audit(
     viewer.id,

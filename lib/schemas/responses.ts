@@ -20,6 +20,20 @@ const runErrorSchema = z.object({ type: z.string(), message: z.string(), traceba
 /** A project as other DTOs name it. */
 export const projectRefSchema = z.object({ slug: z.string(), name: z.string(), personal: z.boolean() });
 
+// files given to runs (levrt.File)
+/** A file as a run or scan that references it shows it: the reference id its arguments hold, the name and size. */
+export const fileRefViewSchema = z.object({ id: z.string(), name: z.string(), size: z.number().int() });
+/** An upload, as `POST /api/files` and `GET /api/files/{id}` answer it. */
+export const fileViewSchema = fileRefViewSchema.extend({
+  /** of the content: the hub keeps one copy per content; a run names the file by `id`, never by this */
+  sha256: z.string(),
+  createdAt: iso,
+  /** who uploaded it (null once that account is gone) */
+  owner: z.string().nullable(),
+  /** whose operators and owners may use it too (null once that project is deleted) */
+  project: z.object({ slug: z.string(), name: z.string(), personal: z.boolean() }).nullable(),
+});
+
 export const runSummarySchema = z.object({
   id: z.string(),
   number: z.number().int(),
@@ -75,6 +89,8 @@ export const runDetailSchema = runSummarySchema.extend({
   logs: z.array(logLineViewSchema),
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: openObject.nullable(),
+  /** the files its arguments reference (`{"$lev": "file", "id"}`) */
+  files: z.array(fileRefViewSchema),
   canCancel: z.boolean(),
   /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
   canRun: z.boolean(),
@@ -152,6 +168,8 @@ export const scanSummarySchema = z.object({
   version: z.string().nullable(),
   function: z.string(),
   args: openObject,
+  /** the files its arguments reference (`{"$lev": "file", "id"}`) */
+  files: z.array(fileRefViewSchema),
   cron: z.string().nullable(),
   timezone: z.string(),
   /** the schedule in words ("daily at 03:00"), null without a schedule */

@@ -15,6 +15,8 @@ export const imageIdSchema = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za
 
 export const workerRunParamsSchema = z.object({ id: runIdSchema });
 export const workerPackageParamsSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex") });
+/** `GET /api/worker/files/{sha256}`: a file a held run was given, by its content's sha256 */
+export const workerFileParamsSchema = workerPackageParamsSchema;
 export const workerImageParamsSchema = z.object({ imageId: imageIdSchema });
 
 /** Admin → Workers: a new worker credential */

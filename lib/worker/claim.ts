@@ -112,7 +112,11 @@ async function packageRef(v: { namespace: string; name: string; version: string;
 export async function assignment(runId: string): Promise<RunAssignment> {
   const run = await db().run.findUniqueOrThrow({
     where: { id: runId },
-    include: { owner: { select: { username: true } }, version: { include: { package: { include: { namespace: true } } } } },
+    include: {
+      owner: { select: { username: true } },
+      version: { include: { package: { include: { namespace: true } } } },
+      files: { select: { file: { select: { id: true, name: true, size: true, sha256: true } } } },
+    },
   });
   const closure = await versionClosure(run.versionId);
   return {
@@ -124,6 +128,8 @@ export async function assignment(runId: string): Promise<RunAssignment> {
     policy: run.policy as unknown as RunAssignment["policy"],
     package: await packageRef({ namespace: run.version.package.namespace.name, name: run.version.package.name, version: run.version.version, dir: run.version.dir }),
     dependencies: await Promise.all(closure.map((m) => packageRef(m))),
+    // the files it was given, by what they are: the worker fetches each by its sha256, never a hub path
+    refs: Object.fromEntries(run.files.map(({ file }) => [file.id, { kind: "file" as const, sha256: file.sha256, size: file.size, name: file.name }])),
     attempt: run.attempt,
     ...(run.debugPause ? { debugPause: true } : {}),
   };

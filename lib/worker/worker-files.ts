@@ -11,6 +11,7 @@ import { dataDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
+import { openBlob } from "../files/blob-store.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
 import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
 import { admitRequest } from "../queue/workers.ts";
@@ -48,6 +49,24 @@ export async function packageArchiveForWorker(caller: WorkerCaller, instance: st
     }
   }
   throw notFound("package archive");
+}
+
+/**
+ * `GET /api/worker/files/{sha256}`: a file a run this instance holds was given (`levrt.File`), by
+ * the sha256 its assignment named. 404 for any other content, whoever else's run it belongs to.
+ */
+export async function fileForWorker(caller: WorkerCaller, instance: string, sha256: string): Promise<Response> {
+  if (!instanceIdSchema.safeParse(instance).success) throw validation(`name the instance asking in '${INSTANCE_HEADER}'`);
+  const worker = await admitRequest(caller, instance);
+  const held = await db().runFile.findFirst({
+    where: { file: { sha256 }, run: { workerInstance: worker.instance, status: { in: [...HELD_RUN_STATUSES] } } },
+    select: { file: { select: { size: true } } },
+  });
+  if (!held) throw notFound("file");
+  const blob = await openBlob(sha256, held.file.size);
+  // its run holds it, but the store lost it (removed by hand, a disk replaced): the worker ends the run FileUnavailable
+  if (!blob) throw notFound("file");
+  return new Response(blob.stream, { headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) } });
 }
 
 const hexOf = (id: string) => id.replace(/^sha256:/, "");

@@ -7,7 +7,8 @@ import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts
 import { debugCommand, DEBUG_USAGE } from "./debug.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
-import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { CliError, loadConfig, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { paramsWithFiles } from "./hub-files.ts";
 import { formatRun } from "./run-view.ts";
 import { plural } from "../src/plural.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
@@ -62,6 +63,8 @@ const USAGE = `usage:
       --device sends the run to one of your devices (lev agent), not the hub's workers.
       --debug-pause: each tool task waits before its entry until lev debug (or the run
       page's debug terminal) says continue; the wait counts toward its time limit.
+      A file parameter takes @path (--param wordlist=@words.txt): the file is uploaded to the
+      run's project first (its progress on stderr) and the run gets a reference to it.
   lev runs [<run>] [--project SLUG] [--json]
       Your runs, newest first (--project: one project's); with a run, what it ran, where, its tasks and its error.
       A run is named by its number (18 or #18, as pages show it) or its id, here and below.
@@ -83,6 +86,8 @@ environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix soc
 class UsageError extends Error {}
 
 const write = (s: string) => process.stderr.write(s + "\n");
+/** where an upload's progress goes: stderr, redrawn in place on a terminal */
+const stderrSink = { write: (s: string) => void process.stderr.write(s), tty: process.stderr.isTTY === true };
 const print = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
 const dim = (s: string) => (process.stderr.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
@@ -105,9 +110,9 @@ export async function main(argv: string[]): Promise<number> {
       case "diff":
         return await hubCommand(cmd, rest);
       case "scan":
-        return await scanCommand(rest, parseParams, print);
+        return await scanCommand(rest, parseParams, print, undefined, stderrSink);
       case "rerun":
-        return await rerunCommand(rest, parseParams, print);
+        return await rerunCommand(rest, parseParams, print, undefined, stderrSink);
       case "project":
         return await projectCommand(rest, print);
       case "fav":
@@ -408,7 +413,9 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "run": {
       if (positionals.length !== 1) throw new UsageError("run takes <ns>.<name>.<function>");
-      const r = await hubRun(positionals[0], parseParams(values.param ?? []), {
+      // a file parameter's @path is uploaded first; the run gets a reference to it
+      const args = await paramsWithFiles(await loadConfig(), parseParams(values.param ?? []), { target: positionals[0], version: values.version, project: values.project }, stderrSink);
+      const r = await hubRun(positionals[0], args, {
         wait: values.wait,
         version: values.version,
         device: values.device,

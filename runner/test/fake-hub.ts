@@ -39,6 +39,8 @@ export class FakeHub {
   readonly storeCalls: string[] = [];
   readonly packages = new Map<string, Buffer>();
   readonly images = new Map<string, Buffer>();
+  /** the files runs were given (`levrt.File`), by sha256 */
+  readonly files = new Map<string, Buffer>();
   readonly downloads: string[] = [];
   readonly queue: RunAssignment[] = [];
   /** cancel orders the next poll or heartbeat carries */
@@ -110,7 +112,8 @@ export class FakeHub {
     if (req.method === "GET") {
       const pkg = /^\/api\/worker\/packages\/([0-9a-f]{64})$/.exec(url.pathname);
       const img = /^\/api\/worker\/images\/(.+)$/.exec(url.pathname);
-      const data = pkg ? this.packages.get(pkg[1]) : img ? this.images.get(decodeURIComponent(img[1])) : undefined;
+      const file = /^\/api\/worker\/files\/([0-9a-f]{64})$/.exec(url.pathname);
+      const data = pkg ? this.packages.get(pkg[1]) : img ? this.images.get(decodeURIComponent(img[1])) : file ? this.files.get(file[1]) : undefined;
       if (!data) return this.send(res, 404, { error: { code: "not_found", message: "no such file" } });
       // the hub serves files only to an instance that holds a run using them
       if (!this.live(String(req.headers[INSTANCE_HEADER] ?? ""))) return this.send(res, 404, { error: { code: "not_found", message: "not for this instance" } });

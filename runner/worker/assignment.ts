@@ -1,22 +1,26 @@
 /**
- * One run the hub handed this worker: its files fetched by content hash, then started with the
- * same runner library as everywhere (policy, limits and images as the assignment says), every
- * event reported. A run that cannot start (its files refused, a cancel first, a bad spec) still
- * ends properly: `run.started` then `run.finished` with a clear RunError.
+ * One run the hub handed this worker: its package files and the files it was given (`levrt.File`)
+ * fetched by content hash, then started with the same runner library as everywhere (policy, limits
+ * and images as the assignment says), every event reported. A run that cannot start (its package
+ * refused, a file that cannot be fetched, a cancel first, a bad spec) still ends properly:
+ * `run.started` then `run.finished` with a clear RunError (`FileUnavailable` for a file).
  */
+import type { RunFile, RunRefs } from "../src/refs.ts";
 import type { Run } from "../src/run/run.ts";
 import type { Runner } from "../src/run/runner.ts";
 import type { RunError } from "../src/types.ts";
+import { FileFetchError, type BlobCache } from "./blob-cache.ts";
 import { notStartedEvents, reportedEvent } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";
 import type { PackageCache } from "./package-cache.ts";
-import type { RunAssignment } from "./protocol.ts";
+import { assignedRefsSchema, type RunAssignment } from "./protocol.ts";
 import type { RunReporter } from "./reporter.ts";
 
 export interface AssignmentContext {
   runner: Runner;
   instance: string;
   cache: PackageCache;
+  blobs: BlobCache;
   store: HttpResultStore;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -48,16 +52,38 @@ export class AssignedRun {
     if (this.run) void this.run.cancel(reason);
   }
 
+  /**
+   * The run's files on this worker's disk (`RunSpec.refs`), each held until the run is over; every
+   * acquisition settles, so whatever was fetched is released even when another failed.
+   */
+  private fetchRefs(): { refs: Promise<RunRefs>; release: () => void } {
+    const parsed = assignedRefsSchema.safeParse(this.assignment.refs ?? {});
+    if (!parsed.success) return { refs: Promise.reject(new Error("the hub sent references that are not valid")), release: () => undefined };
+    const { blobs, instance } = this.ctx;
+    const settled = Promise.allSettled(
+      Object.entries(parsed.data).map(async ([id, ref]): Promise<[string, RunFile]> => [id, { kind: "file", path: await blobs.acquire(ref, instance), name: ref.name, size: ref.size, sha256: ref.sha256 }]),
+    );
+    const refs = settled.then((results) => {
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+      return Object.fromEntries(results.map((r) => (r as PromiseFulfilledResult<[string, RunFile]>).value));
+    });
+    const release = () =>
+      void settled.then((results) => results.forEach((r) => r.status === "fulfilled" && blobs.release(r.value[1].sha256)));
+    return { refs, release };
+  }
+
   private async execute(): Promise<void> {
     const a = this.assignment;
     const startedAt = new Date().toISOString();
     const { cache, store, runner } = this.ctx;
+    const given = this.fetchRefs();
     try {
       const cancelled = new Promise<never>((_, reject) =>
         this.preparing.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }),
       );
       const files = Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance)));
-      const [packageDir, ...depDirs] = await Promise.race([files, cancelled]);
+      const [[packageDir, ...depDirs], refs] = await Promise.race([Promise.all([files, given.refs]), cancelled]);
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
       store.bind(a.job, a.runId, this.ctx.instance);
       this.run = runner.start({
@@ -70,6 +96,7 @@ export class AssignedRun {
         timeoutMs: a.timeoutMs,
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
+        refs,
         onEvent: (ev) => {
           const reported = reportedEvent(ev);
           if (reported) this.reporter.push(reported);
@@ -85,9 +112,11 @@ export class AssignedRun {
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
       const message = err instanceof Error ? err.message : String(err);
       this.ctx.log("run could not start", { run: a.runId, error: message });
-      this.notStarted(startedAt, "failed", { type: "RunnerError", message: `the worker could not start the run: ${message}` });
+      if (err instanceof FileFetchError) this.notStarted(startedAt, "failed", { type: "FileUnavailable", message: `the run's ${message}` });
+      else this.notStarted(startedAt, "failed", { type: "RunnerError", message: `the worker could not start the run: ${message}` });
     } finally {
       store.unbind(a.job);
+      given.release();
     }
   }
 

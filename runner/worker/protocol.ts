@@ -16,6 +16,7 @@
  *   GET  /api/worker/images/{imageId}   `docker save` of an image a held run's policy names
  *   POST /api/worker/debug/{session}/stream  DebugStreamRequest → NDJSON of DebugInput (held open: one per session)
  *   POST /api/worker/debug/{session}/output  DebugOutputRequest → DebugOutputResponse   idempotent by `seq`
+ *   GET  /api/worker/files/{sha256}     a file a held run was given (`levrt.File`), only for runs this instance holds
  *
  * Errors use the hub's one JSON shape `{error: {code, message}}`; `gone` (410) on heartbeat/poll
  * means the hub declared this instance lost: the worker stops its runs and registers again.
@@ -28,6 +29,7 @@
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
+import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 import type { DebugEndReason } from "../src/debug/vocabulary.ts";
 
@@ -126,6 +128,22 @@ export interface PackageRef {
   sha256: string;
 }
 
+/**
+ * A file a run was given (`levrt.File`, runner/src/refs.ts) as the hub hands it over: what it is,
+ * never where the hub keeps it. The worker fetches it by its sha256 (`GET /api/worker/files/{sha256}`),
+ * checks size and hash, keeps it read-only in its own data directory and gives the runner that
+ * path (`RunSpec.refs`).
+ */
+export const assignedFileSchema = z
+  .object({ kind: z.literal("file"), sha256, size: z.number().int().min(0), name: z.string().min(1).max(255) })
+  .strict();
+/** One typed reference of a run, by kind (a kind added to TYPED_REF_KINDS adds its member here). */
+export const assignedRefSchema = z.discriminatedUnion("kind", [assignedFileSchema]);
+/** `RunAssignment.refs`: every typed reference in the run's `args`, by id. */
+export const assignedRefsSchema = z.record(refIdSchema, assignedRefSchema);
+export type AssignedRef = z.infer<typeof assignedRefSchema>;
+export type AssignedRefs = z.infer<typeof assignedRefsSchema>;
+
 /** What a worker needs to run a run: everything but the files and images, which it fetches. */
 export interface RunAssignment {
   runId: string;
@@ -138,6 +156,8 @@ export interface RunAssignment {
   package: PackageRef;
   /** the pinned closure, mounted at /lev/deps */
   dependencies: PackageRef[];
+  /** what each typed reference in `args` stands for (absent from a hub older than file parameters: none) */
+  refs?: AssignedRefs;
   timeoutMs?: number;
   /** 1 for the first attempt; a function that opts into retries may get more */
   attempt: number;

@@ -14,6 +14,7 @@ import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
 import { reap } from "../src/engine/reaper.ts";
 import { Runner } from "../src/run/runner.ts";
 import { AssignedRun } from "./assignment.ts";
+import { BlobCache } from "./blob-cache.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { HubClient, HubError } from "./hub-client.ts";
 import { HttpResultStore, type HttpStoreTimes } from "./http-store.ts";
@@ -43,7 +44,7 @@ export interface WorkerOptions {
   /** default: the Docker engine of DOCKER_HOST */
   engine?: ContainerEngine;
   /**
-   * packages, run directories and the event spool; must be visible to the engine (bind mounts);
+   * packages, the files runs were given, run directories and the event spool; must be visible to the engine (bind mounts);
    * one worker's alone (claimDataDir refuses a second one, and clears what an earlier one left)
    */
   dataDir: string;
@@ -88,6 +89,7 @@ class Worker implements WorkerHandle {
   private readonly cache: PackageCache;
   /** debug terminals into tasks of runs this worker runs */
   private readonly debug: DebugSessions;
+  private readonly blobs: BlobCache;
   /** runs whose containers may still exist */
   private readonly active = new Map<string, AssignedRun>();
   /** runs whose final events the hub has not acknowledged yet (active ones included) */
@@ -123,6 +125,7 @@ class Worker implements WorkerHandle {
       run: (runId) => (this.active.has(runId) ? this.reg?.runner.get(runId) : undefined),
       log: this.log,
     });
+    this.blobs = new BlobCache(opts.dataDir, this.hub);
   }
 
   get instance(): string {
@@ -270,7 +273,7 @@ class Worker implements WorkerHandle {
       (reason) => this.active.get(a.runId)?.cancel(reason),
       this.log,
     );
-    const run = new AssignedRun(a, reporter, { runner: reg.runner, instance: reg.instance, cache: this.cache, store: this.store, log: this.log });
+    const run = new AssignedRun(a, reporter, { runner: reg.runner, instance: reg.instance, cache: this.cache, blobs: this.blobs, store: this.store, log: this.log });
     this.active.set(a.runId, run);
     this.reporting.set(a.runId, reporter);
     void run.finished.finally(() => {

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
-import { ARG_FIELDS, BUILD_FIELDS, DEBUG_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
+import { ARG_FIELDS, BUILD_FIELDS, DEBUG_FIELDS, FILE_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
 
 /** Base images, image aliases, pull registries, build networking and limits, run limits and argument caps, saved together. */
 export function PolicySettingsForm({
@@ -99,6 +99,7 @@ export function PolicySettingsForm({
       {numbers("Image builds", BUILD_FIELDS)}
       {numbers("Runs", RUN_FIELDS)}
       {numbers("Run arguments", ARG_FIELDS)}
+      {numbers("Files given to runs", FILE_FIELDS)}
       <fieldset className="space-y-2">
         <legend className="h-section">Debug terminals</legend>
         <label className="flex items-center gap-2 text-sm">

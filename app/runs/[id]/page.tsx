@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { cache, Suspense } from "react";
+import { argValueText } from "../../../components/args-text.ts";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
@@ -80,7 +81,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
               <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
-                {k}={JSON.stringify(v)}
+                {k}={argValueText(v, run.files)}
               </code>
             ))}
           </div>

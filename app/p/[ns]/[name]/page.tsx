@@ -6,6 +6,7 @@ import { FileTree } from "../../../../components/file-tree.tsx";
 import { FunctionCard, type FunctionView } from "../../../../components/function-card.tsx";
 import { InlineText, withoutFacts } from "../../../../components/inline-text.tsx";
 import { PackageDependencies } from "../../../../components/package-dependencies.tsx";
+import { PackageWarnings } from "../../../../components/package-warnings.tsx";
 import { OfficialReview } from "../../../../components/official-mark.tsx";
 import { RunsTable } from "../../../../components/runs-table.tsx";
 import { Tabs } from "../../../../components/tabs.tsx";
@@ -22,7 +23,7 @@ import { setPackageVisibilityAction } from "../../../actions/package-visibility.
 import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
 import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
-import type { ManifestFunction } from "../../../../runner/src/index.ts";
+import { manifestWarnings, type ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
 import { FavouriteButton } from "../../../../components/favourite-button.tsx";
 import { CommentThread } from "../../../../components/comment-thread.tsx";
@@ -154,6 +155,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
               <InlineText text={m.doc} />
             </p>
           )}
+          <PackageWarnings warnings={manifestWarnings(m)} />
           <PackageDependencies dependsOn={pkg.dependsOn} usedBy={pkg.usedBy} external={pkg.external} />
           {m.tools.map((tool) => (
             <section key={tool.module} aria-label={`Tool ${tool.name}`} className="space-y-3">

@@ -57,7 +57,8 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   const last = rerunOf || (asked && projects.some((p) => p.slug === asked)) ? null : (await listRuns(viewer, { all: false, pageSize: 1 })).items[0]?.project.slug;
   const selected = [asked, last].find((s) => s && projects.some((p) => p.slug === s)) ?? projects.find((p) => p.personal)?.slug ?? projects[0]?.slug ?? "";
   const now = new Date();
-  const deviceWait = waitText((await getSettings()).queue.deviceWaitMinutes);
+  const settings = await getSettings();
+  const deviceWait = waitText(settings.queue.deviceWaitMinutes);
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -89,6 +90,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             action={rerunOf ? rerunEditedAction.bind(null, rerunOf.id) : startRunAction.bind(null, pkg.current.id, fn.qualified)}
             cancelHref={rerunOf ? `/runs/${rerunOf.id}` : back}
             initial={rerunOf?.args}
+            files={{ uploadUrl: "/api/files", maxBytes: settings.files.maxBytes, project: rerunOf?.project.slug ?? null, current: rerunOf?.files ?? [] }}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
             after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
           >
