@@ -145,6 +145,9 @@ async function main() {
   // runs of a worker process that is gone (this hub's previous in-process worker, too) end WorkerLost after three missed heartbeats
   const { startJanitor } = await import("../lib/queue/janitor.ts");
   startJanitor();
+  // debug sessions nobody watches end with their task, their worker or their idle timeout
+  const { startDebugSweep } = await import("../lib/debug/sessions.ts");
+  startDebugSweep();
 
   // files given to runs: uploads nothing references are removed a day after their upload, blobs no upload names with them
   const { startFileCollector } = await import("../lib/files/collect.ts");

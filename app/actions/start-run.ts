@@ -16,6 +16,8 @@ const startRunInput = z.object({
   args: z.record(z.string(), z.union([z.string().max(16 * 1024 * 1024), z.object({ $lev: z.literal("file"), id: z.string().max(64) })])),
   /** "Run on": one of the viewer's devices by name; empty: the hub's workers */
   device: z.string().max(64).optional(),
+  /** "Pause before entry" (a checkbox) */
+  debugPause: z.boolean().optional(),
   /** "Project": a slug; empty: the viewer's personal project */
   project: z.string().max(64).optional(),
 });
@@ -32,7 +34,13 @@ export async function startRunAction(versionId: string, fn: string, _prev: RunFo
   const args = runFormArgs(data, { keepBlank: true });
   const device = data.get("device");
   const project = data.get("project");
-  const res = await start({ versionId, function: fn, args, ...(typeof device === "string" && device ? { device } : {}), ...(typeof project === "string" && project ? { project } : {}) });
+  const debugPause = data.get("debugPause") === "on";
+  const res = await start({
+    versionId, function: fn, args,
+    ...(typeof device === "string" && device ? { device } : {}),
+    ...(typeof project === "string" && project ? { project } : {}),
+    ...(debugPause ? { debugPause } : {}),
+  });
   if (!res.ok) {
     const errors = formFieldErrors(res.fieldErrors);
     // the run's place (its project's window, a device) is no parameter field: the form says it above the fields

@@ -16,6 +16,7 @@ const formInput = z.object({
   pullRegistries: z.string().max(10_000),
   buildNetwork: z.enum(["none", "default"]),
   hostNetworkOnHubMachine: z.boolean(),
+  debugEnabled: z.boolean(),
   numbers: z.record(z.string(), z.string().max(32)),
 });
 
@@ -32,6 +33,7 @@ const save = adminAction(formInput, async (input, viewer) => {
   else errors.pullRegistries = registries.problems.join("; ");
   next.buildNetwork = input.buildNetwork;
   next.hostNetworkOnHubMachine = input.hostNetworkOnHubMachine;
+  writePath(next, "debug.enabled", input.debugEnabled);
   for (const f of NUMBER_FIELDS) {
     const raw = (input.numbers[f.path] ?? "").trim();
     const v = Number(raw);
@@ -52,6 +54,7 @@ export async function updatePolicySettingsAction(_prev: PolicySettingsState, dat
     pullRegistries: data.get("pullRegistries") ?? "",
     buildNetwork: data.get("buildNetwork") ?? "",
     hostNetworkOnHubMachine: data.get("hostNetworkOnHubMachine") === "on",
+    debugEnabled: data.get("debug.enabled") === "on",
     numbers,
   });
   if (!res.ok) {

@@ -205,6 +205,9 @@ const projectManage = (ok: RouteOutcome) => byRole<RouteOutcome>(401, ok, 403, 4
 const signedInRoute = signedInAll<RouteOutcome>(401, 200);
 /** the run form and API on the public example, in the team project */
 const helloRun = (fx: Fixtures, role: Caller) => ({ package: "levhub.hello", function: "greet.hello", args: { name: `authz ${role}` }, project: fx.project });
+/** a debug session id no session has */
+const NO_SESSION = "nosuchsession0000";
+const noSession = signedInAll<RouteOutcome>(401, 404);
 
 /** Keyed by `<METHOD> <route file>`. */
 export const ROUTES: Record<string, RouteEntry> = {
@@ -250,6 +253,21 @@ export const ROUTES: Record<string, RouteEntry> = {
   "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
   "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
   "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/stream/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/stream`, json: { after: 0 } }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/output/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/output`, json: { frames: [], acked: 0 } }), expect: all(401) },
+  // issue 21 (debug terminals): only the run's owner, and only into a running task (the fixture's run ended: 409);
+  // an admin or a project member who sees the run is refused (403); sessions are their opener's (anyone else's reads as missing, as does this made-up one)
+  "POST app/api/runs/[id]/debug/route.ts": {
+    access: "user",
+    scope: "run",
+    request: (fx) => ({ path: `/api/runs/${fx.runId}/debug`, json: { task: 1, cols: 80, rows: 24 } }),
+    expect: byRole(401, 409, 403, 403, 404, 403),
+  },
+  "GET app/api/runs/[id]/debug/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/debug` }), expect: projectRead },
+  "GET app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "DELETE app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "GET app/api/debug/[session]/events/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/events` }), expect: noSession },
+  "POST app/api/debug/[session]/input/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/input`, json: { data: "id\r" } }), expect: noSession },
   "GET app/api/worker/files/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/files/${"0".repeat(64)}` }), expect: all(401) },
   // slice C (saved scans and re-run): a scan of a project one is no member of is 404; its members see it, its
   // operators and owners (and admins) pause it, only its creator edits or starts it (it runs as them)

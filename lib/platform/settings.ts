@@ -118,6 +118,16 @@ export const hubSettingsSchema = z.object({
       deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
     .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, hubWorkerInstances: 16, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
+  /**
+   * debug terminals into running tasks (lib/debug): whether a run's owner may open them, and how
+   * long a session may sit with nothing typed or printed before it is closed
+   */
+  debug: z
+    .object({
+      enabled: z.boolean().default(true),
+      idleTimeoutMs: z.number().int().min(10_000).max(24 * 3600_000).default(10 * 60_000),
+    })
+    .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */

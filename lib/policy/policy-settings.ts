@@ -7,10 +7,10 @@ import { getSettings, hubSettingsSchema, updateSettings, type HubSettings } from
 import type { Viewer } from "../types.ts";
 
 /** The settings the policy page edits; sign-up and the bootstrap token are the accounts page's. */
-export type PolicySettings = Pick<HubSettings, "baseImages" | "imageAliases" | "pullRegistries" | "buildNetwork" | "build" | "run" | "args" | "files" | "hostNetworkOnHubMachine">;
+export type PolicySettings = Pick<HubSettings, "baseImages" | "imageAliases" | "pullRegistries" | "buildNetwork" | "build" | "run" | "args" | "files" | "hostNetworkOnHubMachine" | "debug">;
 
 const policySchema = hubSettingsSchema
-  .pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true, files: true, hostNetworkOnHubMachine: true })
+  .pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true, files: true, hostNetworkOnHubMachine: true, debug: true })
   // the settings document only bounds sizes; here aliases and registries must also be well formed
   .extend({ imageAliases: imageAliasesSchema, pullRegistries: pullRegistriesSchema })
   .strict();
@@ -25,6 +25,7 @@ const policyOf = (s: HubSettings): PolicySettings => ({
   args: s.args,
   files: s.files,
   hostNetworkOnHubMachine: s.hostNetworkOnHubMachine,
+  debug: s.debug,
 });
 
 /** The policy settings in force (admins only). */

@@ -20,6 +20,7 @@ import {
 } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { hubBootId } from "../platform/machine.ts";
+import { debugOrders } from "./debug-orders.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
 export function heartbeatMs(): number {
@@ -167,7 +168,7 @@ export async function heartbeat(w: WorkerRow, req: HeartbeatRequest): Promise<He
     : [];
   const still = new Set(held.map((r) => r.id));
   // anything else it runs is not (or no longer) its to run: ended meanwhile, or never given to it
-  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)) };
+  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)), debug: await debugOrders(w.instance) };
 }
 
 export interface WorkerView {

@@ -59,6 +59,8 @@ export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
+  /** "pause before entry": each tool task a debugger may enter waits for one before its entry */
+  debugPause?: boolean;
   project?: string | null;
 };
 
@@ -112,6 +114,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       policy: policy as unknown as Prisma.InputJsonValue,
       ...(origin.scanId ? { scanId: origin.scanId } : {}),
       ...(origin.trigger ? { trigger: origin.trigger } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
     },
     place,
     refs.file,
@@ -128,6 +131,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       network: policy.network,
       caps: policy.caps,
       ...(project.asAdmin ? { asAdmin: true } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
     },
     { projectId: project.id },
   );

@@ -14,6 +14,7 @@ import { observe } from "../metrics/registry.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
 import { cancelOrders, checkBodyInstance, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { debugOrders } from "../queue/debug-orders.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
 export const CLAIM_LOCK = 72108;
@@ -147,6 +148,7 @@ export async function assignment(runId: string): Promise<RunAssignment> {
     // the files it was given, by what they are: the worker fetches each by its sha256, never a hub path
     refs: Object.fromEntries(run.files.map(({ file }) => [file.id, { kind: "file" as const, sha256: file.sha256, size: file.size, name: file.name }])),
     attempt: run.attempt,
+    ...(run.debugPause ? { debugPause: true } : {}),
   };
 }
 
@@ -171,9 +173,11 @@ export async function poll(caller: WorkerCaller, admitted: WorkerRow, req: PollR
       if (signal?.aborted) return { assign: [], cancel: [] };
       const claimed = await claimRuns(worker, req.free, caller.device);
       const runIds = claimed === CLAIM_BUSY ? [] : claimed;
+      // debug sessions opened since: a poll wakes for each once (heartbeats repeat them until opened)
+      const debug = await debugOrders(worker.instance, { fresh: true });
       const left = deadline - Date.now();
-      if (runIds.length || cancel.length || left <= 0) {
-        return { assign: await Promise.all(runIds.map(assignment)), cancel };
+      if (runIds.length || cancel.length || debug.length || left <= 0) {
+        return { assign: await Promise.all(runIds.map(assignment)), cancel, ...(debug.length ? { debug } : {}) };
       }
       const [lo, hi] = LOCK_RETRY_MS;
       const wait = claimed === CLAIM_BUSY ? lo + Math.random() * (hi - lo) : POLL_RECHECK_MS;

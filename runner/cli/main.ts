@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
+import { debugCommand, DEBUG_USAGE } from "./debug.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { CliError, loadConfig, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
@@ -59,9 +60,11 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--debug-pause] [--wait] [--json]
       --project puts the run in a project where you may run (default: your personal project);
       --device sends the run to one of your devices (lev agent), not the hub's workers.
+      --debug-pause: each tool task waits before its entry until lev debug (or the run
+      page's debug terminal) says continue; the wait counts toward its time limit.
       A file parameter takes @path (--param wordlist=@words.txt): the file is uploaded to the
       run's project first (its progress on stderr) and the run gets a reference to it.
   lev runs [<run>] [--project SLUG] [--json]
@@ -74,6 +77,7 @@ const USAGE = `usage:
       documents and items new, gone and changed, per collection, without the fields the
       package ignores. --ignore hosts[].os leaves that field out of every host instead (it
       replaces the package's list: name those again to keep them; --ignore '' compares all).
+${DEBUG_USAGE}
 ${SCAN_USAGE}
 ${PROJECT_USAGE}
 ${FAV_USAGE}
@@ -117,6 +121,8 @@ export async function main(argv: string[]): Promise<number> {
         return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
+      case "debug":
+        return await debugCommand(rest);
       case undefined:
       case "help":
       case "--help":
@@ -376,6 +382,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
       device: { type: "string" },
+      "debug-pause": { type: "boolean", default: false },
       project: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -417,6 +424,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
         wait: values.wait,
         version: values.version,
         device: values.device,
+        debugPause: values["debug-pause"],
         project: values.project,
         onLog: values.json ? undefined : (line) => write(line),
       });

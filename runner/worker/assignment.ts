@@ -101,6 +101,7 @@ export class AssignedRun {
           if (ev.type === "log" && ev.log.internal) this.ctx.log("runner", { run: a.runId, task: ev.log.task, line: ev.log.line });
           for (const e of reportedEvents(ev)) this.reporter.push(e);
         },
+        debugPause: a.debugPause === true,
       });
       // a cancel that came while the run was being started
       if (this.cancelReason !== null) void this.run.cancel(this.cancelReason);

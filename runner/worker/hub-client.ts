@@ -165,6 +165,19 @@ export class HubClient {
     });
   }
 
+  /**
+   * POSTs `body` as JSON and returns the answer whose body streams for as long as the hub keeps it
+   * open (a debug session's input): only the answer's arrival is timed; `signal` ends the stream.
+   */
+  stream(route: string, body: unknown, opts: CallOptions = {}): Promise<Response> {
+    return this.retrying(opts, async (signal) => {
+      const init = { method: "POST", body: JSON.stringify(body), headers: { ...opts.headers, "content-type": "application/json" } };
+      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs, false, opts);
+      if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
+      return res;
+    });
+  }
+
   /** GETs a download; the body streams (its reading has no time limit of its own, only the answer). */
   get(route: string, opts: CallOptions = {}): Promise<Response> {
     return this.retrying(opts, async (signal) => {

@@ -9,7 +9,7 @@
  * the runner reports it as it always does.
  */
 import { Readable } from "node:stream";
-import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine/engine.ts";
+import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ExecSession, ExecSpec, ImageInfo, OutputListener } from "../src/engine/engine.ts";
 import { EngineError } from "../src/engine/engine.ts";
 import type { MacvlanSegment } from "../src/policy/policy.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
@@ -129,5 +129,8 @@ export class HubImageEngine implements ContainerEngine {
   }
   loadImage(archive: Readable): Promise<void> {
     return this.inner.loadImage(archive);
+  }
+  exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    return this.inner.exec(id, spec);
   }
 }

@@ -14,6 +14,8 @@
  *   POST /api/worker/runs/{id}/store    StoreRequest → StoreResponse          the run's results (Mongo behind the hub)
  *   GET  /api/worker/packages/{sha256}  the version's files (.tar.gz, deterministic), only for runs this instance holds
  *   GET  /api/worker/images/{imageId}   `docker save` of an image a held run's policy names
+ *   POST /api/worker/debug/{session}/stream  DebugStreamRequest → NDJSON of DebugInput (held open: one per session)
+ *   POST /api/worker/debug/{session}/output  DebugOutputRequest → DebugOutputResponse   idempotent by `seq`
  *   GET  /api/worker/files/{sha256}     a file a held run was given (`levrt.File`), only for runs this instance holds
  *
  * Errors use the hub's one JSON shape `{error: {code, message}}`; `gone` (410) on heartbeat/poll
@@ -36,6 +38,7 @@ import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
 import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
+import type { DebugEndReason } from "../src/debug/vocabulary.ts";
 
 /**
  * 3: every request but `register` names its instance in INSTANCE_HEADER, so the hub checks it
@@ -122,10 +125,26 @@ export interface CancelOrder {
   reason: string;
 }
 
+/**
+ * A debug terminal the run's owner opened into a task of a run this instance holds: the worker
+ * opens the session's stream and output (below) and a shell in the task's container, after its
+ * own check of the task (runner/src/debug/task-debug.ts). Given in heartbeat and poll answers
+ * until the worker opens it (a worker that does not know them ignores them; the hub then ends the
+ * session `worker_gone`).
+ */
+export interface DebugOrder {
+  session: string;
+  runId: string;
+  task: number;
+  cols: number;
+  rows: number;
+}
+
 export interface HeartbeatResponse {
   cancel: CancelOrder[];
   /** runs the worker reported that the hub has already ended (cancelled while unreachable, …): stop them */
   ended: string[];
+  debug?: DebugOrder[];
 }
 
 export const pollRequestSchema = z
@@ -179,11 +198,14 @@ export interface RunAssignment {
   timeoutMs?: number;
   /** 1 for the first attempt; a function that opts into retries may get more */
   attempt: number;
+  /** "pause before entry": tool tasks wait for a debugger before their entry (RunSpec.debugPause) */
+  debugPause?: boolean;
 }
 
 export interface PollResponse {
   assign: RunAssignment[];
   cancel: CancelOrder[];
+  debug?: DebugOrder[];
 }
 
 /**
@@ -318,6 +340,73 @@ export const requestSeqSchema = z
   .regex(/^[1-9][0-9]{0,15}$/, "a whole number from 1, in decimal")
   .transform(Number)
   .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
+
+/**
+ * What a debug session may carry. Bytes travel as base64 in JSON; each cap is on the bytes.
+ * The hub refuses more (413, 429) and ends a session past `sessionOutputBytes` (`output_limit`).
+ */
+export const DEBUG_LIMITS = {
+  /** one input request of the browser (keystrokes, a paste) */
+  inputBytes: 4096,
+  /** input the worker has not applied yet: past it, typing is refused until it catches up */
+  pendingInputBytes: 64 * 1024,
+  /** one output frame */
+  frameBytes: 16 * 1024,
+  /** frames in one output request */
+  framesPerRequest: 64,
+  /** output bytes per second of one session (the worker paces itself; more is refused, 429) */
+  outputBytesPerSecond: 256 * 1024,
+  /** output of one session in all */
+  sessionOutputBytes: 64 * 1024 * 1024,
+  /** output kept for a browser that reconnects (older frames are deleted) */
+  scrollbackBytes: 256 * 1024,
+  cols: { min: 10, max: 500 },
+  rows: { min: 2, max: 200 },
+} as const;
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
+const cols = z.number().int().min(DEBUG_LIMITS.cols.min).max(DEBUG_LIMITS.cols.max);
+const rows = z.number().int().min(DEBUG_LIMITS.rows.min).max(DEBUG_LIMITS.rows.max);
+export const terminalSizeSchema = z.object({ cols, rows }).strict();
+
+/** `POST /api/worker/debug/{session}/stream`: input after `after` (what the worker applied), then as it comes. */
+export const debugStreamRequestSchema = z.object({ after: z.number().int().min(0) }).strict();
+export type DebugStreamRequest = z.infer<typeof debugStreamRequestSchema>;
+
+/** One line of the stream: a numbered input (bytes typed, a new size, continue), a keep-alive, or the end. */
+export type DebugInput =
+  | { seq: number; kind: "data"; data: string }
+  | { seq: number; kind: "resize"; cols: number; rows: number }
+  | { seq: number; kind: "continue" }
+  | { kind: "ping" }
+  | { kind: "end"; reason: DebugEndReason };
+
+/** How a worker may end a session (the others are the hub's to decide). */
+export const WORKER_DEBUG_ENDS = ["task_ended", "shell_exited", "refused", "failed"] as const satisfies readonly DebugEndReason[];
+
+/** `POST /api/worker/debug/{session}/output`: output frames numbered from 1, and what the shell's side says. */
+export const debugOutputRequestSchema = z
+  .object({
+    frames: z
+      .array(z.object({ seq: z.number().int().min(1), data: base64.max(Math.ceil(DEBUG_LIMITS.frameBytes / 3) * 4) }).strict())
+      .max(DEBUG_LIMITS.framesPerRequest),
+    /** the highest input seq applied: the hub drops input up to it */
+    acked: z.number().int().min(0),
+    /** a shell runs */
+    opened: z.boolean().optional(),
+    /** the task waits before its entry */
+    paused: z.boolean().optional(),
+    end: z.object({ reason: z.enum(WORKER_DEBUG_ENDS), message: z.string().max(1000).optional() }).strict().optional(),
+  })
+  .strict();
+export type DebugOutputRequest = z.infer<typeof debugOutputRequestSchema>;
+
+export interface DebugOutputResponse {
+  /** the highest output seq recorded: the worker may drop frames up to it */
+  acked: number;
+  /** the session ended: the worker ends the shell */
+  end?: DebugEndReason;
+}
 
 /** `put`/`merge`: `{ok: true}`; `findOne`: `{doc}`; `findRun`: `{docs}`. */
 export type StoreResponse = { ok: true } | { doc: Record<string, unknown> | null } | { docs: Record<string, unknown>[] };

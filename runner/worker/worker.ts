@@ -32,6 +32,7 @@ import {
   type WorkerLabels,
 } from "./protocol.ts";
 import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./reporter.ts";
+import { DebugSessions } from "./debug-session.ts";
 
 export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -87,6 +88,8 @@ class Worker implements WorkerHandle {
   private readonly engine: HubImageEngine;
   private readonly store: HttpResultStore;
   private readonly cache: PackageCache;
+  /** debug terminals into tasks of runs this worker runs */
+  private readonly debug: DebugSessions;
   private readonly blobs: BlobCache;
   /** runs whose containers may still exist */
   private readonly active = new Map<string, AssignedRun>();
@@ -118,6 +121,13 @@ class Worker implements WorkerHandle {
     this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, () => this.reg?.instance ?? "", this.log);
     this.store = new HttpResultStore(this.hub, opts.storeTimes);
     this.cache = new PackageCache(opts.dataDir, this.hub);
+    this.debug = new DebugSessions({
+      hub: this.hub,
+      engine: this.engine,
+      instance: () => this.reg?.instance ?? "",
+      run: (runId) => (this.active.has(runId) ? this.reg?.runner.get(runId) : undefined),
+      log: this.log,
+    });
     this.blobs = new BlobCache(opts.dataDir, this.hub);
   }
 
@@ -181,6 +191,7 @@ class Worker implements WorkerHandle {
     this.reRegistering ??= (async () => {
       this.log("the hub declared this worker lost; stopping its runs and registering again", { instance: this.reg.instance });
       for (const run of this.active.values()) run.cancel("the hub declared this worker lost");
+      await this.debug.stop();
       for (const r of this.reporting.values()) r.abandon("the worker was declared lost");
       await Promise.allSettled([...this.active.values()].map((r) => r.finished));
       if (!this.draining) await this.register();
@@ -206,6 +217,7 @@ class Worker implements WorkerHandle {
         );
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         for (const id of res.ended ?? []) this.active.get(id)?.cancel("the hub has already ended this run");
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (err instanceof HubError && err.status === 410) await this.gone();
         else if (!this.stopping.signal.aborted) this.log("heartbeat failed", { error: (err as Error).message });
@@ -234,6 +246,7 @@ class Worker implements WorkerHandle {
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         // runs the hub handed over are ours even when a stop began meanwhile
         for (const a of res.assign ?? []) this.take(a, reg);
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (this.pollAbort.signal.aborted) return;
         if (err instanceof HubError && err.status === 410) {
@@ -293,6 +306,7 @@ class Worker implements WorkerHandle {
     if (cancelRunning) {
       // the long poll is given up too: a run it would still have brought ends WorkerLost on the hub
       this.pollAbort.abort();
+      void this.debug.stop();
       for (const run of this.active.values()) run.cancel("the worker is shutting down");
       // a hub that stays away does not keep a stopping worker alive: its last events wait 30 s at most
       setTimeout(() => {
@@ -308,6 +322,7 @@ class Worker implements WorkerHandle {
     while (this.active.size > 0 || this.reporting.size > 0) {
       await Promise.allSettled([...[...this.active.values()].map((r) => r.finished), ...[...this.reporting.values()].map((r) => r.delivered)]);
     }
+    await this.debug.stop();
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();

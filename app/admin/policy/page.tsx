@@ -43,6 +43,7 @@ export default async function PolicyPage() {
           pullRegistries={settings.pullRegistries}
           buildNetwork={settings.buildNetwork}
           hostNetworkOnHubMachine={settings.hostNetworkOnHubMachine}
+          debugEnabled={settings.debug.enabled}
           values={values}
           action={updatePolicySettingsAction}
         />

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
-import { ARG_FIELDS, BUILD_FIELDS, FILE_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
+import { ARG_FIELDS, BUILD_FIELDS, DEBUG_FIELDS, FILE_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
 
 /** Base images, image aliases, pull registries, build networking and limits, run limits and argument caps, saved together. */
 export function PolicySettingsForm({
@@ -11,6 +11,7 @@ export function PolicySettingsForm({
   pullRegistries,
   buildNetwork,
   hostNetworkOnHubMachine,
+  debugEnabled,
   values,
   action,
 }: {
@@ -21,6 +22,8 @@ export function PolicySettingsForm({
   buildNetwork: "none" | "default";
   /** the unsafe setting: host-network grants work on the hub's own machine too */
   hostNetworkOnHubMachine: boolean;
+  /** run owners may open debug terminals into their running tasks */
+  debugEnabled: boolean;
   /** field path → the value in the field's unit */
   values: Record<string, string>;
   action: (state: PolicySettingsState, data: FormData) => Promise<PolicySettingsState>;
@@ -111,6 +114,14 @@ export function PolicySettingsForm({
       {numbers("Runs", RUN_FIELDS)}
       {numbers("Run arguments", ARG_FIELDS)}
       {numbers("Files given to runs", FILE_FIELDS)}
+      <fieldset className="space-y-2">
+        <legend className="h-section">Debug terminals</legend>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="debug.enabled" defaultChecked={debugEnabled} />
+          A run&apos;s owner may open a terminal into its running tasks (never tasks under a grant or holding a secret)
+        </label>
+        {numbers("", DEBUG_FIELDS)}
+      </fieldset>
       {state.status === "error" && <p role="alert" className="field-error">{state.message}</p>}
       {state.status === "saved" && <p role="status" className="text-sm text-emerald-700">Saved. Runs and uploads started from now on use these values.</p>}
       <button type="submit" className="btn btn-primary" disabled={pending}>Save settings</button>

@@ -8,6 +8,7 @@ import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
+import { debugAvailability } from "../../../lib/debug/sessions.ts";
 import type { RunDetail } from "../../../lib/types.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
@@ -43,6 +44,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const after = one((await searchParams).after);
   const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
   const origin = await loadOr404(runOrigin(viewer, run.id));
+  const debug = run.endedAt === null ? await loadOr404(debugAvailability(viewer, run.id)) : null;
   const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
@@ -100,6 +102,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
         initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
+        debug={debug ? { runId: run.id, availability: debug } : null}
       />
 
       <section aria-label="Stored documents" className="space-y-2">

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import Docker from "dockerode";
 import type { MacvlanSegment } from "../policy/policy.ts";
 import type { ResourceLimits } from "../types.ts";
@@ -38,6 +38,35 @@ export interface ContainerState {
 }
 
 export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
+
+/** A process to run in a running container (`docker exec`), always with a TTY. */
+export interface ExecSpec {
+  cmd: string[];
+  /** `uid:gid`; the engine runs it unprivileged (never Docker's `Privileged`), with no capability of its own */
+  user: string;
+  env: string[];
+  workingDir?: string;
+  /** attach a TTY and stdin (a shell); false: run it to its end with no input (a helper command) */
+  tty: boolean;
+}
+
+/** A process started by `exec`: bytes in, bytes out, its end. */
+export interface ExecSession {
+  /**
+   * bytes for the process's terminal (ignored once it ended); settles once they were handed on,
+   * so a caller that waits takes no more input than the process reads (a flood waits upstream)
+   */
+  write(data: Buffer): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  /** the process's output as it comes (a TTY merges stdout and stderr) */
+  onOutput(listener: (chunk: Buffer) => void): void;
+  /** settles once the connection to the process closed (it exited, or `close` was called) */
+  readonly closed: Promise<void>;
+  /** the exit code once it exited; null while it runs or when the engine cannot say */
+  exitCode(): Promise<number | null>;
+  /** drops the connection (the process itself goes on: see runner/src/debug/shell.ts) */
+  close(): void;
+}
 
 export interface EngineResource {
   id: string;
@@ -84,6 +113,8 @@ export interface ContainerEngine {
   ): Promise<string>;
   /** loads a `docker save` archive (image ids stay those of the engine that saved it) */
   loadImage(archive: Readable): Promise<void>;
+  /** starts a process in a running container (a debug shell) */
+  exec(id: string, spec: ExecSpec): Promise<ExecSession>;
 }
 
 export interface ImageInfo {
@@ -417,6 +448,59 @@ export class DockerodeEngine implements ContainerEngine {
     if (failure) throw new EngineError(`image build failed: ${failure}`, "engine");
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;
+  }
+
+  async exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: spec.cmd,
+      User: spec.user,
+      Env: spec.env,
+      WorkingDir: spec.workingDir,
+      Privileged: false,
+      Tty: spec.tty,
+      AttachStdin: spec.tty,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: spec.tty, Tty: spec.tty })) as unknown as Duplex;
+    const listeners: ((chunk: Buffer) => void)[] = [];
+    // without a TTY, Docker multiplexes stdout and stderr in 8-byte-header frames
+    let pending: Buffer = Buffer.alloc(0);
+    stream.on("data", (chunk: Buffer) => {
+      if (spec.tty) {
+        for (const l of listeners) l(chunk);
+        return;
+      }
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        for (const l of listeners) l(pending.subarray(8, 8 + size));
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.on("error", () => undefined);
+    const closed = new Promise<void>((resolve) => {
+      stream.once("close", () => resolve());
+      stream.once("end", () => resolve());
+    });
+    return {
+      write: (data) =>
+        new Promise<void>((resolve) => {
+          if (stream.destroyed || !stream.writable) return resolve();
+          stream.write(data, () => resolve());
+        }),
+      resize: async (cols, rows) => {
+        await exec.resize({ w: cols, h: rows });
+      },
+      onOutput: (l) => void listeners.push(l),
+      closed,
+      exitCode: async () => {
+        const info = (await exec.inspect()) as { Running: boolean; ExitCode: number | null };
+        return info.Running ? null : info.ExitCode;
+      },
+      close: () => stream.destroy(),
+    };
   }
 
   async loadImage(archive: Readable): Promise<void> {

@@ -40,4 +40,6 @@ export interface RunParams {
   dependencies: PackageDependency[];
   /** what the typed references in `args` stand for (RunSpec.refs), checked by the runner */
   refs: RunRefs;
+  /** tool tasks wait before their entry until a debugger says continue (RunSpec.debugPause) */
+  debugPause: boolean;
 }

@@ -22,6 +22,8 @@ import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
 import type { TaskHost, TaskState } from "./task-state.ts";
 import type { TaskRecord } from "../types.ts";
+import { taskDebugRefusal, type DebugRefusalOf } from "../debug/task-debug.ts";
+import { holdsSecret } from "../refs.ts";
 
 const now = () => new Date().toISOString();
 
@@ -174,6 +176,11 @@ export class RunTasks {
       timer: null,
       finished,
       markFinished,
+      ...(isolatedFor === undefined ? {} : { isolatedFor }),
+      holdsSecret: holdsSecret(this.host.params.args) || holdsSecret(cr),
+      container: null,
+      pauses: false,
+      resume: null,
     };
     this.tasks.set(n, state);
     try {
@@ -242,6 +249,7 @@ export class RunTasks {
         docBytes: limits.docBytes,
         uid: uid(p),
         log: (line) => this.host.sink.system(n, line),
+        ...(p.service === null ? { onPause: () => this.pauseBeforeEntry(state) } : {}),
       });
       if (p.service === null) state.channels.unshift(ch);
       else state.channels.push(ch);
@@ -260,8 +268,51 @@ export class RunTasks {
     );
   }
 
+  /**
+   * A tool container asked to pause before its entry: it waits only when the runner started it
+   * to (`state.pauses`), until `resume` or its end; the wait counts toward its time limit.
+   */
+  private pauseBeforeEntry(state: TaskState): Promise<void> {
+    if (!state.pauses || state.record.endedAt) return Promise.resolve();
+    const n = state.record.number;
+    this.host.sink.system(n, `task ${n} waits for a debugger before its entry (pause before entry): open its debug terminal and continue; the wait counts toward its time limit`);
+    return new Promise<void>((resolve) => {
+      state.resume = () => {
+        state.resume = null;
+        state.pauses = false;
+        if (!state.record.endedAt) this.host.sink.system(n, `task ${n} continues: its entry runs`);
+        resolve();
+      };
+    });
+  }
+
+  /** The running tool container of task `n` a debugger may enter, or why not (debug/task-debug.ts). */
+  debugTarget(n: number): { ok: true; containerId: string; paused: boolean } | { ok: false; refusal: DebugRefusalOf } {
+    const t = this.tasks.get(n);
+    const refusal = taskDebugRefusal({
+      running: !!t && t.record.status === "running" && !t.record.endedAt && !!t.containerId,
+      container: t?.container ?? null,
+      policy: t?.policy ?? { network: "none", caps: [] },
+      ...(t?.isolatedFor === undefined ? {} : { isolatedFor: t.isolatedFor }),
+      holdsSecret: t?.holdsSecret ?? false,
+    });
+    if (refusal || !t?.containerId) return { ok: false, refusal: refusal ?? { reason: "task_not_running", message: "the task is not running" } };
+    return { ok: true, containerId: t.containerId, paused: t.resume !== null };
+  }
+
+  /** Lets a task paused before its entry run it; whether it was paused. */
+  resume(n: number): boolean {
+    const t = this.tasks.get(n);
+    if (!t?.resume) return false;
+    t.resume();
+    return true;
+  }
+
   /** Gives back what a task holds: its slots, its channels, its containers, its directory. */
   private async releaseTask(state: TaskState): Promise<void> {
+    // a task that ended while paused never continues; its waiter is let go
+    state.pauses = false;
+    state.resume?.();
     const channels = state.channels.splice(0);
     await Promise.allSettled(channels.map((c) => c.close()));
     const ids = [state.containerId, ...state.serviceIds].filter((x): x is string => !!x);

@@ -164,6 +164,16 @@ export class Run {
     }
   }
 
+  /** The running tool container of task `n` a debugger may enter, or why not (debug/task-debug.ts). */
+  debugTarget(n: number): ReturnType<RunTasks["debugTarget"]> {
+    return this.tasks.debugTarget(n);
+  }
+
+  /** A debugger says continue: task `n`, paused before its entry, runs it. Whether it was paused. */
+  resumeTask(n: number): boolean {
+    return this.tasks.resume(n);
+  }
+
   /** Stops the run: every container is killed; the result says `cancelled`. Idempotent. */
   async cancel(reason = "cancelled by the user"): Promise<RunResult> {
     await this.abort("cancelled", { type: "Cancelled", message: reason });

@@ -48,6 +48,12 @@ export interface RunSpec {
    * Chosen by the hub or worker; a reference in `args` that is not here refuses the run.
    */
   refs?: RunRefs;
+  /**
+   * "Pause before entry": each tool task whose container a debugger may enter (no grant, no
+   * secret; debug/task-debug.ts) waits before running its entry until a debugger says continue
+   * (`Run.resumeTask`); the wait counts toward the task's time limit.
+   */
+  debugPause?: boolean;
 }
 
 export interface RunnerOptions {
@@ -162,6 +168,7 @@ export class Runner {
       policy: policy.data,
       dependencies,
       refs: refs.data,
+      debugPause: spec.debugPause === true,
     });
     this.active.set(runId, run);
     if (spec.onEvent) run.on(spec.onEvent);

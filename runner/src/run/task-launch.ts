@@ -10,6 +10,7 @@ import type { RunNetwork } from "./run-network.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import type { TaskHost, TaskState } from "./task-state.ts";
 import type { PlannedContainer } from "./task-plan.ts";
+import { mayPauseBeforeEntry, taskDebugRefusal } from "../debug/task-debug.ts";
 
 /** A planned container whose image is on the engine (`image`: what really runs). */
 export type ReadyContainer = PlannedContainer & { plan: ToolContainerPlan; image: string };
@@ -59,6 +60,17 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
     if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
     const { spec, hostMode, segment } = r.value;
     spec.image = p.image;
+    if (p.service === null) {
+      state.container = { user: spec.user, capAdd: [...spec.capAdd], network: spec.network };
+      // only a task a debugger could enter waits for one (no grant, no secret)
+      const facts = { container: state.container, policy: state.policy, holdsSecret: state.holdsSecret, ...(state.isolatedFor === undefined ? {} : { isolatedFor: state.isolatedFor }) };
+      if (s.host.params.debugPause && p.cr.entry) {
+        if (mayPauseBeforeEntry(facts)) {
+          state.pauses = true;
+          spec.env = [...spec.env, "LEV_DEBUG_PAUSE=1"];
+        } else s.host.sink.system(n, `task ${n} does not pause before its entry: it may not be debugged (${taskDebugRefusal({ ...facts, running: true })?.message})`);
+      }
+    }
     if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
     if (spec.network === s.host.facts.runNetwork) await s.network.ensure();
     if (segment) await engine.ensureSegmentNetwork(spec.network, segment);

@@ -10,6 +10,7 @@ import { ProjectSelect } from "../../../../../../components/projects/project-sel
 import { projectsToRunIn } from "../../../../../../lib/projects/projects.ts";
 import { listRuns } from "../../../../../../lib/runs/index.ts";
 import { projectChoice } from "../../../../../_lib/project-views.ts";
+import { DebugPauseField } from "../../../../../../components/debug-pause-field.tsx";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
 import { getSettings } from "../../../../../../lib/platform/settings.ts";
 import { waitText } from "../../../../../../lib/queue/janitor-decision.ts";
@@ -96,6 +97,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
           >
             {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
             {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
+            {!rerunOf && <DebugPauseField />}
           </RunForm>
         </div>
       </div>
