@@ -16,6 +16,7 @@ import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
 import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
+import { mappedDocuments } from "./mapped-documents.ts";
 
 type Params = Promise<{ id: string }>;
 
@@ -41,6 +42,8 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const run = (await runFor(pathSegment(id)))!;
   const after = one((await searchParams).after);
   const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
+  // documents whose collection maps to assets show as tables (host, port, state, service) above their JSON
+  const documents = await mappedDocuments(run.id, page.items);
   const origin = await loadOr404(runOrigin(viewer, run.id));
   const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
@@ -70,7 +73,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         {ended && (
           <div className="mt-2">
             <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>
-              <SincePrevious viewer={viewer} runId={run.id} />
+              <SincePrevious viewer={viewer} runId={run.id} slug={run.project.slug} />
             </Suspense>
           </div>
         )}
@@ -106,7 +109,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <h2 className="h-section">Stored documents</h2>
           <Link href={`/results?run=${run.number}`} className="text-sm">Results of this run in the browser</Link>
         </div>
-        <StoredDocuments documents={page.items} ended={ended} />
+        <StoredDocuments documents={documents} ended={ended} />
         {(after || page.next) && (
           <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
             {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}
