@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../platform/db.ts";
-import { AppError } from "../errors.ts";
+import { AppError, problem } from "../errors.ts";
 import type { TriageBody } from "../schemas/findings.ts";
 import { STATE_LABELS, type FindingState } from "../schemas/finding-vocabulary.ts";
 import type { Viewer } from "../types.ts";
@@ -26,7 +26,10 @@ export async function triageFindings(viewer: Viewer, slug: string, body: TriageB
     const missing = body.ids.filter((id) => !found.has(id));
     if (missing.length) {
       const shown = missing.slice(0, 10).join(", ");
-      throw new AppError("not_found", `no finding ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""} in project ${slug}: nothing was changed`, { details: missing.slice(0, 100) });
+      throw new AppError("not_found", `no finding ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""} in project ${slug}: nothing was changed`, {
+        // each id the project lacks (the first hundred), where = the id
+        problems: missing.slice(0, 100).map((id) => problem("unknown-finding", id, `no finding ${id} in project ${slug}`)),
+      });
     }
     const changing = rows.filter((r) => r.state !== body.state || body.note !== "");
     if (changing.length) {
