@@ -1,0 +1,114 @@
+import { expect, test } from "@playwright/test";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { signInOrUp, type Account } from "./support/accounts.ts";
+import { scanLoopback } from "./support/nmap.ts";
+import { SHOTS } from "./support/screenshots.ts";
+
+// Assets and findings across runs. A user scans two ports of 127.0.0.1 with the nmap example's
+// port scan, twice; between the runs the spec opens a listener on a port nmap's table names as a
+// data store (redis, memcache…). The package maps the second scan to one new service and one
+// finding ("Database or cache reachable"): the run page says so, the Assets page lists the
+// service, and the user triages the finding with a note. Target: 127.0.0.1 only (a listener the
+// spec opens and closes: no network namespace).
+
+const GINA: Account = { name: "gina", email: "gina@example.test", password: "gina's long passphrase" };
+
+/** Ports nmap's table names as data stores (the package's finding "reachable-data-store"). */
+const DATA_STORE_PORTS = [6379, 11211, 27017, 5984] as const;
+
+async function listen(port: number): Promise<Server | null> {
+  const s = createServer((sock) => sock.destroy());
+  return new Promise((resolve) => {
+    s.once("error", () => resolve(null));
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+/** A port nothing listens on: the kernel's pick, released at once. */
+async function freePort(): Promise<number> {
+  const s = (await listen(0))!;
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test("a data store opened between two scans is one new service and one finding, triaged with a note", async ({ page }) => {
+  test.setTimeout(400_000);
+  await signInOrUp(page, GINA);
+
+  // the first data-store port free on this machine: taken now, so the first scan sees it closed
+  let listener: Server | null = null;
+  let store = 0;
+  for (const p of DATA_STORE_PORTS) {
+    listener = await listen(p);
+    if (listener) {
+      store = p;
+      break;
+    }
+  }
+  expect(listener, `one of ${DATA_STORE_PORTS.join(", ")} is free on 127.0.0.1`).not.toBeNull();
+  await new Promise((r) => listener!.close(r));
+  listener = null;
+  const ports = `${await freePort()},${store}`;
+
+  try {
+    const first = await scanLoopback(page.request, ports);
+    listener = await listen(store);
+    expect(listener, `port ${store} still free`).not.toBeNull();
+    const second = await scanLoopback(page.request, ports);
+    const run = (await (await page.request.get(`/api/runs/${second.id}`)).json()) as { project: { slug: string } };
+    const slug = run.project.slug;
+    const service = `127.0.0.1:${store}/tcp`;
+
+    // the run page: the change in assets and findings since the previous run, the document as a table
+    await page.goto(`/runs/${second.id}`);
+    const since = page.getByLabel("Assets and findings since");
+    await expect(since).toContainText(`1 new service (${service}), 0 gone`);
+    await expect(since).toContainText("1 new finding");
+    const rows = page.getByRole("table", { name: /^Hosts and ports of task \d+ in / });
+    await expect(rows.getByRole("row").filter({ hasText: String(store) }).first()).toContainText("open");
+    await page.screenshot({ path: join(SHOTS, "findings-run.png"), fullPage: true });
+
+    // the API agrees: the service, last seen by the second run
+    const services = (await (await page.request.get(`/api/projects/${slug}/assets/services?port=${store}`)).json()) as { items: { port: number; state: string | null; lastRun: { id: string } | null }[] };
+    expect(services.items.map((s) => [s.port, s.state, s.lastRun?.id])).toEqual([[store, "open", second.id]]);
+
+    // the Assets page: the host; its page: the service, and what each run saw (the first no open service)
+    await page.goto(`/projects/${slug}/assets`);
+    const host = page.getByRole("table", { name: /^Hosts of / }).locator('tr[data-address="127.0.0.1"]');
+    await expect(host).toBeVisible();
+    await host.getByRole("link", { name: "127.0.0.1", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/projects/${slug}/hosts/127\\.0\\.0\\.1$`));
+    await expect(page.getByRole("table", { name: "Services of 127.0.0.1" }).locator(`tr[data-port="${store}/tcp"]`)).toContainText("open");
+    const timeline = page.getByRole("list", { name: "Runs that saw 127.0.0.1" });
+    await expect(timeline.getByRole("listitem").filter({ has: page.getByRole("link", { name: `#${second.number}`, exact: true }) })).toContainText(`${store}/tcp`);
+    await expect(timeline.getByRole("listitem").filter({ has: page.getByRole("link", { name: `#${first.number}`, exact: true }) })).toContainText("no open service");
+    await page.screenshot({ path: join(SHOTS, "assets-host.png"), fullPage: true });
+
+    // the Findings page: choose the finding, confirm it with a note
+    await page.goto(`/projects/${slug}/findings?state=open`);
+    const finding = page.locator("tr[data-finding]").filter({ hasText: "Database or cache reachable" }).filter({ hasText: service });
+    await expect(finding).toHaveCount(1);
+    await finding.getByRole("checkbox").check();
+    const triage = page.getByRole("form", { name: "Triage findings" });
+    await triage.getByLabel("Set state").selectOption("confirmed");
+    await triage.getByLabel("Note").fill("reached without a password from the e2e host");
+    await triage.getByRole("button", { name: "Apply to 1" }).click();
+    await expect(triage.getByRole("status")).toHaveText("1 changed");
+    await expect(finding.getByRole("cell", { name: /Confirmed/ })).toContainText("by gina");
+    await page.screenshot({ path: join(SHOTS, "findings.png"), fullPage: true });
+
+    // the finding's page: the evidence from the run that saw it, the note in its history
+    await finding.getByRole("link", { name: /Database or cache reachable/ }).click();
+    await expect(page.getByText("reached without a password from the e2e host").first()).toBeVisible();
+    await expect(page.getByLabel(`Evidence from run #${second.number}`)).toContainText(String(store));
+
+    // the API's triage is all or nothing: an id the project lacks is 404, named as a problem
+    const res = await page.request.patch(`/api/projects/${slug}/findings`, { data: { ids: ["999999999"], state: "fixed", note: "" } });
+    expect(res.status()).toBe(404);
+    expect(((await res.json()) as { problems?: { where: string }[] }).problems?.map((p) => p.where)).toEqual(["999999999"]);
+  } finally {
+    await new Promise((r) => (listener ? listener.close(r) : r(undefined)));
+  }
+});
