@@ -96,7 +96,7 @@ test("a data store opened between two scans is one new service and one finding, 
     await triage.getByLabel("Note").fill("reached without a password from the e2e host");
     await triage.getByRole("button", { name: "Apply to 1" }).click();
     await expect(triage.getByRole("status")).toHaveText("1 changed");
-    await expect(finding.getByRole("cell", { name: /Confirmed/ })).toContainText("by gina");
+    await expect(finding.locator('td[data-label="State"]')).toHaveText(/confirmed\s*by gina/);
     await page.screenshot({ path: join(SHOTS, "findings.png"), fullPage: true });
 
     // the finding's page: the evidence from the run that saw it, the note in its history
