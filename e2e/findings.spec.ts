@@ -107,7 +107,7 @@ test("a data store opened between two scans is one new service and one finding, 
     // the API's triage is all or nothing: an id the project lacks is 404, named as a problem
     const res = await page.request.patch(`/api/projects/${slug}/findings`, { data: { ids: ["999999999"], state: "fixed", note: "" } });
     expect(res.status()).toBe(404);
-    expect(((await res.json()) as { problems?: { where: string }[] }).problems?.map((p) => p.where)).toEqual(["999999999"]);
+    expect(((await res.json()) as { error: { code: string; problems?: { where: string }[] } }).error).toMatchObject({ code: "not_found", problems: [{ where: "999999999" }] });
   } finally {
     await new Promise((r) => (listener ? listener.close(r) : r(undefined)));
   }
