@@ -191,6 +191,14 @@ export const PAGES: Record<string, PageEntry> = {
   "app/projects/[slug]/settings/page.tsx": { path: (fx) => `/projects/${fx.project}/settings`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
   // an invite link shows its project and role to whoever holds it, signed in or not
   "app/projects/[slug]/join/[token]/page.tsx": { path: (fx) => `/projects/${fx.project}/join/${fx.inviteToken}`, expect: all("ok") },
+  // issue 17: assets and findings. The overviews list one's own projects; a project's assets and findings its readers'
+  "app/assets/page.tsx": { path: () => "/assets", expect: signedIn },
+  "app/findings/page.tsx": { path: () => "/findings", expect: signedIn },
+  "app/projects/[slug]/assets/page.tsx": { path: (fx) => `/projects/${fx.project}/assets?q=10.0.0.0/8`, expect: projectPage },
+  "app/projects/[slug]/findings/page.tsx": { path: (fx) => `/projects/${fx.project}/findings?state=open`, expect: projectPage },
+  // the fixture project has no host or finding (its run is of levhub.hello): past the project's check, not found
+  "app/projects/[slug]/hosts/[address]/page.tsx": { path: (fx) => `/projects/${fx.project}/hosts/10.231.0.2`, expect: byRole("signin", "404", "404", "404", "404", "404") },
+  "app/projects/[slug]/findings/[id]/page.tsx": { path: (fx) => `/projects/${fx.project}/findings/999999`, expect: byRole("signin", "404", "404", "404", "404", "404") },
   // issue 21 (Collect, comments): a user's own favourites; an author is known only through a package one may see
   "app/favourites/page.tsx": { path: () => "/favourites", expect: signedIn },
   "app/u/[username]/page.tsx": { path: (fx) => `/u/${fx.owner}`, expect: byRole("404", "ok", "404", "404", "404", "ok") },
@@ -357,6 +365,15 @@ export const ROUTES: Record<string, RouteEntry> = {
     expect: signedInAll<RouteOutcome>(401, 403),
   },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  // issue 17: a project's assets and findings; its readers read them, operators and owners triage, anyone else finds nothing
+  "GET app/api/projects/[slug]/assets/hosts/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/hosts?q=10.0.0.0/8` }), expect: projectRead },
+  // the fixture project has no host: past the project's check, not found (lib/findings/findings.int.test.ts reads one by every role)
+  "GET app/api/projects/[slug]/assets/hosts/[address]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/hosts/10.231.0.2` }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "GET app/api/projects/[slug]/assets/services/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/services?port=22` }), expect: projectRead },
+  "GET app/api/projects/[slug]/findings/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/findings?state=open` }), expect: projectRead },
+  // no finding by that number: past the right to triage, not found, and nothing changes
+  "PATCH app/api/projects/[slug]/findings/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/findings`, json: { ids: ["999999"], state: "confirmed", note: "authz" } }), expect: projectRun(404) },
+  "GET app/api/projects/[slug]/findings/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/findings/999999` }), expect: signedInAll<RouteOutcome>(401, 404) },
   // issue 14 (operate the hub): liveness and readiness are open to anyone and read no credential (the
   // e2e server has a live worker: ready); /metrics takes the metrics token only, no user's session or token
   "GET app/api/health/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/health" }), expect: all(200) },
@@ -404,6 +421,12 @@ const projectManageAction = (ok: ActionOutcome) => byRole<ActionOutcome>("unauth
 const privatePackage = byRole<ActionOutcome>("unauthorized", "ok", "not_found", "not_found", "not_found", "ok");
 
 export const ACTIONS: Record<string, ActionEntry> = {
+  // issue 17: triage in the team project (no finding by that number: past the right to triage, not found, nothing changes)
+  "app/actions/triage-findings.ts#triageFindingsAction": {
+    access: "user",
+    args: (fx) => [fx.project, { problem: null, done: null }, form({ ids: "999999", state: "confirmed", note: "authz" })],
+    expect: projectAction("not_found"),
+  },
   "app/actions/cancel-run.ts#cancelRunAction": {
     access: "user",
     args: (fx) => [fx.runId, NO_PROBLEM, new FormData()],

@@ -58,7 +58,7 @@ test("a port opened between two scans of the test's target is one change", async
     const second = await scan(ports);
     const { compareRunsFor, previousRunId } = await import("./runs.ts");
     assert.equal(await previousRunId(alice, second), first);
-    const { diff } = await compareRunsFor(alice, first, second);
+    const { diff, assets } = await compareRunsFor(alice, first, second);
     const [c] = diff.collections;
     assert.equal(c.coll, "szczecin/nmap_python.port_os@1.0");
     // nmap's OS guesses shift between scans of an unchanged host: the example ignores them
@@ -72,6 +72,10 @@ test("a port opened between two scans of the test's target is one change", async
       portChanges.map((ch) => [ch.op, ch.path, (ch.after as { state?: string }).state]),
       [["added", `hosts[ip=${target.ip}].ports[port=${port},protocol=tcp]`, "open"]],
     );
+    // the example maps its scan to assets: in those terms, one new service on a host both runs saw
+    assert.equal(assets.mapped, true);
+    assert.deepEqual([assets.services.new.items, assets.services.gone.count], [[`127.0.0.1:${port}/tcp`], 0]);
+    assert.deepEqual([assets.hosts.new.count, assets.hosts.gone.count], [0, 0]);
   } finally {
     await target.shut(port);
   }

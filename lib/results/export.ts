@@ -5,6 +5,7 @@ import type { Viewer } from "../types.ts";
 import { viewerScope } from "./viewer-scope.ts";
 import { inferFields } from "./columns.ts";
 import { csvRow, fieldValue } from "./csv.ts";
+import { flatColumns, flattenRows, flatValue, MAX_ROWS_PER_DOCUMENT, parseFlatten } from "./flatten.ts";
 import { ExportSlots } from "./export-slots.ts";
 import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
 import { whereSql } from "./where.ts";
@@ -54,7 +55,9 @@ export async function exportDocuments(
   filter: ResultFilter,
   format: ExportFormat,
   fields?: string[],
+  flatten?: string,
 ): Promise<{ stream: ReadableStream<Uint8Array>; contentType: string }> {
+  const lists = flatten !== undefined ? parseFlatten(flatten) : null;
   const where = whereSql(await viewerScope(viewer), filter);
   const freeSlot = slots.take(viewer.id);
   let client: pg.PoolClient;
@@ -94,7 +97,8 @@ export async function exportDocuments(
     throw userQueryError(err);
   }
 
-  const columns = format === "csv" ? (fields?.length ? fields : inferFields(first.slice(0, CSV_SAMPLE).map((r) => JSON.parse(r.doc)))) : [];
+  const sample = () => first.slice(0, CSV_SAMPLE).map((r) => JSON.parse(r.doc) as unknown);
+  const columns = format === "csv" ? (fields?.length ? fields : lists ? flatColumns(sample(), lists) : inferFields(sample())) : [];
   const encoder = new TextEncoder();
   let pending: ExportRow[] | null = first;
   let count = 0;
@@ -107,7 +111,12 @@ export async function exportDocuments(
     for (const r of rows) {
       if (format === "ndjson") out += `${recordJson(r)}\n`;
       else if (format === "json") out += `${count === 0 ? "" : ",\n"}${recordJson(r)}`;
-      else {
+      else if (lists) {
+        const doc = JSON.parse(r.doc) as unknown;
+        const { rows, truncated } = flattenRows(doc, lists);
+        for (const row of rows) out += csvRow([r.coll, r.job, r.task, ...columns.map((c) => flatValue(doc, lists, row, c))]);
+        if (truncated) out += csvRow([r.coll, r.job, r.task, `[rows past ${MAX_ROWS_PER_DOCUMENT} of this document left out]`]);
+      } else {
         const doc = JSON.parse(r.doc) as unknown;
         out += csvRow([r.coll, r.job, r.task, ...columns.map((c) => fieldValue(doc, c))]);
       }

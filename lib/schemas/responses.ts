@@ -11,6 +11,7 @@ import { GRANT_NETWORKS, macvlanSegmentSchema } from "../../runner/src/policy/po
 import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
 import { RUN_TRIGGERS } from "../scans/types.ts";
 import { TOKEN_SCOPES } from "../types.ts";
+import { ASSET_KINDS, FINDING_SEVERITIES, FINDING_STATES } from "./finding-vocabulary.ts";
 
 const iso = z.string();
 const openObject = z.record(z.string(), z.unknown());
@@ -289,3 +290,127 @@ export const publishedVersionSchema = z.object({
 
 /** `{deleted: id}`, `{revoked: id}`: what a removal answers */
 export const removedSchema = (key: "deleted" | "revoked") => z.object({ [key]: z.string() });
+
+// assets and findings (lib/findings/)
+const runRefSchema = z.object({ id: z.string(), number: z.number().int() });
+export const assetRefViewSchema = z.object({
+  kind: z.enum(ASSET_KINDS),
+  /** as pages show it: `10.0.0.1`, `10.0.0.1:22/tcp`, `https://example.com:8443` */
+  label: z.string(),
+  /** the host's address (hosts and services) */
+  address: z.string().nullable(),
+  port: z.number().int().nullable(),
+  protocol: z.string().nullable(),
+});
+export const hostSummarySchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  names: z.array(z.string()),
+  firstSeen: iso,
+  lastSeen: iso,
+  lastRun: runRefSchema.nullable(),
+  /** services seen open on it */
+  serviceCount: z.number().int(),
+  /** its findings (and its services') still to act on: new or confirmed */
+  openFindings: z.number().int(),
+});
+export const hostPageSchema = z.object({
+  items: z.array(hostSummarySchema),
+  /** pass as `after` for the next page; null on the last page */
+  next: z.string().nullable(),
+});
+export const serviceViewSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  protocol: z.string(),
+  /** as last seen */
+  state: z.string().nullable(),
+  service: z.string().nullable(),
+  product: z.string().nullable(),
+  version: z.string().nullable(),
+  firstSeen: iso,
+  lastSeen: iso,
+  lastRun: runRefSchema.nullable(),
+});
+export const servicePageSchema = z.object({ items: z.array(serviceViewSchema), next: z.string().nullable() });
+export const findingSummarySchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  title: z.string(),
+  severity: z.enum(FINDING_SEVERITIES),
+  state: z.enum(FINDING_STATES),
+  /** who set the state (null: no one yet, or a run reopened it) and when */
+  stateBy: z.string().nullable(),
+  stateAt: iso,
+  /** the last triage note */
+  note: z.string(),
+  /** null: about the project as a whole */
+  asset: assetRefViewSchema.nullable(),
+  firstSeen: iso,
+  lastSeen: iso,
+  firstRun: runRefSchema.nullable(),
+  lastRun: runRefSchema.nullable(),
+  /** the package whose run found it (`ns.name`), its function, the collection's schema */
+  tool: z.string(),
+  function: z.string(),
+  schema: z.string(),
+});
+const countsSchema = <T extends readonly [string, ...string[]]>(keys: T) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<T[number], z.ZodNumber>);
+export const findingPageSchema = z.object({
+  items: z.array(findingSummarySchema),
+  next: z.string().nullable(),
+  /** counts under the other filters: by severity (without the severity filter), by state (without the state filter), by tool (without the tool filter) */
+  counts: z.object({ severity: countsSchema(FINDING_SEVERITIES), state: countsSchema(FINDING_STATES), tools: z.array(z.object({ tool: z.string(), count: z.number().int() })) }),
+});
+export const findingEvidenceSchema = z.object({
+  run: runRefSchema,
+  coll: z.string(),
+  task: z.number().int(),
+  /** the field's concrete path in the document (`hosts[0].ports[2]`; "" for the whole document) */
+  path: z.string(),
+  /** the value's JSON, cut to 2,000 characters */
+  excerpt: z.string(),
+  /** sha256 of the whole value's JSON */
+  sha256: z.string(),
+  seenAt: iso,
+  /** the document is still in the results index (its id), or null: retention removed it */
+  documentId: z.string().nullable(),
+});
+export const findingChangeSchema = z.object({
+  from: z.enum(FINDING_STATES).nullable(),
+  to: z.enum(FINDING_STATES),
+  /** who changed it; null: a run (it found it, or saw it again) */
+  by: z.string().nullable(),
+  run: runRefSchema.nullable(),
+  note: z.string(),
+  at: iso,
+});
+export const findingDetailSchema = findingSummarySchema.extend({
+  /** newest first, the last 100 */
+  evidence: z.array(findingEvidenceSchema),
+  /** oldest first */
+  history: z.array(findingChangeSchema),
+  /** the viewer may triage it (operators, owners, admins) */
+  canTriage: z.boolean(),
+});
+export const hostDetailSchema = hostSummarySchema.extend({
+  services: z.array(serviceViewSchema),
+  findings: z.array(findingSummarySchema),
+  /** the runs that saw it, newest first (the last 50), with the services each saw */
+  timeline: z.array(
+    z.object({
+      run: runRefSchema.extend({ function: z.string(), createdAt: iso }),
+      seenAt: iso,
+      coll: z.string(),
+      task: z.number().int(),
+      services: z.array(z.object({ port: z.number().int(), protocol: z.string(), state: z.string().nullable() })),
+    }),
+  ),
+});
+export const triageResultSchema = z.object({
+  /** findings whose state or note changed */
+  changed: z.number().int(),
+  /** findings already in that state, with no note given */
+  unchanged: z.number().int(),
+});

@@ -15,6 +15,7 @@ import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, 
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
 import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
+import { assetsCommand, FINDINGS_USAGE, findingsCommand, FindingsUsageError, triageCommand } from "./findings.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -81,6 +82,7 @@ ${DEBUG_USAGE}
 ${SCAN_USAGE}
 ${PROJECT_USAGE}
 ${FAV_USAGE}
+${FINDINGS_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -117,6 +119,12 @@ export async function main(argv: string[]): Promise<number> {
         return await rerunCommand(rest, parseParams, print, undefined, stderrSink);
       case "project":
         return await projectCommand(rest, print);
+      case "assets":
+        return await assetsCommand(rest, print);
+      case "findings":
+        return await findingsCommand(rest, print);
+      case "triage":
+        return await triageCommand(rest, print);
       case "fav":
         return await favCommand(rest, print);
       case "agent":
@@ -137,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }

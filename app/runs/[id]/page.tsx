@@ -18,6 +18,7 @@ import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
 import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
+import { mappedDocuments } from "./mapped-documents.ts";
 
 type Params = Promise<{ id: string }>;
 
@@ -43,6 +44,8 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const run = (await runFor(pathSegment(id)))!;
   const after = one((await searchParams).after);
   const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
+  // documents whose collection maps to assets show as tables (host, port, state, service) above their JSON
+  const documents = await mappedDocuments(run.id, page.items);
   const origin = await loadOr404(runOrigin(viewer, run.id));
   const debug = run.endedAt === null ? await loadOr404(debugAvailability(viewer, run.id)) : null;
   const ended = run.endedAt !== null;
@@ -73,7 +76,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         {ended && (
           <div className="mt-2">
             <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>
-              <SincePrevious viewer={viewer} runId={run.id} />
+              <SincePrevious viewer={viewer} runId={run.id} slug={run.project.slug} />
             </Suspense>
           </div>
         )}
@@ -110,7 +113,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <h2 className="h-section">Stored documents</h2>
           <Link href={`/results?run=${run.number}`} className="text-sm">Results of this run in the browser</Link>
         </div>
-        <StoredDocuments documents={page.items} ended={ended} />
+        <StoredDocuments documents={documents} ended={ended} />
         {(after || page.next) && (
           <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
             {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}
