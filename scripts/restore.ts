@@ -10,7 +10,7 @@ import Docker from "dockerode";
 import { dataDir, mongoUri } from "../lib/platform/config.ts";
 import { connectHubDatabase } from "./hub-database.ts";
 
-const USAGE = "usage: npm run restore -- <archive.tar> [--force] [--secrets-key-file <file>]";
+const USAGE = "usage: npm run restore -- <archive.tar> [--force] [--secrets-key-file <file>] [--nextauth-secret-file <file>]";
 
 function fail(msg: string): never {
   console.error(msg);
@@ -21,16 +21,18 @@ const args = process.argv.slice(2);
 let archive: string | null = null;
 let force = false;
 let keyFile: string | null = null;
+let authFile: string | null = null;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--force") force = true;
   else if (args[i] === "--secrets-key-file" && args[i + 1]) keyFile = args[++i];
+  else if (args[i] === "--nextauth-secret-file" && args[i + 1]) authFile = args[++i];
   else if (!args[i].startsWith("-") && !archive) archive = args[i];
   else fail(USAGE);
 }
 if (!archive) fail(USAGE);
 if (!existsSync(archive)) fail(`no such archive: ${archive}`);
 
-async function promptKey(): Promise<Buffer | null> {
+async function promptKey(question: string): Promise<Buffer | null> {
   if (!process.stdin.isTTY) return null;
   let muted = false;
   const output = new Writable({
@@ -40,7 +42,7 @@ async function promptKey(): Promise<Buffer | null> {
     },
   });
   const rl = createInterface({ input: process.stdin, output, terminal: true });
-  const answer = rl.question("The secrets key (the contents of the old hub's secrets.key; empty: none): ");
+  const answer = rl.question(question);
   muted = true;
   const key = (await answer).trim();
   rl.close();
@@ -48,8 +50,10 @@ async function promptKey(): Promise<Buffer | null> {
   return key ? Buffer.from(`${key}\n`) : null;
 }
 
-const secretsKey = keyFile ? readFileSync(keyFile) : await promptKey();
+const secretsKey = keyFile ? readFileSync(keyFile) : await promptKey("The secrets key (the old hub's secrets.key; empty: none): ");
 if (!secretsKey) console.warn("No secrets key given: stored secrets stay encrypted and cannot be used until <data>/secrets.key holds the old hub's key.");
+const authSecret = authFile ? readFileSync(authFile) : await promptKey("The old hub's NEXTAUTH_SECRET (its nextauth-secret file; empty: none): ");
+if (!authSecret) console.warn("No NEXTAUTH_SECRET given: everyone signs in again, and two-factor users with a recovery code (then enrol again).");
 
 const db = await connectHubDatabase({ create: true });
 if (!db.ok) fail(db.problem);
@@ -59,9 +63,10 @@ try {
     const report = await restoreBackup({ dataDir: dataDir(), databaseUrl: process.env.DATABASE_URL!, mongoUri: mongoUri(), docker: new Docker() }, archive, {
       force,
       secretsKey,
+      authSecret,
       log: (line) => console.log(line),
     });
-    console.log(`restored into ${dataDir()}: ${report.reindexed.runs} runs, ${report.reindexed.documents} result documents indexed; secrets key ${report.secretsKey}`);
+    console.log(`restored into ${dataDir()}: ${report.reindexed.runs} runs, ${report.reindexed.documents} result documents indexed; secrets key ${report.secretsKey}, NEXTAUTH_SECRET ${report.authSecret}`);
   } catch (err) {
     if (err instanceof RestoreRefused) fail(err.message);
     throw err;

@@ -131,6 +131,9 @@ after(async () => {
 test("backup, wipe, restore: every table's rows, every document, the files, the image id and a run's page come back", async () => {
   before_ = await snapshot(hub!, runIds);
   assert.ok(before_.index.length >= 32, `the index holds the runs' documents (${before_.index.length})`);
+  // the two keys an operator keeps apart: neither may reach an archive
+  writeFileSync(path.join(hub!.dataDir, "nextauth-secret"), "the-old-auth-secret", { mode: 0o600 });
+  writeFileSync(path.join(hub!.dataDir, "secrets.key"), "the-old-hubs-key\n", { mode: 0o600 });
   const { createBackup } = await import("./backup.ts");
   const manifest = await createBackup(location(hub!), archive);
   assert.equal(manifest.format, 1);
@@ -146,7 +149,7 @@ test("backup, wipe, restore: every table's rows, every document, the files, the 
   hub = await startTestHub({ signUpMode: "fresh" });
 
   const { restoreBackup } = await import("./restore.ts");
-  const report = await restoreBackup(location(hub), archive, { secretsKey: Buffer.from("the-old-hubs-key\n") });
+  const report = await restoreBackup(location(hub), archive, { secretsKey: Buffer.from("the-old-hubs-key\n"), authSecret: Buffer.from("the-old-auth-secret") });
   assert.equal(report.reindexed.runs, 3);
   const after_ = await snapshot(hub, runIds);
   assert.deepEqual(after_.rows, before_.rows, "row counts per table");
@@ -161,6 +164,7 @@ test("backup, wipe, restore: every table's rows, every document, the files, the 
   const key = path.join(hub.dataDir, "secrets.key");
   assert.equal(readFileSync(key, "utf8"), "the-old-hubs-key\n");
   assert.equal(statSync(key).mode & 0o777, 0o600);
+  assert.equal(readFileSync(path.join(hub.dataDir, "nextauth-secret"), "utf8"), "the-old-auth-secret");
 
   // the restored hub runs the restored version with the restored image
   await hub.startWorker();

@@ -19,6 +19,7 @@ export interface RestoreReport {
   /** runs whose results index was rebuilt, and the documents it now holds */
   reindexed: { runs: number; documents: number };
   secretsKey: "restored" | "absent";
+  authSecret: "restored" | "absent";
 }
 
 export class RestoreRefused extends Error {}
@@ -28,13 +29,15 @@ export class RestoreRefused extends Error {}
  * beside the data directory) before anything of the hub is written, then restores the parts in
  * order, checks each part's counts against the manifest, and rebuilds the results index from the
  * restored results store. `secretsKey`: the key the operator kept apart (never in an archive);
- * without it stored secrets stay encrypted and unusable. `force`: a data directory with files in it.
+ * without it stored secrets stay encrypted and unusable. `authSecret`: the old hub's
+ * NEXTAUTH_SECRET (`<data>/nextauth-secret`), also never archived; without it sessions end and
+ * two-factor secrets cannot be read (their owners sign in with a recovery code and enrol again). `force`: a data directory with files in it.
  * The database and the results database must be new ones, always.
  */
 export async function restoreBackup(
   hub: HubLocation,
   archive: string,
-  opts: { force?: boolean; secretsKey?: Buffer | null; log?: (line: string) => void } = {},
+  opts: { force?: boolean; secretsKey?: Buffer | null; authSecret?: Buffer | null; log?: (line: string) => void } = {},
 ): Promise<RestoreReport> {
   const log = opts.log ?? (() => undefined);
   if (process.env.DATABASE_URL !== hub.databaseUrl) throw new RestoreRefused("DATABASE_URL must name the database being restored (the results index is rebuilt through it)");
@@ -60,9 +63,14 @@ export async function restoreBackup(
       writeFileSync(path.join(hub.dataDir, "secrets.key"), opts.secretsKey, { mode: 0o600 });
       secretsKey = "restored";
     }
+    let authSecret: RestoreReport["authSecret"] = "absent";
+    if (opts.authSecret?.length) {
+      writeFileSync(path.join(hub.dataDir, "nextauth-secret"), opts.authSecret, { mode: 0o600 });
+      authSecret = "restored";
+    }
     const reindexed = await rebuildResultsIndex(hub);
     log(`results index rebuilt: ${reindexed.documents} documents of ${reindexed.runs} runs`);
-    return { manifest, counts, reindexed, secretsKey };
+    return { manifest, counts, reindexed, secretsKey, authSecret };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -11,8 +11,9 @@ import type { BackupPart } from "../part.ts";
  * - `images/`: the worker image cache, `docker save` tars the hub writes again on demand (images part);
  * - `staging/`, `run/`, `worker/`, `workers/`: uploads in flight, sockets, workers' caches;
  * - `secrets.key`: whoever holds an archive must not hold what decrypts its secrets (restore asks for it);
- * - `nextauth-secret`: it signs sessions, so an archive holding it would let its reader forge a sign-in
- *   on the restored hub; losing it only signs everyone out once (a new one is made at start).
+ * - `nextauth-secret`: it signs sessions and encrypts two-factor secrets, so an archive holding it
+ *   would let its reader sign in to the restored hub as anyone; kept apart like the secrets key and
+ *   asked for on restore (without it: everyone signs in again, two-factor users with a recovery code).
  */
 export const DATA_DIR_EXCLUDED = ["pg", "pg-password", "images", "staging", "run", "worker", "workers", "secrets.key", "nextauth-secret"] as const;
 
