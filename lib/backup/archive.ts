@@ -68,6 +68,8 @@ export async function readArchive(file: string, root: string): Promise<BackupMan
   extract.on("entry", (header, stream, next) => {
     const name = header.name;
     const fail = (msg: string) => {
+      // the entry's stream is destroyed with the archive: its error is the archive's, reported once
+      stream.on("error", () => undefined);
       stream.resume();
       extract.destroy(new ArchiveProblem(msg));
     };
