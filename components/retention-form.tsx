@@ -2,17 +2,9 @@
 
 import { useActionState } from "react";
 import type { RetentionKind, RetentionSettings } from "../lib/platform/retention-settings.ts";
+import { RETENTION_LABELS } from "./retention-labels.ts";
 
 export type RetentionFormState = { status: "idle" } | { status: "error"; errors: Record<string, string>; message: string | null } | { status: "saved"; settings: RetentionSettings };
-
-export const RETENTION_LABELS: Record<RetentionKind, { label: string; help: string }> = {
-  runs: { label: "Runs", help: "finished runs with their tasks, logs and documents" },
-  logs: { label: "Run logs", help: "finished runs' log lines; the run stays" },
-  documents: { label: "Result documents", help: "finished runs' documents, results store and index together; the run stays" },
-  imageTars: { label: "Worker image tars", help: "image tars not served to a worker since" },
-  deletedVersions: { label: "Deleted versions", help: "rows of versions their publisher deleted, once no run, scan or version uses them" },
-  audit: { label: "Audit events", help: "the audit record" },
-};
 
 /** Days each kind is kept; a blank field keeps that kind for ever. */
 export function RetentionForm({ settings, bounds, action }: { settings: RetentionSettings; bounds: { min: number; max: number }; action: (s: RetentionFormState, d: FormData) => Promise<RetentionFormState> }) {

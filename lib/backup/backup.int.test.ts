@@ -113,7 +113,7 @@ before(async () => {
       data: { number: await mongo.nextJob(), ownerId: alice.id, projectId: project.id, versionId: cracker.versionId, function: "john.raw", args: {}, status: "succeeded", startedAt: new Date(), endedAt: new Date() },
     });
     for (let task = 0; task < 30; task++) {
-      const doc = { n: task, big: 2 ** 40 + task, f: task + 0.5, at: new Date(Date.UTC(2026, 0, 1, 0, task)), nested: { list: [task, "x", null, { deep: true }] }, "odd.key": "é ✓" };
+      const doc = { n: task, big: 2 ** 40 + task, f: task + 0.5, at: new Date(Date.UTC(2026, 0, 1, 0, task)), nested: { list: [task, "x", null, { deep: true }] }, "odd key": "é ✓" };
       await store.put("alice|scan@1", seeded.number, task, doc, { owner: "alice", run: seeded.id, job: seeded.number, task, package: "wild.cracker", at: new Date() });
     }
   } finally {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { RETENTION_LABELS, RetentionForm } from "../../../components/retention-form.tsx";
+import { RetentionForm } from "../../../components/retention-form.tsx";
+import { RETENTION_LABELS } from "../../../components/retention-labels.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { getSettings } from "../../../lib/platform/settings.ts";
 import { RETENTION_DAYS, RETENTION_KINDS } from "../../../lib/platform/retention-settings.ts";
