@@ -62,7 +62,8 @@ export const resultsStorePart: BackupPart = {
   },
 
   async restore(hub, dir) {
-    const list = EJSON.parse(readFileSync(path.join(dir, "collections.json"), "utf8"), { relaxed: false }) as CollectionEntry[];
+    // relaxed: counts come back as numbers (canonical would make them Int32 objects); index keys need no more
+    const list = EJSON.parse(readFileSync(path.join(dir, "collections.json"), "utf8"), { relaxed: true }) as CollectionEntry[];
     const client = await connect(hub.mongoUri);
     const counts: Record<string, number> = {};
     try {
