@@ -49,9 +49,9 @@ export default async function RetentionPage() {
               {RETENTION_KINDS.map((k) => (
                 <tr key={k} className="border-t border-zinc-100">
                   <th scope="row" className="px-3 py-2 text-left font-medium">{RETENTION_LABELS[k].label}</th>
-                  <td className="px-3 py-2">{plan.cutoffs[k] ? day(plan.cutoffs[k]) : "kept for ever"}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{plan.cutoffs[k] ? day(plan.cutoffs[k]) : "kept for ever"}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{plan.cutoffs[k] ? plan.kinds[k].count : "—"}</td>
-                  <td className="px-3 py-2">{day(plan.kinds[k].oldest)}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{day(plan.kinds[k].oldest)}</td>
                 </tr>
               ))}
             </tbody>
