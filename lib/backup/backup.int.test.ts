@@ -110,7 +110,7 @@ before(async () => {
     // run numbers come from the results store's counter, as the hub's own runs' do
     const project = await db().project.findUniqueOrThrow({ where: { personalOwnerId: alice.id } });
     seeded = await db().run.create({
-      data: { number: await mongo.nextJob(), ownerId: alice.id, projectId: project.id, versionId: cracker.versionId, function: "john.raw", args: {}, status: "succeeded", startedAt: new Date(), endedAt: new Date() },
+      data: { number: await mongo.nextJob(), ownerId: alice.id, projectId: project.id, versionId: cracker.versionId, function: "john.raw", args: {}, status: "succeeded", startedAt: new Date(), endedAt: new Date(), collections: ["alice|scan@1"] },
     });
     for (let task = 0; task < 30; task++) {
       const doc = { n: task, big: 2 ** 40 + task, f: task + 0.5, at: new Date(Date.UTC(2026, 0, 1, 0, task)), nested: { list: [task, "x", null, { deep: true }] }, "odd key": "é ✓" };
