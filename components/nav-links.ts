@@ -29,6 +29,7 @@ export function accountLinks(role: "user" | "admin"): NavLink[] {
           { href: "/admin/accounts", label: "Accounts" },
           { href: "/admin/policy", label: "Policy" },
           { href: "/admin/workers", label: "Workers" },
+          { href: "/admin/retention", label: "Retention" },
         ]
       : []),
   ];

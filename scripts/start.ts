@@ -156,6 +156,9 @@ async function main() {
   // saved scans: those that came due while no hub ran fire once now; then pg-boss ticks every minute
   const { startScanTicker } = await import("../lib/scans/tick-schedule.ts");
   await startScanTicker().catch((err: unknown) => console.error(`[levhub] scheduled scans do not run: ${err instanceof Error ? err.message : String(err)}`));
+  // retention (Admin → Retention): a daily pg-boss job; nothing is deleted until an admin sets days
+  const { startRetentionSchedule } = await import("../lib/retention/schedule.ts");
+  await startRetentionSchedule().catch((err: unknown) => console.error(`[levhub] retention does not run: ${err instanceof Error ? err.message : String(err)}`));
 
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");

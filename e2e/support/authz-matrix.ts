@@ -174,6 +174,7 @@ export const PAGES: Record<string, PageEntry> = {
   "app/admin/policy/page.tsx": { path: () => "/admin/policy", expect: adminPage },
   // slice A (issue 8, the run queue)
   "app/admin/workers/page.tsx": { path: () => "/admin/workers", expect: adminPage },
+  "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: projectPage },
@@ -548,6 +549,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
     args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100", hubWorkerInstances: "16" })],
+    expect: adminOnly,
+  },
+  "app/actions/retention.ts#updateRetentionAction": {
+    access: "admin",
+    // blank fields: everything kept for ever, as a fresh hub has it
+    args: () => [{ status: "idle" }, form({ runs: "", logs: "", documents: "", imageTars: "", deletedVersions: "", audit: "" })],
     expect: adminOnly,
   },
   // slice C (saved scans and re-run)

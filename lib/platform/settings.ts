@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, defaultRunLimits, type RunLimits } from "../../runner/src/index.ts";
 import { db } from "./db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { retentionSettingsSchema } from "./retention-settings.ts";
 
 const MiB = 1024 * 1024;
 const defaults = defaultRunLimits();
@@ -130,6 +131,8 @@ export const hubSettingsSchema = z.object({
     .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
+  /** how long each kind of data is kept (lib/retention/): days, or null for ever */
+  retention: retentionSettingsSchema,
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
   /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */
