@@ -59,8 +59,16 @@ before(async () => {
   utimesSync(tar.fresh, daysAgo(1), daysAgo(1));
   const { updateSettings } = await import("../platform/settings.ts");
   await updateSettings({ retention: { runs: 90, logs: 30, documents: 30, imageTars: 14, deletedVersions: 30, audit: 365 } });
-  const { RUN_KEEPERS } = await import("./retention.ts");
-  RUN_KEEPERS.push({ reason: "an open finding cites its documents", runIds: async () => new Set([runs.cited.id]) });
+  // an open finding cites the cited run's documents; a fixed one cites the ancient run's, which keeps nothing
+  for (const [key, state, run] of [["open-one", "confirmed", runs.cited], ["fixed-one", "fixed", runs.ancient]] as const) {
+    const at = daysAgo(100);
+    await db().finding.create({
+      data: {
+        projectId: project.id, assetRef: "", key, title: key, severity: "high", state, stateAt: at, firstSeen: at, lastSeen: at, tool: pkg.fullName, function: "scan.ports", schema: COLL,
+        evidence: { create: { runId: run.id, coll: COLL, job: run.number, task: 0, path: "port", excerpt: "20", sha256: "0".repeat(64), seenAt: at } },
+      },
+    });
+  }
 });
 
 after(async () => {

@@ -7,6 +7,7 @@ import { audit } from "../platform/audit.ts";
 import { mongoUri } from "../platform/config.ts";
 import { getSettings } from "../platform/settings.ts";
 import { resultsPool } from "../results/pg.ts";
+import { runsCitedByOpenFindings } from "../findings/evidence-keepers.ts";
 import { imagesDir } from "../worker/worker-files.ts";
 import { deletedVersionGoes, retentionCutoffs, runFate, RETENTION_KINDS, type RetentionKind } from "./policy.ts";
 
@@ -25,12 +26,8 @@ export interface RetentionPlan {
   kept: { runs: number; reason: string }[];
 }
 
-/**
- * Runs whose documents must outlive retention, each with the reason shown in the preview.
- * Open findings citing a run's documents as evidence register here (lib/findings); until then
- * nothing cites a document and the list is empty.
- */
-export const RUN_KEEPERS: { reason: string; runIds(): Promise<Set<string>> }[] = [];
+/** Runs whose documents must outlive retention, each with the reason shown in the preview. */
+export const RUN_KEEPERS: { reason: string; runIds(): Promise<Set<string>> }[] = [{ reason: "an open finding cites its documents", runIds: runsCitedByOpenFindings }];
 
 interface Candidate {
   id: string;
