@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
+import { localSecretArgs } from "./local-secrets.ts";
 import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { formatRun } from "./run-view.ts";
 import { plural } from "../src/plural.ts";
@@ -39,7 +40,9 @@ const USAGE = `usage:
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list;
       a file parameter takes @path (--param wordlist=@words.txt): stored under the Levhub
-      home and mounted read-only where the package's Cr(files=…) puts it.
+      home and mounted read-only where the package's Cr(files=…) puts it; a secret
+      parameter takes env:NAME (--param key=env:SHODAN_KEY): the value of that environment
+      variable, given only to a tool whose Cr(env=…) forwards it, masked in the output.
   lev inspect <package-dir>
       Prints the package's manifest (read inside a sandbox container) as JSON, and each
       problem on stderr: errors (exit 1) refuse an upload, warnings do not.
@@ -238,11 +241,14 @@ async function exec(args: string[]): Promise<number> {
         `${pkg.module} has no function '${fnName}'; it has: ${listFunctions(manifest).join(", ") || "none"}`,
       );
     }
-    // file parameters: each @path is stored and passed as a reference, as a hub's run does
+    // file parameters: each @path is stored and passed as a reference, as a hub's run does;
+    // secret parameters: env:NAME is read from the environment, never from the command line
     const files = await localFileArgs(fn.params, raw);
-    refs = files.refs;
-    callArgs = validateArgs(fn, files.args);
-    for (const r of Object.values(refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
+    const secrets = localSecretArgs(fn.params, files.args);
+    refs = { ...files.refs, ...secrets.refs };
+    callArgs = validateArgs(fn, secrets.args);
+    for (const r of Object.values(files.refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
+    for (const r of Object.values(secrets.refs)) log(dim(`· secret ${r.name} (masked in what the run prints and stores)`));
   }
 
   // one person on their own machine: host network, NET_RAW and any local image, as before;
