@@ -17,7 +17,7 @@ test("--param key=env:NAME reads the variable and passes a reference; other para
 });
 
 test("a value on the command line, a missing variable or a bad name is a parameter error", () => {
-  const errors = (raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => {
+  const errors = (raw: Record<string, unknown>, env: Record<string, string> = {}) => {
     try {
       localSecretArgs(params, raw, env);
     } catch (e) {

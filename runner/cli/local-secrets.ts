@@ -22,7 +22,7 @@ const baseType = (p: ManifestParam) => p.type.replace(/^Optional\[(.+)\]$/, "$1"
 export function localSecretArgs(
   params: ManifestParam[],
   raw: Record<string, unknown>,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): { args: Record<string, unknown>; refs: Record<string, RunSecret> } {
   const args: Record<string, unknown> = { ...raw };
   const refs: Record<string, RunSecret> = {};

@@ -7,12 +7,13 @@ import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { localSecretArgs } from "./local-secrets.ts";
-import { CliError, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { CliError, loadConfig, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { formatRun } from "./run-view.ts";
 import { plural } from "../src/plural.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
+import { secretParams, SecretsUsageError } from "./secrets.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -123,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -403,7 +404,9 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "run": {
       if (positionals.length !== 1) throw new UsageError("run takes <ns>.<name>.<function>");
-      const r = await hubRun(positionals[0], parseParams(values.param ?? []), {
+      // `--param key=secret:NAME`: the secret's reference (the run's project's, else the caller's own)
+      const args = await secretParams(await loadConfig(), parseParams(values.param ?? []), values.project);
+      const r = await hubRun(positionals[0], args, {
         wait: values.wait,
         version: values.version,
         device: values.device,
