@@ -10,6 +10,8 @@ import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/
 import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
 import { observe } from "../metrics/registry.ts";
+import { maskReportedEvents } from "../secrets/mask-events.ts";
+import { runMasker } from "../secrets/run-masker.ts";
 
 /** Log lines kept per run in the database; the rest are counted and reported at the end. */
 export const MAX_LOG_ROWS = 10_000;
@@ -65,7 +67,8 @@ function taskReport(t: TaskRecord, now: Date): TaskReport {
  */
 export async function ingestEvents(caller: WorkerCaller, runId: string, req: EventsRequest): Promise<EventsResponse> {
   const worker = await admitRequest(caller, req.instance);
-  const events = [...req.events].sort((a, b) => a.seq - b.seq);
+  // masked again here: the worker's runner masked its secrets, but a worker is not trusted to have
+  const events = maskReportedEvents([...req.events].sort((a, b) => a.seq - b.seq), await runMasker(runId));
   // durations of what ended in this report, recorded once it is committed (each event is applied once)
   const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
   const out = await db().$transaction(

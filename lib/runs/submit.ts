@@ -19,6 +19,7 @@ import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 import { resolveRunTarget, type VersionRef } from "./target.ts";
+import { assertSecretsMayGoToDevice, recordSecretUse } from "../secrets/bind.ts";
 
 /** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
@@ -80,7 +81,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (waiting >= settings.queue.queuedPerUser) {
     throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const { version, fn, args } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
+  const { version, fn, args, secrets } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
@@ -90,6 +91,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   }
   const policy = await loadRunPolicy(viewer, version, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
+  if (device) assertSecretsMayGoToDevice(secrets, device.name);
   const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
   if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
   // job numbers come from the results store, so documents of different hubs sharing it never collide
@@ -113,16 +115,22 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     "run.start",
     runId,
     {
+      number,
       ...(device ? { device: device.name } : {}),
       package: full,
       version: version.version,
       function: fn.qualified,
+      // as stored: secrets and files by reference only, never a value
+      args: args as Prisma.InputJsonValue,
+      ...(origin.scanId ? { scan: origin.scanId } : {}),
+      ...(origin.trigger ? { trigger: origin.trigger } : {}),
       hostNetwork: policy.hostNetwork,
       caps: policy.caps,
       ...(project.asAdmin ? { asAdmin: true } : {}),
     },
     { projectId: project.id },
   );
+  await recordSecretUse(viewer, { id: runId, number, projectId: project.id }, secrets);
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
 }

@@ -9,6 +9,7 @@ import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.t
 import { storableCollection } from "../runs/ingest.ts";
 import { isTerminal } from "../../runner/src/status.ts";
 import { admitRequest } from "../queue/workers.ts";
+import { runMasker } from "../secrets/run-masker.ts";
 
 /**
  * `POST /api/worker/runs/{id}/store`: the results store for a run the worker instance holds. The
@@ -36,7 +37,8 @@ export async function workerStore(caller: WorkerCaller, runId: string, req: Stor
         if (size > docBytes) throw new AppError("too_large", `the document is ${size} bytes; this run may store at most ${docBytes} per document`);
         const pkg = run.version.package;
         const meta: StoredMeta = { owner: run.owner.username, run: run.id, job: run.number, task: req.task, package: `lev.${pkg.namespace.name}.${pkg.name}`, at: new Date() };
-        await store[req.op](req.coll, run.number, req.task, req.fields, meta);
+        // masked again here: the worker's runner masked the run's secrets, but a worker is not trusted to have
+        await store[req.op](req.coll, run.number, req.task, (await runMasker(run.id)).json(req.fields), meta);
         return { ok: true };
       }
       case "findOne":

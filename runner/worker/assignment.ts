@@ -10,11 +10,15 @@ import type { RunError } from "../src/types.ts";
 import { notStartedEvents, reportedEvent } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";
 import type { PackageCache } from "./package-cache.ts";
-import type { RunAssignment } from "./protocol.ts";
+import { hubScheme, secretsResponseSchema, type RunAssignment, type SecretsRequest } from "./protocol.ts";
+import { collectRefs, type RunRefs } from "../src/refs.ts";
+import type { HubClient } from "./hub-client.ts";
 import type { RunReporter } from "./reporter.ts";
 
 export interface AssignmentContext {
   runner: Runner;
+  /** asks the hub for the values of the secrets a run binds */
+  hub: HubClient;
   instance: string;
   cache: PackageCache;
   store: HttpResultStore;
@@ -59,6 +63,8 @@ export class AssignedRun {
       const files = Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance)));
       const [packageDir, ...depDirs] = await Promise.race([files, cancelled]);
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
+      const refs = await Promise.race([this.secrets(), cancelled]);
+      if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
       store.bind(a.job, a.runId, this.ctx.instance);
       this.run = runner.start({
         packageDir,
@@ -70,6 +76,7 @@ export class AssignedRun {
         timeoutMs: a.timeoutMs,
         policy: a.policy,
         dependencies: a.dependencies.map((d, i) => ({ namespace: d.namespace, name: d.name, version: d.version, dir: depDirs[i] })),
+        refs,
         onEvent: (ev) => {
           const reported = reportedEvent(ev);
           if (reported) this.reporter.push(reported);
@@ -88,6 +95,24 @@ export class AssignedRun {
     } finally {
       store.unbind(a.job);
     }
+  }
+
+  /**
+   * The values of the secrets the run's arguments bind, from the hub (only for a run this
+   * instance holds; a device says how it reaches the hub, and gets them only over https). Kept in
+   * memory for the run: the runner masks them in everything the run outputs.
+   */
+  private async secrets(): Promise<RunRefs> {
+    const wanted = collectRefs(this.assignment.args).filter((r) => r.$lev === "secret");
+    if (!wanted.length) return {};
+    const body: SecretsRequest = { instance: this.ctx.instance, hubScheme: hubScheme(this.ctx.hub.url) };
+    const res = secretsResponseSchema.parse(
+      await this.ctx.hub.post(`/api/worker/runs/${encodeURIComponent(this.assignment.runId)}/secrets`, body, {
+        retryForMs: 60_000,
+        signal: this.preparing.signal,
+      }),
+    );
+    return res.secrets;
   }
 
   private notStarted(startedAt: string, status: "failed" | "cancelled", error: RunError): void {

@@ -95,6 +95,7 @@ test("a secret parameter takes a secret reference only, never a value", () => {
   const ID = "abcdefghijklmnop0123";
   const withSecret: ManifestFunction = { ...fn, params: [p("key", "secret"), p("maybe", "Optional[secret]", false), p("opts", "dict", false, {})] };
   assert.deepEqual(validateArgs(withSecret, { key: { $lev: "secret", id: ID } }), { key: { $lev: "secret", id: ID } });
+  assert.deepEqual(validateArgs(withSecret, { key: JSON.stringify({ $lev: "secret", id: ID }) }), { key: { $lev: "secret", id: ID } }, "the form's picker sends the reference as JSON text");
   const errors = (raw: Record<string, unknown>) => {
     try {
       validateArgs(withSecret, raw);
@@ -104,6 +105,8 @@ test("a secret parameter takes a secret reference only, never a value", () => {
     return {};
   };
   assert.match(errors({ key: "sk_live_the_value" }).key ?? "", /must be one of the project's secrets/, "a value typed as text is refused");
+  assert.match(errors({ key: '{"not": "a reference"}' }).key ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: "{broken" }).key ?? "", /must be one of the project's secrets/);
   assert.match(errors({ key: { $lev: "file", id: ID } }).key ?? "", /must be one of the project's secrets/);
   assert.match(errors({ key: { $lev: "secret", id: ID, value: "x" } }).key ?? "", /must be one of the project's secrets/);
   assert.match(errors({ key: { $lev: "secret", id: ID }, maybe: "plain" }).maybe ?? "", /must be one of the project's secrets/);

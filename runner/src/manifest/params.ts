@@ -53,10 +53,20 @@ export function coerce(param: ManifestParam, value: unknown): unknown {
       // a file the user gave: a reference to it (the form and API upload it first, `lev exec` stores it)
       if (isTypedRef(value, "file")) return { [REF_KEY]: "file", id: value.id };
       throw new Error("must be a file (choose one in the form, or --param name=@path)");
-    case "secret":
-      // a secret of the run's project: a reference to it (the form's picker, the API by id); never a value
-      if (isTypedRef(value, "secret")) return { [REF_KEY]: "secret", id: value.id };
+    case "secret": {
+      // a secret of the run's project: a reference to it (the API by id; the form's picker sends it as
+      // JSON text); never a value
+      let v = value;
+      if (typeof v === "string" && v.trim().startsWith("{")) {
+        try {
+          v = JSON.parse(v);
+        } catch {
+          // not a reference: refused below like any other text
+        }
+      }
+      if (isTypedRef(v, "secret")) return { [REF_KEY]: "secret", id: v.id };
       throw new Error("must be one of the project's secrets (pick it in the form; the API takes {\"$lev\": \"secret\", \"id\": …}), never a value");
+    }
     case "str":
       if (typeof value === "string") return value;
       if (typeof value === "number" || typeof value === "boolean") return String(value);
