@@ -21,11 +21,13 @@ export function accountLinks(role: "user" | "admin"): NavLink[] {
     { href: "/settings/tokens", label: "API tokens" },
     { href: "/settings/devices", label: "My devices" },
     { href: "/settings/security", label: "Security" },
+    { href: "/audit", label: "Audit" },
     ...(role === "admin"
       ? [
           { href: "/admin/accounts", label: "Accounts" },
           { href: "/admin/policy", label: "Policy" },
           { href: "/admin/workers", label: "Workers" },
+          { href: "/admin/retention", label: "Retention" },
         ]
       : []),
   ];

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, defaultRunLimits, type RunLimits } from "../../runner/src/index.ts";
 import { db } from "./db.ts";
+import { RETENTION_DAYS } from "./settings-bounds.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
 const MiB = 1024 * 1024;
@@ -99,6 +100,15 @@ export const hubSettingsSchema = z.object({
       deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
     .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
+  /**
+   * How long the hub keeps its records, in days (null: for ever), one section for every kind
+   * (Admin → Retention): the audit trail now; the janitor deletes what is older once an hour.
+   */
+  retention: z
+    .object({
+      auditDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max).nullable().default(null),
+    })
+    .default({ auditDays: null }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
