@@ -4,11 +4,14 @@ import { EmptyState } from "../components/empty-state.tsx";
 import { PackageList } from "../components/package-card.tsx";
 import { homeCatalog } from "../lib/catalog/catalog.ts";
 import { getViewer } from "../lib/auth/session.ts";
+import { favouritedPackages } from "../lib/favourites/favourites.ts";
+import { toggleFavouriteAction } from "./actions/favourites.ts";
 import { toCard } from "./_lib/views.ts";
 
 export default async function HomePage() {
   const viewer = await getViewer();
   const { overview, recent } = await homeCatalog(viewer);
+  const mine = await favouritedPackages(viewer, recent.map((p) => p.id));
   return (
     <div className="space-y-6">
       <section className="flex flex-wrap items-end gap-4 border-b border-zinc-200 pb-5">
@@ -37,7 +40,7 @@ export default async function HomePage() {
               Publish a Leviathan package and it appears here, grouped by tactic and category.
             </EmptyState>
           ) : (
-            <PackageList packages={recent.map(toCard)} />
+            <PackageList packages={recent.map((p) => toCard(p, mine))} favourite={viewer ? toggleFavouriteAction : null} />
           )}
         </section>
       </div>

@@ -1,12 +1,5 @@
 import Link from "next/link";
-
-export interface CategoryCount {
-  key: string;
-  label: string;
-  /** ATT&CK tactic id such as TA0043 */
-  id?: string;
-  count: number;
-}
+import type { CategoryCount } from "../lib/types.ts";
 
 /** Every category of one taxonomy with its package count; empty ones stay visible but muted. */
 export function CategoryOverview({ title, param, items, columns = 2 }: { title: string; param: "tactic" | "category"; items: CategoryCount[]; columns?: 2 | 3 }) {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { CodeBlock } from "./code-block.tsx";
 import { InlineText } from "./inline-text.tsx";
 import { ParamsTable, type ParamView } from "./params-table.tsx";
@@ -18,8 +19,8 @@ export interface FunctionView {
   missing?: PrivilegeGap | null;
 }
 
-/** One mode or workflow on a package's introduction: what it does, an example, its parameters and a Run link. */
-export function FunctionCard({ fn, runHref }: { fn: FunctionView; runHref: string | null }) {
+/** One mode or workflow on a package's introduction: what it does, an example, its parameters and a Run link (`actions`: more controls beside it, e.g. its favourite star). */
+export function FunctionCard({ fn, runHref, actions = null }: { fn: FunctionView; runHref: string | null; actions?: ReactNode }) {
   const headingId = `fn-${fn.qualified.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
   return (
     <section aria-labelledby={headingId} className="card p-4">
@@ -27,8 +28,9 @@ export function FunctionCard({ fn, runHref }: { fn: FunctionView; runHref: strin
         <h3 id={headingId} className="font-mono text-[15px] font-semibold">{fn.qualified}</h3>
         <span className={`badge ${fn.kind === "workflow" ? "border-teal-200 bg-teal-50 text-teal-800" : ""}`}>{fn.kind}</span>
         {fn.desc && fn.desc !== fn.description && <span className="text-sm text-zinc-500">{fn.desc}</span>}
+        {actions && <span className="ml-auto">{actions}</span>}
         {runHref && (
-          <Link href={runHref} className="btn btn-primary ml-auto" aria-label={`Run ${fn.qualified}`}>
+          <Link href={runHref} className={`btn btn-primary ${actions ? "" : "ml-auto"}`} aria-label={`Run ${fn.qualified}`}>
             ▶ Run
           </Link>
         )}

@@ -18,6 +18,7 @@ export const MAIN_LINKS: readonly NavLink[] = [
 export function accountLinks(role: "user" | "admin"): NavLink[] {
   return [
     { href: "/runs", label: "Your runs" },
+    { href: "/favourites", label: "Favourites" },
     { href: "/settings/tokens", label: "API tokens" },
     { href: "/settings/devices", label: "My devices" },
     { href: "/settings/security", label: "Security" },

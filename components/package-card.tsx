@@ -1,8 +1,10 @@
 import Link from "next/link";
+import { FavouriteButton, type FavouriteAction } from "./favourite-button.tsx";
 import { OfficialBadge } from "./official-mark.tsx";
 import { CategoryChip } from "./category-chip.tsx";
 
-export interface PackageSummary {
+/** What a card shows of a package (app/_lib/views.ts `toCard` makes it from lib's PackageSummary). */
+export interface PackageCardView {
   namespace: string;
   name: string;
   desc: string;
@@ -16,10 +18,13 @@ export interface PackageSummary {
   /** an admin reviewed it */
   isOfficial: boolean;
   updatedAt: string;
+  /** how many users made it a favourite, and whether the viewer did */
+  favourites: number;
+  favourited: boolean;
 }
 
-/** One package in a list: name, description, counts and its labels. */
-export function PackageCard({ pkg }: { pkg: PackageSummary }) {
+/** One package in a list: name, description, counts, its labels and its favourite star (the count alone without `favourite`, signed out). */
+export function PackageCard({ pkg, favourite = null }: { pkg: PackageCardView; favourite?: FavouriteAction | null }) {
   const full = `${pkg.namespace}.${pkg.name}`;
   return (
     <article aria-label={full} className="card p-4">
@@ -36,8 +41,9 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }) {
         {pkg.kinds.map((k) => (
           <span key={k} className={`badge ${k === "workflow" ? "border-teal-200 bg-teal-50 text-teal-800" : ""}`}>{k}</span>
         ))}
-        <span className="ml-auto text-xs text-zinc-500">
+        <span className="ml-auto flex items-center gap-2 text-xs text-zinc-500">
           {pkg.functionCount} {pkg.functionCount === 1 ? "function" : "functions"}
+          <FavouriteButton target={{ package: full }} label={full} initial={{ favourited: pkg.favourited, count: pkg.favourites }} action={favourite} small />
         </span>
       </div>
       <p className="mt-1 line-clamp-2 text-sm text-zinc-600">{pkg.desc || <span className="italic text-zinc-400">No description</span>}</p>
@@ -64,12 +70,12 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }) {
   );
 }
 
-export function PackageList({ packages }: { packages: PackageSummary[] }) {
+export function PackageList({ packages, favourite = null }: { packages: PackageCardView[]; favourite?: FavouriteAction | null }) {
   return (
     <ul className="grid gap-3">
       {packages.map((p) => (
         <li key={`${p.namespace}.${p.name}`}>
-          <PackageCard pkg={p} />
+          <PackageCard pkg={p} favourite={favourite} />
         </li>
       ))}
     </ul>

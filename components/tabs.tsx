@@ -10,8 +10,8 @@ export interface TabItem {
 /** Link-based tabs (each tab is its own URL, so it can be shared and works without JavaScript). */
 export function Tabs({ items, active, label }: { items: TabItem[]; active: string; label: string }) {
   return (
-    <nav aria-label={label} className="border-b border-zinc-200">
-      <ul className="-mb-px flex gap-1">
+    <nav aria-label={label} className="overflow-x-auto overflow-y-hidden border-b border-zinc-200">
+      <ul className="-mb-px flex gap-1 whitespace-nowrap">
         {items.map((t) => {
           const current = t.key === active;
           return (

@@ -1,7 +1,8 @@
 "use client";
 
 import type { ProblemState } from "../lib/actions/safe-action.ts";
-import { useState } from "react";
+import { useActionState, useState } from "react";
+import { ProblemNote } from "./action-problem.tsx";
 import type { TokenScope, TokenSummary } from "../lib/types.ts";
 import { SecretField, SecretManager, type CreateSecretAction } from "./secret-manager.tsx";
 import { formatTime } from "./time.ts";
@@ -51,7 +52,7 @@ export function TokenManager({
   options: TokenFormOptions;
   createAction: CreateSecretAction;
   revokeAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
-  renewAction: (data: FormData) => Promise<void>;
+  renewAction: (state: ProblemState, data: FormData) => Promise<ProblemState>;
 }) {
   const now = Date.now();
   return (
@@ -114,19 +115,36 @@ export function TokenManager({
         },
         { header: "Last used", cell: (t) => (t.lastUsedAt ? formatTime(t.lastUsedAt) : "never"), className: "text-xs tabular-nums" },
       ]}
-      rowActions={(t) => (
-        <form action={renewAction} className="inline-flex items-center gap-1" aria-label={`Renew ${t.name}`}>
-          <input type="hidden" name="id" value={t.id} />
-          <label htmlFor={`renew-${t.id}`} className="sr-only">Renew {t.name} for</label>
-          <select id={`renew-${t.id}`} name="days" defaultValue={String(options.defaultDays)} className="input w-24 py-0.5 text-xs">
-            {options.days.map((d) => (
-              <option key={d} value={d}>{d} days</option>
-            ))}
-          </select>
-          <button type="submit" className="btn py-0.5 text-xs">Renew</button>
-        </form>
-      )}
+      rowActions={(t) => <RenewForm token={t} days={options.days} defaultDays={options.defaultDays} action={renewAction} />}
       revoke={{ action: revokeAction, label: (t) => `Revoke ${t.name}` }}
     />
+  );
+}
+
+/** "Renew for another N days"; a refusal is shown under it with its code. */
+function RenewForm({
+  token,
+  days,
+  defaultDays,
+  action,
+}: {
+  token: TokenSummary;
+  days: readonly number[];
+  defaultDays: number;
+  action: (state: ProblemState, data: FormData) => Promise<ProblemState>;
+}) {
+  const [state, formAction, pending] = useActionState(action, { problem: null });
+  return (
+    <form action={formAction} className="inline-flex flex-wrap items-center justify-end gap-1" aria-label={`Renew ${token.name}`}>
+      <input type="hidden" name="id" value={token.id} />
+      <label htmlFor={`renew-${token.id}`} className="sr-only">Renew {token.name} for</label>
+      <select id={`renew-${token.id}`} name="days" defaultValue={String(defaultDays)} className="input w-24 py-0.5 text-xs">
+        {days.map((d) => (
+          <option key={d} value={d}>{d} days</option>
+        ))}
+      </select>
+      <button type="submit" className="btn py-0.5 text-xs" disabled={pending}>Renew</button>
+      {state.problem && <ProblemNote problem={state.problem} />}
+    </form>
   );
 }

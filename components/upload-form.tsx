@@ -3,16 +3,12 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 
-export interface UploadProblem {
-  level: "error" | "warning";
-  where: string;
-  message: string;
-}
+import type { Problem } from "../lib/errors.ts";
 
 export type UploadState =
   | { status: "idle" }
-  | { status: "failed"; message: string; problems: UploadProblem[] }
-  | { status: "published"; namespace: string; name: string; version: string; href: string; private: boolean; warnings: UploadProblem[] };
+  | { status: "failed"; message: string; problems: Problem[] }
+  | { status: "published"; namespace: string; name: string; version: string; href: string; private: boolean; warnings: Problem[] };
 
 const ACCEPT = ".zip,.tar.gz,.tgz,.whl";
 
@@ -86,7 +82,7 @@ export function UploadForm({ action, maxBytes }: { action: (state: UploadState, 
             <ul className="mt-2 space-y-1">
               {state.problems.map((p, i) => (
                 <li key={i} className="flex gap-2">
-                  <span className={`shrink-0 self-start rounded px-1.5 text-xs font-semibold uppercase ${p.level === "error" ? "bg-red-200 text-red-900" : "bg-amber-200 text-amber-900"}`}>{p.level}</span>
+                  <span className={`shrink-0 self-start rounded px-1.5 text-xs font-semibold uppercase ${p.severity === "error" ? "bg-red-200 text-red-900" : "bg-amber-200 text-amber-900"}`}>{p.severity}</span>
                   {p.where && <code className="shrink-0 self-start pt-px text-xs">{p.where}</code>}
                   <span className="whitespace-pre-wrap break-words">{p.message}</span>
                 </li>

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ManifestProblem } from "../runner/src/manifest/introspect.ts";
 
 /** The hub's one error type: a closed set of codes, mapped to HTTP in `httpStatus` only. */
 export type ErrorCode =
@@ -37,18 +38,26 @@ const STATUS: Record<ErrorCode, number> = {
 /** Every error code (the OpenAPI document's error shape lists them). */
 export const ERROR_CODES = Object.keys(STATUS) as ErrorCode[];
 
+/**
+ * One of several problems found at once (every problem of an upload: introspection's, the layout's,
+ * pyproject.toml's, the dependencies', the Dockerfile's): the same shape as introspection's own
+ * problems (`ManifestProblem`), from where it is found to the form, the API and the CLI.
+ * `where` names a place in the package (`hello.greet`, `Dockerfile`, `pyproject.toml`), or is empty.
+ */
+export type Problem = ManifestProblem;
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fieldErrors?: Record<string, string>;
-  /** several problems at once (e.g. every problem introspection found) */
-  readonly details?: string[];
+  /** several problems at once (e.g. every problem an upload has) */
+  readonly problems?: Problem[];
 
-  constructor(code: ErrorCode, message: string, opts: { fieldErrors?: Record<string, string>; details?: string[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { fieldErrors?: Record<string, string>; problems?: Problem[]; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     if (opts.fieldErrors) this.fieldErrors = opts.fieldErrors;
-    if (opts.details) this.details = opts.details;
+    if (opts.problems?.length) this.problems = opts.problems;
   }
 
   toJSON() {
@@ -56,20 +65,23 @@ export class AppError extends Error {
       code: this.code,
       message: this.message,
       ...(this.fieldErrors ? { fieldErrors: this.fieldErrors } : {}),
-      ...(this.details ? { details: this.details } : {}),
+      ...(this.problems ? { problems: this.problems } : {}),
     };
   }
 }
 
-export const validation = (message: string, fieldErrors?: Record<string, string>, details?: string[]) =>
-  new AppError("validation", message, { fieldErrors, details });
+/** An error problem (what refuses an upload), found by the hub rather than by introspection. */
+export const problem = (code: string, where: string, message: string): Problem => ({ severity: "error", where, code, message });
+
+export const validation = (message: string, fieldErrors?: Record<string, string>, problems?: Problem[]) =>
+  new AppError("validation", message, { fieldErrors, problems });
 /**
  * A validation error about fields: the message names them ("invalid args.port, cron"; `_`, the input
  * as a whole, reads "request"), each keeps its own message in `fieldErrors`. A form highlights the
  * fields; an API client or the CLI reads which ones from the message and why from the fields.
  */
-export const invalidFields = (fieldErrors: Record<string, string>, details?: string[]) =>
-  validation(`invalid ${Object.keys(fieldErrors).map((k) => (k === "_" ? "request" : k)).join(", ") || "request"}`, fieldErrors, details);
+export const invalidFields = (fieldErrors: Record<string, string>, problems?: Problem[]) =>
+  validation(`invalid ${Object.keys(fieldErrors).map((k) => (k === "_" ? "request" : k)).join(", ") || "request"}`, fieldErrors, problems);
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
 export const forbidden = (message: string) => new AppError("forbidden", message);
 export const unauthorized = (message = "sign in first") => new AppError("unauthorized", message);

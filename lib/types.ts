@@ -161,6 +161,8 @@ export interface PackageSummary {
   matches: ExportSummary[];
   /** curation: an admin reviewed the package and marked it official; null when not marked */
   official: OfficialMark | null;
+  /** how many users made the package a favourite, of those who may see it now */
+  favourites: number;
 }
 
 /** Who marked a package official and when (the reviewer is null once their account is gone). */
@@ -211,6 +213,8 @@ export interface PackageDetail extends PackageSummary {
   usedBy: DependencyLink[];
   /** requirements of the shown version the hub does not install */
   external: string[];
+  /** the viewer made the package a favourite */
+  favourited: boolean;
 }
 
 /** Privileges granted to a package's runs: what the runner will allow at task start. */
@@ -304,3 +308,95 @@ export type RunStreamEvent =
   | { type: "task"; task: TaskView }
   | { type: "log"; log: LogLineView }
   | { type: "end"; status: RunStatus };
+
+/** A favourite button's state: whether the viewer has it, and how many users do (of those who may see it). */
+export interface FavouriteState {
+  favourited: boolean;
+  count: number;
+}
+
+/** A user as an author: their packages the viewer may see, and how many users made them a favourite. */
+export interface AuthorSummary {
+  username: string;
+  name: string | null;
+  /** packages in the author's namespaces the viewer may see */
+  packages: number;
+  followers: number;
+}
+
+/** `/u/<username>` and `GET /api/authors/{username}`: the author and a page of their packages. */
+export interface AuthorPage {
+  author: AuthorSummary;
+  favourited: boolean;
+  packages: PackageSummary[];
+  page: number;
+  pageSize: number;
+}
+
+/** A mode or workflow as a favourite lists it. */
+export interface FunctionRef {
+  qualified: string;
+  kind: "mode" | "workflow";
+  desc: string;
+}
+
+/** A favourite package: its card (the latest version) and the functions to run from it. */
+export interface FavouritePackage {
+  package: PackageSummary;
+  functions: FunctionRef[];
+  since: string;
+}
+
+/** A favourite function of a package; `current` is null when the package's latest version no longer has it. */
+export interface FavouriteFunction {
+  namespace: string;
+  name: string;
+  /** `ns.name` */
+  package: string;
+  function: string;
+  /** the package's latest version */
+  version: string;
+  current: FunctionRef | null;
+  /** how many users made it a favourite, of those who may see the package now */
+  favourites: number;
+  since: string;
+}
+
+export interface FavouriteAuthor {
+  author: AuthorSummary;
+  since: string;
+}
+
+/** `GET /api/favourites` and the Favourites page: only what the viewer may see now, newest first. */
+export interface Favourites {
+  packages: FavouritePackage[];
+  functions: FavouriteFunction[];
+  authors: FavouriteAuthor[];
+}
+
+/** A comment as its reader sees it: the Markdown source and its HTML (lib/comments/markdown.ts). */
+export interface CommentView {
+  id: string;
+  /** the author's user name */
+  author: string;
+  body: string;
+  html: string;
+  createdAt: string;
+  /** the author's last edit, null when never edited */
+  editedAt: string | null;
+  edits: number;
+  /** set when an admin hid it: only its author and admins see it then */
+  hidden: { at: string; by: string | null; reason: string } | null;
+  /** the viewer wrote it: they may edit it (unless hidden) and delete it */
+  mine: boolean;
+  /** the viewer is an admin: may hide, show again or delete it */
+  canModerate: boolean;
+}
+
+/** A page of a package's comments, oldest first. */
+export interface CommentPage {
+  items: CommentView[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -177,9 +177,9 @@ async function main() {
         const asks = r.manifest.privileges;
         if (r.created && (asks?.hostNetwork || asks?.caps.length) && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
       } catch (err) {
-        const e = err as { message?: string; details?: string[] };
+        const e = err as { message?: string; problems?: { where: string; message: string }[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);
-        for (const d of e.details ?? []) console.error(`    ${d}`);
+        for (const p of e.problems ?? []) console.error(`    ${p.where ? `${p.where}: ` : ""}${p.message}`);
       }
     }
   }

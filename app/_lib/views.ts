@@ -1,10 +1,10 @@
-import type { PackageSummary as CardSummary } from "../../components/package-card.tsx";
+import type { PackageCardView } from "../../components/package-card.tsx";
 import type { RunRow } from "../../components/runs-table.tsx";
 import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../../lib/packages/categories.ts";
 import type { PackageSummary, RunSummary } from "../../lib/types.ts";
 
-/** lib's package DTO in the shape the package card shows. */
-export function toCard(p: PackageSummary): CardSummary {
+/** lib's package DTO in the shape the package card shows; `favourited`: the ids of the viewer's favourites among them. */
+export function toCard(p: PackageSummary, favourited: ReadonlySet<string> = new Set()): PackageCardView {
   return {
     namespace: p.namespace,
     name: p.name,
@@ -18,6 +18,8 @@ export function toCard(p: PackageSummary): CardSummary {
     isPrivate: p.private,
     isOfficial: p.official !== null,
     updatedAt: p.updatedAt,
+    favourites: p.favourites,
+    favourited: favourited.has(p.id),
   };
 }
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import type { UploadProblem, UploadState } from "../../components/upload-form.tsx";
+import type { UploadState } from "../../components/upload-form.tsx";
 import { safeAction } from "../../lib/actions/safe-action.ts";
 import { publishArchive } from "../../lib/packages/upload.ts";
 import { manifestWarnings } from "../../runner/src/index.ts";
@@ -20,21 +20,13 @@ const upload = safeAction(uploadInput, async (input, viewer) =>
   ),
 );
 
-function problem(text: string): UploadProblem {
-  const warning = /^warning\b/i.test(text);
-  // `where: message`, where `where` names a place in the package (`hello.greet`, `lev/a/b/__init__.py:3`)
-  const m = /^(?:(?:error|warning):\s*)?([\w.@[\]-]+(?:\/[\w.-]+)*(?::\d+)?):\s+(.+)$/s.exec(text);
-  return m ? { level: warning ? "warning" : "error", where: m[1], message: m[2] } : { level: warning ? "warning" : "error", where: "", message: text };
-}
-
 /** Publishes an uploaded archive; on failure every problem lib found is listed. */
 export async function uploadPackageAction(_prev: UploadState, data: FormData): Promise<UploadState> {
   const res = await upload({ archive: data.get("archive"), visibility: data.get("visibility") ?? undefined });
   if (!res.ok) {
-    const details = res.details ?? [];
-    const fields = Object.entries(res.fieldErrors ?? {}).map(([k, v]) => ({ level: "error" as const, where: k, message: v }));
-    const problems = [...fields, ...details.filter((d) => d.trim() !== res.error.trim()).map(problem)];
-    return { status: "failed", message: res.error, problems };
+    // the problems as lib found them (introspection's, the layout's, the Dockerfile's…), field errors beside them
+    const fields = Object.entries(res.fieldErrors ?? {}).map(([k, v]) => ({ severity: "error" as const, where: k, code: "field", message: v }));
+    return { status: "failed", message: res.error, problems: [...fields, ...(res.problems ?? [])] };
   }
   const p = res.data;
   return {
@@ -44,6 +36,6 @@ export async function uploadPackageAction(_prev: UploadState, data: FormData): P
     version: p.version,
     href: `/p/${p.namespace}/${p.name}?v=${encodeURIComponent(p.version)}`,
     private: p.private,
-    warnings: manifestWarnings(p.manifest).map((x) => ({ level: x.severity, where: x.where, message: x.message })),
+    warnings: manifestWarnings(p.manifest),
   };
 }

@@ -8,6 +8,8 @@ import { browse, browseQuerySchema } from "../../lib/catalog/catalog.ts";
 import { getViewer } from "../../lib/auth/session.ts";
 import type { FacetCount } from "../../lib/types.ts";
 import { one, type SearchParams } from "../_lib/load.ts";
+import { favouritedPackages } from "../../lib/favourites/favourites.ts";
+import { toggleFavouriteAction } from "../actions/favourites.ts";
 import { toCard } from "../_lib/views.ts";
 
 export const metadata: Metadata = { title: "Browse" };
@@ -30,6 +32,7 @@ export default async function BrowsePage({ searchParams }: { searchParams: Searc
   }
   const query = parsed.data;
   const result = await browse(viewer, query);
+  const mine = await favouritedPackages(viewer, result.items.map((p) => p.id));
   const pageCount = Math.max(1, Math.ceil(result.total / result.pageSize));
   const keep: Record<string, string | undefined> = { q: raw.q, tactic: raw.tactic, category: raw.category, tag: raw.tag, kind: raw.kind, official: query.official ? "true" : undefined };
   const active = Object.entries(keep).filter(([, v]) => v);
@@ -74,7 +77,7 @@ export default async function BrowsePage({ searchParams }: { searchParams: Searc
               Try fewer filters or another word; search looks at names, descriptions, docstrings and tags.
             </EmptyState>
           ) : (
-            <PackageList packages={result.items.map(toCard)} />
+            <PackageList packages={result.items.map((p) => toCard(p, mine))} favourite={viewer ? toggleFavouriteAction : null} />
           )}
         </div>
         <Pagination page={result.page} pageCount={pageCount} basePath="/browse" query={keep} />

@@ -189,6 +189,9 @@ export const PAGES: Record<string, PageEntry> = {
   // issue 18 (audit): every signed-in user reads the trail of the projects they own (admins: all); retention is an admin's
   "app/audit/page.tsx": { path: (fx) => `/audit?project=${fx.project}`, expect: signedIn },
   "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
+  // issue 21 (Collect, comments): a user's own favourites; an author is known only through a package one may see
+  "app/favourites/page.tsx": { path: () => "/favourites", expect: signedIn },
+  "app/u/[username]/page.tsx": { path: (fx) => `/u/${fx.owner}`, expect: byRole("404", "ok", "404", "404", "404", "ok") },
 };
 
 /** reading the team project's run, scan or the project itself */
@@ -349,6 +352,37 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/health/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/health" }), expect: all(200) },
   "GET app/api/ready/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/ready" }), expect: all(200) },
   "GET app/metrics/route.ts": { access: "metrics", scope: null, request: () => ({ path: "/metrics" }), expect: all(401) },
+  // issue 21 (Collect, comments): favourites and comments of the owner's private package exist only for those who see it
+  "GET app/api/favourites/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/favourites" }), expect: signedInRoute },
+  "POST app/api/favourites/route.ts": {
+    access: "user", scope: "run",
+    request: (fx) => ({ path: "/api/favourites", json: { package: `${fx.owner}.${fx.packageName}` } }),
+    expect: byRole(401, 201, 404, 404, 404, 201),
+  },
+  "DELETE app/api/favourites/route.ts": {
+    access: "user", scope: "run",
+    request: (fx) => ({ path: `/api/favourites?package=${fx.owner}.${fx.packageName}` }),
+    expect: byRole(401, 200, 404, 404, 404, 200),
+  },
+  "GET app/api/authors/[username]/route.ts": { access: "public", scope: "read", request: (fx) => ({ path: `/api/authors/${fx.owner}` }), expect: byRole(404, 200, 404, 404, 404, 200) },
+  "GET app/api/packages/[ns]/[name]/comments/route.ts": {
+    access: "public", scope: "read",
+    request: (fx) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/comments` }),
+    expect: byRole(404, 200, 404, 404, 404, 200),
+  },
+  "POST app/api/packages/[ns]/[name]/comments/route.ts": {
+    access: "user", scope: "publish",
+    request: (fx, caller) => ({ path: `/api/packages/${fx.owner}/${fx.packageName}/comments`, json: { body: `authz ${caller}` } }),
+    expect: byRole(401, 201, 404, 404, 404, 201),
+  },
+  // no comment by that id, for anyone: past the access check (ownership: lib/comments/comments.int.test.ts)
+  "PATCH app/api/comments/[id]/route.ts": { access: "user", scope: "publish", request: () => ({ path: "/api/comments/no-such-comment", json: { body: "edited" } }), expect: byRole(401, 404, 404, 404, 404, 404) },
+  "DELETE app/api/comments/[id]/route.ts": { access: "user", scope: "publish", request: () => ({ path: "/api/comments/no-such-comment" }), expect: byRole(401, 404, 404, 404, 404, 404) },
+  "POST app/api/comments/[id]/moderation/route.ts": {
+    access: "admin", scope: "admin",
+    request: () => ({ path: "/api/comments/no-such-comment/moderation", json: { action: "hide" } }),
+    expect: byRole(401, 403, 403, 403, 403, 404),
+  },
 };
 
 /** Keyed by `<action file>#<export>`. */
@@ -373,12 +407,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/renew-token.ts#renewTokenAction": {
     access: "user",
     // tokens are personal: renewing someone else's is as if it did not exist
-    args: (fx) => [form({ id: fx.ownerTokenId, days: "30" })],
+    args: (fx) => [NO_PROBLEM, form({ id: fx.ownerTokenId, days: "30" })],
     expect: byRole<ActionOutcome>("unauthorized", "ok", "not_found", "not_found", "not_found", "not_found"),
   },
   "app/actions/dismiss-token-notice.ts#dismissTokenNoticeAction": {
     access: "user",
-    args: () => [],
+    args: () => [NO_PROBLEM],
     expect: signedInAll<ActionOutcome>("unauthorized", "ok"),
   },
   "app/actions/revoke-token.ts#revokeTokenAction": {
@@ -480,7 +514,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
-    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4" })],
+    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100" })],
     expect: adminOnly,
   },
   // slice C (saved scans and re-run)
@@ -503,7 +537,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/scans.ts#editScanAction": {
     access: "user",
     // the fixture scan as app/actions/authz.int.test.ts makes it (its name, function, arguments, schedule): nothing the other entries read changes
-    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: fx.fn, "arg.message": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
+    args: (fx) => [fx.scanId, { errors: {}, message: null }, form({ scanName: "fixture", function: "greet.hello", "arg.name": "fixture", cron: "0 3 * * *", timezone: "UTC", version: "" })],
     // only its creator edits a scan (it runs as them): the project's other members and admins are refused
     expect: byRole<ActionOutcome>("unauthorized", "ok", "forbidden", "forbidden", "not_found", "forbidden"),
   },
@@ -631,4 +665,30 @@ export const ACTIONS: Record<string, ActionEntry> = {
   // issue 14: the metrics token (Admin → Workers)
   "app/actions/metrics-token.ts#createMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
   "app/actions/metrics-token.ts#revokeMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
+  // issue 21 (Collect, comments)
+  "app/actions/favourites.ts#toggleFavouriteAction": {
+    access: "user",
+    args: (fx) => [{ state: { favourited: false, count: 0 }, error: null }, form({ package: `${fx.owner}.${fx.packageName}`, favourite: "true" })],
+    expect: byRole("unauthorized", "ok", "not_found", "not_found", "not_found", "ok"),
+  },
+  "app/actions/comments.ts#postCommentAction": {
+    access: "user",
+    args: (fx, role) => [{ saved: 0, problem: null }, form({ namespace: fx.owner, name: fx.packageName, body: `authz ${role}` })],
+    expect: byRole("unauthorized", "ok", "not_found", "not_found", "not_found", "ok"),
+  },
+  "app/actions/comments.ts#editCommentAction": {
+    access: "user",
+    args: () => [{ saved: 0, problem: null }, form({ id: "no-such-comment", body: "edited" })],
+    expect: byRole("unauthorized", "not_found", "not_found", "not_found", "not_found", "not_found"),
+  },
+  "app/actions/comments.ts#deleteCommentAction": {
+    access: "user",
+    args: () => [NO_PROBLEM, form({ id: "no-such-comment" })],
+    expect: byRole("unauthorized", "not_found", "not_found", "not_found", "not_found", "not_found"),
+  },
+  "app/actions/comments.ts#moderateCommentAction": {
+    access: "admin",
+    args: () => [NO_PROBLEM, form({ id: "no-such-comment", action: "hide" })],
+    expect: { ...adminOnly, admin: "not_found" },
+  },
 };

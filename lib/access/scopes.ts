@@ -11,10 +11,10 @@ export { TOKEN_SCOPES, type TokenScope };
 
 /** One line per scope, for the token form and the OpenAPI document. */
 export const SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
-  read: "read packages, runs, results, scans and devices",
-  run: "start, cancel, re-run and schedule runs; add and revoke devices",
-  publish: "upload packages",
-  admin: "act with the admin role (admins only)",
+  read: "read packages, comments, favourites, runs, results, scans and devices",
+  run: "start, cancel, re-run and schedule runs; add and revoke devices; keep favourites",
+  publish: "upload packages; comment on packages",
+  admin: "act with the admin role, moderate comments (admins only)",
 };
 
 export function isTokenScope(s: string): s is TokenScope {

@@ -2,13 +2,13 @@ import "server-only";
 import diagnostics_channel from "node:diagnostics_channel";
 import type { z } from "zod";
 import { accessRefusal, type Access } from "../access/access.ts";
-import { AppError, toAppError, zodFieldErrors, type ErrorCode } from "../errors.ts";
+import { AppError, toAppError, zodFieldErrors, type ErrorCode, type Problem } from "../errors.ts";
 import { unsafeText } from "../platform/safe-text.ts";
 import type { Viewer } from "../types.ts";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
-  | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; details?: string[] };
+  | { ok: false; error: string; code: ErrorCode; fieldErrors?: Record<string, string>; problems?: Problem[] };
 
 /**
  * A refused action as a form keeps it: the code with the message (never flattened into a string
@@ -35,7 +35,7 @@ function failure(err: unknown): ActionResult<never> {
     error: e.message,
     code: e.code,
     ...(e.fieldErrors ? { fieldErrors: e.fieldErrors } : {}),
-    ...(e.details ? { details: e.details } : {}),
+    ...(e.problems ? { problems: e.problems } : {}),
   };
 }
 

@@ -227,7 +227,20 @@ export function openApiDocument(routes: readonly RouteModule[], info: OpenApiInf
                 code: { type: "string", enum: ERROR_CODES },
                 message: { type: "string" },
                 fieldErrors: { type: "object", additionalProperties: { type: "string" }, description: "a message per invalid field (`args.port`)" },
-                details: { type: "array", items: { type: "string" }, description: "every problem found at once (an upload's introspection problems)" },
+                problems: {
+                  type: "array",
+                  description: "every problem found at once (an upload's: introspection's, the layout's, pyproject.toml's, the dependencies', the Dockerfile's; a readiness check's components down)",
+                  items: {
+                    type: "object",
+                    required: ["severity", "where", "code", "message"],
+                    properties: {
+                      severity: { type: "string", enum: ["error", "warning"] },
+                      where: { type: "string", description: "the place in the package (`hello.greet`, `Dockerfile`, `pyproject.toml`), or empty" },
+                      code: { type: "string", description: "what kind of problem (`unknown-param`, `category`, `dependency`, `dockerfile`, …)" },
+                      message: { type: "string" },
+                    },
+                  },
+                },
               },
             },
           },

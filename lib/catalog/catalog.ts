@@ -12,6 +12,7 @@ import { dependencyLinks } from "../packages/dependency-links.ts";
 import { compareVersions } from "../packages/metadata.ts";
 import { canPublishTo, canViewPackage } from "../access/permissions.ts";
 import { grantedPrivileges } from "../policy/run-policy.ts";
+import { packageFavouriteCounts } from "./favourite-counts.ts";
 import type {
   ExportSummary,
   FileNode,
@@ -51,7 +52,7 @@ function exportSummary(e: ExportRow): ExportSummary {
 }
 
 /** A package page's summary, from its latest version's manifest and exports. */
-function toSummary(row: SummaryRow): PackageSummary {
+function toSummary(row: SummaryRow, favourites: number): PackageSummary {
   const v = row.latestVersion!;
   const manifest = v.manifest as unknown as Manifest;
   const exports = v.exports;
@@ -74,6 +75,7 @@ function toSummary(row: SummaryRow): PackageSummary {
     updatedAt: row.updatedAt.toISOString(),
     matches: [],
     official: row.officialAt ? { at: row.officialAt.toISOString(), by: row.officialBy?.username ?? null } : null,
+    favourites,
   };
 }
 
@@ -97,10 +99,12 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
   const versions = [...row.versions].sort((a, b) => compareVersions(b.version, a.version));
   const current = version ? versions.find((v) => v.version === version) : versions.find((v) => v.id === row.latestVersionId);
   if (!current) throw notFound(`version ${version} of ${ns}.${name}`);
-  const [exports, grants, links] = await Promise.all([
+  const [exports, grants, links, favourites, mine] = await Promise.all([
     db().export.findMany({ where: { versionId: current.id }, orderBy: { qualified: "asc" } }),
     grantsForPackage(row.namespaceId, row.id),
     dependencyLinks(viewer, current.id, row.id),
+    packageFavouriteCounts([row.id]),
+    viewer ? db().favourite.findFirst({ where: { userId: viewer.id, packageId: row.id, function: "" }, select: { id: true } }) : null,
   ]);
   const manifest = current.manifest as unknown as HubManifest;
   const vs = (v: (typeof versions)[number]): VersionSummary => ({
@@ -112,7 +116,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     imageDigest: v.imageDigest,
   });
   return {
-    ...toSummary(row),
+    ...toSummary(row, favourites.get(row.id) ?? 0),
     versions: versions.map(vs),
     current: {
       ...vs(current),
@@ -125,6 +129,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     granted: grantedPrivileges(grants, row.id),
     ...links,
     external: manifest.external ?? [],
+    favourited: mine !== null,
   };
 }
 

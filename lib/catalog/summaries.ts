@@ -3,6 +3,7 @@ import { ATTCK_TACTICS, BLACKARCH_CATEGORIES } from "../packages/categories.ts";
 import { db } from "../platform/db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ExportSummary, PackageSummary } from "../types.ts";
+import { packageFavouriteCounts } from "./favourite-counts.ts";
 
 const canonical = (order: readonly { key: string }[], keys: string[]) => order.map((c) => c.key).filter((k) => keys.includes(k));
 
@@ -21,7 +22,7 @@ const searchSelect = {
 
 type SearchRow = Prisma.PackageSearchGetPayload<{ select: typeof searchSelect }>;
 
-function toSummary(row: SearchRow, matches: ExportSummary[]): PackageSummary {
+function toSummary(row: SearchRow, matches: ExportSummary[], favourites: number): PackageSummary {
   const p = row.package;
   return {
     id: row.packageId,
@@ -39,6 +40,7 @@ function toSummary(row: SearchRow, matches: ExportSummary[]): PackageSummary {
     updatedAt: p.updatedAt.toISOString(),
     matches,
     official: p.officialAt ? { at: p.officialAt.toISOString(), by: p.officialBy?.username ?? null } : null,
+    favourites,
   };
 }
 
@@ -59,16 +61,17 @@ async function matchingExports(versionIds: string[], tsquery: string): Promise<M
 }
 
 /**
- * Package cards for these ids, in this order, from the search rows (no manifest is read). With
- * a full-text query, `matches` lists the functions it matched.
+ * Package cards for these ids, in this order, from the search rows (no manifest is read), with
+ * their favourite counts (one statement for the page). With a full-text query, `matches` lists the
+ * functions it matched.
  */
 export async function summariesOf(ids: string[], tsquery: string | null = null): Promise<PackageSummary[]> {
   if (!ids.length) return [];
-  const rows = await db().packageSearch.findMany({ where: { packageId: { in: ids } }, select: searchSelect });
+  const [rows, counts] = await Promise.all([db().packageSearch.findMany({ where: { packageId: { in: ids } }, select: searchSelect }), packageFavouriteCounts(ids)]);
   const matches = tsquery ? await matchingExports(rows.map((r) => r.versionId), tsquery) : new Map<string, ExportSummary[]>();
   const byId = new Map(rows.map((r) => [r.packageId, r]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
-    return row ? [toSummary(row, matches.get(row.versionId) ?? [])] : [];
+    return row ? [toSummary(row, matches.get(row.versionId) ?? [], counts.get(id) ?? 0)] : [];
   });
 }

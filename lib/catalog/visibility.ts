@@ -16,3 +16,12 @@ export function visibleSql(viewer: Viewer | null): Prisma.Sql {
   if (!limit) return isAdmin(viewer) ? Prisma.sql`TRUE` : Prisma.sql`(NOT p."private" OR ${own})`;
   return Prisma.sql`(NOT p."private" OR (n."name" = ${limit} AND ${own}))`;
 }
+
+/**
+ * canViewPackage for the user `u` ("User") as they sign in (no API token), over `p` ("Package") and
+ * `n` ("Namespace"): whether that user may see the package now. Favourite counts count only such
+ * users, so a package that turned private is no longer counted as the favourite of those it hid from.
+ */
+export function userSeesSql(): Prisma.Sql {
+  return Prisma.sql`(NOT p."private" OR u."role" = 'admin' OR n."ownerId" = u."id")`;
+}

@@ -6,6 +6,9 @@ import path from "node:path";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let root: Viewer;
 let alice: Viewer;
@@ -51,7 +54,7 @@ before(async () => {
   chmodSync(pkgDir, 0o755);
   writePackage(pkgDir);
   const { publishDirectory } = await import("../packages/upload.ts");
-  const r = await publishDirectory(alice, pkgDir, { private: false }).catch((e: { details?: string[] }) => assert.fail(`${String(e)}: ${(e.details ?? []).join("; ")}`));
+  const r = await publishDirectory(alice, pkgDir, { private: false }).catch((e: { problems?: { where: string; code: string; message: string }[] }) => assert.fail(`${String(e)}: ${(said(e)).join("; ")}`));
   assert.deepEqual(r.manifest.keys, [{ schema: "alice/cmp.scan@1.0", paths: ["target", "items[].id"], ignore: ["items[].guess"] }]);
   versionId = r.versionId;
 });

@@ -234,7 +234,7 @@ test("the admin's rule: runs granted host networking go only to devices while it
     assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
     // the rule leaves the queue limits as they were, and the limits form leaves the rule
     const { getSettings } = await import("../platform/settings.ts");
-    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
+    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, queuedPerUser: 100, scansPerUser: 100, hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
   } finally {
     await setDeviceRules(root, { hostNetworkOnDevicesOnly: false });
   }

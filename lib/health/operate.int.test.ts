@@ -34,7 +34,7 @@ interface ReadyBody {
   status: string;
   down: string[];
   components: Record<string, { status: string; detail?: string }>;
-  error?: { code: string; message: string; details: string[] };
+  error?: { code: string; message: string; problems: { where: string; message: string }[] };
 }
 
 async function ready(): Promise<{ status: number; body: ReadyBody }> {

@@ -23,7 +23,10 @@ test("unavailable names every component that is down, in a fixed order, in the o
   assert.deepEqual(r.error, {
     code: "unavailable",
     message: "not ready: queue: no answer within 2000 ms; workers: no live worker",
-    details: ["queue: no answer within 2000 ms", "workers: no live worker"],
+    problems: [
+      { severity: "error", where: "queue", code: "down", message: "no answer within 2000 ms" },
+      { severity: "error", where: "workers", code: "down", message: "no live worker" },
+    ],
   });
   assert.equal(r.components.database.status, "up", "what is up is reported too");
 });

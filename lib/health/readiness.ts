@@ -3,6 +3,8 @@
  * message are tested without any dependency. No secret ever goes in (the route is public).
  */
 
+import { problem, type Problem } from "../errors.ts";
+
 /** What a hub web process needs to serve runs, in the order the answer lists them. */
 export const READY_COMPONENTS = ["database", "results", "queue", "workers"] as const;
 export type ReadyComponent = (typeof READY_COMPONENTS)[number];
@@ -20,15 +22,16 @@ export interface Readiness {
   components: Record<ReadyComponent, CheckResult>;
   /** the components that are down, in READY_COMPONENTS order */
   down: ReadyComponent[];
-  /** `{code: "unavailable", message, details}` when not ready: the one error shape clients already read */
-  error?: { code: "unavailable"; message: string; details: string[] };
+  /** `{code: "unavailable", message, problems}` when not ready: the one error shape clients already read (a problem per component down) */
+  error?: { code: "unavailable"; message: string; problems: Problem[] };
 }
 
 export function readinessOf(components: Record<ReadyComponent, CheckResult>): Readiness {
   const down = READY_COMPONENTS.filter((c) => components[c].status === "down");
   if (!down.length) return { status: "ready", components, down };
-  const details = down.map((c) => `${c}: ${components[c].detail ?? "down"}`);
-  return { status: "unavailable", components, down, error: { code: "unavailable", message: `not ready: ${details.join("; ")}`, details } };
+  const problems = down.map((c) => problem("down", c, components[c].detail ?? "down"));
+  const message = `not ready: ${problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`;
+  return { status: "unavailable", components, down, error: { code: "unavailable", message, problems } };
 }
 
 /** `p`, or a rejection named `TimeoutError` after `ms` (`p` itself is left to settle on its own). */

@@ -34,7 +34,7 @@ let port = 0;
 const fetched: string[] = [];
 const extraImages: string[] = [];
 
-type Rejection = { code?: string; message?: string; details?: string[] };
+type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[] };
 
 before(async () => {
   hub = await startTestHub();
@@ -98,7 +98,7 @@ async function refused(name: string, dockerfile: string): Promise<Rejection> {
   assert.ok(rejection, `${name}: refused`);
   const r = rejection as Rejection;
   assert.equal(r.code, "validation", `${name}: ${r.message}`);
-  const shown = JSON.stringify({ message: r.message, details: r.details });
+  const shown = JSON.stringify({ message: r.message, problems: r.problems });
   for (const s of [SECRET, BODY_SECRET]) assert.ok(!shown.includes(s), `${name}: the error shows no secret`);
   const { db } = await import("../platform/db.ts");
   assert.equal(await db().packageVersion.count({ where: { package: { name, namespace: { name: "alice" } } } }), 0, `${name}: nothing published`);

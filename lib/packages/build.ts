@@ -3,7 +3,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type Docker from "dockerode";
 import { getEngine } from "../platform/engine.ts";
-import { validation } from "../errors.ts";
+import { problem, validation } from "../errors.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 import { buildImageResolver } from "./build-images.ts";
@@ -39,7 +39,7 @@ export async function buildUploadImage(
   const checked = checkDockerfile(readDockerfile(root), resolver);
   const problems = checked.problems.length ? checked.problems : await baseImageTriggerProblems(docker, checked.baseImages);
   if (problems.length) {
-    throw validation(`the Dockerfile cannot be built: ${problems[0]}`, undefined, problems.map((p) => `Dockerfile: ${p}`));
+    throw validation(`the Dockerfile cannot be built: ${problems[0]}`, undefined, problems.map((p) => problem("dockerfile", "Dockerfile", p)));
   }
   const ref = newImageTag(namespace, name, version);
   try {
@@ -52,7 +52,7 @@ export async function buildUploadImage(
   } catch (err) {
     await untag(ref);
     if (err instanceof ImageBuildError) {
-      throw validation(`the Dockerfile did not build: ${err.message}`, undefined, [err.message, err.log.split("\n").slice(-30).join("\n")]);
+      throw validation(`the Dockerfile did not build: ${err.message}`, undefined, [problem("build", "Dockerfile", err.message), problem("build", "build log", err.log.split("\n").slice(-30).join("\n"))]);
     }
     throw err;
   }
@@ -71,7 +71,7 @@ export async function discardUploadImage(image: UploadImage): Promise<void> {
 /** The package's Dockerfile as bytes: a regular file (a link or a folder is refused, not followed). */
 function readDockerfile(root: string): Buffer {
   const file = path.join(root, "Dockerfile");
-  if (!lstatSync(file).isFile()) throw validation("the Dockerfile is not a regular file", undefined, ["Dockerfile: not a regular file"]);
+  if (!lstatSync(file).isFile()) throw validation("the Dockerfile is not a regular file", undefined, [problem("dockerfile", "Dockerfile", "not a regular file")]);
   return readFileSync(file);
 }
 

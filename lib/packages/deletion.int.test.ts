@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let root: Viewer, alice: Viewer, bob: Viewer;
 type Coded = { code?: string; message?: string; fieldErrors?: Record<string, string> };
@@ -60,9 +63,9 @@ test("refused, naming why, while another package depends on it or one of its run
   await has(alice, "tool", ["1.0.0"], { dependsOn: { namespace: "alice", name: "base" } });
   await has(bob, "hidden", ["0.1.0"], { private: true, dependsOn: { namespace: "alice", name: "base" } });
   const queued = await db().run.create({ data: { ownerId: bob.id, projectId: await personalProject(bob), versionId: base["1.0.0"], function: "base.go", args: {}, status: "queued" } });
-  await assert.rejects(deletePackageVersions(alice, { namespace: "alice", name: "base", confirm: "alice.base" }), (e: Coded & { details?: string[] }) => {
+  await assert.rejects(deletePackageVersions(alice, { namespace: "alice", name: "base", confirm: "alice.base" }), (e: Coded & { problems?: { where: string; code: string; message: string }[] }) => {
     assert.equal(e.code, "conflict");
-    assert.deepEqual(e.details, ["lev.alice.tool 1.0.0 depends on it", "1 more version you may not see depends on it", "1 of its runs is queued or running: cancel it or wait until it ends"]);
+    assert.deepEqual(said(e), ["alice.base: lev.alice.tool 1.0.0 depends on it", "alice.base: 1 more version you may not see depends on it", "alice.base: 1 of its runs is queued or running: cancel it or wait until it ends"]);
     assert.match(e.message ?? "", /^alice\.base cannot be deleted while something needs it: lev\.alice\.tool 1\.0\.0 depends on it; /);
     return true;
   });

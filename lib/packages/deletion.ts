@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { AppError, forbidden, notFound, validation } from "../errors.ts";
+import { AppError, forbidden, notFound, problem, validation } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { canPublishTo, canViewPackage } from "../access/permissions.ts";
 import type { Viewer } from "../types.ts";
@@ -107,5 +107,5 @@ async function refuseWhileNeeded(tx: Prisma.TransactionClient, viewer: Viewer, i
   const hidden = dependents.length - named.length;
   if (hidden) details.push(`${plural(hidden, "more version")} you may not see ${hidden === 1 ? "depends" : "depend"} on it`);
   if (active) details.push(`${active} of its runs ${active === 1 ? "is" : "are"} queued or running: cancel ${active === 1 ? "it" : "them"} or wait until ${active === 1 ? "it ends" : "they end"}`);
-  if (details.length) throw new AppError("conflict", `${label} cannot be deleted while something needs it: ${details.join("; ")}`, { details });
+  if (details.length) throw new AppError("conflict", `${label} cannot be deleted while something needs it: ${details.join("; ")}`, { problems: details.map((d) => problem("needed", label, d)) });
 }

@@ -12,11 +12,14 @@ import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { ArchiveEntry } from "./archives.ts";
 import type { HubManifest, PublishResult, RunDetail, Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let alice: Viewer;
 let bob: Viewer;
 
-type Rejection = { code?: string; message?: string; details?: string[] };
+type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[] };
 
 before(async () => {
   hub = await startTestHub();
@@ -154,7 +157,7 @@ test("resolution pins the highest visible version matching the specifier, in the
 test("without dependencies introspection fails on the import, as before: the package needs them declared", async () => {
   const err = await rejected(publish(alice, "alice", "undeclared", "1.0.0", workflowInit("bob", "echo")));
   assert.equal(err.code, "validation");
-  assert.match(JSON.stringify(err.details), /lev\.bob|No module named/);
+  assert.match(JSON.stringify(said(err)), /lev\.bob|No module named/);
   assert.equal(await versionCount("alice", "undeclared"), 0);
 });
 
@@ -163,8 +166,8 @@ test("a missing package and one the uploader may not see are refused alike, with
   const missing = await rejected(publish(alice, "alice", "needs", "1.0.0", plainInit("n"), { deps: ["lev.bob.nothing>=1"] }));
   const hidden = await rejected(publish(alice, "alice", "needs", "1.0.0", plainInit("n"), { deps: ["lev.bob.hidden>=1"] }));
   assert.equal(missing.code, "validation");
-  assert.deepEqual(missing.details, ["dependency lev.bob.nothing: no such package"]);
-  assert.deepEqual(hidden.details, ["dependency lev.bob.hidden: no such package"]);
+  assert.deepEqual(said(missing), ["pyproject.toml: dependency lev.bob.nothing: no such package"]);
+  assert.deepEqual(said(hidden), ["pyproject.toml: dependency lev.bob.hidden: no such package"]);
   assert.equal(await versionCount("alice", "needs"), 0);
   // its owner may use it in a private package of their own
   const own = await publish(bob, "bob", "usehidden", "1.0.0", plainInit("u"), { deps: ["lev.bob.hidden"], private: true });
@@ -173,14 +176,14 @@ test("a missing package and one the uploader may not see are refused alike, with
 
 test("no matching version names the published ones", async () => {
   const err = await rejected(publish(alice, "alice", "needs", "1.0.0", plainInit("n"), { deps: ["lev.bob.echo>=3"] }));
-  assert.deepEqual(err.details, ["dependency lev.bob.echo>=3: no published version matches (1.0.0, 1.1.0, 2.0.0)"]);
+  assert.deepEqual(said(err), ["pyproject.toml: dependency lev.bob.echo>=3: no published version matches (1.0.0, 1.1.0, 2.0.0)"]);
   assert.equal(await versionCount("alice", "needs"), 0);
 });
 
 test("a public version may depend only on public packages; a private one may use its owner's private packages", async () => {
   await publish(alice, "alice", "secret", "1.0.0", plainInit("s"), { private: true });
   const err = await rejected(publish(alice, "alice", "open", "1.0.0", plainInit("o"), { deps: ["lev.alice.secret"] }));
-  assert.deepEqual(err.details, ["lev.alice.secret is private: a public version may depend only on public packages"]);
+  assert.deepEqual(said(err), ["pyproject.toml: lev.alice.secret is private: a public version may depend only on public packages"]);
   assert.equal(await versionCount("alice", "open"), 0);
   const priv = await publish(alice, "alice", "open", "1.0.0", plainInit("o"), { deps: ["lev.alice.secret"], private: true });
   assert.equal((priv.manifest as HubManifest).dependencies?.length, 1);
@@ -193,9 +196,9 @@ test("cycles are refused: a package in its own closure", async () => {
   await publish(bob, "bob", "ca", "1.0.0", plainInit("a1"));
   await publish(bob, "bob", "cb", "1.0.0", plainInit("b1"), { deps: ["lev.bob.ca==1.0.0"] });
   const err = await rejected(publish(bob, "bob", "ca", "2.0.0", plainInit("a2"), { deps: ["lev.bob.cb"] }));
-  assert.deepEqual(err.details, ["dependency cycle: lev.bob.ca → lev.bob.cb → lev.bob.ca"]);
+  assert.deepEqual(said(err), ["pyproject.toml: dependency cycle: lev.bob.ca → lev.bob.cb → lev.bob.ca"]);
   const self = await rejected(publish(bob, "bob", "ca", "2.0.0", plainInit("a2"), { deps: ["lev.bob.ca"] }));
-  assert.deepEqual(self.details, ["dependency cycle: lev.bob.ca → lev.bob.ca"]);
+  assert.deepEqual(said(self), ["pyproject.toml: dependency cycle: lev.bob.ca → lev.bob.ca"]);
   assert.equal(await versionCount("bob", "ca"), 1);
 });
 
@@ -204,7 +207,7 @@ test("two versions of one package in a closure are a conflict", async () => {
   await publish(bob, "bob", "base", "2.0.0", plainInit("2"));
   await publish(bob, "bob", "mid", "1.0.0", plainInit("m"), { deps: ["lev.bob.base==1.0.0"] });
   const err = await rejected(publish(alice, "alice", "both", "1.0.0", plainInit("b"), { deps: ["lev.bob.mid", "lev.bob.base>=2"] }));
-  assert.deepEqual(err.details, ["conflicting versions of lev.bob.base: 1.0.0 (via lev.alice.both → lev.bob.mid) and 2.0.0 (via lev.alice.both)"]);
+  assert.deepEqual(said(err), ["pyproject.toml: conflicting versions of lev.bob.base: 1.0.0 (via lev.alice.both → lev.bob.mid) and 2.0.0 (via lev.alice.both)"]);
   assert.equal(await versionCount("alice", "both"), 0);
 });
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../platform/db.ts";
-import { validation } from "../errors.ts";
+import { problem, validation } from "../errors.ts";
 import { canViewPackage } from "../access/permissions.ts";
 import type { PinnedDependency, Viewer } from "../types.ts";
 import {
@@ -120,7 +120,7 @@ export async function resolveDependencies(
   problems.push(...checked.problems);
   if (problems.length) {
     const full = levName(root);
-    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems);
+    throw validation(`${full} was not published: its dependencies could not be resolved`, undefined, problems.map((p) => problem("dependency", "pyproject.toml", p)));
   }
   return {
     direct: picked.map((p) => ({ namespace: p.namespace, name: p.name, version: p.version, requirement: p.requirement.raw, versionId: p.versionId })),

@@ -7,6 +7,9 @@ import { goodInit, packageEntries } from "../testing/packages.ts";
 import { buildTarGz, buildZip } from "./archives.ts";
 import type { Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 let hub: TestHub;
 let root: Viewer;
 let alice: Viewer;
@@ -21,7 +24,7 @@ after(async () => {
   await hub?.close();
 });
 
-type Rejection = { code?: string; message?: string; details?: string[] };
+type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[] };
 
 async function assertNothingStored() {
   const { db } = await import("../platform/db.ts");
@@ -49,7 +52,7 @@ test("publishArchive refuses unsafe archives and wrong layouts before running an
   for (const [name, filename, data, re, code] of cases) {
     await assert.rejects(
       publishArchive(alice, { filename, data }),
-      (e: Rejection) => e.code === code && re.test([e.message, ...(e.details ?? [])].join("\n")),
+      (e: Rejection) => e.code === code && re.test([e.message, ...(said(e))].join("\n")),
       name,
     );
   }
@@ -62,13 +65,13 @@ test("publishArchive rejects a package whose introspection finds problems, showi
   const badExport = buildZip(packageEntries("alice", "badexport", "0.1.0", goodInit().replace("annot.meta([greet]", "annot.meta([greet, 42]")));
   await assert.rejects(publishArchive(alice, { filename: "badexport.zip", data: badExport }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match((e.details ?? []).join("\n"), /export #2 \(42\) is neither a function nor a tool module/);
+    assert.match((said(e)).join("\n"), /export #2 \(42\) is neither a function nor a tool module/);
     return true;
   });
   const syntax = buildZip(packageEntries("alice", "syntax", "0.1.0", "def broken(:\n"));
   await assert.rejects(publishArchive(alice, { filename: "syntax.zip", data: syntax }), (e: Rejection) => {
     assert.equal(e.code, "validation");
-    assert.match([e.message, ...(e.details ?? [])].join("\n"), /SyntaxError|syntax/i);
+    assert.match([e.message, ...(said(e))].join("\n"), /SyntaxError|syntax/i);
     return true;
   });
   await assertNothingStored();

@@ -19,7 +19,7 @@ import {
 import { dataDir, packagesDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
 import { getEngine } from "../platform/engine.ts";
-import { AppError, conflict, forbidden, validation } from "../errors.ts";
+import { AppError, conflict, forbidden, problem, validation, type Problem } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { normalizeCategory } from "./categories.ts";
 import { canPublishTo } from "../access/permissions.ts";
@@ -64,17 +64,18 @@ function packageRoot(dir: string): string {
 }
 
 /** What refuses an upload: introspection's errors and categories the hub does not know. Warnings pass. */
-function problemsOf(manifest: Manifest): string[] {
-  const out = manifest.problems.filter((p) => p.severity === "error").map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+function problemsOf(manifest: Manifest): Problem[] {
+  const out: Problem[] = manifest.problems.filter((p) => p.severity === "error");
   const check = (where: string, cats: { attck: { key: string }[]; blackarch: { key: string }[] } | undefined) => {
-    for (const c of cats?.attck ?? []) if (!normalizeCategory("attck", c.key)) out.push(`${where}: unknown ATT&CK tactic '${c.key}'`);
-    for (const c of cats?.blackarch ?? []) if (!normalizeCategory("blackarch", c.key)) out.push(`${where}: unknown BlackArch category '${c.key}'`);
+    for (const c of cats?.attck ?? []) if (!normalizeCategory("attck", c.key)) out.push(problem("category", where, `unknown ATT&CK tactic '${c.key}'`));
+    for (const c of cats?.blackarch ?? []) if (!normalizeCategory("blackarch", c.key)) out.push(problem("category", where, `unknown BlackArch category '${c.key}'`));
   };
   check("__lev__", manifest.cats);
   for (const t of manifest.tools) check(t.module, t.cats);
   for (const f of allFunctions(manifest)) check(f.qualified, f.cats);
-  if (allFunctions(manifest).length === 0) out.push("__lev__: the package exports no mode or workflow");
-  return [...new Set(out)];
+  if (allFunctions(manifest).length === 0) out.push(problem("no-exports", "__lev__", "the package exports no mode or workflow"));
+  // a tool's categories are its modes' too: each problem once
+  return [...new Map(out.map((p) => [JSON.stringify(p), p])).values()];
 }
 
 /** What the catalog's text search reads besides the exports: package and tool descriptions and docs. */
@@ -92,7 +93,7 @@ async function introspectOrReject(pkg: PackageLocation, dependencies: PackageDep
   } catch (err) {
     if (err instanceof IntrospectionError) {
       const tail = err.output.trim().split("\n").slice(-15).join("\n");
-      throw validation(`the package could not be inspected: ${err.message}`, undefined, tail ? [err.message, tail] : [err.message]);
+      throw validation(`the package could not be inspected: ${err.message}`, undefined, [problem("introspection-failed", "", err.message), ...(tail ? [problem("introspection-failed", "output", tail)] : [])]);
     }
     if (err instanceof EngineError) {
       console.error("[levhub] introspection could not run:", err);
@@ -120,12 +121,12 @@ async function publishStaged(
   } catch (err) {
     if (err instanceof PackageLayoutError) {
       const msg = err.message.replace(`${root}: `, "").replace(root, "the archive");
-      throw validation(`wrong layout: ${msg}`, undefined, [`expected lev/<namespace>/<name>/__init__.py (${msg})`]);
+      throw validation(`wrong layout: ${msg}`, undefined, [problem("layout", "", `expected lev/<namespace>/<name>/__init__.py (${msg})`)]);
     }
     throw err;
   }
   const metadata = readPackageMetadata(root);
-  if ("problem" in metadata) throw validation(metadata.problem, undefined, [metadata.problem]);
+  if ("problem" in metadata) throw validation(metadata.problem, undefined, [problem("pyproject", "pyproject.toml", metadata.problem)]);
   const { version } = metadata;
   const full = `${pkg.namespace}.${pkg.name}`;
   if (!existsSync(path.join(root, "pyproject.toml"))) {
@@ -283,7 +284,7 @@ export async function publishArchive(
     });
   } catch (err) {
     if (err instanceof ArchiveError) {
-      throw new AppError(err.kind === "too_large" ? "too_large" : "validation", err.message, { details: [err.message] });
+      throw new AppError(err.kind === "too_large" ? "too_large" : "validation", err.message, { problems: [problem("archive", file.filename, err.message)] });
     }
     throw err;
   }

@@ -12,6 +12,9 @@ import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { ArchiveEntry } from "../packages/archives.ts";
 import type { HubRunError, RunDetail, Viewer } from "../types.ts";
 
+/** The problems an error carries, each as `where: message` (or the message alone). */
+const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+
 const NMAP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../examples/szczecin.nmap_python");
 
 let hub: TestHub;
@@ -19,7 +22,7 @@ let root: Viewer;
 let alice: Viewer;
 let bob: Viewer;
 
-type Rejection = { code?: string; message?: string; details?: string[]; fieldErrors?: Record<string, string> };
+type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[]; fieldErrors?: Record<string, string> };
 
 before(async () => {
   hub = await startTestHub();
@@ -184,7 +187,7 @@ test("a Dockerfile FROM another user's private package is refused with the same 
   const direct = await attempt("levpkg/bob.secret:0.1.0");
   for (const e of [priv, missing, direct]) assert.equal(e.code, "validation");
   assert.equal(String(priv.message).replaceAll(".bob.secret", "X"), String(missing.message).replaceAll(".nobody.nothing", "X"));
-  assert.deepEqual(priv.details, ["Dockerfile: line 1: FROM .bob.secret: image '.bob.secret' is not available"]);
+  assert.deepEqual(said(priv), ["Dockerfile: line 1: FROM .bob.secret: image '.bob.secret' is not available"]);
   assert.match(String(direct.message), /image 'levpkg\/bob\.secret:0\.1\.0' is not available/);
   assert.equal(await versionCount("alice", "derived"), 0);
   // a public package's image is a valid base, resolved to its id

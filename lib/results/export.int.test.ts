@@ -40,11 +40,12 @@ before(async () => {
   bobToken = (await createToken(bob, { name: "bob" })).token;
   const pkg = await seedPackage(null);
   const bigRun = await seedRun(bob.id, pkg);
+  // the index is keyed by project: bob's run is in his personal project
   await sql.query(
-    `INSERT INTO "ResultDocument" ("coll", "runId", "ownerId", "packageId", "versionId", "function", "job", "task", "bytes", "doc")
-     SELECT 'big|export@1', $1, $2, $3, $4, 'scan.ports', $5, g, 2048, jsonb_build_object('i', g, 'pad', repeat('x', 2000))
-     FROM generate_series(1, ${DOCS}) g`,
-    [bigRun.id, bob.id, pkg.packageId, pkg.versionId, bigRun.number],
+    `INSERT INTO "ResultDocument" ("coll", "runId", "projectId", "packageId", "versionId", "function", "job", "task", "bytes", "doc")
+     SELECT 'big|export@1', r."id", r."projectId", $2, $3, 'scan.ports', $4, g, 2048, jsonb_build_object('i', g, 'pad', repeat('x', 2000))
+     FROM generate_series(1, ${DOCS}) g, "Run" r WHERE r."id" = $1`,
+    [bigRun.id, pkg.packageId, pkg.versionId, bigRun.number],
   );
   server = await serveRoutes();
 });

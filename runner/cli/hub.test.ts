@@ -28,13 +28,13 @@ test("lev new writes a package skeleton and archiveDirectory packs it without ca
   }
 });
 
-test("a hub's error prints as `error <code>: message`, then its field errors and details; an answer without the hub's shape names the HTTP status", () => {
+test("a hub's error prints as `error <code>: message`, then its field errors and problems; an answer without the hub's shape names the HTTP status", () => {
   const e = hubError(
     { status: 422, statusText: "Unprocessable Entity" },
-    JSON.stringify({ error: { code: "validation", message: "invalid args.port", fieldErrors: { "args.port": "expected an integer" }, details: ["one more thing"] } }),
+    JSON.stringify({ error: { code: "validation", message: "invalid args.port", fieldErrors: { "args.port": "expected an integer" }, problems: [{ severity: "error", where: "hello.greet", code: "unknown-param", message: "one more thing" }] } }),
   );
   assert.equal(e.code, "validation");
-  assert.equal(e.message, "error validation: invalid args.port\n  args.port: expected an integer\n  one more thing");
+  assert.equal(e.message, "error validation: invalid args.port\n  args.port: expected an integer\n  hello.greet: one more thing");
   const gone = hubError({ status: 404, statusText: "Not Found" }, JSON.stringify({ error: { code: "not_found", message: "run not found" } }));
   assert.deepEqual([gone.code, gone.message], ["not_found", "error not_found: run not found"]);
   const proxy = hubError({ status: 502, statusText: "Bad Gateway" }, "<html>upstream down</html>");

@@ -43,7 +43,7 @@ export async function loadConfig(): Promise<HubConfig> {
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** One request; a hub error (`{error: {code, message, fieldErrors, details}}`) becomes a readable CliError. */
+/** One request; a hub error (`{error: {code, message, fieldErrors, problems}}`) becomes a readable CliError. */
 export async function api<T>(cfg: HubConfig, method: string, route: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
   let payload: BodyInit | undefined;
@@ -74,12 +74,12 @@ interface HubErrorBody {
   code?: unknown;
   message?: unknown;
   fieldErrors?: unknown;
-  details?: unknown;
+  problems?: unknown;
 }
 
 /**
- * A hub's error answer `{error: {code, message, fieldErrors, details}}` as a readable CliError:
- * `error <code>: <message>`, then each field error and detail on a line of its own. An answer
+ * A hub's error answer `{error: {code, message, fieldErrors, problems}}` as a readable CliError:
+ * `error <code>: <message>`, then each field error and problem (`where: message`) on a line of its own. An answer
  * without that shape (a proxy's page) reads `error <HTTP status>: <its first 200 characters>`.
  */
 export function hubError(res: { status: number; statusText: string }, text: string): CliError {
@@ -96,7 +96,13 @@ export function hubError(res: { status: number; statusText: string }, text: stri
   if (e?.fieldErrors && typeof e.fieldErrors === "object") {
     for (const [k, v] of Object.entries(e.fieldErrors as Record<string, unknown>)) lines.push(`  ${k}: ${String(v)}`);
   }
-  if (Array.isArray(e?.details)) for (const d of e.details) lines.push(`  ${String(d)}`);
+  if (Array.isArray(e?.problems)) {
+    for (const p of e.problems as { severity?: unknown; where?: unknown; message?: unknown }[]) {
+      const where = typeof p?.where === "string" && p.where ? `${p.where}: ` : "";
+      const severity = p?.severity === "warning" ? "warning " : "";
+      lines.push(`  ${severity}${where}${typeof p?.message === "string" ? p.message : JSON.stringify(p)}`);
+    }
+  }
   return new CliError(lines.join("\n"), code);
 }
 

@@ -14,6 +14,7 @@ import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, 
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
 import { secretParams, SecretsUsageError } from "./secrets.ts";
+import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -74,6 +75,7 @@ const USAGE = `usage:
       replaces the package's list: name those again to keep them; --ignore '' compares all).
 ${SCAN_USAGE}
 ${PROJECT_USAGE}
+${FAV_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -108,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
         return await rerunCommand(rest, parseParams, print);
       case "project":
         return await projectCommand(rest, print);
+      case "fav":
+        return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
       case undefined:
@@ -124,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }

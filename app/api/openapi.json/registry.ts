@@ -54,6 +54,11 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/health/route.ts": () => import("../health/route.ts"),
   "app/api/ready/route.ts": () => import("../ready/route.ts"),
   "app/metrics/route.ts": () => import("../../metrics/route.ts"),
+  "app/api/favourites/route.ts": () => import("../favourites/route.ts"),
+  "app/api/authors/[username]/route.ts": () => import("../authors/[username]/route.ts"),
+  "app/api/packages/[ns]/[name]/comments/route.ts": () => import("../packages/[ns]/[name]/comments/route.ts"),
+  "app/api/comments/[id]/route.ts": () => import("../comments/[id]/route.ts"),
+  "app/api/comments/[id]/moderation/route.ts": () => import("../comments/[id]/moderation/route.ts"),
 };
 
 /** The route modules, loaded; `skip` leaves some out (tests: next-auth's module needs Next's bundler). */

@@ -6,6 +6,7 @@ import { DEFAULT_TOKEN_SCOPES, listTokens, TOKEN_DAYS } from "../../../lib/accou
 import { grantableScopes, SCOPE_DESCRIPTIONS } from "../../../lib/access/scopes.ts";
 import { publishableNamespaces } from "../../../lib/accounts/users.ts";
 import { formatTime } from "../../../components/time.ts";
+import { ActionButton } from "../../../components/action-problem.tsx";
 import { createTokenAction } from "../../actions/create-token.ts";
 import { dismissTokenNoticeAction } from "../../actions/dismiss-token-notice.ts";
 import { renewTokenAction } from "../../actions/renew-token.ts";
@@ -42,9 +43,9 @@ export default async function TokensPage() {
             {upgraded[0].scopes.join(", ")}) and expire{upgraded.length > 1 ? "" : "s"} on {formatTime(upgraded[0].expiresAt)} UTC. Renew them below, or replace them with tokens
             that have only the scopes they need.
           </p>
-          <form action={dismissTokenNoticeAction}>
-            <button type="submit" className="btn py-0.5 text-xs">Got it</button>
-          </form>
+          <ActionButton action={dismissTokenNoticeAction} fields={{}} className="btn py-0.5 text-xs" ariaLabel="Got it">
+            Got it
+          </ActionButton>
         </div>
       )}
       <TokenManager tokens={tokens} options={options} createAction={createTokenAction} revokeAction={revokeTokenAction} renewAction={renewTokenAction} />

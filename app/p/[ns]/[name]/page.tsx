@@ -24,11 +24,19 @@ import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
 import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
 import type { ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
+import { FavouriteButton } from "../../../../components/favourite-button.tsx";
+import { CommentThread } from "../../../../components/comment-thread.tsx";
+import { Pagination } from "../../../../components/pagination.tsx";
+import { functionFavourites } from "../../../../lib/favourites/favourites.ts";
+import { commentCount, listComments } from "../../../../lib/comments/comments.ts";
+import { COMMENT_LIMITS } from "../../../../lib/schemas/comments.ts";
+import { toggleFavouriteAction } from "../../../actions/favourites.ts";
+import { deleteCommentAction, editCommentAction, moderateCommentAction, postCommentAction } from "../../../actions/comments.ts";
 import { categoryLabel, tacticLabel, toRunRow } from "../../../_lib/views.ts";
 import { cache } from "react";
 
 type Params = Promise<{ ns: string; name: string }>;
-const TABS = ["intro", "versions", "source", "history"] as const;
+const TABS = ["intro", "versions", "source", "comments", "history"] as const;
 type Tab = (typeof TABS)[number];
 
 /** The package as the viewer sees it, once per request for the title and the page. */
@@ -79,6 +87,11 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
   const toolModes = new Set(m.tools.flatMap((t) => t.modes.map((f) => f.qualified)));
   const looseModes = m.modes.filter((f) => !toolModes.has(f.qualified));
   const fnCount = m.workflows.length + looseModes.length + toolModes.size;
+  const [fnFavourites, comments] = await Promise.all([functionFavourites(viewer, pkg.id), commentCount(viewer, pkg.id)]);
+  const favourite = viewer ? toggleFavouriteAction : null;
+  const fnStar = (fn: ManifestFunction) => (
+    <FavouriteButton target={{ package: pkg.fullName, function: fn.qualified }} label={`${pkg.fullName}.${fn.qualified}`} initial={fnFavourites[fn.qualified] ?? { favourited: false, count: 0 }} action={favourite} small />
+  );
 
   return (
     <div className="space-y-5">
@@ -93,6 +106,14 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
           {requested && requested !== pkg.version && <span className="badge border-amber-200 bg-amber-50 text-amber-800">not the latest version</span>}
         </div>
         {pkg.desc && <p className="mt-1 text-zinc-600">{pkg.desc}</p>}
+        <div className="mt-2 flex flex-wrap items-center gap-3 text-sm">
+          <FavouriteButton target={{ package: pkg.fullName }} label={pkg.fullName} initial={{ favourited: pkg.favourited, count: pkg.favourites }} action={favourite} />
+          {pkg.owner && (
+            <span className="text-zinc-600">
+              by <Link href={`/u/${encodeURIComponent(pkg.owner)}`}>{pkg.owner}</Link>
+            </span>
+          )}
+        </div>
         <OfficialReview namespace={pkg.namespace} name={pkg.name} official={pkg.official} versions={pkg.versions} action={isAdmin(viewer) ? markOfficialAction : null} />
         {pkg.canPublish && <PackageVisibility namespace={pkg.namespace} name={pkg.name} isPrivate={pkg.private} action={setPackageVisibilityAction} />}
         <ul aria-label="Categories and tags" className="mt-2 flex flex-wrap gap-1.5 text-xs">
@@ -121,6 +142,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
           { key: "intro", label: "Introduction", href: q("intro"), count: fnCount },
           { key: "versions", label: "Versions", href: q("versions"), count: pkg.versions.length },
           { key: "source", label: "Source", href: q("source") },
+          { key: "comments", label: "Comments", href: q("comments"), count: comments },
           { key: "history", label: "History", href: q("history") },
         ]}
       />
@@ -157,7 +179,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
                 )}
               </div>
               {tool.modes.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} actions={fnStar(fn)} />
               ))}
             </section>
           ))}
@@ -165,7 +187,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             <section aria-labelledby="modes-h" className="space-y-3">
               <h2 id="modes-h" className="h-section">Modes</h2>
               {looseModes.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} actions={fnStar(fn)} />
               ))}
             </section>
           )}
@@ -173,7 +195,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             <section aria-labelledby="workflows-h" className="space-y-3">
               <h2 id="workflows-h" className="h-section">Workflows</h2>
               {m.workflows.map((fn) => (
-                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} />
+                <FunctionCard key={fn.qualified} fn={toView(fn, pkg.granted)} runHref={runHref(fn)} actions={fnStar(fn)} />
               ))}
             </section>
           )}
@@ -220,6 +242,8 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
 
       {tab === "source" && <SourceTab viewerNs={ns} name={name} version={version} file={one(sp.file)} hrefFor={(path) => q("source", { file: path })} />}
 
+      {tab === "comments" && <CommentsTab page={Number(one(sp.page) ?? 1) || 1} />}
+
       {tab === "history" && <HistoryTab packageId={pkg.id} />}
     </div>
   );
@@ -248,6 +272,24 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
             <p className="p-4 text-sm text-zinc-500">This version has no files.</p>
           )}
         </div>
+      </div>
+    );
+  }
+
+  async function CommentsTab({ page }: { page: number }) {
+    const thread = await loadOr404(listComments(viewer, ns, name, page));
+    const pageCount = Math.max(1, Math.ceil(thread.total / thread.pageSize));
+    return (
+      <div className="max-w-3xl">
+        <CommentThread
+          namespace={pkg.namespace}
+          name={pkg.name}
+          comments={thread.items}
+          maxChars={COMMENT_LIMITS.bodyChars}
+          signInHref={`/signin?callbackUrl=${encodeURIComponent(`${base}?tab=comments`)}`}
+          actions={viewer ? { post: postCommentAction, edit: editCommentAction, remove: deleteCommentAction, moderate: isAdmin(viewer) ? moderateCommentAction : null } : null}
+        />
+        <Pagination page={thread.page} pageCount={pageCount} basePath={base} query={{ tab: "comments", v: requested }} />
       </div>
     );
   }
