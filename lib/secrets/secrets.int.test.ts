@@ -8,7 +8,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +58,8 @@ before(async () => {
   await addMember(alice, "acme", { username: "carol", role: "viewer" });
   // the fixture in alice's namespace, public so the project's members may run it
   pkgDir = mkdtempSync(path.join(tmpdir(), "levhub-leaky-"));
+  // mkdtemp's 0700 would travel with the copy: introspection's container user must read it
+  chmodSync(pkgDir, 0o755);
   cpSync(FIXTURE, pkgDir, { recursive: true });
   renameSync(path.join(pkgDir, "lev", "__NS__"), path.join(pkgDir, "lev", "alice"));
   writeFileSync(path.join(pkgDir, "pyproject.toml"), readFileSync(path.join(FIXTURE, "pyproject.toml"), "utf8").replaceAll("__NS__", "alice"));
