@@ -42,10 +42,11 @@ const handle = app.getRequestHandler();
 process.env.__NEXT_PRIVATE_ORIGIN ??= `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
 // the API's declared methods, read once: anything else is 405 with `Allow` before Next sees it
-const apiRoutes = apiRouteTable(ROOT);
+const handlerRoutes = apiRouteTable(ROOT);
 
 const listener: http.RequestListener = (req, res) => {
-  const refusal = req.url?.startsWith("/api/") ? methodRefusal(apiRoutes, req.method ?? "GET", new URL(req.url, "http://levhub.invalid").pathname) : null;
+  // route handlers only (the API, /metrics): pages are Next's, which answers their methods itself
+  const refusal = req.url?.startsWith("/") ? methodRefusal(handlerRoutes, req.method ?? "GET", new URL(req.url, "http://levhub.invalid").pathname) : null;
   if (refusal) {
     // the body is never read: the connection closes after the answer rather than drain it
     res.writeHead(refusal.status, { ...refusal.headers, connection: "close" }).end(refusal.body);

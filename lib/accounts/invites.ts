@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
+import { emailSchema } from "../schemas/email.ts";
 import { conflict, notFound, zodFieldErrors, invalidFields } from "../errors.ts";
 import { audit } from "../platform/audit.ts";
 import { newSecretToken, sha256Hex } from "./secret-token.ts";
@@ -18,7 +19,7 @@ const DAY = 24 * 3600_000;
 export const INVITE_DAYS = { default: 7, max: 30 } as const;
 
 export const createInviteSchema = z.object({
-  email: z.string().trim().toLowerCase().email("enter the e-mail address of the person you invite").max(200),
+  email: emailSchema("enter the e-mail address of the person you invite"),
   note: z.string().trim().max(200, "at most 200 characters").default(""),
   days: z.coerce
     .number()

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../platform/db.ts";
+import { emailSchema } from "../schemas/email.ts";
 import { conflict, forbidden, notFound, validation, invalidFields } from "../errors.ts";
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { assertAdmin } from "../access/assert-admin.ts";
@@ -22,7 +23,7 @@ export const USERNAME = /^[a-z][a-z0-9_]{1,31}$/;
 export const RESERVED_NAMESPACES = new Set(["levhub", "szczecin", "lev", "levrt", "admin", "root", "api", "system"]);
 
 export const signUpSchema = z.object({
-  email: z.string().trim().toLowerCase().email("enter a valid e-mail address").max(200),
+  email: emailSchema("enter a valid e-mail address"),
   username: z
     .string()
     .trim()

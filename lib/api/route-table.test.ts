@@ -8,16 +8,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const table = apiRouteTable(ROOT);
 
 test("the table holds the route files with the methods they export", () => {
-  const runs = table.find((r) => r.segments.join("/") === "runs");
+  const runs = table.find((r) => r.segments.join("/") === "api/runs");
   assert.deepEqual(runs?.methods, ["GET", "POST"]);
-  assert.deepEqual(table.find((r) => r.segments.join("/") === "scans/[id]")?.methods, ["DELETE", "GET", "PATCH"]);
+  assert.deepEqual(table.find((r) => r.segments.join("/") === "api/scans/[id]")?.methods, ["DELETE", "GET", "PATCH"]);
+  assert.deepEqual(table.find((r) => r.segments.join("/") === "metrics")?.methods, ["GET"], "handlers outside app/api are in it too");
 });
 
 test("paths match as in Next's router: static segments win, a catch-all takes the rest, nothing else matches", () => {
   const t: ApiRoute[] = [
-    { segments: ["runs", "[id]"], methods: ["GET"] },
-    { segments: ["runs", "compare"], methods: ["GET"] },
-    { segments: ["auth", "[...nextauth]"], methods: ["GET", "POST"] },
+    { segments: ["api", "runs", "[id]"], methods: ["GET"] },
+    { segments: ["api", "runs", "compare"], methods: ["GET"] },
+    { segments: ["api", "auth", "[...nextauth]"], methods: ["GET", "POST"] },
   ];
   assert.equal(matchApiRoute(t, "/api/runs/compare"), t[1]);
   assert.equal(matchApiRoute(t, "/api/runs/abc"), t[0]);
@@ -39,4 +40,6 @@ test("an undeclared method is 405 with Allow and the one error shape; declared o
   assert.equal(methodRefusal(table, "GET", "/api/runs/x/cancel")?.headers.allow, "OPTIONS, POST");
   assert.equal(methodRefusal(table, "POST", "/api/runs/compare")?.headers.allow, "GET, HEAD, OPTIONS");
   assert.equal(methodRefusal(table, "TRACE", "/api/no/such/route"), null, "Next answers 404 for a path no route serves");
+  assert.equal(methodRefusal(table, "TRACE", "/metrics")?.headers.allow, "GET, HEAD, OPTIONS", "/metrics is a route handler outside app/api");
+  assert.equal(methodRefusal(table, "PUT", "/runs"), null, "pages are Next's");
 });

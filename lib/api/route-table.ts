@@ -1,5 +1,5 @@
 /**
- * Which methods each `/api/…` path answers, read from the route files themselves (the methods a
+ * Which methods each route handler's path (`/api/…`, `/metrics`) answers, read from the route files themselves (the methods a
  * `route.ts` exports are the ones it declares with `route()`; `app/api/openapi.json/openapi.int.test.ts`
  * checks the two agree). The web server (scripts/serve.ts) and the test route server answer every
  * other method with 405 and an `Allow` header before Next.js sees the request: Next answers an
@@ -29,13 +29,13 @@ export function exportedNames(source: string): string[] {
 }
 
 export interface ApiRoute {
-  /** the folders under app/api: `["runs", "[id]", "cancel"]` */
+  /** the folders under app: `["api", "runs", "[id]", "cancel"]`, `["metrics"]` */
   segments: string[];
   /** the methods the file exports */
   methods: string[];
 }
 
-/** Every `app/api/**\/route.ts` under `root` with its exported methods. */
+/** Every `app/**\/route.ts` under `root` (the API and the few handlers outside it, like /metrics) with its exported methods. */
 export function apiRouteTable(root: string): ApiRoute[] {
   const out: ApiRoute[] = [];
   const visit = (dir: string, segments: string[]) => {
@@ -48,14 +48,14 @@ export function apiRouteTable(root: string): ApiRoute[] {
       }
     }
   };
-  visit(path.join(root, "app", "api"), []);
+  visit(path.join(root, "app"), []);
   return out;
 }
 
 const dynamic = (s: string) => /^\[[^\].]+\]$/.test(s);
 const catchAll = (s: string) => /^\[\.\.\.[^\]]+\]$/.test(s);
 
-/** Whether `segments` matches the path parts after `/api` (a catch-all takes one or more parts). */
+/** Whether `segments` matches the path's parts (a catch-all takes one or more parts). */
 function matches(segments: string[], parts: string[]): boolean {
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
@@ -69,11 +69,10 @@ function matches(segments: string[], parts: string[]): boolean {
 /** Next's order: more static segments first, a catch-all last. */
 const rank = (r: ApiRoute) => r.segments.filter((s) => !dynamic(s) && !catchAll(s)).length * 2 - (r.segments.some(catchAll) ? 1 : 0);
 
-/** The route serving `pathname` (`/api/runs/x/cancel`), or null when none does (Next answers 404). */
+/** The route handler serving `pathname` (`/api/runs/x/cancel`, `/metrics`), or null when none does (a page, or Next's 404). */
 export function matchApiRoute(table: readonly ApiRoute[], pathname: string): ApiRoute | null {
   const parts = pathname.split("/").filter(Boolean);
-  if (parts[0] !== "api") return null;
-  const candidates = table.filter((r) => matches(r.segments, parts.slice(1)));
+  const candidates = table.filter((r) => matches(r.segments, parts));
   candidates.sort((a, b) => rank(b) - rank(a));
   return candidates[0] ?? null;
 }

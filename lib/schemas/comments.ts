@@ -10,15 +10,17 @@ export const COMMENT_LIMITS = { bodyChars: 10_000, pageSize: 25, reasonChars: 50
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const typedText = (max: number, what: string) =>
+const typedText = (max: number, what: string, required?: string) =>
   z
     .string()
+    // a pattern rather than a refinement: the OpenAPI document says it too
+    .regex(required ? /\S/ : /.*/s, required)
     .max(max, `at most ${max.toLocaleString("en")} characters`)
     .refine((s) => !s.includes("\u0000"), `the ${what} holds a NUL character`)
     .refine((s) => !LONE_SURROGATE.test(s), `the ${what} holds a lone UTF-16 surrogate (not a character)`)
     .transform((s) => s.replace(/\r\n?/g, "\n"));
 
-export const commentBodySchema = typedText(COMMENT_LIMITS.bodyChars, "comment").refine((s) => s.trim().length > 0, "write something first");
+export const commentBodySchema = typedText(COMMENT_LIMITS.bodyChars, "comment", "write something first");
 
 /** `POST /api/packages/{ns}/{name}/comments` and `PATCH /api/comments/{id}` */
 export const commentWriteSchema = z.object({ body: commentBodySchema }).strict();

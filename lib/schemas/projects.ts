@@ -1,5 +1,6 @@
 /** Requests about projects, their members and invites (HTTP API, server actions, the CLI's shapes). */
 import { z } from "zod";
+import { emailSchema } from "./email.ts";
 
 /**
  * A project's URL name. Team projects choose theirs; a personal project's is its owner's user name
@@ -25,14 +26,16 @@ const text = (max: number) => z.string().trim().max(max, `at most ${max} charact
 const instant = z.iso.datetime({ offset: true, error: "an ISO date-time with its offset (2026-12-01T09:00:00Z)" }).transform((v) => new Date(v));
 const windowEnd = instant.nullable();
 
-const windowRefine = <T extends { windowStart?: Date | null; windowEnd?: Date | null }>(v: T) => !v.windowStart || !v.windowEnd || v.windowStart.getTime() < v.windowEnd.getTime();
+// zod runs an object's refinements even when a field failed: a field may still hold its raw text here
+const windowRefine = <T extends { windowStart?: unknown; windowEnd?: unknown }>(v: T) =>
+  !(v.windowStart instanceof Date) || !(v.windowEnd instanceof Date) || v.windowStart.getTime() < v.windowEnd.getTime();
 const windowIssue = { message: "the window must end after it starts", path: ["windowEnd"] };
 
 /** `POST /api/projects` */
 export const createProjectBodySchema = z
-  .object({
+  .strictObject({
     slug: projectSlugSchema,
-    name: oneLine(100, "name").pipe(z.string().min(1, "a name is required")),
+    name: oneLine(100, "name").regex(/\S/, "a name is required"),
     description: text(2000).default(""),
     client: oneLine(200, "client").default(""),
     windowStart: windowEnd.optional(),
@@ -43,8 +46,8 @@ export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;
 
 /** `PATCH /api/projects/{slug}`: only the fields given change; a window end set to null opens that side */
 export const updateProjectBodySchema = z
-  .object({
-    name: oneLine(100, "name").pipe(z.string().min(1, "a name is required")),
+  .strictObject({
+    name: oneLine(100, "name").regex(/\S/, "a name is required"),
     description: text(2000),
     client: oneLine(200, "client"),
     windowStart: windowEnd,
@@ -57,14 +60,14 @@ export const updateProjectBodySchema = z
 export type UpdateProjectBody = z.infer<typeof updateProjectBodySchema>;
 
 /** `POST /api/projects/{slug}/members` */
-export const addMemberBodySchema = z.object({ username: z.string().trim().toLowerCase().min(1).max(32), role: projectRoleSchema });
+export const addMemberBodySchema = z.strictObject({ username: z.string().trim().toLowerCase().min(1).max(32), role: projectRoleSchema });
 /** `PATCH /api/projects/{slug}/members/{username}` */
-export const setMemberRoleBodySchema = z.object({ role: projectRoleSchema });
+export const setMemberRoleBodySchema = z.strictObject({ role: projectRoleSchema });
 
 export const PROJECT_INVITE_DAYS = { default: 7, max: 30 } as const;
 /** `POST /api/projects/{slug}/invites` */
-export const createProjectInviteBodySchema = z.object({
-  email: z.string().trim().toLowerCase().email("enter a valid e-mail address").max(200),
+export const createProjectInviteBodySchema = z.strictObject({
+  email: emailSchema("enter a valid e-mail address"),
   role: projectRoleSchema,
   days: z.coerce.number().int().min(1).max(PROJECT_INVITE_DAYS.max).default(PROJECT_INVITE_DAYS.default),
 });

@@ -226,6 +226,7 @@ export const packageSummarySchema = z.object({
   updatedAt: iso,
   matches: z.array(exportSummarySchema),
   official: z.object({ at: iso, by: z.string().nullable() }).nullable(),
+  favourites: z.number().int(),
 });
 const facetCountSchema = z.object({ key: z.string(), label: z.string(), count: z.number().int() });
 export const browseResultSchema = z.object({

@@ -26,7 +26,10 @@ export function parseRunRef(text: string): RunRef | null {
 }
 
 /** a run in a path (`/api/runs/<id or number>`) or a field: its id, `12` or `#12` (lib resolves it through the viewer's rights) */
-export const runIdSchema = z.string().trim().min(1).max(64);
+export const runIdSchema = z
+  .string()
+  .trim()
+  .regex(/^#?[A-Za-z0-9_-]{1,64}$/, "a run's id, or its number (12 or #12)");
 export const runParamsSchema = z.object({ id: runIdSchema });
 
 /** `ns.name`: the form a package is named by in runs and scans (lib/runs/target.ts reads it) */

@@ -96,7 +96,6 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
           >
             {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
             {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
-            <SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />
           </RunForm>
         </div>
       </div>
