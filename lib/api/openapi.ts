@@ -69,6 +69,8 @@ function storable(schema: JsonSchema): JsonSchema {
     else out.pattern = NO_NUL;
   }
   if (types.includes("object") && !out.propertyNames) out.propertyNames = { pattern: NO_NUL };
+  // an open object's other keys are still read for NUL (lib/api/http.ts): say so of their values too
+  if (types.includes("object") && out.additionalProperties === undefined) out.additionalProperties = STORABLE_REF;
   return out;
 }
 
