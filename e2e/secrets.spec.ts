@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretForms } from "../runner/src/secrets/mask.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
-import { signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
+import { signInOrUp, type Account } from "./support/accounts.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
 // Project secrets and the audit trail (issue 18, points 3-4): an owner adds a secret, an operator
@@ -40,14 +40,7 @@ function assertNoValue(text: string, where: string): void {
 
 test("an owner adds a secret, an operator's run uses it, the run page shows it masked, the audit page lists its use", async ({ browser }) => {
   test.setTimeout(600_000);
-  const admin = await (await browser.newContext()).newPage();
-  await signInAsAdmin(admin);
-  await admin.goto("/admin/accounts");
-  const mode = admin.getByRole("form", { name: "Sign-up mode" });
-  await mode.getByLabel(/^Open/).check();
-  await mode.getByRole("button", { name: "Save sign-up mode" }).click();
-  await expect(mode.getByRole("status")).toContainText("open");
-  await admin.context().close();
+  // accounts come by invitation (signInOrUp), as on a fresh hub
   await (await as(browser, OSCAR)).close();
 
   // olive publishes the leaky fixture and makes a project with oscar as operator
