@@ -217,7 +217,7 @@ test("the window is checked when it is set: it must end after it starts; a chang
   const startAt = new Date("2026-12-01T09:00:00Z");
   const endAt = new Date("2026-12-05T18:00:00Z");
   await updateProject(alice, "northwind", { windowStart: startAt, windowEnd: endAt });
-  await assert.rejects(updateProject(alice, "northwind", { windowStart: new Date("2026-12-06T00:00:00Z") }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.windowEnd));
+  await assert.rejects(updateProject(alice, "northwind", { windowStart: new Date("2026-12-06T00:00:00Z") }), (e: Rejection) => e.code === "conflict" && Boolean(e.fieldErrors?.windowEnd));
   await assert.rejects(updateProject(bob, "northwind", { windowEnd: null }), code("forbidden"));
   await updateProject(alice, "northwind", { windowStart: null, windowEnd: null });
   const { db } = await import("../platform/db.ts");

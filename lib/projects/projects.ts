@@ -137,7 +137,10 @@ export async function updateProject(viewer: Viewer, slug: string, patch: UpdateP
   if (row.personal && patch.name !== undefined && patch.name !== row.name) throw validation("a personal project is named after its owner", { name: "cannot change" });
   const windowStart = patch.windowStart !== undefined ? patch.windowStart : row.windowStart;
   const windowEnd = patch.windowEnd !== undefined ? patch.windowEnd : row.windowEnd;
-  if (windowStart && windowEnd && windowStart.getTime() >= windowEnd.getTime()) throw validation("the window must end after it starts", { windowEnd: "before the start" });
+  // each end valid on its own, but not with the project's other end as it stands: a conflict with its state
+  if (windowStart && windowEnd && windowStart.getTime() >= windowEnd.getTime()) {
+    throw new AppError("conflict", `the window would end (${windowEnd.toISOString()}) before it starts (${windowStart.toISOString()}): change both ends together`, { fieldErrors: { windowEnd: "before the start" } });
+  }
   const data: Prisma.ProjectUpdateInput = {};
   for (const k of ["name", "description", "client"] as const) if (patch[k] !== undefined) data[k] = patch[k];
   if (patch.secretsOnDevices !== undefined) data.secretsOnDevices = patch.secretsOnDevices;

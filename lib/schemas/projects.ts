@@ -17,10 +17,11 @@ export const projectRoleSchema = z.enum(PROJECT_ROLE_VALUES, { error: "a role is
 const oneLine = (max: number, what: string) =>
   z
     .string()
+    // a pattern rather than a refinement, on the text as sent (before trimming): the OpenAPI document says it too
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what}: one line of printable text`)
     .trim()
-    .max(max, `at most ${max} characters`)
-    // a pattern rather than a refinement: the OpenAPI document says it too
-    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what}: one line of printable text`);
+    .max(max, `at most ${max} characters`);
 const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 
 /** An instant with its offset (`2026-12-01T09:00:00Z`, `…+02:00`); stored as UTC. null clears that end. */

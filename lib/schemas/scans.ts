@@ -26,7 +26,11 @@ const cronSchema = z
   .max(MAX_CRON_LENGTH)
   .nullable()
   .transform((v) => (v ? v : null));
-const timezoneSchema = z.string().trim().min(1).max(64);
+/** an IANA zone name (checked against the runtime's zone list by lib); a pattern the OpenAPI document states */
+const timezoneSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, "an IANA time zone such as Europe/Warsaw or UTC")
+  .max(64);
 const argsSchema = z.record(z.string(), z.unknown());
 
 /** `POST /api/scans`: version omitted or null = always the package's latest version; project omitted = the caller's personal project */
