@@ -84,7 +84,7 @@ test("an owner adds a secret, an operator's run uses it, the run page shows it m
   // oscar runs the leak mode in the project, the secret picked by name (no text box for it)
   const oscar = await as(browser, OSCAR);
   await oscar.goto(`/p/${OLIVE.name}/leaky/run/leak`);
-  await oscar.getByLabel("Project").selectOption(SLUG);
+  await oscar.getByLabel("Project", { exact: true }).selectOption(SLUG);
   const key = oscar.getByLabel(/^key/);
   await expect(key).toHaveJSProperty("tagName", "SELECT");
   await key.selectOption({ label: "SHODAN — the team's Shodan key" });
