@@ -18,4 +18,20 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: ["next", "next/*", "react", "@prisma/*", "next-auth", "**/lib/*", "**/app/*", "**/components/*"] }],
     },
   },
+  {
+    // the runner's own tests may use the hub's one scan target (lib/testing/netns-target.ts: host
+    // network namespaces only, nothing of the hub) and nothing else of lib/
+    files: ["runner/test/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*", "react", "@prisma/*", "next-auth", "**/app/*", "**/components/*"] },
+            { regex: "(^|/)lib/(?!testing/netns-target\\.ts$)", message: "the runner knows nothing of the hub (lib/); its tests may use lib/testing/netns-target.ts only" },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -7,4 +7,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
   const { startJanitor } = await import("./lib/queue/janitor.ts");
   startJanitor();
+  // debug sessions nobody watches end with their task, their worker or their idle timeout
+  const { startDebugSweep } = await import("./lib/debug/sessions.ts");
+  startDebugSweep();
 }

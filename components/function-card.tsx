@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { CodeBlock } from "./code-block.tsx";
 import { InlineText } from "./inline-text.tsx";
 import { ParamsTable, type ParamView } from "./params-table.tsx";
+import type { GrantWordsInput } from "./grant-words.ts";
 import { Privileges, type PrivilegeGap, type PrivilegesView } from "./privileges.tsx";
 
 export interface FunctionView {
@@ -16,6 +17,8 @@ export interface FunctionView {
   tags: string[];
   /** what it asks for (absent in manifests older than this field) and what of it is not granted */
   privileges?: PrivilegesView;
+  /** what the grants covering it give it */
+  granted?: GrantWordsInput;
   missing?: PrivilegeGap | null;
 }
 
@@ -42,7 +45,7 @@ export function FunctionCard({ fn, runHref, actions = null }: { fn: FunctionView
       )}
       {fn.privileges && (
         <div className="mt-3">
-          <Privileges declared={fn.privileges} missing={fn.missing ?? null} />
+          <Privileges declared={fn.privileges} granted={fn.granted ?? { network: "none", caps: [] }} missing={fn.missing ?? null} />
         </div>
       )}
       {fn.example && (

@@ -11,6 +11,8 @@ export const MAIN_LINKS: readonly NavLink[] = [
   { href: "/runs", label: "Runs" },
   { href: "/scans", label: "Scans" },
   { href: "/results", label: "Results" },
+  { href: "/assets", label: "Assets" },
+  { href: "/findings", label: "Findings" },
   { href: "/upload", label: "Upload" },
 ];
 

@@ -7,6 +7,7 @@ export interface QueueLimits {
   perUserRuns: number;
   queuedPerUser: number;
   scansPerUser: number;
+  hubWorkerInstances: number;
 }
 
 export type QueueLimitsState = { status: "idle" } | { status: "error"; errors: Record<string, string>; message: string | null } | ({ status: "saved" } & QueueLimits);
@@ -16,11 +17,13 @@ const FIELDS: { name: keyof QueueLimits; id: string; label: string; max: number 
   { name: "perUserRuns", id: "q-user", label: "Runs at once (per user)", max: 10_000 },
   { name: "queuedPerUser", id: "q-queued", label: "Runs waiting (per user)", max: 100_000 },
   { name: "scansPerUser", id: "q-scans", label: "Saved scans (per user)", max: 100_000 },
+  { name: "hubWorkerInstances", id: "q-instances", label: "Processes per worker credential", max: 1000 },
 ];
 
 /**
  * Runs at once in the whole hub and per user (each worker adds its own capacity as a third limit),
- * and the per-user caps on runs waiting in the queue and on saved scans.
+ * the per-user caps on runs waiting in the queue and on saved scans, and how many processes one hub
+ * worker credential may run at once (a device's figure is fixed).
  */
 export function QueueLimitsForm({ limits, action }: { limits: QueueLimits; action: (state: QueueLimitsState, data: FormData) => Promise<QueueLimitsState> }) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
@@ -35,9 +38,12 @@ export function QueueLimitsForm({ limits, action }: { limits: QueueLimits; actio
         </div>
       ))}
       <button type="submit" className="btn btn-primary" disabled={pending}>Save limits</button>
+      <p className="w-full text-xs text-zinc-500">
+        A worker process registering past its credential&apos;s number is refused until one of them stops or is lost. Users&apos; devices have a fixed limit of their own.
+      </p>
       {state.status === "saved" && (
         <p role="status" className="text-sm text-emerald-700">
-          Saved: {state.totalRuns} at once, {state.perUserRuns} per user; {state.queuedPerUser} waiting and {state.scansPerUser} saved scans per user.
+          Saved: {state.totalRuns} at once, {state.perUserRuns} per user; {state.queuedPerUser} waiting and {state.scansPerUser} saved scans per user; {state.hubWorkerInstances} processes per worker credential.
         </p>
       )}
       {state.status === "error" && state.message && <p role="alert" className="field-error w-full">{state.message}</p>}

@@ -1,44 +1,54 @@
 "use client";
 
 import { useActionState } from "react";
+import type { RetentionKind, RetentionSettings } from "../lib/platform/retention-settings.ts";
+import { RETENTION_LABELS } from "./retention-labels.ts";
 
-export type RetentionState =
-  | { status: "idle" }
-  | { status: "error"; message: string; errors?: Record<string, string> }
-  | { status: "saved"; auditDays: number | null };
+export type RetentionFormState = { status: "idle" } | { status: "error"; errors: Record<string, string>; message: string | null } | { status: "saved"; settings: RetentionSettings };
 
-/**
- * Admin → Retention: how long the hub keeps its records. One section for every kind of record;
- * the audit trail is the first. Older rows are deleted once an hour.
- */
-export function RetentionForm({ auditDays, bounds, action }: { auditDays: number | null; bounds: { min: number; max: number }; action: (s: RetentionState, d: FormData) => Promise<RetentionState> }) {
+/** Days each kind is kept; a blank field keeps that kind for ever. */
+export function RetentionForm({ settings, bounds, action }: { settings: RetentionSettings; bounds: { min: number; max: number }; action: (s: RetentionFormState, d: FormData) => Promise<RetentionFormState> }) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
-  const error = state.status === "error" ? (state.errors?.auditDays ?? state.message) : undefined;
+  const errors = state.status === "error" ? state.errors : {};
   return (
-    <form action={formAction} className="card space-y-3 p-4" aria-label="Retention">
-      <div>
-        <label htmlFor="audit-days" className="label">Keep audit events for (days)</label>
-        <input
-          id="audit-days"
-          name="auditDays"
-          type="number"
-          min={bounds.min}
-          max={bounds.max}
-          step={1}
-          defaultValue={auditDays ?? ""}
-          placeholder="for ever"
-          className="input mt-1 max-w-40 font-mono"
-          aria-invalid={error ? true : undefined}
-          aria-describedby="audit-days-hint"
-        />
-        <p id="audit-days-hint" className="hint">
-          Empty keeps every event. Events older than this are deleted within the hour; export them first (Audit → CSV) if you must keep them elsewhere. {bounds.min} to {bounds.max} days.
-        </p>
-        {error && <p role="alert" className="field-error">{error}</p>}
-      </div>
-      <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" className="btn" disabled={pending}>Save</button>
-        {state.status === "saved" && <p role="status" className="text-sm text-emerald-700">Saved: audit events are kept {state.auditDays === null ? "for ever" : `${state.auditDays} days`}.</p>}
+    <form action={formAction} className="card grid gap-4 p-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Retention">
+      {(Object.keys(RETENTION_LABELS) as RetentionKind[]).map((k) => (
+        <div key={k}>
+          <label htmlFor={`ret-${k}`} className="label">
+            {RETENTION_LABELS[k].label} (days)
+          </label>
+          <input
+            id={`ret-${k}`}
+            name={k}
+            type="number"
+            min={bounds.min}
+            max={bounds.max}
+            placeholder="kept for ever"
+            defaultValue={settings[k] ?? ""}
+            className="input mt-1"
+            aria-invalid={errors[k] ? true : undefined}
+            aria-describedby={`ret-${k}-help`}
+          />
+          <p id={`ret-${k}-help`} className="mt-1 text-xs text-zinc-500">
+            {RETENTION_LABELS[k].help}
+          </p>
+          {errors[k] && <p className="field-error">{errors[k]}</p>}
+        </div>
+      ))}
+      <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-3">
+        <button type="submit" className="btn btn-primary" disabled={pending}>
+          Save retention
+        </button>
+        {state.status === "saved" && (
+          <p role="status" className="text-sm text-emerald-700">
+            Saved; the preview below follows it.
+          </p>
+        )}
+        {state.status === "error" && state.message && (
+          <p role="alert" className="field-error">
+            {state.message}
+          </p>
+        )}
       </div>
     </form>
   );

@@ -48,3 +48,13 @@ test("bad values are reported per field, all at once", () => {
     (e: unknown) => e instanceof ParamValidationError && e.errors.count === "must be a whole number" && e.errors.ratio === "must be a number" && e.errors.extra === "is not valid JSON" && !("verbose" in e.errors),
   );
 });
+
+test("a file parameter: its field holds the reference id, sent as a typed reference; empty is absent", () => {
+  const withFile: ManifestFunction = { ...fn, params: [p("f", "file", null, false), p("g", "file", undefined)] };
+  assert.deepEqual(withFile.params.map(widgetFor), ["file", "file"]);
+  assert.equal(initialValue({ ...withFile.params[0], default: { $lev: "file", id: "wordlist-0123456789ab" } }), "wordlist-0123456789ab");
+  assert.equal(initialValue({ ...withFile.params[0], default: "not a reference" }), "");
+  assert.deepEqual(rawValues(withFile, { f: "", g: "wordlist-0123456789ab" }), { g: { $lev: "file", id: "wordlist-0123456789ab" } });
+  assert.throws(() => validateArgs(withFile, rawValues(withFile, { f: "", g: "" })), (e: unknown) => e instanceof ParamValidationError && e.errors.g === "is required");
+  assert.deepEqual(validateArgs(withFile, rawValues(withFile, { f: "", g: "wordlist-0123456789ab" })), { g: { $lev: "file", id: "wordlist-0123456789ab" } });
+});

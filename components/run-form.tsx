@@ -3,8 +3,13 @@
 import { createContext, useActionState, useContext, useState, type FormEvent, type ReactNode } from "react";
 import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
 import { coerce, ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
+import { isTypedRef, REF_KEY } from "../runner/src/refs.ts";
 import { formatDefault } from "./params-table.tsx";
 import type { SecretChoice } from "../lib/secrets/types.ts";
+import { FileField, type FileFieldOptions } from "./file-field.tsx";
+import { FILE_FIELD_PREFIX, RUN_FIELD_PREFIX } from "./run-form-fields.ts";
+
+export type { FileFieldOptions } from "./file-field.tsx";
 
 export interface RunFormState {
   /** per-parameter messages, shown beside each field (and the extra fields' by their names) */
@@ -19,9 +24,8 @@ export interface RunFormState {
 const RunFormAnswer = createContext<{ errors: Record<string, string>; values: Record<string, string> }>({ errors: {}, values: {} });
 export const useRunFormAnswer = () => useContext(RunFormAnswer);
 
-export const RUN_FIELD_PREFIX = "arg.";
 
-type Widget = "text" | "int" | "float" | "bool" | "list" | "json" | "secret";
+type Widget = "text" | "int" | "float" | "bool" | "list" | "json" | "file" | "secret";
 
 function baseType(type: string): string {
   return type.replace(/^Optional\[(.+)\]$/, "$1");
@@ -30,6 +34,7 @@ function baseType(type: string): string {
 export function widgetFor(p: ManifestParam): Widget {
   const t = baseType(p.type);
   if (t === "secret") return "secret";
+  if (t === "file") return "file";
   if (t === "int") return "int";
   if (t === "float") return "float";
   if (t === "bool") return "bool";
@@ -48,11 +53,12 @@ export function secretsIn(choices: readonly SecretChoice[], project: string | nu
   return choices.filter((c) => c.project === null || c.project === project);
 }
 
-/** The text a field starts with: the default in the widget's own notation. */
+/** The text a field starts with: the default in the widget's own notation (a file's: the reference id it holds; a secret's: its reference). */
 export function initialValue(p: ManifestParam): string {
   if (p.required || p.default === null || p.default === undefined) return "";
   const w = widgetFor(p);
-  if (w === "secret") return typeof p.default === "object" && p.default !== null && typeof (p.default as { id?: unknown }).id === "string" ? secretOptionValue((p.default as { id: string }).id) : "";
+  if (w === "secret") return isTypedRef(p.default, "secret") ? secretOptionValue(p.default.id) : "";
+  if (w === "file") return isTypedRef(p.default, "file") ? p.default.id : "";
   if (w === "list" && Array.isArray(p.default)) return p.default.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n");
   if (w === "json") return JSON.stringify(p.default, null, 2);
   if (w === "bool") return p.default === true ? "true" : "false";
@@ -64,8 +70,11 @@ export function rawValues(fn: ManifestFunction, values: Record<string, string>):
   const raw: Record<string, unknown> = {};
   for (const p of fn.params) {
     const v = values[p.name] ?? "";
-    if (widgetFor(p) === "bool") raw[p.name] = v === "true";
-    else if (v.trim() !== "") raw[p.name] = v;
+    const w = widgetFor(p);
+    if (w === "bool") raw[p.name] = v === "true";
+    else if (w === "file") {
+      if (v !== "") raw[p.name] = { [REF_KEY]: "file", id: v };
+    } else if (v.trim() !== "") raw[p.name] = v;
   }
   return raw;
 }
@@ -80,6 +89,7 @@ export function RunForm({
   action,
   cancelHref,
   initial,
+  files,
   submitLabel = "Start run",
   pendingLabel = "Starting…",
   refusedNote = "nothing was started",
@@ -94,6 +104,8 @@ export function RunForm({
   cancelHref: string;
   /** argument values to start from instead of the defaults (edit and re-run), shown in each widget's notation */
   initial?: Record<string, unknown>;
+  /** where a file parameter's file is uploaded, its size limit, and the files `initial` references (needed only by functions with file parameters) */
+  files?: FileFieldOptions;
   submitLabel?: string;
   pendingLabel?: string;
   /** what the banner of a refused submission says happened */
@@ -115,6 +127,8 @@ export function RunForm({
   const [currentProject, setCurrentProject] = useState<string | null>(project);
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initial && Object.hasOwn(initial, p.name) ? initialValue({ ...p, required: false, default: initial[p.name] }) : initialValue(p)])));
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
+  // file parameters whose upload is under way: the form waits for them
+  const [uploading, setUploading] = useState<Set<string>>(() => new Set());
   const [state, formAction, pending] = useActionState(action, { errors: {}, message: null });
   const [shownServer, setShownServer] = useState<RunFormState>(state);
   if (shownServer !== state) {
@@ -148,6 +162,10 @@ export function RunForm({
   };
 
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    if (uploading.size) {
+      e.preventDefault();
+      return;
+    }
     try {
       validateArgs(fn, rawValues(fn, values));
       setClientErrors({});
@@ -198,9 +216,30 @@ export function RunForm({
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{state.message}</div>
       )}
       {fn.params.length === 0 && <p className="text-sm text-zinc-500">This {fn.kind} takes no parameters.</p>}
-      {fn.params.map((p) => (
-        <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} secrets={secretsIn(secrets, currentProject)} />
-      ))}
+      {fn.params.map((p) =>
+        widgetFor(p) === "file" ? (
+          <FileField
+            key={p.name}
+            param={p}
+            name={`${FILE_FIELD_PREFIX}${p.name}`}
+            value={values[p.name] ?? ""}
+            error={errors[p.name]}
+            options={files}
+            onChange={(v) => set(p.name, v)}
+            onError={(message) => setClientErrors((errs) => ({ ...errs, [p.name]: message }))}
+            onUploading={(busy) =>
+              setUploading((s) => {
+                const next = new Set(s);
+                if (busy) next.add(p.name);
+                else next.delete(p.name);
+                return next;
+              })
+            }
+          />
+        ) : (
+          <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} secrets={secretsIn(secrets, currentProject)} />
+        ),
+      )}
       {Object.entries(errors)
         .filter(([k]) => !fn.params.some((p) => p.name === k) && !extraFields.includes(k))
         .map(([k, v]) => (
@@ -208,8 +247,8 @@ export function RunForm({
         ))}
       <RunFormAnswer.Provider value={{ errors, values: state.values ?? {} }}>{children}</RunFormAnswer.Provider>
       <div className="flex flex-wrap items-center gap-2 border-t border-zinc-200 pt-4">
-        <button type="submit" className="btn btn-primary" disabled={pending}>
-          {pending ? pendingLabel : submitLabel}
+        <button type="submit" className="btn btn-primary" disabled={pending || uploading.size > 0}>
+          {pending ? pendingLabel : uploading.size > 0 ? "Uploading…" : submitLabel}
         </button>
         <a href={cancelHref} className="btn">Cancel</a>
       </div>

@@ -12,6 +12,8 @@ import { placeInLine } from "./queue-place.ts";
 import { tallyTasks } from "./run-progress.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { TaskTimeline } from "./task-timeline.tsx";
+import { DebugPanel } from "./debug-terminal.tsx";
+import type { DebugAvailability } from "../lib/debug/types.ts";
 import { formatTime } from "./time.ts";
 
 /** What the page knows of the run when it renders; the event stream keeps it current. */
@@ -30,7 +32,18 @@ function upsert(tasks: TaskView[], t: TaskView): TaskView[] {
  * run's server-sent events. When a task has stored its document (its `stored` flag in the stream)
  * and when the run ends, the page is refreshed so the stored documents appear.
  */
-export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: string; initial: RunLiveInitial; cancelAction: ((state: ProblemState, data: FormData) => Promise<ProblemState>) | null }) {
+export function RunLive({
+  eventsUrl,
+  initial,
+  cancelAction,
+  debug = null,
+}: {
+  eventsUrl: string;
+  initial: RunLiveInitial;
+  cancelAction: ((state: ProblemState, data: FormData) => Promise<ProblemState>) | null;
+  /** the run's debug terminals (its owner's page): shown while it runs */
+  debug?: { runId: string; availability: DebugAvailability } | null;
+}) {
   const router = useRouter();
   const [status, setStatus] = useState(initial.status);
   const [tasks, setTasks] = useState<TaskView[]>(initial.tasks);
@@ -147,6 +160,7 @@ export function RunLive({ eventsUrl, initial, cancelAction }: { eventsUrl: strin
         <h2 id="tasks-h" className="h-section mb-2">Tasks</h2>
         <TaskTimeline tasks={tasks} />
       </section>
+      {debug && <DebugPanel runId={debug.runId} tasks={tasks} availability={debug.availability} running={!done} />}
       <section aria-labelledby="logs-h">
         <h2 id="logs-h" className="h-section mb-2">Logs</h2>
         <LogView lines={logs} live={!done} />

@@ -32,7 +32,14 @@ export function WorkerTable({ workers }: { workers: WorkerView[] }) {
               <td><span className={STATE_STYLE[w.state]}>{w.state}</span></td>
               <td className="tabular-nums">{w.running} / {w.capacity}</td>
               <td className="text-xs">{Object.entries(w.labels).filter(([, v]) => v).map(([k]) => k).join(", ") || "—"}</td>
-              <td className="text-xs">{w.engineHost} ({w.engineVersion})</td>
+              <td className="text-xs">
+                {w.engineHost} ({w.engineVersion})
+                {w.hubMachine && (
+                  <span className="block text-zinc-500" title="its engine runs on the hub's machine: grants of the host's network are refused there unless the unsafe setting (Admin → Policy) is on">
+                    on the hub&apos;s machine
+                  </span>
+                )}
+              </td>
               <td className="text-xs">{w.credential}</td>
               <td className="text-xs tabular-nums">{formatTime(w.lastSeenAt)}</td>
             </tr>

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createApiToken, E2E_ADMIN, signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
 import { actionExports, pageFiles, routeMethods, surfaceDiff } from "./support/app-surface.ts";
 import { fixtureFiles, tarGz } from "./support/archive.ts";
-import { ACTIONS, PAGES, ROLES, ROUTES, SCOPED_CALLERS, scopeOutcome, type Caller, type Fixtures, type PageOutcome, type Role, type RouteOutcome } from "./support/authz-matrix.ts";
+import { ACTIONS, PAGES, ROLES, ROUTES, SCOPED_CALLERS, scopeOutcome, type Caller, type Fixtures, type PageOutcome, type Role, type RouteOutcome, type RouteRequest } from "./support/authz-matrix.ts";
 
 // The authorization matrix against the real server: every page and every route method, as each
 // role. Runs after hub.spec.ts on the same server; it makes accounts of its own (an owner,
@@ -102,6 +102,10 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   const invited = await owner.post(`/api/projects/${PROJECT}/invites`, { data: { email: "authz-invitee@example.test", role: "viewer" } });
   expect(invited.status()).toBe(201);
   const inviteToken = ((await invited.json()) as { path: string }).path.split("/").pop()!;
+  // a file the owner gave the team project (issue 20): its operators may use it, its viewers and strangers find none
+  const uploaded = await owner.post("/api/files", { multipart: { file: { name: "authz.txt", mimeType: "text/plain", buffer: Buffer.from("one line\n") }, project: PROJECT } });
+  expect(uploaded.status()).toBe(201);
+  const fileId = ((await uploaded.json()) as { id: string }).id;
   fx = {
     owner: OWNER.name,
     operator: OPERATOR.name,
@@ -115,6 +119,7 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
     runId: run.id,
     scanId: scanId!,
     inviteToken,
+    fileId,
   };
   await admin.dispose();
   await owner.dispose();
@@ -161,6 +166,14 @@ test("every page answers each role as the matrix says", async ({ browser }) => {
   expect(mismatches).toEqual([]);
 });
 
+/** A request's multipart fields as Playwright sends them: the private package's archive, or a small file with text fields. */
+async function multipartOf(req: RouteRequest): Promise<Record<string, string | { name: string; mimeType: string; buffer: Buffer }> | undefined> {
+  const m = req.multipart;
+  if (!m) return undefined;
+  if ("archiveVersion" in m) return { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: await probeArchive(m.archiveVersion) }, ...(m.private ? { private: "true" } : {}) };
+  return { [m.file.field]: { name: m.file.name, mimeType: "text/plain", buffer: Buffer.from(m.file.content) }, ...(m.fields ?? {}) };
+}
+
 const matches = (status: number, want: RouteOutcome) => (typeof want === "number" ? status === want : Math.floor(status / 100) === Number(want[0]));
 
 test("every route method answers each role as the matrix says", async ({ baseURL }) => {
@@ -172,9 +185,7 @@ test("every route method answers each role as the matrix says", async ({ baseURL
       const [method, file] = key.split(" ");
       if (!existsSync(join(ROOT, file))) continue; // reported by the coverage test
       const req = entry.request(fx, role);
-      const multipart = req.multipart
-        ? { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: await probeArchive(req.multipart.archiveVersion) }, ...(req.multipart.private ? { private: "true" } : {}) }
-        : undefined;
+      const multipart = await multipartOf(req);
       const res = await client.fetch(req.path, { method, maxRedirects: 0, failOnStatusCode: false, ...(req.json !== undefined ? { data: req.json } : {}), ...(multipart ? { multipart } : {}) });
       const want = entry.expect[role];
       if (!matches(res.status(), want)) mismatches.push(`${key} (${req.path}) as ${role}: ${res.status()}, expected ${want}`);
@@ -198,9 +209,7 @@ test("every route method answers a token of each single scope as the matrix's sc
       const [method, file] = key.split(" ");
       if (!existsSync(join(ROOT, file))) continue;
       const req = entry.request(fx, caller.key);
-      const multipart = req.multipart
-        ? { file: { name: "probe.tar.gz", mimeType: "application/gzip", buffer: await probeArchive(req.multipart.archiveVersion) }, ...(req.multipart.private ? { private: "true" } : {}) }
-        : undefined;
+      const multipart = await multipartOf(req);
       const res = await client.fetch(req.path, { method, maxRedirects: 0, failOnStatusCode: false, ...(req.json !== undefined ? { data: req.json } : {}), ...(multipart ? { multipart } : {}) });
       const want = scopeOutcome(entry, caller);
       if (!matches(res.status(), want)) mismatches.push(`${key} (${req.path}) with only '${caller.scope}': ${res.status()}, expected ${want}`);

@@ -1,45 +1,36 @@
 import { expect, test } from "@playwright/test";
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createApiToken, signInOrUp, type Account } from "./support/accounts.ts";
-import { scanLoopback } from "./support/nmap.ts";
+import { createNetnsTarget } from "../lib/testing/netns-target.ts";
+import { scanTarget } from "./support/nmap.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
-// What changed between two scans. A user runs the nmap example's port scan on 127.0.0.1 over 30
+// What changed between two scans. A user runs the nmap example's port scan of a target over 30
 // ports twice; between the runs the spec opens a listener on one of them. The comparison (from
 // the run page's "since the previous run" line) shows that port as ONE change: an item new at
-// hosts[ip=127.0.0.1].ports[port=P,protocol=tcp]; nmap's OS guesses are left out, as the package
-// declares, until the user takes them off the ignore list. Targets: 127.0.0.1 only.
+// hosts[ip=T].ports[port=P,protocol=tcp]; nmap's OS guesses are left out, as the package declares,
+// until the user takes them off the ignore list. The only target: a network namespace the spec creates.
 
 const FRANK: Account = { name: "frank", email: "frank@example.test", password: "frank's long passphrase" };
 
-/** A port nothing listens on: the kernel's pick, released at once. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-
-test("a port opened between two nmap scans of 127.0.0.1 shows as one change", async ({ page }) => {
+test("a port opened between two nmap scans of a target shows as one change", async ({ page }) => {
   test.setTimeout(400_000);
   await signInOrUp(page, FRANK);
-  // 30 ports: nmap folds closed ones into a count (more than 25), so an opened port is a new item
-  const port = await freePort();
-  const ports = `${port}-${Math.min(port + 29, 65535)}`;
-  const first = await scanLoopback(page.request, ports);
-
-  let listener: Server | undefined;
+  const target = await createNetnsTarget();
   try {
-    listener = createServer((sock) => sock.destroy());
-    await new Promise<void>((r) => listener!.listen(port, "127.0.0.1", r));
-    const second = await scanLoopback(page.request, ports);
+    const ip = target.ip;
+    // 30 ports nothing listens on (the kernel's pick, released at once): nmap folds closed ones
+    // into a count (more than 25), so an opened port is a new item
+    const port = await target.open();
+    await target.shut(port);
+    const ports = `${port}-${Math.min(port + 29, 65535)}`;
+    const first = await scanTarget(page.request, ip, ports);
+    await target.open(port);
+    const second = await scanTarget(page.request, ip, ports);
 
     await page.goto(`/runs/${second.id}`);
     const since = page.getByLabel("Since the previous run");
@@ -50,11 +41,11 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
 
     const section = page.getByRole("region", { name: "Collection szczecin/nmap_python.port_os@1.0" });
     await expect(section).toContainText("Matched by key: target, hosts[].ip, hosts[].ports[].port");
-    const table = section.getByRole("table", { name: "Changes in target=127.0.0.1" });
+    const table = section.getByRole("table", { name: `Changes in target=${ip}` });
     const rows = table.locator("tbody tr").filter({ hasText: `ports[port=${port},protocol=tcp]` });
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute("data-op", "added");
-    await expect(rows.first().getByRole("cell").nth(1)).toHaveText(`hosts[ip=127.0.0.1].ports[port=${port},protocol=tcp]`);
+    await expect(rows.first().getByRole("cell").nth(1)).toHaveText(`hosts[ip=${ip}].ports[port=${port},protocol=tcp]`);
     await expect(rows.first()).toContainText('"state":"open"');
     await page.screenshot({ path: join(SHOTS, "compare.png"), fullPage: true });
 
@@ -84,7 +75,7 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
     const body = (await api.json()) as { a: { id: string }; diff: { collections: { changed: { changes: { op: string; path: string }[] }[] }[] } };
     expect(body.a.id).toBe(first.id);
     const portChanges = body.diff.collections.flatMap((c) => c.changed.flatMap((d) => d.changes)).filter((c) => c.path.includes(`port=${port},`));
-    expect(portChanges).toEqual([{ op: "added", path: `hosts[ip=127.0.0.1].ports[port=${port},protocol=tcp]`, after: expect.objectContaining({ port, state: "open" }) }]);
+    expect(portChanges).toEqual([{ op: "added", path: `hosts[ip=${ip}].ports[port=${port},protocol=tcp]`, after: expect.objectContaining({ port, state: "open" }) }]);
 
     // and through the CLI, with an API token: `lev diff --previous` and `lev results`
     const env = { ...process.env, LEV_URL: new URL(page.url()).origin, LEV_TOKEN: await createApiToken(page, "compare-cli"), XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "lev-cli-")) };
@@ -92,7 +83,7 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
     const diff = await lev("diff", second.id, "--previous");
     console.log(`$ lev diff ${second.id} --previous\n${diff.stdout}`);
     expect(diff.stdout).toContain(`run #${first.number} → run #${second.number}`);
-    expect(diff.stdout).toContain(`+ hosts[ip=127.0.0.1].ports[port=${port},protocol=tcp]`);
+    expect(diff.stdout).toContain(`+ hosts[ip=${ip}].ports[port=${port},protocol=tcp]`);
     // --ignore replaces the package's list, through the API's ignore=
     const noisy = await lev("diff", second.id, "--previous", "--ignore", "hosts[].status");
     expect(noisy.stdout).toContain("ignoring hosts[].status)");
@@ -104,8 +95,8 @@ test("a port opened between two nmap scans of 127.0.0.1 shows as one change", as
     expect(refused.status()).toBe(422);
     const results = await lev("results", second.id, "--format", "ndjson");
     const lines = results.stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; coll: string; doc: { target?: string } });
-    expect(lines.map((l) => [l.run, l.coll, l.doc.target])).toContainEqual([second.id, "szczecin/nmap_python.port_os@1.0", "127.0.0.1"]);
+    expect(lines.map((l) => [l.run, l.coll, l.doc.target])).toContainEqual([second.id, "szczecin/nmap_python.port_os@1.0", ip]);
   } finally {
-    await new Promise((r) => (listener ? listener.close(r) : r(undefined)));
+    await target.close();
   }
 });

@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createNetnsTarget } from "../lib/testing/netns-target.ts";
 import { signInAsAdmin, signInOrUp, type Account } from "./support/accounts.ts";
 import { tarGz } from "./support/archive.ts";
 
@@ -9,7 +10,8 @@ import { tarGz } from "./support/archive.ts";
 // (levhub.recon, which imports the nmap and hello examples) and marks it official; the catalog's
 // official filter finds it. A user publishes a workflow-only package of their own that imports
 // the hello example: both package pages show the dependency, and a run from its form succeeds
-// with the dependency's tool storing its document. Targets: 127.0.0.1 only.
+// with the dependency's tool storing its document. The only scan target: a network namespace the
+// spec creates (the greeter's "host" is a word it greets, nothing connects to it).
 
 const ERIN: Account = { name: "erin", email: "erin@example.test", password: "erin's long passphrase" };
 
@@ -109,15 +111,20 @@ test("a user publishes a workflow-only package that imports the hello example an
   await expect(docs).toContainText('"said": "hello, 127.0.0.1"');
 });
 
-test("the example workflow runs nmap and hello from their own packages, nmap with its namespace's grant", async ({ page }) => {
-  await signInOrUp(page, ERIN);
-  await page.goto("/p/levhub/recon/run/sweep_and_greet");
-  await page.getByLabel(/^ip/).fill("127.0.0.1");
-  await page.getByLabel(/^limit/).fill("2");
-  await page.getByRole("button", { name: "Start run" }).click();
-  await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 180_000 });
-  const docs = page.getByRole("region", { name: "Stored documents" });
-  await expect(docs).toContainText("szczecin/nmap_python.alive@1.0", { timeout: 30_000 });
-  await expect(docs).toContainText('"greetings": [');
-  await expect(docs).toContainText("hello, 127.0.0.1");
+test("the example workflow runs nmap and hello from their own packages, nmap with its own grant", async ({ page }) => {
+  const target = await createNetnsTarget();
+  try {
+    await signInOrUp(page, ERIN);
+    await page.goto("/p/levhub/recon/run/sweep_and_greet");
+    await page.getByLabel(/^ip/).fill(target.ip);
+    await page.getByLabel(/^limit/).fill("2");
+    await page.getByRole("button", { name: "Start run" }).click();
+    await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 180_000 });
+    const docs = page.getByRole("region", { name: "Stored documents" });
+    await expect(docs).toContainText("szczecin/nmap_python.alive@1.0", { timeout: 30_000 });
+    await expect(docs).toContainText('"greetings": [');
+    await expect(docs).toContainText(`hello, ${target.ip}`);
+  } finally {
+    await target.close();
+  }
 });

@@ -3,12 +3,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createNetnsTarget } from "../lib/testing/netns-target.ts";
 import { signInOrUp, type Account } from "./support/accounts.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
 // My devices: a user adds a device in Settings → My devices, starts the agent with the command
 // shown once (here `lev agent` against the e2e hub, on this machine's Docker engine), sees it
-// online, and runs the nmap example on 127.0.0.1 on it: the run page says where it ran.
+// online, and runs the nmap example on it against a target in a network namespace the spec
+// creates: the run page says where it ran.
 
 const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
 
@@ -61,6 +63,7 @@ test("add a device, start its agent, see it online and run the nmap example on i
   const token = /ldv_[A-Za-z0-9_-]{43}/.exec(shown)![0];
   expect(shown).toContain(`LEV_URL=${baseURL}`);
 
+  const target = await createNetnsTarget();
   const agent = startAgent(baseURL!, token);
   try {
     await expect.poll(() => agent.output(), { timeout: 60_000, message: "the agent connects" }).toContain("connected as device laptop");
@@ -73,7 +76,7 @@ test("add a device, start its agent, see it online and run the nmap example on i
     await expect(page.getByText(token)).toHaveCount(0);
 
     await page.goto("/p/szczecin/nmap_python/run/nmap.port_os");
-    await page.getByLabel(/^ip/).fill("127.0.0.1");
+    await page.getByLabel(/^ip/).fill(target.ip);
     await page.getByLabel(/^ports/).fill("1-30");
     await expect(page.getByLabel("Run on").locator("option", { hasText: "my device laptop (online)" })).toHaveCount(1);
     await page.getByLabel("Run on").selectOption("laptop");
@@ -81,13 +84,14 @@ test("add a device, start its agent, see it online and run the nmap example on i
     await expect(page).toHaveURL(/\/runs\//);
     await expect(page.getByText("on device laptop")).toBeVisible();
     await expect(page.getByRole("status", { name: "Run status" })).toHaveText("succeeded", { timeout: 150_000 });
-    await expect(page.getByRole("region", { name: "Stored documents" })).toContainText("127.0.0.1", { timeout: 30_000 });
+    await expect(page.getByRole("region", { name: "Stored documents" })).toContainText(target.ip, { timeout: 30_000 });
     expect(agent.output()).toContain("run assigned");
 
     await page.goto("/settings/devices");
     await expect(page.getByRole("row", { name: /laptop/ })).toContainText("online");
     await page.screenshot({ path: join(SHOTS, "devices.png"), fullPage: true });
   } finally {
+    await target.close();
     const code = await agent.stop();
     rmSync(agent.dir, { recursive: true, force: true });
     expect(code, agent.output()).toBe(0);

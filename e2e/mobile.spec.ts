@@ -38,7 +38,7 @@ test.beforeAll(async ({ browser, baseURL }, info) => {
   await api.dispose();
   await context.close();
   // one user plays every member: the pages are the same ones (their personal project, no invite pending)
-  fx = { owner: MOBY.name, operator: MOBY.name, viewer: MOBY.name, other: MOBY.name, admin: "e2eadmin", packageName: "probe", fn: "echo", versionId, project: MOBY.name, runId: run.id, scanId, inviteToken: "no-such-invite" };
+  fx = { owner: MOBY.name, operator: MOBY.name, viewer: MOBY.name, other: MOBY.name, admin: "e2eadmin", packageName: "probe", fn: "echo", versionId, project: MOBY.name, runId: run.id, scanId, inviteToken: "no-such-invite", fileId: "no-such-file-00000000" };
 });
 
 /**

@@ -1,29 +1,28 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { signInOrUp, type Account } from "./support/accounts.ts";
-import { scanLoopback } from "./support/nmap.ts";
+import { createNetnsTarget } from "../lib/testing/netns-target.ts";
+import { scanTarget } from "./support/nmap.ts";
 import { SHOTS } from "./support/screenshots.ts";
 
-// The results browser. A user scans 127.0.0.1 twice with the nmap example (a listener the spec
+// The results browser. A user scans a target twice with the nmap example (a listener the spec
 // opens makes one port open), then browses the results of both runs from the top bar: the
 // collection tree, the table, one document's JSON, a field query (and a wrong one), how a query
 // reads lists (an element group vs separate conditions), a CSV export downloaded, and the chart of
-// a field's top values. Targets: 127.0.0.1 only.
+// a field's top values. The only target: a network namespace the spec creates.
 
 const GRACE: Account = { name: "grace", email: "grace@example.test", password: "grace's long passphrase" };
 
 
-test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1", async ({ page }) => {
+test("browse, filter, export and chart the results of two nmap runs of a target", async ({ page }) => {
   test.setTimeout(400_000);
   await signInOrUp(page, GRACE);
-  const listener: Server = createServer((sock) => sock.destroy());
-  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
-  const port = (listener.address() as { port: number }).port;
+  const target = await createNetnsTarget();
   try {
-    const first = await scanLoopback(page.request, `${port},${port + 1}`);
-    const second = await scanLoopback(page.request, `${port},${port + 1}`);
+    const port = await target.open();
+    const first = await scanTarget(page.request, target.ip, `${port},${port + 1}`);
+    const second = await scanTarget(page.request, target.ip, `${port},${port + 1}`);
 
     // from the top bar: the collection tree, then the nmap collection across both runs
     await page.goto("/");
@@ -114,6 +113,6 @@ test("browse, filter, export and chart the results of two nmap runs of 127.0.0.1
     await expect(page.getByLabel("Run", { exact: true })).toHaveValue(String(second.number));
     await expect(page.getByRole("table", { name: "Documents" }).getByRole("link", { name: `#${first.number}` })).toHaveCount(0);
   } finally {
-    await new Promise((r) => listener.close(r));
+    await target.close();
   }
 });

@@ -16,3 +16,9 @@ test("Prisma's RunStatus and TaskStatus are RUN_STATUSES and TASK_STATUSES, in o
 test("Prisma's RunTrigger is RUN_TRIGGERS", () => {
   assert.deepEqual(Object.values(RunTrigger), [...RUN_TRIGGERS]);
 });
+
+test("Prisma's DebugState is DEBUG_STATES", async () => {
+  const { DebugState } = await import("./generated/prisma/enums.ts");
+  const { DEBUG_STATES } = await import("../runner/src/debug/vocabulary.ts");
+  assert.deepEqual(Object.values(DebugState), [...DEBUG_STATES]);
+});

@@ -1,8 +1,9 @@
 /** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings; those the API answers are inferred from its response schemas (lib/schemas/responses.ts). */
-import type { Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
+import type { GrantNetwork, MacvlanSegment, Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
 import type { z } from "zod";
 import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
 import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
+import type { FileRefView } from "./files/types.ts";
 
 /** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
 export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
@@ -205,8 +206,8 @@ export interface PackageDetail extends PackageSummary {
   current: VersionSummary & { manifest: Manifest; buildLog: string | null; exports: ExportSummary[] };
   owner: string | null;
   canPublish: boolean;
-  /** what an admin granted this package now (its namespace's grant and its own, united) */
-  granted: GrantedPrivileges;
+  /** what the grants give each function of the shown version now, by qualified name (none: nothing) */
+  granted: Record<string, GrantedPrivileges>;
   /** the shown version's pinned direct dependencies */
   dependsOn: DependencyLink[];
   /** packages whose latest version depends on some version of this one, that the viewer may see */
@@ -217,19 +218,26 @@ export interface PackageDetail extends PackageSummary {
   favourited: boolean;
 }
 
-/** Privileges granted to a package's runs: what the runner will allow at task start. */
+/** What the grants give one function: what the runner will allow its tasks at start (policy.ts PackageGrant). */
 export interface GrantedPrivileges {
-  hostNetwork: boolean;
+  network: GrantNetwork;
+  macvlan?: MacvlanSegment;
   caps: string[];
 }
+
+/** What a function no grant covers gets. */
+export const NO_GRANT: GrantedPrivileges = { network: "none", caps: [] };
 
 /** An admin's grant as the policy page shows it; `package` null = the whole namespace. */
 export interface GrantView {
   id: string;
   namespace: string;
   package: string | null;
-  hostNetwork: boolean;
+  network: GrantNetwork;
+  macvlan: MacvlanSegment | null;
   caps: string[];
+  /** the functions it covers; empty: every one but raw command-line modes */
+  modes: string[];
   note: string;
   createdAt: string;
   createdBy: string | null;
@@ -272,6 +280,8 @@ export interface RunDetail extends RunSummary {
   logs: LogLineView[];
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: ManifestFunction | null;
+  /** the files its arguments reference (`{"$lev": "file", "id"}`): id, name, size */
+  files: FileRefView[];
   canCancel: boolean;
   /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
   canRun: boolean;

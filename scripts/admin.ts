@@ -2,11 +2,10 @@
  * `npm run admin -- <command>`: account administration for operators with access to the hub's
  * database (the data directory, or DATABASE_URL). It works whether the hub is running or not.
  */
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "../lib/platform/config.ts";
-import { applyMigrations } from "../lib/platform/migrate.ts";
-import { socketUrl, startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
+import type { EmbeddedDatabase } from "../lib/platform/postgres.ts";
+import { connectHubDatabase } from "./hub-database.ts";
 // the closed set only; lib/platform/settings.ts itself is loaded once DATABASE_URL is known
 import { SIGN_UP_MODES } from "../lib/platform/settings.ts";
 
@@ -37,43 +36,11 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-/** The pid, port and socket directory of a PostgreSQL running on `pgDir`, from its postmaster.pid; null when none runs. */
-function runningPostgres(pgDir: string): { pid: number; port: number; socketDir: string } | null {
-  const file = path.join(pgDir, "postmaster.pid");
-  if (!existsSync(file)) return null;
-  // line 1: pid, line 4: port, line 5: the first socket directory (PostgreSQL's documented layout)
-  const lines = readFileSync(file, "utf8").split("\n");
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  const socketDir = lines[4]?.trim() ?? "";
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !socketDir) return null;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return null; // a stale file of a killed server
-  }
-  return { pid, port, socketDir };
-}
-
 /** Points DATABASE_URL at the hub's database; returns the server this command started, if any. */
 async function connect(): Promise<EmbeddedDatabase | null> {
-  if (process.env.DATABASE_URL) return null;
-  const dir = dataDir();
-  const pgDir = path.join(dir, "pg");
-  if (!existsSync(path.join(pgDir, "PG_VERSION"))) {
-    fail(`no hub database in ${pgDir}: set LEVHUB_DATA_DIR to the hub's data directory, or DATABASE_URL`);
-  }
-  const running = runningPostgres(pgDir);
-  if (running) {
-    const password = readFileSync(path.join(dir, "pg-password"), "utf8").trim();
-    process.env.DATABASE_URL = socketUrl(running.socketDir, running.port, password);
-    return null;
-  }
-  const pg = await startEmbeddedPostgres(pgDir);
-  process.env.DATABASE_URL = pg.url;
-  // the same schema the hub would have after its next start
-  await applyMigrations(pg.url);
-  return pg;
+  const db = await connectHubDatabase();
+  if (!db.ok) fail(db.problem);
+  return db.started;
 }
 
 /** Where links point: the admin's public URL when set, else NEXTAUTH_URL, else this machine's port. */

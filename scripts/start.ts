@@ -150,10 +150,20 @@ async function main() {
   // runs of a worker process that is gone (this hub's previous in-process worker, too) end WorkerLost after three missed heartbeats
   const { startJanitor } = await import("../lib/queue/janitor.ts");
   startJanitor();
+  // debug sessions nobody watches end with their task, their worker or their idle timeout
+  const { startDebugSweep } = await import("../lib/debug/sessions.ts");
+  startDebugSweep();
+
+  // files given to runs: uploads nothing references are removed a day after their upload, blobs no upload names with them
+  const { startFileCollector } = await import("../lib/files/collect.ts");
+  startFileCollector();
 
   // saved scans: those that came due while no hub ran fire once now; then pg-boss ticks every minute
   const { startScanTicker } = await import("../lib/scans/tick-schedule.ts");
   await startScanTicker().catch((err: unknown) => console.error(`[levhub] scheduled scans do not run: ${err instanceof Error ? err.message : String(err)}`));
+  // retention (Admin → Retention): a daily pg-boss job; nothing is deleted until an admin sets days
+  const { startRetentionSchedule } = await import("../lib/retention/schedule.ts");
+  await startRetentionSchedule().catch((err: unknown) => console.error(`[levhub] retention does not run: ${err instanceof Error ? err.message : String(err)}`));
 
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
@@ -173,9 +183,9 @@ async function main() {
       try {
         const r = await publishDirectory("system", dir, { skipExisting: true });
         say(`${r.created ? "published" : "already published:"} ${r.namespace}.${r.name} ${r.version}${r.imageRef ? ` (image ${r.imageRef})` : ""}`);
-        // the operator's own grant: the examples that ask for the host network run as before
-        const asks = r.manifest.privileges;
-        if (r.created && (asks?.hostNetwork || asks?.caps.length) && (await ensureOperatorGrant(r.namespace))) say(`granted host networking and NET_RAW to the namespace ${r.namespace} (Admin → Policy)`);
+        // the operator's own grant: only what the example's functions ask for, by name (given once;
+        // an older operator grant of host networking nobody changed becomes this one)
+        if (await ensureOperatorGrant(r)) say(`granted ${r.namespace}.${r.name} what its scans need: NET_RAW on each run's own network (Admin → Policy)`);
       } catch (err) {
         const e = err as { message?: string; problems?: { where: string; message: string }[] };
         console.error(`[levhub] example ${path.basename(dir)} was not published: ${e.message ?? String(err)}`);

@@ -78,10 +78,14 @@ before(async () => {
   const projectInvite = await createProjectInvite(owner, PROJECT, { email: "invitee@example.test", role: "viewer", days: 7 });
   const token = await createToken(owner, { name: "fixture" });
   const { setGrant } = await import("../../lib/policy/grants.ts");
-  const grant = await setGrant(admin, { namespace: other.username, package: null, hostNetwork: false, caps: ["NET_RAW"], note: "fixture" });
+  const grant = await setGrant(admin, { namespace: other.username, package: null, network: "none", caps: ["NET_RAW"], note: "fixture" });
   const { createInvite } = await import("../../lib/accounts/invites.ts");
   const invite = await createInvite(admin, { email: "invited@example.test", note: "fixture" });
   const spare = await account("spare", "user");
+  // a file the owner gave the team project (issue 20)
+  const { uploadFile } = await import("../../lib/files/uploads.ts");
+  const { stageTestFile } = await import("../../lib/testing/files.ts");
+  const file = await uploadFile(owner, await stageTestFile("authz.txt", "one line\n"), { project: PROJECT });
 
   const archives = new Map<Role, File>();
   for (const [i, role] of ROLES.entries()) {
@@ -107,6 +111,7 @@ before(async () => {
     grantId: grant.id,
     inviteId: invite.item.id,
     spareUserId: spare.id,
+    fileId: file.id,
   };
 });
 

@@ -7,8 +7,7 @@ import { safeAction } from "../../lib/actions/safe-action.ts";
 import { rerun } from "../../lib/scans/rerun.ts";
 import { rerunInputSchema } from "../../lib/schemas/scans.ts";
 import { formFieldErrors, withFieldErrors } from "../../lib/runs/target-args.ts";
-
-const RUN_FIELD_PREFIX = "arg.";
+import { runFormArgs } from "../../components/run-form-fields.ts";
 
 const again = safeAction(rerunInputSchema, (input, viewer) => rerun(viewer, input.runId, { latest: input.latest, args: input.args }));
 
@@ -25,10 +24,7 @@ export async function rerunAction(runId: string, latest: boolean, _prev: ScanAct
  * the form sends them) go to lib, which checks them like a new run's. The form shows field errors by parameter.
  */
 export async function rerunEditedAction(runId: string, _prev: RunFormState, data: FormData): Promise<RunFormState> {
-  const args: Record<string, string> = {};
-  for (const [key, value] of data.entries()) {
-    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
-  }
+  const args = runFormArgs(data, { keepBlank: true });
   const res = await again({ runId, args });
   if (!res.ok) {
     const errors = formFieldErrors(res.fieldErrors);

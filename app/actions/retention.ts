@@ -1,17 +1,23 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { RetentionState } from "../../components/retention-form.tsx";
+import type { RetentionFormState } from "../../components/retention-form.tsx";
 import { adminAction } from "../../lib/actions/safe-action.ts";
-import { setAuditRetention } from "../../lib/platform/audit-retention.ts";
-import { retentionFormSchema } from "../../lib/schemas/audit.ts";
+import { audit } from "../../lib/platform/audit.ts";
+import { updateSettings } from "../../lib/platform/settings.ts";
+import { RETENTION_KINDS } from "../../lib/platform/retention-settings.ts";
+import { retentionFormSchema } from "../../lib/schemas/retention.ts";
 
-const save = adminAction(retentionFormSchema, (input, viewer) => setAuditRetention(viewer.id, input.auditDays));
+const update = adminAction(retentionFormSchema, async (input, viewer) => {
+  const next = await updateSettings({ retention: input });
+  await audit(viewer.id, "settings.retention", null, next.retention);
+  return next.retention;
+});
 
-/** Admin → Retention: how many days of audit events to keep (empty: all). */
-export async function setRetentionAction(_prev: RetentionState, data: FormData): Promise<RetentionState> {
-  const res = await save({ auditDays: String(data.get("auditDays") ?? "") });
-  if (!res.ok) return { status: "error", message: res.error, errors: res.fieldErrors };
+/** How many days each kind is kept (blank: for ever); the daily job and the preview follow it. */
+export async function updateRetentionAction(_prev: RetentionFormState, data: FormData): Promise<RetentionFormState> {
+  const res = await update(Object.fromEntries(RETENTION_KINDS.map((k) => [k, data.get(k) ?? ""])));
+  if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
   revalidatePath("/admin/retention");
-  return { status: "saved", auditDays: res.data };
+  return { status: "saved", settings: res.data };
 }

@@ -10,8 +10,7 @@ import { saveRunAsScan } from "../../lib/scans/rerun.ts";
 import { createScan, deleteScan, updateScan } from "../../lib/scans/scans.ts";
 import { createScanBodySchema, editScanInputSchema, saveRunAsScanInputSchema, scanRefInputSchema, setScanEnabledInputSchema } from "../../lib/schemas/scans.ts";
 import { formFieldErrors, withFieldErrors } from "../../lib/runs/target-args.ts";
-
-const RUN_FIELD_PREFIX = "arg.";
+import { runFormArgs } from "../../components/run-form-fields.ts";
 
 const saveRun = safeAction(saveRunAsScanInputSchema, (input, viewer) => saveRunAsScan(viewer, input));
 const saveForm = safeAction(createScanBodySchema, (input, viewer) => createScan(viewer, input));
@@ -47,10 +46,7 @@ export async function saveRunAsScanAction(runId: string, _prev: ScanActionState,
 
 /** "Save as scan" on the run form: the form's values (as text, checked by lib like a run's) under a name and schedule. */
 export async function saveFormAsScanAction(pkg: string, version: string | null, fn: string, _prev: ScanActionState, data: FormData): Promise<ScanActionState> {
-  const args: Record<string, string> = {};
-  for (const [key, value] of data.entries()) {
-    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string" && value.trim() !== "") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
-  }
+  const args = runFormArgs(data, { keepBlank: false });
   const res = await saveForm({ name: text(data, "scanName"), package: pkg, version, function: fn, args, cron: text(data, "cron"), timezone: text(data, "timezone") || undefined });
   if (!res.ok) return failed(res, data);
   revalidatePath("/scans");
@@ -79,14 +75,8 @@ export async function deleteScanAction(_prev: ScanActionState, data: FormData): 
   redirect("/scans");
 }
 
-/** The form's argument fields (`arg.<param>`) as the run form sends them: text, checked by lib like a run's. */
-function formArgs(data: FormData): Record<string, string> {
-  const args: Record<string, string> = {};
-  for (const [key, value] of data.entries()) {
-    if (key.startsWith(RUN_FIELD_PREFIX) && typeof value === "string" && value.trim() !== "") args[key.slice(RUN_FIELD_PREFIX.length)] = value;
-  }
-  return args;
-}
+/** The form's argument fields as the run form sends them (text, and file references), checked by lib like a run's. */
+const formArgs = (data: FormData) => runFormArgs(data, { keepBlank: false });
 
 /**
  * A scan's edit form: its name, version (empty: always the latest), function, arguments, schedule

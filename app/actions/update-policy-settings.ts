@@ -15,6 +15,8 @@ const formInput = z.object({
   imageAliases: z.string().max(60_000),
   pullRegistries: z.string().max(10_000),
   buildNetwork: z.enum(["none", "default"]),
+  hostNetworkOnHubMachine: z.boolean(),
+  debugEnabled: z.boolean(),
   numbers: z.record(z.string(), z.string().max(32)),
 });
 
@@ -30,6 +32,8 @@ const save = adminAction(formInput, async (input, viewer) => {
   if (registries.ok) next.pullRegistries = registries.value;
   else errors.pullRegistries = registries.problems.join("; ");
   next.buildNetwork = input.buildNetwork;
+  next.hostNetworkOnHubMachine = input.hostNetworkOnHubMachine;
+  writePath(next, "debug.enabled", input.debugEnabled);
   for (const f of NUMBER_FIELDS) {
     const raw = (input.numbers[f.path] ?? "").trim();
     const v = Number(raw);
@@ -40,7 +44,7 @@ const save = adminAction(formInput, async (input, viewer) => {
   return updatePolicySettings(viewer, next);
 });
 
-/** The policy page's settings form: base images, image aliases, pull registries, build networking and limits, run limits, argument caps. */
+/** The policy page's settings form: base images, image aliases, pull registries, build networking and limits, run limits, argument caps, file caps, the unsafe host-network setting. */
 export async function updatePolicySettingsAction(_prev: PolicySettingsState, data: FormData): Promise<PolicySettingsState> {
   const numbers: Record<string, string> = {};
   for (const f of NUMBER_FIELDS) numbers[f.path] = String(data.get(f.path) ?? "");
@@ -49,6 +53,8 @@ export async function updatePolicySettingsAction(_prev: PolicySettingsState, dat
     imageAliases: data.get("imageAliases") ?? "",
     pullRegistries: data.get("pullRegistries") ?? "",
     buildNetwork: data.get("buildNetwork") ?? "",
+    hostNetworkOnHubMachine: data.get("hostNetworkOnHubMachine") === "on",
+    debugEnabled: data.get("debug.enabled") === "on",
     numbers,
   });
   if (!res.ok) {

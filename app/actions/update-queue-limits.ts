@@ -14,13 +14,14 @@ const update = adminAction(queueLimitsSchema, async (input, viewer) => {
   return next.queue;
 });
 
-/** Runs at once in the hub and per user (more wait as queued); runs waiting and saved scans per user. */
+/** Runs at once in the hub and per user (more wait as queued); runs waiting and saved scans per user; live instances per hub worker credential. */
 export async function updateQueueLimitsAction(_prev: QueueLimitsState, data: FormData): Promise<QueueLimitsState> {
   const res = await update({
     totalRuns: data.get("totalRuns") ?? "",
     perUserRuns: data.get("perUserRuns") ?? "",
     queuedPerUser: data.get("queuedPerUser") ?? "",
     scansPerUser: data.get("scansPerUser") ?? "",
+    hubWorkerInstances: data.get("hubWorkerInstances") ?? "",
   });
   if (!res.ok) return { status: "error", errors: res.fieldErrors ?? {}, message: res.fieldErrors ? null : res.error };
   revalidatePath("/admin/workers");

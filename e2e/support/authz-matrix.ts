@@ -68,6 +68,8 @@ export interface Fixtures {
   scanId: string;
   /** a pending invite to the project, for an address none of the callers has */
   inviteToken: string;
+  /** a file the owner uploaded to the team project (issue 20: levrt.File) */
+  fileId: string;
 }
 
 export interface PageEntry {
@@ -78,8 +80,11 @@ export interface PageEntry {
 export interface RouteRequest {
   path: string;
   json?: unknown;
-  /** multipart fields; `archiveVersion` asks the spec to attach the private package's archive at that version */
-  multipart?: { archiveVersion: string; private?: boolean };
+  /**
+   * multipart fields; `archiveVersion` asks the spec to attach the private package's archive at that
+   * version; `file` attaches a small file under that field name, with text `fields` beside it
+   */
+  multipart?: { archiveVersion: string; private?: boolean } | { file: { field: string; name: string; content: string }; fields?: Record<string, string> };
 }
 
 export interface RouteEntry {
@@ -169,6 +174,7 @@ export const PAGES: Record<string, PageEntry> = {
   "app/admin/policy/page.tsx": { path: () => "/admin/policy", expect: adminPage },
   // slice A (issue 8, the run queue)
   "app/admin/workers/page.tsx": { path: () => "/admin/workers", expect: adminPage },
+  "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: projectPage },
@@ -188,7 +194,14 @@ export const PAGES: Record<string, PageEntry> = {
   "app/projects/[slug]/join/[token]/page.tsx": { path: (fx) => `/projects/${fx.project}/join/${fx.inviteToken}`, expect: all("ok") },
   // issue 18 (audit): every signed-in user reads the trail of the projects they own (admins: all); retention is an admin's
   "app/audit/page.tsx": { path: (fx) => `/audit?project=${fx.project}`, expect: signedIn },
-  "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
+  // issue 17: assets and findings. The overviews list one's own projects; a project's assets and findings its readers'
+  "app/assets/page.tsx": { path: () => "/assets", expect: signedIn },
+  "app/findings/page.tsx": { path: () => "/findings", expect: signedIn },
+  "app/projects/[slug]/assets/page.tsx": { path: (fx) => `/projects/${fx.project}/assets?q=10.0.0.0/8`, expect: projectPage },
+  "app/projects/[slug]/findings/page.tsx": { path: (fx) => `/projects/${fx.project}/findings?state=open`, expect: projectPage },
+  // the fixture project has no host or finding (its run is of levhub.hello): past the project's check, not found
+  "app/projects/[slug]/hosts/[address]/page.tsx": { path: (fx) => `/projects/${fx.project}/hosts/10.231.0.2`, expect: byRole("signin", "404", "404", "404", "404", "404") },
+  "app/projects/[slug]/findings/[id]/page.tsx": { path: (fx) => `/projects/${fx.project}/findings/999999`, expect: byRole("signin", "404", "404", "404", "404", "404") },
   // issue 21 (Collect, comments): a user's own favourites; an author is known only through a package one may see
   "app/favourites/page.tsx": { path: () => "/favourites", expect: signedIn },
   "app/u/[username]/page.tsx": { path: (fx) => `/u/${fx.owner}`, expect: byRole("404", "ok", "404", "404", "404", "ok") },
@@ -203,6 +216,9 @@ const projectManage = (ok: RouteOutcome) => byRole<RouteOutcome>(401, ok, 403, 4
 const signedInRoute = signedInAll<RouteOutcome>(401, 200);
 /** the run form and API on the public example, in the team project */
 const helloRun = (fx: Fixtures, role: Caller) => ({ package: "levhub.hello", function: "greet.hello", args: { name: `authz ${role}` }, project: fx.project });
+/** a debug session id no session has */
+const NO_SESSION = "nosuchsession0000";
+const noSession = signedInAll<RouteOutcome>(401, 404);
 
 /** Keyed by `<METHOD> <route file>`. */
 export const ROUTES: Record<string, RouteEntry> = {
@@ -250,6 +266,22 @@ export const ROUTES: Record<string, RouteEntry> = {
   "POST app/api/worker/runs/[id]/secrets/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/secrets`, json: {} }), expect: all(401) },
   "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
   "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/stream/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/stream`, json: { after: 0 } }), expect: all(401) },
+  "POST app/api/worker/debug/[session]/output/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/output`, json: { frames: [], acked: 0 } }), expect: all(401) },
+  // issue 21 (debug terminals): only the run's owner, and only into a running task (the fixture's run ended: 409);
+  // an admin or a project member who sees the run is refused (403); sessions are their opener's (anyone else's reads as missing, as does this made-up one)
+  "POST app/api/runs/[id]/debug/route.ts": {
+    access: "user",
+    scope: "run",
+    request: (fx) => ({ path: `/api/runs/${fx.runId}/debug`, json: { task: 1, cols: 80, rows: 24 } }),
+    expect: byRole(401, 409, 403, 403, 404, 403),
+  },
+  "GET app/api/runs/[id]/debug/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/debug` }), expect: projectRead },
+  "GET app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "DELETE app/api/debug/[session]/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}` }), expect: noSession },
+  "GET app/api/debug/[session]/events/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/events` }), expect: noSession },
+  "POST app/api/debug/[session]/input/route.ts": { access: "user", scope: "run", request: () => ({ path: `/api/debug/${NO_SESSION}/input`, json: { data: "id\r" } }), expect: noSession },
+  "GET app/api/worker/files/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/files/${"0".repeat(64)}` }), expect: all(401) },
   // slice C (saved scans and re-run): a scan of a project one is no member of is 404; its members see it, its
   // operators and owners (and admins) pause it, only its creator edits or starts it (it runs as them)
   "GET app/api/scans/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/scans" }), expect: signedInRoute },
@@ -265,6 +297,14 @@ export const ROUTES: Record<string, RouteEntry> = {
   "DELETE app/api/scans/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/scans/no-such-scan" }), expect: signedInAll<RouteOutcome>(401, 404) },
   "POST app/api/scans/[id]/run/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/scans/${fx.scanId}/run`, json: {} }), expect: byRole(401, 201, 403, 403, 404, 403) },
   "POST app/api/runs/[id]/rerun/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/rerun`, json: {} }), expect: projectRun(201) },
+  // issue 20: files given to runs. An upload goes to a project where the caller may run; a file is
+  // seen by its uploader and whoever may run in its project; anyone else (a viewer too) finds none
+  "POST app/api/files/route.ts": {
+    access: "user", scope: "run",
+    request: (fx, caller) => ({ path: "/api/files", multipart: { file: { field: "file", name: `authz-${caller}.txt`, content: `a line from ${caller}\n` }, fields: { project: fx.project } } }),
+    expect: projectRun(201),
+  },
+  "GET app/api/files/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/files/${fx.fileId}` }), expect: byRole(401, 200, 200, 404, 404, 200) },
   // slice G: compare, OpenAPI
   "GET app/api/runs/compare/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/compare?a=${fx.runId}&b=${fx.runId}` }), expect: projectRead },
   // slice F: results index (filters only ever narrow the caller's projects' documents; any other document is 404)
@@ -292,7 +332,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/projects/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/projects" }), expect: signedInRoute },
   "POST app/api/projects/route.ts": {
     access: "user", scope: "run",
-    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role}-${Date.now()}`, name: `made by ${role}` } }),
+    request: (_fx, role) => ({ path: "/api/projects", json: { slug: `authz-${role.replace(/[^a-z0-9]/g, "-")}-${Date.now()}`, name: `made by ${role}` } }),
     expect: signedInAll<RouteOutcome>(401, 201),
   },
   "GET app/api/projects/[slug]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectRead },
@@ -347,6 +387,15 @@ export const ROUTES: Record<string, RouteEntry> = {
   // issue 18 (audit): every signed-in caller reads the trail they may (admins all, owners their projects'), never more
   "GET app/api/audit/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit?project=${fx.project}&limit=5` }), expect: signedInRoute },
   "GET app/api/audit/export/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit/export?project=${fx.project}&format=csv` }), expect: signedInRoute },
+  // issue 17: a project's assets and findings; its readers read them, operators and owners triage, anyone else finds nothing
+  "GET app/api/projects/[slug]/assets/hosts/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/hosts?q=10.0.0.0/8` }), expect: projectRead },
+  // the fixture project has no host: past the project's check, not found (lib/findings/findings.int.test.ts reads one by every role)
+  "GET app/api/projects/[slug]/assets/hosts/[address]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/hosts/10.231.0.2` }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "GET app/api/projects/[slug]/assets/services/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/services?port=22` }), expect: projectRead },
+  "GET app/api/projects/[slug]/findings/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/findings?state=open` }), expect: projectRead },
+  // no finding by that number: past the right to triage, not found, and nothing changes
+  "PATCH app/api/projects/[slug]/findings/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/findings`, json: { ids: ["999999"], state: "confirmed", note: "authz" } }), expect: projectRun(404) },
+  "GET app/api/projects/[slug]/findings/[id]/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/findings/999999` }), expect: signedInAll<RouteOutcome>(401, 404) },
   // issue 14 (operate the hub): liveness and readiness are open to anyone and read no credential (the
   // e2e server has a live worker: ready); /metrics takes the metrics token only, no user's session or token
   "GET app/api/health/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/health" }), expect: all(200) },
@@ -394,6 +443,12 @@ const projectManageAction = (ok: ActionOutcome) => byRole<ActionOutcome>("unauth
 const privatePackage = byRole<ActionOutcome>("unauthorized", "ok", "not_found", "not_found", "not_found", "ok");
 
 export const ACTIONS: Record<string, ActionEntry> = {
+  // issue 17: triage in the team project (no finding by that number: past the right to triage, not found, nothing changes)
+  "app/actions/triage-findings.ts#triageFindingsAction": {
+    access: "user",
+    args: (fx) => [fx.project, { problem: null, done: null }, form({ ids: "999999", state: "confirmed", note: "authz" })],
+    expect: projectAction("not_found"),
+  },
   "app/actions/cancel-run.ts#cancelRunAction": {
     access: "user",
     args: (fx) => [fx.runId, NO_PROBLEM, new FormData()],
@@ -438,7 +493,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/grant-privileges.ts#grantPrivilegesAction": {
     access: "admin",
-    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, caps: "NET_RAW", note: "authz" })],
+    args: (fx) => [{ status: "idle" }, form({ namespace: fx.owner, network: "bridge", caps: "NET_RAW", note: "authz" })],
     expect: adminOnly,
   },
   "app/actions/revoke-grant.ts#revokeGrantAction": {
@@ -514,7 +569,13 @@ export const ACTIONS: Record<string, ActionEntry> = {
   },
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
-    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100" })],
+    args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100", hubWorkerInstances: "16" })],
+    expect: adminOnly,
+  },
+  "app/actions/retention.ts#updateRetentionAction": {
+    access: "admin",
+    // blank fields: everything kept for ever, as a fresh hub has it
+    args: () => [{ status: "idle" }, form({ runs: "", logs: "", documents: "", imageTars: "", deletedVersions: "", audit: "" })],
     expect: adminOnly,
   },
   // slice C (saved scans and re-run)
@@ -660,8 +721,6 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [fx.project, NO_PROBLEM, form({ allow: "false" })],
     expect: projectManageAction("ok"),
   },
-  // issue 18 (audit): Admin → Retention
-  "app/actions/retention.ts#setRetentionAction": { access: "admin", args: () => [{ status: "idle" }, form({ auditDays: "" })], expect: adminOnly },
   // issue 14: the metrics token (Admin → Workers)
   "app/actions/metrics-token.ts#createMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },
   "app/actions/metrics-token.ts#revokeMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },

@@ -1,4 +1,7 @@
-"""The author's local test: `npx lev exec examples/szczecin.nmap_python main.py`."""
+"""The author's local test: `npx lev exec examples/szczecin.nmap_python main.py`.
+
+It scans 127.0.0.1: on the run's own network (lev exec's default, as on a hub) that is the
+scanner's own container, always there to answer."""
 import levrt
 
 from lev.szczecin.nmap_python import nmap

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   actsAsAdmin,
+  hasRight,
   losesRunRight,
   membershipRefusal,
   PROJECT_RIGHTS,
@@ -43,7 +44,8 @@ test("a token's rights are its scopes intersected with the role, for every scope
     // scopes          owner               operator    viewer  non-member  admin (non-member)   admin (viewer)
     ["none", "-", "-", "-", "-", "-", "-"],
     ["read", "read", "read", "read", "-", "-", "read"],
-    ["run", "run,manage", "run", "-", "-", "-", "-"],
+    // acting in a project implies seeing it
+    ["run", "read,run,manage", "read,run", "read", "-", "-", "read"],
     ["publish", "-", "-", "-", "-", "-", "-"],
     // the admin scope lifts an admin to every right the other scopes allow, nothing more
     ["admin", "-", "-", "-", "-", "-", "-"],
@@ -53,6 +55,21 @@ test("a token's rights are its scopes intersected with the role, for every scope
   ]);
   // a session is every scope
   for (const role of ["user", "admin"] as const) for (const m of [...PROJECT_ROLES, null]) assert.equal(rights(role, m), rights(role, m, [...TOKEN_SCOPES]));
+});
+
+test("looking at what a right guards (an owner's invites) takes a reading scope, changing it the run scope", () => {
+  const view = (member: ProjectRole | null, scopes: TokenScope[]) => projectRights({ role: "user", member, scopes }, "view").join(",") || "-";
+  assert.deepEqual(
+    [["read"], ["run"], ["publish"], ["read", "run"]].map((s) => [s.join("+"), ...[...PROJECT_ROLES, null].map((m) => view(m, s as TokenScope[]))]),
+    [
+      ["read", "read,run,manage", "read,run", "read", "-"],
+      ["run", "read,run,manage", "read,run", "read", "-"],
+      ["publish", "-", "-", "-", "-"],
+      ["read+run", "read,run,manage", "read,run", "read", "-"],
+    ],
+  );
+  assert.equal(hasRight({ role: "user", member: "owner", scopes: ["read"] }, "manage", "view"), true);
+  assert.equal(hasRight({ role: "user", member: "owner", scopes: ["read"] }, "manage"), false);
 });
 
 test("an admin acting beyond their membership is acting as admin (audited so); within it, not", () => {

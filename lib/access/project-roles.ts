@@ -11,9 +11,12 @@
  * audit row records `asAdmin: true`.
  *
  * A caller holding an API token has the token's scopes (the `accounts` work: read, run, publish,
- * admin); a browser session has every scope. The effective right is scope ∩ role: `read` needs the
- * read scope, `run` and `manage` the run scope (a read-only token changes nothing), and an admin's
- * everywhere-rights need the admin scope (without it an admin's token is a member like any other).
+ * admin); a browser session has every scope. The effective right is scope ∩ role: `run` and
+ * `manage` need the run scope (a read-only token changes nothing); `read` needs the read or the run
+ * scope (a token that may start runs in a project sees the project it acts in, though the read
+ * routes themselves still want the read scope); an admin's everywhere-rights need the admin scope
+ * (without it an admin's token is a member like any other). Looking at what only a right may see
+ * (an owner's list of invites) is a read: `purpose: "view"` asks the read scopes for every right.
  */
 import type { Role, TokenScope } from "../types.ts";
 
@@ -34,8 +37,11 @@ export const ROLE_RIGHTS: Record<ProjectRole, readonly ProjectRight[]> = {
 /** The scopes an API token may carry; a session has all of them. */
 export const TOKEN_SCOPES = ["read", "run", "publish", "admin"] as const satisfies readonly TokenScope[];
 
-/** The token scope each project right needs. */
-export const RIGHT_SCOPE: Record<ProjectRight, TokenScope> = { read: "read", run: "run", manage: "run" };
+/** The token scopes each project right accepts (any one of them). */
+export const RIGHT_SCOPES: Record<ProjectRight, readonly TokenScope[]> = { read: ["read", "run"], run: ["run"], manage: ["run"] };
+
+/** Whether a right is used to change something or only to look at what it guards. */
+export type RightPurpose = "change" | "view";
 
 export interface ProjectCaller {
   /** the hub role of the caller */
@@ -47,22 +53,22 @@ export interface ProjectCaller {
 }
 
 /** What the caller may do in the project: role (or admin) rights that the caller's scopes allow. */
-export function projectRights(c: ProjectCaller): ProjectRight[] {
+export function projectRights(c: ProjectCaller, purpose: RightPurpose = "change"): ProjectRight[] {
   const scopes: readonly TokenScope[] = c.scopes ?? TOKEN_SCOPES;
   const base = c.role === "admin" && scopes.includes("admin") ? PROJECT_RIGHTS : c.member ? ROLE_RIGHTS[c.member] : [];
-  return PROJECT_RIGHTS.filter((r) => base.includes(r) && scopes.includes(RIGHT_SCOPE[r]));
+  return PROJECT_RIGHTS.filter((r) => base.includes(r) && RIGHT_SCOPES[purpose === "view" ? "read" : r].some((s) => scopes.includes(s)));
 }
 
-export function hasRight(c: ProjectCaller, right: ProjectRight): boolean {
-  return projectRights(c).includes(right);
+export function hasRight(c: ProjectCaller, right: ProjectRight, purpose: RightPurpose = "change"): boolean {
+  return projectRights(c, purpose).includes(right);
 }
 
 /**
  * Whether the caller holds `right` only because they are an admin (their membership alone would
  * not give it): such actions are audited as admin actions.
  */
-export function actsAsAdmin(c: ProjectCaller, right: ProjectRight): boolean {
-  return hasRight(c, right) && !(c.member !== null && ROLE_RIGHTS[c.member].includes(right));
+export function actsAsAdmin(c: ProjectCaller, right: ProjectRight, purpose: RightPurpose = "change"): boolean {
+  return hasRight(c, right, purpose) && !(c.member !== null && ROLE_RIGHTS[c.member].includes(right));
 }
 
 /** Why a caller who may read a project is refused a right there (403: they know the project exists). */

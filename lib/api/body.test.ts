@@ -46,3 +46,14 @@ test("a client that declares less than it sends is still stopped at the cap", as
 test("no body is an empty buffer", async () => {
   assert.equal((await readCappedBody(new Request("http://x.invalid/"), 10)).length, 0);
 });
+
+test("a declared length is read into one buffer; a body shorter or longer than declared is still whole and capped", async () => {
+  const exact = chunked(4, 1000, { "content-length": "4000" });
+  const body = await readCappedBody(exact.req, 8000);
+  assert.equal(body.length, 4000);
+  assert.ok(body.every((b) => b === 97));
+  assert.equal((await readCappedBody(chunked(2, 1000, { "content-length": "4000" }).req, 8000)).length, 2000);
+  const longer = await readCappedBody(chunked(5, 1000, { "content-length": "2500" }).req, 8000);
+  assert.equal(longer.length, 5000);
+  assert.ok(longer.every((b) => b === 97));
+});

@@ -93,6 +93,12 @@ function requestBody(spec: RouteSpec): JsonSchema | undefined {
   if (body === undefined) return undefined;
   if (body === "raw") return { required: true, content: { "application/x-www-form-urlencoded": { schema: { type: "object" } } } };
   if ("multipart" in body) return { required: true, content: { "multipart/form-data": { schema: schemaOf(body.multipart) } } };
+  if ("upload" in body) {
+    return {
+      required: true,
+      content: { ...(body.json ? { "application/json": { schema: schemaOf(body.json) } } : {}), "multipart/form-data": { schema: schemaOf(body.upload) } },
+    };
+  }
   return { required: true, content: { "application/json": { schema: schemaOf(body) } } };
 }
 
@@ -117,13 +123,15 @@ function scopeText(spec: RouteSpec): string | null {
 
 const errorRef = { $ref: "#/components/responses/Error" };
 
-/** The success answer's content: the declared response schema for JSON, a string (binary for gzip) for streams. */
+const BINARY = new Set(["application/gzip", "application/octet-stream"]);
+
+/** The success answer's content: the declared response schema for JSON, a string (binary for gzip and octet streams) for streams. */
 function successContent(spec: RouteSpec): JsonSchema {
   const types = [spec.produces ?? "application/json"].flat();
   return Object.fromEntries(
     types.map((type) => [
       type,
-      { schema: type === "application/json" ? (spec.response ? schemaOf(spec.response, "output") : {}) : { type: "string", ...(type === "application/gzip" ? { format: "binary" } : {}) } },
+      { schema: type === "application/json" ? (spec.response ? schemaOf(spec.response, "output") : {}) : { type: "string", ...(BINARY.has(type) ? { format: "binary" } : {}) } },
     ]),
   );
 }

@@ -191,8 +191,8 @@ test("every app/api route method declares on its handler the access and token sc
     assert.equal(spec.access, ROUTES[key]?.access, `${key}: declared ${spec.access}, the matrix says ${ROUTES[key]?.access}`);
     assert.equal(spec.scope, ROUTES[key]?.scope, `${key}: declares scope ${spec.scope}, the matrix says ${ROUTES[key]?.scope}`);
     // the declarations are what a later OpenAPI 3.1 document is generated from: each schema has a JSON Schema
-    const body = spec.body === "raw" || spec.body === undefined ? undefined : "multipart" in spec.body ? spec.body.multipart : spec.body;
-    for (const schema of [spec.params, spec.query, body]) if (schema) assert.doesNotThrow(() => z.toJSONSchema(schema, { io: "input" }), `${key}: a schema without a JSON Schema`);
+    const bodies = spec.body === "raw" || spec.body === undefined ? [] : "multipart" in spec.body ? [spec.body.multipart] : "upload" in spec.body ? [spec.body.upload, spec.body.json] : [spec.body];
+    for (const schema of [spec.params, spec.query, ...bodies]) if (schema) assert.doesNotThrow(() => z.toJSONSchema(schema, { io: "input" }), `${key}: a schema without a JSON Schema`);
   }
 });
 

@@ -11,7 +11,8 @@ import { grantsForPackage } from "../policy/grants.ts";
 import { dependencyLinks } from "../packages/dependency-links.ts";
 import { compareVersions } from "../packages/metadata.ts";
 import { canPublishTo, canViewPackage } from "../access/permissions.ts";
-import { grantedPrivileges } from "../policy/run-policy.ts";
+import { functionGrant } from "../policy/run-policy.ts";
+import { manifestFunctions } from "../policy/run-policy-load.ts";
 import { packageFavouriteCounts } from "./favourite-counts.ts";
 import type {
   ExportSummary,
@@ -126,7 +127,7 @@ export async function getPackage(viewer: Viewer | null, ns: string, name: string
     },
     owner: row.namespace.owner?.username ?? null,
     canPublish: canPublishTo(viewer, row.namespace.name, row.namespace),
-    granted: grantedPrivileges(grants, row.id),
+    granted: Object.fromEntries(manifestFunctions(manifest).map((f) => [f.qualified, functionGrant(grants, row.id, f)])),
     ...links,
     external: manifest.external ?? [],
     favourited: mine !== null,

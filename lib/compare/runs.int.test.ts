@@ -6,6 +6,10 @@ import path from "node:path";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
+/** The asset changes of runs whose package maps nothing to assets (alice.cmp declares keys only). */
+const none = { new: { count: 0, items: [] }, gone: { count: 0, items: [] } };
+const UNMAPPED = { mapped: false, hosts: none, services: none, origins: none, findings: none };
+
 /** The problems an error carries, each as `where: message` (or the message alone). */
 const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
 
@@ -94,7 +98,7 @@ test("two real runs compare by key: an item added is one change; previous = same
   assert.equal(await previousRunId(alice, third), first);
   assert.equal(await previousRunId(alice, second), null);
   assert.equal(await previousRunId(alice, first), null);
-  assert.deepEqual(await changesSincePrevious(alice, third), { previous: first, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false });
+  assert.deepEqual(await changesSincePrevious(alice, third), { previous: first, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false, assets: UNMAPPED });
   assert.equal(await changesSincePrevious(alice, other), null);
   // read from the results index; a collection over the cap is counted, its documents left unread
   const { runDocumentsForCompare } = await import("./runs.ts");
@@ -123,7 +127,7 @@ test("the fields the package ignores are left out; a list asked for replaces the
   assert.deepEqual(other.diff.totals, { new: 1, gone: 1, changed: 0, unchangedDocuments: 0 }, "no document key: matched by content, which the guess changed");
   // the run page's count since the previous run (same arguments) leaves the package's fields out
   const third = await run(alice, "7");
-  assert.deepEqual(await changesSincePrevious(alice, third), { previous: second, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false });
+  assert.deepEqual(await changesSincePrevious(alice, third), { previous: second, totals: { new: 0, gone: 0, changed: 0, unchangedDocuments: 1 }, partial: false, assets: UNMAPPED });
 });
 
 test("another user's runs are not found, even paired with their own; an admin compares anyone's", async () => {

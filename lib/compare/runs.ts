@@ -9,6 +9,7 @@ import type { RunStatus, RunSummary, Viewer } from "../types.ts";
 import { COMPARE_LIMITS, compareRuns, type CompareLimits, type RunsDiff, type SideDocument } from "./collections.ts";
 import { ignoreProblems } from "./ignore.ts";
 import { keyPathProblems, type SchemaKeys } from "./key-paths.ts";
+import { assetChangesBetween, type AssetChanges } from "../findings/changes.ts";
 
 /** The fields a comparison left out: those asked for, or the ones the package declares (all its schemas'). */
 export interface IgnoredFields {
@@ -22,6 +23,8 @@ export interface RunComparison {
   b: RunSummary & { args: Record<string, unknown> };
   diff: RunsDiff;
   ignore: IgnoredFields;
+  /** assets and findings new and gone between the two runs (what each run saw), beside the field-level diff */
+  assets: AssetChanges;
 }
 
 /** Documents read per page from the results index. */
@@ -120,22 +123,22 @@ export async function compareRunsFor(viewer: Viewer, aRef: string, bRef: string,
   const versions = await db().packageVersion.findMany({ where: { id: { in: [a.versionId, b.versionId] } }, select: { id: true, manifest: true } });
   const keysOf = (id: string) => declaredKeys(versions.find((v) => v.id === id)?.manifest);
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
-  const [sideA, sideB] = await Promise.all([runDocumentsForCompare(viewer, a.id, limits.documents), runDocumentsForCompare(viewer, b.id, limits.documents)]);
+  const [sideA, sideB, assets] = await Promise.all([runDocumentsForCompare(viewer, a.id, limits.documents), runDocumentsForCompare(viewer, b.id, limits.documents), assetChangesBetween(a.id, b.id)]);
   const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, canRun: _r, deviceWait: _w, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
   const diff = compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }, ignore);
   const fields = ignore ? [...ignore] : [...new Set(keys.flatMap((k) => k.ignore ?? []))];
-  return { a: pick(a), b: pick(b), diff, ignore: { fields, chosen: ignore !== undefined } };
+  return { a: pick(a), b: pick(b), diff, ignore: { fields, chosen: ignore !== undefined }, assets };
 }
 
 /** The run page's comparison stays light: bigger collections are left to the compare page. */
 const RUN_PAGE_LIMITS: CompareLimits = { ...COMPARE_LIMITS, documents: 1_000, totalChanges: 1_000 };
 
 /** What changed since the previous run with the same arguments, for the run page (the package's ignored fields left out); null without one. */
-export async function changesSincePrevious(viewer: Viewer, runId: string): Promise<{ previous: string; totals: RunsDiff["totals"]; partial: boolean } | null> {
+export async function changesSincePrevious(viewer: Viewer, runId: string): Promise<{ previous: string; totals: RunsDiff["totals"]; partial: boolean; assets: AssetChanges } | null> {
   const previous = await previousRunId(viewer, runId);
   if (!previous) return null;
-  const { diff } = await compareRunsFor(viewer, previous, runId, RUN_PAGE_LIMITS);
-  return { previous, totals: diff.totals, partial: diff.partial };
+  const { diff, assets } = await compareRunsFor(viewer, previous, runId, RUN_PAGE_LIMITS);
+  return { previous, totals: diff.totals, partial: diff.partial, assets };
 }
 
 /** Runs a run may be compared with: the same project's runs of the same package and function, newest first (the compare page's picker). */

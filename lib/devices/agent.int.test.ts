@@ -70,7 +70,7 @@ async function workerCall(token: string, method: "GET" | "POST", route: string, 
       authorization: `Bearer ${token}`,
       "content-type": "application/json",
       [REQUEST_SEQ_HEADER]: String(Number(row?.requestSeq ?? 0n) + 1),
-      ...(instance ? { [INSTANCE_HEADER]: instance } : {}),
+      ...(named ? { [INSTANCE_HEADER]: named } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

@@ -214,12 +214,12 @@ test("device runs count toward their owner's limit, not the hub-wide one", async
   }
 });
 
-// last: it grants the example's namespace host networking, which changes where its hub runs wait
+// last: it grants the example's namespace the host's network, which changes where its hub runs wait
 test("the admin's rule: runs granted host networking go only to devices while it is on", async () => {
-  const { ensureOperatorGrant } = await import("../policy/grants.ts");
+  const { setGrant } = await import("../policy/grants.ts");
   const { db } = await import("../platform/db.ts");
   const ns = (await db().packageVersion.findUniqueOrThrow({ where: { id: versionId }, include: { package: { include: { namespace: true } } } })).package.namespace.name;
-  assert.equal(await ensureOperatorGrant(ns), true);
+  await setGrant(root, { namespace: ns, network: "host", caps: [] });
   const { setDeviceRules } = await import("./rules.ts");
   await addDevice(aliceApi, "hostnet-box");
   try {
@@ -234,7 +234,7 @@ test("the admin's rule: runs granted host networking go only to devices while it
     assert.equal(onDevice.status, 201, JSON.stringify(onDevice.json));
     // the rule leaves the queue limits as they were, and the limits form leaves the rule
     const { getSettings } = await import("../platform/settings.ts");
-    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, queuedPerUser: 100, scansPerUser: 100, hostNetworkOnDevicesOnly: true, deviceWaitMinutes: 1440 });
+    assert.deepEqual((await getSettings()).queue, { totalRuns: 16, perUserRuns: 4, queuedPerUser: 100, scansPerUser: 100, hostNetworkOnDevicesOnly: true, hubWorkerInstances: 16, deviceWaitMinutes: 1440 });
   } finally {
     await setDeviceRules(root, { hostNetworkOnDevicesOnly: false });
   }

@@ -34,9 +34,12 @@ test("hub runs: the host-network split, and the admin's rule that host networkin
 });
 
 test("host networking granted to the run or to any dependency", () => {
-  assert.equal(grantsHostNetwork({ hostNetwork: false }), false);
-  assert.equal(grantsHostNetwork({ hostNetwork: true }), true);
-  assert.equal(grantsHostNetwork({ hostNetwork: false, packages: { a: { hostNetwork: false }, b: { hostNetwork: true } } }), true);
+  assert.equal(grantsHostNetwork({ network: "none" }), false);
+  assert.equal(grantsHostNetwork({ network: "bridge" }), false, "the run's own bridge reaches nothing beyond the run");
+  assert.equal(grantsHostNetwork({ network: "host" }), true);
+  assert.equal(grantsHostNetwork({ network: "macvlan" }), true, "a LAN segment");
+  assert.equal(grantsHostNetwork({ network: "none", packages: { a: { modes: { m: { network: "bridge" } } }, b: { modes: { n: { network: "host" } } } } }), true, "a mode's");
+  assert.equal(grantsHostNetwork({ network: "none", packages: { a: { modes: { m: { network: "bridge" } } } } }), false);
   assert.equal(grantsHostNetwork({ packages: { a: {} } }), false);
 });
 

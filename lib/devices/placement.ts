@@ -14,9 +14,16 @@ export function deviceQueue(deviceId: string): string {
   return DEVICE_QUEUE_PREFIX + deviceId;
 }
 
-/** Whether a run's policy lets code reach the host network (its own grant or a dependency's). */
-export function grantsHostNetwork(policy: { hostNetwork?: boolean; packages?: Record<string, { hostNetwork?: boolean }> }): boolean {
-  return !!policy.hostNetwork || Object.values(policy.packages ?? {}).some((p) => p.hostNetwork);
+type Reach = { network?: string };
+
+/**
+ * Whether a run's code may reach beyond its own network: its own grant or a mode's names the host's
+ * network or a LAN segment (a grant of the run's own bridge reaches nothing beyond the run). Such
+ * runs wait where only workers whose operator allows it look.
+ */
+export function grantsHostNetwork(policy: Reach & { packages?: Record<string, { modes?: Record<string, Reach> }> }): boolean {
+  const far = (g: Reach) => g.network === "host" || g.network === "macvlan";
+  return far(policy) || Object.values(policy.packages ?? {}).some((p) => Object.values(p.modes ?? {}).some(far));
 }
 
 export interface PlacementInput {

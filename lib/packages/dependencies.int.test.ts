@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { ArchiveEntry } from "./archives.ts";
 import type { HubManifest, PublishResult, RunDetail, Viewer } from "../types.ts";
+import type { RunPolicy } from "../../runner/src/index.ts";
 
 /** The problems an error carries, each as `where: message` (or the message alone). */
 const said = (e: { problems?: { where: string; message: string }[] }) => (e.problems ?? []).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
@@ -229,7 +230,7 @@ test("alice's workflow runs bob's tool through the hub; a newer bob version chan
   const stored = await db().run.findUniqueOrThrow({ where: { id: first.id } });
   const policy = stored.policy as { images: { refs: Record<string, string> }; packages?: Record<string, unknown> };
   assert.equal(policy.images.refs[".bob.echo"], echo["1.1.0"].imageRef ? (await db().packageVersion.findUniqueOrThrow({ where: { id: echo["1.1.0"].versionId } })).imageDigest : undefined);
-  assert.deepEqual(policy.packages, { "bob.echo": { hostNetwork: false, caps: [] } });
+  assert.equal(policy.packages, undefined, "bob.echo has no grant: no mode of it carries one");
 
   // bob publishes 1.2.0, which matches alice's specifier too: her 1.0.0 still runs 1.1.0
   await publish(bob, "bob", "echo", "1.2.0", echoInit("bob", "1.2.0", ".bob.echo"), { extra: [echoDockerfile("1.2.0")] });
@@ -306,23 +307,25 @@ test("the lev add routes: a version with its closure and sha256s; the archive is
   assert.equal((await versionGet(asAlice(), ctx({ ns: "bob", name: "echo", version: "../x" }))).status, 422);
 });
 
-test("grants follow the package whose code asks: bob's host-network mode gets bob's grant inside alice's workflow, alice's own ask is refused", async () => {
+test("grants follow published code: bob's mode gets bob's grant inside alice's workflow (built from bob's code), alice's own ask is refused, a host grant is refused on the hub's machine", async () => {
   const { signUpAdmin } = await import("../testing/accounts.ts");
   const { setGrant } = await import("../policy/grants.ts");
   const root = await signUpAdmin({ email: "root@example.org", username: "root_1", password: "longenough" });
-  const probe = `"""Host probe: needs the host network."""
+  const probe = `"""Host probe: needs a network grant."""
 import levrt
 from levrt import Cr, annot, ctx
 
 
-@annot.meta(desc="Probe from the host network", params=[annot.Param("text", "a label", holder="hi")])
+@annot.meta(desc="Probe with raw sockets", params=[annot.Param("text", "a label", holder="hi")])
 def say(text: str = "hi") -> Cr:
-    """Stores the host name seen from the host network."""
-    # defined in the mode, so the runner can rebuild this Cr from bob's code (the planner)
+    """Stores who it ran as and its capabilities."""
+    # defined in the mode, so the runner builds this Cr from bob's code (the planner)
     @levrt.remote
     def entry():
-        import socket
-        ctx.set(echo=text, version="probe", image=None, host=socket.gethostname())
+        import os
+        with open("/proc/self/status") as f:
+            cap = next(l.split()[1] for l in f if l.startswith("CapEff:"))
+        ctx.set(echo=text, version="probe", image=None, uid=os.getuid(), cap_eff=cap)
 
     return Cr("levhub/python:bookworm", entry=entry(), host=True)
 
@@ -330,18 +333,27 @@ def say(text: str = "hi") -> Cr:
 __lev__ = annot.meta([say], desc="host probe")
 `;
   await publish(bob, "bob", "hostprobe", "1.0.0", probe);
-  await setGrant(root, { namespace: "bob", package: "hostprobe", hostNetwork: true, caps: [] });
+  await setGrant(root, { namespace: "bob", package: "hostprobe", network: "bridge", caps: ["NET_RAW"] });
   const wf = await publish(alice, "alice", "probeuse", "1.0.0", workflowInit("bob", "hostprobe"), { deps: ["lev.bob.hostprobe"] });
   const run = await runToEnd(alice, wf.versionId, "relay", { text: "via alice" });
   assert.equal(run.status, "succeeded", JSON.stringify(run.error ?? run.tasks.map((t) => t.error)));
   const doc = await echoedBy(alice, run);
-  const { hostname } = await import("node:os");
-  assert.equal(doc.host, hostname(), "the task ran on the host network");
+  assert.deepEqual([doc.uid, doc.cap_eff], [0, "0000000000002000"], "bob's grant: root with NET_RAW (on the run's own network)");
   const { db } = await import("../platform/db.ts");
   const stored = await db().run.findUniqueOrThrow({ where: { id: run.id } });
-  const policy = stored.policy as { hostNetwork: boolean; packages?: Record<string, { hostNetwork: boolean }> };
-  assert.equal(policy.hostNetwork, false, "alice's workflow itself has no grant");
-  assert.equal(policy.packages?.["bob.hostprobe"]?.hostNetwork, true);
+  const policy = stored.policy as unknown as RunPolicy;
+  assert.equal(policy.network, "none", "alice's workflow itself has no grant");
+  assert.deepEqual(policy.packages?.["bob.hostprobe"]?.modes, {
+    "lev.bob.hostprobe.say": { network: "bridge", caps: ["NET_RAW"], images: ["levhub/python:bookworm"] },
+  });
+
+  // the hub's own worker runs on this machine: a grant of the host's network is refused there
+  await setGrant(root, { namespace: "bob", package: "hostprobe", network: "host", caps: ["NET_RAW"] });
+  const onHub = await runToEnd(alice, wf.versionId, "relay", { text: "host" });
+  assert.equal(onHub.error?.type, "PolicyDenied", JSON.stringify(onHub.error));
+  assert.match(onHub.error?.message ?? "", /refused on this engine because its machine runs the hub/);
+  const worker = await db().worker.findFirstOrThrow({ where: { state: "online" }, orderBy: { registeredAt: "desc" } });
+  assert.equal(worker.hubMachine, true, "the worker's engine reported this machine's boot id");
 
   // the same code in alice's own package asks with alice's grant: refused
   const own = await publish(alice, "alice", "ownprobe", "1.0.0", probe);

@@ -2,7 +2,8 @@
  * The bundled examples as `npm start` publishes them (dependencies first, the operator's grant
  * for the examples that ask for the host network), and the workflow-only example run through the
  * hub: levhub.recon imports szczecin.nmap_python and levhub.hello and writes no tool of its own.
- * Docker, PostgreSQL and FerretDB are real; the only target is 127.0.0.1.
+ * Docker, PostgreSQL and FerretDB are real; the only target is a network namespace the test
+ * creates (lib/testing/netns-target.ts).
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { publishOrder, readExample } from "../../scripts/example-order.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
+import { createNetnsTarget, type NetnsTarget } from "../testing/netns-target.ts";
 import type { PublishResult, Viewer } from "../types.ts";
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../examples");
@@ -19,7 +21,10 @@ let hub: TestHub;
 let alice: Viewer;
 const published = new Map<string, PublishResult>();
 
+let target: NetnsTarget;
+
 before(async () => {
+  target = await createNetnsTarget();
   hub = await startTestHub();
   // runs go through the queue: a worker on this machine's engine takes them
   await hub.startWorker();
@@ -31,12 +36,12 @@ before(async () => {
   for (const { dir } of dirs) {
     const r = await publishDirectory("system", dir, { skipExisting: true });
     published.set(`${r.namespace}.${r.name}`, r);
-    const asks = r.manifest.privileges;
-    if (r.created && (asks?.hostNetwork || asks?.caps.length)) await ensureOperatorGrant(r.namespace);
+    await ensureOperatorGrant(r);
   }
 });
 after(async () => {
   await hub?.close();
+  await target?.close();
 });
 
 test("npm start's order publishes every example; recon is a workflow-only package pinned to the other two", async () => {
@@ -57,20 +62,21 @@ test("npm start's order publishes every example; recon is a workflow-only packag
 });
 
 test("sweep_and_greet runs nmap and hello from their own packages through the hub and stores its summary", async () => {
+  // nmap's alive mode runs under szczecin's grant (built by the planner from its own code), on the run's own network
   const { startRun, waitForRun, runDocuments } = await import("../runs/index.ts");
   const recon = published.get("levhub.recon")!;
-  const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: "127.0.0.1", limit: 2 } });
+  const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: target.ip, limit: 2 } });
   const run = await waitForRun(alice, started.id);
   assert.equal(run.status, "succeeded", JSON.stringify({ error: run.error, tasks: run.tasks.map((t) => [t.coll, t.status, t.error]) }));
   const docs = await runDocuments(alice, started.id);
   const byColl = (pattern: RegExp) => docs.filter((d) => pattern.test(d.coll)).map((d) => d.doc);
-  assert.deepEqual(byColl(/szczecin\/nmap_python\.alive@1\.0$/).map((d) => d.alive), [["127.0.0.1"]], "nmap's alive mode stored the sweep");
-  assert.ok(docs.some((d) => d.doc.greeting === "hello, 127.0.0.1"), "hello's mode stored its greeting");
+  assert.deepEqual(byColl(/szczecin\/nmap_python\.alive@1\.0$/).map((d) => d.alive), [[target.ip]], "nmap's alive mode stored the sweep");
+  assert.ok(docs.some((d) => d.doc.greeting === `hello, ${target.ip}`), "hello's mode stored its greeting");
   const summary = docs.find((d) => "greetings" in d.doc)?.doc;
   assert.ok(summary, `the workflow stored its summary (collections: ${docs.map((d) => d.coll).join(", ")})`);
   assert.deepEqual(
     { target: summary.target, alive: summary.alive, greetings: summary.greetings, greeted: summary.greeted, skipped: summary.skipped },
-    { target: "127.0.0.1", alive: ["127.0.0.1"], greetings: ["hello, 127.0.0.1"], greeted: 1, skipped: 0 },
+    { target: target.ip, alive: [target.ip], greetings: [`hello, ${target.ip}`], greeted: 1, skipped: 0 },
   );
 });
 
@@ -79,7 +85,7 @@ test("without szczecin's grant the same sweep is refused at nmap's task: the gra
   const { startRun, waitForRun } = await import("../runs/index.ts");
   await db().grant.deleteMany({ where: { namespace: { name: "szczecin" } } });
   const recon = published.get("levhub.recon")!;
-  const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: "127.0.0.1", limit: 2 } });
+  const started = await startRun(alice, { versionId: recon.versionId, function: "sweep_and_greet", args: { ip: target.ip, limit: 2 } });
   const run = await waitForRun(alice, started.id);
   assert.equal(run.status, "failed");
   assert.equal((run.error as { type?: string } | null)?.type, "PolicyDenied", JSON.stringify(run.error));

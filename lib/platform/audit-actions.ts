@@ -72,6 +72,11 @@ export const AUDIT_ACTIONS = {
   "settings.queue": "queue limits changed",
   "settings.devices": "device rules changed",
   "settings.retention": "retention changed",
+  "retention.apply": "old data deleted by retention",
+  "file.upload": "file uploaded",
+  "debug.start": "debug terminal opened",
+  "debug.end": "debug terminal closed",
+  "debug.refused": "debug terminal refused",
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

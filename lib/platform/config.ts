@@ -12,6 +12,16 @@ export function packagesDir(): string {
   return path.join(dataDir(), "packages");
 }
 
+/** The files users gave runs (`levrt.File`), content-addressed: `<data>/blobs/sha256/ab/<hex>` (lib/files/blob-store.ts). */
+export function blobsDir(): string {
+  return path.join(dataDir(), "blobs");
+}
+
+/** Where multipart uploads are staged while they stream in (lib/api/multipart.ts): beside the blobs, so keeping one is a rename. */
+export function uploadStagingDir(): string {
+  return path.join(dataDir(), "uploads");
+}
+
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded PostgreSQL)");

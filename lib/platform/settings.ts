@@ -2,8 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, defaultRunLimits, type RunLimits } from "../../runner/src/index.ts";
 import { db } from "./db.ts";
-import { RETENTION_DAYS } from "./settings-bounds.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { retentionSettingsSchema } from "./retention-settings.ts";
 
 const MiB = 1024 * 1024;
 const defaults = defaultRunLimits();
@@ -14,6 +14,8 @@ const TASK_TIMEOUT_MS = DEFAULT_TASK_TIMEOUT_MS;
 export const DEVICE_WAIT_MINUTES = { min: 1, max: 30 * 24 * 60, default: 24 * 60 } as const;
 const DEFAULT_QUEUED_PER_USER = 100;
 const DEFAULT_SCANS_PER_USER = 100;
+const DEFAULT_FILE_BYTES = 64 * MiB;
+const DEFAULT_FILE_QUOTA_BYTES = 1024 * MiB;
 
 /** Who may create an account: anyone, holders of an admin's invite link, or nobody. */
 export const SIGN_UP_MODES = ["open", "invite", "closed"] as const;
@@ -55,6 +57,11 @@ export const hubSettingsSchema = z.object({
     .default({}),
   /** registries missing images may be pulled from (`127.0.0.1:5000`); empty: never pull */
   pullRegistries: z.array(z.string().min(1).max(256)).max(20).default([]),
+  /**
+   * UNSAFE: grants of the host's network work on engines whose machine runs the hub (or its
+   * database) too. Off: such runs are refused there (the hub's own traffic crosses that loopback).
+   */
+  hostNetworkOnHubMachine: z.boolean().default(false),
   /** whether Dockerfile builds get a network ("none" keeps builds offline) */
   buildNetwork: z.enum(["none", "default"]).default("none"),
   build: z
@@ -85,6 +92,16 @@ export const hubSettingsSchema = z.object({
       totalBytes: z.number().int().min(1024).max(64 * MiB).default(256 * 1024),
     })
     .default({ fieldBytes: 64 * 1024, totalBytes: 256 * 1024 }),
+  /**
+   * files given to runs' `levrt.File` parameters: the largest one upload may be, and the bytes of
+   * distinct files one user's uploads may hold (every upload row the hub still keeps, used or not)
+   */
+  files: z
+    .object({
+      maxBytes: z.number().int().min(1024).max(1024 * MiB).default(DEFAULT_FILE_BYTES),
+      quotaBytes: z.number().int().min(1024).max(1024 * 1024 * MiB).default(DEFAULT_FILE_QUOTA_BYTES),
+    })
+    .default({ maxBytes: DEFAULT_FILE_BYTES, quotaBytes: DEFAULT_FILE_QUOTA_BYTES }),
   /** runs at once: in the whole hub, and per user (more wait as `queued`); each worker adds the capacity it registered */
   queue: z
     .object({
@@ -96,21 +113,26 @@ export const hubSettingsSchema = z.object({
       scansPerUser: z.number().int().min(1).max(100_000).default(DEFAULT_SCANS_PER_USER),
       /** runs whose policy grants host networking may run only on their owner's own devices */
       hostNetworkOnDevicesOnly: z.boolean().default(false),
+      /** live instances one hub worker credential may register (a device's figure is fixed: lib/queue/worker-limits.ts) */
+      hubWorkerInstances: z.number().int().min(1).max(1000).default(16),
       /** how long a run sent to a device waits for it (offline, never connected, busy) before it ends failed (DeviceTimeout) */
       deviceWaitMinutes: z.number().int().min(DEVICE_WAIT_MINUTES.min).max(DEVICE_WAIT_MINUTES.max).default(DEVICE_WAIT_MINUTES.default),
     })
-    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
+    .default({ totalRuns: 16, perUserRuns: 4, queuedPerUser: DEFAULT_QUEUED_PER_USER, scansPerUser: DEFAULT_SCANS_PER_USER, hostNetworkOnDevicesOnly: false, hubWorkerInstances: 16, deviceWaitMinutes: DEVICE_WAIT_MINUTES.default }),
   /**
-   * How long the hub keeps its records, in days (null: for ever), one section for every kind
-   * (Admin → Retention): the audit trail now; the janitor deletes what is older once an hour.
+   * debug terminals into running tasks (lib/debug): whether a run's owner may open them, and how
+   * long a session may sit with nothing typed or printed before it is closed
    */
-  retention: z
+  debug: z
     .object({
-      auditDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max).nullable().default(null),
+      enabled: z.boolean().default(true),
+      idleTimeoutMs: z.number().int().min(10_000).max(24 * 3600_000).default(10 * 60_000),
     })
-    .default({ auditDays: null }),
+    .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
+  /** how long each kind of data is kept (lib/retention/): days, or null for ever */
+  retention: retentionSettingsSchema,
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */
   bootstrapTokenHash: z.string().nullable().default(null),
   /** the admin-created metrics token (lib/metrics/token.ts): its sha256 and first characters; null when none */

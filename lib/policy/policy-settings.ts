@@ -7,10 +7,10 @@ import { getSettings, hubSettingsSchema, updateSettings, type HubSettings } from
 import type { Viewer } from "../types.ts";
 
 /** The settings the policy page edits; sign-up and the bootstrap token are the accounts page's. */
-export type PolicySettings = Pick<HubSettings, "baseImages" | "imageAliases" | "pullRegistries" | "buildNetwork" | "build" | "run" | "args">;
+export type PolicySettings = Pick<HubSettings, "baseImages" | "imageAliases" | "pullRegistries" | "buildNetwork" | "build" | "run" | "args" | "files" | "hostNetworkOnHubMachine" | "debug">;
 
 const policySchema = hubSettingsSchema
-  .pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true })
+  .pick({ baseImages: true, buildNetwork: true, build: true, run: true, args: true, files: true, hostNetworkOnHubMachine: true, debug: true })
   // the settings document only bounds sizes; here aliases and registries must also be well formed
   .extend({ imageAliases: imageAliasesSchema, pullRegistries: pullRegistriesSchema })
   .strict();
@@ -23,6 +23,9 @@ const policyOf = (s: HubSettings): PolicySettings => ({
   build: s.build,
   run: s.run,
   args: s.args,
+  files: s.files,
+  hostNetworkOnHubMachine: s.hostNetworkOnHubMachine,
+  debug: s.debug,
 });
 
 /** The policy settings in force (admins only). */
@@ -42,6 +45,9 @@ export async function updatePolicySettings(viewer: Viewer, input: unknown): Prom
   const next = parsed.data;
   if (next.args.totalBytes < next.args.fieldBytes) {
     throw invalidFields({ "args.totalBytes": "must be at least the size of one argument" });
+  }
+  if (next.files.quotaBytes < next.files.maxBytes) {
+    throw invalidFields({ "files.quotaBytes": "must be at least the size of one file" });
   }
   const before = await getPolicySettings(viewer);
   const saved = await updateSettings(next);

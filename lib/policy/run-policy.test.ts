@@ -1,13 +1,35 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultRunLimits } from "../../runner/src/policy/policy.ts";
-import { missingPrivileges, packageImageKey, runPolicy, type RunPolicyInput } from "./run-policy.ts";
+import { covers, functionGrant, missingPrivileges, packageImageKey, runPolicy, type GrantedFunction, type GrantInput, type RunDependency, type RunPolicyInput } from "./run-policy.ts";
 
 const settings = { baseImages: ["levhub/python:bookworm", "levhub/nmap:bookworm"], run: defaultRunLimits() };
+const NMAP = "levhub/nmap:bookworm";
+
+const fn = (qualified: string, over: Partial<GrantedFunction> = {}): GrantedFunction => {
+  const name = qualified.split(".").at(-1)!;
+  const tool = qualified.includes(".") ? `.${qualified.split(".")[0]}` : "";
+  return {
+    name,
+    qualified,
+    module: `lev.alice.tool${tool}`,
+    kind: "mode",
+    params: [{ name: name === "raw" ? "argv" : "ip", type: "str", required: true, default: null, desc: null, holder: null }],
+    privileges: { hostNetwork: true, caps: [], images: [NMAP], services: false, ports: [] },
+    ...over,
+  };
+};
+const ALIVE = fn("nmap.alive");
+const RAW = fn("nmap.raw");
+const SWEEP = fn("sweep", { kind: "workflow" });
+const grant = (over: Partial<GrantInput> = {}): GrantInput => ({ packageId: null, network: "bridge", macvlan: null, caps: ["NET_RAW"], modes: [], ...over });
 
 function input(over: Partial<RunPolicyInput> = {}): RunPolicyInput {
   return {
     packageId: "p1",
+    package: { namespace: "alice", name: "tool" },
+    function: ALIVE,
+    functions: [ALIVE, RAW, SWEEP],
     grants: [],
     settings,
     ownImage: { namespace: "alice", name: "tool", imageId: null },
@@ -16,43 +38,116 @@ function input(over: Partial<RunPolicyInput> = {}): RunPolicyInput {
   };
 }
 
-test("no grant: no host network, no capability, no image but the base images", () => {
+test("no grant: no network, no capability, no image but the base images", () => {
   const p = runPolicy(input());
-  assert.equal(p.hostNetwork, false);
+  assert.equal(p.network, "none");
   assert.deepEqual(p.caps, []);
   assert.deepEqual(p.images, { refs: {}, base: settings.baseImages, any: false });
   assert.deepEqual(p.limits, settings.run);
+  assert.equal(p.uncovered, undefined);
+  assert.equal(p.packages, undefined);
+  assert.equal(p.hostNetworkOnHubMachine, undefined);
 });
 
-test("a namespace-wide grant applies to every package of the namespace", () => {
-  const p = runPolicy(input({ grants: [{ packageId: null, hostNetwork: true, caps: ["NET_RAW"] }] }));
-  assert.equal(p.hostNetwork, true);
-  assert.deepEqual(p.caps, ["NET_RAW"]);
+test("covers: the functions a grant names, else every one but raw command-line modes; its package's only", () => {
+  assert.equal(covers(grant(), "p1", ALIVE), true);
+  assert.equal(covers(grant(), "p1", SWEEP), true, "a workflow");
+  assert.equal(covers(grant(), "p1", RAW), false, "raw: not covered unless named");
+  assert.equal(covers(grant(), "p1", fn("tool.custom", { params: [{ name: "argv", type: "list[str]", required: true, default: null, desc: null, holder: null }] })), false, "annot.ARGV");
+  assert.equal(covers(grant({ modes: ["nmap.raw"] }), "p1", RAW), true, "named");
+  assert.equal(covers(grant({ modes: ["nmap.raw"] }), "p1", ALIVE), false, "a named list covers only those");
+  assert.equal(covers(grant({ packageId: "p1" }), "p1", ALIVE), true);
+  assert.equal(covers(grant({ packageId: "p2" }), "p1", ALIVE), false, "another package's grant");
 });
 
-test("a package grant applies to that package only; grants of other packages are ignored", () => {
-  const own = runPolicy(input({ grants: [{ packageId: "p1", hostNetwork: false, caps: ["NET_ADMIN"] }] }));
-  assert.deepEqual([own.hostNetwork, own.caps], [false, ["NET_ADMIN"]]);
-  const other = runPolicy(input({ grants: [{ packageId: "p2", hostNetwork: true, caps: ["NET_RAW", "NET_ADMIN"] }] }));
-  assert.deepEqual([other.hostNetwork, other.caps], [false, []]);
+test("functionGrant: the union of the covering grants — every capability, the widest network — failing closed on bad rows", () => {
+  assert.deepEqual(functionGrant([], "p1", ALIVE), { network: "none", caps: [] });
+  assert.deepEqual(
+    functionGrant([grant({ network: "none", caps: ["NET_BIND_SERVICE", "NET_RAW"] }), grant({ packageId: "p1", network: "host", caps: ["NET_RAW", "NET_ADMIN"] })], "p1", ALIVE),
+    { network: "host", caps: ["NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE"] },
+  );
+  assert.equal(functionGrant([grant({ network: "bridge" }), grant({ network: "host", modes: ["nmap.raw"] })], "p1", ALIVE).network, "bridge", "a grant that does not cover it adds nothing");
+  assert.deepEqual(functionGrant([grant({ caps: ["SYS_ADMIN", "ALL", "net_raw", "NET_RAW"] })], "p1", ALIVE).caps, ["NET_RAW"], "only GRANTABLE_CAPS pass");
+  assert.equal(functionGrant([grant({ network: "everything" })], "p1", ALIVE).network, "none", "an unknown network gives none");
+  const lan = { parent: "eth1", subnet: "192.168.1.0/24" };
+  assert.deepEqual(functionGrant([grant({ network: "macvlan", macvlan: lan })], "p1", ALIVE), { network: "macvlan", macvlan: lan, caps: ["NET_RAW"] });
+  assert.equal(functionGrant([grant({ network: "macvlan", macvlan: { parent: "eth1; reboot", subnet: "x" } })], "p1", ALIVE).network, "none", "a segment that does not parse");
+  assert.equal(functionGrant([grant({ network: "macvlan", macvlan: lan }), grant({ network: "host" })], "p1", ALIVE).network, "host", "the widest reach");
+  const other = { parent: "eth2", subnet: "10.0.0.0/24" };
+  assert.deepEqual(functionGrant([grant({ network: "macvlan", macvlan: other }), grant({ packageId: "p1", network: "macvlan", macvlan: lan })], "p1", ALIVE).macvlan, lan, "the package's own segment first");
 });
 
-test("namespace and package grants are united; capabilities come out once, in the fixed order", () => {
+test("the run's grant is what covers the function being run: raw is refused unless named", () => {
+  const grants = [grant()];
+  assert.deepEqual([runPolicy(input({ grants })).network, runPolicy(input({ grants })).caps], ["bridge", ["NET_RAW"]]);
+  assert.equal(runPolicy(input({ grants, function: SWEEP })).network, "bridge", "a workflow of the package");
+  const raw = runPolicy(input({ grants, function: RAW }));
+  assert.deepEqual([raw.network, raw.caps], ["none", []]);
+  assert.equal(runPolicy(input({ grants: [grant({ modes: ["nmap.raw"] })], function: RAW })).network, "bridge", "named by the admin");
+  assert.equal(runPolicy(input({ grants: [grant({ packageId: "p9" })] })).network, "none", "another package's grant");
+  assert.equal(runPolicy(input({ grants, settings: { ...settings, hostNetworkOnHubMachine: true } })).hostNetworkOnHubMachine, true, "the admin's unsafe setting travels with the run");
+});
+
+test("uncovered: the run's own modes no grant covers, listed when the run is granted anything", () => {
+  assert.deepEqual(runPolicy(input({ grants: [grant()], function: SWEEP })).uncovered, ["lev.alice.tool.nmap.raw"]);
+  assert.equal(runPolicy(input({ grants: [grant({ modes: ["sweep", "nmap.alive", "nmap.raw"] })], function: SWEEP })).uncovered, undefined);
+  assert.equal(runPolicy(input({ grants: [], function: SWEEP })).uncovered, undefined, "nothing granted: nothing to take away");
+  const imported = fn("nmap.borrowed", { module: "lev.joe.lib" });
+  assert.equal(runPolicy(input({ grants: [grant()], functions: [ALIVE, imported] })).uncovered, undefined, "a function imported from elsewhere is not the package's mode");
+});
+
+test("the run's own modes granted more than its function travel as mode grants (the planner builds them)", () => {
+  const p = runPolicy(input({ grants: [grant({ modes: ["sweep"], network: "bridge", caps: [] }), grant({ packageId: "p1", modes: ["nmap.raw"], network: "host" })], function: SWEEP }));
+  assert.deepEqual([p.network, p.caps], ["bridge", []]);
+  assert.deepEqual(p.packages, { "alice.tool": { modes: { "lev.alice.tool.nmap.raw": { network: "host", caps: ["NET_RAW"], images: [NMAP] } } } });
+  assert.deepEqual(p.uncovered, ["lev.alice.tool.nmap.alive"]);
+  assert.equal(runPolicy(input({ grants: [grant()] })).packages, undefined, "a mode granted the same as the function: nothing to pass on");
+});
+
+const depFns = (ns: string, name: string) => [
+  fn("scan.ping", { module: `lev.${ns}.${name}.scan`, privileges: { hostNetwork: true, caps: [], images: [NMAP, `.${ns}.${name}`, NMAP], services: false, ports: [] } }),
+  fn("scan.raw", { module: `lev.${ns}.${name}.scan` }),
+  fn("scan.copied", { module: "lev.eve.evil.scan" }),
+  fn("flow", { module: `lev.${ns}.${name}`, kind: "workflow" }),
+  fn("scan.bare", { module: `lev.${ns}.${name}.scan`, privileges: undefined }),
+];
+const dep = (over: Partial<RunDependency> = {}): RunDependency => ({
+  namespace: "bob",
+  name: "tool",
+  packageId: "p2",
+  imageId: "sha256:pinned",
+  grants: [],
+  functions: depFns("bob", "tool"),
+  ...over,
+});
+
+test("dependencies: only their covered modes defined in the package itself, each with the images its manifest lists", () => {
   const p = runPolicy(
     input({
-      grants: [
-        { packageId: null, hostNetwork: false, caps: ["NET_BIND_SERVICE", "NET_RAW"] },
-        { packageId: "p1", hostNetwork: true, caps: ["NET_RAW", "NET_ADMIN"] },
+      grants: [grant({ network: "host", caps: ["NET_ADMIN"] })],
+      dependencies: [
+        dep({ grants: [grant(), grant({ packageId: "p9", caps: ["NET_ADMIN"] })] }),
+        dep({ namespace: "Carol", name: "Scan", packageId: "p3", functions: depFns("carol", "scan"), grants: [grant({ packageId: "p3", network: "none", caps: ["NET_RAW", "BOGUS"], modes: ["scan.ping", "scan.raw", "flow"] })] }),
+        dep({ namespace: "dave", name: "none", packageId: "p4", functions: depFns("dave", "none") }),
       ],
     }),
   );
-  assert.equal(p.hostNetwork, true);
-  assert.deepEqual(p.caps, ["NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE"]);
-});
-
-test("a capability outside GRANTABLE_CAPS in a stored row is never passed on", () => {
-  const p = runPolicy(input({ grants: [{ packageId: null, hostNetwork: false, caps: ["SYS_ADMIN", "ALL", "net_raw", "NET_RAW"] }] }));
-  assert.deepEqual(p.caps, ["NET_RAW"]);
+  assert.deepEqual(p.packages, {
+    "bob.tool": {
+      modes: {
+        "lev.bob.tool.scan.ping": { network: "bridge", caps: ["NET_RAW"], images: [".bob.tool", NMAP] },
+        "lev.bob.tool.scan.bare": { network: "bridge", caps: ["NET_RAW"], images: [] },
+      },
+    },
+    "carol.scan": {
+      modes: {
+        "lev.carol.scan.scan.ping": { network: "none", caps: ["NET_RAW"], images: [".carol.scan", NMAP] },
+        "lev.carol.scan.scan.raw": { network: "none", caps: ["NET_RAW"], images: [NMAP] },
+      },
+    },
+  });
+  assert.deepEqual([p.network, p.caps], ["host", ["NET_ADMIN"]], "the run's own grant is unchanged");
+  assert.equal(runPolicy(input()).packages, undefined, "no dependencies: no mode grants");
 });
 
 test("images: visible packages map to their image, the own version's image wins over the latest", () => {
@@ -93,11 +188,12 @@ test("packageImageKey is lower-case .ns.name", () => {
 });
 
 test("missingPrivileges: what the runner would refuse (host=True without NET_RAW runs unprivileged)", () => {
-  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: false, caps: [] }), { hostNetwork: true, caps: [] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { hostNetwork: true, caps: [] }), { hostNetwork: false, caps: [] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["NET_ADMIN", "NET_RAW"] }, { hostNetwork: true, caps: ["NET_RAW"] }), { hostNetwork: false, caps: ["NET_ADMIN"] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["SYS_ADMIN"] }, { hostNetwork: false, caps: [] }), { hostNetwork: false, caps: ["SYS_ADMIN"] });
-  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: [] }, { hostNetwork: false, caps: [] }), { hostNetwork: false, caps: [] });
+  assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { network: "none", caps: [] }), { hostNetwork: true, caps: [] });
+  for (const network of ["bridge", "host", "macvlan"] as const) {
+    assert.deepEqual(missingPrivileges({ hostNetwork: true, caps: [] }, { network, caps: [] }), { hostNetwork: false, caps: [] }, network);
+  }
+  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["NET_ADMIN", "NET_RAW"] }, { network: "bridge", caps: ["NET_RAW"] }), { hostNetwork: false, caps: ["NET_ADMIN"] });
+  assert.deepEqual(missingPrivileges({ hostNetwork: false, caps: ["SYS_ADMIN"] }, { network: "none", caps: [] }), { hostNetwork: false, caps: ["SYS_ADMIN"] });
 });
 
 test("oversizedArgs names the field over its cap, and the total over the overall cap", async () => {
@@ -123,15 +219,6 @@ test("oversizedArgs names the field over its cap, and the total over the overall
   assert.deepEqual(Object.keys(fields({ c: cyclic })), ["c"]);
 });
 
-const dep = (over: Partial<import("./run-policy.ts").RunDependency> = {}) => ({
-  namespace: "bob",
-  name: "tool",
-  packageId: "p2",
-  imageId: "sha256:pinned",
-  grants: [] as { packageId: string | null; hostNetwork: boolean; caps: string[] }[],
-  ...over,
-});
-
 test("dependencies: each one's pinned image wins over the visible latest; the run's own image wins over all", () => {
   const p = runPolicy(
     input({
@@ -143,26 +230,6 @@ test("dependencies: each one's pinned image wins over the visible latest; the ru
   assert.equal(p.images.refs[packageImageKey("carol", "plain")], undefined, "no image: no reference");
   const own = runPolicy(input({ ownImage: { namespace: "bob", name: "tool", imageId: "sha256:own" }, dependencies: [dep()] }));
   assert.equal(own.images.refs[packageImageKey("bob", "tool")], "sha256:own");
-});
-
-test("dependencies: each gets the grant of its own namespace and package, never the run's or another package's", () => {
-  const p = runPolicy(
-    input({
-      grants: [{ packageId: null, hostNetwork: true, caps: ["NET_ADMIN"] }],
-      dependencies: [
-        dep({ grants: [{ packageId: null, hostNetwork: true, caps: [] }, { packageId: "p9", hostNetwork: false, caps: ["NET_RAW"] }] }),
-        dep({ namespace: "Carol", name: "Scan", packageId: "p3", grants: [{ packageId: "p3", hostNetwork: false, caps: ["NET_RAW", "BOGUS"] }] }),
-        dep({ namespace: "dave", name: "none", packageId: "p4" }),
-      ],
-    }),
-  );
-  assert.deepEqual(p.packages, {
-    "bob.tool": { hostNetwork: true, caps: [] },
-    "carol.scan": { hostNetwork: false, caps: ["NET_RAW"] },
-    "dave.none": { hostNetwork: false, caps: [] },
-  });
-  assert.deepEqual([p.hostNetwork, p.caps], [true, ["NET_ADMIN"]], "the run's own grant is unchanged");
-  assert.equal(runPolicy(input()).packages, undefined, "no dependencies: no package grants");
 });
 
 test("aliases and pull registries come from the settings; empty ones are left out", () => {

@@ -1,7 +1,8 @@
 /**
  * The trust boundary end to end on the real engines (PostgreSQL, FerretDB, Docker): privileges
  * only by an admin's grant, images only of packages the run's owner may see, bounded builds and
- * manifests, argument caps, visibility and concurrent uploads. Network tools target 127.0.0.1.
+ * manifests, argument caps, visibility and concurrent uploads. Network tools scan only a target in a
+ * network namespace the test creates (lib/testing/netns-target.ts).
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
+import { createNetnsTarget, type NetnsTarget } from "../testing/netns-target.ts";
 import type { ArchiveEntry } from "../packages/archives.ts";
 import type { HubRunError, RunDetail, Viewer } from "../types.ts";
 
@@ -21,6 +23,7 @@ let hub: TestHub;
 let root: Viewer;
 let alice: Viewer;
 let bob: Viewer;
+let target: NetnsTarget;
 
 type Rejection = { code?: string; message?: string; problems?: { where: string; code: string; message: string }[]; fieldErrors?: Record<string, string> };
 
@@ -30,8 +33,10 @@ before(async () => {
   await hub.startWorker();
   const { signUpTestUsers } = await import("../testing/accounts.ts");
   ({ root, alice, bob } = await signUpTestUsers());
+  target = await createNetnsTarget();
 });
 after(async () => {
+  await target?.close();
   await hub?.close();
 });
 
@@ -98,10 +103,11 @@ async function setSettings(patch: Record<string, unknown>) {
   await updateSettings(patch);
 }
 
-test("a user's copy of the nmap example cannot use the host network until an admin grants it; Run.policy records the grant", async () => {
+test("a user's copy of the nmap example gets no network until an admin grants it; the grant is the run's own bridge with NET_RAW, raw only by name; Run.policy records it", async () => {
   const { directoryEntries, buildZip } = await import("../packages/archives.ts");
   const { publishArchive } = await import("../packages/upload.ts");
   const { setGrant, revokeGrant } = await import("./grants.ts");
+  const { runDocuments } = await import("../runs/index.ts");
   const { db } = await import("../platform/db.ts");
   // the example moved into alice's namespace, unchanged otherwise: Cr(IMAGE, host=True, …)
   const entries = directoryEntries(NMAP)
@@ -116,28 +122,39 @@ test("a user's copy of the nmap example cannot use the host network until an adm
   assert.equal(alive.privileges?.hostNetwork, true, "introspection declares the host network");
 
   // a grant to bob's namespace does not help alice; alice cannot grant herself anything
-  await setGrant(root, { namespace: "bob", hostNetwork: true, caps: ["NET_RAW"] });
-  await assert.rejects(setGrant(alice, { namespace: "alice", hostNetwork: true, caps: ["NET_RAW"] }), (e: Rejection) => e.code === "forbidden");
+  await setGrant(root, { namespace: "bob", network: "bridge", caps: ["NET_RAW"] });
+  await assert.rejects(setGrant(alice, { namespace: "alice", network: "bridge", caps: ["NET_RAW"] }), (e: Rejection) => e.code === "forbidden");
 
-  const denied = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: "127.0.0.1" });
+  const denied = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: target.ip });
   assert.equal(denied.status, "failed");
   assert.equal(refusalType(denied), "PolicyDenied", JSON.stringify(refusal(denied)));
   assert.match(refusal(denied)?.message ?? "", /host network/);
   const deniedRow = await db().run.findUniqueOrThrow({ where: { id: denied.id } });
-  assert.equal((deniedRow.policy as { hostNetwork?: boolean }).hostNetwork, false);
+  assert.equal((deniedRow.policy as { network?: string }).network, "none");
 
-  const grant = await setGrant(root, { namespace: "alice", hostNetwork: true, caps: ["NET_RAW"], note: "raw scans" });
-  const ok = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: "127.0.0.1" });
+  const grant = await setGrant(root, { namespace: "alice", network: "bridge", caps: ["NET_RAW"], note: "raw scans" });
+  const ok = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: target.ip });
   assert.equal(ok.status, "succeeded", JSON.stringify(refusal(ok)));
+  const docs = await runDocuments(alice, ok.id);
+  assert.deepEqual(docs.map((d) => d.doc.alive), [[target.ip]], "the scan found the test's target from the run's own network");
   const okRow = await db().run.findUniqueOrThrow({ where: { id: ok.id } });
-  const policy = okRow.policy as { hostNetwork: boolean; caps: string[]; images: { any: boolean } };
-  assert.deepEqual([policy.hostNetwork, policy.caps, policy.images.any], [true, ["NET_RAW"], false]);
+  const policy = okRow.policy as { network: string; caps: string[]; images: { any: boolean }; uncovered?: string[] };
+  assert.deepEqual([policy.network, policy.caps, policy.images.any], ["bridge", ["NET_RAW"], false]);
+  assert.deepEqual(policy.uncovered, ["lev.alice.nmap_python.nmap.raw"], "the raw mode is left out even inside a granted run");
+
+  // raw command lines: not covered by a grant that does not name them
+  const raw = await runToEnd(alice, pub.versionId, "nmap.raw", { argv: ["-sT", "-Pn", "-n", "-p", "1", target.ip] });
+  assert.equal(refusalType(raw), "PolicyDenied", JSON.stringify(refusal(raw)));
+  await setGrant(root, { namespace: "alice", network: "bridge", caps: ["NET_RAW"], modes: ["nmap.raw"], note: "raw only" });
+  const named = await runToEnd(alice, pub.versionId, "nmap.raw", { argv: ["-sT", "-Pn", "-n", "-p", "1", target.ip] });
+  assert.equal(named.status, "succeeded", JSON.stringify(refusal(named)));
+  assert.equal(refusalType(await runToEnd(alice, pub.versionId, "nmap.alive", { ip: target.ip })), "PolicyDenied", "a grant naming modes covers only those");
 
   await revokeGrant(root, grant.id);
-  const again = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: "127.0.0.1" });
+  const again = await runToEnd(alice, pub.versionId, "nmap.alive", { ip: target.ip });
   assert.equal(refusalType(again), "PolicyDenied", "a revoked grant no longer applies");
   const events = await db().auditEvent.findMany({ where: { action: { startsWith: "grant." } }, orderBy: { createdAt: "asc" } });
-  assert.deepEqual(events.map((e) => [e.action, e.target]), [["grant.set", "bob"], ["grant.set", "alice"], ["grant.revoke", "alice"]]);
+  assert.deepEqual(events.map((e) => [e.action, e.target]), [["grant.set", "bob"], ["grant.set", "alice"], ["grant.set", "alice"], ["grant.revoke", "alice"]]);
 });
 
 test("images: another user's private image reads exactly like a missing one; levpkg names are refused; a public image works", async () => {
@@ -334,33 +351,45 @@ test("a manifest larger than 4 MiB is refused with a clear error and nothing is 
   assert.equal(await versionCount("alice", "chatty"), 0);
 });
 
-test("the operator's grant to an example namespace is given once and never re-added after an admin revokes it", async () => {
+test("the operator's grant to an example is what its functions ask for, by name, given once and never re-added after an admin revokes it; an older untouched one is replaced", async () => {
   const { publishDirectory } = await import("../packages/upload.ts");
   const { ensureOperatorGrant, listGrants, revokeGrant } = await import("./grants.ts");
-  await publishDirectory("system", NMAP, { skipExisting: true });
-  assert.equal(await ensureOperatorGrant("szczecin"), true);
-  assert.equal(await ensureOperatorGrant("szczecin"), false, "already granted");
-  const g = (await listGrants(root)).find((x) => x.namespace === "szczecin");
-  assert.ok(g && g.hostNetwork && g.caps.includes("NET_RAW") && g.package === null);
-  await revokeGrant(root, g.id);
-  assert.equal(await ensureOperatorGrant("szczecin"), false, "a revoked operator grant stays revoked");
+  const { db } = await import("../platform/db.ts");
+  const nmap = await publishDirectory("system", NMAP, { skipExisting: true });
+  // an install from before grants named networks: the namespace-wide host networking npm start gave
+  const ns = await db().namespace.findUniqueOrThrow({ where: { name: "szczecin" } });
+  await db().grant.create({ data: { namespaceId: ns.id, packageId: null, network: "host", caps: ["NET_RAW"], note: "the operator's example (granted at start)" } });
+  await db().auditEvent.create({ data: { actorId: null, action: "grant.operator", target: "szczecin", data: { hostNetwork: true, caps: ["NET_RAW"] } } });
+  assert.equal(await ensureOperatorGrant(nmap), true, "nobody changed it: the operator's new grant replaces it");
+  assert.equal(await ensureOperatorGrant(nmap), false, "already granted");
+  const g = (await listGrants(root)).filter((x) => x.namespace === "szczecin");
+  assert.equal(g.length, 1);
+  assert.deepEqual([g[0].package, g[0].network, g[0].caps], ["nmap_python", "bridge", ["NET_RAW"]]);
+  assert.ok(g[0].modes.includes("nmap.alive") && g[0].modes.includes("server_port"), JSON.stringify(g[0].modes));
+  assert.equal(g[0].modes.includes("nmap.raw"), false, "the raw mode is not the operator's to grant");
+  await revokeGrant(root, g[0].id);
+  assert.equal(await ensureOperatorGrant(nmap), false, "a revoked operator grant stays revoked");
   assert.equal((await listGrants(root)).some((x) => x.namespace === "szczecin"), false);
-  assert.equal(await ensureOperatorGrant("no_such_namespace"), false);
+  assert.equal(await ensureOperatorGrant({ ...nmap, namespace: "no_such_namespace" }), false);
+  // an example that asks for nothing gets nothing
+  const hello = await publishDirectory("system", path.resolve(NMAP, "../levhub.hello"), { skipExisting: true });
+  assert.equal(await ensureOperatorGrant(hello), false, "hello asks for nothing: no grant");
 });
 
 test("grants: only grantable capabilities, existing targets, admins; a package grant reaches that package's runs only", async () => {
   const { setGrant, listGrants } = await import("./grants.ts");
   const { db } = await import("../platform/db.ts");
   const before = await db().grant.count();
-  await assert.rejects(setGrant(root, { namespace: "alice", hostNetwork: false, caps: ["SYS_ADMIN" as "NET_RAW"] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["caps.0"]));
-  await assert.rejects(setGrant(root, { namespace: "nobody_here", hostNetwork: true, caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.namespace));
-  await assert.rejects(setGrant(root, { namespace: "alice", package: "no_such", hostNetwork: true, caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.package));
+  await assert.rejects(setGrant(root, { namespace: "alice", network: "none", caps: ["SYS_ADMIN" as "NET_RAW"] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["caps.0"]));
+  await assert.rejects(setGrant(root, { namespace: "nobody_here", network: "host", caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.namespace));
+  await assert.rejects(setGrant(root, { namespace: "alice", package: "no_such", network: "host", caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.package));
+  await assert.rejects(setGrant(root, { namespace: "alice", network: "macvlan", caps: [] }), (e: Rejection) => e.code === "validation" && Boolean(e.fieldErrors?.["macvlan.parent"]));
   await assert.rejects(listGrants(alice), (e: Rejection) => e.code === "forbidden");
   assert.equal(await db().grant.count(), before, "refused grants change nothing");
 
-  await setGrant(root, { namespace: "alice", package: "greeter", hostNetwork: false, caps: ["NET_ADMIN"] });
+  await setGrant(root, { namespace: "alice", package: "greeter", network: "none", caps: ["NET_ADMIN"] });
   // granting again replaces, it does not add a second row
-  await setGrant(root, { namespace: "alice", package: "greeter", hostNetwork: false, caps: ["NET_BIND_SERVICE", "NET_ADMIN"] });
+  await setGrant(root, { namespace: "alice", package: "greeter", network: "none", caps: ["NET_BIND_SERVICE", "NET_ADMIN"] });
   assert.equal(await db().grant.count({ where: { package: { name: "greeter" } } }), 1);
   const greeter = await db().package.findFirstOrThrow({ where: { name: "greeter", namespace: { name: "alice" } } });
   const probes = await db().package.findFirstOrThrow({ where: { name: "probes", namespace: { name: "alice" } } });
@@ -371,7 +400,7 @@ test("grants: only grantable capabilities, existing targets, admins; a package g
   const probed = await runToEnd(alice, probes.latestVersionId!, "public");
   assert.deepEqual((await policyOf(probed.id)).caps, [], "another package of the namespace gets nothing");
   const { getPackage } = await import("../catalog/catalog.ts");
-  assert.deepEqual((await getPackage(alice, "alice", "greeter")).granted, { hostNetwork: false, caps: ["NET_ADMIN", "NET_BIND_SERVICE"] });
+  assert.deepEqual((await getPackage(alice, "alice", "greeter")).granted.greet, { network: "none", caps: ["NET_ADMIN", "NET_BIND_SERVICE"] });
 });
 
 test("policy settings: admins only, every value within its bounds, a refused change stores nothing", async () => {

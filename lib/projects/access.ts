@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "../platform/db.ts";
 import { forbidden, notFound } from "../errors.ts";
-import { actsAsAdmin, projectRights, RIGHT_REFUSAL, type ProjectCaller, type ProjectRight, type ProjectRole } from "../access/project-roles.ts";
+import { actsAsAdmin, projectRights, RIGHT_REFUSAL, type ProjectCaller, type ProjectRight, type ProjectRole, type RightPurpose } from "../access/project-roles.ts";
 import type { Viewer } from "../types.ts";
 
 /**
@@ -61,8 +61,9 @@ export async function readAccess(viewer: Viewer, projectId: string, what: string
  * Checks that the viewer holds `right` in the project: without even `read`, `what` is not found;
  * with `read` but not `right`, forbidden (a member knows the project exists).
  */
-export async function requireRight(viewer: Viewer, projectId: string, right: ProjectRight, what: string): Promise<Granted> {
-  const { rights, caller } = await readAccess(viewer, projectId, what);
+export async function requireRight(viewer: Viewer, projectId: string, right: ProjectRight, what: string, purpose: RightPurpose = "change"): Promise<Granted> {
+  const { caller } = await readAccess(viewer, projectId, what);
+  const rights = projectRights(caller, purpose);
   if (right !== "read" && !rights.includes(right)) throw forbidden(RIGHT_REFUSAL[right]);
-  return { rights, asAdmin: actsAsAdmin(caller, right) };
+  return { rights, asAdmin: actsAsAdmin(caller, right, purpose) };
 }

@@ -103,7 +103,7 @@ export async function createProjectInvite(
 
 export async function listProjectInvites(viewer: Viewer, slug: string, now = new Date()): Promise<ProjectInviteView[]> {
   const project = await loadProject(viewer, slug);
-  await requireRight(viewer, project.id, "manage", `project ${slug}`);
+  await requireRight(viewer, project.id, "manage", `project ${slug}`, "view");
   const rows = await db().projectInvite.findMany({ where: { projectId: project.id }, select: inviteSelect, orderBy: { createdAt: "desc" }, take: 200 });
   return rows.map((r) => view(r, now));
 }

@@ -62,9 +62,12 @@ async function setWindow(start: Date | null, end: Date | null) {
 const start = () => import("../runs/index.ts").then((r) => r.startRun(alice, { versionId, function: fnName, args: goodArgs, project: "engagement" }));
 
 async function claimAll(): Promise<string[]> {
-  const { claimRuns } = await import("../worker/claim.ts");
+  const { CLAIM_BUSY, claimRuns } = await import("../worker/claim.ts");
   const { stillLive } = await import("../queue/workers.ts");
-  return claimRuns(await stillLive(caller, instance), 8);
+  const taken = await claimRuns(await stillLive(caller, instance), 8);
+  // nothing else claims in this test: the claim lock is never busy
+  assert.notEqual(taken, CLAIM_BUSY);
+  return taken as string[];
 }
 
 test("at submit: outside the window (before it opens, after it closed) nothing is made and the refusal names the window", async () => {
@@ -109,7 +112,7 @@ test("at claim: a queued run whose window closed meanwhile, or is not open yet, 
 test("while running: the janitor stops a held run once the window closes, and the worker is told to stop it", async () => {
   const { getRun } = await import("../runs/index.ts");
   const { janitorPass } = await import("../queue/janitor.ts");
-  const { heartbeat } = await import("../queue/workers.ts");
+  const { admitRequest, heartbeat } = await import("../queue/workers.ts");
   await setWindow(null, new Date(Date.now() + HOUR));
   const r = await start();
   assert.deepEqual(await claimAll(), [r.id]);
@@ -125,7 +128,7 @@ test("while running: the janitor stops a held run once the window closes, and th
   assert.equal(ended.error?.type, "OutsideWindow");
   assert.equal(ended.error?.message, `stopped: project engagement's authorised window closed at ${closedAt.toISOString()} (until ${closedAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`);
   // a worker numbers every request it sends (admitted once per instance)
-  const beat = await heartbeat({ ...caller, requestSeq: 1 }, { instance, running: [r.id] });
+  const beat = await heartbeat(await admitRequest({ ...caller, requestSeq: 1 }, instance), { instance, running: [r.id] });
   assert.deepEqual(beat.ended, [r.id], "the worker learns the run ended and stops its containers");
 });
 

@@ -7,7 +7,6 @@ import { ENDINGS, endRun, requeue, type Tx } from "./lifecycle/index.ts";
 import { outsideWindowMessage } from "../access/project-window.ts";
 import { getSettings } from "../platform/settings.ts";
 import { heartbeatMs } from "./workers.ts";
-import { pruneAuditHourly } from "../platform/audit-retention.ts";
 
 /** One janitor at a time in the whole hub (every web process runs the loop). */
 const JANITOR_LOCK = 72109;
@@ -25,8 +24,7 @@ function retriesOf(manifest: unknown, fn: string): number {
  * retries; ends runs a hub without the queue left behind (no worker) `failed` (HubStopped); ends
  * runs (queued or held) of projects whose authorised window has closed `failed` (OutsideWindow: the
  * worker holding one learns it from its next heartbeat and stops it), and runs their device did not
- * take within the admin's time `failed` (DeviceTimeout). (The loop also deletes audit events past
- * their retention, once an hour: lib/platform/audit-retention.ts.)
+ * take within the admin's time `failed` (DeviceTimeout).
  * Idempotent and safe to run in every process: it takes an advisory lock or skips.
  */
 export async function janitorPass(now = new Date(), listeningSince?: Date): Promise<{ lost: number; failed: number; requeued: number; expired: number }> {
@@ -112,8 +110,6 @@ export function startJanitor(): void {
       listeningSince = null;
       console.error("[levhub] janitor:", err instanceof Error ? err.message : err);
     }
-    // the records' retention (Admin → Retention), once an hour
-    await pruneAuditHourly().catch((err: unknown) => console.error("[levhub] audit retention:", err instanceof Error ? err.message : err));
   };
   g.__levhubJanitor = setInterval(() => void tick(), heartbeatMs());
   g.__levhubJanitor.unref();

@@ -5,13 +5,15 @@ import type { RawSql } from "./boss.ts";
 
 /**
  * PostgreSQL LISTEN/NOTIFY between hub processes: one listening connection per process, fanned out
- * in memory. Two channels: `levhub_run` (payload: a run id whose state, tasks or logs changed) and
- * `levhub_queue` (payload: why; a run was queued or a cancel requested: polls wake up). Waiters
- * always re-check the database, so a lost notification costs only the fallback interval.
+ * in memory. Three channels: `levhub_run` (payload: a run id whose state, tasks or logs changed),
+ * `levhub_queue` (payload: why; a run was queued, a cancel requested or a debug session opened:
+ * polls wake up) and `levhub_debug` (payload: a debug session id whose frames or state changed).
+ * Waiters always re-check the database, so a lost notification costs only the fallback interval.
  */
 export const RUN_CHANNEL = "levhub_run";
 export const QUEUE_CHANNEL = "levhub_queue";
-export type Channel = typeof RUN_CHANNEL | typeof QUEUE_CHANNEL;
+export const DEBUG_CHANNEL = "levhub_debug";
+export type Channel = typeof RUN_CHANNEL | typeof QUEUE_CHANNEL | typeof DEBUG_CHANNEL;
 
 type Listener = (payload: string) => void;
 
@@ -39,6 +41,7 @@ async function connect(s: State): Promise<void> {
   await client.connect();
   await client.query(`LISTEN ${RUN_CHANNEL}`);
   await client.query(`LISTEN ${QUEUE_CHANNEL}`);
+  await client.query(`LISTEN ${DEBUG_CHANNEL}`);
   s.client = client;
 }
 

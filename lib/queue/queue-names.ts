@@ -1,6 +1,6 @@
 /** The run queues (pg-boss queue names). */
 export const RUN_QUEUE = "levhub-run";
-/** Runs whose policy grants host networking: only workers labelled `hostNetwork` take them. */
+/** Runs whose policy grants the host's network or a LAN segment: only workers labelled `hostNetwork` take them. */
 export const HOSTNET_QUEUE = "levhub-run-hostnet";
 export const RUN_QUEUES = [RUN_QUEUE, HOSTNET_QUEUE] as const;
 export type RunQueue = (typeof RUN_QUEUES)[number];

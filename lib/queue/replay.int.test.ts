@@ -13,7 +13,7 @@ import { findFunction } from "../../runner/src/index.ts";
 import { INSTANCE_HEADER, PROTOCOL_VERSION, REQUEST_SEQ_HEADER, type PollResponse, type RegisterResponse } from "../../runner/worker/protocol.ts";
 import { listenOnSocket } from "../platform/unix-socket.ts";
 import { HELLO, settled } from "../testing/queue-faults.ts";
-import { serveRoutes, workerHeaders, type RouteServer } from "../testing/route-server.ts";
+import { bodyInstance, serveRoutes, workerHeaders, type RouteServer } from "../testing/route-server.ts";
 import { startTestHub, type TestHub } from "../testing/hub.ts";
 import type { Viewer } from "../types.ts";
 
@@ -71,7 +71,7 @@ async function recordingWorker(name: string) {
     const r: Recorded = {
       method,
       path: route,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...workerHeaders(), ...headers },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...workerHeaders(bodyInstance(body)), ...headers },
       body: body === undefined ? null : JSON.stringify(body),
     };
     recorded.push(r);
@@ -151,7 +151,7 @@ test("requests that overtake each other are admitted once each within the window
     send({
       method: "POST",
       path: "/api/worker/heartbeat",
-      headers: { authorization: `Bearer ${w.token}`, "content-type": "application/json", ...(seq === null ? {} : { [REQUEST_SEQ_HEADER]: String(seq) }) },
+      headers: { authorization: `Bearer ${w.token}`, "content-type": "application/json", [INSTANCE_HEADER]: w.instance, ...(seq === null ? {} : { [REQUEST_SEQ_HEADER]: String(seq) }) },
       body: JSON.stringify({ instance: w.instance, running: [] }),
     });
   // [number, admitted]: the highest so far moves 100 → 200; the window is the 64 numbers up to it
@@ -194,7 +194,7 @@ test("requests that overtake each other are admitted once each within the window
     const res = await send({
       method: "POST",
       path: "/api/worker/heartbeat",
-      headers: { authorization: `Bearer ${w.token}`, "content-type": "application/json", [REQUEST_SEQ_HEADER]: bad },
+      headers: { authorization: `Bearer ${w.token}`, "content-type": "application/json", [INSTANCE_HEADER]: w.instance, [REQUEST_SEQ_HEADER]: bad },
       body: JSON.stringify({ instance: w.instance, running: [] }),
     });
     assert.equal(res.status, 422, `number '${bad}'`);

@@ -2,9 +2,13 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
+import { getSettings } from "../platform/settings.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { credentialNoun, instanceLimit, requestsInFlightLimit } from "./worker-limits.ts";
 import {
+  onHubMachine,
+  INSTANCE_HEADER,
   REPLAYED,
   REQUEST_SEQ_HEADER,
   REQUEST_SEQ_WINDOW,
@@ -15,6 +19,8 @@ import {
   type RegisterResponse,
 } from "../../runner/worker/protocol.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { hubBootId } from "../platform/machine.ts";
+import { debugOrders } from "./debug-orders.ts";
 
 /** Heartbeat interval workers are told to keep; three missed ones make an instance lost. */
 export function heartbeatMs(): number {
@@ -26,20 +32,38 @@ export const POLL_MS = 25_000;
 
 export type WorkerRow = Prisma.WorkerGetPayload<object>;
 
-/** Registers a worker process: a new row and a new instance id every time (never a hostname or PID). */
+/**
+ * Registers a worker process: a new row and a new instance id every time (never a hostname or
+ * PID), while the credential has fewer live instances than its limit (worker-limits.ts; 429
+ * otherwise: one of them must stop, or be declared lost, first). The count and the new row are one
+ * transaction holding the credential's row, so registrations at once never pass the limit.
+ */
 export async function registerWorker(caller: WorkerCaller, req: RegisterRequest): Promise<RegisterResponse> {
   const instance = randomUUID();
-  const row = await db().worker.create({
-    data: {
-      name: req.name,
-      labels: req.labels as Prisma.InputJsonValue,
-      capacity: req.capacity,
-      version: req.version,
-      engineHost: req.engine.host,
-      engineVersion: req.engine.version,
-      credentialId: caller.credentialId,
-      instance,
-    },
+  const hubMachine = onHubMachine(await hubBootId(), req.engine.bootId);
+  const limit = instanceLimit(caller, (await getSettings()).queue);
+  const row = await db().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM "WorkerCredential" WHERE id = ${caller.credentialId} FOR UPDATE`;
+    const live = await tx.worker.count({ where: { credentialId: caller.credentialId, state: { in: ["online", "draining"] } } });
+    if (live >= limit) {
+      throw new AppError(
+        "rate_limited",
+        `${credentialNoun(caller)} has ${live} worker processes registered, the most it may have at once; stop one (an instance that stops answering is let go after three heartbeats) and register again`,
+      );
+    }
+    return tx.worker.create({
+      data: {
+        name: req.name,
+        labels: req.labels as Prisma.InputJsonValue,
+        capacity: req.capacity,
+        version: req.version,
+        engineHost: req.engine.host,
+        engineVersion: req.engine.version,
+        credentialId: caller.credentialId,
+        instance,
+        hubMachine,
+      },
+    });
   });
   // containers of gone instances carry their instance label: the worker may remove them. A device
   // learns only its own (a user's machine has no business knowing the hub's instances)
@@ -50,7 +74,20 @@ export async function registerWorker(caller: WorkerCaller, req: RegisterRequest)
     take: 1000,
   });
   const device = caller.device ? { id: caller.device.id, name: caller.device.name } : null;
-  return { workerId: row.id, instance, heartbeatMs: heartbeatMs(), pollMs: POLL_MS, lostInstances: lost.map((l) => l.instance), device };
+  return {
+    workerId: row.id,
+    instance,
+    heartbeatMs: heartbeatMs(),
+    pollMs: POLL_MS,
+    lostInstances: lost.map((l) => l.instance),
+    device,
+    limits: { requestsInFlight: requestsInFlightLimit(caller) },
+  };
+}
+
+/** A body's `instance` must be the one its request was admitted for (INSTANCE_HEADER). */
+export function checkBodyInstance(worker: WorkerRow, instance: string): void {
+  if (instance !== worker.instance) throw validation(`the body names worker instance ${instance.slice(0, 64)}, '${INSTANCE_HEADER}' another`);
 }
 
 /** The instance a request names, which must belong to the caller's credential and be live. */
@@ -122,15 +159,16 @@ export async function cancelOrders(instance: string): Promise<CancelOrder[]> {
   return rows.map((r) => ({ runId: r.id, reason: r.cancelReason ?? "cancelled" }));
 }
 
-export async function heartbeat(caller: WorkerCaller, req: HeartbeatRequest): Promise<HeartbeatResponse> {
-  const w = await admitRequest(caller, req.instance);
+/** `POST /api/worker/heartbeat` of an admitted instance (lib/worker/admission.ts). */
+export async function heartbeat(w: WorkerRow, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+  checkBodyInstance(w, req.instance);
   const reported = [...new Set(req.running)];
   const held = reported.length
     ? await db().run.findMany({ where: { id: { in: reported }, workerInstance: w.instance, status: { in: [...HELD_RUN_STATUSES] } }, select: { id: true } })
     : [];
   const still = new Set(held.map((r) => r.id));
   // anything else it runs is not (or no longer) its to run: ended meanwhile, or never given to it
-  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)) };
+  return { cancel: await cancelOrders(w.instance), ended: reported.filter((id) => !still.has(id)), debug: await debugOrders(w.instance) };
 }
 
 export interface WorkerView {
@@ -144,6 +182,8 @@ export interface WorkerView {
   version: string;
   engineHost: string;
   engineVersion: string;
+  /** its engine runs on the hub's machine: host-network grants are refused there unless the unsafe setting is on */
+  hubMachine: boolean;
   credential: string;
   registeredAt: string;
   lastSeenAt: string;
@@ -171,6 +211,7 @@ export async function listWorkers(): Promise<WorkerView[]> {
     version: r.version,
     engineHost: r.engineHost,
     engineVersion: r.engineVersion,
+    hubMachine: r.hubMachine,
     credential: r.credential.name,
     registeredAt: r.registeredAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),

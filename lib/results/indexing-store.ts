@@ -2,12 +2,17 @@ import "server-only";
 import type { ResultStore, StoredMeta } from "../../runner/src/index.ts";
 import { indexDocument, reindexRun, type IndexWrite } from "./index-writer.ts";
 import { observe, secondsSince } from "../metrics/registry.ts";
+import { deriveDocument, indexedDocument, rederiveRun, runMaps } from "../findings/ingest.ts";
 
 export interface IndexingOptions {
   /** writes one document into the index (tests replace it to make it fail) */
   write?: typeof indexDocument;
   /** rebuilds a run's index from the contract store */
   repair?: typeof reindexRun;
+  /** maps one stored document into its project's assets and findings (lib/findings/ingest.ts) */
+  derive?: (mode: IndexWrite, coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) => Promise<unknown>;
+  /** maps a run's indexed documents again */
+  rederive?: typeof rederiveRun;
   /** how long after a failed index write its run is rebuilt */
   repairDelayMs?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
@@ -16,17 +21,31 @@ export interface IndexingOptions {
 const REPAIR_ATTEMPTS = 3;
 
 /**
+ * Maps a stored document into assets and findings: a put's fields are the whole document; after a
+ * merge, the index holds the merged one (read only when the collection maps to anything).
+ */
+async function deriveStored(mode: IndexWrite, coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<unknown> {
+  if (mode === "merge" && !(await runMaps(meta.run, coll))) return null;
+  const doc = mode === "put" ? fields : await indexedDocument(coll, job, task);
+  return deriveDocument({ runId: meta.run, coll, job, task }, doc);
+}
+
+/**
  * The hub's ResultStore: MongoDB (FerretDB by default) stays the contract store Leviathan packages
  * read; every document it stores is then written into the PostgreSQL results index the browser
- * queries. MongoDB is written first and decides: a failed index write never fails the task or
- * loses the document — it is logged, and the run's index is rebuilt from MongoDB shortly after.
+ * queries, and mapped into its project's assets and findings. MongoDB is written first and decides:
+ * a failed index write or mapping never fails the task or loses the document — it is logged, and
+ * the run's index is rebuilt from MongoDB (and its documents mapped again) shortly after.
  */
 export class IndexingResultStore implements ResultStore {
   private readonly write: typeof indexDocument;
   private readonly repair: typeof reindexRun;
+  private readonly derive: NonNullable<IndexingOptions["derive"]>;
+  private readonly rederive: typeof rederiveRun;
   private readonly repairDelayMs: number;
   private readonly log: NonNullable<IndexingOptions["log"]>;
-  private readonly pendingRepairs = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  /** per run: the repair scheduled, and whether its index must be rebuilt first (else only its mapping) */
+  private readonly pendingRepairs = new Map<string, { timer: NodeJS.Timeout; attempt: number; index: boolean }>();
   private readonly repairs = new Set<Promise<unknown>>();
 
   constructor(
@@ -35,6 +54,8 @@ export class IndexingResultStore implements ResultStore {
   ) {
     this.write = opts.write ?? indexDocument;
     this.repair = opts.repair ?? reindexRun;
+    this.derive = opts.derive ?? deriveStored;
+    this.rederive = opts.rederive ?? rederiveRun;
     this.repairDelayMs = opts.repairDelayMs ?? 2_000;
     this.log = opts.log ?? ((msg, fields) => console.error(`[levhub] ${msg}`, fields));
   }
@@ -82,26 +103,40 @@ export class IndexingResultStore implements ResultStore {
       await timed("index", mode, () => this.write(mode, coll, job, task, fields, meta));
     } catch (err) {
       this.log("results index write failed; the run's index is rebuilt from MongoDB", { coll, job, task, run: meta.run, error: errorText(err) });
-      this.scheduleRepair(meta.run, 1);
+      this.scheduleRepair(meta.run, 1, true);
+      return;
+    }
+    try {
+      await this.derive(mode, coll, job, task, fields, meta);
+    } catch (err) {
+      this.log("mapping a document to assets and findings failed; the run's documents are mapped again", { coll, job, task, run: meta.run, error: errorText(err) });
+      this.scheduleRepair(meta.run, 1, false);
     }
   }
 
-  private scheduleRepair(runId: string, attempt: number) {
+  private scheduleRepair(runId: string, attempt: number, index: boolean) {
     const pending = this.pendingRepairs.get(runId);
     if (pending) clearTimeout(pending.timer);
+    const rebuild = index || (pending?.index ?? false);
     const timer = setTimeout(() => {
       this.pendingRepairs.delete(runId);
-      const p = this.repair(this.contract, runId)
-        .then(({ documents }) => this.log("results index rebuilt for a run", { run: runId, documents }))
+      const p = (async () => {
+        if (rebuild) {
+          const { documents } = await this.repair(this.contract, runId);
+          this.log("results index rebuilt for a run", { run: runId, documents });
+        }
+        const { documents } = await this.rederive(runId);
+        if (documents || !rebuild) this.log("a run's documents mapped to assets and findings again", { run: runId, documents });
+      })()
         .catch((err) => {
-          this.log("results index rebuild failed", { run: runId, attempt, error: errorText(err) });
-          if (attempt < REPAIR_ATTEMPTS) this.scheduleRepair(runId, attempt + 1);
+          this.log(rebuild ? "results index rebuild failed" : "mapping a run's documents again failed", { run: runId, attempt, error: errorText(err) });
+          if (attempt < REPAIR_ATTEMPTS) this.scheduleRepair(runId, attempt + 1, rebuild);
         })
         .finally(() => this.repairs.delete(p));
       this.repairs.add(p);
     }, this.repairDelayMs * attempt);
     timer.unref();
-    this.pendingRepairs.set(runId, { timer, attempt });
+    this.pendingRepairs.set(runId, { timer, attempt, index: rebuild });
   }
 }
 

@@ -1,24 +1,20 @@
 import "server-only";
-import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
-import { notFound } from "../errors.ts";
+import { conflict, notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { finish, markRunning, recordTask, type TaskReport } from "../queue/lifecycle/index.ts";
+import { endRun, finish, markRunning, recordTask, type TaskReport, type Tx } from "../queue/lifecycle/index.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
-import { admitRequest } from "../queue/workers.ts";
+import { checkBodyInstance, type WorkerRow } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
+import type { RunLimits } from "../../runner/src/policy/policy.ts";
 import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
+import { collectionsOverQuota, droppedLinesNotice, RUN_REPORT_LIMITS, storableCollection, tallyLine, taskOverQuota, type LogTally } from "./report-limits.ts";
 import { observe } from "../metrics/registry.ts";
 import { maskReportedEvents } from "../secrets/mask-events.ts";
 import { runMasker } from "../secrets/run-masker.ts";
 
-/** Log lines kept per run in the database; the rest are counted and reported at the end. */
-export const MAX_LOG_ROWS = 10_000;
-/** A reported log line longer than this is cut (the runner already caps lines; a worker is not trusted to). */
-const MAX_LINE_CHARS = 64 * 1024;
-const MAX_TEXT = 1024;
-const MAX_MESSAGE = 64 * 1024;
+export { storableCollection } from "./report-limits.ts";
 
 type TaskRecord = Extract<ReportedEvent, { type: "task.started" }>["task"];
 type RunErrorIn = NonNullable<Extract<ReportedEvent, { type: "run.finished" }>["error"]>;
@@ -28,26 +24,20 @@ const date = (s: string | null | undefined, fallback: Date) => {
   const d = s ? new Date(s) : null;
   return d && Number.isFinite(d.getTime()) ? d : fallback;
 };
+const { messageChars, textChars, lineChars } = RUN_REPORT_LIMITS;
 /** A reported error as stored: its type already one of the closed set (the protocol's schema), its texts cut. */
 const errorOf = (e: RunErrorIn | null): HubRunError | null =>
-  e ? { type: e.type, message: cut(e.message, MAX_MESSAGE), traceback: e.traceback ? cut(e.traceback, MAX_MESSAGE) : null, task: e.task ?? null } : null;
+  e ? { type: e.type, message: cut(e.message, messageChars), traceback: e.traceback ? cut(e.traceback, messageChars) : null, task: e.task ?? null } : null;
 
 /** Seconds between two reported times; NaN (not recorded) when either is no date. */
 const secondsBetween = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 
-/** A collection a run may name: `ns|…|schema` parts without `$` or NUL, never the hub's own (`_levhub…`, `system.…`). */
-export function storableCollection(coll: string): boolean {
-  if (coll.length < 1 || coll.length > 512 || /[$\0]/.test(coll)) return false;
-  if (coll.startsWith("_levhub") || coll.startsWith("system.")) return false;
-  return coll.split("|").every((p) => p.length > 0);
-}
-
 function taskReport(t: TaskRecord, now: Date): TaskReport {
   return {
     number: t.number,
-    image: cut(t.image, MAX_TEXT),
-    resolvedImage: t.resolvedImage ? cut(t.resolvedImage, MAX_TEXT) : null,
-    coll: cut(t.coll, MAX_TEXT),
+    image: cut(t.image, textChars),
+    resolvedImage: t.resolvedImage ? cut(t.resolvedImage, textChars) : null,
+    coll: cut(t.coll, textChars),
     status: t.status,
     exitCode: t.exitCode,
     error: errorOf(t.error),
@@ -57,16 +47,27 @@ function taskReport(t: TaskRecord, now: Date): TaskReport {
   };
 }
 
+/** The run the events are about, as admitted (lib/worker/admission.ts): held by the instance reporting. */
+export interface ReportedRun {
+  id: string;
+  limits: Pick<RunLimits, "maxTasks">;
+}
+
 /**
- * `POST /api/worker/runs/{id}/events`: applies a worker's report on the run it holds, each event
- * once and in order (Run.reportedSeq; a gap stops the batch there, the worker resends), in one
- * transaction with the row locked: tasks, log lines (the hub's own seq, at most MAX_LOG_ROWS
- * kept), collections; `run.started` (or a first task) and `run.finished` change the run's state
- * through the lifecycle (lib/queue/lifecycle). A run the instance does not hold is 404; a finished
- * run accepts nothing more.
+ * `POST /api/worker/runs/{id}/events` of an admitted instance holding the run: applies the
+ * worker's report, each event once and in order (Run.reportedSeq; a gap stops the batch there, the
+ * worker resends), in one transaction with the row locked: tasks, log lines (the hub's own seq),
+ * collections; `run.started` (or a first task) and `run.finished` change the run's state through
+ * the lifecycle (lib/queue/lifecycle). A finished run accepts nothing more.
+ *
+ * Nothing a worker says is taken at its size (lib/runs/report-limits.ts): texts are cut; log lines
+ * past the run's line or byte cap are counted, not stored (one line at the end says how many); a
+ * task number past the run's maxTasks or a collection past the run's cap ends the run failed,
+ * QuotaExceeded, and the worker is told to stop (`cancel` in the answer).
  */
-export async function ingestEvents(caller: WorkerCaller, runId: string, req: EventsRequest): Promise<EventsResponse> {
-  const worker = await admitRequest(caller, req.instance);
+export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req: EventsRequest): Promise<EventsResponse> {
+  checkBodyInstance(worker, req.instance);
+  const runId = reported.id;
   // masked again here: the worker's runner masked its secrets, but a worker is not trusted to have
   const events = maskReportedEvents([...req.events].sort((a, b) => a.seq - b.seq), await runMasker(runId));
   // durations of what ended in this report, recorded once it is committed (each event is applied once)
@@ -74,8 +75,10 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
   const out = await db().$transaction(
     async (tx) => {
       ended.length = 0;
-      const [run] = await tx.$queryRaw<{ status: RunStatus; reportedSeq: number; logLines: number; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]>`
-        SELECT status::text, "reportedSeq", "logLines", "workerInstance", "cancelReason", "cancelRequestedAt", collections
+      const [run] = await tx.$queryRaw<
+        { status: RunStatus; reportedSeq: number; logLines: number; logDropped: number; logBytes: bigint; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]
+      >`
+        SELECT status::text, "reportedSeq", "logLines", "logDropped", "logBytes", "workerInstance", "cancelReason", "cancelRequestedAt", collections
           FROM "Run" WHERE id = ${runId} FOR UPDATE`;
       if (!run || run.workerInstance !== worker.instance) throw notFound("run");
       const cancel = run.cancelRequestedAt ? (run.cancelReason ?? "cancelled") : undefined;
@@ -85,17 +88,27 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
       }
       let seq = run.reportedSeq;
       let status: RunStatus = run.status;
-      let logLines = run.logLines;
+      let log: LogTally = { lines: run.logLines, dropped: run.logDropped, bytes: Number(run.logBytes) };
       const collections = new Set(run.collections);
       const logs: Prisma.RunLogCreateManyInput[] = [];
       const now = new Date();
+      let quota: string | null = null;
       const started = async (at?: Date) => {
         if (status === "starting" && (await markRunning(tx, runId, worker.instance, at))) status = "running";
+      };
+      const task = async (t: TaskRecord) => {
+        quota ??= taskOverQuota(t.number, reported.limits);
+        if (!quota) await recordTask(tx, runId, taskReport(t, now));
+      };
+      const collection = (c: string) => {
+        if (!storableCollection(c) || collections.has(c)) return;
+        quota ??= collectionsOverQuota(collections.size + 1);
+        if (!quota) collections.add(c);
       };
       for (const { seq: s, event } of events) {
         if (s <= seq) continue; // applied before: a resent batch
         if (s !== seq + 1) break; // a gap: wait for the missing events
-        if (isTerminal(status)) break;
+        if (isTerminal(status) || quota) break;
         seq = s;
         switch (event.type) {
           case "run.started":
@@ -103,27 +116,30 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
             break;
           case "task.started":
           case "task.finished":
-            await recordTask(tx, runId, taskReport(event.task, now));
+            await task(event.task);
             await started();
             if (event.type === "task.finished" && event.task.endedAt) ended.push({ key: "taskDuration", status: event.task.status, seconds: secondsBetween(event.task.startedAt, event.task.endedAt) });
             break;
-          case "log":
-            logLines++;
-            if (logLines <= MAX_LOG_ROWS) {
-              logs.push({ runId, seq: logLines, task: event.log.task, stream: event.log.stream, line: cut(event.log.line, MAX_LINE_CHARS), at: date(event.log.at, now) });
-            }
+          case "log": {
+            const line = cut(event.log.line, lineChars);
+            const counted = tallyLine(log, Buffer.byteLength(line));
+            log = counted.tally;
+            if (counted.keep) logs.push({ runId, seq: log.lines, task: event.log.task, stream: event.log.stream, line, at: date(event.log.at, now) });
             break;
+          }
           case "document":
-            if (storableCollection(event.coll)) collections.add(event.coll);
+            collection(event.coll);
             break;
           case "progress":
             break;
           case "run.finished": {
-            if (logLines > MAX_LOG_ROWS) {
-              logs.push({ runId, seq: MAX_LOG_ROWS + 1, task: 0, stream: "system", line: `${logLines - MAX_LOG_ROWS} more log lines were not kept (at most ${MAX_LOG_ROWS} per run)`, at: now });
+            for (const t of event.tasks) await task(t);
+            for (const c of event.collections) collection(c);
+            if (quota) break;
+            if (log.dropped > 0) {
+              log = { ...log, lines: log.lines + 1 };
+              logs.push({ runId, seq: log.lines, task: 0, stream: "system", line: droppedLinesNotice(log.dropped), at: now });
             }
-            for (const t of event.tasks) await recordTask(tx, runId, taskReport(t, now));
-            for (const c of event.collections) if (storableCollection(c)) collections.add(c);
             const outcome = { status: event.status, error: errorOf(event.error), exitCode: event.exitCode, startedAt: date(event.startedAt, now), endedAt: date(event.endedAt, now) };
             if (await finish(tx, runId, worker.instance, outcome)) {
               status = event.status;
@@ -135,7 +151,8 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
       }
       if (logs.length) await tx.runLog.createMany({ data: logs, skipDuplicates: true });
       // what the report added besides the run's state (which only the lifecycle writes)
-      await tx.run.update({ where: { id: runId }, data: { reportedSeq: seq, logLines, collections: [...collections] } });
+      await tx.run.update({ where: { id: runId }, data: { reportedSeq: seq, logLines: log.lines, logDropped: log.dropped, logBytes: log.bytes, collections: [...collections] } });
+      if (quota && (await endForQuota(tx, runId, worker.instance, quota))) return { acked: seq, cancel: quota };
       if (seq !== run.reportedSeq) await notify(tx, RUN_CHANNEL, runId);
       return { acked: seq, cancel };
     },
@@ -143,4 +160,33 @@ export async function ingestEvents(caller: WorkerCaller, runId: string, req: Eve
   );
   for (const e of ended) observe(e.key, { status: e.status }, e.seconds);
   return out.cancel ? { acked: out.acked, cancel: out.cancel } : { acked: out.acked };
+}
+
+/**
+ * Ends a run whose worker reported more than it may hold: failed, QuotaExceeded naming the cap,
+ * through the lifecycle (its worker learns it from the answer, its next heartbeat or poll).
+ */
+export function endForQuota(tx: Tx, runId: string, heldBy: string, message: string): Promise<boolean> {
+  return endRun(tx, runId, { type: "QuotaExceeded", message }, { heldBy });
+}
+
+/**
+ * Records that a run held by `heldBy` stores into `coll` (the results store's side: a worker
+ * cannot write into more collections than it reports). A collection past the run's cap ends the
+ * run, QuotaExceeded, and is refused (409). The check and the addition are one UPDATE, so stores
+ * at once never pass the cap.
+ */
+export async function noteStoredCollection(runId: string, heldBy: string, coll: string): Promise<void> {
+  const cap = RUN_REPORT_LIMITS.collections;
+  const added = await db().$executeRaw`
+    UPDATE "Run" SET collections = array_append(COALESCE(collections, '{}'), ${coll})
+     WHERE id = ${runId} AND "workerInstance" = ${heldBy}
+       AND NOT (${coll} = ANY(COALESCE(collections, '{}'))) AND cardinality(COALESCE(collections, '{}')) < ${cap}`;
+  if (added) return;
+  const row = await db().run.findUnique({ where: { id: runId }, select: { collections: true, workerInstance: true } });
+  if (!row || row.workerInstance !== heldBy) throw notFound("run");
+  if (row.collections.includes(coll)) return;
+  const message = collectionsOverQuota(row.collections.length + 1) ?? `the run may not write to more than ${cap} collections`;
+  await db().$transaction((tx) => endForQuota(tx, runId, heldBy, message));
+  throw conflict(`${message}; the run was ended (QuotaExceeded)`);
 }

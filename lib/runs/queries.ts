@@ -8,6 +8,7 @@ import { readableWhere } from "../projects/access.ts";
 import { getResultStore } from "../results/results-store.ts";
 import type { DeviceWait, HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
 import { deviceState } from "../devices/devices.ts";
+import { filesOfRun } from "../files/uploads.ts";
 import { getSettings } from "../platform/settings.ts";
 import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
@@ -84,6 +85,7 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
     tasks: row.tasks.map(taskView),
     logs: logs.reverse().map((l) => ({ seq: l.seq, task: l.task, stream: l.stream as LogLineView["stream"], line: l.line, at: l.at.toISOString() })),
     fn,
+    files: await filesOfRun(row.id),
     canCancel: rights.includes("run") && !isTerminal(row.status),
     canRun: rights.includes("run"),
     deviceWait: await deviceWaitOf(row),

@@ -12,6 +12,7 @@ import { grantsHostNetwork, placeRun } from "../devices/placement.ts";
 import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "../queue/boss.ts";
 import { unavailableIfDown } from "../queue/db-down.ts";
 import { enqueue, type NewRun } from "../queue/lifecycle/index.ts";
+import { recordRunFiles } from "../files/references.ts";
 import { getResultStore } from "../results/results-store.ts";
 import { loadRunPolicy } from "../policy/run-policy-load.ts";
 import { getSettings } from "../platform/settings.ts";
@@ -19,9 +20,9 @@ import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 import { resolveRunTarget, type VersionRef } from "./target.ts";
-import { assertSecretsMayGoToDevice, recordSecretUse } from "../secrets/bind.ts";
+import { assertSecretsMayGoToDevice, boundSecrets, recordSecretUse } from "../secrets/bind.ts";
 
-/** Runs whose code may reach the host network (the run's own grant or a dependency's) wait where only hostNetwork workers look. */
+/** Runs whose code may reach beyond their own network (the host's, a LAN segment: the run's own grant or a mode's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
   return grantsHostNetwork(policy) ? HOSTNET_QUEUE : RUN_QUEUE;
 }
@@ -35,13 +36,19 @@ export interface RunOrigin {
 }
 
 /**
- * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row and its pg-boss job in
- * ONE transaction, so a database that fails in between leaves neither. `place` says where it
+ * Queues one run through the lifecycle (lib/queue/lifecycle): the Run row, its pg-boss job and its
+ * references to the files its arguments name in ONE transaction, so a database that fails in
+ * between leaves none of them. `place` says where it
  * waits: the hub's queue its policy calls for, or a device's own queue (`placeRun`), created first.
  */
-export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }): Promise<string> {
+export async function enqueueRun(data: NewRun, place: { queue: string; deviceId: string | null }, files: readonly string[] = []): Promise<string> {
   if (place.deviceId) await ensureDeviceQueue(place.deviceId);
-  return db().$transaction((tx) => enqueue(tx, data, place));
+  return db().$transaction(async (tx) => {
+    const runId = await enqueue(tx, data, place);
+    // the files its arguments reference, counted with the run: none can be collected while it exists
+    await recordRunFiles(tx, runId, files);
+    return runId;
+  });
 }
 
 /**
@@ -53,6 +60,8 @@ export type RunInput = VersionRef & {
   function: string;
   args: Record<string, unknown>;
   device?: string | null;
+  /** "pause before entry": each tool task a debugger may enter waits for one before its entry */
+  debugPause?: boolean;
   project?: string | null;
 };
 
@@ -81,7 +90,8 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (waiting >= settings.queue.queuedPerUser) {
     throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const { version, fn, args, secrets } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
+  const { version, fn, args, refs } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
+  const secrets = await boundSecrets(refs.secret, args);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
@@ -89,7 +99,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (hidden.length) {
     throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
-  const policy = await loadRunPolicy(viewer, version, settings, closure);
+  const policy = await loadRunPolicy(viewer, version, fn, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
   if (device) assertSecretsMayGoToDevice(secrets, device.name);
   const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
@@ -107,8 +117,10 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       policy: policy as unknown as Prisma.InputJsonValue,
       ...(origin.scanId ? { scanId: origin.scanId } : {}),
       ...(origin.trigger ? { trigger: origin.trigger } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
     },
     place,
+    refs.file,
   );
   await audit(
     viewer.id,
@@ -124,9 +136,10 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
       args: args as Prisma.InputJsonValue,
       ...(origin.scanId ? { scan: origin.scanId } : {}),
       ...(origin.trigger ? { trigger: origin.trigger } : {}),
-      hostNetwork: policy.hostNetwork,
+      network: policy.network,
       caps: policy.caps,
       ...(project.asAdmin ? { asAdmin: true } : {}),
+      ...(input.debugPause ? { debugPause: true } : {}),
     },
     { projectId: project.id },
   );

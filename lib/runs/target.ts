@@ -6,7 +6,7 @@ import { db } from "../platform/db.ts";
 import { getSettings, type HubSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
 import { checkArgs, checkArgSizes } from "./target-args.ts";
-import { bindSecrets, type BoundSecret } from "../secrets/bind.ts";
+import { resolveArgRefs, type CarriedRefs } from "./arg-refs.ts";
 
 /**
  * Which package version a run or a saved scan names: a version row (the run form, a re-run, a
@@ -27,8 +27,8 @@ export interface RunTarget {
   pinned: boolean;
   fn: ManifestFunction;
   args: Record<string, unknown>;
-  /** the project secrets the arguments bind, each one the viewer may use in the run's project */
-  secrets: BoundSecret[];
+  /** what the typed references in `args` name, by kind (files: upload ids), each one the viewer may use */
+  refs: CarriedRefs;
 }
 
 const findVersion = (id: string) => db().packageVersion.findUnique({ where: { id }, include: versionInclude });
@@ -78,12 +78,13 @@ async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ versio
  * The one path from (viewer, package version, function, arguments) to what runs, for runs,
  * re-runs and saved scans (saved, edited, fired) alike: the arguments' shape and size first
  * (before any lookup), then the version as the viewer sees it, the function of its manifest, and
- * the arguments by the runner's `validateArgs`, then the secrets they bind (the viewer may use each
- * in the run's project, `projectId`). Every failure is an AppError; field errors are `package`,
+ * the arguments by the runner's `validateArgs`, then the typed references in them (files, secrets)
+ * as the viewer may use them in the run's project (arg-refs.ts). Every failure is an AppError; field errors are `package`,
  * `version`, `function`, `args` and `args.<parameter>`.
  */
 export async function resolveRunTarget(
   viewer: Viewer,
+  /** `projectId`: the project the run (or scan) belongs to, where its references are used */
   input: { ref: VersionRef; function: string; args: unknown; projectId: string },
   settings?: HubSettings,
 ): Promise<RunTarget> {
@@ -94,5 +95,5 @@ export async function resolveRunTarget(
     throw validation(`${version.package.namespace.name}.${version.package.name} ${version.version} has no function '${input.function}'`, { function: "unknown function" });
   }
   const args = checkArgs(fn, raw);
-  return { version, pinned, fn, args, secrets: await bindSecrets(viewer, input.projectId, fn, args) };
+  return { version, pinned, fn, args, refs: await resolveArgRefs(viewer, args, { projectId: input.projectId }) };
 }

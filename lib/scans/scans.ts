@@ -12,6 +12,7 @@ import type { Viewer } from "../types.ts";
 import { canEditScan, canManageScan } from "./access.ts";
 import { DEFAULT_TIMEZONE, describeCron, nextFireTime } from "./cron.ts";
 import { resolveRunTarget } from "../runs/target.ts";
+import { replaceScanFiles } from "../files/references.ts";
 import type { RunTrigger, ScanDetail, ScanError, ScanRunView, ScanSummary } from "./types.ts";
 
 const runSelect = {
@@ -31,6 +32,7 @@ export const scanInclude = {
   version: { select: { version: true } },
   project: { select: { slug: true, name: true, personal: true } },
   runs: { orderBy: { createdAt: "desc" }, take: 1, select: runSelect },
+  files: { select: { file: { select: { id: true, name: true, size: true } } }, orderBy: { fileId: "asc" } },
 } satisfies Prisma.SavedScanInclude;
 type ScanRow = Prisma.SavedScanGetPayload<{ include: typeof scanInclude }>;
 
@@ -59,6 +61,7 @@ function summary(row: ScanRow, viewer: Viewer, rights: readonly ProjectRight[]):
     version: row.version?.version ?? null,
     function: row.function,
     args: row.args as Record<string, unknown>,
+    files: row.files.map((f) => f.file),
     cron: row.cron,
     timezone: row.timezone,
     schedule: row.cron ? describeCron(row.cron) : null,
@@ -111,21 +114,26 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
   const enabled = input.enabled ?? true;
   const nextRunAt = cron ? nextFireTime(cron, timezone, new Date()) : null;
   const row = await db()
-    .savedScan.create({
-      data: {
-        ownerId: viewer.id,
-        projectId: project.id,
-        name: input.name,
-        packageId: target.version.packageId,
-        versionId: target.pinned ? target.version.id : null,
-        function: target.fn.qualified,
-        args: target.args as Prisma.InputJsonValue,
-        cron,
-        timezone,
-        enabled,
-        nextRunAt,
-      },
-      include: scanInclude,
+    .$transaction(async (tx) => {
+      const made = await tx.savedScan.create({
+        data: {
+          ownerId: viewer.id,
+          projectId: project.id,
+          name: input.name,
+          packageId: target.version.packageId,
+          versionId: target.pinned ? target.version.id : null,
+          function: target.fn.qualified,
+          args: target.args as Prisma.InputJsonValue,
+          cron,
+          timezone,
+          enabled,
+          nextRunAt,
+        },
+        select: { id: true },
+      });
+      // the files its arguments reference stay as long as the scan does
+      await replaceScanFiles(tx, made.id, target.refs.file);
+      return tx.savedScan.findUniqueOrThrow({ where: { id: made.id }, include: scanInclude });
     })
     .catch((err: unknown) => duplicateName(err, input.name));
   await audit(viewer.id, "scan.create", row.id, { name: row.name, package: input.package, function: target.fn.qualified, cron, ...(project.asAdmin ? { asAdmin: true } : {}) }, { projectId: project.id });
@@ -145,6 +153,8 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
     throw new AppError("forbidden", canManageScan(rights) ? "only its creator edits a scan; you may pause or delete it" : "viewers of this project see its scans but change none");
   }
   const data: Prisma.SavedScanUncheckedUpdateInput = {};
+  /** the files its new arguments reference; undefined: the arguments stay */
+  let files: string[] | undefined;
   if (patch.name !== undefined) data.name = patch.name;
   if (patch.version !== undefined || patch.function !== undefined || patch.args !== undefined) {
     const target = await resolveRunTarget(viewer, {
@@ -154,6 +164,7 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
       projectId: row.projectId,
     });
     Object.assign(data, { versionId: target.pinned ? target.version.id : null, function: target.fn.qualified, args: target.args as Prisma.InputJsonValue });
+    files = target.refs.file;
   }
   const cron = patch.cron !== undefined ? patch.cron : row.cron;
   const timezone = patch.timezone ?? row.timezone;
@@ -166,7 +177,11 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
     if (enabled) data.lastError = Prisma.DbNull;
   }
   const updated = await db()
-    .savedScan.update({ where: { id: row.id }, data, include: scanInclude })
+    .$transaction(async (tx) => {
+      await tx.savedScan.update({ where: { id: row.id }, data, select: { id: true } });
+      if (files) await replaceScanFiles(tx, row.id, files);
+      return tx.savedScan.findUniqueOrThrow({ where: { id: row.id }, include: scanInclude });
+    })
     .catch((err: unknown) => duplicateName(err, patch.name ?? row.name));
   await audit(viewer.id, "scan.update", row.id, { fields: Object.keys(patch), ...(asAdmin ? { asAdmin } : {}) }, { projectId: row.projectId });
   return summary(updated, viewer, rights);
@@ -175,7 +190,8 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
 export async function deleteScan(viewer: Viewer, scanId: string): Promise<void> {
   const { row, rights, asAdmin } = await loadScan(viewer, scanId);
   if (!canManageScan(rights)) throw new AppError("forbidden", "viewers of this project see its scans but change none");
-  // its runs stay, unlinked (Run.scanId is set null by the foreign key)
+  // its runs stay, unlinked (Run.scanId is set null by the foreign key); its references to files
+  // go with it (ScanFile cascades), and the collector removes a file nothing references any more
   await db().savedScan.delete({ where: { id: row.id } });
   await audit(viewer.id, "scan.delete", row.id, { name: row.name, owner: row.owner.username, ...(asAdmin ? { asAdmin } : {}) }, { projectId: row.projectId });
 }

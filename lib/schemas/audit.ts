@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { blankAsAbsent } from "../api/doc-registry.ts";
 import { AUDIT_ACTION_GROUPS, AUDIT_ACTIONS } from "../platform/audit-actions.ts";
-import { RETENTION_DAYS } from "../platform/settings-bounds.ts";
 import { projectSlugSchema } from "./projects.ts";
 
 export const AUDIT_PAGE = { default: 50, max: 200 } as const;
@@ -49,11 +48,3 @@ export const auditExportQuerySchema = auditFilterSchema.extend({
   format: z.enum(AUDIT_EXPORT_FORMATS, { error: `format is one of ${AUDIT_EXPORT_FORMATS.join(", ")}` }).default("csv"),
 });
 
-/** Admin → Retention: days of audit events to keep; empty keeps them all. */
-export const retentionFormSchema = z.object({
-  auditDays: z
-    .string()
-    .trim()
-    .transform((v) => (v === "" ? null : Number(v)))
-    .pipe(z.number({ error: "a whole number of days" }).int("a whole number of days").min(RETENTION_DAYS.min, `at least ${RETENTION_DAYS.min} days`).max(RETENTION_DAYS.max, `at most ${RETENTION_DAYS.max} days`).nullable()),
-});

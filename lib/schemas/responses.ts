@@ -7,9 +7,11 @@
  * function entry, a stored document) is an open object here: its own module validates it.
  */
 import { z } from "zod";
+import { GRANT_NETWORKS, macvlanSegmentSchema } from "../../runner/src/policy/policy.ts";
 import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
 import { RUN_TRIGGERS } from "../scans/types.ts";
 import { TOKEN_SCOPES } from "../types.ts";
+import { ASSET_KINDS, FINDING_SEVERITIES, FINDING_STATES } from "./finding-vocabulary.ts";
 
 const iso = z.string();
 const openObject = z.record(z.string(), z.unknown());
@@ -19,6 +21,20 @@ const runErrorSchema = z.object({ type: z.string(), message: z.string(), traceba
 
 /** A project as other DTOs name it. */
 export const projectRefSchema = z.object({ slug: z.string(), name: z.string(), personal: z.boolean() });
+
+// files given to runs (levrt.File)
+/** A file as a run or scan that references it shows it: the reference id its arguments hold, the name and size. */
+export const fileRefViewSchema = z.object({ id: z.string(), name: z.string(), size: z.number().int() });
+/** An upload, as `POST /api/files` and `GET /api/files/{id}` answer it. */
+export const fileViewSchema = fileRefViewSchema.extend({
+  /** of the content: the hub keeps one copy per content; a run names the file by `id`, never by this */
+  sha256: z.string(),
+  createdAt: iso,
+  /** who uploaded it (null once that account is gone) */
+  owner: z.string().nullable(),
+  /** whose operators and owners may use it too (null once that project is deleted) */
+  project: z.object({ slug: z.string(), name: z.string(), personal: z.boolean() }).nullable(),
+});
 
 export const runSummarySchema = z.object({
   id: z.string(),
@@ -78,6 +94,8 @@ export const runDetailSchema = runSummarySchema.extend({
   logs: z.array(logLineViewSchema),
   /** the manifest entry of the function that ran (null if it vanished from the manifest) */
   fn: openObject.nullable(),
+  /** the files its arguments reference (`{"$lev": "file", "id"}`) */
+  files: z.array(fileRefViewSchema),
   canCancel: z.boolean(),
   /** the viewer may start runs in the run's project (re-run, save as scan); viewers may not */
   canRun: z.boolean(),
@@ -155,6 +173,8 @@ export const scanSummarySchema = z.object({
   version: z.string().nullable(),
   function: z.string(),
   args: openObject,
+  /** the files its arguments reference (`{"$lev": "file", "id"}`) */
+  files: z.array(fileRefViewSchema),
   cron: z.string().nullable(),
   timezone: z.string(),
   /** the schedule in words ("daily at 03:00"), null without a schedule */
@@ -243,7 +263,8 @@ export const packageDetailSchema = packageSummarySchema.extend({
   current: versionSummarySchema.extend({ manifest: openObject, buildLog: z.string().nullable(), exports: z.array(exportSummarySchema) }),
   owner: z.string().nullable(),
   canPublish: z.boolean(),
-  granted: z.object({ hostNetwork: z.boolean(), caps: z.array(z.string()) }),
+  /** what the grants give each function of the shown version, by qualified name */
+  granted: z.record(z.string(), z.object({ network: z.enum(GRANT_NETWORKS), macvlan: macvlanSegmentSchema.optional(), caps: z.array(z.string()) })),
   dependsOn: z.array(dependencyLinkSchema),
   usedBy: z.array(dependencyLinkSchema),
   external: z.array(z.string()),
@@ -310,3 +331,126 @@ export const auditEventViewSchema = z.object({
   data: z.unknown(),
 });
 export const auditPageSchema = z.object({ items: z.array(auditEventViewSchema), next: z.string().nullable() });
+// assets and findings (lib/findings/)
+const runRefSchema = z.object({ id: z.string(), number: z.number().int() });
+export const assetRefViewSchema = z.object({
+  kind: z.enum(ASSET_KINDS),
+  /** as pages show it: `10.0.0.1`, `10.0.0.1:22/tcp`, `https://example.com:8443` */
+  label: z.string(),
+  /** the host's address (hosts and services) */
+  address: z.string().nullable(),
+  port: z.number().int().nullable(),
+  protocol: z.string().nullable(),
+});
+export const hostSummarySchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  names: z.array(z.string()),
+  firstSeen: iso,
+  lastSeen: iso,
+  lastRun: runRefSchema.nullable(),
+  /** services seen open on it */
+  serviceCount: z.number().int(),
+  /** its findings (and its services') still to act on: new or confirmed */
+  openFindings: z.number().int(),
+});
+export const hostPageSchema = z.object({
+  items: z.array(hostSummarySchema),
+  /** pass as `after` for the next page; null on the last page */
+  next: z.string().nullable(),
+});
+export const serviceViewSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  protocol: z.string(),
+  /** as last seen */
+  state: z.string().nullable(),
+  service: z.string().nullable(),
+  product: z.string().nullable(),
+  version: z.string().nullable(),
+  firstSeen: iso,
+  lastSeen: iso,
+  lastRun: runRefSchema.nullable(),
+});
+export const servicePageSchema = z.object({ items: z.array(serviceViewSchema), next: z.string().nullable() });
+export const findingSummarySchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  title: z.string(),
+  severity: z.enum(FINDING_SEVERITIES),
+  state: z.enum(FINDING_STATES),
+  /** who set the state (null: no one yet, or a run reopened it) and when */
+  stateBy: z.string().nullable(),
+  stateAt: iso,
+  /** the last triage note */
+  note: z.string(),
+  /** null: about the project as a whole */
+  asset: assetRefViewSchema.nullable(),
+  firstSeen: iso,
+  lastSeen: iso,
+  firstRun: runRefSchema.nullable(),
+  lastRun: runRefSchema.nullable(),
+  /** the package whose run found it (`ns.name`), its function, the collection's schema */
+  tool: z.string(),
+  function: z.string(),
+  schema: z.string(),
+});
+const countsSchema = <T extends readonly [string, ...string[]]>(keys: T) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<T[number], z.ZodNumber>);
+export const findingPageSchema = z.object({
+  items: z.array(findingSummarySchema),
+  next: z.string().nullable(),
+  /** counts under the other filters: by severity (without the severity filter), by state (without the state filter), by tool (without the tool filter) */
+  counts: z.object({ severity: countsSchema(FINDING_SEVERITIES), state: countsSchema(FINDING_STATES), tools: z.array(z.object({ tool: z.string(), count: z.number().int() })) }),
+});
+export const findingEvidenceSchema = z.object({
+  run: runRefSchema,
+  coll: z.string(),
+  task: z.number().int(),
+  /** the field's concrete path in the document (`hosts[0].ports[2]`; "" for the whole document) */
+  path: z.string(),
+  /** the value's JSON, cut to 2,000 characters */
+  excerpt: z.string(),
+  /** sha256 of the whole value's JSON */
+  sha256: z.string(),
+  seenAt: iso,
+  /** the document is still in the results index (its id), or null: retention removed it */
+  documentId: z.string().nullable(),
+});
+export const findingChangeSchema = z.object({
+  from: z.enum(FINDING_STATES).nullable(),
+  to: z.enum(FINDING_STATES),
+  /** who changed it; null: a run (it found it, or saw it again) */
+  by: z.string().nullable(),
+  run: runRefSchema.nullable(),
+  note: z.string(),
+  at: iso,
+});
+export const findingDetailSchema = findingSummarySchema.extend({
+  /** newest first, the last 100 */
+  evidence: z.array(findingEvidenceSchema),
+  /** oldest first */
+  history: z.array(findingChangeSchema),
+  /** the viewer may triage it (operators, owners, admins) */
+  canTriage: z.boolean(),
+});
+export const hostDetailSchema = hostSummarySchema.extend({
+  services: z.array(serviceViewSchema),
+  findings: z.array(findingSummarySchema),
+  /** the runs that saw it, newest first (the last 50), with the services each saw */
+  timeline: z.array(
+    z.object({
+      run: runRefSchema.extend({ function: z.string(), createdAt: iso }),
+      seenAt: iso,
+      coll: z.string(),
+      task: z.number().int(),
+      services: z.array(z.object({ port: z.number().int(), protocol: z.string(), state: z.string().nullable() })),
+    }),
+  ),
+});
+export const triageResultSchema = z.object({
+  /** findings whose state or note changed */
+  changed: z.number().int(),
+  /** findings already in that state, with no note given */
+  unchanged: z.number().int(),
+});

@@ -81,11 +81,21 @@ export const documentsQuerySchema = resultFilterSchema.extend({
   limit: optional(z.coerce.number().int().min(1).max(PAGE_LIMITS.max)),
 });
 
-/** `GET /api/results/export?<filter>&format=json|ndjson|csv&fields=a,b.c` (fields: the CSV columns) */
-export const exportQuerySchema = resultFilterSchema.extend({
-  format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
-  fields: fieldList,
-});
+/** `flatten=hosts[].ports[]`: a path ending in a list, whose items are the CSV's rows (`lib/results/flatten.ts`) */
+export const FLATTEN_PATH = /^[A-Za-z0-9_-]{1,100}(\[\])?(\.[A-Za-z0-9_-]{1,100}(\[\])?){0,15}\[\]$/;
+const flattenPath = optional(z.string().max(400).regex(FLATTEN_PATH, "a path ending in a list, lists marked with [] ('hosts[].ports[]')"));
+
+/**
+ * `GET /api/results/export?<filter>&format=json|ndjson|csv&fields=a,b.c&flatten=hosts[].ports[]`
+ * (fields: the CSV columns; flatten: one CSV row per item of that list)
+ */
+export const exportQuerySchema = resultFilterSchema
+  .extend({
+    format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
+    fields: fieldList,
+    flatten: flattenPath,
+  })
+  .refine((q) => q.flatten === undefined || q.format === "csv", { message: "flatten makes rows of a CSV export: use format=csv", path: ["flatten"] });
 
 /** `GET /api/results/chart?<filter>&kind=top&field=ports.port` or `kind=runs` (documents per run over time) */
 export const chartQuerySchema = resultFilterSchema

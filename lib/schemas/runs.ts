@@ -47,10 +47,28 @@ const runDeviceSchema = z.string().min(1).max(64).nullish();
 /** the project the run goes to, by slug; absent or null: the caller's personal project */
 const runProjectSchema = projectSlugSchema.nullish();
 
-/** `POST /api/runs`: `{versionId, function, args, device?, project?}` or `{package: "ns.name", version?, function, args, device?, project?}` */
+/** "pause before entry": tool tasks wait for a debugger before their entry (`lev run --debug-pause`) */
+const runDebugPauseSchema = z.boolean().optional();
+
+/** `POST /api/runs`: `{versionId, function, args, device?, project?, debugPause?}` or `{package: "ns.name", version?, function, args, device?, project?, debugPause?}` */
 export const startRunBodySchema = z.union([
-  z.object({ versionId: z.string().min(1).max(64), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, project: runProjectSchema }),
-  z.object({ package: packageRefSchema, version: z.string().max(64).optional(), function: z.string().min(1).max(200), args: runArgsSchema, device: runDeviceSchema, project: runProjectSchema }),
+  z.object({
+    versionId: z.string().min(1).max(64),
+    function: z.string().min(1).max(200),
+    args: runArgsSchema,
+    device: runDeviceSchema,
+    project: runProjectSchema,
+    debugPause: runDebugPauseSchema,
+  }),
+  z.object({
+    package: packageRefSchema,
+    version: z.string().max(64).optional(),
+    function: z.string().min(1).max(200),
+    args: runArgsSchema,
+    device: runDeviceSchema,
+    project: runProjectSchema,
+    debugPause: runDebugPauseSchema,
+  }),
 ]);
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 

@@ -1,8 +1,9 @@
 import "server-only";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
-import { invalidFields, validation } from "../errors.ts";
-import { isTypedRef, refKindOf, type ManifestFunction } from "../../runner/src/index.ts";
+import { validation } from "../errors.ts";
+import { isTypedRef } from "../../runner/src/index.ts";
+import { refUses } from "../runs/ref-uses.ts";
 import { secretUseRefusal } from "../access/secret-use.ts";
 import type { ProjectRole } from "../access/project-roles.ts";
 import type { Viewer } from "../types.ts";
@@ -10,8 +11,8 @@ import type { SecretChoice } from "./types.ts";
 
 /**
  * Binding secrets to runs: a run's (or saved scan's) arguments name secrets by reference only
- * (`{"$lev": "secret", "id"}`), and the run target path (lib/runs/target.ts) checks here that the
- * viewer may use each one in the run's project (lib/access/secret-use.ts). Every run that binds a
+ * (`{"$lev": "secret", "id"}`), and the one typed-reference path (lib/runs/arg-refs.ts) checks here
+ * that the viewer may use each one in the run's project (lib/access/secret-use.ts). Every run that binds a
  * secret records `secret.use` (which secret, which run, never the value).
  */
 
@@ -26,37 +27,39 @@ export interface BoundSecret {
   secretsOnDevices: boolean;
 }
 
-const argField = (name: string) => `args.${name}`;
-
 /**
- * The secrets `args` (already validated against `fn`) bind, each one the viewer may use in the
- * run's project; otherwise every refusal at once, as field errors `args.<parameter>`.
+ * The typed-reference resolver of kind `secret` (lib/runs/arg-refs.ts): of the secrets `ids`, those
+ * the viewer may use in the run's project, and why each one they may see is refused
+ * (lib/access/secret-use.ts). A secret the viewer may not see is in neither: it reads as missing.
  */
-export async function bindSecrets(viewer: Viewer, runProjectId: string, fn: ManifestFunction, args: Record<string, unknown>): Promise<BoundSecret[]> {
-  const given = fn.params.filter((p) => refKindOf(p) === "secret" && isTypedRef(args[p.name], "secret")).map((p) => ({ param: p.name, id: (args[p.name] as { id: string }).id }));
-  if (!given.length) return [];
+export async function usableSecrets(viewer: Viewer, ids: string[], runProjectId: string): Promise<{ usable: Set<string>; refused: Map<string, string> }> {
   const rows = await db().secret.findMany({
-    where: { id: { in: given.map((g) => g.id) } },
-    select: { id: true, name: true, projectId: true, roles: true, project: { select: { personalOwnerId: true, secretsOnDevices: true } } },
+    where: { id: { in: ids } },
+    select: { id: true, name: true, projectId: true, roles: true, project: { select: { personalOwnerId: true } } },
   });
   const members = await db().projectMember.findMany({ where: { userId: viewer.id, projectId: { in: rows.map((r) => r.projectId) } }, select: { projectId: true, role: true } });
   const roleIn = new Map<string, ProjectRole>(members.map((m) => [m.projectId, m.role]));
-  const errors: Record<string, string> = {};
-  const bound: BoundSecret[] = [];
-  for (const g of given) {
-    const row = rows.find((r) => r.id === g.id);
-    // a secret the viewer may not see reads like one that does not exist
-    const refusal = row
-      ? secretUseRefusal(
-          { name: row.name, projectId: row.projectId, personalOwnerId: row.project.personalOwnerId, roles: row.roles },
-          { userId: viewer.id, runProjectId, member: roleIn.get(row.projectId) ?? null },
-        )
-      : "no such secret (it may have been deleted)";
-    if (refusal) errors[argField(g.param)] = row && !roleIn.has(row.projectId) && row.project.personalOwnerId !== viewer.id ? "no such secret (it may have been deleted)" : refusal;
-    else if (row) bound.push({ id: row.id, name: row.name, param: g.param, projectId: row.projectId, secretsOnDevices: row.project.secretsOnDevices });
+  const usable = new Set<string>();
+  const refused = new Map<string, string>();
+  for (const row of rows) {
+    const member = roleIn.get(row.projectId) ?? null;
+    if (member === null && row.project.personalOwnerId !== viewer.id) continue;
+    const refusal = secretUseRefusal({ name: row.name, projectId: row.projectId, personalOwnerId: row.project.personalOwnerId, roles: row.roles }, { userId: viewer.id, runProjectId, member });
+    if (refusal) refused.set(row.id, refusal);
+    else usable.add(row.id);
   }
-  if (Object.keys(errors).length) throw invalidFields(errors);
-  return bound;
+  return { usable, refused };
+}
+
+/**
+ * The secrets a run binds, once its references are resolved (`refs.secret`: ids the viewer may use):
+ * each with the parameter it was given to, for the device check and the `secret.use` audit.
+ */
+export async function boundSecrets(ids: readonly string[], args: Record<string, unknown>): Promise<BoundSecret[]> {
+  if (!ids.length) return [];
+  const rows = await db().secret.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true, projectId: true, project: { select: { secretsOnDevices: true } } } });
+  const params = new Map(refUses(args).secret.map((u) => [u.id, u.param]));
+  return rows.map((r) => ({ id: r.id, name: r.name, param: params.get(r.id) ?? "", projectId: r.projectId, secretsOnDevices: r.project.secretsOnDevices }));
 }
 
 /** A run sent to a device takes secrets only from projects that allow it (and then only over https). */

@@ -120,22 +120,25 @@ test("binding: a project's secret serves its own runs and the roles it names; a 
   const bobsId = (await db().project.findUniqueOrThrow({ where: { slug: "bob" } })).id;
   const target = (viewer: Viewer, key: unknown, projectId = acmeId) => resolveRunTarget(viewer, { ref: { versionId }, function: "leak", args: { key }, projectId });
   const t = await target(bob, ref(shodan));
-  assert.deepEqual(t.secrets.map((s) => [s.name, s.param]), [["SHODAN", "key"]]);
+  assert.deepEqual(t.refs.secret, [shodan], "the one typed-reference path carries the secret's id");
+  const { boundSecrets } = await import("./bind.ts");
+  assert.deepEqual((await boundSecrets(t.refs.secret, t.args)).map((s) => [s.name, s.param]), [["SHODAN", "key"]]);
   assert.deepEqual(t.args, { key: ref(shodan) }, "the arguments hold the reference only");
-  const refused = async (p: Promise<unknown>, pattern: RegExp) =>
+  // one the viewer sees but may not use: its reason (422); one they may not see reads as missing (404)
+  const refused = async (p: Promise<unknown>, code: string, pattern: RegExp) =>
     assert.rejects(p, (e: Rejection) => {
-      assert.equal(e.code, "validation");
+      assert.equal(e.code, code);
       assert.match(e.fieldErrors?.["args.key"] ?? "", pattern);
       return true;
     });
-  await refused(target(bob, ref(cloud)), /may be used by the project's owners, not by an operator/);
-  await refused(target(bob, ref(shodan), bobsId), /belongs to another project/);
-  await refused(target(bob, ref(mine)), /no such secret/);
-  await refused(target(dave, ref(shodan), (await db().project.findUniqueOrThrow({ where: { slug: "dave" } })).id), /no such secret/);
-  await refused(target(bob, ref("no-such-secret-00000000")), /no such secret/);
-  await refused(target(bob, VALUE), /must be one of the project's secrets/);
-  assert.deepEqual((await target(alice, ref(mine))).secrets.map((s) => s.name), ["MINE"], "alice's own, in a team project");
-  assert.deepEqual((await target(alice, ref(cloud))).secrets.map((s) => s.name), ["CLOUD"]);
+  await refused(target(bob, ref(cloud)), "validation", /may be used by the project's owners, not by an operator/);
+  await refused(target(bob, ref(shodan), bobsId), "validation", /belongs to another project/);
+  await refused(target(bob, ref(mine)), "not_found", /no such secret/);
+  await refused(target(dave, ref(shodan), (await db().project.findUniqueOrThrow({ where: { slug: "dave" } })).id), "not_found", /no such secret/);
+  await refused(target(bob, ref("no-such-secret-00000000")), "not_found", /no such secret/);
+  await refused(target(bob, VALUE), "validation", /must be one of the project's secrets/);
+  assert.deepEqual((await target(alice, ref(mine))).refs.secret, [mine], "alice's own, in a team project");
+  assert.deepEqual((await target(alice, ref(cloud))).refs.secret, [cloud]);
   // the run form's picker: what each may bind, and where
   const { secretChoices } = await import("./bind.ts");
   assert.deepEqual((await secretChoices(bob)).map((c) => [c.name, c.project]), [["SHODAN", "acme"]]);
@@ -198,6 +201,8 @@ test("a device gets secrets only from projects that allow it, and only over http
   const { workerFromToken } = await import("../queue/credentials.ts");
   const { registerWorker } = await import("../queue/workers.ts");
   const { secretsForWorker } = await import("../worker/worker-secrets.ts");
+  const { admitRunSecrets } = await import("../worker/admission.ts");
+  const { INSTANCE_HEADER } = await import("../../runner/worker/protocol.ts");
   const { db } = await import("../platform/db.ts");
   const { token } = await createDevice(bob, "laptop");
   await assert.rejects(startRun(bob, { versionId, function: "leak", args: { key: ref(shodan) }, project: "acme", device: "laptop" }), (e: Rejection) => e.code === "validation" && /may not be sent to device laptop/.test(e.fieldErrors?.device ?? ""));
@@ -206,9 +211,19 @@ test("a device gets secrets only from projects that allow it, and only over http
   // the device's agent holds it (as a claim would leave it)
   const caller = (await workerFromToken(token))!;
   let seq = 0;
-  const reg = await registerWorker({ ...caller, requestSeq: ++seq }, { protocol: 2, name: "laptop", version: "test", engine: { host: "unix:///x", version: "1" }, capacity: 1, labels: { hostNetwork: false } });
+  const reg = await registerWorker({ ...caller, requestSeq: ++seq }, { protocol: 3, name: "laptop", version: "test", engine: { host: "unix:///x", version: "1" }, capacity: 1, labels: { hostNetwork: false } });
   await db().run.update({ where: { id: queued.id }, data: { status: "running", workerInstance: reg.instance } });
-  const ask = (hubScheme: "http" | "https" | "unix") => secretsForWorker({ ...caller, requestSeq: ++seq }, queued.id, { instance: reg.instance, hubScheme });
+  // as the route does: admitted first (the instance named in its header must hold the run), then the body
+  const askFor = async (runId: string, hubScheme: "http" | "https" | "unix") => {
+    const req = new Request(`http://hub/api/worker/runs/${runId}/secrets`, { method: "POST", headers: { [INSTANCE_HEADER]: reg.instance } });
+    const admitted = await admitRunSecrets({ worker: { ...caller, requestSeq: ++seq }, params: { id: runId }, req });
+    try {
+      return await secretsForWorker(admitted, { instance: reg.instance, hubScheme });
+    } finally {
+      admitted.release();
+    }
+  };
+  const ask = (hubScheme: "http" | "https" | "unix") => askFor(queued.id, hubScheme);
   await assert.rejects(ask("http"), (e: Rejection) => e.code === "validation" && /only over https/.test(e.message ?? ""));
   const got = await ask("https");
   assert.deepEqual(got.secrets[shodan], { kind: "secret", name: "SHODAN", value: VALUE });
@@ -216,7 +231,7 @@ test("a device gets secrets only from projects that allow it, and only over http
   await updateProject(alice, "acme", { secretsOnDevices: false });
   await assert.rejects(ask("https"), /keeps its secrets on the hub's workers/);
   // another instance, or a run not held, gets nothing
-  await assert.rejects(secretsForWorker({ ...caller, requestSeq: ++seq }, "no-such-run", { instance: reg.instance, hubScheme: "https" }), code("not_found"));
+  await assert.rejects(askFor("no-such-run", "https"), code("not_found"));
   // this run's deliveries and refusals (the earlier run's delivery of the same secret is not one of them)
   const actions = (await db().auditEvent.findMany({ where: { action: { in: ["secret.deliver", "secret.refused"] } }, orderBy: { id: "asc" } }))
     .filter((a) => (a.data as { run?: string } | null)?.run === queued.id)

@@ -59,9 +59,12 @@ async function main() {
   const { startJanitor, stopJanitor } = await import("../queue/janitor.ts");
   const server = await serveRoutes({ port: Number(process.env.PORT ?? 0), socket: process.env.LEVHUB_WORKER_SOCKET || undefined });
   startJanitor();
+  const { startDebugSweep, stopDebugSweep } = await import("../debug/sessions.ts");
+  startDebugSweep(1000);
   process.stdout.write(`${JSON.stringify({ url: server.url, socket: server.socket, pid: process.pid })}\n`);
   const shutdown = async () => {
     stopJanitor();
+    stopDebugSweep();
     await server.close();
     const { disconnectDb } = await import("../platform/db.ts");
     await disconnectDb().catch(() => undefined);

@@ -76,6 +76,8 @@ export async function startTestHub(opts: { signUpMode?: "open" | "fresh" } = {})
       await routes?.close();
       const { stopJanitor } = await import("../queue/janitor.ts");
       stopJanitor();
+      const { stopFileCollector } = await import("../files/collect.ts");
+      stopFileCollector();
       const { stopBoss } = await import("../queue/boss.ts");
       const { closeNotify } = await import("../queue/notify.ts");
       const { closeResultStore } = await import("../results/results-store.ts");

@@ -10,7 +10,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { listenOnSocket } from "../platform/unix-socket.ts";
 import { INSTANCE_HEADER, REQUEST_SEQ_HEADER } from "../../runner/worker/protocol.ts";
@@ -58,7 +57,16 @@ export interface RouteServer {
   close(): Promise<void>;
 }
 
-export async function serveRoutes(opts: { port?: number; socket?: string } = {}): Promise<RouteServer> {
+/** One request as the server saw it: the bytes it had read from the connection when the answer was done. */
+export interface Served {
+  method: string;
+  path: string;
+  status: number;
+  /** of the connection so far: one request's alone when the client used a new connection for it */
+  bytesRead: number;
+}
+
+export async function serveRoutes(opts: { port?: number; socket?: string; onServed?: (s: Served) => void } = {}): Promise<RouteServer> {
   const routes = routeFiles(APP)
     .filter((r) => !r.segments.some((s) => s.startsWith("[...")))
     .sort((a, b) => staticCount(b) - staticCount(a));
@@ -88,17 +96,22 @@ export async function serveRoutes(opts: { port?: number; socket?: string } = {})
     const handler = (await load(found.route.file))[method];
     if (!METHODS.includes(method) || typeof handler !== "function") return void res.writeHead(405).end();
     const abort = new AbortController();
-    res.on("close", () => abort.abort());
+    res.on("close", () => {
+      abort.abort();
+      opts.onServed?.({ method, path: url.pathname, status: res.statusCode, bytesRead: req.socket.bytesRead });
+    });
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
       if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
       else if (v !== undefined) headers.set(k, v);
     }
     const hasBody = method !== "GET" && method !== "DELETE";
+    // the request itself as the body, as Next.js passes it: read only as far as the handler pulls
+    // (Readable.toWeb would read ahead up to 16 384 chunks, whatever the handler does)
     const request = new Request(url, {
       method,
       headers,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      body: hasBody ? (req as unknown as AsyncIterable<Uint8Array>) : undefined,
       signal: abort.signal,
       ...(hasBody ? { duplex: "half" } : {}),
     } as RequestInit);
@@ -184,13 +197,19 @@ let workerSeq = 0;
 /**
  * The headers of one request of a hand-driven worker, as runner/worker's HubClient sends them:
  * the next request sequence number (one counter for the whole test process, so every instance
- * sees its numbers grow) and, for a download, the instance asking.
+ * sees its numbers grow) and the instance asking (every request but a registration names it).
  */
 export function workerHeaders(instance?: string): Record<string, string> {
   return { [REQUEST_SEQ_HEADER]: String(++workerSeq), ...(instance ? { [INSTANCE_HEADER]: instance } : {}) };
 }
 
-/** One JSON request to a worker route as a hand-driven worker sends it (callRoute with workerHeaders). */
+/** The instance a worker request's body names, if it names one. */
+export function bodyInstance(body: unknown): string | undefined {
+  const instance = (body as { instance?: unknown } | null | undefined)?.instance;
+  return typeof instance === "string" ? instance : undefined;
+}
+
+/** One JSON request to a worker route as a hand-driven worker sends it (callRoute with workerHeaders, naming the body's instance). */
 export function callWorkerRoute<T>(url: string, token: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
-  return callRoute<T>(url, token, method, route, body, { ...workerHeaders(), ...headers });
+  return callRoute<T>(url, token, method, route, body, { ...workerHeaders(bodyInstance(body)), ...headers });
 }

@@ -6,19 +6,29 @@ import { versionArchive } from "../packages/version-archive.ts";
 import { getSettings } from "../platform/settings.ts";
 import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../../runner/worker/protocol.ts";
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
-import { claim, endRun, nextJob, type Tx } from "../queue/lifecycle/index.ts";
+import { anyJobWaiting, claim, endRun, nextJob, QUEUE_FREED, type Tx } from "../queue/lifecycle/index.ts";
 import { outsideWindowMessage } from "../access/project-window.ts";
 import { claimPlan } from "../queue/limits.ts";
 import { queueKind } from "../metrics/definitions.ts";
 import { observe } from "../metrics/registry.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
-import { admitRequest, cancelOrders, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
+import { cancelOrders, checkBodyInstance, POLL_MS, stillLive, type WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
+import { debugOrders } from "../queue/debug-orders.ts";
 
 /** One lock for every claim in the hub: the limits are counted and spent by one claim at a time. */
-const CLAIM_LOCK = 72108;
-/** A poll re-checks this often when no NOTIFY came (a run's limit freed by a run that ended elsewhere) */
-const POLL_RECHECK_MS = 1000;
+export const CLAIM_LOCK = 72108;
+/**
+ * A poll re-checks this often when no NOTIFY came. Every change that may let it claim notifies
+ * (a run queued in its queues, a held run ended anywhere); this covers a lost notification and
+ * limits an admin raised.
+ */
+const POLL_RECHECK_MS = 5000;
+/** How long a poll waits before trying again when another claim held the lock (a little random, so pollers do not retry in step). */
+const LOCK_RETRY_MS = [20, 120] as const;
+
+/** Another claim holds the claim lock: nothing was taken, try again shortly. */
+export const CLAIM_BUSY = "busy";
 
 /**
  * A queued run about to be taken whose project's authorised window is not open now (it closed
@@ -41,19 +51,27 @@ async function endedOutsideWindow(tx: Tx, runId: string, now: Date): Promise<boo
  * lifecycle (queued → starting). A run cancelled meanwhile has its job completed and is skipped; a
  * run whose project's authorised window is not open is ended `OutsideWindow`.
  *
+ * Nobody waits on the lock with a connection held: when no job waits in the worker's queues the
+ * claim takes no transaction at all, and when another claim holds the lock it gives its
+ * transaction (and connection) back at once and answers CLAIM_BUSY. The lock is held only for the
+ * claim itself, so the limits stay exact.
+ *
  * A device's instance (`device` set) fetches only its device's queue and takes only its owner's
  * runs sent to it; device runs count toward their owner's limit but not the hub-wide one (they
  * do not run on the hub's engines).
  */
-export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[]> {
+export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[] | typeof CLAIM_BUSY> {
   if (free <= 0 || worker.state !== "online") return [];
-  const settings = await getSettings();
   const labels = worker.labels as { hostNetwork?: boolean };
+  const queues = queuesForWorker(device, labels);
+  if (!(await anyJobWaiting(db(), queues))) return [];
+  const settings = await getSettings();
   // how long each claimed run waited: recorded once the claim is committed
   const waited: { queue: string; seconds: number }[] = [];
   const taken = await db().$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+    async (tx): Promise<string[] | typeof CLAIM_BUSY> => {
+      const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${CLAIM_LOCK}) AS locked`;
+      if (!locked) return CLAIM_BUSY;
       waited.length = 0;
       const taken: string[] = [];
       for (;;) {
@@ -79,7 +97,7 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
           activeByOwner: byOwner,
         });
         if (plan.slots <= 0) break;
-        const job = await nextJob(tx, queuesForWorker(device, labels), plan.ignoreGroups);
+        const job = await nextJob(tx, queues, plan.ignoreGroups);
         if (!job) break;
         if (await endedOutsideWindow(tx, job.runId, new Date())) continue;
         // the Run row itself decides who may take it (the queues only keep runs apart)
@@ -99,7 +117,7 @@ export async function claimRuns(worker: WorkerRow, free: number, device: WorkerC
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
-  for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
+  if (taken !== CLAIM_BUSY) for (const w of waited) observe("claimLatency", { queue: queueKind(w.queue) }, w.seconds);
   return taken;
 }
 
@@ -111,7 +129,11 @@ async function packageRef(v: { namespace: string; name: string; version: string;
 export async function assignment(runId: string): Promise<RunAssignment> {
   const run = await db().run.findUniqueOrThrow({
     where: { id: runId },
-    include: { owner: { select: { username: true } }, version: { include: { package: { include: { namespace: true } } } } },
+    include: {
+      owner: { select: { username: true } },
+      version: { include: { package: { include: { namespace: true } } } },
+      files: { select: { file: { select: { id: true, name: true, size: true, sha256: true } } } },
+    },
   });
   const closure = await versionClosure(run.versionId);
   return {
@@ -123,30 +145,43 @@ export async function assignment(runId: string): Promise<RunAssignment> {
     policy: run.policy as unknown as RunAssignment["policy"],
     package: await packageRef({ namespace: run.version.package.namespace.name, name: run.version.package.name, version: run.version.version, dir: run.version.dir }),
     dependencies: await Promise.all(closure.map((m) => packageRef(m))),
+    // the files it was given, by what they are: the worker fetches each by its sha256, never a hub path
+    refs: Object.fromEntries(run.files.map(({ file }) => [file.id, { kind: "file" as const, sha256: file.sha256, size: file.size, name: file.name }])),
     attempt: run.attempt,
+    ...(run.debugPause ? { debugPause: true } : {}),
   };
 }
 
 /**
- * `POST /api/worker/poll`: runs for the worker's free slots and cancels of runs it holds; waits
- * (at most the request's waitMs, and POLL_MS) until there is either, woken by NOTIFY.
+ * `POST /api/worker/poll` of an admitted instance (lib/worker/admission.ts: one poll per instance
+ * at once): runs for the worker's free slots and cancels of runs it holds; waits (at most the
+ * request's waitMs, and POLL_MS) until there is either. It waits holding no connection and no lock,
+ * woken by a NOTIFY that concerns it: a run queued where it takes from, a held run ended (limits
+ * freed), a cancel.
  */
-export async function poll(caller: WorkerCaller, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
-  const w = await watch(QUEUE_CHANNEL);
+export async function poll(caller: WorkerCaller, admitted: WorkerRow, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
+  checkBodyInstance(admitted, req.instance);
+  const mine = new Set<string>([...queuesForWorker(caller.device, admitted.labels as { hostNetwork?: boolean }), QUEUE_FREED, "cancel"]);
+  const w = await watch(QUEUE_CHANNEL, (payload) => mine.has(payload));
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);
-    // the request is admitted once; each later pass only checks that its instance is still live
+    // the request was admitted once; each later pass only checks that its instance is still live
     for (let pass = 0; ; pass++) {
-      const worker = pass === 0 ? await admitRequest(caller, req.instance) : await stillLive(caller, req.instance);
+      const worker = pass === 0 ? admitted : await stillLive(caller, req.instance);
       const cancel = await cancelOrders(worker.instance);
       // a worker that gave up its poll (stopping, restarting) must not be handed runs it will never hear of
       if (signal?.aborted) return { assign: [], cancel: [] };
-      const runIds = await claimRuns(worker, req.free, caller.device);
+      const claimed = await claimRuns(worker, req.free, caller.device);
+      const runIds = claimed === CLAIM_BUSY ? [] : claimed;
+      // debug sessions opened since: a poll wakes for each once (heartbeats repeat them until opened)
+      const debug = await debugOrders(worker.instance, { fresh: true });
       const left = deadline - Date.now();
-      if (runIds.length || cancel.length || left <= 0) {
-        return { assign: await Promise.all(runIds.map(assignment)), cancel };
+      if (runIds.length || cancel.length || debug.length || left <= 0) {
+        return { assign: await Promise.all(runIds.map(assignment)), cancel, ...(debug.length ? { debug } : {}) };
       }
-      await w.next(Math.min(left, POLL_RECHECK_MS), signal);
+      const [lo, hi] = LOCK_RETRY_MS;
+      const wait = claimed === CLAIM_BUSY ? lo + Math.random() * (hi - lo) : POLL_RECHECK_MS;
+      await w.next(Math.min(left, wait), signal);
     }
   } finally {
     w.close();

@@ -6,15 +6,14 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import Docker from "dockerode";
-import type { WorkerCaller } from "../access/access.ts";
 import { dataDir } from "../platform/config.ts";
 import { db } from "../platform/db.ts";
-import { notFound, validation } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { versionClosure } from "../packages/dependency-load.ts";
+import { openBlob } from "../files/blob-store.ts";
 import { archiveStream, versionArchive } from "../packages/version-archive.ts";
 import { DEFAULT_WORKFLOW_IMAGE, type RunPolicy } from "../../runner/src/index.ts";
-import { admitRequest } from "../queue/workers.ts";
-import { INSTANCE_HEADER, instanceIdSchema } from "../../runner/worker/protocol.ts";
+import type { WorkerRow } from "../queue/workers.ts";
 import { HELD_RUN_STATUSES } from "../../runner/src/status.ts";
 import { getSettings } from "../platform/settings.ts";
 import { pruneTarCache, useTar } from "./image-cache.ts";
@@ -26,10 +25,8 @@ export function imagesDir(): string {
   return path.join(dataDir(), "images");
 }
 export const imageTarPath = (id: string) => path.join(imagesDir(), `${id.replace(/^sha256:/, "")}.tar`);
-/** The runs the caller's instance holds (the `X-Levhub-Instance` header), once the request is admitted. */
-async function heldRuns(caller: WorkerCaller, instance: string) {
-  if (!instanceIdSchema.safeParse(instance).success) throw validation(`name the instance asking in '${INSTANCE_HEADER}'`);
-  const worker = await admitRequest(caller, instance);
+/** The runs an admitted instance holds (lib/worker/admission.ts: the one its request named). */
+async function heldRuns(worker: WorkerRow) {
   return db().run.findMany({
     where: { workerInstance: worker.instance, status: { in: [...HELD_RUN_STATUSES] } },
     select: { versionId: true, policy: true, version: { select: { dir: true } } },
@@ -37,8 +34,8 @@ async function heldRuns(caller: WorkerCaller, instance: string) {
 }
 
 /** `GET /api/worker/packages/{sha256}`: the deterministic archive of a version (or a dependency of one) a run of this instance uses. */
-export async function packageArchiveForWorker(caller: WorkerCaller, instance: string, sha256: string): Promise<Response> {
-  for (const run of await heldRuns(caller, instance)) {
+export async function packageArchiveForWorker(worker: WorkerRow, sha256: string): Promise<Response> {
+  for (const run of await heldRuns(worker)) {
     const dirs = [run.version.dir, ...(await versionClosure(run.versionId)).map((m) => m.dir)];
     for (const dir of dirs) {
       const archive = await versionArchive(dir);
@@ -48,6 +45,22 @@ export async function packageArchiveForWorker(caller: WorkerCaller, instance: st
     }
   }
   throw notFound("package archive");
+}
+
+/**
+ * `GET /api/worker/files/{sha256}` of an admitted instance: a file a run it holds was given (`levrt.File`), by
+ * the sha256 its assignment named. 404 for any other content, whoever else's run it belongs to.
+ */
+export async function fileForWorker(worker: WorkerRow, sha256: string): Promise<Response> {
+  const held = await db().runFile.findFirst({
+    where: { file: { sha256 }, run: { workerInstance: worker.instance, status: { in: [...HELD_RUN_STATUSES] } } },
+    select: { file: { select: { size: true } } },
+  });
+  if (!held) throw notFound("file");
+  const blob = await openBlob(sha256, held.file.size);
+  // its run holds it, but the store lost it (removed by hand, a disk replaced): the worker ends the run FileUnavailable
+  if (!blob) throw notFound("file");
+  return new Response(blob.stream, { headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) } });
 }
 
 const hexOf = (id: string) => id.replace(/^sha256:/, "");
@@ -98,9 +111,9 @@ async function savedImage(ref: string): Promise<string> {
  * reference its policy names, or the id it resolves to; the workflow image), saved from the hub's
  * engine on first request. 404 for anything else: a worker gets no image no run of it needs.
  */
-export async function imageTarForWorker(caller: WorkerCaller, instance: string, image: string): Promise<Response> {
+export async function imageTarForWorker(worker: WorkerRow, image: string): Promise<Response> {
   const allowed = new Set<string>();
-  for (const run of await heldRuns(caller, instance)) for (const ref of imagesOf(run.policy as unknown as RunPolicy | null)) allowed.add(ref);
+  for (const run of await heldRuns(worker)) for (const ref of imagesOf(run.policy as unknown as RunPolicy | null)) allowed.add(ref);
   const wanted = IMAGE_ID.test(image) ? `sha256:${hexOf(image)}` : image;
   if (!allowed.has(wanted) && !allowed.has(image)) throw notFound("image");
   const file = await savedImage(wanted);

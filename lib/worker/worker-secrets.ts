@@ -1,24 +1,25 @@
 import "server-only";
-import type { WorkerCaller } from "../access/access.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { conflict, notFound, validation } from "../errors.ts";
+import type { AdmittedRun } from "./admission.ts";
 import { collectRefs, isHeld, type RunStatus } from "../../runner/src/index.ts";
 import type { SecretsRequest, SecretsResponse } from "../../runner/worker/protocol.ts";
-import { admitRequest } from "../queue/workers.ts";
+import { checkBodyInstance } from "../queue/workers.ts";
 import { secretValues } from "../secrets/values.ts";
 
 /**
- * `POST /api/worker/runs/{id}/secrets`: the values of the secrets a run binds, for the worker
- * instance that holds it and only while it does. A device gets them only over https (or the hub's
+ * `POST /api/worker/runs/{id}/secrets` of an admitted instance holding the run (lib/worker/admission.ts):
+ * the values of the secrets the run binds, only while it is held. A device gets them only over https (or the hub's
  * own unix socket) and only from projects that allow secrets on devices; anything else is refused
  * with the reason, and the run fails with it. Every delivery and refusal is audited (never a value).
  */
-export async function secretsForWorker(caller: WorkerCaller, runId: string, req: SecretsRequest): Promise<SecretsResponse> {
-  const worker = await admitRequest(caller, req.instance);
-  const run = await db().run.findUnique({ where: { id: runId }, select: { id: true, number: true, status: true, workerInstance: true, args: true, projectId: true } });
-  if (!run || run.workerInstance !== worker.instance) throw notFound("run");
-  if (!isHeld(run.status as RunStatus)) throw conflict("the run is not running: it gets no secrets");
+export async function secretsForWorker(admitted: AdmittedRun, req: SecretsRequest): Promise<SecretsResponse> {
+  const { caller, worker } = admitted;
+  checkBodyInstance(worker, req.instance);
+  if (!isHeld(admitted.run.status as RunStatus)) throw conflict("the run is not running: it gets no secrets");
+  const run = await db().run.findUnique({ where: { id: admitted.run.id }, select: { id: true, number: true, args: true, projectId: true } });
+  if (!run) throw notFound("run");
   const ids = collectRefs(run.args).filter((r) => r.$lev === "secret").map((r) => r.id);
   if (!ids.length) return { secrets: {} };
   const by = { run: run.id, number: run.number, worker: worker.name, ...(caller.device ? { device: caller.device.name } : {}) };

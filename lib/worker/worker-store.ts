@@ -1,50 +1,54 @@
 import "server-only";
-import type { WorkerCaller } from "../access/access.ts";
-import { db } from "../platform/db.ts";
-import { AppError, conflict, notFound, validation } from "../errors.ts";
+import { AppError, conflict, validation } from "../errors.ts";
 import { getResultStore } from "../results/results-store.ts";
 import { storeFailureError } from "../results/store-failure.ts";
-import type { RunPolicy, StoredMeta } from "../../runner/src/index.ts";
+import type { StoredMeta } from "../../runner/src/index.ts";
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
-import { storableCollection } from "../runs/ingest.ts";
+import { noteStoredCollection } from "../runs/ingest.ts";
+import { storableCollection, taskOverQuota } from "../runs/report-limits.ts";
 import { isTerminal } from "../../runner/src/status.ts";
-import { admitRequest } from "../queue/workers.ts";
+import { checkBodyInstance } from "../queue/workers.ts";
+import type { AdmittedRun } from "./admission.ts";
 import { runMasker } from "../secrets/run-masker.ts";
 
 /**
- * `POST /api/worker/runs/{id}/store`: the results store for a run the worker instance holds. The
- * document's `_id.job` is the run's number and its meta is the hub's (owner, run, package), never
- * the worker's word; a collection must be storable (not the hub's own) and a document within the
- * run policy's docBytes. Mongo down → `unavailable` (503): the worker keeps it and retries;
- * the store refusing → `validation` (`storeFailureError`).
+ * `POST /api/worker/runs/{id}/store` of an admitted instance holding the run (lib/worker/admission.ts:
+ * the body was read only up to the run's docBytes and the request around it): the results store for
+ * that run. The document's `_id.job` is the run's number and its meta is the hub's (owner, run,
+ * package), never the worker's word; a collection must be storable (not the hub's own) and within
+ * the run's cap of collections (past it the run ends, QuotaExceeded), a task number within its
+ * maxTasks, a document within its docBytes. Mongo down → `unavailable` (503): the worker keeps it
+ * and retries; the store refusing → `validation` (`storeFailureError`).
  */
-export async function workerStore(caller: WorkerCaller, runId: string, req: StoreRequest): Promise<StoreResponse> {
-  const worker = await admitRequest(caller, req.instance);
-  const run = await db().run.findUnique({
-    where: { id: runId },
-    select: { id: true, number: true, status: true, workerInstance: true, policy: true, owner: { select: { username: true } }, version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } } },
-  });
-  if (!run || run.workerInstance !== worker.instance) throw notFound("run");
+export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Promise<StoreResponse> {
+  const { worker, run } = admitted;
+  checkBodyInstance(worker, req.instance);
   if (!storableCollection(req.coll)) throw validation(`collection '${req.coll.slice(0, 80)}' may not be written`);
+  if (req.op !== "findRun") {
+    const over = taskOverQuota(req.task, run.limits);
+    if (over) throw validation(over);
+  }
+  if (req.op === "put" || req.op === "merge") {
+    if (isTerminal(run.status)) throw conflict("the run has ended; it stores nothing more");
+    const docBytes = run.limits.docBytes;
+    const size = Buffer.byteLength(JSON.stringify(req.fields));
+    if (size > docBytes) throw new AppError("too_large", `the document is ${size} bytes; this run may store at most ${docBytes} per document`);
+    // the database's own failures are the route's to answer (503), not the results store's
+    await noteStoredCollection(run.id, worker.instance, req.coll);
+  }
   try {
-    const store = await getResultStore();
     switch (req.op) {
       case "put":
       case "merge": {
-        if (isTerminal(run.status)) throw conflict("the run has ended; it stores nothing more");
-        const docBytes = (run.policy as unknown as RunPolicy | null)?.limits?.docBytes ?? 16 * 1024 * 1024;
-        const size = Buffer.byteLength(JSON.stringify(req.fields));
-        if (size > docBytes) throw new AppError("too_large", `the document is ${size} bytes; this run may store at most ${docBytes} per document`);
-        const pkg = run.version.package;
-        const meta: StoredMeta = { owner: run.owner.username, run: run.id, job: run.number, task: req.task, package: `lev.${pkg.namespace.name}.${pkg.name}`, at: new Date() };
+        const meta: StoredMeta = { owner: run.owner, run: run.id, job: run.number, task: req.task, package: run.package, at: new Date() };
         // masked again here: the worker's runner masked the run's secrets, but a worker is not trusted to have
-        await store[req.op](req.coll, run.number, req.task, (await runMasker(run.id)).json(req.fields), meta);
+        await (await getResultStore())[req.op](req.coll, run.number, req.task, (await runMasker(run.id)).json(req.fields), meta);
         return { ok: true };
       }
       case "findOne":
-        return { doc: await store.findOne(req.coll, run.number, req.task, req.query, req.projection) };
+        return { doc: await (await getResultStore()).findOne(req.coll, run.number, req.task, req.query, req.projection) };
       case "findRun":
-        return { docs: await store.findRun(req.coll, run.number) };
+        return { docs: await (await getResultStore()).findRun(req.coll, run.number) };
     }
   } catch (err) {
     throw storeFailureError(err);

@@ -214,7 +214,7 @@ export function splitTarget(target: string): { package: string; function: string
 export async function run(
   target: string,
   args: Record<string, unknown>,
-  opts: { wait: boolean; version?: string; device?: string; project?: string; onLog?: (line: string) => void },
+  opts: { wait: boolean; version?: string; device?: string; project?: string; debugPause?: boolean; onLog?: (line: string) => void },
 ): Promise<RunView> {
   const cfg = await loadConfig();
   // `device`: one of the caller's devices by name (Settings → My devices); absent, the hub's workers.
@@ -224,6 +224,7 @@ export async function run(
     version: opts.version,
     args,
     ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.debugPause ? { debugPause: true } : {}),
     ...(opts.project ? { project: opts.project } : {}),
   });
   if (!opts.wait) return started;

@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import { chmod, copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { blobPath } from "../src/blobs.ts";
 import { levhubHome } from "../src/config.ts";
 import type { ManifestParam } from "../src/manifest/introspect.ts";
 import { ParamValidationError, type ParamErrors } from "../src/manifest/params.ts";
@@ -40,9 +41,8 @@ export async function storeLocalFile(file: string, blobDir = localBlobDir()): Pr
     await copyFile(file, tmp);
     const sha256 = await sha256Of(tmp);
     const size = (await stat(tmp)).size;
-    const dir = path.join(blobDir, "sha256", sha256.slice(0, 2));
-    const dest = path.join(dir, sha256);
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    const dest = blobPath(blobDir, sha256);
+    await mkdir(path.dirname(dest), { recursive: true, mode: 0o755 });
     if (!(await stat(dest).catch(() => null))?.isFile()) {
       // readable by the container's unprivileged user, writable by nobody
       await chmod(tmp, 0o444);

@@ -4,10 +4,12 @@ import { parseArgs } from "node:util";
 import { pack } from "tar-stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { AGENT_USAGE, AgentConfigError, agentConfig, runAgent } from "./agent.ts";
+import { debugCommand, DEBUG_USAGE } from "./debug.ts";
 import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
-import { localSecretArgs } from "./local-secrets.ts";
 import { CliError, loadConfig, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
+import { paramsWithFiles } from "./hub-files.ts";
+import { localSecretArgs } from "./local-secrets.ts";
 import { formatRun } from "./run-view.ts";
 import { plural } from "../src/plural.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
@@ -15,6 +17,7 @@ import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.t
 import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
 import { secretParams, SecretsUsageError } from "./secrets.ts";
 import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
+import { assetsCommand, FINDINGS_USAGE, findingsCommand, FindingsUsageError, triageCommand } from "./findings.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -36,8 +39,10 @@ import {
 
 
 const USAGE = `usage:
-  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--json] [--timeout SECONDS] [--quiet]
+  lev exec <package-dir> <function> [--param k=v]… [--alias REF=IMAGE]… [--host-network] [--json] [--timeout SECONDS] [--quiet]
       Runs a function of a local package on the local Docker engine, without the hub.
+      Cr(host=True) runs as root with NET_RAW on the run's own network, as a hub's default
+      grant gives it; --host-network puts it on this machine's own network instead.
       --alias runs IMAGE wherever the package names REF (alpine:latest=levhub/python:bookworm).
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list;
@@ -60,9 +65,13 @@ const USAGE = `usage:
   lev add <ns>.<name>[@version] [--dir <package-dir>]
       Fetches a published package and what it depends on into .lev/deps/ and records
       lev.<ns>.<name>==<version> in pyproject.toml; lev exec then imports it, offline.
-  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--wait] [--json]
+  lev run <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--device NAME] [--debug-pause] [--wait] [--json]
       --project puts the run in a project where you may run (default: your personal project);
       --device sends the run to one of your devices (lev agent), not the hub's workers.
+      --debug-pause: each tool task waits before its entry until lev debug (or the run
+      page's debug terminal) says continue; the wait counts toward its time limit.
+      A file parameter takes @path (--param wordlist=@words.txt): the file is uploaded to the
+      run's project first (its progress on stderr) and the run gets a reference to it.
   lev runs [<run>] [--project SLUG] [--json]
       Your runs, newest first (--project: one project's); with a run, what it ran, where, its tasks and its error.
       A run is named by its number (18 or #18, as pages show it) or its id, here and below.
@@ -73,9 +82,11 @@ const USAGE = `usage:
       documents and items new, gone and changed, per collection, without the fields the
       package ignores. --ignore hosts[].os leaves that field out of every host instead (it
       replaces the package's list: name those again to keep them; --ignore '' compares all).
+${DEBUG_USAGE}
 ${SCAN_USAGE}
 ${PROJECT_USAGE}
 ${FAV_USAGE}
+${FINDINGS_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -83,6 +94,8 @@ environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix soc
 class UsageError extends Error {}
 
 const write = (s: string) => process.stderr.write(s + "\n");
+/** where an upload's progress goes: stderr, redrawn in place on a terminal */
+const stderrSink = { write: (s: string) => void process.stderr.write(s), tty: process.stderr.isTTY === true };
 const print = (v: unknown) => process.stdout.write((typeof v === "string" ? v : JSON.stringify(v, null, 2)) + "\n");
 const dim = (s: string) => (process.stderr.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
@@ -105,15 +118,23 @@ export async function main(argv: string[]): Promise<number> {
       case "diff":
         return await hubCommand(cmd, rest);
       case "scan":
-        return await scanCommand(rest, parseParams, print);
+        return await scanCommand(rest, parseParams, print, undefined, stderrSink);
       case "rerun":
-        return await rerunCommand(rest, parseParams, print);
+        return await rerunCommand(rest, parseParams, print, undefined, stderrSink);
       case "project":
         return await projectCommand(rest, print);
+      case "assets":
+        return await assetsCommand(rest, print);
+      case "findings":
+        return await findingsCommand(rest, print);
+      case "triage":
+        return await triageCommand(rest, print);
       case "fav":
         return await favCommand(rest, print);
       case "agent":
         return await runAgent(agentConfig(rest, process.env));
+      case "debug":
+        return await debugCommand(rest);
       case undefined:
       case "help":
       case "--help":
@@ -128,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -216,6 +237,7 @@ async function exec(args: string[]): Promise<number> {
       quiet: { type: "boolean", short: "q", default: false },
       timeout: { type: "string" },
       alias: { type: "string", multiple: true, default: [] },
+      "host-network": { type: "boolean", default: false },
     },
   });
   if (positionals.length !== 2) throw new UsageError("exec takes a package directory and a function");
@@ -256,10 +278,11 @@ async function exec(args: string[]): Promise<number> {
     for (const r of Object.values(secrets.refs)) log(dim(`· secret ${r.name} (masked in what the run prints and stores)`));
   }
 
-  // one person on their own machine: host network, NET_RAW and any local image, as before;
-  // the package's own `.ns.name:tag` is the image just built from its Dockerfile
+  // one person on their own machine: NET_RAW on the run's own network (or this machine's network,
+  // their choice) and any local image; the package's own `.ns.name:tag` is the image just built
+  // from its Dockerfile
   const tag = `levpkg/${pkg.namespace}.${pkg.name}`.toLowerCase() + ":local";
-  const policy = localPolicy();
+  const policy = localPolicy(undefined, values["host-network"] ? "host" : "bridge");
   if (Object.keys(aliases).length) policy.images.aliases = aliases;
   policy.images.refs[`.${pkg.namespace}.${pkg.name}`.toLowerCase()] = tag;
   if (pkg.hasDockerfile) {
@@ -277,7 +300,8 @@ async function exec(args: string[]): Promise<number> {
   }
 
   const store = await MongoResultStore.connect(mongoUri());
-  const runner = new Runner({ engine, store, policy });
+  // no hub's traffic to protect here: this machine's network is the person's own to give
+  const runner = new Runner({ engine, store, policy, hubMachine: false });
   try {
     await runner.reap();
     const job = await store.nextJob();
@@ -373,6 +397,7 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
       param: { type: "string", multiple: true, short: "p", default: [] },
       version: { type: "string" },
       device: { type: "string" },
+      "debug-pause": { type: "boolean", default: false },
       project: { type: "string" },
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -408,12 +433,16 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "run": {
       if (positionals.length !== 1) throw new UsageError("run takes <ns>.<name>.<function>");
+      // a file parameter's @path is uploaded first; the run gets a reference to it.
       // `--param key=secret:NAME`: the secret's reference (the run's project's, else the caller's own)
-      const args = await secretParams(await loadConfig(), parseParams(values.param ?? []), values.project);
+      const cfg = await loadConfig();
+      const withFiles = await paramsWithFiles(cfg, parseParams(values.param ?? []), { target: positionals[0], version: values.version, project: values.project }, stderrSink);
+      const args = await secretParams(cfg, withFiles, values.project);
       const r = await hubRun(positionals[0], args, {
         wait: values.wait,
         version: values.version,
         device: values.device,
+        debugPause: values["debug-pause"],
         project: values.project,
         onLog: values.json ? undefined : (line) => write(line),
       });

@@ -5,16 +5,26 @@
 import { parseArgs } from "node:util";
 import type { RunStatus } from "../src/status.ts";
 import { api, CliError, loadConfig, runPath, splitTarget, type HubConfig, type RunView } from "./hub.ts";
+import { paramsWithFiles } from "./hub-files.ts";
+import type { ManifestFunction } from "../src/manifest/introspect.ts";
+
+/** where an upload's progress goes (stderr); none: uploads are silent */
+export interface ProgressSink {
+  write: (s: string) => void;
+  tty: boolean;
+}
+const SILENT: ProgressSink = { write: () => undefined, tty: false };
 
 export const SCAN_USAGE = `  lev scan list [--all] [--json]
   lev scan create <name> <ns>.<name>.<function> [--param k=v]… [--version V] [--project SLUG] [--cron "0 3 * * *"] [--tz ZONE] [--disabled] [--json]
       Saves a run configuration as a named scan; --cron runs it on a schedule (5 fields, in --tz,
       UTC by default), without it the scan runs by hand. No --version: always the latest.
       --project: its runs go to that project (default: your personal project).
+      A file parameter takes @path: uploaded once, every run of the scan uses that file.
   lev scan run|enable|disable|delete <scan-id>
   lev rerun <run> [--latest] [--param k=v]… [--json]
-      Runs it again: the same version (--latest: the package's latest) and the same arguments,
-      with each --param replacing one of them.`;
+      Runs it again: the same version (--latest: the package's latest) and the same arguments
+      (the same files), with each --param replacing one of them (a file parameter: @path).`;
 
 interface ScanView {
   id: string;
@@ -52,7 +62,7 @@ export function scanLine(s: ScanView): string {
 
 const runLine = (r: RunView) => `run ${r.id} (#${r.number}) ${r.status}: ${r.package}.${r.function} ${r.packageVersion}`;
 
-export async function scanCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
+export async function scanCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig, stderr: ProgressSink = SILENT): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -87,7 +97,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
         ...(values.project ? { project: values.project } : {}),
         ...target,
         version: values.version ?? null,
-        args: parseParams(values.param ?? []),
+        args: await paramsWithFiles(hub, parseParams(values.param ?? []), { target: positionals[1], version: values.version, project: values.project }, stderr),
         cron: values.cron ?? null,
         ...(values.tz ? { timezone: values.tz } : {}),
         enabled: !values.disabled,
@@ -117,7 +127,7 @@ export async function scanCommand(args: string[], parseParams: ParamParser, out:
 }
 
 /** `lev rerun <run>` (its number or id): each --param replaces one argument of the run; the hub checks them all again. */
-export async function rerunCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
+export async function rerunCommand(args: string[], parseParams: ParamParser, out: (v: unknown) => void, cfg?: HubConfig, stderr: ProgressSink = SILENT): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -133,9 +143,11 @@ export async function rerunCommand(args: string[], parseParams: ParamParser, out
   const edits = parseParams(values.param ?? []);
   let body: { latest?: boolean; args?: Record<string, unknown> } = values.latest ? { latest: true } : {};
   if (Object.keys(edits).length) {
-    const before = await api<RunView>(hub, "GET", run);
+    const before = await api<RunView & { fn?: ManifestFunction | null; project?: { slug: string } }>(hub, "GET", run);
     if (!before.args) throw new CliError("the hub did not send the run's arguments");
-    body = { ...body, args: { ...before.args, ...edits } };
+    // a new file for a file parameter goes to the run's project, like the run
+    const given = await paramsWithFiles(hub, edits, { fn: before.fn ?? null, project: before.project?.slug }, stderr);
+    body = { ...body, args: { ...before.args, ...given } };
   }
   const r = await api<RunView>(hub, "POST", `${run}/rerun`, body);
   out(values.json ? r : runLine(r));

@@ -73,5 +73,16 @@ export {
   UNKNOWN_ERROR_TYPE,
 } from "./status.ts";
 export type { HeldRunStatus, HubErrorType, RunErrorType } from "./status.ts";
-export { defaultRunLimits, GRANTABLE_CAPS, localPolicy, restrictedPolicy, runPolicySchema } from "./policy/policy.ts";
-export type { GrantableCap, ImagePolicy, PackageGrant, RunLimits, RunPolicy } from "./policy/policy.ts";
+export {
+  defaultRunLimits,
+  GRANT_NETWORKS,
+  GRANTABLE_CAPS,
+  grantsAnything,
+  INTERFACE_NAME,
+  localPolicy,
+  macvlanSegmentSchema,
+  restrictedPolicy,
+  runPolicySchema,
+} from "./policy/policy.ts";
+export type { GrantableCap, GrantNetwork, ImagePolicy, MacvlanSegment, ModeGrant, PackageGrant, RunLimits, RunPolicy } from "./policy/policy.ts";
+export { definedIn, isRawCommandLine, modeBuilder } from "./manifest/modes.ts";

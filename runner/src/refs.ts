@@ -141,3 +141,18 @@ export function workflowArgs(args: Record<string, unknown>, refs: RunRefs): Reco
   };
   return expand(args) as Record<string, unknown>;
 }
+
+/**
+ * Kinds of typed reference whose content is the run's owner's own to see (a file they gave the
+ * run). Any other kind (project secrets, and whatever joins them) is a secret: usable by the run,
+ * never shown to a person, so nothing that would show it (a debug shell) is opened where it is.
+ */
+export const OWNERS_OWN_REF_KINDS: readonly string[] = ["file"];
+
+/** Whether a value holds, at any depth, a `$lev` object of a kind other than the owner's own. */
+export function holdsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (!isObject(value)) return false;
+  if (Object.hasOwn(value, REF_KEY) && !OWNERS_OWN_REF_KINDS.includes(String(value[REF_KEY]))) return true;
+  return Object.values(value).some(holdsSecret);
+}

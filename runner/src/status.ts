@@ -57,6 +57,8 @@ export const RUNNER_ERROR_TYPES = [
   "QuotaExceeded",
   "OutputTooLarge",
   "InvalidRequest",
+  // a run's file (levrt.File) could not be fetched from the hub or did not match its sha256: the run never started
+  "FileUnavailable",
 ] as const;
 export type RunnerErrorType = (typeof RUNNER_ERROR_TYPES)[number];
 

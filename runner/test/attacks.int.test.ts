@@ -4,12 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { createServer, type Server } from "node:net";
 import { rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Docker from "dockerode";
 import { DEFAULT_BASE_IMAGES, defaultRunLimits, LABEL, restrictedPolicy, type RunLimits, type RunPolicy, type RunResult } from "../src/index.ts";
+import { segmentNetwork } from "../src/policy/container-config.ts";
+import { createNetnsTarget, type NetnsTarget } from "../../lib/testing/netns-target.ts";
 import { createHarness, FIXTURES, logText, type Harness } from "./harness.ts";
 
 const PKG = path.join(FIXTURES, "levtest.attacks");
@@ -18,20 +22,25 @@ const docker = new Docker();
 
 const images = { refs: {}, base: DEFAULT_BASE_IMAGES, any: false };
 const restricted = (limits: Partial<RunLimits> = {}): RunPolicy => restrictedPolicy(images, { ...defaultRunLimits(), ...limits });
-const granted = (limits: Partial<RunLimits> = {}): RunPolicy => ({ ...restricted(limits), hostNetwork: true, caps: ["NET_RAW"] });
+/** the default grant: host=True on the run's own bridge, as root with NET_RAW */
+const granted = (limits: Partial<RunLimits> = {}): RunPolicy => ({ ...restricted(limits), network: "bridge", caps: ["NET_RAW"] });
+const hostGranted = (over: Partial<RunPolicy> = {}): RunPolicy => ({ ...granted(), network: "host", ...over });
 
 describe("attacks on the runner from tool containers (real Docker and FerretDB)", () => {
   let h: Harness;
   let marker: string;
   let hostFile: string;
+  let target: NetnsTarget;
   before(async () => {
     h = await createHarness({ policy: restricted() });
+    target = await createNetnsTarget();
     marker = `levtest-marker-${randomBytes(8).toString("hex")}`;
     hostFile = path.join(tmpdir(), `${marker}.json`);
     await writeFile(hostFile, JSON.stringify({ marker }));
   });
   after(async () => {
     await rm(hostFile, { force: true });
+    await target?.close();
     await h.close();
     assert.deepEqual(await h.leftovers(), [], "no labelled container or network of this runner remains");
   });
@@ -141,7 +150,7 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     assert.equal(most, 2);
   });
 
-  test("host=True is refused under the restricted policy and runs as root with NET_RAW only under a grant", async () => {
+  test("host=True is refused under the restricted policy and runs as root with NET_RAW (nothing else) under a grant", async () => {
     const denied = await run("refused", { kind: "host" });
     const d = (await docs(denied))[0];
     assert.equal(d.error, "PolicyDenied");
@@ -234,5 +243,122 @@ describe("attacks on the runner from tool containers (real Docker and FerretDB)"
     assert.equal(info.HostConfig.NetworkMode, "bridge");
     assert.ok(info.Mounts.every((m) => !m.RW || m.Type === "tmpfs"), JSON.stringify(info.Mounts));
     assert.equal(dirMode, 0o700, "the run directory is the runner's alone");
+  });
+
+  /** A service on the host's loopback, and traffic on it carrying a secret, for as long as `during` runs. */
+  async function withLoopbackSecret<T>(during: (port: number, secret: string) => Promise<T>, address = "127.0.0.1"): Promise<T> {
+    const secret = `lev-loopback-${randomBytes(8).toString("hex")}`;
+    const server: Server = createServer((c) => {
+      // a scan resets its connections: not an error of the test
+      c.on("error", () => undefined);
+      c.end(secret);
+    });
+    await new Promise<void>((r) => server.listen(0, address, r));
+    const udp = createSocket("udp4");
+    const chatter = setInterval(() => udp.send(secret, 9, "127.0.0.1"), 20);
+    try {
+      return await during((server.address() as { port: number }).port, secret);
+    } finally {
+      clearInterval(chatter);
+      udp.close();
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  interface ReachFacts {
+    uid: number;
+    cap_eff: string;
+    interfaces: string[];
+    addresses: string[];
+    reach: Record<string, string>;
+    sniffed: { packets?: number; marker?: boolean; error?: string };
+  }
+
+  /** Runs tools.network_reach and returns its facts with the tool container's network mode. */
+  async function reach(harness: Harness, policy: RunPolicy, args: Record<string, unknown>) {
+    const started = harness.start({ packageDir: PKG, function: "tools.network_reach", args, policy });
+    let networkMode: string | null = null;
+    const seen = new Promise<void>((resolve) => {
+      const off = started.on((ev) => {
+        if (ev.type !== "task.started") return;
+        off();
+        void docker
+          .listContainers({ filters: JSON.stringify({ label: [`${LABEL.run}=${started.id}`, `${LABEL.role}=tool`] }) })
+          .then(async ([c]) => (networkMode = c ? (await docker.getContainer(c.Id).inspect()).HostConfig.NetworkMode ?? null : null))
+          .catch(() => undefined)
+          .finally(resolve);
+      });
+    });
+    const r = await started.result;
+    await Promise.race([seen, new Promise((res) => setTimeout(res, 100))]);
+    // the harness's own store: each harness has a throwaway database of its own
+    const stored = r.tasks[0]?.stored ? await harness.store.findOne(r.tasks[0].coll, r.job, 1, null, null) : null;
+    const doc = (stored ?? {}) as unknown as Omit<ReachFacts, "reach"> & { reach?: { target: string; result: string }[] };
+    const facts: ReachFacts = { ...doc, reach: Object.fromEntries((doc.reach ?? []).map((x) => [x.target, x.result])) };
+    return { r, facts, networkMode };
+  }
+
+  test("host=True under the default grant: root with NET_RAW on the run's own bridge — it scans a target, never the host's loopback", async () => {
+    const open = await target.open();
+    await withLoopbackSecret(async (port, secret) => {
+      const { r, facts, networkMode } = await reach(h, granted(), { targets: [`${target.ip}:${open}`, `127.0.0.1:${port}`], sniff_seconds: 2, marker: secret });
+      assert.equal(r.status, "succeeded", JSON.stringify(r.error) + logText(r));
+      assert.equal(networkMode, `lev-${r.runId}`, "the run's own network, not the host's nor Docker's shared bridge");
+      assert.equal(facts.uid, 0);
+      assert.equal(facts.cap_eff, "0000000000002000", "NET_RAW and nothing else");
+      assert.equal(facts.reach[`${target.ip}:${open}`], "open", "a target the machine routes to");
+      assert.equal(facts.reach[`127.0.0.1:${port}`], "ConnectionRefusedError", "127.0.0.1 is the container's own");
+      assert.ok(!facts.interfaces.includes("docker0") && !facts.interfaces.includes(target.parent), JSON.stringify(facts.interfaces));
+      assert.ok(!facts.addresses.includes(target.gateway), "none of the machine's addresses");
+      assert.equal(typeof facts.sniffed.packets, "number", JSON.stringify(facts.sniffed));
+      assert.equal(facts.sniffed.marker, false, "the host's loopback traffic is not on its wire");
+      assert.ok(!(await everything(r)).includes(secret));
+    });
+  });
+
+  test("a grant of the host's network is refused on the hub's machine; the admin's unsafe setting allows it, and then it sees the host's loopback", async () => {
+    const onHub = await createHarness({ policy: restricted(), hubMachine: true });
+    try {
+      await withLoopbackSecret(async (port, secret) => {
+        const refused = await reach(onHub, hostGranted(), { targets: [`127.0.0.1:${port}`] });
+        assert.equal(refused.r.status, "failed");
+        assert.equal(refused.r.error?.type, "PolicyDenied");
+        assert.match(refused.r.error?.message ?? "", /granted the host's network, which is refused on this engine because its machine runs the hub/);
+        assert.deepEqual(refused.r.tasks.map((t) => [t.status, t.exitCode]), [["failed", null]], "nothing started");
+
+        const unsafe = await reach(onHub, hostGranted({ hostNetworkOnHubMachine: true }), { targets: [`127.0.0.1:${port}`], sniff_seconds: 2, marker: secret });
+        assert.equal(unsafe.r.status, "succeeded", JSON.stringify(unsafe.r.error) + logText(unsafe.r));
+        assert.equal(unsafe.networkMode, "host");
+        assert.equal(unsafe.facts.reach[`127.0.0.1:${port}`], "open", "what the unsafe setting exposes: the host's loopback services");
+        assert.ok(unsafe.facts.interfaces.includes("docker0"));
+        assert.equal(unsafe.facts.sniffed.marker, true, "and, with NET_RAW, their traffic: why it is labelled unsafe");
+      });
+      // another machine's engine (hubMachine false): a host grant runs without the setting
+      const elsewhere = await reach(h, hostGranted(), { targets: [] });
+      assert.equal(elsewhere.r.status, "succeeded", JSON.stringify(elsewhere.r.error));
+      assert.equal(elsewhere.networkMode, "host");
+    } finally {
+      await onHub.close();
+    }
+  });
+
+  test("a macvlan grant puts the tool on its LAN segment only: the segment's hosts answer, the engine's machine does not", async () => {
+    const segment = { parent: target.parent, subnet: target.subnet, ipRange: target.ipRange };
+    const open = await target.open();
+    try {
+      await withLoopbackSecret(async (port) => {
+        const { r, facts, networkMode } = await reach(h, { ...granted(), network: "macvlan", macvlan: segment }, { targets: [`${target.ip}:${open}`, `${target.gateway}:${port}`] });
+        assert.equal(r.status, "succeeded", JSON.stringify(r.error) + logText(r));
+        assert.equal(networkMode, segmentNetwork(segment));
+        assert.equal(facts.uid, 0);
+        assert.equal(facts.reach[`${target.ip}:${open}`], "open");
+        assert.notEqual(facts.reach[`${target.gateway}:${port}`], "open", "the machine's own end of the segment is out of reach");
+        const own = facts.addresses.filter((a) => a.startsWith(target.subnet.split(".").slice(0, 3).join(".") + "."));
+        assert.equal(own.length, 1, JSON.stringify(facts.addresses));
+        assert.ok(Number(own[0].split(".")[3]) >= 128, "an address from the range the admin gave");
+      }, target.gateway);
+    } finally {
+      await docker.getNetwork(segmentNetwork(segment)).remove().catch(() => undefined);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { createNetnsTarget, type NetnsTarget } from "../../lib/testing/netns-target.ts";
 import { allManaged, createHarness, EXAMPLES, logText, type Harness } from "./harness.ts";
 
 const NMAP = path.join(EXAMPLES, "szczecin.nmap_python");
@@ -9,27 +9,25 @@ const HELLO = path.join(EXAMPLES, "levhub.hello");
 const PORT_OS = "szczecin/nmap_python.port_os@1.0";
 const ALIVE = "szczecin/nmap_python.alive@1.0";
 
-/** A TCP listener on 127.0.0.1 so the port scans have something real to find. */
-async function listen(): Promise<{ port: number; close: () => Promise<void> }> {
-  // nmap resets connections it has learned enough from; that is not an error here
-  const server = net.createServer((s) => {
-    s.on("error", () => undefined);
-    s.end("hello\n");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { port, close: () => new Promise((r) => server.close(() => r())) };
-}
+const esc = (s: string) => s.replace(/\./g, "\\.");
 
-describe("example packages run unchanged on real Docker, nmap against 127.0.0.1 only", () => {
+/**
+ * The examples as `lev exec` runs them (host=True: root with NET_RAW on the run's own network, as a
+ * hub's default grant gives it); nmap scans only targets in network namespaces the test creates,
+ * with a TCP listener so the port scans have something real to find.
+ */
+describe("example packages run unchanged on real Docker, nmap against the test's own targets only", () => {
   let h: Harness;
-  let target: Awaited<ReturnType<typeof listen>>;
+  let target: NetnsTarget;
+  let other: NetnsTarget;
+  let port: number;
   before(async () => {
     h = await createHarness();
-    target = await listen();
+    [target, other] = await Promise.all([createNetnsTarget(), createNetnsTarget()]);
+    port = await target.open();
   });
   after(async () => {
-    await target.close();
+    await Promise.all([target?.close(), other?.close()]);
     await h.close();
     assert.deepEqual(await h.leftovers(), []);
   });
@@ -37,81 +35,81 @@ describe("example packages run unchanged on real Docker, nmap against 127.0.0.1 
   const docsOf = (coll: string, job: number) => h.db.collection(coll).find({ "_id.job": job }).sort({ "_id.task": 1 }).toArray();
 
   test("nmap.raw stores nmap's output", async () => {
-    const r = await h.run(NMAP, "nmap.raw", { argv: ["-sT", "-n", "-p", String(target.port), "127.0.0.1"] });
+    const r = await h.run(NMAP, "nmap.raw", { argv: ["-sT", "-n", "-p", String(port), target.ip] });
     assert.equal(r.status, "succeeded", logText(r));
     const [doc] = await docsOf("szczecin/nmap_python.raw", r.job);
     assert.deepEqual(doc._id, { job: r.job, task: 1 });
     assert.equal(doc.returncode, 0);
-    assert.match(doc.stdout as string, new RegExp(`${target.port}/tcp\\s+open`));
+    assert.match(doc.stdout as string, new RegExp(`${port}/tcp\\s+open`));
   });
 
-  test("nmap.alive finds 127.0.0.1 up", async () => {
-    const r = await h.run(NMAP, "nmap.alive", { ip: "127.0.0.1" });
+  test("nmap.alive finds the target up", async () => {
+    const r = await h.run(NMAP, "nmap.alive", { ip: target.ip });
     assert.equal(r.status, "succeeded", logText(r));
     const [doc] = await docsOf(ALIVE, r.job);
-    assert.deepEqual(doc.alive, ["127.0.0.1"]);
-    assert.equal(doc.target, "127.0.0.1");
+    assert.deepEqual(doc.alive, [target.ip]);
+    assert.equal(doc.target, target.ip);
   });
 
-  test("nmap.port_os finds the open port with a SYN scan (NET_RAW, host network)", async () => {
-    const r = await h.run(NMAP, "nmap.port_os", { ip: "127.0.0.1", ports: String(target.port) });
+  test("nmap.port_os finds the open port with a SYN scan (NET_RAW on the run's own network)", async () => {
+    const r = await h.run(NMAP, "nmap.port_os", { ip: target.ip, ports: `${port},${port + 1}` });
     assert.equal(r.status, "succeeded", logText(r));
     const [doc] = await docsOf(PORT_OS, r.job);
     const host = (doc.hosts as { ip: string; ports: { port: number; state: string }[] }[])[0];
-    assert.equal(host.ip, "127.0.0.1");
-    assert.deepEqual(host.ports.map((p) => [p.port, p.state]), [[target.port, "open"]]);
+    assert.equal(host.ip, target.ip);
+    assert.deepEqual(host.ports.map((p) => [p.port, p.state]), [[port, "open"], [port + 1, "closed"]]);
   });
 
   test("alive_nmap_python and port_os_nmap_python print their documents", async () => {
-    const a = await h.run(NMAP, "alive_nmap_python", { ip: "127.0.0.1" });
+    const a = await h.run(NMAP, "alive_nmap_python", { ip: target.ip });
     assert.equal(a.status, "succeeded", logText(a));
-    assert.match(logText(a, 0), /'alive': \['127\.0\.0\.1'\]/);
-    const p = await h.run(NMAP, "port_os_nmap_python", { ip: "127.0.0.1" });
+    assert.match(logText(a, 0), new RegExp(`'alive': \\['${esc(target.ip)}'\\]`));
+    const p = await h.run(NMAP, "port_os_nmap_python", { ip: target.ip });
     assert.equal(p.status, "succeeded", logText(p));
-    assert.match(logText(p, 0), /'target': '127\.0\.0\.1'/);
+    assert.match(logText(p, 0), new RegExp(`'target': '${esc(target.ip)}'`));
     assert.equal((await docsOf(PORT_OS, p.job)).length, 1);
   });
 
   test("server_port: alive hosts, then a port scan of each, concurrently", async () => {
-    const r = await h.run(NMAP, "server_port", { ip: "127.0.0.1", ports: String(target.port) });
+    const r = await h.run(NMAP, "server_port", { ip: target.ip, ports: String(port) });
     assert.equal(r.status, "succeeded", logText(r));
     assert.deepEqual(r.collections, [ALIVE, PORT_OS]);
-    assert.deepEqual((await docsOf(ALIVE, r.job))[0].alive, ["127.0.0.1"]);
+    assert.deepEqual((await docsOf(ALIVE, r.job))[0].alive, [target.ip]);
     const ports = await docsOf(PORT_OS, r.job);
     assert.equal(ports.length, 1);
     assert.deepEqual(ports[0]._id, { job: r.job, task: 2 });
     assert.equal(ports[0]._lev.owner, "tester");
-    assert.match(logText(r, 0), new RegExp(`'port': ${target.port}, 'protocol': 'tcp', 'state': 'open'`));
+    assert.match(logText(r, 0), new RegExp(`'port': ${port}, 'protocol': 'tcp', 'state': 'open'`));
   });
 
   test("background: start, signal, then read what the stopped task stored", async () => {
-    const r = await h.run(NMAP, "background", { ip: "127.0.0.1" });
+    const r = await h.run(NMAP, "background", { ip: target.ip });
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(r.tasks[0].status, "stopped");
   });
 
   test("concurrent: Concurrent(limit=2) and result.all()", async () => {
-    const r = await h.run(NMAP, "concurrent", { ips: ["127.0.0.1", "127.0.0.2"] });
+    const r = await h.run(NMAP, "concurrent", { ips: [target.ip, other.ip] });
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(r.tasks.length, 2);
     const docs = await docsOf(ALIVE, r.job);
-    assert.deepEqual(docs.map((d) => d.target).sort(), ["127.0.0.1", "127.0.0.2"]);
-    assert.match(logText(r, 0), /'target': '127\.0\.0\.1'[\s\S]*'target': '127\.0\.0\.2'|'target': '127\.0\.0\.2'[\s\S]*'target': '127\.0\.0\.1'/);
+    assert.deepEqual(docs.map((d) => d.target).sort(), [target.ip, other.ip].sort());
+    for (const ip of [target.ip, other.ip]) assert.match(logText(r, 0), new RegExp(`'target': '${esc(ip)}'`));
   });
 
   test("extra_namespace and extra_namespace2 store under demo1| and demo2|demo1|", async () => {
-    const one = await h.run(NMAP, "extra_namespace", { ip: "127.0.0.1" });
+    const one = await h.run(NMAP, "extra_namespace", { ip: target.ip });
     assert.equal(one.status, "succeeded", logText(one));
     assert.deepEqual(one.collections, [`demo1|${PORT_OS}`]);
-    const two = await h.run(NMAP, "extra_namespace2", { ip: "127.0.0.1" });
+    const two = await h.run(NMAP, "extra_namespace2", { ip: target.ip });
     assert.equal(two.status, "succeeded", logText(two));
     assert.deepEqual(two.collections, [`demo2|demo1|${PORT_OS}`]);
     const [doc] = await docsOf(`demo2|demo1|${PORT_OS}`, two.job);
     assert.deepEqual(doc._id, { job: two.job, task: 1 });
-    assert.equal(doc.target, "127.0.0.1");
+    assert.equal(doc.target, target.ip);
   });
 
-  test("main.py, the author's own script, runs through levrt.run", async () => {
+  test("main.py, the author's own script, runs through levrt.run (its 127.0.0.1 is the scanner's own container)", async () => {
     const r = await h.run(NMAP, "main.py", {});
     assert.equal(r.status, "succeeded", logText(r));
     assert.equal(r.tasks.length, 3);

@@ -6,7 +6,7 @@
 import net from "node:net";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type ImageInfo, type OutputListener } from "../src/engine/engine.ts";
+import { EngineError, type ContainerEngine, type ContainerSpec, type ContainerState, type EngineResource, type ExecSession, type ExecSpec, type ImageInfo, type OutputListener } from "../src/engine/engine.ts";
 import type { ResultStore, StoredMeta } from "../src/store/store.ts";
 
 export interface FakeContainer {
@@ -141,6 +141,8 @@ export class FakeEngine implements ContainerEngine {
     return name;
   }
 
+  async ensureSegmentNetwork() {}
+
   async connectNetwork() {}
 
   async removeNetwork(_id: string) {}
@@ -166,6 +168,40 @@ export class FakeEngine implements ContainerEngine {
       this.loaded.push(r);
     }
   }
+
+  /** processes started by `exec`, in order: a test reads what was typed and plays the process */
+  readonly execs: FakeExec[] = [];
+
+  async exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    const c = this.containers.get(id);
+    if (!c?.running) throw new EngineError(`container ${id} is not running`, "engine");
+    this.calls.push(`exec ${c.spec.name} ${spec.cmd.join(" ")}`);
+    const listeners: ((chunk: Buffer) => void)[] = [];
+    let close!: () => void;
+    const closed = new Promise<void>((r) => (close = r));
+    const x: FakeExec = { container: c, spec, input: [], sizes: [], code: null, print: (s) => listeners.forEach((l) => l(Buffer.from(s))), exit: (code) => ((x.code = code), close()) };
+    this.execs.push(x);
+    void c.exited.then(() => x.exit(137));
+    return {
+      write: async (d) => void x.input.push(d.toString("utf8")),
+      resize: async (cols, rows) => void x.sizes.push([cols, rows]),
+      onOutput: (l) => void listeners.push(l),
+      closed,
+      exitCode: async () => x.code,
+      close: () => close(),
+    };
+  }
+}
+
+export interface FakeExec {
+  container: FakeContainer;
+  spec: ExecSpec;
+  /** what was written to it */
+  input: string[];
+  sizes: [number, number][];
+  code: number | null;
+  print(s: string): void;
+  exit(code: number): void;
 }
 
 export class MemoryStore implements ResultStore {

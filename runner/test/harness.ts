@@ -23,7 +23,7 @@ export const FIXTURES = path.join(REPO, "runner/test/fixtures");
  * A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. Runs
  * get `policy` (default: `lev exec`'s local policy) unless a RunSpec carries its own.
  */
-export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy } = {}) {
+export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy; hubMachine?: boolean } = {}) {
   const dbName = `levtest_${randomBytes(4).toString("hex")}`;
   const store = await MongoResultStore.connect(mongoUri(dbName));
   const engine = new DockerodeEngine();
@@ -34,6 +34,8 @@ export async function createHarness(opts: { taskTimeoutMs?: number; policy?: Run
     taskTimeoutMs: opts.taskTimeoutMs,
     runtimeDir: process.env.LEV_RUNTIME_DIR,
     policy: opts.policy ?? localPolicy(),
+    // a test's engine counts as the hub's machine only when the test says so
+    hubMachine: opts.hubMachine ?? false,
   });
   let job = 0;
   return {

@@ -1,8 +1,9 @@
 /**
  * A worker's data directory is its own: one worker process at a time (a second one is refused
  * with the first one's pid), and what a previous process left — run directories, spooled events
- * of an instance the hub has since declared lost, half-downloaded archives — is removed when a
- * worker takes it. Unpacked package versions stay: they are complete by construction.
+ * of an instance the hub has since declared lost, half-downloaded archives, the files its runs were
+ * given (kept only while a run holds them) — is removed when a worker takes it. Unpacked package
+ * versions stay: they are complete by construction.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -41,6 +42,7 @@ export async function claimDataDir(dir: string): Promise<{ release: () => Promis
   await writeFile(lock, `${process.pid}\n`, { mode: 0o644 });
   await rm(path.join(abs, "runs"), { recursive: true, force: true });
   await rm(path.join(abs, "spool"), { recursive: true, force: true });
+  await rm(path.join(abs, "blobs"), { recursive: true, force: true });
   const packages = path.join(abs, "packages");
   for (const name of await readdir(packages).catch(() => [] as string[])) {
     if (name.startsWith(".")) await rm(path.join(packages, name), { recursive: true, force: true });

@@ -11,7 +11,7 @@
 import type { ResultStore, StoredMeta } from "../src/store/store.ts";
 import { StoreError } from "../src/store/store.ts";
 import { HubError, isTransient, type HubClient } from "./hub-client.ts";
-import type { StoreRequest } from "./protocol.ts";
+import { INSTANCE_HEADER, type StoreRequest } from "./protocol.ts";
 
 export interface HttpStoreTimes {
   /** how long one put is retried before the runner takes over */
@@ -57,7 +57,7 @@ export class HttpResultStore implements ResultStore {
       return await this.hub.post<T>(
         `/api/worker/runs/${encodeURIComponent(run.runId)}/store`,
         { instance: run.instance, op, ...fields },
-        { retryForMs, signal: run.ended.signal },
+        { retryForMs, signal: run.ended.signal, headers: { [INSTANCE_HEADER]: run.instance } },
       );
     } catch (err) {
       const why = err instanceof HubError ? `${err.message} (${err.code})` : (err as Error).message;

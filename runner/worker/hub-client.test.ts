@@ -168,3 +168,22 @@ test("unix:/path speaks HTTP over that socket: the same answers, errors and numb
   rmSync(dir, { recursive: true, force: true });
   script = [];
 });
+
+test("within the hub's limit of requests in flight, requests wait for a turn (one place kept for unmetered ones); an abort while waiting sends nothing", async () => {
+  script = ["slow", "slow", 200, 200];
+  calls = 0;
+  const c = client();
+  c.limitRequests(2); // one for this client's own requests, one kept for heartbeats
+  const first = c.post("/a", {});
+  const second = c.post("/b", {});
+  const beat = c.post("/api/worker/heartbeat", {}, { unmetered: true });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(calls, 2, "the second request waits for the first; the unmetered one does not wait");
+  const abort = new AbortController();
+  const given = c.post("/c", {}, { signal: abort.signal }).catch((e: unknown) => e);
+  abort.abort();
+  assert.ok((await given) instanceof Error, "an abort while waiting rejects");
+  assert.deepEqual(await first, { slow: true });
+  await Promise.all([second, beat]);
+  assert.equal(calls, 3, "the aborted request was never sent");
+});

@@ -9,6 +9,11 @@
  *
  * The hub is `http(s)://…`, or `unix:/path/to/hub.sock` for HTTP over a unix socket (the worker
  * `npm start` runs: nothing it sends crosses loopback).
+ *
+ * The hub limits the requests a credential has in flight at once (429 past it; the registration
+ * says how many): `limitRequests` keeps this client's requests within it, waiting for a turn
+ * instead of being refused. Long polls are not counted (the hub allows one per instance), and one
+ * place is kept for heartbeats, which never wait for a turn: a busy worker still shows it is alive.
  */
 import http from "node:http";
 import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
@@ -58,6 +63,8 @@ export interface CallOptions {
   onRetry?: (err: Error, attempt: number) => void;
   /** extra request headers */
   headers?: Record<string, string>;
+  /** never waits for a turn among the requests in flight (a long poll; a heartbeat, which has a place kept for it) */
+  unmetered?: boolean;
 }
 
 export interface HubClientOptions {
@@ -77,6 +84,10 @@ export class HubClient {
   private readonly agent: http.Agent | null;
   /** the last sequence number sent (each attempt takes the next) */
   private seq = 0;
+  /** requests in flight at once (Infinity until the hub names its limit) and the ones waiting for a turn */
+  private maxInFlight = Number.POSITIVE_INFINITY;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(opts: HubClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
@@ -92,11 +103,56 @@ export class HubClient {
     this.agent?.destroy();
   }
 
+  /** The hub's limit of requests in flight for this credential: this client's own stay one below it (the heartbeat's place). */
+  limitRequests(n: number): void {
+    this.maxInFlight = Number.isInteger(n) && n >= 1 ? Math.max(1, n - 1) : Number.POSITIVE_INFINITY;
+    this.admitWaiting();
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
+  }
+
+  /** Waits for a turn among the requests in flight; resolves to its release, or rejects when `signal` aborts first. */
+  private async turn(opts: CallOptions): Promise<() => void> {
+    if (opts.unmetered) return () => undefined;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.admitWaiting();
+    };
+    if (this.inFlight < this.maxInFlight && this.waiting.length === 0) {
+      this.inFlight++;
+      return release;
+    }
+    const signal = opts.signal;
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener("abort", abort);
+        resolve();
+      };
+      const abort = () => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      this.waiting.push(go);
+      signal?.addEventListener("abort", abort, { once: true });
+    });
+    return release;
+  }
+
   /** POSTs `body` as JSON and returns the JSON answer. */
   post<T>(route: string, body: unknown, opts: CallOptions = {}): Promise<T> {
     return this.retrying(opts, async (signal) => {
-      const init = { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } as Record<string, string> };
-      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs);
+      const init = { method: "POST", body: JSON.stringify(body), headers: { ...opts.headers, "content-type": "application/json" } as Record<string, string> };
+      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs, true, opts);
       const text = await res.text().catch((cause: unknown) => {
         throw new HubUnreachableError(`the hub's answer to ${route} broke off`, { cause });
       });
@@ -109,10 +165,23 @@ export class HubClient {
     });
   }
 
+  /**
+   * POSTs `body` as JSON and returns the answer whose body streams for as long as the hub keeps it
+   * open (a debug session's input): only the answer's arrival is timed; `signal` ends the stream.
+   */
+  stream(route: string, body: unknown, opts: CallOptions = {}): Promise<Response> {
+    return this.retrying(opts, async (signal) => {
+      const init = { method: "POST", body: JSON.stringify(body), headers: { ...opts.headers, "content-type": "application/json" } };
+      const res = await this.fetch(route, init, signal, opts.timeoutMs ?? this.timeoutMs, false, opts);
+      if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
+      return res;
+    });
+  }
+
   /** GETs a download; the body streams (its reading has no time limit of its own, only the answer). */
   get(route: string, opts: CallOptions = {}): Promise<Response> {
     return this.retrying(opts, async (signal) => {
-      const res = await this.fetch(route, { method: "GET", headers: opts.headers }, signal, opts.timeoutMs ?? this.timeoutMs, false);
+      const res = await this.fetch(route, { method: "GET", headers: opts.headers }, signal, opts.timeoutMs ?? this.timeoutMs, false, opts);
       if (!res.ok) throw errorOf(res.status, await res.text().catch(() => ""), route);
       return res;
     });
@@ -142,8 +211,19 @@ export class HubClient {
     init: { method: string; body?: string; headers?: Record<string, string> },
     signal: AbortSignal | undefined,
     timeoutMs: number,
-    limitBody = true,
+    limitBody: boolean,
+    opts: CallOptions,
   ): Promise<Response> {
+    // a turn is held until the answer (a download's body streams on after it, as the hub counts it)
+    const release = await this.turn(opts);
+    try {
+      return await this.send(route, init, signal, timeoutMs, limitBody);
+    } finally {
+      release();
+    }
+  }
+
+  private async send(route: string, init: { method: string; body?: string; headers?: Record<string, string> }, signal: AbortSignal | undefined, timeoutMs: number, limitBody: boolean): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const headers = { ...init.headers, authorization: `Bearer ${this.token}`, accept: "application/json", [REQUEST_SEQ_HEADER]: String(++this.seq) };
     // a download's body may take longer than the answer: only the answer is timed then

@@ -9,8 +9,9 @@
  * the runner reports it as it always does.
  */
 import { Readable } from "node:stream";
-import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ImageInfo, OutputListener } from "../src/engine/engine.ts";
+import type { BuildOptions, ContainerEngine, ContainerSpec, EngineResource, ExecSession, ExecSpec, ImageInfo, OutputListener } from "../src/engine/engine.ts";
 import { EngineError } from "../src/engine/engine.ts";
+import type { MacvlanSegment } from "../src/policy/policy.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
 import { INSTANCE_HEADER } from "./protocol.ts";
 
@@ -108,6 +109,9 @@ export class HubImageEngine implements ContainerEngine {
   createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     return this.inner.createNetwork(name, labels);
   }
+  ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void> {
+    return this.inner.ensureSegmentNetwork(name, segment);
+  }
   connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {
     return this.inner.connectNetwork(network, containerId, aliases);
   }
@@ -125,5 +129,8 @@ export class HubImageEngine implements ContainerEngine {
   }
   loadImage(archive: Readable): Promise<void> {
     return this.inner.loadImage(archive);
+  }
+  exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    return this.inner.exec(id, spec);
   }
 }

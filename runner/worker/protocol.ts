@@ -15,23 +15,39 @@
  *   POST /api/worker/runs/{id}/secrets  SecretsRequest → SecretsResponse      the values of the secrets a held run binds
  *   GET  /api/worker/packages/{sha256}  the version's files (.tar.gz, deterministic), only for runs this instance holds
  *   GET  /api/worker/images/{imageId}   `docker save` of an image a held run's policy names
+ *   POST /api/worker/debug/{session}/stream  DebugStreamRequest → NDJSON of DebugInput (held open: one per session)
+ *   POST /api/worker/debug/{session}/output  DebugOutputRequest → DebugOutputResponse   idempotent by `seq`
+ *   GET  /api/worker/files/{sha256}     a file a held run was given (`levrt.File`), only for runs this instance holds
  *
  * Errors use the hub's one JSON shape `{error: {code, message}}`; `gone` (410) on heartbeat/poll
  * means the hub declared this instance lost: the worker stops its runs and registers again.
  * 503 from the store means the results store is down: the worker keeps the document and retries.
  *
  * Every request carries a sequence number (REQUEST_SEQ_HEADER), new for each attempt and growing
- * per client; every request but `register` names its instance (in the body, or INSTANCE_HEADER on
- * downloads), and the hub admits each number once per instance (REPLAYED, 409, before anything is
- * done): a recorded request replayed verbatim does nothing.
+ * per client; every request but `register` names its instance in INSTANCE_HEADER (and in the body
+ * too where the body has an `instance`: the two must agree), and the hub admits each number once
+ * per instance (REPLAYED, 409, before anything is done): a recorded request replayed verbatim does
+ * nothing. The hub checks the instance (and the run a path names) before it reads a body, and
+ * reads a body only up to a cap sized to the request (EVENT_BATCH_LIMITS; a document up to the
+ * run's `docBytes` + STORE_ENVELOPE_BYTES).
+ *
+ * A credential has limits (429 `rate_limited` past them; the worker retries later): requests in
+ * flight at once (RegisterResponse.limits; the worker keeps its own requests within it), live
+ * instances, and one long poll per instance.
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
 import { runSecretSchema } from "../src/refs.ts";
+import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
+import type { DebugEndReason } from "../src/debug/vocabulary.ts";
 
-/** 2: every request carries REQUEST_SEQ_HEADER and names its instance (1 did not; such a worker cannot register) */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 3: every request but `register` names its instance in INSTANCE_HEADER, so the hub checks it
+ * before reading the body (2 named it in the body; 1 sent no REQUEST_SEQ_HEADER). An older worker
+ * cannot register.
+ */
+export const PROTOCOL_VERSION = 3;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
 const instanceId = z.string().uuid();
@@ -50,7 +66,17 @@ export const registerRequestSchema = z
     name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     /** the software's version, shown to admins */
     version: z.string().max(64),
-    engine: z.object({ host: z.string().max(256), version: z.string().max(64) }).strict(),
+    engine: z
+      .object({
+        host: z.string().max(256),
+        version: z.string().max(64),
+        /**
+         * The kernel boot id of the engine's machine, as a container there reads it (absent: it could
+         * not tell). The hub compares it with its own: the same kernel is the hub's machine.
+         */
+        bootId: z.string().regex(/^[0-9a-f-]{36}$/).optional(),
+      })
+      .strict(),
     /** runs at once on this worker */
     capacity: z.number().int().min(1).max(256),
     labels: workerLabelsSchema,
@@ -69,6 +95,22 @@ export interface RegisterResponse {
   lostInstances: string[];
   /** the device a device credential belongs to (absent for a hub worker) */
   device?: { id: string; name: string } | null;
+  /** the credential's limits: requests in flight at once (long polls not counted: one per instance) */
+  limits?: { requestsInFlight: number };
+  /**
+   * The engine runs on the hub's machine (the same kernel boot id as the hub's, or either unknown):
+   * the worker's runner then refuses host-network grants unless a run's policy carries the admin's
+   * unsafe setting. Absent (an older hub): counted as true.
+   */
+  hubMachine?: boolean;
+}
+
+/**
+ * Whether a worker's engine runs on the hub's machine: the same kernel boot id. Either one unknown
+ * counts as the same machine: a host-network grant is then refused there, the safe side.
+ */
+export function onHubMachine(hub: string | null, engine: string | null | undefined): boolean {
+  return !hub || !engine || hub === engine;
 }
 
 export const heartbeatRequestSchema = z
@@ -85,10 +127,26 @@ export interface CancelOrder {
   reason: string;
 }
 
+/**
+ * A debug terminal the run's owner opened into a task of a run this instance holds: the worker
+ * opens the session's stream and output (below) and a shell in the task's container, after its
+ * own check of the task (runner/src/debug/task-debug.ts). Given in heartbeat and poll answers
+ * until the worker opens it (a worker that does not know them ignores them; the hub then ends the
+ * session `worker_gone`).
+ */
+export interface DebugOrder {
+  session: string;
+  runId: string;
+  task: number;
+  cols: number;
+  rows: number;
+}
+
 export interface HeartbeatResponse {
   cancel: CancelOrder[];
   /** runs the worker reported that the hub has already ended (cancelled while unreachable, …): stop them */
   ended: string[];
+  debug?: DebugOrder[];
 }
 
 export const pollRequestSchema = z
@@ -109,6 +167,22 @@ export interface PackageRef {
   sha256: string;
 }
 
+/**
+ * A file a run was given (`levrt.File`, runner/src/refs.ts) as the hub hands it over: what it is,
+ * never where the hub keeps it. The worker fetches it by its sha256 (`GET /api/worker/files/{sha256}`),
+ * checks size and hash, keeps it read-only in its own data directory and gives the runner that
+ * path (`RunSpec.refs`).
+ */
+export const assignedFileSchema = z
+  .object({ kind: z.literal("file"), sha256, size: z.number().int().min(0), name: z.string().min(1).max(255) })
+  .strict();
+/** One typed reference of a run, by kind (a kind added to TYPED_REF_KINDS adds its member here). */
+export const assignedRefSchema = z.discriminatedUnion("kind", [assignedFileSchema]);
+/** `RunAssignment.refs`: every typed reference in the run's `args`, by id. */
+export const assignedRefsSchema = z.record(refIdSchema, assignedRefSchema);
+export type AssignedRef = z.infer<typeof assignedRefSchema>;
+export type AssignedRefs = z.infer<typeof assignedRefsSchema>;
+
 /** What a worker needs to run a run: everything but the files and images, which it fetches. */
 export interface RunAssignment {
   runId: string;
@@ -121,15 +195,47 @@ export interface RunAssignment {
   package: PackageRef;
   /** the pinned closure, mounted at /lev/deps */
   dependencies: PackageRef[];
+  /** what each typed reference in `args` stands for (absent from a hub older than file parameters: none) */
+  refs?: AssignedRefs;
   timeoutMs?: number;
   /** 1 for the first attempt; a function that opts into retries may get more */
   attempt: number;
+  /** "pause before entry": tool tasks wait for a debugger before their entry (RunSpec.debugPause) */
+  debugPause?: boolean;
 }
 
 export interface PollResponse {
   assign: RunAssignment[];
   cancel: CancelOrder[];
+  debug?: DebugOrder[];
 }
+
+/**
+ * What one run's report may hold, for both sides: the worker cuts its events to these sizes (so
+ * every event fits in a batch) and the hub cuts what it stores to the same, whatever a worker sent.
+ */
+export const REPORT_BOUNDS = {
+  /** characters of one log line (a runner's own cap, logLineBytes, is usually far lower) */
+  logLineChars: 64 * 1024,
+  /** characters of an error's message and of its traceback */
+  messageChars: 64 * 1024,
+  /** characters of a task's image, schema, host and collection */
+  textChars: 1024,
+  /**
+   * collections one run may write; a run that names more is ended by the hub (QuotaExceeded), so a
+   * worker never reports more than one past it
+   */
+  collections: 256,
+} as const;
+
+/**
+ * One events request: at most `events` events and `bytes` of JSON. The worker batches within both;
+ * the hub refuses more (422 past `events`, 413 past `bytes`, reading no further).
+ */
+export const EVENT_BATCH_LIMITS = { events: 500, bytes: 4 * 1024 * 1024 } as const;
+
+/** What a store request may carry besides its document: the hub's body cap is the run's docBytes plus this. */
+export const STORE_ENVELOPE_BYTES = 64 * 1024;
 
 const logLine = z.object({
   task: z.number().int().min(0),
@@ -184,7 +290,7 @@ export const eventsRequestSchema = z
   .object({
     instance: instanceId,
     /** consecutive per run from 1; the hub applies each seq once, so a resent batch is harmless */
-    events: z.array(z.object({ seq: z.number().int().min(1), event: reportedEventSchema })).min(1).max(1000),
+    events: z.array(z.object({ seq: z.number().int().min(1), event: reportedEventSchema })).min(1).max(EVENT_BATCH_LIMITS.events),
   })
   .strict();
 export type EventsRequest = z.infer<typeof eventsRequestSchema>;
@@ -214,8 +320,8 @@ export const storeRequestSchema = z.discriminatedUnion("op", [
 export type StoreRequest = z.infer<typeof storeRequestSchema>;
 
 /**
- * Downloads (GET packages, images) name the instance asking in this header: the hub serves only
- * what the runs that instance holds use.
+ * Every request but `register` names the instance asking in this header: the hub checks it (and
+ * a download gets only what the runs that instance holds use) before it reads anything else.
  */
 export const INSTANCE_HEADER = "x-levhub-instance";
 
@@ -260,6 +366,73 @@ export type SecretsRequest = z.infer<typeof secretsRequestSchema>;
  */
 export const secretsResponseSchema = z.object({ secrets: z.record(z.string(), runSecretSchema) }).strict();
 export type SecretsResponse = z.infer<typeof secretsResponseSchema>;
+
+/**
+ * What a debug session may carry. Bytes travel as base64 in JSON; each cap is on the bytes.
+ * The hub refuses more (413, 429) and ends a session past `sessionOutputBytes` (`output_limit`).
+ */
+export const DEBUG_LIMITS = {
+  /** one input request of the browser (keystrokes, a paste) */
+  inputBytes: 4096,
+  /** input the worker has not applied yet: past it, typing is refused until it catches up */
+  pendingInputBytes: 64 * 1024,
+  /** one output frame */
+  frameBytes: 16 * 1024,
+  /** frames in one output request */
+  framesPerRequest: 64,
+  /** output bytes per second of one session (the worker paces itself; more is refused, 429) */
+  outputBytesPerSecond: 256 * 1024,
+  /** output of one session in all */
+  sessionOutputBytes: 64 * 1024 * 1024,
+  /** output kept for a browser that reconnects (older frames are deleted) */
+  scrollbackBytes: 256 * 1024,
+  cols: { min: 10, max: 500 },
+  rows: { min: 2, max: 200 },
+} as const;
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
+const cols = z.number().int().min(DEBUG_LIMITS.cols.min).max(DEBUG_LIMITS.cols.max);
+const rows = z.number().int().min(DEBUG_LIMITS.rows.min).max(DEBUG_LIMITS.rows.max);
+export const terminalSizeSchema = z.object({ cols, rows }).strict();
+
+/** `POST /api/worker/debug/{session}/stream`: input after `after` (what the worker applied), then as it comes. */
+export const debugStreamRequestSchema = z.object({ after: z.number().int().min(0) }).strict();
+export type DebugStreamRequest = z.infer<typeof debugStreamRequestSchema>;
+
+/** One line of the stream: a numbered input (bytes typed, a new size, continue), a keep-alive, or the end. */
+export type DebugInput =
+  | { seq: number; kind: "data"; data: string }
+  | { seq: number; kind: "resize"; cols: number; rows: number }
+  | { seq: number; kind: "continue" }
+  | { kind: "ping" }
+  | { kind: "end"; reason: DebugEndReason };
+
+/** How a worker may end a session (the others are the hub's to decide). */
+export const WORKER_DEBUG_ENDS = ["task_ended", "shell_exited", "refused", "failed"] as const satisfies readonly DebugEndReason[];
+
+/** `POST /api/worker/debug/{session}/output`: output frames numbered from 1, and what the shell's side says. */
+export const debugOutputRequestSchema = z
+  .object({
+    frames: z
+      .array(z.object({ seq: z.number().int().min(1), data: base64.max(Math.ceil(DEBUG_LIMITS.frameBytes / 3) * 4) }).strict())
+      .max(DEBUG_LIMITS.framesPerRequest),
+    /** the highest input seq applied: the hub drops input up to it */
+    acked: z.number().int().min(0),
+    /** a shell runs */
+    opened: z.boolean().optional(),
+    /** the task waits before its entry */
+    paused: z.boolean().optional(),
+    end: z.object({ reason: z.enum(WORKER_DEBUG_ENDS), message: z.string().max(1000).optional() }).strict().optional(),
+  })
+  .strict();
+export type DebugOutputRequest = z.infer<typeof debugOutputRequestSchema>;
+
+export interface DebugOutputResponse {
+  /** the highest output seq recorded: the worker may drop frames up to it */
+  acked: number;
+  /** the session ended: the worker ends the shell */
+  end?: DebugEndReason;
+}
 
 /** `put`/`merge`: `{ok: true}`; `findOne`: `{doc}`; `findRun`: `{docs}`. */
 export type StoreResponse = { ok: true } | { doc: Record<string, unknown> | null } | { docs: Record<string, unknown>[] };

@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import { FakeEngine } from "../test/fake-engine.ts";
 import { FAKE_TOKEN, FakeHub } from "../test/fake-hub.ts";
 import { HubError } from "./hub-client.ts";
+import { onHubMachine } from "./protocol.ts";
 import { keepOnStart } from "./registration.ts";
 import { startWorker } from "./worker.ts";
 
@@ -68,4 +69,13 @@ test("the engine a worker registers names its socket, also when docker-modem fin
   assert.deepEqual(await engineFacts(new DockerodeEngine(lazy)), { host: "unix:///nonexistent/levhub-test.sock", version: "unknown" });
   const fixed = new Docker({ socketPath: "/nonexistent/other.sock" });
   assert.deepEqual(await engineFacts(new DockerodeEngine(fixed)), { host: "unix:///nonexistent/other.sock", version: "unknown" });
+});
+
+test("the hub's machine: the same kernel boot id, or either one unknown (the safe side)", () => {
+  const a = "fcfe559d-0b43-4efd-8d8c-3e3885666589";
+  const b = "0d6f0e4c-1111-4222-8333-444455556666";
+  assert.equal(onHubMachine(a, a), true);
+  assert.equal(onHubMachine(a, b), false);
+  assert.equal(onHubMachine(null, b), true, "a hub that cannot read its own");
+  assert.equal(onHubMachine(a, undefined), true, "an engine that could not tell");
 });

@@ -56,6 +56,24 @@ test("past the memory byte cap, events wait on disk; all arrive in order once, a
   assert.deepEqual(await readdir(spoolDir), []);
 });
 
+test("a batch stays within the byte cap (a longer event goes alone); all arrive in order once", async () => {
+  const { hub, reporter } = await setup({ batchBytes: 1000, batchEvents: 50 });
+  reporter.push({ type: "run.started", at: "a" });
+  for (let i = 0; i < 20; i++) reporter.push(log(i, "y".repeat(150)));
+  reporter.push(log(20, "z".repeat(3000)));
+  for (let i = 21; i < 30; i++) reporter.push(log(i, "y".repeat(150)));
+  reporter.push(end);
+  await reporter.delivered;
+  const run = hub.run("r1");
+  assert.deepEqual(run.events.map((e) => e.seq), Array.from({ length: 32 }, (_, i) => i + 1));
+  assert.ok(run.batches.length >= 6, `split into several requests: ${JSON.stringify(run.batches)}`);
+  for (const b of run.batches) {
+    // the request's JSON around the events is about 80 bytes
+    if (b.events > 1) assert.ok(b.bytes <= 1000 + 100, `a batch of ${b.events} events is ${b.bytes} bytes`);
+  }
+  assert.ok(run.batches.some((b) => b.events === 1 && b.bytes > 3000), "the long event went alone");
+});
+
 test("the hub's cancel in an events answer reaches the run; a refusal (4xx) drops the report instead of retrying forever", async () => {
   const { hub, reporter, cancels, spoolDir } = await setup();
   hub.run("r1").cancel = "cancelled by bob";

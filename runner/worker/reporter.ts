@@ -1,6 +1,7 @@
 /**
  * One run's events on their way to the hub (`POST /api/worker/runs/{id}/events`): numbered from 1,
- * sent in order in batches (every ~50 ms, or at once past 200 waiting), and dropped only once the
+ * sent in order in batches (every ~50 ms, or at once past 200 waiting; a batch within the hub's
+ * EVENT_BATCH_LIMITS, in events and in bytes), and dropped only once the
  * hub acknowledged them. While the hub is unreachable they are kept and resent with backoff; past
  * `memoryEvents` waiting, further events go to `<spoolDir>/<runId>.ndjson` and are read back in
  * order, so a long outage loses nothing and costs no memory. The hub applies each seq once, so a
@@ -11,11 +12,13 @@ import { appendFile, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { backoffMs, sleep, type Backoff } from "../src/backoff.ts";
 import { HubError, isTransient, type HubClient } from "./hub-client.ts";
-import type { EventsResponse, ReportedEvent } from "./protocol.ts";
+import { EVENT_BATCH_LIMITS, INSTANCE_HEADER, type EventsResponse, type ReportedEvent } from "./protocol.ts";
 
 export interface ReporterOptions {
   flushMs: number;
+  /** events in one request, and bytes of their JSON (a single larger event goes alone) */
   batchEvents: number;
+  batchBytes: number;
   /** events kept in memory while unsent; more go to the spool file */
   memoryEvents: number;
   /** and at most about this many bytes of them (log lines may be long) */
@@ -27,6 +30,8 @@ export interface ReporterOptions {
 export const DEFAULT_REPORTER_OPTIONS: Omit<ReporterOptions, "spoolDir"> = {
   flushMs: 50,
   batchEvents: 200,
+  // the request's own JSON around the events takes well under this margin
+  batchBytes: EVENT_BATCH_LIMITS.bytes - 4096,
   memoryEvents: 10_000,
   memoryBytes: 16 * 1024 * 1024,
   backoff: { baseMs: 250, maxMs: 10_000 },
@@ -83,11 +88,12 @@ export class RunReporter {
     const n: Numbered = { seq: this.nextSeq++, event };
     if (event.type === "run.finished") this.finalSeq = n.seq;
     const line = JSON.stringify(n) + "\n";
-    if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents || this.memoryBytes + line.length > this.opts.memoryBytes) {
+    const bytes = Buffer.byteLength(line);
+    if (this.spooled > 0 || this.memory.length >= this.opts.memoryEvents || this.memoryBytes + bytes > this.opts.memoryBytes) {
       this.spooled++;
       this.spoolBuffer.push(line);
       if (this.spoolBuffer.length === 1) this.spoolWrites = this.spoolWrites.then(() => this.flushSpool()).catch((err: Error) => this.spoolFailed(err));
-    } else this.keep(n, line.length);
+    } else this.keep(n, bytes);
     if (this.memory.length + this.spooled >= this.opts.batchEvents || this.finalSeq !== null) this.kick(0);
     else this.kick(this.opts.flushMs);
   }
@@ -130,12 +136,12 @@ export class RunReporter {
           return this.spoolFailed(err as Error);
         }
       }
-      const batch = this.memory.slice(0, this.opts.batchEvents).map(({ seq, event }) => ({ seq, event }));
+      const batch = this.nextBatch();
       try {
         const res = await this.hub.post<EventsResponse>(
           `/api/worker/runs/${encodeURIComponent(this.runId)}/events`,
           { instance: this.instance, events: batch },
-          { signal: this.stopped.signal },
+          { signal: this.stopped.signal, headers: { [INSTANCE_HEADER]: this.instance } },
         );
         if (res.cancel) this.onCancel(res.cancel);
         if (this.ack(typeof res.acked === "number" ? res.acked : 0)) failures = 0;
@@ -162,6 +168,18 @@ export class RunReporter {
       await rm(this.spoolFile, { force: true });
       this.settle();
     }
+  }
+
+  /** The oldest waiting events, as many as fit in one request (always at least one). */
+  private nextBatch(): Numbered[] {
+    const batch: Numbered[] = [];
+    let bytes = 0;
+    for (const n of this.memory) {
+      if (batch.length >= this.opts.batchEvents || (batch.length > 0 && bytes + n.bytes > this.opts.batchBytes)) break;
+      batch.push({ seq: n.seq, event: n.event });
+      bytes += n.bytes;
+    }
+    return batch;
   }
 
   /** Drops what the hub has recorded; false when that was nothing of what is waiting. */

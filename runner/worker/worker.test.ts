@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { archiveDirectory } from "../cli/hub.ts";
+import { blobPath } from "../src/blobs.ts";
 import { DEFAULT_BASE_IMAGES } from "../src/run/runner.ts";
 import { restrictedPolicy } from "../src/policy/policy.ts";
 import { channelClient, FakeEngine, type FakeContainer } from "../test/fake-engine.ts";
@@ -64,8 +66,9 @@ async function playWorkflow(c: FakeContainer) {
   }
 }
 
-async function setup(opts: { capacity?: number; memoryEvents?: number; engine?: FakeEngine } = {}) {
+async function setup(opts: { capacity?: number; memoryEvents?: number; engine?: FakeEngine; requestsInFlight?: number } = {}) {
   const hub = await new FakeHub().start();
+  hub.requestsInFlight = opts.requestsInFlight ?? null;
   const engine = opts.engine ?? new FakeEngine();
   const dataDir = await mkdtemp(path.join(tmpdir(), "worker-test-"));
   const archive = await archiveDirectory(PKG);
@@ -133,8 +136,9 @@ test("register, poll, run on the engine, report every event in order, store the 
   assertComplete(hub, a.runId);
   const end = hub.finished(a.runId)!;
   assert.equal(end.status, "succeeded");
-  assert.equal(end.tasks[0].status, "succeeded");
-  assert.equal(end.tasks[0].stored, true);
+  assert.deepEqual(end.tasks, [], "the run's end carries no task: they came before it");
+  assert.equal(hub.tasks(a.runId)[0].status, "succeeded");
+  assert.equal(hub.tasks(a.runId)[0].stored, true);
   const logs = hub.run(a.runId).events.filter((e) => e.event.type === "log").map((e) => (e.event as { log: { line: string } }).log.line);
   assert.deepEqual(logs.filter((l) => l.startsWith("line ")), Array.from({ length: 20 }, (_, i) => `line ${i}`));
   assert.deepEqual([...hub.docs.values()], [{ a: 1 }]);
@@ -149,6 +153,22 @@ test("register, poll, run on the engine, report every event in order, store the 
   assert.equal(hub.downloads.filter((d) => d.startsWith("/api/worker/packages/")).length, 1);
   await until(() => hub.heartbeats.length > 0, "a heartbeat");
   assert.equal(hub.heartbeats[0].instance, worker.instance);
+  assert.deepEqual(hub.unnamed, [], "every request named its instance in the header");
+});
+
+test("the hub's limit of requests in flight: the worker keeps within it, still polls and beats, and its runs complete", async () => {
+  const { hub, engine, assign } = await setup({ capacity: 3, requestsInFlight: 2 });
+  toolPuts(engine);
+  hub.reportDelayMs = 40;
+  const runs = [assign(), assign(), assign()];
+  await until(() => runs.every((a) => hub.finished(a.runId) !== undefined), "the three runs' ends");
+  for (const a of runs) {
+    assertComplete(hub, a.runId);
+    assert.equal(hub.finished(a.runId)!.status, "succeeded");
+  }
+  assert.equal(hub.docs.size, 3);
+  assert.ok(hub.maxInFlight <= 2, `never more than the hub's limit at once (long polls aside): ${hub.maxInFlight}`);
+  await until(() => hub.heartbeats.length > 0, "a heartbeat while the requests wait their turn");
 });
 
 test("the hub away mid-run: events are kept (spooled past the memory cap), resent once it is back, none lost or applied twice", async () => {
@@ -192,7 +212,7 @@ test("the results store answers 503, then takes the document: written once, the 
   await until(() => hub.finished(a.runId) !== undefined, "the run's end");
   const end = hub.finished(a.runId)!;
   assert.equal(end.status, "succeeded");
-  assert.equal(end.tasks[0].stored, true);
+  assert.equal(hub.tasks(a.runId)[0].stored, true);
   assert.deepEqual([...hub.docs.values()], [{ a: 1 }]);
   assert.equal(hub.storeCalls.filter((c) => c === "put").length, 4, "three refused, one written");
   assert.ok(
@@ -231,6 +251,73 @@ test("a cancel while the run's files are still downloading ends it cancelled at 
     unpacked = await readdir(path.join(dataDir, "packages"));
   }
   assert.deepEqual(unpacked, [a.package.sha256], "the shared download was not stopped by one run's cancel");
+});
+
+/** A workflow that starts one tool with `files` and waits for it; the tool exits 0 (after `onTool` looked at it). */
+function playFiles(engine: FakeEngine, files: Record<string, unknown>, onTool: (c: FakeContainer) => Promise<void> = async () => undefined) {
+  engine.onStart = (c: FakeContainer) => {
+    const role = c.spec.labels["zone.lev.role"];
+    if (role === "tool") return void onTool(c).finally(() => c.exit(0));
+    if (role !== "workflow") return;
+    void (async () => {
+      const ch = await channelClient(FakeEngine.socketOf(c));
+      try {
+        const s = await ch.request("start", { cr: cr({ files }) });
+        if (!s.ok) return c.exit(2);
+        const w = await ch.request("wait", { task: (s.result as { task: number }).task });
+        c.exit(w.ok ? 0 : 3);
+      } finally {
+        ch.close();
+      }
+    })();
+  };
+}
+
+const FILE_ID = "wordlist-0123456789ab";
+
+test("a run given a file: fetched by sha256 once, mounted read-only where the Cr puts it, removed from the worker when the run ends", async () => {
+  const { hub, engine, assign, dataDir } = await setup();
+  const words = Buffer.from("alpha\nbeta\n");
+  hub.files.set(sha(words), words);
+  const seen: { host?: string; mode?: number; content?: string } = {};
+  playFiles(engine, { "/in/words": { $lev: "file", id: FILE_ID } }, async (c) => {
+    const bind = c.spec.binds.find((b) => b.endsWith(":/in/words:ro"));
+    seen.host = bind?.split(":")[0];
+    if (seen.host) {
+      seen.mode = (await stat(seen.host)).mode & 0o777;
+      seen.content = await readFile(seen.host, "utf8");
+    }
+  });
+  const a = assign({ args: { words: { $lev: "file", id: FILE_ID } }, refs: { [FILE_ID]: { kind: "file", sha256: sha(words), size: words.length, name: "words.txt" } } });
+  await until(() => hub.finished(a.runId) !== undefined, "the run's end");
+  assertComplete(hub, a.runId);
+  assert.equal(hub.finished(a.runId)!.status, "succeeded", JSON.stringify(hub.finished(a.runId)!.error));
+  assert.equal(seen.host, blobPath(path.join(dataDir, "blobs"), sha(words)), "the worker's own copy, by content");
+  assert.equal(seen.mode, 0o444);
+  assert.equal(seen.content, "alpha\nbeta\n");
+  assert.deepEqual(hub.downloads.filter((d) => d.startsWith("/api/worker/files/")), [`/api/worker/files/${sha(words)}`]);
+  const wf = [...engine.containers.values()].find((c) => c.spec.labels["zone.lev.role"] === "workflow")!;
+  assert.doesNotMatch(wf.spec.env.join("\n"), /blobs/, "the workflow learns the file's name and size, never where it is");
+  await until(() => !existsSync(seen.host!), "the file removed once no run holds it", 5_000);
+});
+
+test("a file the hub sends with other content, or does not have, ends the run FileUnavailable before anything starts; nothing is kept", async () => {
+  const { hub, engine, assign, dataDir } = await setup();
+  const words = Buffer.from("alpha\nbeta\n");
+  hub.files.set(sha(words), Buffer.from("alpha\nBETA\n"));
+  playFiles(engine, { "/in/words": { $lev: "file", id: FILE_ID } });
+  const refs = (content: Buffer) => ({ [FILE_ID]: { kind: "file" as const, sha256: sha(content), size: content.length, name: "words.txt" } });
+  const tampered = assign({ args: { words: { $lev: "file", id: FILE_ID } }, refs: refs(words) });
+  const missing = assign({ args: { words: { $lev: "file", id: FILE_ID } }, refs: refs(Buffer.from("never uploaded")) });
+  await until(() => hub.finished(tampered.runId) !== undefined && hub.finished(missing.runId) !== undefined, "both runs' ends");
+  for (const a of [tampered, missing]) assertComplete(hub, a.runId);
+  assert.equal(hub.finished(tampered.runId)!.error?.type, "FileUnavailable");
+  assert.match(hub.finished(tampered.runId)!.error?.message ?? "", /^the run's file 'words\.txt' does not match its sha256 \(expected [0-9a-f]{64}, got [0-9a-f]{64}\); refused$/);
+  assert.equal(hub.finished(missing.runId)!.error?.type, "FileUnavailable");
+  assert.match(hub.finished(missing.runId)!.error?.message ?? "", /^the run's file 'words\.txt' could not be fetched from the hub: /);
+  assert.equal(engine.containers.size, 0, "nothing ran");
+  const left = await readdir(path.join(dataDir, "blobs"), { recursive: true }).catch((): string[] => []);
+  assert.deepEqual(left.filter((f) => /[0-9a-f]{64}|download/.test(f)), [], "no file and no partial download left");
 });
 
 test("410 on heartbeat: the worker stops its runs and registers again as a new instance", async () => {

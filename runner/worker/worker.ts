@@ -12,15 +12,17 @@ import path from "node:path";
 import { backoffMs, sleep } from "../src/backoff.ts";
 import { DockerodeEngine, type ContainerEngine } from "../src/engine/engine.ts";
 import { reap } from "../src/engine/reaper.ts";
-import { Runner } from "../src/run/runner.ts";
+import { DEFAULT_WORKFLOW_IMAGE, Runner } from "../src/run/runner.ts";
 import { AssignedRun } from "./assignment.ts";
+import { BlobCache } from "./blob-cache.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { HubClient, HubError } from "./hub-client.ts";
 import { HttpResultStore, type HttpStoreTimes } from "./http-store.ts";
 import { HubImageEngine } from "./images.ts";
 import { PackageCache } from "./package-cache.ts";
-import { engineFacts, keepOnStart, SOFTWARE_VERSION, UUID } from "./registration.ts";
+import { engineBootId, engineFacts, keepOnStart, SOFTWARE_VERSION, UUID } from "./registration.ts";
 import {
+  INSTANCE_HEADER,
   PROTOCOL_VERSION,
   type HeartbeatResponse,
   type PollResponse,
@@ -30,6 +32,7 @@ import {
   type WorkerLabels,
 } from "./protocol.ts";
 import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./reporter.ts";
+import { DebugSessions } from "./debug-session.ts";
 
 export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -42,7 +45,7 @@ export interface WorkerOptions {
   /** default: the Docker engine of DOCKER_HOST */
   engine?: ContainerEngine;
   /**
-   * packages, run directories and the event spool; must be visible to the engine (bind mounts);
+   * packages, the files runs were given, run directories and the event spool; must be visible to the engine (bind mounts);
    * one worker's alone (claimDataDir refuses a second one, and clears what an earlier one left)
    */
   dataDir: string;
@@ -85,6 +88,9 @@ class Worker implements WorkerHandle {
   private readonly engine: HubImageEngine;
   private readonly store: HttpResultStore;
   private readonly cache: PackageCache;
+  /** debug terminals into tasks of runs this worker runs */
+  private readonly debug: DebugSessions;
+  private readonly blobs: BlobCache;
   /** runs whose containers may still exist */
   private readonly active = new Map<string, AssignedRun>();
   /** runs whose final events the hub has not acknowledged yet (active ones included) */
@@ -100,6 +106,8 @@ class Worker implements WorkerHandle {
   private heartbeatLoopDone: Promise<void> = Promise.resolve();
   private slotFreed: (() => void) | null = null;
   private reRegistering: Promise<void> | null = null;
+  /** the engine's machine, read once (a re-registration reports the same) */
+  private bootId: Promise<string | null> | null = null;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
   private readonly log: WorkerLogger;
@@ -113,6 +121,14 @@ class Worker implements WorkerHandle {
     this.engine = new HubImageEngine(opts.engine ?? new DockerodeEngine(), this.hub, () => this.reg?.instance ?? "", this.log);
     this.store = new HttpResultStore(this.hub, opts.storeTimes);
     this.cache = new PackageCache(opts.dataDir, this.hub);
+    this.debug = new DebugSessions({
+      hub: this.hub,
+      engine: this.engine,
+      instance: () => this.reg?.instance ?? "",
+      run: (runId) => (this.active.has(runId) ? this.reg?.runner.get(runId) : undefined),
+      log: this.log,
+    });
+    this.blobs = new BlobCache(opts.dataDir, this.hub);
   }
 
   get instance(): string {
@@ -130,11 +146,14 @@ class Worker implements WorkerHandle {
   }
 
   private async register(signal?: AbortSignal): Promise<void> {
+    this.bootId ??= engineBootId(this.engine, DEFAULT_WORKFLOW_IMAGE);
+    const bootId = await this.bootId;
+    if (bootId === null) this.log("could not read the kernel boot id of the engine's machine: the hub counts it as its own (no host-network grant runs here)");
     const body: RegisterRequest = {
       protocol: PROTOCOL_VERSION,
       name: this.opts.name,
       version: SOFTWARE_VERSION,
-      engine: await engineFacts(this.engine),
+      engine: { ...(await engineFacts(this.engine)), ...(bootId ? { bootId } : {}) },
       capacity: this.opts.capacity,
       labels: { hostNetwork: this.opts.labels?.hostNetwork ?? false },
     };
@@ -146,6 +165,7 @@ class Worker implements WorkerHandle {
       },
     });
     if (!UUID.test(res.instance)) throw new HubError(200, "bad_response", `the hub gave an instance that is not a uuid: '${res.instance}'`);
+    if (res.limits) this.hub.limitRequests(res.limits.requestsInFlight);
     const runner = new Runner({
       engine: this.engine,
       store: this.store,
@@ -153,9 +173,11 @@ class Worker implements WorkerHandle {
       workDir: path.join(this.opts.dataDir, "runs"),
       storeRetryMs: this.opts.storeRetryMs,
       logger: this.log,
+      // host networking on the hub's machine would share its loopback: refused unless the admin allowed it
+      hubMachine: res.hubMachine !== false,
     });
     this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner, device: res.device ?? null };
-    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length });
+    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length, hubMachine: res.hubMachine !== false });
     const lost = new Set(res.lostInstances);
     const reaped = await reap(this.engine, (labels) => keepOnStart(labels, lost)).catch((err: Error) => {
       this.log("could not remove what lost instances left", { error: err.message });
@@ -169,6 +191,7 @@ class Worker implements WorkerHandle {
     this.reRegistering ??= (async () => {
       this.log("the hub declared this worker lost; stopping its runs and registering again", { instance: this.reg.instance });
       for (const run of this.active.values()) run.cancel("the hub declared this worker lost");
+      await this.debug.stop();
       for (const r of this.reporting.values()) r.abandon("the worker was declared lost");
       await Promise.allSettled([...this.active.values()].map((r) => r.finished));
       if (!this.draining) await this.register();
@@ -190,10 +213,11 @@ class Worker implements WorkerHandle {
         const res = await this.hub.post<HeartbeatResponse>(
           "/api/worker/heartbeat",
           { instance: this.reg.instance, running: [...this.reporting.keys()].slice(0, 256) },
-          { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal },
+          { timeoutMs: Math.max(this.reg.heartbeatMs * 2, 5_000), signal: this.stopping.signal, headers: { [INSTANCE_HEADER]: this.reg.instance }, unmetered: true },
         );
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         for (const id of res.ended ?? []) this.active.get(id)?.cancel("the hub has already ended this run");
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (err instanceof HubError && err.status === 410) await this.gone();
         else if (!this.stopping.signal.aborted) this.log("heartbeat failed", { error: (err as Error).message });
@@ -216,12 +240,13 @@ class Worker implements WorkerHandle {
         const res = await this.hub.post<PollResponse>(
           "/api/worker/poll",
           { instance: reg.instance, free, waitMs },
-          { timeoutMs: waitMs + 15_000, signal: this.pollAbort.signal },
+          { timeoutMs: waitMs + 15_000, signal: this.pollAbort.signal, headers: { [INSTANCE_HEADER]: reg.instance }, unmetered: true },
         );
         failures = 0;
         for (const c of res.cancel ?? []) this.active.get(c.runId)?.cancel(c.reason);
         // runs the hub handed over are ours even when a stop began meanwhile
         for (const a of res.assign ?? []) this.take(a, reg);
+        if (!this.draining) this.debug.serve(res.debug);
       } catch (err) {
         if (this.pollAbort.signal.aborted) return;
         if (err instanceof HubError && err.status === 410) {
@@ -257,7 +282,7 @@ class Worker implements WorkerHandle {
       (reason) => this.active.get(a.runId)?.cancel(reason),
       this.log,
     );
-    const run = new AssignedRun(a, reporter, { runner: reg.runner, hub: this.hub, instance: reg.instance, cache: this.cache, store: this.store, log: this.log });
+    const run = new AssignedRun(a, reporter, { runner: reg.runner, hub: this.hub, instance: reg.instance, cache: this.cache, blobs: this.blobs, store: this.store, log: this.log });
     this.active.set(a.runId, run);
     this.reporting.set(a.runId, reporter);
     void run.finished.finally(() => {
@@ -281,6 +306,7 @@ class Worker implements WorkerHandle {
     if (cancelRunning) {
       // the long poll is given up too: a run it would still have brought ends WorkerLost on the hub
       this.pollAbort.abort();
+      void this.debug.stop();
       for (const run of this.active.values()) run.cancel("the worker is shutting down");
       // a hub that stays away does not keep a stopping worker alive: its last events wait 30 s at most
       setTimeout(() => {
@@ -296,6 +322,7 @@ class Worker implements WorkerHandle {
     while (this.active.size > 0 || this.reporting.size > 0) {
       await Promise.allSettled([...[...this.active.values()].map((r) => r.finished), ...[...this.reporting.values()].map((r) => r.delivered)]);
     }
+    await this.debug.stop();
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();

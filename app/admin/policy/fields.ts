@@ -41,7 +41,14 @@ export const ARG_FIELDS: NumberField[] = [
   { path: "args.totalBytes", label: "All arguments of a run", unit: "KiB", factor: 1024 },
 ];
 
-export const NUMBER_FIELDS = [...BUILD_FIELDS, ...RUN_FIELDS, ...ARG_FIELDS];
+export const DEBUG_FIELDS: NumberField[] = [{ path: "debug.idleTimeoutMs", label: "Debug terminal idle timeout", unit: "s", factor: 1000 }];
+
+export const FILE_FIELDS: NumberField[] = [
+  { path: "files.maxBytes", label: "One file given to a run", unit: "MiB", factor: MiB },
+  { path: "files.quotaBytes", label: "Files one user may keep", unit: "MiB", factor: MiB },
+];
+
+export const NUMBER_FIELDS = [...BUILD_FIELDS, ...RUN_FIELDS, ...ARG_FIELDS, ...FILE_FIELDS, ...DEBUG_FIELDS];
 
 export function readPath(obj: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);

@@ -5,7 +5,7 @@ import { isAdmin } from "../../../lib/access/permissions.ts";
 import { getPolicySettings } from "../../../lib/policy/policy-settings.ts";
 import { formatImageAliases } from "../../../lib/schemas/image-settings.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
-import { GRANTABLE_CAPS } from "../../../runner/src/policy/policy.ts";
+import { GRANT_NETWORKS, GRANTABLE_CAPS } from "../../../runner/src/policy/policy.ts";
 import { grantPrivilegesAction } from "../../actions/grant-privileges.ts";
 import { revokeGrantAction } from "../../actions/revoke-grant.ts";
 import { updatePolicySettingsAction } from "../../actions/update-policy-settings.ts";
@@ -27,12 +27,13 @@ export default async function PolicyPage() {
       <div>
         <h1 className="h-page">Policy</h1>
         <p className="mt-1 text-sm text-zinc-600">
-          What runs may do. A tool container gets no extra privilege unless its package&apos;s namespace or the package itself is granted one here; the runner checks at every task start.
+          What runs may do. A tool container gets no extra privilege unless a grant here covers the function that built it (a grant to its package or its namespace, for the functions it
+          names); the runner checks at every task start.
         </p>
       </div>
       <section aria-labelledby="grants-h" className="space-y-2">
         <h2 id="grants-h" className="h-section">Grants</h2>
-        <GrantsEditor grants={grants} caps={GRANTABLE_CAPS} grantAction={grantPrivilegesAction} revokeAction={revokeGrantAction} />
+        <GrantsEditor grants={grants} caps={GRANTABLE_CAPS} networks={GRANT_NETWORKS} grantAction={grantPrivilegesAction} revokeAction={revokeGrantAction} />
       </section>
       <section aria-labelledby="settings-h" className="space-y-2">
         <h2 id="settings-h" className="h-section">Images, builds and limits</h2>
@@ -41,6 +42,8 @@ export default async function PolicyPage() {
           imageAliases={formatImageAliases(settings.imageAliases)}
           pullRegistries={settings.pullRegistries}
           buildNetwork={settings.buildNetwork}
+          hostNetworkOnHubMachine={settings.hostNetworkOnHubMachine}
+          debugEnabled={settings.debug.enabled}
           values={values}
           action={updatePolicySettingsAction}
         />

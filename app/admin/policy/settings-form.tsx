@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { PolicySettingsState } from "../../actions/update-policy-settings.ts";
-import { ARG_FIELDS, BUILD_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
+import { ARG_FIELDS, BUILD_FIELDS, DEBUG_FIELDS, FILE_FIELDS, RUN_FIELDS, type NumberField } from "./fields.ts";
 
 /** Base images, image aliases, pull registries, build networking and limits, run limits and argument caps, saved together. */
 export function PolicySettingsForm({
@@ -10,6 +10,8 @@ export function PolicySettingsForm({
   imageAliases,
   pullRegistries,
   buildNetwork,
+  hostNetworkOnHubMachine,
+  debugEnabled,
   values,
   action,
 }: {
@@ -18,6 +20,10 @@ export function PolicySettingsForm({
   imageAliases: string;
   pullRegistries: string[];
   buildNetwork: "none" | "default";
+  /** the unsafe setting: host-network grants work on the hub's own machine too */
+  hostNetworkOnHubMachine: boolean;
+  /** run owners may open debug terminals into their running tasks */
+  debugEnabled: boolean;
   /** field path → the value in the field's unit */
   values: Record<string, string>;
   action: (state: PolicySettingsState, data: FormData) => Promise<PolicySettingsState>;
@@ -93,9 +99,29 @@ export function PolicySettingsForm({
           <option value="default">Docker&apos;s default bridge</option>
         </select>
       </div>
+      <fieldset className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        <legend className="label px-1 text-red-900">Unsafe</legend>
+        <label className="flex items-start gap-2">
+          <input type="checkbox" name="hostNetworkOnHubMachine" defaultChecked={hostNetworkOnHubMachine} className="mt-1 size-4" />
+          <span>
+            Host networking on the hub&apos;s machine (unsafe). A grant of the host&apos;s network then works on engines whose machine runs the hub, where a granted tool shares the
+            hub&apos;s loopback: it can reach the hub&apos;s database and local services and, with NET_RAW, read their traffic. Off: such tasks are refused there, and granted tools belong
+            on another worker&apos;s engine or on the run&apos;s own network.
+          </span>
+        </label>
+      </fieldset>
       {numbers("Image builds", BUILD_FIELDS)}
       {numbers("Runs", RUN_FIELDS)}
       {numbers("Run arguments", ARG_FIELDS)}
+      {numbers("Files given to runs", FILE_FIELDS)}
+      <fieldset className="space-y-2">
+        <legend className="h-section">Debug terminals</legend>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="debug.enabled" defaultChecked={debugEnabled} />
+          A run&apos;s owner may open a terminal into its running tasks (never tasks under a grant or holding a secret)
+        </label>
+        {numbers("", DEBUG_FIELDS)}
+      </fieldset>
       {state.status === "error" && <p role="alert" className="field-error">{state.message}</p>}
       {state.status === "saved" && <p role="status" className="text-sm text-emerald-700">Saved. Runs and uploads started from now on use these values.</p>}
       <button type="submit" className="btn btn-primary" disabled={pending}>Save settings</button>

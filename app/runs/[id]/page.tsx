@@ -3,11 +3,13 @@ import { isTypedRef } from "../../../runner/src/index.ts";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { cache, Suspense } from "react";
+import { argValueText } from "../../../components/args-text.ts";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
+import { debugAvailability } from "../../../lib/debug/sessions.ts";
 import type { RunDetail } from "../../../lib/types.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
 import { cancelRunAction } from "../../actions/cancel-run.ts";
@@ -17,6 +19,7 @@ import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
 import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
+import { mappedDocuments } from "./mapped-documents.ts";
 
 type Params = Promise<{ id: string }>;
 
@@ -42,7 +45,10 @@ export default async function RunPage({ params, searchParams }: { params: Params
   const run = (await runFor(pathSegment(id)))!;
   const after = one((await searchParams).after);
   const page = await loadOr404(runDocumentsPage(viewer, run.id, { after: after && /^\d{1,18}$/.test(after) ? after : undefined, limit: DOCUMENTS_PAGE }));
+  // documents whose collection maps to assets show as tables (host, port, state, service) above their JSON
+  const documents = await mappedDocuments(run.id, page.items);
   const origin = await loadOr404(runOrigin(viewer, run.id));
+  const debug = run.endedAt === null ? await loadOr404(debugAvailability(viewer, run.id)) : null;
   const ended = run.endedAt !== null;
   const [ns, name] = run.package.split(".");
   const args = Object.entries(run.args);
@@ -71,7 +77,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         {ended && (
           <div className="mt-2">
             <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>
-              <SincePrevious viewer={viewer} runId={run.id} />
+              <SincePrevious viewer={viewer} runId={run.id} slug={run.project.slug} />
             </Suspense>
           </div>
         )}
@@ -79,7 +85,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
               <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
-                {k}={isTypedRef(v, "secret") ? <span title="the tool received its value; the run keeps only its name">secret {run.secretNames[v.id] ?? v.id}</span> : JSON.stringify(v)}
+                {k}={isTypedRef(v, "secret") ? <span title="the tool received its value; the run keeps only its name">secret {run.secretNames[v.id] ?? v.id}</span> : argValueText(v, run.files)}
               </code>
             ))}
           </div>
@@ -100,6 +106,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
         initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
+        debug={debug ? { runId: run.id, availability: debug } : null}
       />
 
       <section aria-label="Stored documents" className="space-y-2">
@@ -107,7 +114,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <h2 className="h-section">Stored documents</h2>
           <Link href={`/results?run=${run.number}`} className="text-sm">Results of this run in the browser</Link>
         </div>
-        <StoredDocuments documents={page.items} ended={ended} />
+        <StoredDocuments documents={documents} ended={ended} />
         {(after || page.next) && (
           <nav aria-label="Document pages" className="flex justify-end gap-2 text-sm">
             {after && <Link className="btn" href={`/runs/${encodeURIComponent(run.id)}`}>First documents</Link>}

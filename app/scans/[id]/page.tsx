@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { argValueText } from "../../../components/args-text.ts";
 import { ScanButtons } from "../../../components/scan-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { formatTime, formatTimeIn } from "../../../components/time.ts";
@@ -74,7 +75,7 @@ export default async function ScanPage({ params }: { params: Params }) {
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
               <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
-                {k}={JSON.stringify(v)}
+                {k}={argValueText(v, scan.files)}
               </code>
             ))}
           </div>

@@ -10,7 +10,7 @@ import Docker from "dockerode";
 import { startQueueCluster, type ClusterWorker, type QueueCluster } from "../../testing/queue-cluster.ts";
 import type { PublishResult } from "../../types.ts";
 import { leftovers, logLines, noLeftovers, PROBE, settled, until } from "../../testing/queue-faults.ts";
-import { workerHeaders } from "../../testing/route-server.ts";
+import { bodyInstance, workerHeaders } from "../../testing/route-server.ts";
 import { PROTOCOL_VERSION } from "../../../runner/worker/protocol.ts";
 
 const HEARTBEAT_MS = 500;
@@ -69,7 +69,7 @@ test("a long poll the worker gave up (it is stopping) hands out nothing: the run
   await heir?.stop({ cancelRunning: false }); // no live worker: only the given-up poll could take a run
   const token = await cluster.workerToken("quitter");
   const call = (p: string, body: unknown, signal?: AbortSignal) =>
-    fetch(`${cluster.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...workerHeaders() }, body: JSON.stringify(body), signal });
+    fetch(`${cluster.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...workerHeaders(bodyInstance(body)) }, body: JSON.stringify(body), signal });
   const reg = (await (
     await call("/api/worker/register", { protocol: PROTOCOL_VERSION, name: "quitter", version: "test", engine: { host: "none", version: "none" }, capacity: 1, labels: { hostNetwork: false } })
   ).json()) as { instance: string };

@@ -4,6 +4,7 @@
  * one function per change, `jobs.ts` the pg-boss side. See lib/README.md "Run lifecycle".
  */
 export {
+  anyJobWaiting,
   cancelQueued,
   claim,
   endRun,
@@ -11,6 +12,7 @@ export {
   finish,
   markRunning,
   nextJob,
+  QUEUE_FREED,
   recordTask,
   requestCancel,
   requeue,

@@ -50,6 +50,20 @@ export async function fetchJob(tx: Tx, queues: readonly string[], ignoreGroups: 
 }
 
 /**
+ * Whether any job waits in one of `queues` now (a hint, read without a lock: a claim fetches for
+ * real). A poll asks first and takes the claim lock only when there is something to claim. pg-boss
+ * is started first: it makes its schema, which a fresh hub's first poll may come before.
+ */
+export async function jobsWaiting(client: Pick<Tx, "$queryRawUnsafe">, queues: readonly string[]): Promise<boolean> {
+  await getBoss();
+  const [row] = await client.$queryRawUnsafe<{ waiting: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM ${BOSS_SCHEMA}.job WHERE name = ANY($1::text[]) AND state < 'active' AND start_after <= now()) AS waiting`,
+    [...queues],
+  );
+  return !!row?.waiting;
+}
+
+/**
  * Locks a waiting job's row. A claim locks the job (pg-boss's fetch, `FOR UPDATE SKIP LOCKED`)
  * before it updates the run; whoever ends a queued run takes the same locks in the same order, so
  * the two never wait on each other crosswise: the one that comes second finds the job taken (a

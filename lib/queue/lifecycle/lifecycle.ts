@@ -1,9 +1,10 @@
 import "server-only";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { HubRunError, TaskStatus, TerminalRunStatus } from "../../types.ts";
+import { eventText, recordProjectEvent } from "../../events/events.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../notify.ts";
 import { RUN_QUEUE } from "../queue-names.ts";
-import { fetchJob, lockJob, sendJob, settleJob, type FetchedJob, type RunJob, type Tx } from "./jobs.ts";
+import { fetchJob, jobsWaiting, lockJob, sendJob, settleJob, type FetchedJob, type RunJob, type Tx } from "./jobs.ts";
 import { fromStates, jobAction, SKIPPED_CLAIM_JOB_ACTION, targetStatus, UNFINISHED_TASK_STATUS, type EndingType, type Transition } from "./transitions.ts";
 
 /**
@@ -16,6 +17,13 @@ import { fromStates, jobAction, SKIPPED_CLAIM_JOB_ACTION, targetStatus, UNFINISH
 
 export type { FetchedJob, Tx } from "./jobs.ts";
 
+/**
+ * What a QUEUE_CHANNEL notification says when a held run ended: its place among the limits (total,
+ * its owner's, its worker's) is free again, so waiting polls try to claim at once rather than on
+ * their fallback timer. The other payloads: a queue's name (a run waits in it), "cancel".
+ */
+export const QUEUE_FREED = "freed";
+
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 const inFrom = (t: Transition) => ({ in: [...fromStates(t)] });
 const heldByWhere = (heldBy: string | null | undefined) => (heldBy === undefined ? {} : { workerInstance: heldBy });
@@ -27,6 +35,22 @@ async function jobOf(tx: Tx, runId: string): Promise<RunJob> {
 /** Tasks with no end recorded when their run ends: ended now, UNFINISHED_TASK_STATUS. */
 async function endOpenTasks(tx: Tx, runId: string, now: Date): Promise<void> {
   await tx.task.updateMany({ where: { runId, endedAt: null }, data: { status: UNFINISHED_TASK_STATUS, endedAt: now } });
+}
+
+/** The project's `run.failed` event, in the transaction that ended the run. */
+async function recordFailure(tx: Tx, runId: string, error: { type: string; message: string } | null): Promise<void> {
+  const run = await tx.run.findUniqueOrThrow({
+    where: { id: runId },
+    select: { projectId: true, number: true, function: true, version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } } },
+  });
+  await recordProjectEvent(tx, {
+    projectId: run.projectId,
+    type: "run.failed",
+    data: {
+      run: { id: runId, number: run.number, function: run.function, package: `${run.version.package.namespace.name}.${run.version.package.name}` },
+      error: error ? { type: error.type, message: eventText(error.message) } : null,
+    },
+  });
 }
 
 /** What a new run is made of; where it waits and its state are enqueue's. */
@@ -44,6 +68,11 @@ export async function enqueue(tx: Tx, data: NewRun, place: { queue: string; devi
   await notify(tx, QUEUE_CHANNEL, place.queue);
   await notify(tx, RUN_CHANNEL, row.id);
   return row.id;
+}
+
+/** Whether a job waits in any of `queues` (read without a lock or a transaction: a hint for a poll). */
+export function anyJobWaiting(client: Pick<Tx, "$queryRawUnsafe">, queues: readonly string[]): Promise<boolean> {
+  return jobsWaiting(client, queues);
 }
 
 /** The next job waiting in the first of `queues` that has one, skipping owners at their limit; null when none waits. */
@@ -149,7 +178,9 @@ export async function finish(tx: Tx, runId: string, instance: string, outcome: R
   if (!count) return false;
   await endOpenTasks(tx, runId, new Date());
   await settleJob(tx, await jobOf(tx, runId), "complete", { status: outcome.status });
+  if (outcome.status === "failed") await recordFailure(tx, runId, outcome.error);
   await notify(tx, RUN_CHANNEL, runId);
+  await notify(tx, QUEUE_CHANNEL, QUEUE_FREED);
   return true;
 }
 
@@ -175,7 +206,9 @@ export async function endRun(tx: Tx, runId: string, error: { type: EndingType; m
   await endOpenTasks(tx, runId, now);
   const action = jobAction(t);
   await settleJob(tx, await jobOf(tx, runId), action === "cancel" ? "cancel" : "fail", error);
+  if (status === "failed") await recordFailure(tx, runId, error);
   await notify(tx, RUN_CHANNEL, runId);
+  if (current.status !== "queued") await notify(tx, QUEUE_CHANNEL, QUEUE_FREED);
   return true;
 }
 

@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Partial<Record<RunStatus | "new", RunStatus>>> = 
   "end:DeviceRevoked": { queued: "failed", starting: "failed", running: "failed" },
   "end:DeviceTimeout": { queued: "failed" },
   "end:HubStopped": { queued: "failed", starting: "failed", running: "failed" },
+  "end:QuotaExceeded": { starting: "failed", running: "failed" },
   "end:OutsideWindow": { queued: "failed", starting: "failed", running: "failed" },
 };
 
@@ -81,6 +82,7 @@ test("the pg-boss job follows the run: sent with it, completed with the worker's
     "end:DeviceRevoked": "fail",
     "end:DeviceTimeout": "fail",
     "end:HubStopped": "fail",
+    "end:QuotaExceeded": "fail",
     "end:OutsideWindow": "fail",
   };
   for (const t of ALL) assert.equal(jobAction(t), want[label(t)], label(t));

@@ -9,6 +9,7 @@
  *   starting | running ──finish (the worker's report) | end (the hub)──▶ succeeded | failed | cancelled | timed_out
  *   starting | running ──requeue──▶ queued            starting | running ──requestCancel──▶ (unchanged)
  *   queued ──end (Cancelled, DeviceRevoked, DeviceTimeout, HubStopped, OutsideWindow)──▶ cancelled | failed
+ *   starting | running ──end (WorkerLost, QuotaExceeded, DeviceRevoked, HubStopped, OutsideWindow)──▶ failed
  */
 import { HELD_RUN_STATUSES, type HubErrorType, type RunStatus, type TaskStatus, type TerminalRunStatus } from "../../../runner/src/status.ts";
 
@@ -29,9 +30,14 @@ export const ENDINGS = {
   DeviceTimeout: { from: ["queued"], status: "failed" },
   /** left behind by a hub from before the queue (no job, or no worker that could report) */
   HubStopped: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
+  /**
+   * its worker reported more than a run may hold (lib/runs/report-limits.ts: collections, tasks):
+   * the runner's own error type, decided here by the hub, which does not take a worker's word for it
+   */
+  QuotaExceeded: { from: HELD_RUN_STATUSES, status: "failed" },
   /** its project's authorised window closed (queued: at claim; held: the janitor), or is not open yet at claim */
   OutsideWindow: { from: ["queued", ...HELD_RUN_STATUSES], status: "failed" },
-} as const satisfies Record<HubErrorType | "Cancelled", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
+} as const satisfies Record<HubErrorType | "Cancelled" | "QuotaExceeded", { from: readonly RunStatus[]; status: TerminalRunStatus }>;
 export type EndingType = keyof typeof ENDINGS;
 
 /** Every way a run's state changes. */

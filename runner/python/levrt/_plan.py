@@ -1,10 +1,13 @@
 """`python3 -m levrt._plan`: the runner's planner (runner/src/policy/planner.ts, PROTOCOL.md "Planner").
 
-A workflow may say a Cr was built by a dependency's mode (`Cr.package`); that dependency may hold
-a wider grant than the run's package. The runner believes it only if the dependency's own code,
-called with the same builder and arguments in a container where the run's package is absent,
-builds the same Cr. This module rebuilds it exactly as `levrt._tool` does (same functions) and
-prints its CrSpec as JSON on stdout. Exit codes: 0 printed, 1 could not rebuild, 2 no LEV_PLAN.
+A workflow may say a Cr was built by a mode (its entry's builder) whose grant is wider than the
+run's — a dependency's mode, or one of the run's own. The runner never believes it: it has this
+module call that mode with the claim's JSON arguments, in a container holding only that package's
+code, and runs the Cr it builds. The mode must be a plain function defined in the module the claim
+names under the name it names (not an imported name, a class, a partial or an attribute chain):
+the runner only asks for modes the package's manifest lists, and this checks it again where the
+code runs. It rebuilds exactly as `levrt._tool` does (same functions) and prints the CrSpec as
+JSON on stdout. Exit codes: 0 printed, 1 could not rebuild, 2 no LEV_PLAN.
 """
 from __future__ import annotations
 
@@ -51,12 +54,34 @@ def follow_path(built: Any, path: list[str], where: str) -> Any:
     return cr
 
 
+def check_mode(module: str, qualname: str) -> None:
+    """The builder is a function defined right there: `module.qualname` is a plain function whose
+    own module and name are those (so not `Cr` or any name the module only imports, a class, a
+    `functools.partial`, a bound method, a lambda or an attribute of something else)."""
+    import inspect  # here, not at the top: levrt._tool imports this module for every task
+
+    where = f"{module}.{qualname}"
+    if "." in qualname:
+        raise InvalidRequest(f"{where}: a mode is a module-level function, not an attribute chain")
+    try:
+        target = resolve_qualname(module, qualname)
+    except AttributeError as e:
+        raise InvalidRequest(f"cannot find {where} to build the Cr: {e}") from None
+    if not inspect.isfunction(target) or target.__name__ == "<lambda>":
+        raise InvalidRequest(f"{where} is a {type(target).__name__}, not a function defined in its package")
+    if target.__module__ != module or target.__qualname__ != qualname:
+        raise InvalidRequest(
+            f"{where} is {target.__module__}.{target.__qualname__}, defined elsewhere and only imported there"
+        )
+
+
 def rebuild(spec: dict[str, Any]) -> Cr:
     """The Cr an EntrySpec's builder makes (only builders that return a Cr can be checked)."""
     b = spec["builder"]
     where = f"{b['module']}.{b['qualname']}"
     if b.get("direct"):
         raise InvalidRequest(f"{where} is a module-level entry: no builder makes its Cr")
+    check_mode(b["module"], b["qualname"])
     cr = follow_path(call_builder(spec), list(spec.get("path") or []), where)
     if not isinstance(cr, Cr):
         raise InvalidRequest(f"{where}() returned {type(cr).__name__}, not a Cr")

@@ -71,6 +71,16 @@ def _report_error(type_: str, message: str, tb: str) -> None:
         print(f"levrt: cannot report the error to the runner: {e}", file=sys.stderr)
 
 
+def _pause_before_entry() -> None:
+    """"Pause before entry" (LEV_DEBUG_PAUSE, set by the runner): waits on the task channel until
+    a debugger says continue. The runner answers at once for a task it did not pause."""
+    ch = task_channel()
+    if not os.environ.get("LEV_DEBUG_PAUSE") or ch is None:
+        return
+    print("levrt: waiting for a debugger before the entry (pause before entry)", file=sys.stderr, flush=True)
+    ch.request("pause")
+
+
 def main() -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
@@ -84,6 +94,7 @@ def main() -> int:
         return 2
     try:
         spec = json.loads(os.environ["LEV_ENTRY"])
+        _pause_before_entry()
         result = _entry_call(spec)
         if hasattr(result, "__await__"):  # an async entry
             import asyncio

@@ -21,7 +21,8 @@ from typing import Any, Callable, Optional
 
 from ._refs import File, Secret
 from ._remote import returns_cr
-from .annot import Keys, Meta, Param
+from .annot import Assets, Findings, Keys, Meta, Param
+from .annot._mapping import mapping_problem
 from .annot.cats import Attck, BlackArch
 
 FACT_RE = re.compile(r"^\s*(Homepage|GitHub|Github|Type|Version|License|Author|Source|Docs|Documentation)\s*[:：]\s*(\S.*)$", re.M)
@@ -50,6 +51,8 @@ PROBLEM_CODES = {
     "secret-default": "a secret parameter's default is not None",
     "category": "a category is not a member of Attck or BlackArch",
     "keys": "key paths are declared twice, differently",
+    "assets": "a schema's asset mapping is declared twice, differently",
+    "findings": "a schema's finding mapping is declared twice differently, or asks for an asset its schema does not map",
     "introspection-failed": "introspection itself failed",
 }
 
@@ -480,7 +483,7 @@ def _empty(version: Optional[str]) -> dict[str, Any]:
         "package": None, "namespace": None, "name": None, "version": version,
         "desc": "", "doc": "", "cats": {"attck": [], "blackarch": []}, "tags": [],
         "exports": [], "tools": [], "modes": [], "workflows": [], "images": [],
-        "privileges": _no_privileges(), "keys": [], "problems": [],
+        "privileges": _no_privileges(), "keys": [], "assets": [], "findings": [], "problems": [],
     }
 
 
@@ -502,6 +505,45 @@ def _add_keys(out: dict[str, Any], meta: Any, where: str, problems: _Problems) -
             first = same["paths"] + [f"ignore {i}" for i in same.get("ignore", [])]
             second = entry["paths"] + [f"ignore {i}" for i in entry.get("ignore", [])]
             problems.add("error", where, "keys", f"key paths for {schema} are declared twice, differently: {first} and {second}")
+
+
+def _full_schema(out: dict[str, Any], schema: str) -> str:
+    return schema if "/" in schema else f"{out['namespace']}/{out['name']}.{schema}"
+
+
+def _add_mappings(out: dict[str, Any], meta: Any, where: str, problems: _Problems) -> None:
+    """The asset and finding mappings a `Meta` declares, by full schema name. One schema has one
+    asset mapping; its finding mappings are told apart by their key template. The same declaration
+    made twice (a tool's and a function's) is recorded once; made differently, it is an error."""
+    if not isinstance(meta, Meta):
+        return
+    for a in getattr(meta, "assets", None) or []:
+        if not isinstance(a, Assets):
+            continue
+        entry = a.manifest(_full_schema(out, a.schema))
+        same = next((d for d in out["assets"] if d["schema"] == entry["schema"]), None)
+        if same is None:
+            out["assets"].append(entry)
+        elif same != entry:
+            problems.add("error", where, "assets", f"the asset mapping of {entry['schema']} is declared twice, differently: {same} and {entry}")
+    for f in getattr(meta, "findings", None) or []:
+        if not isinstance(f, Findings):
+            continue
+        entry = f.manifest(_full_schema(out, f.schema))
+        same = next((d for d in out["findings"] if d["schema"] == entry["schema"] and d["key"] == entry["key"]), None)
+        if same is None:
+            out["findings"].append(entry)
+        elif same != entry:
+            problems.add("error", where, "findings", f"the finding mapping of {entry['schema']} with key {entry['key']!r} is declared twice, differently")
+
+
+def _check_finding_assets(out: dict[str, Any], problems: _Problems) -> None:
+    """A finding that asks for an asset its schema's Assets (in this package) cannot give is an error."""
+    for f in out["findings"]:
+        assets = next((a for a in out["assets"] if a["schema"] == f["schema"]), None)
+        problem = mapping_problem(assets, f)
+        if problem:
+            problems.add("error", f["schema"], "findings", f"the finding mapping {f['key']!r} of {f['schema']} {problem}")
 
 
 def _is_function(obj: Any) -> bool:
@@ -570,6 +612,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
     out["cats"] = _cats(lev.cats, "__lev__", problems)
     out["tags"] = list(lev.tags)
     _add_keys(out, lev, "__lev__", problems)
+    _add_mappings(out, lev, "__lev__", problems)
     seen: set[str] = set()
 
     def add(fn: Any, qualified: str) -> Optional[dict[str, Any]]:
@@ -583,6 +626,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
             problems.add("error", qualified, "undescribable", f"cannot be described: {e.__class__.__name__}: {e}")
             return None
         _add_keys(out, getattr(fn, "__lev_meta__", None), qualified, problems)
+        _add_mappings(out, getattr(fn, "__lev_meta__", None), qualified, problems)
         # a function the sources do not show (made at import time): the package's union
         f["privileges"] = by_function.get((f["module"], getattr(fn, "__name__", "")), out["privileges"])
         (out["workflows"] if f["kind"] == "workflow" else out["modes"]).append(f)
@@ -593,6 +637,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
             tool_name = item.__name__.rsplit(".", 1)[-1]
             tool_lev = getattr(item, "__lev__", None)
             _add_keys(out, tool_lev, item.__name__, problems)
+            _add_mappings(out, tool_lev, item.__name__, problems)
             fns = getattr(tool_lev, "exports", None)
             if fns is None:
                 problems.add("warning", item.__name__, "tool-without-lev", "tool module without __lev__ = annot.meta([...]); exporting its annotated functions")
@@ -631,6 +676,7 @@ def manifest(package_dir: str) -> dict[str, Any]:
             )
     if not out["modes"] and not out["workflows"]:
         problems.add("error", f"{module_name}.__lev__", "no-exports", "exports no mode and no workflow")
+    _check_finding_assets(out, problems)
     return out
 
 

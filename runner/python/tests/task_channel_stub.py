@@ -21,6 +21,8 @@ class TaskChannelStub:
         self.document: Optional[dict[str, Any]] = None
         self.error: Optional[dict[str, Any]] = None
         self.ops: list[str] = []
+        # a `pause` waits until resume() (the runner's answer once a debugger says continue)
+        self.continued = threading.Event()
         self._changed = threading.Condition()
         self._holding = hold_answers
         self._held: list[tuple[socket.socket, dict[str, Any]]] = []
@@ -107,9 +109,14 @@ class TaskChannelStub:
             self.document = msg["fields"]
         elif msg["op"] == "error":
             self.error = {k: msg.get(k) for k in ("type", "message", "traceback")}
+        elif msg["op"] == "pause":
+            self.continued.wait(30)
         elif msg["op"] != "hello":
             return {"id": msg["id"], "ok": False, "error": {"type": "InvalidRequest", "message": f"unknown op {msg['op']}", "traceback": None, "task": None}}
         return {"id": msg["id"], "ok": True, "result": {}}
+
+    def resume(self) -> None:
+        self.continued.set()
 
     def close(self) -> None:
         self._server.close()

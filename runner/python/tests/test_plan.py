@@ -61,6 +61,37 @@ def test_rebuild_refuses_direct_entries(dep):
         rebuild({"builder": {"module": "lev.levdep.net", "qualname": "plain", "args": [], "kwargs": {}, "direct": True}, "path": []})
 
 
+@pytest.mark.parametrize(
+    "module,qualname,why",
+    [
+        ("lev.levdep.net", "Cr", "defined elsewhere|not a function"),  # a class it only imports (the attack)
+        ("lev.levdep.net", "pathlib", "not a function"),  # a module it imports
+        ("lev.levdep.net", "again", "defined elsewhere"),  # a mode under another name
+        ("lev.levdep.net", "quick", "partial, not a function"),
+        ("lev.levdep.net", "build", "not a function"),  # a lambda
+        ("lev.levdep.net", "Tool", "not a function"),
+        ("lev.levdep.net", "Tool.hostnet", "attribute chain"),
+        ("lev.levdep.net", "hostnet.__wrapped__", "attribute chain"),
+        ("levrt", "Cr", "not a function"),
+        ("lev.levdep.net", "nothing_here", "cannot find"),
+    ],
+)
+def test_rebuild_calls_only_functions_defined_where_the_claim_says(dep, module, qualname, why):
+    from levrt._exceptions import InvalidRequest
+    from levrt._plan import rebuild
+
+    entry = {"builder": {"module": module, "qualname": qualname, "args": ["img"], "kwargs": {"host": True, "cmd": ["id"]}}, "path": []}
+    with pytest.raises(InvalidRequest, match=why):
+        rebuild(entry)
+
+
+def test_check_mode_accepts_the_modes_themselves(dep):
+    from levrt._plan import check_mode
+
+    for name in ("hostnet", "shared", "plain"):
+        check_mode("lev.levdep.net", name)
+
+
 def _plan(env_plan):
     env = {**os.environ, "PYTHONPATH": f"{RUNTIME}:{DEP}", "LEV_PACKAGE": "lev.levdep.net"}
     env.pop("LEV_PLAN", None)

@@ -38,6 +38,25 @@ def test_success_sends_the_document(tool):
     assert tool.chan.ops == ["put"]
 
 
+def test_pause_before_entry_waits_for_continue_then_runs_the_entry(tool):
+    p = tool(tool.tools.scan("example.com"), LEV_DEBUG_PAUSE="1")
+    tool.chan.wait_until("the pause request", lambda: "pause" in tool.chan.ops)
+    assert tool.chan.ops == ["pause"], "the entry asked to pause before anything else"
+    assert p.poll() is None and tool.doc() is None, "nothing of the entry ran while paused"
+    tool.chan.resume()
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    assert "waiting for a debugger" in err
+    assert tool.doc() == {"target": "example.com", "issues": ["Some issues"]}
+    assert tool.chan.ops == ["pause", "put"]
+
+
+def test_no_pause_without_the_runner_asking(tool):
+    p = tool(tool.tools.scan("example.com"))
+    assert p.wait(20) == 0
+    assert "pause" not in tool.chan.ops
+
+
 @pytest.mark.parametrize(
     "make, expected",
     [

@@ -1,8 +1,10 @@
 /**
  * A tool (or service) container's only way to hand anything to the runner: its own unix socket,
  * in a runner-owned directory mounted read-only at /lev/chan. Ops: `hello`, `put` (the task's
- * whole document, replacing the previous one) and `error` (what the entry raised). Nothing the
- * container writes on a disk is ever read by the runner.
+ * whole document, replacing the previous one), `error` (what the entry raised) and `pause` (a
+ * task started with "pause before entry" waits there until a debugger says continue; answered at
+ * once when the runner did not pause the task). Nothing the container writes on a disk is ever
+ * read by the runner.
  */
 import path from "node:path";
 import { z } from "zod";
@@ -34,6 +36,8 @@ export interface TaskChannelOptions {
   docBytes: number;
   uid: number;
   log: (line: string) => void;
+  /** the task was started to pause before its entry: resolves when a debugger says continue */
+  onPause?: () => Promise<void>;
 }
 
 export class TaskChannel {
@@ -104,8 +108,12 @@ export class TaskChannel {
         };
         return {};
       }
+      case "pause":
+        // the container asks; only the runner decides whether it waits (a task it did not pause never does)
+        if (this.opts.onPause) await this.opts.onPause();
+        return {};
       default:
-        throw new ChannelReplyError("InvalidRequest", `unknown op '${op}' on a task channel (hello, put, error)`);
+        throw new ChannelReplyError("InvalidRequest", `unknown op '${op}' on a task channel (hello, put, error, pause)`);
     }
   }
 

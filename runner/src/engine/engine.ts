@@ -1,6 +1,8 @@
-import { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import Docker from "dockerode";
+import type { MacvlanSegment } from "../policy/policy.ts";
 import type { ResourceLimits } from "../types.ts";
+import { SEGMENT_LABEL } from "./labels.ts";
 
 /** What the runner needs from a container engine. `DockerodeEngine` is the real one; tests may fake it. */
 export interface ContainerSpec {
@@ -37,6 +39,35 @@ export interface ContainerState {
 
 export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
 
+/** A process to run in a running container (`docker exec`), always with a TTY. */
+export interface ExecSpec {
+  cmd: string[];
+  /** `uid:gid`; the engine runs it unprivileged (never Docker's `Privileged`), with no capability of its own */
+  user: string;
+  env: string[];
+  workingDir?: string;
+  /** attach a TTY and stdin (a shell); false: run it to its end with no input (a helper command) */
+  tty: boolean;
+}
+
+/** A process started by `exec`: bytes in, bytes out, its end. */
+export interface ExecSession {
+  /**
+   * bytes for the process's terminal (ignored once it ended); settles once they were handed on,
+   * so a caller that waits takes no more input than the process reads (a flood waits upstream)
+   */
+  write(data: Buffer): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  /** the process's output as it comes (a TTY merges stdout and stderr) */
+  onOutput(listener: (chunk: Buffer) => void): void;
+  /** settles once the connection to the process closed (it exited, or `close` was called) */
+  readonly closed: Promise<void>;
+  /** the exit code once it exited; null while it runs or when the engine cannot say */
+  exitCode(): Promise<number | null>;
+  /** drops the connection (the process itself goes on: see runner/src/debug/shell.ts) */
+  close(): void;
+}
+
 export interface EngineResource {
   id: string;
   kind: "container" | "network" | "volume";
@@ -62,6 +93,12 @@ export interface ContainerEngine {
   inspect(id: string): Promise<ContainerState>;
   logsTail(id: string, lines: number): Promise<string>;
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /**
+   * The macvlan network of a LAN segment, created when missing and kept: it is the engine's, shared
+   * by every run granted that segment, not any run's (so it carries no run label and no reaper
+   * removes it). Idempotent, also when two runs create it at once.
+   */
+  ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void>;
   /** joins a running container to a network under the given aliases */
   connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void>;
   removeNetwork(id: string): Promise<void>;
@@ -76,6 +113,8 @@ export interface ContainerEngine {
   ): Promise<string>;
   /** loads a `docker save` archive (image ids stay those of the engine that saved it) */
   loadImage(archive: Readable): Promise<void>;
+  /** starts a process in a running container (a debug shell) */
+  exec(id: string, spec: ExecSpec): Promise<ExecSession>;
 }
 
 export interface ImageInfo {
@@ -306,6 +345,29 @@ export class DockerodeEngine implements ContainerEngine {
     return net.id;
   }
 
+  async ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void> {
+    const exists = async () => (await this.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) })).some((n) => n.Name === name);
+    if (await exists()) return;
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: "macvlan",
+        CheckDuplicate: true,
+        Options: { parent: segment.parent },
+        IPAM: {
+          Driver: "default",
+          Config: [{ Subnet: segment.subnet, ...(segment.ipRange ? { IPRange: segment.ipRange } : {}), ...(segment.gateway ? { Gateway: segment.gateway } : {}) }],
+        },
+        Labels: { [SEGMENT_LABEL]: segment.parent },
+      });
+    } catch (err) {
+      // another run created it meanwhile; anything else (no such parent, the parent already has a
+      // macvlan network of other settings) is the engine's own words
+      if (await exists()) return;
+      throw new EngineError(`the LAN segment on ${segment.parent} (${segment.subnet}): ${err instanceof Error ? err.message : String(err)}`, "engine", { cause: err });
+    }
+  }
+
   async connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {
     await this.docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
   }
@@ -386,6 +448,59 @@ export class DockerodeEngine implements ContainerEngine {
     if (failure) throw new EngineError(`image build failed: ${failure}`, "engine");
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;
+  }
+
+  async exec(id: string, spec: ExecSpec): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: spec.cmd,
+      User: spec.user,
+      Env: spec.env,
+      WorkingDir: spec.workingDir,
+      Privileged: false,
+      Tty: spec.tty,
+      AttachStdin: spec.tty,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: spec.tty, Tty: spec.tty })) as unknown as Duplex;
+    const listeners: ((chunk: Buffer) => void)[] = [];
+    // without a TTY, Docker multiplexes stdout and stderr in 8-byte-header frames
+    let pending: Buffer = Buffer.alloc(0);
+    stream.on("data", (chunk: Buffer) => {
+      if (spec.tty) {
+        for (const l of listeners) l(chunk);
+        return;
+      }
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        for (const l of listeners) l(pending.subarray(8, 8 + size));
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.on("error", () => undefined);
+    const closed = new Promise<void>((resolve) => {
+      stream.once("close", () => resolve());
+      stream.once("end", () => resolve());
+    });
+    return {
+      write: (data) =>
+        new Promise<void>((resolve) => {
+          if (stream.destroyed || !stream.writable) return resolve();
+          stream.write(data, () => resolve());
+        }),
+      resize: async (cols, rows) => {
+        await exec.resize({ w: cols, h: rows });
+      },
+      onOutput: (l) => void listeners.push(l),
+      closed,
+      exitCode: async () => {
+        const info = (await exec.inspect()) as { Running: boolean; ExitCode: number | null };
+        return info.Running ? null : info.ExitCode;
+      },
+      close: () => stream.destroy(),
+    };
   }
 
   async loadImage(archive: Readable): Promise<void> {

@@ -8,6 +8,12 @@ export const LABEL = {
   instance: "zone.lev.instance",
 } as const;
 
+/**
+ * The one resource the runner creates that belongs to no run: a LAN segment's macvlan network
+ * (its value: the parent interface). Without `LABEL.managed`, so no reaper removes it.
+ */
+export const SEGMENT_LABEL = "zone.lev.segment";
+
 export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network" | "planner";
 
 export function createLabels(

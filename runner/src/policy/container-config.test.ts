@@ -9,6 +9,7 @@ import {
   pinnedRef,
   registryOf,
   resolveImage,
+  segmentNetwork,
   taskWeight,
   toolContainerConfig,
   workflowContainerConfig,
@@ -23,7 +24,10 @@ const PY = "levhub/python:bookworm";
 const NMAP = "levhub/nmap:bookworm";
 const images = { refs: { ".alice.scanner": "sha256:aaa", "exact/ref:1": "sha256:bbb" }, base: [PY, NMAP], any: false };
 const restricted = restrictedPolicy(images);
-const granted = (over: Partial<RunPolicy> = {}): RunPolicy => ({ ...restricted, hostNetwork: true, caps: ["NET_RAW"], ...over });
+/** the default grant: host=True on the run's own bridge, with NET_RAW */
+const granted = (over: Partial<RunPolicy> = {}): RunPolicy => ({ ...restricted, network: "bridge", caps: ["NET_RAW"], ...over });
+const hostGrant = (over: Partial<RunPolicy> = {}): RunPolicy => granted({ network: "host", ...over });
+const SEGMENT = { parent: "eth1", subnet: "192.168.1.0/24", ipRange: "192.168.1.240/28" };
 
 const run: RunFacts = {
   runId: "r1",
@@ -36,6 +40,7 @@ const run: RunFacts = {
   runNetwork: "lev-r1",
   workflowImage: PY,
   deps: [],
+  hubMachine: false,
 };
 const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
   name: "lev-r1-t1",
@@ -56,8 +61,8 @@ function config(c: CrSpec, policy: RunPolicy = restricted, f: ContainerFacts = f
   if (!r.ok) assert.fail(`refused: ${r.error.type}: ${r.error.message}`);
   return r.value;
 }
-function refusal(c: CrSpec, policy: RunPolicy = restricted) {
-  const r = toolContainerConfig(c, policy, run, facts());
+function refusal(c: CrSpec, policy: RunPolicy = restricted, onRun: RunFacts = run) {
+  const r = toolContainerConfig(c, policy, onRun, facts());
   assert.equal(r.ok, false, "expected a refusal");
   return (r as { ok: false; error: { type: string; message: string } }).error;
 }
@@ -135,16 +140,58 @@ test("image ids (as Leviathan's guide writes them after docker build) resolve on
   for (const name of ["alpine", "deadbeef", "86cf1298g", "sha256:abc", "library/86cf12987"]) assert.equal(isImageId(name), false, name);
 });
 
-test("host=True needs the host-network grant", () => {
+test("host=True needs a network grant", () => {
   const e = refusal(cr({ host: true }));
   assert.equal(e.type, "PolicyDenied");
   assert.equal(
     e.message,
     "Cr(host=True): host networking is not granted to this package; an admin can grant it (Admin → Policy)",
   );
-  const { spec, hostMode } = config(cr({ host: true }), granted());
+});
+
+test("host=True under the default grant: the run's own bridge as root with NET_RAW, never the host's or the shared bridge", () => {
+  const { spec, hostMode, segment } = config(cr({ host: true }), granted());
+  assert.equal(spec.network, "lev-r1");
+  assert.equal(hostMode, false, "ports are probed on the container's own address");
+  assert.equal(segment, undefined);
+  assert.deepEqual(spec.capAdd, ["NET_RAW"]);
+  assert.equal(spec.user, "0:0");
+  assert.deepEqual(spec.aliases, ["lev-t1"]);
+  // a capability without host=True: never on Docker's shared default bridge either
+  assert.equal(config(cr({ caps: ["NET_RAW"] }), granted()).spec.network, "lev-r1");
+  assert.equal(config(cr({ host: true }), granted({ caps: [] })).spec.network, "lev-r1", "bridge without NET_RAW: unprivileged, on the run's network");
+});
+
+test("host=True under a host grant: the host's network, refused where the engine's machine runs the hub unless the admin allowed it", () => {
+  const off = { ...run, hubMachine: false };
+  const { spec, hostMode } = config(cr({ host: true }), hostGrant(), facts());
   assert.equal(spec.network, "host");
   assert.equal(hostMode, true);
+  const onHub = { ...run, hubMachine: true };
+  const e = refusal(cr({ host: true }), hostGrant(), onHub);
+  assert.equal(e.type, "PolicyDenied");
+  assert.match(e.message, /^Cr\(host=True\): this package is granted the host's network, which is refused on this engine because its machine runs the hub/);
+  assert.match(e.message, /turn on 'host networking on the hub's machine \(unsafe\)'/);
+  assert.equal(refusal(cr({ host: true }), hostGrant(), { ...run, hubMachine: undefined }).type, "PolicyDenied", "unknown counts as the hub's machine");
+  const r = toolContainerConfig(cr({ host: true }), hostGrant({ hostNetworkOnHubMachine: true }), onHub, facts());
+  assert.ok(r.ok && r.value.spec.network === "host", "the admin's unsafe setting");
+  assert.ok(toolContainerConfig(cr({ host: true }), hostGrant(), off, facts()).ok);
+  // the unsafe setting widens nothing else: a bridge grant stays on the bridge
+  assert.equal(config(cr({ host: true }), granted({ hostNetworkOnHubMachine: true })).spec.network, "lev-r1");
+});
+
+test("host=True under a macvlan grant: the segment's network (created on demand), no services or links there", () => {
+  const { spec, hostMode, segment } = config(cr({ host: true }), granted({ network: "macvlan", macvlan: SEGMENT }));
+  assert.equal(spec.network, segmentNetwork(SEGMENT));
+  assert.match(spec.network, /^levhub-lan-eth1-[0-9a-f]{10}$/);
+  assert.equal(hostMode, false);
+  assert.deepEqual(segment, SEGMENT);
+  assert.deepEqual(spec.capAdd, ["NET_RAW"]);
+  assert.notEqual(segmentNetwork(SEGMENT), segmentNetwork({ ...SEGMENT, ipRange: "192.168.1.224/28" }), "another segment, another network");
+  const lan = granted({ network: "macvlan", macvlan: SEGMENT });
+  assert.match(refusal(cr({ host: true, services: { db: { image: PY, schema: "s" } } }), lan).message, /cannot have services or links/);
+  assert.match(refusal(cr({ host: true, links: { p: "lev-t2" } }), lan).message, /cannot have services or links/);
+  assert.match(refusal(cr({ host: true }), granted({ network: "macvlan" })).message, /names no LAN segment/);
 });
 
 test("host=True asks NET_RAW implicitly; without that grant the tool runs unprivileged", () => {
@@ -210,9 +257,10 @@ test("network: services, tasks with services or links use the run's network; oth
 test("links: docker links on a bridge, extra hosts on the host network", () => {
   const bridged = config(cr({ links: { proxy: "lev-t2" } }), restricted, facts({ links: ["lev-r1-t2:proxy"] })).spec;
   assert.deepEqual(bridged.links, ["lev-r1-t2:proxy"]);
+  assert.deepEqual(config(cr({ host: true, links: { proxy: "lev-t2" } }), granted(), facts({ links: ["lev-r1-t2:proxy"] })).spec.links, ["lev-r1-t2:proxy"], "host=True on the run's bridge links like any task");
   const host = config(
     cr({ host: true, links: { proxy: "lev-t2" } }),
-    granted(),
+    hostGrant(),
     facts({ links: ["lev-r1-t2:proxy"], extraHosts: ["proxy:10.0.0.2"] }),
   ).spec;
   assert.deepEqual(host.links, []);
@@ -243,13 +291,13 @@ test("schema does not change the container", () => {
   assert.deepEqual(config(cr({ schema: "x/y.z@2" })).spec, config(cr()).spec);
 });
 
-test("localPolicy (lev exec): host network, NET_RAW and any local image, as before", () => {
-  const local = localPolicy();
-  const { spec } = config(cr({ image: "alpine:3", host: true }), local);
+test("localPolicy (lev exec): what a hub's default grant gives, any local image; --host-network the host's network", () => {
+  const { spec } = config(cr({ image: "alpine:3", host: true }), localPolicy());
   assert.equal(spec.image, "alpine:3");
-  assert.equal(spec.network, "host");
+  assert.equal(spec.network, "lev-r1");
   assert.deepEqual(spec.capAdd, ["NET_RAW"]);
   assert.equal(spec.readOnlyRoot, true, "still read-only and capped");
+  assert.equal(config(cr({ host: true }), localPolicy(undefined, "host")).spec.network, "host");
 });
 
 test("the workflow container: nothing but the channel", () => {

@@ -6,7 +6,12 @@
 import { dependencyBinds, isolatedEnv, pythonPath } from "../package/dependencies.ts";
 import type { ContainerSpec } from "../engine/engine.ts";
 import { createLabels } from "../engine/labels.ts";
-import { GRANTABLE_CAPS, type ImagePolicy, type RunPolicy } from "./policy.ts";
+import { GRANTABLE_CAPS, type ImagePolicy, type MacvlanSegment, type RunPolicy } from "./policy.ts";
+import { networkOf } from "./network.ts";
+import { GRANT_HINT, policyDenied, type ConfigResult } from "./refusal.ts";
+
+export { policyDenied, type ConfigResult } from "./refusal.ts";
+export { networkOf, segmentNetwork } from "./network.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import type { PackageDependency, RunError } from "../types.ts";
 import { SECRETS_ENV } from "../secrets/env.ts";
@@ -16,7 +21,6 @@ export const NOBODY = "65534:65534";
 export const NOBODY_UID = 65534;
 export const CHANNEL_IN_CONTAINER = "/lev/chan/lev.sock";
 
-export type ConfigResult<T> = { ok: true; value: T } | { ok: false; error: RunError };
 
 /** The runner's facts about one run that every container of it shares. */
 export interface RunFacts {
@@ -34,6 +38,11 @@ export interface RunFacts {
   workflowImage: string;
   /** the pinned dependency closure, mounted read-only at /lev/deps/<ns>.<name> */
   deps: readonly PackageDependency[];
+  /**
+   * The engine's machine runs the hub (or its database): a `host` grant is refused there unless the
+   * policy says the admin allowed it (`hostNetworkOnHubMachine`). Unknown counts as true.
+   */
+  hubMachine?: boolean;
 }
 
 /** The facts about one tool or service container. */
@@ -68,13 +77,10 @@ export interface ToolContainerPlan {
   timeoutMs: number;
   /** the container shares the host's network (ports are probed on 127.0.0.1) */
   hostMode: boolean;
+  /** the LAN segment whose macvlan network (`spec.network`) must exist before the container is created */
+  segment?: MacvlanSegment;
 }
 
-const GRANT_HINT = "an admin can grant it (Admin → Policy)";
-
-export function policyDenied(message: string): RunError {
-  return { type: "PolicyDenied", message };
-}
 
 /**
  * An image id as Leviathan's guide has authors write it after `docker build` (`Cr("86cf12987")`),
@@ -197,24 +203,21 @@ export function toolContainerConfig(
 ): ConfigResult<ToolContainerPlan> {
   const image = resolveImage(cr.image, policy.images);
   if (image === null) return { ok: false, error: imageNotAvailable(cr.image) };
-  if (cr.host && !policy.hostNetwork) {
-    return { ok: false, error: policyDenied(`Cr(host=True): host networking is not granted to this package; ${GRANT_HINT}`) };
-  }
   const caps = grantedCaps(cr, policy);
   if (!caps.ok) return caps;
+  const privileged = caps.value.length > 0;
+  // The run's own network (name resolution between its containers) costs docker an embedded DNS
+  // set-up per container, so unprivileged containers join it only when they need names; the
+  // others use the default bridge, where setup runs dockerd with --icc=false: outbound only.
+  const net = networkOf(cr, policy, run, c, privileged);
+  if (!net.ok) return net;
+  const { network, hostMode, segment } = net.value;
   const { limits } = policy;
-  // The run's own network (name resolution between its containers) costs docker an embedded
-  // DNS set-up per container, so only containers that need names join it: services, tasks with
-  // services or links. The others use the default bridge, where setup runs dockerd with
-  // --icc=false: outbound only.
-  const needsRunNetwork = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
-  const network = cr.host ? "host" : needsRunNetwork ? run.runNetwork : "bridge";
   const isolated = c.isolatedFor !== undefined;
   let env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
   if (isolated) env = [...env.filter((e) => !e.startsWith("PYTHONPATH=")), ...isolatedEnv(run.deps, c.isolatedFor ?? "")];
   if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
   if (c.secrets) env.push(`${SECRETS_ENV}=${JSON.stringify(c.secrets)}`);
-  const privileged = caps.value.length > 0;
   const spec: ContainerSpec = {
     name: c.name,
     image,
@@ -237,7 +240,7 @@ export function toolContainerConfig(
     readOnlyRoot: true,
     network,
     aliases: c.aliases,
-    links: cr.host ? [] : c.links,
+    links: hostMode ? [] : c.links,
     extraHosts: c.extraHosts,
     capAdd: caps.value,
     limits: limits.tool,
@@ -247,7 +250,7 @@ export function toolContainerConfig(
     init: !cr.entry,
   };
   const timeoutMs = Math.min(cr.timeout ? cr.timeout * 1000 : Infinity, c.taskTimeoutMs);
-  return { ok: true, value: { spec, timeoutMs, hostMode: cr.host } };
+  return { ok: true, value: { spec, timeoutMs, hostMode, ...(segment ? { segment } : {}) } };
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * The planner: rebuilds a Cr from a dependency's own code, so a claim "package P built this Cr"
- * can be checked (package-grant.ts). It runs `python3 -m levrt._plan` in a container with no
- * network, no capability, user 65534, a read-only root, and only the runtime and the dependency
- * closure mounted — never the run's package, whose code makes the claim.
+ * The planner: builds a Cr by calling a package's mode, so a claim "mode M of package P built this
+ * Cr" is never taken on trust (package-grant.ts): the task runs what the planner built. It runs
+ * `python3 -m levrt._plan` in a container with no network, no capability, user 65534, a read-only
+ * root, and only the runtime and P's code: for a dependency, the closure alone (`lev/` folders
+ * only, never the run's package, whose workflow makes the claim); for a mode of the run's own
+ * package, that package as its workflow sees it.
  */
-import { dependencyBinds, isolatedEnv, packageKey } from "../package/dependencies.ts";
+import { dependencyBinds, isolatedEnv, packageKey, pythonPath } from "../package/dependencies.ts";
 import type { ContainerEngine, ContainerSpec } from "../engine/engine.ts";
 import { createLabels } from "../engine/labels.ts";
 import { crSpecSchema, type CrSpec } from "../channel/spec.ts";
@@ -22,6 +24,8 @@ export interface PlannerFacts {
   runtimeDir: string;
   image: string;
   deps: readonly PackageDependency[];
+  /** the run's own package: `ns.name` (lower-case), its module and its host directory */
+  own: { key: string; module: string; dir: string };
   log: (line: string) => void;
 }
 
@@ -34,7 +38,7 @@ export class Planner {
 
   constructor(private readonly f: PlannerFacts) {}
 
-  /** The Cr that package `pkg`'s code builds from this entry, or null when it cannot say. */
+  /** The Cr that package `pkg`'s code builds from this entry's builder, or null when it cannot say. */
   rebuild(pkg: string, entry: NonNullable<CrSpec["entry"]>): Promise<CrSpec | null> {
     const key = JSON.stringify([pkg, entry]);
     let hit = this.cache.get(key);
@@ -53,25 +57,32 @@ export class Planner {
     return d ? `lev.${d.namespace}.${d.name}` : `lev.${pkg}`;
   }
 
+  /** What the planner sees: P's code alone (a dependency), or the run's package as its workflow does. */
+  private code(pkg: string): Pick<ContainerSpec, "env" | "binds"> {
+    const rt = `${this.f.runtimeDir}:/lev/rt:ro`;
+    if (pkg === this.f.own.key) {
+      return {
+        env: [`PYTHONPATH=${pythonPath(this.f.deps)}`, `LEV_PACKAGE=${this.f.own.module}`],
+        binds: [rt, `${this.f.own.dir}:/lev/pkg:ro`, ...dependencyBinds(this.f.deps)],
+      };
+    }
+    // no /lev/pkg: the run's package is the one whose claim is checked. P is the running package
+    // there, so the Crs its code builds say `package: null`
+    return { env: [...isolatedEnv(this.f.deps, pkg), `LEV_PACKAGE=${this.moduleOf(pkg)}`], binds: [rt, ...dependencyBinds(this.f.deps)] };
+  }
+
   private async run(pkg: string, entry: NonNullable<CrSpec["entry"]>): Promise<CrSpec | null> {
     const { engine } = this.f;
+    const code = this.code(pkg);
     const spec: ContainerSpec = {
       name: `lev-${this.f.runId}-plan${++this.next}`,
       image: this.f.image,
       labels: createLabels(this.f.instance, this.f.runId, "planner", undefined, this.f.owner),
       entrypoint: ["python3", "-m", "levrt._plan"],
       cmd: [],
-      env: [
-        // no /lev/pkg: the run's package is the one whose claim is checked
-        ...isolatedEnv(this.f.deps, pkg),
-        "PYTHONDONTWRITEBYTECODE=1",
-        "HOME=/tmp",
-        // P is the running package there, so the Crs its code builds say `package: null`
-        `LEV_PACKAGE=${this.moduleOf(pkg)}`,
-        `LEV_PLAN=${JSON.stringify(entry)}`,
-      ],
+      env: [...code.env, "PYTHONDONTWRITEBYTECODE=1", "HOME=/tmp", `LEV_PLAN=${JSON.stringify(entry)}`],
       workingDir: "/tmp",
-      binds: [`${this.f.runtimeDir}:/lev/rt:ro`, ...dependencyBinds(this.f.deps)],
+      binds: code.binds,
       ...helperSandbox(),
     };
     if (this.stopped) return null;

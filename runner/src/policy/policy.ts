@@ -58,26 +58,73 @@ export interface ImagePolicy {
   pull?: string[];
 }
 
-/** What an admin granted one package (or its namespace). */
+/**
+ * What a `Cr(host=True)` of a granted package gets (one closed set; Admin → Policy words each):
+ * - `none`: nothing; it is refused.
+ * - `bridge`: the run's own bridge network, with NET_RAW when granted: raw packets (SYN and OS
+ *   scans) on a network only the run's own containers share; never the host's network, never
+ *   Docker's shared default bridge.
+ * - `host`: the host's network namespace: every interface of the engine's machine, its loopback
+ *   services included. Refused on an engine whose machine runs the hub unless an admin turns on
+ *   the unsafe setting (`hostNetworkOnHubMachine`).
+ * - `macvlan`: its own address on a LAN segment, a macvlan network on a parent interface the
+ *   admin chose (the engine's machine itself is unreachable from it, as macvlan goes).
+ */
+export const GRANT_NETWORKS = ["none", "bridge", "host", "macvlan"] as const;
+export type GrantNetwork = (typeof GRANT_NETWORKS)[number];
+
+/** The LAN segment of a `macvlan` grant: the engine's interface and the addresses tools may take there. */
+export interface MacvlanSegment {
+  /** the parent interface on the engine's machine (`eth1`) */
+  parent: string;
+  /** the segment's subnet (`192.168.1.0/24`) */
+  subnet: string;
+  /** the addresses Docker hands to tools, inside the subnet (`192.168.1.240/28`); absent: the whole subnet */
+  ipRange?: string;
+  /** the segment's router; absent: Docker's choice (the subnet's first address) */
+  gateway?: string;
+}
+
+/** What an admin granted one package (or its namespace), as it applies to one function. */
 export interface PackageGrant {
-  hostNetwork: boolean;
+  network: GrantNetwork;
+  /** present when `network` is `macvlan` */
+  macvlan?: MacvlanSegment;
   caps: GrantableCap[];
 }
 
+/** A mode's grant: what its tasks may get, and the only images they may run (its manifest's). */
+export interface ModeGrant extends PackageGrant {
+  /** the `Cr(image)` literals the mode's manifest lists; each must still resolve to the package's pinned build or an admin's image */
+  images: string[];
+}
+
 export interface RunPolicy {
-  /** `Cr(host=True)` may use the host network */
-  hostNetwork: boolean;
-  /** capabilities tool containers may receive (host=True asks for NET_RAW implicitly) */
+  /**
+   * The run's own grant, for the function being run (the grants that cover it): what
+   * `Cr(host=True)` of the run's package gets, and the capabilities its Crs may add.
+   */
+  network: GrantNetwork;
+  macvlan?: MacvlanSegment;
   caps: GrantableCap[];
+  /** the admin's unsafe setting: a `host` grant works even on an engine whose machine runs the hub */
+  hostNetworkOnHubMachine?: boolean;
   images: ImagePolicy;
   limits: RunLimits;
   /**
-   * Grants of the run's dependency packages, by `ns.name` (lower-case): a task built by a
-   * dependency's code gets that package's grant instead of the run's (`hostNetwork`/`caps` above
-   * are the grant of the package being run), once the runner has checked that the dependency's
-   * code really builds that Cr. Absent: dependencies get no more than the run's own grant.
+   * Builders (`lev.ns.name.module.function`) of the run's own modes that no grant covers (raw
+   * command-line modes, modes a grant does not name): a Cr they build gets no privilege at all,
+   * even in a run whose function is granted.
    */
-  packages?: Record<string, PackageGrant>;
+  uncovered?: string[];
+  /**
+   * Mode grants wider than the run's own, by package (`ns.name`, lower-case; the run's own package
+   * included) and builder (`lev.ns.name.module.function`). A Cr asking for more than the run's
+   * grant gets one only when it names such a mode as its builder: the runner then has the planner
+   * build the Cr by calling that mode in that package's code alone, and runs the Cr it built
+   * (policy/package-grant.ts). Absent: no Cr gets more than the run's grant.
+   */
+  packages?: Record<string, { modes: Record<string, ModeGrant> }>;
 }
 
 const MiB = 1024 * 1024;
@@ -98,46 +145,100 @@ export function defaultRunLimits(): RunLimits {
 
 /** Nothing privileged: what an unknown user's run gets until an admin grants more. */
 export function restrictedPolicy(images: ImagePolicy, limits: RunLimits = defaultRunLimits()): RunPolicy {
-  return { hostNetwork: false, caps: [], images, limits };
+  return { network: "none", caps: [], images, limits };
 }
 
-/** `lev exec`: one person on their own machine, as before: host network, NET_RAW, any local image. */
-export function localPolicy(limits: RunLimits = defaultRunLimits()): RunPolicy {
-  return { hostNetwork: true, caps: ["NET_RAW"], images: { refs: {}, base: [], any: true }, limits };
+/**
+ * `lev exec`: one person on their own machine, with any local image. Host-network Crs get what a
+ * hub's default grant gives (the run's own bridge with NET_RAW), so what works locally works on a
+ * hub; `network: "host"` (`lev exec --host-network`) is that person's own choice.
+ */
+export function localPolicy(limits: RunLimits = defaultRunLimits(), network: "bridge" | "host" = "bridge"): RunPolicy {
+  return { network, caps: ["NET_RAW"], images: { refs: {}, base: [], any: true }, limits };
+}
+
+/** Whether a grant gives anything at all. */
+export function grantsAnything(g: PackageGrant): boolean {
+  return g.network !== "none" || g.caps.length > 0;
 }
 
 const positive = z.number().int().positive();
 const resources = z.object({ memoryBytes: positive, nanoCpus: positive, pids: positive }).strict();
 
-/** A policy as it arrives from elsewhere (a queue, a stored run): checked before a run uses it. */
-export const runPolicySchema: z.ZodType<RunPolicy> = z
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const CIDR = (s: string) => {
+  const [ip, bits, ...rest] = s.split("/");
+  return rest.length === 0 && IPV4.test(ip ?? "") && /^\d{1,2}$/.test(bits ?? "") && Number(bits) <= 32;
+};
+/** A Linux interface name: at most 15 characters, no slash, space or colon. */
+export const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}$/;
+
+export const macvlanSegmentSchema: z.ZodType<MacvlanSegment> = z
   .object({
-    hostNetwork: z.boolean(),
-    caps: z.array(z.enum(GRANTABLE_CAPS)),
-    images: z
-      .object({
-        refs: z.record(z.string(), z.string().min(1)),
-        base: z.array(z.string().min(1)),
-        any: z.boolean(),
-        aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
-        pull: z.array(z.string().min(1)).optional(),
-      })
-      .strict(),
-    packages: z.record(z.string(), z.object({ hostNetwork: z.boolean(), caps: z.array(z.enum(GRANTABLE_CAPS)) }).strict()).optional(),
-    limits: z
-      .object({
-        maxTasks: positive,
-        maxConcurrentTasks: positive,
-        taskLogBytes: positive,
-        logLineBytes: positive,
-        docBytes: positive,
-        tmpBytes: positive,
-        dockerLogBytes: positive,
-        tool: resources,
-        workflow: resources,
-        runTimeoutMs: positive.optional(),
-        taskTimeoutMs: positive.optional(),
-      })
-      .strict(),
+    parent: z.string().regex(INTERFACE_NAME, "an interface name such as eth1"),
+    subnet: z.string().refine(CIDR, "an IPv4 subnet such as 192.168.1.0/24"),
+    ipRange: z.string().refine(CIDR, "an IPv4 range such as 192.168.1.240/28").optional(),
+    gateway: z.string().regex(IPV4, "an IPv4 address").optional(),
   })
   .strict();
+
+const grantFields = {
+  network: z.enum(GRANT_NETWORKS),
+  macvlan: macvlanSegmentSchema.optional(),
+  caps: z.array(z.enum(GRANTABLE_CAPS)),
+};
+const withSegment = <T extends { network: GrantNetwork; macvlan?: MacvlanSegment }>(g: T, ctx: z.RefinementCtx) => {
+  if (g.network === "macvlan" && !g.macvlan) ctx.addIssue({ code: "custom", path: ["macvlan"], message: "a macvlan grant names its segment" });
+};
+const modeGrantSchema = z
+  .object({ ...grantFields, images: z.array(z.string().min(1).max(256)).max(100) })
+  .strict()
+  .superRefine(withSegment);
+
+/**
+ * Policies stored before grants named networks said `hostNetwork: true|false`: that meant the
+ * host's network, and still does (refused on the hub's machine unless the admin allows it).
+ */
+function upgradeLegacy(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !("hostNetwork" in raw) || "network" in raw) return raw;
+  const { hostNetwork, packages: _legacyPackages, ...rest } = raw as Record<string, unknown>;
+  return { ...rest, network: hostNetwork === true ? "host" : "none" };
+}
+
+/** A policy as it arrives from elsewhere (a queue, a stored run): checked before a run uses it. */
+export const runPolicySchema: z.ZodType<RunPolicy> = z.preprocess(
+  upgradeLegacy,
+  z
+    .object({
+      ...grantFields,
+      hostNetworkOnHubMachine: z.boolean().optional(),
+      images: z
+        .object({
+          refs: z.record(z.string(), z.string().min(1)),
+          base: z.array(z.string().min(1)),
+          any: z.boolean(),
+          aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
+          pull: z.array(z.string().min(1)).optional(),
+        })
+        .strict(),
+      uncovered: z.array(z.string().min(1).max(300)).max(1000).optional(),
+      packages: z.record(z.string(), z.object({ modes: z.record(z.string(), modeGrantSchema) }).strict()).optional(),
+      limits: z
+        .object({
+          maxTasks: positive,
+          maxConcurrentTasks: positive,
+          taskLogBytes: positive,
+          logLineBytes: positive,
+          docBytes: positive,
+          tmpBytes: positive,
+          dockerLogBytes: positive,
+          tool: resources,
+          workflow: resources,
+          runTimeoutMs: positive.optional(),
+          taskTimeoutMs: positive.optional(),
+        })
+        .strict(),
+    })
+    .strict()
+    .superRefine(withSegment),
+) as z.ZodType<RunPolicy>;

@@ -23,6 +23,8 @@ export interface RunContext {
   /** how long a task's document write is retried while the store is down */
   storeRetryMs: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** the engine's machine runs the hub (RunnerOptions.hubMachine) */
+  hubMachine: boolean;
 }
 
 export interface RunParams {
@@ -41,4 +43,6 @@ export interface RunParams {
   refs: RunRefs;
   /** the run's secrets, masked in every log line, document and error before it leaves the runner */
   masker: SecretMasker;
+  /** tool tasks wait before their entry until a debugger says continue (RunSpec.debugPause) */
+  debugPause: boolean;
 }

@@ -9,7 +9,7 @@ import { ChannelReplyError } from "../channel/channel.ts";
 import { imageNotAvailable, NOBODY_UID, taskWeight } from "../policy/container-config.ts";
 import { EngineError } from "../engine/engine.ts";
 import { formatBytes } from "../channel/log-sink.ts";
-import { DependencyGrants } from "./dependency-grants.ts";
+import { ModeGrants } from "./mode-grants.ts";
 import { RunImages } from "./run-images.ts";
 import { RunNetwork } from "./run-network.ts";
 import { Slots, SlotsClosedError } from "./slots.ts";
@@ -23,6 +23,8 @@ import { planTask, type PlannedContainer } from "./task-plan.ts";
 import type { TaskHost, TaskState } from "./task-state.ts";
 import type { TaskRecord } from "../types.ts";
 import { maskError } from "../secrets/masked-output.ts";
+import { taskDebugRefusal, type DebugRefusalOf } from "../debug/task-debug.ts";
+import { holdsSecret } from "../refs.ts";
 
 const now = () => new Date().toISOString();
 
@@ -32,13 +34,13 @@ export class RunTasks {
   private readonly slots: Slots;
   private nextTask = 1;
   private readonly network: RunNetwork;
-  private readonly grants: DependencyGrants;
+  private readonly grants: ModeGrants;
   private readonly images: RunImages;
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
     this.network = new RunNetwork(host.ctx.engine, host.facts);
-    this.grants = new DependencyGrants(host.ctx, host.facts, host.params.policy, host.sink);
+    this.grants = new ModeGrants(host.ctx, host.facts, host.params.policy, host.sink);
     this.images = new RunImages(host.ctx, host.params.policy.images, host.sink);
   }
 
@@ -113,12 +115,13 @@ export class RunTasks {
 
   // ---------------------------------------------------------------- tasks
 
-  async start(cr: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
+  async start(requested: CrSpec, ns: string[]): Promise<Record<string, unknown>> {
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     // the planner (grants.forCr) costs a container: nothing past the task quota gets one
     const { maxTasks } = this.host.params.policy.limits;
     if (this.nextTask > maxTasks) throw new ChannelReplyError("QuotaExceeded", `this run may start at most ${maxTasks} tasks; no more are started`);
-    const { policy, isolatedFor } = await this.grants.forCr(cr);
+    // under a mode's grant the task runs the Cr the planner built, never the workflow's
+    const { policy, cr, isolatedFor } = await this.grants.forCr(requested);
     if (this.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const n = this.nextTask;
     const running = new Set([...this.tasks.values()].filter((t) => t.containerId && !t.record.endedAt).map((t) => t.record.host));
@@ -174,6 +177,11 @@ export class RunTasks {
       timer: null,
       finished,
       markFinished,
+      ...(isolatedFor === undefined ? {} : { isolatedFor }),
+      holdsSecret: holdsSecret(this.host.params.args) || holdsSecret(cr),
+      container: null,
+      pauses: false,
+      resume: null,
     };
     this.tasks.set(n, state);
     try {
@@ -242,6 +250,7 @@ export class RunTasks {
         docBytes: limits.docBytes,
         uid: uid(p),
         log: (line) => this.host.sink.system(n, line),
+        ...(p.service === null ? { onPause: () => this.pauseBeforeEntry(state) } : {}),
       });
       if (p.service === null) state.channels.unshift(ch);
       else state.channels.push(ch);
@@ -260,8 +269,51 @@ export class RunTasks {
     );
   }
 
+  /**
+   * A tool container asked to pause before its entry: it waits only when the runner started it
+   * to (`state.pauses`), until `resume` or its end; the wait counts toward its time limit.
+   */
+  private pauseBeforeEntry(state: TaskState): Promise<void> {
+    if (!state.pauses || state.record.endedAt) return Promise.resolve();
+    const n = state.record.number;
+    this.host.sink.system(n, `task ${n} waits for a debugger before its entry (pause before entry): open its debug terminal and continue; the wait counts toward its time limit`);
+    return new Promise<void>((resolve) => {
+      state.resume = () => {
+        state.resume = null;
+        state.pauses = false;
+        if (!state.record.endedAt) this.host.sink.system(n, `task ${n} continues: its entry runs`);
+        resolve();
+      };
+    });
+  }
+
+  /** The running tool container of task `n` a debugger may enter, or why not (debug/task-debug.ts). */
+  debugTarget(n: number): { ok: true; containerId: string; paused: boolean } | { ok: false; refusal: DebugRefusalOf } {
+    const t = this.tasks.get(n);
+    const refusal = taskDebugRefusal({
+      running: !!t && t.record.status === "running" && !t.record.endedAt && !!t.containerId,
+      container: t?.container ?? null,
+      policy: t?.policy ?? { network: "none", caps: [] },
+      ...(t?.isolatedFor === undefined ? {} : { isolatedFor: t.isolatedFor }),
+      holdsSecret: t?.holdsSecret ?? false,
+    });
+    if (refusal || !t?.containerId) return { ok: false, refusal: refusal ?? { reason: "task_not_running", message: "the task is not running" } };
+    return { ok: true, containerId: t.containerId, paused: t.resume !== null };
+  }
+
+  /** Lets a task paused before its entry run it; whether it was paused. */
+  resume(n: number): boolean {
+    const t = this.tasks.get(n);
+    if (!t?.resume) return false;
+    t.resume();
+    return true;
+  }
+
   /** Gives back what a task holds: its slots, its channels, its containers, its directory. */
   private async releaseTask(state: TaskState): Promise<void> {
+    // a task that ended while paused never continues; its waiter is let go
+    state.pauses = false;
+    state.resume?.();
     const channels = state.channels.splice(0);
     await Promise.allSettled(channels.map((c) => c.close()));
     const ids = [state.containerId, ...state.serviceIds].filter((x): x is string => !!x);

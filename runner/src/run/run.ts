@@ -77,6 +77,7 @@ export class Run {
       runNetwork: `lev-${this.id}`,
       workflowImage: ctx.workflowImage,
       deps: params.dependencies,
+      hubMachine: ctx.hubMachine,
     };
     this.tasks = new RunTasks({
       ctx,
@@ -167,6 +168,16 @@ export class Run {
       ctx.log("run failed to start", { run: this.id, error: params.masker.text(error.message) });
       await this.finish(null);
     }
+  }
+
+  /** The running tool container of task `n` a debugger may enter, or why not (debug/task-debug.ts). */
+  debugTarget(n: number): ReturnType<RunTasks["debugTarget"]> {
+    return this.tasks.debugTarget(n);
+  }
+
+  /** A debugger says continue: task `n`, paused before its entry, runs it. Whether it was paused. */
+  resumeTask(n: number): boolean {
+    return this.tasks.resume(n);
   }
 
   /** Stops the run: every container is killed; the result says `cancelled`. Idempotent. */

@@ -51,6 +51,12 @@ export interface RunSpec {
    * `args` that is not here refuses the run.
    */
   refs?: RunRefs;
+  /**
+   * "Pause before entry": each tool task whose container a debugger may enter (no grant, no
+   * secret; debug/task-debug.ts) waits before running its entry until a debugger says continue
+   * (`Run.resumeTask`); the wait counts toward the task's time limit.
+   */
+  debugPause?: boolean;
 }
 
 export interface RunnerOptions {
@@ -77,6 +83,12 @@ export interface RunnerOptions {
    */
   storeRetryMs?: number;
   logger?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Whether the engine's machine runs the hub or its database: a `host` grant is then refused
+   * unless the run's policy says the admin allowed it. A worker learns it when it registers (the
+   * hub compares the kernel boot id its engine reports with its own). Default: true (unknown).
+   */
+  hubMachine?: boolean;
 }
 
 /** A run's and a task's time limits when neither the caller nor the run's policy sets one. */
@@ -117,6 +129,7 @@ export class Runner {
       imageCache: new Map(),
       storeRetryMs: opts.storeRetryMs ?? 10 * 60_000,
       log: opts.logger ?? (() => undefined),
+      hubMachine: opts.hubMachine ?? true,
     };
   }
 
@@ -159,6 +172,7 @@ export class Runner {
       dependencies,
       refs: refs.data,
       masker: new SecretMasker([...runSecrets(refs.data).values()]),
+      debugPause: spec.debugPause === true,
     });
     this.active.set(runId, run);
     if (spec.onEvent) run.on(spec.onEvent);

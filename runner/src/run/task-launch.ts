@@ -10,6 +10,7 @@ import type { RunNetwork } from "./run-network.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import type { TaskHost, TaskState } from "./task-state.ts";
 import type { PlannedContainer } from "./task-plan.ts";
+import { mayPauseBeforeEntry, taskDebugRefusal } from "../debug/task-debug.ts";
 
 /** A planned container whose image is on the engine (`image`: what really runs). */
 export type ReadyContainer = PlannedContainer & { plan: ToolContainerPlan; image: string };
@@ -26,7 +27,7 @@ export interface ContainerStarter {
 }
 
 /** `links=` → docker links, or extra hosts for a host-network container. */
-async function resolveLinks(s: ContainerStarter, cr: CrSpec): Promise<{ links: string[]; extraHosts: string[] }> {
+async function resolveLinks(s: ContainerStarter, cr: CrSpec, hostMode: boolean): Promise<{ links: string[]; extraHosts: string[] }> {
   const links: string[] = [];
   const extraHosts: string[] = [];
   for (const [alias, target] of Object.entries(cr.links)) {
@@ -38,7 +39,7 @@ async function resolveLinks(s: ContainerStarter, cr: CrSpec): Promise<{ links: s
       await s.network.join(other.containerId, other.record.host);
       other.onRunNetwork = true;
     }
-    if (cr.host) {
+    if (hostMode) {
       const ip = (await s.host.ctx.engine.inspect(other.containerId)).ips[s.host.facts.runNetwork];
       if (ip) extraHosts.push(`${alias}:${ip}`);
     } else links.push(`${other.name}:${alias}`);
@@ -54,13 +55,25 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
   const deadline = Date.now() + tool.plan.timeoutMs;
   const serviceHosts: string[] = [];
   for (const p of ready) {
-    const resolved = await resolveLinks(s, p.cr);
+    const resolved = await resolveLinks(s, p.cr, p.plan.hostMode);
     const r = toolContainerConfig(p.cr, state.policy, s.host.facts, { ...p.facts, ...resolved });
     if (!r.ok) throw new ChannelReplyError(r.error.type, r.error.message);
-    const { spec, hostMode } = r.value;
+    const { spec, hostMode, segment } = r.value;
     spec.image = p.image;
+    if (p.service === null) {
+      state.container = { user: spec.user, capAdd: [...spec.capAdd], network: spec.network };
+      // only a task a debugger could enter waits for one (no grant, no secret)
+      const facts = { container: state.container, policy: state.policy, holdsSecret: state.holdsSecret, ...(state.isolatedFor === undefined ? {} : { isolatedFor: state.isolatedFor }) };
+      if (s.host.params.debugPause && p.cr.entry) {
+        if (mayPauseBeforeEntry(facts)) {
+          state.pauses = true;
+          spec.env = [...spec.env, "LEV_DEBUG_PAUSE=1"];
+        } else s.host.sink.system(n, `task ${n} does not pause before its entry: it may not be debugged (${taskDebugRefusal({ ...facts, running: true })?.message})`);
+      }
+    }
     if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
     if (spec.network === s.host.facts.runNetwork) await s.network.ensure();
+    if (segment) await engine.ensureSegmentNetwork(spec.network, segment);
     if (s.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const id = await engine.create(spec);
     s.host.containers.add(id);
@@ -74,7 +87,7 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
     if (p.service !== null) {
       s.host.sink.system(n, `service '${p.service}' started (${p.cr.image})`);
       await waitForPorts(engine, id, p.cr.ports, hostMode, deadline);
-      if (tool.cr.host) {
+      if (tool.plan.hostMode) {
         const ip = Object.values((await engine.inspect(id)).ips)[0];
         if (ip) serviceHosts.push(`${p.service}:${ip}`);
       }

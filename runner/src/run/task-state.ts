@@ -46,4 +46,14 @@ export interface TaskState {
   timer: NodeJS.Timeout | null;
   finished: Promise<void>;
   markFinished: () => void;
+  /** the dependency whose grant the task runs under (its containers run isolated) */
+  isolatedFor?: string;
+  /** the run's arguments or the task's Cr hold a secret (refs.ts holdsSecret) */
+  holdsSecret: boolean;
+  /** the tool container as configured, for a debugger's check (set when it is created) */
+  container: { user?: string; capAdd: string[]; network: string } | null;
+  /** the task was started to pause before its entry (its container got LEV_DEBUG_PAUSE) */
+  pauses: boolean;
+  /** set while the task waits before its entry for a debugger: calling it lets the entry run */
+  resume: (() => void) | null;
 }

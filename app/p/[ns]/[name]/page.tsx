@@ -6,6 +6,7 @@ import { FileTree } from "../../../../components/file-tree.tsx";
 import { FunctionCard, type FunctionView } from "../../../../components/function-card.tsx";
 import { InlineText, withoutFacts } from "../../../../components/inline-text.tsx";
 import { PackageDependencies } from "../../../../components/package-dependencies.tsx";
+import { PackageWarnings } from "../../../../components/package-warnings.tsx";
 import { OfficialReview } from "../../../../components/official-mark.tsx";
 import { RunsTable } from "../../../../components/runs-table.tsx";
 import { Tabs } from "../../../../components/tabs.tsx";
@@ -21,8 +22,8 @@ import { deletePackageAction } from "../../../actions/delete-package.ts";
 import { setPackageVisibilityAction } from "../../../actions/package-visibility.ts";
 import { markOfficialAction } from "../../../actions/mark-official.ts";
 import { missingPrivileges } from "../../../../lib/policy/run-policy.ts";
-import type { FileNode, GrantedPrivileges } from "../../../../lib/types.ts";
-import type { ManifestFunction } from "../../../../runner/src/index.ts";
+import { NO_GRANT, type FileNode, type GrantedPrivileges } from "../../../../lib/types.ts";
+import { manifestWarnings, type ManifestFunction } from "../../../../runner/src/index.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
 import { FavouriteButton } from "../../../../components/favourite-button.tsx";
 import { CommentThread } from "../../../../components/comment-thread.tsx";
@@ -53,7 +54,8 @@ function filePaths(nodes: FileNode[]): string[] {
   return nodes.flatMap((n) => (n.type === "file" ? [n.path] : filePaths(n.children ?? [])));
 }
 
-function toView(fn: ManifestFunction, granted: GrantedPrivileges): FunctionView {
+function toView(fn: ManifestFunction, all: Record<string, GrantedPrivileges>): FunctionView {
+  const granted = all[fn.qualified] ?? NO_GRANT;
   return {
     name: fn.name,
     qualified: fn.qualified,
@@ -64,6 +66,7 @@ function toView(fn: ManifestFunction, granted: GrantedPrivileges): FunctionView 
     params: fn.params,
     tags: fn.tags,
     privileges: fn.privileges,
+    granted,
     missing: fn.privileges ? missingPrivileges(fn.privileges, granted) : null,
   };
 }
@@ -154,6 +157,7 @@ export default async function PackagePage({ params, searchParams }: { params: Pa
               <InlineText text={m.doc} />
             </p>
           )}
+          <PackageWarnings warnings={manifestWarnings(m)} />
           <PackageDependencies dependsOn={pkg.dependsOn} usedBy={pkg.usedBy} external={pkg.external} />
           {m.tools.map((tool) => (
             <section key={tool.module} aria-label={`Tool ${tool.name}`} className="space-y-3">

@@ -7,6 +7,7 @@ import { getPackage } from "../../../../lib/catalog/catalog.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
 import { getScan } from "../../../../lib/scans/scans.ts";
 import { secretChoices } from "../../../../lib/secrets/bind.ts";
+import { getSettings } from "../../../../lib/platform/settings.ts";
 import { findFunction, listFunctions } from "../../../../runner/src/index.ts";
 import { editScanAction } from "../../../actions/scans.ts";
 import { loadOr404, one, type SearchParams } from "../../../_lib/load.ts";
@@ -70,6 +71,7 @@ export default async function EditScanPage({ params, searchParams }: { params: P
             action={editScanAction.bind(null, scan.id)}
             cancelHref={back}
             initial={fn.qualified === scan.function ? scan.args : undefined}
+            files={{ uploadUrl: "/api/files", maxBytes: (await getSettings()).files.maxBytes, project: scan.project.slug, current: scan.files }}
             submitLabel="Save scan"
             pendingLabel="Saving…"
             refusedNote="nothing was saved"

@@ -1,5 +1,6 @@
 """Annotations: `meta` describes modes, workflows and a package's exports; `Param` a form field;
-`Keys` which fields identify the documents of a schema and the items of their arrays."""
+`Keys` which fields identify the documents of a schema and the items of their arrays; `Assets` and
+`Findings` how its documents map to the hub's asset inventory and findings."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import re
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
 from . import cats
+from ._mapping import SEVERITIES, Assets, Findings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,6 +108,15 @@ def _fields(path: str) -> list[str]:
     """A path's field names without the `[]` marks: `hosts[].os` and `hosts.os` name the same field."""
     return [part[:-2] if part.endswith("[]") else part for part in path.split(".")]
 
+def _list_of(name: str, items: Any, kind: type) -> list[Any]:
+    if items is not None and not isinstance(items, (list, tuple)):
+        raise TypeError(f"annot.meta: {name} is a list of annot.{kind.__name__} objects")
+    for item in items or []:
+        if not isinstance(item, kind):
+            raise TypeError(f"annot.meta: {name} holds annot.{kind.__name__} objects, not {item!r}")
+    return list(items or [])
+
+
 CatsSpec = Union[Sequence[Any], dict[Any, Sequence[Any]], None]
 
 #: the most times a function may ask to be run again after its worker was lost
@@ -125,6 +136,8 @@ class Meta:
         ext: Any = None,
         retries: int = 0,
         keys: Optional[Sequence[Keys]] = None,
+        assets: Optional[Sequence[Assets]] = None,
+        findings: Optional[Sequence[Findings]] = None,
     ) -> None:
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
             raise ValueError(f"annot.meta: retries is a whole number from 0 to {MAX_RETRIES}, not {retries!r}")
@@ -147,6 +160,8 @@ class Meta:
         for k in self.keys:
             if not isinstance(k, Keys):
                 raise TypeError(f"annot.meta: keys holds annot.Keys objects, not {k!r}")
+        self.assets = _list_of("assets", assets, Assets)
+        self.findings = _list_of("findings", findings, Findings)
 
     def __call__(self, fn: F) -> F:
         if not callable(fn):
@@ -167,6 +182,8 @@ def meta(
     ext: Any = None,
     retries: int = 0,
     keys: Optional[Sequence[Keys]] = None,
+    assets: Optional[Sequence[Assets]] = None,
+    findings: Optional[Sequence[Findings]] = None,
 ) -> Any:
     """`@annot.meta(desc=…, params=[…], cats=…, tags=[…], retries=N, keys=[…])` on a mode or
     workflow, or `__lev__ = annot.meta([f1, tool_module], desc=…, cats=…, keys=[annot.Keys(…)])`
@@ -174,10 +191,12 @@ def meta(
 
     `retries`: a run of this function whose worker stopped answering is queued again up to N
     times (default 0: it ends failed). Only for functions that are safe to run twice.
-    `keys`: which fields identify a schema's documents and array items when two runs are compared."""
+    `keys`: which fields identify a schema's documents and array items when two runs are compared.
+    `assets`, `findings`: how a schema's documents map to the hub's asset inventory and findings
+    (`annot.Assets(…)`, `annot.Findings(…)`)."""
     if callable(exports) and not isinstance(exports, (list, tuple)):
         return Meta()(exports)  # bare `@annot.meta`
-    return Meta(exports, desc, params, cats, tags, ext, retries, keys)
+    return Meta(exports, desc, params, cats, tags, ext, retries, keys, assets, findings)
 
 
-__all__ = ["ARGV", "Keys", "Meta", "PARAM_KINDS", "Param", "cats", "meta"]
+__all__ = ["ARGV", "PARAM_KINDS", "SEVERITIES", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]

@@ -2,7 +2,8 @@
 package's `alive` mode and greets every host that answered with the hello package's `hello`
 mode; both packages are published on the hub and pinned in pyproject.toml.
 
-Scan only hosts you are allowed to scan. The examples use 127.0.0.1.
+Scan only hosts you are allowed to scan. On a hub a granted scan runs as root with NET_RAW on
+the run's own network, where 127.0.0.1 is the scanner's own container.
 """
 from levrt import annot
 from levrt.annot.cats import Attck, BlackArch

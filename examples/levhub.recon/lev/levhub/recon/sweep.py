@@ -23,7 +23,7 @@ async def sweep_and_greet(ip: str, limit: int = 8):
     Runs `nmap.alive` (package szczecin.nmap_python) on the target, then `greet.hello` (package
     levhub.hello) for every host that answered, four at a time, and stores a summary:
     `{"target", "alive", "greetings", "greeted", "skipped"}`. Each tool runs in its own package's
-    pinned image with that package's grant: nmap's host network is the szczecin namespace's.
+    pinned image with that mode's grant: nmap's NET_RAW is szczecin.nmap_python's, not this package's.
     ```
     await sweep_and_greet("127.0.0.1", 8)
     ```

@@ -1,6 +1,7 @@
 """nmap_python: the nmap tool and the workflows of Leviathan's developer guide.
 
-Scan only hosts you are allowed to scan. The examples use 127.0.0.1.
+Scan only hosts you are allowed to scan. On a hub a granted scan runs as root with NET_RAW on
+the run's own network, where 127.0.0.1 is the scanner's own container.
 """
 from levrt import annot
 from levrt.annot.cats import Attck, BlackArch

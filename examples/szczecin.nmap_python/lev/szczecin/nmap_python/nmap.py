@@ -16,6 +16,10 @@ from levrt import Cr, annot, ctx
 from levrt.annot.cats import Attck, BlackArch
 
 IMAGE = "levhub/nmap:bookworm"
+#: nmap's names (nmap-services) of services that send logins in clear text: FTP, Telnet, BSD r-services
+CLEARTEXT_REMOTE_ACCESS = ["ftp", "telnet", "exec", "login", "shell"]
+#: nmap's names of databases and caches, often left without authentication
+DATA_STORES = ["mysql", "postgresql", "ms-sql-s", "oracle", "mongod", "redis", "memcache", "couchdb"]
 log = logging.getLogger("lev")
 
 
@@ -143,5 +147,40 @@ __lev__ = annot.meta(
     keys=[
         annot.Keys("port_os@1.0", ["target", "hosts[].ip", "hosts[].ports[].port", "hosts[].ports[].protocol"], ignore=["hosts[].os"]),
         annot.Keys("alive@1.0", ["target"]),
+    ],
+    # the hub's asset inventory: each scanned host by address, each port nmap saw open as a service
+    # (closed and filtered ports are no service). port_os runs no version detection (-sV): the
+    # service names come from nmap's table of well-known ports, so a finding says so.
+    assets=[
+        annot.Assets(
+            "port_os@1.0",
+            hosts="hosts[]", address="hosts[].ip", names="hosts[].hostnames",
+            services="hosts[].ports[]", port="hosts[].ports[].port", protocol="hosts[].ports[].protocol",
+            state="hosts[].ports[].state", service="hosts[].ports[].service",
+            product="hosts[].ports[].product", version="hosts[].ports[].version",
+        ),
+        annot.Assets("alive@1.0", hosts="alive[]", address="alive[]"),
+    ],
+    # Findings a tester reports from a port scan alone: services that are a risk by being
+    # reachable at all. An open port as such is inventory, not a finding.
+    findings=[
+        annot.Findings(
+            "port_os@1.0", each="hosts[].ports[]",
+            where={"hosts[].ports[].state": "open", "hosts[].ports[].service": CLEARTEXT_REMOTE_ACCESS},
+            key="cleartext-remote-access", severity="medium", asset="service", evidence="hosts[].ports[]",
+            title="Cleartext remote access service reachable: {hosts[].ports[].service} on {hosts[].ports[].port}/{hosts[].ports[].protocol} (named by port number)",
+        ),
+        annot.Findings(
+            "port_os@1.0", each="hosts[].ports[]",
+            where={"hosts[].ports[].state": "open", "hosts[].ports[].service": DATA_STORES},
+            key="reachable-data-store", severity="low", asset="service", evidence="hosts[].ports[]",
+            title="Database or cache reachable over the network: {hosts[].ports[].service} on {hosts[].ports[].port}/{hosts[].ports[].protocol} (named by port number)",
+        ),
+        annot.Findings(
+            "port_os@1.0", each="hosts[].ports[]",
+            where={"hosts[].ports[].state": "open", "hosts[].ports[].service": "docker"},
+            key="docker-api-without-tls", severity="high", asset="service", evidence="hosts[].ports[]",
+            title="Docker Engine API port without TLS reachable: {hosts[].ports[].port}/{hosts[].ports[].protocol} (named by port number)",
+        ),
     ],
 )

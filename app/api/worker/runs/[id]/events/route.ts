@@ -1,12 +1,13 @@
 import { route } from "../../../../../../lib/api/route.ts";
 import { ingestEvents } from "../../../../../../lib/runs/index.ts";
 import { eventsRequestSchema, workerRunParamsSchema } from "../../../../../../lib/schemas/worker.ts";
+import { admitRunEvents } from "../../../../../../lib/worker/admission.ts";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-// a batch of 200 events may carry long log lines, and `run.finished` every task record of a large run
+// admitted first: the instance must hold the run; then the body, one batch at most (EVENT_BATCH_LIMITS)
 export const POST = route(
-  { access: "worker", scope: null, summary: "a worker's events of a run it holds (idempotent by seq)", params: workerRunParamsSchema, body: eventsRequestSchema, maxBodyBytes: 64 * 1024 * 1024 },
-  ({ worker, params, body }) => ingestEvents(worker, params.id, body),
+  { access: "worker", scope: null, admit: admitRunEvents, summary: "a worker's events of a run it holds (idempotent by seq)", params: workerRunParamsSchema, body: eventsRequestSchema },
+  ({ admitted, body }) => ingestEvents(admitted.worker, admitted.run, body),
 );

@@ -1,12 +1,13 @@
 import { route } from "../../../../../../lib/api/route.ts";
 import { workerStore } from "../../../../../../lib/worker/worker-store.ts";
 import { storeRequestSchema, workerRunParamsSchema } from "../../../../../../lib/schemas/worker.ts";
+import { admitRunStore } from "../../../../../../lib/worker/admission.ts";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
+// admitted first: the instance must hold the run; then the body, one of its documents (docBytes) and the request around it at most
 export const POST = route(
-  // a document may be as large as the largest docBytes an admin may set, plus the JSON around it
-  { access: "worker", scope: null, summary: "the results store, for a run the worker holds", params: workerRunParamsSchema, body: storeRequestSchema, maxBodyBytes: 257 * 1024 * 1024 },
-  ({ worker, params, body }) => workerStore(worker, params.id, body),
+  { access: "worker", scope: null, admit: admitRunStore, summary: "the results store, for a run the worker holds", params: workerRunParamsSchema, body: storeRequestSchema },
+  ({ admitted, body }) => workerStore(admitted, body),
 );

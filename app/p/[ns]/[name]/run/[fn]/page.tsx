@@ -10,11 +10,13 @@ import { ProjectSelect } from "../../../../../../components/projects/project-sel
 import { projectsToRunIn } from "../../../../../../lib/projects/projects.ts";
 import { listRuns } from "../../../../../../lib/runs/index.ts";
 import { projectChoice } from "../../../../../_lib/project-views.ts";
+import { DebugPauseField } from "../../../../../../components/debug-pause-field.tsx";
 import { listDevices } from "../../../../../../lib/devices/devices.ts";
 import { getSettings } from "../../../../../../lib/platform/settings.ts";
 import { waitText } from "../../../../../../lib/queue/janitor-decision.ts";
 import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
+import { NO_GRANT } from "../../../../../../lib/types.ts";
 import { getViewer } from "../../../../../../lib/auth/session.ts";
 import { findFunction, refKindOf } from "../../../../../../runner/src/index.ts";
 import { secretChoices } from "../../../../../../lib/secrets/bind.ts";
@@ -57,7 +59,8 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   const last = rerunOf || (asked && projects.some((p) => p.slug === asked)) ? null : (await listRuns(viewer, { all: false, pageSize: 1 })).items[0]?.project.slug;
   const selected = [asked, last].find((s) => s && projects.some((p) => p.slug === s)) ?? projects.find((p) => p.personal)?.slug ?? projects[0]?.slug ?? "";
   const now = new Date();
-  const deviceWait = waitText((await getSettings()).queue.deviceWaitMinutes);
+  const settings = await getSettings();
+  const deviceWait = waitText(settings.queue.deviceWaitMinutes);
   if (rerunOf && (rerunOf.package !== pkg.fullName || rerunOf.function !== fn.qualified)) notFound();
   const back = `/p/${ns}/${name}${v ? `?v=${encodeURIComponent(v)}` : ""}`;
   return (
@@ -80,7 +83,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
         </p>
         {fn.privileges && (
           <div className="mt-4">
-            <Privileges declared={fn.privileges} missing={missingPrivileges(fn.privileges, pkg.granted)} />
+            <Privileges declared={fn.privileges} granted={pkg.granted[fn.qualified] ?? NO_GRANT} missing={missingPrivileges(fn.privileges, pkg.granted[fn.qualified] ?? NO_GRANT)} />
           </div>
         )}
         <div className="card mt-4 p-5">
@@ -89,6 +92,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             action={rerunOf ? rerunEditedAction.bind(null, rerunOf.id) : startRunAction.bind(null, pkg.current.id, fn.qualified)}
             cancelHref={rerunOf ? `/runs/${rerunOf.id}` : back}
             initial={rerunOf?.args}
+            files={{ uploadUrl: "/api/files", maxBytes: settings.files.maxBytes, project: rerunOf?.project.slug ?? null, current: rerunOf?.files ?? [] }}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
             after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
             secrets={fn.params.some((p) => refKindOf(p) === "secret") ? await secretChoices(viewer) : []}
@@ -96,6 +100,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
           >
             {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
             {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
+            {!rerunOf && <DebugPauseField />}
           </RunForm>
         </div>
       </div>
