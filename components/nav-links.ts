@@ -24,6 +24,7 @@ export function accountLinks(role: "user" | "admin"): NavLink[] {
     { href: "/settings/tokens", label: "API tokens" },
     { href: "/settings/devices", label: "My devices" },
     { href: "/settings/security", label: "Security" },
+    { href: "/audit", label: "Audit" },
     ...(role === "admin"
       ? [
           { href: "/admin/accounts", label: "Accounts" },

@@ -5,6 +5,7 @@ import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/int
 import { coerce, ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
 import { isTypedRef, REF_KEY } from "../runner/src/refs.ts";
 import { formatDefault } from "./params-table.tsx";
+import type { SecretChoice } from "../lib/secrets/types.ts";
 import { FileField, type FileFieldOptions } from "./file-field.tsx";
 import { FILE_FIELD_PREFIX, RUN_FIELD_PREFIX } from "./run-form-fields.ts";
 
@@ -24,7 +25,7 @@ const RunFormAnswer = createContext<{ errors: Record<string, string>; values: Re
 export const useRunFormAnswer = () => useContext(RunFormAnswer);
 
 
-type Widget = "text" | "int" | "float" | "bool" | "list" | "json" | "file";
+type Widget = "text" | "int" | "float" | "bool" | "list" | "json" | "file" | "secret";
 
 function baseType(type: string): string {
   return type.replace(/^Optional\[(.+)\]$/, "$1");
@@ -32,6 +33,7 @@ function baseType(type: string): string {
 
 export function widgetFor(p: ManifestParam): Widget {
   const t = baseType(p.type);
+  if (t === "secret") return "secret";
   if (t === "file") return "file";
   if (t === "int") return "int";
   if (t === "float") return "float";
@@ -41,10 +43,21 @@ export function widgetFor(p: ManifestParam): Widget {
   return "text";
 }
 
-/** The text a field starts with: the default in the widget's own notation (a file's: the reference id it holds). */
+/** What the secret picker sends for a secret: its reference as JSON text (never a value). */
+export function secretOptionValue(id: string): string {
+  return JSON.stringify({ $lev: "secret", id });
+}
+
+/** The secrets the picker offers in a project: that project's (the viewer's role allowing), and the viewer's own. */
+export function secretsIn(choices: readonly SecretChoice[], project: string | null): SecretChoice[] {
+  return choices.filter((c) => c.project === null || c.project === project);
+}
+
+/** The text a field starts with: the default in the widget's own notation (a file's: the reference id it holds; a secret's: its reference). */
 export function initialValue(p: ManifestParam): string {
   if (p.required || p.default === null || p.default === undefined) return "";
   const w = widgetFor(p);
+  if (w === "secret") return isTypedRef(p.default, "secret") ? secretOptionValue(p.default.id) : "";
   if (w === "file") return isTypedRef(p.default, "file") ? p.default.id : "";
   if (w === "list" && Array.isArray(p.default)) return p.default.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n");
   if (w === "json") return JSON.stringify(p.default, null, 2);
@@ -83,6 +96,8 @@ export function RunForm({
   extraFields = [],
   after,
   children,
+  secrets = [],
+  project = null,
 }: {
   fn: ManifestFunction;
   action: (state: RunFormState, data: FormData) => Promise<RunFormState>;
@@ -104,7 +119,12 @@ export function RunForm({
    * the form's first submit button must be its own, so Enter in a field submits it (HTML's implicit submission)
    */
   after?: ReactNode;
+  /** the secrets the viewer may bind (a secret parameter's picker offers those of the run's project) */
+  secrets?: readonly SecretChoice[];
+  /** the run's project: the one the form's "project" field starts at, or the fixed one (a re-run, a scan) */
+  project?: string | null;
 }) {
+  const [currentProject, setCurrentProject] = useState<string | null>(project);
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initial && Object.hasOwn(initial, p.name) ? initialValue({ ...p, required: false, default: initial[p.name] }) : initialValue(p)])));
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   // file parameters whose upload is under way: the form waits for them
@@ -175,7 +195,18 @@ export function RunForm({
   const errorCount = Object.keys(errors).length;
 
   return (
-    <form action={formAction} onSubmit={onSubmit} noValidate aria-label={`Run ${fn.qualified}`} className="space-y-4">
+    <form
+      action={formAction}
+      onSubmit={onSubmit}
+      // the secret pickers follow the form's project choice
+      onChange={(e) => {
+        const t = e.target as unknown as HTMLSelectElement;
+        if (t.name === "project") setCurrentProject(t.value);
+      }}
+      noValidate
+      aria-label={`Run ${fn.qualified}`}
+      className="space-y-4"
+    >
       {errorCount > 0 && (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {errorCount === 1 ? "One value needs attention" : `${errorCount} values need attention`}; {refusedNote}.
@@ -206,7 +237,7 @@ export function RunForm({
             }
           />
         ) : (
-          <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} />
+          <ParamField key={p.name} param={p} value={values[p.name] ?? ""} error={errors[p.name]} onChange={(v) => set(p.name, v)} onBlur={(v) => checkOne(p, v)} secrets={secretsIn(secrets, currentProject)} />
         ),
       )}
       {Object.entries(errors)
@@ -226,7 +257,21 @@ export function RunForm({
   );
 }
 
-function ParamField({ param: p, value, error, onChange, onBlur }: { param: ManifestParam; value: string; error: string | undefined; onChange: (v: string) => void; onBlur: (v: string) => void }) {
+function ParamField({
+  param: p,
+  value,
+  error,
+  onChange,
+  onBlur,
+  secrets,
+}: {
+  param: ManifestParam;
+  value: string;
+  error: string | undefined;
+  onChange: (v: string) => void;
+  onBlur: (v: string) => void;
+  secrets: SecretChoice[];
+}) {
   const id = `field-${p.name}`;
   const w = widgetFor(p);
   const describedBy = [error ? `${id}-error` : null, `${id}-hint`].filter(Boolean).join(" ");
@@ -272,6 +317,30 @@ function ParamField({ param: p, value, error, onChange, onBlur }: { param: Manif
           <input type="hidden" name={`${RUN_FIELD_PREFIX}${p.name}`} value={on ? "true" : "false"} />
         </div>
         {hint}
+        {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
+      </div>
+    );
+  }
+  if (w === "secret") {
+    // a secret is picked by name, never typed: the value stays on the hub
+    return (
+      <div>
+        {label}
+        <div className="mt-1">
+          <select {...common} value={value} onChange={(e) => onChange(e.target.value)} onBlur={(e) => onBlur(e.target.value)} className="input max-w-sm">
+            <option value="">{secrets.length ? "— choose a secret —" : "— no secret you may use here —"}</option>
+            {secrets.map((s) => (
+              <option key={s.id} value={secretOptionValue(s.id)}>
+                {s.name}
+                {s.project === null ? " (yours)" : ""}
+                {s.description ? ` — ${s.description}` : ""}
+              </option>
+            ))}
+          </select>
+        </div>
+        <p id={`${id}-hint`} className="hint">
+          A secret of the run&apos;s project or your own: the tool receives its value, the run keeps only its name. Owners add secrets in the project&apos;s settings.
+        </p>
         {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
       </div>
     );

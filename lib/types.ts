@@ -269,7 +269,10 @@ export type TaskView = Omit<z.infer<typeof taskViewSchema>, "error"> & { error: 
 export type LogLineView = z.infer<typeof logLineViewSchema>;
 
 export interface RunDetail extends RunSummary {
+  /** as stored: a secret as its reference `{"$lev": "secret", "id"}`, never its value */
   args: Record<string, unknown>;
+  /** the name of each secret the arguments bind, by id ("(deleted)" for one deleted since) */
+  secretNames: Record<string, string>;
   error: HubRunError | null;
   exitCode: number | null;
   collections: string[];

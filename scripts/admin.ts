@@ -2,6 +2,8 @@
  * `npm run admin -- <command>`: account administration for operators with access to the hub's
  * database (the data directory, or DATABASE_URL). It works whether the hub is running or not.
  */
+import path from "node:path";
+import { dataDir } from "../lib/platform/config.ts";
 import type { EmbeddedDatabase } from "../lib/platform/postgres.ts";
 import { connectHubDatabase } from "./hub-database.ts";
 // the closed set only; lib/platform/settings.ts itself is loaded once DATABASE_URL is known
@@ -19,6 +21,9 @@ const USAGE = `usage: npm run admin -- <command>
                          \`npm run worker\` on another Docker host
   metrics-token          create the metrics token Prometheus scrapes /metrics with and print
                          it (shown once); the previous one stops working
+  rotate-secrets-key     re-encrypt every project secret with a new key in one transaction,
+                         then replace <data dir>/secrets.key (with LEVHUB_SECRETS_KEY: give the
+                         new key as LEVHUB_SECRETS_KEY_NEW and restart the hub with it)
 
 The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
 (default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
@@ -108,6 +113,15 @@ function plan(command: string, args: string[]): Task {
         const { createMetricsToken } = await import("../lib/metrics/token.ts");
         const { token } = await createMetricsToken(null);
         say(`Metrics token created (shown this once; any earlier one no longer works):\n\n  ${token}\n\nPrometheus: scrape ${hubUrl()}/metrics with 'Authorization: Bearer <token>' (README: "Operate the hub").`);
+      };
+    case "rotate-secrets-key":
+      if (args.length) fail(`rotate-secrets-key takes no argument\n\n${USAGE}`);
+      return async () => {
+        const { rotateSecretsKey } = await import("../lib/secrets/rotate.ts");
+        const r = await rotateSecretsKey();
+        say(`Re-encrypted ${r.secrets} secret(s) with key ${r.to}${r.from.length ? ` (was ${r.from.join(", ")})` : ""}.`);
+        if (r.source === "environment") say("Now set LEVHUB_SECRETS_KEY to the value of LEVHUB_SECRETS_KEY_NEW and restart the hub: until then it cannot read them.");
+        else say(`The key file ${path.join(dataDir(), "secrets.key")} holds the new key; a running hub picks it up by itself.`);
       };
     default:
       fail(USAGE);

@@ -117,6 +117,11 @@ async function main() {
   process.env.LEVHUB_DATA_DIR = dataDir();
   ensureAuthSecret();
   process.env.MONGODB_URI = mongoUri();
+  // the key project secrets are encrypted with: LEVHUB_SECRETS_KEY, or <data dir>/secrets.key (made now, 0600)
+  const { keyRing } = await import("../lib/platform/secrets-key.ts");
+  const ring = keyRing();
+  say(`secrets key ${ring.current.id} (${ring.source === "environment" ? "LEVHUB_SECRETS_KEY" : path.join(dataDir(), "secrets.key")})`);
+  if (ring.leftovers.size) say(`older secrets keys are still in the data directory (an interrupted rotation?): npm run admin -- rotate-secrets-key finishes it`);
 
   if (!process.env.DATABASE_URL) {
     const pgDir = path.join(dataDir(), "pg");

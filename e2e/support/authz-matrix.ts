@@ -192,6 +192,8 @@ export const PAGES: Record<string, PageEntry> = {
   "app/projects/[slug]/settings/page.tsx": { path: (fx) => `/projects/${fx.project}/settings`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
   // an invite link shows its project and role to whoever holds it, signed in or not
   "app/projects/[slug]/join/[token]/page.tsx": { path: (fx) => `/projects/${fx.project}/join/${fx.inviteToken}`, expect: all("ok") },
+  // issue 18 (audit): every signed-in user reads the trail of the projects they own (admins: all); retention is an admin's
+  "app/audit/page.tsx": { path: (fx) => `/audit?project=${fx.project}`, expect: signedIn },
   // issue 17: assets and findings. The overviews list one's own projects; a project's assets and findings its readers'
   "app/assets/page.tsx": { path: () => "/assets", expect: signedIn },
   "app/findings/page.tsx": { path: () => "/findings", expect: signedIn },
@@ -260,6 +262,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   "POST app/api/worker/poll/route.ts": { access: "worker", scope: null, request: () => ({ path: "/api/worker/poll", json: {} }), expect: all(401) },
   "POST app/api/worker/runs/[id]/events/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/events`, json: {} }), expect: all(401) },
   "POST app/api/worker/runs/[id]/store/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/store`, json: {} }), expect: all(401) },
+  // issue 18 (secrets): only the worker instance holding the run gets its secrets' values
+  "POST app/api/worker/runs/[id]/secrets/route.ts": { access: "worker", scope: null, request: (fx) => ({ path: `/api/worker/runs/${fx.runId}/secrets`, json: {} }), expect: all(401) },
   "GET app/api/worker/packages/[sha256]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/packages/${"0".repeat(64)}` }), expect: all(401) },
   "GET app/api/worker/images/[imageId]/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/images/sha256:${"0".repeat(64)}` }), expect: all(401) },
   "POST app/api/worker/debug/[session]/stream/route.ts": { access: "worker", scope: null, request: () => ({ path: `/api/worker/debug/${NO_SESSION}/stream`, json: { after: 0 } }), expect: all(401) },
@@ -365,7 +369,24 @@ export const ROUTES: Record<string, RouteEntry> = {
     request: (fx) => ({ path: `/api/projects/${fx.project}/invites/accept`, json: { token: fx.inviteToken } }),
     expect: signedInAll<RouteOutcome>(401, 403),
   },
+  // issue 18 (secrets): a project's members see its secrets' names (never values); its owners and admins change them
+  "GET app/api/projects/[slug]/secrets/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/secrets` }), expect: projectRead },
+  "POST app/api/projects/[slug]/secrets/route.ts": {
+    access: "user", scope: "run",
+    request: (fx, caller) => ({ path: `/api/projects/${fx.project}/secrets`, json: { name: `authz_${caller.replace(/\W/g, "_")}_${Date.now()}`, value: "authz-secret-value" } }),
+    expect: projectManage(201),
+  },
+  // no such secret: past the right to change the project's secrets
+  "PATCH app/api/projects/[slug]/secrets/[id]/route.ts": {
+    access: "user", scope: "run",
+    request: (fx) => ({ path: `/api/projects/${fx.project}/secrets/no-such-secret-000000`, json: { description: "x" } }),
+    expect: projectManage(404),
+  },
+  "DELETE app/api/projects/[slug]/secrets/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/secrets/no-such-secret-000000` }), expect: projectManage(404) },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  // issue 18 (audit): every signed-in caller reads the trail they may (admins all, owners their projects'), never more
+  "GET app/api/audit/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit?project=${fx.project}&limit=5` }), expect: signedInRoute },
+  "GET app/api/audit/export/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit/export?project=${fx.project}&format=csv` }), expect: signedInRoute },
   // issue 17: a project's assets and findings; its readers read them, operators and owners triage, anyone else finds nothing
   "GET app/api/projects/[slug]/assets/hosts/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/assets/hosts?q=10.0.0.0/8` }), expect: projectRead },
   // the fixture project has no host: past the project's check, not found (lib/findings/findings.int.test.ts reads one by every role)
@@ -678,6 +699,27 @@ export const ACTIONS: Record<string, ActionEntry> = {
     // the fixture invite is for an address none of the callers has
     args: (fx) => [fx.project, fx.inviteToken, NO_PROBLEM, new FormData()],
     expect: signedInAll<ActionOutcome>("unauthorized", "forbidden"),
+  },
+  // issue 18 (secrets): a project's owners and admins add, change and delete its secrets
+  "app/actions/secrets.ts#createSecretAction": {
+    access: "user",
+    args: (fx, role) => [fx.project, { status: "idle" }, form({ name: `s_${fx.unique(role)}`.slice(0, 60), value: "authz-secret-value", description: "", roles: "operator" })],
+    expect: projectManageAction("ok"),
+  },
+  "app/actions/secrets.ts#updateSecretAction": {
+    access: "user",
+    args: (fx) => [fx.project, "no-such-secret-000000", { status: "idle" }, form({ description: "x" })],
+    expect: projectManageAction("not_found"),
+  },
+  "app/actions/secrets.ts#deleteSecretAction": {
+    access: "user",
+    args: (fx) => [fx.project, NO_PROBLEM, form({ id: "no-such-secret-000000" })],
+    expect: projectManageAction("not_found"),
+  },
+  "app/actions/secrets.ts#secretsOnDevicesAction": {
+    access: "user",
+    args: (fx) => [fx.project, NO_PROBLEM, form({ allow: "false" })],
+    expect: projectManageAction("ok"),
   },
   // issue 14: the metrics token (Admin → Workers)
   "app/actions/metrics-token.ts#createMetricsTokenAction": { access: "admin", args: () => [{ status: "idle" }, new FormData()], expect: adminOnly },

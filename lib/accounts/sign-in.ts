@@ -1,4 +1,5 @@
 import "server-only";
+import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { ensureAuthSecret } from "../platform/config.ts";
 import { admit } from "../platform/rate-limit.ts";
@@ -56,7 +57,13 @@ export async function signInWithCredentials(attempt: SignInAttempt, client: Sign
     [d.limiters.signInPerClient, keys.client],
     [d.limiters.signInPerClientEmail, keys.clientEmail],
   ]);
-  if (!admission.ok) throw new RateLimitedError("sign-in", admission.retryAfterMs);
+  // the audit trail: who signed in from where, and every refusal with its client address (an
+  // e-mail that names no account is not recorded: it may be anything someone typed)
+  const refused = (reason: string) => audit(user?.id ?? null, "user.signin_refused", user?.username ?? null, { address: client.address, reason });
+  if (!admission.ok) {
+    await refused("too many attempts");
+    throw new RateLimitedError("sign-in", admission.retryAfterMs);
+  }
   const wait = emailBackoffMs(d.limiters.signInPerEmail.count(keys.email), known !== null);
   d.limiters.signInPerEmail.record(keys.email);
   const forget = () => {
@@ -67,15 +74,22 @@ export async function signInWithCredentials(attempt: SignInAttempt, client: Sign
 
   // the same work either way, so timing does not tell whether the account exists
   const passwordOk = await d.verifyPassword(attempt.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !passwordOk) return { ok: false, reason: "credentials" };
+  if (!user || !passwordOk) {
+    await refused(user ? "wrong password" : "no such account");
+    return { ok: false, reason: "credentials" };
+  }
   if (user.totpEnabledAt) {
     if (!attempt.otp?.trim()) {
       forget();
       return { ok: false, reason: "second_factor_needed" };
     }
-    if (!(await checkSecondFactor(user.id, attempt.otp.slice(0, 64), d.now())).ok) return { ok: false, reason: "second_factor_wrong" };
+    if (!(await checkSecondFactor(user.id, attempt.otp.slice(0, 64), d.now())).ok) {
+      await refused("wrong second factor");
+      return { ok: false, reason: "second_factor_wrong" };
+    }
   }
   forget();
+  await audit(user.id, "user.signin", user.username, { address: client.address, ...(known ? { knownDevice: true } : {}) });
   await upgradePasswordHash(user, attempt.password, d);
   const { passwordHash: _hash, totpEnabledAt: _totp, ...signedIn } = user;
   return { ok: true, user: signedIn, deviceCookie: rememberDevice(client.deviceCookie, user, secret, d.now().getTime()) };

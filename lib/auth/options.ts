@@ -3,7 +3,6 @@ import type { NextAuthOptions } from "next-auth";
 import credentialsModule from "next-auth/providers/credentials";
 import { z } from "zod";
 import { ensureAuthSecret } from "../platform/config.ts";
-import { audit } from "../platform/audit.ts";
 import { signInWithCredentials } from "../accounts/sign-in.ts";
 import { KNOWN_DEVICE_COOKIE } from "../accounts/known-device.ts";
 import { safeCallbackUrl } from "./callback-url.ts";
@@ -73,11 +72,6 @@ export const authOptions: NextAuthOptions = {
       },
     }),
   ],
-  events: {
-    async signIn({ user }) {
-      await audit(user.id, "user.signin", null);
-    },
-  },
   callbacks: {
     async jwt({ token, user }) {
       if (user) {

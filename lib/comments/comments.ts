@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../platform/db.ts";
-import { audit } from "../platform/audit.ts";
+import { audit, type AuditAction } from "../platform/audit.ts";
 import { admit } from "../platform/rate-limit.ts";
 import { conflict, forbidden, notFound } from "../errors.ts";
 import { parseWith } from "../api/http.ts";
@@ -134,7 +134,7 @@ export async function deleteComment(viewer: Viewer, id: unknown): Promise<void> 
   await db().comment.deleteMany({ where: { id: row.id, authorId: viewer.id } });
 }
 
-const AUDIT_ACTION: Record<ModerationAction, string> = { hide: "comment.hide", unhide: "comment.unhide", delete: "comment.delete" };
+const AUDIT_ACTION: Record<ModerationAction, AuditAction> = { hide: "comment.hide", unhide: "comment.unhide", delete: "comment.delete" };
 
 /**
  * An admin hides a comment (its author and admins still see it, marked), shows it again, or deletes

@@ -1,4 +1,5 @@
 import "server-only";
+import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { notFound, validation } from "../errors.ts";
 import { canViewPackage } from "../access/permissions.ts";
@@ -41,8 +42,13 @@ export async function publishedVersion(viewer: Viewer | null, ns: string, name: 
   };
 }
 
-/** The .tar.gz of a version's files (the bytes `publishedVersion`'s sha256 names). */
+/**
+ * The .tar.gz of a version's files (the bytes `publishedVersion`'s sha256 names). A signed-in
+ * caller's download is audited (`package.download`); anonymous downloads of public packages are not.
+ */
 export async function publishedArchive(viewer: Viewer | null, ns: string, name: string, version: string): Promise<VersionArchive & { version: string }> {
   const row = await visibleVersion(viewer, ns, name, version);
-  return { ...(await versionArchive(row.dir)), version: row.version };
+  const archive = await versionArchive(row.dir);
+  if (viewer) await audit(viewer.id, "package.download", `${ns}.${name}@${row.version}`, { sha256: archive.sha256 });
+  return { ...archive, version: row.version };
 }

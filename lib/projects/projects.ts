@@ -87,6 +87,7 @@ export async function getProject(viewer: Viewer, slug: string): Promise<ProjectD
   ]);
   return {
     ...summary(row, caller.member),
+    secretsOnDevices: row.secretsOnDevices,
     members: members.map((m) => ({ username: m.user.username, name: m.user.name, role: m.role, addedAt: m.addedAt.toISOString(), addedBy: m.addedBy?.username ?? null })),
     rights,
     runCount,
@@ -142,6 +143,7 @@ export async function updateProject(viewer: Viewer, slug: string, patch: UpdateP
   }
   const data: Prisma.ProjectUpdateInput = {};
   for (const k of ["name", "description", "client"] as const) if (patch[k] !== undefined) data[k] = patch[k];
+  if (patch.secretsOnDevices !== undefined) data.secretsOnDevices = patch.secretsOnDevices;
   if (patch.windowStart !== undefined) data.windowStart = patch.windowStart;
   if (patch.windowEnd !== undefined) data.windowEnd = patch.windowEnd;
   const updated = await db().project.update({ where: { id: row.id }, data, include: { ...projectInclude, members: { where: { userId: viewer.id }, select: { role: true } } } });

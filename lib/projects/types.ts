@@ -29,6 +29,8 @@ export interface ProjectMemberView {
 }
 
 export interface ProjectDetail extends ProjectSummary {
+  /** whether the project's secrets may be sent to users' devices (only ever over https) */
+  secretsOnDevices: boolean;
   members: ProjectMemberView[];
   /** what the caller may do here */
   rights: ProjectRight[];

@@ -12,7 +12,7 @@ export const QUERY_TIMEOUT_MS = USER_QUERY_TIMEOUT_MS;
  * client that stopped reading), the interactive results queries keep their connections. Each FETCH
  * is a statement under the same timeout as an interactive query; a connection left idle inside its
  * transaction longer than EXPORT_LIMITS.idleMs (+ a margin) is ended by PostgreSQL itself, should
- * the hub's own idle timer (lib/results/export.ts) not have closed it first.
+ * the hub's own idle timer (lib/results/cursor-export.ts) not have closed it first.
  */
 export const EXPORT_LIMITS = {
   /** connections of the export pool: exports streaming at once in the whole hub */

@@ -11,6 +11,8 @@ import { isTerminal, type RunStatus } from "../../runner/src/status.ts";
 import type { HubRunError } from "../types.ts";
 import { collectionsOverQuota, droppedLinesNotice, RUN_REPORT_LIMITS, storableCollection, tallyLine, taskOverQuota, type LogTally } from "./report-limits.ts";
 import { observe } from "../metrics/registry.ts";
+import { maskReportedEvents } from "../secrets/mask-events.ts";
+import { runMasker } from "../secrets/run-masker.ts";
 
 export { storableCollection } from "./report-limits.ts";
 
@@ -66,7 +68,8 @@ export interface ReportedRun {
 export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req: EventsRequest): Promise<EventsResponse> {
   checkBodyInstance(worker, req.instance);
   const runId = reported.id;
-  const events = [...req.events].sort((a, b) => a.seq - b.seq);
+  // masked again here: the worker's runner masked its secrets, but a worker is not trusted to have
+  const events = maskReportedEvents([...req.events].sort((a, b) => a.seq - b.seq), await runMasker(runId));
   // durations of what ended in this report, recorded once it is committed (each event is applied once)
   const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
   const out = await db().$transaction(

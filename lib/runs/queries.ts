@@ -1,4 +1,5 @@
 import "server-only";
+import { secretNames } from "../secrets/bind.ts";
 import { findFunction, type Manifest } from "../../runner/src/index.ts";
 import { db } from "../platform/db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -77,6 +78,7 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
   return {
     ...summary(row, pos.get(row.id) ?? null),
     args: row.args as Record<string, unknown>,
+    secretNames: await secretNames(row.args as Record<string, unknown>),
     error: (row.error as unknown as HubRunError | null) ?? null,
     exitCode: row.exitCode,
     collections: row.collections,

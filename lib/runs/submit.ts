@@ -20,6 +20,7 @@ import { assertInsideWindow, projectToRunIn } from "../projects/run-project.ts";
 import type { RunSummary, Viewer } from "../types.ts";
 import { runInclude, summaries } from "./projection.ts";
 import { resolveRunTarget, type VersionRef } from "./target.ts";
+import { assertSecretsMayGoToDevice, boundSecrets, recordSecretUse } from "../secrets/bind.ts";
 
 /** Runs whose code may reach beyond their own network (the host's, a LAN segment: the run's own grant or a mode's) wait where only hostNetwork workers look. */
 export function queueFor(policy: RunPolicy): RunQueue {
@@ -89,7 +90,8 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (waiting >= settings.queue.queuedPerUser) {
     throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const { version, fn, args, refs } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args }, settings);
+  const { version, fn, args, refs } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
+  const secrets = await boundSecrets(refs.secret, args);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
   // a dependency turned private since: its code runs for nobody who may not see it
@@ -99,6 +101,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   }
   const policy = await loadRunPolicy(viewer, version, fn, settings, closure);
   const device = input.device ? await deviceByName(viewer, input.device) : null;
+  if (device) assertSecretsMayGoToDevice(secrets, device.name);
   const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
   if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
   // job numbers come from the results store, so documents of different hubs sharing it never collide
@@ -124,10 +127,15 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     "run.start",
     runId,
     {
+      number,
       ...(device ? { device: device.name } : {}),
       package: full,
       version: version.version,
       function: fn.qualified,
+      // as stored: secrets and files by reference only, never a value
+      args: args as Prisma.InputJsonValue,
+      ...(origin.scanId ? { scan: origin.scanId } : {}),
+      ...(origin.trigger ? { trigger: origin.trigger } : {}),
       network: policy.network,
       caps: policy.caps,
       ...(project.asAdmin ? { asAdmin: true } : {}),
@@ -135,6 +143,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
     },
     { projectId: project.id },
   );
+  await recordSecretUse(viewer, { id: runId, number, projectId: project.id }, secrets);
   const [out] = await summaries([await db().run.findUniqueOrThrow({ where: { id: runId }, include: runInclude })]);
   return out;
 }

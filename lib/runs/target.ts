@@ -78,13 +78,14 @@ async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ versio
  * The one path from (viewer, package version, function, arguments) to what runs, for runs,
  * re-runs and saved scans (saved, edited, fired) alike: the arguments' shape and size first
  * (before any lookup), then the version as the viewer sees it, the function of its manifest, and
- * the arguments by the runner's `validateArgs`, then the typed references in them (files) as the
- * viewer may use them (arg-refs.ts). Every failure is an AppError; field errors are `package`,
+ * the arguments by the runner's `validateArgs`, then the typed references in them (files, secrets)
+ * as the viewer may use them in the run's project (arg-refs.ts). Every failure is an AppError; field errors are `package`,
  * `version`, `function`, `args` and `args.<parameter>`.
  */
 export async function resolveRunTarget(
   viewer: Viewer,
-  input: { ref: VersionRef; function: string; args: unknown },
+  /** `projectId`: the project the run (or scan) belongs to, where its references are used */
+  input: { ref: VersionRef; function: string; args: unknown; projectId: string },
   settings?: HubSettings,
 ): Promise<RunTarget> {
   const raw = checkArgSizes(input.args ?? {}, (settings ?? (await getSettings())).args);
@@ -94,5 +95,5 @@ export async function resolveRunTarget(
     throw validation(`${version.package.namespace.name}.${version.package.name} ${version.version} has no function '${input.function}'`, { function: "unknown function" });
   }
   const args = checkArgs(fn, raw);
-  return { version, pinned, fn, args, refs: await resolveArgRefs(viewer, args) };
+  return { version, pinned, fn, args, refs: await resolveArgRefs(viewer, args, { projectId: input.projectId }) };
 }

@@ -54,6 +54,8 @@ export const updateProjectBodySchema = z
     client: oneLine(200, "client"),
     windowStart: windowEnd,
     windowEnd: windowEnd,
+    /** whether the project's secrets may be sent to users' devices (only ever over https) */
+    secretsOnDevices: z.boolean(),
   })
   .partial()
   .refine(windowRefine, windowIssue);

@@ -83,7 +83,10 @@ export const logLineViewSchema = z.object({
 });
 
 export const runDetailSchema = runSummarySchema.extend({
+  /** as stored: a secret as its reference `{"$lev": "secret", "id"}`, never its value */
   args: openObject,
+  /** the name of each secret the arguments bind, by id ("(deleted)" for one deleted since) */
+  secretNames: z.record(z.string(), z.string()),
   error: runErrorSchema.nullable(),
   exitCode: z.number().int().nullable(),
   collections: z.array(z.string()),
@@ -291,6 +294,43 @@ export const publishedVersionSchema = z.object({
 /** `{deleted: id}`, `{revoked: id}`: what a removal answers */
 export const removedSchema = (key: "deleted" | "revoked") => z.object({ [key]: z.string() });
 
+/** A project secret as its project's members see it (never its value: write-only once saved). */
+export const secretViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** the project roles that may bind it to a run (a personal project's: its owner) */
+  roles: z.array(z.enum(["owner", "operator", "viewer"])),
+  /** a personal project's secret: its owner's own, usable in any project they run in */
+  personal: z.boolean(),
+  createdBy: z.string().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+  /** the last time a run bound it */
+  lastUsedAt: iso.nullable(),
+  /** whether the caller may bind it to a run of this project */
+  usable: z.boolean(),
+});
+export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
+
+/** A secret the caller may bind to a run: of `project` (its runs only), or their own (null: any project they run in). */
+export const secretChoiceSchema = z.object({ id: z.string(), name: z.string(), description: z.string(), project: z.string().nullable() });
+
+/** One audit event as the audit page shows it: who did what, to what, where, when. */
+export const auditEventViewSchema = z.object({
+  id: z.string(),
+  at: iso,
+  /** the actor's user name; null: the hub itself, a worker, or an account since deleted */
+  actor: z.string().nullable(),
+  action: z.string(),
+  /** how the action reads (`secret.use` → "secret bound to a run") */
+  label: z.string(),
+  target: z.string().nullable(),
+  project: z.object({ slug: z.string(), name: z.string() }).nullable(),
+  /** what the event recorded besides (never a secret's value, a password or a token) */
+  data: z.unknown(),
+});
+export const auditPageSchema = z.object({ items: z.array(auditEventViewSchema), next: z.string().nullable() });
 // assets and findings (lib/findings/)
 const runRefSchema = z.object({ id: z.string(), number: z.number().int() });
 export const assetRefViewSchema = z.object({

@@ -7,6 +7,7 @@ export {
   INSTANCE_HEADER,
   pollRequestSchema,
   registerRequestSchema,
+  secretsRequestSchema,
   storeRequestSchema,
 } from "../../runner/worker/protocol.ts";
 

@@ -58,6 +58,9 @@ export interface AdmittedRun extends AdmittedInstance {
   maxBodyBytes: number;
 }
 
+/** A secrets request is `{instance, hubScheme}`: far less than this. */
+const SECRETS_REQUEST_BYTES = 1024;
+
 type AdmitInput = { worker: WorkerCaller; params: Readonly<Record<string, string>>; req: Request };
 
 const busy = (message: string) => new AppError("rate_limited", message);
@@ -154,6 +157,11 @@ export function admitRunEvents(input: AdmitInput): Promise<AdmittedRun> {
 /** `POST /api/worker/runs/{id}/store`: the run held by the instance; the body one of its documents at most (docBytes) and the request around it. */
 export function admitRunStore(input: AdmitInput): Promise<AdmittedRun> {
   return admitRun(input, (limits) => limits.docBytes + STORE_ENVELOPE_BYTES);
+}
+
+/** `POST /api/worker/runs/{id}/secrets`: the run held by the instance; the body a few bytes (its instance and how it reaches the hub). */
+export function admitRunSecrets(input: AdmitInput): Promise<AdmittedRun> {
+  return admitRun(input, () => SECRETS_REQUEST_BYTES);
 }
 
 /** Requests under way now, for tests and diagnostics: per credential, and the long polls of one instance. */

@@ -9,6 +9,7 @@ import { storableCollection, taskOverQuota } from "../runs/report-limits.ts";
 import { isTerminal } from "../../runner/src/status.ts";
 import { checkBodyInstance } from "../queue/workers.ts";
 import type { AdmittedRun } from "./admission.ts";
+import { runMasker } from "../secrets/run-masker.ts";
 
 /**
  * `POST /api/worker/runs/{id}/store` of an admitted instance holding the run (lib/worker/admission.ts:
@@ -40,7 +41,8 @@ export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Pro
       case "put":
       case "merge": {
         const meta: StoredMeta = { owner: run.owner, run: run.id, job: run.number, task: req.task, package: run.package, at: new Date() };
-        await (await getResultStore())[req.op](req.coll, run.number, req.task, req.fields, meta);
+        // masked again here: the worker's runner masked the run's secrets, but a worker is not trusted to have
+        await (await getResultStore())[req.op](req.coll, run.number, req.task, (await runMasker(run.id)).json(req.fields), meta);
         return { ok: true };
       }
       case "findOne":

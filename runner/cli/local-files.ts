@@ -13,7 +13,7 @@ import { blobPath } from "../src/blobs.ts";
 import { levhubHome } from "../src/config.ts";
 import type { ManifestParam } from "../src/manifest/introspect.ts";
 import { ParamValidationError, type ParamErrors } from "../src/manifest/params.ts";
-import { newRefId, REF_KEY, type RunRefs } from "../src/refs.ts";
+import { newRefId, REF_KEY, type RunFile } from "../src/refs.ts";
 
 /** The largest file `lev exec` stores for a run (a wordlist or a capture, not a disk image). */
 export const MAX_LOCAL_FILE_BYTES = 1024 * 1024 * 1024;
@@ -63,9 +63,9 @@ export async function localFileArgs(
   params: ManifestParam[],
   raw: Record<string, string | string[]>,
   blobDir = localBlobDir(),
-): Promise<{ args: Record<string, unknown>; refs: RunRefs }> {
+): Promise<{ args: Record<string, unknown>; refs: Record<string, RunFile> }> {
   const args: Record<string, unknown> = { ...raw };
-  const refs: RunRefs = {};
+  const refs: Record<string, RunFile> = {};
   const errors: ParamErrors = {};
   for (const p of params) {
     if (p.type !== "file" || raw[p.name] === undefined) continue;

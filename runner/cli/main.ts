@@ -9,11 +9,13 @@ import { addPackage, localDependencies } from "./deps.ts";
 import { localFileArgs } from "./local-files.ts";
 import { CliError, loadConfig, login, run as hubRun, runs, scaffold, upload, type RunView } from "./hub.ts";
 import { paramsWithFiles } from "./hub-files.ts";
+import { localSecretArgs } from "./local-secrets.ts";
 import { formatRun } from "./run-view.ts";
 import { plural } from "../src/plural.ts";
 import { compare, formatComparison, ignoreFlags, RESULT_FORMATS, streamResults, type ResultFormat } from "./results.ts";
 import { rerunCommand, SCAN_USAGE, scanCommand, ScanUsageError } from "./scans.ts";
 import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts";
+import { secretParams, SecretsUsageError } from "./secrets.ts";
 import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import { assetsCommand, FINDINGS_USAGE, findingsCommand, FindingsUsageError, triageCommand } from "./findings.ts";
 import {
@@ -45,7 +47,9 @@ const USAGE = `usage:
       <function> is a workflow (server_port), a mode (nmap.alive), or a script (main.py).
       --param may repeat; a list parameter takes repeated values or a JSON list;
       a file parameter takes @path (--param wordlist=@words.txt): stored under the Levhub
-      home and mounted read-only where the package's Cr(files=…) puts it.
+      home and mounted read-only where the package's Cr(files=…) puts it; a secret
+      parameter takes env:NAME (--param key=env:SHODAN_KEY): the value of that environment
+      variable, given only to a tool whose Cr(env=…) forwards it, masked in the output.
   lev inspect <package-dir>
       Prints the package's manifest (read inside a sandbox container) as JSON, and each
       problem on stderr: errors (exit 1) refuse an upload, warnings do not.
@@ -145,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -264,11 +268,14 @@ async function exec(args: string[]): Promise<number> {
         `${pkg.module} has no function '${fnName}'; it has: ${listFunctions(manifest).join(", ") || "none"}`,
       );
     }
-    // file parameters: each @path is stored and passed as a reference, as a hub's run does
+    // file parameters: each @path is stored and passed as a reference, as a hub's run does;
+    // secret parameters: env:NAME is read from the environment, never from the command line
     const files = await localFileArgs(fn.params, raw);
-    refs = files.refs;
-    callArgs = validateArgs(fn, files.args);
-    for (const r of Object.values(refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
+    const secrets = localSecretArgs(fn.params, files.args);
+    refs = { ...files.refs, ...secrets.refs };
+    callArgs = validateArgs(fn, secrets.args);
+    for (const r of Object.values(files.refs)) log(dim(`· file ${r.name} (${r.size} bytes) stored as ${r.path}`));
+    for (const r of Object.values(secrets.refs)) log(dim(`· secret ${r.name} (masked in what the run prints and stores)`));
   }
 
   // one person on their own machine: NET_RAW on the run's own network (or this machine's network,
@@ -426,8 +433,11 @@ async function hubCommand(cmd: string, args: string[]): Promise<number> {
     }
     case "run": {
       if (positionals.length !== 1) throw new UsageError("run takes <ns>.<name>.<function>");
-      // a file parameter's @path is uploaded first; the run gets a reference to it
-      const args = await paramsWithFiles(await loadConfig(), parseParams(values.param ?? []), { target: positionals[0], version: values.version, project: values.project }, stderrSink);
+      // a file parameter's @path is uploaded first; the run gets a reference to it.
+      // `--param key=secret:NAME`: the secret's reference (the run's project's, else the caller's own)
+      const cfg = await loadConfig();
+      const withFiles = await paramsWithFiles(cfg, parseParams(values.param ?? []), { target: positionals[0], version: values.version, project: values.project }, stderrSink);
+      const args = await secretParams(cfg, withFiles, values.project);
       const r = await hubRun(positionals[0], args, {
         wait: values.wait,
         version: values.version,

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { api, loadConfig, type HubConfig } from "./hub.ts";
+import { SECRETS_USAGE, secretsCommand } from "./secrets.ts";
 
 export const PROJECT_USAGE = `  lev project list [--json]
   lev project show <slug> [--json]
@@ -14,6 +15,7 @@ export const PROJECT_USAGE = `  lev project list [--json]
   lev project add-member <slug> <username> [--role operator|viewer|owner]   (default operator)
   lev project set-role <slug> <username> <role>
   lev project remove-member <slug> <username>
+${SECRETS_USAGE}
   lev run … --project <slug>, lev scan create … --project <slug>, lev runs --project <slug>
       put a run or scan in a project (default: your personal project) or list one project's runs.`;
 
@@ -45,7 +47,7 @@ interface ProjectDetailView extends ProjectView {
 
 export class ProjectUsageError extends Error {}
 
-const COMMANDS = ["list", "show", "create", "members", "add-member", "set-role", "remove-member"] as const;
+const COMMANDS = ["list", "show", "create", "members", "add-member", "set-role", "remove-member", "secrets"] as const;
 
 const seg = (s: string | undefined, what: string): string => {
   if (!s) throw new ProjectUsageError(`${what} is missing`);
@@ -72,6 +74,7 @@ function role(s: string | undefined): Role {
 
 export async function projectCommand(args: string[], out: (v: unknown) => void, cfg?: HubConfig): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "secrets") return secretsCommand(rest, out, cfg ?? (await loadConfig()));
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

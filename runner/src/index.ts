@@ -20,7 +20,7 @@ export type { Manifest, ManifestCat, ManifestFunction, ManifestKeys, ManifestPar
 export { createLabels, LABEL } from "./engine/labels.ts";
 export { defaultImageResolver, locatePackage, PackageLayoutError } from "./package/package.ts";
 export type { PackageLocation } from "./package/package.ts";
-export { coerce, ParamValidationError, validateArgs } from "./manifest/params.ts";
+export { coerce, ParamValidationError, refKindOf, validateArgs } from "./manifest/params.ts";
 export {
   checkArgRefs,
   collectRefs,
@@ -32,11 +32,17 @@ export {
   refIdSchema,
   runFileSchema,
   runRefsSchema,
+  runSecrets,
+  runSecretSchema,
   TYPED_REF_KINDS,
   typedRefSchema,
   workflowArgs,
 } from "./refs.ts";
-export type { FileRef, RunFile, RunRefs, TypedRef, TypedRefKind } from "./refs.ts";
+export type { FileRef, RunFile, RunRefs, RunSecret, TypedRef, TypedRefKind } from "./refs.ts";
+export { maskLabel, SecretMasker, secretForms } from "./secrets/mask.ts";
+export type { MaskedSecret } from "./secrets/mask.ts";
+export { SECRET_LIMITS, SECRET_NAME_PATTERN, secretNameSchema } from "./secrets/limits.ts";
+export { secretToken } from "./secrets/env.ts";
 export { reap } from "./engine/reaper.ts";
 export { Run } from "./run/run.ts";
 export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./run/runner.ts";

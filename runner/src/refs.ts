@@ -1,6 +1,6 @@
 /**
  * Typed references in run arguments (PROTOCOL.md, "Typed references"): a value a user gives a run
- * that is not JSON but something the hub holds (a file now, a project secret later), written
+ * that is not JSON but something the hub holds (a file, a project secret), written
  * `{"$lev": "<kind>", "id": "<opaque id>"}`. The key `$lev` is reserved: a reference may only
  * stand where a parameter of that kind is, and nowhere else in a user's values. The run carries
  * what each id stands for (`RunSpec.refs`), chosen by the hub or worker, never by a user.
@@ -8,12 +8,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import { SECRET_LIMITS, secretNameSchema } from "./secrets/limits.ts";
 
 /** The key that marks a typed reference; reserved in every user-provided value. */
 export const REF_KEY = "$lev";
 
-/** Every kind of typed reference (one closed set): files now; project secrets join it later. */
-export const TYPED_REF_KINDS = ["file"] as const;
+/** Every kind of typed reference (one closed set): a file the user gave, a project secret. */
+export const TYPED_REF_KINDS = ["file", "secret"] as const;
 export type TypedRefKind = (typeof TYPED_REF_KINDS)[number];
 
 /**
@@ -46,9 +47,30 @@ export const runFileSchema = z
   .strict();
 export type RunFile = z.infer<typeof runFileSchema>;
 
+/**
+ * What a secret reference of a run stands for: its value, which only a tool container whose Cr
+ * forwards it in `env` receives (secrets/env.ts), and its name, which the workflow sees
+ * (`levrt.Secret.name`) and masks show (`••••(secret NAME)`).
+ */
+export const runSecretSchema = z
+  .object({
+    kind: z.literal("secret"),
+    name: secretNameSchema,
+    value: z.string().min(1).max(SECRET_LIMITS.valueChars),
+  })
+  .strict();
+export type RunSecret = z.infer<typeof runSecretSchema>;
+
 /** `RunSpec.refs`: every typed reference a run's arguments may use, by id. */
-export const runRefsSchema = z.record(refIdSchema, runFileSchema);
+export const runRefsSchema = z.record(refIdSchema, z.discriminatedUnion("kind", [runFileSchema, runSecretSchema]));
 export type RunRefs = z.infer<typeof runRefsSchema>;
+
+/** The secrets among a run's references, by id. */
+export function runSecrets(refs: RunRefs): Map<string, RunSecret> {
+  const out = new Map<string, RunSecret>();
+  for (const [id, r] of Object.entries(refs)) if (r.kind === "secret") out.set(id, r);
+  return out;
+}
 
 /** A new random reference id (24 characters of base64url). */
 export function newRefId(): string {
@@ -95,7 +117,7 @@ export function checkArgRefs(args: Record<string, unknown>, refs: RunRefs): stri
     if (!isObject(v)) return;
     if (!Object.hasOwn(v, REF_KEY)) return Object.entries(v).forEach(([k, x]) => walk(x, `${where}.${k}`));
     if (!isTypedRef(v)) problem = `argument ${where}: a '${REF_KEY}' object that is not a valid reference`;
-    else if (refs[v.id]?.kind !== v[REF_KEY]) problem = `argument ${where}: ${v[REF_KEY]} '${v.id}' is not one of this run's ${v[REF_KEY]}s`;
+    else if ((Object.hasOwn(refs, v.id) ? refs[v.id].kind : undefined) !== v[REF_KEY]) problem = `argument ${where}: ${v[REF_KEY]} '${v.id}' is not one of this run's ${v[REF_KEY]}s`;
   };
   for (const [k, v] of Object.entries(args)) walk(v, k);
   return problem;
@@ -103,13 +125,18 @@ export function checkArgRefs(args: Record<string, unknown>, refs: RunRefs): stri
 
 /**
  * The arguments as the workflow container receives them: each file reference completed with the
- * file's name and size, which `levrt.File` shows (never its path).
+ * file's name and size, which `levrt.File` shows (never its path); each secret reference with the
+ * secret's name only (`levrt.Secret`: never its value).
  */
 export function workflowArgs(args: Record<string, unknown>, refs: RunRefs): Record<string, unknown> {
   const expand = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(expand);
     if (!isObject(v)) return v;
-    if (isTypedRef(v, "file") && refs[v.id]) return { [REF_KEY]: "file", id: v.id, name: refs[v.id].name, size: refs[v.id].size };
+    if (isTypedRef(v)) {
+      const r = Object.hasOwn(refs, v.id) ? refs[v.id] : undefined;
+      if (r?.kind === "file" && v[REF_KEY] === "file") return { [REF_KEY]: "file", id: v.id, name: r.name, size: r.size };
+      if (r?.kind === "secret" && v[REF_KEY] === "secret") return { [REF_KEY]: "secret", id: v.id, name: r.name };
+    }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x)]));
   };
   return expand(args) as Record<string, unknown>;

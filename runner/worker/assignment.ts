@@ -1,6 +1,6 @@
 /**
  * One run the hub handed this worker: its package files and the files it was given (`levrt.File`)
- * fetched by content hash, then started with the same runner library as everywhere (policy, limits
+ * fetched by content hash, the values of the secrets it binds asked of the hub, then started with the same runner library as everywhere (policy, limits
  * and images as the assignment says), every event reported. A run that cannot start (its package
  * refused, a file that cannot be fetched, a cancel first, a bad spec) still ends properly:
  * `run.started` then `run.finished` with a clear RunError (`FileUnavailable` for a file).
@@ -13,11 +13,15 @@ import { FileFetchError, type BlobCache } from "./blob-cache.ts";
 import { notStartedEvents, reportedEvents } from "./events.ts";
 import type { HttpResultStore } from "./http-store.ts";
 import type { PackageCache } from "./package-cache.ts";
-import { assignedRefsSchema, type RunAssignment } from "./protocol.ts";
+import { assignedRefsSchema, hubScheme, INSTANCE_HEADER, secretsResponseSchema, type RunAssignment, type SecretsRequest } from "./protocol.ts";
+import { collectRefs } from "../src/refs.ts";
+import type { HubClient } from "./hub-client.ts";
 import type { RunReporter } from "./reporter.ts";
 
 export interface AssignmentContext {
   runner: Runner;
+  /** asks the hub for the values of the secrets a run binds */
+  hub: HubClient;
   instance: string;
   cache: PackageCache;
   blobs: BlobCache;
@@ -53,8 +57,9 @@ export class AssignedRun {
   }
 
   /**
-   * The run's files on this worker's disk (`RunSpec.refs`), each held until the run is over; every
-   * acquisition settles, so whatever was fetched is released even when another failed.
+   * What the run's typed references stand for (`RunSpec.refs`), by the one path for every kind: its
+   * files on this worker's disk, each held until the run is over (every acquisition settles, so
+   * whatever was fetched is released even when another failed), and its secrets' values from the hub.
    */
   private fetchRefs(): { refs: Promise<RunRefs>; release: () => void } {
     const parsed = assignedRefsSchema.safeParse(this.assignment.refs ?? {});
@@ -63,11 +68,12 @@ export class AssignedRun {
     const settled = Promise.allSettled(
       Object.entries(parsed.data).map(async ([id, ref]): Promise<[string, RunFile]> => [id, { kind: "file", path: await blobs.acquire(ref, instance), name: ref.name, size: ref.size, sha256: ref.sha256 }]),
     );
-    const refs = settled.then((results) => {
+    const files = settled.then((results) => {
       const failed = results.find((r) => r.status === "rejected");
       if (failed) throw failed.reason;
       return Object.fromEntries(results.map((r) => (r as PromiseFulfilledResult<[string, RunFile]>).value));
     });
+    const refs = Promise.all([files, this.secrets()]).then(([f, s]): RunRefs => ({ ...f, ...s }));
     const release = () =>
       void settled.then((results) => results.forEach((r) => r.status === "fulfilled" && blobs.release(r.value[1].sha256)));
     return { refs, release };
@@ -117,6 +123,25 @@ export class AssignedRun {
       store.unbind(a.job);
       given.release();
     }
+  }
+
+  /**
+   * The values of the secrets the run's arguments bind, from the hub (only for a run this
+   * instance holds; a device says how it reaches the hub, and gets them only over https). Kept in
+   * memory for the run: the runner masks them in everything the run outputs.
+   */
+  private async secrets(): Promise<RunRefs> {
+    const wanted = collectRefs(this.assignment.args).filter((r) => r.$lev === "secret");
+    if (!wanted.length) return {};
+    const body: SecretsRequest = { instance: this.ctx.instance, hubScheme: hubScheme(this.ctx.hub.url) };
+    const res = secretsResponseSchema.parse(
+      await this.ctx.hub.post(`/api/worker/runs/${encodeURIComponent(this.assignment.runId)}/secrets`, body, {
+        retryForMs: 60_000,
+        signal: this.preparing.signal,
+        headers: { [INSTANCE_HEADER]: this.ctx.instance },
+      }),
+    );
+    return res.secrets;
   }
 
   private notStarted(startedAt: string, status: "failed" | "cancelled", error: RunError): void {

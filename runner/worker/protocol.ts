@@ -12,6 +12,7 @@
  *   POST /api/worker/poll               PollRequest → PollResponse            long poll: new runs and cancels
  *   POST /api/worker/runs/{id}/events   EventsRequest → EventsResponse        batched, idempotent by `seq`
  *   POST /api/worker/runs/{id}/store    StoreRequest → StoreResponse          the run's results (Mongo behind the hub)
+ *   POST /api/worker/runs/{id}/secrets  SecretsRequest → SecretsResponse      the values of the secrets a held run binds
  *   GET  /api/worker/packages/{sha256}  the version's files (.tar.gz, deterministic), only for runs this instance holds
  *   GET  /api/worker/images/{imageId}   `docker save` of an image a held run's policy names
  *   POST /api/worker/debug/{session}/stream  DebugStreamRequest → NDJSON of DebugInput (held open: one per session)
@@ -36,6 +37,7 @@
  */
 import { z } from "zod";
 import { runPolicySchema } from "../src/policy/policy.ts";
+import { runSecretSchema } from "../src/refs.ts";
 import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 import type { DebugEndReason } from "../src/debug/vocabulary.ts";
@@ -340,6 +342,30 @@ export const requestSeqSchema = z
   .regex(/^[1-9][0-9]{0,15}$/, "a whole number from 1, in decimal")
   .transform(Number)
   .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
+
+/**
+ * How the worker reaches the hub, as it reports when it asks for a run's secrets: a device gets
+ * them only over `https` (or a unix socket on the hub's own machine), and only where the run's
+ * project allows secrets on devices.
+ */
+export const HUB_SCHEMES = ["https", "http", "unix"] as const;
+export type HubScheme = (typeof HUB_SCHEMES)[number];
+
+/** The scheme of a worker's hub URL (`unix:/path` is a socket on the hub's machine). */
+export function hubScheme(url: string): HubScheme {
+  if (url.startsWith("unix:")) return "unix";
+  return url.toLowerCase().startsWith("https:") ? "https" : "http";
+}
+
+export const secretsRequestSchema = z.object({ instance: instanceId, hubScheme: z.enum(HUB_SCHEMES) }).strict();
+export type SecretsRequest = z.infer<typeof secretsRequestSchema>;
+
+/**
+ * The run's secret references resolved: id → `{kind: "secret", name, value}` (RunSpec.refs). The
+ * worker holds them in memory for the run only; they are never written to its disk.
+ */
+export const secretsResponseSchema = z.object({ secrets: z.record(z.string(), runSecretSchema) }).strict();
+export type SecretsResponse = z.infer<typeof secretsResponseSchema>;
 
 /**
  * What a debug session may carry. Bytes travel as base64 in JSON; each cap is on the bytes.

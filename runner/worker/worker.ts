@@ -282,7 +282,7 @@ class Worker implements WorkerHandle {
       (reason) => this.active.get(a.runId)?.cancel(reason),
       this.log,
     );
-    const run = new AssignedRun(a, reporter, { runner: reg.runner, instance: reg.instance, cache: this.cache, blobs: this.blobs, store: this.store, log: this.log });
+    const run = new AssignedRun(a, reporter, { runner: reg.runner, hub: this.hub, instance: reg.instance, cache: this.cache, blobs: this.blobs, store: this.store, log: this.log });
     this.active.set(a.runId, run);
     this.reporting.set(a.runId, reporter);
     void run.finished.finally(() => {

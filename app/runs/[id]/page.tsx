@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isTypedRef } from "../../../runner/src/index.ts";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { cache, Suspense } from "react";
@@ -84,7 +85,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <div className="mt-2 flex flex-wrap gap-1.5 text-xs" aria-label="Arguments">
             {args.map(([k, v]) => (
               <code key={k} className="max-w-full break-all rounded border border-zinc-200 bg-white px-1.5 py-0.5">
-                {k}={argValueText(v, run.files)}
+                {k}={isTypedRef(v, "secret") ? <span title="the tool received its value; the run keeps only its name">secret {run.secretNames[v.id] ?? v.id}</span> : argValueText(v, run.files)}
               </code>
             ))}
           </div>

@@ -17,6 +17,11 @@ import type { BackupPart } from "../part.ts";
  */
 export const DATA_DIR_EXCLUDED = ["pg", "pg-password", "images", "staging", "run", "worker", "workers", "secrets.key", "nextauth-secret"] as const;
 
+/** Whether a top-level name of the data dir stays out of archives: the list above, and a key rotation's leftovers (`secrets.key.<key id>`, lib/platform/secrets-key.ts). */
+export function excludedFromArchive(name: string): boolean {
+  return (DATA_DIR_EXCLUDED as readonly string[]).includes(name) || name.startsWith("secrets.key.");
+}
+
 export const filesPart: BackupPart = {
   name: "files",
 
@@ -26,7 +31,7 @@ export const filesPart: BackupPart = {
     await mkdir(root, { recursive: true });
     const top = existsSync(hub.dataDir) ? readdirSync(hub.dataDir, { withFileTypes: true }) : [];
     for (const d of top) {
-      if ((DATA_DIR_EXCLUDED as readonly string[]).includes(d.name)) continue;
+      if (excludedFromArchive(d.name)) continue;
       const rels = d.isDirectory() ? (await listFiles(hub.dataDir, d.name)) : d.isFile() ? [d.name] : [];
       for (const rel of rels) {
         const from = path.join(hub.dataDir, rel);

@@ -1,6 +1,6 @@
 """levrt: the Leviathan runtime. Modes return `Cr`s; workflows await them; `ctx.set` stores results.
 
-    from levrt import Cr, ctx, annot, Concurrent, remote, File
+    from levrt import Cr, ctx, annot, Concurrent, remote, File, Secret
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ._concurrent import Concurrent
     from ._cr import Cr
     from ._document import Collection, Document
-    from ._refs import File
+    from ._refs import File, Secret
     from ._remote import Entry, RemoteFunction, remote
     from ._task import Task
 
@@ -51,6 +51,7 @@ _LAZY = {
     "Collection": ("._document", "Collection"),
     "Document": ("._document", "Document"),
     "File": ("._refs", "File"),
+    "Secret": ("._refs", "Secret"),
     "Entry": ("._remote", "Entry"),
     "RemoteFunction": ("._remote", "RemoteFunction"),
     "remote": ("._remote", "remote"),
@@ -104,6 +105,6 @@ def run(main: Awaitable[T]) -> T:
 __all__ = [
     "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "File", "ImageNotFound",
     "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
-    "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
+    "QuotaExceeded", "RemoteFunction", "RunnerError", "Secret", "Task", "TaskCancelled", "TaskError", "TaskFailed",
     "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
 ]

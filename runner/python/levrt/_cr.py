@@ -17,7 +17,7 @@ from ._channel import get_channel
 from ._ctx import current_namespace
 from ._document import Document
 from ._exceptions import InvalidRequest
-from ._refs import File, to_json
+from ._refs import File, Secret, mentions_secret, to_json
 from ._remote import Builder, Entry, FrameToken, RemoteFunction, async_mode_frame, frame_token
 from ._task import Task
 
@@ -33,6 +33,31 @@ def _is_path(value: Any) -> bool:
 # the same rules as the runner's CrSpec parser (runner/src/channel/spec.ts): fail here, with the
 # author's line in the traceback, rather than as an InvalidRequest from the runner
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOKEN = re.compile(r'^\{"\$lev":"secret","id":"[A-Za-z0-9_-]{16,64}"\}$')
+_HOW = 'forward it as a whole env value: Cr(env={"KEY": secret}) or Cr(env=["KEY=" + secret])'
+
+
+def _env_list(env: Any) -> list[str]:
+    """`env` as Leviathan writes it (`["KEY=value"]`), or a dict `{"KEY": value}` whose values may be
+    `levrt.Secret`s; a secret only ever as a whole value (the runner puts the value there)."""
+    if isinstance(env, Mapping):
+        entries = []
+        for k, v in env.items():
+            if not isinstance(k, str) or not _ENV_KEY.match(k):
+                raise ValueError(f"Cr: env keys are variable names, not {k!r}")
+            if not isinstance(v, (str, Secret)):
+                raise TypeError(f"Cr: env[{k!r}] must be a string or a levrt.Secret, not {type(v).__name__}")
+            entries.append(f"{k}={v}")
+    else:
+        entries = _str_list(env, "env")
+    for e in entries:
+        if not _ENV.match(e):
+            raise ValueError(f"Cr: env entries look like 'KEY=value', not {e!r}")
+        value = e.split("=", 1)[1]
+        if mentions_secret(value) and not _TOKEN.match(value):
+            raise ValueError(f"Cr: env {e.split('=', 1)[0]}: a secret can only be a whole env value, not part of one; {_HOW}")
+    return entries
 _HOST = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$")
 _CAP = re.compile(r"^[A-Z_]+$")
 
@@ -176,6 +201,8 @@ class Cr:
 
     `Cr(image, schema=None, host=False, entry=None, cmd=[], env=[], files={}, links={}, ports=[],
     services={}, *, caps=[], timeout=None)`; `caps` and `timeout` (seconds) are Levhub extensions.
+    `env` is a list of "KEY=value" or a dict {"KEY": value}; a value may be a `levrt.Secret` (a
+    whole value: `{"KEY": secret}` or `"KEY=" + secret`), which this container alone receives.
     `files` maps container paths to bytes or str (content), a `pathlib.Path` (a file of the
     package), a `levrt.File` (a file the user gave the run) or None (nothing mounted).
     `await cr` / `await cr.done()` run it and return its `Document`; `await cr.start()` gives a `Task`.
@@ -188,7 +215,7 @@ class Cr:
         host: bool = False,
         entry: Union[Entry, RemoteFunction, None] = None,
         cmd: Optional[Sequence[str]] = None,
-        env: Optional[Sequence[str]] = None,
+        env: Union[Sequence[str], Mapping[str, Union[str, Secret]], None] = None,
         files: Optional[Mapping[str, FileValue]] = None,
         links: Optional[Mapping[str, str]] = None,
         ports: Optional[Sequence[int]] = None,
@@ -225,10 +252,10 @@ class Cr:
         self.host = host
         self.entry: Optional[Entry] = entry
         self.cmd = _str_list(cmd, "cmd")
-        self.env = _str_list(env, "env")
-        for e in self.env:
-            if not _ENV.match(e):
-                raise ValueError(f"Cr: env entries look like 'KEY=value', not {e!r}")
+        for i, arg in enumerate(self.cmd):
+            if mentions_secret(arg):
+                raise ValueError(f"Cr: cmd[{i}]: a secret cannot go on a command line; {_HOW}")
+        self.env = _env_list(env)
 
         self.files: dict[str, FileValue] = {}
         for path, value in _mapping(files, "files").items():
@@ -238,10 +265,14 @@ class Cr:
                 continue  # a file parameter left empty: nothing to mount
             if _is_path(value):
                 value = _package_relative(value, path, caller)
+            elif isinstance(value, Secret):
+                raise TypeError(f"Cr: files[{path!r}]: a secret cannot be written into a file of the Cr; {_HOW}")
             elif not isinstance(value, (bytes, bytearray, str, File)):
                 raise TypeError(
                     f"Cr: files[{path!r}] must be bytes, str, pathlib.Path, a levrt.File or None, not {type(value).__name__}"
                 )
+            elif not isinstance(value, File) and mentions_secret(value if isinstance(value, str) else bytes(value).decode("latin-1")):
+                raise ValueError(f"Cr: files[{path!r}]: a secret cannot be written into a file of the Cr; {_HOW}")
             self.files[path] = value
 
         self.links: dict[str, str] = {}

@@ -19,7 +19,7 @@ import typing
 from types import ModuleType
 from typing import Any, Callable, Optional
 
-from ._refs import File
+from ._refs import File, Secret
 from ._remote import returns_cr
 from .annot import Assets, Findings, Keys, Meta, Param
 from .annot._mapping import mapping_problem
@@ -48,6 +48,7 @@ PROBLEM_CODES = {
     "type-not-json": "a parameter's type cannot come from a form or JSON",
     "default-not-json": "a parameter's default value is not JSON",
     "file-default": "a file parameter's default is not None",
+    "secret-default": "a secret parameter's default is not None",
     "category": "a category is not a member of Attck or BlackArch",
     "keys": "key paths are declared twice, differently",
     "assets": "a schema's asset mapping is declared twice, differently",
@@ -65,29 +66,39 @@ class _Problems:
         self.items.append({"severity": severity, "where": where, "code": code, "message": message})
 
 
-_JSON_TYPES = {"str", "int", "float", "bool", "list", "dict", "any", "tuple", "None", "file"}
+_JSON_TYPES = {"str", "int", "float", "bool", "list", "dict", "any", "tuple", "None", "file", "secret"}
+#: parameter types that take a typed reference (a file, a secret), never JSON
+_REF_TYPES = ("file", "secret")
 
 
-_FILE_TEXT = re.compile(r"^(?:Optional\[\s*(?:levrt\.)?File\s*\]|(?:levrt\.)?File(?:\s*\|\s*None)?|None\s*\|\s*(?:levrt\.)?File)$")
+def _ref_text(kind: str) -> re.Pattern[str]:
+    name = kind.capitalize()
+    return re.compile(rf"^(?:Optional\[\s*(?:levrt\.)?{name}\s*\]|(?:levrt\.)?{name}(?:\s*\|\s*None)?|None\s*\|\s*(?:levrt\.)?{name})$")
+
+
+_REF_TEXT = {kind: _ref_text(kind) for kind in _REF_TYPES}
 
 
 def _type_name(annotation: Any) -> str:
     """The form type of a parameter: `str`, `int`, `list[str]`, `Optional[int]`, `dict`, `file`,
-    `any`… A `levrt.File` (also `Optional[File]`, `File | None`) is `file`: a file the user gives."""
+    `secret`, `any`… A `levrt.File` (also `Optional[File]`, `File | None`) is `file`: a file the
+    user gives; a `levrt.Secret` likewise `secret`: a secret of the run's project."""
     if annotation is inspect.Parameter.empty or annotation is Any or annotation is object:
         return "any"
     if annotation is None or annotation is type(None):
         return "None"
     if annotation is File:
         return "file"
+    if annotation is Secret:
+        return "secret"
     if isinstance(annotation, str):
-        return "file" if _FILE_TEXT.match(annotation.strip()) else annotation
+        return next((kind for kind, text in _REF_TEXT.items() if text.match(annotation.strip())), annotation)
     origin = typing.get_origin(annotation)
     if origin is typing.Union or (_UnionType is not None and origin is _UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
             inner = _type_name(args[0])
-            return inner if inner == "file" else f"Optional[{inner}]"
+            return inner if inner in _REF_TYPES else f"Optional[{inner}]"
         return "any"
     if origin is typing.Literal:
         kinds = {type(a).__name__ for a in typing.get_args(annotation)}
@@ -168,7 +179,8 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
             continue
         has_default = p.default is not inspect.Parameter.empty
         ann: Optional[Param] = by_param.get(name)
-        type_name = _type_name(hints.get(name, p.annotation))
+        # `annot.Param(kind="secret")` says what the parameter takes, whatever its annotation
+        type_name = ann.kind if ann is not None and getattr(ann, "kind", None) else _type_name(hints.get(name, p.annotation))
         if not _json_type(type_name):
             problems.add(
                 "warning", f"{where}({name})", "type-not-json",
@@ -177,10 +189,10 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
         if p.kind is p.POSITIONAL_ONLY:
             problems.add("error", f"{where}({name})", "positional-only", "positional-only parameters cannot be given by name from a form")
         default = p.default if has_default else None
-        if type_name == "file" and default is not None:
+        if type_name in _REF_TYPES and default is not None:
             problems.add(
-                "warning", f"{where}({name})", "file-default",
-                f"a file parameter's default can only be None (no file), not {default!r:.60}; it is shown without one",
+                "warning", f"{where}({name})", f"{type_name}-default",
+                f"a {type_name} parameter's default can only be None (no {type_name}), not {default!r:.60}; it is shown without one",
             )
             default = None
         params.append({

@@ -46,7 +46,7 @@ def test_public_api_is_exactly_the_documented_list():
     assert sorted(levrt.__all__) == sorted([
         "ChannelError", "Collection", "Concurrent", "Cr", "Ctx", "Document", "Entry", "File", "ImageNotFound",
         "InvalidRequest", "LevrtError", "Namespace", "OutputTooLarge", "PackageError", "PolicyDenied",
-        "QuotaExceeded", "RemoteFunction", "RunnerError", "Task", "TaskCancelled", "TaskError", "TaskFailed",
+        "QuotaExceeded", "RemoteFunction", "RunnerError", "Secret", "Task", "TaskCancelled", "TaskError", "TaskFailed",
         "TaskTimeout", "annot", "ctx", "lev", "remote", "run",
     ])
     for name in levrt.__all__:

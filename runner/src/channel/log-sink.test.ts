@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatBytes, LineSplitter, LogSink } from "./log-sink.ts";
+import { formatBytes, HOLD_MS, LineSplitter, LogSink } from "./log-sink.ts";
+import { maskLabel, SecretMasker } from "../secrets/mask.ts";
 import type { LogLine } from "../types.ts";
 
 function sink(limits = { taskLogBytes: 1024, logLineBytes: 16 }) {
@@ -84,4 +85,27 @@ test("a system line is the run's unless it is about the runner's own machinery (
     { task: 0, stream: "system", line: "task 1 could not start: PolicyDenied", at: "t" },
     { task: 0, stream: "system", line: "checking that joe.net builds this Cr (planner)", at: "t", internal: true },
   ]);
+});
+
+test("with secrets: each stream masked through its own window, held lines out with the next line, the stream's end or the hold time", async () => {
+  const value = "k3y-Va1ue-0123456789";
+  const M = maskLabel("api");
+  const lines: LogLine[] = [];
+  const s = new LogSink({ taskLogBytes: 4096, logLineBytes: 1000 }, (l) => lines.push(l), () => "t", new SecretMasker([{ name: "api", value }]));
+  const text = () => lines.map((l) => `${l.task}/${l.stream}: ${l.line}`);
+  s.output(1, "stdout", Buffer.from(`key=${value}\nfirst half ${value.slice(0, 10)}\n`));
+  s.output(1, "stderr", Buffer.from("err line\n"));
+  assert.deepEqual(text(), [`1/stdout: key=${M}`, "1/stderr: err line"], "the half is held; the other stream is not");
+  s.output(1, "stdout", Buffer.from(`${value.slice(10)} second half\n`));
+  assert.deepEqual(text().slice(2), [`1/stdout: first half ${M}`, `1/stdout: ${M} second half`]);
+  s.output(2, "stdout", Buffer.from(`ends ${value.slice(0, 8)}`));
+  s.flush(2);
+  assert.equal(text().at(-1), `2/stdout: ends ${M}`, "the stream ended: its held beginning is masked");
+  s.output(3, "stdout", Buffer.from(`waits ${value.slice(0, 9)}\n`));
+  assert.equal(lines.filter((l) => l.task === 3).length, 0);
+  await new Promise((r) => setTimeout(r, HOLD_MS + 200));
+  assert.equal(text().at(-1), `3/stdout: waits ${M}`, "let out after the hold time, masked");
+  s.system(0, `could not start: ${value}`);
+  assert.equal(text().at(-1), `0/system: could not start: ${M}`);
+  assert.doesNotMatch(text().join("\n"), new RegExp(value.slice(0, 8)));
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ManifestFunction, ManifestParam } from "./introspect.ts";
-import { coerce, ParamValidationError, validateArgs } from "./params.ts";
+import { coerce, ParamValidationError, refKindOf, validateArgs } from "./params.ts";
 
 const p = (name: string, type: string, required = true, def: unknown = null): ManifestParam => ({
   name,
@@ -89,4 +89,30 @@ test("a file parameter takes a file reference only; other parameters never take 
   assert.deepEqual(validateArgs(withFile, { ip: "$lev" }), { ip: "$lev" }, "a string is only a string");
   const required: ManifestFunction = { ...fn, params: [p("hashes", "file")] };
   assert.throws(() => validateArgs(required, {}), (e: unknown) => e instanceof ParamValidationError && e.errors.hashes === "is required");
+});
+
+test("a secret parameter takes a secret reference only, never a value", () => {
+  const ID = "abcdefghijklmnop0123";
+  const withSecret: ManifestFunction = { ...fn, params: [p("key", "secret"), p("maybe", "Optional[secret]", false), p("opts", "dict", false, {})] };
+  assert.deepEqual(validateArgs(withSecret, { key: { $lev: "secret", id: ID } }), { key: { $lev: "secret", id: ID } });
+  assert.deepEqual(validateArgs(withSecret, { key: JSON.stringify({ $lev: "secret", id: ID }) }), { key: { $lev: "secret", id: ID } }, "the form's picker sends the reference as JSON text");
+  const errors = (raw: Record<string, unknown>) => {
+    try {
+      validateArgs(withSecret, raw);
+    } catch (e) {
+      if (e instanceof ParamValidationError) return e.errors;
+    }
+    return {};
+  };
+  assert.match(errors({ key: "sk_live_the_value" }).key ?? "", /must be one of the project's secrets/, "a value typed as text is refused");
+  assert.match(errors({ key: '{"not": "a reference"}' }).key ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: "{broken" }).key ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: { $lev: "file", id: ID } }).key ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: { $lev: "secret", id: ID, value: "x" } }).key ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: { $lev: "secret", id: ID }, maybe: "plain" }).maybe ?? "", /must be one of the project's secrets/);
+  assert.match(errors({ key: { $lev: "secret", id: ID }, opts: { k: { $lev: "secret", id: ID } } }).opts ?? "", /'\$lev'/);
+  assert.equal(errors({}).key, "is required");
+  assert.equal(refKindOf(p("k", "Optional[secret]")), "secret");
+  assert.equal(refKindOf(p("k", "file")), "file");
+  assert.equal(refKindOf(p("k", "str")), null);
 });

@@ -1,5 +1,5 @@
 import type { ManifestFunction, ManifestParam } from "./introspect.ts";
-import { hasReservedKey, isTypedRef, REF_KEY } from "../refs.ts";
+import { hasReservedKey, isTypedRef, REF_KEY, TYPED_REF_KINDS, type TypedRefKind } from "../refs.ts";
 
 export type ParamErrors = Record<string, string>;
 
@@ -8,6 +8,12 @@ export class ParamValidationError extends Error {
     super(Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; "));
     this.name = "ParamValidationError";
   }
+}
+
+/** The kind of typed reference a parameter takes (manifest type `file` or `secret`, maybe Optional), or null. */
+export function refKindOf(param: Pick<ManifestParam, "type">): TypedRefKind | null {
+  const t = param.type.replace(/^Optional\[(.+)\]$/, "$1");
+  return (TYPED_REF_KINDS as readonly string[]).includes(t) ? (t as TypedRefKind) : null;
 }
 
 const TRUE = new Set(["true", "1", "yes", "on"]);
@@ -47,6 +53,20 @@ export function coerce(param: ManifestParam, value: unknown): unknown {
       // a file the user gave: a reference to it (the form and API upload it first, `lev exec` stores it)
       if (isTypedRef(value, "file")) return { [REF_KEY]: "file", id: value.id };
       throw new Error("must be a file (choose one in the form, or --param name=@path)");
+    case "secret": {
+      // a secret of the run's project: a reference to it (the API by id; the form's picker sends it as
+      // JSON text); never a value
+      let v = value;
+      if (typeof v === "string" && v.trim().startsWith("{")) {
+        try {
+          v = JSON.parse(v);
+        } catch {
+          // not a reference: refused below like any other text
+        }
+      }
+      if (isTypedRef(v, "secret")) return { [REF_KEY]: "secret", id: v.id };
+      throw new Error("must be one of the project's secrets (pick it in the form; the API takes {\"$lev\": \"secret\", \"id\": …}), never a value");
+    }
     case "str":
       if (typeof value === "string") return value;
       if (typeof value === "number" || typeof value === "boolean") return String(value);
@@ -120,7 +140,7 @@ export function validateArgs(fn: ManifestFunction, raw: Record<string, unknown>)
       continue;
     }
     // `$lev` marks references the hub resolves (files, secrets): only where a parameter takes one
-    if (p.type.replace(/^Optional\[(.+)\]$/, "$1") !== "file" && hasReservedKey(out[p.name])) {
+    if (refKindOf(p) === null && hasReservedKey(out[p.name])) {
       delete out[p.name];
       errors[p.name] = `may not contain the key '${REF_KEY}' (it marks files and secrets)`;
     }

@@ -14,6 +14,7 @@ export { policyDenied, type ConfigResult } from "./refusal.ts";
 export { networkOf, segmentNetwork } from "./network.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import type { PackageDependency, RunError } from "../types.ts";
+import { SECRETS_ENV } from "../secrets/env.ts";
 
 /** The unprivileged user every container runs as, unless a granted capability needs root. */
 export const NOBODY = "65534:65534";
@@ -64,6 +65,11 @@ export interface ContainerFacts {
    * then not mounted, and no package directory is on the Python path (package/dependencies.ts)
    */
   isolatedFor?: string;
+  /**
+   * secret id → the env variable its Cr forwards it in (secrets/env.ts); the container gets this
+   * map (ids and names, never values) as LEV_SECRETS so `levrt.Secret.value()` finds its value
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface ToolContainerPlan {
@@ -211,6 +217,7 @@ export function toolContainerConfig(
   let env = [...cr.env, ...baseEnv(run), "HOME=/tmp", `LEV_TASK=${c.task}`];
   if (isolated) env = [...env.filter((e) => !e.startsWith("PYTHONPATH=")), ...isolatedEnv(run.deps, c.isolatedFor ?? "")];
   if (cr.entry) env.push(`LEV_ENTRY=${JSON.stringify(cr.entry)}`);
+  if (c.secrets) env.push(`${SECRETS_ENV}=${JSON.stringify(c.secrets)}`);
   const spec: ContainerSpec = {
     name: c.name,
     image,

@@ -7,6 +7,7 @@ import type { ContainerEngine } from "../engine/engine.ts";
 import type { PackageLocation } from "../package/package.ts";
 import type { RunPolicy } from "../policy/policy.ts";
 import type { RunRefs } from "../refs.ts";
+import type { SecretMasker } from "../secrets/mask.ts";
 import type { ResultStore } from "../store/store.ts";
 import type { PackageDependency } from "../types.ts";
 
@@ -40,6 +41,8 @@ export interface RunParams {
   dependencies: PackageDependency[];
   /** what the typed references in `args` stand for (RunSpec.refs), checked by the runner */
   refs: RunRefs;
+  /** the run's secrets, masked in every log line, document and error before it leaves the runner */
+  masker: SecretMasker;
   /** tool tasks wait before their entry until a debugger says continue (RunSpec.debugPause) */
   debugPause: boolean;
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { channelClient, FakeEngine, MemoryStore, type FakeContainer } from "../../test/fake-engine.ts";
 import { restrictedPolicy } from "../policy/policy.ts";
-import type { RunRefs } from "../refs.ts";
+import type { RunFile, RunRefs } from "../refs.ts";
 import { DEFAULT_BASE_IMAGES, Runner } from "./runner.ts";
 
 const PKG = path.resolve(import.meta.dirname, "../../test/fixtures/levtest.cases");
@@ -81,6 +81,6 @@ test("arguments naming a reference the run does not carry, or a malformed one, r
   assert.throws(start({ f: { $lev: "file", id: OTHER } }), /argument f: file 'someone-elses-file-000' is not one of this run's files/);
   assert.throws(start({ f: { $lev: "file", id: ID } }, {}), /is not one of this run's files/, "a run without refs");
   assert.throws(start({ f: { x: { $lev: "file", id: ID, path: "/etc/shadow" } } }), /argument f\.x: a '\$lev' object that is not a valid reference/);
-  assert.throws(start({}, { [ID]: { ...refs[ID], path: "relative" } }), /invalid run references/);
+  assert.throws(start({}, { [ID]: { ...(refs[ID] as RunFile), path: "relative" } }), /invalid run references/);
   assert.equal(engine.containers.size, 0);
 });

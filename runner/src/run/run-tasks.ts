@@ -22,6 +22,7 @@ import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
 import type { TaskHost, TaskState } from "./task-state.ts";
 import type { TaskRecord } from "../types.ts";
+import { maskError } from "../secrets/masked-output.ts";
 import { taskDebugRefusal, type DebugRefusalOf } from "../debug/task-debug.ts";
 import { holdsSecret } from "../refs.ts";
 
@@ -196,13 +197,13 @@ export class RunTasks {
               ? new ChannelReplyError("ImageNotFound", imageNotAvailable(cr.image).message)
               : new ChannelReplyError("RunnerError", err instanceof Error ? err.message : String(err));
       state.record.status = e.type === "TaskCancelled" ? "cancelled" : "failed";
-      state.record.error = { ...e.toJSON(), task: n };
+      state.record.error = maskError(this.host.params.masker, { ...e.toJSON(), task: n });
       state.record.endedAt = now();
       this.host.sink.system(n, `task ${n} could not start: ${e.message}`);
       await this.releaseTask(state);
       this.host.emit({ type: "task.finished", task: { ...state.record } });
       markFinished();
-      throw new ChannelReplyError(e.type, e.message, null, n);
+      throw new ChannelReplyError(e.type, state.record.error.message, null, n);
     }
     return { task: n, host: state.record.host, coll };
   }
@@ -361,7 +362,8 @@ export class RunTasks {
       logTail: this.host.logTail(n),
     });
     r.status = outcome.status;
-    r.error = outcome.error;
+    // the entry's own error (sent over the task channel) may quote what the tool was given
+    r.error = outcome.error && maskError(this.host.params.masker, outcome.error);
     r.endedAt = now();
     if (r.stored) this.host.emit({ type: "document", coll: r.coll, task: n });
     this.host.emit({ type: "task.finished", task: { ...r } });

@@ -12,6 +12,7 @@ import { RunTasks } from "./run-tasks.ts";
 import type { StoredMeta } from "../store/store.ts";
 import type { LogLine, RunError, RunEvent, RunResult, TerminalRunStatus } from "../types.ts";
 import { workflowRequestHandler, type WorkflowHost } from "../channel/workflow-ops.ts";
+import { maskError, maskingStore } from "../secrets/masked-output.ts";
 
 const MiB = 1024 * 1024;
 /** what a run keeps of its logs in memory for its result (events carry every line) */
@@ -49,17 +50,22 @@ export class Run {
   /** aborts when the run is cancelled or times out: nothing waits for the store any longer */
   private readonly abortSignal = new AbortController();
 
+  private readonly ctx: RunContext;
+
   constructor(
-    private readonly ctx: RunContext,
+    runnerCtx: RunContext,
     private readonly params: RunParams,
   ) {
+    // every document the run stores (its tasks', its workflow's) is masked on its way to the store
+    this.ctx = params.masker.empty ? runnerCtx : { ...runnerCtx, store: maskingStore(runnerCtx.store, params.masker) };
+    const ctx = this.ctx;
     this.id = params.runId;
     this.job = params.job;
     this.runDir = path.join(ctx.workDir, params.runId);
     this.result = new Promise((resolve) => (this.resolveResult = resolve));
     this.emitter.setMaxListeners(0);
     const { limits } = params.policy;
-    this.sink = new LogSink(limits, (log) => this.pushLog(log));
+    this.sink = new LogSink(limits, (log) => this.pushLog(log), undefined, params.masker);
     this.facts = {
       runId: this.id,
       owner: params.owner,
@@ -159,7 +165,7 @@ export class Run {
           ? { type: "ImageNotFound", message: `workflow image: ${err.message}; run \`npm run setup\`` }
           : { type: "RunnerError", message: err instanceof Error ? err.message : String(err) };
       this.terminal ??= { status: "failed", error };
-      ctx.log("run failed to start", { run: this.id, error: error.message });
+      ctx.log("run failed to start", { run: this.id, error: params.masker.text(error.message) });
       await this.finish(null);
     }
   }
@@ -217,7 +223,7 @@ export class Run {
       owner: this.params.owner,
       function: this.params.function,
       status,
-      error,
+      error: error && maskError(this.params.masker, error),
       exitCode,
       tasks: this.tasks.records(),
       collections: [...this.collections],

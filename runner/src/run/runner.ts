@@ -9,7 +9,8 @@ import { locatePackage } from "../package/package.ts";
 import { restrictedPolicy, runPolicySchema, type RunPolicy } from "../policy/policy.ts";
 import { formatZodError } from "../channel/spec.ts";
 import { reap, type ReapReport } from "../engine/reaper.ts";
-import { checkArgRefs, runRefsSchema, type RunRefs } from "../refs.ts";
+import { checkArgRefs, runRefsSchema, runSecrets, type RunRefs } from "../refs.ts";
+import { SecretMasker } from "../secrets/mask.ts";
 import type { RunContext } from "./context.ts";
 import { Run } from "./run.ts";
 import type { ResultStore } from "../store/store.ts";
@@ -43,9 +44,11 @@ export interface RunSpec {
    */
   dependencies?: PackageDependency[];
   /**
-   * What each typed reference in `args` (`{"$lev": "file", "id": …}`) stands for: a stored blob on
-   * the Docker host, mounted read-only where a `Cr(files={…})` of the run puts that reference.
-   * Chosen by the hub or worker; a reference in `args` that is not here refuses the run.
+   * What each typed reference in `args` (`{"$lev": "file" | "secret", "id": …}`) stands for: a
+   * stored blob on the Docker host, mounted read-only where a `Cr(files={…})` of the run puts that
+   * reference; a secret's name and value, put only into the env of a container whose Cr forwards
+   * it and masked in everything the run outputs. Chosen by the hub or worker; a reference in
+   * `args` that is not here refuses the run.
    */
   refs?: RunRefs;
   /**
@@ -168,6 +171,7 @@ export class Runner {
       policy: policy.data,
       dependencies,
       refs: refs.data,
+      masker: new SecretMasker([...runSecrets(refs.data).values()]),
       debugPause: spec.debugPause === true,
     });
     this.active.set(runId, run);

@@ -11,11 +11,13 @@ import type { RunPolicy } from "../policy/policy.ts";
 import type { RunRefs } from "../refs.ts";
 import type { CrSpec } from "../channel/spec.ts";
 import { planFiles, type PlannedFile } from "./task-files.ts";
+import { forwardSecrets } from "../secrets/env.ts";
 import type { RunError } from "../types.ts";
 
 /** One container of a task as planned: the tool (`service` null) or one of its services. */
 export interface PlannedContainer {
   service: string | null;
+  /** the Cr as the container gets it: the secrets its env forwards put in */
   cr: CrSpec;
   facts: ContainerFacts;
   files: PlannedFile[];
@@ -35,7 +37,10 @@ export interface PlanFacts {
   runningHosts: Set<string>;
   /** the task runs under this dependency's verified grant (ContainerFacts.isolatedFor) */
   isolatedFor?: string;
-  /** the run's typed references (RunSpec.refs): the only files a `Cr(files=…)` reference may name */
+  /**
+   * the run's typed references (RunSpec.refs): the only files a `Cr(files=…)` reference may name,
+   * and the only secrets a `Cr(env=…)` may forward
+   */
   refs?: RunRefs;
 }
 
@@ -66,6 +71,9 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
     const pkgDir = packageDir(c.package, f.run.pkgDir, f.run.deps);
     if (pkgDir === null) throw new ChannelReplyError("InvalidRequest", `Cr(package='${c.package}'): not a dependency of this run`);
     const files = planFiles(c, path.join(dir, "files"), f.refs);
+    // the secrets this container's env forwards, their values in place of their tokens
+    const { env, forwarded } = forwardSecrets(c, f.refs ?? {});
+    const withSecrets: CrSpec = { ...c, env };
     const facts: ContainerFacts = {
       name: cname,
       role: service === null ? "tool" : "service",
@@ -77,11 +85,12 @@ export function planTask(cr: CrSpec, n: number, f: PlanFacts): PlannedContainer[
       extraHosts: [],
       taskTimeoutMs: f.taskTimeoutMs,
       ...(f.isolatedFor === undefined ? {} : { isolatedFor: f.isolatedFor }),
+      ...(Object.keys(forwarded).length ? { secrets: forwarded } : {}),
     };
-    const r = toolContainerConfig(c, f.policy, f.run, facts);
-    if (r.ok) return { service, cr: c, facts, files, plan: r.value, imageError: null, pkgDir };
+    const r = toolContainerConfig(withSecrets, f.policy, f.run, facts);
+    if (r.ok) return { service, cr: withSecrets, facts, files, plan: r.value, imageError: null, pkgDir };
     // an image this run may not use reads exactly like a missing one: it fails as a task
-    if (r.error.type === "ImageNotFound") return { service, cr: c, facts, files, plan: null, imageError: r.error, pkgDir };
+    if (r.error.type === "ImageNotFound") return { service, cr: withSecrets, facts, files, plan: null, imageError: r.error, pkgDir };
     throw new ChannelReplyError(r.error.type, r.error.message);
   });
 }

@@ -6,6 +6,8 @@ import { ActionButton } from "../../../../components/action-problem.tsx";
 import { InviteForm, InviteList } from "../../../../components/projects/invite-manager.tsx";
 import { AddMemberForm, MemberTable } from "../../../../components/projects/member-manager.tsx";
 import { ProjectForm } from "../../../../components/projects/project-form.tsx";
+import { AddSecretForm, DevicesToggle, SecretNotice, SecretTable } from "../../../../components/projects/secret-manager.tsx";
+import { listSecrets } from "../../../../lib/secrets/secrets.ts";
 import { listProjectInvites } from "../../../../lib/projects/invites.ts";
 import { getProject } from "../../../../lib/projects/projects.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
@@ -18,6 +20,7 @@ import {
   setMemberRoleAction,
   updateProjectAction,
 } from "../../../actions/projects.ts";
+import { createSecretAction, deleteSecretAction, secretsOnDevicesAction, updateSecretAction } from "../../../actions/secrets.ts";
 import { loadOr404 } from "../../../_lib/load.ts";
 
 type Params = Promise<{ slug: string }>;
@@ -34,7 +37,7 @@ async function origin(): Promise<string> {
 
 /**
  * A project's settings, one section each: its details and authorised window, members, invites,
- * deletion. Owners and admins only; anyone else finds no page here.
+ * secrets, deletion. Owners and admins only; anyone else finds no page here.
  */
 export default async function ProjectSettingsPage({ params }: { params: Params }) {
   const { slug } = await params;
@@ -43,6 +46,7 @@ export default async function ProjectSettingsPage({ params }: { params: Params }
   const project = await loadOr404(getProject(viewer, slug));
   if (!project.rights.includes("manage")) notFound();
   const invites = project.personal ? [] : await listProjectInvites(viewer, slug);
+  const secrets = await listSecrets(viewer, slug);
   return (
     <div className="max-w-4xl space-y-6">
       <header>
@@ -88,6 +92,18 @@ export default async function ProjectSettingsPage({ params }: { params: Params }
           <InviteList invites={invites} revokeAction={revokeProjectInviteAction.bind(null, slug)} />
         </section>
       )}
+
+      <section aria-labelledby="secrets-h" className="card space-y-3 p-4">
+        <h2 id="secrets-h" className="h-section">Secrets</h2>
+        <SecretNotice personal={project.personal} />
+        <SecretTable
+          secrets={secrets.map((secret) => ({ secret, updateAction: updateSecretAction.bind(null, slug, secret.id) }))}
+          personal={project.personal}
+          deleteAction={deleteSecretAction.bind(null, slug)}
+        />
+        <AddSecretForm action={createSecretAction.bind(null, slug)} personal={project.personal} />
+        <DevicesToggle allowed={project.secretsOnDevices} action={secretsOnDevicesAction.bind(null, slug)} />
+      </section>
 
       {!project.personal && (
         <section aria-labelledby="delete-h" className="card space-y-2 border-red-200 p-4">

@@ -13,21 +13,33 @@ from ._mapping import SEVERITIES, Assets, Findings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Param:
-    """One form field: `Param("ip", "target ip", holder="127.0.0.1")`; `holder` is the placeholder."""
+#: what `Param(kind=…)` may say a parameter takes besides JSON: a file the user gives, a project secret
+PARAM_KINDS = ("file", "secret")
 
-    def __init__(self, name: str, desc: str = "", holder: Optional[str] = None) -> None:
+
+class Param:
+    """One form field: `Param("ip", "target ip", holder="127.0.0.1")`; `holder` is the placeholder.
+
+    `kind="secret"` makes the parameter a secret of the run's project whatever its annotation (the
+    same as annotating it `levrt.Secret`): the form offers the project's secrets by name, never a
+    text box, and the function receives a `levrt.Secret` handle. `kind="file"` is `levrt.File`."""
+
+    def __init__(self, name: str, desc: str = "", holder: Optional[str] = None, kind: Optional[str] = None) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"Param: name must be a parameter name, not {name!r}")
         if not isinstance(desc, str):
             raise TypeError(f"Param({name!r}): desc is a string, not {type(desc).__name__}")
+        if kind is not None and kind not in PARAM_KINDS:
+            raise ValueError(f"Param({name!r}): kind is one of {', '.join(PARAM_KINDS)} (or None), not {kind!r}")
         self.name = name
         self.desc = desc
         # forms show the holder as text: a list or number is shown as its JSON
         self.holder = holder if holder is None or isinstance(holder, str) else json.dumps(holder, default=str)
+        self.kind = kind
 
     def __repr__(self) -> str:
-        return f"Param({self.name!r}, {self.desc!r}, holder={self.holder!r})"
+        kind = f", kind={self.kind!r}" if self.kind else ""
+        return f"Param({self.name!r}, {self.desc!r}, holder={self.holder!r}{kind})"
 
 
 ARGV = Param("argv", "command line arguments")
@@ -187,4 +199,4 @@ def meta(
     return Meta(exports, desc, params, cats, tags, ext, retries, keys, assets, findings)
 
 
-__all__ = ["ARGV", "SEVERITIES", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]
+__all__ = ["ARGV", "PARAM_KINDS", "SEVERITIES", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]

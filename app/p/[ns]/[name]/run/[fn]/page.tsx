@@ -18,7 +18,8 @@ import { getPackage } from "../../../../../../lib/catalog/catalog.ts";
 import { missingPrivileges } from "../../../../../../lib/policy/run-policy.ts";
 import { NO_GRANT } from "../../../../../../lib/types.ts";
 import { getViewer } from "../../../../../../lib/auth/session.ts";
-import { findFunction } from "../../../../../../runner/src/index.ts";
+import { findFunction, refKindOf } from "../../../../../../runner/src/index.ts";
+import { secretChoices } from "../../../../../../lib/secrets/bind.ts";
 import { startRunAction } from "../../../../../actions/start-run.ts";
 import { SaveAsScanFields } from "../../../../../../components/scan-save-fields.tsx";
 import { getRun } from "../../../../../../lib/runs/index.ts";
@@ -94,6 +95,8 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             files={{ uploadUrl: "/api/files", maxBytes: settings.files.maxBytes, project: rerunOf?.project.slug ?? null, current: rerunOf?.files ?? [] }}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
             after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
+            secrets={fn.params.some((p) => refKindOf(p) === "secret") ? await secretChoices(viewer) : []}
+            project={rerunOf ? rerunOf.project.slug : selected || null}
           >
             {!rerunOf && <ProjectSelect projects={projects.map((p) => projectChoice(p, now))} selected={selected} />}
             {!rerunOf && <DeviceSelect devices={devices.map((d) => ({ name: d.name, state: d.state, lastSeenAt: d.lastSeenAt }))} wait={deviceWait} />}
