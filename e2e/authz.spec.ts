@@ -240,7 +240,20 @@ test("lists and searches leave out a private package for those who may not see i
  * has read past its cap, long before the client is done. Resolves with the status and how many
  * body bytes the client had handed to the socket when the answer came.
  */
-function chunkedPost(url: string, headers: Record<string, string>, head: Buffer, totalBytes: number): Promise<{ status: number; body: string; sentBytes: number }> {
+async function chunkedPost(url: string, headers: Record<string, string>, head: Buffer, totalBytes: number): Promise<{ status: number; body: string; sentBytes: number }> {
+  // the server closes the connection after its early answer; a reset can reach the client before
+  // the answer is read (it then sees EPIPE/ECONNRESET, not the 413): that transport race is tried again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chunkedPostOnce(url, headers, head, totalBytes);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 3 || (code !== "EPIPE" && code !== "ECONNRESET")) throw err;
+    }
+  }
+}
+
+function chunkedPostOnce(url: string, headers: Record<string, string>, head: Buffer, totalBytes: number): Promise<{ status: number; body: string; sentBytes: number }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } });
     let sent = 0;
