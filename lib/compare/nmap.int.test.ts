@@ -74,7 +74,7 @@ test("a port opened between two scans of the test's target is one change", async
     );
     // the example maps its scan to assets: in those terms, one new service on a host both runs saw
     assert.equal(assets.mapped, true);
-    assert.deepEqual([assets.services.new.items, assets.services.gone.count], [[`127.0.0.1:${port}/tcp`], 0]);
+    assert.deepEqual([assets.services.new.items, assets.services.gone.count], [[`${target.ip}:${port}/tcp`], 0]);
     assert.deepEqual([assets.hosts.new.count, assets.hosts.gone.count], [0, 0]);
   } finally {
     await target.shut(port);

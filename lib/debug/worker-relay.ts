@@ -3,7 +3,7 @@ import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import { DEBUG_CHANNEL, notify, watch } from "../queue/notify.ts";
-import { admitRequest } from "../queue/workers.ts";
+import type { WorkerRow } from "../queue/workers.ts";
 import { DEBUG_LIMITS, type DebugInput, type DebugOutputRequest, type DebugOutputResponse } from "../../runner/worker/protocol.ts";
 import type { DebugEndReason } from "../../runner/src/debug/vocabulary.ts";
 import { outputWindow } from "./decision.ts";
@@ -22,9 +22,11 @@ import { endSession } from "./sessions.ts";
 const RECHECK_MS = 2000;
 const PING_MS = 15_000;
 
-/** A request about a session: the instance is the caller's and live, the request new, the session served by it. */
-async function admitSession(caller: WorkerCaller, instance: string, id: string) {
-  const worker = await admitRequest(caller, instance);
+/**
+ * A request about a session, from an instance its route admitted (the caller's, live, the request
+ * new: lib/worker/admission.ts): the session must be served by that instance.
+ */
+async function admitSession(worker: WorkerRow, id: string) {
   const s = await db().debugSession.findUnique({ where: { id }, include: { run: { select: { workerInstance: true } } } });
   // someone else's session, or a run this instance no longer holds: none of its business
   if (!s || s.workerInstance !== worker.instance || s.run.workerInstance !== worker.instance) throw notFound("debug session");
@@ -36,10 +38,10 @@ async function admitSession(caller: WorkerCaller, instance: string, id: string) 
  * they are deleted), then each as it is typed, `ping` every 15 s, and `end` once the session ended.
  * Holds one of the credential's requests in flight until it closes.
  */
-export async function* debugInputStream(caller: WorkerCaller, instance: string, id: string, after: number, signal: AbortSignal): AsyncGenerator<DebugInput> {
+export async function* debugInputStream(caller: WorkerCaller, worker: WorkerRow, id: string, after: number, signal: AbortSignal): AsyncGenerator<DebugInput> {
   const release = acquireInFlight(caller);
   try {
-    await admitSession(caller, instance, id);
+    await admitSession(worker, id);
     const w = await watch(DEBUG_CHANNEL, (p) => p === id);
     try {
       await db().debugFrame.deleteMany({ where: { sessionId: id, dir: "in", seq: { lte: after } } });
@@ -84,10 +86,10 @@ const decoded = (b64: string) => Buffer.from(b64, "base64");
  * the frame, rate and session caps (past the session's cap it ends `output_limit`); input up to
  * `acked` is dropped; `opened`, `paused` and `end` say what the worker's side did.
  */
-export async function debugOutput(caller: WorkerCaller, instance: string, id: string, req: DebugOutputRequest): Promise<DebugOutputResponse> {
+export async function debugOutput(caller: WorkerCaller, worker: WorkerRow, id: string, req: DebugOutputRequest): Promise<DebugOutputResponse> {
   const release = acquireInFlight(caller);
   try {
-    await admitSession(caller, instance, id);
+    await admitSession(worker, id);
     const frames = [...req.frames].sort((a, b) => a.seq - b.seq).map((f) => ({ seq: f.seq, data: decoded(f.data) }));
     for (const f of frames) if (f.data.length > DEBUG_LIMITS.frameBytes) throw new AppError("too_large", `an output frame holds at most ${DEBUG_LIMITS.frameBytes} bytes`);
     const out = await db().$transaction(async (tx) => {

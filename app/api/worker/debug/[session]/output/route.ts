@@ -21,6 +21,6 @@ export const POST = route(
     maxBodyBytes: DEBUG_LIMITS.framesPerRequest * (Math.ceil(DEBUG_LIMITS.frameBytes / 3) * 4 + 64) + 4096,
   },
   async ({ admitted, params, body }) => {
-    return debugOutput(admitted.caller, admitted.worker.instance, params.session, body);
+    return debugOutput(admitted.caller, admitted.worker, params.session, body);
   },
 );

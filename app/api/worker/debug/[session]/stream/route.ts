@@ -16,7 +16,7 @@ export const POST = route(
   async ({ admitted, params, body, req }) => {
     const abort = new AbortController();
     req.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    const lines = debugInputStream(admitted.caller, admitted.worker.instance, params.session, body.after, abort.signal);
+    const lines = debugInputStream(admitted.caller, admitted.worker, params.session, body.after, abort.signal);
     // the first line is read before answering: a refusal (404, 409, 429) is a plain error answer
     const first = await lines.next();
     const encoder = new TextEncoder();
