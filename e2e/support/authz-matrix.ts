@@ -335,6 +335,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   "PATCH app/api/projects/[slug]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}`, json: { client: "Authz Client" } }), expect: projectManage(200) },
   // the fixture project holds runs: past the right to delete, it is kept (409)
   "DELETE app/api/projects/[slug]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectManage(409) },
+  // issue 19: a project's scope. Members read it; owners replace it (an empty scope: the fixture project stays unscoped)
+  "GET app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/scope` }), expect: projectRead },
+  "PUT app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/scope`, json: { scope: null } }), expect: projectManage(200) },
   "GET app/api/projects/[slug]/members/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/members` }), expect: projectRead },
   // adding the viewer again: past the right to add, a member already (409), nothing changes
   "POST app/api/projects/[slug]/members/route.ts": {

@@ -169,7 +169,7 @@ export const scopeSchema = z
   })
   .transform((s) => normaliseScope(s));
 
-export interface Scope { allow: string[]; exclude: string[]; services: string[] }
+export type Scope = { allow: string[]; exclude: string[]; services: string[] };
 
 /** Canonical texts, duplicates dropped, order kept. Entries must already parse (`scopeSchema`). */
 export function normaliseScope(s: Scope): Scope {
