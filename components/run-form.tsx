@@ -7,6 +7,9 @@ import { isTypedRef, REF_KEY } from "../runner/src/refs.ts";
 import { formatDefault } from "./params-table.tsx";
 import { FileField, type FileFieldOptions } from "./file-field.tsx";
 import { FILE_FIELD_PREFIX, RUN_FIELD_PREFIX } from "./run-form-fields.ts";
+import { hasTargetParams, scopeErrors, type FormScopes } from "./run-form-scope.ts";
+import { scopeLine } from "./projects/scope-summary.tsx";
+import { paramTargetKind } from "../runner/src/scope/rules.ts";
 
 export type { FileFieldOptions } from "./file-field.tsx";
 
@@ -69,7 +72,8 @@ export function rawValues(fn: ManifestFunction, values: Record<string, string>):
 /**
  * The launch form of one mode or workflow, built from its parameters. The runner's own
  * `validateArgs` checks the values here before anything is sent, and the server action checks
- * them again with the same function.
+ * them again with the same function; target parameters are checked against the chosen project's
+ * scope the same way (run-form-scope.ts).
  */
 export function RunForm({
   fn,
@@ -81,6 +85,7 @@ export function RunForm({
   pendingLabel = "Starting…",
   refusedNote = "nothing was started",
   extraFields = [],
+  scopes,
   after,
   children,
 }: {
@@ -97,6 +102,8 @@ export function RunForm({
   refusedNote?: string;
   /** the names of the fields `children` show errors for themselves (useRunFormAnswer), left out of the list under the form */
   extraFields?: string[];
+  /** the scopes of the projects it may run in (a `project` field among the children chooses); absent: nothing checked here */
+  scopes?: FormScopes;
   /** more controls inside the form, above its buttons (a device choice, a scan's schedule) */
   children?: ReactNode;
   /**
@@ -117,6 +124,8 @@ export function RunForm({
     setClientErrors(state.errors);
   }
   const errors = clientErrors;
+  const [project, setProject] = useState(scopes?.initial ?? "");
+  const scope = scopes?.bySlug[project] ?? null;
 
   const checkOne = (p: ManifestParam, v: string) => {
     let message: string | null = null;
@@ -147,8 +156,13 @@ export function RunForm({
       return;
     }
     try {
-      validateArgs(fn, rawValues(fn, values));
-      setClientErrors({});
+      const outside = scopeErrors(fn, validateArgs(fn, rawValues(fn, values)), scope);
+      setClientErrors(outside);
+      const first = fn.params.find((p) => outside[p.name]);
+      if (first) {
+        e.preventDefault();
+        document.getElementById(`field-${first.name}`)?.focus();
+      }
     } catch (err) {
       if (err instanceof ParamValidationError) {
         e.preventDefault();
@@ -175,7 +189,18 @@ export function RunForm({
   const errorCount = Object.keys(errors).length;
 
   return (
-    <form action={formAction} onSubmit={onSubmit} noValidate aria-label={`Run ${fn.qualified}`} className="space-y-4">
+    <form
+      action={formAction}
+      onSubmit={onSubmit}
+      // the project choice (a child) decides which scope the targets are checked against
+      onChange={(e) => {
+        const t = e.target;
+        if (t instanceof HTMLSelectElement && t.name === "project") setProject(t.value);
+      }}
+      noValidate
+      aria-label={`Run ${fn.qualified}`}
+      className="space-y-4"
+    >
       {errorCount > 0 && (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {errorCount === 1 ? "One value needs attention" : `${errorCount} values need attention`}; {refusedNote}.
@@ -185,6 +210,12 @@ export function RunForm({
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{state.message}</div>
       )}
       {fn.params.length === 0 && <p className="text-sm text-zinc-500">This {fn.kind} takes no parameters.</p>}
+      {scopes && hasTargetParams(fn) && (
+        <p data-testid="run-form-scope" className="text-xs text-zinc-600">
+          <span className="font-medium">Scope</span> of {project || "the project"}: <span className="font-mono">{scopeLine(scope)}</span>
+          {scope && <span className="text-zinc-500"> (targets checked here and by the hub; not yet enforced by the network)</span>}
+        </p>
+      )}
       {fn.params.map((p) =>
         widgetFor(p) === "file" ? (
           <FileField
@@ -249,6 +280,11 @@ function ParamField({ param: p, value, error, onChange, onBlur }: { param: Manif
     <label htmlFor={id} className="label">
       <span className="font-mono">{p.name}</span>
       {p.required && <span className="ml-1 text-red-700" aria-hidden>*</span>}
+      {paramTargetKind(p) && (
+        <span className="badge ml-2 align-middle text-[0.65rem]" title={`a ${paramTargetKind(p)} checked against the project's scope`}>
+          {paramTargetKind(p) === "target" ? "target" : `target: ${paramTargetKind(p)}`}
+        </span>
+      )}
       {p.desc && <span className="ml-2 font-normal text-zinc-500">{p.desc}</span>}
     </label>
   );

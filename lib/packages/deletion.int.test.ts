@@ -95,8 +95,8 @@ test("a deleted version leaves the catalog and never runs again; its runs stay r
   assert.deepEqual(page.versions.map((v) => v.version), ["1.0.0"]);
   await assert.rejects(getPackage(null, "alice", "twice", "2.0.0"), (e: Coded) => e.code === "not_found");
   assert.equal(await db().export.count({ where: { versionId: ids["2.0.0"] } }), 0, "its catalog rows are gone");
-  await assert.rejects(resolveRunTarget(bob, { ref: { versionId: ids["2.0.0"] }, function: "twice.go", args: {} }), (e: Coded) => e.code === "not_found" && /was deleted by its publisher/.test(e.message ?? ""));
-  await assert.rejects(resolveRunTarget(bob, { ref: { package: "alice.twice", version: "2.0.0" }, function: "twice.go", args: {} }), (e: Coded) => e.fieldErrors?.version === "deleted");
+  await assert.rejects(resolveRunTarget(bob, { ref: { versionId: ids["2.0.0"] }, function: "twice.go", args: {}, projectId: null }), (e: Coded) => e.code === "not_found" && /was deleted by its publisher/.test(e.message ?? ""));
+  await assert.rejects(resolveRunTarget(bob, { ref: { package: "alice.twice", version: "2.0.0" }, function: "twice.go", args: {}, projectId: null }), (e: Coded) => e.fieldErrors?.version === "deleted");
   // the run of it: its page and arguments as before
   const kept = await getRun(bob, run.id);
   assert.deepEqual([kept.packageVersion, kept.args], ["2.0.0", { x: 1 }]);

@@ -74,3 +74,9 @@ export async function setProjectScope(viewer: Viewer, slug: string, body: Projec
   }
   return a;
 }
+
+/** The scopes of projects the caller already holds (the run form's choices, which they may run in), by slug. */
+export async function scopesBySlug(projects: readonly { id: string; slug: string }[]): Promise<Record<string, Scope | null>> {
+  const rows = await db().project.findMany({ where: { id: { in: projects.map((p) => p.id) } }, select: { slug: true, scope: true } });
+  return Object.fromEntries(rows.map((r) => [r.slug, storedScope(r.scope)]));
+}

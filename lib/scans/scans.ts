@@ -108,7 +108,7 @@ export async function createScan(viewer: Viewer, input: CreateScanBody): Promise
   const kept = await db().savedScan.count({ where: { ownerId: viewer.id } });
   if (kept >= scansPerUser) throw validation(`you keep ${kept} saved scans, the most one user may keep (${scansPerUser}, Admin → Workers); delete one first`, { name: `at most ${scansPerUser} saved scans per user` });
   // checked exactly as a run would be, against the pinned version or today's latest
-  const target = await resolveRunTarget(viewer, { ref: { package: input.package, version: input.version }, function: input.function, args: input.args ?? {} });
+  const target = await resolveRunTarget(viewer, { ref: { package: input.package, version: input.version }, function: input.function, args: input.args ?? {}, projectId: project.id });
   const cron = input.cron ?? null;
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
   const enabled = input.enabled ?? true;
@@ -161,6 +161,7 @@ export async function updateScan(viewer: Viewer, scanId: string, patch: UpdateSc
       ref: { package: `${row.package.namespace.name}.${row.package.name}`, version: patch.version !== undefined ? patch.version : (row.version?.version ?? null) },
       function: patch.function ?? row.function,
       args: patch.args ?? (row.args as Record<string, unknown>),
+      projectId: row.projectId,
     });
     Object.assign(data, { versionId: target.pinned ? target.version.id : null, function: target.fn.qualified, args: target.args as Prisma.InputJsonValue });
     files = target.refs.file;

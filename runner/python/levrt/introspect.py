@@ -190,6 +190,8 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
             "default": _json_default(default, f"{where}({name})", problems),
             "desc": ann.desc if ann else None,
             "holder": ann.holder if ann else None,
+            # present only on target parameters: manifests without it read as before
+            **({"kind": ann.kind} if ann and ann.kind else {}),
         })
     for name in by_param:
         if name not in sig.parameters:

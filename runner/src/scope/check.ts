@@ -2,8 +2,9 @@
  * Checking a target against a scope, and compiling a scope into the plain data a runner's network
  * rules need. Pure; see rules.ts for what a scope holds.
  */
+import { z } from "zod";
 import { familyBits, formatPrefix, parsePrefix, prefixCovers, prefixesOverlap, type Prefix } from "./addresses.ts";
-import { normaliseName, parseRule, parseService, type PortRange, type Scope, type ScopeHost, type ScopeRule, type ServiceEndpoint, type TargetKind } from "./rules.ts";
+import { MAX_SCOPE_RULES, normaliseName, parseRule, parseService, TARGET_KINDS, type PortRange, type Scope, type ScopeHost, type ScopeRule, type ServiceEndpoint, type TargetKind } from "./parse.ts";
 
 export type TargetCheck =
   | { ok: true }
@@ -164,4 +165,54 @@ export function compileScope(scope: Scope): CompiledScope {
   }
   out.services = scope.services.map(parseService).filter((s): s is ServiceEndpoint => typeof s !== "string");
   return out;
+}
+
+/** A manifest parameter's target kind; anything else a manifest says is no target kind. */
+export function paramTargetKind(p: { kind?: unknown }): TargetKind | null {
+  return (TARGET_KINDS as readonly unknown[]).includes(p.kind) ? (p.kind as TargetKind) : null;
+}
+
+/**
+ * The target parameters of a function whose values fall outside the scope: parameter name → the
+ * failed check. Absent and null values target nothing. The run form and the hub both ask here.
+ */
+export function argsOutOfScope(scope: Scope, params: readonly { name: string; kind?: unknown }[], args: Record<string, unknown>): Record<string, Extract<TargetCheck, { ok: false }>> {
+  const out: Record<string, Extract<TargetCheck, { ok: false }>> = {};
+  for (const p of params) {
+    const kind = paramTargetKind(p);
+    const value = args[p.name];
+    if (!kind || value === undefined || value === null) continue;
+    const r = checkTargets(scope, value, kind);
+    if (!r.ok) out[p.name] = r;
+  }
+  return out;
+}
+
+const portRanges = z.array(z.tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)])).max(32).optional();
+const compiledPrefix = z.object({ cidr: z.string().min(1).max(50), ports: portRanges }).strict();
+const compiledName = z.object({ name: z.string().min(1).max(253), wildcard: z.boolean(), ports: portRanges }).strict();
+const family = z.object({ allow: z.array(compiledPrefix).max(MAX_SCOPE_RULES), exclude: z.array(compiledPrefix).max(MAX_SCOPE_RULES) }).strict();
+
+/** A compiled scope as it travels in a run's policy (checked like the rest of the policy). */
+export const compiledScopeSchema: z.ZodType<CompiledScope> = z
+  .object({
+    v4: family,
+    v6: family,
+    names: z.object({ allow: z.array(compiledName).max(MAX_SCOPE_RULES), exclude: z.array(compiledName).max(MAX_SCOPE_RULES) }).strict(),
+    services: z.array(z.object({ host: z.string().min(1).max(300), port: z.number().int().min(1).max(65535) }).strict()).max(MAX_SCOPE_RULES),
+  })
+  .strict() as z.ZodType<CompiledScope>;
+
+/** A compiled scope back as entry texts (the run page shows what a run carried). */
+export function compiledEntries(c: CompiledScope): Scope {
+  const ports = (p?: PortRange[]) => (p ? ` ${p.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(",")}` : "");
+  // one address reads as itself: a v4 /32, a v6 /128
+  const host = (cidr: string) => cidr.replace(cidr.includes(":") ? /\/128$/ : /\/32$/, "");
+  const prefixes = (l: CompiledPrefix[]) => l.map((p) => `${host(p.cidr)}${ports(p.ports)}`);
+  const names = (l: CompiledName[]) => l.map((n) => `${n.wildcard ? "*." : ""}${n.name}${ports(n.ports)}`);
+  return {
+    allow: [...prefixes(c.v4.allow), ...prefixes(c.v6.allow), ...names(c.names.allow)],
+    exclude: [...prefixes(c.v4.exclude), ...prefixes(c.v6.exclude), ...names(c.names.exclude)],
+    services: c.services.map((s) => `${s.host}:${s.port}`),
+  };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatAddress, parseAddress, parseIPv6 } from "./addresses.ts";
-import { checkTarget, checkTargets, compileScope, MAX_SCOPE_RULES, parseRule, parseService, scopeSchema, type Scope, type TargetKind } from "./rules.ts";
+import { checkTarget, checkTargets, compiledEntries, compileScope, MAX_SCOPE_RULES, parseRule, parseService, scopeSchema, type Scope, type TargetKind } from "./rules.ts";
 
 const scope = (allow: string[], exclude: string[] = [], services: string[] = []): Scope => scopeSchema.parse({ allow, exclude, services });
 
@@ -201,12 +201,43 @@ test("services: one host and port each; never targets", () => {
 });
 
 test("compileScope: prefixes per family, names, ports and services", () => {
-  const c = compileScope(scope(["10.0.0.0/8 80", "192.0.2.7", "2001:db8::/32", "*.a.com", "https://b.com"], ["10.5.0.0/16", "::ffff:10.6.0.0/112", "x.a.com"], ["api.shodan.io:443"]));
+  const c = compileScope(scope(["10.0.0.0/8 80", "192.0.2.7", "2001:db8::/32", "2001:db8::7", "*.a.com", "https://b.com"], ["10.5.0.0/16", "::ffff:10.6.0.0/112", "x.a.com"], ["api.shodan.io:443"]));
   assert.deepEqual(c, {
     v4: { allow: [{ cidr: "10.0.0.0/8", ports: [[80, 80]] }, { cidr: "192.0.2.7/32" }], exclude: [{ cidr: "10.5.0.0/16" }, { cidr: "10.6.0.0/16" }] },
-    v6: { allow: [{ cidr: "2001:db8::/32" }], exclude: [] },
+    v6: { allow: [{ cidr: "2001:db8::/32" }, { cidr: "2001:db8::7/128" }], exclude: [] },
     names: { allow: [{ name: "a.com", wildcard: true }, { name: "b.com", wildcard: false, ports: [[443, 443]] }], exclude: [{ name: "x.a.com", wildcard: false }] },
     services: [{ host: "api.shodan.io", port: 443 }],
   });
   assert.deepEqual(JSON.parse(JSON.stringify(c)), c);
+  assert.deepEqual(compiledEntries(c), {
+    allow: ["10.0.0.0/8 80", "192.0.2.7", "2001:db8::/32", "2001:db8::7", "*.a.com", "b.com 443"],
+    exclude: ["10.5.0.0/16", "10.6.0.0/16", "x.a.com"],
+    services: ["api.shodan.io:443"],
+  });
+});
+
+test("argsOutOfScope: only target parameters, each value, absent values target nothing, unknown kinds are no target", async () => {
+  const { argsOutOfScope, paramTargetKind } = await import("./rules.ts");
+  const s = scope(["10.231.0.0/16"], ["10.231.5.0/24"]);
+  const params = [{ name: "ip", kind: "target" }, { name: "ports" }, { name: "site", kind: "url" }, { name: "odd", kind: "address" }, { name: "more", kind: "target" }];
+  const bad = argsOutOfScope(s, params, { ip: "10.9.9.9", ports: "1.2.3.4", site: null, odd: "8.8.8.8", more: ["10.231.0.1", "10.231.5.1"] });
+  assert.deepEqual(Object.keys(bad), ["ip", "more"]);
+  assert.equal(bad.ip!.message, "10.9.9.9 is outside the project's scope (allowed: 10.231.0.0/16; excluded: 10.231.5.0/24)");
+  assert.equal(bad.more!.reason, "excluded");
+  assert.deepEqual(argsOutOfScope(s, params, { ip: "10.231.0.7", more: [] }), {});
+  assert.equal(paramTargetKind({ kind: "cidr" }), "cidr");
+  assert.equal(paramTargetKind({ kind: "toString" }), null);
+  assert.equal(paramTargetKind({}), null);
+});
+
+test("a compiled scope travels in a run's policy: the policy schema keeps it and refuses a malformed one", async () => {
+  const { compiledScopeSchema } = await import("./rules.ts");
+  const { runPolicySchema, localPolicy } = await import("../policy/policy.ts");
+  const compiled = compileScope(scope(["10.231.0.0/16 22,80"], ["10.231.5.0/24"], ["api.shodan.io:443"]));
+  assert.deepEqual(compiledScopeSchema.parse(compiled), compiled);
+  const policy = { ...localPolicy(), scope: compiled };
+  assert.deepEqual(runPolicySchema.parse(JSON.parse(JSON.stringify(policy))).scope, compiled);
+  assert.equal(runPolicySchema.parse(localPolicy()).scope, undefined);
+  assert.equal(runPolicySchema.safeParse({ ...localPolicy(), scope: { ...compiled, v4: { allow: [{ cidr: "x", ports: [[0, 70000]] }], exclude: [] } } }).success, false);
+  assert.equal(runPolicySchema.safeParse({ ...localPolicy(), scope: { ...compiled, extra: 1 } }).success, false);
 });

@@ -13,21 +13,32 @@ from ._mapping import SEVERITIES, Assets, Findings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Param:
-    """One form field: `Param("ip", "target ip", holder="127.0.0.1")`; `holder` is the placeholder."""
+#: What a target parameter holds; the hub checks such values against the project's scope.
+#: `target` is any of the others (an address, a CIDR, a host name, a URL, host:port).
+TARGET_KINDS = ("target", "cidr", "host", "url", "port")
 
-    def __init__(self, name: str, desc: str = "", holder: Optional[str] = None) -> None:
+
+class Param:
+    """One form field: `Param("ip", "target ip", holder="127.0.0.1")`; `holder` is the placeholder.
+    `kind` marks a target parameter (one of TARGET_KINDS): the hub refuses a value outside the
+    project's scope before the run starts. Absent: not a target (Leviathan's own Param has none)."""
+
+    def __init__(self, name: str, desc: str = "", holder: Optional[str] = None, kind: Optional[str] = None) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"Param: name must be a parameter name, not {name!r}")
         if not isinstance(desc, str):
             raise TypeError(f"Param({name!r}): desc is a string, not {type(desc).__name__}")
+        if kind is not None and kind not in TARGET_KINDS:
+            raise ValueError(f"Param({name!r}): kind is one of {', '.join(TARGET_KINDS)}, not {kind!r}")
         self.name = name
         self.desc = desc
         # forms show the holder as text: a list or number is shown as its JSON
         self.holder = holder if holder is None or isinstance(holder, str) else json.dumps(holder, default=str)
+        self.kind = kind
 
     def __repr__(self) -> str:
-        return f"Param({self.name!r}, {self.desc!r}, holder={self.holder!r})"
+        kind = f", kind={self.kind!r}" if self.kind else ""
+        return f"Param({self.name!r}, {self.desc!r}, holder={self.holder!r}{kind})"
 
 
 ARGV = Param("argv", "command line arguments")
@@ -187,4 +198,4 @@ def meta(
     return Meta(exports, desc, params, cats, tags, ext, retries, keys, assets, findings)
 
 
-__all__ = ["ARGV", "SEVERITIES", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]
+__all__ = ["ARGV", "SEVERITIES", "TARGET_KINDS", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]
