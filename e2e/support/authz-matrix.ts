@@ -643,6 +643,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [fx.project, { status: "idle" }, form({ client: "Authz Client", description: "", windowStart: "", windowEnd: "" })],
     expect: projectManageAction("ok"),
   },
+  // empty lists: the fixture project stays unscoped
+  "app/actions/projects.ts#setProjectScopeAction": {
+    access: "user",
+    args: (fx) => [fx.project, { status: "idle" }, form({ allow: "", exclude: "", services: "" })],
+    expect: projectManageAction("ok"),
+  },
   "app/actions/projects.ts#deleteProjectAction": {
     access: "user",
     // the fixture project holds runs: past the right to delete, it is kept

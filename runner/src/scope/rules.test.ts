@@ -241,3 +241,13 @@ test("a compiled scope travels in a run's policy: the policy schema keeps it and
   assert.equal(runPolicySchema.safeParse({ ...localPolicy(), scope: { ...compiled, v4: { allow: [{ cidr: "x", ports: [[0, 70000]] }], exclude: [] } } }).success, false);
   assert.equal(runPolicySchema.safeParse({ ...localPolicy(), scope: { ...compiled, extra: 1 } }).success, false);
 });
+
+test("levrt's annot.TARGET_KINDS is TARGET_KINDS: a kind a package can declare is one the hub checks", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const { TARGET_KINDS } = await import("./rules.ts");
+  const runtime = fileURLToPath(new URL("../../python", import.meta.url));
+  const out = spawnSync("python3", ["-c", "import json; from levrt.annot import TARGET_KINDS; print(json.dumps(TARGET_KINDS))"], { env: { ...process.env, PYTHONPATH: runtime }, encoding: "utf8", timeout: 30_000 });
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), [...TARGET_KINDS]);
+});
