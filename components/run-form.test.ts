@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
 import { ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
-import { initialValue, rawValues, widgetFor } from "./run-form.tsx";
+import { initialValue, rawValues } from "./run-form.tsx";
+import { widgetFor } from "./param-field.tsx";
 
 const p = (name: string, type: string, dflt: unknown, required = dflt === undefined): ManifestParam => ({ name, type, required, default: dflt ?? null, desc: null, holder: null });
 

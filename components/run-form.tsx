@@ -4,10 +4,12 @@ import { createContext, useActionState, useContext, useState, type FormEvent, ty
 import type { ManifestFunction, ManifestParam } from "../runner/src/manifest/introspect.ts";
 import { coerce, ParamValidationError, validateArgs } from "../runner/src/manifest/params.ts";
 import { isTypedRef, REF_KEY } from "../runner/src/refs.ts";
-import { formatDefault } from "./params-table.tsx";
 import type { SecretChoice } from "../lib/secrets/types.ts";
 import { FileField, type FileFieldOptions } from "./file-field.tsx";
-import { FILE_FIELD_PREFIX, RUN_FIELD_PREFIX } from "./run-form-fields.ts";
+import { FILE_FIELD_PREFIX } from "./run-form-fields.ts";
+import { ParamField, secretOptionValue, secretsIn, widgetFor } from "./param-field.tsx";
+import { hasTargetParams, scopeErrors, type FormScopes } from "./run-form-scope.ts";
+import { scopeLine } from "./projects/scope-summary.tsx";
 
 export type { FileFieldOptions } from "./file-field.tsx";
 
@@ -24,34 +26,6 @@ export interface RunFormState {
 const RunFormAnswer = createContext<{ errors: Record<string, string>; values: Record<string, string> }>({ errors: {}, values: {} });
 export const useRunFormAnswer = () => useContext(RunFormAnswer);
 
-
-type Widget = "text" | "int" | "float" | "bool" | "list" | "json" | "file" | "secret";
-
-function baseType(type: string): string {
-  return type.replace(/^Optional\[(.+)\]$/, "$1");
-}
-
-export function widgetFor(p: ManifestParam): Widget {
-  const t = baseType(p.type);
-  if (t === "secret") return "secret";
-  if (t === "file") return "file";
-  if (t === "int") return "int";
-  if (t === "float") return "float";
-  if (t === "bool") return "bool";
-  if (/^(list|List|tuple)(\[.+\])?$/.test(t)) return "list";
-  if (/^(dict|Dict)(\[.+\])?$/.test(t)) return "json";
-  return "text";
-}
-
-/** What the secret picker sends for a secret: its reference as JSON text (never a value). */
-export function secretOptionValue(id: string): string {
-  return JSON.stringify({ $lev: "secret", id });
-}
-
-/** The secrets the picker offers in a project: that project's (the viewer's role allowing), and the viewer's own. */
-export function secretsIn(choices: readonly SecretChoice[], project: string | null): SecretChoice[] {
-  return choices.filter((c) => c.project === null || c.project === project);
-}
 
 /** The text a field starts with: the default in the widget's own notation (a file's: the reference id it holds; a secret's: its reference). */
 export function initialValue(p: ManifestParam): string {
@@ -82,7 +56,8 @@ export function rawValues(fn: ManifestFunction, values: Record<string, string>):
 /**
  * The launch form of one mode or workflow, built from its parameters. The runner's own
  * `validateArgs` checks the values here before anything is sent, and the server action checks
- * them again with the same function.
+ * them again with the same function; target parameters are checked against the chosen project's
+ * scope the same way (run-form-scope.ts).
  */
 export function RunForm({
   fn,
@@ -94,6 +69,7 @@ export function RunForm({
   pendingLabel = "Starting…",
   refusedNote = "nothing was started",
   extraFields = [],
+  scopes,
   after,
   children,
   secrets = [],
@@ -112,6 +88,8 @@ export function RunForm({
   refusedNote?: string;
   /** the names of the fields `children` show errors for themselves (useRunFormAnswer), left out of the list under the form */
   extraFields?: string[];
+  /** the scopes of the projects it may run in (a `project` field among the children chooses); absent: nothing checked here */
+  scopes?: FormScopes;
   /** more controls inside the form, above its buttons (a device choice, a scan's schedule) */
   children?: ReactNode;
   /**
@@ -124,7 +102,7 @@ export function RunForm({
   /** the run's project: the one the form's "project" field starts at, or the fixed one (a re-run, a scan) */
   project?: string | null;
 }) {
-  const [currentProject, setCurrentProject] = useState<string | null>(project);
+  const [currentProject, setCurrentProject] = useState<string | null>(project ?? scopes?.initial ?? null);
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fn.params.map((p) => [p.name, initial && Object.hasOwn(initial, p.name) ? initialValue({ ...p, required: false, default: initial[p.name] }) : initialValue(p)])));
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   // file parameters whose upload is under way: the form waits for them
@@ -137,6 +115,7 @@ export function RunForm({
     setClientErrors(state.errors);
   }
   const errors = clientErrors;
+  const scope = scopes?.bySlug[currentProject ?? ""] ?? null;
 
   const checkOne = (p: ManifestParam, v: string) => {
     let message: string | null = null;
@@ -167,8 +146,13 @@ export function RunForm({
       return;
     }
     try {
-      validateArgs(fn, rawValues(fn, values));
-      setClientErrors({});
+      const outside = scopeErrors(fn, validateArgs(fn, rawValues(fn, values)), scope);
+      setClientErrors(outside);
+      const first = fn.params.find((p) => outside[p.name]);
+      if (first) {
+        e.preventDefault();
+        document.getElementById(`field-${first.name}`)?.focus();
+      }
     } catch (err) {
       if (err instanceof ParamValidationError) {
         e.preventDefault();
@@ -198,10 +182,10 @@ export function RunForm({
     <form
       action={formAction}
       onSubmit={onSubmit}
-      // the secret pickers follow the form's project choice
+      // the project choice (a child) decides which secrets the pickers offer and which scope the targets are checked against
       onChange={(e) => {
-        const t = e.target as unknown as HTMLSelectElement;
-        if (t.name === "project") setCurrentProject(t.value);
+        const t = e.target;
+        if (t instanceof HTMLSelectElement && t.name === "project") setCurrentProject(t.value);
       }}
       noValidate
       aria-label={`Run ${fn.qualified}`}
@@ -216,6 +200,12 @@ export function RunForm({
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{state.message}</div>
       )}
       {fn.params.length === 0 && <p className="text-sm text-zinc-500">This {fn.kind} takes no parameters.</p>}
+      {scopes && hasTargetParams(fn) && (
+        <p data-testid="run-form-scope" className="text-xs text-zinc-600">
+          <span className="font-medium">Scope</span> of {currentProject || "the project"}: <span className="font-mono">{scopeLine(scope)}</span>
+          {scope && <span className="text-zinc-500"> (targets checked here and by the hub; not yet enforced by the network)</span>}
+        </p>
+      )}
       {fn.params.map((p) =>
         widgetFor(p) === "file" ? (
           <FileField
@@ -254,128 +244,5 @@ export function RunForm({
       </div>
       {after}
     </form>
-  );
-}
-
-function ParamField({
-  param: p,
-  value,
-  error,
-  onChange,
-  onBlur,
-  secrets,
-}: {
-  param: ManifestParam;
-  value: string;
-  error: string | undefined;
-  onChange: (v: string) => void;
-  onBlur: (v: string) => void;
-  secrets: SecretChoice[];
-}) {
-  const id = `field-${p.name}`;
-  const w = widgetFor(p);
-  const describedBy = [error ? `${id}-error` : null, `${id}-hint`].filter(Boolean).join(" ");
-  const common = {
-    id,
-    name: `${RUN_FIELD_PREFIX}${p.name}`,
-    "aria-invalid": error ? true : undefined,
-    "aria-describedby": describedBy,
-    "aria-required": p.required || undefined,
-  } as const;
-  const hint = (
-    <p id={`${id}-hint`} className="hint">
-      <span className="font-mono">{p.type || "any"}</span>
-      {w === "list" && " · one item per line"}
-      {w === "json" && " · a JSON object"}
-      {!p.required && p.default !== undefined && p.default !== null && <> · default <code>{formatDefault(p.default)}</code></>}
-    </p>
-  );
-  const label = (
-    <label htmlFor={id} className="label">
-      <span className="font-mono">{p.name}</span>
-      {p.required && <span className="ml-1 text-red-700" aria-hidden>*</span>}
-      {p.desc && <span className="ml-2 font-normal text-zinc-500">{p.desc}</span>}
-    </label>
-  );
-  if (w === "bool") {
-    const on = value === "true";
-    return (
-      <div>
-        <div className="flex items-center gap-3">
-          <button
-            type="button"
-            role="switch"
-            id={id}
-            aria-checked={on}
-            aria-describedby={describedBy}
-            onClick={() => onChange(on ? "false" : "true")}
-            className={`relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors ${on ? "bg-accent-600" : "bg-zinc-300"}`}
-          >
-            <span aria-hidden className={`inline-block size-4 rounded-full bg-white shadow transition-transform ${on ? "translate-x-4.5" : "translate-x-0.5"}`} />
-          </button>
-          {label}
-          <input type="hidden" name={`${RUN_FIELD_PREFIX}${p.name}`} value={on ? "true" : "false"} />
-        </div>
-        {hint}
-        {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
-      </div>
-    );
-  }
-  if (w === "secret") {
-    // a secret is picked by name, never typed: the value stays on the hub
-    return (
-      <div>
-        {label}
-        <div className="mt-1">
-          <select {...common} value={value} onChange={(e) => onChange(e.target.value)} onBlur={(e) => onBlur(e.target.value)} className="input max-w-sm">
-            <option value="">{secrets.length ? "— choose a secret —" : "— no secret you may use here —"}</option>
-            {secrets.map((s) => (
-              <option key={s.id} value={secretOptionValue(s.id)}>
-                {s.name}
-                {s.project === null ? " (yours)" : ""}
-                {s.description ? ` — ${s.description}` : ""}
-              </option>
-            ))}
-          </select>
-        </div>
-        <p id={`${id}-hint`} className="hint">
-          A secret of the run&apos;s project or your own: the tool receives its value, the run keeps only its name. Owners add secrets in the project&apos;s settings.
-        </p>
-        {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
-      </div>
-    );
-  }
-  return (
-    <div>
-      {label}
-      <div className="mt-1">
-        {w === "list" || w === "json" ? (
-          <textarea
-            {...common}
-            rows={w === "json" ? 5 : 3}
-            spellCheck={false}
-            placeholder={p.holder ?? (w === "json" ? "{}" : undefined)}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-            onBlur={(e) => onBlur(e.target.value)}
-            className="input font-mono"
-          />
-        ) : (
-          <input
-            {...common}
-            type={w === "text" ? "text" : "number"}
-            step={w === "int" ? 1 : w === "float" ? "any" : undefined}
-            placeholder={p.holder ?? undefined}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-            onBlur={(e) => onBlur(e.target.value)}
-            autoComplete="off"
-            className={`input ${w === "int" || w === "float" ? "max-w-xs font-mono" : ""}`}
-          />
-        )}
-      </div>
-      {hint}
-      {error && <p id={`${id}-error`} className="field-error">{p.name} {error}</p>}
-    </div>
   );
 }

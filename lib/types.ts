@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
 import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
 import type { FileRefView } from "./files/types.ts";
+import type { Scope } from "../runner/src/scope/rules.ts";
 
 /** The closed sets of a run's life live in runner/src/status.ts (one module for hub, runner, worker protocol, CLI and pages). */
 export type { RunErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "../runner/src/status.ts";
@@ -287,6 +288,8 @@ export interface RunDetail extends RunSummary {
   canRun: boolean;
   /** a run still waiting for the device it was sent to: how that device is, and when the run stops waiting; else null */
   deviceWait: DeviceWait | null;
+  /** the project's scope the run carried from submit (entry texts); null: unscoped. Recorded, not enforced by the network yet */
+  scope: Scope | null;
 }
 
 /** What the page of a run queued for a device says: the device's state now and the end of the wait (DeviceTimeout). */

@@ -6,15 +6,18 @@ import { z } from "zod";
 import type { ProjectFormState } from "../../components/projects/project-form.tsx";
 import type { AddMemberState } from "../../components/projects/member-manager.tsx";
 import type { InviteFormState } from "../../components/projects/invite-manager.tsx";
+import type { ScopeFormState } from "../../components/projects/scope-form.tsx";
 import { problemOf, safeAction, type ActionResult, type ProblemState } from "../../lib/actions/safe-action.ts";
 import { acceptProjectInvite, createProjectInvite, revokeProjectInvite } from "../../lib/projects/invites.ts";
 import { addMember, removeMember, setMemberRole } from "../../lib/projects/members.ts";
 import { createProject, deleteProject, updateProject } from "../../lib/projects/projects.ts";
+import { setProjectScope } from "../../lib/projects/scope.ts";
 import {
   addMemberBodySchema,
   createProjectBodySchema,
   createProjectInviteBodySchema,
   projectRoleSchema,
+  projectScopeBodySchema,
   projectSlugSchema,
   updateProjectBodySchema,
 } from "../../lib/schemas/projects.ts";
@@ -32,6 +35,7 @@ const setRole = safeAction(slugged({ username: z.string().min(1).max(32), role: 
 const removeOne = safeAction(slugged({ username: z.string().min(1).max(32) }), (input, viewer) => removeMember(viewer, input.slug, input.username));
 const invite = safeAction(slugged({ invite: createProjectInviteBodySchema }), (input, viewer) => createProjectInvite(viewer, input.slug, input.invite));
 const revokeInvite = safeAction(slugged({ id: z.string().min(1).max(64) }), (input, viewer) => revokeProjectInvite(viewer, input.slug, input.id));
+const setScope = safeAction(slugged({ body: projectScopeBodySchema }), (input, viewer) => setProjectScope(viewer, input.slug, input.body));
 const accept = safeAction(slugged({ token: z.string().min(1).max(200) }), (input, viewer) => acceptProjectInvite(viewer, input.slug, input.token));
 
 /** Field errors of a nested input (`patch.windowEnd`) keyed by the form's field names (`windowEnd`). */
@@ -64,6 +68,36 @@ export async function updateProjectAction(slug: string, _prev: ProjectFormState,
   if (data.has("name")) patch.name = text(data, "name");
   const res = await update({ slug, patch });
   if (!res.ok) return formState(res);
+  revalidatePath(`/projects/${slug}`);
+  return { status: "saved" };
+}
+
+/** One entry a line; blank lines dropped. */
+const lines = (data: FormData, k: string) => text(data, k).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+/**
+ * Project settings → Scope: the three lists, one entry a line, and the two flags. A bad entry is
+ * shown under its list with its line (`body.scope.allow.2` → allow, line 3).
+ */
+export async function setProjectScopeAction(slug: string, _prev: ScopeFormState, data: FormData): Promise<ScopeFormState> {
+  const res = await setScope({
+    slug,
+    body: {
+      scope: { allow: lines(data, "allow"), exclude: lines(data, "exclude"), services: lines(data, "services") },
+      requireEnforcement: data.get("requireEnforcement") === "on",
+      allowHostNetwork: data.get("allowHostNetwork") === "on",
+    },
+  });
+  if (!res.ok) {
+    const errors: Extract<ScopeFormState, { status: "error" }>["errors"] = {};
+    const other: string[] = [];
+    for (const [path, message] of Object.entries(res.fieldErrors ?? {})) {
+      const m = /(?:^|\.)(allow|exclude|services)(?:\.(\d+))?$/.exec(path);
+      if (m) errors[m[1] as "allow"] ??= m[2] !== undefined ? `line ${Number(m[2]) + 1}: ${message}` : message;
+      else other.push(message);
+    }
+    return { status: "error", errors, message: other.join("; ") || (Object.keys(errors).length ? null : res.error), code: res.code };
+  }
   revalidatePath(`/projects/${slug}`);
   return { status: "saved" };
 }

@@ -339,6 +339,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   "PATCH app/api/projects/[slug]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}`, json: { client: "Authz Client" } }), expect: projectManage(200) },
   // the fixture project holds runs: past the right to delete, it is kept (409)
   "DELETE app/api/projects/[slug]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectManage(409) },
+  // issue 19: a project's scope. Members read it; owners replace it (an empty scope: the fixture project stays unscoped)
+  "GET app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/scope` }), expect: projectRead },
+  "PUT app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/scope`, json: { scope: null } }), expect: projectManage(200) },
   "GET app/api/projects/[slug]/members/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/members` }), expect: projectRead },
   // adding the viewer again: past the right to add, a member already (409), nothing changes
   "POST app/api/projects/[slug]/members/route.ts": {
@@ -659,6 +662,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/projects.ts#updateProjectAction": {
     access: "user",
     args: (fx) => [fx.project, { status: "idle" }, form({ client: "Authz Client", description: "", windowStart: "", windowEnd: "" })],
+    expect: projectManageAction("ok"),
+  },
+  // empty lists: the fixture project stays unscoped
+  "app/actions/projects.ts#setProjectScopeAction": {
+    access: "user",
+    args: (fx) => [fx.project, { status: "idle" }, form({ allow: "", exclude: "", services: "" })],
     expect: projectManageAction("ok"),
   },
   "app/actions/projects.ts#deleteProjectAction": {

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = {
   "project.create": "project created",
   "project.update": "project changed",
   "project.window": "authorised window changed",
+  "project.scope": "scope changed",
   "project.delete": "project deleted",
   "project.member.add": "member added",
   "project.member.role": "member's role changed",

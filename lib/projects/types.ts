@@ -1,5 +1,6 @@
 /** What pages, the API and the CLI get about projects (dates as ISO strings). */
 import type { ProjectRight, ProjectRole } from "../access/project-roles.ts";
+import type { Scope } from "../../runner/src/scope/rules.ts";
 
 export type { ProjectRight, ProjectRole };
 
@@ -59,3 +60,17 @@ export type InviteSignUp =
   | "invite"
   /** they need an account first (an admin's hub invite, or sign-up is closed) */
   | "account-needed";
+
+/** A project's scope as members read it (`GET /api/projects/{slug}/scope`). */
+export interface ProjectScopeView {
+  /** the rules (runner/src/scope/rules.ts); null: unscoped, runs target anything as before */
+  scope: Scope | null;
+  /** recorded: its runs are meant to go only to engines that enforce the scope */
+  requireEnforcement: boolean;
+  /** recorded: host-network runs allowed in this scoped project */
+  allowHostNetwork: boolean;
+  /** always false for now: the hub refuses out-of-scope targets, the run's network does not block traffic yet */
+  enforcedByNetwork: false;
+  /** whether the caller may change it (owners, admins) */
+  canEdit: boolean;
+}

@@ -12,6 +12,7 @@ import { filesOfRun } from "../files/uploads.ts";
 import { getSettings } from "../platform/settings.ts";
 import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
+import { compiledEntries, compiledScopeSchema, type Scope } from "../../runner/src/scope/rules.ts";
 import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
 export interface RunFilters {
@@ -89,7 +90,15 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
     canCancel: rights.includes("run") && !isTerminal(row.status),
     canRun: rights.includes("run"),
     deviceWait: await deviceWaitOf(row),
+    scope: carriedScope(row.policy),
   };
+}
+
+/** The scope a run's policy carried (as entry texts), null when it carried none or it does not read as one. */
+function carriedScope(policy: unknown): Scope | null {
+  const raw = policy && typeof policy === "object" && "scope" in policy ? (policy as { scope: unknown }).scope : undefined;
+  const parsed = raw === undefined ? null : compiledScopeSchema.safeParse(raw);
+  return parsed?.success ? compiledEntries(parsed.data) : null;
 }
 
 /** For a run queued for a device: how the device is now and when the run stops waiting for it. */

@@ -1,5 +1,6 @@
 import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
+import { compileScope } from "../../runner/src/scope/rules.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
@@ -90,7 +91,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (waiting >= settings.queue.queuedPerUser) {
     throw new AppError("rate_limited", `you have ${waiting} runs waiting in the queue, the most one user may have (${settings.queue.queuedPerUser}, Admin → Workers); cancel some or wait until they start`);
   }
-  const { version, fn, args, refs } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
+  const { version, fn, args, refs, scope } = await resolveRunTarget(viewer, { ref: input, function: input.function, args: input.args, projectId: project.id }, settings);
   const secrets = await boundSecrets(refs.secret, args);
   const full = `${version.package.namespace.name}.${version.package.name}`;
   const closure = await versionClosure(version.id);
@@ -99,7 +100,8 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (hidden.length) {
     throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
-  const policy = await loadRunPolicy(viewer, version, fn, settings, closure);
+  // the scope as it is now travels with the run, for the network's enforcement to come and the run page
+  const policy: RunPolicy = { ...(await loadRunPolicy(viewer, version, fn, settings, closure)), ...(scope ? { scope: compileScope(scope) } : {}) };
   const device = input.device ? await deviceByName(viewer, input.device) : null;
   if (device) assertSecretsMayGoToDevice(secrets, device.name);
   const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });

@@ -7,6 +7,7 @@
 import { ParamValidationError, validateArgs, type ManifestFunction } from "../../runner/src/index.ts";
 import { AppError, validation, invalidFields } from "../errors.ts";
 import { oversizedArgs } from "../policy/run-policy.ts";
+import { argsOutOfScope, type Scope } from "../../runner/src/scope/rules.ts";
 
 /** The key of a parameter's field error. */
 export const argField = (name: string): string => `args.${name}`;
@@ -45,4 +46,14 @@ export function checkArgs(fn: ManifestFunction, args: Record<string, unknown>): 
     }
     throw err;
   }
+}
+
+/**
+ * Refuses target parameters outside the project's scope (422): each such parameter's field error
+ * names its value and the rule it broke; the message is the first of them.
+ */
+export function checkArgsInScope(fn: ManifestFunction, args: Record<string, unknown>, scope: Scope): void {
+  const out = Object.entries(argsOutOfScope(scope, fn.params, args));
+  if (out.length === 0) return;
+  throw validation(out[0]![1].message, Object.fromEntries(out.map(([name, r]) => [argField(name), r.message])));
 }

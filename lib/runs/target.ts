@@ -5,7 +5,9 @@ import { AppError, notFound, validation } from "../errors.ts";
 import { db } from "../platform/db.ts";
 import { getSettings, type HubSettings } from "../platform/settings.ts";
 import type { Viewer } from "../types.ts";
-import { checkArgs, checkArgSizes } from "./target-args.ts";
+import { checkArgs, checkArgSizes, checkArgsInScope } from "./target-args.ts";
+import { projectScope } from "../projects/scope.ts";
+import type { Scope } from "../../runner/src/scope/rules.ts";
 import { resolveArgRefs, type CarriedRefs } from "./arg-refs.ts";
 
 /**
@@ -29,6 +31,8 @@ export interface RunTarget {
   args: Record<string, unknown>;
   /** what the typed references in `args` name, by kind (files: upload ids), each one the viewer may use */
   refs: CarriedRefs;
+  /** the project's scope the target parameters were checked against; null: unscoped */
+  scope: Scope | null;
 }
 
 const findVersion = (id: string) => db().packageVersion.findUnique({ where: { id }, include: versionInclude });
@@ -79,12 +83,13 @@ async function resolveVersion(viewer: Viewer, ref: VersionRef): Promise<{ versio
  * re-runs and saved scans (saved, edited, fired) alike: the arguments' shape and size first
  * (before any lookup), then the version as the viewer sees it, the function of its manifest, and
  * the arguments by the runner's `validateArgs`, then the typed references in them (files, secrets)
- * as the viewer may use them in the run's project (arg-refs.ts). Every failure is an AppError; field errors are `package`,
- * `version`, `function`, `args` and `args.<parameter>`.
+ * as the viewer may use them in the run's project (arg-refs.ts), then the target parameters against
+ * the project's scope (`projectId`). Every failure is an
+ * AppError; field errors are `package`, `version`, `function`, `args` and `args.<parameter>`.
  */
 export async function resolveRunTarget(
   viewer: Viewer,
-  /** `projectId`: the project the run (or scan) belongs to, where its references are used */
+  /** `projectId`: the project the run (or scan) belongs to, where its references are used and its scope applies */
   input: { ref: VersionRef; function: string; args: unknown; projectId: string },
   settings?: HubSettings,
 ): Promise<RunTarget> {
@@ -95,5 +100,7 @@ export async function resolveRunTarget(
     throw validation(`${version.package.namespace.name}.${version.package.name} ${version.version} has no function '${input.function}'`, { function: "unknown function" });
   }
   const args = checkArgs(fn, raw);
-  return { version, pinned, fn, args, refs: await resolveArgRefs(viewer, args, { projectId: input.projectId }) };
+  const scope = await projectScope(input.projectId);
+  if (scope) checkArgsInScope(fn, args, scope);
+  return { version, pinned, fn, args, refs: await resolveArgRefs(viewer, args, { projectId: input.projectId }), scope };
 }

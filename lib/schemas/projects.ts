@@ -1,6 +1,7 @@
 /** Requests about projects, their members and invites (HTTP API, server actions, the CLI's shapes). */
 import { z } from "zod";
 import { emailSchema } from "./email.ts";
+import { scopeSchema } from "../../runner/src/scope/rules.ts";
 
 /**
  * A project's URL name. Team projects choose theirs; a personal project's is its owner's user name
@@ -82,3 +83,15 @@ export const listProjectsQuerySchema = z.object({
     .transform((v) => v === "true")
     .optional(),
 });
+
+/**
+ * `PUT /api/projects/{slug}/scope`: the whole scope and its two flags (absent flags: off). A scope
+ * that names nothing, or null, makes the project unscoped. Each entry is checked and normalised by
+ * runner/src/scope/rules.ts; a bad one is a field error at its place (`scope.allow.2`).
+ */
+export const projectScopeBodySchema = z.strictObject({
+  scope: scopeSchema.nullable(),
+  requireEnforcement: z.boolean().default(false),
+  allowHostNetwork: z.boolean().default(false),
+});
+export type ProjectScopeBody = z.infer<typeof projectScopeBodySchema>;

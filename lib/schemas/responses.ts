@@ -109,6 +109,18 @@ export const runDetailSchema = runSummarySchema.extend({
       endsAt: iso,
     })
     .nullable(),
+  /** the project's scope the run carried from submit, as entry texts; null: unscoped. Recorded, not enforced by the network yet */
+  scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
+});
+
+/** `GET/PUT /api/projects/{slug}/scope` */
+export const projectScopeViewSchema = z.object({
+  scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
+  requireEnforcement: z.boolean(),
+  allowHostNetwork: z.boolean(),
+  /** false: the hub refuses out-of-scope targets, the run's network does not block traffic yet */
+  enforcedByNetwork: z.literal(false),
+  canEdit: z.boolean(),
 });
 
 export const runListSchema = z.object({ items: z.array(runSummarySchema), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });

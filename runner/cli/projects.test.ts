@@ -68,3 +68,28 @@ test("list, show and the hub's refusals", async () => {
   await assert.rejects(call(["create", "acme"]), ProjectUsageError);
   assert.equal(projectLine({ ...acme, role: null }), "acme  ACME pentest  not a member  3 members  2026-12-01T09:00:00.000Z → …");
 });
+
+test("project scope show and set: the file is the API's body, the answer shown in words", async () => {
+  const { mkdtemp, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "lev-scope-"));
+  const file = join(dir, "scope.json");
+  const body = { scope: { allow: ["10.231.0.0/16"], exclude: ["10.231.5.0/24"], services: [] }, requireEnforcement: true };
+  await writeFile(file, JSON.stringify(body));
+  seen.length = 0;
+  const stored = { ...body, allowHostNetwork: false, enforcedByNetwork: false, canEdit: true };
+  reply = (method) => (method === "PUT" ? [200, stored] : [200, { scope: null, requireEnforcement: false, allowHostNetwork: false }]);
+  const set = await call(["scope", "set", "acme", "--file", file]);
+  assert.deepEqual(seen, [{ method: "PUT", url: "/api/projects/acme/scope", body }]);
+  assert.equal(
+    set.lines[0],
+    "scope of acme set\nallowed: 10.231.0.0/16\nexcluded: 10.231.5.0/24\nservices: none\nrequire enforcement: yes; host network allowed: no\n(checked by the hub on every target; recorded, not yet enforced by the network)",
+  );
+  assert.deepEqual((await call(["scope", "show", "acme"])).lines, ["unscoped: runs may target anything"]);
+  await assert.rejects(call(["scope", "set", "acme"]), ProjectUsageError);
+  await assert.rejects(call(["scope", "set", "acme", "--file", join(dir, "missing.json")]), ProjectUsageError);
+  await writeFile(file, "{not json");
+  await assert.rejects(call(["scope", "set", "acme", "--file", file]), ProjectUsageError);
+  await assert.rejects(call(["scope", "drop", "acme"]), ProjectUsageError);
+});

@@ -2,6 +2,7 @@
  * `lev project …`: projects, their members and roles through the hub's HTTP API. Flags mirror the
  * API's fields; the hub checks everything and its JSON errors are shown as they come.
  */
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { api, loadConfig, type HubConfig } from "./hub.ts";
 import { SECRETS_USAGE, secretsCommand } from "./secrets.ts";
@@ -16,6 +17,13 @@ export const PROJECT_USAGE = `  lev project list [--json]
   lev project set-role <slug> <username> <role>
   lev project remove-member <slug> <username>
 ${SECRETS_USAGE}
+  lev project scope show <slug> [--json]
+  lev project scope set <slug> --file scope.json
+      The targets the project's runs may touch. The file is the API's body:
+      {"scope": {"allow": ["10.231.0.0/16", "*.example.com", "https://app.example.com"],
+      "exclude": ["10.231.5.0/24"], "services": ["api.shodan.io:443"]}, "requireEnforcement": false,
+      "allowHostNetwork": false}; "scope": null unscopes the project. Owners only. The hub refuses
+      out-of-scope targets; the run's network does not enforce the scope yet.
   lev run … --project <slug>, lev scan create … --project <slug>, lev runs --project <slug>
       put a run or scan in a project (default: your personal project) or list one project's runs.`;
 
@@ -38,6 +46,11 @@ interface MemberView {
   name: string | null;
   role: Role;
 }
+interface ScopeView {
+  scope: { allow: string[]; exclude: string[]; services: string[] } | null;
+  requireEnforcement: boolean;
+  allowHostNetwork: boolean;
+}
 interface ProjectDetailView extends ProjectView {
   members: MemberView[];
   rights: string[];
@@ -47,7 +60,20 @@ interface ProjectDetailView extends ProjectView {
 
 export class ProjectUsageError extends Error {}
 
-const COMMANDS = ["list", "show", "create", "members", "add-member", "set-role", "remove-member", "secrets"] as const;
+const COMMANDS = ["list", "show", "create", "members", "add-member", "set-role", "remove-member", "secrets", "scope"] as const;
+
+/** A scope in words, one list a line. */
+export function scopeText(v: ScopeView): string {
+  if (!v.scope) return "unscoped: runs may target anything";
+  const list = (l: string[]) => (l.length ? l.join(", ") : "none");
+  return [
+    `allowed: ${list(v.scope.allow)}`,
+    `excluded: ${list(v.scope.exclude)}`,
+    `services: ${list(v.scope.services)}`,
+    `require enforcement: ${v.requireEnforcement ? "yes" : "no"}; host network allowed: ${v.allowHostNetwork ? "yes" : "no"}`,
+    "(checked by the hub on every target; recorded, not yet enforced by the network)",
+  ].join("\n");
+}
 
 const seg = (s: string | undefined, what: string): string => {
   if (!s) throw new ProjectUsageError(`${what} is missing`);
@@ -85,6 +111,7 @@ export async function projectCommand(args: string[], out: (v: unknown) => void, 
       from: { type: "string" },
       until: { type: "string" },
       role: { type: "string" },
+      file: { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -148,6 +175,26 @@ export async function projectCommand(args: string[], out: (v: unknown) => void, 
       if (positionals.length !== 2) throw new ProjectUsageError("project remove-member takes <slug> <username>");
       const r = await api<{ removed: string; scansDisabled: number }>(hub, "DELETE", `/api/projects/${seg(positionals[0], "the project's slug")}/members/${seg(positionals[1], "the user name")}`);
       show(r, `removed ${r.removed} from ${positionals[0]}${r.scansDisabled ? `; ${r.scansDisabled} of their scans there were disabled` : ""}`);
+      return 0;
+    }
+    case "scope": {
+      const [action, slug, ...extra] = positionals;
+      const path = `/api/projects/${seg(slug, "the project's slug")}/scope`;
+      if (extra.length > 0) throw new ProjectUsageError("project scope takes show|set <slug>");
+      if (action === "show") {
+        const v = await api<ScopeView>(hub, "GET", path);
+        show(v, scopeText(v));
+        return 0;
+      }
+      if (action !== "set" || !values.file) throw new ProjectUsageError("project scope takes show <slug>, or set <slug> --file scope.json");
+      let body: unknown;
+      try {
+        body = JSON.parse(await readFile(values.file, "utf8"));
+      } catch (err) {
+        throw new ProjectUsageError(`${values.file}: ${(err as Error).message}`);
+      }
+      const v = await api<ScopeView>(hub, "PUT", path, body);
+      show(v, `scope of ${slug} set\n${scopeText(v)}`);
       return 0;
     }
   }

@@ -4,10 +4,12 @@ import { redirect } from "next/navigation";
 import { ActionButton } from "../../../components/action-problem.tsx";
 import { EmptyState } from "../../../components/empty-state.tsx";
 import { MemberTable, RoleBadge } from "../../../components/projects/member-manager.tsx";
+import { ScopeSummary } from "../../../components/projects/scope-summary.tsx";
 import { WindowBadge, WindowRange } from "../../../components/projects/window-badge.tsx";
 import { RunsTable } from "../../../components/runs-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { getProject } from "../../../lib/projects/projects.ts";
+import { getProjectScope } from "../../../lib/projects/scope.ts";
 import { listRuns } from "../../../lib/runs/index.ts";
 import { listScans } from "../../../lib/scans/scans.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
@@ -27,7 +29,7 @@ export default async function ProjectPage({ params }: { params: Params }) {
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/projects/${slug}`)}`);
   const project = await loadOr404(getProject(viewer, slug));
-  const [runs, scans] = await Promise.all([listRuns(viewer, { project: slug, pageSize: 10 }), listScans(viewer, { project: slug })]);
+  const [runs, scans, scope] = await Promise.all([listRuns(viewer, { project: slug, pageSize: 10 }), listScans(viewer, { project: slug }), getProjectScope(viewer, slug)]);
   const now = new Date();
   const manage = project.rights.includes("manage");
   const q = `project=${encodeURIComponent(slug)}`;
@@ -53,6 +55,10 @@ export default async function ProjectPage({ params }: { params: Params }) {
           <dd className="flex flex-wrap items-center gap-2">
             <WindowBadge window={windowBadge(project, now)} now={now.toISOString()} />
             <WindowRange start={project.windowStart} end={project.windowEnd} />
+          </dd>
+          <dt className="text-zinc-500">Scope</dt>
+          <dd>
+            <ScopeSummary {...scope} />
           </dd>
         </dl>
         <nav aria-label="This project's records" className="flex flex-wrap gap-2 text-sm">

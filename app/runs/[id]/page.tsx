@@ -7,6 +7,7 @@ import { argValueText } from "../../../components/args-text.ts";
 import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
+import { scopeLine } from "../../../components/projects/scope-summary.tsx";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
 import { debugAvailability } from "../../../lib/debug/sessions.ts";
@@ -72,6 +73,12 @@ export default async function RunPage({ params, searchParams }: { params: Params
           <div className="flex gap-1.5"><dt className="text-zinc-500">Ended</dt><dd className="tabular-nums">{formatTime(run.endedAt)}</dd></div>
           {origin.trigger !== "manual" && <div className="flex gap-1.5"><dt className="text-zinc-500">Started by</dt><dd>{origin.trigger === "rerun" ? "a re-run" : "its schedule"}</dd></div>}
           {origin.scan && <div className="flex gap-1.5"><dt className="text-zinc-500">Scan</dt><dd><Link href={`/scans/${origin.scan.id}`}>{origin.scan.name}</Link></dd></div>}
+          {run.scope && (
+            <div className="flex gap-1.5" data-testid="run-scope">
+              <dt className="text-zinc-500">Scope</dt>
+              <dd className="break-words"><span className="font-mono text-xs">{scopeLine(run.scope)}</span> <span className="text-xs text-zinc-500">(recorded, not enforced by the network yet)</span></dd>
+            </div>
+          )}
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
         {ended && (

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 
 from ._refs import File, Secret
 from ._remote import returns_cr
-from .annot import Assets, Findings, Keys, Meta, Param
+from .annot import REF_KINDS, TARGET_KINDS, Assets, Findings, Keys, Meta, Param
 from .annot._mapping import mapping_problem
 from .annot.cats import Attck, BlackArch
 
@@ -179,8 +179,9 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
             continue
         has_default = p.default is not inspect.Parameter.empty
         ann: Optional[Param] = by_param.get(name)
+        kind = getattr(ann, "kind", None) if ann is not None else None
         # `annot.Param(kind="secret")` says what the parameter takes, whatever its annotation
-        type_name = ann.kind if ann is not None and getattr(ann, "kind", None) else _type_name(hints.get(name, p.annotation))
+        type_name = kind if kind in REF_KINDS else _type_name(hints.get(name, p.annotation))
         if not _json_type(type_name):
             problems.add(
                 "warning", f"{where}({name})", "type-not-json",
@@ -202,6 +203,8 @@ def _function(fn: Callable[..., Any], qualified: str, problems: _Problems) -> di
             "default": _json_default(default, f"{where}({name})", problems),
             "desc": ann.desc if ann else None,
             "holder": ann.holder if ann else None,
+            # present only on target parameters: manifests without it read as before
+            **({"kind": kind} if kind in TARGET_KINDS else {}),
         })
     for name in by_param:
         if name not in sig.parameters:

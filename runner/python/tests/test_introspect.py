@@ -53,15 +53,17 @@ def test_nmap_example_manifest():
     raw, alive, port_os = m["modes"]
     assert raw["params"] == [{"name": "argv", "type": "list[str]", "required": True, "default": None, "desc": "command line arguments", "holder": None}]
     assert raw["kind"] == "mode" and raw["module"] == "lev.szczecin.nmap_python.nmap"
-    assert port_os["params"][0] == {"name": "ip", "type": "str", "required": True, "default": None, "desc": "target ip or ip segment for scanning", "holder": "192.168.1.1/24"}
+    assert port_os["params"][0] == {"name": "ip", "type": "str", "required": True, "default": None, "desc": "target ip or ip segment for scanning", "holder": "192.168.1.1/24", "kind": "target"}
     assert port_os["params"][1]["default"] == "" and port_os["params"][1]["required"] is False
+    # the ports parameter (nmap -p syntax) is no target: no kind, as before
+    assert "kind" not in port_os["params"][1]
     assert port_os["example"] == 'await nmap.port_os("127.0.0.1")'
     assert port_os["description"].startswith("TCP SYN scan")
     assert port_os["desc"] == "SYN scan target host open ports, host names and operating systems"
     server_port = next(f for f in m["workflows"] if f["name"] == "server_port")
     assert server_port["params"][0]["name"] == "ip" and server_port["kind"] == "workflow"
     concurrent = next(f for f in m["workflows"] if f["name"] == "concurrent")
-    assert concurrent["params"][0] == {"name": "ips", "type": "list[str]", "required": False, "default": ["127.0.0.1"], "desc": concurrent["params"][0]["desc"], "holder": "127.0.0.1"}
+    assert concurrent["params"][0] == {"name": "ips", "type": "list[str]", "required": False, "default": ["127.0.0.1"], "desc": concurrent["params"][0]["desc"], "holder": "127.0.0.1", "kind": "target"}
     assert m["images"] == ["levhub/nmap:bookworm"]
 
 
@@ -340,3 +342,27 @@ def test_example_privileges():
     assert port_os["privileges"]["hostNetwork"] is True and port_os["privileges"]["images"] == ["levhub/nmap:bookworm"]
     hello = manifest(HELLO)
     assert hello["privileges"]["hostNetwork"] is False and hello["privileges"]["caps"] == []
+
+
+def test_param_kind_marks_target_parameters(tmp_path):
+    from levrt import annot
+
+    assert annot.Param("ip", kind="cidr").kind == "cidr"
+    assert annot.Param("ip").kind is None
+    assert "kind='url'" in repr(annot.Param("u", kind="url"))
+    with pytest.raises(ValueError, match="kind is one of file, secret, target, cidr, host, url, port"):
+        annot.Param("ip", kind="address")
+    root = write_pkg(tmp_path / "pkg", {"__init__.py": """
+        from levrt import annot
+
+        @annot.meta(desc="d", params=[annot.Param("url", "a site", kind="url"), annot.Param("n", "a count")])
+        async def probe(url: str, n: int = 1):
+            pass
+
+        __lev__ = annot.meta([probe])
+    """})
+    m = manifest(root)
+    assert problems(m) == []
+    [fn] = m["workflows"]
+    assert fn["params"][0]["kind"] == "url"
+    assert "kind" not in fn["params"][1]

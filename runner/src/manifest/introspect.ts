@@ -8,6 +8,7 @@ import { createLabels } from "../engine/labels.ts";
 import { locatePackage } from "../package/package.ts";
 import { DEFAULT_WORKFLOW_IMAGE, RUNTIME_DIR } from "../run/runner.ts";
 import type { PackageDependency } from "../types.ts";
+import type { TargetKind } from "../scope/rules.ts";
 
 export interface ManifestParam {
   name: string;
@@ -16,6 +17,8 @@ export interface ManifestParam {
   default: unknown;
   desc: string | null;
   holder: string | null;
+  /** a target parameter (`annot.Param(kind=…)`): its values are checked against the project's scope; absent: no target */
+  kind?: TargetKind;
 }
 
 export interface ManifestCat {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { ResourceLimits } from "../types.ts";
+import { compiledScopeSchema, type CompiledScope } from "../scope/rules.ts";
 
 /** The only Linux capabilities an admin can ever grant to tool containers. */
 export const GRANTABLE_CAPS = ["NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE"] as const;
@@ -125,6 +126,12 @@ export interface RunPolicy {
    * (policy/package-grant.ts). Absent: no Cr gets more than the run's grant.
    */
   packages?: Record<string, { modes: Record<string, ModeGrant> }>;
+  /**
+   * The run's project scope as it was at submit, compiled (runner/src/scope); absent: unscoped.
+   * The hub refused out-of-scope target arguments before queueing; the run's network does not
+   * enforce this yet: it is recorded for that enforcement and shown on the run page.
+   */
+  scope?: CompiledScope;
 }
 
 const MiB = 1024 * 1024;
@@ -223,6 +230,7 @@ export const runPolicySchema: z.ZodType<RunPolicy> = z.preprocess(
         .strict(),
       uncovered: z.array(z.string().min(1).max(300)).max(1000).optional(),
       packages: z.record(z.string(), z.object({ modes: z.record(z.string(), modeGrantSchema) }).strict()).optional(),
+      scope: compiledScopeSchema.optional(),
       limits: z
         .object({
           maxTasks: positive,

@@ -8,8 +8,10 @@ import { AddMemberForm, MemberTable } from "../../../../components/projects/memb
 import { ProjectForm } from "../../../../components/projects/project-form.tsx";
 import { AddSecretForm, DevicesToggle, SecretNotice, SecretTable } from "../../../../components/projects/secret-manager.tsx";
 import { listSecrets } from "../../../../lib/secrets/secrets.ts";
+import { ScopeForm } from "../../../../components/projects/scope-form.tsx";
 import { listProjectInvites } from "../../../../lib/projects/invites.ts";
 import { getProject } from "../../../../lib/projects/projects.ts";
+import { getProjectScope } from "../../../../lib/projects/scope.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
 import {
   addMemberAction,
@@ -18,6 +20,7 @@ import {
   removeMemberAction,
   revokeProjectInviteAction,
   setMemberRoleAction,
+  setProjectScopeAction,
   updateProjectAction,
 } from "../../../actions/projects.ts";
 import { createSecretAction, deleteSecretAction, secretsOnDevicesAction, updateSecretAction } from "../../../actions/secrets.ts";
@@ -36,8 +39,8 @@ async function origin(): Promise<string> {
 }
 
 /**
- * A project's settings, one section each: its details and authorised window, members, invites,
- * secrets, deletion. Owners and admins only; anyone else finds no page here.
+ * A project's settings, one section each: its details and authorised window, scope, members,
+ * invites, secrets, deletion. Owners and admins only; anyone else finds no page here.
  */
 export default async function ProjectSettingsPage({ params }: { params: Params }) {
   const { slug } = await params;
@@ -45,8 +48,7 @@ export default async function ProjectSettingsPage({ params }: { params: Params }
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/projects/${slug}/settings`)}`);
   const project = await loadOr404(getProject(viewer, slug));
   if (!project.rights.includes("manage")) notFound();
-  const invites = project.personal ? [] : await listProjectInvites(viewer, slug);
-  const secrets = await listSecrets(viewer, slug);
+  const [invites, scope, secrets] = await Promise.all([project.personal ? [] : listProjectInvites(viewer, slug), getProjectScope(viewer, slug), listSecrets(viewer, slug)]);
   return (
     <div className="max-w-4xl space-y-6">
       <header>
@@ -67,6 +69,14 @@ export default async function ProjectSettingsPage({ params }: { params: Params }
           nameLocked={project.personal}
           initial={{ name: project.name, description: project.description, client: project.client, windowStart: project.windowStart, windowEnd: project.windowEnd }}
         />
+      </section>
+
+      <section aria-labelledby="scope-h" className="card space-y-3 p-4">
+        <h2 id="scope-h" className="h-section">Scope</h2>
+        <p className="text-sm text-zinc-600">
+          The targets this project&apos;s runs may touch. Runs, re-runs and scheduled scans whose target parameters fall outside are refused, naming the target and the rule; leave every list empty for an unscoped project. The run&apos;s network does not block traffic yet: a tool that ignores its arguments is not stopped.
+        </p>
+        <ScopeForm action={setProjectScopeAction.bind(null, slug)} initial={scope} />
       </section>
 
       <section aria-labelledby="members-h" className="card space-y-3 p-4">

@@ -7,6 +7,7 @@ import { getPackage } from "../../../../lib/catalog/catalog.ts";
 import { getViewer } from "../../../../lib/auth/session.ts";
 import { getScan } from "../../../../lib/scans/scans.ts";
 import { secretChoices } from "../../../../lib/secrets/bind.ts";
+import { getProjectScope } from "../../../../lib/projects/scope.ts";
 import { getSettings } from "../../../../lib/platform/settings.ts";
 import { findFunction, listFunctions } from "../../../../runner/src/index.ts";
 import { editScanAction } from "../../../actions/scans.ts";
@@ -78,6 +79,7 @@ export default async function EditScanPage({ params, searchParams }: { params: P
             extraFields={SCAN_EDIT_FIELDS}
             secrets={await secretChoices(viewer)}
             project={scan.project.slug}
+            scopes={{ bySlug: { [scan.project.slug]: (await getProjectScope(viewer, scan.project.slug)).scope }, initial: scan.project.slug }}
           >
             <input type="hidden" name="function" value={fn.qualified} />
             <ScanEditFields scan={scan} versions={pkg.versions.map((v) => v.version)} />

@@ -14,7 +14,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: what `Param(kind=…)` may say a parameter takes besides JSON: a file the user gives, a project secret
-PARAM_KINDS = ("file", "secret")
+REF_KINDS = ("file", "secret")
+#: What a target parameter holds; the hub checks such values against the project's scope.
+#: `target` is any of the others (an address, a CIDR, a host name, a URL, host:port).
+TARGET_KINDS = ("target", "cidr", "host", "url", "port")
+#: every `Param(kind=…)`
+PARAM_KINDS = REF_KINDS + TARGET_KINDS
 
 
 class Param:
@@ -22,7 +27,9 @@ class Param:
 
     `kind="secret"` makes the parameter a secret of the run's project whatever its annotation (the
     same as annotating it `levrt.Secret`): the form offers the project's secrets by name, never a
-    text box, and the function receives a `levrt.Secret` handle. `kind="file"` is `levrt.File`."""
+    text box, and the function receives a `levrt.Secret` handle. `kind="file"` is `levrt.File`.
+    A kind of TARGET_KINDS marks a target parameter: the hub refuses a value outside the project's
+    scope before the run starts. Absent: neither (Leviathan's own Param has no kind)."""
 
     def __init__(self, name: str, desc: str = "", holder: Optional[str] = None, kind: Optional[str] = None) -> None:
         if not isinstance(name, str) or not name.isidentifier():
@@ -199,4 +206,4 @@ def meta(
     return Meta(exports, desc, params, cats, tags, ext, retries, keys, assets, findings)
 
 
-__all__ = ["ARGV", "PARAM_KINDS", "SEVERITIES", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]
+__all__ = ["ARGV", "PARAM_KINDS", "REF_KINDS", "SEVERITIES", "TARGET_KINDS", "Assets", "Findings", "Keys", "Meta", "Param", "cats", "meta"]

@@ -9,7 +9,7 @@ from . import nmap
 
 @annot.meta(
     desc="ICMP loopback message to determine host survival",
-    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24")],
+    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24", kind="target")],
     cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]},
 )
 async def alive_nmap_python(ip: str):
@@ -27,7 +27,7 @@ async def alive_nmap_python(ip: str):
 
 @annot.meta(
     desc="SYN scan target host open ports, host names and operating systems",
-    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24")],
+    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24", kind="target")],
     cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]},
 )
 async def port_os_nmap_python(ip: str):
@@ -46,7 +46,7 @@ async def port_os_nmap_python(ip: str):
 @annot.meta(
     desc="Detect surviving hosts in the LAN and obtain host port information",
     params=[
-        annot.Param("ip", "List of ip's for security review", holder="192.168.1.1/24"),
+        annot.Param("ip", "List of ip's for security review", holder="192.168.1.1/24", kind="target"),
         annot.Param("ports", "ports to scan on each alive host; empty: nmap's top 1000", holder="22,80,443"),
     ],
     cats={Attck: [Attck.Reconnaissance, Attck.Discovery], BlackArch: [BlackArch.Scanner]},
@@ -81,7 +81,7 @@ async def server_port(ip: str, ports: str = ""):
 
 @annot.meta(
     desc="Start a port scan in the background, then stop it with a signal",
-    params=[annot.Param("ip", "target ip", holder="127.0.0.1")],
+    params=[annot.Param("ip", "target ip", holder="127.0.0.1", kind="target")],
     cats=[Attck.Reconnaissance],
 )
 async def background(ip: str):
@@ -100,7 +100,7 @@ async def background(ip: str):
 
 @annot.meta(
     desc="Host discovery over several targets, two at a time",
-    params=[annot.Param("ips", "targets, one per line", holder="127.0.0.1")],
+    params=[annot.Param("ips", "targets, one per line", holder="127.0.0.1", kind="target")],
     cats=[Attck.Reconnaissance],
 )
 async def concurrent(ips: list[str] = ["127.0.0.1"]):
@@ -125,7 +125,7 @@ async def concurrent(ips: list[str] = ["127.0.0.1"]):
 
 @annot.meta(
     desc="Port scan stored under an extra namespace demo1",
-    params=[annot.Param("ip", "target ip", holder="127.0.0.1")],
+    params=[annot.Param("ip", "target ip", holder="127.0.0.1", kind="target")],
     cats=[Attck.Reconnaissance],
 )
 async def extra_namespace(ip: str):
@@ -143,7 +143,7 @@ async def extra_namespace(ip: str):
 
 @annot.meta(
     desc="Reuses extra_namespace under a second namespace demo2",
-    params=[annot.Param("ip", "target ip", holder="127.0.0.1")],
+    params=[annot.Param("ip", "target ip", holder="127.0.0.1", kind="target")],
     cats=[Attck.Reconnaissance],
 )
 async def extra_namespace2(ip: str):

@@ -81,7 +81,7 @@ def raw(argv: list[str]) -> Cr:
 
 @annot.meta(
     desc="ICMP loopback message to determine host survival",
-    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24")],
+    params=[annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24", kind="target")],
     cats={Attck: [Attck.Reconnaissance], BlackArch: [BlackArch.Scanner]},
     tags=["nmap", "alive", "ping"],
 )
@@ -108,7 +108,7 @@ def alive(ip: str) -> Cr:
 @annot.meta(
     desc="SYN scan target host open ports, host names and operating systems",
     params=[
-        annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24"),
+        annot.Param("ip", "target ip or ip segment for scanning", holder="192.168.1.1/24", kind="target"),
         annot.Param("ports", "ports to scan (nmap -p syntax); empty: nmap's top 1000", holder="22,80,443"),
     ],
     cats={Attck: [Attck.Reconnaissance, Attck.Discovery], BlackArch: [BlackArch.Scanner, BlackArch.Fingerprint]},

@@ -8,6 +8,7 @@ import { RunForm } from "../../../../../../components/run-form.tsx";
 import { DeviceSelect } from "../../../../../../components/device-select.tsx";
 import { ProjectSelect } from "../../../../../../components/projects/project-select.tsx";
 import { projectsToRunIn } from "../../../../../../lib/projects/projects.ts";
+import { getProjectScope, scopesBySlug } from "../../../../../../lib/projects/scope.ts";
 import { listRuns } from "../../../../../../lib/runs/index.ts";
 import { projectChoice } from "../../../../../_lib/project-views.ts";
 import { DebugPauseField } from "../../../../../../components/debug-pause-field.tsx";
@@ -58,6 +59,10 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
   const asked = one(sp.project);
   const last = rerunOf || (asked && projects.some((p) => p.slug === asked)) ? null : (await listRuns(viewer, { all: false, pageSize: 1 })).items[0]?.project.slug;
   const selected = [asked, last].find((s) => s && projects.some((p) => p.slug === s)) ?? projects.find((p) => p.personal)?.slug ?? projects[0]?.slug ?? "";
+  // the form checks target parameters against the chosen project's scope, as the hub does again
+  const scopes = rerunOf
+    ? { bySlug: { [rerunOf.project.slug]: (await getProjectScope(viewer, rerunOf.project.slug)).scope }, initial: rerunOf.project.slug }
+    : { bySlug: await scopesBySlug(projects), initial: selected };
   const now = new Date();
   const settings = await getSettings();
   const deviceWait = waitText(settings.queue.deviceWaitMinutes);
@@ -94,6 +99,7 @@ export default async function RunFormPage({ params, searchParams }: { params: Pa
             initial={rerunOf?.args}
             files={{ uploadUrl: "/api/files", maxBytes: settings.files.maxBytes, project: rerunOf?.project.slug ?? null, current: rerunOf?.files ?? [] }}
             submitLabel={rerunOf ? `Re-run #${rerunOf.number}` : undefined}
+            scopes={scopes}
             after={<SaveAsScanFields action={saveFormAsScanAction.bind(null, pkg.fullName, v ?? null, fn.qualified)} />}
             secrets={fn.params.some((p) => refKindOf(p) === "secret") ? await secretChoices(viewer) : []}
             project={rerunOf ? rerunOf.project.slug : selected || null}
