@@ -20,7 +20,7 @@ import { callRoute, callWorkerRoute } from "../testing/route-server.ts";
 import type { PublishResult, RunDetail, Viewer } from "../types.ts";
 import type { WorkerHandle } from "../../runner/worker/worker.ts";
 import type { DebugStreamEvent } from "./types.ts";
-import { INSTANCE_HEADER } from "../../runner/worker/protocol.ts";
+import { INSTANCE_HEADER, PROTOCOL_VERSION } from "../../runner/worker/protocol.ts";
 
 let cluster: QueueCluster;
 let device: SecondEngine;
@@ -222,7 +222,7 @@ test("attacks: an input flood, a worker writing into a session it does not serve
   // another worker credential, with a live instance of its own, names alice's session
   const intruder = await cluster.workerToken("intruder");
   const reg = await callWorkerRoute<{ instance: string }>(cluster.url, intruder, "POST", "/api/worker/register", {
-    protocol: 2,
+    protocol: PROTOCOL_VERSION,
     name: "intruder",
     version: "0",
     engine: { host: "x", version: "0" },
