@@ -113,7 +113,20 @@ interface Flood {
  * Sends a body of `total` bytes (generated as it goes, `head` first), on a connection of its own,
  * until the hub answers; then stops sending. `declare`: with Content-Length (else chunked).
  */
-function flood(token: string, path: string, instance: string, total: number, opts: { declare?: boolean; head?: string; base?: string } = {}): Promise<Flood> {
+async function flood(token: string, path: string, instance: string, total: number, opts: { declare?: boolean; head?: string; base?: string } = {}): Promise<Flood> {
+  // the server closes the connection after its early answer; the reset can reach this client
+  // before the answer is read (EPIPE/ECONNRESET instead of the 413): that transport race is tried again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await floodOnce(token, path, instance, total, opts);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 3 || (code !== "EPIPE" && code !== "ECONNRESET")) throw err;
+    }
+  }
+}
+
+function floodOnce(token: string, path: string, instance: string, total: number, opts: { declare?: boolean; head?: string; base?: string } = {}): Promise<Flood> {
   const url = new URL(opts.base ?? routes.url);
   const chunk = Buffer.alloc(MiB, "x");
   return new Promise((resolve, reject) => {
