@@ -13,6 +13,8 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "tar-stream",
     "prom-client",
+    // reads its standard fonts' metrics from its own directory at run time
+    "pdfkit",
   ],
   experimental: {
     serverActions: {
