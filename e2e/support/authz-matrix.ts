@@ -252,6 +252,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   // the fixture run has ended: a cancel changes nothing, past the right to cancel
   "POST app/api/runs/[id]/cancel/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/runs/${fx.runId}/cancel` }), expect: projectRun(200) },
   "GET app/api/runs/[id]/documents/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/documents` }), expect: projectRead },
+  "GET app/api/runs/[id]/report/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/report?format=md` }), expect: projectRead },
+  "GET app/api/runs/[id]/evidence/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/evidence` }), expect: projectRead },
   "GET app/api/runs/[id]/events/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/runs/${fx.runId}/events` }), expect: projectRead },
   "GET app/api/auth/[...nextauth]/route.ts": { access: "public", scope: null, request: () => ({ path: "/api/auth/csrf" }), expect: all(200) },
   // without next-auth's CSRF token a sign-out is sent back to the confirmation page, whoever asks
@@ -341,6 +343,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "DELETE app/api/projects/[slug]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}` }), expect: projectManage(409) },
   // issue 19: a project's scope. Members read it; owners replace it (an empty scope: the fixture project stays unscoped)
   "GET app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/scope` }), expect: projectRead },
+  "GET app/api/projects/[slug]/report/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/report?format=md` }), expect: projectRead },
   "PUT app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/scope`, json: { scope: null } }), expect: projectManage(200) },
   "GET app/api/projects/[slug]/members/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/members` }), expect: projectRead },
   // adding the viewer again: past the right to add, a member already (409), nothing changes

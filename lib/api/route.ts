@@ -109,7 +109,7 @@ interface RouteSpecFields {
   produces?: Produces | readonly Produces[];
 }
 
-type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/octet-stream" | "application/x-ndjson" | "text/csv" | "text/plain";
+type Produces = "application/json" | "text/event-stream" | "application/gzip" | "application/octet-stream" | "application/x-ndjson" | "text/csv" | "text/plain" | "application/pdf" | "text/markdown" | "text/html";
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<B> = B extends z.ZodType

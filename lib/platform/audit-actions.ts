@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = {
   "results.export": "results exported",
   "package.download": "package downloaded",
   "audit.export": "audit trail exported",
+  "report.download": "report downloaded",
+  "evidence.download": "evidence bundle downloaded",
   "package.publish": "package published",
   "package.private": "package made private",
   "package.public": "package made public",

@@ -132,6 +132,7 @@ export const SEVERITIES_WORST_FIRST: readonly FindingSeverity[] = [...FINDING_SE
 
 // C0/C1 controls except tab and newline, bidirectional embeddings/overrides/isolates, marks that
 // reorder or hide text, line/paragraph separators and BOM/zero-width characters.
+// eslint-disable-next-line no-control-regex -- control characters are what it replaces
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /**

@@ -95,7 +95,7 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
 }
 
 /** The scope a run's policy carried (as entry texts), null when it carried none or it does not read as one. */
-function carriedScope(policy: unknown): Scope | null {
+export function carriedScope(policy: unknown): Scope | null {
   const raw = policy && typeof policy === "object" && "scope" in policy ? (policy as { scope: unknown }).scope : undefined;
   const parsed = raw === undefined ? null : compiledScopeSchema.safeParse(raw);
   return parsed?.success ? compiledEntries(parsed.data) : null;

@@ -6,7 +6,7 @@ import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 export async function pdfPages(bytes: Uint8Array): Promise<string[]> {
   // verbosity 0: pdf.js warns that it has no font files to draw with, which text extraction does not need
-  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, disableFontFace: true, verbosity: 0 });
+  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, disableFontFace: true, verbosity: 0 });
   const pdf = await task.promise;
   try {
     const pages: string[] = [];
