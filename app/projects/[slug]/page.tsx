@@ -6,6 +6,7 @@ import { EmptyState } from "../../../components/empty-state.tsx";
 import { MemberTable, RoleBadge } from "../../../components/projects/member-manager.tsx";
 import { ScopeSummary } from "../../../components/projects/scope-summary.tsx";
 import { WindowBadge, WindowRange } from "../../../components/projects/window-badge.tsx";
+import { ReportForm } from "../../../components/report-form.tsx";
 import { RunsTable } from "../../../components/runs-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { getProject } from "../../../lib/projects/projects.ts";
@@ -67,6 +68,7 @@ export default async function ProjectPage({ params }: { params: Params }) {
           <Link className="btn py-1" href={`/scans?${q}`}>Scans ({project.scanCount})</Link>
           {project.rights.includes("run") && <Link className="btn btn-primary py-1" href="/browse">Run something here</Link>}
         </nav>
+        <ReportForm action={`/api/projects/${encodeURIComponent(slug)}/report`} what={project.name} />
       </header>
 
       <section aria-labelledby="members-h" className="space-y-2">

@@ -20,6 +20,7 @@ import { rerunAction } from "../../actions/rerun.ts";
 import { saveRunAsScanAction } from "../../actions/scans.ts";
 import { loadOr404, one, pathSegment, type SearchParams } from "../../_lib/load.ts";
 import { SincePrevious } from "./since-previous.tsx";
+import { ReportForm } from "../../../components/report-form.tsx";
 import { mappedDocuments } from "./mapped-documents.ts";
 
 type Params = Promise<{ id: string }>;
@@ -95,6 +96,11 @@ export default async function RunPage({ params, searchParams }: { params: Params
                 {k}={isTypedRef(v, "secret") ? <span title="the tool received its value; the run keeps only its name">secret {run.secretNames[v.id] ?? v.id}</span> : argValueText(v, run.files)}
               </code>
             ))}
+          </div>
+        )}
+        {ended && (
+          <div className="mt-3">
+            <ReportForm action={`/api/runs/${encodeURIComponent(run.id)}/report`} what={`run #${run.number}`} evidenceHref={`/api/runs/${encodeURIComponent(run.id)}/evidence`} />
           </div>
         )}
         {run.canRun && (
