@@ -1,5 +1,6 @@
-import { REPORT_FORMATS, type ReportFormat } from "../lib/reports/model.ts";
+import type { ReportFormat } from "../lib/reports/model.ts";
 
+/** Every format of the closed set (the Record's type keeps it whole), PDF first. */
 const FORMAT_LABELS: Record<ReportFormat, string> = { pdf: "PDF", html: "HTML", md: "Markdown" };
 
 /**
@@ -13,7 +14,7 @@ export function ReportForm({ action, what, evidenceHref }: { action: string; wha
       <label className="flex flex-col text-xs text-zinc-500">
         Report format
         <select name="format" defaultValue="pdf" className="input mt-0.5 py-1 text-sm">
-          {REPORT_FORMATS.map((f) => (
+          {(Object.keys(FORMAT_LABELS) as ReportFormat[]).map((f) => (
             <option key={f} value={f}>
               {FORMAT_LABELS[f]}
             </option>
