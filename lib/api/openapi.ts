@@ -123,7 +123,7 @@ function scopeText(spec: RouteSpec): string | null {
 
 const errorRef = { $ref: "#/components/responses/Error" };
 
-const BINARY = new Set(["application/gzip", "application/octet-stream"]);
+const BINARY = new Set(["application/gzip", "application/octet-stream", "application/pdf"]);
 
 /** The success answer's content: the declared response schema for JSON, a string (binary for gzip and octet streams) for streams. */
 function successContent(spec: RouteSpec): JsonSchema {
