@@ -55,9 +55,8 @@ before(async () => {
   };
   first = await seedRun(alice.id, pkg, "nmap.port_os", new Date(Date.UTC(2026, 11, 10, 9, 0)), projectId);
   await put(first, nmapDocument(TARGET, [{ ip: TARGET, names: ["target.test"], ports: [{ port: 22, service: "ssh", product: "OpenSSH", version: "9.2" }, { port: 23, service: "telnet" }] }]));
-  await new Promise((r) => setTimeout(r, 20));
-  between = new Date();
-  await new Promise((r) => setTimeout(r, 20));
+  // what a run saw is first seen when the run started
+  between = new Date(Date.UTC(2026, 11, 10, 9, 2));
   second = await seedRun(alice.id, pkg, "nmap.port_os", new Date(Date.UTC(2026, 11, 10, 9, 5)), projectId);
   await put(second, nmapDocument(TARGET, [{ ip: TARGET, names: ["target.test"], ports: [{ port: 22, service: "ssh", product: "OpenSSH", version: "9.2" }, { port: 23, service: "telnet" }, { port: 6379, service: "redis", product: HOSTILE_PRODUCT }] }]));
 });
