@@ -194,3 +194,39 @@ test("the evidence bundle: documents as canonical JSON, a manifest naming each w
   const { db } = await import("../platform/db.ts");
   assert.equal(await db().auditEvent.count({ where: { action: "evidence.download", target: second.id, projectId } }), 1);
 });
+
+test("a huge project stays a bounded report: findings past the cap per severity counted, evidence and excerpts capped", async () => {
+  const { db } = await import("../platform/db.ts");
+  const { teamProject } = await import("../testing/projects.ts");
+  const { REPORT_CAPS } = await import("./model.ts");
+  const bigId = await teamProject(as.owner, "big-one", []);
+  const n = REPORT_CAPS.findingsPerSeverity + 25;
+  await db().$executeRawUnsafe(
+    `INSERT INTO "Finding" ("projectId", "assetRef", "key", "title", "severity", "stateAt", "firstSeen", "lastSeen", "tool", "function", "schema")
+     SELECT $1, '', 'k' || i, 'finding ' || i, 'high', now(), now(), now() - (i || ' seconds')::interval, 'levhub.bench', 'scan', 's' FROM generate_series(1, ${n}) i`,
+    bigId,
+  );
+  await db().$executeRawUnsafe(`INSERT INTO "Finding" ("projectId", "assetRef", "key", "title", "severity", "stateAt", "firstSeen", "lastSeen", "tool", "function", "schema") VALUES ($1, '', 'one', 'the only low', 'low', now(), now(), now(), 't', 'f', 's')`, bigId);
+  // the newest-seen high finding gets five evidence rows, one with an excerpt past the cap
+  await db().$executeRawUnsafe(
+    `INSERT INTO "FindingEvidence" ("findingId", "runId", "coll", "job", "task", "path", "excerpt", "sha256", "seenAt")
+     SELECT f."id", $2, 'c', $3, i, 'p', repeat('x', ${REPORT_CAPS.excerptChars + 100}), repeat('a', 64), now() FROM "Finding" f, generate_series(1, 5) i WHERE f."projectId" = $1 AND f."key" = 'k1'`,
+    bigId,
+    first.id,
+    first.number,
+  );
+  const { projectReport } = await import("./load.ts");
+  const { renderMarkdown } = await import("./markdown.ts");
+  const { model } = await projectReport(as.owner, "big-one");
+  const high = model.findings.find((f) => f.severity === "high");
+  assert.equal(high?.total, n);
+  assert.equal(high?.items.length, REPORT_CAPS.findingsPerSeverity);
+  assert.equal(high?.items[0].title, "finding 1", "the newest seen first");
+  assert.equal(high?.items[0].evidence.length, REPORT_CAPS.evidencePerFinding);
+  assert.equal(high?.items[0].evidenceTotal, 5);
+  assert.equal(high?.items[0].evidence[0].excerpt, `${"x".repeat(REPORT_CAPS.excerptChars)}…`);
+  assert.deepEqual(model.findings.find((f) => f.severity === "low")?.items.map((f) => f.title), ["the only low"]);
+  const md = renderMarkdown(model);
+  assert.ok(md.includes(`${REPORT_CAPS.findingsPerSeverity} of ${n} high findings listed; the rest counted only.`));
+  assert.ok(md.includes(`${REPORT_CAPS.evidencePerFinding} of 5 evidence rows shown.`));
+});
