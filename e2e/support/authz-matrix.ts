@@ -387,6 +387,26 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   "DELETE app/api/projects/[slug]/secrets/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/secrets/no-such-secret-000000` }), expect: projectManage(404) },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  // issue 17 (notifications): a project's rules and delivery log are its owners'; everyone signed in keeps rules of their own.
+  // Rules made here mail (no SMTP server in the fixture: they go dead) so nothing leaves 127.0.0.1.
+  "GET app/api/projects/[slug]/notifications/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications` }), expect: projectManage(200) },
+  "POST app/api/projects/[slug]/notifications/route.ts": {
+    access: "user", scope: "run",
+    request: (fx, caller) => ({ path: `/api/projects/${fx.project}/notifications`, json: { name: `authz ${caller}`, channel: "email", emails: ["authz@example.test"], events: ["run.failed"] } }),
+    expect: projectManage(201),
+  },
+  "DELETE app/api/projects/[slug]/notifications/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/no-such-rule` }), expect: projectManage(404) },
+  "POST app/api/projects/[slug]/notifications/[id]/test/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/no-such-rule/test`, json: {} }), expect: projectManage(404) },
+  "GET app/api/projects/[slug]/notifications/deliveries/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/deliveries?limit=5` }), expect: projectManage(200) },
+  "GET app/api/me/notifications/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/me/notifications" }), expect: signedInRoute },
+  "POST app/api/me/notifications/route.ts": {
+    access: "user", scope: "run",
+    request: (_fx, caller) => ({ path: "/api/me/notifications", json: { name: `authz ${caller}`, channel: "email", emails: ["authz@example.test"], events: ["finding.new"], minSeverity: "high" } }),
+    expect: signedInAll<RouteOutcome>(401, 201),
+  },
+  "DELETE app/api/me/notifications/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/me/notifications/no-such-rule" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "POST app/api/me/notifications/[id]/test/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/me/notifications/no-such-rule/test", json: {} }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "GET app/api/me/notifications/deliveries/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/me/notifications/deliveries" }), expect: signedInRoute },
   // issue 18 (audit): every signed-in caller reads the trail they may (admins all, owners their projects'), never more
   "GET app/api/audit/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit?project=${fx.project}&limit=5` }), expect: signedInRoute },
   "GET app/api/audit/export/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit/export?project=${fx.project}&format=csv` }), expect: signedInRoute },
