@@ -190,6 +190,7 @@ export const PAGES: Record<string, PageEntry> = {
   "app/projects/page.tsx": { path: () => "/projects", expect: signedIn },
   "app/projects/[slug]/page.tsx": { path: (fx) => `/projects/${fx.project}`, expect: projectPage },
   "app/projects/[slug]/settings/page.tsx": { path: (fx) => `/projects/${fx.project}/settings`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
+  "app/projects/[slug]/notifications/page.tsx": { path: (fx) => `/projects/${fx.project}/notifications`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
   // an invite link shows its project and role to whoever holds it, signed in or not
   "app/projects/[slug]/join/[token]/page.tsx": { path: (fx) => `/projects/${fx.project}/join/${fx.inviteToken}`, expect: all("ok") },
   // issue 18 (audit): every signed-in user reads the trail of the projects they own (admins: all); retention is an admin's
@@ -730,6 +731,22 @@ export const ACTIONS: Record<string, ActionEntry> = {
     expect: signedInAll<ActionOutcome>("unauthorized", "forbidden"),
   },
   // issue 18 (secrets): a project's owners and admins add, change and delete its secrets
+  // issue 17 (notifications): a project's owners and admins add, test and delete its rules (e-mail: nothing leaves the machine)
+  "app/actions/notify.ts#createNotifyRuleAction": {
+    access: "user",
+    args: (fx, role) => [fx.project, { status: "idle" }, form({ name: `n ${fx.unique(role)}`.slice(0, 60), channel: "email", emails: "authz@example.test", events: "run.failed", minSeverity: "" })],
+    expect: projectManageAction("ok"),
+  },
+  "app/actions/notify.ts#deleteNotifyRuleAction": {
+    access: "user",
+    args: (fx) => [fx.project, NO_PROBLEM, form({ id: "no-such-rule" })],
+    expect: projectManageAction("not_found"),
+  },
+  "app/actions/notify.ts#testNotifyRuleAction": {
+    access: "user",
+    args: (fx) => [fx.project, { problem: null, outcome: null }, form({ id: "no-such-rule" })],
+    expect: projectManageAction("not_found"),
+  },
   "app/actions/secrets.ts#createSecretAction": {
     access: "user",
     args: (fx, role) => [fx.project, { status: "idle" }, form({ name: `s_${fx.unique(role)}`.slice(0, 60), value: "authz-secret-value", description: "", roles: "operator" })],
