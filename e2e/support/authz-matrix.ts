@@ -175,6 +175,7 @@ export const PAGES: Record<string, PageEntry> = {
   // slice A (issue 8, the run queue)
   "app/admin/workers/page.tsx": { path: () => "/admin/workers", expect: adminPage },
   "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
+  "app/admin/notifications/page.tsx": { path: () => "/admin/notifications", expect: adminPage },
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: projectPage },
@@ -594,6 +595,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
   "app/actions/update-queue-limits.ts#updateQueueLimitsAction": {
     access: "admin",
     args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100", hubWorkerInstances: "16" })],
+    expect: adminOnly,
+  },
+  // the allow-list kept empty and no SMTP server, as the fixture hub has them
+  "app/actions/notify-settings.ts#updateNotifySettingsAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ allowHosts: "", host: "" })],
     expect: adminOnly,
   },
   "app/actions/retention.ts#updateRetentionAction": {

@@ -37,7 +37,7 @@ before(async () => {
   Object.assign(as, { owner: alice, operator: bob, other: dave, admin: root });
   const { teamProject } = await import("../testing/projects.ts");
   projectId = await teamProject(alice, SLUG, [[bob, "operator"]]);
-  flaky = await startWebhookReceiver({ failEvery: 2, respond: (req) => (req.url === "/moved" ? { status: 302, headers: { location: `${flaky.url}/elsewhere` } } : null) });
+  flaky = await startWebhookReceiver({ failEvery: 2, respond: (req) => (req.url === "/moved" ? { status: 302, headers: { location: `${flaky.url}/elsewhere` } } : req.url === "/huge" ? { status: 200, body: "x".repeat(4 * 1024 * 1024) } : null) });
   sink = await startSmtpSink();
   const { updateSettings } = await import("../platform/settings.ts");
   await updateSettings({ notify: { allowHosts: [`127.0.0.1:${flaky.port}`], smtp: { host: "127.0.0.1", port: sink.port, security: "none", user: null, password: null, from: "levhub@example.org" } } });
@@ -165,4 +165,16 @@ test("send test delivers once now and is logged as a test", async () => {
   assert.ok(d.status === "delivered" || (d.status === "dead" && d.lastStatusCode === 503), "a test is one attempt");
   assert.equal(flaky.received.filter((h) => h.path === "/probe" && h.headers["x-levhub-event"] === "notify.test").length, 1);
   await assert.rejects(ruleForTest(as.operator, rule.id, SLUG), { code: "forbidden" });
+});
+
+test("a huge answer is counted up to the cap and never kept", async () => {
+  const { createProjectRule, ruleForTest } = await import("./rules.ts");
+  const { sendTest } = await import("./deliver.ts");
+  const { RESPONSE_COUNT_CAP } = await import("./transport.ts");
+  const { rule } = await createProjectRule(as.owner, SLUG, body({ name: "huge", channel: "webhook", url: `${flaky.url}/huge` }) as never);
+  const t = await ruleForTest(as.owner, rule.id, SLUG);
+  const d = await sendTest(t.ruleId, t.projectId, t.project);
+  assert.equal(d.status, "delivered");
+  assert.equal(d.lastStatusCode, 200);
+  assert.ok(d.lastResponseBytes! > 0 && d.lastResponseBytes! <= RESPONSE_COUNT_CAP, `counted ${d.lastResponseBytes}`);
 });
