@@ -50,13 +50,13 @@ export function NotifyRuleForm({ action }: { action: (s: NotifyRuleFormState, d:
           </select>
         </label>
         {channel === "email" ? (
-          <label className="flex min-w-64 flex-col">
+          <label className="flex w-full flex-col sm:w-80">
             <span className="label">E-mail addresses (comma separated)</span>
             <input name="emails" className="input" />
             <FieldError text={errors.emails} />
           </label>
         ) : (
-          <label className="flex min-w-80 flex-col">
+          <label className="flex w-full flex-col sm:w-96">
             <span className="label">URL (https)</span>
             <input name="url" type="url" className="input" />
             <FieldError text={errors.url} />
