@@ -31,6 +31,7 @@ export function accountLinks(role: "user" | "admin"): NavLink[] {
           { href: "/admin/policy", label: "Policy" },
           { href: "/admin/workers", label: "Workers" },
           { href: "/admin/retention", label: "Retention" },
+          { href: "/admin/notifications", label: "Notifications" },
         ]
       : []),
   ];

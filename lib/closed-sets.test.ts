@@ -22,3 +22,9 @@ test("Prisma's DebugState is DEBUG_STATES", async () => {
   const { DEBUG_STATES } = await import("../runner/src/debug/vocabulary.ts");
   assert.deepEqual(Object.values(DebugState), [...DEBUG_STATES]);
 });
+
+test("Prisma's NotificationChannel is NOTIFY_CHANNELS", async () => {
+  const { NotificationChannel } = await import("./generated/prisma/enums.ts");
+  const { NOTIFY_CHANNELS } = await import("./schemas/notify.ts");
+  assert.deepEqual(Object.values(NotificationChannel), [...NOTIFY_CHANNELS]);
+});

@@ -24,6 +24,11 @@ const USAGE = `usage: npm run admin -- <command>
   rotate-secrets-key     re-encrypt every project secret with a new key in one transaction,
                          then replace <data dir>/secrets.key (with LEVHUB_SECRETS_KEY: give the
                          new key as LEVHUB_SECRETS_KEY_NEW and restart the hub with it)
+  notify-allow [host[:port]…]  the hosts webhooks may reach although private or loopback, and
+                         over http (replaces the list; none: empty it)
+  notify-smtp <host:port> <starttls|tls|none> <from> [user]
+                         the SMTP server notifications are mailed through (the password from
+                         LEVHUB_SMTP_PASSWORD, stored encrypted); notify-smtp off: no e-mail
 
 The database: DATABASE_URL when set, else the embedded PostgreSQL of LEVHUB_DATA_DIR
 (default ~/.levhub/data) — the running hub's server when the hub is up, otherwise started
@@ -114,6 +119,26 @@ function plan(command: string, args: string[]): Task {
         const { token } = await createMetricsToken(null);
         say(`Metrics token created (shown this once; any earlier one no longer works):\n\n  ${token}\n\nPrometheus: scrape ${hubUrl()}/metrics with 'Authorization: Bearer <token>' (README: "Operate the hub").`);
       };
+    case "notify-allow":
+      return async () => {
+        const { notifySettings, setNotifySettings } = await import("../lib/notify/settings.ts");
+        const current = await notifySettings();
+        const smtp = current.smtp ? { ...current.smtp, password: null } : null;
+        const next = await setNotifySettings(null, { allowHosts: args, smtp });
+        say(next.allowHosts.length ? `Webhooks may reach: ${next.allowHosts.join(", ")} (also over http).` : "No host is allow-listed: webhooks reach public https addresses only.");
+      };
+    case "notify-smtp": {
+      const off = args.length === 1 && args[0] === "off";
+      const m = /^(.+):(\d{1,5})$/.exec(args[0] ?? "");
+      if (!off && (args.length < 3 || args.length > 4 || !m || !["starttls", "tls", "none"].includes(args[1]))) fail(`notify-smtp takes <host:port> <starttls|tls|none> <from> [user], or off\n\n${USAGE}`);
+      return async () => {
+        const { notifySettings, setNotifySettings } = await import("../lib/notify/settings.ts");
+        const { allowHosts } = await notifySettings();
+        const smtp = off ? null : { host: m![1], port: Number(m![2]), security: args[1] as "starttls" | "tls" | "none", from: args[2], user: args[3] ?? null, password: process.env.LEVHUB_SMTP_PASSWORD ?? null };
+        const next = await setNotifySettings(null, { allowHosts, smtp });
+        say(next.smtp ? `Notifications are mailed through ${next.smtp.host}:${next.smtp.port} (${next.smtp.security}) from ${next.smtp.from}${next.smtp.hasPassword ? ", with a password" : ""}.` : "No SMTP server: e-mail rules fail until one is set.");
+      };
+    }
     case "rotate-secrets-key":
       if (args.length) fail(`rotate-secrets-key takes no argument\n\n${USAGE}`);
       return async () => {

@@ -165,6 +165,10 @@ async function main() {
   const { startRetentionSchedule } = await import("../lib/retention/schedule.ts");
   await startRetentionSchedule().catch((err: unknown) => console.error(`[levhub] retention does not run: ${err instanceof Error ? err.message : String(err)}`));
 
+  // notifications: the outbox dispatched into levhub-notify jobs and delivered with retries, apart from runs
+  const { startNotifier } = await import("../lib/notify/notifier.ts");
+  await startNotifier().catch((err: unknown) => console.error(`[levhub] notifications are not sent: ${err instanceof Error ? err.message : String(err)}`));
+
   if (process.env.LEVHUB_SKIP_EXAMPLES !== "1") {
     const { publishDirectory } = await import("../lib/packages/upload.ts");
     const { ensureOperatorGrant } = await import("../lib/policy/grants.ts");

@@ -175,6 +175,7 @@ export const PAGES: Record<string, PageEntry> = {
   // slice A (issue 8, the run queue)
   "app/admin/workers/page.tsx": { path: () => "/admin/workers", expect: adminPage },
   "app/admin/retention/page.tsx": { path: () => "/admin/retention", expect: adminPage },
+  "app/admin/notifications/page.tsx": { path: () => "/admin/notifications", expect: adminPage },
   // slice C (issue 8 item 4, issue 7 item 3: saved scans and re-run)
   "app/scans/page.tsx": { path: () => "/scans", expect: signedIn },
   "app/scans/[id]/page.tsx": { path: (fx) => `/scans/${fx.scanId}`, expect: projectPage },
@@ -190,6 +191,7 @@ export const PAGES: Record<string, PageEntry> = {
   "app/projects/page.tsx": { path: () => "/projects", expect: signedIn },
   "app/projects/[slug]/page.tsx": { path: (fx) => `/projects/${fx.project}`, expect: projectPage },
   "app/projects/[slug]/settings/page.tsx": { path: (fx) => `/projects/${fx.project}/settings`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
+  "app/projects/[slug]/notifications/page.tsx": { path: (fx) => `/projects/${fx.project}/notifications`, expect: byRole("signin", "ok", "404", "404", "404", "ok") },
   // an invite link shows its project and role to whoever holds it, signed in or not
   "app/projects/[slug]/join/[token]/page.tsx": { path: (fx) => `/projects/${fx.project}/join/${fx.inviteToken}`, expect: all("ok") },
   // issue 18 (audit): every signed-in user reads the trail of the projects they own (admins: all); retention is an admin's
@@ -390,6 +392,26 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   "DELETE app/api/projects/[slug]/secrets/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/secrets/no-such-secret-000000` }), expect: projectManage(404) },
   "DELETE app/api/devices/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/devices/no-such-device" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  // issue 17 (notifications): a project's rules and delivery log are its owners'; everyone signed in keeps rules of their own.
+  // Rules made here mail (no SMTP server in the fixture: they go dead) so nothing leaves 127.0.0.1.
+  "GET app/api/projects/[slug]/notifications/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications` }), expect: projectManage(200) },
+  "POST app/api/projects/[slug]/notifications/route.ts": {
+    access: "user", scope: "run",
+    request: (fx, caller) => ({ path: `/api/projects/${fx.project}/notifications`, json: { name: `authz ${caller}`, channel: "email", emails: ["authz@example.test"], events: ["run.failed"] } }),
+    expect: projectManage(201),
+  },
+  "DELETE app/api/projects/[slug]/notifications/[id]/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/no-such-rule` }), expect: projectManage(404) },
+  "POST app/api/projects/[slug]/notifications/[id]/test/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/no-such-rule/test`, json: {} }), expect: projectManage(404) },
+  "GET app/api/projects/[slug]/notifications/deliveries/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/notifications/deliveries?limit=5` }), expect: projectManage(200) },
+  "GET app/api/me/notifications/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/me/notifications" }), expect: signedInRoute },
+  "POST app/api/me/notifications/route.ts": {
+    access: "user", scope: "run",
+    request: (_fx, caller) => ({ path: "/api/me/notifications", json: { name: `authz ${caller}`, channel: "email", emails: ["authz@example.test"], events: ["finding.new"], minSeverity: "high" } }),
+    expect: signedInAll<RouteOutcome>(401, 201),
+  },
+  "DELETE app/api/me/notifications/[id]/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/me/notifications/no-such-rule" }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "POST app/api/me/notifications/[id]/test/route.ts": { access: "user", scope: "run", request: () => ({ path: "/api/me/notifications/no-such-rule/test", json: {} }), expect: signedInAll<RouteOutcome>(401, 404) },
+  "GET app/api/me/notifications/deliveries/route.ts": { access: "user", scope: "read", request: () => ({ path: "/api/me/notifications/deliveries" }), expect: signedInRoute },
   // issue 18 (audit): every signed-in caller reads the trail they may (admins all, owners their projects'), never more
   "GET app/api/audit/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit?project=${fx.project}&limit=5` }), expect: signedInRoute },
   "GET app/api/audit/export/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/audit/export?project=${fx.project}&format=csv` }), expect: signedInRoute },
@@ -578,6 +600,12 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [{ status: "idle" }, form({ totalRuns: "16", perUserRuns: "4", queuedPerUser: "100", scansPerUser: "100", hubWorkerInstances: "16" })],
     expect: adminOnly,
   },
+  // the allow-list kept empty and no SMTP server, as the fixture hub has them
+  "app/actions/notify-settings.ts#updateNotifySettingsAction": {
+    access: "admin",
+    args: () => [{ status: "idle" }, form({ allowHosts: "", host: "" })],
+    expect: adminOnly,
+  },
   "app/actions/retention.ts#updateRetentionAction": {
     access: "admin",
     // blank fields: everything kept for ever, as a fresh hub has it
@@ -713,6 +741,22 @@ export const ACTIONS: Record<string, ActionEntry> = {
     expect: signedInAll<ActionOutcome>("unauthorized", "forbidden"),
   },
   // issue 18 (secrets): a project's owners and admins add, change and delete its secrets
+  // issue 17 (notifications): a project's owners and admins add, test and delete its rules (e-mail: nothing leaves the machine)
+  "app/actions/notify.ts#createNotifyRuleAction": {
+    access: "user",
+    args: (fx, role) => [fx.project, { status: "idle" }, form({ name: `n ${fx.unique(role)}`.slice(0, 60), channel: "email", emails: "authz@example.test", events: "run.failed", minSeverity: "" })],
+    expect: projectManageAction("ok"),
+  },
+  "app/actions/notify.ts#deleteNotifyRuleAction": {
+    access: "user",
+    args: (fx) => [fx.project, NO_PROBLEM, form({ id: "no-such-rule" })],
+    expect: projectManageAction("not_found"),
+  },
+  "app/actions/notify.ts#testNotifyRuleAction": {
+    access: "user",
+    args: (fx) => [fx.project, { problem: null, outcome: null }, form({ id: "no-such-rule" })],
+    expect: projectManageAction("not_found"),
+  },
   "app/actions/secrets.ts#createSecretAction": {
     access: "user",
     args: (fx, role) => [fx.project, { status: "idle" }, form({ name: `s_${fx.unique(role)}`.slice(0, 60), value: "authz-secret-value", description: "", roles: "operator" })],

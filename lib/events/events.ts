@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
+import type { ProjectEventTypeName } from "./event-types.ts";
 
 /**
  * Project events: what happened in a project that its members may want to hear of, written to an
@@ -26,7 +27,7 @@ export const PROJECT_EVENT_SCHEMAS = {
   "finding.reopened": z.object({ run, count: z.number().int().min(1), findings: z.array(findingRef).max(EVENT_SAMPLE) }),
   /** a run ended failed (its own error, or the hub ended it) */
   "run.failed": z.object({ run: run.extend({ function: z.string(), package: z.string() }), error: z.object({ type: z.string(), message: z.string() }).nullable() }),
-} as const;
+} as const satisfies Record<ProjectEventTypeName, z.ZodType>;
 
 export type ProjectEventType = keyof typeof PROJECT_EVENT_SCHEMAS;
 export const PROJECT_EVENT_TYPES = Object.keys(PROJECT_EVENT_SCHEMAS) as ProjectEventType[];

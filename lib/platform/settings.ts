@@ -131,6 +131,27 @@ export const hubSettingsSchema = z.object({
     .default({ enabled: true, idleTimeoutMs: 10 * 60_000 }),
   /** bytes of `docker save` tars the hub keeps for workers (<data>/images); past it the least recently served go */
   workerImageCacheBytes: z.number().int().min(64 * MiB).max(10 * 1024 * 1024 * MiB).default(8 * 1024 * MiB),
+  /**
+   * notifications (lib/notify): hosts webhooks may reach although private or loopback, and over
+   * http (`host` or `host:port`: the tests' receiver, a chat server on the LAN); the SMTP server
+   * e-mail goes through (its password encrypted with the secrets key), null: no e-mail
+   */
+  notify: z
+    .object({
+      allowHosts: z.array(z.string().min(1).max(260)).max(50).default([]),
+      smtp: z
+        .object({
+          host: z.string().min(1).max(253),
+          port: z.number().int().min(1).max(65535),
+          security: z.enum(["starttls", "tls", "none"]),
+          user: z.string().max(256).nullable(),
+          password: z.object({ ciphertext: z.string().max(2048), keyId: z.string().max(64) }).nullable(),
+          from: z.string().min(3).max(256),
+        })
+        .nullable()
+        .default(null),
+    })
+    .default({ allowHosts: [], smtp: null }),
   /** how long each kind of data is kept (lib/retention/): days, or null for ever */
   retention: retentionSettingsSchema,
   /** the one-time admin bootstrap token (sha256), cleared once used; null when none is pending */

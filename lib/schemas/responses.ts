@@ -12,6 +12,7 @@ import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
 import { RUN_TRIGGERS } from "../scans/types.ts";
 import { TOKEN_SCOPES } from "../types.ts";
 import { ASSET_KINDS, FINDING_SEVERITIES, FINDING_STATES } from "./finding-vocabulary.ts";
+import { NOTIFY_CHANNELS } from "./notify.ts";
 
 const iso = z.string();
 const openObject = z.record(z.string(), z.unknown());
@@ -466,3 +467,40 @@ export const triageResultSchema = z.object({
   /** findings already in that state, with no note given */
   unchanged: z.number().int(),
 });
+
+/** A notification rule (lib/notify): a Slack URL, itself a credential, only as its origin. */
+export const notifyRuleViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: z.enum(["project", "user"]),
+  project: z.string().nullable(),
+  events: z.array(z.string()),
+  minSeverity: z.enum(FINDING_SEVERITIES).nullable(),
+  channel: z.enum(NOTIFY_CHANNELS),
+  target: z.string(),
+  emails: z.array(z.string()),
+  enabled: z.boolean(),
+  createdAt: z.string(),
+});
+export const notifyRuleListSchema = z.object({ rules: z.array(notifyRuleViewSchema) });
+/** A new rule; `secret`: a webhook's signing secret, shown this once (null for Slack and e-mail). */
+export const createdNotifyRuleSchema = z.object({ secret: z.string().nullable(), rule: notifyRuleViewSchema });
+
+/** One delivery of the log: status codes, attempts and the next retry; never a response body. */
+export const notifyDeliverySchema = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  rule: z.string(),
+  eventType: z.string(),
+  eventId: z.string().nullable(),
+  test: z.boolean(),
+  status: z.enum(["pending", "retrying", "delivered", "dead"]),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastResponseBytes: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: z.string().nullable(),
+});
+export const notifyDeliveryListSchema = z.object({ deliveries: z.array(notifyDeliverySchema) });

@@ -56,6 +56,9 @@ export default async function ProjectSettingsPage({ params }: { params: Params }
           <Link href="/projects">Projects</Link> <span aria-hidden>/</span> <Link href={`/projects/${slug}`}>{project.name}</Link> <span aria-hidden>/</span> settings
         </nav>
         <h1 className="h-page mt-1">Settings of {project.name}</h1>
+        <p className="mt-1 text-sm">
+          <Link href={`/projects/${slug}/notifications`}>Notifications: rules, send test, delivery log</Link>
+        </p>
       </header>
 
       <section aria-labelledby="details-h" className="card space-y-3 p-4">
