@@ -18,6 +18,7 @@ import { PROJECT_USAGE, projectCommand, ProjectUsageError } from "./projects.ts"
 import { secretParams, SecretsUsageError } from "./secrets.ts";
 import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import { assetsCommand, FINDINGS_USAGE, findingsCommand, FindingsUsageError, triageCommand } from "./findings.ts";
+import { IMPORT_USAGE, importCommand, ImportUsageError } from "./imports.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -87,6 +88,7 @@ ${SCAN_USAGE}
 ${PROJECT_USAGE}
 ${FAV_USAGE}
 ${FINDINGS_USAGE}
+${IMPORT_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -129,6 +131,8 @@ export async function main(argv: string[]): Promise<number> {
         return await findingsCommand(rest, print);
       case "triage":
         return await triageCommand(rest, print);
+      case "import":
+        return await importCommand(rest, print, undefined, stderrSink);
       case "fav":
         return await favCommand(rest, print);
       case "agent":
@@ -149,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof ImportUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }
