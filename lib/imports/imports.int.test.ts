@@ -82,7 +82,7 @@ async function findings() {
   return (await listFindings(alice, SLUG, { state: undefined })).items;
 }
 
-test("an nmap XML import becomes the project's host, open services and the script's finding; run in a no-network sandbox", async () => {
+test("an nmap XML import becomes the project's host, open services and the script's finding; the importer holds no grant", async () => {
   const run = await importReport("nmap", "scan.xml", NMAP);
   assert.equal(run.project.slug, SLUG);
   assert.equal(run.package, "levhub.importers");
@@ -93,10 +93,10 @@ test("an nmap XML import becomes the project's host, open services and the scrip
   assert.deepEqual(services.items.map((s) => [s.port, s.protocol, s.service, s.product]).sort(), [[22, "tcp", "ssh", "OpenSSH"], [443, "tcp", "https", "nginx"]]);
   const f = await findings();
   assert.deepEqual(f.map((x) => [x.key, x.severity, x.state]), [["nmap-script:vulners", "low", "new"]]);
-  // the importer's task had no network: the run's policy gave its package none
+  // the importer is granted nothing (its Cr asks for offline=True: Docker's "none" network, container-config.test.ts)
   const { db } = await import("../platform/db.ts");
   const row = await db().run.findUniqueOrThrow({ where: { id: run.id }, select: { policy: true } });
-  assert.equal((row.policy as { network?: string }).network, "none");
+  assert.deepEqual([(row.policy as { network?: string }).network, (row.policy as { caps?: string[] }).caps], ["none", []]);
 });
 
 test("the same report imported again dedupes; a finding marked fixed reopens when an import sees it again, audited", async () => {

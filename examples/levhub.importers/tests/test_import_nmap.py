@@ -106,9 +106,7 @@ def test_an_oversize_report_is_refused_naming_the_cap():
 
 
 def test_too_many_hosts_are_refused_naming_the_cap(monkeypatch):
-    from lev.levhub.importers import nmap
-
-    monkeypatch.setattr(nmap, "MAX_HOSTS", 2)
+    monkeypatch.setitem(parse_nmap_xml.__globals__, "MAX_HOSTS", 2)
     host = b'<host><status state="up"/><address addr="127.0.0.%d" addrtype="ipv4"/></host>'
     with pytest.raises(ImportRefused, match="more than 2 hosts"):
         parse(b"<nmaprun>" + b"".join(host % i for i in range(1, 4)) + b"</nmaprun>")

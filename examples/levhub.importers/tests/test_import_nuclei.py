@@ -65,9 +65,7 @@ def test_an_oversize_report_is_refused_naming_the_cap():
 
 
 def test_too_many_results_are_refused(monkeypatch):
-    from lev.levhub.importers import nuclei
-
-    monkeypatch.setattr(nuclei, "MAX_FINDINGS", 3)
+    monkeypatch.setitem(parse_nuclei_jsonl.__globals__, "MAX_FINDINGS", 3)
     with pytest.raises(ImportRefused, match="more than 3 results"):
         parse(CVE * 4)
 

@@ -65,8 +65,6 @@ def test_an_oversize_log_is_refused_naming_the_cap():
 
 
 def test_too_many_results_are_refused(monkeypatch):
-    from lev.levhub.importers import sarif as mod
-
-    monkeypatch.setattr(mod, "MAX_FINDINGS", 2)
+    monkeypatch.setitem(parse_sarif.__globals__, "MAX_FINDINGS", 2)
     with pytest.raises(ImportRefused, match="more than 2 results"):
         parse(sarif([{"ruleId": "x"}] * 3))

@@ -35,7 +35,7 @@ def _parse(name: str, parser) -> None:  # type: ignore[no-untyped-def]
 def _cr(schema: str, report: File, entry) -> Cr:  # type: ignore[no-untyped-def]
     if report is None:
         raise ImportRefused("no report was given")
-    return Cr(IMAGE, schema=schema, entry=entry, files={REPORT_PATH: report})
+    return Cr(IMAGE, schema=schema, entry=entry, files={REPORT_PATH: report}, offline=True)
 
 
 @annot.meta(
