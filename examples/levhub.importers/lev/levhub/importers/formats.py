@@ -29,7 +29,7 @@ def _parse(name: str, parser) -> None:  # type: ignore[no-untyped-def]
     except FileNotFoundError:
         raise ImportRefused("no report was given") from None
     log.info("%s: %d bytes read: %s", name, size, doc["counts"])
-    ctx.set(**doc)
+    ctx.update(doc)
 
 
 def _cr(schema: str, report: File, entry) -> Cr:  # type: ignore[no-untyped-def]
