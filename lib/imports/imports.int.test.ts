@@ -6,7 +6,7 @@
  * calls the importer through its dependencies. No network is touched: the reports name addresses.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,6 +140,8 @@ test("a refused report fails its run with the parser's reason; a viewer may not 
 
 test("another package's workflow calls the importer through its dependencies", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "levhub-reimport-"));
+  // mkdtemp makes it 0700; the copy keeps that, and introspection reads it as nobody
+  chmodSync(dir, 0o755);
   mkdirSync(path.join(dir, "lev", "alice", "reimport"), { recursive: true });
   writeFileSync(path.join(dir, "pyproject.toml"), '[project]\nname = "lev.alice.reimport"\nversion = "0.1.0"\ndependencies = ["levrt", "lev.levhub.importers>=1,<2"]\n');
   writeFileSync(
