@@ -23,7 +23,7 @@ export interface FileFieldOptions {
 type Upload = { state: "idle" } | { state: "uploading"; name: string; size: number; sent: number } | { state: "done"; file: FileRefView };
 
 /** The error message of a refused upload as the hub's one JSON error shape carries it. */
-function refusal(status: number, text: string): string {
+export function refusal(status: number, text: string): string {
   try {
     const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
     if (typeof message === "string" && message) return message;

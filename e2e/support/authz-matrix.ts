@@ -347,6 +347,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/scope` }), expect: projectRead },
   "GET app/api/projects/[slug]/report/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/report?format=md` }), expect: projectRead },
   "PUT app/api/projects/[slug]/scope/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/scope`, json: { scope: null } }), expect: projectManage(200) },
+  // issue 17: an import is a run of the hub's importer in the project, given a file of the project
+  "POST app/api/projects/[slug]/imports/route.ts": { access: "user", scope: "run", request: (fx) => ({ path: `/api/projects/${fx.project}/imports`, json: { format: "nmap", file: fx.fileId } }), expect: projectRun(201) },
   "GET app/api/projects/[slug]/members/route.ts": { access: "user", scope: "read", request: (fx) => ({ path: `/api/projects/${fx.project}/members` }), expect: projectRead },
   // adding the viewer again: past the right to add, a member already (409), nothing changes
   "POST app/api/projects/[slug]/members/route.ts": {

@@ -45,7 +45,7 @@ after(async () => {
 });
 
 test("npm start's order publishes every example; recon is a workflow-only package pinned to the other two", async () => {
-  assert.deepEqual([...published.keys()].sort(), ["levhub.hello", "levhub.recon", "szczecin.nmap_python"]);
+  assert.deepEqual([...published.keys()].sort(), ["levhub.hello", "levhub.importers", "levhub.recon", "szczecin.nmap_python"]);
   const recon = published.get("levhub.recon")!;
   assert.deepEqual(recon.manifest.tools, [], "no tool of its own");
   assert.deepEqual(recon.manifest.workflows.map((w) => w.qualified), ["sweep_and_greet"]);

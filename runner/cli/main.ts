@@ -20,6 +20,7 @@ import { FAV_USAGE, favCommand, FavUsageError } from "./favourites.ts";
 import { assetsCommand, FINDINGS_USAGE, findingsCommand, FindingsUsageError, triageCommand } from "./findings.ts";
 import { evidenceCommand, REPORT_USAGE, reportCommand, ReportUsageError } from "./report.ts";
 import { NOTIFY_USAGE, notifyCommand, NotifyUsageError } from "./notify.ts";
+import { IMPORT_USAGE, importCommand, ImportUsageError } from "./imports.ts";
 import {
   DockerodeEngine,
   findFunction,
@@ -91,6 +92,7 @@ ${FAV_USAGE}
 ${FINDINGS_USAGE}
 ${REPORT_USAGE}
 ${NOTIFY_USAGE}
+${IMPORT_USAGE}
 ${AGENT_USAGE}
 
 environment: MONGODB_URI (default: the FerretDB that setup starts, on a unix socket), DOCKER_HOST`;
@@ -139,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evidenceCommand(rest, write);
       case "notify":
         return await notifyCommand(rest, print);
+      case "import":
+        return await importCommand(rest, print, undefined, stderrSink);
       case "fav":
         return await favCommand(rest, print);
       case "agent":
@@ -159,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
       write(`lev: ${err.message}`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof ReportUsageError || err instanceof NotifyUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
+    if (err instanceof UsageError || err instanceof ScanUsageError || err instanceof ProjectUsageError || err instanceof FavUsageError || err instanceof FindingsUsageError || err instanceof ReportUsageError || err instanceof NotifyUsageError || err instanceof ImportUsageError || err instanceof SecretsUsageError || err instanceof AgentConfigError) {
       write(`lev: ${err.message}\n\n${USAGE}`);
       return 2;
     }

@@ -53,6 +53,7 @@ export const API_ROUTE_FILES: Record<string, Loader> = {
   "app/api/projects/[slug]/members/route.ts": () => import("../projects/[slug]/members/route.ts"),
   "app/api/projects/[slug]/scope/route.ts": () => import("../projects/[slug]/scope/route.ts"),
   "app/api/projects/[slug]/report/route.ts": () => import("../projects/[slug]/report/route.ts"),
+  "app/api/projects/[slug]/imports/route.ts": () => import("../projects/[slug]/imports/route.ts"),
   "app/api/projects/[slug]/members/[username]/route.ts": () => import("../projects/[slug]/members/[username]/route.ts"),
   "app/api/projects/[slug]/invites/route.ts": () => import("../projects/[slug]/invites/route.ts"),
   "app/api/projects/[slug]/invites/[id]/route.ts": () => import("../projects/[slug]/invites/[id]/route.ts"),

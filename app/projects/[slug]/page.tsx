@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ActionButton } from "../../../components/action-problem.tsx";
 import { EmptyState } from "../../../components/empty-state.tsx";
+import { ImportForm } from "../../../components/projects/import-form.tsx";
 import { MemberTable, RoleBadge } from "../../../components/projects/member-manager.tsx";
 import { ScopeSummary } from "../../../components/projects/scope-summary.tsx";
 import { WindowBadge, WindowRange } from "../../../components/projects/window-badge.tsx";
@@ -11,6 +12,7 @@ import { RunsTable } from "../../../components/runs-table.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { getProject } from "../../../lib/projects/projects.ts";
 import { getProjectScope } from "../../../lib/projects/scope.ts";
+import { getSettings } from "../../../lib/platform/settings.ts";
 import { listRuns } from "../../../lib/runs/index.ts";
 import { listScans } from "../../../lib/scans/scans.ts";
 import { getViewer } from "../../../lib/auth/session.ts";
@@ -30,7 +32,7 @@ export default async function ProjectPage({ params }: { params: Params }) {
   const viewer = await getViewer();
   if (!viewer) redirect(`/signin?callbackUrl=${encodeURIComponent(`/projects/${slug}`)}`);
   const project = await loadOr404(getProject(viewer, slug));
-  const [runs, scans, scope] = await Promise.all([listRuns(viewer, { project: slug, pageSize: 10 }), listScans(viewer, { project: slug }), getProjectScope(viewer, slug)]);
+  const [runs, scans, scope, settings] = await Promise.all([listRuns(viewer, { project: slug, pageSize: 10 }), listScans(viewer, { project: slug }), getProjectScope(viewer, slug), getSettings()]);
   const now = new Date();
   const manage = project.rights.includes("manage");
   const q = `project=${encodeURIComponent(slug)}`;
@@ -86,6 +88,13 @@ export default async function ProjectPage({ params }: { params: Params }) {
           <MemberTable members={project.members} setRoleAction={null} removeAction={null} />
         </div>
       </section>
+
+      {project.rights.includes("run") && (
+        <section aria-labelledby="import-h" className="space-y-2">
+          <h2 id="import-h" className="h-section">Import results</h2>
+          <ImportForm slug={slug} maxBytes={settings.files.maxBytes} />
+        </section>
+      )}
 
       <section aria-labelledby="runs-h" className="space-y-2">
         <h2 id="runs-h" className="h-section">Recent runs</h2>

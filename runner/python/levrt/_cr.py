@@ -200,7 +200,9 @@ class Cr:
     """A container request (the seeds' `levrt.Cr`).
 
     `Cr(image, schema=None, host=False, entry=None, cmd=[], env=[], files={}, links={}, ports=[],
-    services={}, *, caps=[], timeout=None)`; `caps` and `timeout` (seconds) are Levhub extensions.
+    services={}, *, caps=[], timeout=None, offline=False)`; `caps`, `timeout` (seconds) and
+    `offline` are Levhub extensions. `offline=True`: the container has no network at all (a parser
+    of untrusted input needs none); it cannot take `host`, `links`, `ports` or `services`.
     `env` is a list of "KEY=value" or a dict {"KEY": value}; a value may be a `levrt.Secret` (a
     whole value: `{"KEY": secret}` or `"KEY=" + secret`), which this container alone receives.
     `files` maps container paths to bytes or str (content), a `pathlib.Path` (a file of the
@@ -223,6 +225,7 @@ class Cr:
         *,
         caps: Optional[Sequence[str]] = None,
         timeout: Optional[float] = None,
+        offline: bool = False,
     ) -> None:
         caller = sys._getframe(1)
         if not isinstance(image, str) or not image.strip():
@@ -308,6 +311,11 @@ class Cr:
         ):
             raise ValueError(f"Cr: timeout is a positive number of seconds, not {timeout!r}")
         self.timeout = timeout
+        if not isinstance(offline, bool):
+            raise TypeError(f"Cr: offline must be True or False, not {offline!r}")
+        if offline and (self.host or self.links or self.ports or self.services):
+            raise ValueError("Cr: an offline container has no network: it cannot take host, links, ports or services")
+        self.offline = offline
         self.package: Optional[str] = _origin_package(entry, caller)
         # which call built this Cr: an entry defined by the same call is rebuilt by calling it
         self._token: Optional[FrameToken] = frame_token(caller)
@@ -344,6 +352,8 @@ class Cr:
             "timeout": self.timeout,
             "entry": self._entry_spec(path, chain),
             "package": self.package,
+            # only when asked: specs of every other Cr stay as they were
+            **({"offline": True} if self.offline else {}),
         }
 
     def _entry_spec(self, path: list[str], chain: list["Cr"]) -> Optional[dict[str, Any]]:

@@ -177,6 +177,11 @@ def test_cr_validates_eagerly_with_clear_messages():
         (TypeError, r"services\['db'\] must be a Cr", lambda: Cr("img", services={"db": "redis"})),
         (ValueError, "caps", lambda: Cr("img", caps=["net_raw"])),
         (ValueError, "timeout", lambda: Cr("img", timeout=0)),
+        (TypeError, "offline must be True or False", lambda: Cr("img", offline="yes")),
+        (ValueError, "offline container has no network", lambda: Cr("img", host=True, offline=True)),
+        (ValueError, "offline container has no network", lambda: Cr("img", ports=[80], offline=True)),
+        (ValueError, "offline container has no network", lambda: Cr("img", links={"p": "lev-t2"}, offline=True)),
+        (ValueError, "offline container has no network", lambda: Cr("img", services={"db": Cr("redis")}, offline=True)),
     ]
     for exc, pattern, make in cases:
         with pytest.raises(exc, match=pattern):
@@ -201,6 +206,8 @@ def test_cr_spec_serialises_every_field():
         "services": {"redis": svc.spec()}, "caps": ["NET_ADMIN"], "timeout": 30, "entry": None, "package": None,
     }
     assert json.loads(json.dumps(spec)) == spec
+    # offline is sent only when asked
+    assert Cr("img", offline=True).spec()["offline"] is True and "offline" not in Cr("img").spec()
 
 
 def test_default_schema_is_the_outermost_mode_of_the_package(rt):

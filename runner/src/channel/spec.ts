@@ -44,6 +44,8 @@ export interface CrSpec {
   services: Record<string, CrSpec>;
   caps: string[];
   timeout: number | null;
+  /** `Cr(offline=True)`: no network at all (networkOf refuses it with host, links, ports or services) */
+  offline?: boolean;
   entry: z.infer<typeof entrySpecSchema> | null;
   /**
    * `ns.name` of the package whose code built this Cr (a dependency's mode called by the
@@ -73,6 +75,7 @@ export const crSpecSchema: z.ZodType<CrSpec> = z.lazy(() =>
       services: z.record(hostName, crSpecSchema).default({}),
       caps: z.array(z.string().regex(/^[A-Z_]+$/)).default([]),
       timeout: z.number().positive().nullable().default(null),
+      offline: z.boolean().optional(),
       entry: entrySpecSchema.nullable().default(null),
       package: z
         .string()

@@ -254,6 +254,17 @@ test("network: services, tasks with services or links use the run's network; oth
   assert.equal(config(cr()).spec.network, "bridge");
 });
 
+test("network: Cr(offline=True) gets none, privileged or not; with host, links, ports or services it is refused", () => {
+  assert.equal(config(cr({ offline: true })).spec.network, "none");
+  assert.equal(config(cr({ offline: true, caps: ["NET_RAW"] }), granted()).spec.network, "none");
+  for (const over of [{ host: true }, { links: { proxy: "lev-t2" } }, { ports: [80] }, { services: { db: { image: PY, schema: "a/b.db" } } }]) {
+    const e = refusal(cr({ offline: true, ...over }), granted());
+    assert.equal(e.type, "PolicyDenied");
+    assert.match(e.message, /offline=True\) has no network/);
+  }
+  assert.equal(config(cr({ offline: false })).spec.network, "bridge");
+});
+
 test("links: docker links on a bridge, extra hosts on the host network", () => {
   const bridged = config(cr({ links: { proxy: "lev-t2" } }), restricted, facts({ links: ["lev-r1-t2:proxy"] })).spec;
   assert.deepEqual(bridged.links, ["lev-r1-t2:proxy"]);

@@ -27,7 +27,8 @@ const HUB_MACHINE_HINT =
  * run's own bridge, the host's network (never on the hub's machine unless the admin allowed it)
  * or its LAN segment. A container holding a capability never joins Docker's shared default bridge,
  * where its raw packets would reach other runs: it gets the run's own network. The others use the
- * run's network when they need names (services, links), else the default bridge.
+ * run's network when they need names (services, links), else the default bridge. `Cr(offline=True)`
+ * gets no network at all.
  */
 export function networkOf(
   cr: CrSpec,
@@ -37,6 +38,11 @@ export function networkOf(
   privileged: boolean,
 ): ConfigResult<{ network: string; hostMode: boolean; segment?: MacvlanSegment }> {
   const needsNames = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
+  if (cr.offline) {
+    // levrt refuses the combination when the Cr is written; a spec is a container's output, so again here
+    if (cr.host || needsNames || cr.ports.length > 0) return { ok: false, error: policyDenied("Cr(offline=True) has no network: it cannot take host, links, ports or services") };
+    return { ok: true, value: { network: "none", hostMode: false } };
+  }
   if (cr.host) {
     switch (policy.network) {
       case "none":
