@@ -123,6 +123,8 @@ export async function benchPages(ctx: FindingsBench): Promise<Figure[]> {
     ["listFindings: page 90 % deep (cursor)", () => listFindings(v, SLUG, { after: findingsAfter })],
     ["listHosts: first page", () => listHosts(v, SLUG, {})],
     ["listHosts: search q=db.bench (names, 1 in 500)", () => listHosts(v, SLUG, { q: "db.bench" })],
+    ["listHosts: search q=nginx (every host's services)", () => listHosts(v, SLUG, { q: "nginx" })],
+    ["listHosts: search q=nowhere (no host)", () => listHosts(v, SLUG, { q: "nowhere" })],
     ["listHosts: search q=10.64.0.0/16 (network)", () => listHosts(v, SLUG, { q: "10.64.0.0/16" })],
     [`listHosts: port ${RARE_PORT} (1 host in 100)`, () => listHosts(v, SLUG, { port: RARE_PORT })],
     ["listHosts: port 22 (every host)", () => listHosts(v, SLUG, { port: 22 })],
