@@ -46,25 +46,34 @@ function hostSummary(r: HostRow): HostSummary {
   };
 }
 
-/** The conditions of a hosts or services search, on `h` (the host) and `s` (a service, when the query has one). */
-function searchWhere(q: string | undefined, port: number | undefined, params: unknown[], on: "host" | "service"): string[] {
+/**
+ * The conditions of a hosts or services search, on `h` (the host) and `s` (a service, when the
+ * query has one). A host's text search is one condition over two keyset walks, each the first
+ * page of hosts matching one way (their names; a service's description) after the cursor: as one
+ * OR, the planner either walked every host in address order for a rare word (96 ms for none of
+ * 100,000) or collected every host for a common one (270 ms); apart, each way picks its own plan
+ * (bench:findings).
+ */
+function searchWhere(q: string | undefined, port: number | undefined, params: unknown[], on: "host" | "service", page?: { after: string | null; limit: number }): string[] {
   const where: string[] = [];
+  if (port !== undefined) {
+    const p = params.push(port);
+    where.push(on === "host" ? `EXISTS (SELECT 1 FROM "AssetService" s2 WHERE s2."hostId" = h."id" AND s2."port" = $${p})` : `s."port" = $${p}`);
+  }
+  if (on === "host" && page?.after) where.push(`h."address" > $${params.push(page.after)}::inet`);
   if (q !== undefined) {
     const s = assetSearch(q);
     if (s.kind === "address") where.push(`h."address" = $${params.push(s.value)}::inet`);
     else if (s.kind === "network") where.push(`h."address" <<= $${params.push(s.value)}::inet`);
     else {
       const p = params.push(s.pattern);
+      if (on === "service") return [...where, `(s."search" LIKE $${p} OR h."namesText" ILIKE $${p})`];
+      const walk = (match: string) =>
+        `(SELECT h."id" FROM "AssetHost" h WHERE ${[`h."projectId" = $1`, ...where, match].join(" AND ")} ORDER BY h."address" LIMIT ${(page?.limit ?? ASSET_PAGE.max) + 1})`;
       where.push(
-        on === "host"
-          ? `(h."namesText" ILIKE $${p} OR h."id" IN (SELECT s2."hostId" FROM "AssetService" s2 WHERE s2."projectId" = $1 AND s2."search" LIKE $${p}))`
-          : `(s."search" LIKE $${p} OR h."namesText" ILIKE $${p})`,
+        `h."id" IN (${walk(`h."namesText" ILIKE $${p}`)} UNION ALL ${walk(`EXISTS (SELECT 1 FROM "AssetService" s2 WHERE s2."hostId" = h."id" AND s2."search" LIKE $${p})`)})`,
       );
     }
-  }
-  if (port !== undefined) {
-    const p = params.push(port);
-    where.push(on === "host" ? `EXISTS (SELECT 1 FROM "AssetService" s2 WHERE s2."hostId" = h."id" AND s2."port" = $${p})` : `s."port" = $${p}`);
   }
   return where;
 }
@@ -74,9 +83,8 @@ export async function listHosts(viewer: Viewer, slug: string, query: HostsQuery)
   const project = await projectFor(viewer, slug);
   const limit = query.limit ?? ASSET_PAGE.default;
   const params: unknown[] = [project.id];
-  const where = [`h."projectId" = $1`, ...searchWhere(query.q, query.port, params, "host")];
   const after = decodeCursor(query.after, ["string"] as const);
-  if (after) where.push(`h."address" > $${params.push(after[0])}::inet`);
+  const where = [`h."projectId" = $1`, ...searchWhere(query.q, query.port, params, "host", { after: after?.[0] ?? null, limit })];
   const rows = await db().$queryRawUnsafe<HostRow[]>(
     `SELECT ${HOST_COLUMNS} FROM "AssetHost" h LEFT JOIN "Run" r ON r."id" = h."lastRunId"
       WHERE ${where.join(" AND ")} ORDER BY h."address" LIMIT ${limit + 1}`,

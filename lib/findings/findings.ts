@@ -4,7 +4,7 @@ import { notFound } from "../errors.ts";
 import { ASSET_PAGE, type FindingsQuery } from "../schemas/findings.ts";
 import { FINDING_SEVERITIES, FINDING_STATES, type FindingSeverity, type FindingState } from "../schemas/finding-vocabulary.ts";
 import type { Viewer } from "../types.ts";
-import { FINDING_COLUMNS, FINDING_JOINS, findingSummary, type FindingRowSql } from "./finding-rows.ts";
+import { FINDING_COLUMNS, findingSummary, type FindingRowSql } from "./finding-rows.ts";
 import { badCursor, decodeCursor, encodeCursor, projectFor } from "./project.ts";
 import type { FindingDetail, FindingPage } from "./types.ts";
 
@@ -40,7 +40,7 @@ export async function listFindings(viewer: Viewer, slug: string, query: Findings
     where.push(`(f."severity", f."id") < ($${params.push(after[0])}::"FindingSeverity", $${params.push(after[1])}::bigint)`);
   }
   const rows = await db().$queryRawUnsafe<FindingRowSql[]>(
-    `SELECT ${FINDING_COLUMNS} FROM "Finding" f ${FINDING_JOINS} WHERE ${where.join(" AND ")} ORDER BY f."severity" DESC, f."id" DESC LIMIT ${limit + 1}`,
+    `SELECT ${FINDING_COLUMNS} FROM "Finding" f WHERE ${where.join(" AND ")} ORDER BY f."severity" DESC, f."id" DESC LIMIT ${limit + 1}`,
     ...params,
   );
   const items = rows.slice(0, limit).map(findingSummary);
@@ -74,7 +74,7 @@ const EVIDENCE_SHOWN = 100;
 export async function getFinding(viewer: Viewer, slug: string, id: string): Promise<FindingDetail> {
   const project = await projectFor(viewer, slug);
   const [row] = /^\d{1,18}$/.test(id)
-    ? await db().$queryRawUnsafe<FindingRowSql[]>(`SELECT ${FINDING_COLUMNS} FROM "Finding" f ${FINDING_JOINS} WHERE f."projectId" = $1 AND f."id" = $2::bigint`, project.id, id)
+    ? await db().$queryRawUnsafe<FindingRowSql[]>(`SELECT ${FINDING_COLUMNS} FROM "Finding" f WHERE f."projectId" = $1 AND f."id" = $2::bigint`, project.id, id)
     : [];
   if (!row) throw notFound(`finding ${id} in project ${slug}`);
   const [evidence, history] = await Promise.all([

@@ -270,7 +270,12 @@ interface FindingRow {
   reopened: boolean;
 }
 
-/** The finding input with each asset resolved to its row, and the dedupe key's asset (`s:<id>`…). */
+/**
+ * The finding input with each asset resolved to its row, and the dedupe key's asset (`s:<id>`…).
+ * `y` is MATERIALIZED so its "assetRef" is a column the joins on Finding's (project, asset, key)
+ * key can use: inlined, the planner joined Finding on the key alone (every finding of one mapping
+ * shares it) and filtered the product — 1,000 findings took 6 s, 2,000 took 15 (bench:findings).
+ */
 const RESOLVED = `
   x AS (
     SELECT r.*, h."id" AS "hostId", s."id" AS "serviceId", o."id" AS "originId"
@@ -280,7 +285,7 @@ const RESOLVED = `
       LEFT JOIN "AssetService" s ON r."kind" = 'service' AND s."hostId" = h."id" AND s."protocol" = r."protocol" AND s."port" = r."port"
       LEFT JOIN "AssetOrigin" o ON r."kind" = 'origin' AND o."projectId" = $1 AND o."scheme" = r."scheme" AND o."host" = r."ohost" AND o."port" = r."port"
   ),
-  y AS (
+  y AS MATERIALIZED (
     SELECT x.*, CASE x."kind" WHEN 'host' THEN 'h:' || x."hostId" WHEN 'service' THEN 's:' || x."serviceId" WHEN 'origin' THEN 'o:' || x."originId" ELSE '' END AS "assetRef"
       FROM x
   )`;

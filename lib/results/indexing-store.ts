@@ -24,7 +24,7 @@ const REPAIR_ATTEMPTS = 3;
  * Maps a stored document into assets and findings: a put's fields are the whole document; after a
  * merge, the index holds the merged one (read only when the collection maps to anything).
  */
-async function deriveStored(mode: IndexWrite, coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<unknown> {
+export async function deriveStored(mode: IndexWrite, coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<unknown> {
   if (mode === "merge" && !(await runMaps(meta.run, coll))) return null;
   const doc = mode === "put" ? fields : await indexedDocument(coll, job, task);
   return deriveDocument({ runId: meta.run, coll, job, task }, doc);
