@@ -27,7 +27,8 @@ const HUB_MACHINE_HINT =
  * run's own bridge, the host's network (never on the hub's machine unless the admin allowed it)
  * or its LAN segment. A container holding a capability never joins Docker's shared default bridge,
  * where its raw packets would reach other runs: it gets the run's own network. The others use the
- * run's network when they need names (services, links), else the default bridge.
+ * run's network when they need names (services, links) or the run is scoped (every container of
+ * a scoped run is on its own bridge, under its rules), else the default bridge.
  */
 export function networkOf(
   cr: CrSpec,
@@ -37,6 +38,17 @@ export function networkOf(
   privileged: boolean,
 ): ConfigResult<{ network: string; hostMode: boolean; segment?: MacvlanSegment }> {
   const needsNames = c.role === "service" || Object.keys(cr.services).length > 0 || Object.keys(cr.links).length > 0;
+  // a scoped run's containers are all on its own bridge, where its scope's rules apply; the
+  // host's network and a LAN segment are outside them
+  const scoped = policy.scope !== undefined;
+  if (cr.host && scoped && (policy.network === "host" || policy.network === "macvlan")) {
+    return {
+      ok: false,
+      error: policyDenied(
+        `Cr(host=True): this run's project has a scope, and the ${policy.network === "host" ? "host's network" : "LAN segment (macvlan)"} its grant names is outside the scope's enforcement; in a scoped project a tool gets the run's own network`,
+      ),
+    };
+  }
   if (cr.host) {
     switch (policy.network) {
       case "none":
@@ -61,5 +73,5 @@ export function networkOf(
         return { ok: true, value: { network: segmentNetwork(policy.macvlan), hostMode: false, segment: policy.macvlan } };
     }
   }
-  return { ok: true, value: { network: privileged || needsNames ? run.runNetwork : "bridge", hostMode: false } };
+  return { ok: true, value: { network: privileged || needsNames || scoped ? run.runNetwork : "bridge", hostMode: false } };
 }
