@@ -109,7 +109,7 @@ export const runDetailSchema = runSummarySchema.extend({
       endsAt: iso,
     })
     .nullable(),
-  /** the project's scope the run carried from submit, as entry texts; null: unscoped. Recorded, not enforced by the network yet */
+  /** the project's scope the run carried from submit, as entry texts; null: unscoped */
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
 });
 
@@ -118,8 +118,8 @@ export const projectScopeViewSchema = z.object({
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
   requireEnforcement: z.boolean(),
   allowHostNetwork: z.boolean(),
-  /** false: the hub refuses out-of-scope targets, the run's network does not block traffic yet */
-  enforcedByNetwork: z.literal(false),
+  /** every run of the project is enforced by its network (it requires enforcement); else only those on engines that can */
+  enforcedByNetwork: z.boolean(),
   canEdit: z.boolean(),
 });
 

@@ -58,6 +58,13 @@ export const workerLabelsSchema = z
   .object({
     /** the operator lets this engine run containers on its host network (granted runs only) */
     hostNetwork: z.boolean().default(false),
+    /**
+     * Probed, not set: this worker enforces a scoped run's network on its engine (runner/src/scope/
+     * enforcer.ts); runs of projects that require enforcement go only to such workers (never a device's).
+     */
+    enforceScope: z.boolean().optional(),
+    /** …and IPv6 is on there */
+    enforceScopeIpv6: z.boolean().optional(),
   })
   .strict();
 export type WorkerLabels = z.infer<typeof workerLabelsSchema>;

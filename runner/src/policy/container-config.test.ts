@@ -261,6 +261,7 @@ test("a scoped run: every tool and service container on the run's own bridge; th
   assert.equal(config(cr(), { ...restricted, scope }, facts({ role: "service", aliases: ["db"] })).spec.network, "lev-r1");
   assert.match(refusal(cr({ host: true }), hostGrant({ scope, hostNetworkOnHubMachine: true })).message, /scope.*host's network/);
   assert.match(refusal(cr({ host: true }), granted({ scope, network: "macvlan", macvlan: SEGMENT })).message, /scope.*LAN segment/);
+  assert.equal(config(cr({ host: true }), hostGrant({ scope, hostNetworkOnHubMachine: true, scopeAllowsHostNetwork: true })).spec.network, "host", "the owner allowed it: unenforced");
 });
 
 test("links: docker links on a bridge, extra hosts on the host network", () => {

@@ -41,11 +41,11 @@ export function networkOf(
   // a scoped run's containers are all on its own bridge, where its scope's rules apply; the
   // host's network and a LAN segment are outside them
   const scoped = policy.scope !== undefined;
-  if (cr.host && scoped && (policy.network === "host" || policy.network === "macvlan")) {
+  if (cr.host && scoped && (policy.network === "host" || policy.network === "macvlan") && !policy.scopeAllowsHostNetwork) {
     return {
       ok: false,
       error: policyDenied(
-        `Cr(host=True): this run's project has a scope, and the ${policy.network === "host" ? "host's network" : "LAN segment (macvlan)"} its grant names is outside the scope's enforcement; in a scoped project a tool gets the run's own network`,
+        `Cr(host=True): this run's project has a scope, and the ${policy.network === "host" ? "host's network" : "LAN segment (macvlan)"} its grant names is outside the scope's enforcement; in a scoped project a tool gets the run's own network unless the project's owner allows host-network runs`,
       ),
     };
   }

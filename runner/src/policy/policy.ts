@@ -138,6 +138,11 @@ export interface RunPolicy {
    * worker that enforces, and a runner that cannot fails it before its first container.
    */
   requireEnforcement?: boolean;
+  /**
+   * The project's owner lets host-network (and LAN segment) grants work in this scoped project:
+   * those containers run outside the scope's enforcement, and the run reports itself unenforced.
+   */
+  scopeAllowsHostNetwork?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -238,6 +243,7 @@ export const runPolicySchema: z.ZodType<RunPolicy> = z.preprocess(
       packages: z.record(z.string(), z.object({ modes: z.record(z.string(), modeGrantSchema) }).strict()).optional(),
       scope: compiledScopeSchema.optional(),
       requireEnforcement: z.boolean().optional(),
+      scopeAllowsHostNetwork: z.boolean().optional(),
       limits: z
         .object({
           maxTasks: positive,

@@ -21,6 +21,8 @@ export class RunScope {
   private last = "";
   private reading: Promise<void> = Promise.resolve();
   private ended = false;
+  private unenforcedBy: string | null = null;
+  private lastReport: ScopeReport | null = null;
 
   constructor(
     private readonly ctx: RunContext,
@@ -60,8 +62,21 @@ export class RunScope {
     this.timer.unref();
   }
 
+  /**
+   * A container of task `n` joins a network outside the scope's rules (the owner allowed
+   * host-network runs): the run is reported unenforced from now on, with why.
+   */
+  outside(n: number, where: string): void {
+    if (this.unenforcedBy) return;
+    this.unenforcedBy = `task ${n} ran on ${where}, outside the scope's enforcement (the project allows host-network runs)`;
+    this.system(`the scope is not enforced for task ${n}: it runs on ${where}`);
+    this.report({ ...(this.lastReport ?? { blocked: [], blockedDropped: 0 }), enforcement: "unenforced" });
+  }
+
   /** one event per change (a poll that found nothing new sends nothing) */
-  private report(r: ScopeReport) {
+  private report(given: ScopeReport) {
+    const r: ScopeReport = this.unenforcedBy ? { ...given, enforcement: "unenforced", reason: this.unenforcedBy } : given;
+    this.lastReport = r;
     const key = JSON.stringify(r);
     if (key === this.last) return;
     this.last = key;

@@ -28,10 +28,14 @@ export interface EnforceCapability {
 
 export class NftError extends Error {}
 
-/** Runs `nft` with a script on stdin (or arguments): its stdout, or an NftError with what it printed. */
-export function nft(args: string[], script?: string): Promise<string> {
+/**
+ * Runs `nft` with a script on stdin (or arguments), in this process's network namespace or the
+ * named one: its stdout, or an NftError with what it printed.
+ */
+export function nft(args: string[], script?: string, netns?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("nft", args, { stdio: ["pipe", "pipe", "pipe"] });
+    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, "nft", ...args]] : ["nft", args];
+    const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
@@ -57,7 +61,15 @@ export function nft(args: string[], script?: string): Promise<string> {
   });
 }
 
-const interfaceExists = (name: string) => existsSync(`/sys/class/net/${name}`);
+/** whether a network interface exists in this process's namespace or the named one */
+function interfaceExists(name: string, netns?: string): Promise<boolean> {
+  if (!netns) return Promise.resolve(existsSync(`/sys/class/net/${name}`));
+  return new Promise((resolve) => {
+    const child = spawn("ip", ["-n", netns, "link", "show", "dev", name], { stdio: "ignore" });
+    child.on("error", () => resolve(false));
+    child.on("close", (code) => resolve(code === 0));
+  });
+}
 
 /** A run's rules in place: its bridge, its blocked attempts, and their removal. */
 export interface ScopeEnforcement {
@@ -73,9 +85,23 @@ export interface ScopeEnforcement {
 export class NftScopeEnforcer {
   private base: Promise<void> | null = null;
 
+  /**
+   * `netns`: the named network namespace the engine's bridges are in, when it is not this
+   * process's (an engine in a namespace of its own on this machine); default: this process's.
+   */
+  constructor(private readonly opts: { netns?: string } = {}) {}
+
+  private nft(args: string[], script?: string): Promise<string> {
+    return nft(args, script, this.opts.netns);
+  }
+
+  private exists(name: string): Promise<boolean> {
+    return interfaceExists(name, this.opts.netns);
+  }
+
   /** the base table and chains, once per process (idempotent in nft too) */
   private ensureBase(): Promise<void> {
-    this.base ??= nft(["-f", "-"], nftBaseScript()).then(
+    this.base ??= this.nft(["-f", "-"], nftBaseScript()).then(
       () => undefined,
       (e: unknown) => {
         this.base = null;
@@ -102,7 +128,7 @@ export class NftScopeEnforcer {
     let id: string | null = null;
     try {
       id = await engine.createNetwork(name, createLabels(instance, `probe-${key}`, "network"), { bridgeName: bridgeName(key) });
-      if (!interfaceExists(bridgeName(key))) return no("the engine's bridges are not in this worker's network namespace (another machine, or an engine in its own namespace)");
+      if (!(await this.exists(bridgeName(key)))) return no("the engine's bridges are not in this worker's network namespace (another machine, or an engine in its own namespace)");
     } catch (e) {
       return no(`the engine could not create a named bridge: ${(e as Error).message}`);
     } finally {
@@ -119,7 +145,7 @@ export class NftScopeEnforcer {
   async setUp(runId: string, scope: CompiledScope, resolver?: string): Promise<ScopeEnforcement> {
     const key = scopeKey(runId);
     const bridge = bridgeName(key);
-    if (!interfaceExists(bridge)) throw new NftError(`the run's bridge ${bridge} is not visible to this worker: its scope cannot be enforced here`);
+    if (!(await this.exists(bridge))) throw new NftError(`the run's bridge ${bridge} is not visible to this worker: its scope cannot be enforced here`);
     await this.ensureBase();
     const services: AllowedEndpoint[] = [];
     const unresolved: string[] = [];
@@ -135,7 +161,7 @@ export class NftScopeEnforcer {
     }
     // a run's leftovers under the same key (a retried run on this worker) go first
     await this.tearDownKey(key);
-    await nft(["-f", "-"], nftRunScript({ key, scope, services, ...(resolver ? { resolver } : {}) }));
+    await this.nft(["-f", "-"], nftRunScript({ key, scope, services, ...(resolver ? { resolver } : {}) }));
     let down: Promise<void> | null = null;
     return {
       key,
@@ -149,7 +175,7 @@ export class NftScopeEnforcer {
   async blocked(key: string): Promise<BlockedAttempt[]> {
     const out: BlockedAttempt[] = [];
     for (const fam of ["b4", "b6"]) {
-      const text = await nft(["-j", "list", "set", "inet", NFT_TABLE, `r_${key}_${fam}`]).catch(() => null);
+      const text = await this.nft(["-j", "list", "set", "inet", NFT_TABLE, `r_${key}_${fam}`]).catch(() => null);
       if (text) out.push(...parseBlockedSet(JSON.parse(text)));
     }
     return out;
@@ -158,11 +184,11 @@ export class NftScopeEnforcer {
   private async tearDownKey(key: string): Promise<void> {
     const present = runsInTable(await this.table()).get(key);
     if (!present) return;
-    await nft(["-f", "-"], nftTeardownScript(key, present));
+    await this.nft(["-f", "-"], nftTeardownScript(key, present));
   }
 
   private async table(): Promise<unknown> {
-    const text = await nft(["-j", "list", "table", "inet", NFT_TABLE]).catch(() => null);
+    const text = await this.nft(["-j", "list", "table", "inet", NFT_TABLE]).catch(() => null);
     return text ? JSON.parse(text) : null;
   }
 
@@ -170,8 +196,8 @@ export class NftScopeEnforcer {
   async reapLeftovers(): Promise<string[]> {
     const removed: string[] = [];
     for (const [key, present] of runsInTable(await this.table())) {
-      if (interfaceExists(bridgeName(key))) continue;
-      await nft(["-f", "-"], nftTeardownScript(key, present)).then(
+      if (await this.exists(bridgeName(key))) continue;
+      await this.nft(["-f", "-"], nftTeardownScript(key, present)).then(
         () => removed.push(key),
         () => undefined,
       );
