@@ -96,7 +96,7 @@ describe("a scoped run's network enforces its scope (real Docker, nftables, netn
     const events: RunEvent[] = [];
     const r = await h.run(NMAP, "nmap.port_os", { ip: inside.ip, ports: `${port},${port + 1}` }, { policy: scoped([inside.subnet]), onEvent: (e) => events.push(e) });
     assert.equal(r.status, "succeeded", logText(r));
-    const [doc] = await h.db.collection("szczecin/nmap_python.port_os").find({ "_id.job": r.job }).toArray();
+    const [doc] = await h.db.collection("szczecin/nmap_python.port_os@1.0").find({ "_id.job": r.job }).toArray();
     const found = (doc.hosts as { ip: string; ports: { port: number; state: string }[] }[])[0];
     assert.deepEqual(found.ports.map((p) => [p.port, p.state]), [[port, "open"], [port + 1, "closed"]]);
     assert.ok(events.some((e) => e.type === "scope" && e.scope.enforcement === "enforced"));
