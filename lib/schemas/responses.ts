@@ -6,6 +6,7 @@
  * strings. A part whose shape belongs to another layer (a package manifest, introspection's
  * function entry, a stored document) is an open object here: its own module validates it.
  */
+import { scopeReportSchema } from "../../runner/worker/protocol.ts";
 import { z } from "zod";
 import { GRANT_NETWORKS, macvlanSegmentSchema } from "../../runner/src/policy/policy.ts";
 import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
@@ -111,6 +112,8 @@ export const runDetailSchema = runSummarySchema.extend({
     .nullable(),
   /** the project's scope the run carried from submit, as entry texts; null: unscoped */
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
+  /** what the run's network did with its scope, as its worker last reported it: enforced or not, the destinations refused; null: unscoped or nothing reported */
+  scopeReport: scopeReportSchema.nullable(),
 });
 
 /** `GET/PUT /api/projects/{slug}/scope` */
