@@ -203,7 +203,7 @@ export function RunForm({
       {scopes && hasTargetParams(fn) && (
         <p data-testid="run-form-scope" className="text-xs text-zinc-600">
           <span className="font-medium">Scope</span> of {currentProject || "the project"}: <span className="font-mono">{scopeLine(scope)}</span>
-          {scope && <span className="text-zinc-500"> (targets checked here and by the hub; not yet enforced by the network)</span>}
+          {scope && <span className="text-zinc-500"> (targets checked here and by the hub; enforced by the run's network on engines that can)</span>}
         </p>
       )}
       {fn.params.map((p) =>

@@ -36,7 +36,7 @@ test("an owner scopes a project; the run form refuses targets outside it naming 
     await expect(form.getByRole("status")).toHaveText("Saved.");
     await page.goto(`/projects/${SLUG}`);
     await expect(page.getByTestId("project-scope")).toContainText(`allowed: ${target.subnet}; excluded: ${excluded}`);
-    await expect(page.getByTestId("project-scope")).toContainText("recorded, not yet enforced by the network");
+    await expect(page.getByTestId("project-scope")).toContainText("enforced by the run's network on engines that can");
 
     // the run form: the target badge, the scope in one line, the check in the browser
     await page.goto(`/p/szczecin/nmap_python/run/nmap.port_os?project=${SLUG}`);
@@ -72,7 +72,6 @@ test("an owner scopes a project; the run form refuses targets outside it naming 
     expect(done.scope).toEqual({ allow: [target.subnet], exclude: [excluded], services: [] });
     await page.reload();
     await expect(page.getByTestId("run-scope")).toContainText(`allowed: ${target.subnet}; excluded: ${excluded}`);
-    await expect(page.getByTestId("run-scope")).toContainText("recorded, not enforced by the network yet");
   } finally {
     await target.close();
   }

@@ -1,5 +1,6 @@
 /** DTOs the hub's lib returns to app/ and (as props) to components. Dates are ISO strings; those the API answers are inferred from its response schemas (lib/schemas/responses.ts). */
 import type { GrantNetwork, MacvlanSegment, Manifest, ManifestFunction, RunError } from "../runner/src/index.ts";
+import type { RunScopeReport } from "./runs/scope-report.ts";
 import type { z } from "zod";
 import type { RunErrorType, RunStatus } from "../runner/src/status.ts";
 import type { logLineViewSchema, projectRefSchema, runSummarySchema, taskViewSchema } from "./schemas/responses.ts";
@@ -288,8 +289,10 @@ export interface RunDetail extends RunSummary {
   canRun: boolean;
   /** a run still waiting for the device it was sent to: how that device is, and when the run stops waiting; else null */
   deviceWait: DeviceWait | null;
-  /** the project's scope the run carried from submit (entry texts); null: unscoped. Recorded, not enforced by the network yet */
+  /** the project's scope the run carried from submit (entry texts); null: unscoped */
   scope: Scope | null;
+  /** what the run's network did with that scope, as its worker last reported it; null: unscoped or nothing reported */
+  scopeReport: RunScopeReport | null;
 }
 
 /** What the page of a run queued for a device says: the device's state now and the end of the wait (DeviceTimeout). */

@@ -45,14 +45,14 @@ export function ScopeForm({ action, initial }: { action: (state: ScopeFormState,
         ))}
       </div>
       <fieldset className="space-y-1 text-sm">
-        <legend className="sr-only">Recorded settings</legend>
+        <legend className="sr-only">Enforcement settings</legend>
         <label className="flex items-center gap-2">
           <input type="checkbox" name="requireEnforcement" defaultChecked={initial.requireEnforcement} />
-          Require enforcement: runs go only to engines that enforce the scope <span className="text-xs text-zinc-500">(recorded, not yet enforced by the network)</span>
+          Require enforcement: runs go only to engines that enforce the scope <span className="text-xs text-zinc-500">(never to devices; host-network runs refused)</span>
         </label>
         <label className="flex items-center gap-2">
           <input type="checkbox" name="allowHostNetwork" defaultChecked={initial.allowHostNetwork} />
-          Allow host-network runs in this scoped project <span className="text-xs text-zinc-500">(recorded, not yet enforced by the network)</span>
+          Allow host-network runs in this scoped project <span className="text-xs text-zinc-500">(they run unenforced, and their run page says so)</span>
         </label>
       </fieldset>
       <p className="text-xs text-zinc-500">Scope: {SCOPE_ENFORCEMENT_NOTE}. URL paths are never part of a scope.</p>

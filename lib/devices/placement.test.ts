@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
+import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
 import { deviceQueue, grantsHostNetwork, mayClaim, placeRun, queuesForWorker, totalLimitFor } from "./placement.ts";
 
 const mine = { id: "d1", ownerId: "alice", revokedAt: null };
@@ -31,6 +31,19 @@ test("hub runs: the host-network split, and the admin's rule that host networkin
   const refused = placeRun({ viewerId: "alice", device: null, hostNetwork: true, hostNetworkOnDevicesOnly: true });
   assert.equal(!refused.ok && refused.code, "validation");
   assert.match(!refused.ok ? refused.message : "", /host networking.*devices/);
+});
+
+test("a project that requires enforcement: enforcing workers' queue only; never a device, never the host's network", () => {
+  const base = { viewerId: "alice", hostNetworkOnDevicesOnly: false, requireEnforcement: true };
+  assert.deepEqual(placeRun({ ...base, device: null, hostNetwork: false }), { ok: true, queue: ENFORCED_QUEUE, deviceId: null });
+  const device = placeRun({ ...base, device: { id: "d1", ownerId: "alice", revokedAt: null }, hostNetwork: false });
+  assert.match(!device.ok ? device.message : "", /device never counts as doing/);
+  const host = placeRun({ ...base, device: null, hostNetwork: true });
+  assert.match(!host.ok ? host.message : "", /host's network or a LAN segment, where no scope is enforced/);
+  assert.deepEqual(queuesForWorker(null, { enforceScope: true }), [ENFORCED_QUEUE, RUN_QUEUE]);
+  assert.deepEqual(queuesForWorker(null, { enforceScope: true, hostNetwork: true }), [HOSTNET_QUEUE, ENFORCED_QUEUE, RUN_QUEUE]);
+  assert.deepEqual(queuesForWorker(null, { enforceScope: false }), [RUN_QUEUE], "a worker that cannot enforce never fetches them");
+  assert.deepEqual(queuesForWorker({ id: "d1" }, { enforceScope: true }), [deviceQueue("d1")], "a device never fetches them, whatever it says");
 });
 
 test("host networking granted to the run or to any dependency", () => {

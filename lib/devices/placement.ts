@@ -5,7 +5,7 @@
  * there — but the policy's grants still apply on the device.
  */
 import { queuesFor } from "../queue/limits.ts";
-import { HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
+import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
 
 export const DEVICE_QUEUE_PREFIX = "levhub-device-";
 
@@ -34,6 +34,8 @@ export interface PlacementInput {
   hostNetwork: boolean;
   /** Admin → Workers: runs granted host networking must go to a device */
   hostNetworkOnDevicesOnly: boolean;
+  /** the run's project requires its scope enforced by the network */
+  requireEnforcement?: boolean;
 }
 
 export type Placement = { ok: true; queue: string; deviceId: string | null } | { ok: false; code: "not_found" | "validation"; message: string };
@@ -43,10 +45,16 @@ export function placeRun(i: PlacementInput): Placement {
   if (i.device) {
     if (i.device.ownerId !== i.viewerId) return { ok: false, code: "not_found", message: "device not found" };
     if (i.device.revokedAt) return { ok: false, code: "validation", message: "this device was revoked; enrol it again to run on it" };
+    // a device reports for itself: the hub cannot know it enforces anything
+    if (i.requireEnforcement) return { ok: false, code: "validation", message: "this project requires its scope enforced by the network, which a device never counts as doing: run it on the hub's workers" };
     return { ok: true, queue: deviceQueue(i.device.id), deviceId: i.device.id };
   }
   if (i.hostNetwork && i.hostNetworkOnDevicesOnly) {
     return { ok: false, code: "validation", message: "this run is granted host networking, which this hub allows only on your own devices: choose one of your devices" };
+  }
+  if (i.requireEnforcement) {
+    if (i.hostNetwork) return { ok: false, code: "validation", message: "this project requires its scope enforced by the network, and this run is granted the host's network or a LAN segment, where no scope is enforced" };
+    return { ok: true, queue: ENFORCED_QUEUE, deviceId: null };
   }
   return { ok: true, queue: i.hostNetwork ? HOSTNET_QUEUE : RUN_QUEUE, deviceId: null };
 }
@@ -55,7 +63,7 @@ export function placeRun(i: PlacementInput): Placement {
  * The queues a worker instance fetches, in order: a device's only its own; a hub worker host-network
  * runs first where its engine allows them (they have nowhere else to go), then the common queue.
  */
-export function queuesForWorker(device: { id: string } | null | undefined, labels: { hostNetwork?: boolean }): string[] {
+export function queuesForWorker(device: { id: string } | null | undefined, labels: { hostNetwork?: boolean; enforceScope?: boolean }): string[] {
   return device ? [deviceQueue(device.id)] : queuesFor(labels);
 }
 

@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = {
   "secret.rotate_key": "secrets key rotated",
   "run.start": "run started",
   "run.cancel": "run cancelled",
+  "run.scope_blocked": "out-of-scope traffic blocked",
   "scan.create": "scan saved",
   "scan.update": "scan changed",
   "scan.delete": "scan deleted",

@@ -53,7 +53,7 @@ test("an unscoped project reads as such; owners replace the scope, normalised; m
   const body = projectScopeBodySchema.parse({ scope: SCOPE, requireEnforcement: true });
   const set = await setProjectScope(alice, "acme", body);
   const normalised = { allow: ["10.231.0.0/16", "*.acme.example", "portal.acme.example 443"], exclude: ["10.231.5.0/24"], services: ["api.shodan.io:443"] };
-  assert.deepEqual(set, { scope: normalised, requireEnforcement: true, allowHostNetwork: false, enforcedByNetwork: false, canEdit: true });
+  assert.deepEqual(set, { scope: normalised, requireEnforcement: true, allowHostNetwork: false, enforcedByNetwork: true, canEdit: true });
   assert.deepEqual((await getProjectScope(bob, "acme")).scope, normalised);
   assert.equal((await getProjectScope(carol, "acme")).canEdit, false);
   assert.deepEqual(await projectScope(project.id), normalised);

@@ -13,8 +13,9 @@ import type { ProjectScopeView } from "./types.ts";
 /**
  * A project's scope: the targets its runs may touch (runner/src/scope/rules.ts), read by its
  * members, changed by its owners, every change audited with before and after. The run target path
- * (lib/runs/target.ts) refuses targets outside it. `requireEnforcement` and `allowHostNetwork` are
- * recorded and shown; the run's network does not enforce the scope yet.
+ * (lib/runs/target.ts) refuses targets outside it, and the run's network enforces it on workers
+ * that can (runner/src/scope/enforcer.ts); `requireEnforcement` sends its runs only to those,
+ * `allowHostNetwork` lets host-network runs through unenforced.
  */
 
 /**
@@ -29,6 +30,12 @@ export function storedScope(value: Prisma.JsonValue | null): Scope | null {
 }
 
 /** The scope of a project by id (the run target path), null when unscoped. */
+/** What a project says about enforcing its scope (the run's policy carries it). */
+export async function projectEnforcement(projectId: string): Promise<{ requireEnforcement: boolean; allowHostNetwork: boolean }> {
+  const row = await db().project.findUnique({ where: { id: projectId }, select: { requireEnforcement: true, allowHostNetwork: true } });
+  return { requireEnforcement: row?.requireEnforcement ?? false, allowHostNetwork: row?.allowHostNetwork ?? false };
+}
+
 export async function projectScope(projectId: string): Promise<Scope | null> {
   const row = await db().project.findUnique({ where: { id: projectId }, select: { scope: true } });
   return row ? storedScope(row.scope) : null;
@@ -37,7 +44,7 @@ export async function projectScope(projectId: string): Promise<Scope | null> {
 type ScopeRow = { scope: Prisma.JsonValue | null; requireEnforcement: boolean; allowHostNetwork: boolean };
 
 function view(row: ScopeRow, canEdit: boolean): ProjectScopeView {
-  return { scope: storedScope(row.scope), requireEnforcement: row.requireEnforcement, allowHostNetwork: row.allowHostNetwork, enforcedByNetwork: false, canEdit };
+  return { scope: storedScope(row.scope), requireEnforcement: row.requireEnforcement, allowHostNetwork: row.allowHostNetwork, enforcedByNetwork: row.requireEnforcement && storedScope(row.scope) !== null, canEdit };
 }
 
 export async function getProjectScope(viewer: Viewer, slug: string): Promise<ProjectScopeView> {

@@ -65,12 +65,12 @@ export type InviteSignUp =
 export interface ProjectScopeView {
   /** the rules (runner/src/scope/rules.ts); null: unscoped, runs target anything as before */
   scope: Scope | null;
-  /** recorded: its runs are meant to go only to engines that enforce the scope */
+  /** its runs go only to engines that enforce the scope (never devices; host-network runs refused) */
   requireEnforcement: boolean;
-  /** recorded: host-network runs allowed in this scoped project */
+  /** host-network runs allowed in this scoped project: they run unenforced */
   allowHostNetwork: boolean;
-  /** always false for now: the hub refuses out-of-scope targets, the run's network does not block traffic yet */
-  enforcedByNetwork: false;
+  /** every run of the project is enforced by its network (it requires enforcement); else only those on engines that can */
+  enforcedByNetwork: boolean;
   /** whether the caller may change it (owners, admins) */
   canEdit: boolean;
 }

@@ -1,4 +1,4 @@
-import { HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "./queue-names.ts";
+import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE, type RunQueue } from "./queue-names.ts";
 
 /** What a claim may take right now. Pure: the arithmetic of the three limits. */
 export interface ClaimInput {
@@ -28,7 +28,14 @@ export function claimPlan(i: ClaimInput): ClaimPlan {
   return { slots, ignoreGroups };
 }
 
-/** The queues a worker takes from, in order: host-network runs first where the engine allows them (they have nowhere else to go). */
-export function queuesFor(labels: { hostNetwork?: boolean }): RunQueue[] {
-  return labels.hostNetwork ? [HOSTNET_QUEUE, RUN_QUEUE] : [RUN_QUEUE];
+/**
+ * The queues a worker takes from, in order: runs only it can take first (host-network runs where
+ * the engine allows them, runs requiring scope enforcement where it enforces), then the common queue.
+ */
+export function queuesFor(labels: { hostNetwork?: boolean; enforceScope?: boolean }): RunQueue[] {
+  const out: RunQueue[] = [];
+  if (labels.hostNetwork) out.push(HOSTNET_QUEUE);
+  if (labels.enforceScope) out.push(ENFORCED_QUEUE);
+  out.push(RUN_QUEUE);
+  return out;
 }

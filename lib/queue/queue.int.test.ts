@@ -46,7 +46,7 @@ const call = <T>(token: string, method: string, route: string, body?: unknown) =
 /** a request of a hand-driven worker: with the next request sequence number */
 const work = <T>(token: string, method: string, route: string, body?: unknown) => callWorkerRoute<T>(routes.url, token, method, route, body);
 
-async function newWorker(name: string, capacity = 8) {
+async function newWorker(name: string, capacity = 8, labels: Record<string, boolean> = { hostNetwork: false }) {
   const { createWorkerCredential } = await import("./credentials.ts");
   const { token } = await createWorkerCredential(null, name);
   const reg = await work<RegisterResponse>(token, "POST", "/api/worker/register", {
@@ -55,7 +55,7 @@ async function newWorker(name: string, capacity = 8) {
     version: "test",
     engine: { host: "unix:///nowhere", version: "0" },
     capacity,
-    labels: { hostNetwork: false },
+    labels,
   });
   assert.equal(reg.status, 201, JSON.stringify(reg.json));
   const poll = async (free: number) => {
@@ -382,4 +382,56 @@ test("live page: a reconnection with Last-Event-ID resumes after the last line, 
   assert.deepEqual(seen, ["line 1", "line 2", "line 3", "line 4", "line 5"]);
   assert.ok(resumed.some((e) => e.data.type === "task" && (e.data.task as { status: string }).status === "succeeded"));
   assert.deepEqual(resumed.at(-1)!.data, { type: "end", status: "succeeded" });
+});
+
+test("a project that requires its scope enforced: only an enforcing worker takes its runs; the run's network report is kept, answered and audited once", async () => {
+  await drain();
+  await setLimits(16, 16);
+  const { startRun, getRun } = await import("../runs/index.ts");
+  const { db } = await import("../platform/db.ts");
+  const { createProject } = await import("../projects/projects.ts");
+  const { setProjectScope } = await import("../projects/scope.ts");
+  const { projectScopeBodySchema } = await import("../schemas/projects.ts");
+  await createProject(alice, { slug: "enforced", name: "Enforced", description: "", client: "", windowStart: null, windowEnd: null });
+  await setProjectScope(alice, "enforced", projectScopeBodySchema.parse({ scope: { allow: ["10.231.0.0/16"] }, requireEnforcement: true }));
+  const run = await startRun(alice, { versionId, function: fnName, args, project: "enforced" });
+  const row = await db().run.findUniqueOrThrow({ where: { id: run.id }, select: { queue: true, policy: true } });
+  assert.equal(row.queue, "levhub-run-enforced");
+  assert.equal((row.policy as { requireEnforcement?: boolean }).requireEnforcement, true);
+  const plain = await newWorker("scope-plain");
+  assert.deepEqual((await plain.poll(4)).assign, [], "a worker that cannot enforce gets nothing");
+  const { ENFORCED_QUEUE } = await import("./queue-names.ts");
+  const { getBoss } = await import("./boss.ts");
+  assert.equal(await (await getBoss()).getQueueSize(ENFORCED_QUEUE), 1, "the run still waits");
+  const enforcing = await newWorker("scope-enforcing", 8, { hostNetwork: false, enforceScope: true, enforceScopeIpv6: false });
+  assert.deepEqual((await enforcing.poll(4)).assign.map((a) => a.runId), [run.id]);
+
+  const at = new Date().toISOString();
+  const send = (events: { seq: number; event: unknown }[]) => work<{ acked: number }>(enforcing.token, "POST", `/api/worker/runs/${run.id}/events`, { instance: enforcing.instance, events });
+  const blocked = [
+    { address: "10.9.9.9", protocol: "tcp", port: 443, packets: 3 },
+    { address: "172.17.0.1", protocol: "udp", port: 53, packets: 2 },
+  ];
+  assert.deepEqual((await send([{ seq: 1, event: { type: "run.started", at } }, { seq: 2, event: { type: "scope", scope: { enforcement: "enforced", blocked: [], blockedDropped: 0 } } }])).json, { acked: 2 });
+  assert.deepEqual((await getRun(alice, run.id)).scopeReport, { enforcement: "enforced", blocked: [], blockedDropped: 0 });
+  const bad = await send([{ seq: 3, event: { type: "scope", scope: { enforcement: "enforced", blocked: [{ address: "x", protocol: "gopher", port: 1, packets: 1 }], blockedDropped: 0 } } }]);
+  assert.equal(bad.status, 422, "a report outside the protocol's schema is refused");
+  assert.deepEqual(
+    (await send([
+      { seq: 3, event: { type: "scope", scope: { enforcement: "enforced", blocked, blockedDropped: 1 } } },
+      { seq: 4, event: { type: "run.finished", status: "succeeded", error: null, exitCode: 0, tasks: [], collections: [], startedAt: at, endedAt: at } },
+    ])).json,
+    { acked: 4 },
+  );
+  const r = await getRun(alice, run.id);
+  assert.equal(r.status, "succeeded");
+  assert.deepEqual(r.scopeReport, { enforcement: "enforced", blocked, blockedDropped: 1 });
+  const { createToken } = await import("../accounts/tokens.ts");
+  const { token } = await createToken(alice, { name: "scope" });
+  const answered = await call<{ scopeReport: unknown }>(token, "GET", `/api/runs/${run.id}`);
+  assert.deepEqual(answered.json.scopeReport, { enforcement: "enforced", blocked, blockedDropped: 1 });
+  const audits = await db().auditEvent.findMany({ where: { action: "run.scope_blocked", target: run.id } });
+  assert.equal(audits.length, 1);
+  assert.deepEqual(audits[0]!.data, { destinations: ["10.9.9.9:443/tcp", "172.17.0.1:53/udp"], more: 1, packets: 5 });
+  assert.ok(audits[0]!.projectId, "in the project's own record");
 });

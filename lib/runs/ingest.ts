@@ -13,10 +13,13 @@ import { collectionsOverQuota, droppedLinesNotice, RUN_REPORT_LIMITS, storableCo
 import { observe } from "../metrics/registry.ts";
 import { maskReportedEvents } from "../secrets/mask-events.ts";
 import { runMasker } from "../secrets/run-masker.ts";
+import { audit } from "../platform/audit.ts";
+import { blockedSummary } from "./scope-report.ts";
 
 export { storableCollection } from "./report-limits.ts";
 
 type TaskRecord = Extract<ReportedEvent, { type: "task.started" }>["task"];
+type ScopeReport = Extract<ReportedEvent, { type: "scope" }>["scope"];
 type RunErrorIn = NonNullable<Extract<ReportedEvent, { type: "run.finished" }>["error"]>;
 
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
@@ -72,13 +75,16 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
   const events = maskReportedEvents([...req.events].sort((a, b) => a.seq - b.seq), await runMasker(runId));
   // durations of what ended in this report, recorded once it is committed (each event is applied once)
   const ended: { key: "taskDuration" | "runDuration"; status: string; seconds: number }[] = [];
+  // a scoped run that ended with blocked attempts: one audit row, once it is committed
+  let blockedAudit: { projectId: string; data: Prisma.InputJsonValue } | null = null;
   const out = await db().$transaction(
     async (tx) => {
       ended.length = 0;
+      blockedAudit = null;
       const [run] = await tx.$queryRaw<
-        { status: RunStatus; reportedSeq: number; logLines: number; logDropped: number; logBytes: bigint; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[] }[]
+        { status: RunStatus; reportedSeq: number; logLines: number; logDropped: number; logBytes: bigint; workerInstance: string | null; cancelReason: string | null; cancelRequestedAt: Date | null; collections: string[]; projectId: string; scopeReport: ScopeReport | null }[]
       >`
-        SELECT status::text, "reportedSeq", "logLines", "logDropped", "logBytes", "workerInstance", "cancelReason", "cancelRequestedAt", collections
+        SELECT status::text, "reportedSeq", "logLines", "logDropped", "logBytes", "workerInstance", "cancelReason", "cancelRequestedAt", collections, "projectId", "scopeReport"
           FROM "Run" WHERE id = ${runId} FOR UPDATE`;
       if (!run || run.workerInstance !== worker.instance) throw notFound("run");
       const cancel = run.cancelRequestedAt ? (run.cancelReason ?? "cancelled") : undefined;
@@ -90,6 +96,8 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
       let status: RunStatus = run.status;
       let log: LogTally = { lines: run.logLines, dropped: run.logDropped, bytes: Number(run.logBytes) };
       const collections = new Set(run.collections);
+      let scopeReport: ScopeReport | null = run.scopeReport;
+      let scopeChanged = false;
       const logs: Prisma.RunLogCreateManyInput[] = [];
       const now = new Date();
       let quota: string | null = null;
@@ -132,6 +140,11 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
             break;
           case "progress":
             break;
+          case "scope":
+            // each report is the whole state (capped by the protocol's schema): the last one stands
+            scopeReport = event.scope;
+            scopeChanged = true;
+            break;
           case "run.finished": {
             for (const t of event.tasks) await task(t);
             for (const c of event.collections) collection(c);
@@ -143,6 +156,8 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
             const outcome = { status: event.status, error: errorOf(event.error), exitCode: event.exitCode, startedAt: date(event.startedAt, now), endedAt: date(event.endedAt, now) };
             if (await finish(tx, runId, worker.instance, outcome)) {
               status = event.status;
+              const summary = scopeReport ? blockedSummary(scopeReport) : null;
+              if (summary) blockedAudit = { projectId: run.projectId, data: summary };
               if (event.startedAt && event.endedAt) ended.push({ key: "runDuration", status: event.status, seconds: secondsBetween(event.startedAt, event.endedAt) });
             }
             break;
@@ -151,7 +166,10 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
       }
       if (logs.length) await tx.runLog.createMany({ data: logs, skipDuplicates: true });
       // what the report added besides the run's state (which only the lifecycle writes)
-      await tx.run.update({ where: { id: runId }, data: { reportedSeq: seq, logLines: log.lines, logDropped: log.dropped, logBytes: log.bytes, collections: [...collections] } });
+      await tx.run.update({
+        where: { id: runId },
+        data: { reportedSeq: seq, logLines: log.lines, logDropped: log.dropped, logBytes: log.bytes, collections: [...collections], ...(scopeChanged && scopeReport ? { scopeReport: scopeReport as unknown as Prisma.InputJsonValue } : {}) },
+      });
       if (quota && (await endForQuota(tx, runId, worker.instance, quota))) return { acked: seq, cancel: quota };
       if (seq !== run.reportedSeq) await notify(tx, RUN_CHANNEL, runId);
       return { acked: seq, cancel };
@@ -159,6 +177,8 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
     { timeout: 30_000, maxWait: 10_000 },
   );
   for (const e of ended) observe(e.key, { status: e.status }, e.seconds);
+  const blocked = blockedAudit as { projectId: string; data: Prisma.InputJsonValue } | null;
+  if (blocked) await audit(null, "run.scope_blocked", runId, blocked.data, { projectId: blocked.projectId });
   return out.cancel ? { acked: out.acked, cancel: out.cancel } : { acked: out.acked };
 }
 

@@ -12,6 +12,7 @@ import { filesOfRun } from "../files/uploads.ts";
 import { getSettings } from "../platform/settings.ts";
 import { waitText } from "../queue/janitor-decision.ts";
 import { isTerminal } from "../../runner/src/status.ts";
+import { storedScopeReport } from "./scope-report.ts";
 import { compiledEntries, compiledScopeSchema, type Scope } from "../../runner/src/scope/rules.ts";
 import { loadRun, queuePositions, runInclude, summaries, summary, taskView, type RunRow } from "./projection.ts";
 
@@ -91,6 +92,7 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
     canRun: rights.includes("run"),
     deviceWait: await deviceWaitOf(row),
     scope: carriedScope(row.policy),
+    scopeReport: storedScopeReport(row.scopeReport),
   };
 }
 

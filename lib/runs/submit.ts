@@ -1,6 +1,7 @@
 import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
 import { compileScope } from "../../runner/src/scope/rules.ts";
+import { projectEnforcement } from "../projects/scope.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
 import { AppError, notFound, validation } from "../errors.ts";
@@ -100,11 +101,17 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   if (hidden.length) {
     throw validation(`${full} ${version.version} depends on ${packagesForReader(hidden.map((m) => ({ label: `lev.${m.namespace}.${m.name}`, visible: false })))}: it cannot run for you`);
   }
-  // the scope as it is now travels with the run, for the network's enforcement to come and the run page
-  const policy: RunPolicy = { ...(await loadRunPolicy(viewer, version, fn, settings, closure)), ...(scope ? { scope: compileScope(scope) } : {}) };
+  // the scope as it is now travels with the run: its worker's network enforces it, the run page shows it
+  const enforcement = scope ? await projectEnforcement(project.id) : null;
+  const policy: RunPolicy = {
+    ...(await loadRunPolicy(viewer, version, fn, settings, closure)),
+    ...(scope ? { scope: compileScope(scope) } : {}),
+    ...(enforcement?.requireEnforcement ? { requireEnforcement: true } : {}),
+    ...(enforcement?.allowHostNetwork && !enforcement.requireEnforcement ? { scopeAllowsHostNetwork: true } : {}),
+  };
   const device = input.device ? await deviceByName(viewer, input.device) : null;
   if (device) assertSecretsMayGoToDevice(secrets, device.name);
-  const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly });
+  const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly, requireEnforcement: policy.requireEnforcement === true });
   if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
   // job numbers come from the results store, so documents of different hubs sharing it never collide
   const number = await (await getResultStore()).nextJob();

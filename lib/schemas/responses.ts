@@ -6,6 +6,7 @@
  * strings. A part whose shape belongs to another layer (a package manifest, introspection's
  * function entry, a stored document) is an open object here: its own module validates it.
  */
+import { scopeReportSchema } from "../../runner/worker/protocol.ts";
 import { z } from "zod";
 import { GRANT_NETWORKS, macvlanSegmentSchema } from "../../runner/src/policy/policy.ts";
 import { RUN_STATUSES, TASK_STATUSES } from "../../runner/src/status.ts";
@@ -110,8 +111,10 @@ export const runDetailSchema = runSummarySchema.extend({
       endsAt: iso,
     })
     .nullable(),
-  /** the project's scope the run carried from submit, as entry texts; null: unscoped. Recorded, not enforced by the network yet */
+  /** the project's scope the run carried from submit, as entry texts; null: unscoped */
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
+  /** what the run's network did with its scope, as its worker last reported it: enforced or not, the destinations refused; null: unscoped or nothing reported */
+  scopeReport: scopeReportSchema.nullable(),
 });
 
 /** `GET/PUT /api/projects/{slug}/scope` */
@@ -119,8 +122,8 @@ export const projectScopeViewSchema = z.object({
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
   requireEnforcement: z.boolean(),
   allowHostNetwork: z.boolean(),
-  /** false: the hub refuses out-of-scope targets, the run's network does not block traffic yet */
-  enforcedByNetwork: z.literal(false),
+  /** every run of the project is enforced by its network (it requires enforcement); else only those on engines that can */
+  enforcedByNetwork: z.boolean(),
   canEdit: z.boolean(),
 });
 

@@ -62,7 +62,7 @@ async function endedOutsideWindow(tx: Tx, runId: string, now: Date): Promise<boo
  */
 export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[] | typeof CLAIM_BUSY> {
   if (free <= 0 || worker.state !== "online") return [];
-  const labels = worker.labels as { hostNetwork?: boolean };
+  const labels = worker.labels as { hostNetwork?: boolean; enforceScope?: boolean };
   const queues = queuesForWorker(device, labels);
   if (!(await anyJobWaiting(db(), queues))) return [];
   const settings = await getSettings();

@@ -361,6 +361,11 @@ const EXIT_CODES: Record<TerminalRunStatus, number> = { succeeded: 0, failed: 1,
 
 function describe(ev: RunEvent): string {
   switch (ev.type) {
+    case "scope":
+      return dim(
+        `· scope ${ev.scope.enforcement}${ev.scope.reason ? ` (${ev.scope.reason})` : ""}` +
+          ev.scope.blocked.map((b) => `\n  blocked ${b.address}${b.port ? `:${b.port}` : ""}/${b.protocol}, out of scope — ${b.packets} packets`).join(""),
+      );
     case "run.started":
       return dim(`· started`);
     case "task.started":

@@ -45,6 +45,8 @@ export { SECRET_LIMITS, SECRET_NAME_PATTERN, secretNameSchema } from "./secrets/
 export { secretToken } from "./secrets/env.ts";
 export { reap } from "./engine/reaper.ts";
 export { Run } from "./run/run.ts";
+export { NftScopeEnforcer } from "./scope/enforcer.ts";
+export type { EnforceCapability, ScopeEnforcement } from "./scope/enforcer.ts";
 export { DEFAULT_BASE_IMAGES, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS, DEFAULT_WORKFLOW_IMAGE, instanceAlive, Runner, RunnerError, RUNTIME_DIR } from "./run/runner.ts";
 export type { RunnerOptions, RunSpec } from "./run/runner.ts";
 export { collectionName } from "./channel/spec.ts";

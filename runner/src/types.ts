@@ -14,6 +14,20 @@
  * - collection: `<ns>|…|<schema>`, where the results of a task are stored, `_id: {job, task}`.
  */
 import type { RunnerErrorType, TaskStatus, TerminalRunStatus } from "./status.ts";
+import type { BlockedAttempt } from "./scope/blocked.ts";
+
+export type { BlockedAttempt } from "./scope/blocked.ts";
+
+/**
+ * What a scoped run's network did: whether its scope was enforced (and why not), and the
+ * destinations its containers were refused (most packets first, capped; `blockedDropped` more).
+ */
+export interface ScopeReport {
+  enforcement: "enforced" | "unenforced";
+  reason?: string;
+  blocked: BlockedAttempt[];
+  blockedDropped: number;
+}
 
 export type { RunnerErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "./status.ts";
 
@@ -63,6 +77,7 @@ export type RunEvent =
   | { type: "log"; log: LogLine }
   | { type: "progress"; started: number; finished: number }
   | { type: "document"; coll: string; task: number }
+  | { type: "scope"; scope: ScopeReport }
   | { type: "run.finished"; result: RunResult };
 
 export interface RunResult {

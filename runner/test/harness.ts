@@ -15,6 +15,8 @@ import {
   type RunSpec,
 } from "../src/index.ts";
 
+import type { NftScopeEnforcer } from "../src/scope/enforcer.ts";
+
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLES = path.join(REPO, "examples");
 export const FIXTURES = path.join(REPO, "runner/test/fixtures");
@@ -23,7 +25,7 @@ export const FIXTURES = path.join(REPO, "runner/test/fixtures");
  * A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. Runs
  * get `policy` (default: `lev exec`'s local policy) unless a RunSpec carries its own.
  */
-export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy; hubMachine?: boolean } = {}) {
+export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy; hubMachine?: boolean; scopeEnforcer?: NftScopeEnforcer } = {}) {
   const dbName = `levtest_${randomBytes(4).toString("hex")}`;
   const store = await MongoResultStore.connect(mongoUri(dbName));
   const engine = new DockerodeEngine();
@@ -36,6 +38,7 @@ export async function createHarness(opts: { taskTimeoutMs?: number; policy?: Run
     policy: opts.policy ?? localPolicy(),
     // a test's engine counts as the hub's machine only when the test says so
     hubMachine: opts.hubMachine ?? false,
+    ...(opts.scopeEnforcer ? { scopeEnforcer: opts.scopeEnforcer } : {}),
   });
   let job = 0;
   return {

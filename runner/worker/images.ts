@@ -106,8 +106,8 @@ export class HubImageEngine implements ContainerEngine {
   logsTail(id: string, lines: number): Promise<string> {
     return this.inner.logsTail(id, lines);
   }
-  createNetwork(name: string, labels: Record<string, string>): Promise<string> {
-    return this.inner.createNetwork(name, labels);
+  createNetwork(name: string, labels: Record<string, string>, options?: { bridgeName?: string }): Promise<string> {
+    return this.inner.createNetwork(name, labels, options);
   }
   ensureSegmentNetwork(name: string, segment: MacvlanSegment): Promise<void> {
     return this.inner.ensureSegmentNetwork(name, segment);

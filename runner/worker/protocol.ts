@@ -41,6 +41,8 @@ import { runSecretSchema } from "../src/refs.ts";
 import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 import type { DebugEndReason } from "../src/debug/vocabulary.ts";
+import { BLOCKED_PROTOCOLS } from "../src/scope/blocked.ts";
+import { MAX_REPORTED_BLOCKED } from "../src/run/run-scope.ts";
 
 /**
  * 3: every request but `register` names its instance in INSTANCE_HEADER, so the hub checks it
@@ -56,6 +58,13 @@ export const workerLabelsSchema = z
   .object({
     /** the operator lets this engine run containers on its host network (granted runs only) */
     hostNetwork: z.boolean().default(false),
+    /**
+     * Probed, not set: this worker enforces a scoped run's network on its engine (runner/src/scope/
+     * enforcer.ts); runs of projects that require enforcement go only to such workers (never a device's).
+     */
+    enforceScope: z.boolean().optional(),
+    /** …and IPv6 is on there */
+    enforceScopeIpv6: z.boolean().optional(),
   })
   .strict();
 export type WorkerLabels = z.infer<typeof workerLabelsSchema>;
@@ -265,6 +274,20 @@ const taskRecord = z.object({
   resolvedImage: z.string().nullish(),
 });
 
+const blockedAttempt = z
+  .object({ address: z.string().min(1).max(45), protocol: z.enum(BLOCKED_PROTOCOLS), port: z.number().int().min(0).max(65535), packets: z.number().int().min(0) })
+  .strict();
+
+/** A scoped run's enforcement as its runner reports it (runner/src/types.ts `ScopeReport`): the hub keeps the last. */
+export const scopeReportSchema = z
+  .object({
+    enforcement: z.enum(["enforced", "unenforced"]),
+    reason: z.string().max(500).optional(),
+    blocked: z.array(blockedAttempt).max(MAX_REPORTED_BLOCKED),
+    blockedDropped: z.number().int().min(0),
+  })
+  .strict();
+
 /** The runner's own events (runner/src/types.ts `RunEvent`), as the worker saw them. */
 export const reportedEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run.started"), at: z.string() }),
@@ -273,6 +296,7 @@ export const reportedEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), log: logLine }),
   z.object({ type: z.literal("progress"), started: z.number().int(), finished: z.number().int() }),
   z.object({ type: z.literal("document"), coll: z.string(), task: z.number().int() }),
+  z.object({ type: z.literal("scope"), scope: scopeReportSchema }),
   z.object({
     type: z.literal("run.finished"),
     status: terminalRunStatusSchema,

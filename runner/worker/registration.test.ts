@@ -37,7 +37,7 @@ test("at registration, what lost instances and dead old-style runners left on th
   const hub = await new FakeHub().start();
   hub.lostInstances = [lost];
   const dataDir = await mkdtemp(path.join(tmpdir(), "worker-test-"));
-  const worker = await startWorker({ hubUrl: hub.url, token: FAKE_TOKEN, name: "w-reap", engine, dataDir, capacity: 1 });
+  const worker = await startWorker({ hubUrl: hub.url, token: FAKE_TOKEN, name: "w-reap", engine, dataDir, capacity: 1, enforceScope: false });
   cleanups.push(async () => {
     await worker.stop({ cancelRunning: true });
     await hub.close();
@@ -53,7 +53,7 @@ test("a bad credential is a clear error at registration, not a retry loop", asyn
     await hub.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  const err = await startWorker({ hubUrl: hub.url, token: "lwk_wrong", name: "w-bad", engine: new FakeEngine(), dataDir, capacity: 1 }).catch((e: unknown) => e);
+  const err = await startWorker({ hubUrl: hub.url, token: "lwk_wrong", name: "w-bad", engine: new FakeEngine(), dataDir, capacity: 1, enforceScope: false }).catch((e: unknown) => e);
   assert.ok(err instanceof HubError);
   assert.equal(err.status, 401);
   assert.equal(err.message, "no worker credential");

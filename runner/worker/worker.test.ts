@@ -104,6 +104,8 @@ async function setup(opts: { capacity?: number; memoryEvents?: number; engine?: 
     storeRetryMs: 30_000,
     reporter: { backoff: { baseMs: 20, maxMs: 200 }, ...(opts.memoryEvents ? { memoryEvents: opts.memoryEvents } : {}) },
     logger: (msg, fields) => logs.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+    // a fake engine: no bridge of its is ever in this namespace, and the machine's nftables stay untouched
+    enforceScope: false,
   });
   cleanups.push(async () => {
     await worker.stop({ cancelRunning: true });
@@ -130,7 +132,7 @@ test("register, poll, run on the engine, report every event in order, store the 
   toolPuts(engine);
   assert.match(worker.instance, /^[0-9a-f-]{36}$/);
   assert.equal(hub.registrations.length, 1);
-  assert.deepEqual(hub.registrations[0].labels, { hostNetwork: false });
+  assert.deepEqual(hub.registrations[0].labels, { hostNetwork: false, enforceScope: false, enforceScopeIpv6: false });
   const a = assign();
   await until(() => hub.finished(a.runId) !== undefined, "the run's end");
   assertComplete(hub, a.runId);

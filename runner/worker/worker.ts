@@ -33,6 +33,8 @@ import {
 } from "./protocol.ts";
 import { DEFAULT_REPORTER_OPTIONS, RunReporter, type ReporterOptions } from "./reporter.ts";
 import { DebugSessions } from "./debug-session.ts";
+import { NftScopeEnforcer, type EnforceCapability } from "../src/scope/enforcer.ts";
+import { hostname } from "node:os";
 
 export type WorkerLogger = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -60,6 +62,8 @@ export interface WorkerOptions {
   reporter?: Partial<Omit<ReporterOptions, "spoolDir">>;
   /** gives up registering (startWorker then rejects) */
   signal?: AbortSignal;
+  /** false: never enforce scoped runs' networks (the worker reports it cannot); default: probe the engine */
+  enforceScope?: boolean;
 }
 
 export interface WorkerHandle {
@@ -108,6 +112,8 @@ class Worker implements WorkerHandle {
   private reRegistering: Promise<void> | null = null;
   /** the engine's machine, read once (a re-registration reports the same) */
   private bootId: Promise<string | null> | null = null;
+  private readonly enforcer = new NftScopeEnforcer();
+  private enforce: Promise<EnforceCapability> | null = null;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
   private readonly log: WorkerLogger;
@@ -149,13 +155,16 @@ class Worker implements WorkerHandle {
     this.bootId ??= engineBootId(this.engine, DEFAULT_WORKFLOW_IMAGE);
     const bootId = await this.bootId;
     if (bootId === null) this.log("could not read the kernel boot id of the engine's machine: the hub counts it as its own (no host-network grant runs here)");
+    // whether this process can enforce scoped runs' networks on its engine: probed once, reported
+    this.enforce ??= this.opts.enforceScope === false ? Promise.resolve({ ipv4: false, ipv6: false, reason: "turned off for this worker" }) : this.enforcer.probe(this.engine, `${hostname()}:${process.pid}:scope-probe`);
+    const enforce = await this.enforce;
     const body: RegisterRequest = {
       protocol: PROTOCOL_VERSION,
       name: this.opts.name,
       version: SOFTWARE_VERSION,
       engine: { ...(await engineFacts(this.engine)), ...(bootId ? { bootId } : {}) },
       capacity: this.opts.capacity,
-      labels: { hostNetwork: this.opts.labels?.hostNetwork ?? false },
+      labels: { hostNetwork: this.opts.labels?.hostNetwork ?? false, enforceScope: enforce.ipv4, enforceScopeIpv6: enforce.ipv6 },
     };
     const res = await this.hub.post<RegisterResponse>("/api/worker/register", body, {
       retryForMs: Number.MAX_SAFE_INTEGER,
@@ -175,15 +184,21 @@ class Worker implements WorkerHandle {
       logger: this.log,
       // host networking on the hub's machine would share its loopback: refused unless the admin allowed it
       hubMachine: res.hubMachine !== false,
+      ...(enforce.ipv4 ? { scopeEnforcer: this.enforcer } : {}),
     });
     this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner, device: res.device ?? null };
-    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length, hubMachine: res.hubMachine !== false });
+    this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length, hubMachine: res.hubMachine !== false, enforceScope: enforce.ipv4, ...(enforce.reason ? { noEnforcement: enforce.reason } : {}) });
     const lost = new Set(res.lostInstances);
     const reaped = await reap(this.engine, (labels) => keepOnStart(labels, lost)).catch((err: Error) => {
       this.log("could not remove what lost instances left", { error: err.message });
       return null;
     });
     if (reaped && reaped.containers + reaped.networks + reaped.volumes > 0) this.log("removed what lost instances left", { ...reaped });
+    // scope rules whose run's bridge is gone (a crashed worker's)
+    if (enforce.ipv4) {
+      const rules = await this.enforcer.reapLeftovers().catch(() => []);
+      if (rules.length) this.log("removed scope rules lost runs left", { runs: rules.length });
+    }
   }
 
   /** The hub declared this instance lost: its runs stop, and the worker comes back as a new instance. */

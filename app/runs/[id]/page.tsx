@@ -8,6 +8,7 @@ import { StoredDocuments } from "../../../components/json-view.tsx";
 import { RunLive } from "../../../components/run-live.tsx";
 import { formatTime } from "../../../components/time.ts";
 import { scopeLine } from "../../../components/projects/scope-summary.tsx";
+import { RunScopeReportView } from "../../../components/run-scope-report.tsx";
 import { runDocumentsPage } from "../../../lib/results/documents.ts";
 import { getRun } from "../../../lib/runs/index.ts";
 import { debugAvailability } from "../../../lib/debug/sessions.ts";
@@ -77,11 +78,16 @@ export default async function RunPage({ params, searchParams }: { params: Params
           {run.scope && (
             <div className="flex gap-1.5" data-testid="run-scope">
               <dt className="text-zinc-500">Scope</dt>
-              <dd className="break-words"><span className="font-mono text-xs">{scopeLine(run.scope)}</span> <span className="text-xs text-zinc-500">(recorded, not enforced by the network yet)</span></dd>
+              <dd className="break-words"><span className="font-mono text-xs">{scopeLine(run.scope)}</span></dd>
             </div>
           )}
           {run.exitCode !== null && <div className="flex gap-1.5"><dt className="text-zinc-500">Exit code</dt><dd className="font-mono">{run.exitCode}</dd></div>}
         </dl>
+        {run.scope && (
+          <div className="mt-2">
+            <RunScopeReportView report={run.scopeReport} ended={ended} />
+          </div>
+        )}
         {ended && (
           <div className="mt-2">
             <Suspense fallback={<p className="text-sm text-zinc-500">Comparing with the previous run…</p>}>

@@ -92,7 +92,8 @@ export interface ContainerEngine {
   remove(id: string): Promise<void>;
   inspect(id: string): Promise<ContainerState>;
   logsTail(id: string, lines: number): Promise<string>;
-  createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /** `bridgeName`: the Linux interface of the bridge (a scoped run's rules match it by name) */
+  createNetwork(name: string, labels: Record<string, string>, options?: { bridgeName?: string }): Promise<string>;
   /**
    * The macvlan network of a LAN segment, created when missing and kept: it is the engine's, shared
    * by every run granted that segment, not any run's (so it carries no run label and no reaper
@@ -340,8 +341,14 @@ export class DockerodeEngine implements ContainerEngine {
     return Buffer.concat(out).toString("utf8");
   }
 
-  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
-    const net = await this.docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+  async createNetwork(name: string, labels: Record<string, string>, options?: { bridgeName?: string }): Promise<string> {
+    const net = await this.docker.createNetwork({
+      Name: name,
+      Driver: "bridge",
+      Labels: labels,
+      CheckDuplicate: true,
+      ...(options?.bridgeName ? { Options: { "com.docker.network.bridge.name": options.bridgeName } } : {}),
+    });
     return net.id;
   }
 

@@ -265,6 +265,16 @@ test("network: Cr(offline=True) gets none, privileged or not; with host, links, 
   assert.equal(config(cr({ offline: false })).spec.network, "bridge");
 });
 
+test("a scoped run: every tool and service container on the run's own bridge; the host's network and LAN segments refused", () => {
+  const scope = { v4: { allow: [{ cidr: "10.0.0.0/24" }], exclude: [] }, v6: { allow: [], exclude: [] }, names: { allow: [], exclude: [] }, services: [] };
+  assert.equal(config(cr(), { ...restricted, scope }).spec.network, "lev-r1", "even an ungranted tool: no default bridge beside the rules");
+  assert.equal(config(cr({ host: true }), granted({ scope })).spec.network, "lev-r1");
+  assert.equal(config(cr(), { ...restricted, scope }, facts({ role: "service", aliases: ["db"] })).spec.network, "lev-r1");
+  assert.match(refusal(cr({ host: true }), hostGrant({ scope, hostNetworkOnHubMachine: true })).message, /scope.*host's network/);
+  assert.match(refusal(cr({ host: true }), granted({ scope, network: "macvlan", macvlan: SEGMENT })).message, /scope.*LAN segment/);
+  assert.equal(config(cr({ host: true }), hostGrant({ scope, hostNetworkOnHubMachine: true, scopeAllowsHostNetwork: true })).spec.network, "host", "the owner allowed it: unenforced");
+});
+
 test("links: docker links on a bridge, extra hosts on the host network", () => {
   const bridged = config(cr({ links: { proxy: "lev-t2" } }), restricted, facts({ links: ["lev-r1-t2:proxy"] })).spec;
   assert.deepEqual(bridged.links, ["lev-r1-t2:proxy"]);

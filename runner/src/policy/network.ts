@@ -27,7 +27,8 @@ const HUB_MACHINE_HINT =
  * run's own bridge, the host's network (never on the hub's machine unless the admin allowed it)
  * or its LAN segment. A container holding a capability never joins Docker's shared default bridge,
  * where its raw packets would reach other runs: it gets the run's own network. The others use the
- * run's network when they need names (services, links), else the default bridge. `Cr(offline=True)`
+ * run's network when they need names (services, links) or the run is scoped (every container of
+ * a scoped run is on its own bridge, under its rules), else the default bridge. `Cr(offline=True)`
  * gets no network at all.
  */
 export function networkOf(
@@ -42,6 +43,17 @@ export function networkOf(
     // levrt refuses the combination when the Cr is written; a spec is a container's output, so again here
     if (cr.host || needsNames || cr.ports.length > 0) return { ok: false, error: policyDenied("Cr(offline=True) has no network: it cannot take host, links, ports or services") };
     return { ok: true, value: { network: "none", hostMode: false } };
+  }
+  // a scoped run's containers are all on its own bridge, where its scope's rules apply; the
+  // host's network and a LAN segment are outside them
+  const scoped = policy.scope !== undefined;
+  if (cr.host && scoped && (policy.network === "host" || policy.network === "macvlan") && !policy.scopeAllowsHostNetwork) {
+    return {
+      ok: false,
+      error: policyDenied(
+        `Cr(host=True): this run's project has a scope, and the ${policy.network === "host" ? "host's network" : "LAN segment (macvlan)"} its grant names is outside the scope's enforcement; in a scoped project a tool gets the run's own network unless the project's owner allows host-network runs`,
+      ),
+    };
   }
   if (cr.host) {
     switch (policy.network) {
@@ -67,5 +79,5 @@ export function networkOf(
         return { ok: true, value: { network: segmentNetwork(policy.macvlan), hostMode: false, segment: policy.macvlan } };
     }
   }
-  return { ok: true, value: { network: privileged || needsNames ? run.runNetwork : "bridge", hostMode: false } };
+  return { ok: true, value: { network: privileged || needsNames || scoped ? run.runNetwork : "bridge", hostMode: false } };
 }

@@ -128,10 +128,21 @@ export interface RunPolicy {
   packages?: Record<string, { modes: Record<string, ModeGrant> }>;
   /**
    * The run's project scope as it was at submit, compiled (runner/src/scope); absent: unscoped.
-   * The hub refused out-of-scope target arguments before queueing; the run's network does not
-   * enforce this yet: it is recorded for that enforcement and shown on the run page.
+   * The hub refused out-of-scope target arguments before queueing; a runner that can enforce
+   * (scope/enforcer.ts) puts every tool and service container on the run's own bridge, whose
+   * nftables rules allow only the scope and its services (run/run-scope.ts).
    */
   scope?: CompiledScope;
+  /**
+   * The project requires its scope enforced by the network: the hub sends the run only to a
+   * worker that enforces, and a runner that cannot fails it before its first container.
+   */
+  requireEnforcement?: boolean;
+  /**
+   * The project's owner lets host-network (and LAN segment) grants work in this scoped project:
+   * those containers run outside the scope's enforcement, and the run reports itself unenforced.
+   */
+  scopeAllowsHostNetwork?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -231,6 +242,8 @@ export const runPolicySchema: z.ZodType<RunPolicy> = z.preprocess(
       uncovered: z.array(z.string().min(1).max(300)).max(1000).optional(),
       packages: z.record(z.string(), z.object({ modes: z.record(z.string(), modeGrantSchema) }).strict()).optional(),
       scope: compiledScopeSchema.optional(),
+      requireEnforcement: z.boolean().optional(),
+      scopeAllowsHostNetwork: z.boolean().optional(),
       limits: z
         .object({
           maxTasks: positive,

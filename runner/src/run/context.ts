@@ -9,6 +9,7 @@ import type { RunPolicy } from "../policy/policy.ts";
 import type { RunRefs } from "../refs.ts";
 import type { SecretMasker } from "../secrets/mask.ts";
 import type { ResultStore } from "../store/store.ts";
+import type { NftScopeEnforcer } from "../scope/enforcer.ts";
 import type { PackageDependency } from "../types.ts";
 
 export interface RunContext {
@@ -25,6 +26,8 @@ export interface RunContext {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** the engine's machine runs the hub (RunnerOptions.hubMachine) */
   hubMachine: boolean;
+  /** enforces scoped runs' rules on the engine's machine; absent: this runner cannot (RunnerOptions.scopeEnforcer) */
+  scopeEnforcer?: NftScopeEnforcer;
 }
 
 export interface RunParams {

@@ -1,10 +1,13 @@
 import type { RunFacts } from "../policy/container-config.ts";
 import type { ContainerEngine } from "../engine/engine.ts";
 import { createLabels } from "../engine/labels.ts";
+import type { RunScope } from "./run-scope.ts";
 
 /**
  * The run's own bridge network, where its containers resolve each other by name: created on
- * first use (most runs need none), joined by linked tasks, removed when the run ends.
+ * first use (most runs need none), joined by linked tasks, removed when the run ends. A scoped
+ * run's bridge has a known interface name, and its rules are in place before `ensure` resolves,
+ * so before any container joins it.
  */
 export class RunNetwork {
   private created: Promise<string> | null = null;
@@ -12,14 +15,24 @@ export class RunNetwork {
   constructor(
     private readonly engine: ContainerEngine,
     private readonly run: RunFacts,
+    private readonly scope: RunScope,
   ) {}
 
   get name(): string {
     return this.run.runNetwork;
   }
 
-  ensure(): Promise<string> {
-    this.created ??= this.engine.createNetwork(this.name, createLabels(this.run.instance, this.run.runId, "network", undefined, this.run.owner));
+  private enforced: Promise<void> = Promise.resolve();
+
+  async ensure(): Promise<string> {
+    if (!this.created) {
+      const bridgeName = this.scope.bridge;
+      const created = this.engine.createNetwork(this.name, createLabels(this.run.instance, this.run.runId, "network", undefined, this.run.owner), bridgeName ? { bridgeName } : undefined);
+      // the network exists even when its rules fail: `remove` still removes it
+      this.created = created;
+      this.enforced = created.then(() => this.scope.enforce());
+    }
+    await this.enforced;
     return this.created.then(() => this.name);
   }
 

@@ -39,7 +39,7 @@ export class RunTasks {
 
   constructor(private readonly host: TaskHost) {
     this.slots = new Slots(host.params.policy.limits.maxConcurrentTasks);
-    this.network = new RunNetwork(host.ctx.engine, host.facts);
+    this.network = new RunNetwork(host.ctx.engine, host.facts, host.scope);
     this.grants = new ModeGrants(host.ctx, host.facts, host.params.policy, host.sink);
     this.images = new RunImages(host.ctx, host.params.policy.images, host.sink);
   }

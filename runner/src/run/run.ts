@@ -9,6 +9,7 @@ import { LogSink } from "../channel/log-sink.ts";
 import { workflowArgs } from "../refs.ts";
 import type { RunContext, RunParams } from "./context.ts";
 import { RunTasks } from "./run-tasks.ts";
+import { RunScope } from "./run-scope.ts";
 import type { StoredMeta } from "../store/store.ts";
 import type { LogLine, RunError, RunEvent, RunResult, TerminalRunStatus } from "../types.ts";
 import { workflowRequestHandler, type WorkflowHost } from "../channel/workflow-ops.ts";
@@ -30,6 +31,7 @@ export class Run {
 
   private readonly emitter = new EventEmitter();
   private readonly tasks: RunTasks;
+  private readonly scope: RunScope;
   private readonly containers = new Set<string>();
   private readonly logs: LogLine[] = [];
   private readonly workflowStderr: string[] = [];
@@ -79,10 +81,12 @@ export class Run {
       deps: params.dependencies,
       hubMachine: ctx.hubMachine,
     };
+    this.scope = new RunScope(ctx, this.id, params.policy.scope, params.policy.requireEnforcement === true, (ev) => this.emit(ev), (line) => this.sink.system(0, line));
     this.tasks = new RunTasks({
       ctx,
       params,
       facts: this.facts,
+      scope: this.scope,
       runDir: this.runDir,
       sink: this.sink,
       emit: (ev) => this.emit(ev),
@@ -257,6 +261,8 @@ export class Run {
     await this.tasks.cleanup();
     await Promise.allSettled([...this.containers].map((id) => engine.remove(id)));
     this.containers.clear();
+    // the last blocked attempts read and the rules removed before the bridge goes
+    await this.scope.end();
     await this.tasks.removeNetwork();
     await this.channel?.close().catch(() => undefined);
     await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);

@@ -12,6 +12,7 @@ import { reap, type ReapReport } from "../engine/reaper.ts";
 import { checkArgRefs, runRefsSchema, runSecrets, type RunRefs } from "../refs.ts";
 import { SecretMasker } from "../secrets/mask.ts";
 import type { RunContext } from "./context.ts";
+import type { NftScopeEnforcer } from "../scope/enforcer.ts";
 import { Run } from "./run.ts";
 import type { ResultStore } from "../store/store.ts";
 import type { PackageDependency, RunEvent } from "../types.ts";
@@ -89,6 +90,12 @@ export interface RunnerOptions {
    * hub compares the kernel boot id its engine reports with its own). Default: true (unknown).
    */
   hubMachine?: boolean;
+  /**
+   * Enforces a scoped run's network rules (scope/enforcer.ts): given only when this process shares
+   * the engine's network namespace as root (its `probe` says so). Absent: scoped runs run
+   * unenforced, and those whose policy requires enforcement fail before their first container.
+   */
+  scopeEnforcer?: NftScopeEnforcer;
 }
 
 /** A run's and a task's time limits when neither the caller nor the run's policy sets one. */
@@ -130,6 +137,7 @@ export class Runner {
       storeRetryMs: opts.storeRetryMs ?? 10 * 60_000,
       log: opts.logger ?? (() => undefined),
       hubMachine: opts.hubMachine ?? true,
+      ...(opts.scopeEnforcer ? { scopeEnforcer: opts.scopeEnforcer } : {}),
     };
   }
 
@@ -198,11 +206,14 @@ export class Runner {
    * whose runner process is gone. `keep` may protect more (a hub asks its database).
    */
   async reap(keep?: (labels: Record<string, string>) => boolean): Promise<ReapReport> {
-    return reap(this.engine, (labels) => {
+    const report = await reap(this.engine, (labels) => {
       if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "");
       if (keep?.(labels)) return true;
       return instanceAlive(labels[LABEL.instance]);
     });
+    // scope rules whose run's bridge is gone (a crashed runner's)
+    await this.ctx.scopeEnforcer?.reapLeftovers().catch(() => undefined);
+    return report;
   }
 
   /** Cancels every active run and waits for them to end. */

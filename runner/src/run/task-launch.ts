@@ -73,6 +73,7 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
     }
     if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
     if (spec.network === s.host.facts.runNetwork) await s.network.ensure();
+    else if (s.host.scope.scoped && spec.network !== "none") s.host.scope.outside(n, hostMode ? "the host's network" : "a LAN segment");
     if (segment) await engine.ensureSegmentNetwork(spec.network, segment);
     if (s.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const id = await engine.create(spec);

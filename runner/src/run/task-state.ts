@@ -6,6 +6,7 @@ import type { RunContext, RunParams } from "./context.ts";
 import type { StoredMeta } from "../store/store.ts";
 import type { TaskChannel } from "../channel/task-channel.ts";
 import type { RunEvent, TaskRecord } from "../types.ts";
+import type { RunScope } from "./run-scope.ts";
 
 /** What the tasks need from their run. */
 export interface TaskHost {
@@ -15,6 +16,8 @@ export interface TaskHost {
   runDir: string;
   sink: LogSink;
   emit(ev: RunEvent): void;
+  /** the run's scope enforcement (its network's rules) */
+  scope: RunScope;
   /** collections this run stored documents in */
   collections: Set<string>;
   /** every container of the run not yet removed */
