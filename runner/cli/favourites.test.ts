@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
-import { CliError, type HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
+import { CliError } from "./hub.ts";
 import { favCommand, favouritesText, FavUsageError, parseFavTarget } from "./favourites.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown }[] = [];
-let reply: (method: string, url: string) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    seen.push({ method: req.method!, url: req.url!, body: text ? JSON.parse(text) : undefined });
-    const [status, data] = reply(req.method!, req.url!);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub();
+const { seen, cfg } = hub;
 
 const capture = () => {
   const lines: unknown[] = [];
@@ -38,7 +21,7 @@ test("targets: @user, ns.name, ns.name.function with dots; anything else is a us
 
 test("add, remove and list reach /api/favourites with the target as body or query; the state is printed", async () => {
   seen.length = 0;
-  reply = (method) => (method === "GET" ? [200, { packages: [], functions: [], authors: [] }] : method === "POST" ? [201, { favourited: true, count: 3 }] : [200, { favourited: false, count: 2 }]);
+  hub.reply = (method) => (method === "GET" ? [200, { packages: [], functions: [], authors: [] }] : method === "POST" ? [201, { favourited: true, count: 3 }] : [200, { favourited: false, count: 2 }]);
   const { lines, out } = capture();
   assert.equal(await favCommand(["add", "szczecin.nmap_python.nmap.alive"], out, cfg), 0);
   await favCommand(["remove", "@alice"], out, cfg);
@@ -86,7 +69,7 @@ test("the list as text: functions with their run command (or why none), packages
 
 test("the hub's refusal is shown as it came; bad usage sends nothing", async () => {
   seen.length = 0;
-  reply = () => [404, { error: { code: "not_found", message: "package carol.hidden not found" } }];
+  hub.reply = () => [404, { error: { code: "not_found", message: "package carol.hidden not found" } }];
   await assert.rejects(favCommand(["add", "carol.hidden"], () => undefined, cfg), (e: unknown) => e instanceof CliError && e.code === "not_found" && e.message === "error not_found: package carol.hidden not found");
   seen.length = 0;
   await assert.rejects(favCommand(["star", "a.b"], () => undefined, cfg), FavUsageError);

@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
-import { CliError, type HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
+import { CliError } from "./hub.ts";
 import { assetsCommand, findingsCommand, findingsText, FindingsUsageError, hostsText, triageCommand } from "./findings.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown }[] = [];
-let reply: (method: string, url: string) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    seen.push({ method: req.method!, url: req.url!, body: text ? JSON.parse(text) : undefined });
-    const [status, data] = reply(req.method!, req.url!);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub();
+const { seen, cfg } = hub;
 
 const capture = () => {
   const lines: unknown[] = [];
@@ -43,7 +26,7 @@ const FINDINGS = {
 
 test("assets and findings reach the project's routes with the filters as the query; the text names each item", async () => {
   seen.length = 0;
-  reply = (_m, url) => [200, url.includes("/assets/") ? HOSTS : FINDINGS];
+  hub.reply = (_m, url) => [200, url.includes("/assets/") ? HOSTS : FINDINGS];
   const { lines, out } = capture();
   assert.equal(await assetsCommand(["--project", "pentest", "--search", "10.231.0.0/24", "--port", "22"], out, cfg), 0);
   assert.equal(await findingsCommand(["--project", "pentest", "--severity", "high,critical", "--state", "open"], out, cfg), 0);
@@ -65,15 +48,15 @@ test("assets and findings reach the project's routes with the filters as the que
 
 test("triage sends the numbers, the state and the note in one PATCH; the hub's refusal is the CLI's error", async () => {
   seen.length = 0;
-  reply = () => [200, { changed: 2, unchanged: 1 }];
+  hub.reply = () => [200, { changed: 2, unchanged: 1 }];
   const { lines, out } = capture();
   assert.equal(await triageCommand(["--project", "pentest", "#12", "13", "14", "--state", "false_positive", "--note", "lab host"], out, cfg), 0);
   assert.deepEqual(seen.map((s) => [s.method, s.url, s.body]), [["PATCH", "/api/projects/pentest/findings", { ids: ["12", "13", "14"], state: "false_positive", note: "lab host" }]]);
   assert.equal(lines[0], "2 changed, 1 already so");
 
-  reply = () => [404, { error: { code: "not_found", message: "no finding 99 in project pentest: nothing was changed" } }];
+  hub.reply = () => [404, { error: { code: "not_found", message: "no finding 99 in project pentest: nothing was changed" } }];
   await assert.rejects(triageCommand(["--project", "pentest", "99", "--state", "fixed"], out, cfg), (e: Error) => e instanceof CliError && /no finding 99/.test(e.message));
-  reply = () => [200, { surprise: true }];
+  hub.reply = () => [200, { surprise: true }];
   await assert.rejects(triageCommand(["--project", "pentest", "1", "--state", "fixed"], out, cfg), CliError);
 });
 

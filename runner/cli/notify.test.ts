@@ -1,35 +1,17 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
-import type { HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
 import { notifyCommand, NotifyUsageError } from "./notify.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown }[] = [];
-let reply: (method: string, url: string) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    seen.push({ method: req.method!, url: req.url!, body: text ? JSON.parse(text) : undefined });
-    const [status, data] = reply(req.method!, req.url!);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub();
+const { seen, cfg } = hub;
 
 const RULE = { id: "r1", name: "ops", channel: "webhook", target: "https://hooks.example.com/x", events: ["run.failed"], minSeverity: null };
 const DELIVERY = { id: "d1", rule: "ops", eventType: "notify.test", status: "dead", attempts: 1, lastStatusCode: 503, lastError: "answered 503", nextAttemptAt: null, createdAt: "2026-12-07T07:00:00.000Z" };
 
 test("add sends the rule to the project's or the caller's own route and prints the secret once", async () => {
   seen.length = 0;
-  reply = () => [201, { secret: "s3cret", rule: RULE }];
+  hub.reply = () => [201, { secret: "s3cret", rule: RULE }];
   const lines: unknown[] = [];
   assert.equal(await notifyCommand(["add", "--project", "pentest", "--name", "ops", "--events", "run.failed, finding.new", "--min-severity", "high", "--webhook", "https://hooks.example.com/x"], (v) => lines.push(v), cfg), 0);
   assert.equal(await notifyCommand(["add", "--name", "me", "--events", "finding.new", "--email", "a@example.org,b@example.org"], (v) => lines.push(v), cfg), 0);
@@ -41,7 +23,7 @@ test("add sends the rule to the project's or the caller's own route and prints t
 
 test("test prints the outcome and fails when the delivery did not arrive; list and log read the routes", async () => {
   seen.length = 0;
-  reply = (_m, url) => [200, url.endsWith("/test") ? DELIVERY : url.endsWith("/deliveries") ? { deliveries: [DELIVERY] } : { rules: [RULE] }];
+  hub.reply = (_m, url) => [200, url.endsWith("/test") ? DELIVERY : url.endsWith("/deliveries") ? { deliveries: [DELIVERY] } : { rules: [RULE] }];
   const lines: unknown[] = [];
   assert.equal(await notifyCommand(["test", "r1", "--project", "pentest"], (v) => lines.push(v), cfg), 1);
   assert.equal(await notifyCommand(["list"], (v) => lines.push(v), cfg), 0);

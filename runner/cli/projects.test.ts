@@ -1,29 +1,11 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
-import { CliError, type HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
+import { CliError } from "./hub.ts";
 import { projectCommand, projectLine, ProjectUsageError } from "./projects.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown }[] = [];
-let reply: (method: string, url: string, body: unknown) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    const body = text ? JSON.parse(text) : undefined;
-    seen.push({ method: req.method!, url: req.url!, body });
-    const [status, data] = reply(req.method!, req.url!, body);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub();
+const { seen, cfg } = hub;
 
 const acme = { slug: "acme", name: "ACME pentest", description: "", client: "ACME", windowStart: "2026-12-01T09:00:00.000Z", windowEnd: null, personal: false, role: "owner", memberCount: 3 };
 
@@ -35,7 +17,7 @@ async function call(args: string[]): Promise<{ code: number; lines: unknown[] }>
 
 test("project create sends the API's fields, the window from --from/--until", async () => {
   seen.length = 0;
-  reply = () => [201, acme];
+  hub.reply = () => [201, acme];
   const { code, lines } = await call(["create", "acme", "--name", "ACME pentest", "--client", "ACME", "--from", "2026-12-01T09:00:00Z"]);
   assert.equal(code, 0);
   assert.deepEqual(seen, [{ method: "POST", url: "/api/projects", body: { slug: "acme", name: "ACME pentest", client: "ACME", windowStart: "2026-12-01T09:00:00Z" } }]);
@@ -44,7 +26,7 @@ test("project create sends the API's fields, the window from --from/--until", as
 
 test("members: add (operator by default), set-role, remove go to the member routes, names encoded", async () => {
   seen.length = 0;
-  reply = (method) =>
+  hub.reply = (method) =>
     method === "POST" ? [201, { username: "bob", name: null, role: "operator" }] : method === "PATCH" ? [200, { username: "bob", role: "viewer", scansDisabled: 2 }] : [200, { removed: "bob", scansDisabled: 0 }];
   assert.deepEqual((await call(["add-member", "acme", "bob"])).lines, ["added bob to acme as operator"]);
   assert.deepEqual((await call(["set-role", "acme", "bob", "viewer"])).lines, ["bob is now viewer of acme; 2 of their scans there were disabled"]);
@@ -60,7 +42,7 @@ test("members: add (operator by default), set-role, remove go to the member rout
 });
 
 test("list, show and the hub's refusals", async () => {
-  reply = (_m, url) => (url === "/api/projects" ? [200, [{ ...acme, slug: "alice", name: "alice", personal: true, memberCount: 1, windowStart: null }, acme]] : [404, { error: { code: "not_found", message: "project nope not found" } }]);
+  hub.reply = (_m, url) => (url === "/api/projects" ? [200, [{ ...acme, slug: "alice", name: "alice", personal: true, memberCount: 1, windowStart: null }, acme]] : [404, { error: { code: "not_found", message: "project nope not found" } }]);
   assert.deepEqual((await call(["list"])).lines, ["alice  alice (personal)  owner  1 member  no window\nacme  ACME pentest  owner  3 members  2026-12-01T09:00:00.000Z → …"]);
   await assert.rejects(call(["show", "nope"]), (e: Error) => e instanceof CliError && /project nope not found/.test(e.message));
   await assert.rejects(call(["set-role", "acme", "bob", "admin"]), ProjectUsageError);
@@ -79,7 +61,7 @@ test("project scope show and set: the file is the API's body, the answer shown i
   await writeFile(file, JSON.stringify(body));
   seen.length = 0;
   const stored = { ...body, allowHostNetwork: false, enforcedByNetwork: false, canEdit: true };
-  reply = (method) => (method === "PUT" ? [200, stored] : [200, { scope: null, requireEnforcement: false, allowHostNetwork: false }]);
+  hub.reply = (method) => (method === "PUT" ? [200, stored] : [200, { scope: null, requireEnforcement: false, allowHostNetwork: false }]);
   const set = await call(["scope", "set", "acme", "--file", file]);
   assert.deepEqual(seen, [{ method: "PUT", url: "/api/projects/acme/scope", body }]);
   assert.equal(

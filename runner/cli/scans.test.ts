@@ -1,30 +1,12 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
-import { CliError, type HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
+import { CliError } from "./hub.ts";
 import { parseParams } from "./main.ts";
 import { rerunCommand, scanCommand, ScanUsageError } from "./scans.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown; auth: string | undefined }[] = [];
-let reply: (method: string, url: string, body: unknown) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    const body = text ? JSON.parse(text) : undefined;
-    seen.push({ method: req.method!, url: req.url!, body, auth: req.headers.authorization });
-    const [status, data] = reply(req.method!, req.url!, body);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub({ recordAuth: true });
+const { seen, cfg } = hub;
 
 const scan = { id: "s1", name: "nightly", package: "joe.nmap", version: null, function: "scan.ports", cron: "0 3 * * *", timezone: "UTC", schedule: "daily at 03:00", enabled: true, nextRunAt: "2026-01-02T03:00:00.000Z", lastRun: null, lastError: null };
 const run = { id: "r2", number: 2, status: "queued", package: "joe.nmap", packageVersion: "1.0.0", function: "scan.ports", args: { host: "127.0.0.1", ports: "22" } };
@@ -36,7 +18,7 @@ function capture() {
 
 test("scan create sends the API's fields: the target split, params, cron and zone; latest unless --version", async () => {
   seen.length = 0;
-  reply = () => [201, scan];
+  hub.reply = () => [201, scan];
   const { lines, out } = capture();
   const code = await scanCommand(["create", "nightly", "joe.nmap.scan.ports", "--param", "host=127.0.0.1", "-p", "ports=22", "--cron", "0 3 * * *", "--tz", "Europe/Paris"], parseParams, out, cfg);
   assert.equal(code, 0);
@@ -51,7 +33,7 @@ test("scan create sends the API's fields: the target split, params, cron and zon
 
 test("scan list, run, disable and delete reach their routes", async () => {
   seen.length = 0;
-  reply = (method, url) => (url.endsWith("/run") ? [201, run] : method === "GET" ? [200, [scan]] : method === "PATCH" ? [200, { ...scan, enabled: false }] : [200, { deleted: "s1" }]);
+  hub.reply = (method, url) => (url.endsWith("/run") ? [201, run] : method === "GET" ? [200, [scan]] : method === "PATCH" ? [200, { ...scan, enabled: false }] : [200, { deleted: "s1" }]);
   const { lines, out } = capture();
   await scanCommand(["list"], parseParams, out, cfg);
   await scanCommand(["run", "s1"], parseParams, out, cfg);
@@ -68,7 +50,7 @@ test("scan list, run, disable and delete reach their routes", async () => {
 
 test("the hub's JSON error is shown with its field errors; bad usage is refused before any request", async () => {
   seen.length = 0;
-  reply = () => [422, { error: { code: "validation", message: "'61 * * * *' is not a cron expression", fieldErrors: { cron: "not a cron expression" } } }];
+  hub.reply = () => [422, { error: { code: "validation", message: "'61 * * * *' is not a cron expression", fieldErrors: { cron: "not a cron expression" } } }];
   await assert.rejects(scanCommand(["create", "n", "joe.nmap.scan", "--cron", "61 * * * *"], parseParams, () => undefined, cfg), (e: unknown) => {
     assert.ok(e instanceof CliError);
     assert.equal(e.code, "validation");
@@ -85,7 +67,7 @@ test("the hub's JSON error is shown with its field errors; bad usage is refused 
 
 test("rerun: no params = the same arguments (the hub's); --param replaces one, the others kept; --latest passed on", async () => {
   seen.length = 0;
-  reply = (method) => (method === "GET" ? [200, run] : [201, { ...run, id: "r3", number: 3 }]);
+  hub.reply = (method) => (method === "GET" ? [200, run] : [201, { ...run, id: "r3", number: 3 }]);
   await rerunCommand(["r2"], parseParams, () => undefined, cfg);
   await rerunCommand(["r2", "--latest", "--param", "ports=80"], parseParams, () => undefined, cfg);
   assert.deepEqual(

@@ -1,43 +1,25 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { after, before, test } from "node:test";
-import { CliError, type HubConfig } from "./hub.ts";
+import { test } from "node:test";
+import { standInHub } from "../test/stand-in-hub.ts";
+import { CliError } from "./hub.ts";
 import { secretParams, secretsCommand, SecretsUsageError, valueOf } from "./secrets.ts";
 
-/** A stand-in hub on 127.0.0.1: records each request and answers from `reply`. */
-const seen: { method: string; url: string; body: unknown }[] = [];
-let reply: (method: string, url: string, body: unknown) => [number, unknown] = () => [404, { error: { code: "not_found", message: "nothing here" } }];
-let cfg: HubConfig;
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  let text = "";
-  req.on("data", (c: Buffer) => (text += c.toString()));
-  req.on("end", () => {
-    const body = text ? JSON.parse(text) : undefined;
-    seen.push({ method: req.method!, url: req.url!, body });
-    const [status, data] = reply(req.method!, req.url!, body);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(data));
-  });
-});
-before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cfg = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "lev_test" };
-});
-after(() => server.close());
+const hub = standInHub();
+const { seen, cfg } = hub;
 
 const shodan = { id: "shodan-id-0123456789ab", name: "SHODAN", description: "", roles: ["owner", "operator"], personal: false, lastUsedAt: null, usable: true };
 const stdin = (text: string, tty = false) => Object.assign(Readable.from([Buffer.from(text)]), { isTTY: tty }) as unknown as NodeJS.ReadStream;
 
 test("set reads the value from standard input (one trailing newline dropped) and adds, or replaces by name", async () => {
   seen.length = 0;
-  reply = (method) => (method === "GET" ? [200, { secrets: [] }] : [201, { ...shodan, name: "NEW" }]);
+  hub.reply = (method) => (method === "GET" ? [200, { secrets: [] }] : [201, { ...shodan, name: "NEW" }]);
   const lines: unknown[] = [];
   assert.equal(await secretsCommand(["set", "acme", "NEW", "--roles", "owner"], (v) => lines.push(v), cfg, stdin("v4lue-from-stdin\n")), 0);
   assert.deepEqual(seen[1], { method: "POST", url: "/api/projects/acme/secrets", body: { name: "NEW", value: "v4lue-from-stdin", roles: ["owner"] } });
   assert.match(String(lines[0]), /added secret NEW of acme/);
   seen.length = 0;
-  reply = (method) => (method === "GET" ? [200, { secrets: [shodan] }] : [200, shodan]);
+  hub.reply = (method) => (method === "GET" ? [200, { secrets: [shodan] }] : [200, shodan]);
   await secretsCommand(["set", "acme", "SHODAN"], () => undefined, cfg, stdin("line one\nline two\n"));
   assert.deepEqual(seen[1], { method: "PATCH", url: `/api/projects/acme/secrets/${shodan.id}`, body: { value: "line one\nline two" } });
   assert.equal(valueOf("a\r\n"), "a");
@@ -50,7 +32,7 @@ test("a value never comes from the command line: a terminal on standard input is
 
 test("list and delete by name", async () => {
   seen.length = 0;
-  reply = (method) => (method === "GET" ? [200, { secrets: [shodan] }] : [200, { deleted: shodan.id }]);
+  hub.reply = (method) => (method === "GET" ? [200, { secrets: [shodan] }] : [200, { deleted: shodan.id }]);
   const lines: unknown[] = [];
   await secretsCommand(["list", "acme"], (v) => lines.push(v), cfg);
   assert.match(String(lines[0]), /^SHODAN\s+used by owner, operator\s+never used/);
@@ -61,7 +43,7 @@ test("list and delete by name", async () => {
 
 test("--param key=secret:NAME becomes the reference of the run's project's secret, else the caller's own", async () => {
   const mine = { ...shodan, id: "mine-id-0123456789abcd", name: "MINE", personal: true };
-  reply = (_m, url) => (url === "/api/me" ? [200, { user: { username: "alice" } }] : url.startsWith("/api/projects/acme/") ? [200, { secrets: [shodan] }] : [200, { secrets: [mine] }]);
+  hub.reply = (_m, url) => (url === "/api/me" ? [200, { user: { username: "alice" } }] : url.startsWith("/api/projects/acme/") ? [200, { secrets: [shodan] }] : [200, { secrets: [mine] }]);
   const args = await secretParams(cfg, { key: "secret:SHODAN", own: "secret:MINE", q: "x" }, "acme");
   assert.deepEqual(args, { key: { $lev: "secret", id: shodan.id }, own: { $lev: "secret", id: mine.id }, q: "x" });
   await assert.rejects(secretParams(cfg, { key: "secret:NOPE" }, "acme"), /no secret named NOPE/);
