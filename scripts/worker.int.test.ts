@@ -54,7 +54,9 @@ test("npm run worker registers with its environment's settings and stops on SIGT
   const [reg] = hub.registrations;
   assert.equal(reg.name, "ops-1");
   assert.equal(reg.capacity, 3);
-  assert.deepEqual(reg.labels, { hostNetwork: true });
+  // the engine is this machine's and the worker runs as root: it can enforce a scope; IPv6 is the machine's own fact
+  assert.deepEqual({ ...reg.labels, enforceScopeIpv6: undefined }, { hostNetwork: true, enforceScope: true, enforceScopeIpv6: undefined });
+  assert.equal(typeof reg.labels.enforceScopeIpv6, "boolean");
   assert.match(reg.engine.version, /^\d+\./, "the engine's version, from Docker itself");
   assert.deepEqual(await readdir(dataDir), ["worker.pid"]);
   w.child.kill("SIGTERM");
