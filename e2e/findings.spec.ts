@@ -99,8 +99,8 @@ test("a data store opened between two scans: one new service and one finding, no
     const got = newServices()[0];
     expect(verifySignature(secret, String(got.headers["x-levhub-timestamp"]), got.body, String(got.headers["x-levhub-signature"]))).toBe(true);
     expect(JSON.parse(got.body)).toMatchObject({ type: "assets.new_services", project: { slug }, data: { count: 1, services: [{ address: ip, port: store, protocol: "tcp" }] } });
-    // the first run's only service (the web port) was new then; nothing else was heard
-    expect(hook.received.map((h) => h.headers["x-levhub-event"]).sort()).toEqual(["assets.new_services", "assets.new_services", "finding.new"]);
+    // the first run's only service (the web port) was new then, the finding now; nothing else was heard
+    await expect.poll(() => hook.received.map((h) => h.headers["x-levhub-event"]).sort(), { timeout: 60_000 }).toEqual(["assets.new_services", "assets.new_services", "finding.new"]);
 
     // the e-mail: one per event of the second run, the service named in its text
     const mailed = (subject: RegExp) => sink.mails.filter((m) => m.to.includes("soc@example.test") && subject.test(m.raw));
@@ -109,7 +109,13 @@ test("a data store opened between two scans: one new service and one finding, no
     expect(mailed(serviceMail)[0].raw).toContain(service);
     await expect.poll(() => mailed(new RegExp(`^Subject: \\[Levhub\\] run #${second.number} found 1 new finding\\(s\\) in `, "m")).length, { timeout: 60_000 }).toBe(1);
 
-    // the delivery log says so
+    // the delivery log says so (each row is recorded once its answer is in)
+    const delivered = async () =>
+      ((await (await page.request.get(`/api/projects/${slug}/notifications/deliveries`)).json()) as { deliveries: { rule: string; eventType: string; status: string }[] }).deliveries
+        .filter((d) => d.status === "delivered")
+        .map((d) => `${d.rule} ${d.eventType}`)
+        .sort();
+    await expect.poll(delivered, { timeout: 60_000 }).toEqual(["soc mail assets.new_services", "soc mail assets.new_services", "soc mail finding.new", "soc webhook assets.new_services", "soc webhook assets.new_services", "soc webhook finding.new"]);
     await page.goto(`/projects/${slug}/notifications`);
     const log = page.getByRole("table", { name: "Delivery log" });
     await expect(log.locator('tr[data-status="delivered"]').filter({ hasText: "assets.new_services" })).toHaveCount(4);
