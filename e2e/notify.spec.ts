@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { verifySignature } from "../lib/notify/signature.ts";
 import { startSmtpSink, type SmtpSink } from "../lib/testing/smtp-sink.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../lib/testing/webhook-receiver.ts";
 import { signInOrUp, type Account } from "./support/accounts.ts";
+import { adminCli as admin } from "./support/admin-cli.ts";
 
 // Notifications (issue 17, point 4): an owner adds a webhook and an e-mail rule to their project,
 // sends a test, then a run fails; the allow-listed receiver on 127.0.0.1 gets the signed
@@ -13,13 +13,6 @@ const NORA: Account = { name: "nt_nora", email: "nt-nora@example.test", password
 
 let hook: WebhookReceiver;
 let sink: SmtpSink;
-
-/** `npm run admin -- <args>` against the e2e hub (its data directory; the running hub's database). */
-function admin(...args: string[]): string {
-  const dir = process.env.E2E_DATA_DIR;
-  if (!dir) throw new Error("E2E_DATA_DIR is not set: playwright.config.ts exposes the hub's data directory under that name");
-  return execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/admin.ts", ...args], { cwd: process.cwd(), env: { ...process.env, LEVHUB_DATA_DIR: dir }, encoding: "utf8", timeout: 60_000 });
-}
 
 test.beforeAll(async () => {
   hook = await startWebhookReceiver();

@@ -7,15 +7,14 @@
  *           (scripts/bench-findings/ingest.ts)
  *   pages   1,000,000 findings and 100,000 hosts seeded in SQL, then p50/p95 of the findings and
  *           hosts queries, quiet and 10 at once (scripts/bench-findings/pages.ts)
- *   notify  a burst of project events delivered while the endpoint fails half the time
- *           (scripts/bench-findings/notify.ts, exporting benchNotify(ctx): its figures; the
- *           notifications' own work fills it in — until then the part says it is missing)
+ *   notify  1,000 notifications delivered through the outbox, the queue and the webhook
+ *           transport to a receiver failing every second request (scripts/bench-findings/notify.ts;
+ *           `npm run bench:notify` runs the same burst alone)
  * Prints one table: figure, target, measured, met? Asserts nothing.
  *
  *   LEVHUB_BENCH_PARTS  which parts run, comma-separated (default: ingest,pages,notify)
  * Imports lib/ modules that import "server-only": run node with `--conditions=react-server`.
  */
-import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +50,6 @@ async function main() {
     const run = async (name: string, file: string, fn: string) => {
       if (!parts.has(name)) return say(`${name} part skipped (LEVHUB_BENCH_PARTS)`);
       const module = path.join(ROOT, "scripts", "bench-findings", file);
-      if (!existsSync(module)) return say(`${name} part (scripts/bench-findings/${file}) not present: its figures are missing`);
       const part = (await import(module)) as Record<string, (c: FindingsBench) => Promise<Figure[]>>;
       const got = await part[fn](ctx);
       // each part's figures as soon as it has them: the next part runs for minutes

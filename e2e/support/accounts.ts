@@ -1,7 +1,7 @@
 import { expect, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { adminCli } from "./admin-cli.ts";
 
 export interface Account {
   name: string;
@@ -46,14 +46,7 @@ export async function browseAs(page: Page, user: Account): Promise<void> {
  * Returns the link's query (`?invite=…`).
  */
 export function inviteQuery(email: string): string {
-  const dir = process.env.E2E_DATA_DIR;
-  if (!dir) throw new Error("E2E_DATA_DIR is not set: playwright.config.ts exposes the hub's data directory under that name");
-  const out = execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/admin.ts", "invite", email], {
-    cwd: process.cwd(),
-    env: { ...process.env, LEVHUB_DATA_DIR: dir },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const out = adminCli("invite", email);
   const token = /\/signup\?invite=([\w%-]+)/.exec(out)?.[1];
   if (!token) throw new Error(`npm run admin -- invite printed no link:\n${out}`);
   return `?invite=${token}`;
