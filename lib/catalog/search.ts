@@ -1,20 +1,19 @@
 import "server-only";
 import { categoryLabel } from "../packages/categories.ts";
-import { db } from "../platform/db.ts";
-import { isStatementTimeout, USER_QUERY_TIMEOUT_MS } from "../platform/query-timeout.ts";
 import { validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BrowseQuery, BrowseResult, FacetCount, Viewer } from "../types.ts";
 import { browseQuerySchema, type ParsedBrowseQuery } from "../schemas/packages.ts";
-import { FUZZY_NAME_THRESHOLD, TAG_FACET_LIMIT, textSearch } from "./query.ts";
-import { summariesOf } from "./summaries.ts";
+import { TAG_FACET_LIMIT, textSearch } from "./query.ts";
+import { cardsJsonSql, parseCards } from "./cards.ts";
+import { catalogQuery } from "./pool.ts";
 import { visibleSql } from "./visibility.ts";
 
 type Pair = [key: string, count: number];
 
 interface SearchRow {
   total: number;
-  ids: string;
+  items: string;
   tactic: string;
   category: string;
   tag: string;
@@ -39,7 +38,8 @@ function filterSql(q: ParsedBrowseQuery) {
  * The whole answer in one statement (facets unnest in the select list: a join with unnest() gets
  * planned as a memoized loop hashing every array, 5 times slower at 10,000 packages): the matching packages (visibility and text) are computed
  * once; each facet counts them under every filter but its own; the page is ordered by rank
- * (ts_rank_cd over the weighted document plus the name's trigram similarity), then by name.
+ * (ts_rank_cd over the weighted document plus the name's trigram similarity), then by name, and
+ * its cards (cards.ts) come in the same answer: a search is one round trip.
  */
 function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pageSize: number): Prisma.Sql {
   const text = q.q ? textSearch(q.q) : null;
@@ -63,12 +63,14 @@ function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pa
       JOIN "Package" p ON p."id" = s."packageId"
       JOIN "Namespace" n ON n."id" = p."namespaceId"
       WHERE p."latestVersionId" IS NOT NULL AND ${visibleSql(viewer)} ${match}
+    ),
+    page AS (
+      SELECT id, row_number() OVER (ORDER BY rank DESC, name, ns) AS ord FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
+      ORDER BY rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}
     )
     SELECT
       (SELECT count(*)::int FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official) AS total,
-      (SELECT coalesce(json_agg(id), '[]')::text FROM (
-         SELECT id FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
-         ORDER BY rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) x) AS ids,
+      ${cardsJsonSql(Prisma.sql`page`, text?.tsquery ?? null)} AS items,
       (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
          SELECT k, count(*)::int c FROM (SELECT unnest(m."attck") k FROM m WHERE ok_category AND ok_tag AND ok_kind AND ok_official) u GROUP BY k) x) AS tactic,
       (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
@@ -97,23 +99,10 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
   const q = parsed.data;
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
-  const query = searchSql(viewer, q, page, pageSize);
-  // settings for this statement only: the fuzzy threshold of pg_trgm's `<%` (the operator its index
-  // answers), room to keep the matched rows in memory while the facets count them, and the time a
-  // query the user's text shapes may take
-  const [, [row]] = await db()
-    .$transaction([
-      db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true), set_config('statement_timeout', ${String(USER_QUERY_TIMEOUT_MS)}, true)`,
-      db().$queryRaw<SearchRow[]>(query),
-    ])
-    .catch((err: unknown) => {
-      if (isStatementTimeout(err)) throw validation(`the search took longer than ${USER_QUERY_TIMEOUT_MS / 1000} s and was stopped; use fewer or longer words`, { q: "too slow" });
-      throw err;
-    });
-  const ids = JSON.parse(row.ids) as string[];
-  const items = await summariesOf(ids, q.q ? textSearch(q.q).tsquery : null);
+  // the catalog pool's connections carry the fuzzy threshold, work_mem and the statement timeout
+  const [row] = await catalogQuery<SearchRow>(searchSql(viewer, q, page, pageSize));
   return {
-    items,
+    items: parseCards(row.items),
     total: row.total,
     page,
     pageSize,
