@@ -6,7 +6,7 @@ test("a FETCH is sized in bytes: few rows when they are large, one at least, nev
   assert.equal(nextFetchRows(0, EXPORT_FETCH_BYTES, 500), 16, "nothing known yet: a small first FETCH");
   assert.equal(nextFetchRows(0, EXPORT_FETCH_BYTES, 8), 8);
   assert.equal(nextFetchRows(300, EXPORT_FETCH_BYTES, 500), 500, "small rows: the whole batch");
-  assert.equal(nextFetchRows(100 * 1024, EXPORT_FETCH_BYTES, 500), 10);
+  assert.equal(nextFetchRows(EXPORT_FETCH_BYTES / 8, EXPORT_FETCH_BYTES, 500), 8);
   assert.equal(nextFetchRows(16 * 1024 * 1024, EXPORT_FETCH_BYTES, 500), 1, "a row larger than the budget comes alone");
   assert.equal(nextFetchRows(Number.NaN, EXPORT_FETCH_BYTES, 500), 16);
 });

@@ -8,9 +8,10 @@
 export const EXPORT_CHUNK_BYTES = 64 * 1024;
 /**
  * About how many bytes of rows one FETCH brings (`batch` rows at most, one at least): a batch
- * sized in rows alone would hold 500 MB of 1 MB documents at once.
+ * sized in rows alone would hold 500 MB of 1 MB documents at once. Small enough that a FETCH's
+ * rows are turned into Buffers before V8 promotes them out of its young generation.
  */
-export const EXPORT_FETCH_BYTES = 1024 * 1024;
+export const EXPORT_FETCH_BYTES = 512 * 1024;
 /** Rows `head` may get to look at, fetched in byte-sized steps too (a CSV's columns from a sample). */
 export const HEAD_FETCH_BYTES = 4 * EXPORT_FETCH_BYTES;
 /** The first FETCH's rows: nothing is known of their size yet. */
