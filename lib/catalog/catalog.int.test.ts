@@ -132,10 +132,12 @@ test("a new latest version replaces the search document", async () => {
 
 test("facet counts kept between searches follow every change to what a search counts", async () => {
   const { addTestPackage } = await import("../testing/catalog.ts");
-  const { browse } = await import("./catalog.ts");
+  const { browse, categoryOverview } = await import("./catalog.ts");
   const { db } = await import("../platform/db.ts");
   const impact = async (viewer: Viewer | null = null) => {
     const r = await browse(viewer, { tag: "kept" });
+    const home = (await categoryOverview(viewer)).attck.find((c) => c.key === "Impact")?.count;
+    assert.equal(home, count(r.facets.tactic, "Impact"), "the home page's counts follow too");
     return { total: r.total, impact: count(r.facets.tactic, "Impact"), official: r.facets.official[0].count };
   };
   // asked twice: the second answer comes from the kept counts, and says the same

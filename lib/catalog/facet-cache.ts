@@ -3,7 +3,8 @@
  * generation they were counted under (the "CatalogGeneration" row, moved by triggers in the same
  * transaction as any change to what a search counts). search.ts hands the kept generation to its
  * statement, which counts the facets again only when the catalog's is another: an unchanged
- * catalog is not rescanned for every request. Bounded: the least recently used entry goes first.
+ * catalog is not rescanned for every request (the home page's category counts, overview.ts, are
+ * kept alike). Bounded: the least recently used entry goes first.
  */
 
 export type Pair = [key: string, count: number];
@@ -17,20 +18,20 @@ export interface CountedFacets {
   official: number;
 }
 
-interface Entry {
+interface Entry<V> {
   generation: string;
-  counted: CountedFacets;
+  counted: V;
 }
 
 /** Searches whose counts are kept (each a few KiB at most: the tag facet is capped). */
 export const FACET_CACHE_ENTRIES = 512;
 
-export class FacetCache {
-  private readonly entries = new Map<string, Entry>();
+export class FacetCache<V = CountedFacets> {
+  private readonly entries = new Map<string, Entry<V>>();
   constructor(private readonly capacity = FACET_CACHE_ENTRIES) {}
 
   /** What was counted for `key`, and under which generation; undefined when nothing is kept. */
-  get(key: string): Entry | undefined {
+  get(key: string): Entry<V> | undefined {
     const e = this.entries.get(key);
     if (e) {
       // most recently used last
@@ -40,7 +41,7 @@ export class FacetCache {
     return e;
   }
 
-  set(key: string, generation: string, counted: CountedFacets): void {
+  set(key: string, generation: string, counted: V): void {
     this.entries.delete(key);
     this.entries.set(key, { generation, counted });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);

@@ -7,9 +7,8 @@ import { browseQuerySchema, type ParsedBrowseQuery } from "../schemas/packages.t
 import { TAG_FACET_LIMIT, textSearch } from "./query.ts";
 import { cardsJsonSql, parseCards } from "./cards.ts";
 import { catalogQuery } from "./pool.ts";
-import { visibleSql } from "./visibility.ts";
-import { FacetCache, visibilityKey, type CountedFacets, type Pair } from "./facet-cache.ts";
-import { isAdmin } from "../access/permissions.ts";
+import { viewerVisibilityKey, visibleSql } from "./visibility.ts";
+import { FacetCache, type CountedFacets, type Pair } from "./facet-cache.ts";
 
 /** The statement's answer; the counts are null when the kept ones (of `generation`) still hold. */
 interface SearchRow {
@@ -122,7 +121,7 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
   const text = q.q ? textSearch(q.q).text : "";
-  const key = JSON.stringify([visibilityKey(viewer && { id: viewer.id, admin: isAdmin(viewer), tokenNamespace: viewer.token?.namespace }), text, q.tactic, q.category, q.tag, q.kind, q.official]);
+  const key = JSON.stringify([viewerVisibilityKey(viewer), text, q.tactic, q.category, q.tag, q.kind, q.official]);
   const kept = facetCache.get(key);
   // the catalog pool's connections carry the fuzzy threshold, work_mem and the statement timeout
   const [row] = await catalogQuery<SearchRow>(searchSql(viewer, q, page, pageSize, kept?.generation ?? null));
