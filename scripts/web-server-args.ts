@@ -10,7 +10,7 @@
  */
 export const WEB_SERVER_SEMI_SPACE_MB = 16;
 
-export function webServerNodeArgs(env: { LEVHUB_WEB_SEMI_SPACE_MB?: string } = process.env): string[] {
+export function webServerNodeArgs(env: Record<string, string | undefined> = process.env): string[] {
   const raw = env.LEVHUB_WEB_SEMI_SPACE_MB?.trim();
   const mb = raw ? Number(raw) : WEB_SERVER_SEMI_SPACE_MB;
   if (!Number.isInteger(mb) || mb < 1 || mb > 256) throw new Error(`LEVHUB_WEB_SEMI_SPACE_MB=${raw} is not a whole number of MiB from 1 to 256`);
