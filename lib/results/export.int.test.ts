@@ -174,9 +174,22 @@ test("an export of large documents FETCHes them a few at a time (sized in bytes)
   );
   const u = await unreadExport(bobToken, "format=ndjson&coll=huge%7Cexport%401");
   assert.equal(u.status, 200, u.head.split("\r\n")[0]);
-  // the socket's buffers fill and the stream stops pulling: the last FETCH says how many rows it asked for
+  // read past the first FETCH (16 rows: nothing was known of their size), then stop: the socket's
+  // buffers fill, the stream stops pulling, and the last FETCH says how many rows it asked for
+  let got = 0;
+  await new Promise<void>((resolve) => {
+    u.socket.on("data", (chunk: Buffer) => {
+      got += chunk.length;
+      if (got > 12 * PAD * 4) {
+        u.socket.pause();
+        resolve();
+      }
+    });
+    u.socket.resume();
+  });
   let fetched: number[] = [];
-  for (let waited = 0; waited < 5000; waited += 100) {
+  // within the idle timeout (IDLE_MS), after which the export is closed
+  for (let waited = 0; waited < IDLE_MS - 1000; waited += 100) {
     const { rows } = await sql.query<{ query: string }>(`SELECT "query" FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE 'FETCH % FROM levhub_export'`);
     fetched = rows.map((row) => Number(/FETCH (\d+)/.exec(row.query)?.[1]));
     if (fetched.length && fetched.every((n) => n <= Math.ceil(EXPORT_FETCH_BYTES / PAD))) break;
