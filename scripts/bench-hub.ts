@@ -28,7 +28,7 @@ import { freePort, startEmbeddedPostgres } from "../lib/platform/postgres.ts";
 import { atMost, fmtMb, fmtMemory, printFigures, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
 import { benchCatalog } from "./bench-hub/catalog.ts";
 import { benchExports } from "./bench-hub/exports.ts";
-import { webServerNodeArgs } from "./web-server-args.ts";
+import { webServerEnv, webServerNodeArgs } from "./web-server-args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -56,7 +56,7 @@ async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildPro
   const child = spawn(process.execPath, [...webServerNodeArgs(), path.join(ROOT, "scripts", "serve.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...env, ...webServerEnv(env), PORT: String(port), HOST: "127.0.0.1" },
   });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -112,7 +112,8 @@ async function main() {
     const idle = treeRss(nextPid);
     say(`Next server up on ${baseUrl} (pid ${nextPid}, ${fmtMb(idle)} RSS)`);
 
-    const figures: Figure[] = [{ figure: `Next server memory right after start (${webServerNodeArgs().join(" ")}; its own /metrics)`, target: "—", measured: `${fmtMb(idle)} (${fmtMemory(await serverMemory(ctx))})`, met: null }];
+    const malloc = Object.entries(webServerEnv()).map(([k, v]) => `${k}=${v}`).join(" ");
+    const figures: Figure[] = [{ figure: `Next server memory right after start (${webServerNodeArgs().join(" ")} ${malloc}; its own /metrics)`, target: "—", measured: `${fmtMb(idle)} (${fmtMemory(await serverMemory(ctx))})`, met: null }];
     // timings on a shared machine mean little without its load beside them
     const load = () => loadavg()[0].toFixed(1);
     const loadBefore = load();

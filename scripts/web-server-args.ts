@@ -16,3 +16,17 @@ export function webServerNodeArgs(env: Record<string, string | undefined> = proc
   if (!Number.isInteger(mb) || mb < 1 || mb > 256) throw new Error(`LEVHUB_WEB_SEMI_SPACE_MB=${raw} is not a whole number of MiB from 1 to 256`);
   return [`--max-semi-space-size=${mb}`];
 }
+
+/**
+ * glibc malloc settings for the web server's process, unless the operator set them. Buffers of
+ * 64 KiB and more (an export's pieces, socket reads) are mmapped and given back to the system when
+ * freed, rather than left in malloc's heap after a streamed export (what V8 reports of its heap
+ * and of external memory stayed far below the RSS); two arenas rather than 8 per core for the
+ * threads (libuv's pool: zlib, fs).
+ */
+export function webServerEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  return {
+    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? "65536",
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2",
+  };
+}
