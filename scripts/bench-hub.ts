@@ -2,12 +2,14 @@
  * `npm run bench:hub` (outside CI): the hub at scale, measured over plain HTTP against a real
  * Next production server. Everything runs on data of its own: a temporary data dir with its own
  * embedded PostgreSQL, its own database on the Mongo-wire store, an admin and a user with API
- * tokens. Parts: the catalog (scripts/bench-hub/catalog.ts) and the results
- * (scripts/bench-hub/results.ts). Prints one table: figure, target, measured, met?
+ * tokens. Parts: the catalog (scripts/bench-hub/catalog.ts), the results
+ * (scripts/bench-hub/results.ts) and the exports' memory (scripts/bench-hub/exports.ts). Prints
+ * one table: figure, target, measured, met?
  *
  *   LEVHUB_BENCH_PORT   the server's port (default: a free one)
  *   LEVHUB_BENCH_KEEP=1 keep the data dir (its path is printed)
- *   LEVHUB_BENCH_PARTS  which parts run, comma-separated (default: catalog,results)
+ *   LEVHUB_BENCH_PARTS  which parts run, comma-separated (default: catalog,results,exports)
+ *   LEVHUB_BENCH_LOAD   busy loops for the catalog's figures under load (default 1)
  * The Next build in .next is rebuilt first when the sources are newer. `npm run bench:hub` holds
  * the tree's e2e lock for the whole run: .next is shared, and a build by someone else would pull it
  * from under the running server.
@@ -23,8 +25,10 @@ import pg from "pg";
 import { mongoUri as mongoUriFor } from "../runner/src/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
 import { freePort, startEmbeddedPostgres } from "../lib/platform/postgres.ts";
-import { atMost, fmtMb, printFigures, processTree, rssMb, rssParts, type BenchContext, type Figure } from "./bench-hub/common.ts";
+import { atMost, fmtMb, fmtMemory, printFigures, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
 import { benchCatalog } from "./bench-hub/catalog.ts";
+import { benchExports } from "./bench-hub/exports.ts";
+import { webServerEnv, webServerNodeArgs } from "./web-server-args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -49,10 +53,10 @@ function ensureBuild() {
 
 /** The web server npm start runs (scripts/serve.ts), on 127.0.0.1:<port>. */
 async function startNext(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.ts")], {
+  const child = spawn(process.execPath, [...webServerNodeArgs(), path.join(ROOT, "scripts", "serve.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...env, ...webServerEnv(env), PORT: String(port), HOST: "127.0.0.1" },
   });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -100,18 +104,20 @@ async function main() {
     ensureBuild();
     const port = Number(process.env.LEVHUB_BENCH_PORT) || (await freePort());
     const baseUrl = `http://127.0.0.1:${port}`;
-    next = await startNext(port, { ...process.env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl });
+    const metricsToken = randomBytes(24).toString("hex");
+    next = await startNext(port, { ...process.env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, LEVHUB_METRICS_TOKEN: metricsToken });
     const nextPid = next.pid!;
     sql = new pg.Pool({ connectionString: pgServer.url, max: 4 });
-    const ctx: BenchContext = { baseUrl, databaseUrl: pgServer.url, mongoUri, dataDir, admin, user, nextPid, sql };
+    const ctx: BenchContext = { baseUrl, databaseUrl: pgServer.url, mongoUri, dataDir, admin, user, nextPid, sql, metricsToken };
     const idle = treeRss(nextPid);
     say(`Next server up on ${baseUrl} (pid ${nextPid}, ${fmtMb(idle)} RSS)`);
 
-    const figures: Figure[] = [{ figure: "Next server RSS right after start", target: "—", measured: fmtMb(idle), met: null }];
+    const malloc = Object.entries(webServerEnv()).map(([k, v]) => `${k}=${v}`).join(" ");
+    const figures: Figure[] = [{ figure: `Next server memory right after start (${webServerNodeArgs().join(" ")} ${malloc}; its own /metrics)`, target: "—", measured: `${fmtMb(idle)} (${fmtMemory(await serverMemory(ctx))})`, met: null }];
     // timings on a shared machine mean little without its load beside them
     const load = () => loadavg()[0].toFixed(1);
     const loadBefore = load();
-    const parts = new Set((process.env.LEVHUB_BENCH_PARTS || "catalog,results").split(",").map((p) => p.trim()));
+    const parts = new Set((process.env.LEVHUB_BENCH_PARTS || "catalog,results,exports").split(",").map((p) => p.trim()));
     if (parts.has("catalog")) {
       const catalog = await benchCatalog(ctx);
       // each part's figures as soon as it has them: the next part runs for minutes
@@ -124,9 +130,15 @@ async function main() {
       const { benchResults } = (await import(resultsPart)) as { benchResults: (c: BenchContext) => Promise<Figure[]> };
       figures.push(...(await benchResults(ctx)));
     } else say("results part (scripts/bench-hub/results.ts) not present: its figures are missing");
+    if (parts.has("exports")) {
+      const exports = await benchExports(ctx, parts.has("results"));
+      printFigures(exports);
+      figures.push(...exports);
+    }
 
     const rss = rssParts(nextPid);
     const pids = processTree(nextPid);
+    figures.push({ figure: "Next server memory after all of the above (its own /metrics)", target: "—", measured: fmtMemory(await serverMemory(ctx)), met: null });
     figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(rss.anon)}, file ${fmtMb(rss.file)})`, treeRss(nextPid), 300, "MB"));
     figures.push({ figure: "1-minute load average before / after the measurements (2 cores here)", target: "—", measured: `${loadBefore} / ${load()}`, met: null });
     printFigures(figures);

@@ -28,6 +28,7 @@ import { dataDir, ensureAuthSecret, mongoUri } from "../lib/platform/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/platform/postgres.ts";
 import { privateDirectory, socketPathProblem } from "../lib/platform/unix-socket.ts";
+import { webServerEnv, webServerNodeArgs } from "./web-server-args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** What `npm start` says about who may create an account (Admin → Accounts changes it). */
@@ -221,10 +222,10 @@ async function main() {
 
   say("starting the web server …");
   // plain node, as `next start` runs: the web server's own modules need no loader
-  next = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.ts")], {
+  next = spawn(process.execPath, [...webServerNodeArgs(), path.join(ROOT, "scripts", "serve.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...env, NODE_ENV: "production", PORT: String(port), HOST: host },
+    env: { ...env, ...webServerEnv(env), NODE_ENV: "production", PORT: String(port), HOST: host },
   });
   let announced = false;
   next.on("message", (msg: { ready?: boolean; sockets?: string[] }) => {

@@ -129,3 +129,30 @@ test("a new latest version replaces the search document", async () => {
   const [card] = (await browse(null, { q: "typesets" })).items;
   assert.deepEqual([card.version, card.tags, card.functions], ["2.0.0", ["pdf"], 1]);
 });
+
+test("facet counts kept between searches follow every change to what a search counts", async () => {
+  const { addTestPackage } = await import("../testing/catalog.ts");
+  const { browse, categoryOverview } = await import("./catalog.ts");
+  const { db } = await import("../platform/db.ts");
+  const impact = async (viewer: Viewer | null = null) => {
+    const r = await browse(viewer, { tag: "kept" });
+    const home = (await categoryOverview(viewer)).attck.find((c) => c.key === "Impact")?.count;
+    assert.equal(home, count(r.facets.tactic, "Impact"), "the home page's counts follow too");
+    return { total: r.total, impact: count(r.facets.tactic, "Impact"), official: r.facets.official[0].count };
+  };
+  // asked twice: the second answer comes from the kept counts, and says the same
+  assert.deepEqual(await impact(), { total: 0, impact: 0, official: 0 });
+  assert.deepEqual(await impact(), { total: 0, impact: 0, official: 0 });
+  const id = await addTestPackage({ namespace: "kept", name: "wiper", exports: [{ qualified: "wiper.go", tags: ["kept"], attck: ["Impact"] }] });
+  assert.deepEqual(await impact(), { total: 1, impact: 1, official: 0 }, "a publish");
+  await db().package.update({ where: { id }, data: { officialAt: new Date() } });
+  assert.deepEqual(await impact(), { total: 1, impact: 1, official: 1 }, "an official mark");
+  await db().package.update({ where: { id }, data: { private: true } });
+  assert.deepEqual(await impact(), { total: 0, impact: 0, official: 0 }, "turned private");
+  assert.deepEqual(await impact(alice), { total: 0, impact: 0, official: 0 });
+  await db().namespace.update({ where: { name: "kept" }, data: { ownerId: alice.id } });
+  assert.deepEqual(await impact(alice), { total: 1, impact: 1, official: 1 }, "its namespace given to alice: hers to see");
+  assert.deepEqual(await impact(), { total: 0, impact: 0, official: 0 });
+  await db().package.delete({ where: { id } });
+  assert.deepEqual(await impact(alice), { total: 0, impact: 0, official: 0 }, "deleted");
+});

@@ -1,25 +1,40 @@
 import "server-only";
 import { categoryLabel } from "../packages/categories.ts";
-import { db } from "../platform/db.ts";
-import { isStatementTimeout, USER_QUERY_TIMEOUT_MS } from "../platform/query-timeout.ts";
 import { validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BrowseQuery, BrowseResult, FacetCount, Viewer } from "../types.ts";
 import { browseQuerySchema, type ParsedBrowseQuery } from "../schemas/packages.ts";
-import { FUZZY_NAME_THRESHOLD, TAG_FACET_LIMIT, textSearch } from "./query.ts";
-import { summariesOf } from "./summaries.ts";
-import { visibleSql } from "./visibility.ts";
+import { TAG_FACET_LIMIT, textSearch } from "./query.ts";
+import { cardsJsonSql, parseCards } from "./cards.ts";
+import { catalogQuery } from "./pool.ts";
+import { viewerVisibilityKey, visibleSql } from "./visibility.ts";
+import { FacetCache, type CountedFacets, type Pair } from "./facet-cache.ts";
 
-type Pair = [key: string, count: number];
-
+/** The statement's answer; the counts are null when the kept ones (of `generation`) still hold. */
 interface SearchRow {
-  total: number;
-  ids: string;
-  tactic: string;
-  category: string;
-  tag: string;
-  kind: string;
-  official: number;
+  generation: string;
+  items: string;
+  total: number | null;
+  tactic: string | null;
+  category: string | null;
+  tag: string | null;
+  kind: string | null;
+  official: number | null;
+}
+
+/** The counts of this process's recent searches (facet-cache.ts). */
+const facetCache = new FacetCache();
+
+function countsOf(row: SearchRow): CountedFacets | null {
+  if (row.total === null || row.tactic === null || row.category === null || row.tag === null || row.kind === null || row.official === null) return null;
+  return {
+    total: row.total,
+    tactic: JSON.parse(row.tactic) as Pair[],
+    category: JSON.parse(row.category) as Pair[],
+    tag: JSON.parse(row.tag) as Pair[],
+    kind: JSON.parse(row.kind) as Pair[],
+    official: row.official,
+  };
 }
 
 const TRUE = Prisma.sql`TRUE`;
@@ -39,9 +54,14 @@ function filterSql(q: ParsedBrowseQuery) {
  * The whole answer in one statement (facets unnest in the select list: a join with unnest() gets
  * planned as a memoized loop hashing every array, 5 times slower at 10,000 packages): the matching packages (visibility and text) are computed
  * once; each facet counts them under every filter but its own; the page is ordered by rank
- * (ts_rank_cd over the weighted document plus the name's trigram similarity), then by name.
+ * (ts_rank_cd over the weighted document plus the name's trigram similarity), then by name, and
+ * its cards (cards.ts) come in the same answer: a search is one round trip.
  */
-function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pageSize: number): Prisma.Sql {
+function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pageSize: number, keptGeneration: string | null): Prisma.Sql {
+  // counted only when the kept counts are of another generation: a CASE branch not taken never
+  // runs its subquery, so an unchanged catalog is not rescanned for the facets
+  const counted = (expr: Prisma.Sql) =>
+    Prisma.sql`CASE WHEN (SELECT "generation"::text FROM "CatalogGeneration" WHERE "id" = 1) IS DISTINCT FROM ${keptGeneration}::text THEN ${expr} END`;
   const text = q.q ? textSearch(q.q) : null;
   const tsq = text?.tsquery ? Prisma.sql`to_tsquery('simple', ${text.tsquery})` : null;
   // a UNION, not an OR: each branch gets its own index (the planner prices an OR as a scan of the
@@ -63,22 +83,25 @@ function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pa
       JOIN "Package" p ON p."id" = s."packageId"
       JOIN "Namespace" n ON n."id" = p."namespaceId"
       WHERE p."latestVersionId" IS NOT NULL AND ${visibleSql(viewer)} ${match}
+    ),
+    page AS (
+      SELECT id, row_number() OVER (ORDER BY rank DESC, name, ns) AS ord FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
+      ORDER BY rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}
     )
     SELECT
-      (SELECT count(*)::int FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official) AS total,
-      (SELECT coalesce(json_agg(id), '[]')::text FROM (
-         SELECT id FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
-         ORDER BY rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) x) AS ids,
-      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
-         SELECT k, count(*)::int c FROM (SELECT unnest(m."attck") k FROM m WHERE ok_category AND ok_tag AND ok_kind AND ok_official) u GROUP BY k) x) AS tactic,
-      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
-         SELECT k, count(*)::int c FROM (SELECT unnest(m."blackarch") k FROM m WHERE ok_tactic AND ok_tag AND ok_kind AND ok_official) u GROUP BY k) x) AS category,
-      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+      (SELECT "generation"::text FROM "CatalogGeneration" WHERE "id" = 1) AS generation,
+      ${cardsJsonSql(Prisma.sql`page`, text?.tsquery ?? null)} AS items,
+      ${counted(Prisma.sql`(SELECT count(*)::int FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official)`)} AS total,
+      ${counted(Prisma.sql`(SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM (SELECT unnest(m."attck") k FROM m WHERE ok_category AND ok_tag AND ok_kind AND ok_official) u GROUP BY k) x)`)} AS tactic,
+      ${counted(Prisma.sql`(SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM (SELECT unnest(m."blackarch") k FROM m WHERE ok_tactic AND ok_tag AND ok_kind AND ok_official) u GROUP BY k) x)`)} AS category,
+      ${counted(Prisma.sql`(SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
          SELECT k, count(*)::int c FROM (SELECT unnest(m."tags") k FROM m WHERE ok_tactic AND ok_category AND ok_kind AND ok_official) u GROUP BY k
-         ORDER BY k = ${q.tag ?? null}::text DESC NULLS LAST, c DESC, k LIMIT ${TAG_FACET_LIMIT}) x) AS tag,
-      (SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
-         SELECT k, count(*)::int c FROM (SELECT unnest(m."kinds") k FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_official) u GROUP BY k) x) AS kind,
-      (SELECT count(*)::int FROM m WHERE official AND ok_tactic AND ok_category AND ok_tag AND ok_kind) AS official`;
+         ORDER BY k = ${q.tag ?? null}::text DESC NULLS LAST, c DESC, k LIMIT ${TAG_FACET_LIMIT}) x)`)} AS tag,
+      ${counted(Prisma.sql`(SELECT coalesce(json_agg(json_build_array(k, c)), '[]')::text FROM (
+         SELECT k, count(*)::int c FROM (SELECT unnest(m."kinds") k FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_official) u GROUP BY k) x)`)} AS kind,
+      ${counted(Prisma.sql`(SELECT count(*)::int FROM m WHERE official AND ok_tactic AND ok_category AND ok_tag AND ok_kind)`)} AS official`;
 }
 
 function facet(pairs: Pair[], label: (k: string) => string): FacetCount[] {
@@ -97,33 +120,27 @@ export async function browse(viewer: Viewer | null, raw: BrowseQuery): Promise<B
   const q = parsed.data;
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
-  const query = searchSql(viewer, q, page, pageSize);
-  // settings for this statement only: the fuzzy threshold of pg_trgm's `<%` (the operator its index
-  // answers), room to keep the matched rows in memory while the facets count them, and the time a
-  // query the user's text shapes may take
-  const [, [row]] = await db()
-    .$transaction([
-      db().$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_NAME_THRESHOLD)}, true), set_config('work_mem', '16MB', true), set_config('statement_timeout', ${String(USER_QUERY_TIMEOUT_MS)}, true)`,
-      db().$queryRaw<SearchRow[]>(query),
-    ])
-    .catch((err: unknown) => {
-      if (isStatementTimeout(err)) throw validation(`the search took longer than ${USER_QUERY_TIMEOUT_MS / 1000} s and was stopped; use fewer or longer words`, { q: "too slow" });
-      throw err;
-    });
-  const ids = JSON.parse(row.ids) as string[];
-  const items = await summariesOf(ids, q.q ? textSearch(q.q).tsquery : null);
+  const text = q.q ? textSearch(q.q).text : "";
+  const key = JSON.stringify([viewerVisibilityKey(viewer), text, q.tactic, q.category, q.tag, q.kind, q.official]);
+  const kept = facetCache.get(key);
+  // the catalog pool's connections carry the fuzzy threshold, work_mem and the statement timeout
+  const [row] = await catalogQuery<SearchRow>(searchSql(viewer, q, page, pageSize, kept?.generation ?? null));
+  let counts = countsOf(row);
+  if (counts) facetCache.set(key, row.generation, counts);
+  else if (kept && kept.generation === row.generation) counts = kept.counted;
+  else throw new Error("the catalog search came back without counts and none were kept for its generation");
   return {
-    items,
-    total: row.total,
+    items: parseCards(row.items),
+    total: counts.total,
     page,
     pageSize,
     facets: {
-      tactic: facet(JSON.parse(row.tactic) as Pair[], (k) => categoryLabel("attck", k)),
-      category: facet(JSON.parse(row.category) as Pair[], (k) => categoryLabel("blackarch", k)),
-      tag: facet(JSON.parse(row.tag) as Pair[], (k) => k),
-      kind: facet(JSON.parse(row.kind) as Pair[], (k) => (k === "tool" ? "Tool" : "Workflow")),
+      tactic: facet(counts.tactic, (k) => categoryLabel("attck", k)),
+      category: facet(counts.category, (k) => categoryLabel("blackarch", k)),
+      tag: facet(counts.tag, (k) => k),
+      kind: facet(counts.kind, (k) => (k === "tool" ? "Tool" : "Workflow")),
       // one option, shown with 0 too: the filter exists before any package is marked
-      official: [{ key: "true", label: "Official", count: row.official }],
+      official: [{ key: "true", label: "Official", count: counts.official }],
     },
   };
 }

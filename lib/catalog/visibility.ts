@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "../generated/prisma/client.ts";
 import { isAdmin } from "../access/permissions.ts";
 import type { Viewer } from "../types.ts";
+import { visibilityKey } from "./facet-cache.ts";
 
 /**
  * canViewPackage (lib/access/permissions.ts) as a SQL condition over `p` ("Package") and `n`
@@ -24,4 +25,9 @@ export function visibleSql(viewer: Viewer | null): Prisma.Sql {
  */
 export function userSeesSql(): Prisma.Sql {
   return Prisma.sql`(NOT p."private" OR u."role" = 'admin' OR n."ownerId" = u."id")`;
+}
+
+/** What `visibleSql(viewer)` lets through, as a key for counts kept per visibility (facet-cache.ts). */
+export function viewerVisibilityKey(viewer: Viewer | null): string {
+  return visibilityKey(viewer && { id: viewer.id, admin: isAdmin(viewer), tokenNamespace: viewer.token?.namespace });
 }

@@ -2,6 +2,7 @@ import "server-only";
 import type pg from "pg";
 import { ExportSlots } from "./export-slots.ts";
 import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
+import { ChunkWriter, EXPORT_CHUNK_BYTES, EXPORT_FETCH_BYTES, HEAD_FETCH_BYTES, nextFetchRows } from "./export-chunks.ts";
 
 /**
  * A query's rows as a byte stream, read through a PostgreSQL cursor `batch` rows at a time as the
@@ -15,23 +16,25 @@ import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
 /** Exports streaming at once, per user and in the whole hub (shared by every kind of export). */
 export const exportSlots = new ExportSlots(() => EXPORT_LIMITS);
 
-/** Characters per enqueued piece (see `emit`). */
-const CHUNK_CHARS = 16 * 1024;
-
 export interface CursorExport<R> {
   userId: string;
   /** the SELECT to stream, with its $n parameters */
   sql: string;
   params: unknown[];
+  /** the most rows one FETCH brings */
   batch: number;
-  /** text before the rows, given the first batch (a CSV header may depend on it) */
+  /** rows `head` wants to see (default 1): fetched before the response starts, within HEAD_FETCH_BYTES */
+  headRows?: number;
+  /** about how many bytes a row holds in memory (default: the length of its text) */
+  rowBytes?: (r: R) => number;
+  /** text before the rows, given the first rows (a CSV header may depend on them) */
   head: (first: R[]) => string;
   /** one row's text; `index` counts rows from 0 */
   row: (r: R, index: number) => string;
   tail: string;
 }
 
-export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<R>): Promise<{ stream: ReadableStream<Uint8Array>; first: R[] }> {
+export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<R>): Promise<{ stream: ReadableStream<Uint8Array> }> {
   const freeSlot = exportSlots.take(x.userId);
   let client: pg.PoolClient;
   try {
@@ -55,35 +58,40 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
     client.release(err);
     freeSlot();
   };
-  const fetch = async (): Promise<R[]> => (await client.query<R>(`FETCH ${x.batch} FROM levhub_export`)).rows;
-  let first: R[];
+  const sizeOf = x.rowBytes ?? ((r: R) => x.row(r, 0).length);
+  let bytesPerRow = 0;
+  let done = false;
+  /** the next rows, about `budget` bytes of them; the bytes per row follow what came */
+  const fetch = async (budget = EXPORT_FETCH_BYTES): Promise<R[]> => {
+    const n = nextFetchRows(bytesPerRow, budget, x.batch);
+    const rows = (await client.query<R>(`FETCH ${n} FROM levhub_export`)).rows;
+    if (rows.length < n) done = true;
+    if (rows.length) {
+      let bytes = 0;
+      for (const r of rows) bytes += sizeOf(r);
+      // the larger of the last batch's mean and the running one: one big row shrinks the next FETCH at once
+      bytesPerRow = Math.max(bytes / rows.length, bytesPerRow * 0.5);
+    }
+    return rows;
+  };
+  const first: R[] = [];
   try {
     await client.query("BEGIN READ ONLY");
     await client.query(`DECLARE levhub_export NO SCROLL CURSOR FOR ${x.sql}`, x.params);
-    first = await fetch();
+    const want = Math.max(1, x.headRows ?? 1);
+    let held = 0;
+    do {
+      const rows = await fetch(Math.min(EXPORT_FETCH_BYTES, HEAD_FETCH_BYTES - held));
+      for (const r of rows) first.push(r);
+      held = first.length * bytesPerRow;
+    } while (!done && first.length < want && held < HEAD_FETCH_BYTES);
   } catch (err) {
     await release(err as Error);
     throw userQueryError(err);
   }
 
-  const encoder = new TextEncoder();
-  let pending: R[] | null = first;
+  let pending: R[] = first;
   let count = 0;
-  /**
-   * Rows as text, enqueued in pieces of about CHUNK_CHARS rather than one large piece per
-   * fetched batch, so the socket gets data early and no piece is larger than it needs to be.
-   */
-  const emit = (rows: R[], controller: ReadableStreamDefaultController<Uint8Array>) => {
-    let out = "";
-    for (const r of rows) {
-      out += x.row(r, count++);
-      if (out.length >= CHUNK_CHARS) {
-        controller.enqueue(encoder.encode(out));
-        out = "";
-      }
-    }
-    if (out) controller.enqueue(encoder.encode(out));
-  };
 
   /** (re)starts the wait for the client's next read: past it the export ends, its connection back */
   const armIdle = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -94,24 +102,38 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
       controller.error(stalled);
     }, EXPORT_LIMITS.idleMs);
   };
+  let writer: ChunkWriter;
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        const head = x.head(first);
-        if (head) controller.enqueue(encoder.encode(head));
+        writer = new ChunkWriter((chunk) => controller.enqueue(chunk));
+        const head = x.head(pending);
+        if (head) writer.write(head);
         armIdle(controller);
       },
+      /**
+       * Called only while less than EXPORT_CHUNK_BYTES wait in the queue (a client that does not
+       * read stops the FETCHes). A FETCH's rows (about EXPORT_FETCH_BYTES) go into Buffers at
+       * once and are dropped: a row kept across pulls would outlive V8's young generation and be
+       * promoted, and promoted garbage is what grew the server's heap by ~180 MB over a 1M export.
+       */
       async pull(controller) {
         clearTimeout(idle);
         try {
-          const rows = pending ?? (await fetch());
-          pending = null;
-          emit(rows, controller);
-          if (rows.length < x.batch) {
-            if (x.tail) controller.enqueue(encoder.encode(x.tail));
+          let rows = pending;
+          pending = [];
+          if (!rows.length && !done) rows = await fetch();
+          for (let i = 0; i < rows.length; i++) writer.write(x.row(rows[i], count++));
+          rows = [];
+          if (done) {
+            if (x.tail) writer.write(x.tail);
+            writer.flush();
             await release();
             controller.close();
-          } else armIdle(controller);
+            return;
+          }
+          writer.flush();
+          armIdle(controller);
         } catch (err) {
           await release(err as Error);
           controller.error(err);
@@ -121,7 +143,7 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
         await release();
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: EXPORT_CHUNK_BYTES, size: (chunk) => chunk.byteLength },
   );
-  return { stream, first };
+  return { stream };
 }

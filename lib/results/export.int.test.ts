@@ -66,7 +66,7 @@ interface Unread {
 }
 
 /** An export request on a raw socket: the first bytes (status line, headers) are read, then nothing. */
-function unreadExport(token: string): Promise<Unread> {
+function unreadExport(token: string, query = "format=ndjson"): Promise<Unread> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), "127.0.0.1");
@@ -77,7 +77,7 @@ function unreadExport(token: string): Promise<Unread> {
       const head = chunk.toString("latin1");
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head, socket, closed });
     });
-    socket.write(`GET /api/results/export?format=ndjson HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    socket.write(`GET /api/results/export?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
   });
 }
 
@@ -155,4 +155,57 @@ test("one user may stream at most EXPORT_LIMITS.perUser exports at once: 429 nam
     assert.ok(waited < 30_000, `still ${again.status} long after the clients went away`);
     await sleep(200);
   }
+});
+
+test("an export of large documents FETCHes them a few at a time (sized in bytes), and streams every one whole", async () => {
+  const { EXPORT_FETCH_BYTES } = await import("./export-chunks.ts");
+  const { rows: runs } = await sql.query<{ runId: string; projectId: string; packageId: string; versionId: string; job: number }>(
+    `SELECT "runId", "projectId", "packageId", "versionId", "job" FROM "ResultDocument" WHERE "coll" = 'big|export@1' LIMIT 1`,
+  );
+  const r = runs[0];
+  const PAD = 256 * 1024;
+  // 40 MiB: more than loopback socket buffers take, so the stream has to stop pulling
+  const HUGE = 160;
+  await sql.query(
+    `INSERT INTO "ResultDocument" ("coll", "runId", "projectId", "packageId", "versionId", "function", "job", "task", "bytes", "doc")
+     SELECT 'huge|export@1', $1, $2, $3, $4, 'scan.ports', $5, 100000 + g, $6, jsonb_build_object('n', g, 'pad', repeat('y', $6))
+     FROM generate_series(1, ${HUGE}) g`,
+    [r.runId, r.projectId, r.packageId, r.versionId, r.job, PAD],
+  );
+  const u = await unreadExport(bobToken, "format=ndjson&coll=huge%7Cexport%401");
+  assert.equal(u.status, 200, u.head.split("\r\n")[0]);
+  // read past the first FETCH (16 rows: nothing was known of their size), then stop: the socket's
+  // buffers fill, the stream stops pulling, and the last FETCH says how many rows it asked for
+  let got = 0;
+  await new Promise<void>((resolve) => {
+    u.socket.on("data", (chunk: Buffer) => {
+      got += chunk.length;
+      if (got > 12 * PAD * 4) {
+        u.socket.pause();
+        resolve();
+      }
+    });
+    u.socket.resume();
+  });
+  let fetched: number[] = [];
+  // within the idle timeout (IDLE_MS), after which the export is closed
+  for (let waited = 0; waited < IDLE_MS - 1000; waited += 100) {
+    const { rows } = await sql.query<{ query: string }>(`SELECT "query" FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE 'FETCH % FROM levhub_export'`);
+    fetched = rows.map((row) => Number(/FETCH (\d+)/.exec(row.query)?.[1]));
+    if (fetched.length && fetched.every((n) => n <= Math.ceil(EXPORT_FETCH_BYTES / PAD))) break;
+    await sleep(100);
+  }
+  assert.equal(fetched.length, 1, "the unread export holds its cursor");
+  assert.ok(fetched[0] <= Math.ceil(EXPORT_FETCH_BYTES / PAD), `a FETCH of ${fetched[0]} rows of ${PAD} bytes each`);
+  u.socket.destroy();
+  await u.closed;
+  for (let waited = 0; (await stalledExports()) > 0; waited += 200) {
+    assert.ok(waited < 30_000, "the abandoned export was still open");
+    await sleep(200);
+  }
+  const whole = await get("/api/results/export?format=ndjson&coll=huge%7Cexport%401", bobToken);
+  assert.equal(whole.status, 200);
+  const lines = (await whole.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as { doc: { n: number; pad: string } });
+  assert.deepEqual(lines.map((l) => l.doc.n), Array.from({ length: HUGE }, (_, i) => i + 1));
+  assert.ok(lines.every((l) => l.doc.pad.length === PAD), "every document whole");
 });

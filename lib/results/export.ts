@@ -8,7 +8,7 @@ import { flatColumns, flattenRows, flatValue, MAX_ROWS_PER_DOCUMENT, parseFlatte
 import { cursorExport } from "./cursor-export.ts";
 import { whereSql } from "./where.ts";
 
-/** Rows fetched from the cursor per pull: the most an export holds in memory at once. */
+/** The most rows one FETCH brings (fewer when they are large: cursor-export.ts sizes each FETCH in bytes). */
 export const EXPORT_BATCH = 500;
 /** Without picked fields, a CSV's columns are inferred from this many first documents. */
 const CSV_SAMPLE = 200;
@@ -69,6 +69,8 @@ export async function exportDocuments(
     sql: `SELECT d."coll", d."runId", d."job", d."task", d."storedAt", d."doc"::text AS "doc" FROM "ResultDocument" d WHERE ${where.sql} ORDER BY d."id"`,
     params: where.params,
     batch: EXPORT_BATCH,
+    headRows: format === "csv" && !fields?.length ? CSV_SAMPLE : 1,
+    rowBytes: (r) => r.doc.length + r.coll.length + r.runId.length + 64,
     head: (first) => {
       if (format === "json") return "[\n";
       if (format !== "csv") return "";

@@ -87,6 +87,8 @@ export async function startTestHub(opts: { signUpMode?: "open" | "fresh" } = {})
       await closeResultStore();
       const { closeResultsPool } = await import("../results/pg.ts");
       await closeResultsPool().catch(() => undefined);
+      const { closeCatalogPool } = await import("../catalog/pool.ts");
+      await closeCatalogPool().catch(() => undefined);
       await disconnectDb().catch(() => undefined);
       const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 3000 });
       try {

@@ -4,6 +4,7 @@
  * the context (its own data dir, generated data, a real Next production server) and calls each
  * part: benchCatalog (catalog.ts) and benchResults (results.ts).
  */
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 
@@ -31,6 +32,8 @@ export interface BenchContext {
   nextPid: number;
   /** a pooled connection to databaseUrl for direct inserts and queries */
   sql: pg.Pool;
+  /** the server's LEVHUB_METRICS_TOKEN: /metrics tells what its memory is made of */
+  metricsToken: string;
 }
 
 /** Resident set size of a process in MB (Linux /proc), or NaN when it is gone. */
@@ -145,4 +148,46 @@ export function printFigures(figures: Figure[]): void {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(["", line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line), ""].join("\n"));
+}
+
+/** What the Next server's memory is made of, from its own /metrics (prom-client's process and V8 figures), in MB. */
+export interface ServerMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** The server's memory as it reports it (`process.memoryUsage()` through /metrics); NaNs when it does not answer. */
+export async function serverMemory(ctx: BenchContext): Promise<ServerMemory> {
+  const none = { rss: Number.NaN, heapUsed: Number.NaN, heapTotal: Number.NaN, external: Number.NaN };
+  try {
+    const res = await fetch(`${ctx.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ctx.metricsToken}` } });
+    const text = await res.text();
+    if (!res.ok) return none;
+    const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? Number.NaN) / 1048576;
+    return {
+      rss: metric("process_resident_memory_bytes"),
+      heapUsed: metric("nodejs_heap_size_used_bytes"),
+      heapTotal: metric("nodejs_heap_size_total_bytes"),
+      external: metric("nodejs_external_memory_bytes"),
+    };
+  } catch {
+    return none;
+  }
+}
+
+export const fmtMemory = (m: ServerMemory) => `RSS ${fmtMb(m.rss)}: V8 heap ${fmtMb(m.heapUsed)} used of ${fmtMb(m.heapTotal)}, external ${fmtMb(m.external)}`;
+
+/**
+ * CPU load for "under load" figures: `procs` busy loops at the server's own priority, each ending
+ * by itself after `maxMs` however the bench ends. Returns a stop function.
+ */
+export function cpuLoad(procs: number, maxMs: number): () => void {
+  const children = Array.from({ length: procs }, () =>
+    spawn(process.execPath, ["-e", `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], { stdio: "ignore" }),
+  );
+  return () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  };
 }
