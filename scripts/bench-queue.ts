@@ -21,6 +21,7 @@ import { isTerminal } from "../runner/src/status.ts";
 import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
+import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
@@ -131,10 +132,15 @@ function dockerRun(args: string[]): Promise<void> {
   });
 }
 
+/** how long each plain run took (its two `docker run`s), ms */
+const rawRunMs: number[] = [];
+
 /** The plain counterpart of one greet.hello run: a workflow container, then a tool container. */
 async function rawRun(i: number) {
+  const t0 = performance.now();
   await dockerRun(["python3", "-c", "import json; json.dumps({'function': 'greet.hello'})"]);
   await dockerRun(["python3", "-c", `print('hello, guest-${i}')`]);
+  rawRunMs.push(performance.now() - t0);
 }
 
 async function pool(n: number, limit: number, job: (i: number) => Promise<unknown>) {
@@ -176,11 +182,13 @@ async function latency(cluster: QueueCluster, hello: PublishResult) {
 async function throughput(cluster: QueueCluster, hello: PublishResult, worker: WorkerProcess) {
   const { startRun } = await import("../lib/runs/index.ts");
   await rawRun(-1);
+  rawRunMs.length = 0;
   let t0 = performance.now();
   await pool(PAR, LIMIT, rawRun);
   const rawS = (performance.now() - t0) / 1000;
 
   const rss = rssSampler({ hub: cluster.web.pid, worker: worker.child.pid! });
+  const watch = await watchEngines({ first: new Docker() });
   t0 = Date.now();
   const runs = await Promise.all(Array.from({ length: PAR }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `guest-${i}` } })));
   const ended = await waitAll(
@@ -190,10 +198,20 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   const { lastEnd } = ended;
   const queueS = (lastEnd - t0) / 1000;
   const { peak, cpu } = rss.stop();
+  // the engine's events of the last containers may arrive a moment after the run's end
+  await sleep(500);
+  watch.stop();
+  const { db } = await import("../lib/platform/db.ts");
+  const times = await db().run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true, createdAt: true, claimedAt: true, endedAt: true } });
+  const spans = phaseSpans(times, watch.events);
+  const held = spans.find((r) => r.phase.startsWith("claimed → ended"));
   console.log(`2. throughput: ${PAR} runs (a workflow and a tool container each), ${LIMIT} at a time`);
   console.log(`   docker run ×2 per run   ${rawS.toFixed(1)} s   ${(PAR / rawS).toFixed(2)} runs/s`);
   console.log(`   queue + 1 worker        ${queueS.toFixed(1)} s   ${(PAR / queueS).toFixed(2)} runs/s   (${summary(ended)})`);
   console.log(`   ratio queue/raw         ${(rawS / queueS).toFixed(2)}×   (target ≥ 0.9×)`);
+  console.log(`   overhead per run        ${(((queueS - rawS) * 1000 * LIMIT) / PAR).toFixed(0)} ms of a slot (total time difference × ${LIMIT} slots / ${PAR} runs); a slot held p50 ${held?.p50.toFixed(0) ?? "?"} ms vs a plain run p50 ${percentile(rawRunMs, 50).toFixed(0)} ms`);
+  console.log(`   where a queued run's time goes (hub timestamps and the engine's container events):`);
+  for (const line of formatSpans(spans)) console.log(line);
   console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB; CPU: hub ${cpu.hub.toFixed(0)} %, worker ${cpu.worker.toFixed(0)} % of a core`);
 }
 
