@@ -1,5 +1,5 @@
 import "server-only";
-import type { ResultStore, StoredMeta } from "../../runner/src/index.ts";
+import { MongoResultStore, type ResultStore, type StoredDocument, type StoredMeta } from "../../runner/src/index.ts";
 import { indexDocument, reindexRun, type IndexWrite } from "./index-writer.ts";
 import { observe, secondsSince } from "../metrics/registry.ts";
 import { deriveDocument, indexedDocument, rederiveRun, runMaps } from "../findings/ingest.ts";
@@ -63,6 +63,17 @@ export class IndexingResultStore implements ResultStore {
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
     await timed("mongodb", "put", () => this.contract.put(coll, job, task, fields, meta));
     await this.index("put", coll, job, task, fields, meta);
+  }
+
+  /**
+   * Several documents of one run at once: one bulk write to MongoDB (when the contract store has
+   * it), then each into the index and its mapping as a `put` would.
+   */
+  async putMany(docs: StoredDocument[]) {
+    const contract = this.contract;
+    if (contract instanceof MongoResultStore) await timed("mongodb", "put", () => contract.putMany(docs));
+    else for (const d of docs) await timed("mongodb", "put", () => contract.put(d.coll, d.job, d.task, d.fields, d.meta));
+    for (const d of docs) await this.index("put", d.coll, d.job, d.task, d.fields, d.meta);
   }
 
   async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
