@@ -34,8 +34,9 @@ export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Pro
     const docBytes = run.limits.docBytes;
     const size = Buffer.byteLength(JSON.stringify(req.fields));
     if (size > docBytes) throw new AppError("too_large", `the document is ${size} bytes; this run may store at most ${docBytes} per document`);
-    // the database's own failures are the route's to answer (503), not the results store's
-    await noteStoredCollection(run.id, worker.instance, req.coll);
+    // the database's own failures are the route's to answer (503), not the results store's;
+    // a collection the run had already written into needs no note (collections only grow)
+    if (!run.collections.includes(req.coll)) await noteStoredCollection(run.id, worker.instance, req.coll);
   }
   try {
     switch (req.op) {
@@ -76,7 +77,7 @@ async function putMany({ worker, run }: AdmittedRun, req: Extract<StoreRequest, 
     total += size;
   }
   if (total > docBytes) throw new AppError("too_large", `the documents are ${total} bytes together; one request may carry at most ${docBytes} (send fewer at once)`);
-  for (const coll of new Set(req.docs.map((d) => d.coll))) await noteStoredCollection(run.id, worker.instance, coll);
+  for (const coll of new Set(req.docs.map((d) => d.coll))) if (!run.collections.includes(coll)) await noteStoredCollection(run.id, worker.instance, coll);
   const masker = await runMasker(run.id);
   const at = new Date();
   const docs: StoredDocument[] = req.docs.map((d) => ({
