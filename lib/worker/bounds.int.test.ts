@@ -316,8 +316,15 @@ test("putMany (protocol 4): several tasks' documents in one request, each checke
   const again = await store([{ coll: "levhub|batch", task: 1, fields: { task: 1, again: true }, meta }, { coll: "levhub|batch", task: 4, fields: { task: 4 }, meta }]);
   assert.equal(again.status, 200, "a document stored before is replaced, as by put");
   assert.equal((await results.findOne("levhub|batch", number, 1, null, null))?.again, true);
-  const run = await db().run.findUniqueOrThrow({ where: { id: d.runId }, select: { collections: true } });
+  const run = await db().run.findUniqueOrThrow({ where: { id: d.runId }, select: { collections: true, projectId: true } });
   assert.deepEqual([...run.collections].sort(), ["levhub|batch", "levhub|other"]);
+  // the results index as the same puts one by one would leave it: rows, and each collection's counts once per document
+  const indexed = await db().resultDocument.findMany({ where: { runId: d.runId }, select: { coll: true, task: true, bytes: true, doc: true }, orderBy: [{ coll: "asc" }, { task: "asc" }] });
+  assert.deepEqual(indexed.map((r) => `${r.coll}#${r.task}`), ["levhub|batch#1", "levhub|batch#2", "levhub|batch#4", "levhub|other#3"]);
+  assert.equal((indexed[0].doc as { again?: boolean }).again, true);
+  const counts = await db().resultCollection.findUniqueOrThrow({ where: { projectId_coll: { projectId: run.projectId, coll: "levhub|batch" } } });
+  assert.equal(Number(counts.documents), 3);
+  assert.equal(Number(counts.bytes), indexed.filter((r) => r.coll === "levhub|batch").reduce((n, r) => n + r.bytes, 0));
   // one bad document refuses the batch, and nothing of it is written
   const bad = await store([{ coll: "levhub|batch", task: 5, fields: {}, meta }, { coll: "system.users", task: 6, fields: {}, meta }]);
   assert.equal(bad.status, 422);
