@@ -14,7 +14,7 @@
  * BENCH_PARTS=1,3 runs some of them.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
 import { isTerminal } from "../runner/src/status.ts";
@@ -22,6 +22,7 @@ import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
 import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
+import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
@@ -39,25 +40,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
 const CLOCK_TICKS = 100;
-
-/** The results store's process (FerretDB) on this machine, if it runs here: its CPU is part of every stored document. */
-function ferretdbPid(): number | null {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("ferretdb")) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return null;
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 /** Peak resident memory of some processes, sampled every 200 ms, and the CPU each used meanwhile. */
 function rssSampler(pids: Record<string, number>) {
@@ -236,6 +218,8 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     const ferret = ferretdbPid();
     if (ferret) pids.store = ferret;
     workers.forEach((w, i) => (pids[`worker${i}`] = w.child.pid!));
+    const pg = postgresPids(cluster.hub.dataDir);
+    const pg0 = pg.reduce((t, p) => t + cpuTicks(p), 0);
     const rss = rssSampler(pids);
     const runsN = 8 * n;
     const t0 = Date.now();
@@ -247,6 +231,9 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     const { lastEnd } = ended;
     const secs = (lastEnd - t0) / 1000;
     const { peak, cpu } = rss.stop();
+    const pgCpu = ((postgresPids(cluster.hub.dataDir).reduce((t, p) => t + cpuTicks(p), 0) - pg0) / CLOCK_TICKS / secs) * 100;
+    const tasks = runsN * TASKS;
+    const perTask = (pct: number | undefined) => (pct === undefined ? "?" : ((pct / 100) * secs * 1000 / tasks).toFixed(2));
     const workerPeak = Object.entries(peak)
       .filter(([k]) => k.startsWith("worker"))
       .map(([, v]) => v.toFixed(0));
@@ -254,8 +241,9 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
       `   ${n} worker${n > 1 ? "s" : " "}  ${runsN * TASKS} tasks in ${secs.toFixed(1)} s: ${((runsN * TASKS) / secs).toFixed(0)} task lifecycles/s   (${summary(ended)})   peak RSS hub ${peak.hub?.toFixed(0)} MiB, workers ${workerPeak.join(" / ")} MiB; CPU hub ${cpu.hub.toFixed(0)} %, FerretDB ${cpu.store?.toFixed(0) ?? "?"} %, workers ${Object.entries(cpu)
         .filter(([k]) => k.startsWith("worker"))
         .map(([, v]) => v.toFixed(0))
-        .join(" / ")} %`,
+        .join(" / ")} %, PostgreSQL ${pgCpu.toFixed(0)} %`,
     );
+    console.log(`      CPU per task lifecycle: hub ${perTask(cpu.hub)} ms, PostgreSQL ${perTask(pgCpu)} ms, FerretDB ${perTask(cpu.store)} ms`);
     await Promise.all(workers.map((w) => w.kill("SIGTERM")));
   }
   console.log("   (target ≥ 500 task lifecycles/s)");

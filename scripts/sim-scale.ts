@@ -10,12 +10,13 @@
  * Asserts nothing; a simulation for docs/design/scale.md.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { isTerminal } from "../runner/src/status.ts";
 import { HELLO } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster } from "../lib/testing/queue-cluster.ts";
+import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 
 const WORKERS = Number(process.env.SIM_WORKERS ?? 50);
 const PROCS = Number(process.env.SIM_PROCS ?? 5);
@@ -29,61 +30,17 @@ const TICKS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
-function ticks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function ppid(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return -1;
-  }
-}
-
-/** The processes of the throwaway PostgreSQL: its postmaster (its data directory on the command line) and the backends under it. */
-function postgresPids(dataDir: string): number[] {
-  const all = readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
-  const master = all.find((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dataDir);
-    } catch {
-      return false;
-    }
-  });
-  return master ? [master, ...all.filter((p) => ppid(p) === master)] : [];
-}
-
-function ferretdbPid(): number | null {
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/comm`, "utf8").startsWith("ferretdb")) return Number(e);
-    } catch {
-      // gone
-    }
-  }
-  return null;
-}
-
 /** CPU (% of one core) of some groups of processes between `start` and `stop`; groups re-read their members at each end. */
 function cpuMeter(groups: Record<string, () => number[]>) {
   const t0 = performance.now();
   const at0 = new Map<number, number>();
-  for (const pids of Object.values(groups)) for (const p of pids()) at0.set(p, ticks(p));
+  for (const pids of Object.values(groups)) for (const p of pids()) at0.set(p, cpuTicks(p));
   return () => {
     const secs = (performance.now() - t0) / 1000;
     const out: Record<string, number> = {};
     for (const [name, pids] of Object.entries(groups)) {
       let used = 0;
-      for (const p of pids()) used += ticks(p) - (at0.get(p) ?? 0);
+      for (const p of pids()) used += cpuTicks(p) - (at0.get(p) ?? 0);
       out[name] = (used / TICKS / secs) * 100;
     }
     return out;
