@@ -57,6 +57,7 @@ async function main() {
   const cluster = await startQueueCluster({ heartbeatMs: HEARTBEAT_MS, queue: { totalRuns: WORKERS * CAPACITY, perUserRuns: WORKERS * CAPACITY } });
   const children: ChildProcess[] = [];
   const dirs: string[] = [];
+  let sampler: NodeJS.Timeout | undefined;
   try {
     const hello = await cluster.publishDirectory(HELLO);
     const { getSettings, updateSettings } = await import("../lib/platform/settings.ts");
@@ -106,11 +107,24 @@ async function main() {
 
     const { startRun } = await import("../lib/runs/index.ts");
     let peakConnections = 0;
-    const sampler = setInterval(() => void connections().then((n) => (peakConnections = Math.max(peakConnections, n))), 500);
+    sampler = setInterval(
+      () =>
+        void connections().then(
+          (n) => (peakConnections = Math.max(peakConnections, n)),
+          () => undefined,
+        ),
+      500,
+    );
     stop = cpuMeter(groups);
     const t0 = Date.now();
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `s${i}` } }));
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        runs.push(await startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `s${i}` } }));
+      } catch (err) {
+        throw new Error(`submitting run ${i + 1} of ${RUNS} failed`, { cause: err });
+      }
+    }
     const submitS = (Date.now() - t0) / 1000;
     const ids = runs.map((r) => r.id);
     for (;;) {
@@ -119,7 +133,6 @@ async function main() {
         const secs = (Math.max(...rows.map((r) => r.endedAt?.getTime() ?? 0)) - t0) / 1000;
         const counts = new Map<string, number>();
         for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-        clearInterval(sampler);
         console.log(
           `2. load: ${RUNS} runs × ${TASKS} tools, submitted in ${submitS.toFixed(1)} s, all ended in ${secs.toFixed(1)} s (${[...counts].map(([k, v]) => `${v} ${k}`).join(", ")}): ${(RUNS / secs).toFixed(1)} runs/s, ${((RUNS * TASKS) / secs).toFixed(0)} task lifecycles/s`,
         );
@@ -129,14 +142,18 @@ async function main() {
       if (Date.now() - t0 > 15 * 60_000) throw new Error("runs not finished after 15 min");
       await sleep(250);
     }
+  } catch (err) {
+    console.error("sim:scale failed:", err);
+    process.exitCode = 1;
   } finally {
+    clearInterval(sampler);
     for (const c of children) c.kill("SIGTERM");
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
     await cluster.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
   console.log(`load average at the end: ${load()}`);
-  process.exit(0);
+  process.exit(process.exitCode ?? 0);
 }
 
 main().catch((err: unknown) => {
