@@ -9,6 +9,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -44,33 +45,49 @@ function owner(url: string): string {
   return m ? m[0].slice(1) : url;
 }
 
-export function cpuTop(p: Profile, n: number): { total: number; functions: [string, number][]; owners: [string, number][] } {
+const isIdle = (n: ProfileNode) => n.callFrame.functionName === "(idle)";
+const projectFrame = (url: string) => url !== "" && !url.includes("node_modules/") && !url.startsWith("node:") && /\/(app|lib|runner)\//.test(url);
+
+/**
+ * Busy time only (idle left out): by package or module (self time), by function (self time), and
+ * by the project's own function nearest on the stack (what in lib/, app/ or runner/ caused the
+ * time, whichever library spent it).
+ */
+export function cpuTop(p: Profile, n: number): { busy: number; functions: [string, number][]; owners: [string, number][]; causes: [string, number][] } {
   const self = selfTimes(p);
+  const parent = new Map<number, number>();
+  for (const node of p.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const byFn = new Map<string, number>();
   const byOwner = new Map<string, number>();
-  let total = 0;
+  const byCause = new Map<string, number>();
+  let busy = 0;
+  const add = (m: Map<string, number>, k: string, t: number) => m.set(k, (m.get(k) ?? 0) + t);
   for (const node of p.nodes) {
     const t = self.get(node.id) ?? 0;
-    if (!t) continue;
-    total += t;
+    if (!t || isIdle(node)) continue;
+    busy += t;
     const { functionName, url, lineNumber } = node.callFrame;
-    const fn = `${functionName || "(anonymous)"} ${owner(url)}${url ? `:${lineNumber + 1}` : ""}`;
-    byFn.set(fn, (byFn.get(fn) ?? 0) + t);
-    const o = functionName === "(idle)" ? "(idle)" : owner(url);
-    byOwner.set(o, (byOwner.get(o) ?? 0) + t);
+    add(byFn, `${functionName || "(anonymous)"} ${owner(url)}${url ? `:${lineNumber + 1}` : ""}`, t);
+    add(byOwner, owner(url), t);
+    let at: ProfileNode | undefined = node;
+    while (at && !projectFrame(at.callFrame.url)) at = byId.get(parent.get(at.id) ?? -1);
+    add(byCause, at ? `${at.callFrame.functionName || "(anonymous)"} ${owner(at.callFrame.url)}` : "(no project frame: timers, sockets, GC)", t);
   }
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
-  return { total, functions: top(byFn), owners: top(byOwner) };
+  return { busy, functions: top(byFn), owners: top(byOwner), causes: top(byCause) };
 }
 
 if (process.argv[1]?.endsWith("cpu-top.ts")) {
   const file = process.argv[2];
   const n = Number(process.argv[3] ?? 20);
-  const { total, functions, owners } = cpuTop(JSON.parse(readFileSync(file, "utf8")) as Profile, n);
-  const pct = (t: number) => `${((t / total) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
-  console.log("by module or package (self time):");
+  const { busy, functions, owners, causes } = cpuTop(JSON.parse(readFileSync(file, "utf8")) as Profile, n);
+  const pct = (t: number) => `${((t / busy) * 100).toFixed(1).padStart(5)} %`;
+  console.log(`${file}: ${(busy / 1e6).toFixed(1)} s busy (idle left out); shares of the busy time`);
+  console.log("by package or module (self time):");
   for (const [k, t] of owners) console.log(`  ${pct(t)}  ${k}`);
+  console.log("by the project's function nearest on the stack:");
+  for (const [k, t] of causes) console.log(`  ${pct(t)}  ${k}`);
   console.log("by function (self time):");
   for (const [k, t] of functions) console.log(`  ${pct(t)}  ${k}`);
 }
