@@ -32,8 +32,7 @@ interface Bound {
   /** puts waiting to go out together (`putMany`) */
   waiting: Waiting[];
   waitingBytes: number;
-  /** store requests of the run's puts under way */
-  inFlight: number;
+  timer: NodeJS.Timeout | null;
 }
 
 interface Waiting {
@@ -43,6 +42,11 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
+/**
+ * How long a put waits for others of its run to go in the same request: tasks that finish
+ * together (a run's parallel tools) share one request and one bulk write at the hub.
+ */
+export const PUT_BATCH_MS = 5;
 
 type Op<T extends StoreRequest["op"]> = Omit<Extract<StoreRequest, { op: T }>, "instance" | "op">;
 
@@ -60,13 +64,14 @@ export class HttpResultStore implements ResultStore {
    */
   bind(job: number, runId: string, instance: string, docBytes = 0): void {
     this.unbind(job);
-    this.runs.set(job, { runId, instance, ended: new AbortController(), docBytes, waiting: [], waitingBytes: 0, inFlight: 0 });
+    this.runs.set(job, { runId, instance, ended: new AbortController(), docBytes, waiting: [], waitingBytes: 0, timer: null });
   }
 
   unbind(job: number): void {
     const run = this.runs.get(job);
     if (!run) return;
     run.ended.abort();
+    if (run.timer) clearTimeout(run.timer);
     for (const w of run.waiting.splice(0)) w.reject(new StoreError(`run number ${job} is not running on this worker`));
     this.runs.delete(job);
   }
@@ -91,11 +96,9 @@ export class HttpResultStore implements ResultStore {
   }
 
   /**
-   * One task's document. A run's put goes at once when none of its puts is under way; puts that
-   * come meanwhile wait and go together in one `putMany` when it is answered (up to
-   * STORE_BATCH_LIMITS, and the run's docBytes together): no put waits for a timer, and tasks
-   * that finish together share one request and one bulk write at the hub. A document too large
-   * to share a request goes alone.
+   * One task's document. Within a run, puts that come within PUT_BATCH_MS of each other go in one
+   * `putMany` (up to STORE_BATCH_LIMITS and the run's docBytes together); a document too large to
+   * share a request goes alone.
    */
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<void> {
     const run = this.runs.get(job);
@@ -110,31 +113,31 @@ export class HttpResultStore implements ResultStore {
     await new Promise<void>((resolve, reject) => {
       run.waiting.push({ doc, bytes, resolve, reject });
       run.waitingBytes += bytes;
-      if (run.inFlight === 0 || run.waiting.length >= STORE_BATCH_LIMITS.documents) this.flush(job, run);
+      if (run.waiting.length >= STORE_BATCH_LIMITS.documents) this.flush(job, run);
+      else run.timer ??= setTimeout(() => this.flush(job, run), PUT_BATCH_MS);
     });
   }
 
-  /** Sends what waits of a run as one `putMany` (one document: a plain `put`); once answered, what came meanwhile. */
+  /** Sends what waits of a run as one `putMany` (one document: a plain `put`). */
   private flush(job: number, run: Bound): void {
+    if (run.timer) clearTimeout(run.timer);
+    run.timer = null;
     const batch = run.waiting.splice(0);
     run.waitingBytes = 0;
     if (batch.length === 0) return;
-    run.inFlight++;
-    const sent =
-      batch.length === 1
-        ? this.call(job, "put", batch[0].doc, this.times.putRetryMs).then(batch[0].resolve, batch[0].reject)
-        : this.call(job, "putMany", { docs: batch.map((w) => w.doc) } satisfies Op<"putMany">, this.times.putRetryMs).then(
-            () => batch.forEach((w) => w.resolve()),
-            (err: unknown) => {
-              // refused as a whole (one bad document?): each alone, so each gets its own answer; a store that is down fails them all alike
-              if (err instanceof StoreError && err.transient) batch.forEach((w) => w.reject(err));
-              else for (const w of batch) void this.call(job, "put", w.doc, this.times.putRetryMs).then(w.resolve, w.reject);
-            },
-          );
-    void sent.finally(() => {
-      run.inFlight--;
-      if (run.inFlight === 0 && this.runs.get(job) === run) this.flush(job, run);
-    });
+    if (batch.length === 1) {
+      void this.call(job, "put", batch[0].doc, this.times.putRetryMs).then(batch[0].resolve, batch[0].reject);
+      return;
+    }
+    const body: Op<"putMany"> = { docs: batch.map((w) => w.doc) };
+    void this.call(job, "putMany", body, this.times.putRetryMs).then(
+      () => batch.forEach((w) => w.resolve()),
+      (err: unknown) => {
+        // refused as a whole (one bad document?): each alone, so each gets its own answer; a store that is down fails them all alike
+        if (err instanceof StoreError && err.transient) batch.forEach((w) => w.reject(err));
+        else for (const w of batch) void this.call(job, "put", w.doc, this.times.putRetryMs).then(w.resolve, w.reject);
+      },
+    );
   }
 
   async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta): Promise<void> {
