@@ -14,13 +14,15 @@
  * BENCH_PARTS=1,3 runs some of them.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
 import { isTerminal } from "../runner/src/status.ts";
 import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
+import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
+import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
@@ -38,25 +40,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
 const CLOCK_TICKS = 100;
-
-/** The results store's process (FerretDB) on this machine, if it runs here: its CPU is part of every stored document. */
-function ferretdbPid(): number | null {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("ferretdb")) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return null;
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 /** Peak resident memory of some processes, sampled every 200 ms, and the CPU each used meanwhile. */
 function rssSampler(pids: Record<string, number>) {
@@ -131,10 +114,15 @@ function dockerRun(args: string[]): Promise<void> {
   });
 }
 
+/** how long each plain run took (its two `docker run`s), ms */
+const rawRunMs: number[] = [];
+
 /** The plain counterpart of one greet.hello run: a workflow container, then a tool container. */
 async function rawRun(i: number) {
+  const t0 = performance.now();
   await dockerRun(["python3", "-c", "import json; json.dumps({'function': 'greet.hello'})"]);
   await dockerRun(["python3", "-c", `print('hello, guest-${i}')`]);
+  rawRunMs.push(performance.now() - t0);
 }
 
 async function pool(n: number, limit: number, job: (i: number) => Promise<unknown>) {
@@ -176,11 +164,13 @@ async function latency(cluster: QueueCluster, hello: PublishResult) {
 async function throughput(cluster: QueueCluster, hello: PublishResult, worker: WorkerProcess) {
   const { startRun } = await import("../lib/runs/index.ts");
   await rawRun(-1);
+  rawRunMs.length = 0;
   let t0 = performance.now();
   await pool(PAR, LIMIT, rawRun);
   const rawS = (performance.now() - t0) / 1000;
 
   const rss = rssSampler({ hub: cluster.web.pid, worker: worker.child.pid! });
+  const watch = await watchEngines({ first: new Docker() });
   t0 = Date.now();
   const runs = await Promise.all(Array.from({ length: PAR }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `guest-${i}` } })));
   const ended = await waitAll(
@@ -190,10 +180,20 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   const { lastEnd } = ended;
   const queueS = (lastEnd - t0) / 1000;
   const { peak, cpu } = rss.stop();
+  // the engine's events of the last containers may arrive a moment after the run's end
+  await sleep(500);
+  watch.stop();
+  const { db } = await import("../lib/platform/db.ts");
+  const times = await db().run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true, createdAt: true, claimedAt: true, endedAt: true } });
+  const spans = phaseSpans(times, watch.events);
+  const held = spans.find((r) => r.phase.startsWith("claimed → ended"));
   console.log(`2. throughput: ${PAR} runs (a workflow and a tool container each), ${LIMIT} at a time`);
   console.log(`   docker run ×2 per run   ${rawS.toFixed(1)} s   ${(PAR / rawS).toFixed(2)} runs/s`);
   console.log(`   queue + 1 worker        ${queueS.toFixed(1)} s   ${(PAR / queueS).toFixed(2)} runs/s   (${summary(ended)})`);
   console.log(`   ratio queue/raw         ${(rawS / queueS).toFixed(2)}×   (target ≥ 0.9×)`);
+  console.log(`   overhead per run        ${(((queueS - rawS) * 1000 * LIMIT) / PAR).toFixed(0)} ms of a slot (total time difference × ${LIMIT} slots / ${PAR} runs); a slot held p50 ${held?.p50.toFixed(0) ?? "?"} ms vs a plain run p50 ${percentile(rawRunMs, 50).toFixed(0)} ms`);
+  console.log(`   where a queued run's time goes (hub timestamps and the engine's container events):`);
+  for (const line of formatSpans(spans)) console.log(line);
   console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB; CPU: hub ${cpu.hub.toFixed(0)} %, worker ${cpu.worker.toFixed(0)} % of a core`);
 }
 
@@ -218,6 +218,11 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     const ferret = ferretdbPid();
     if (ferret) pids.store = ferret;
     workers.forEach((w, i) => (pids[`worker${i}`] = w.child.pid!));
+    const { db } = await import("../lib/platform/db.ts");
+    const commits = async () => Number((await db().$queryRaw<{ n: bigint }[]>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`)[0].n);
+    const commits0 = await commits();
+    const pg = postgresPids(cluster.hub.dataDir);
+    const pg0 = pg.reduce((t, p) => t + cpuTicks(p), 0);
     const rss = rssSampler(pids);
     const runsN = 8 * n;
     const t0 = Date.now();
@@ -229,6 +234,9 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
     const { lastEnd } = ended;
     const secs = (lastEnd - t0) / 1000;
     const { peak, cpu } = rss.stop();
+    const pgCpu = ((postgresPids(cluster.hub.dataDir).reduce((t, p) => t + cpuTicks(p), 0) - pg0) / CLOCK_TICKS / secs) * 100;
+    const tasks = runsN * TASKS;
+    const perTask = (pct: number | undefined) => (pct === undefined ? "?" : ((pct / 100) * secs * 1000 / tasks).toFixed(2));
     const workerPeak = Object.entries(peak)
       .filter(([k]) => k.startsWith("worker"))
       .map(([, v]) => v.toFixed(0));
@@ -236,8 +244,11 @@ async function ceiling(cluster: QueueCluster, hello: PublishResult) {
       `   ${n} worker${n > 1 ? "s" : " "}  ${runsN * TASKS} tasks in ${secs.toFixed(1)} s: ${((runsN * TASKS) / secs).toFixed(0)} task lifecycles/s   (${summary(ended)})   peak RSS hub ${peak.hub?.toFixed(0)} MiB, workers ${workerPeak.join(" / ")} MiB; CPU hub ${cpu.hub.toFixed(0)} %, FerretDB ${cpu.store?.toFixed(0) ?? "?"} %, workers ${Object.entries(cpu)
         .filter(([k]) => k.startsWith("worker"))
         .map(([, v]) => v.toFixed(0))
-        .join(" / ")} %`,
+        .join(" / ")} %, PostgreSQL ${pgCpu.toFixed(0)} %`,
     );
+    // the bench's own polling (waitAll) commits a few of these too: about 5 a second
+    const xacts = (await commits()) - commits0;
+    console.log(`      per task lifecycle: CPU hub ${perTask(cpu.hub)} ms, PostgreSQL ${perTask(pgCpu)} ms, FerretDB ${perTask(cpu.store)} ms; ${(xacts / tasks).toFixed(1)} PostgreSQL transactions`);
     await Promise.all(workers.map((w) => w.kill("SIGTERM")));
   }
   console.log("   (target ≥ 500 task lifecycles/s)");

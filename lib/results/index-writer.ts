@@ -71,6 +71,63 @@ export async function indexDocument(
 }
 
 /**
+ * Several documents of one run, as many puts, in one statement: their rows, and each collection's
+ * counts once (a collection's counts are one row every document of the project updates: one
+ * update per batch rather than one per document). A task named twice counts once, its last
+ * document standing.
+ */
+export async function indexDocuments(
+  docs: { coll: string; job: number; task: number; fields: Record<string, unknown> }[],
+  meta: Pick<StoredMeta, "run" | "at">,
+  db: pg.Pool | pg.PoolClient = resultsPool(),
+): Promise<void> {
+  if (docs.length === 0) return;
+  const last = new Map<string, (typeof docs)[number]>();
+  for (const d of docs) last.set(JSON.stringify([d.coll, d.job, d.task]), d);
+  const rows = [...last.values()].map((d) => ({ ...d, ...indexableJson(d.fields) }));
+  const facts = await runFacts(db, meta.run);
+  await db.query(
+    `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::text[]) AS i("coll", "job", "task", "bytes", "doc")
+),
+old AS (
+  SELECT d."coll", d."bytes" FROM "ResultDocument" d JOIN input i ON d."coll" = i."coll" AND d."job" = i."job" AND d."task" = i."task"
+),
+up AS (
+  INSERT INTO "ResultDocument" ("coll", "job", "task", "runId", "projectId", "packageId", "versionId", "function", "storedAt", "bytes", "doc")
+  SELECT i."coll", i."job", i."task", $6, $7, $8, $9, $10, $11, i."bytes", i."doc"::jsonb FROM input i
+  ON CONFLICT ("coll", "job", "task") DO UPDATE
+    SET "doc" = EXCLUDED."doc", "bytes" = EXCLUDED."bytes", "storedAt" = EXCLUDED."storedAt"
+  RETURNING "coll", "bytes"
+),
+added AS (SELECT "coll", count(*) AS n, sum("bytes") AS bytes FROM up GROUP BY "coll"),
+replaced AS (SELECT "coll", count(*) AS n, sum("bytes") AS bytes FROM old GROUP BY "coll")
+INSERT INTO "ResultCollection" ("projectId", "coll", "documents", "bytes", "lastAt")
+SELECT $7, a."coll", a.n - COALESCE(r.n, 0), a.bytes - COALESCE(r.bytes, 0), $11
+  FROM added a LEFT JOIN replaced r ON r."coll" = a."coll"
+ ORDER BY a."coll"
+ON CONFLICT ("projectId", "coll") DO UPDATE
+  SET "documents" = "ResultCollection"."documents" + EXCLUDED."documents",
+      "bytes" = "ResultCollection"."bytes" + EXCLUDED."bytes",
+      "lastAt" = GREATEST("ResultCollection"."lastAt", EXCLUDED."lastAt")`,
+    [
+      rows.map((r) => r.coll),
+      rows.map((r) => r.job),
+      rows.map((r) => r.task),
+      rows.map((r) => r.bytes),
+      rows.map((r) => r.json),
+      meta.run,
+      facts.projectId,
+      facts.packageId,
+      facts.versionId,
+      facts.function,
+      meta.at,
+    ],
+  );
+}
+
+/**
  * Rebuilds a run's part of the index from MongoDB, the contract store: every document the run
  * stored is written again, rows MongoDB no longer has are removed, and the counts of the touched
  * collections are recounted. Repairs what a failed index write left behind.

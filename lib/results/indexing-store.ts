@@ -1,12 +1,14 @@
 import "server-only";
-import type { ResultStore, StoredMeta } from "../../runner/src/index.ts";
-import { indexDocument, reindexRun, type IndexWrite } from "./index-writer.ts";
+import { MongoResultStore, type ResultStore, type StoredDocument, type StoredMeta } from "../../runner/src/index.ts";
+import { indexDocument, indexDocuments, reindexRun, type IndexWrite } from "./index-writer.ts";
 import { observe, secondsSince } from "../metrics/registry.ts";
 import { deriveDocument, indexedDocument, rederiveRun, runMaps } from "../findings/ingest.ts";
 
 export interface IndexingOptions {
   /** writes one document into the index (tests replace it to make it fail) */
   write?: typeof indexDocument;
+  /** writes several documents of one run into the index */
+  writeMany?: typeof indexDocuments;
   /** rebuilds a run's index from the contract store */
   repair?: typeof reindexRun;
   /** maps one stored document into its project's assets and findings (lib/findings/ingest.ts) */
@@ -39,6 +41,7 @@ export async function deriveStored(mode: IndexWrite, coll: string, job: number, 
  */
 export class IndexingResultStore implements ResultStore {
   private readonly write: typeof indexDocument;
+  private readonly writeMany: typeof indexDocuments;
   private readonly repair: typeof reindexRun;
   private readonly derive: NonNullable<IndexingOptions["derive"]>;
   private readonly rederive: typeof rederiveRun;
@@ -53,6 +56,7 @@ export class IndexingResultStore implements ResultStore {
     opts: IndexingOptions = {},
   ) {
     this.write = opts.write ?? indexDocument;
+    this.writeMany = opts.writeMany ?? indexDocuments;
     this.repair = opts.repair ?? reindexRun;
     this.derive = opts.derive ?? deriveStored;
     this.rederive = opts.rederive ?? rederiveRun;
@@ -63,6 +67,26 @@ export class IndexingResultStore implements ResultStore {
   async put(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
     await timed("mongodb", "put", () => this.contract.put(coll, job, task, fields, meta));
     await this.index("put", coll, job, task, fields, meta);
+  }
+
+  /**
+   * Several documents of one run at once: one bulk write to MongoDB (when the contract store has
+   * it), then each into the index and its mapping as a `put` would.
+   */
+  async putMany(docs: StoredDocument[]) {
+    if (docs.length === 0) return;
+    const contract = this.contract;
+    if (contract instanceof MongoResultStore) await timed("mongodb", "put", () => contract.putMany(docs));
+    else for (const d of docs) await timed("mongodb", "put", () => contract.put(d.coll, d.job, d.task, d.fields, d.meta));
+    const run = docs[0].meta.run;
+    try {
+      await timed("index", "put", () => this.writeMany(docs, docs[0].meta));
+    } catch (err) {
+      this.log("results index write failed; the run's index is rebuilt from MongoDB", { documents: docs.length, run, error: errorText(err) });
+      this.scheduleRepair(run, 1, true);
+      return;
+    }
+    for (const d of docs) await this.mapped(d.coll, d.job, d.task, d.fields, d.meta);
   }
 
   async merge(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta) {
@@ -106,6 +130,11 @@ export class IndexingResultStore implements ResultStore {
       this.scheduleRepair(meta.run, 1, true);
       return;
     }
+    await this.mapped(coll, job, task, fields, meta, mode);
+  }
+
+  /** Maps an indexed document into assets and findings; a failure is repaired later, never thrown. */
+  private async mapped(coll: string, job: number, task: number, fields: Record<string, unknown>, meta: StoredMeta, mode: IndexWrite = "put") {
     try {
       await this.derive(mode, coll, job, task, fields, meta);
     } catch (err) {

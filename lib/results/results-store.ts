@@ -1,5 +1,5 @@
 import "server-only";
-import { MongoResultStore, StoreError, type ResultStore } from "../../runner/src/index.ts";
+import { MongoResultStore, StoreError, type ResultStore, type StoredDocument } from "../../runner/src/index.ts";
 import { mongoUri } from "../platform/config.ts";
 import { AppError } from "../errors.ts";
 import { IndexingResultStore } from "./indexing-store.ts";
@@ -24,6 +24,13 @@ export function getResultStore(): Promise<ResultStore> {
     });
   }
   return g.__levhubStore;
+}
+
+/** Several documents of one run through the hub's store: one bulk write where the store has it, else one put each. */
+export async function putDocuments(docs: StoredDocument[]): Promise<void> {
+  const store = await getResultStore();
+  if (store instanceof IndexingResultStore) return store.putMany(docs);
+  for (const d of docs) await store.put(d.coll, d.job, d.task, d.fields, d.meta);
 }
 
 /** Resolves when the results store answers a ping (readiness); connects first if needed. */

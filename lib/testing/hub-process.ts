@@ -27,7 +27,9 @@ export interface HubProcess {
 }
 
 export async function spawnHubProcess(env: Record<string, string>, opts: { port?: number } = {}): Promise<HubProcess> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", SELF], {
+  // bench:queue profiles the hub's CPU: LEVHUB_HUB_CPU_PROF names the directory of its .cpuprofile (written at exit)
+  const prof = process.env.LEVHUB_HUB_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.LEVHUB_HUB_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, "--conditions=react-server", "--import", "tsx", SELF], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(opts.port ?? 0) },
     stdio: ["ignore", "pipe", "inherit"],

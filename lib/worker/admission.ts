@@ -50,6 +50,8 @@ export interface HeldRun {
   owner: string;
   /** `lev.<ns>.<name>` */
   package: string;
+  /** the collections it had written into when the request was admitted (they only ever grow) */
+  collections: string[];
 }
 
 /** A request about a run the admitted instance holds. */
@@ -136,6 +138,7 @@ async function admitRun(input: AdmitInput, cap: (limits: RunLimits) => number): 
         status: true,
         workerInstance: true,
         policy: true,
+        collections: true,
         owner: { select: { username: true } },
         version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } },
       },
@@ -144,7 +147,7 @@ async function admitRun(input: AdmitInput, cap: (limits: RunLimits) => number): 
     if (!row || row.workerInstance !== worker.instance) throw notFound("run");
     const limits = runLimitsOf(row.policy);
     const pkg = row.version.package;
-    const run: HeldRun = { id: row.id, number: row.number, status: row.status, limits, owner: row.owner.username, package: `lev.${pkg.namespace.name}.${pkg.name}` };
+    const run: HeldRun = { id: row.id, number: row.number, status: row.status, limits, owner: row.owner.username, package: `lev.${pkg.namespace.name}.${pkg.name}`, collections: row.collections };
     return { caller, release, worker, run, maxBodyBytes: cap(limits) };
   });
 }

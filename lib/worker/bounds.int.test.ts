@@ -301,6 +301,49 @@ test("a body for a run it holds stops at the cap sized to the request: a documen
   assert.match(unnamed.json.error.message, new RegExp(INSTANCE_HEADER));
 });
 
+test("putMany (protocol 4): several tasks' documents in one request, each checked and all together before anything is written; protocol 3 still registers, 2 is told to update", async () => {
+  const { db } = await import("../platform/db.ts");
+  const d = await deviceHolding("batch");
+  const meta = { runId: d.runId, owner: "alice", at: at() };
+  const store = (docs: unknown[]) => work<{ ok?: true; error?: { code: string; message: string } }>(d.token, "POST", `/api/worker/runs/${d.runId}/store`, { instance: d.instance, op: "putMany", docs });
+  const ok = await store([1, 2, 3].map((task) => ({ coll: task === 3 ? "levhub|other" : "levhub|batch", task, fields: { task }, meta })));
+  assert.equal(ok.status, 200, JSON.stringify(ok.json));
+  const { getResultStore } = await import("../results/results-store.ts");
+  const results = await getResultStore();
+  const number = (await db().run.findUniqueOrThrow({ where: { id: d.runId } })).number;
+  assert.deepEqual((await results.findRun("levhub|batch", number)).map((x) => x.task).sort(), [1, 2]);
+  assert.equal((await results.findOne("levhub|other", number, 3, null, null))?.task, 3);
+  const again = await store([{ coll: "levhub|batch", task: 1, fields: { task: 1, again: true }, meta }, { coll: "levhub|batch", task: 4, fields: { task: 4 }, meta }]);
+  assert.equal(again.status, 200, "a document stored before is replaced, as by put");
+  assert.equal((await results.findOne("levhub|batch", number, 1, null, null))?.again, true);
+  const run = await db().run.findUniqueOrThrow({ where: { id: d.runId }, select: { collections: true, projectId: true } });
+  assert.deepEqual([...run.collections].sort(), ["levhub|batch", "levhub|other"]);
+  // the results index as the same puts one by one would leave it: rows, and each collection's counts once per document
+  const indexed = await db().resultDocument.findMany({ where: { runId: d.runId }, select: { coll: true, task: true, bytes: true, doc: true }, orderBy: [{ coll: "asc" }, { task: "asc" }] });
+  assert.deepEqual(indexed.map((r) => `${r.coll}#${r.task}`), ["levhub|batch#1", "levhub|batch#2", "levhub|batch#4", "levhub|other#3"]);
+  assert.equal((indexed[0].doc as { again?: boolean }).again, true);
+  const counts = await db().resultCollection.findUniqueOrThrow({ where: { projectId_coll: { projectId: run.projectId, coll: "levhub|batch" } } });
+  assert.equal(Number(counts.documents), 3);
+  assert.equal(Number(counts.bytes), indexed.filter((r) => r.coll === "levhub|batch").reduce((n, r) => n + r.bytes, 0));
+  // one bad document refuses the batch, and nothing of it is written
+  const bad = await store([{ coll: "levhub|batch", task: 5, fields: {}, meta }, { coll: "system.users", task: 6, fields: {}, meta }]);
+  assert.equal(bad.status, 422);
+  const past = await store([{ coll: "levhub|batch", task: 7, fields: {}, meta }, { coll: "levhub|batch", task: MAX_TASKS + 1, fields: {}, meta }]);
+  assert.equal(past.status, 422);
+  const half = { x: "y".repeat(DOC_BYTES / 2) };
+  const together = await store([5, 6].map((task) => ({ coll: "levhub|batch", task, fields: half, meta })));
+  assert.equal(together.status, 413, JSON.stringify(together.json));
+  assert.match(together.json.error?.message ?? "", /together/);
+  assert.deepEqual((await results.findRun("levhub|batch", number)).map((x) => x.task).sort(), [1, 2, 4], "nothing of the refused batches");
+  // the registration's protocol: the previous one is accepted for a release, an older one is told what to do
+  const device = await enrol("old-protocol");
+  const old = await work<{ error: { message: string } }>(device.token, "POST", "/api/worker/register", { protocol: 2, name: "old", version: "x", engine: { host: "unix:///nowhere", version: "27.0" }, capacity: 1, labels: { hostNetwork: false } });
+  assert.equal(old.status, 422);
+  assert.match(JSON.stringify(old.json), /speaks protocol 2.*update the worker/);
+  const previous = await work(device.token, "POST", "/api/worker/register", { protocol: 3, name: "prev", version: "x", engine: { host: "unix:///nowhere", version: "27.0" }, capacity: 1, labels: { hostNetwork: false } });
+  assert.equal(previous.status, 201, JSON.stringify(previous.json));
+});
+
 const numbered = (from: number, events: unknown[]) => events.map((event, i) => ({ seq: from + i, event }));
 
 test("3,000 collections in batches: the run ends QuotaExceeded at its cap, its record stays small; a store into one more collection is refused", async () => {

@@ -1,8 +1,8 @@
 import "server-only";
 import { AppError, conflict, validation } from "../errors.ts";
-import { getResultStore } from "../results/results-store.ts";
+import { getResultStore, putDocuments } from "../results/results-store.ts";
 import { storeFailureError } from "../results/store-failure.ts";
-import type { StoredMeta } from "../../runner/src/index.ts";
+import type { StoredDocument, StoredMeta } from "../../runner/src/index.ts";
 import type { StoreRequest, StoreResponse } from "../../runner/worker/protocol.ts";
 import { noteStoredCollection } from "../runs/ingest.ts";
 import { storableCollection, taskOverQuota } from "../runs/report-limits.ts";
@@ -23,6 +23,7 @@ import { runMasker } from "../secrets/run-masker.ts";
 export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Promise<StoreResponse> {
   const { worker, run } = admitted;
   checkBodyInstance(worker, req.instance);
+  if (req.op === "putMany") return putMany(admitted, req);
   if (!storableCollection(req.coll)) throw validation(`collection '${req.coll.slice(0, 80)}' may not be written`);
   if (req.op !== "findRun") {
     const over = taskOverQuota(req.task, run.limits);
@@ -33,8 +34,9 @@ export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Pro
     const docBytes = run.limits.docBytes;
     const size = Buffer.byteLength(JSON.stringify(req.fields));
     if (size > docBytes) throw new AppError("too_large", `the document is ${size} bytes; this run may store at most ${docBytes} per document`);
-    // the database's own failures are the route's to answer (503), not the results store's
-    await noteStoredCollection(run.id, worker.instance, req.coll);
+    // the database's own failures are the route's to answer (503), not the results store's;
+    // a collection the run had already written into needs no note (collections only grow)
+    if (!run.collections.includes(req.coll)) await noteStoredCollection(run.id, worker.instance, req.coll);
   }
   try {
     switch (req.op) {
@@ -50,6 +52,44 @@ export async function workerStore(admitted: AdmittedRun, req: StoreRequest): Pro
       case "findRun":
         return { docs: await (await getResultStore()).findRun(req.coll, run.number) };
     }
+  } catch (err) {
+    throw storeFailureError(err);
+  }
+}
+
+/**
+ * `putMany` (protocol 4): several documents of the run, each checked as a `put` is (storable
+ * collection, task within maxTasks, document within docBytes) and all of them together within
+ * docBytes, before anything is written; then each collection noted once, the secrets masked, and
+ * one bulk write. One refused document refuses the request (the worker then sends them one by one,
+ * so each gets its own answer).
+ */
+async function putMany({ worker, run }: AdmittedRun, req: Extract<StoreRequest, { op: "putMany" }>): Promise<StoreResponse> {
+  if (isTerminal(run.status)) throw conflict("the run has ended; it stores nothing more");
+  const docBytes = run.limits.docBytes;
+  let total = 0;
+  for (const d of req.docs) {
+    if (!storableCollection(d.coll)) throw validation(`collection '${d.coll.slice(0, 80)}' may not be written`);
+    const over = taskOverQuota(d.task, run.limits);
+    if (over) throw validation(over);
+    const size = Buffer.byteLength(JSON.stringify(d.fields));
+    if (size > docBytes) throw new AppError("too_large", `the document of task ${d.task} is ${size} bytes; this run may store at most ${docBytes} per document`);
+    total += size;
+  }
+  if (total > docBytes) throw new AppError("too_large", `the documents are ${total} bytes together; one request may carry at most ${docBytes} (send fewer at once)`);
+  for (const coll of new Set(req.docs.map((d) => d.coll))) if (!run.collections.includes(coll)) await noteStoredCollection(run.id, worker.instance, coll);
+  const masker = await runMasker(run.id);
+  const at = new Date();
+  const docs: StoredDocument[] = req.docs.map((d) => ({
+    coll: d.coll,
+    job: run.number,
+    task: d.task,
+    fields: masker.json(d.fields),
+    meta: { owner: run.owner, run: run.id, job: run.number, task: d.task, package: run.package, at },
+  }));
+  try {
+    await putDocuments(docs);
+    return { ok: true };
   } catch (err) {
     throw storeFailureError(err);
   }

@@ -54,7 +54,7 @@ export { ferretdbSocket, levhubHome, mongoUri } from "./config.ts";
 export { MongoResultStore, StoreError, storeFailureIsTransient } from "./store/store.ts";
 export { ArchiveError, archiveKind, extractArchive, FETCHED_PACKAGE_LIMITS, safeEntryPath } from "./package/extract.ts";
 export type { ArchiveKind, ExtractLimits } from "./package/extract.ts";
-export type { ResultStore, StoredMeta } from "./store/store.ts";
+export type { ResultStore, StoredDocument, StoredMeta } from "./store/store.ts";
 export type * from "./types.ts";
 export {
   HELD_RUN_STATUSES,

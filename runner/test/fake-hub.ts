@@ -205,9 +205,13 @@ export class FakeHub {
     if (!r.success) return bad(r.error.message);
     const s = r.data;
     this.storeCalls.push(s.op);
-    if ((s.op === "put" || s.op === "merge") && this.store503 > 0) {
+    if ((s.op === "put" || s.op === "merge" || s.op === "putMany") && this.store503 > 0) {
       this.store503--;
       return this.send(res, 503, { error: { code: "unavailable", message: "the results store is down" } });
+    }
+    if (s.op === "putMany") {
+      for (const d of s.docs) this.docs.set(`${d.coll}#${m[1]}#${d.task}`, d.fields);
+      return this.send(res, 200, { ok: true });
     }
     const key = (task: number) => `${s.coll}#${m[1]}#${task}`;
     if (s.op === "put") this.docs.set(key(s.task), s.fields);

@@ -91,7 +91,7 @@ export class AssignedRun {
       const files = Promise.all([a.package, ...a.dependencies].map((ref) => cache.ensure(ref, this.ctx.instance)));
       const [[packageDir, ...depDirs], refs] = await Promise.race([Promise.all([files, given.refs]), cancelled]);
       if (this.cancelReason !== null) return this.notStarted(startedAt, "cancelled", { type: "Cancelled", message: this.cancelReason });
-      store.bind(a.job, a.runId, this.ctx.instance);
+      store.bind(a.job, a.runId, this.ctx.instance, a.policy.limits.docBytes);
       this.run = runner.start({
         packageDir,
         function: a.function,

@@ -45,11 +45,17 @@ import { BLOCKED_PROTOCOLS } from "../src/scope/blocked.ts";
 import { MAX_REPORTED_BLOCKED } from "../src/run/run-scope.ts";
 
 /**
- * 3: every request but `register` names its instance in INSTANCE_HEADER, so the hub checks it
- * before reading the body (2 named it in the body; 1 sent no REQUEST_SEQ_HEADER). An older worker
- * cannot register.
+ * 4: a store request may carry several documents of the run at once (`putMany`, one request and
+ * bulk writes for what finished together). 3: every request but `register` names its instance in
+ * INSTANCE_HEADER, so the hub checks it before reading the body (2 named it in the body; 1 sent no
+ * REQUEST_SEQ_HEADER).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
+/**
+ * The protocols a hub accepts at registration: a worker of protocol 3 (which never sends
+ * `putMany`) keeps working for a release; an older one is told to update.
+ */
+export const ACCEPTED_PROTOCOLS: readonly number[] = [3, 4];
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in hex");
 const instanceId = z.string().uuid();
@@ -71,7 +77,12 @@ export type WorkerLabels = z.infer<typeof workerLabelsSchema>;
 
 export const registerRequestSchema = z
   .object({
-    protocol: z.literal(PROTOCOL_VERSION),
+    protocol: z
+      .number()
+      .int()
+      .refine((v) => ACCEPTED_PROTOCOLS.includes(v), {
+        error: (iss) => `this worker speaks protocol ${String(iss.input)}; this hub speaks ${ACCEPTED_PROTOCOLS.join(" and ")}: update the worker (or the hub) to a matching release`,
+      }),
     name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     /** the software's version, shown to admins */
     version: z.string().max(64),
@@ -246,6 +257,14 @@ export const EVENT_BATCH_LIMITS = { events: 500, bytes: 4 * 1024 * 1024 } as con
 /** What a store request may carry besides its document: the hub's body cap is the run's docBytes plus this. */
 export const STORE_ENVELOPE_BYTES = 64 * 1024;
 
+/**
+ * One `putMany`: at most `documents` documents, whose JSON together stays within the run's
+ * docBytes (the same body cap as one document: a batch costs the hub no more to read than the
+ * largest single put) and within `bytes`. The worker batches within these; a document that would
+ * not fit goes alone as a `put`.
+ */
+export const STORE_BATCH_LIMITS = { documents: 64, bytes: 1024 * 1024 } as const;
+
 const logLine = z.object({
   task: z.number().int().min(0),
   stream: z.enum(["stdout", "stderr", "system"]),
@@ -340,6 +359,15 @@ export const storeRequestSchema = z.discriminatedUnion("op", [
     projection: z.record(z.string(), z.unknown()).nullable(),
   }),
   z.object({ instance: instanceId, op: z.literal("findRun"), coll: z.string() }),
+  /** protocol 4: several tasks' documents, each replacing the task's document as `put` does */
+  z.object({
+    instance: instanceId,
+    op: z.literal("putMany"),
+    docs: z
+      .array(z.object({ coll: z.string(), task: z.number().int().min(0), fields: z.record(z.string(), z.unknown()), meta: storedMeta }))
+      .min(1)
+      .max(STORE_BATCH_LIMITS.documents),
+  }),
 ]);
 export type StoreRequest = z.infer<typeof storeRequestSchema>;
 

@@ -1,4 +1,13 @@
-import { MongoClient, MongoServerError, type Db, type Document as MongoDoc } from "mongodb";
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Db, type Document as MongoDoc } from "mongodb";
+
+/** One task's document with where it goes, as `put` takes it (a batch of them: `putMany`). */
+export interface StoredDocument {
+  coll: string;
+  job: number;
+  task: number;
+  fields: Record<string, unknown>;
+  meta: StoredMeta;
+}
 
 /** Bookkeeping kept beside each stored result; never shown to package code. */
 export interface StoredMeta {
@@ -131,6 +140,35 @@ export class MongoResultStore implements ResultStore {
     } catch (err) {
       if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
       await this.db.collection(coll).replaceOne({ _id: { job, task } } as MongoDoc, doc, { upsert: true });
+    }
+  }
+
+  /**
+   * Several tasks' documents of one run, as many `put`s: one insert per collection for all of them
+   * (unordered: each document stands alone), then a replace for each that already existed. A
+   * failure other than an existing document throws; what was written stays written, and writing
+   * the same documents again replaces them (each is keyed by `{job, task}`).
+   */
+  async putMany(docs: StoredDocument[]) {
+    for (const d of docs) assertStorable(d.fields);
+    const byColl = new Map<string, StoredDocument[]>();
+    for (const d of docs) byColl.set(d.coll, [...(byColl.get(d.coll) ?? []), d]);
+    for (const [coll, list] of byColl) {
+      const c = this.db.collection(coll);
+      try {
+        await c.insertMany(
+          list.map((d) => ({ _id: { job: d.job, task: d.task }, ...d.fields, [META]: d.meta }) as MongoDoc),
+          { ordered: false },
+        );
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+        for (const e of errors) {
+          const d = list[e.index];
+          await c.replaceOne({ _id: { job: d.job, task: d.task } } as MongoDoc, { ...d.fields, [META]: d.meta }, { upsert: true });
+        }
+      }
     }
   }
 
