@@ -16,8 +16,12 @@ import { ruleMatches } from "./match.ts";
 
 export const NOTIFY_QUEUE = "levhub-notify";
 
-/** Attempts per delivery and the exponential backoff between them: 10 attempts over about an hour. */
-export const NOTIFY_RETRY = { attempts: 10, delaySeconds: 15, maxDelaySeconds: 900 } as const;
+/**
+ * Attempts per delivery and the exponential backoff between them: 20 attempts over about 3.5 hours.
+ * Twenty, not ten: against an endpoint failing every second request a delivery fails all of ten
+ * attempts one time in 1,024, so a burst of 1,000 left one in the dead letter (bench:findings).
+ */
+export const NOTIFY_RETRY = { attempts: 20, delaySeconds: 15, maxDelaySeconds: 900 } as const;
 export type NotifyRetry = { attempts: number; delaySeconds: number; maxDelaySeconds: number };
 
 /** When pg-boss's backoff is expected to make attempt `previous + 2` (its jitter aside). */

@@ -7,6 +7,7 @@ import { db } from "../platform/db.ts";
 import { encryptValue } from "../platform/secret-cipher.ts";
 import { keyRing } from "../platform/secrets-key.ts";
 import { getSettings } from "../platform/settings.ts";
+import type { RightPurpose } from "../access/project-roles.ts";
 import { requireRight } from "../projects/access.ts";
 import { loadProject } from "../projects/projects.ts";
 import { NOTIFY_LIMITS, type CreateNotifyRuleBody } from "../schemas/notify.ts";
@@ -66,14 +67,15 @@ async function create(viewer: Viewer, where: { projectId: string | null }, body:
   return { secret, rule: ruleView(row) };
 }
 
-async function manage(viewer: Viewer, slug: string) {
+/** The project, when the viewer manages it: to look at its rules and log (`view`: a reading token may), or to change them. */
+async function manage(viewer: Viewer, slug: string, purpose: RightPurpose = "change") {
   const project = await loadProject(viewer, slug);
-  await requireRight(viewer, project.id, "manage", `project ${slug}`);
+  await requireRight(viewer, project.id, "manage", `project ${slug}`, purpose);
   return project;
 }
 
 export async function listProjectRules(viewer: Viewer, slug: string): Promise<NotifyRuleView[]> {
-  const project = await manage(viewer, slug);
+  const project = await manage(viewer, slug, "view");
   const rows = await db().notificationRule.findMany({ where: { projectId: project.id }, select: ruleSelect, orderBy: { createdAt: "asc" } });
   return rows.map(ruleView);
 }
@@ -135,7 +137,7 @@ export function deliveryView(d: DeliveryRow): DeliveryView {
 
 /** The project's delivery log, newest first (owners, admins): codes, attempts, next retry; never a body. */
 export async function listProjectDeliveries(viewer: Viewer, slug: string, limit = 100): Promise<DeliveryView[]> {
-  const project = await manage(viewer, slug);
+  const project = await manage(viewer, slug, "view");
   const rows = await db().notificationDelivery.findMany({ where: { rule: { projectId: project.id } }, select: deliverySelect, orderBy: { createdAt: "desc" }, take: limit });
   return rows.map(deliveryView);
 }
