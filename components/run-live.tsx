@@ -17,7 +17,7 @@ import type { DebugAvailability } from "../lib/debug/types.ts";
 import { formatTime } from "./time.ts";
 
 /** What the page knows of the run when it renders; the event stream keeps it current. */
-export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker" | "deviceWait">;
+export type RunLiveInitial = Pick<RunDetail, "status" | "progress" | "tasks" | "logs" | "error" | "queuePosition" | "worker" | "deviceWait" | "waitsFor">;
 
 /** At most one refresh of the page's stored documents per this many ms while tasks keep storing. */
 const DOCUMENTS_REFRESH_MS = 1500;
@@ -150,6 +150,11 @@ export function RunLive({
         {!done && cancelAction && <CancelButton action={cancelAction} />}
       </div>
       {status === "queued" && initial.deviceWait && <DeviceWaitNote wait={initial.deviceWait} />}
+      {status === "queued" && initial.waitsFor && (
+        <p className="text-sm text-zinc-600" data-testid="run-waits-for">
+          Waiting for {initial.waitsFor}.
+        </p>
+      )}
       {error && (
         <div role="alert" className={`rounded-md border px-3 py-2 text-sm ${status === "cancelled" ? "border-amber-200 bg-amber-50 text-amber-900" : "border-red-200 bg-red-50 text-red-800"}`}>
           <span className="font-semibold">{error.type}</span>: {error.message}

@@ -23,7 +23,7 @@ test("blocked destinations read as the run page shows them, IPv6 bracketed, no p
 });
 
 test("enforcement: enforced (URL paths never), unenforced with its reason, not reported", () => {
-  assert.match(enforcementText(enforced, true), /^enforced .*URL paths are not enforced/);
+  assert.match(enforcementText(enforced, true), /^enforced .*host names and URL paths are not enforced/);
   assert.equal(enforcementText({ enforcement: "unenforced", reason: "this worker's engine cannot enforce a scope", blocked: [], blockedDropped: 0 }, true), "not enforced by the network: this worker's engine cannot enforce a scope");
   assert.match(enforcementText(null, true), /^not reported/);
   assert.match(enforcementText(null, false), /once the run's network exists/);

@@ -9,7 +9,7 @@ import { plural } from "../runner/src/plural.ts";
 export function enforcementText(report: RunScopeReport | null, ended: boolean): string {
   if (!report) return ended ? "not reported: this run's worker did not say whether it enforced the scope" : "enforced once the run's network exists (if its worker can)";
   if (report.enforcement === "unenforced") return `not enforced by the network${report.reason ? `: ${report.reason}` : ""}`;
-  return "enforced by the run's network (addresses and ports; URL paths are not enforced)";
+  return "enforced by the run's network (addresses and ports; host names and URL paths are not enforced)";
 }
 
 /** `blocked 10.0.0.9:443/tcp, out of scope — 12 packets`, most packets first, then how many more. */

@@ -289,6 +289,8 @@ export interface RunDetail extends RunSummary {
   canRun: boolean;
   /** a run still waiting for the device it was sent to: how that device is, and when the run stops waiting; else null */
   deviceWait: DeviceWait | null;
+  /** a queued run only some of the hub's workers take (its queue): what it waits for, in words; else null */
+  waitsFor: string | null;
   /** the project's scope the run carried from submit (entry texts); null: unscoped */
   scope: Scope | null;
   /** what the run's network did with that scope, as its worker last reported it; null: unscoped or nothing reported */

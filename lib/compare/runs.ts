@@ -124,7 +124,7 @@ export async function compareRunsFor(viewer: Viewer, aRef: string, bRef: string,
   const keysOf = (id: string) => declaredKeys(versions.find((v) => v.id === id)?.manifest);
   const keys = keysOf(b.versionId).length ? keysOf(b.versionId) : keysOf(a.versionId);
   const [sideA, sideB, assets] = await Promise.all([runDocumentsForCompare(viewer, a.id, limits.documents), runDocumentsForCompare(viewer, b.id, limits.documents), assetChangesBetween(a.id, b.id)]);
-  const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, canRun: _r, deviceWait: _w, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
+  const pick = ({ logs: _l, tasks: _t, fn: _f, error: _e, exitCode: _x, collections: _c, canCancel: _k, canRun: _r, deviceWait: _w, waitsFor: _q, ...rest }: Awaited<ReturnType<typeof getRun>>) => rest;
   const diff = compareRuns(sideA.docs, sideB.docs, keys, limits, { a: sideA.counts, b: sideB.counts }, ignore);
   const fields = ignore ? [...ignore] : [...new Set(keys.flatMap((k) => k.ignore ?? []))];
   return { a: pick(a), b: pick(b), diff, ignore: { fields, chosen: ignore !== undefined }, assets };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
-import { deviceQueue, grantsHostNetwork, mayClaim, placeRun, queuesForWorker, totalLimitFor } from "./placement.ts";
+import { ENFORCED6_QUEUE, ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE, RUN_QUEUES } from "../queue/queue-names.ts";
+import { deviceQueue, grantsHostNetwork, mayClaim, placeRun, queuesForWorker, queueWaitText, totalLimitFor } from "./placement.ts";
 
 const mine = { id: "d1", ownerId: "alice", revokedAt: null };
 
@@ -44,6 +44,28 @@ test("a project that requires enforcement: enforcing workers' queue only; never 
   assert.deepEqual(queuesForWorker(null, { enforceScope: true, hostNetwork: true }), [HOSTNET_QUEUE, ENFORCED_QUEUE, RUN_QUEUE]);
   assert.deepEqual(queuesForWorker(null, { enforceScope: false }), [RUN_QUEUE], "a worker that cannot enforce never fetches them");
   assert.deepEqual(queuesForWorker({ id: "d1" }, { enforceScope: true }), [deviceQueue("d1")], "a device never fetches them, whatever it says");
+});
+
+test("a run of such a project naming IPv6 waits for a worker enforcing IPv6 too; that worker takes both kinds, IPv6 first", () => {
+  const base = { viewerId: "alice", hostNetworkOnDevicesOnly: false, device: null, hostNetwork: false };
+  assert.deepEqual(placeRun({ ...base, requireEnforcement: true, namesIpv6: true }), { ok: true, queue: ENFORCED6_QUEUE, deviceId: null });
+  assert.deepEqual(placeRun({ ...base, requireEnforcement: true, namesIpv6: false }), { ok: true, queue: ENFORCED_QUEUE, deviceId: null });
+  assert.deepEqual(placeRun({ ...base, requireEnforcement: false, namesIpv6: true }), { ok: true, queue: RUN_QUEUE, deviceId: null }, "without the requirement any worker may take it");
+  const device = placeRun({ ...base, device: mine, requireEnforcement: true, namesIpv6: true });
+  assert.equal(device.ok, false);
+  assert.deepEqual(queuesForWorker(null, { enforceScope: true, enforceScopeIpv6: true }), [ENFORCED6_QUEUE, ENFORCED_QUEUE, RUN_QUEUE]);
+  assert.deepEqual(queuesForWorker(null, { enforceScope: true, enforceScopeIpv6: false }), [ENFORCED_QUEUE, RUN_QUEUE], "IPv4 only: never the IPv6 queue");
+  assert.deepEqual(queuesForWorker(null, { enforceScope: false, enforceScopeIpv6: true }), [RUN_QUEUE], "IPv6 without enforcing at all is nothing");
+  assert.deepEqual(queuesForWorker({ id: "d1" }, { enforceScope: true, enforceScopeIpv6: true }), [deviceQueue("d1")]);
+});
+
+test("what a queued run waits for: said for every queue only some workers take, nothing for the common one", () => {
+  assert.match(queueWaitText(ENFORCED6_QUEUE) ?? "", /enforces the project's scope by the network for IPv6 too/);
+  assert.match(queueWaitText(ENFORCED_QUEUE) ?? "", /enforces the project's scope by the network \(the project requires it\)/);
+  assert.match(queueWaitText(HOSTNET_QUEUE) ?? "", /allows host-network runs/);
+  for (const q of RUN_QUEUES) assert.equal(queueWaitText(q) === null, q === RUN_QUEUE, q);
+  assert.equal(queueWaitText(deviceQueue("d1")), null);
+  assert.equal(queueWaitText(null), null);
 });
 
 test("host networking granted to the run or to any dependency", () => {

@@ -4,8 +4,8 @@
  * fetches the hub's queues. The device owner chose the machine, so there is no host-network split
  * there — but the policy's grants still apply on the device.
  */
-import { queuesFor } from "../queue/limits.ts";
-import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
+import { queuesFor, type WorkerQueueLabels } from "../queue/limits.ts";
+import { ENFORCED6_QUEUE, ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
 
 export const DEVICE_QUEUE_PREFIX = "levhub-device-";
 
@@ -36,6 +36,8 @@ export interface PlacementInput {
   hostNetworkOnDevicesOnly: boolean;
   /** the run's project requires its scope enforced by the network */
   requireEnforcement?: boolean;
+  /** its scope or target arguments name IPv6 (runner/src/scope/check.ts `namesIpv6`) */
+  namesIpv6?: boolean;
 }
 
 export type Placement = { ok: true; queue: string; deviceId: string | null } | { ok: false; code: "not_found" | "validation"; message: string };
@@ -54,7 +56,7 @@ export function placeRun(i: PlacementInput): Placement {
   }
   if (i.requireEnforcement) {
     if (i.hostNetwork) return { ok: false, code: "validation", message: "this project requires its scope enforced by the network, and this run is granted the host's network or a LAN segment, where no scope is enforced" };
-    return { ok: true, queue: ENFORCED_QUEUE, deviceId: null };
+    return { ok: true, queue: i.namesIpv6 ? ENFORCED6_QUEUE : ENFORCED_QUEUE, deviceId: null };
   }
   return { ok: true, queue: i.hostNetwork ? HOSTNET_QUEUE : RUN_QUEUE, deviceId: null };
 }
@@ -63,8 +65,19 @@ export function placeRun(i: PlacementInput): Placement {
  * The queues a worker instance fetches, in order: a device's only its own; a hub worker host-network
  * runs first where its engine allows them (they have nowhere else to go), then the common queue.
  */
-export function queuesForWorker(device: { id: string } | null | undefined, labels: { hostNetwork?: boolean; enforceScope?: boolean }): string[] {
+export function queuesForWorker(device: { id: string } | null | undefined, labels: WorkerQueueLabels): string[] {
   return device ? [deviceQueue(device.id)] : queuesFor(labels);
+}
+
+/**
+ * What a queued run waits for, in words for its page, when only some workers take its queue; null
+ * for the common queue (and a device's: its page says how the device is).
+ */
+export function queueWaitText(queue: string | null | undefined): string | null {
+  if (queue === HOSTNET_QUEUE) return "a worker whose engine allows host-network runs (Admin → Workers)";
+  if (queue === ENFORCED_QUEUE) return "a worker whose engine enforces the project's scope by the network (the project requires it)";
+  if (queue === ENFORCED6_QUEUE) return "a worker whose engine enforces the project's scope by the network for IPv6 too (the project requires it, and its scope or this run's targets name IPv6)";
+  return null;
 }
 
 /**

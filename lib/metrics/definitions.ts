@@ -5,7 +5,7 @@
  * patterns, statuses, queue kinds) or the hub's own worker names, never an id, a URL or user
  * input, so the number of series stays bounded. Pure.
  */
-import { ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
+import { ENFORCED6_QUEUE, ENFORCED_QUEUE, HOSTNET_QUEUE, RUN_QUEUE } from "../queue/queue-names.ts";
 
 export type MetricKind = "counter" | "gauge" | "histogram";
 
@@ -100,12 +100,13 @@ export const METRICS = {
 export type MetricKey = keyof typeof METRICS;
 
 /** The queue kinds metrics are labelled with: device queues (one per device) count as one kind. */
-export const QUEUE_KINDS = ["run", "hostnet", "enforced", "device"] as const;
+export const QUEUE_KINDS = ["run", "hostnet", "enforced", "enforced6", "device"] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 
 export function queueKind(queue: string | null | undefined): QueueKind {
   if (queue === HOSTNET_QUEUE) return "hostnet";
   if (queue === ENFORCED_QUEUE) return "enforced";
+  if (queue === ENFORCED6_QUEUE) return "enforced6";
   if (queue === RUN_QUEUE || !queue) return "run";
   return "device";
 }

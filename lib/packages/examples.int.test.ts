@@ -45,7 +45,7 @@ after(async () => {
 });
 
 test("npm start's order publishes every example; recon is a workflow-only package pinned to the other two", async () => {
-  assert.deepEqual([...published.keys()].sort(), ["levhub.hello", "levhub.importers", "levhub.recon", "szczecin.nmap_python"]);
+  assert.deepEqual([...published.keys()].sort(), ["levhub.hello", "levhub.importers", "levhub.reach", "levhub.recon", "szczecin.nmap_python"]);
   const recon = published.get("levhub.recon")!;
   assert.deepEqual(recon.manifest.tools, [], "no tool of its own");
   assert.deepEqual(recon.manifest.workflows.map((w) => w.qualified), ["sweep_and_greet"]);
@@ -58,7 +58,12 @@ test("npm start's order publishes every example; recon is a workflow-only packag
   assert.deepEqual(hello.usedBy.map((d) => `${d.namespace}.${d.name}`), ["levhub.recon"]);
   // the recon package asks for nothing itself: nmap's host network is szczecin's to be granted
   const { db } = await import("../platform/db.ts");
-  assert.equal(await db().grant.count({ where: { namespace: { name: "levhub" } } }), 0);
+  assert.equal(await db().grant.count({ where: { namespace: { name: "levhub" }, OR: [{ packageId: null }, { package: { name: { in: ["recon", "hello"] } } }] } }), 0);
+  // levhub.reach connects out (a host-network mode): the run's own network, as for nmap
+  assert.deepEqual(
+    (await db().grant.findMany({ where: { namespace: { name: "levhub" } }, select: { network: true, caps: true, modes: true, package: { select: { name: true } } } })).map((g) => ({ ...g, package: g.package?.name })),
+    [{ network: "bridge", caps: ["NET_RAW"], modes: ["tcp.connect"], package: "reach" }],
+  );
 });
 
 test("sweep_and_greet runs nmap and hello from their own packages through the hub and stores its summary", async () => {

@@ -435,3 +435,23 @@ test("a project that requires its scope enforced: only an enforcing worker takes
   assert.deepEqual(audits[0]!.data, { destinations: ["10.9.9.9:443/tcp", "172.17.0.1:53/udp"], more: 1, packets: 5 });
   assert.ok(audits[0]!.projectId, "in the project's own record");
 });
+
+test("such a project's run naming IPv6 waits for a worker enforcing IPv6 too, and its page says so; an IPv4-only enforcer leaves it", async () => {
+  await drain();
+  await setLimits(16, 16);
+  const { startRun, getRun } = await import("../runs/index.ts");
+  const { db } = await import("../platform/db.ts");
+  const { createProject } = await import("../projects/projects.ts");
+  const { setProjectScope } = await import("../projects/scope.ts");
+  const { projectScopeBodySchema } = await import("../schemas/projects.ts");
+  await createProject(alice, { slug: "enforced6", name: "Enforced v6", description: "", client: "", windowStart: null, windowEnd: null });
+  await setProjectScope(alice, "enforced6", projectScopeBodySchema.parse({ scope: { allow: ["10.231.0.0/16", "2001:db8:5::/48"] }, requireEnforcement: true }));
+  const run = await startRun(alice, { versionId, function: fnName, args, project: "enforced6" });
+  assert.equal((await db().run.findUniqueOrThrow({ where: { id: run.id }, select: { queue: true } })).queue, "levhub-run-enforced6");
+  assert.match((await getRun(alice, run.id)).waitsFor ?? "", /^a worker whose engine enforces the project's scope by the network for IPv6 too/);
+  const v4only = await newWorker("scope-v4-only", 8, { hostNetwork: false, enforceScope: true, enforceScopeIpv6: false });
+  assert.deepEqual((await v4only.poll(4)).assign, [], "an engine enforcing IPv4 only does not take it");
+  const both = await newWorker("scope-v4-v6", 8, { hostNetwork: false, enforceScope: true, enforceScopeIpv6: true });
+  assert.deepEqual((await both.poll(4)).assign.map((a) => a.runId), [run.id]);
+  assert.equal((await getRun(alice, run.id)).waitsFor, null, "taken: it waits for nothing");
+});

@@ -8,6 +8,7 @@ import { readableWhere } from "../projects/access.ts";
 import { getResultStore } from "../results/results-store.ts";
 import type { DeviceWait, HubRunError, LogLineView, RunDetail, RunDocument, RunStatus, RunSummary, Viewer } from "../types.ts";
 import { deviceState } from "../devices/devices.ts";
+import { queueWaitText } from "../devices/placement.ts";
 import { filesOfRun } from "../files/uploads.ts";
 import { getSettings } from "../platform/settings.ts";
 import { waitText } from "../queue/janitor-decision.ts";
@@ -91,6 +92,7 @@ export async function runDetail(row: RunRow, rights: readonly ProjectRight[]): P
     canCancel: rights.includes("run") && !isTerminal(row.status),
     canRun: rights.includes("run"),
     deviceWait: await deviceWaitOf(row),
+    waitsFor: row.status === "queued" ? queueWaitText(row.queue) : null,
     scope: carriedScope(row.policy),
     scopeReport: storedScopeReport(row.scopeReport),
   };

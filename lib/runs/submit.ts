@@ -1,6 +1,6 @@
 import "server-only";
 import type { RunPolicy } from "../../runner/src/index.ts";
-import { compileScope } from "../../runner/src/scope/rules.ts";
+import { compileScope, namesIpv6 } from "../../runner/src/scope/rules.ts";
 import { projectEnforcement } from "../projects/scope.ts";
 import { audit } from "../platform/audit.ts";
 import { db } from "../platform/db.ts";
@@ -111,7 +111,7 @@ async function submit(viewer: Viewer, input: RunInput, origin: RunOrigin): Promi
   };
   const device = input.device ? await deviceByName(viewer, input.device) : null;
   if (device) assertSecretsMayGoToDevice(secrets, device.name);
-  const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly, requireEnforcement: policy.requireEnforcement === true });
+  const place = placeRun({ viewerId: viewer.id, device, hostNetwork: grantsHostNetwork(policy), hostNetworkOnDevicesOnly: settings.queue.hostNetworkOnDevicesOnly, requireEnforcement: policy.requireEnforcement === true, namesIpv6: policy.scope ? namesIpv6(policy.scope, fn.params, args) : false });
   if (!place.ok) throw place.code === "not_found" ? notFound(`device ${input.device}`) : validation(place.message, input.device ? { device: place.message } : undefined);
   // job numbers come from the results store, so documents of different hubs sharing it never collide
   const number = await (await getResultStore()).nextJob();

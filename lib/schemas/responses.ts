@@ -111,6 +111,8 @@ export const runDetailSchema = runSummarySchema.extend({
       endsAt: iso,
     })
     .nullable(),
+  /** a queued run only some of the hub's workers take (its queue): what it waits for, in words; else null */
+  waitsFor: z.string().nullable(),
   /** the project's scope the run carried from submit, as entry texts; null: unscoped */
   scope: z.object({ allow: z.array(z.string()), exclude: z.array(z.string()), services: z.array(z.string()) }).nullable(),
   /** what the run's network did with its scope, as its worker last reported it: enforced or not, the destinations refused; null: unscoped or nothing reported */

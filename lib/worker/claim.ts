@@ -8,7 +8,7 @@ import type { PackageRef, PollRequest, PollResponse, RunAssignment } from "../..
 import { mayClaim, queuesForWorker, totalLimitFor } from "../devices/placement.ts";
 import { anyJobWaiting, claim, endRun, nextJob, QUEUE_FREED, type Tx } from "../queue/lifecycle/index.ts";
 import { outsideWindowMessage } from "../access/project-window.ts";
-import { claimPlan } from "../queue/limits.ts";
+import { claimPlan, type WorkerQueueLabels } from "../queue/limits.ts";
 import { queueKind } from "../metrics/definitions.ts";
 import { observe } from "../metrics/registry.ts";
 import { QUEUE_CHANNEL, watch } from "../queue/notify.ts";
@@ -62,7 +62,7 @@ async function endedOutsideWindow(tx: Tx, runId: string, now: Date): Promise<boo
  */
 export async function claimRuns(worker: WorkerRow, free: number, device: WorkerCaller["device"] = null): Promise<string[] | typeof CLAIM_BUSY> {
   if (free <= 0 || worker.state !== "online") return [];
-  const labels = worker.labels as { hostNetwork?: boolean; enforceScope?: boolean };
+  const labels = worker.labels as WorkerQueueLabels;
   const queues = queuesForWorker(device, labels);
   if (!(await anyJobWaiting(db(), queues))) return [];
   const settings = await getSettings();
@@ -161,7 +161,7 @@ export async function assignment(runId: string): Promise<RunAssignment> {
  */
 export async function poll(caller: WorkerCaller, admitted: WorkerRow, req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
   checkBodyInstance(admitted, req.instance);
-  const mine = new Set<string>([...queuesForWorker(caller.device, admitted.labels as { hostNetwork?: boolean }), QUEUE_FREED, "cancel"]);
+  const mine = new Set<string>([...queuesForWorker(caller.device, admitted.labels as WorkerQueueLabels), QUEUE_FREED, "cancel"]);
   const w = await watch(QUEUE_CHANNEL, (payload) => mine.has(payload));
   try {
     const deadline = Date.now() + Math.min(req.waitMs, POLL_MS);

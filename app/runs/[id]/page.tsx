@@ -123,7 +123,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
 
       <RunLive
         eventsUrl={`/api/runs/${encodeURIComponent(run.id)}/events`}
-        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait }}
+        initial={{ status: run.status, progress: run.progress, tasks: run.tasks, logs: run.logs, error: run.error, queuePosition: run.queuePosition, worker: run.worker, deviceWait: run.deviceWait, waitsFor: run.waitsFor }}
         cancelAction={run.canCancel ? cancelRunAction.bind(null, run.id) : null}
         debug={debug ? { runId: run.id, availability: debug } : null}
       />

@@ -129,9 +129,7 @@ export const MAX_TARGETS_PER_VALUE = 1024;
  * each is checked and the first failure returned.
  */
 export function checkTargets(scope: Scope, value: unknown, kind: TargetKind = "target"): TargetCheck {
-  const items = (Array.isArray(value) ? value : [value]).flatMap((v) =>
-    typeof v === "number" ? [String(v)] : typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : [null],
-  );
+  const items = targetItems(value);
   if (items.length > MAX_TARGETS_PER_VALUE) return { ok: false, reason: "invalid", rule: kind, message: `at most ${MAX_TARGETS_PER_VALUE} targets in one value` };
   for (const item of items) {
     const r = item === null ? ({ ok: false, reason: "invalid", rule: kind, message: "a target is text" } as const) : checkTarget(scope, item, kind);
@@ -139,6 +137,10 @@ export function checkTargets(scope: Scope, value: unknown, kind: TargetKind = "t
   }
   return { ok: true };
 }
+
+/** A parameter's value as target texts (null for an item that is no text). */
+const targetItems = (value: unknown): (string | null)[] =>
+  (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === "number" ? [String(v)] : typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : [null]));
 
 export interface CompiledPrefix { cidr: string; ports?: PortRange[] }
 export interface CompiledName { name: string; wildcard: boolean; ports?: PortRange[] }
@@ -186,6 +188,25 @@ export function argsOutOfScope(scope: Scope, params: readonly { name: string; ki
     if (!r.ok) out[p.name] = r;
   }
   return out;
+}
+
+/**
+ * Whether a run needs IPv6 enforced: its scope has IPv6 rules, or a target parameter's value
+ * names an IPv6 address or prefix. Such a run of a project that requires enforcement goes only
+ * to workers whose engine enforces IPv6 too (lib/devices/placement.ts).
+ */
+export function namesIpv6(scope: CompiledScope, params: readonly { name: string; kind?: unknown }[], args: Record<string, unknown>): boolean {
+  if (scope.v6.allow.length || scope.v6.exclude.length) return true;
+  return params.some((p) => {
+    const kind = paramTargetKind(p);
+    if (!kind || kind === "port" || args[p.name] == null) return false;
+    return targetItems(args[p.name])
+      .slice(0, MAX_TARGETS_PER_VALUE)
+      .some((item) => {
+        const t = item === null ? null : parseTarget(item.trim(), kind);
+        return t !== null && typeof t !== "string" && t.host?.type === "prefix" && t.host.prefix.family === 6;
+      });
+  });
 }
 
 const portRanges = z.array(z.tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)])).max(32).optional();

@@ -230,6 +230,22 @@ test("argsOutOfScope: only target parameters, each value, absent values target n
   assert.equal(paramTargetKind({}), null);
 });
 
+test("namesIpv6: a scope with IPv6 rules, or a target parameter's value naming an IPv6 address or prefix", async () => {
+  const { namesIpv6 } = await import("./rules.ts");
+  const v4 = compileScope(scope(["10.231.0.0/16", "app.example.test"]));
+  const params = [{ name: "ip", kind: "target" }, { name: "note" }, { name: "site", kind: "url" }, { name: "port", kind: "port" }];
+  assert.equal(namesIpv6(v4, params, { ip: "10.231.0.1", note: "2001:db8::1" }), false, "an unmarked parameter names no target");
+  assert.equal(namesIpv6(v4, params, { ip: "10.231.0.1 2001:db8::1" }), true);
+  assert.equal(namesIpv6(v4, params, { ip: ["10.231.0.1", "[2001:db8::1]:443"] }), true);
+  assert.equal(namesIpv6(v4, params, { ip: "2001:db8::/64" }), true);
+  assert.equal(namesIpv6(v4, params, { site: "https://[2001:db8::5]:8443/x" }), true);
+  assert.equal(namesIpv6(v4, params, { ip: "::ffff:10.231.0.1" }), false, "an IPv4-mapped address is IPv4");
+  assert.equal(namesIpv6(v4, params, { ip: "app.example.test", site: "https://app.example.test/", port: "443" }), false);
+  assert.equal(namesIpv6(v4, params, { ip: null, site: "not a url" }), false);
+  assert.equal(namesIpv6(compileScope(scope(["10.231.0.0/16"], ["2001:db8::/32"])), params, {}), true, "an IPv6 exclusion is an IPv6 rule");
+  assert.equal(namesIpv6(compileScope(scope(["2001:db8::/48"])), params, { ip: "2001:db8::1" }), true);
+});
+
 test("a compiled scope travels in a run's policy: the policy schema keeps it and refuses a malformed one", async () => {
   const { compiledScopeSchema } = await import("./rules.ts");
   const { runPolicySchema, localPolicy } = await import("../policy/policy.ts");
