@@ -16,6 +16,9 @@ import type { PortRange } from "./parse.ts";
 import { parseAddress } from "./addresses.ts";
 import { buildResponse, parseQuery, MAX_QUERY_BYTES, QTYPE, RCODE, type Answer, type Rcode } from "./dns-message.ts";
 import { nameVerdict } from "./names.ts";
+import { MAX_BLOCKED_NAMES, type BlockedName } from "./blocked.ts";
+
+export type { BlockedName } from "./blocked.ts";
 
 /** answers' TTL, seconds: at least this, so a tool has time to connect ... */
 export const MIN_ANSWER_TTL = 5;
@@ -27,8 +30,6 @@ export const ANSWER_GRACE_SECONDS = 30;
 export const MAX_ANSWER_ADDRESSES = 16;
 /** queries being answered at once; more are dropped (the client retries) */
 export const MAX_IN_FLIGHT = 64;
-/** blocked names kept per run; the rest are counted */
-export const MAX_BLOCKED_NAMES = 256;
 const MAX_TCP_CONNECTIONS = 16;
 const TCP_IDLE_MS = 10_000;
 
@@ -58,12 +59,6 @@ export function staticUpstream(map: Record<string, string[]>, ttl = 60): Upstrea
       return fit.length ? Promise.resolve(fit.map((address) => ({ address, ttl }))) : err("ENODATA");
     },
   };
-}
-
-export interface BlockedName {
-  name: string;
-  reason: "excluded" | "out of scope";
-  queries: number;
 }
 
 export interface DnsResponderOptions {
