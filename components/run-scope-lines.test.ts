@@ -22,8 +22,14 @@ test("blocked destinations read as the run page shows them, IPv6 bracketed, no p
   assert.deepEqual(blockedLines(null), []);
 });
 
+test("host names the run's DNS responder refused, after the destinations, then how many more", () => {
+  const r = { ...enforced, blocked: [], blockedNames: [{ name: "outside.test", reason: "out of scope" as const, queries: 3 }, { name: "secret.lab.test", reason: "excluded" as const, queries: 1 }], blockedNamesDropped: 2 };
+  assert.deepEqual(blockedLines(r), ["refused host name outside.test, out of scope — 3 queries", "refused host name secret.lab.test, excluded — 1 query", "and 2 more host names not listed"]);
+});
+
 test("enforcement: enforced (URL paths never), unenforced with its reason, not reported", () => {
-  assert.match(enforcementText(enforced, true), /^enforced .*host names and URL paths are not enforced/);
+  assert.match(enforcementText(enforced, true), /^enforced .*resolve no host name outside the run; URL paths are not enforced/);
+  assert.match(enforcementText({ ...enforced, resolver: true }, true), /^enforced .*host names, through the run's DNS responder; URL paths are not enforced/);
   assert.equal(enforcementText({ enforcement: "unenforced", reason: "this worker's engine cannot enforce a scope", blocked: [], blockedDropped: 0 }, true), "not enforced by the network: this worker's engine cannot enforce a scope");
   assert.match(enforcementText(null, true), /^not reported/);
   assert.match(enforcementText(null, false), /once the run's network exists/);

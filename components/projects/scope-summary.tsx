@@ -14,7 +14,7 @@ export function scopeLine(scope: Scope | null): string {
 
 /** What enforces a scope, in the same words everywhere the scope is shown. */
 export const SCOPE_ENFORCEMENT_NOTE =
-  "checked by the hub on every target, and enforced by the run's network on engines that can (addresses and ports; host names, URL paths, devices and host-network runs are not enforced)";
+  "checked by the hub on every target, and enforced by the run's network on engines that can (addresses, ports and host names; URL paths, devices and host-network runs are not enforced)";
 
 /** The scope as members read it: the line, services, the two flags and what enforces it. */
 export function ScopeSummary({ scope, requireEnforcement, allowHostNetwork }: { scope: Scope | null; requireEnforcement: boolean; allowHostNetwork: boolean }) {

@@ -14,7 +14,7 @@
  * - collection: `<ns>|…|<schema>`, where the results of a task are stored, `_id: {job, task}`.
  */
 import type { RunnerErrorType, TaskStatus, TerminalRunStatus } from "./status.ts";
-import type { BlockedAttempt } from "./scope/blocked.ts";
+import type { BlockedAttempt, BlockedName } from "./scope/blocked.ts";
 
 export type { BlockedAttempt } from "./scope/blocked.ts";
 
@@ -27,6 +27,11 @@ export interface ScopeReport {
   reason?: string;
   blocked: BlockedAttempt[];
   blockedDropped: number;
+  /** whether the run's DNS responder answers its in-scope names (absent: a runner that predates it, or none) */
+  resolver?: boolean;
+  /** names the responder refused, most queried first (absent: none) */
+  blockedNames?: BlockedName[];
+  blockedNamesDropped?: number;
 }
 
 export type { RunnerErrorType, RunStatus, TaskStatus, TerminalRunStatus } from "./status.ts";

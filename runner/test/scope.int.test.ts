@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import Docker from "dockerode";
 import { compileScope } from "../src/scope/rules.ts";
 import { NftScopeEnforcer, nft } from "../src/scope/enforcer.ts";
+import { staticUpstream } from "../src/scope/dns-responder.ts";
 import { bridgeName, scopeKey } from "../src/scope/nft.ts";
 import { createLabels, DEFAULT_BASE_IMAGES, defaultRunLimits, restrictedPolicy, type RunEvent, type RunPolicy, type ScopeReport } from "../src/index.ts";
 import { createNetnsTarget, type NetnsTarget } from "../../lib/testing/netns-target.ts";
@@ -45,10 +46,13 @@ describe("a scoped run's network enforces its scope (real Docker, nftables, netn
   let h: Harness;
   let inside: NetnsTarget;
   let outside: NetnsTarget;
-  const enforcer = new NftScopeEnforcer();
+  // the runs' DNS responders resolve through this map (filled with the targets' addresses), never the Internet
+  const names: Record<string, string[]> = {};
+  const enforcer = new NftScopeEnforcer({ upstream: staticUpstream(names, 30) });
   before(async () => {
     h = await createHarness({ scopeEnforcer: enforcer });
     [inside, outside] = await Promise.all([createNetnsTarget(), createNetnsTarget()]);
+    Object.assign(names, { "in.scope.test": [inside.ip], "out.scope.test": [outside.ip], "mapped.scope.test": [outside.ip] });
   });
   after(async () => {
     await Promise.all([inside?.close(), outside?.close()]);
@@ -81,6 +85,25 @@ describe("a scoped run's network enforces its scope (real Docker, nftables, netn
     assert.ok(!blocked.has(`${inside.ip}:${inPort}/tcp`));
     assert.ok(report!.blocked.every((b) => b.packets >= 1));
     assert.doesNotMatch(await levhubTable(), new RegExp(`r_${key}|${bridgeName(key)}`), "the run's rules went with it");
+  });
+
+  test("host names: an in-scope name resolved by the run's responder and reached, an out-of-scope one refused and reported", async () => {
+    const [inPort, outPort] = await Promise.all([inside.open(), outside.open()]);
+    const { r, reached, report, key } = await reach(scoped(["in.scope.test"]), [`in.scope.test:${inPort}`, `out.scope.test:${outPort}`, `${inside.ip}:${inPort}`]);
+    assert.equal(r.status, "succeeded", logText(r));
+    assert.equal(reached[`in.scope.test:${inPort}`], "open", "the answered address was let through before the answer");
+    assert.equal(reached[`out.scope.test:${outPort}`], "gaierror", "an out-of-scope name does not resolve");
+    assert.equal(report?.resolver, true);
+    assert.deepEqual(report?.blockedNames?.map((n) => [n.name, n.reason]), [["out.scope.test", "out of scope"]]);
+    assert.ok(!report?.blocked.some((b) => b.address === outside.ip), "the refused name's address was never tried");
+    assert.doesNotMatch(await levhubTable(), new RegExp(`r_${key}`), "the run's rules and answer sets went with it");
+  });
+
+  test("a name the scope allows that resolves to an address outside it: the address is allowed for that run", async () => {
+    const port = await outside.open();
+    const { reached, report } = await reach(scoped(["mapped.scope.test"]), [`mapped.scope.test:${port}`]);
+    assert.equal(reached[`mapped.scope.test:${port}`], "open");
+    assert.equal(report?.blockedNames, undefined);
   });
 
   test("a port rule: the target's other ports are blocked", async () => {

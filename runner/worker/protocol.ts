@@ -41,7 +41,7 @@ import { runSecretSchema } from "../src/refs.ts";
 import { refIdSchema } from "../src/refs.ts";
 import { reportedErrorTypeSchema, taskStatusSchema, terminalRunStatusSchema } from "../src/status.ts";
 import type { DebugEndReason } from "../src/debug/vocabulary.ts";
-import { BLOCKED_PROTOCOLS } from "../src/scope/blocked.ts";
+import { BLOCKED_NAME_REASONS, BLOCKED_PROTOCOLS, MAX_BLOCKED_NAMES } from "../src/scope/blocked.ts";
 import { MAX_REPORTED_BLOCKED } from "../src/run/run-scope.ts";
 
 /**
@@ -304,6 +304,12 @@ export const scopeReportSchema = z
     reason: z.string().max(500).optional(),
     blocked: z.array(blockedAttempt).max(MAX_REPORTED_BLOCKED),
     blockedDropped: z.number().int().min(0),
+    resolver: z.boolean().optional(),
+    blockedNames: z
+      .array(z.object({ name: z.string().min(1).max(253), reason: z.enum(BLOCKED_NAME_REASONS), queries: z.number().int().min(1) }).strict())
+      .max(MAX_BLOCKED_NAMES)
+      .optional(),
+    blockedNamesDropped: z.number().int().min(0).optional(),
   })
   .strict();
 

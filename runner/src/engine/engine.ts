@@ -22,6 +22,8 @@ export interface ContainerSpec {
   aliases?: string[];
   links?: string[];
   extraHosts?: string[];
+  /** the container's only DNS servers (a scoped run's responder); absent: the engine's default */
+  dns?: string[];
   capAdd: string[];
   limits: ResourceLimits;
   /** Docker's json-file log of the container is capped at this many bytes (one file) */
@@ -243,6 +245,7 @@ export class DockerodeEngine implements ContainerEngine {
           ReadonlyRootfs: spec.readOnlyRoot,
           NetworkMode: spec.network,
           ExtraHosts: spec.extraHosts,
+          ...(spec.dns ? { Dns: spec.dns } : {}),
           CapDrop: ["ALL"],
           CapAdd: spec.capAdd,
           SecurityOpt: ["no-new-privileges"],

@@ -8,6 +8,7 @@
 import type { CompiledScope } from "../scope/check.ts";
 import type { ScopeEnforcement } from "../scope/enforcer.ts";
 import { bridgeName, scopeKey, type BlockedAttempt } from "../scope/nft.ts";
+import type { BlockedName } from "../scope/blocked.ts";
 import type { RunContext } from "./context.ts";
 import type { RunEvent, ScopeReport } from "../types.ts";
 
@@ -42,6 +43,11 @@ export class RunScope {
     return this.scope !== undefined;
   }
 
+  /** the run's DNS responder's address, once its rules are in place (absent: none, or not scoped) */
+  get resolver(): string | undefined {
+    return this.enforcement?.resolver;
+  }
+
   /** The run's bridge exists, nothing is on it yet: its rules go in, or the run cannot go on. */
   async enforce(): Promise<void> {
     if (!this.scope || this.enforcement || this.ended) return;
@@ -57,7 +63,8 @@ export class RunScope {
     this.enforcement = await enforcer.setUp(this.runId, this.scope);
     this.ctx.log("scope enforced", { run: this.runId, bridge: this.enforcement.bridge, ms: Date.now() - started });
     if (this.enforcement.unresolved.length) this.system(`service endpoints not allowed (their names did not resolve): ${this.enforcement.unresolved.join(", ")}`);
-    this.report({ enforcement: "enforced", blocked: [], blockedDropped: 0 });
+    if (this.enforcement.resolverError) this.system(`the run has no DNS responder (${this.enforcement.resolverError}): its containers resolve no name outside the run`);
+    this.report({ ...summarise([], this.enforcement.blockedNames()), resolver: this.enforcement.resolver !== undefined });
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
   }
@@ -88,7 +95,7 @@ export class RunScope {
     if (!e) return this.reading;
     this.reading = this.reading.then(async () => {
       const all = await e.blocked().catch(() => null);
-      if (all) this.report(summarise(all));
+      if (all) this.report({ ...summarise(all, e.blockedNames()), resolver: e.resolver !== undefined });
     });
     return this.reading;
   }
@@ -104,8 +111,14 @@ export class RunScope {
   }
 }
 
-/** Most packets first, capped; the enforcement is on. */
-export function summarise(all: BlockedAttempt[]): ScopeReport {
+/** Most packets first, capped; the names the responder refused (already capped and sorted by it); the enforcement is on. */
+export function summarise(all: BlockedAttempt[], names: { names: BlockedName[]; dropped: number } = { names: [], dropped: 0 }): ScopeReport {
   const sorted = [...all].sort((a, b) => b.packets - a.packets || a.address.localeCompare(b.address) || a.port - b.port);
-  return { enforcement: "enforced", blocked: sorted.slice(0, MAX_REPORTED_BLOCKED), blockedDropped: Math.max(0, sorted.length - MAX_REPORTED_BLOCKED) };
+  return {
+    enforcement: "enforced",
+    blocked: sorted.slice(0, MAX_REPORTED_BLOCKED),
+    blockedDropped: Math.max(0, sorted.length - MAX_REPORTED_BLOCKED),
+    ...(names.names.length ? { blockedNames: names.names } : {}),
+    ...(names.dropped ? { blockedNamesDropped: names.dropped } : {}),
+  };
 }

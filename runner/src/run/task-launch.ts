@@ -72,8 +72,12 @@ export async function startContainers(s: ContainerStarter, state: TaskState, rea
       }
     }
     if (p.service === null) spec.extraHosts = [...(spec.extraHosts ?? []), ...serviceHosts];
-    if (spec.network === s.host.facts.runNetwork) await s.network.ensure();
-    else if (s.host.scope.scoped && spec.network !== "none") s.host.scope.outside(n, hostMode ? "the host's network" : "a LAN segment");
+    if (spec.network === s.host.facts.runNetwork) {
+      await s.network.ensure();
+      // a scoped run's containers resolve outside names only through its responder (names in scope)
+      const resolver = s.host.scope.resolver;
+      if (resolver) spec.dns = [resolver];
+    } else if (s.host.scope.scoped && spec.network !== "none") s.host.scope.outside(n, hostMode ? "the host's network" : "a LAN segment");
     if (segment) await engine.ensureSegmentNetwork(spec.network, segment);
     if (s.host.ending()) throw new ChannelReplyError("TaskCancelled", "the run is ending");
     const id = await engine.create(spec);

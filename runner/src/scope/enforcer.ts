@@ -12,7 +12,8 @@ import type { ContainerEngine } from "../engine/engine.ts";
 import { createLabels } from "../engine/labels.ts";
 import type { CompiledScope } from "./check.ts";
 import { parseAddress } from "./addresses.ts";
-import { bridgeName, nftBaseScript, nftRunScript, nftTeardownScript, parseBlockedSet, runsInTable, scopeKey, NFT_TABLE, type AllowedEndpoint, type BlockedAttempt } from "./nft.ts";
+import { bridgeName, nftAllowAnswerScript, nftBaseScript, nftRunScript, nftTeardownScript, parseBlockedSet, runsInTable, scopeKey, NFT_TABLE, type AllowedEndpoint, type BlockedAttempt } from "./nft.ts";
+import { DnsResponder, systemUpstream, type BlockedName, type Upstream } from "./dns-responder.ts";
 
 const NFT_TIMEOUT_MS = 15_000;
 /** what one nft command may print (a blocked set of 1024 elements is about 100 KB) */
@@ -71,25 +72,61 @@ function interfaceExists(name: string, netns?: string): Promise<boolean> {
   });
 }
 
+/** The IPv4 address Docker gave a bridge (its containers' gateway), from `ip -j -4 addr`; null when it has none. */
+function bridgeGateway(bridge: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn("ip", ["-j", "-4", "addr", "show", "dev", bridge], { stdio: ["ignore", "pipe", "ignore"] });
+    const out: Buffer[] = [];
+    let bytes = 0;
+    child.stdout.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (bytes <= 64 * 1024) out.push(c);
+    });
+    child.on("error", () => resolve(null));
+    child.on("close", () => {
+      try {
+        const links = JSON.parse(Buffer.concat(out).toString("utf8")) as { addr_info?: { family?: string; local?: string }[] }[];
+        const local = links[0]?.addr_info?.find((a) => a.family === "inet")?.local;
+        resolve(typeof local === "string" && parseAddress(local) ? local : null);
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
 /** A run's rules in place: its bridge, its blocked attempts, and their removal. */
 export interface ScopeEnforcement {
   key: string;
   bridge: string;
   /** the service endpoints that could not be allowed (a name that did not resolve) */
   unresolved: string[];
+  /** the run's DNS responder's address (its bridge's gateway): the containers' only resolver; absent when it could not start */
+  resolver?: string;
+  /** why the run has no DNS responder (its containers then resolve no name outside the run) */
+  resolverError?: string;
   blocked(): Promise<BlockedAttempt[]>;
+  /** the names its responder refused, most queried first, capped */
+  blockedNames(): { names: BlockedName[]; dropped: number };
   /** removes the run's rules; idempotent */
   tearDown(): Promise<void>;
 }
 
 export class NftScopeEnforcer {
   private base: Promise<void> | null = null;
+  /** the DNS responders of the runs this process set up, by key (closed with their rules, also when reaped) */
+  private readonly responders = new Map<string, DnsResponder>();
 
   /**
    * `netns`: the named network namespace the engine's bridges are in, when it is not this
    * process's (an engine in a namespace of its own on this machine); default: this process's.
    */
-  constructor(private readonly opts: { netns?: string } = {}) {}
+  /**
+   * `upstream`: how a run's DNS responder resolves in-scope names (default: the machine's
+   * resolver; tests map names to their namespace targets). A run's responder listens on its
+   * bridge's gateway, so only when the bridges are in this process's namespace (no `netns`).
+   */
+  constructor(private readonly opts: { netns?: string; upstream?: Upstream } = {}) {}
 
   private nft(args: string[], script?: string): Promise<string> {
     return nft(args, script, this.opts.netns);
@@ -142,7 +179,7 @@ export class NftScopeEnforcer {
    * The run's rules, before any container joins its bridge (which must exist). Service endpoints
    * named by host name are resolved here, with the machine's resolver, and allowed by address.
    */
-  async setUp(runId: string, scope: CompiledScope, resolver?: string): Promise<ScopeEnforcement> {
+  async setUp(runId: string, scope: CompiledScope): Promise<ScopeEnforcement> {
     const key = scopeKey(runId);
     const bridge = bridgeName(key);
     if (!(await this.exists(bridge))) throw new NftError(`the run's bridge ${bridge} is not visible to this worker: its scope cannot be enforced here`);
@@ -159,15 +196,33 @@ export class NftScopeEnforcer {
       if (found.length === 0) unresolved.push(`${s.host}:${s.port}`);
       for (const a of found) services.push({ address: a.address, port: s.port });
     }
+    const gateway = this.opts.netns ? null : await bridgeGateway(bridge);
     // a run's leftovers under the same key (a retried run on this worker) go first
     await this.tearDownKey(key);
-    await this.nft(["-f", "-"], nftRunScript({ key, scope, services, ...(resolver ? { resolver } : {}) }));
+    await this.nft(["-f", "-"], nftRunScript({ key, scope, services, ...(gateway ? { resolver: gateway } : {}) }));
+    let responder: DnsResponder | null = null;
+    let resolverError: string | undefined = this.opts.netns ? "the run's bridge is in another network namespace" : gateway ? undefined : "its bridge has no IPv4 gateway address";
+    if (gateway) {
+      responder = await DnsResponder.start({
+        host: gateway,
+        scope,
+        upstream: this.opts.upstream ?? systemUpstream(),
+        allow: (addresses, ports, seconds) => this.nft(["-f", "-"], nftAllowAnswerScript(key, addresses, ports, seconds)).then(() => undefined),
+      }).catch((e: Error) => {
+        resolverError = `its DNS responder could not listen on ${gateway}:53: ${e.message}`;
+        return null;
+      });
+      if (responder) this.responders.set(key, responder);
+    }
     let down: Promise<void> | null = null;
     return {
       key,
       bridge,
       unresolved,
+      ...(responder && gateway ? { resolver: gateway } : {}),
+      ...(resolverError ? { resolverError } : {}),
       blocked: () => this.blocked(key),
+      blockedNames: () => responder?.blockedNames() ?? { names: [], dropped: 0 },
       tearDown: () => (down ??= this.tearDownKey(key)),
     };
   }
@@ -182,6 +237,9 @@ export class NftScopeEnforcer {
   }
 
   private async tearDownKey(key: string): Promise<void> {
+    const responder = this.responders.get(key);
+    this.responders.delete(key);
+    await responder?.close();
     const present = runsInTable(await this.table()).get(key);
     if (!present) return;
     await this.nft(["-f", "-"], nftTeardownScript(key, present));
@@ -197,6 +255,8 @@ export class NftScopeEnforcer {
     const removed: string[] = [];
     for (const [key, present] of runsInTable(await this.table())) {
       if (await this.exists(bridgeName(key))) continue;
+      await this.responders.get(key)?.close();
+      this.responders.delete(key);
       await this.nft(["-f", "-"], nftTeardownScript(key, present)).then(
         () => removed.push(key),
         () => undefined,

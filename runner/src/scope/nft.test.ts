@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { bridgeName, nftBaseScript, nftRunScript, nftTeardownScript, parseBlockedSet, runsInTable, scopeKey } from "./nft.ts";
+import { bridgeName, nftAllowAnswerScript, nftBaseScript, nftRunScript, nftTeardownScript, parseBlockedSet, runsInTable, scopeKey } from "./nft.ts";
 import { compileScope } from "./rules.ts";
 
 const golden = (name: string, text: string) => {
@@ -93,4 +93,12 @@ test("only addresses and prefixes reach a script: anything else in a policy is r
   assert.throws(() => nftRunScript({ key: "0123456789ab", scope: bad, services: [] }), /not an IP prefix/);
   assert.throws(() => nftRunScript({ key: "0123456789ab", scope, services: [{ address: "evil.com", port: 1 }] }), /not an IP address/);
   assert.throws(() => nftRunScript({ key: "0123456789ab", scope, services: [], resolver: "1.2.3.4 accept" }), /not an IP address/);
+});
+
+test("a DNS answer's addresses: into the run's timed sets, per family, with the name's ports; re-added to refresh the timeout", () => {
+  golden("answer.nft", nftAllowAnswerScript("0123456789ab", ["10.231.0.5", "2001:db8::5"], undefined, 60) + nftAllowAnswerScript("0123456789ab", ["10.231.0.6"], [[443, 443], [8000, 8080]], 300));
+  assert.equal(nftAllowAnswerScript("0123456789ab", [], undefined, 60), "");
+  assert.throws(() => nftAllowAnswerScript("0123456789ab", ["10.0.0.1 } ; flush ruleset ; {"], undefined, 60));
+  assert.throws(() => nftAllowAnswerScript("0123456789ab", ["10.0.0.1"], undefined, 0));
+  assert.throws(() => nftAllowAnswerScript("nope", ["10.0.0.1"], undefined, 60));
 });

@@ -14,7 +14,9 @@
  *
  * A run's forward chain: traffic staying on its own bridge is accepted (br_netfilter may show it
  * here), replies (established, related) accepted, exclusions blocked, the scope's prefixes (with
- * their ports, TCP/UDP/SCTP) and the service endpoints accepted, everything else blocked. Its input
+ * their ports, TCP/UDP/SCTP), the addresses the run's DNS responder answered for in-scope names
+ * (timed sets, filled by `nftAllowAnswerScript`) and the service endpoints accepted, everything
+ * else blocked. Its input
  * chain accepts replies and IPv6 neighbour discovery (and DNS to the run's resolver, when it has
  * one) and blocks the rest: the machine itself is never a target. Blocked packets are counted per
  * (address, protocol, port) in the run's dynamic sets, which the worker reads and reports.
@@ -30,6 +32,8 @@ export const NFT_TABLE = "levhub";
 export const NFT_PRIORITY = "filter - 10";
 /** distinct blocked (address, protocol, port) a run's sets hold per family; later ones are dropped uncounted */
 export const BLOCKED_SET_SIZE = 1024;
+/** addresses a run's DNS answers allow at once, per family and kind; an answer that does not fit is not given */
+export const ANSWER_SET_SIZE = 4096;
 
 /** A run's key: 12 hex digits of its id, so its bridge name (`lvr` + key) fits Linux's 15 characters. */
 export function scopeKey(runId: string): string {
@@ -100,6 +104,7 @@ export function nftRunScript(input: RunRulesInput): string {
   const lines = [
     set(`${fwd}_b4`, "ipv4_addr"),
     set(`${fwd}_b6`, "ipv6_addr"),
+    ...answerSets(key),
     `add chain ${t} ${block}`,
     `add rule ${t} ${block} meta l4proto { tcp, udp, sctp } update @${fwd}_b4 { ip daddr . meta l4proto . th dport } drop`,
     `add rule ${t} ${block} meta l4proto { tcp, udp, sctp } update @${fwd}_b6 { ip6 daddr . meta l4proto . th dport } drop`,
@@ -112,6 +117,11 @@ export function nftRunScript(input: RunRulesInput): string {
     `add rule ${t} ${fwd} ct state established,related accept`,
     ...[...scope.v4.exclude, ...scope.v6.exclude].map((p) => `add rule ${t} ${fwd} ${prefixMatch(p)} goto ${block}`),
     ...[...scope.v4.allow, ...scope.v6.allow].map((p) => `add rule ${t} ${fwd} ${prefixMatch(p)} accept`),
+    // the addresses the run's DNS responder answered for in-scope names, until their TTL runs out
+    `add rule ${t} ${fwd} ip daddr @${fwd}_n4 accept`,
+    `add rule ${t} ${fwd} ip6 daddr @${fwd}_n6 accept`,
+    `add rule ${t} ${fwd} meta l4proto { tcp, udp, sctp } ip daddr . th dport @${fwd}_p4 accept`,
+    `add rule ${t} ${fwd} meta l4proto { tcp, udp, sctp } ip6 daddr . th dport @${fwd}_p6 accept`,
     ...input.services.map((s) => `add rule ${t} ${fwd} ${family(s.address)} daddr ${checked(s.address, "address")} meta l4proto { tcp, udp } th dport ${s.port} accept`),
     `add rule ${t} ${fwd} goto ${block}`,
     `add chain ${t} ${inp}`,
@@ -139,8 +149,46 @@ export function nftTeardownScript(key: string, present: { fwd: boolean; in: bool
     `delete chain ${t} r_${key}_block`,
     `delete set ${t} r_${key}_b4`,
     `delete set ${t} r_${key}_b6`,
+    // added first (a no-op when present), so the rules of a worker that predates them still go
+    ...answerSets(key),
+    ...ANSWER_SETS.map((s) => `delete set ${t} r_${key}_${s}`),
     "",
   ].join("\n");
+}
+
+const ANSWER_SETS = ["n4", "n6", "p4", "p6"] as const;
+
+/** Per family: addresses answered for names allowed on every port (`n`), and (address, ports) for names allowed on some (`p`). */
+function answerSets(key: string): string[] {
+  const t = `inet ${NFT_TABLE}`;
+  return [
+    `add set ${t} r_${key}_n4 { type ipv4_addr; flags timeout; size ${ANSWER_SET_SIZE}; }`,
+    `add set ${t} r_${key}_n6 { type ipv6_addr; flags timeout; size ${ANSWER_SET_SIZE}; }`,
+    `add set ${t} r_${key}_p4 { type ipv4_addr . inet_service; flags interval,timeout; size ${ANSWER_SET_SIZE}; }`,
+    `add set ${t} r_${key}_p6 { type ipv6_addr . inet_service; flags interval,timeout; size ${ANSWER_SET_SIZE}; }`,
+  ];
+}
+
+/**
+ * Allows the addresses of one DNS answer for `seconds`: one transaction, each element added,
+ * deleted and added again, so an address answered before gets the new timeout (a plain `add`
+ * of an element present keeps the old one).
+ */
+export function nftAllowAnswerScript(key: string, addresses: string[], ports: PortRange[] | undefined, seconds: number): string {
+  if (!KEY.test(key)) throw new Error(`not a scope key: ${key}`);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`not a timeout: ${seconds}`);
+  const t = `inet ${NFT_TABLE}`;
+  const lines: string[] = [];
+  for (const a of addresses) {
+    const addr = checked(a, "address");
+    const fam = addr.includes(":") ? "6" : "4";
+    const elems = ports ? ports.map(([lo, hi]) => `${addr} . ${lo === hi ? lo : `${lo}-${hi}`}`) : [addr];
+    const set = `r_${key}_${ports ? "p" : "n"}${fam}`;
+    for (const e of elems) {
+      lines.push(`add element ${t} ${set} { ${e} timeout ${seconds}s }`, `delete element ${t} ${set} { ${e} }`, `add element ${t} ${set} { ${e} timeout ${seconds}s }`);
+    }
+  }
+  return lines.length ? [...lines, ""].join("\n") : "";
 }
 
 export { BLOCKED_PROTOCOLS, type BlockedAttempt, type BlockedProtocol } from "./blocked.ts";
