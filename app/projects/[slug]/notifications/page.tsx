@@ -34,7 +34,7 @@ export default async function ProjectNotificationsPage({ params }: { params: Par
       <section aria-labelledby="rules-h" className="card space-y-3 p-4">
         <h2 id="rules-h" className="h-section">Rules</h2>
         <p className="text-sm text-zinc-600">
-          Webhooks and Slack URLs must be https and public; hosts on your own network need the admin&apos;s allow-list. Failed deliveries are retried for about an hour; runs never wait for them.
+          Webhooks and Slack URLs must be https and public; hosts on your own network need the admin&apos;s allow-list. Failed deliveries are retried for about 3.5 hours; runs never wait for them.
         </p>
         {rules.length ? (
           <ul className="divide-y text-sm">
