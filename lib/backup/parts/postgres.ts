@@ -17,6 +17,12 @@ import type { BackupPart } from "../part.ts";
  * (its queue: a queued run's job is made again by nothing, so back up a quiet hub).
  */
 const DERIVED_TABLES = new Set(["ResultDocument", "ResultCollection", "_levhub_migrations"]);
+/**
+ * The rows a fresh hub's migrations seed, which the archive brings back: the settings row and the
+ * catalog's generation (its facet counts are kept per generation). A database holding anything else
+ * is not empty.
+ */
+const SEEDED_TABLES = ["HubSettings", "CatalogGeneration"];
 const BATCH = 500;
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -83,13 +89,12 @@ export const postgresPart: BackupPart = {
       const present = await tables(client);
       const busy = [];
       for (const t of present) if ((await client.query(`SELECT 1 FROM ${q(t)} LIMIT 1`)).rowCount) busy.push(t);
-      // a fresh hub's migrations seed nothing but the settings row the archive brings back
-      const occupied = busy.filter((t) => t !== "HubSettings");
+      const occupied = busy.filter((t) => !SEEDED_TABLES.includes(t));
       if (occupied.length) throw new Error(`the database is not empty (${occupied.join(", ")}): restore into a new database`);
       await client.query("BEGIN");
       // rows arrive table by table, so foreign keys (and the package ↔ latest version cycle) are checked by nothing until all are in
       await client.query("SET LOCAL session_replication_role = replica");
-      await client.query(`DELETE FROM "HubSettings"`);
+      for (const t of SEEDED_TABLES) if (present.includes(t)) await client.query(`DELETE FROM ${q(t)}`);
       const partCounts = manifest.parts.find((p) => p.name === "postgres")?.counts ?? {};
       for (const table of Object.keys(partCounts)) {
         if (!present.includes(table)) throw new Error(`the archive has rows of a table this database does not have: ${table}`);
