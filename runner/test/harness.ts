@@ -25,7 +25,7 @@ export const FIXTURES = path.join(REPO, "runner/test/fixtures");
  * A runner on the real Docker engine with a throwaway Mongo database, dropped at the end. Runs
  * get `policy` (default: `lev exec`'s local policy) unless a RunSpec carries its own.
  */
-export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy; hubMachine?: boolean; scopeEnforcer?: NftScopeEnforcer } = {}) {
+export async function createHarness(opts: { taskTimeoutMs?: number; policy?: RunPolicy; hubMachine?: boolean; scopeEnforcer?: NftScopeEnforcer; warmContainers?: number } = {}) {
   const dbName = `levtest_${randomBytes(4).toString("hex")}`;
   const store = await MongoResultStore.connect(mongoUri(dbName));
   const engine = new DockerodeEngine();
@@ -39,6 +39,7 @@ export async function createHarness(opts: { taskTimeoutMs?: number; policy?: Run
     // a test's engine counts as the hub's machine only when the test says so
     hubMachine: opts.hubMachine ?? false,
     ...(opts.scopeEnforcer ? { scopeEnforcer: opts.scopeEnforcer } : {}),
+    ...(opts.warmContainers ? { warmContainers: opts.warmContainers } : {}),
   });
   let job = 0;
   return {

@@ -7,10 +7,11 @@ import { nameFromHost, workerConfigFromEnv, WorkerConfigError } from "./config.t
 const base = { LEVHUB_HUB_URL: "http://hub.example:3000/", LEVHUB_WORKER_TOKEN: "lwk_x", HOME: "/home/w" };
 
 test("defaults and every variable read", () => {
-  const c = workerConfigFromEnv({ ...base, LEVHUB_WORKER_NAME: "gpu-1", LEVHUB_WORKER_CAPACITY: "8", LEVHUB_WORKER_LABELS: " hostNetwork ", LEVHUB_WORKER_DATA_DIR: "/srv/w" });
-  assert.deepEqual(c, { hubUrl: "http://hub.example:3000", token: "lwk_x", name: "gpu-1", capacity: 8, labels: { hostNetwork: true }, dataDir: "/srv/w" });
+  const c = workerConfigFromEnv({ ...base, LEVHUB_WORKER_NAME: "gpu-1", LEVHUB_WORKER_CAPACITY: "8", LEVHUB_WORKER_LABELS: " hostNetwork ", LEVHUB_WORKER_DATA_DIR: "/srv/w", LEVHUB_WORKER_WARM: "4" });
+  assert.deepEqual(c, { hubUrl: "http://hub.example:3000", token: "lwk_x", name: "gpu-1", capacity: 8, labels: { hostNetwork: true }, dataDir: "/srv/w", warmContainers: 4 });
   const d = workerConfigFromEnv(base);
   assert.equal(d.capacity, 4);
+  assert.equal(d.warmContainers, 0, "no warm pool unless asked for: it costs idle memory");
   assert.deepEqual(d.labels, { hostNetwork: false });
   assert.equal(d.dataDir, path.join(levhubHome(), "worker"));
   assert.match(d.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/);
@@ -33,6 +34,9 @@ test("each bad value is a clear error naming its variable", () => {
     [{ LEVHUB_WORKER_CAPACITY: "257" }, /^LEVHUB_WORKER_CAPACITY: '257'/],
     [{ LEVHUB_WORKER_LABELS: "gpu" }, /^LEVHUB_WORKER_LABELS: unknown label 'gpu' \(known: hostNetwork\)$/],
     [{ LEVHUB_WORKER_LABELS: "hostNetwork=yes" }, /^LEVHUB_WORKER_LABELS: hostNetwork=yes: true or false$/],
+    [{ LEVHUB_WORKER_WARM: "65" }, /^LEVHUB_WORKER_WARM: '65' is not a whole number from 0 to 64$/],
+    [{ LEVHUB_WORKER_WARM: "-1" }, /^LEVHUB_WORKER_WARM: '-1'/],
+    [{ LEVHUB_WORKER_WARM: "two" }, /^LEVHUB_WORKER_WARM: 'two'/],
   ];
   for (const [env, message] of bad) {
     assert.throws(() => workerConfigFromEnv({ ...base, ...env }), (err: unknown) => err instanceof WorkerConfigError && message.test(err.message), JSON.stringify(env));

@@ -8,6 +8,7 @@
  *   LEVHUB_WORKER_CAPACITY  runs at once; default 4
  *   LEVHUB_WORKER_LABELS    comma-separated: `hostNetwork` (this engine may run granted host-network runs)
  *   LEVHUB_WORKER_DATA_DIR  packages, run directories, spooled events; default ~/.levhub/worker
+ *   LEVHUB_WORKER_WARM      workflow containers kept started ahead of runs (0 to 64); default 0
  *   DOCKER_HOST             the engine served; default the local socket
  */
 import { hostname } from "node:os";
@@ -15,6 +16,7 @@ import path from "node:path";
 import { levhubHome } from "../src/config.ts";
 import type { WorkerLabels } from "./protocol.ts";
 import { unixSocketOf } from "./socket-fetch.ts";
+import { MAX_WARM_CONTAINERS } from "../src/run/warm-pool.ts";
 
 export class WorkerConfigError extends Error {
   constructor(message: string) {
@@ -30,6 +32,7 @@ export interface WorkerConfig {
   capacity: number;
   labels: WorkerLabels;
   dataDir: string;
+  warmContainers: number;
 }
 
 const LABELS: readonly (keyof WorkerLabels)[] = ["hostNetwork"];
@@ -80,5 +83,11 @@ export function workerConfigFromEnv(env: Record<string, string | undefined>): Wo
   }
 
   const dataDir = path.resolve(env.LEVHUB_WORKER_DATA_DIR?.trim() || path.join(levhubHome(), "worker"));
-  return { hubUrl, token, name, capacity, labels, dataDir };
+
+  const rawWarm = env.LEVHUB_WORKER_WARM?.trim() || "0";
+  const warmContainers = Number(rawWarm);
+  if (!/^\d+$/.test(rawWarm) || warmContainers > MAX_WARM_CONTAINERS) {
+    throw new WorkerConfigError(`LEVHUB_WORKER_WARM: '${rawWarm}' is not a whole number from 0 to ${MAX_WARM_CONTAINERS}`);
+  }
+  return { hubUrl, token, name, capacity, labels, dataDir, warmContainers };
 }

@@ -64,6 +64,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** false: never enforce scoped runs' networks (the worker reports it cannot); default: probe the engine */
   enforceScope?: boolean;
+  /** workflow containers kept started ahead of runs (RunnerOptions.warmContainers); default 0 */
+  warmContainers?: number;
 }
 
 export interface WorkerHandle {
@@ -185,6 +187,7 @@ class Worker implements WorkerHandle {
       // host networking on the hub's machine would share its loopback: refused unless the admin allowed it
       hubMachine: res.hubMachine !== false,
       ...(enforce.ipv4 ? { scopeEnforcer: this.enforcer } : {}),
+      ...(this.opts.warmContainers ? { warmContainers: this.opts.warmContainers } : {}),
     });
     this.reg = { instance: res.instance, heartbeatMs: res.heartbeatMs, pollMs: res.pollMs, runner, device: res.device ?? null };
     this.log("registered", { worker: res.workerId, instance: res.instance, lostInstances: res.lostInstances.length, hubMachine: res.hubMachine !== false, enforceScope: enforce.ipv4, ...(enforce.reason ? { noEnforcement: enforce.reason } : {}) });
@@ -209,6 +212,8 @@ class Worker implements WorkerHandle {
       await this.debug.stop();
       for (const r of this.reporting.values()) r.abandon("the worker was declared lost");
       await Promise.allSettled([...this.active.values()].map((r) => r.finished));
+      // its warm containers carry the lost instance's label; the new runner starts its own
+      await this.reg.runner.closeWarmPool();
       if (!this.draining) await this.register();
     })()
       .catch((err: Error) => this.log("registering again failed", { error: err.message }))
@@ -338,6 +343,7 @@ class Worker implements WorkerHandle {
       await Promise.allSettled([...[...this.active.values()].map((r) => r.finished), ...[...this.reporting.values()].map((r) => r.delivered)]);
     }
     await this.debug.stop();
+    await this.reg.runner.closeWarmPool();
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();

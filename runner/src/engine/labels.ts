@@ -14,7 +14,7 @@ export const LABEL = {
  */
 export const SEGMENT_LABEL = "zone.lev.segment";
 
-export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network" | "planner";
+export type ResourceRole = "workflow" | "tool" | "service" | "introspect" | "network" | "planner" | "warm";
 
 export function createLabels(
   instance: string,

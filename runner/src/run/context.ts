@@ -10,6 +10,7 @@ import type { RunRefs } from "../refs.ts";
 import type { SecretMasker } from "../secrets/mask.ts";
 import type { ResultStore } from "../store/store.ts";
 import type { NftScopeEnforcer } from "../scope/enforcer.ts";
+import type { WarmPool } from "./warm-pool.ts";
 import type { PackageDependency } from "../types.ts";
 
 export interface RunContext {
@@ -28,6 +29,8 @@ export interface RunContext {
   hubMachine: boolean;
   /** enforces scoped runs' rules on the engine's machine; absent: this runner cannot (RunnerOptions.scopeEnforcer) */
   scopeEnforcer?: NftScopeEnforcer;
+  /** workflow containers started ahead of runs (RunnerOptions.warmContainers) */
+  warmPool?: WarmPool;
 }
 
 export interface RunParams {

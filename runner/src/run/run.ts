@@ -4,7 +4,8 @@ import path from "node:path";
 import { subscribeIterator } from "./async-queue.ts";
 import { ChannelServer } from "../channel/channel.ts";
 import { NOBODY_UID, workflowContainerConfig, type RunFacts } from "../policy/container-config.ts";
-import { EngineError } from "../engine/engine.ts";
+import { EngineError, type ContainerSpec } from "../engine/engine.ts";
+import type { WarmLease } from "./warm-pool.ts";
 import { LogSink } from "../channel/log-sink.ts";
 import { workflowArgs } from "../refs.ts";
 import type { RunContext, RunParams } from "./context.ts";
@@ -43,6 +44,8 @@ export class Run {
   private logBytes = 0;
   private workflowId: string | null = null;
   private channel: ChannelServer | null = null;
+  /** the warm container the workflow runs in, when it was leased from the runner's pool */
+  private warm: WarmLease | null = null;
   private terminal: { status: TerminalRunStatus; error: RunError | null } | null = null;
   private finishing = false;
   private runTimer: NodeJS.Timeout | null = null;
@@ -134,28 +137,14 @@ export class Run {
       const chanDir = path.join(this.runDir, "chan");
       await mkdir(chanDir, { mode: 0o755 });
       await chmod(chanDir, 0o755);
-      const docBytes = params.policy.limits.docBytes;
-      this.channel = await ChannelServer.listen(path.join(chanDir, "lev.sock"), workflowRequestHandler(this.workflowHost()), {
-        // a `start` carries its files inline, a `set` a document
-        maxFrameBytes: Math.max(16 * MiB, 2 * docBytes),
-        uid: NOBODY_UID,
-        onProtocolError: (msg) => this.sink.system(0, msg),
-        onOversize: (bytes) => this.sink.system(0, `a channel message of ${bytes} bytes is over the limit; closing the channel`),
-        onPermissionFallback: (msg) => ctx.log(msg, { run: this.id }),
-      });
-      if (this.terminal) return void (await this.finish(null));
       const spec = workflowContainerConfig(params.policy, this.facts, {
         chanDir,
         function: params.function,
         args: workflowArgs(params.args, params.refs),
       });
-      const id = await ctx.engine.create(spec);
-      this.workflowId = id;
-      this.containers.add(id);
-      await ctx.engine.attach(id, (stream, chunk) => this.sink.output(0, stream, chunk));
-      if (this.terminal) return void (await this.finish(null));
-      await ctx.engine.start(id);
-      ctx.log("workflow started", { run: this.id, container: id.slice(0, 12) });
+      let id = await this.startWarm(spec);
+      if (id === undefined) id = await this.startCold(spec, chanDir);
+      if (id === null) return void (await this.finish(null));
       const exitCode = await ctx.engine.wait(id);
       if (exitCode !== 0 && !this.terminal && (await ctx.engine.inspect(id).catch(() => null))?.oomKilled) {
         const limit = Math.round(params.policy.limits.workflow.memoryBytes / (1024 * 1024));
@@ -172,6 +161,66 @@ export class Run {
       ctx.log("run failed to start", { run: this.id, error: params.masker.text(error.message) });
       await this.finish(null);
     }
+  }
+
+  private async listen(chanDir: string): Promise<void> {
+    const docBytes = this.params.policy.limits.docBytes;
+    this.channel = await ChannelServer.listen(path.join(chanDir, "lev.sock"), workflowRequestHandler(this.workflowHost()), {
+      // a `start` carries its files inline, a `set` a document
+      maxFrameBytes: Math.max(16 * MiB, 2 * docBytes),
+      uid: NOBODY_UID,
+      onProtocolError: (msg) => this.sink.system(0, msg),
+      onOversize: (bytes) => this.sink.system(0, `a channel message of ${bytes} bytes is over the limit; closing the channel`),
+      onPermissionFallback: (msg) => this.ctx.log(msg, { run: this.id }),
+    });
+  }
+
+  /** The workflow in a container the run creates now; null: the run ended meanwhile. */
+  private async startCold(spec: ContainerSpec, chanDir: string): Promise<string | null> {
+    const { engine } = this.ctx;
+    await this.listen(chanDir);
+    if (this.terminal) return null;
+    const id = await engine.create(spec);
+    this.workflowId = id;
+    this.containers.add(id);
+    await engine.attach(id, (stream, chunk) => this.sink.output(0, stream, chunk));
+    if (this.terminal) return null;
+    await engine.start(id);
+    this.ctx.log("workflow started", { run: this.id, container: id.slice(0, 12) });
+    return id;
+  }
+
+  /**
+   * The workflow in a warm container of the runner's pool (warm-pool.ts), told to begin: its id;
+   * null when the run ended meanwhile; undefined when there is none to lease or it could not be
+   * used before it began (the run then starts cold).
+   */
+  private async startWarm(spec: ContainerSpec): Promise<string | null | undefined> {
+    const lease = await this.ctx.warmPool?.lease(spec);
+    if (!lease) return undefined;
+    // the run's from now on: a cancel kills it, the run's end removes it
+    this.warm = lease;
+    this.workflowId = lease.id;
+    this.containers.add(lease.id);
+    try {
+      await lease.prepare();
+      await this.listen(lease.chanDir);
+      lease.output((stream, chunk) => this.sink.output(0, stream, chunk));
+      if (this.terminal) return null;
+      await lease.go();
+    } catch (err) {
+      if (this.terminal) return null;
+      this.ctx.log("a warm container could not be used; starting cold", { run: this.id, error: err instanceof Error ? err.message : String(err) });
+      this.warm = null;
+      this.workflowId = null;
+      this.containers.delete(lease.id);
+      await this.channel?.close().catch(() => undefined);
+      this.channel = null;
+      await lease.abandon();
+      return undefined;
+    }
+    this.ctx.log("workflow started (warm)", { run: this.id, container: lease.id.slice(0, 12) });
+    return lease.id;
   }
 
   /** The running tool container of task `n` a debugger may enter, or why not (debug/task-debug.ts). */
@@ -265,6 +314,7 @@ export class Run {
     await this.scope.end();
     await this.tasks.removeNetwork();
     await this.channel?.close().catch(() => undefined);
+    await this.warm?.release();
     await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 

@@ -14,6 +14,7 @@ import { SecretMasker } from "../secrets/mask.ts";
 import type { RunContext } from "./context.ts";
 import type { NftScopeEnforcer } from "../scope/enforcer.ts";
 import { Run } from "./run.ts";
+import { WarmPool } from "./warm-pool.ts";
 import type { ResultStore } from "../store/store.ts";
 import type { PackageDependency, RunEvent } from "../types.ts";
 
@@ -96,6 +97,11 @@ export interface RunnerOptions {
    * unenforced, and those whose policy requires enforcement fail before their first container.
    */
   scopeEnforcer?: NftScopeEnforcer;
+  /**
+   * How many workflow containers to keep started ahead of runs (run/warm-pool.ts), so a run's
+   * workflow begins without a container start; each costs its idle memory. Default 0: none.
+   */
+  warmContainers?: number;
 }
 
 /** A run's and a task's time limits when neither the caller nor the run's policy sets one. */
@@ -139,6 +145,17 @@ export class Runner {
       hubMachine: opts.hubMachine ?? true,
       ...(opts.scopeEnforcer ? { scopeEnforcer: opts.scopeEnforcer } : {}),
     };
+    if (opts.warmContainers) {
+      // not a name a run's directory can have (run ids begin with a letter or digit)
+      const dir = path.join(this.ctx.workDir, ".warm");
+      this.ctx.warmPool = new WarmPool({ engine: this.engine, instance: this.instance, dir, size: opts.warmContainers, log: this.ctx.log });
+    }
+  }
+
+  /** The warm pool's leases and cold starts so far, and its containers ready now; null without a pool. */
+  warmStats(): { leased: number; cold: number; ready: number } | null {
+    const pool = this.ctx.warmPool;
+    return pool ? { ...pool.stats, ready: pool.ready() } : null;
   }
 
   /** Starts a run; the returned handle streams events and settles `result` in one terminal state. */
@@ -207,7 +224,8 @@ export class Runner {
    */
   async reap(keep?: (labels: Record<string, string>) => boolean): Promise<ReapReport> {
     const report = await reap(this.engine, (labels) => {
-      if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "");
+      // this runner's warm containers are its pool's
+      if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "") || labels[LABEL.role] === "warm";
       if (keep?.(labels)) return true;
       return instanceAlive(labels[LABEL.instance]);
     });
@@ -216,9 +234,15 @@ export class Runner {
     return report;
   }
 
-  /** Cancels every active run and waits for them to end. */
+  /** Cancels every active run and waits for them to end; the warm containers are removed. */
   async shutdown(): Promise<void> {
     await Promise.all([...this.active.values()].map((r) => r.cancel("the runner is shutting down")));
+    await this.closeWarmPool();
+  }
+
+  /** Removes the warm containers not leased; runs start cold from now on. */
+  async closeWarmPool(): Promise<void> {
+    await this.ctx.warmPool?.close();
   }
 }
 
