@@ -26,6 +26,7 @@ import type { PublishResult } from "../lib/types.ts";
 import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
 import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 import { warmStart, warmThroughput } from "./bench-queue/warm.ts";
+import { lineTimes } from "./bench-queue/worker-lines.ts";
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
@@ -172,6 +173,7 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   await pool(PAR, LIMIT, rawRun);
   const rawS = (performance.now() - t0) / 1000;
 
+  const taskEnds = lineTimes(worker, /task finished \{"run":"([^"]+)"/);
   const rss = rssSampler({ hub: cluster.web.pid, worker: worker.child.pid! });
   const watch = await watchEngines({ first: new Docker() });
   t0 = Date.now();
@@ -188,7 +190,7 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   watch.stop();
   const { db } = await import("../lib/platform/db.ts");
   const times = await db().run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true, createdAt: true, claimedAt: true, endedAt: true } });
-  const spans = phaseSpans(times, watch.events);
+  const spans = phaseSpans(times, watch.events, taskEnds);
   const held = spans.find((r) => r.phase.startsWith("claimed → ended"));
   console.log(`2. throughput: ${PAR} runs (a workflow and a tool container each), ${LIMIT} at a time`);
   console.log(`   docker run ×2 per run   ${rawS.toFixed(1)} s   ${(PAR / rawS).toFixed(2)} runs/s`);

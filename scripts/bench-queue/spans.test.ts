@@ -25,4 +25,10 @@ test("phaseSpans measures each phase from the run's timestamps and its container
   assert.equal(rows.get("workflow container exited → run ended (hub)"), 100);
   assert.equal(rows.get("claimed → ended (a slot held)"), 490);
   assert.equal(rows.get("workflow container exited → removed"), 50);
+  assert.equal(rows.get("tool container exited → workflow container exited"), 100);
+  // with the worker's "task finished" lines, the tool's exit to the workflow's splits in two
+  const split = new Map(phaseSpans(runs, events, new Map([["r", 340]])).map((r) => [r.phase, r.p50]));
+  assert.equal(split.get("tool container exited → task's end recorded by the runner (document stored)"), 40);
+  assert.equal(split.get("task's end recorded by the runner (document stored) → workflow container exited"), 60);
+  assert.equal(split.get("tool container exited → workflow container exited"), undefined);
 });

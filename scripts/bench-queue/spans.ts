@@ -37,14 +37,15 @@ function at(events: ContainerEvent[], role: string, action: string): number | un
  * The phases of each run in order, and the slot's turnaround: from a run's end (recorded by the
  * hub) to the next claim, the time a worker's slot stood idle while runs waited.
  */
-export function phaseSpans(runs: RunTimes[], events: ContainerEvent[]): PhaseRow[] {
+export function phaseSpans(runs: RunTimes[], events: ContainerEvent[], taskEnds?: ReadonlyMap<string, number>): PhaseRow[] {
   const byRun = new Map<string, ContainerEvent[]>();
   for (const e of events) {
     const list = byRun.get(e.run) ?? [];
     list.push(e);
     byRun.set(e.run, list);
   }
-  const marks: [string, (r: RunTimes, ev: ContainerEvent[]) => number | undefined][] = [
+  type Mark = [string, (r: RunTimes, ev: ContainerEvent[]) => number | undefined];
+  const marks: Mark[] = [
     ["submitted", (r) => r.createdAt.getTime()],
     ["claimed by the worker", (r) => r.claimedAt?.getTime()],
     ["workflow container created", (_, ev) => at(ev, "workflow", "create")],
@@ -52,6 +53,8 @@ export function phaseSpans(runs: RunTimes[], events: ContainerEvent[]): PhaseRow
     ["tool container created", (_, ev) => at(ev, "tool", "create")],
     ["tool container started", (_, ev) => at(ev, "tool", "start")],
     ["tool container exited", (_, ev) => at(ev, "tool", "die")],
+    // the worker's "task finished" line: the runner stored the task's document and recorded its end
+    ...(taskEnds ? [["task's end recorded by the runner (document stored)", (r: RunTimes) => taskEnds.get(r.id)] as Mark] : []),
     ["workflow container exited", (_, ev) => at(ev, "workflow", "die")],
     ["run ended (hub)", (r) => r.endedAt?.getTime()],
   ];

@@ -15,6 +15,7 @@ import { LABEL } from "../../runner/src/engine/labels.ts";
 import { watchEngines, type ContainerEvent } from "../../lib/testing/queue-faults.ts";
 import type { QueueCluster, WorkerProcess } from "../../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../../lib/types.ts";
+import { lineTimes } from "./worker-lines.ts";
 
 const RUNS = Number(process.env.BENCH_WARM_RUNS ?? 20);
 const BURST = Number(process.env.BENCH_WARM_BURST ?? 8);
@@ -27,21 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (xs: number[]) => (xs.length ? `p50 ${percentile(xs, 50).toFixed(0)} ms  p95 ${percentile(xs, 95).toFixed(0)} ms  (n ${xs.length})` : "no sample");
 
 /** When the worker printed "workflow started" for each run, on this process's clock. */
-function workflowStarts(worker: WorkerProcess): Map<string, number> {
-  const seen = new Map<string, number>();
-  let buf = "";
-  worker.child.stdout!.on("data", (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const m = /workflow started(?: \(warm\))? \{"run":"([^"]+)"/.exec(line);
-      if (m) seen.set(m[1], Date.now());
-    }
-  });
-  return seen;
-}
+const workflowStarts = (worker: WorkerProcess) => lineTimes(worker, /workflow started(?: \(warm\))? \{"run":"([^"]+)"/);
 
 async function waitFor<T>(what: string, get: () => T | undefined, ms = 120_000): Promise<T> {
   const until = Date.now() + ms;
