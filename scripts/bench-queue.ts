@@ -11,6 +11,8 @@
  *      over the real channels), BENCH_TASKS (50) tools per run: task lifecycles per second through
  *      queue + worker + runner + event reports + results store, with 1, 2 and 4 workers
  *   4. resident memory (peak) and CPU of the hub web process and of each worker during 2 and 3
+ *   2 also runs again with a warm pool (bench-queue/warm.ts) and in a scoped project whose runs
+ *      require enforcement (bench-queue/scoped.ts)
  *   5. warm start (bench-queue/warm.ts): a worker with a pool of warm workflow containers vs one
  *      without, one run at a time and in a burst, and what the pool costs while it waits
  * BENCH_PARTS=1,3 runs some of them.
@@ -27,6 +29,7 @@ import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
 import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 import { warmStart, warmThroughput } from "./bench-queue/warm.ts";
 import { lineTimes } from "./bench-queue/worker-lines.ts";
+import { scopedThroughput } from "./bench-queue/scoped.ts";
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40);
 const PAR = Number(process.env.BENCH_PAR ?? 100);
@@ -165,7 +168,7 @@ async function latency(cluster: QueueCluster, hello: PublishResult) {
   }
 }
 
-async function throughput(cluster: QueueCluster, hello: PublishResult, worker: WorkerProcess): Promise<number> {
+async function throughput(cluster: QueueCluster, hello: PublishResult, worker: WorkerProcess): Promise<{ rawS: number; queueS: number }> {
   const { startRun } = await import("../lib/runs/index.ts");
   await rawRun(-1);
   rawRunMs.length = 0;
@@ -200,7 +203,7 @@ async function throughput(cluster: QueueCluster, hello: PublishResult, worker: W
   console.log(`   where a queued run's time goes (hub timestamps and the engine's container events):`);
   for (const line of formatSpans(spans)) console.log(line);
   console.log(`   peak RSS: hub web process ${peak.hub?.toFixed(0)} MiB, worker ${peak.worker?.toFixed(0)} MiB; CPU: hub ${cpu.hub.toFixed(0)} %, worker ${cpu.worker.toFixed(0)} % of a core`);
-  return rawS;
+  return { rawS, queueS };
 }
 
 async function ceiling(cluster: QueueCluster, hello: PublishResult) {
@@ -268,9 +271,12 @@ async function main() {
     const worker = await cluster.spawnWorker({ name: "bench", capacity: LIMIT });
     await waitWorkers(["bench"]);
     if (PARTS.has("1")) await latency(cluster, hello);
-    const rawS = PARTS.has("2") ? await throughput(cluster, hello, worker) : null;
+    const base = PARTS.has("2") ? await throughput(cluster, hello, worker) : null;
     await worker.kill("SIGTERM");
-    if (rawS !== null) await warmThroughput(cluster, hello, PAR, LIMIT, rawS);
+    if (base) {
+      await warmThroughput(cluster, hello, PAR, LIMIT, base.rawS);
+      await scopedThroughput(cluster, hello, PAR, LIMIT, base);
+    }
     if (PARTS.has("5")) await warmStart(cluster, hello);
     if (PARTS.has("3")) await ceiling(cluster, hello);
   } finally {

@@ -1,0 +1,43 @@
+/**
+ * Part 2's runs again in a scoped project whose runs require enforcement (issue 22, point 1: scoped
+ * and unscoped side by side): each run's tool joins the run's own bridge, with its nftables rules
+ * and DNS responder set up before it and removed after. Against part 2's plain and unscoped figures.
+ */
+import type { QueueCluster } from "../../lib/testing/queue-cluster.ts";
+import type { PublishResult } from "../../lib/types.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function scopedThroughput(cluster: QueueCluster, hello: PublishResult, par: number, limit: number, base: { rawS: number; queueS: number }): Promise<void> {
+  const { startRun } = await import("../../lib/runs/index.ts");
+  const { db } = await import("../../lib/platform/db.ts");
+  const { createProject } = await import("../../lib/projects/projects.ts");
+  const { setProjectScope } = await import("../../lib/projects/scope.ts");
+  const { projectScopeBodySchema } = await import("../../lib/schemas/projects.ts");
+  await createProject(cluster.alice, { slug: "bench-scoped", name: "Bench scoped", description: "", client: "", windowStart: null, windowEnd: null });
+  // a documentation range: greet.hello connects nowhere; the rules exist all the same
+  await setProjectScope(cluster.alice, "bench-scoped", projectScopeBodySchema.parse({ scope: { allow: ["192.0.2.0/24"] }, requireEnforcement: true }));
+  const worker = await cluster.spawnWorker({ name: "scoped-throughput", capacity: limit });
+  try {
+    for (let i = 0; i < 600 && (await db().worker.count({ where: { name: worker.name, state: "online" } })) === 0; i++) await sleep(100);
+    const t0 = Date.now();
+    const runs = await Promise.all(
+      Array.from({ length: par }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `scoped-${i}` }, project: "bench-scoped" })),
+    );
+    const ids = runs.map((r) => r.id);
+    let rows: { status: string; endedAt: Date | null; scopeReport: unknown }[] = [];
+    for (let i = 0; ; i++) {
+      rows = await db().run.findMany({ where: { id: { in: ids } }, select: { status: true, endedAt: true, scopeReport: true } });
+      if (rows.every((r) => r.endedAt)) break;
+      if (i > 6000) throw new Error("scoped runs did not end in 20 minutes");
+      await sleep(200);
+    }
+    const secs = (Math.max(...rows.map((r) => r.endedAt!.getTime())) - t0) / 1000;
+    const ok = rows.filter((r) => r.status === "succeeded").length;
+    const enforced = rows.filter((r) => (r.scopeReport as { enforcement?: string } | null)?.enforcement === "enforced").length;
+    console.log(`   queue + 1 worker, scoped (enforced)   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded, ${enforced} enforced)`);
+    console.log(`   ratio queue (scoped)/raw  ${(base.rawS / secs).toFixed(2)}×;  scoped vs unscoped: ${(((secs - base.queueS) * 1000 * limit) / par).toFixed(0)} ms more of a slot per run`);
+  } finally {
+    await worker.kill("SIGTERM");
+  }
+}
