@@ -13,6 +13,7 @@ import { LABEL, localPolicy, type PackageDependency, type RunResult } from "../s
 import { createHarness, FIXTURES, logText, REPO, type Harness } from "./harness.ts";
 
 const PKG = path.join(FIXTURES, "levtest.warm");
+const CASES = path.join(FIXTURES, "levtest.cases");
 const dep: PackageDependency = { namespace: "levdep", name: "net", version: "1.2.0", dir: path.join(REPO, "runner/python/tests/fixtures/levdep.net") };
 const docker = new Docker();
 
@@ -63,6 +64,7 @@ describe("warm workflow containers", () => {
     assert.equal(w.uid, 65534);
     assert.deepEqual(comparable(w), comparable(c), "path, directory, environment, __main__, files: as cold");
     assert.equal(w.main, "levrt._workflow");
+    assert.equal(w.nlink, 1, "the package's files are the run's own copies, not links shared with other runs");
     assert.ok(!logText(warm).includes("levrt._warm"), "nothing of the waiting shows in the run's logs");
     assert.deepEqual(
       warm.tasks.map((t) => t.status),
@@ -70,6 +72,53 @@ describe("warm workflow containers", () => {
     );
     const docs = (await Promise.all(warm.collections.map((col) => h.db.collection(col).find({ "_id.job": warm.job }).toArray()))).flat();
     assert.ok(docs.some((d) => d.tool === "tool ran for warm" && d.tag === "warm"), "the workflow's own document, over the channel: " + JSON.stringify(docs));
+  });
+
+  test("the seeds' API and its failures end the same warm as cold", async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ["seed_api", {}],
+      ["seed_all", {}],
+      ["wf_raise", {}],
+      ["wf_task_fails", {}],
+      ["wf_catch_failure", {}],
+      ["wf_bad_arg", { nope: 1 }],
+      ["no_such_function", {}],
+      ["wf_files_env", {}],
+      ["wf_services", {}],
+    ];
+    for (const [fn, args] of cases) {
+      await ready(1);
+      const leased = h.runner.warmStats()!.leased;
+      const warm = await h.run(CASES, fn, args);
+      assert.equal(h.runner.warmStats()!.leased, leased + 1, `${fn} ran warm`);
+      const cold = await createHarness().then(async (c) => {
+        try {
+          return await c.run(CASES, fn, args);
+        } finally {
+          await c.close();
+        }
+      });
+      assert.deepEqual(
+        { status: warm.status, error: warm.error?.type ?? null, exitCode: warm.exitCode, tasks: warm.tasks.map((t) => [t.status, t.error?.type ?? null]) },
+        { status: cold.status, error: cold.error?.type ?? null, exitCode: cold.exitCode, tasks: cold.tasks.map((t) => [t.status, t.error?.type ?? null]) },
+        `${fn}: ${logText(warm)}`,
+      );
+      assert.deepEqual(await h.leftovers(warm.runId), [], `${fn} left nothing labelled with its run`);
+    }
+  });
+
+  test("the reaper keeps what the pool holds and what a run leased; a leased container is nobody else's", async () => {
+    await ready(2);
+    const leased = h.runner.warmStats()!.leased;
+    const run = h.start({ packageDir: PKG, function: "sleepy", args: {} });
+    for (let i = 0; i < 100 && h.runner.warmStats()!.leased === leased; i++) await new Promise((r) => setTimeout(r, 50));
+    const before = (await warmContainers()).map((c) => c.Id).sort();
+    assert.ok(before.length >= 2);
+    const report = await h.runner.reap();
+    assert.equal(report.containers, 0, "nothing of the pool or of the leased run was removed");
+    assert.deepEqual((await warmContainers()).map((c) => c.Id).sort(), before);
+    const r = await run.cancel();
+    assert.equal(r.status, "cancelled");
   });
 
   test("a warm container is confined as a cold workflow container is", async () => {

@@ -224,8 +224,8 @@ export class Runner {
    */
   async reap(keep?: (labels: Record<string, string>) => boolean): Promise<ReapReport> {
     const report = await reap(this.engine, (labels) => {
-      // this runner's warm containers are its pool's
-      if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "") || labels[LABEL.role] === "warm";
+      // this runner's warm containers: those its pool holds or a run of it leased
+      if (labels[LABEL.instance] === this.instance) return this.active.has(labels[LABEL.run] ?? "") || this.ctx.warmPool?.owns(labels) === true;
       if (keep?.(labels)) return true;
       return instanceAlive(labels[LABEL.instance]);
     });

@@ -5,7 +5,7 @@
  *
  * Each slot has its own host directory, mounted read-only into its container only: `ctl` (a FIFO
  * and the run's call), `pkg`, `deps`, `chan`. A lease takes a slot whose process waits on its FIFO,
- * the run fills `pkg` and `deps` with hard links of its package and dependencies, listens on
+ * the run fills `pkg` and `deps` with copies of its package and dependencies (slot-copy.ts), listens on
  * `chan`, writes the call and says go. A container serves one run and goes with it; its slot is
  * filled again in the background. Containers are made by policy/warm-config.ts from the cold
  * container a run would have had, so only runs whose cold container matches the pool's (same
@@ -14,17 +14,24 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { chmod, copyFile, link, mkdir, open, readdir, readlink, rm, stat, symlink, writeFile, type FileHandle } from "node:fs/promises";
+import { chmod, mkdir, open, rm, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ContainerEngine, ContainerSpec, OutputListener } from "../engine/engine.ts";
+import { backoffMs } from "../backoff.ts";
+import { LABEL } from "../engine/labels.ts";
 import { warmCallEnv, warmContainerConfig, warmDependencyDirs, warmKey, warmPackageDir, type WarmSlot } from "../policy/warm-config.ts";
+import { copyTree, newCopyBudget } from "./slot-copy.ts";
 
-/** consecutive containers that died or failed before serving a run, after which the pool stops */
+/** consecutive containers that died or failed before serving a run, after which the pool pauses */
 const MAX_FAILURES = 3;
+/** how long it pauses, doubling with each pause in a row */
+const PAUSE = { baseMs: 30_000, maxMs: 10 * 60_000 };
 /** what levrt/_warm.py prints once it waits on its FIFO */
 const WAITING = "levrt._warm: waiting";
 export const MAX_WARM_CONTAINERS = 64;
+/** containers the pool starts at once when it refills */
+const FILL_AT_ONCE = 4;
 
 interface Slot extends WarmSlot {
   dir: string;
@@ -44,11 +51,18 @@ export interface WarmPoolOptions {
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** discarded (closed, re-targeted) while its start was under way; a function, so a check after an await is not narrowed away */
+const gone = (slot: Slot) => slot.state === "gone";
+
 export class WarmPool {
   private readonly slots = new Set<Slot>();
+  /** the slot ids whose containers are the pool's or a run's that leased one (the reaper keeps them) */
+  private readonly owned = new Set<string>();
   private template: { cold: ContainerSpec; key: string } | null = null;
   private filling: Promise<void> | null = null;
   private failures = 0;
+  private pauses = 0;
+  private paused: NodeJS.Timeout | null = null;
   private closed = false;
   /** leases handed out and runs that started cold, since the pool began (bench:queue reads them) */
   readonly stats = { leased: 0, cold: 0 };
@@ -57,13 +71,15 @@ export class WarmPool {
     if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > MAX_WARM_CONTAINERS) throw new Error(`a warm pool has 1 to ${MAX_WARM_CONTAINERS} containers, not ${opts.size}`);
   }
 
-  get enabled(): boolean {
-    return !this.closed;
-  }
-
   /** Containers ready to be leased now (their process said it waits on its FIFO). */
   ready(): number {
     return [...this.slots].filter((s) => s.state === "ready").length;
+  }
+
+  /** Whether a container with these labels is this pool's, or a run's that leased it from this pool. */
+  owns(labels: Record<string, string>): boolean {
+    const run = labels[LABEL.run] ?? "";
+    return labels[LABEL.instance] === this.opts.instance && run.startsWith("warm-") && this.owned.has(run.slice(5));
   }
 
   /**
@@ -96,9 +112,10 @@ export class WarmPool {
       slot.state = "leased";
       this.slots.delete(slot);
       this.failures = 0;
+      this.pauses = 0;
       this.stats.leased++;
       this.fill();
-      return new WarmLease(this.opts.engine, slot, fifo, cold);
+      return new WarmLease(this.opts.engine, slot, fifo, cold, () => this.owned.delete(slot.id));
     }
     return this.miss();
   }
@@ -111,22 +128,39 @@ export class WarmPool {
   /** Removes every container not leased, and takes no lease any more. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.paused) clearTimeout(this.paused);
     await this.filling;
     await Promise.allSettled([...this.slots].map((s) => this.discard(s)));
   }
 
+  private wantsMore(): boolean {
+    return !this.closed && this.paused === null && this.template !== null && this.failures < MAX_FAILURES && this.slots.size < this.opts.size;
+  }
+
   private fill(): void {
-    if (this.filling || this.closed) return;
+    if (this.filling || !this.wantsMore()) return;
     this.filling = (async () => {
-      // one at a time, in the background: a burst's own containers come first
-      while (!this.closed && this.template && this.failures < MAX_FAILURES && this.slots.size < this.opts.size) {
-        await this.startSlot(this.template);
+      // in the background, a few at a time: after a burst the pool comes back while its runs go on
+      const filler = async () => {
+        while (this.wantsMore()) await this.startSlot(this.template!);
+      };
+      await Promise.all(Array.from({ length: Math.min(FILL_AT_ONCE, this.opts.size) }, filler));
+      if (this.failures >= MAX_FAILURES && !this.closed && this.paused === null) {
+        // an engine restarting, an image gone: runs start cold meanwhile, and the pool tries again
+        const ms = backoffMs(++this.pauses, PAUSE, () => 0.5);
+        this.opts.log("warm pool paused: its containers keep failing before any run; runs start cold meanwhile", { failures: this.failures, seconds: Math.round(ms / 1000) });
+        this.paused = setTimeout(() => {
+          this.paused = null;
+          this.failures = 0;
+          this.fill();
+        }, ms);
+        this.paused.unref();
       }
-      if (this.failures >= MAX_FAILURES && !this.closed) {
-        this.closed = true;
-        this.opts.log("warm pool stopped: its containers keep failing before any run; runs start cold", { failures: this.failures });
-      }
-    })().finally(() => (this.filling = null));
+    })().finally(() => {
+      this.filling = null;
+      // a lease while the fillers were finishing
+      this.fill();
+    });
   }
 
   private async startSlot(template: { cold: ContainerSpec; key: string }): Promise<void> {
@@ -146,6 +180,8 @@ export class WarmPool {
       output: null,
     };
     this.slots.add(slot);
+    this.owned.add(id);
+    const { engine } = this.opts;
     try {
       await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
       // the slot's directory is the runner's alone; only its parts are mounted into its container
@@ -155,18 +191,22 @@ export class WarmPool {
         await chmod(d, 0o755);
       }
       await promisify(execFile)("mkfifo", ["-m", "0644", path.join(slot.ctlDir, "go")]);
-      const { engine } = this.opts;
-      slot.containerId = await engine.create(warmContainerConfig(template.cold, slot));
-      await engine.attach(slot.containerId, (stream, chunk) => {
+      const containerId = await engine.create(warmContainerConfig(template.cold, slot));
+      slot.containerId = containerId;
+      // discarded meanwhile (closed, re-targeted): what was created goes too
+      if (gone(slot)) return void (await this.removeSlot(slot));
+      await engine.attach(containerId, (stream, chunk) => {
         if (slot.output) slot.output(stream, chunk);
         else if (slot.state === "starting" && stream === "stdout" && chunk.toString("utf8").includes(WAITING)) slot.state = "ready";
       });
-      await engine.start(slot.containerId);
-      void engine.wait(slot.containerId).then(
+      if (gone(slot)) return void (await this.removeSlot(slot));
+      await engine.start(containerId);
+      void engine.wait(containerId).then(
         (code) => this.exited(slot, code),
         () => this.exited(slot, null),
       );
     } catch (err) {
+      if (gone(slot)) return void (await this.removeSlot(slot));
       this.failures++;
       this.opts.log("a warm container could not start", { error: err instanceof Error ? err.message : String(err), failures: this.failures });
       await this.discard(slot);
@@ -185,8 +225,13 @@ export class WarmPool {
     if (slot.state === "leased" || slot.state === "gone") return;
     slot.state = "gone";
     this.slots.delete(slot);
+    await this.removeSlot(slot);
+  }
+
+  private async removeSlot(slot: Slot): Promise<void> {
     if (slot.containerId) await this.opts.engine.remove(slot.containerId).catch(() => undefined);
     await rm(slot.dir, { recursive: true, force: true }).catch(() => undefined);
+    this.owned.delete(slot.id);
   }
 }
 
@@ -201,15 +246,17 @@ export class WarmLease {
     private readonly slot: Slot,
     private fifo: FileHandle | null,
     private readonly cold: ContainerSpec,
+    private readonly released: () => void,
   ) {
     this.id = slot.containerId!;
     this.chanDir = slot.chanDir;
   }
 
-  /** The run's package and dependencies, where its cold container would have mounted them. */
+  /** The run's package and dependencies, where its cold container would have mounted them (SlotCopyRefused: over the caps). */
   async prepare(): Promise<void> {
-    await linkTree(warmPackageDir(this.cold), this.slot.pkgDir);
-    for (const d of warmDependencyDirs(this.cold)) await linkTree(d.host, path.join(this.slot.depsDir, d.name));
+    const budget = newCopyBudget();
+    await copyTree(warmPackageDir(this.cold), this.slot.pkgDir, budget);
+    for (const d of warmDependencyDirs(this.cold)) await copyTree(d.host, path.join(this.slot.depsDir, d.name), budget);
   }
 
   /** The container's output from now on goes to `listener`. */
@@ -231,8 +278,6 @@ export class WarmLease {
 
   /** The run did not use it after all: the process is told nothing (it ends) and the container removed. */
   async abandon(): Promise<void> {
-    await this.fifo?.close().catch(() => undefined);
-    this.fifo = null;
     await this.engine.remove(this.id).catch(() => undefined);
     await this.release();
   }
@@ -240,32 +285,10 @@ export class WarmLease {
   /** The slot's directory goes, once the container has (the run removes it with its others). */
   async release(): Promise<void> {
     this.slot.output = null;
+    // a run that ended before its go: the process reads an end without `go` (its container is gone or going)
+    await this.fifo?.close().catch(() => undefined);
+    this.fifo = null;
     await rm(this.slot.dir, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/**
- * `dst` made a copy of the tree at `src` by hard links (a copy where the file system refuses one):
- * a read-only mount of it shows the container what a mount of `src` would. Symbolic links are
- * copied as links (resolved inside the container, as with a mount of `src`).
- */
-export async function linkTree(src: string, dst: string): Promise<void> {
-  await mkdir(dst, { recursive: true });
-  await chmod(dst, (await stat(src)).mode & 0o7777);
-  for (const e of await readdir(src, { withFileTypes: true })) {
-    const from = path.join(src, e.name);
-    const to = path.join(dst, e.name);
-    if (e.isDirectory()) await linkTree(from, to);
-    else if (e.isSymbolicLink()) await symlink(await readlink(from), to);
-    else if (e.isFile()) {
-      try {
-        await link(from, to);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== "EXDEV" && code !== "EPERM") throw err;
-        await copyFile(from, to);
-        await chmod(to, (await stat(from)).mode & 0o7777);
-      }
-    }
+    this.released();
   }
 }
