@@ -3,7 +3,11 @@
  * and unscoped side by side): each run's tool joins the run's own bridge, with its nftables rules
  * and DNS responder set up before it and removed after. Against part 2's plain and unscoped figures.
  */
+import Docker from "dockerode";
+import { watchEngines } from "../../lib/testing/queue-faults.ts";
 import type { QueueCluster } from "../../lib/testing/queue-cluster.ts";
+import { formatSpans, phaseSpans } from "./spans.ts";
+import { lineTimes } from "./worker-lines.ts";
 import type { PublishResult } from "../../lib/types.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,6 +22,12 @@ export async function scopedThroughput(cluster: QueueCluster, hello: PublishResu
   // a documentation range: greet.hello connects nowhere; the rules exist all the same
   await setProjectScope(cluster.alice, "bench-scoped", projectScopeBodySchema.parse({ scope: { allow: ["192.0.2.0/24"] }, requireEnforcement: true }));
   const worker = await cluster.spawnWorker({ name: "scoped-throughput", capacity: limit });
+  const taskEnds = lineTimes(worker, /task finished \{"run":"([^"]+)"/);
+  const rules: number[] = [];
+  worker.child.stdout!.on("data", (d: Buffer) => {
+    for (const m of d.toString().matchAll(/scope enforced \{[^}]*"ms":(\d+)/g)) rules.push(Number(m[1]));
+  });
+  const watch = await watchEngines({ first: new Docker() });
   try {
     for (let i = 0; i < 600 && (await db().worker.count({ where: { name: worker.name, state: "online" } })) === 0; i++) await sleep(100);
     const t0 = Date.now();
@@ -37,7 +47,13 @@ export async function scopedThroughput(cluster: QueueCluster, hello: PublishResu
     const enforced = rows.filter((r) => (r.scopeReport as { enforcement?: string } | null)?.enforcement === "enforced").length;
     console.log(`   queue + 1 worker, scoped (enforced)   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded, ${enforced} enforced)`);
     console.log(`   ratio queue (scoped)/raw  ${(base.rawS / secs).toFixed(2)}×;  scoped vs unscoped: ${(((secs - base.queueS) * 1000 * limit) / par).toFixed(0)} ms more of a slot per run`);
+    await sleep(500);
+    const times = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true, claimedAt: true, endedAt: true } });
+    const sorted = [...rules].sort((a, b) => a - b);
+    console.log(`   where a scoped run's time goes (its rules set up: p50 ${sorted[Math.floor(sorted.length / 2)] ?? "?"} ms, n ${sorted.length}):`);
+    for (const line of formatSpans(phaseSpans(times, watch.events, taskEnds))) console.log(line);
   } finally {
+    watch.stop();
     await worker.kill("SIGTERM");
   }
 }
