@@ -24,8 +24,11 @@ export async function scopedThroughput(cluster: QueueCluster, hello: PublishResu
   const worker = await cluster.spawnWorker({ name: "scoped-throughput", capacity: limit });
   const taskEnds = lineTimes(worker, /task finished \{"run":"([^"]+)"/);
   const rules: number[] = [];
+  const cleanups: Record<string, number>[] = [];
   worker.child.stdout!.on("data", (d: Buffer) => {
-    for (const m of d.toString().matchAll(/scope enforced \{[^}]*"ms":(\d+)/g)) rules.push(Number(m[1]));
+    const text = d.toString();
+    for (const m of text.matchAll(/scope enforced \{[^}]*"ms":(\d+)/g)) rules.push(Number(m[1]));
+    for (const m of text.matchAll(/run cleaned up \{"run":"[^"]+","ms":(\{[^}]*\})/g)) cleanups.push(JSON.parse(m[1]) as Record<string, number>);
   });
   const watch = await watchEngines({ first: new Docker() });
   try {
@@ -52,6 +55,9 @@ export async function scopedThroughput(cluster: QueueCluster, hello: PublishResu
     const sorted = [...rules].sort((a, b) => a - b);
     console.log(`   where a scoped run's time goes (its rules set up: p50 ${sorted[Math.floor(sorted.length / 2)] ?? "?"} ms, n ${sorted.length}):`);
     for (const line of formatSpans(phaseSpans(times, watch.events, taskEnds))) console.log(line);
+    const steps = Object.keys(cleanups[0] ?? {});
+    const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`   a scoped run's end, step by step (p50 ms over ${cleanups.length}): ${steps.map((k) => `${k} ${p50(cleanups.map((c) => c[k] ?? 0))}`).join(", ")}`);
   } finally {
     watch.stop();
     await worker.kill("SIGTERM");

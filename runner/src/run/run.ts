@@ -307,15 +307,27 @@ export class Run {
 
   private async cleanup() {
     const { engine } = this.ctx;
-    await this.tasks.cleanup();
-    await Promise.allSettled([...this.containers].map((id) => engine.remove(id)));
-    this.containers.clear();
+    // how long each step took, in the runner's log (bench:queue reads it): a run's end waits for them
+    const ms: Record<string, number> = {};
+    const step = async (name: string, work: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await work();
+      ms[name] = Math.round(performance.now() - t0);
+    };
+    await step("tasks", () => this.tasks.cleanup());
+    await step("containers", async () => {
+      await Promise.allSettled([...this.containers].map((id) => engine.remove(id)));
+      this.containers.clear();
+    });
     // the last blocked attempts read and the rules removed before the bridge goes
-    await this.scope.end();
-    await this.tasks.removeNetwork();
-    await this.channel?.close().catch(() => undefined);
-    await this.warm?.release();
-    await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
+    await step("scope", () => this.scope.end());
+    await step("network", () => this.tasks.removeNetwork());
+    await step("files", async () => {
+      await this.channel?.close().catch(() => undefined);
+      await this.warm?.release();
+      await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
+    });
+    this.ctx.log("run cleaned up", { run: this.id, ms });
   }
 
   // ---------------------------------------------------------------- logs
