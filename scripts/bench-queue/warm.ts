@@ -166,7 +166,7 @@ export async function warmThroughput(cluster: QueueCluster, hello: PublishResult
     const ok = rows.filter((r) => r.status === "succeeded").length;
     const log = worker.output();
     const warmStarts = ids.filter((id) => log.includes(`workflow started (warm) {"run":"${id}"`)).length;
-    console.log(`   queue + 1 worker with a warm pool of ${limit}   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded; ${warmStarts} started warm, ${par - warmStarts} cold: the pool refills one container at a time)`);
+    console.log(`   queue + 1 worker with a warm pool of ${limit}   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded; ${warmStarts} started warm, ${par - warmStarts} cold: found the pool empty)`);
     console.log(`   ratio queue (warm)/raw  ${(rawS / secs).toFixed(2)}×   (target ≥ 0.9×)`);
   } finally {
     await worker.kill("SIGTERM");
