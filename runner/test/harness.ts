@@ -55,6 +55,8 @@ export async function createHarness(opts: { taskTimeoutMs?: number; policy?: Run
     },
     /** containers and networks labelled for one run (or for this runner when no run is given) */
     async leftovers(runId?: string) {
+      // an ended run's bridge goes right after its end
+      await runner.settled();
       const filter = runId ? [`${LABEL.run}=${runId}`] : [`${LABEL.instance}=${runner.instance}`];
       return engine.listManaged(filter);
     },

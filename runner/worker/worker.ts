@@ -214,6 +214,7 @@ class Worker implements WorkerHandle {
       await Promise.allSettled([...this.active.values()].map((r) => r.finished));
       // its warm containers carry the lost instance's label; the new runner starts its own
       await this.reg.runner.closeWarmPool();
+      await this.reg.runner.settled();
       if (!this.draining) await this.register();
     })()
       .catch((err: Error) => this.log("registering again failed", { error: err.message }))
@@ -344,6 +345,8 @@ class Worker implements WorkerHandle {
     }
     await this.debug.stop();
     await this.reg.runner.closeWarmPool();
+    // the last runs' bridges, removed right after their ends
+    await this.reg.runner.settled();
     this.stopping.abort();
     await this.heartbeatLoopDone;
     await this.store.close();

@@ -31,6 +31,8 @@ export interface RunContext {
   scopeEnforcer?: NftScopeEnforcer;
   /** workflow containers started ahead of runs (RunnerOptions.warmContainers) */
   warmPool?: WarmPool;
+  /** what ended runs still remove (their bridges): `Runner.settled` waits for it */
+  afterRuns: Set<Promise<void>>;
 }
 
 export interface RunParams {

@@ -321,7 +321,11 @@ export class Run {
     });
     // the last blocked attempts read and the rules removed before the bridge goes
     await step("scope", () => this.scope.end());
-    await step("network", () => this.tasks.removeNetwork());
+    // the run's bridge, empty and without rules now, goes after its end is reported: Docker takes
+    // about half a second to remove one (its own iptables work), and the run's slot need not wait
+    const network = this.tasks.removeNetwork().catch(() => undefined);
+    this.ctx.afterRuns.add(network);
+    void network.finally(() => this.ctx.afterRuns.delete(network));
     await step("files", async () => {
       await this.channel?.close().catch(() => undefined);
       await this.warm?.release();

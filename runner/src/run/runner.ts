@@ -143,6 +143,7 @@ export class Runner {
       storeRetryMs: opts.storeRetryMs ?? 10 * 60_000,
       log: opts.logger ?? (() => undefined),
       hubMachine: opts.hubMachine ?? true,
+      afterRuns: new Set(),
       ...(opts.scopeEnforcer ? { scopeEnforcer: opts.scopeEnforcer } : {}),
     };
     if (opts.warmContainers) {
@@ -238,6 +239,12 @@ export class Runner {
   async shutdown(): Promise<void> {
     await Promise.all([...this.active.values()].map((r) => r.cancel("the runner is shutting down")));
     await this.closeWarmPool();
+    await this.settled();
+  }
+
+  /** Settles once what ended runs still remove (their bridges, right after their end) is gone. */
+  async settled(): Promise<void> {
+    while (this.ctx.afterRuns.size) await Promise.allSettled([...this.ctx.afterRuns]);
   }
 
   /** Removes the warm containers not leased; runs start cold from now on. */
