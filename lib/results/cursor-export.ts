@@ -2,6 +2,7 @@ import "server-only";
 import type pg from "pg";
 import { ExportSlots } from "./export-slots.ts";
 import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
+import { fetchRows } from "./fetch-rows.ts";
 import { ChunkWriter, EXPORT_CHUNK_BYTES, EXPORT_FETCH_BYTES, HEAD_FETCH_BYTES, nextFetchRows } from "./export-chunks.ts";
 
 /**
@@ -64,7 +65,7 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
   /** the next rows, about `budget` bytes of them; the bytes per row follow what came */
   const fetch = async (budget = EXPORT_FETCH_BYTES): Promise<R[]> => {
     const n = nextFetchRows(bytesPerRow, budget, x.batch);
-    const rows = (await client.query<R>(`FETCH ${n} FROM levhub_export`)).rows;
+    const rows = await fetchRows<R>(client, `FETCH ${n} FROM levhub_export`);
     if (rows.length < n) done = true;
     if (rows.length) {
       let bytes = 0;
