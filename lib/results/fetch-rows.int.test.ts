@@ -24,7 +24,8 @@ after(async () => {
 
 const SELECT = `SELECT g AS "n", 'row ' || g AS "text", g::bigint * 10000000000 AS "big", (g % 2 = 0) AS "even",
   timestamp '2026-12-07 15:13:00.123' + g * interval '1 second' AS "at", CASE WHEN g % 3 = 0 THEN NULL ELSE g END AS "sometimes",
-  jsonb_build_object('i', g, 's', 'é"\\')::text AS "doc" FROM generate_series(1, 25) g ORDER BY g`;
+  jsonb_build_object('i', g, 's', 'é"\\')::text AS "doc", jsonb_build_object('i', g, 'list', jsonb_build_array(g, 'x')) AS "data",
+  ARRAY[g, g + 1] AS "pair" FROM generate_series(1, 25) g ORDER BY g`;
 
 test("a cursor's rows through fetchRows equal pg's Query's, batch by batch, to the short last batch", async () => {
   await client.query("BEGIN READ ONLY");
