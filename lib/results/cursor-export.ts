@@ -2,6 +2,7 @@ import "server-only";
 import type pg from "pg";
 import { ExportSlots } from "./export-slots.ts";
 import { EXPORT_LIMITS, exportPool, userQueryError } from "./pg.ts";
+import { fetchRows } from "./fetch-rows.ts";
 import { ChunkWriter, EXPORT_CHUNK_BYTES, EXPORT_FETCH_BYTES, HEAD_FETCH_BYTES, nextFetchRows } from "./export-chunks.ts";
 
 /**
@@ -29,8 +30,11 @@ export interface CursorExport<R> {
   rowBytes?: (r: R) => number;
   /** text before the rows, given the first rows (a CSV header may depend on them) */
   head: (first: R[]) => string;
-  /** one row's text; `index` counts rows from 0 */
-  row: (r: R, index: number) => string;
+  /**
+   * one row's text, or its parts in order (a large document passed as its own part is written as
+   * it is, never copied into one string with the rest of its row); `index` counts rows from 0
+   */
+  row: (r: R, index: number) => string | string[];
   tail: string;
 }
 
@@ -58,13 +62,14 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
     client.release(err);
     freeSlot();
   };
-  const sizeOf = x.rowBytes ?? ((r: R) => x.row(r, 0).length);
+  const textLength = (t: string | string[]) => (typeof t === "string" ? t.length : t.reduce((n, part) => n + part.length, 0));
+  const sizeOf = x.rowBytes ?? ((r: R) => textLength(x.row(r, 0)));
   let bytesPerRow = 0;
   let done = false;
   /** the next rows, about `budget` bytes of them; the bytes per row follow what came */
   const fetch = async (budget = EXPORT_FETCH_BYTES): Promise<R[]> => {
     const n = nextFetchRows(bytesPerRow, budget, x.batch);
-    const rows = (await client.query<R>(`FETCH ${n} FROM levhub_export`)).rows;
+    const rows = await fetchRows<R>(client, `FETCH ${n} FROM levhub_export`);
     if (rows.length < n) done = true;
     if (rows.length) {
       let bytes = 0;
@@ -123,7 +128,11 @@ export async function cursorExport<R extends pg.QueryResultRow>(x: CursorExport<
           let rows = pending;
           pending = [];
           if (!rows.length && !done) rows = await fetch();
-          for (let i = 0; i < rows.length; i++) writer.write(x.row(rows[i], count++));
+          for (let i = 0; i < rows.length; i++) {
+            const text = x.row(rows[i], count++);
+            if (typeof text === "string") writer.write(text);
+            else for (const part of text) writer.write(part);
+          }
           rows = [];
           if (done) {
             if (x.tail) writer.write(x.tail);

@@ -11,18 +11,20 @@ test("a FETCH is sized in bytes: few rows when they are large, one at least, nev
   assert.equal(nextFetchRows(Number.NaN, EXPORT_FETCH_BYTES, 500), 16);
 });
 
-test("the chunk writer puts text out in pieces no larger than a chunk (a larger row alone), byte for byte", () => {
+test("the chunk writer puts text out in pieces no larger than a chunk, a larger text spread over several, byte for byte", () => {
   const out: Uint8Array[] = [];
   const w = new ChunkWriter((c) => out.push(c));
   const rows = Array.from({ length: 5000 }, (_, i) => `{"i":${i},"s":"é✓ ${"x".repeat(i % 97)}"}\n`);
-  const big = `${"y".repeat(EXPORT_CHUNK_BYTES + 10)}\n`;
+  // larger than a piece, of one-, two-, three- and four-byte characters: pieces end between characters
+  const big = `${"y".repeat(EXPORT_CHUNK_BYTES - 1)}${"é✓😀".repeat(EXPORT_CHUNK_BYTES / 4)}\n`;
   rows.splice(2500, 0, big);
   for (const r of rows) w.write(r);
   w.flush();
   assert.equal(Buffer.concat(out).toString("utf8"), rows.join(""));
   const sizes = out.map((c) => c.byteLength);
-  assert.ok(sizes.every((n) => n > 0 && (n <= EXPORT_CHUNK_BYTES || n === Buffer.byteLength(big))), "no piece past the chunk size but the big row's own");
-  assert.ok(sizes.includes(Buffer.byteLength(big)), "the big row went out alone");
+  assert.ok(sizes.every((n) => n > 0 && n <= EXPORT_CHUNK_BYTES), "no piece past the chunk size, the big text's included");
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  for (const c of out) strict.decode(c);
   assert.ok(out.length < 5000 / 10, "rows are gathered, not one piece each");
   w.flush();
   assert.equal(out.length, sizes.length, "a flush with nothing written puts nothing out");

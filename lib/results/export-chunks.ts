@@ -23,10 +23,14 @@ export function nextFetchRows(bytesPerRow: number, budget: number, batch: number
   return Math.max(1, Math.min(batch, Math.floor(budget / bytesPerRow)));
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * Text into Buffers of EXPORT_CHUNK_BYTES: each row is written once, as UTF-8, straight into the
- * piece it goes out in (no string of a whole batch, no second copy); a row larger than a piece
- * goes out alone.
+ * Text into Buffers of EXPORT_CHUNK_BYTES: each text is written once, as UTF-8, straight into the
+ * piece it goes out in (no string of a whole batch, no second copy). A text larger than a piece is
+ * spread over pieces of the same size rather than copied whole into one Buffer of its own: a
+ * document of 1 MiB no longer means a 1 MiB Buffer beside its 1 MiB string, garbage that waits for
+ * V8's next collection (issue 22, point 4).
  */
 export class ChunkWriter {
   private buf: Buffer | null = null;
@@ -36,12 +40,22 @@ export class ChunkWriter {
   write(text: string): void {
     const len = Buffer.byteLength(text);
     if (this.buf && this.used + len > this.buf.length) this.flush();
-    if (len > EXPORT_CHUNK_BYTES) {
-      this.out(Buffer.from(text));
-      return;
-    }
+    if (len > EXPORT_CHUNK_BYTES) return this.spread(text);
     this.buf ??= Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
     this.used += this.buf.write(text, this.used);
+  }
+
+  /** a text larger than a piece, a piece at a time (encodeInto never splits a character) */
+  private spread(text: string): void {
+    let rest = text;
+    while (rest.length) {
+      this.buf ??= Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
+      const { read, written } = utf8.encodeInto(rest, this.buf.subarray(this.used));
+      this.used += written;
+      rest = rest.slice(read);
+      // full, or too little room left for the next character
+      if (rest.length) this.flush();
+    }
   }
 
   flush(): void {
@@ -50,4 +64,3 @@ export class ChunkWriter {
     this.used = 0;
   }
 }
-

@@ -29,9 +29,12 @@ interface ExportRow {
   doc: string;
 }
 
-/** One exported record: where the document was stored and the document. */
-function recordJson(r: ExportRow): string {
-  return `{"coll":${JSON.stringify(r.coll)},"run":${JSON.stringify(r.runId)},"job":${r.job},"task":${r.task},"storedAt":${JSON.stringify(r.storedAt.toISOString())},"doc":${r.doc}}`;
+/**
+ * One exported record, where the document was stored and the document, in three parts: the
+ * document's text goes out as it came, not copied into one string with the rest.
+ */
+function recordJson(r: ExportRow, before: string, after: string): string[] {
+  return [`${before}{"coll":${JSON.stringify(r.coll)},"run":${JSON.stringify(r.runId)},"job":${r.job},"task":${r.task},"storedAt":${JSON.stringify(r.storedAt.toISOString())},"doc":`, r.doc, `}${after}`];
 }
 
 const META_COLUMNS = ["coll", "job", "task"];
@@ -53,9 +56,9 @@ export async function exportDocuments(
   const where = whereSql(await viewerScope(viewer), filter);
   // a CSV's columns come from the first batch, before its header goes out
   let columns: string[] = [];
-  const row = (r: ExportRow, index: number): string => {
-    if (format === "ndjson") return `${recordJson(r)}\n`;
-    if (format === "json") return `${index === 0 ? "" : ",\n"}${recordJson(r)}`;
+  const row = (r: ExportRow, index: number): string | string[] => {
+    if (format === "ndjson") return recordJson(r, "", "\n");
+    if (format === "json") return recordJson(r, index === 0 ? "" : ",\n", "");
     const doc = JSON.parse(r.doc) as unknown;
     if (!lists) return csvRow([r.coll, r.job, r.task, ...columns.map((c) => fieldValue(doc, c))]);
     const { rows, truncated } = flattenRows(doc, lists);
