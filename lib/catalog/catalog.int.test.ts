@@ -156,3 +156,26 @@ test("facet counts kept between searches follow every change to what a search co
   await db().package.delete({ where: { id } });
   assert.deepEqual(await impact(alice), { total: 0, impact: 0, official: 0 }, "deleted");
 });
+
+test("the functions a search names are those whose own words match, from their stored documents", async () => {
+  const { addTestPackage } = await import("../testing/catalog.ts");
+  const { browse } = await import("./catalog.ts");
+  const { db } = await import("../platform/db.ts");
+  await addTestPackage({
+    namespace: "docs",
+    name: "multitool",
+    exports: [
+      { qualified: "multi.alpha", desc: "Quokka census", doc: "Counts marsupials." },
+      { qualified: "multi.beta", desc: "Wombat census", tags: ["quokka"] },
+      { qualified: "multi.gamma", desc: "Burrow map", doc: "Maps wombat burrows." },
+      { qualified: "quokka-tools.delta", desc: "Nothing else" },
+    ],
+  });
+  const matched = async (q: string) => (await browse(null, { q })).items.find((p) => p.fullName === "docs.multitool")?.matches.map((e) => e.qualified);
+  assert.deepEqual(await matched("quokka"), ["multi.alpha", "multi.beta", "quokka-tools.delta"], "description, tag and qualified name");
+  assert.deepEqual(await matched("wombat burrow"), ["multi.gamma"], "each function alone has all the words");
+  // rows are written once at publish; should one change (a migration rewriting facets), its document follows
+  await db().export.updateMany({ where: { qualified: "multi.gamma", version: { package: { name: "multitool" } } }, data: { doc: "Maps quokka burrows." } });
+  assert.deepEqual(await matched("quokka"), ["multi.alpha", "multi.beta", "multi.gamma", "quokka-tools.delta"]);
+  assert.deepEqual(await matched("wombat burrow"), []);
+});
