@@ -51,6 +51,16 @@ function filterSql(q: ParsedBrowseQuery) {
 }
 
 /**
+ * One page of `rel` in `order` as (`id`, `ord` its place on the page). The page is cut before it is
+ * numbered: a window over the whole ordering would sort every row, the cut keeps only the
+ * rows up to the page's end (a bounded sort: page 1 of 10,000 packages holds 20 rows, not 10,000).
+ */
+function pageOf(rel: Prisma.Sql, order: Prisma.Sql, page: number, pageSize: number): Prisma.Sql {
+  return Prisma.sql`SELECT id, row_number() OVER (ORDER BY ${order}) AS ord
+    FROM (SELECT * FROM ${rel} x ORDER BY ${order} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) cut`;
+}
+
+/**
  * The order of a text search's page. Its rank is `ts_rank_cd` over the weighted document plus the
  * name's trigram word similarity; both cost microseconds a row, too many for a word in most of the
  * catalog. So each match carries only `r` (its `ts_rank_cd`) and `bound`, an upper bound on its
@@ -74,10 +84,7 @@ function textPageSql(text: TextSearch, page: number, pageSize: number): Prisma.S
       ORDER BY bound DESC, name, ns LIMIT ${RANKED_CANDIDATES}
     ),
     ranked AS (SELECT id, name, ns, 0 AS tier, ${rank} AS rank FROM cand ${rest}),
-    page AS (
-      SELECT id, row_number() OVER (ORDER BY tier, rank DESC, name, ns) AS ord FROM ranked
-      ORDER BY tier, rank DESC, name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}
-    )`;
+    page AS (${pageOf(Prisma.sql`ranked`, Prisma.sql`tier, rank DESC, name, ns`, page, pageSize)})`;
 }
 
 /**
@@ -115,10 +122,7 @@ function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pa
   const pageSql = text
     ? textPageSql(text, page, pageSize)
     : Prisma.sql`
-    page AS (
-      SELECT id, row_number() OVER (ORDER BY name, ns) AS ord FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official
-      ORDER BY name, ns LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}
-    )`;
+    page AS (${pageOf(Prisma.sql`(SELECT id, name, ns FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official)`, Prisma.sql`name, ns`, page, pageSize)})`;
   return Prisma.sql`
     WITH ${byName} m AS MATERIALIZED (
       SELECT s."packageId" AS id, s."name", n."name" AS ns, s."attck", s."blackarch", s."tags", s."kinds",
