@@ -67,7 +67,7 @@ function pageOf(rel: Prisma.Sql, order: Prisma.Sql, page: number, pageSize: numb
  * rank: r + 1 when the name index found it (a similarity is at most 1), r + the fuzzy threshold
  * otherwise (below it, or the name index would have found it). The RANKED_CANDIDATES matches
  * with the highest bound are ranked exactly and come first: a match left out ranks below every
- * candidate whose rank reaches the last candidate's bound, so the first pages are the exact order
+ * candidate whose rank exceeds the last candidate's bound, so the first pages are the exact order
  * whenever the best matches stand out at all (and always with at most RANKED_CANDIDATES matches).
  * The rest follow, ranked among themselves, and only a page past the candidates ranks them: every
  * match is on exactly one page, and the total stays the count of all matches.
