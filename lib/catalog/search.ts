@@ -119,12 +119,17 @@ function searchSql(viewer: Viewer | null, q: ParsedBrowseQuery, page: number, pa
     ? Prisma.sql`${r} + CASE WHEN s."packageId" IN (SELECT "packageId" FROM by_name) THEN 1 ELSE ${FUZZY_NAME_THRESHOLD}::float8 END`
     : Prisma.sql`0`;
   const f = filterSql(q);
+  // without a text query, and with counts kept (facets not counted unless the catalog changed in
+  // between), the page alone reads the matches: inlined, it is one bounded sort over the joined
+  // rows instead of a copy of every visible package first (page 100: 24 → 17 ms on the bench's
+  // data); a text query's candidates are cheaper from the copy
+  const inline = !text && keptGeneration !== null;
   const pageSql = text
     ? textPageSql(text, page, pageSize)
     : Prisma.sql`
     page AS (${pageOf(Prisma.sql`(SELECT id, name, ns FROM m WHERE ok_tactic AND ok_category AND ok_tag AND ok_kind AND ok_official)`, Prisma.sql`name, ns`, page, pageSize)})`;
   return Prisma.sql`
-    WITH ${byName} m AS MATERIALIZED (
+    WITH ${byName} m AS ${inline ? Prisma.sql`NOT MATERIALIZED` : Prisma.sql`MATERIALIZED`} (
       SELECT s."packageId" AS id, s."name", n."name" AS ns, s."attck", s."blackarch", s."tags", s."kinds",
              p."officialAt" IS NOT NULL AS official, ${r} AS r, ${bound} AS bound,
              ${f.tactic} AS ok_tactic, ${f.category} AS ok_category, ${f.tag} AS ok_tag, ${f.kind} AS ok_kind, ${f.official} AS ok_official
