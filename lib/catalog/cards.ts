@@ -8,7 +8,8 @@ import { userSeesSql } from "./visibility.ts";
  * Package cards in SQL: a page of cards is a part of the statement that found the page (search.ts,
  * summaries.ts), not more round trips. Each card comes from the search row (no manifest is read),
  * with its favourite count (of the users who may see the package now) and, under a full-text
- * query, the functions it matched (each one alone, all its words).
+ * query, the functions it matched (each one alone, all its words, against the function's stored
+ * document: no tsvector is built per request).
  */
 
 /** One card as the statement returns it (JSON: timestamps in epoch milliseconds). */
@@ -42,9 +43,7 @@ export function cardsJsonSql(pageRel: Prisma.Sql, tsquery: string | null): Prism
     ? Prisma.sql`(SELECT coalesce(json_agg(json_build_object('qualified', e."qualified", 'name', e."name", 'kind', e."kind"::text, 'tool', e."tool",
           'desc', e."desc", 'tags', e."tags", 'attck', e."attck", 'blackarch', e."blackarch") ORDER BY e."qualified"), '[]')
         FROM "Export" e
-        WHERE e."versionId" = s."versionId"
-          AND to_tsvector('simple', "levhub_search_words"(e."qualified") || ' ' || e."desc" || ' ' || e."doc" || ' ' || array_to_string(e."tags", ' '))
-              @@ to_tsquery('simple', ${tsquery}))`
+        WHERE e."versionId" = s."versionId" AND e."document" @@ to_tsquery('simple', ${tsquery}))`
     : Prisma.sql`'[]'::json`;
   // a public package's count reads the (packageId, function) index alone; only a private one joins the users
   const favourites = Prisma.sql`(CASE WHEN NOT p."private"

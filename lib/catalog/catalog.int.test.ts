@@ -156,3 +156,49 @@ test("facet counts kept between searches follow every change to what a search co
   await db().package.delete({ where: { id } });
   assert.deepEqual(await impact(alice), { total: 0, impact: 0, official: 0 }, "deleted");
 });
+
+test("the functions a search names are those whose own words match, from their stored documents", async () => {
+  const { addTestPackage } = await import("../testing/catalog.ts");
+  const { browse } = await import("./catalog.ts");
+  const { db } = await import("../platform/db.ts");
+  await addTestPackage({
+    namespace: "docs",
+    name: "multitool",
+    exports: [
+      { qualified: "multi.alpha", desc: "Quokka census", doc: "Counts marsupials." },
+      { qualified: "multi.beta", desc: "Wombat census", tags: ["quokka"] },
+      { qualified: "multi.gamma", desc: "Burrow map", doc: "Maps wombat burrows." },
+      { qualified: "quokka-tools.delta", desc: "Nothing else" },
+    ],
+  });
+  const matched = async (q: string) => (await browse(null, { q })).items.find((p) => p.fullName === "docs.multitool")?.matches.map((e) => e.qualified);
+  assert.deepEqual(await matched("quokka"), ["multi.alpha", "multi.beta", "quokka-tools.delta"], "description, tag and qualified name");
+  assert.deepEqual(await matched("wombat burrow"), ["multi.gamma"], "each function alone has all the words");
+  // rows are written once at publish; should one change (a migration rewriting facets), its document follows
+  await db().export.updateMany({ where: { qualified: "multi.gamma", version: { package: { name: "multitool" } } }, data: { doc: "Maps quokka burrows." } });
+  assert.deepEqual(await matched("quokka"), ["multi.alpha", "multi.beta", "multi.gamma", "quokka-tools.delta"]);
+  assert.deepEqual(await matched("wombat burrow"), []);
+});
+
+test("more matches than are ranked exactly: the best still come first, every match is on one page, the total counts all", async () => {
+  const { addTestPackage } = await import("../testing/catalog.ts");
+  const { browse } = await import("./catalog.ts");
+  const { RANKED_CANDIDATES } = await import("./query.ts");
+  const fillers = RANKED_CANDIDATES + 20;
+  const pad = (i: number) => String(i).padStart(3, "0");
+  // every filler mentions the word once in a docstring, every tenth one twice: a higher rank
+  for (let i = 0; i < fillers; i++) {
+    await addTestPackage({ namespace: "many", name: `filler${pad(i)}`, exports: [{ qualified: "f.run", doc: i % 10 ? "An okapi grazes." : "An okapi meets an okapi." }] });
+  }
+  // the name itself, and a name one letter off that no word of any document matches (found by the name index alone)
+  await addTestPackage({ namespace: "many", name: "okapi", exports: [{ qualified: "o.run" }] });
+  await addTestPackage({ namespace: "many", name: "okapj", exports: [{ qualified: "o.run" }] });
+  const names = Array.from({ length: fillers }, (_, i) => `many.filler${pad(i)}`);
+  const expected = ["many.okapi", "many.okapj", ...names.filter((_, i) => i % 10 === 0), ...names.filter((_, i) => i % 10 !== 0)];
+  const pageSize = 100;
+  const pages = [];
+  for (let page = 1; page <= Math.ceil(expected.length / pageSize) + 1; page++) pages.push(await browse(null, { q: "okapi", page, pageSize }));
+  assert.deepEqual(pages.map((p) => p.total), pages.map(() => expected.length), "the same total on every page, past the ranked ones too");
+  assert.deepEqual(pages.flatMap((p) => p.items.map((i) => i.fullName)), expected, "in rank order across the boundary, each once");
+  assert.deepEqual(pages.at(-1)?.items, []);
+});

@@ -8,6 +8,11 @@
 export const MAX_SEARCH_WORDS = 8;
 /** Below this trigram word similarity a name is not a fuzzy match ("nmp" ~ "nmap" is 0.5). */
 export const FUZZY_NAME_THRESHOLD = 0.5;
+/**
+ * A text search ranks exactly only this many of its matches, those with the highest bound on their
+ * rank (search.ts); the rest follow them, ranked among themselves. 5 pages of the largest size.
+ */
+export const RANKED_CANDIDATES = 500;
 /** The tag facet lists this many tags (the most used under the query, and the selected one). */
 export const TAG_FACET_LIMIT = 50;
 
