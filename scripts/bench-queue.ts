@@ -21,13 +21,13 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import Docker from "dockerode";
-import { isTerminal } from "../runner/src/status.ts";
 import { HELLO, IMAGE, watchEngines } from "../lib/testing/queue-faults.ts";
 import { startQueueCluster, type QueueCluster, type WorkerProcess } from "../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../lib/types.ts";
 import { formatSpans, phaseSpans } from "./bench-queue/spans.ts";
 import { cpuTicks, ferretdbPid, postgresPids } from "./bench-queue/procs.ts";
 import { warmStart, warmThroughput } from "./bench-queue/warm.ts";
+import { percentile, sleep, summary, waitAll, waitWorkers } from "./bench-queue/waits.ts";
 import { lineTimes } from "./bench-queue/worker-lines.ts";
 import { scopedThroughput } from "./bench-queue/scoped.ts";
 
@@ -39,11 +39,6 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 50);
 const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3,5").split(",").map((p) => p.trim()));
 const DOCKER = process.env.DOCKER_CLI ?? "docker";
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
 const CLOCK_TICKS = 100;
@@ -80,38 +75,6 @@ function rssSampler(pids: Record<string, number>) {
     },
   };
 }
-
-async function waitAll(ids: string[], ms: number): Promise<{ status: Map<string, string>; errors: string[]; lastEnd: number }> {
-  const { db } = await import("../lib/platform/db.ts");
-  const until = Date.now() + ms;
-  for (;;) {
-    const rows = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, endedAt: true, error: true } });
-    const done = rows.filter((r) => isTerminal(r.status));
-    if (done.length === ids.length) {
-      const errors = [...new Set(rows.filter((r) => r.error).map((r) => (r.error as { message?: string }).message ?? JSON.stringify(r.error)))];
-      return { status: new Map(rows.map((r) => [r.id, r.status])), errors, lastEnd: Math.max(...rows.map((r) => r.endedAt?.getTime() ?? 0)) };
-    }
-    if (Date.now() > until) throw new Error(`${ids.length - done.length} of ${ids.length} runs not finished after ${ms / 1000} s`);
-    await sleep(200);
-  }
-}
-
-async function waitWorkers(names: string[]) {
-  const { db } = await import("../lib/platform/db.ts");
-  for (let i = 0; i < 600; i++) {
-    const online = await db().worker.count({ where: { name: { in: names }, state: "online" } });
-    if (online === names.length) return;
-    await sleep(100);
-  }
-  throw new Error(`workers ${names.join(", ")} did not register`);
-}
-
-const summary = ({ status, errors }: { status: Map<string, string>; errors: string[] }) => {
-  const counts = new Map<string, number>();
-  for (const s of status.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
-  const text = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
-  return errors.length ? `${text}; errors: ${errors.slice(0, 3).join(" | ").slice(0, 300)}` : text;
-};
 
 function dockerRun(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -8,9 +8,9 @@ import { watchEngines } from "../../lib/testing/queue-faults.ts";
 import type { QueueCluster } from "../../lib/testing/queue-cluster.ts";
 import { formatSpans, phaseSpans } from "./spans.ts";
 import { lineTimes } from "./worker-lines.ts";
+import { sleep, summary, waitAll, waitWorkers } from "./waits.ts";
 import type { PublishResult } from "../../lib/types.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function scopedThroughput(cluster: QueueCluster, hello: PublishResult, par: number, limit: number, base: { rawS: number; queueS: number }): Promise<void> {
   const { startRun } = await import("../../lib/runs/index.ts");
@@ -32,23 +32,17 @@ export async function scopedThroughput(cluster: QueueCluster, hello: PublishResu
   });
   const watch = await watchEngines({ first: new Docker() });
   try {
-    for (let i = 0; i < 600 && (await db().worker.count({ where: { name: worker.name, state: "online" } })) === 0; i++) await sleep(100);
+    await waitWorkers([worker.name]);
     const t0 = Date.now();
     const runs = await Promise.all(
       Array.from({ length: par }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `scoped-${i}` }, project: "bench-scoped" })),
     );
     const ids = runs.map((r) => r.id);
-    let rows: { status: string; endedAt: Date | null; scopeReport: unknown }[] = [];
-    for (let i = 0; ; i++) {
-      rows = await db().run.findMany({ where: { id: { in: ids } }, select: { status: true, endedAt: true, scopeReport: true } });
-      if (rows.every((r) => r.endedAt)) break;
-      if (i > 6000) throw new Error("scoped runs did not end in 20 minutes");
-      await sleep(200);
-    }
-    const secs = (Math.max(...rows.map((r) => r.endedAt!.getTime())) - t0) / 1000;
-    const ok = rows.filter((r) => r.status === "succeeded").length;
-    const enforced = rows.filter((r) => (r.scopeReport as { enforcement?: string } | null)?.enforcement === "enforced").length;
-    console.log(`   queue + 1 worker, scoped (enforced)   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded, ${enforced} enforced)`);
+    const ended = await waitAll(ids, 20 * 60_000);
+    const secs = (ended.lastEnd - t0) / 1000;
+    const reports = await db().run.findMany({ where: { id: { in: ids } }, select: { scopeReport: true } });
+    const enforced = reports.filter((r) => (r.scopeReport as { enforcement?: string } | null)?.enforcement === "enforced").length;
+    console.log(`   queue + 1 worker, scoped (enforced)   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${summary(ended)}; ${enforced} enforced)`);
     console.log(`   ratio queue (scoped)/raw  ${(base.rawS / secs).toFixed(2)}×;  scoped vs unscoped: ${(((secs - base.queueS) * 1000 * limit) / par).toFixed(0)} ms more of a slot per run`);
     await sleep(500);
     const times = await db().run.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true, claimedAt: true, endedAt: true } });

@@ -5,6 +5,7 @@
  * collects, this reduces to p50/p95 per phase.
  */
 import type { ContainerEvent } from "../../lib/testing/queue-faults.ts";
+import { percentile } from "./waits.ts";
 
 export interface RunTimes {
   id: string;
@@ -21,10 +22,6 @@ export interface PhaseRow {
   n: number;
 }
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 /** first event of `role`/`action` of one run */
 function at(events: ContainerEvent[], role: string, action: string): number | undefined {

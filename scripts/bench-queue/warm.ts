@@ -16,15 +16,11 @@ import { watchEngines, type ContainerEvent } from "../../lib/testing/queue-fault
 import type { QueueCluster, WorkerProcess } from "../../lib/testing/queue-cluster.ts";
 import type { PublishResult } from "../../lib/types.ts";
 import { lineTimes } from "./worker-lines.ts";
+import { percentile, sleep, summary, waitAll, waitWorkers } from "./waits.ts";
 
 const RUNS = Number(process.env.BENCH_WARM_RUNS ?? 20);
 const BURST = Number(process.env.BENCH_WARM_BURST ?? 8);
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (xs: number[]) => (xs.length ? `p50 ${percentile(xs, 50).toFixed(0)} ms  p95 ${percentile(xs, 95).toFixed(0)} ms  (n ${xs.length})` : "no sample");
 
 /** When the worker printed "workflow started" for each run, on this process's clock. */
@@ -57,11 +53,10 @@ async function measure(cluster: QueueCluster, hello: PublishResult, starts: Map<
     const tool = await waitFor(`run ${r.id}'s tool`, () => events.find((e) => e.run === r.id && e.role === "tool" && e.action === "start")?.at);
     seen.push({ id: r.id, workflow: wf - submitted, tool: tool - submitted });
   }
-  for (;;) {
-    const open = await db().run.count({ where: { id: { in: runs.map((r) => r.id) }, endedAt: null } });
-    if (open === 0) break;
-    await sleep(100);
-  }
+  await waitAll(
+    runs.map((r) => r.id),
+    120_000,
+  );
   const claims = new Map((await db().run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true, claimedAt: true } })).map((r) => [r.id, r.claimedAt!.getTime()]));
   return seen.map((s) => ({ claimed: claims.get(s.id)! - submitted, workflow: s.workflow, tool: s.tool }));
 }
@@ -104,8 +99,7 @@ export async function warmStart(cluster: QueueCluster, hello: PublishResult): Pr
     for (const warm of [false, true]) {
       const worker = await cluster.spawnWorker({ name: warm ? "warm" : "cold", capacity: BURST }, { env: { LEVHUB_WORKER_WARM: warm ? String(BURST) : "0" } });
       const starts = workflowStarts(worker);
-      const { db } = await import("../../lib/platform/db.ts");
-      for (let i = 0; i < 600 && (await db().worker.count({ where: { name: worker.name, state: "online" } })) === 0; i++) await sleep(100);
+      await waitWorkers([worker.name]);
       // the first run of a kind starts cold and fills the pool; it warms the package cache either way
       await measure(cluster, hello, starts, watch.events, 1);
       const one: Sample[] = [];
@@ -142,31 +136,21 @@ export async function warmStart(cluster: QueueCluster, hello: PublishResult): Pr
 /** Part 2's runs again, on a worker whose pool is as large as its capacity: the ratio against part 2's plain `docker run`s. */
 export async function warmThroughput(cluster: QueueCluster, hello: PublishResult, par: number, limit: number, rawS: number): Promise<void> {
   const { startRun } = await import("../../lib/runs/index.ts");
-  const { db } = await import("../../lib/platform/db.ts");
   const worker = await cluster.spawnWorker({ name: "warm-throughput", capacity: limit }, { env: { LEVHUB_WORKER_WARM: String(limit) } });
   try {
-    for (let i = 0; i < 600 && (await db().worker.count({ where: { name: worker.name, state: "online" } })) === 0; i++) await sleep(100);
+    await waitWorkers([worker.name]);
     // one run of the kind fills the pool
     const first = await startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: "first" } });
-    for (;;) {
-      if ((await db().run.count({ where: { id: first.id, endedAt: null } })) === 0) break;
-      await sleep(100);
-    }
+    await waitAll([first.id], 120_000);
     await ready(new Docker(), limit);
     const t0 = Date.now();
     const runs = await Promise.all(Array.from({ length: par }, (_, i) => startRun(cluster.alice, { versionId: hello.versionId, function: "greet.hello", args: { name: `warm-${i}` } })));
     const ids = runs.map((r) => r.id);
-    let rows: { status: string; endedAt: Date | null }[] = [];
-    for (;;) {
-      rows = await db().run.findMany({ where: { id: { in: ids } }, select: { status: true, endedAt: true } });
-      if (rows.every((r) => r.endedAt)) break;
-      await sleep(200);
-    }
-    const secs = (Math.max(...rows.map((r) => r.endedAt!.getTime())) - t0) / 1000;
-    const ok = rows.filter((r) => r.status === "succeeded").length;
+    const ended = await waitAll(ids, 20 * 60_000);
+    const secs = (ended.lastEnd - t0) / 1000;
     const log = worker.output();
     const warmStarts = ids.filter((id) => log.includes(`workflow started (warm) {"run":"${id}"`)).length;
-    console.log(`   queue + 1 worker with a warm pool of ${limit}   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${ok} of ${par} succeeded; ${warmStarts} started warm, ${par - warmStarts} cold: found the pool empty)`);
+    console.log(`   queue + 1 worker with a warm pool of ${limit}   ${secs.toFixed(1)} s   ${(par / secs).toFixed(2)} runs/s   (${summary(ended)}; ${warmStarts} started warm, ${par - warmStarts} cold: found the pool empty)`);
     console.log(`   ratio queue (warm)/raw  ${(rawS / secs).toFixed(2)}×   (target ≥ 0.9×)`);
   } finally {
     await worker.kill("SIGTERM");
