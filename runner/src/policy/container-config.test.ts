@@ -17,6 +17,7 @@ import {
   type RunFacts,
 } from "./container-config.ts";
 import { LABEL } from "../engine/labels.ts";
+import { runFacts } from "./test-facts.ts";
 import { defaultRunLimits, localPolicy, restrictedPolicy, type RunPolicy } from "./policy.ts";
 import { crSpecSchema, type CrSpec } from "../channel/spec.ts";
 
@@ -29,19 +30,7 @@ const granted = (over: Partial<RunPolicy> = {}): RunPolicy => ({ ...restricted, 
 const hostGrant = (over: Partial<RunPolicy> = {}): RunPolicy => granted({ network: "host", ...over });
 const SEGMENT = { parent: "eth1", subnet: "192.168.1.0/24", ipRange: "192.168.1.240/28" };
 
-const run: RunFacts = {
-  runId: "r1",
-  owner: "alice",
-  instance: "host:1:abc",
-  job: 7,
-  pkgModule: "lev.alice.scanner",
-  pkgDir: "/pkgs/alice.scanner",
-  runtimeDir: "/rt",
-  runNetwork: "lev-r1",
-  workflowImage: PY,
-  deps: [],
-  hubMachine: false,
-};
+const run: RunFacts = runFacts();
 const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
   name: "lev-r1-t1",
   role: "tool",

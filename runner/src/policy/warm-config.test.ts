@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { workflowContainerConfig, type RunFacts } from "./container-config.ts";
+import { runFacts } from "./test-facts.ts";
 import { LABEL } from "../engine/labels.ts";
 import type { ContainerSpec } from "../engine/engine.ts";
 import { restrictedPolicy, type RunPolicy } from "./policy.ts";
@@ -8,20 +9,7 @@ import { WARM_ENTRYPOINT, warmCallEnv, warmContainerConfig, warmDependencyDirs, 
 
 const PY = "levhub/python:bookworm";
 const policy = restrictedPolicy({ refs: {}, base: [PY], any: false });
-const run = (over: Partial<RunFacts> = {}): RunFacts => ({
-  runId: "r1",
-  owner: "alice",
-  instance: "host:1:abc",
-  job: 7,
-  pkgModule: "lev.alice.scanner",
-  pkgDir: "/pkgs/alice.scanner",
-  runtimeDir: "/rt",
-  runNetwork: "lev-r1",
-  workflowImage: PY,
-  deps: [],
-  hubMachine: false,
-  ...over,
-});
+const run = runFacts;
 const cold = (p: RunPolicy = policy, facts: RunFacts = run(), args: Record<string, unknown> = { a: 1 }) =>
   workflowContainerConfig(p, facts, { chanDir: `/runs/${facts.runId}/chan`, function: "scan", args });
 const slot: WarmSlot = { id: "s1", instance: "host:1:abc", ctlDir: "/w/s1/ctl", pkgDir: "/w/s1/pkg", depsDir: "/w/s1/deps", chanDir: "/w/s1/chan" };
