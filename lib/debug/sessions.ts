@@ -10,7 +10,7 @@ import { DEBUG_CHANNEL, notify, QUEUE_CHANNEL, watch } from "../queue/notify.ts"
 import type { Viewer } from "../types.ts";
 import { DEBUG_END_TEXT, type DebugEndReason, type DebugRefusal } from "../../runner/src/debug/vocabulary.ts";
 import { TerminalOutputFilter } from "../../runner/src/debug/terminal-filter.ts";
-import { DEBUG_LIMITS } from "../../runner/worker/protocol.ts";
+import { DEBUG_LIMITS } from "../../runner/worker/debug-protocol.ts";
 import type { RunPolicy } from "../../runner/src/policy/policy.ts";
 import { HELD_RUN_STATUSES, type RunStatus, type TaskStatus } from "../../runner/src/status.ts";
 import { debugDecision, sessionEnd, type DebugDecision, type HubDebugRefusal } from "./decision.ts";

@@ -4,7 +4,7 @@ import { db } from "../platform/db.ts";
 import { AppError, notFound } from "../errors.ts";
 import { DEBUG_CHANNEL, notify, watch } from "../queue/notify.ts";
 import type { WorkerRow } from "../queue/workers.ts";
-import { DEBUG_LIMITS, type DebugInput, type DebugOutputRequest, type DebugOutputResponse } from "../../runner/worker/protocol.ts";
+import { DEBUG_LIMITS, type DebugInput, type DebugOutputRequest, type DebugOutputResponse } from "../../runner/worker/debug-protocol.ts";
 import type { DebugEndReason } from "../../runner/src/debug/vocabulary.ts";
 import { outputWindow } from "./decision.ts";
 import { acquireInFlight } from "./in-flight.ts";

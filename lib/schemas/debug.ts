@@ -1,9 +1,9 @@
 /** Requests about debug terminals (lib/debug): opening one, what is typed into it, a worker's side. */
 import { z } from "zod";
-import { DEBUG_LIMITS, terminalSizeSchema } from "../../runner/worker/protocol.ts";
+import { DEBUG_LIMITS, terminalSizeSchema } from "../../runner/worker/debug-protocol.ts";
 import { runIdSchema } from "./runs.ts";
 
-export { debugOutputRequestSchema, debugStreamRequestSchema } from "../../runner/worker/protocol.ts";
+export { debugOutputRequestSchema, debugStreamRequestSchema } from "../../runner/worker/debug-protocol.ts";
 
 /** a debug session id in a path: the hub's own ids (letters and digits) */
 export const debugSessionParamsSchema = z.object({ session: z.string().regex(/^[a-z0-9]{8,64}$/, "a debug session id") });

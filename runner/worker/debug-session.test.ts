@@ -11,7 +11,8 @@ import { after, before, test } from "node:test";
 import { FakeEngine, type FakeExec } from "../test/fake-engine.ts";
 import { HubClient } from "./hub-client.ts";
 import { DebugSessions } from "./debug-session.ts";
-import { debugOutputRequestSchema, INSTANCE_HEADER, type DebugInput, type DebugOutputRequest } from "./protocol.ts";
+import { INSTANCE_HEADER } from "./protocol.ts";
+import { debugOutputRequestSchema, type DebugInput, type DebugOutputRequest } from "./debug-protocol.ts";
 import type { Run } from "../src/run/run.ts";
 
 const SESSION = "sess0000abcd";

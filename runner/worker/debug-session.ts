@@ -13,7 +13,8 @@ import type { DebugEndReason } from "../src/debug/vocabulary.ts";
 import type { ContainerEngine } from "../src/engine/engine.ts";
 import type { Run } from "../src/run/run.ts";
 import { HubError, type HubClient } from "./hub-client.ts";
-import { DEBUG_LIMITS, INSTANCE_HEADER, type DebugInput, type DebugOrder, type DebugOutputRequest, type DebugOutputResponse, type WORKER_DEBUG_ENDS } from "./protocol.ts";
+import { INSTANCE_HEADER, type DebugOrder } from "./protocol.ts";
+import { DEBUG_LIMITS, type DebugInput, type DebugOutputRequest, type DebugOutputResponse, type WORKER_DEBUG_ENDS } from "./debug-protocol.ts";
 
 type WorkerEnd = (typeof WORKER_DEBUG_ENDS)[number];
 

@@ -2,7 +2,7 @@ import { route } from "../../../../../../lib/api/route.ts";
 import { admitInstanceRequest } from "../../../../../../lib/worker/admission.ts";
 import { debugOutput } from "../../../../../../lib/debug/worker-relay.ts";
 import { debugOutputRequestSchema, debugSessionParamsSchema } from "../../../../../../lib/schemas/debug.ts";
-import { DEBUG_LIMITS } from "../../../../../../runner/worker/protocol.ts";
+import { DEBUG_LIMITS } from "../../../../../../runner/worker/debug-protocol.ts";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
