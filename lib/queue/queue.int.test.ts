@@ -389,11 +389,8 @@ test("a project that requires its scope enforced: only an enforcing worker takes
   await setLimits(16, 16);
   const { startRun, getRun } = await import("../runs/index.ts");
   const { db } = await import("../platform/db.ts");
-  const { createProject } = await import("../projects/projects.ts");
-  const { setProjectScope } = await import("../projects/scope.ts");
-  const { projectScopeBodySchema } = await import("../schemas/projects.ts");
-  await createProject(alice, { slug: "enforced", name: "Enforced", description: "", client: "", windowStart: null, windowEnd: null });
-  await setProjectScope(alice, "enforced", projectScopeBodySchema.parse({ scope: { allow: ["10.231.0.0/16"] }, requireEnforcement: true }));
+  const { enforcedProject } = await import("../testing/projects.ts");
+  await enforcedProject(alice, "enforced", "Enforced", ["10.231.0.0/16"]);
   const run = await startRun(alice, { versionId, function: fnName, args, project: "enforced" });
   const row = await db().run.findUniqueOrThrow({ where: { id: run.id }, select: { queue: true, policy: true } });
   assert.equal(row.queue, "levhub-run-enforced");
@@ -441,11 +438,8 @@ test("such a project's run naming IPv6 waits for a worker enforcing IPv6 too, an
   await setLimits(16, 16);
   const { startRun, getRun } = await import("../runs/index.ts");
   const { db } = await import("../platform/db.ts");
-  const { createProject } = await import("../projects/projects.ts");
-  const { setProjectScope } = await import("../projects/scope.ts");
-  const { projectScopeBodySchema } = await import("../schemas/projects.ts");
-  await createProject(alice, { slug: "enforced6", name: "Enforced v6", description: "", client: "", windowStart: null, windowEnd: null });
-  await setProjectScope(alice, "enforced6", projectScopeBodySchema.parse({ scope: { allow: ["10.231.0.0/16", "2001:db8:5::/48"] }, requireEnforcement: true }));
+  const { enforcedProject } = await import("../testing/projects.ts");
+  await enforcedProject(alice, "enforced6", "Enforced v6", ["10.231.0.0/16", "2001:db8:5::/48"]);
   const run = await startRun(alice, { versionId, function: fnName, args, project: "enforced6" });
   assert.equal((await db().run.findUniqueOrThrow({ where: { id: run.id }, select: { queue: true } })).queue, "levhub-run-enforced6");
   assert.match((await getRun(alice, run.id)).waitsFor ?? "", /^a worker whose engine enforces the project's scope by the network for IPv6 too/);

@@ -18,3 +18,12 @@ export async function teamProject(owner: Viewer, slug: string, members: [Viewer,
   for (const [user, role] of members) await addMember(owner, slug, { username: user.username, role });
   return project.id;
 }
+
+/** A team project `slug` of `owner` whose scope allows `allow` and requires enforcement by the network. */
+export async function enforcedProject(owner: Viewer, slug: string, name: string, allow: string[]): Promise<void> {
+  const { createProject } = await import("../projects/projects.ts");
+  const { setProjectScope } = await import("../projects/scope.ts");
+  const { projectScopeBodySchema } = await import("../schemas/projects.ts");
+  await createProject(owner, { slug, name, description: "", client: "", windowStart: null, windowEnd: null });
+  await setProjectScope(owner, slug, projectScopeBodySchema.parse({ scope: { allow }, requireEnforcement: true }));
+}

@@ -15,12 +15,9 @@ import type { PublishResult } from "../../lib/types.ts";
 export async function scopedThroughput(cluster: QueueCluster, hello: PublishResult, par: number, limit: number, base: { rawS: number; queueS: number }): Promise<void> {
   const { startRun } = await import("../../lib/runs/index.ts");
   const { db } = await import("../../lib/platform/db.ts");
-  const { createProject } = await import("../../lib/projects/projects.ts");
-  const { setProjectScope } = await import("../../lib/projects/scope.ts");
-  const { projectScopeBodySchema } = await import("../../lib/schemas/projects.ts");
-  await createProject(cluster.alice, { slug: "bench-scoped", name: "Bench scoped", description: "", client: "", windowStart: null, windowEnd: null });
+  const { enforcedProject } = await import("../../lib/testing/projects.ts");
   // a documentation range: greet.hello connects nowhere; the rules exist all the same
-  await setProjectScope(cluster.alice, "bench-scoped", projectScopeBodySchema.parse({ scope: { allow: ["192.0.2.0/24"] }, requireEnforcement: true }));
+  await enforcedProject(cluster.alice, "bench-scoped", "Bench scoped", ["192.0.2.0/24"]);
   const worker = await cluster.spawnWorker({ name: "scoped-throughput", capacity: limit });
   const taskEnds = lineTimes(worker, /task finished \{"run":"([^"]+)"/);
   const rules: number[] = [];
