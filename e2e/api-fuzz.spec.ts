@@ -25,9 +25,17 @@ function fuzz(baseURL: string, header: string): { status: number | null; output:
       "-H", header, "--no-color", "--report", "junit", "--report-dir", reports],
     { encoding: "utf8", timeout: 400_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
   );
-  const output = `${r.stdout ?? ""}\n${r.stderr ?? ""}`;
-  // the secret never lands in a test report
-  return { status: r.status, output: output.replaceAll(header.split(/[ =]/).pop() ?? "", "<secret>").slice(-20_000) + readReport(reports) };
+  const output = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.replaceAll(header.split(/[ =]/).pop() ?? "", "<secret>");
+  // the secret never lands in a test report; what was found comes first, so a cut log still names it
+  return { status: r.status, output: `${failures(output)}\n${output.slice(-12_000)}${readReport(reports)}` };
+}
+
+/** Schemathesis's FAILURES section (each finding with its operation and a curl line), at most 16 KB. */
+function failures(output: string): string {
+  const start = output.lastIndexOf("FAILURES ===");
+  if (start < 0) return "";
+  const end = output.indexOf("WARNINGS", start);
+  return output.slice(start, end < 0 ? undefined : end).slice(0, 16_000);
 }
 
 function readReport(dir: string): string {

@@ -94,6 +94,11 @@ export function httpStatus(code: ErrorCode): number {
 export function zodFieldErrors(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
+    // a strict object's extra keys: each named as its own field, so a form or client can point at it
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) out[[...issue.path.map(String), k].join(".")] ??= "is not a field of this request";
+      continue;
+    }
     const key = issue.path.map(String).join(".") || "_";
     out[key] ??= issue.message;
   }

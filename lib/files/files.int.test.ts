@@ -183,7 +183,7 @@ test("caps: one file past the admin's limit and a user past their quota are refu
   }
 });
 
-test("multipart bombs and tricks: too many parts or files, endless headers, a file in a field that takes none, a second file field", async () => {
+test("multipart bombs and tricks: too many parts or files, endless headers, a file in a field that takes none, a second file field, an unknown field", async () => {
   const many = Array.from({ length: 70 }, (_, i) => ({ name: `f${i}`, value: "1" }));
   assert.equal((await post<ApiError>("alice", "/api/files", many)).status, 422);
   const files = Array.from({ length: 20 }, (_, i) => ({ name: "file", value: "x", filename: `f${i}` }));
@@ -198,6 +198,10 @@ test("multipart bombs and tricks: too many parts or files, endless headers, a fi
   const noFile = await post<ApiError>("alice", "/api/files", [{ name: "file", value: "text, not a file" }]);
   assert.equal(noFile.status, 422);
   assert.ok(noFile.json.error.fieldErrors?.file);
+  // a field the upload does not take (a misspelt `project`) is refused, never ignored
+  const typo = await post<ApiError>("alice", "/api/files", [{ name: "file", value: "1", filename: "one" }, { name: "projcet", value: "alice" }]);
+  assert.equal(typo.status, 422);
+  assert.deepEqual(typo.json.error.fieldErrors, { projcet: "is not a field of this request" });
   const headers = await fetch(`${routes.url}/api/files`, {
     method: "POST",
     headers: { authorization: `Bearer ${token.alice}`, "content-type": "multipart/form-data; boundary=xyz" },

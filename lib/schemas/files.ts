@@ -16,7 +16,7 @@ export const stagedFileSchema = (message: string) => z.file(message).pipe(z.cust
 export const uploadFileFormSchema = z.object({
   file: stagedFileSchema("the field 'file' must hold the file"),
   project: blankAsAbsent(projectSlugSchema).describe("a project where you may run; absent: your personal project"),
-});
+}).strict();
 
 /** `/api/files/{id}`: a file's reference id (what run arguments hold) */
 export const fileParamsSchema = z.object({ id: z.string().min(1).max(64) });

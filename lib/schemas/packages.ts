@@ -70,7 +70,7 @@ export const uploadFormSchema = z.object({
     .describe("true: private; false: public; absent: private when the package is new, unchanged when it exists")
     // tri-state: "true" private, "false" public, absent: private when new, unchanged when it exists
     .transform((v) => (v === "true" || v === "on" ? true : v === "false" ? false : undefined)),
-});
+}).strict();
 
 /** `/api/packages/<ns>/<name>/versions/<version>[/archive]`: a published version or `latest` */
 export const versionParamsSchema = z.object({
