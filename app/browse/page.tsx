@@ -38,7 +38,8 @@ export default async function BrowsePage({ searchParams }: { searchParams: Searc
   const active = Object.entries(keep).filter(([, v]) => v);
   return (
     <div className="grid gap-6 md:grid-cols-[14rem_minmax(0,1fr)]">
-      <aside aria-label="Filters">
+      {/* on a phone the results come first and a link jumps to the filters: thirty facet rows above them hid them */}
+      <aside id="filters" aria-label="Filters" className="order-last md:order-none">
         <FacetList title="Curation" param="official" options={options(result.facets.official)} selected={query.official ? "true" : undefined} query={keep} />
         <FacetList title="Kind" param="kind" options={options(result.facets.kind)} selected={raw.kind} query={keep} />
         <FacetList title="Tactic" param="tactic" options={options(result.facets.tactic)} selected={raw.tactic} query={keep} />
@@ -66,6 +67,7 @@ export default async function BrowsePage({ searchParams }: { searchParams: Searc
             </span>
           ))}
           {active.length > 0 && <Link href="/browse" className="text-xs">clear all</Link>}
+          <a href="#filters" className="text-xs md:hidden">filters ↓</a>
         </div>
         <div className="mt-3">
           {result.items.length === 0 && active.length === 0 ? (
