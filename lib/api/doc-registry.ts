@@ -8,9 +8,14 @@ import { z } from "zod";
 
 export const blankIsAbsent = z.registry<Record<string, never>>();
 
-/** `s`, optional, where a blank string is the same as leaving the parameter out. */
-export function blankAsAbsent<T extends z.ZodType>(s: T) {
-  const schema = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), s.optional());
+/**
+ * `s`, optional, where a blank string is the same as leaving the parameter out. Its description is
+ * given here: `.describe()` on the result would make a copy the registry does not know, documented
+ * without its blank form (a blank value the hub accepts would then contradict the document).
+ */
+export function blankAsAbsent<T extends z.ZodType>(s: T, description?: string) {
+  const base = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), s.optional());
+  const schema = description === undefined ? base : base.describe(description);
   blankIsAbsent.add(schema, {});
   return schema;
 }

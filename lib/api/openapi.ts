@@ -41,9 +41,10 @@ function schemaOf(s: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
     unrepresentable: "any",
     override: ({ zodSchema, jsonSchema }) => {
       if (!blankIsAbsent.has(zodSchema)) return;
-      const inner = { ...jsonSchema };
+      // the description belongs to the parameter, not to one of its two forms
+      const { description, ...inner } = jsonSchema;
       for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
-      Object.assign(jsonSchema, { anyOf: [{ type: "string", pattern: "^\\s*$", description: "blank: the same as leaving it out" }, inner] });
+      Object.assign(jsonSchema, { ...(description === undefined ? {} : { description }), anyOf: [{ type: "string", pattern: "^\\s*$", description: "blank: the same as leaving it out" }, inner] });
     },
   }) as JsonSchema;
   return io === "input" ? storable(rest) : rest;

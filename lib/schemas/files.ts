@@ -15,7 +15,7 @@ export const stagedFileSchema = (message: string) => z.file(message).pipe(z.cust
 /** `POST /api/files` (multipart): `file`, and the project whose runs may use it (a slug; absent: the caller's personal project) */
 export const uploadFileFormSchema = z.object({
   file: stagedFileSchema("the field 'file' must hold the file"),
-  project: blankAsAbsent(projectSlugSchema).describe("a project where you may run; absent: your personal project"),
+  project: blankAsAbsent(projectSlugSchema, "a project where you may run; absent: your personal project"),
 }).strict();
 
 /** `/api/files/{id}`: a file's reference id (what run arguments hold) */
@@ -35,7 +35,7 @@ export const startRunUploadSchema = z
     version: blankAsAbsent(z.string().max(64)),
     versionId: blankAsAbsent(z.string().min(1).max(64)),
     function: z.string().min(1).max(200),
-    args: blankAsAbsent(z.string()).describe("the arguments as a JSON object; each file parameter's file is a part named args.<parameter> instead"),
+    args: blankAsAbsent(z.string(), "the arguments as a JSON object; each file parameter's file is a part named args.<parameter> instead"),
     project: blankAsAbsent(projectSlugSchema),
     device: blankAsAbsent(z.string().min(1).max(64)),
   })

@@ -88,6 +88,19 @@ test("every method is in the document with its declared access, summary and para
   assert.ok(d.paths["/api/runs"].post.requestBody?.content["application/json"]);
 });
 
+test("a multipart field whose blank value counts as absent says so, described or not; an upload's form takes no other field", async () => {
+  const d = await doc();
+  type Form = { properties: Record<string, { anyOf?: { pattern?: string }[]; description?: string }>; additionalProperties?: unknown };
+  const form = (path: string) => (d.paths[path].post.requestBody?.content["multipart/form-data"] as { schema: Form }).schema;
+  const files = form("/api/files");
+  assert.equal(files.properties.project.anyOf?.[0].pattern, "^\\s*$", "a blank project: the personal one");
+  assert.match(files.properties.project.description ?? "", /personal project/);
+  assert.equal(files.additionalProperties, false);
+  assert.equal(form("/api/packages").additionalProperties, false);
+  const runs = form("/api/runs");
+  for (const field of ["args", "project", "device"]) assert.equal(runs.properties[field].anyOf?.[0].pattern, "^\\s*$", field);
+});
+
 test("the document is valid OpenAPI 3.1", async () => {
   const result = await validate(structuredClone(await doc()) as never);
   assert.ok(result.valid, result.valid ? "" : compileErrors(result));
