@@ -25,7 +25,7 @@ import pg from "pg";
 import { mongoUri as mongoUriFor } from "../runner/src/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
 import { freePort, startEmbeddedPostgres } from "../lib/platform/postgres.ts";
-import { atMost, fmtMb, fmtMemory, printFigures, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
+import { atMost, fmtMb, fmtMemory, printFigures, anonByMapping, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
 import { benchCatalog } from "./bench-hub/catalog.ts";
 import { benchExports } from "./bench-hub/exports.ts";
 import { webServerEnv, webServerNodeArgs } from "./web-server-args.ts";
@@ -140,6 +140,8 @@ async function main() {
     const pids = processTree(nextPid);
     figures.push({ figure: "Next server memory after all of the above (its own /metrics)", target: "—", measured: fmtMemory(await serverMemory(ctx)), met: null });
     figures.push(atMost(`Next server RSS after all of the above (${pids.length} process${pids.length === 1 ? "" : "es"}; anon ${fmtMb(rss.anon)}, file ${fmtMb(rss.file)})`, treeRss(nextPid), 300, "MB"));
+    const where = anonByMapping(nextPid);
+    figures.push({ figure: "  … its anonymous memory by mapping: malloc's heap / ≤ 1 MiB (V8 pages) / ≤ 1 GiB / reservations > 1 GiB (WebAssembly)", target: "—", measured: [where.mallocHeap, where.small, where.medium, where.reserved].map(fmtMb).join(" / "), met: null });
     figures.push({ figure: "1-minute load average before / after the measurements (2 cores here)", target: "—", measured: `${loadBefore} / ${load()}`, met: null });
     printFigures(figures);
   } finally {

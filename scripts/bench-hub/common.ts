@@ -142,6 +142,33 @@ export function rssParts(pid: number): { anon: number; file: number } {
   }
 }
 
+/**
+ * Where a process's anonymous memory lies (MB), by the mapping that holds it (/proc/PID/smaps):
+ * malloc's main heap (`[heap]`), mappings of at most 1 MiB (V8's 256 KiB heap pages, small mmaps),
+ * of at most 1 GiB (malloc arenas and large chunks, V8's large objects), and reservations above
+ * 1 GiB (a WebAssembly memory reserves 8 GiB and its RSS is the part in use; V8's pointer cage).
+ */
+export function anonByMapping(pid: number): { mallocHeap: number; small: number; medium: number; reserved: number } {
+  const out = { mallocHeap: 0, small: 0, medium: 0, reserved: 0 };
+  try {
+    let bucket: keyof typeof out | null = null;
+    for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        const size = parseInt(head[2], 16) - parseInt(head[1], 16);
+        const name = head[3].trim();
+        bucket = name === "[heap]" ? "mallocHeap" : name !== "" ? null : size <= 1 << 20 ? "small" : size <= 1 << 30 ? "medium" : "reserved";
+        continue;
+      }
+      const anon = /^Anonymous:\s+(\d+) kB/.exec(line);
+      if (anon && bucket) out[bucket] += Number(anon[1]) / 1024;
+    }
+  } catch {
+    return { mallocHeap: Number.NaN, small: Number.NaN, medium: Number.NaN, reserved: Number.NaN };
+  }
+  return out;
+}
+
 /** The final table: figure, target, measured, met? */
 export function printFigures(figures: Figure[]): void {
   const rows = [["figure", "target", "measured", "met?"], ...figures.map((f) => [f.figure, f.target, f.measured, f.met === null ? "—" : f.met ? "yes" : "NO"])];
