@@ -152,6 +152,27 @@ test("on a phone, what pages show once after an action fits too: a new API token
   await context.close();
 });
 
+test("on a phone the catalog shows its results before its filters, and a link jumps down to them; on a desktop they stand side by side", async ({ browser }) => {
+  for (const viewport of [PHONE, { width: 1280, height: 860 }]) {
+    const context = await browser.newContext({ viewport, storageState: states.get("user") });
+    const page = await context.newPage();
+    await page.goto("/browse?q=nmap");
+    const count = page.getByRole("heading", { level: 1, name: /packages?$/ });
+    const filters = page.getByRole("complementary", { name: "Filters" });
+    const [countBox, filtersBox] = [(await count.boundingBox())!, (await filters.boundingBox())!];
+    if (viewport === PHONE) {
+      expect(countBox.y, "the results' count above the filters").toBeLessThan(filtersBox.y);
+      await page.getByRole("link", { name: "filters ↓" }).click();
+      await expect(filters).toBeInViewport();
+      await page.screenshot({ path: join(LOOK, "phone-browse.png"), fullPage: true });
+    } else {
+      await expect(page.getByRole("link", { name: "filters ↓" })).toBeHidden();
+      expect(filtersBox.x + filtersBox.width, "the filters left of the results").toBeLessThanOrEqual(countBox.x);
+    }
+    await context.close();
+  }
+});
+
 test("on a phone the top bar folds into one menu that reaches every section and the account's pages", async ({ browser }) => {
   const context = await browser.newContext({ viewport: PHONE, storageState: states.get("user") });
   const page = await context.newPage();
