@@ -25,7 +25,7 @@ import pg from "pg";
 import { mongoUri as mongoUriFor } from "../runner/src/config.ts";
 import { applyMigrations } from "../lib/platform/migrate.ts";
 import { freePort, startEmbeddedPostgres } from "../lib/platform/postgres.ts";
-import { atMost, fmtMb, fmtMemory, printFigures, anonByMapping, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
+import { anonByMapping, atMost, fmtMb, fmtMemory, printFigures, processTree, rssMb, rssParts, serverMemory, type BenchContext, type Figure } from "./bench-hub/common.ts";
 import { benchCatalog } from "./bench-hub/catalog.ts";
 import { benchExports } from "./bench-hub/exports.ts";
 import { webServerEnv, webServerNodeArgs } from "./web-server-args.ts";
