@@ -5,8 +5,9 @@ import type { RunScope } from "./run-scope.ts";
 
 /**
  * The run's own bridge network, where its containers resolve each other by name: created on
- * first use (most runs need none), joined by linked tasks, removed right after the run ends (once
- * its containers and rules are gone; `Runner.settled` waits for it). A scoped
+ * first use (most runs need none; a scoped run's at its start, `prepare`), joined by linked
+ * tasks, removed right after the run ends (once its containers and rules are gone;
+ * `Runner.settled` waits for it). A scoped
  * run's bridge has a known interface name, and its rules are in place before `ensure` resolves,
  * so before any container joins it.
  */
@@ -35,6 +36,15 @@ export class RunNetwork {
     }
     await this.enforced;
     return this.created.then(() => this.name);
+  }
+
+  /**
+   * A scoped run puts every networked tool on its bridge: the bridge, its rules and its DNS
+   * responder are made while the workflow container starts, not after it asks for its first tool.
+   * A failure is not lost: the first tool's `ensure` meets it.
+   */
+  prepare(): void {
+    this.ensure().catch(() => undefined);
   }
 
   /** a running container joins under `alias` */

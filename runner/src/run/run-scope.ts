@@ -24,6 +24,8 @@ export class RunScope {
   private ended = false;
   private unenforcedBy: string | null = null;
   private lastReport: ScopeReport | null = null;
+  /** the rules going in: a run may end while they do (its network is prepared at its start) */
+  private enforcing: Promise<void> | null = null;
 
   constructor(
     private readonly ctx: RunContext,
@@ -49,8 +51,13 @@ export class RunScope {
   }
 
   /** The run's bridge exists, nothing is on it yet: its rules go in, or the run cannot go on. */
-  async enforce(): Promise<void> {
-    if (!this.scope || this.enforcement || this.ended) return;
+  enforce(): Promise<void> {
+    this.enforcing ??= this.setUp();
+    return this.enforcing;
+  }
+
+  private async setUp(): Promise<void> {
+    if (!this.scope || this.ended) return;
     const enforcer = this.ctx.scopeEnforcer;
     if (!enforcer) {
       const reason = "this worker's engine cannot enforce a scope";
@@ -103,6 +110,8 @@ export class RunScope {
   /** The run is over and its containers gone: the last blocked attempts reported, the rules removed. */
   async end(): Promise<void> {
     this.ended = true;
+    // rules that were still going in when the run ended are in place before they are removed
+    await this.enforcing?.catch(() => undefined);
     if (this.timer) clearInterval(this.timer);
     const e = this.enforcement;
     if (!e) return;

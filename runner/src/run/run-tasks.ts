@@ -82,6 +82,11 @@ export class RunTasks {
     await Promise.allSettled([...this.pendingRemovals]);
   }
 
+  /** A scoped run's network made ahead of its first tool (run-network.ts `prepare`). */
+  prepareNetwork(): void {
+    if (this.host.scope.scoped) this.network.prepare();
+  }
+
   /** The run's network, once no container uses it. */
   removeNetwork(): Promise<void> {
     return this.network.remove();

@@ -131,6 +131,7 @@ export class Run {
     );
     try {
       if (this.terminal) return void (await this.finish(null));
+      this.tasks.prepareNetwork();
       // the runner's own directory: nobody else on the host reads the run's sockets and files
       await mkdir(this.runDir, { recursive: true, mode: 0o700 });
       await chmod(this.runDir, 0o700);
