@@ -84,6 +84,8 @@ describe("a scoped run's network enforces its scope (real Docker, nftables, netn
     for (const t of [`${outside.ip}:${outPort}`, `${host}:22`, `${inside.gateway}:${inPort}`]) assert.ok(blocked.has(`${t}/tcp`), `${t} recorded as blocked: ${[...blocked].join(", ")}`);
     assert.ok(!blocked.has(`${inside.ip}:${inPort}/tcp`));
     assert.ok(report!.blocked.every((b) => b.packets >= 1));
+    // an ended run's rules, then its bridge, go right after its end
+    await h.runner.settled();
     assert.doesNotMatch(await levhubTable(), new RegExp(`r_${key}|${bridgeName(key)}`), "the run's rules went with it");
   });
 
@@ -96,6 +98,7 @@ describe("a scoped run's network enforces its scope (real Docker, nftables, netn
     assert.equal(report?.resolver, true);
     assert.deepEqual(report?.blockedNames?.map((n) => [n.name, n.reason]), [["out.scope.test", "out of scope"]]);
     assert.ok(!report?.blocked.some((b) => b.address === outside.ip), "the refused name's address was never tried");
+    await h.runner.settled();
     assert.doesNotMatch(await levhubTable(), new RegExp(`r_${key}`), "the run's rules and answer sets went with it");
   });
 

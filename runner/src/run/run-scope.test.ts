@@ -33,7 +33,7 @@ function scopeOf(enforcer: unknown, events: RunEvent[] = []) {
   return new RunScope(ctx, "r1", scope, true, (ev) => events.push(ev), () => undefined);
 }
 
-test("a run that ends while its rules are still going in (its network was prepared at its start) leaves no rules behind", async () => {
+test("a run that ends while its rules are still going in (its network was prepared at its start) leaves no rules behind once released", async () => {
   const { enforcer, release, tornDown } = slowEnforcer();
   const s = scopeOf(enforcer);
   const enforcing = s.enforce();
@@ -41,10 +41,11 @@ test("a run that ends while its rules are still going in (its network was prepar
   release();
   await enforcing;
   await ended;
+  await s.release();
   assert.deepEqual(tornDown, ["r1"]);
 });
 
-test("enforce is one set-up however many tools ask for it; end removes that one", async () => {
+test("enforce is one set-up however many tools ask for it; end reads the last attempts, release removes its rules", async () => {
   const { enforcer, release, tornDown } = slowEnforcer();
   let setUps = 0;
   const counting = { setUp: (id: string) => (setUps++, enforcer.setUp(id)) };
@@ -58,6 +59,8 @@ test("enforce is one set-up however many tools ask for it; end removes that one"
   assert.equal(s.resolver, undefined);
   assert.deepEqual(events.map((e) => (e.type === "scope" ? e.scope.enforcement : e.type)), ["enforced"]);
   await s.end();
+  assert.deepEqual(tornDown, [], "the run's end reads the last attempts; the rules go after it is reported");
+  await s.release();
   assert.deepEqual(tornDown, ["r1"]);
 });
 
@@ -68,6 +71,7 @@ test("a run that ended before its bridge existed sets up no rules", async () => 
   await s.end();
   release();
   await s.enforce();
+  await s.release();
   assert.equal(setUps, 0);
   assert.deepEqual(tornDown, []);
 });

@@ -107,16 +107,21 @@ export class RunScope {
     return this.reading;
   }
 
-  /** The run is over and its containers gone: the last blocked attempts reported, the rules removed. */
+  /** The run is over and its containers gone: its last blocked attempts reported. */
   async end(): Promise<void> {
     this.ended = true;
-    // rules that were still going in when the run ended are in place before they are removed
+    // rules that were still going in when the run ended are in place before they are read and removed
     await this.enforcing?.catch(() => undefined);
     if (this.timer) clearInterval(this.timer);
-    const e = this.enforcement;
-    if (!e) return;
-    await this.poll();
-    await e.tearDown().catch((err: Error) => this.ctx.log("scope rules not removed (the reaper will)", { run: this.runId, error: err.message }));
+    if (this.enforcement) await this.poll();
+  }
+
+  /**
+   * After `end`: the rules removed. Nothing is on the run's bridge any more, so this may happen
+   * after the run's end is reported, before the bridge itself goes.
+   */
+  async release(): Promise<void> {
+    await this.enforcement?.tearDown().catch((err: Error) => this.ctx.log("scope rules not removed (the reaper will)", { run: this.runId, error: err.message }));
   }
 }
 

@@ -320,11 +320,15 @@ export class Run {
       await Promise.allSettled([...this.containers].map((id) => engine.remove(id)));
       this.containers.clear();
     });
-    // the last blocked attempts read and the rules removed before the bridge goes
+    // the last blocked attempts read, for the run's end to report them
     await step("scope", () => this.scope.end());
-    // the run's bridge, empty and without rules now, goes after its end is reported: Docker takes
-    // about half a second to remove one (its own iptables work), and the run's slot need not wait
-    const network = this.tasks.removeNetwork().catch(() => undefined);
+    // the rules, then the run's bridge go after its end is reported: nothing is on the bridge any
+    // more, Docker takes about half a second to remove one (its own iptables work), and the run's
+    // slot need not wait
+    const network = this.scope
+      .release()
+      .then(() => this.tasks.removeNetwork())
+      .catch(() => undefined);
     this.ctx.afterRuns.add(network);
     void network.finally(() => this.ctx.afterRuns.delete(network));
     await step("files", async () => {
