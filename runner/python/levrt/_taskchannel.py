@@ -20,6 +20,7 @@ class TaskChannel:
         self._buf = b""
         self._next = 0
         self._lock = threading.Lock()
+        self.put_sent = False
 
     def _connect(self) -> socket.socket:
         if self._sock is None:
@@ -46,6 +47,8 @@ class TaskChannel:
         """Sends one request and waits for its answer (`id: null` answers a request the runner
         refused before reading it whole, e.g. a document over the limit)."""
         with self._lock:
+            if op == "put":
+                self.put_sent = True
             sock = self._connect()
             self._next += 1
             rid = self._next

@@ -3,10 +3,13 @@
 The Cr is rebuilt by calling its builder again (see `_remote`). Exit codes: 0 success, 1 the
 entry raised or could not be rebuilt (traceback on stderr and sent as an `error` over the task
 channel), 2 no LEV_ENTRY, 130 SIGINT, 143 SIGTERM; `sys.exit(n)` in an entry exits n (an `error`
-sent when n != 0). What the entry stored with `ctx.set` has already reached the runner.
+sent when n != 0). What the entry stored with `ctx.set` has already reached the runner; at the
+interpreter's exit, once the entry's other threads have ended, `done` tells it that document is
+final, so it is stored while the container exits.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -81,6 +84,19 @@ def _pause_before_entry() -> None:
     ch.request("pause")
 
 
+def _document_final() -> None:
+    """At exit (atexit runs after the interpreter joined the entry's non-daemon threads): no
+    `put` follows, so the runner may store the document now."""
+    ch = task_channel()
+    if ch is None or not ch.put_sent:
+        return
+    try:
+        ch.request("done")
+    except LevrtError as e:
+        # the runner still stores the last document once the container has exited
+        print(f"levrt: cannot tell the runner the document is final: {e}", file=sys.stderr)
+
+
 def main() -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
@@ -89,6 +105,7 @@ def main() -> int:
     log.setLevel(logging.INFO)
     log.propagate = False  # an entry's logging.basicConfig() must not print every line twice
     signal.signal(signal.SIGTERM, _on_sigterm)
+    atexit.register(_document_final)
     if not os.environ.get("LEV_ENTRY"):
         print("levrt._tool: LEV_ENTRY is not set; only the runner starts tool containers", file=sys.stderr)
         return 2

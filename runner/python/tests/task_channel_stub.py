@@ -21,6 +21,8 @@ class TaskChannelStub:
         self.document: Optional[dict[str, Any]] = None
         self.error: Optional[dict[str, Any]] = None
         self.ops: list[str] = []
+        # the tool said `done`: a later `put` is refused, as the runner does
+        self.final = False
         # a `pause` waits until resume() (the runner's answer once a debugger says continue)
         self.continued = threading.Event()
         self._changed = threading.Condition()
@@ -106,7 +108,11 @@ class TaskChannelStub:
         msg = json.loads(line)
         self.ops.append(msg["op"])
         if msg["op"] == "put":
+            if self.final:
+                return {"id": msg["id"], "ok": False, "error": {"type": "InvalidRequest", "message": "put: the task already said its document was final (done)", "traceback": None, "task": None}}
             self.document = msg["fields"]
+        elif msg["op"] == "done":
+            self.final = True
         elif msg["op"] == "error":
             self.error = {k: msg.get(k) for k in ("type", "message", "traceback")}
         elif msg["op"] == "pause":

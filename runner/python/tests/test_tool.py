@@ -19,6 +19,7 @@ def tool(rt, tmp_path):
 
     def start(cr_or_entry, **env):
         chan.document = chan.error = None
+        chan.final = False
         entry = cr_or_entry if isinstance(cr_or_entry, dict) else cr_or_entry.spec()["entry"]
         e = dict(os.environ, PYTHONPATH=f"{RUNTIME}:{FIXTURE}", LEV_ENTRY=json.dumps(entry), **chan.env, **env)
         return subprocess.Popen([sys.executable, "-m", "levrt._tool"], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -35,7 +36,22 @@ def test_success_sends_the_document(tool):
     assert p.wait(20) == 0
     assert tool.doc() == {"target": "example.com", "issues": ["Some issues"]}
     assert tool.chan.error is None
-    assert tool.chan.ops == ["put"]
+    assert tool.chan.ops == ["put", "done"], "the document is said to be final once the entry has returned"
+
+
+def test_done_comes_after_the_entrys_threads_stored(tool):
+    p = tool(tool.tools.late_thread())
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    assert tool.chan.ops == ["put", "put", "done"], "done waits for the thread the entry left running"
+    assert tool.doc() == {"by": "thread"}
+
+
+def test_no_done_from_a_tool_that_stored_nothing(tool):
+    p = tool(tool.tools.quiet())
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    assert tool.chan.ops == []
 
 
 def test_pause_before_entry_waits_for_continue_then_runs_the_entry(tool):
@@ -48,7 +64,7 @@ def test_pause_before_entry_waits_for_continue_then_runs_the_entry(tool):
     assert p.returncode == 0, err
     assert "waiting for a debugger" in err
     assert tool.doc() == {"target": "example.com", "issues": ["Some issues"]}
-    assert tool.chan.ops == ["pause", "put"]
+    assert tool.chan.ops == ["pause", "put", "done"]
 
 
 def test_no_pause_without_the_runner_asking(tool):
@@ -137,7 +153,7 @@ def test_a_signal_while_a_store_waits_for_its_answer_reaches_the_entry(rt, tmp_p
         _, err = p.communicate(timeout=60)
         assert p.returncode == 130, err
         assert chan.document == {"progress": "interrupted"}
-        assert chan.ops == ["put", "put"]
+        assert chan.ops == ["put", "put", "done"]
     finally:
         chan.close()
 

@@ -1,10 +1,11 @@
 /**
  * A tool (or service) container's only way to hand anything to the runner: its own unix socket,
  * in a runner-owned directory mounted read-only at /lev/chan. Ops: `hello`, `put` (the task's
- * whole document, replacing the previous one), `error` (what the entry raised) and `pause` (a
- * task started with "pause before entry" waits there until a debugger says continue; answered at
- * once when the runner did not pause the task). Nothing the container writes on a disk is ever
- * read by the runner.
+ * whole document, replacing the previous one), `done` (the document is final: the runner may
+ * store it while the container exits; a later `put` is refused), `error` (what the entry raised)
+ * and `pause` (a task started with "pause before entry" waits there until a debugger says
+ * continue; answered at once when the runner did not pause the task). Nothing the container
+ * writes on a disk is ever read by the runner.
  */
 import path from "node:path";
 import { z } from "zod";
@@ -38,6 +39,8 @@ export interface TaskChannelOptions {
   log: (line: string) => void;
   /** the task was started to pause before its entry: resolves when a debugger says continue */
   onPause?: () => Promise<void>;
+  /** the task said its document is final (`done`): called once */
+  onDone?: () => void;
 }
 
 export class TaskChannel {
@@ -45,6 +48,8 @@ export class TaskChannel {
   document: Record<string, unknown> | null = null;
   entryError: { type: string; message: string; traceback: string | null } | null = null;
   outputError: RunError | null = null;
+  /** the task said `done`: `document` is its last */
+  final = false;
 
   private constructor(
     private readonly opts: TaskChannelOptions,
@@ -83,6 +88,7 @@ export class TaskChannel {
       case "hello":
         return { job: this.opts.job, task: this.opts.task };
       case "put": {
+        if (this.final) throw new ChannelReplyError("InvalidRequest", "put: the task already said its document was final (done)");
         const { fields } = parse(putRequest);
         // the frame cap lets a little envelope through; the document itself is measured here
         const size = Buffer.byteLength(JSON.stringify(fields));
@@ -99,6 +105,12 @@ export class TaskChannel {
         this.document = fields;
         return {};
       }
+      case "done":
+        if (!this.final) {
+          this.final = true;
+          this.opts.onDone?.();
+        }
+        return {};
       case "error": {
         const e = parse(errorRequest);
         this.entryError = {
@@ -113,7 +125,7 @@ export class TaskChannel {
         if (this.opts.onPause) await this.opts.onPause();
         return {};
       default:
-        throw new ChannelReplyError("InvalidRequest", `unknown op '${op}' on a task channel (hello, put, error, pause)`);
+        throw new ChannelReplyError("InvalidRequest", `unknown op '${op}' on a task channel (hello, put, done, error, pause)`);
     }
   }
 

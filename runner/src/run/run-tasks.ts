@@ -16,7 +16,7 @@ import { Slots, SlotsClosedError } from "./slots.ts";
 import { collectionName, type CrSpec } from "../channel/spec.ts";
 import { TaskChannel } from "../channel/task-channel.ts";
 import { checkFiles, readFiles, writeFiles } from "./task-files.ts";
-import { storeTaskDocument } from "./task-document.ts";
+import { storeAtEnd, storeWhenFinal } from "./task-document.ts";
 import { startContainers, type ReadyContainer } from "./task-launch.ts";
 import { taskOutcome } from "./task-outcome.ts";
 import { planTask, type PlannedContainer } from "./task-plan.ts";
@@ -187,6 +187,7 @@ export class RunTasks {
       container: null,
       pauses: false,
       resume: null,
+      storing: null,
     };
     this.tasks.set(n, state);
     try {
@@ -255,7 +256,7 @@ export class RunTasks {
         docBytes: limits.docBytes,
         uid: uid(p),
         log: (line) => this.host.sink.system(n, line),
-        ...(p.service === null ? { onPause: () => this.pauseBeforeEntry(state) } : {}),
+        ...(p.service === null ? { onPause: () => this.pauseBeforeEntry(state), onDone: () => storeWhenFinal(this.host, state) } : {}),
       });
       if (p.service === null) state.channels.unshift(ch);
       else state.channels.push(ch);
@@ -350,7 +351,7 @@ export class RunTasks {
 
     const oomKilled = await this.diedOfMemory(state, exitCode);
     if (oomKilled) this.host.sink.system(n, `task ${n} ran out of memory and was killed by the kernel`);
-    const storeError = channel?.document && !channel.outputError ? await storeTaskDocument(this.host, r, channel.document) : null;
+    const storeError = await storeAtEnd(this.host, state);
     const outcome = taskOutcome({
       number: n,
       image: r.image,

@@ -95,6 +95,61 @@ test("a task's document comes over its channel and is stored; the tool ran unpri
   await noLeftovers(engine, r);
 });
 
+test("a tool that says its document is final (done) has it stored while its container still runs, once; a later put is refused", async () => {
+  const answers: Record<string, unknown>[] = [];
+  const { store, start } = setup(async (ch, eng) => {
+    eng.onStart = (c) => {
+      if (c.spec.labels["zone.lev.role"] !== "tool") return;
+      void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
+        await t.request("put", { fields: { a: 1 } });
+        answers.push(await t.request("done", {}));
+        await until(() => store.docs.size === 1);
+        answers.push(await t.request("put", { fields: { a: 2 } }));
+        t.close();
+        c.exit(0);
+      });
+    };
+    const s = await ch.request("start", { cr: cr() });
+    const w = await ch.request("wait", { task: (s.result as { task: number }).task });
+    return w.ok ? 0 : 1;
+  });
+  const r = await start().result;
+  assert.equal(r.status, "succeeded", JSON.stringify(r.error));
+  assert.equal(answers[0].ok, true);
+  assert.equal(answers[1].ok, false);
+  assert.equal(errorOf(answers[1]).type, "InvalidRequest");
+  assert.deepEqual(store.docs.get(`t/s.m#${r.job}#1`), { a: 1 }, "the document said final is the one stored");
+  assert.equal(store.putAttempts, 1, "stored once, not again at the end");
+  assert.equal(r.tasks[0].stored, true);
+});
+
+test("a document said final while the store is down is kept and written once it is back; the task ends after", async () => {
+  const { store, start } = setup(
+    async (ch, eng) => {
+      eng.onStart = (c) => {
+        if (c.spec.labels["zone.lev.role"] !== "tool") return;
+        void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
+          await t.request("put", { fields: { a: 1 } });
+          await t.request("done", {});
+          t.close();
+          c.exit(0);
+        });
+      };
+      const s = await ch.request("start", { cr: cr() });
+      const w = await ch.request("wait", { task: (s.result as { task: number }).task });
+      return w.ok ? 0 : 1;
+    },
+    {},
+    60_000,
+    60_000,
+  );
+  store.failPuts = 2;
+  const r = await start().result;
+  assert.equal(r.tasks[0].status, "succeeded");
+  assert.equal(r.tasks[0].stored, true);
+  assert.equal(store.putAttempts, 3, "two refused writes, then one that worked, and none at the end");
+});
+
 test("a failed start cleans up what it created and answers the workflow", async () => {
   let reply: Record<string, unknown> = {};
   const { engine, start } = setup(async (ch) => {

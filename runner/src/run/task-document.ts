@@ -1,11 +1,12 @@
 /**
- * A finished task's document on its way to the results store. A store that is down does not
- * lose it: the document is kept and the write retried with backoff (only this task waits) until
- * it is written, the store refuses it, the retry time is over, or the run is cancelled.
+ * A finished task's document on its way to the results store: once the tool says it is final, or
+ * once its container has exited. A store that is down does not lose it: the document is kept and
+ * the write retried with backoff (only this task waits) until it is written, the store refuses it,
+ * the retry time is over, or the run is cancelled.
  */
 import { backoffMs, sleep } from "../backoff.ts";
 import { storeFailureIsTransient } from "../store/store.ts";
-import type { TaskHost } from "./task-state.ts";
+import type { TaskHost, TaskState } from "./task-state.ts";
 import type { TaskRecord } from "../types.ts";
 
 /** Stores `doc` as task `r`'s result; returns why it could not be stored, or null. */
@@ -32,4 +33,22 @@ export async function storeTaskDocument(host: TaskHost, r: TaskRecord, doc: Reco
       await sleep(wait, host.aborted);
     }
   }
+}
+
+/**
+ * The tool said its document is final (`done`): the write begins now, while its container exits,
+ * instead of after. A task that ended meanwhile, or whose document is over the limit, is left to
+ * its end.
+ */
+export function storeWhenFinal(host: TaskHost, state: TaskState): void {
+  const channel = state.channels[0];
+  if (state.storing || state.record.endedAt || !channel?.document || channel.outputError) return;
+  state.storing = storeTaskDocument(host, state.record, channel.document);
+}
+
+/** The task's container has exited: its last document stored (or the write begun at `done` finished); why not, or null. */
+export function storeAtEnd(host: TaskHost, state: TaskState): Promise<string | null> {
+  if (state.storing) return state.storing;
+  const channel = state.channels[0];
+  return channel?.document && !channel.outputError ? storeTaskDocument(host, state.record, channel.document) : Promise.resolve(null);
 }

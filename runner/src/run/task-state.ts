@@ -59,4 +59,6 @@ export interface TaskState {
   pauses: boolean;
   /** set while the task waits before its entry for a debugger: calling it lets the entry run */
   resume: (() => void) | null;
+  /** its document's write, begun when the task said it was final (task-document.ts) */
+  storing: Promise<string | null> | null;
 }
