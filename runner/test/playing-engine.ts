@@ -1,9 +1,10 @@
 /**
  * A FakeEngine whose containers cost nothing and play a levrt run over the runner's real
  * channels: the workflow container starts `tasks` tools (`parallel` at a time, each started and
- * awaited as `await Cr(...)` does), every tool stores one document over its task channel and
- * exits 0, then the workflow exits 0. What is left to measure is the software around the
- * containers: queue, worker, runner, event reporting and the results store. For bench:queue.
+ * awaited as `await Cr(...)` does), every tool stores one document over its task channel, says
+ * it is final (`done`, as levrt does) and exits 0, then the workflow exits 0. What is left to
+ * measure is the software around the containers: queue, worker, runner, event reporting and the
+ * results store. For bench:queue.
  */
 import { channelClient, FakeEngine, type FakeContainer } from "./fake-engine.ts";
 import type { ContainerState } from "../src/engine/engine.ts";
@@ -59,6 +60,8 @@ export class PlayingEngine extends FakeEngine {
     try {
       const ch = await channelClient(FakeEngine.socketOf(c));
       const r = await ch.request("put", { fields: { task: Number(c.spec.labels["zone.lev.task"]), played: true } });
+      // as levrt does at its exit: the document is final
+      if (r.ok) await ch.request("done", {});
       ch.close();
       this.toolsDone++;
       c.exit(r.ok ? 0 : 1);
