@@ -97,22 +97,15 @@ test("a task's document comes over its channel and is stored; the tool ran unpri
 
 test("a tool that says its document is final (done) has it stored while its container still runs, once; a later put is refused", async () => {
   const answers: Record<string, unknown>[] = [];
-  const { store, start } = setup(async (ch, eng) => {
-    eng.onStart = (c) => {
-      if (c.spec.labels["zone.lev.role"] !== "tool") return;
-      void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
-        await t.request("put", { fields: { a: 1 } });
-        answers.push(await t.request("done", {}));
-        await until(() => store.docs.size === 1);
-        answers.push(await t.request("put", { fields: { a: 2 } }));
-        t.close();
-        c.exit(0);
-      });
-    };
-    const s = await ch.request("start", { cr: cr() });
-    const w = await ch.request("wait", { task: (s.result as { task: number }).task });
-    return w.ok ? 0 : 1;
-  });
+  const { store, start } = setup(
+    oneTool(async (t) => {
+      await t.request("put", { fields: { a: 1 } });
+      answers.push(await t.request("done", {}));
+      await until(() => store.docs.size === 1);
+      answers.push(await t.request("put", { fields: { a: 2 } }));
+      return 0;
+    }),
+  );
   const r = await start().result;
   assert.equal(r.status, "succeeded", JSON.stringify(r.error));
   assert.equal(answers[0].ok, true);
@@ -124,25 +117,12 @@ test("a tool that says its document is final (done) has it stored while its cont
 });
 
 test("a document said final while the store is down is kept and written once it is back; the task ends after", async () => {
-  const { store, start } = setup(
-    async (ch, eng) => {
-      eng.onStart = (c) => {
-        if (c.spec.labels["zone.lev.role"] !== "tool") return;
-        void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
-          await t.request("put", { fields: { a: 1 } });
-          await t.request("done", {});
-          t.close();
-          c.exit(0);
-        });
-      };
-      const s = await ch.request("start", { cr: cr() });
-      const w = await ch.request("wait", { task: (s.result as { task: number }).task });
-      return w.ok ? 0 : 1;
-    },
-    {},
-    60_000,
-    60_000,
-  );
+  const tool = oneTool(async (t) => {
+    await t.request("put", { fields: { a: 1 } });
+    await t.request("done", {});
+    return 0;
+  });
+  const { store, start } = setup(tool, {}, 60_000, 60_000);
   store.failPuts = 2;
   const r = await start().result;
   assert.equal(r.tasks[0].status, "succeeded");
@@ -227,15 +207,14 @@ test("a failed result write fails the task", async () => {
   assert.match(r.tasks[0].error?.message ?? "", /could not be stored: the store is down/);
 });
 
-/** The workflow starts one tool that puts `{a: 1}` and exits with `code`; the run exits 0 when the task succeeded. */
-function oneTask(code: number, before?: (c: FakeContainer, engine: FakeEngine) => void) {
+/** The workflow starts one tool, which plays `tool` over its channel and exits with what it returns; the run exits 0 when the task succeeded, else 3. */
+function oneTool(tool: (t: Client, c: FakeContainer, engine: FakeEngine) => Promise<number>) {
   return async (ch: Client, eng: FakeEngine) => {
     eng.onStart = (c) => {
       if (c.spec.labels["zone.lev.role"] !== "tool") return;
       void channelClient(FakeEngine.socketOf(c)).then(async (t) => {
-        await t.request("put", { fields: { a: 1 } });
+        const code = await tool(t, c, eng);
         t.close();
-        before?.(c, eng);
         c.exit(code);
       });
     };
@@ -243,6 +222,15 @@ function oneTask(code: number, before?: (c: FakeContainer, engine: FakeEngine) =
     const w = await ch.request("wait", { task: (s.result as { task: number }).task });
     return w.ok ? 0 : 3;
   };
+}
+
+/** The workflow starts one tool that puts `{a: 1}` and exits with `code`; the run exits 0 when the task succeeded. */
+function oneTask(code: number, before?: (c: FakeContainer, engine: FakeEngine) => void) {
+  return oneTool(async (t, c, eng) => {
+    await t.request("put", { fields: { a: 1 } });
+    before?.(c, eng);
+    return code;
+  });
 }
 
 test("the results store down when a task finishes: the document is kept and written once it is back", async () => {
