@@ -83,7 +83,8 @@ export class FakeEngine implements ContainerEngine {
   async create(spec: ContainerSpec): Promise<string> {
     this.calls.push(`create ${spec.name}`);
     if (!this.images.has(spec.image)) throw new EngineError(`image '${spec.image}' is not available`, "image_not_found");
-    const id = `c${++this.next}`.padEnd(16, "0");
+    // zeros in front: padded at the end, container 1 and container 10 had the same id
+    const id = `c${String(++this.next).padStart(15, "0")}`;
     let exit!: (code: number) => void;
     const exited = new Promise<number>((r) => (exit = r));
     const c: FakeContainer = { id, spec, running: false, started: false, removed: false, exitCode: null, listener: null, exited, exit: () => undefined };

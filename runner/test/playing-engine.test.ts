@@ -26,3 +26,12 @@ test("a played run starts every tool, stores one document each and leaves no con
   assert.deepEqual(engine.alive(), []);
   await runner.shutdown();
 });
+
+test("every container of the double has its own id: container 1 and container 10 are two (a bench run once lost a task to that)", async () => {
+  const engine = new PlayingEngine({ tasks: 1, schema: "t/s.m" });
+  engine.onStart = () => undefined;
+  const ids = [];
+  for (let i = 0; i < 120; i++) ids.push(await engine.create({ name: `x${i}`, image: "levhub/python:bookworm", labels: {} } as unknown as Parameters<PlayingEngine["create"]>[0]));
+  assert.equal(new Set(ids).size, 120);
+  assert.ok(ids.every((id) => id.length === 16));
+});
