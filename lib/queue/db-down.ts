@@ -1,11 +1,23 @@
 import { AppError } from "../errors.ts";
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08003", "08006", "P1001", "P1002", "P1017", "P2024"]);
-const CONNECTION_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|connection (is )?closed|Can't reach database|server closed the connection|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
+const CONNECTION_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|connection (is )?closed|Can't reach database|server (has )?closed the connection|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
+
+/** What an error says it came from: its `cause`, and the driver's own error a Prisma error carries in `meta` (a raw query's P2010). */
+function sources(e: object): unknown[] {
+  const { cause, meta } = e as { cause?: unknown; meta?: { driverAdapterError?: unknown } };
+  return [cause, meta && typeof meta === "object" ? meta.driverAdapterError : undefined].filter((x) => x && typeof x === "object");
+}
 
 /** Whether an error says PostgreSQL could not be reached or dropped the connection (not a failed query). Pure. */
 export function isDatabaseDown(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length && seen.size < 10) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    queue.push(...sources(e));
     const { code, name, message, syscall } = e as { code?: unknown; name?: unknown; message?: unknown; syscall?: unknown };
     if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
     // the server's unix socket is gone (it stopped): pg's connect found no file, or Prisma passes on that
