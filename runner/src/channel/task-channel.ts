@@ -49,7 +49,7 @@ export class TaskChannel {
   entryError: { type: string; message: string; traceback: string | null } | null = null;
   outputError: RunError | null = null;
   /** the task said `done`: `document` is its last */
-  final = false;
+  private final = false;
 
   private constructor(
     private readonly opts: TaskChannelOptions,

@@ -7,9 +7,8 @@ import type { RunScope } from "./run-scope.ts";
  * The run's own bridge network, where its containers resolve each other by name: created on
  * first use (most runs need none; a scoped run's at its start, `prepare`), joined by linked
  * tasks, removed right after the run ends (once its containers and rules are gone;
- * `Runner.settled` waits for it). A scoped
- * run's bridge has a known interface name, and its rules are in place before `ensure` resolves,
- * so before any container joins it.
+ * `Runner.settled` waits for it). A scoped run's bridge has a known interface name, and its rules
+ * are in place before `ensure` resolves, so before any container joins it.
  */
 export class RunNetwork {
   private created: Promise<string> | null = null;
