@@ -57,6 +57,16 @@ export interface Timing {
   p50: number;
   p95: number;
   n: number;
+  /** the Next server's CPU time (user + system) per request, warm-up included */
+  serverCpuMs: number;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
 export interface TimedResponse {
@@ -84,6 +94,7 @@ export async function measure(ctx: BenchContext, paths: string[], opts: { rounds
     if (r.status < 200 || r.status >= 300) throw new Error(`GET ${p} answered ${r.status}`);
     return r.ms;
   };
+  const cpu0 = processCpuMs(ctx.nextPid);
   for (const p of paths) check(await timedGet(ctx, p, opts.token), p);
   const queue = Array.from({ length: rounds }, () => paths).flat();
   const times: number[] = [];
@@ -96,7 +107,8 @@ export async function measure(ctx: BenchContext, paths: string[], opts: { rounds
       }
     }),
   );
-  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length };
+  const serverCpuMs = (processCpuMs(ctx.nextPid) - cpu0) / (times.length + paths.length);
+  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length, serverCpuMs };
 }
 
 export const fmtMs = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
