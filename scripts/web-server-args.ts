@@ -10,11 +10,28 @@
  */
 export const WEB_SERVER_SEMI_SPACE_MB = 16;
 
+/**
+ * How far V8 lets the old generation grow past what survived its last full collection before it
+ * collects again: 1 + percent/100. Left to itself V8 picks up to 4× when collecting looks cheap,
+ * and a burst of concurrent pages (whose objects live across scavenges and are promoted) left the
+ * server with 285 MB of V8 heap "used", 190 MB of it garbage that only the idle memory reducer
+ * freed, seconds later (issue 22). `LEVHUB_WEB_HEAP_GROWING_PERCENT` overrides it (10–300; 0 leaves it to V8, what `bench:hub` compares).
+ */
+export const WEB_SERVER_HEAP_GROWING_PERCENT = 50;
+
+function wholeNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  const n = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
 export function webServerNodeArgs(env: Record<string, string | undefined> = process.env): string[] {
-  const raw = env.LEVHUB_WEB_SEMI_SPACE_MB?.trim();
-  const mb = raw ? Number(raw) : WEB_SERVER_SEMI_SPACE_MB;
-  if (!Number.isInteger(mb) || mb < 1 || mb > 256) throw new Error(`LEVHUB_WEB_SEMI_SPACE_MB=${raw} is not a whole number of MiB from 1 to 256`);
-  return [`--max-semi-space-size=${mb}`];
+  const semiSpaceMb = wholeNumber(env, "LEVHUB_WEB_SEMI_SPACE_MB", WEB_SERVER_SEMI_SPACE_MB, 1, 256);
+  const growingPercent = wholeNumber(env, "LEVHUB_WEB_HEAP_GROWING_PERCENT", WEB_SERVER_HEAP_GROWING_PERCENT, 0, 300);
+  // V8 reads 0 as its own choice; 1–9 would collect the whole heap almost every time it grows
+  if (growingPercent > 0 && growingPercent < 10) throw new Error(`LEVHUB_WEB_HEAP_GROWING_PERCENT=${growingPercent} is below 10 (0 leaves it to V8)`);
+  return [`--max-semi-space-size=${semiSpaceMb}`, `--heap-growing-percent=${growingPercent}`];
 }
 
 /**
