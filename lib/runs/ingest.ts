@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "../platform/db.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { endRun, finish, markRunning, recordTask, type TaskReport, type Tx } from "../queue/lifecycle/index.ts";
+import { endRun, finish, markRunning, mergeTaskReport, recordTasks, type TaskReport, type Tx } from "../queue/lifecycle/index.ts";
 import { notify, RUN_CHANNEL } from "../queue/notify.ts";
 import { checkBodyInstance, type WorkerRow } from "../queue/workers.ts";
 import type { EventsRequest, EventsResponse, ReportedEvent } from "../../runner/worker/protocol.ts";
@@ -104,9 +104,15 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
       const started = async (at?: Date) => {
         if (status === "starting" && (await markRunning(tx, runId, worker.instance, at))) status = "running";
       };
-      const task = async (t: TaskRecord) => {
+      // the report's tasks, written together before anything reads them (a run's end closes its open tasks) and at the end
+      const tasks = new Map<number, TaskReport>();
+      const task = (t: TaskRecord) => {
         quota ??= taskOverQuota(t.number, reported.limits);
-        if (!quota) await recordTask(tx, runId, taskReport(t, now));
+        if (!quota) tasks.set(t.number, mergeTaskReport(tasks.get(t.number), taskReport(t, now)));
+      };
+      const writeTasks = async () => {
+        await recordTasks(tx, runId, [...tasks.values()]);
+        tasks.clear();
       };
       const collection = (c: string) => {
         if (!storableCollection(c) || collections.has(c)) return;
@@ -124,7 +130,7 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
             break;
           case "task.started":
           case "task.finished":
-            await task(event.task);
+            task(event.task);
             await started();
             if (event.type === "task.finished" && event.task.endedAt) ended.push({ key: "taskDuration", status: event.task.status, seconds: secondsBetween(event.task.startedAt, event.task.endedAt) });
             break;
@@ -146,9 +152,10 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
             scopeChanged = true;
             break;
           case "run.finished": {
-            for (const t of event.tasks) await task(t);
+            for (const t of event.tasks) task(t);
             for (const c of event.collections) collection(c);
             if (quota) break;
+            await writeTasks();
             if (log.dropped > 0) {
               log = { ...log, lines: log.lines + 1 };
               logs.push({ runId, seq: log.lines, task: 0, stream: "system", line: droppedLinesNotice(log.dropped), at: now });
@@ -164,6 +171,7 @@ export async function ingestEvents(worker: WorkerRow, reported: ReportedRun, req
           }
         }
       }
+      await writeTasks();
       if (logs.length) await tx.runLog.createMany({ data: logs, skipDuplicates: true });
       // what the report added besides the run's state (which only the lifecycle writes)
       await tx.run.update({

@@ -50,7 +50,7 @@ async function tx<T>(fn: (tx: import("./jobs.ts").Tx) => Promise<T>): Promise<T>
 
 /** A run of its own queue (so a fetch finds exactly its job), brought to `status` through the lifecycle, with one task still open when it is held. */
 async function runIn(status: RunStatus): Promise<string> {
-  const { enqueue, nextJob, claim, markRunning, finish, recordTask, endRun } = await lifecycle();
+  const { enqueue, nextJob, claim, markRunning, finish, recordTasks, endRun } = await lifecycle();
   const { getBoss } = await import("../boss.ts");
   const queue = `levhub-lifecycle-test-${++number}`;
   await (await getBoss()).createQueue(queue, { retryLimit: 0, policy: "standard" });
@@ -65,7 +65,7 @@ async function runIn(status: RunStatus): Promise<string> {
   assert.equal(job?.runId, id);
   assert.ok(await tx((t) => claim(t, job!, holder, () => true)));
   const at = new Date();
-  await tx((t) => recordTask(t, id, { number: 1, image: "i", resolvedImage: null, coll: "c|s", status: "running", exitCode: null, error: null, stored: false, startedAt: at, endedAt: null }));
+  await tx((t) => recordTasks(t, id, [{ number: 1, image: "i", resolvedImage: null, coll: "c|s", status: "running", exitCode: null, error: null, stored: false, startedAt: at, endedAt: null }]));
   if (status === "starting") return id;
   assert.ok(await tx((t) => markRunning(t, id, holder.instance, at)));
   if (status === "running") return id;
@@ -259,4 +259,30 @@ test("a requeue: attempt 2 waits under a new job, the old one failed, the failed
   assert.deepEqual(s.row.logs.map((l) => [l.seq, l.stream, l.line]), [[1, "system", "worker holder stopped answering; attempt 2"]]);
   const again = await tx((t) => nextJob(t, [s.row.queue!], []));
   assert.equal(again?.runId, id, "the new job is there to be claimed");
+});
+
+test("a report's tasks in one statement: each task's later report stands, an error said before stays, times kept to the millisecond in UTC, thousands at once", async () => {
+  const { recordTasks, mergeTaskReport } = await lifecycle();
+  const { db } = await import("../../platform/db.ts");
+  const id = await runIn("running");
+  const t0 = new Date("2026-12-08T23:59:59.123Z");
+  const t1 = new Date("2026-12-09T00:00:01.456Z");
+  const base = { image: "i", resolvedImage: null, coll: "c|s", exitCode: null, error: null, stored: false, startedAt: t0, endedAt: null } as const;
+  const error = { type: "TaskFailed" as const, message: "exit 3", traceback: null, task: 2 };
+  // a report names task 2 twice (failed with an error, then again without one): merged before writing, as two upserts would leave it
+  const merged = mergeTaskReport({ ...base, number: 2, status: "failed", exitCode: 3, error, endedAt: t1 }, { ...base, number: 2, status: "failed", exitCode: 3, endedAt: t1, stored: true });
+  assert.deepEqual(merged.error, error);
+  await tx((t) => recordTasks(t, id, [{ ...base, number: 1, status: "succeeded", exitCode: 0, endedAt: t1, resolvedImage: "i@sha256:ab" }, merged]));
+  // a later report that says no error keeps the stored one; one that names a new image replaces it
+  await tx((t) => recordTasks(t, id, [{ ...base, number: 2, status: "failed", exitCode: 3, endedAt: t1, stored: true, image: "j" }]));
+  const rows = await db().task.findMany({ where: { runId: id }, orderBy: { number: "asc" } });
+  const one = rows.find((r) => r.number === 1)!;
+  const two = rows.find((r) => r.number === 2)!;
+  assert.deepEqual([one.status, one.exitCode, one.resolvedImage, one.startedAt.toISOString(), one.endedAt?.toISOString()], ["succeeded", 0, "i@sha256:ab", t0.toISOString(), t1.toISOString()]);
+  assert.deepEqual([two.status, two.exitCode, two.image, two.stored, two.error], ["failed", 3, "j", true, error]);
+  // more rows than one statement's parameters allow
+  const many = Array.from({ length: 6000 }, (_, i) => ({ ...base, number: 100 + i, status: "running" as const }));
+  await tx((t) => recordTasks(t, id, many));
+  assert.equal(await db().task.count({ where: { runId: id, number: { gte: 100 } } }), 6000);
+  await tx((t) => recordTasks(t, id, []));
 });

@@ -1,5 +1,6 @@
 import "server-only";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { randomUUID } from "node:crypto";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { HubRunError, TaskStatus, TerminalRunStatus } from "../../types.ts";
 import { eventText, recordProjectEvent } from "../../events/events.ts";
 import { notify, QUEUE_CHANNEL, RUN_CHANNEL } from "../notify.ts";
@@ -140,14 +141,45 @@ export interface TaskReport {
 }
 
 /**
- * Records a task's state as the worker holding its run reports it. The caller (ingest) holds the
- * run's row lock and has checked that this instance holds the run and that it has not ended.
+ * A task reported twice in one report (started, then finished): the later report stands, except
+ * that an error said before stays when the later one says none — what two upserts one after the
+ * other left.
  */
-export async function recordTask(tx: Tx, runId: string, task: TaskReport): Promise<void> {
-  const { number, error, ...rest } = task;
-  // no error reported: whatever an earlier report of the task said stays
-  const data = { ...rest, ...(error ? { error: json(error) } : {}) };
-  await tx.task.upsert({ where: { runId_number: { runId, number } }, create: { runId, number, ...data }, update: data });
+export function mergeTaskReport(before: TaskReport | undefined, after: TaskReport): TaskReport {
+  return before ? { ...after, error: after.error ?? before.error } : after;
+}
+
+/** A time as PostgreSQL's `timestamp(3)` in UTC, as Prisma stores a DateTime, whatever the session's time zone. */
+const utc = (d: Date | null) => (d ? Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')` : Prisma.sql`NULL::timestamp`);
+
+/**
+ * Records tasks' states as the worker holding their run reports them, one statement for a whole
+ * report (an upsert per task was a third of the hub's CPU per task lifecycle: docs/design/scale.md).
+ * Each task's fields are the report's; an error stays when the report says none. The caller
+ * (ingest) holds the run's row lock, has checked that this instance holds the run and that it has
+ * not ended, and merged a task's reports into one (mergeTaskReport): one row may be named once.
+ */
+export async function recordTasks(tx: Tx, runId: string, tasks: readonly TaskReport[]): Promise<void> {
+  // a run's end may list thousands; 12 parameters a row and PostgreSQL takes 65,535 a statement
+  for (let i = 0; i < tasks.length; i += TASK_ROWS_PER_STATEMENT) await upsertTasks(tx, runId, tasks.slice(i, i + TASK_ROWS_PER_STATEMENT));
+}
+
+const TASK_ROWS_PER_STATEMENT = 1000;
+
+async function upsertTasks(tx: Tx, runId: string, tasks: readonly TaskReport[]): Promise<void> {
+  // every value cast: a multi-row VALUES list types its columns before they meet the table's
+  const rows = tasks.map(
+    (t) =>
+      Prisma.sql`(${randomUUID()}, ${runId}, ${t.number}::int, ${t.image}::text, ${t.resolvedImage}::text, ${t.coll}::text, ${t.status}::"TaskStatus",
+        ${t.exitCode}::int, ${t.error ? JSON.stringify(t.error) : null}::jsonb, ${t.stored}::boolean, ${utc(t.startedAt)}, ${utc(t.endedAt)})`,
+  );
+  await tx.$executeRaw`
+    INSERT INTO "Task" (id, "runId", number, image, "resolvedImage", coll, status, "exitCode", error, stored, "startedAt", "endedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("runId", number) DO UPDATE SET
+      image = EXCLUDED.image, "resolvedImage" = EXCLUDED."resolvedImage", coll = EXCLUDED.coll, status = EXCLUDED.status,
+      "exitCode" = EXCLUDED."exitCode", error = COALESCE(EXCLUDED.error, "Task".error), stored = EXCLUDED.stored,
+      "startedAt" = EXCLUDED."startedAt", "endedAt" = EXCLUDED."endedAt"`;
 }
 
 /** How a run ended, as its worker reports it. */
