@@ -72,16 +72,19 @@ export async function revokeWorkerCredential(actorId: string, id: string): Promi
 export async function workerFromToken(token: string): Promise<WorkerCaller | null> {
   const kind = workerTokenKind(token);
   if (!kind) return null;
-  const row = await db().workerCredential.findUnique({
-    where: { tokenHash: sha256(token) },
-    include: { device: { select: { id: true, ownerId: true, name: true, revokedAt: true } } },
-  });
-  if (!row || row.revokedAt || row.device?.revokedAt) return null;
-  if (!credentialMatchesKind(kind, { ownerId: row.ownerId, hasDevice: !!row.device })) return null;
+  // one statement on every worker request (Prisma read the device with a query of its own)
+  const [row] = await db().$queryRaw<
+    { id: string; name: string; ownerId: string | null; revokedAt: Date | null; lastUsedAt: Date | null; deviceId: string | null; deviceOwnerId: string | null; deviceName: string | null; deviceRevokedAt: Date | null }[]
+  >`
+    SELECT c.id, c.name, c."ownerId", c."revokedAt", c."lastUsedAt", d.id AS "deviceId", d."ownerId" AS "deviceOwnerId", d.name AS "deviceName", d."revokedAt" AS "deviceRevokedAt"
+      FROM "WorkerCredential" c LEFT JOIN "Device" d ON d."credentialId" = c.id
+     WHERE c."tokenHash" = ${sha256(token)}`;
+  if (!row || row.revokedAt || row.deviceRevokedAt) return null;
+  if (!credentialMatchesKind(kind, { ownerId: row.ownerId, hasDevice: row.deviceId !== null })) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db().workerCredential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  const device = row.device ? { id: row.device.id, ownerId: row.device.ownerId, name: row.device.name } : null;
+  const device = row.deviceId ? { id: row.deviceId, ownerId: row.deviceOwnerId!, name: row.deviceName! } : null;
   return { credentialId: row.id, name: row.name, device };
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import type { WorkerCaller } from "../access/access.ts";
 import { db } from "../platform/db.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { InFlight } from "../platform/in-flight.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import { admitRequest, type WorkerRow } from "../queue/workers.ts";
@@ -130,24 +131,21 @@ async function admitRun(input: AdmitInput, cap: (limits: RunLimits) => number): 
   const release = takeRequest(caller);
   return holding(release, async () => {
     const worker = await admitRequest(caller, instance);
-    const row = await db().run.findUnique({
-      where: { id: params.id },
-      select: {
-        id: true,
-        number: true,
-        status: true,
-        workerInstance: true,
-        policy: true,
-        collections: true,
-        owner: { select: { username: true } },
-        version: { select: { package: { select: { name: true, namespace: { select: { name: true } } } } } },
-      },
-    });
+    // one statement: through Prisma the nested select was a query per relation, on every events and store request
+    const [row] = await db().$queryRaw<
+      { id: string; number: number; status: RunStatus; workerInstance: string | null; policy: Prisma.JsonValue; collections: string[]; owner: string; packageName: string; namespace: string }[]
+    >`
+      SELECT r.id, r.number, r.status::text AS status, r."workerInstance", r.policy, COALESCE(r.collections, ARRAY[]::text[]) AS collections, u.username AS owner, p.name AS "packageName", n.name AS namespace
+        FROM "Run" r
+        JOIN "User" u ON u.id = r."ownerId"
+        JOIN "PackageVersion" v ON v.id = r."versionId"
+        JOIN "Package" p ON p.id = v."packageId"
+        JOIN "Namespace" n ON n.id = p."namespaceId"
+       WHERE r.id = ${params.id}`;
     // a run this instance does not hold is none of its business: it reads like a missing one
     if (!row || row.workerInstance !== worker.instance) throw notFound("run");
     const limits = runLimitsOf(row.policy);
-    const pkg = row.version.package;
-    const run: HeldRun = { id: row.id, number: row.number, status: row.status, limits, owner: row.owner.username, package: `lev.${pkg.namespace.name}.${pkg.name}`, collections: row.collections };
+    const run: HeldRun = { id: row.id, number: row.number, status: row.status, limits, owner: row.owner, package: `lev.${row.namespace}.${row.packageName}`, collections: row.collections };
     return { caller, release, worker, run, maxBodyBytes: cap(limits) };
   });
 }
