@@ -111,13 +111,18 @@ const gone = (state: string) => new AppError("gone", `this worker instance was d
  * recorded request sent again or one too old to tell.
  */
 export async function admitRequest(caller: WorkerCaller, instance: string): Promise<WorkerRow> {
-  const row = await ownLiveInstance(caller, instance);
   const n = caller.requestSeq;
-  if (!n) throw validation(`send this request's sequence number in '${REQUEST_SEQ_HEADER}' (a whole number from 1, new for every request)`);
+  if (!n) {
+    // whose instance it is and whether it lives are said first, as for any refusal
+    await ownLiveInstance(caller, instance);
+    throw validation(`send this request's sequence number in '${REQUEST_SEQ_HEADER}' (a whole number from 1, new for every request)`);
+  }
   const seq = BigInt(n);
-  // the window is the bits of one bigint (bit i: requestSeq - i), so REQUEST_SEQ_WINDOW is at most 64.
+  // One statement on the path every worker request takes: the instance must be the caller's and
+  // live, and the number new, or nothing is updated and the reads below say which it was.
+  // The window is the bits of one bigint (bit i: requestSeq - i), so REQUEST_SEQ_WINDOW is at most 64.
   // CASE, not AND/OR: PostgreSQL may evaluate those in any order, and a shift by 64 or more is no shift at all
-  const admitted = await db().$executeRaw`
+  const [admitted] = await db().$queryRaw<WorkerRow[]>`
     UPDATE "Worker" SET
       "lastSeenAt" = now(),
       "requestSeq" = GREATEST("requestSeq", ${seq}::bigint),
@@ -126,12 +131,15 @@ export async function admitRequest(caller: WorkerCaller, instance: string): Prom
         WHEN ${seq}::bigint > "requestSeq" THEN ("requestSeqWindow" << (${seq}::bigint - "requestSeq")::int) | 1::bigint
         ELSE "requestSeqWindow" | (1::bigint << ("requestSeq" - ${seq}::bigint)::int)
       END
-    WHERE id = ${row.id} AND state IN ('online', 'draining') AND CASE
+    WHERE instance = ${instance} AND "credentialId" = ${caller.credentialId} AND state IN ('online', 'draining') AND CASE
       WHEN ${seq}::bigint > "requestSeq" THEN true
       WHEN "requestSeq" - ${seq}::bigint >= ${REQUEST_SEQ_WINDOW} THEN false
       ELSE ("requestSeqWindow" & (1::bigint << ("requestSeq" - ${seq}::bigint)::int)) = 0
-    END`;
-  if (admitted === 1) return row;
+    END
+    RETURNING id, name, labels, capacity, version, "engineHost", "engineVersion", "credentialId", instance, state::text AS state,
+      "hubMachine", "registeredAt", "lastSeenAt", "requestSeq", "requestSeqWindow"`;
+  if (admitted) return admitted;
+  const row = await ownLiveInstance(caller, instance);
   const now = await db().worker.findUnique({ where: { id: row.id }, select: { state: true, requestSeq: true } });
   if (now && (now.state === "lost" || now.state === "stopped")) throw gone(now.state);
   throw new AppError(
