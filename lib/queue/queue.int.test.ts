@@ -218,6 +218,27 @@ test("events: applied once and in order, a gap waits, a finished run accepts not
   assert.equal(job.state, "completed");
 });
 
+test("a worker's times PostgreSQL could not store stand as the hub's own; an exit code past its integer is a 422 that writes nothing", async () => {
+  await drain();
+  await setLimits(16, 16);
+  const { startRun, getRun } = await import("../runs/index.ts");
+  const run = await startRun(alice, { versionId, function: fnName, args });
+  const w = await newWorker("events-times");
+  assert.deepEqual((await w.poll(1)).assign.map((a) => a.runId), [run.id]);
+  const send = (events: { seq: number; event: unknown }[]) => work<{ acked: number }>(w.token, "POST", `/api/worker/runs/${run.id}/events`, { instance: w.instance, events });
+  const before = Date.now();
+  // JavaScript's first day and a year PostgreSQL's timestamp cannot hold: valid ISO texts all the same
+  const task = { number: 1, image: "i", schema: "s", coll: "c|s", host: "t1", status: "running", exitCode: null, startedAt: "-271821-04-20T00:00:00.000Z", endedAt: null, error: null, stored: false };
+  const huge = await send([{ seq: 1, event: { type: "task.started", task: { ...task, exitCode: 2 ** 31 } } }]);
+  assert.equal(huge.status, 422);
+  assert.deepEqual((await getRun(alice, run.id)).tasks, [], "nothing written");
+  assert.deepEqual((await send([{ seq: 1, event: { type: "run.started", at: "+275760-09-13T00:00:00.000Z" } }, { seq: 2, event: { type: "task.started", task } }])).json, { acked: 2 });
+  const r = await getRun(alice, run.id);
+  assert.equal(r.status, "running");
+  const started = new Date(r.tasks[0].startedAt).getTime();
+  assert.ok(started >= before - 1000 && started <= Date.now() + 1000, `the hub's time stands: ${r.tasks[0].startedAt}`);
+});
+
 test("credentials stay in their lane: user tokens 401 on worker routes, worker tokens 401 on user routes, a revoked credential 401 at once", async () => {
   const { createToken } = await import("../accounts/tokens.ts");
   const { token: userToken } = await createToken(alice, { name: "cli" });

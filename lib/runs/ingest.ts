@@ -23,9 +23,11 @@ type ScopeReport = Extract<ReportedEvent, { type: "scope" }>["scope"];
 type RunErrorIn = NonNullable<Extract<ReportedEvent, { type: "run.finished" }>["error"]>;
 
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
+/** A reported time, or `fallback` when it is none or one PostgreSQL could not store (a year before 1970 or after 9999: a worker's, not a clock's). */
 const date = (s: string | null | undefined, fallback: Date) => {
   const d = s ? new Date(s) : null;
-  return d && Number.isFinite(d.getTime()) ? d : fallback;
+  const year = d?.getUTCFullYear() ?? Number.NaN;
+  return d && year >= 1970 && year <= 9999 ? d : fallback;
 };
 const { messageChars, textChars, lineChars } = RUN_REPORT_LIMITS;
 /** A reported error as stored: its type already one of the closed set (the protocol's schema), its texts cut. */

@@ -24,3 +24,16 @@ test("a worker's report: statuses from the closed sets only; an error type outsi
   assert.equal(eventsRequestSchema.safeParse({ instance, events: [{ seq: 1, event: finished("running", null) }] }).success, false, "a run ends only in a terminal status");
   assert.equal(eventsRequestSchema.safeParse({ instance, events: [{ seq: 1, event: finished("queued", null) }] }).success, false);
 });
+
+test("exit codes the hub can store only: a worker's number past PostgreSQL's integer is refused in the request, not a failed write", () => {
+  const withCode = (exitCode: number) => ({ ...task("failed"), exitCode });
+  const report = (events: unknown[]) => eventsRequestSchema.safeParse({ instance, events: events.map((event, i) => ({ seq: i + 1, event })) }).success;
+  for (const ok of [0, 137, 255, -1, 2147483647, -2147483648]) {
+    assert.equal(report([{ type: "task.finished", task: withCode(ok) }, { ...finished("failed", null), exitCode: ok, tasks: [withCode(ok)] }]), true, `exit code ${ok}`);
+  }
+  for (const bad of [2147483648, -2147483649, 1e15]) {
+    assert.equal(report([{ type: "task.finished", task: withCode(bad) }]), false, `a task's exit code ${bad}`);
+    assert.equal(report([{ ...finished("failed", null), exitCode: bad }]), false, `a run's exit code ${bad}`);
+    assert.equal(report([{ ...finished("failed", null), tasks: [withCode(bad)] }]), false, `an exit code ${bad} in the run's end`);
+  }
+});

@@ -277,6 +277,9 @@ const runError = z.object({
   traceback: z.string().nullish(),
   task: z.number().int().nullish(),
 });
+/** An exit code as the hub stores it (PostgreSQL's integer): a worker's larger number is refused, not a failed write. */
+const exitCode = z.number().int().min(-2147483648).max(2147483647).nullable();
+
 const taskRecord = z.object({
   number: z.number().int().min(0),
   image: z.string(),
@@ -284,7 +287,7 @@ const taskRecord = z.object({
   coll: z.string(),
   host: z.string(),
   status: taskStatusSchema,
-  exitCode: z.number().int().nullable(),
+  exitCode,
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   error: runError.nullable(),
@@ -325,7 +328,7 @@ export const reportedEventSchema = z.discriminatedUnion("type", [
     type: z.literal("run.finished"),
     status: terminalRunStatusSchema,
     error: runError.nullable(),
-    exitCode: z.number().int().nullable(),
+    exitCode,
     tasks: z.array(taskRecord),
     collections: z.array(z.string()),
     startedAt: z.string(),
