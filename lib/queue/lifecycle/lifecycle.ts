@@ -154,7 +154,8 @@ const utc = (d: Date | null) => (d ? Prisma.sql`(${d.toISOString()}::timestamptz
 
 /**
  * Records tasks' states as the worker holding their run reports them, one statement for a whole
- * report (an upsert per task was a third of the hub's CPU per task lifecycle: docs/design/scale.md).
+ * report: it was a Prisma upsert per event, on the path where Prisma's interpreter took a third of
+ * the hub's CPU (docs/design/scale.md, section 2).
  * Each task's fields are the report's; an error stays when the report says none. The caller
  * (ingest) holds the run's row lock, has checked that this instance holds the run and that it has
  * not ended, and merged a task's reports into one (mergeTaskReport): one row may be named once.
