@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
+import { cpuTicks } from "../bench-queue/procs.ts";
 
 /** One line of the final table. `met` is null for a figure without a target. */
 export interface Figure {
@@ -61,13 +62,8 @@ export interface Timing {
   serverCpuMs: number;
 }
 
-/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
-export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
+/** CPU time (user + system) a process has used, in ms: bench:queue's reading of /proc, in clock ticks of 10 ms. */
+export const processCpuMs = (pid: number): number => cpuTicks(pid) * 10;
 
 export interface TimedResponse {
   status: number;
